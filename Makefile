@@ -1,0 +1,57 @@
+# The two commands of the README: `make demo` and `make test`. Both install what is missing first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.deps-stamp
+# Debian packages the toolkit uses: libmagic (file types), tesseract (OCR), poppler (PDF to PNG), fonts.
+DEB_PACKAGES := libmagic1 tesseract-ocr tesseract-ocr-eng poppler-utils fonts-dejavu-core
+DEMO_DIR := build/demo
+
+.PHONY: deps system-deps test lint typecheck unit demo bench clean
+
+system-deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if ! $(PYTHON) -c "import ensurepip, venv" 2>/dev/null; then missing="$$missing python3-venv"; fi; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -ne 0 ] && SUDO="sudo"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+deps: system-deps $(STAMP)
+
+lint: deps
+	$(VENV)/bin/ruff check evidence tests bench samples
+	$(VENV)/bin/ruff format --check evidence tests bench samples
+
+typecheck: deps
+	$(VENV)/bin/mypy
+
+unit: deps
+	$(PY) -m pytest -q
+
+test: lint typecheck unit
+
+demo: deps
+	@rm -rf $(DEMO_DIR)
+	$(PY) samples/make_samples.py build/samples
+	$(VENV)/bin/evidence init $(DEMO_DIR) --title "Harassment of Jordan Lee by Alex Morgan" --tz Europe/London --no-contact-since 2026-03-01
+	$(VENV)/bin/evidence -C $(DEMO_DIR) import build/samples
+	$(VENV)/bin/evidence -C $(DEMO_DIR) log
+	$(VENV)/bin/evidence -C $(DEMO_DIR) verify
+	@echo "Demo case: $(DEMO_DIR)"
+
+bench: deps
+	$(PY) bench/run.py
+
+clean:
+	rm -rf build $(VENV) .pytest_cache .mypy_cache .ruff_cache

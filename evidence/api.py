@@ -1,0 +1,532 @@
+"""The library's front door: create and open cases, import files, read the ledger, verify.
+
+Everything the CLI does goes through here; nothing here prints. A case folder is::
+
+    my-case/
+      evidence.db        SQLite (WAL): the ledger plus rebuildable projections
+      evidence.lock      taken (flock) by the one writer at a time
+      objects/sha256/ab/abcdef...   originals and derived blobs, read-only
+      keys/case.key, case.pub       Ed25519 (private key 0600, encrypted when a passphrase is set)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import getpass
+import json
+import os
+import platform
+import socket
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from evidence import __version__, media
+from evidence.case import index, ledger
+from evidence.case.canonical import canonical_bytes
+from evidence.case.ledger import Entry, Head
+from evidence.case.signing import PUBLIC_NAME, PublicKey, SigningKey
+from evidence.case.store import ObjectStore, Staged
+from evidence.errors import CaseError, InputError, StorageError, UsageError
+from evidence.importers import SNIFF_BYTES, Source, find_importer
+from evidence.importers.base import Importer
+from evidence.models import Blob, ImportOptions, ImportWarning, Record
+from evidence.timeutil import iso_utc, local_now_description, utc_now, zone
+
+DB_NAME = "evidence.db"
+LOCK_NAME = "evidence.lock"
+FORMAT = "evidence-case/1"
+
+PassphraseSource = Callable[[], str | None]
+
+
+def tool_info() -> dict[str, str]:
+    """The tool's name and version, and the Python it runs on: recorded in every entry that derives data."""
+    return {"name": "evidence", "version": __version__, "python": platform.python_version()}
+
+
+def actor() -> dict[str, str]:
+    """Who is acting: the OS user and the host name."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = f"uid {os.getuid()}"
+    return {"user": user, "host": socket.gethostname()}
+
+
+def is_case(path: Path) -> bool:
+    """Whether ``path`` is a case folder."""
+    return (path / DB_NAME).is_file() and (path / "keys" / PUBLIC_NAME).is_file()
+
+
+def find_case(start: Path | None = None) -> Path:
+    """The case to act on: ``start`` (the -C flag) or ``$EVIDENCE_CASE`` or the current folder, searching
+    upward from there as git does."""
+    if start is None:
+        env = os.environ.get("EVIDENCE_CASE")
+        start = Path(env) if env else Path.cwd()
+    start = start.absolute()
+    if not start.exists():
+        raise CaseError("no such folder", path=start, hint="check the -C path or $EVIDENCE_CASE")
+    for candidate in (start, *start.parents):
+        if is_case(candidate):
+            return candidate
+    raise CaseError(
+        "not inside a case folder",
+        path=start,
+        hint="create one with 'evidence init DIR', or point -C (or $EVIDENCE_CASE) at one",
+    )
+
+
+def _connect(db_path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    try:
+        if readonly:
+            conn = sqlite3.connect(f"{db_path.absolute().as_uri()}?mode=ro", uri=True, isolation_level=None)
+        else:
+            conn = sqlite3.connect(db_path, isolation_level=None)
+        conn.execute("PRAGMA busy_timeout = 60000")
+        if not readonly:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+    except sqlite3.Error as exc:
+        raise CaseError(f"cannot open the case database ({exc})", path=db_path) from None
+    return conn
+
+
+@dataclass(frozen=True)
+class ImportedItem:
+    """What happened to one file of an import."""
+
+    path: str
+    exhibit: str
+    sha256: str
+    size: int
+    media_type: str
+    duplicate_of: str | None  # the exhibit these bytes already were, when they were
+    extension_mismatch: dict[str, Any] | None
+    importer: str | None
+    records: int
+    warnings: tuple[ImportWarning, ...]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """The outcome of one (all or nothing) import."""
+
+    op: str
+    items: tuple[ImportedItem, ...]
+    head: Head
+
+
+@dataclass
+class _Prepared:
+    path: Path
+    staged: Staged
+    stat: os.stat_result
+    media_type: str
+    mismatch: dict[str, Any] | None
+    importer: Importer | None = None
+    records: list[Record] = field(default_factory=list)
+    warnings: list[ImportWarning] = field(default_factory=list)
+    blobs: list[tuple[Blob, Staged]] = field(default_factory=list)
+    records_blob: Staged | None = None
+
+
+def expand_inputs(paths: Sequence[Path]) -> list[Path]:
+    """The files named by ``paths``; folders are walked (sorted, hidden entries skipped).
+
+    Raises InputError naming the first path that does not exist or is not a regular file.
+    """
+    files: list[Path] = []
+    for path in paths:
+        if not path.exists():
+            raise InputError("no such file", path=path)
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not found:
+                raise InputError("folder holds no files", path=path)
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise InputError("not a regular file", path=path)
+    return files
+
+
+class Case:
+    """An open case folder."""
+
+    def __init__(self, root: Path, conn: sqlite3.Connection, *, readonly: bool = False) -> None:
+        self.root = root
+        self.conn = conn
+        self.readonly = readonly
+        self.store = ObjectStore(root / "objects")
+        genesis = self.conn.execute("SELECT body FROM ledger WHERE seq = 1").fetchone()
+        if genesis is None:
+            raise CaseError("the case database has no genesis entry", path=root / DB_NAME)
+        self._genesis: dict[str, Any] = canonical_loads(genesis[0])
+
+    # -- creating and opening ----------------------------------------------------------------------
+
+    @classmethod
+    def init(
+        cls,
+        path: Path,
+        *,
+        title: str,
+        tz: str,
+        passphrase: str | None = None,
+        no_contact_since: date | None = None,
+    ) -> Case:
+        """Create a case folder at ``path`` (absent or empty) with a fresh key and a signed genesis entry."""
+        zone(tz)  # validates
+        if not title.strip():
+            raise UsageError("the case needs a title", hint='--title "Harassment by A. Morgan"')
+        if path.exists() and (not path.is_dir() or any(path.iterdir())):
+            raise CaseError("folder exists and is not empty", path=path, hint="choose a new folder for the case")
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            ObjectStore(path / "objects").create()
+            key = SigningKey.generate()
+            key.save(path / "keys", passphrase)
+            conn = _connect(path / DB_NAME)
+            ledger.create_schema(conn)
+            index.create_schema(conn)
+            conn.execute("BEGIN IMMEDIATE")
+            now = utc_now()
+            body = {
+                "format": FORMAT,
+                "case_id": str(uuid.uuid4()),
+                "title": title.strip(),
+                "tz": tz,
+                "no_contact_since": no_contact_since.isoformat() if no_contact_since else None,
+                "public_key": key.public.raw.hex(),
+                "key_fingerprint": key.public.fingerprint,
+                "key_encrypted": bool(passphrase),
+                "created_by": actor(),
+                "created_local": local_now_description(now),
+                "tool": tool_info(),
+            }
+            ledger.append(conn, key, "case.created", body)
+            conn.execute("COMMIT")
+            (path / LOCK_NAME).touch()
+        except OSError as exc:
+            raise StorageError(f"cannot create the case ({exc.strerror})", path=path) from None
+        return cls(path, conn)
+
+    @classmethod
+    def open(cls, path: Path | None = None, *, readonly: bool = False) -> Case:
+        """Open the case at ``path`` (or found from -C, $EVIDENCE_CASE or the current folder)."""
+        root = find_case(path)
+        conn = _connect(root / DB_NAME, readonly=readonly)
+        try:
+            return cls(root, conn, readonly=readonly)
+        except sqlite3.Error as exc:
+            conn.close()
+            raise CaseError(f"the case database is unusable ({exc})", path=root / DB_NAME) from None
+
+    def close(self) -> None:
+        """Close the database."""
+        self.conn.close()
+
+    def __enter__(self) -> Case:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- facts ----------------------------------------------------------------------------------------
+
+    @property
+    def title(self) -> str:
+        """The case's title."""
+        return str(self._genesis["title"])
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The case's default zone (applied to wall-clock times without one, and to display)."""
+        return zone(str(self._genesis["tz"]))
+
+    @property
+    def public_key(self) -> PublicKey:
+        """The key named by the genesis entry."""
+        return PublicKey.from_hex(str(self._genesis["public_key"]))
+
+    @property
+    def genesis(self) -> dict[str, Any]:
+        """The genesis entry's body."""
+        return dict(self._genesis)
+
+    def head(self) -> Head:
+        """The newest entry's seq and hash."""
+        return ledger.head(self.conn)
+
+    def entries(self) -> Iterator[Entry]:
+        """The ledger, in order."""
+        return ledger.entries(self.conn)
+
+    def exhibits(self) -> list[dict[str, Any]]:
+        """Every distinct original: exhibit number, hash, name, type, size."""
+        rows = self.conn.execute(
+            "SELECT exhibit, sha256, seq, original_name, media_type, size FROM exhibits ORDER BY exhibit"
+        ).fetchall()
+        keys = ("exhibit", "sha256", "seq", "original_name", "media_type", "size")
+        return [dict(zip(keys, row, strict=True)) for row in rows]
+
+    def records(self) -> list[Record]:
+        """Every record of the case, in time order."""
+        rows = self.conn.execute("SELECT json FROM records ORDER BY occurred_at, id").fetchall()
+        return [Record.from_json(json.loads(row[0])) for row in rows]
+
+    # -- writing --------------------------------------------------------------------------------------
+
+    def _signing_key(self, passphrase: PassphraseSource | str | None) -> SigningKey:
+        keys_dir = self.root / "keys"
+        secret: str | None
+        if callable(passphrase):
+            secret = passphrase() if SigningKey.is_encrypted(keys_dir) else None
+        else:
+            secret = passphrase
+        key = SigningKey.load(keys_dir, secret)
+        if key.public != self.public_key:
+            raise CaseError(
+                "keys/case.key is not the key this case was created with",
+                path=keys_dir / "case.key",
+                hint="restore the case's own key; run 'evidence verify'",
+            )
+        return key
+
+    @contextlib.contextmanager
+    def _writer(self) -> Iterator[None]:
+        """The one-writer-at-a-time lock, with recovery from a writer that died mid-import."""
+        if self.readonly:
+            raise CaseError("the case was opened read-only")
+        lock_path = self.root / LOCK_NAME
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise StorageError(f"cannot lock the case ({exc.strerror})", path=lock_path) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            self._recover()
+            yield
+        finally:
+            os.close(fd)
+
+    def _recover(self) -> None:
+        """Undo what a killed import left: placed objects no committed entry names, and staging files."""
+        pending = self.conn.execute("SELECT DISTINCT sha256 FROM pending_objects").fetchall()
+        if pending:
+            named = self._named_objects()
+            for (sha,) in pending:
+                if sha not in named:
+                    self.store.remove(sha)
+            self.conn.execute("DELETE FROM pending_objects")
+        self.store.collect_abandoned_stages()
+
+    def _named_objects(self) -> set[str]:
+        named: set[str] = set()
+        for entry in self.entries():
+            body = canonical_loads(entry.body_text)
+            for obj in body.get("objects", []) if isinstance(body, dict) else []:
+                named.add(obj["sha256"])
+        return named
+
+    def import_files(
+        self,
+        paths: Sequence[Path],
+        *,
+        options: ImportOptions | None = None,
+        passphrase: PassphraseSource | str | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> ImportResult:
+        """Store every file of ``paths`` and record its acquisition; all or nothing.
+
+        Files are streamed into the store (bounded memory), their type detected from content, and each
+        format an importer recognises is parsed into records, stored as a derived blob. If anything fails,
+        no entry is appended and no object is left behind.
+        """
+        files = expand_inputs(paths)
+        opts = options or ImportOptions(tz=str(self._genesis["tz"]))
+        key = self._signing_key(passphrase)
+        prepared: list[_Prepared] = []
+        placed: list[str] = []
+        try:
+            for path in files:
+                if progress:
+                    progress(str(path))
+                prepared.append(self._prepare(path, opts))
+            with self._writer():
+                op = str(uuid.uuid4())
+                result = self._commit(prepared, opts, key, op, placed)
+            return result
+        except BaseException:
+            for sha in placed:
+                self.store.remove(sha)
+            for prep in prepared:
+                self.store.discard(prep.staged)
+                for _, staged in prep.blobs:
+                    self.store.discard(staged)
+                if prep.records_blob:
+                    self.store.discard(prep.records_blob)
+            raise
+
+    def _prepare(self, path: Path, opts: ImportOptions) -> _Prepared:
+        """Stage one file and derive its records, touching nothing the case can see."""
+        try:
+            stat = path.stat()
+        except OSError as exc:
+            raise InputError(f"cannot read ({exc.strerror})", path=path) from None
+        staged = self.store.stage_file(path)
+        prep = _Prepared(path=path, staged=staged, stat=stat, media_type="", mismatch=None)
+        try:
+            prep.media_type = media.detect(staged.path)
+            prep.mismatch = media.extension_mismatch(path.name, prep.media_type)
+            source = Source(staged.path, path.name, staged.sha256, staged.size, prep.media_type)
+            with open(staged.path, "rb") as fh:
+                head = fh.read(SNIFF_BYTES)
+            prep.importer = find_importer(head, source)
+            if prep.importer is not None:
+                self._derive(prep, source, opts)
+        except BaseException:
+            self.store.discard(staged)
+            for _, blob_stage in prep.blobs:
+                self.store.discard(blob_stage)
+            raise
+        return prep
+
+    def _derive(self, prep: _Prepared, source: Source, opts: ImportOptions) -> None:
+        assert prep.importer is not None
+        for item in prep.importer.parse(source, opts):
+            if isinstance(item, Record):
+                prep.records.append(item)
+            elif isinstance(item, ImportWarning):
+                prep.warnings.append(item)
+            else:
+                prep.blobs.append((item, self.store.stage_bytes(item.data, item.locator)))
+        blob = {
+            "item_sha256": source.sha256,
+            "importer": prep.importer.name,
+            "importer_version": prep.importer.version,
+            "records": [r.to_json() for r in prep.records],
+            "warnings": [w.to_json() for w in prep.warnings],
+        }
+        prep.records_blob = self.store.stage_bytes(canonical_bytes(blob), f"{source.name} records")
+
+    def _commit(
+        self, prepared: list[_Prepared], opts: ImportOptions, key: SigningKey, op: str, placed: list[str]
+    ) -> ImportResult:
+        conn = self.conn
+        to_place: list[Staged] = []
+        seen: set[str] = set()
+        for prep in prepared:
+            to_place.append(prep.staged)
+            sha = prep.staged.sha256
+            if sha in seen or index.exhibit_for(conn, sha) is not None:
+                # The same bytes again: one more acquisition entry, but their records were derived already.
+                for _, staged in prep.blobs:
+                    self.store.discard(staged)
+                if prep.records_blob:
+                    self.store.discard(prep.records_blob)
+                prep.blobs, prep.records_blob = [], None
+            else:
+                to_place.extend(staged for _, staged in prep.blobs)
+                if prep.records_blob:
+                    to_place.append(prep.records_blob)
+            seen.add(sha)
+        # (1) Journal the objects about to appear, so a crash between placing them and committing the
+        # entries that name them is undone by the next writer, and the verifier can tell it from tampering.
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany(
+            "INSERT OR IGNORE INTO pending_objects (sha256, op) VALUES (?, ?)",
+            [(s.sha256, op) for s in to_place if not self.store.exists(s.sha256)],
+        )
+        conn.execute("COMMIT")
+        # (2) Place them.
+        for staged in to_place:
+            if self.store.place(staged):
+                placed.append(staged.sha256)
+        # (3) One transaction for every entry of this import.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            items = [self._append_item(prep, opts, key, op) for prep in prepared]
+            conn.execute("DELETE FROM pending_objects WHERE op = ?", (op,))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return ImportResult(op=op, items=tuple(items), head=self.head())
+
+    def _append_item(self, prep: _Prepared, opts: ImportOptions, key: SigningKey, op: str) -> ImportedItem:
+        conn = self.conn
+        sha = prep.staged.sha256
+        existing = index.exhibit_for(conn, sha)
+        exhibit = existing or index.next_exhibit(conn)
+        now = utc_now()
+        body: dict[str, Any] = {
+            "op": op,
+            "exhibit": exhibit,
+            "duplicate_of": existing,
+            "sha256": sha,
+            "size": prep.staged.size,
+            "media_type": prep.media_type,
+            "extension_mismatch": prep.mismatch,
+            "original_name": prep.path.name,
+            "original_path": str(prep.path.absolute()),
+            "file_mtime": iso_utc(datetime.fromtimestamp(prep.stat.st_mtime_ns / 1e9, UTC)),
+            "file_mtime_ns": str(prep.stat.st_mtime_ns),
+            "acquired_local": local_now_description(now),
+            "imported_by": actor(),
+            "tool": tool_info(),
+            "objects": [{"sha256": sha, "role": "original", "size": prep.staged.size}],
+        }
+        entry = ledger.append(conn, key, "item.acquired", body)
+        index.apply(conn, entry, body, self.store.read_bytes)
+        if prep.importer is not None and prep.records_blob is not None:
+            objects = [{"sha256": prep.records_blob.sha256, "role": "records", "size": prep.records_blob.size}]
+            objects += [
+                {"sha256": staged.sha256, "role": "attachment", "size": staged.size, "name": blob.name}
+                for blob, staged in prep.blobs
+            ]
+            derived = {
+                "op": op,
+                "exhibit": exhibit,
+                "item_sha256": sha,
+                "importer": prep.importer.name,
+                "importer_version": prep.importer.version,
+                "options": opts.to_json(),
+                "blob_sha256": prep.records_blob.sha256,
+                "record_count": len(prep.records),
+                "warning_count": len(prep.warnings),
+                "tool": tool_info(),
+                "objects": objects,
+            }
+            d_entry = ledger.append(conn, key, "records.derived", derived)
+            index.apply(conn, d_entry, derived, self.store.read_bytes)
+        return ImportedItem(
+            path=str(prep.path),
+            exhibit=exhibit,
+            sha256=sha,
+            size=prep.staged.size,
+            media_type=prep.media_type,
+            duplicate_of=existing,
+            extension_mismatch=prep.mismatch,
+            importer=prep.importer.name if prep.importer else None,
+            records=len(prep.records) if not existing else 0,
+            warnings=tuple(prep.warnings) if not existing else (),
+        )
+
+
+def canonical_loads(text: str) -> Any:
+    """Parse a stored canonical body (trusting it: the verifier, not this, checks canonical form)."""
+    return json.loads(text)

@@ -1,0 +1,131 @@
+"""The one canonical JSON serializer, and the hash primitives built on it.
+
+Writer and verifier share exactly this module (and ``signing``), nothing else, so what is hashed when an
+entry is written is byte for byte what is hashed when it is checked.
+
+Canonical form (a subset of RFC 8785 that needs no float formatting):
+  * objects with string keys, sorted by code point; no duplicate keys;
+  * no whitespace: separators ``,`` and ``:``;
+  * strings as UTF-8, not ``\\u`` escaped except where JSON requires it (control characters, ``"``, ``\\``);
+  * integers only, within +/- 2**53 (so any JSON reader keeps them exact); **no floats**, no NaN;
+  * ``true``, ``false``, ``null``, arrays.
+
+Hashes that mean different things are domain-separated: each starts with a tag naming what is hashed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from evidence.errors import EvidenceError
+
+MAX_SAFE_INT = 2**53
+
+# Domain tags. Changing one changes every hash: they are part of the format, versioned by their suffix.
+ENTRY_TAG = b"evidence/ledger-entry/v1\x00"
+RECORD_ID_TAG = b"evidence/record-id/v1\x00"
+
+GENESIS_PREV = "0" * 64
+
+
+class CanonicalError(EvidenceError):
+    """A value cannot be put in canonical form (a float, a non-string key, a lone surrogate...)."""
+
+
+def _check(value: Any, where: str) -> None:
+    if value is None or isinstance(value, bool | str):
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise CanonicalError(f"{where}: string is not valid Unicode ({exc.reason})") from None
+        return
+    if isinstance(value, int):
+        if not -MAX_SAFE_INT <= value <= MAX_SAFE_INT:
+            raise CanonicalError(f"{where}: integer {value} is outside +/-2**53")
+        return
+    if isinstance(value, float):
+        raise CanonicalError(f"{where}: floats are not allowed in canonical JSON (use an integer or a string)")
+    if isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            _check(item, f"{where}[{i}]")
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise CanonicalError(f"{where}: object key {key!r} is not a string")
+            _check(key, f"{where}.<key>")
+            _check(item, f"{where}.{key}")
+        return
+    raise CanonicalError(f"{where}: {type(value).__name__} cannot be serialized")
+
+
+def canonical_bytes(value: Any) -> bytes:
+    """Serialize ``value`` to canonical JSON bytes (UTF-8). Raises CanonicalError for what it cannot hold."""
+    _check(value, "$")
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.encode("utf-8")
+
+
+def canonical_text(value: Any) -> str:
+    """Canonical JSON as a str (what the ledger's ``body`` column holds)."""
+    return canonical_bytes(value).decode("utf-8")
+
+
+def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise CanonicalError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def _reject_float(text: str) -> Any:
+    raise CanonicalError(f"float {text} in canonical JSON")
+
+
+def _reject_constant(text: str) -> Any:
+    raise CanonicalError(f"{text} in canonical JSON")
+
+
+def parse_canonical(text: str | bytes) -> Any:
+    """Parse JSON that must already be canonical; raises CanonicalError if it is not (or is not JSON)."""
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    try:
+        value = json.loads(
+            raw,
+            object_pairs_hook=_reject_duplicates,
+            parse_float=_reject_float,
+            parse_constant=_reject_constant,
+        )
+    except (ValueError, RecursionError) as exc:
+        if isinstance(exc, CanonicalError):
+            raise
+        raise CanonicalError(f"not JSON: {exc}") from None
+    if canonical_bytes(value) != raw:
+        raise CanonicalError("JSON is not in canonical form")
+    return value
+
+
+def sha256_hex(data: bytes) -> str:
+    """Hex SHA-256 of ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def entry_hash(prev: str, kind: str, recorded_at: str, body: Any) -> str:
+    """The hash of one ledger entry: SHA-256(tag || prev || canonical({body, kind, recorded_at})).
+
+    ``prev`` is the previous entry's hash in hex (64 zeros for the first entry). The row's position is not
+    hashed: the chain itself fixes it, since each entry commits to all of its predecessors through ``prev``.
+    """
+    if len(prev) != 64:
+        raise CanonicalError(f"prev hash {prev!r} is not 64 hex digits")
+    try:
+        prev_bytes = bytes.fromhex(prev)
+    except ValueError:
+        raise CanonicalError(f"prev hash {prev!r} is not hex") from None
+    payload = canonical_bytes({"body": body, "kind": kind, "recorded_at": recorded_at})
+    return hashlib.sha256(ENTRY_TAG + prev_bytes + payload).hexdigest()

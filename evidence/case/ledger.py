@@ -1,0 +1,126 @@
+"""The ledger: the only code that writes ledger rows.
+
+One SQLite table, one row per entry: ``seq``, ``recorded_at`` (UTC, microseconds), ``kind``, ``body``
+(canonical JSON), ``prev`` (the previous entry's hash), ``hash``, ``sig`` (Ed25519 over the hash's bytes).
+Rows are only ever inserted; triggers refuse UPDATE and DELETE so that even a bug cannot rewrite history
+(a determined tamperer can drop the triggers, which is what the verifier is for).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from evidence.case.canonical import GENESIS_PREV, canonical_text, entry_hash, parse_canonical
+from evidence.case.signing import SigningKey
+from evidence.timeutil import iso_utc, utc_now
+
+SCHEMA_VERSION = 1
+
+LEDGER_SCHEMA = """
+CREATE TABLE IF NOT EXISTS ledger (
+    seq INTEGER PRIMARY KEY,
+    recorded_at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    body TEXT NOT NULL,
+    prev TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    sig TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS ledger_append_only_update BEFORE UPDATE ON ledger
+BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: rows cannot be updated'); END;
+CREATE TRIGGER IF NOT EXISTS ledger_append_only_delete BEFORE DELETE ON ledger
+BEGIN SELECT RAISE(ABORT, 'the ledger is append-only: rows cannot be deleted'); END;
+"""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One ledger row as stored."""
+
+    seq: int
+    recorded_at: str
+    kind: str
+    body_text: str
+    prev: str
+    hash: str
+    sig: str
+
+    @property
+    def body(self) -> Any:
+        """The parsed body (raises CanonicalError when the stored text is not canonical)."""
+        return parse_canonical(self.body_text)
+
+    def to_json(self) -> dict[str, Any]:
+        """The entry as one JSON object (what ``log --json`` and exports print)."""
+        return {
+            "seq": self.seq,
+            "recorded_at": self.recorded_at,
+            "kind": self.kind,
+            "body": self.body,
+            "prev": self.prev,
+            "hash": self.hash,
+            "sig": self.sig,
+        }
+
+
+@dataclass(frozen=True)
+class Head:
+    """The newest entry: how many entries there are, and the hash that commits to all of them."""
+
+    seq: int
+    hash: str
+
+    def __str__(self) -> str:
+        return f"{self.seq}:{self.hash}"
+
+
+def create_schema(conn: sqlite3.Connection) -> None:
+    """Create the ledger table and its append-only triggers."""
+    conn.executescript(LEDGER_SCHEMA)
+
+
+def head(conn: sqlite3.Connection) -> Head:
+    """The current head (seq 0 and the genesis prev when the ledger is empty)."""
+    row = conn.execute("SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1").fetchone()
+    if row is None:
+        return Head(0, GENESIS_PREV)
+    return Head(int(row[0]), str(row[1]))
+
+
+def append(conn: sqlite3.Connection, key: SigningKey, kind: str, body: dict[str, Any]) -> Entry:
+    """Append one signed entry. The caller holds the write transaction (BEGIN IMMEDIATE)."""
+    if not conn.in_transaction:
+        raise RuntimeError("ledger.append outside a transaction")
+    last = head(conn)
+    recorded_at = iso_utc(utc_now())
+    body_text = canonical_text(body)
+    digest = entry_hash(last.hash, kind, recorded_at, body)
+    sig = key.sign(bytes.fromhex(digest)).hex()
+    seq = last.seq + 1
+    conn.execute(
+        "INSERT INTO ledger (seq, recorded_at, kind, body, prev, hash, sig) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (seq, recorded_at, kind, body_text, last.hash, digest, sig),
+    )
+    return Entry(seq, recorded_at, kind, body_text, last.hash, digest, sig)
+
+
+def entries(conn: sqlite3.Connection, *, since_seq: int = 0) -> Iterator[Entry]:
+    """Every entry in seq order, as stored (nothing is checked here: that is the verifier's job)."""
+    cursor = conn.execute(
+        "SELECT seq, recorded_at, kind, body, prev, hash, sig FROM ledger WHERE seq > ? ORDER BY seq",
+        (since_seq,),
+    )
+    for row in cursor:
+        yield Entry(int(row[0]), str(row[1]), str(row[2]), str(row[3]), str(row[4]), str(row[5]), str(row[6]))
+
+
+def entries_of_kind(conn: sqlite3.Connection, kind: str) -> Iterator[Entry]:
+    """Entries of one kind, in seq order."""
+    cursor = conn.execute(
+        "SELECT seq, recorded_at, kind, body, prev, hash, sig FROM ledger WHERE kind = ? ORDER BY seq", (kind,)
+    )
+    for row in cursor:
+        yield Entry(int(row[0]), str(row[1]), str(row[2]), str(row[3]), str(row[4]), str(row[5]), str(row[6]))

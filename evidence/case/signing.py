@@ -1,0 +1,157 @@
+"""Ed25519 keys and signatures: the one module that imports ``cryptography``.
+
+The private key is stored as PKCS#8 PEM, encrypted with the passphrase when one is set, mode 0600. The public
+key is stored as SubjectPublicKeyInfo PEM. A key's fingerprint is the hex SHA-256 of its 32 raw bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from evidence.errors import SigningKeyError
+
+PRIVATE_NAME = "case.key"
+PUBLIC_NAME = "case.pub"
+
+
+def fingerprint(public_raw: bytes) -> str:
+    """The fingerprint of a raw Ed25519 public key: hex SHA-256 of its 32 bytes."""
+    return hashlib.sha256(public_raw).hexdigest()
+
+
+@dataclass(frozen=True)
+class PublicKey:
+    """A verifying key."""
+
+    raw: bytes
+
+    @property
+    def fingerprint(self) -> str:
+        """Hex SHA-256 of the raw key."""
+        return fingerprint(self.raw)
+
+    @classmethod
+    def from_hex(cls, text: str) -> PublicKey:
+        """Build from 64 hex digits; raises SigningKeyError when malformed."""
+        try:
+            raw = bytes.fromhex(text)
+        except ValueError:
+            raise SigningKeyError(f"public key {text[:16]!r}... is not hex") from None
+        if len(raw) != 32:
+            raise SigningKeyError("public key is not 32 bytes")
+        return cls(raw)
+
+    @classmethod
+    def from_pem(cls, data: bytes, path: Path | None = None) -> PublicKey:
+        """Parse a SubjectPublicKeyInfo PEM holding an Ed25519 key."""
+        try:
+            key = serialization.load_pem_public_key(data)
+        except (ValueError, UnsupportedAlgorithm) as exc:
+            raise SigningKeyError(f"not a PEM public key ({exc})", path=path) from None
+        if not isinstance(key, Ed25519PublicKey):
+            raise SigningKeyError("public key is not Ed25519", path=path)
+        return cls(key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
+
+    def to_pem(self) -> bytes:
+        """SubjectPublicKeyInfo PEM (checkable with ``openssl pkey -pubin``)."""
+        return Ed25519PublicKey.from_public_bytes(self.raw).public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+
+    def verify(self, signature: bytes, message: bytes) -> bool:
+        """True when ``signature`` is a valid Ed25519 signature of ``message`` by this key."""
+        try:
+            Ed25519PublicKey.from_public_bytes(self.raw).verify(signature, message)
+        except (InvalidSignature, ValueError):
+            return False
+        return True
+
+
+class SigningKey:
+    """A case's private key, loaded and ready to sign."""
+
+    def __init__(self, key: Ed25519PrivateKey) -> None:
+        self._key = key
+        self.public = PublicKey(
+            key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        )
+
+    @classmethod
+    def generate(cls) -> SigningKey:
+        """A fresh random key."""
+        return cls(Ed25519PrivateKey.generate())
+
+    def sign(self, message: bytes) -> bytes:
+        """Ed25519 signature of ``message``."""
+        return self._key.sign(message)
+
+    def save(self, keys_dir: Path, passphrase: str | None) -> None:
+        """Write ``case.key`` (0600, encrypted when a passphrase is given) and ``case.pub``."""
+        encryption: serialization.KeySerializationEncryption
+        if passphrase:
+            encryption = serialization.BestAvailableEncryption(passphrase.encode("utf-8"))
+        else:
+            encryption = serialization.NoEncryption()
+        pem = self._key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
+        keys_dir.mkdir(mode=0o700, exist_ok=True)
+        private_path = keys_dir / PRIVATE_NAME
+        fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(pem)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(private_path, 0o600)  # umask cannot widen it, but be explicit
+        public_path = keys_dir / PUBLIC_NAME
+        with open(public_path, "xb") as fh:
+            fh.write(self.public.to_pem())
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    @staticmethod
+    def is_encrypted(keys_dir: Path) -> bool:
+        """Whether the stored private key needs a passphrase."""
+        try:
+            head = (keys_dir / PRIVATE_NAME).read_bytes()[:64]
+        except OSError as exc:
+            raise SigningKeyError(f"cannot read the case key ({exc.strerror})", path=keys_dir / PRIVATE_NAME) from None
+        return b"ENCRYPTED" in head
+
+    @classmethod
+    def load(cls, keys_dir: Path, passphrase: str | None) -> SigningKey:
+        """Load ``case.key``; raises SigningKeyError naming the fix when locked or wrong."""
+        path = keys_dir / PRIVATE_NAME
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise SigningKeyError(
+                f"cannot read the case's signing key ({exc.strerror})",
+                path=path,
+                hint="the case folder's keys/ must be readable by you",
+            ) from None
+        encrypted = b"ENCRYPTED" in data[:64]
+        if encrypted and not passphrase:
+            raise SigningKeyError(
+                "the signing key is protected by a passphrase",
+                path=path,
+                hint="type it when asked, or set EVIDENCE_PASSPHRASE",
+            )
+        try:
+            key = serialization.load_pem_private_key(
+                data, password=passphrase.encode("utf-8") if (encrypted and passphrase) else None
+            )
+        except (ValueError, TypeError, UnsupportedAlgorithm):
+            if encrypted:
+                raise SigningKeyError(
+                    "wrong passphrase for the signing key", path=path, hint="check EVIDENCE_PASSPHRASE"
+                ) from None
+            raise SigningKeyError("the signing key file is damaged", path=path) from None
+        if not isinstance(key, Ed25519PrivateKey):
+            raise SigningKeyError("the signing key is not Ed25519", path=path)
+        return cls(key)

@@ -1,0 +1,248 @@
+"""The content-addressed object store: ``objects/sha256/ab/abcdef...``, every file read-only.
+
+Writing is in two steps so an import can be all or nothing:
+  1. ``stage``: stream the source into ``objects/tmp/`` in chunks while hashing it, fsync. Bounded memory
+     whatever the size. The staging file is locked (flock) while its writer lives, so a cleaner can tell a
+     file abandoned by a killed process from one still being written.
+  2. ``place``: rename the staged file to its content address (or drop it when that object already
+     exists), make it read-only, fsync the directory.
+The case (api) journals placed objects before placing them, so objects of an interrupted import can be
+told from objects that lost their ledger entries.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import hashlib
+import io
+import os
+import secrets
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from evidence.errors import InputError, StorageError
+
+CHUNK = 1 << 20  # 1 MiB: large enough for hashlib to run at full speed, small enough to bound memory
+HEX = frozenset("0123456789abcdef")
+
+
+@dataclass
+class Staged:
+    """A file streamed into the staging area, hashed, not yet at its address."""
+
+    path: Path
+    sha256: str
+    size: int
+    _fd: int  # held open with an flock while the stage is alive
+
+    def release(self) -> None:
+        """Close the lock; the staged file (if still there) becomes collectable."""
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _storage_error(exc: OSError, path: Path) -> StorageError:
+    if exc.errno == errno.ENOSPC:
+        return StorageError("the disk is full; nothing was imported", path=path, hint="free some space and retry")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return StorageError(f"cannot write ({exc.strerror})", path=path, hint="check the case folder's permissions")
+    return StorageError(f"cannot write ({exc.strerror})", path=path)
+
+
+class ObjectStore:
+    """Originals and derived blobs, named by their SHA-256."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root  # the case's objects/ folder
+        self.tmp = root / "tmp"
+
+    def path_for(self, sha256: str) -> Path:
+        """Where the object with this hash lives (whether or not it exists)."""
+        return self.root / "sha256" / sha256[:2] / sha256
+
+    def relpath_for(self, sha256: str) -> str:
+        """The object's path relative to the case folder, as findings print it."""
+        return f"objects/sha256/{sha256[:2]}/{sha256}"
+
+    def exists(self, sha256: str) -> bool:
+        """Whether an object with this hash is stored."""
+        return self.path_for(sha256).is_file()
+
+    def create(self) -> None:
+        """Make the folders of an empty store."""
+        (self.root / "sha256").mkdir(parents=True, exist_ok=True)
+        self.tmp.mkdir(parents=True, exist_ok=True)
+
+    # -- writing -----------------------------------------------------------------------------------
+
+    def _open_stage(self) -> tuple[Path, int]:
+        self.tmp.mkdir(parents=True, exist_ok=True)
+        path = self.tmp / f"stage-{os.getpid()}-{secrets.token_hex(8)}"
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except OSError as exc:
+            raise _storage_error(exc, path) from None
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        return path, fd
+
+    def stage_stream(self, source: BinaryIO, label: str | Path) -> Staged:
+        """Stream ``source`` into the staging area while hashing it; fsync before returning."""
+        path, fd = self._open_stage()
+        digest = hashlib.sha256()
+        size = 0
+        try:
+            while True:
+                try:
+                    chunk = source.read(CHUNK)
+                except OSError as exc:
+                    raise InputError(f"cannot read ({exc.strerror})", path=label) from None
+                if not chunk:
+                    break
+                digest.update(chunk)
+                size += len(chunk)
+                view = memoryview(chunk)
+                while view:
+                    try:
+                        written = os.write(fd, view)
+                    except OSError as exc:
+                        raise _storage_error(exc, self.root.parent) from None
+                    view = view[written:]
+            try:
+                os.fsync(fd)
+            except OSError as exc:
+                raise _storage_error(exc, self.root.parent) from None
+        except BaseException:
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                path.unlink()
+            raise
+        return Staged(path=path, sha256=digest.hexdigest(), size=size, _fd=fd)
+
+    def stage_file(self, source: Path) -> Staged:
+        """Stage a file from disk; InputError naming it when it cannot be read."""
+        try:
+            with open(source, "rb") as fh:
+                return self.stage_stream(fh, source)
+        except OSError as exc:
+            raise InputError(f"cannot read ({exc.strerror})", path=source) from None
+
+    def stage_bytes(self, data: bytes, label: str) -> Staged:
+        """Stage bytes held in memory (derived blobs, attachments)."""
+        return self.stage_stream(io.BytesIO(data), label)
+
+    def place(self, staged: Staged) -> bool:
+        """Move a staged file to its address, read-only. Returns True when the object is new."""
+        target = self.path_for(staged.sha256)
+        try:
+            if target.exists():
+                staged.path.unlink()
+                return False
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.chmod(staged.path, 0o444)
+            os.rename(staged.path, target)
+            _fsync_dir(target.parent)
+        except OSError as exc:
+            raise _storage_error(exc, target) from None
+        finally:
+            staged.release()
+        return True
+
+    def discard(self, staged: Staged) -> None:
+        """Drop a staged file that will not be placed."""
+        with contextlib.suppress(OSError):
+            staged.path.unlink()
+        staged.release()
+
+    def remove(self, sha256: str) -> None:
+        """Remove an object. Only for rolling back objects placed by an import that did not commit."""
+        path = self.path_for(sha256)
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(path, stat.S_IWUSR | stat.S_IRUSR)
+            path.unlink()
+
+    def collect_abandoned_stages(self) -> int:
+        """Delete staging files whose writer died (their flock is free). Returns how many."""
+        removed = 0
+        if not self.tmp.is_dir():
+            return 0
+        for entry in self.tmp.iterdir():
+            try:
+                fd = os.open(entry, os.O_RDONLY)
+            except OSError:
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                continue  # someone is still writing it
+            try:
+                entry.unlink()
+                removed += 1
+            except OSError:
+                pass
+            finally:
+                os.close(fd)
+        return removed
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    def open(self, sha256: str) -> BinaryIO:
+        """Open a stored object for reading."""
+        return open(self.path_for(sha256), "rb")
+
+    def read_bytes(self, sha256: str) -> bytes:
+        """The whole object (for small derived blobs)."""
+        return self.path_for(sha256).read_bytes()
+
+    def iter_names(self) -> Iterator[tuple[str, Path]]:
+        """Every file under ``objects/sha256`` as (name, path); names need not be valid hashes."""
+        base = self.root / "sha256"
+        if not base.is_dir():
+            return
+        for shard in sorted(base.iterdir()):
+            if not shard.is_dir():
+                yield shard.name, shard
+                continue
+            for entry in sorted(shard.iterdir()):
+                yield entry.name, entry
+
+    def stray_stages(self) -> list[Path]:
+        """Files left in the staging area."""
+        if not self.tmp.is_dir():
+            return []
+        return sorted(self.tmp.iterdir())
+
+
+def hash_file(path: Path) -> tuple[str, int]:
+    """SHA-256 and size of a file, streamed. hashlib releases the GIL, so threads hash in parallel."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb", buffering=0) as fh:
+        buf = bytearray(CHUNK)
+        view = memoryview(buf)
+        while True:
+            n = fh.readinto(buf)
+            if not n:
+                break
+            digest.update(view[:n])
+            size += n
+    return digest.hexdigest(), size
+
+
+def is_hash_name(name: str) -> bool:
+    """Whether ``name`` looks like a hex SHA-256."""
+    return len(name) == 64 and set(name) <= HEX

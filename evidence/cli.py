@@ -1,0 +1,319 @@
+"""The command line: argparse over ``evidence.api``. The only place that prints and maps errors to exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from evidence import __version__
+from evidence.api import Case, find_case
+from evidence.errors import EvidenceError, ExitCode, UsageError
+from evidence.models import ImportOptions
+from evidence.timeutil import display, local_zone_name, parse_iso, zone
+from evidence.verify import Report
+from evidence.verify.case import verify_case
+
+
+def _passphrase_from_env_or_prompt(confirm: bool = False) -> Callable[[], str | None]:
+    def get() -> str | None:
+        env = os.environ.get("EVIDENCE_PASSPHRASE")
+        if env:
+            return env
+        if not sys.stdin.isatty():
+            return None
+        first = getpass.getpass("Passphrase for the case's signing key: ")
+        if confirm:
+            second = getpass.getpass("Same passphrase again: ")
+            if first != second:
+                raise UsageError("the two passphrases differ", hint="run the command again")
+        return first or None
+
+    return get
+
+
+def _human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{size} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{size} bytes"
+
+
+def _case_dir(args: argparse.Namespace) -> Path | None:
+    return Path(args.case) if args.case else None
+
+
+# -- commands --------------------------------------------------------------------------------------------
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    tz = args.tz or local_zone_name()
+    if tz is None:
+        raise UsageError("cannot tell this computer's time zone", hint="give one with --tz Europe/London")
+    passphrase = _passphrase_from_env_or_prompt(confirm=True)() if args.passphrase else None
+    if args.passphrase and not passphrase:
+        raise UsageError("--passphrase given but no passphrase typed", hint="set EVIDENCE_PASSPHRASE or type one")
+    no_contact: date | None = args.no_contact_since
+    path = Path(args.dir)
+    with Case.init(path, title=args.title, tz=tz, passphrase=passphrase, no_contact_since=no_contact) as case:
+        fp = case.public_key.fingerprint
+        print(f"Created case {case.title!r} in {case.root}")
+        print(f"  time zone: {tz}{'' if args.tz else ' (this computer’s; change with --tz)'}")
+        print(f"  signing key fingerprint: {fp}")
+        print(f"  key protected by a passphrase: {'yes' if passphrase else 'no'}")
+        print("Write the fingerprint down somewhere safe: it lets anyone check the case was not re-signed.")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    with Case.open(_case_dir(args)) as case:
+        options = ImportOptions(
+            tz=args.tz or str(case.genesis["tz"]),
+            tz_from_user=bool(args.tz),
+            date_order=args.date_order,
+        )
+        if args.tz:
+            zone(args.tz)
+        result = case.import_files(
+            [Path(p) for p in args.paths], options=options, passphrase=_passphrase_from_env_or_prompt()
+        )
+        if args.json:
+            print(json.dumps(_import_json(result), indent=2, ensure_ascii=False))
+            return 0
+        for item in result.items:
+            line = f"{item.exhibit}  {Path(item.path).name}  {item.media_type}  {_human_size(item.size)}  sha256 {item.sha256}"
+            print(line)
+            if item.duplicate_of:
+                print(f"    duplicate of {item.duplicate_of}: the same bytes were imported before (recorded again)")
+            if item.extension_mismatch:
+                m = item.extension_mismatch
+                print(f"    note: named {m['extension']} but the content is {m['detected']}")
+            if item.importer:
+                print(f"    read as {item.importer}: {item.records} records, {len(item.warnings)} warnings")
+                for warning in item.warnings[:10]:
+                    print(f"    warning: {warning.locator}: {warning.message}")
+        print(f"Imported {len(result.items)} file(s). Ledger head: {result.head}")
+    return 0
+
+
+def _import_json(result: Any) -> dict[str, Any]:
+    return {
+        "op": result.op,
+        "head": {"seq": result.head.seq, "hash": result.head.hash},
+        "items": [
+            {
+                "path": i.path,
+                "exhibit": i.exhibit,
+                "sha256": i.sha256,
+                "size": i.size,
+                "media_type": i.media_type,
+                "duplicate_of": i.duplicate_of,
+                "extension_mismatch": i.extension_mismatch,
+                "importer": i.importer,
+                "records": i.records,
+                "warnings": [w.to_json() for w in i.warnings],
+            }
+            for i in result.items
+        ],
+    }
+
+
+def _describe(kind: str, body: dict[str, Any]) -> str:
+    if kind == "case.created":
+        return f"case created: {body.get('title')!r}, zone {body.get('tz')}, key {str(body.get('key_fingerprint'))[:16]}…"
+    if kind == "item.acquired":
+        who = body.get("imported_by") or {}
+        dup = f" (duplicate of {body['duplicate_of']})" if body.get("duplicate_of") else ""
+        return (
+            f"{body.get('exhibit')} {body.get('original_name')}{dup} {body.get('media_type')} "
+            f"{_human_size(int(body.get('size', 0)))} sha256 {str(body.get('sha256'))[:16]}… "
+            f"by {who.get('user')}@{who.get('host')}"
+        )
+    if kind == "records.derived":
+        return (
+            f"{body.get('exhibit')} read by {body.get('importer')} {body.get('importer_version')}: "
+            f"{body.get('record_count')} records, {body.get('warning_count')} warnings"
+        )
+    return json.dumps(body, ensure_ascii=False)[:100]
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    with Case.open(_case_dir(args), readonly=True) as case:
+        tz = case.tz
+        for entry in case.entries():
+            body = entry.body
+            if args.json:
+                print(json.dumps(entry.to_json(), ensure_ascii=False))
+                continue
+            when = display(parse_iso(entry.recorded_at), tz)
+            print(f"{entry.seq:>5}  {when}  {entry.kind:<16} {_describe(entry.kind, body)}")
+    return 0
+
+
+def cmd_head(args: argparse.Namespace) -> int:
+    with Case.open(_case_dir(args), readonly=True) as case:
+        head = case.head()
+        if args.json:
+            print(json.dumps({"seq": head.seq, "hash": head.hash, "key_fingerprint": case.public_key.fingerprint}))
+        else:
+            print(f"{head.seq}:{head.hash}")
+    return 0
+
+
+def _print_report(report: Report, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        return
+    for finding in report.findings:
+        print(("warning: " if finding.severity == "warning" else "") + str(finding))
+    checked = report.checked
+    head = report.facts.get("head", {})
+    summary = (
+        f"{checked.get('entries', 0)} entries, {checked.get('signatures', 0)} signatures, "
+        f"{checked.get('objects', 0)} objects ({_human_size(checked.get('bytes', 0))}) checked"
+    )
+    if report.ok:
+        print(f"OK: {summary}; head {head.get('seq')}:{head.get('hash')}")
+        print(f"    signed with key {report.facts.get('key_fingerprint')}")
+    else:
+        errors = sum(1 for f in report.findings if f.severity == "error")
+        print(f"FAILED: {errors} problem(s) found; {summary}")
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    if args.target:
+        root = find_case(Path(args.target))
+    else:
+        root = find_case(_case_dir(args))
+    report = verify_case(root, heads=args.head or (), expect_key=args.expect_key)
+    _print_report(report, args.json)
+    return ExitCode.OK if report.ok else ExitCode.VERIFY_FAILED
+
+
+def cmd_timeline(args: argparse.Namespace) -> int:
+    with Case.open(_case_dir(args), readonly=True) as case:
+        exhibits = {e["sha256"]: e["exhibit"] for e in case.exhibits()}
+        records = case.records()
+        if args.json:
+            out = []
+            for rec in records:
+                data = rec.to_json()
+                data["occurred_at"] = rec.occurred_at.isoformat()
+                data["exhibit"] = exhibits.get(rec.item_sha256)
+                data.pop("raw", None)
+                out.append(data)
+            print(json.dumps(out, indent=2, ensure_ascii=False))
+            return 0
+        tz = case.tz
+        for rec in records:
+            assumed = " (zone assumed)" if rec.tz_assumed else ""
+            text = (rec.text or rec.subject or rec.status or "").replace("\n", " ")
+            print(
+                f"{display(rec.occurred_at, tz)}{assumed}  {rec.channel.value:<9} {rec.direction.value:<8} "
+                f"{rec.sender or '-':<20} {text[:60]}  [{exhibits.get(rec.item_sha256)} {rec.locator}]"
+            )
+    return 0
+
+
+# -- parser ----------------------------------------------------------------------------------------------
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-03-01") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="evidence",
+        description="Keep harassment evidence intact: store originals, sign a ledger, verify, report.",
+    )
+    parser.add_argument("--version", action="version", version=f"evidence {__version__}")
+    parser.add_argument(
+        "-C",
+        dest="case",
+        metavar="DIR",
+        help="the case folder (default: $EVIDENCE_CASE, else the current folder or one above it)",
+    )
+    parser.add_argument("--verbose", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("init", help="create a case folder with its own signing key")
+    p.add_argument("dir", nargs="?", default=".", help="folder to create (absent or empty)")
+    p.add_argument("--title", required=True, help='what the case is, e.g. "Harassment by A. Morgan"')
+    p.add_argument("--tz", help="IANA time zone for times without one (default: this computer's)")
+    p.add_argument(
+        "--no-contact-since", metavar="DATE", type=_iso_date, help="the date contact was cut (YYYY-MM-DD)"
+    )
+    p.add_argument(
+        "--passphrase", action="store_true", help="protect the signing key with a passphrase (or EVIDENCE_PASSPHRASE)"
+    )
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("import", help="store files as exhibits and record their acquisition (all or nothing)")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    p.add_argument("--tz", help="zone of wall-clock times in these files (default: the case's)")
+    p.add_argument("--date-order", choices=["DMY", "MDY", "YMD"], help="settle ambiguous dates like 01/02/26")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("log", help="the chain of custody: one line per ledger entry")
+    p.add_argument("--json", action="store_true", help="JSON Lines, one entry per line")
+    p.set_defaults(func=cmd_log)
+
+    p = sub.add_parser("head", help="print the ledger head (SEQ:HASH); keep it to detect later truncation")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_head)
+
+    p = sub.add_parser("verify", help="check that nothing in the case was altered; exit 0 only when intact")
+    p.add_argument("target", nargs="?", help="a case folder (default: -C or the current case)")
+    p.add_argument("--json", action="store_true", help='{"ok": bool, "findings": [...], "checked": {...}}')
+    p.add_argument(
+        "--head",
+        action="append",
+        metavar="SEQ:HASH",
+        help="a head recorded earlier (by 'evidence head', a report or an export); repeatable",
+    )
+    p.add_argument("--expect-key", metavar="FINGERPRINT", help="the key fingerprint written down at init")
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("timeline", help="every record in time order, with its offset")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_timeline)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return ExitCode.USAGE
+    try:
+        return int(args.func(args))
+    except EvidenceError as exc:
+        if args.verbose:
+            traceback.print_exc()
+        print(f"error: {exc.one_line()}", file=sys.stderr)
+        if exc.hint:
+            print(f"hint: {exc.hint}", file=sys.stderr)
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        print("error: interrupted; the case is as it was before this command", file=sys.stderr)
+        return ExitCode.INTERRUPTED
+    except Exception:  # noqa: BLE001 - the last line of defence: a bug, reported as one
+        traceback.print_exc()
+        print("error: internal error (a bug in evidence); please report it with the trace above", file=sys.stderr)
+        return ExitCode.INTERNAL

@@ -1,0 +1,24 @@
+"""The explicit registry of importers: one module per input format, listed here by hand.
+
+Registration is deliberately not a side effect of importing a module (a forgotten import would silently
+drop a format); ``tests/importers/test_registry.py`` checks that every module in this package is listed.
+The first importer whose ``sniff`` accepts an item reads it, so more specific formats come first.
+"""
+
+from __future__ import annotations
+
+from evidence.importers.base import SNIFF_BYTES, Importer, Source
+
+REGISTRY: tuple[type[Importer], ...] = ()
+
+
+def find_importer(head: bytes, source: Source) -> Importer | None:
+    """The first registered importer that claims ``source``, or None (the item is kept as a plain file)."""
+    for cls in REGISTRY:
+        importer = cls()
+        if importer.sniff(head, source):
+            return importer
+    return None
+
+
+__all__ = ["REGISTRY", "SNIFF_BYTES", "Importer", "Source", "find_importer"]

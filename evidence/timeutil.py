@@ -1,0 +1,102 @@
+"""Time, always with its zone.
+
+Every time the toolkit stores or prints carries its UTC offset. Stored times are UTC with microseconds;
+displayed times are in the case's zone (or the zone the user asked for) with the offset written out.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from evidence.errors import UsageError
+
+
+def utc_now() -> datetime:
+    """The current time, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def iso_utc(moment: datetime) -> str:
+    """RFC 3339 in UTC with microseconds: ``2026-03-14T21:33:44.123456+00:00``."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def iso_local(moment: datetime, zone: tzinfo) -> str:
+    """RFC 3339 in ``zone`` with its offset, to the second unless there are microseconds."""
+    local = moment.astimezone(zone)
+    spec = "microseconds" if local.microsecond else "seconds"
+    return local.isoformat(timespec=spec)
+
+
+def parse_iso(text: str) -> datetime:
+    """Parse an RFC 3339 time that must carry an offset."""
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError(f"time {text!r} has no offset")
+    return moment
+
+
+def display(moment: datetime, zone: tzinfo) -> str:
+    """A readable time in ``zone`` with its offset: ``2026-03-14 21:33:44 +00:00``."""
+    local = moment.astimezone(zone)
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M:%S} {offset[:3]}:{offset[3:]}"
+
+
+def zone(name: str) -> ZoneInfo:
+    """An IANA zone by name, or a UsageError naming the flag."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(
+            f"unknown time zone {name!r}",
+            hint="use an IANA name such as Europe/London or America/New_York (--tz)",
+        ) from None
+
+
+def local_zone_name() -> str | None:
+    """The IANA name of this machine's zone, or None when it cannot be told (then only the offset is known)."""
+    env = os.environ.get("TZ")
+    if env:
+        name = env.removeprefix(":")
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            return None
+        return name
+    try:
+        name = Path("/etc/timezone").read_text(encoding="utf-8").strip()
+        if name:
+            ZoneInfo(name)
+            return name
+    except (OSError, ZoneInfoNotFoundError, ValueError):
+        pass
+    try:
+        target = os.readlink("/etc/localtime")
+    except OSError:
+        return None
+    marker = "zoneinfo/"
+    if marker in target:
+        name = target.split(marker, 1)[1]
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            return None
+        return name
+    return None
+
+
+def local_now_description(moment: datetime) -> dict[str, str | None]:
+    """This machine's local view of ``moment``: zone name (when known), offset, and the local time."""
+    local = moment.astimezone()
+    offset = local.strftime("%z")
+    return {
+        "zone": local_zone_name(),
+        "offset": f"{offset[:3]}:{offset[3:]}",
+        "local": local.isoformat(timespec="microseconds"),
+    }
