@@ -22,7 +22,7 @@ import sqlite3
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -193,7 +193,9 @@ class Case:
         if not title.strip():
             raise UsageError("the case needs a title", hint='--title "Harassment by A. Morgan"')
         if path.exists() and (not path.is_dir() or any(path.iterdir())):
-            raise CaseError("folder exists and is not empty", path=path, hint="choose a new folder for the case")
+            raise CaseError(
+                "folder exists and is not empty", path=path, hint="choose a new folder for the case"
+            )
         try:
             path.mkdir(parents=True, exist_ok=True)
             ObjectStore(path / "objects").create()
@@ -361,18 +363,24 @@ class Case:
         key = self._signing_key(passphrase)
         prepared: list[_Prepared] = []
         placed: list[str] = []
+        op = str(uuid.uuid4())
         try:
             for path in files:
                 if progress:
                     progress(str(path))
                 prepared.append(self._prepare(path, opts))
             with self._writer():
-                op = str(uuid.uuid4())
-                result = self._commit(prepared, opts, key, op, placed)
-            return result
+                try:
+                    return self._commit(prepared, opts, key, op, placed)
+                except BaseException:
+                    # Still holding the writer lock: undo exactly what this import placed.
+                    for sha in placed:
+                        self.store.remove(sha)
+                    placed.clear()
+                    with contextlib.suppress(sqlite3.Error):
+                        self.conn.execute("DELETE FROM pending_objects WHERE op = ?", (op,))
+                    raise
         except BaseException:
-            for sha in placed:
-                self.store.remove(sha)
             for prep in prepared:
                 self.store.discard(prep.staged)
                 for _, staged in prep.blobs:
@@ -462,8 +470,10 @@ class Case:
             items = [self._append_item(prep, opts, key, op) for prep in prepared]
             conn.execute("DELETE FROM pending_objects WHERE op = ?", (op,))
             conn.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError) and "full" in str(exc):
+                raise StorageError("the disk is full; nothing was imported", path=self.root) from None
             raise
         return ImportResult(op=op, items=tuple(items), head=self.head())
 
@@ -483,7 +493,7 @@ class Case:
             "extension_mismatch": prep.mismatch,
             "original_name": prep.path.name,
             "original_path": str(prep.path.absolute()),
-            "file_mtime": iso_utc(datetime.fromtimestamp(prep.stat.st_mtime_ns / 1e9, UTC)),
+            "file_mtime": iso_utc(_from_ns(prep.stat.st_mtime_ns)),
             "file_mtime_ns": str(prep.stat.st_mtime_ns),
             "acquired_local": local_now_description(now),
             "imported_by": actor(),
@@ -493,7 +503,9 @@ class Case:
         entry = ledger.append(conn, key, "item.acquired", body)
         index.apply(conn, entry, body, self.store.read_bytes)
         if prep.importer is not None and prep.records_blob is not None:
-            objects = [{"sha256": prep.records_blob.sha256, "role": "records", "size": prep.records_blob.size}]
+            objects = [
+                {"sha256": prep.records_blob.sha256, "role": "records", "size": prep.records_blob.size}
+            ]
             objects += [
                 {"sha256": staged.sha256, "role": "attachment", "size": staged.size, "name": blob.name}
                 for blob, staged in prep.blobs
@@ -525,6 +537,12 @@ class Case:
             records=len(prep.records) if not existing else 0,
             warnings=tuple(prep.warnings) if not existing else (),
         )
+
+
+def _from_ns(ns: int) -> datetime:
+    """A file time in nanoseconds as an aware UTC time, truncated to microseconds (no float rounding)."""
+    seconds, rest = divmod(ns, 1_000_000_000)
+    return datetime.fromtimestamp(seconds, UTC) + timedelta(microseconds=rest // 1000)
 
 
 def canonical_loads(text: str) -> Any:

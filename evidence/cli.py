@@ -61,7 +61,9 @@ def cmd_init(args: argparse.Namespace) -> int:
         raise UsageError("cannot tell this computer's time zone", hint="give one with --tz Europe/London")
     passphrase = _passphrase_from_env_or_prompt(confirm=True)() if args.passphrase else None
     if args.passphrase and not passphrase:
-        raise UsageError("--passphrase given but no passphrase typed", hint="set EVIDENCE_PASSPHRASE or type one")
+        raise UsageError(
+            "--passphrase given but no passphrase typed", hint="set EVIDENCE_PASSPHRASE or type one"
+        )
     no_contact: date | None = args.no_contact_since
     path = Path(args.dir)
     with Case.init(path, title=args.title, tz=tz, passphrase=passphrase, no_contact_since=no_contact) as case:
@@ -93,7 +95,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             line = f"{item.exhibit}  {Path(item.path).name}  {item.media_type}  {_human_size(item.size)}  sha256 {item.sha256}"
             print(line)
             if item.duplicate_of:
-                print(f"    duplicate of {item.duplicate_of}: the same bytes were imported before (recorded again)")
+                print(
+                    f"    duplicate of {item.duplicate_of}: the same bytes were imported before (recorded again)"
+                )
             if item.extension_mismatch:
                 m = item.extension_mismatch
                 print(f"    note: named {m['extension']} but the content is {m['detected']}")
@@ -163,7 +167,11 @@ def cmd_head(args: argparse.Namespace) -> int:
     with Case.open(_case_dir(args), readonly=True) as case:
         head = case.head()
         if args.json:
-            print(json.dumps({"seq": head.seq, "hash": head.hash, "key_fingerprint": case.public_key.fingerprint}))
+            print(
+                json.dumps(
+                    {"seq": head.seq, "hash": head.hash, "key_fingerprint": case.public_key.fingerprint}
+                )
+            )
         else:
             print(f"{head.seq}:{head.hash}")
     return 0
@@ -190,10 +198,7 @@ def _print_report(report: Report, as_json: bool) -> None:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    if args.target:
-        root = find_case(Path(args.target))
-    else:
-        root = find_case(_case_dir(args))
+    root = find_case(Path(args.target)) if args.target else find_case(_case_dir(args))
     report = verify_case(root, heads=args.head or (), expect_key=args.expect_key)
     _print_report(report, args.json)
     return ExitCode.OK if report.ok else ExitCode.VERIFY_FAILED
@@ -257,7 +262,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-contact-since", metavar="DATE", type=_iso_date, help="the date contact was cut (YYYY-MM-DD)"
     )
     p.add_argument(
-        "--passphrase", action="store_true", help="protect the signing key with a passphrase (or EVIDENCE_PASSPHRASE)"
+        "--passphrase",
+        action="store_true",
+        help="protect the signing key with a passphrase (or EVIDENCE_PASSPHRASE)",
     )
     p.set_defaults(func=cmd_init)
 
@@ -315,5 +322,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.INTERRUPTED
     except Exception:  # noqa: BLE001 - the last line of defence: a bug, reported as one
         traceback.print_exc()
-        print("error: internal error (a bug in evidence); please report it with the trace above", file=sys.stderr)
+        print(
+            "error: internal error (a bug in evidence); please report it with the trace above",
+            file=sys.stderr,
+        )
         return ExitCode.INTERNAL

@@ -47,7 +47,9 @@ def _check(value: Any, where: str) -> None:
             raise CanonicalError(f"{where}: integer {value} is outside +/-2**53")
         return
     if isinstance(value, float):
-        raise CanonicalError(f"{where}: floats are not allowed in canonical JSON (use an integer or a string)")
+        raise CanonicalError(
+            f"{where}: floats are not allowed in canonical JSON (use an integer or a string)"
+        )
     if isinstance(value, list | tuple):
         for i, item in enumerate(value):
             _check(item, f"{where}[{i}]")

@@ -74,7 +74,14 @@ def apply(conn: sqlite3.Connection, entry: Entry, body: dict[str, Any], read_blo
     if entry.kind == "item.acquired" and not body.get("duplicate_of"):
         conn.execute(
             "INSERT INTO exhibits (exhibit, sha256, seq, original_name, media_type, size) VALUES (?,?,?,?,?,?)",
-            (body["exhibit"], body["sha256"], entry.seq, body["original_name"], body["media_type"], body["size"]),
+            (
+                body["exhibit"],
+                body["sha256"],
+                entry.seq,
+                body["original_name"],
+                body["media_type"],
+                body["size"],
+            ),
         )
     elif entry.kind == "records.derived":
         blob = parse_canonical(read_blob(body["blob_sha256"]))
@@ -100,7 +107,9 @@ def snapshot(conn: sqlite3.Connection) -> dict[str, list[tuple[Any, ...]]]:
     }
 
 
-def rebuild(conn: sqlite3.Connection, entries: list[tuple[Entry, dict[str, Any]]], read_blob: BlobReader) -> None:
+def rebuild(
+    conn: sqlite3.Connection, entries: list[tuple[Entry, dict[str, Any]]], read_blob: BlobReader
+) -> None:
     """Empty the projections and replay ``entries`` into them (inside the caller's transaction)."""
     for table in PROJECTION_TABLES:
         conn.execute(f"DELETE FROM {table}")  # noqa: S608 - table names are constants above

@@ -120,7 +120,8 @@ def entries(conn: sqlite3.Connection, *, since_seq: int = 0) -> Iterator[Entry]:
 def entries_of_kind(conn: sqlite3.Connection, kind: str) -> Iterator[Entry]:
     """Entries of one kind, in seq order."""
     cursor = conn.execute(
-        "SELECT seq, recorded_at, kind, body, prev, hash, sig FROM ledger WHERE kind = ? ORDER BY seq", (kind,)
+        "SELECT seq, recorded_at, kind, body, prev, hash, sig FROM ledger WHERE kind = ? ORDER BY seq",
+        (kind,),
     )
     for row in cursor:
         yield Entry(int(row[0]), str(row[1]), str(row[2]), str(row[3]), str(row[4]), str(row[5]), str(row[6]))

@@ -99,7 +99,9 @@ class SigningKey:
             encryption = serialization.BestAvailableEncryption(passphrase.encode("utf-8"))
         else:
             encryption = serialization.NoEncryption()
-        pem = self._key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
+        pem = self._key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
+        )
         keys_dir.mkdir(mode=0o700, exist_ok=True)
         private_path = keys_dir / PRIVATE_NAME
         fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -120,7 +122,9 @@ class SigningKey:
         try:
             head = (keys_dir / PRIVATE_NAME).read_bytes()[:64]
         except OSError as exc:
-            raise SigningKeyError(f"cannot read the case key ({exc.strerror})", path=keys_dir / PRIVATE_NAME) from None
+            raise SigningKeyError(
+                f"cannot read the case key ({exc.strerror})", path=keys_dir / PRIVATE_NAME
+            ) from None
         return b"ENCRYPTED" in head
 
     @classmethod

@@ -57,9 +57,13 @@ def _fsync_dir(path: Path) -> None:
 
 def _storage_error(exc: OSError, path: Path) -> StorageError:
     if exc.errno == errno.ENOSPC:
-        return StorageError("the disk is full; nothing was imported", path=path, hint="free some space and retry")
+        return StorageError(
+            "the disk is full; nothing was imported", path=path, hint="free some space and retry"
+        )
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return StorageError(f"cannot write ({exc.strerror})", path=path, hint="check the case folder's permissions")
+        return StorageError(
+            f"cannot write ({exc.strerror})", path=path, hint="check the case folder's permissions"
+        )
     return StorageError(f"cannot write ({exc.strerror})", path=path)
 
 

@@ -1,0 +1,140 @@
+"""The object store: content addressing, read-only objects, staging, bounded memory."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import stat
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from evidence.case.store import ObjectStore, hash_file, is_hash_name
+from evidence.errors import InputError, StorageError
+
+
+def test_place_stores_bytes_once_at_their_hash_read_only(tmp_path: Path) -> None:
+    store = ObjectStore(tmp_path / "objects")
+    store.create()
+    data = b"the same bytes"
+    first = store.stage_bytes(data, "a")
+    assert store.place(first) is True
+    second = store.stage_bytes(data, "b")
+    assert store.place(second) is False  # already there: one object
+    sha = hashlib.sha256(data).hexdigest()
+    path = store.path_for(sha)
+    assert path == tmp_path / "objects" / "sha256" / sha[:2] / sha
+    assert path.read_bytes() == data
+    assert stat.S_IMODE(path.stat().st_mode) == 0o444
+    assert store.stray_stages() == []
+
+
+def test_stage_hashes_while_streaming(tmp_path: Path) -> None:
+    store = ObjectStore(tmp_path / "objects")
+    store.create()
+    data = os.urandom(3 * (1 << 20) + 17)  # several chunks and a partial one
+    staged = store.stage_stream(io.BytesIO(data), "x")
+    assert staged.sha256 == hashlib.sha256(data).hexdigest()
+    assert staged.size == len(data)
+    store.discard(staged)
+    assert store.stray_stages() == []
+
+
+def test_unreadable_source_is_an_input_error_naming_it(tmp_path: Path) -> None:
+    store = ObjectStore(tmp_path / "objects")
+    store.create()
+    with pytest.raises(InputError) as info:
+        store.stage_file(tmp_path / "missing.png")
+    assert "missing.png" in info.value.one_line()
+
+
+def test_full_disk_is_a_storage_error_and_leaves_no_stage(tmp_path: Path) -> None:
+    store = ObjectStore(tmp_path / "objects")
+    store.create()
+
+    class FullDisk(io.RawIOBase):
+        """A source whose copy hits ENOSPC: the fault is injected into os.write below."""
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, b: bytearray) -> int:  # type: ignore[override]
+            b[:4] = b"data"
+            return 4
+
+    real_write = os.write
+
+    def failing_write(fd: int, data: bytes) -> int:
+        raise OSError(28, "No space left on device")
+
+    os.write = failing_write  # type: ignore[assignment]
+    try:
+        with pytest.raises(StorageError) as info:
+            store.stage_stream(io.BufferedReader(FullDisk()), "x")
+    finally:
+        os.write = real_write
+    assert "disk is full" in info.value.message
+    assert store.stray_stages() == []
+
+
+def test_abandoned_stage_is_collected_but_a_live_one_is_not(tmp_path: Path) -> None:
+    store = ObjectStore(tmp_path / "objects")
+    store.create()
+    live = store.stage_bytes(b"still being written", "live")
+    abandoned = store.tmp / "stage-99999-dead"
+    abandoned.write_bytes(b"left by a killed import")
+    assert store.collect_abandoned_stages() == 1
+    assert not abandoned.exists()
+    assert live.path.exists()  # its writer holds the lock
+    store.discard(live)
+
+
+def test_remove_only_for_rollback(tmp_path: Path) -> None:
+    store = ObjectStore(tmp_path / "objects")
+    store.create()
+    staged = store.stage_bytes(b"rolled back", "x")
+    store.place(staged)
+    store.remove(staged.sha256)
+    assert not store.exists(staged.sha256)
+
+
+def test_hash_file_and_names(tmp_path: Path) -> None:
+    path = tmp_path / "f"
+    path.write_bytes(b"abc")
+    assert hash_file(path) == (hashlib.sha256(b"abc").hexdigest(), 3)
+    assert is_hash_name(hashlib.sha256(b"abc").hexdigest())
+    assert not is_hash_name("EX-0001")
+    assert not is_hash_name("A" * 64)
+
+
+def test_two_gib_file_imports_with_bounded_memory(tmp_path: Path) -> None:
+    """A 2 GiB original is streamed: the importing process's peak RSS stays far below its size."""
+    big = tmp_path / "big.bin"
+    with open(big, "wb") as fh:
+        fh.truncate(2 * 1024**3)  # sparse: cheap to make, still 2 GiB to read, hash and write
+    script = textwrap.dedent(
+        f"""
+        import resource, sys
+        from pathlib import Path
+        from evidence.api import Case
+        case = Case.init(Path({str(tmp_path / "case")!r}), title="big", tz="UTC")
+        result = case.import_files([Path({str(big)!r})])
+        peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print(result.items[0].sha256, result.items[0].size, peak_kib)
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=600
+    )
+    sha, size, peak_kib = out.stdout.split()
+    assert int(size) == 2 * 1024**3
+    assert (
+        sha == "a7c744c13cc101ed66c29f672f92455547889cc586ce6d44fe76ae824958ea51"
+    )  # sha256sum of 2 GiB of zeros
+    assert int(peak_kib) < 200 * 1024, f"peak RSS {int(peak_kib) // 1024} MiB"
+    stored = tmp_path / "case" / "objects" / "sha256" / sha[:2] / sha
+    assert stored.stat().st_size == 2 * 1024**3
