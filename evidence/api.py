@@ -19,6 +19,7 @@ import os
 import platform
 import socket
 import sqlite3
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from evidence.case.store import ObjectStore, Staged
 from evidence.errors import CaseError, InputError, StorageError, UsageError
 from evidence.importers import SNIFF_BYTES, Source, find_importer
 from evidence.importers.base import Importer
+from evidence.importers.diary import diary_document
 from evidence.models import Blob, ImportOptions, ImportWarning, Record
 from evidence.timeutil import iso_utc, local_now_description, utc_now, zone
 
@@ -388,6 +390,46 @@ class Case:
                 if prep.records_blob:
                     self.store.discard(prep.records_blob)
             raise
+
+    def add_diary_entry(
+        self,
+        *,
+        when: str,
+        text: str,
+        approximate: bool = False,
+        where: str | None = None,
+        witness: str | None = None,
+        police_ref: str | None = None,
+        passphrase: PassphraseSource | str | None = None,
+    ) -> ImportResult:
+        """Record a diary entry: the incident time as the user gives it, and the time it was written (now).
+
+        The entry is written to a small JSON file which is imported like any original, so it becomes an
+        exhibit that cannot be edited afterwards; corrections are new entries.
+        """
+        if not text.strip():
+            raise UsageError("the diary entry has no text", hint='--text "what happened"')
+        try:
+            incident = datetime.fromisoformat(when.strip().replace(" ", "T", 1))
+        except ValueError:
+            raise UsageError(
+                f"--when {when!r} is not a date and time",
+                hint='--when "2026-03-14 21:30" (case zone) or with +01:00',
+            ) from None
+        written = utc_now()
+        entry = {
+            "incident_at": incident.isoformat(),
+            "approximate": approximate,
+            "written_at": iso_utc(written),
+            "text": text,
+            "where": where,
+            "witness": witness,
+            "police_ref": police_ref,
+        }
+        with tempfile.TemporaryDirectory(prefix="evidence-diary-") as tmp:
+            path = Path(tmp) / f"diary-{written:%Y%m%dT%H%M%S%fZ}.json"
+            path.write_bytes(diary_document([entry]))
+            return self.import_files([path], passphrase=passphrase)
 
     def _prepare(self, path: Path, opts: ImportOptions) -> _Prepared:
         """Stage one file and derive its records, touching nothing the case can see."""

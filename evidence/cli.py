@@ -229,6 +229,22 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_diary_add(args: argparse.Namespace) -> int:
+    with Case.open(_case_dir(args)) as case:
+        result = case.add_diary_entry(
+            when=args.when,
+            text=args.text,
+            approximate=args.approx,
+            where=args.where,
+            witness=args.witness,
+            police_ref=args.police_ref,
+            passphrase=_passphrase_from_env_or_prompt(),
+        )
+        item = result.items[0]
+        print(f"{item.exhibit}  diary entry recorded (sha256 {item.sha256}). Ledger head: {result.head}")
+    return 0
+
+
 # -- parser ----------------------------------------------------------------------------------------------
 
 
@@ -294,6 +310,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--expect-key", metavar="FINGERPRINT", help="the key fingerprint written down at init")
     p.set_defaults(func=cmd_verify)
+
+    diary = sub.add_parser("diary", help="your own account of what happened, written down now")
+    diary_sub = diary.add_subparsers(dest="diary_command", metavar="ACTION", required=True)
+    p = diary_sub.add_parser("add", help="record a diary entry (the time you write it is kept too)")
+    p.add_argument(
+        "--when", required=True, help='when it happened: "2026-03-14 21:30" (case zone) or with an offset'
+    )
+    p.add_argument("--text", required=True, help="what happened, in your words")
+    p.add_argument("--approx", action="store_true", help="the time is approximate")
+    p.add_argument("--where", help="where it happened")
+    p.add_argument("--witness", help="who saw or heard it")
+    p.add_argument("--police-ref", help="a police reference number, if you reported it")
+    p.set_defaults(func=cmd_diary_add)
 
     p = sub.add_parser("timeline", help="every record in time order, with its offset")
     p.add_argument("--json", action="store_true")

@@ -8,8 +8,11 @@ The first importer whose ``sniff`` accepts an item reads it, so more specific fo
 from __future__ import annotations
 
 from evidence.importers.base import SNIFF_BYTES, Importer, Source
+from evidence.importers.diary import DiaryImporter
 
-REGISTRY: tuple[type[Importer], ...] = ()
+REGISTRY: tuple[type[Importer], ...] = (
+    DiaryImporter,
+)
 
 
 def find_importer(head: bytes, source: Source) -> Importer | None:
