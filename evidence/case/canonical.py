@@ -123,11 +123,29 @@ def entry_hash(prev: str, kind: str, recorded_at: str, body: Any) -> str:
     ``prev`` is the previous entry's hash in hex (64 zeros for the first entry). The row's position is not
     hashed: the chain itself fixes it, since each entry commits to all of its predecessors through ``prev``.
     """
+    return entry_hash_text(prev, kind, recorded_at, canonical_text(body))
+
+
+def entry_hash_text(prev: str, kind: str, recorded_at: str, body_text: str) -> str:
+    """``entry_hash`` over a body already in canonical text (as stored), without serializing it again.
+
+    The payload is exactly ``canonical({"body": body, "kind": kind, "recorded_at": recorded_at})``: the three
+    keys are in sorted order and ``body_text`` is canonical, so splicing it in is the same bytes. Callers
+    holding untrusted text must check it with ``parse_canonical`` first.
+    """
     if len(prev) != 64:
         raise CanonicalError(f"prev hash {prev!r} is not 64 hex digits")
     try:
         prev_bytes = bytes.fromhex(prev)
     except ValueError:
         raise CanonicalError(f"prev hash {prev!r} is not hex") from None
-    payload = canonical_bytes({"body": body, "kind": kind, "recorded_at": recorded_at})
+    payload = (
+        '{"body":'
+        + body_text
+        + ',"kind":'
+        + canonical_text(kind)
+        + ',"recorded_at":'
+        + canonical_text(recorded_at)
+        + "}"
+    ).encode("utf-8")
     return hashlib.sha256(ENTRY_TAG + prev_bytes + payload).hexdigest()

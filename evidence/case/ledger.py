@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from evidence.case.canonical import GENESIS_PREV, canonical_text, entry_hash, parse_canonical
+from evidence.case.canonical import GENESIS_PREV, canonical_text, entry_hash_text, parse_canonical
 from evidence.case.signing import SigningKey
 from evidence.timeutil import iso_utc, utc_now
 
@@ -97,7 +97,7 @@ def append(conn: sqlite3.Connection, key: SigningKey, kind: str, body: dict[str,
     last = head(conn)
     recorded_at = iso_utc(utc_now())
     body_text = canonical_text(body)
-    digest = entry_hash(last.hash, kind, recorded_at, body)
+    digest = entry_hash_text(last.hash, kind, recorded_at, body_text)
     sig = key.sign(bytes.fromhex(digest)).hex()
     seq = last.seq + 1
     conn.execute(
