@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from evidence.case.canonical import RECORD_ID_TAG, canonical_bytes
 from evidence.timeutil import iso_utc, parse_iso
@@ -123,11 +122,10 @@ class Record:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Record:
         """Inverse of ``to_json``; restores the original offset (or zone) of ``occurred_at``."""
+        # A fixed offset, never the ZoneInfo: Python subtracts two datetimes sharing a ZoneInfo by their wall
+        # clocks, which would put the two 01:30s of a fall-back night 0 hours apart. tz_name stays as metadata.
         moment = parse_iso(data["occurred_at"])
-        if data.get("tz_name"):
-            moment = moment.astimezone(ZoneInfo(data["tz_name"]))
-        else:
-            moment = moment.astimezone(timezone(timedelta(minutes=data.get("offset_minutes", 0))))
+        moment = moment.astimezone(timezone(timedelta(minutes=data.get("offset_minutes", 0))))
         return cls(
             item_sha256=data["item_sha256"],
             locator=data["locator"],

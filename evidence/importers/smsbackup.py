@@ -1,0 +1,756 @@
+"""SMS Backup & Restore (SyncTech, Android) XML backups: ``sms-*.xml`` (``<smses>``) and ``calls-*.xml`` (``<calls>``).
+
+The format is the app's own (https://www.synctech.com.au/sms-backup-restore/fields-in-xml-backup-files/),
+described with its real-world quirks in ``corpus/FORMATS.md`` section 1. Each ``<call/>``, ``<sms/>`` and
+``<mms>`` child of the root becomes one record, located as ``call 17`` / ``sms 3`` / ``mms 2`` (1-based per
+element kind, in file order, counting every element of that kind, also the ones skipped with a warning).
+
+How fields are read:
+
+- Time: only the epoch-millisecond ``date`` attribute (UTC, exact); ``readable_date`` is written in the phone's
+  locale and is never parsed. ``occurred_at`` is that instant with the UTC offset ``options.tz`` had at that
+  moment, as a fixed offset (``+01:00``): Python subtracts two datetimes that share a ZoneInfo by their wall
+  clocks, which would put the two 01:30 calls of a fall-back night zero minutes apart. Nothing is assumed, so
+  ``tz_assumed`` is False and ``tz_name`` None. A ``date`` below 10^11 is read as seconds (with a warning);
+  an unusable ``date`` falls back to ``date_sent`` (seconds or milliseconds, warned); neither: record skipped.
+- Parties, seen from the phone's owner, whose own number is usually not in the file: an incoming record has the
+  other party as ``sender`` and ``recipients`` empty (SMS, calls) or the MMS's TO/CC addresses other than the
+  sender (which then name the owner). An outgoing record has ``sender`` None (the owner) and the other parties
+  as ``recipients``. Identifiers are kept as written (``+1 (234) 567-8910``): normalising is for later layers.
+  A record whose direction is unknown lists the other party as ``sender``. Hidden call numbers
+  (``presentation`` 2/3/4, or the numbers -1/-2/-3) become ``(withheld)``/``(unknown)``/``(payphone)`` and
+  ``raw["hidden_number"]`` says why.
+- ``raw`` holds ``element``, the element's ``attributes`` verbatim, and for an MMS its ``addrs`` and ``parts``
+  (a part's base64 ``data`` replaced by ``data_length``, its number of characters).
+- MMS text is the ``text/plain`` parts joined with newlines; every other part with content (images, audio,
+  video, vCards) is yielded as a Blob, once per distinct content per file, before the first record naming it.
+  SMIL layout parts stay in ``raw`` only.
+- The literal value ``"null"`` means missing, for every attribute: a message whose whole body is the word
+  ``null`` is read as having no text (``raw`` keeps the value).
+
+Robustness: the XML is parsed only through defusedxml, incrementally (each record is dropped once read), with
+DTDs forbidden. Real backups write emoji as UTF-16 surrogate pairs in numeric character references
+(``&#55357;&#56833;``), which XML forbids; the bytes are repaired on the way into the parser (pairs joined,
+lone surrogates and other forbidden characters replaced with U+FFFD and warned). A file that breaks off (or
+stops being well-formed) keeps the records before the break, with a warning; a wrong root ``count`` is warned.
+
+Known limits: UTF-8 (or another ASCII-compatible encoding) only; character references inside comments or
+CDATA sections are repaired like any other; exact duplicate records (the same backup restored twice) are kept
+as separate records; a part larger than ``MAX_PART_BYTES`` is not stored (warned).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import re
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from typing import BinaryIO, ClassVar, Final
+from xml.etree.ElementTree import Element, ParseError
+from xml.parsers.expat import errors as expat_errors
+
+import defusedxml.ElementTree as defused_et
+from defusedxml import DefusedXmlException, DTDForbidden
+
+from evidence.errors import InputError
+from evidence.importers.base import Importer, Source, Yielded
+from evidence.models import Blob, Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
+from evidence.timeutil import zone
+
+NAME: Final = "smsbackup"
+VERSION: Final = "1.0.0"
+
+MAX_DEPTH: Final = 8  # root 1, mms 2, parts 3, part 4: anything much deeper is not this format
+MAX_ELEMENTS_PER_RECORD: Final = 10_000  # one record is held in memory while it is read
+MAX_PART_BYTES: Final = 128 * 1024 * 1024  # one MMS part, decoded
+CHUNK: Final = 64 * 1024
+
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_SECONDS_BELOW: Final = 10**11  # as milliseconds that is 1973-03-03; as seconds, year 5138
+_ROOTS: Final = ("smses", "calls")
+_RECORD_TAGS: Final = ("call", "sms", "mms")
+_TRUNCATION_CODES: Final = frozenset(
+    expat_errors.codes[name]
+    for name in (
+        expat_errors.XML_ERROR_NO_ELEMENTS,
+        expat_errors.XML_ERROR_UNCLOSED_TOKEN,
+        expat_errors.XML_ERROR_PARTIAL_CHAR,
+        expat_errors.XML_ERROR_UNCLOSED_CDATA_SECTION,
+    )
+)
+
+# Android's CallLog.Calls.*_TYPE.
+CALL_TYPES: Final[dict[int, tuple[Direction, str]]] = {
+    1: (Direction.INCOMING, "answered"),
+    2: (Direction.OUTGOING, "dialled"),
+    3: (Direction.INCOMING, "missed"),
+    4: (Direction.INCOMING, "voicemail"),
+    5: (Direction.INCOMING, "rejected"),
+    6: (Direction.INCOMING, "blocked"),
+    7: (Direction.INCOMING, "answered elsewhere"),
+}
+# Android's Telephony.TextBasedSmsColumns.MESSAGE_TYPE_*; drafts and unsent messages are the owner's.
+SMS_TYPES: Final[dict[int, tuple[Direction, str]]] = {
+    1: (Direction.INCOMING, "received"),
+    2: (Direction.OUTGOING, "sent"),
+    3: (Direction.OUTGOING, "draft"),
+    4: (Direction.OUTGOING, "outbox"),
+    5: (Direction.OUTGOING, "failed"),
+    6: (Direction.OUTGOING, "queued"),
+}
+# Android's Telephony.BaseMmsColumns.MESSAGE_BOX_*.
+MMS_BOXES: Final[dict[int, tuple[Direction, str]]] = {
+    1: (Direction.INCOMING, "received"),
+    2: (Direction.OUTGOING, "sent"),
+    3: (Direction.OUTGOING, "draft"),
+    4: (Direction.OUTGOING, "outbox"),
+    5: (Direction.OUTGOING, "failed"),
+}
+# PDU message types, used when msg_box is missing (old backups).
+MMS_PDU_TYPES: Final[dict[int, tuple[Direction, str]]] = {
+    128: (Direction.OUTGOING, "sent"),  # m-send-req
+    130: (Direction.INCOMING, "not downloaded"),  # m-notification-ind
+    132: (Direction.INCOMING, "received"),  # m-retrieve-conf
+}
+PRESENTATION: Final[dict[str, str]] = {"2": "withheld", "3": "unknown", "4": "payphone"}
+HIDDEN_NUMBERS: Final[dict[str, str]] = {"-1": "unknown", "-2": "withheld", "-3": "payphone", "": "unknown"}
+ADDR_FROM: Final = "137"
+ADDR_OTHERS: Final = ("151", "130", "129")  # TO, CC, BCC
+_NO_ADDRESS: Final = frozenset({"insert-address-token", ""})
+
+_SKIP_HEAD = re.compile(rb"\s*")
+_ROOT_START = re.compile(rb"<(?:smses|calls)[\s>/]")
+_CHAR_REF = re.compile(rb"&#(?:x([0-9A-Fa-f]{1,8})|([0-9]{1,10}));")
+_CHAR_REF_AT_END = re.compile(rb"&#(?:x([0-9A-Fa-f]{1,8})|([0-9]{1,10}));\Z")
+_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+_WHITESPACE = re.compile(r"\s+")
+_INTEGER = re.compile(r"[+-]?[0-9]{1,20}")
+
+
+def _ref_value(match: re.Match[bytes]) -> int:
+    hex_digits, dec_digits = match.group(1), match.group(2)
+    return int(hex_digits, 16) if hex_digits is not None else int(dec_digits)
+
+
+def _is_high_surrogate(value: int) -> bool:
+    return 0xD800 <= value <= 0xDBFF
+
+
+def _is_low_surrogate(value: int) -> bool:
+    return 0xDC00 <= value <= 0xDFFF
+
+
+def _is_xml_char(value: int) -> bool:
+    return (
+        value in (0x9, 0xA, 0xD)
+        or 0x20 <= value <= 0xD7FF
+        or 0xE000 <= value <= 0xFFFD
+        or 0x10000 <= value <= 0x10FFFF
+    )
+
+
+class CharRefRepairingReader:
+    """A binary reader for the XML parser that rewrites the character references XML 1.0 forbids.
+
+    SMS Backup & Restore writes characters outside the BMP as two references to UTF-16 surrogates
+    (``&#55357;&#56833;``); expat rejects those. Adjacent high+low pairs become one reference to the real
+    code point; a lone surrogate or a reference to a character XML forbids becomes ``&#65533;`` (U+FFFD) and is
+    counted in ``replaced``. Lines are never added or removed, so the parser's line numbers stay true.
+    A reference split across two reads (or a high surrogate at the end of a read) is held back until the next.
+    """
+
+    def __init__(self, raw: BinaryIO, chunk: int = CHUNK) -> None:
+        self._raw = raw
+        self._chunk = chunk
+        self._carry = b""
+        self._done = False
+        self.paired = 0
+        self.replaced = 0
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to about ``size`` bytes (or a chunk), repaired; ``b""`` only at the end of the file."""
+        want = size if size > 0 else self._chunk
+        while not self._done:
+            fresh = self._raw.read(want)
+            data = self._carry + fresh
+            if not fresh:
+                self._done = True
+                self._carry = b""
+                return self._repair(data)
+            cut = self._safe_end(data)
+            self._carry = data[cut:]
+            out = self._repair(data[:cut])
+            if out:
+                return out
+        return b""
+
+    @staticmethod
+    def _safe_end(data: bytes) -> int:
+        """Where ``data`` can be cut without splitting a reference or a surrogate pair."""
+        cut = len(data)
+        amp = data.rfind(b"&", max(0, cut - 16))
+        if amp != -1 and b";" not in data[amp:]:
+            cut = amp
+        tail = _CHAR_REF_AT_END.search(data, max(0, cut - 16), cut)
+        if tail is not None and _is_high_surrogate(_ref_value(tail)):
+            cut = tail.start()
+        return cut
+
+    def _repair(self, data: bytes) -> bytes:
+        if b"&#" not in data:
+            return data
+        matches = list(_CHAR_REF.finditer(data))
+        out: list[bytes] = []
+        pos = 0
+        i = 0
+        while i < len(matches):
+            match = matches[i]
+            value = _ref_value(match)
+            if _is_high_surrogate(value) and i + 1 < len(matches):
+                low = matches[i + 1]
+                low_value = _ref_value(low)
+                if low.start() == match.end() and _is_low_surrogate(low_value):
+                    combined = 0x10000 + ((value - 0xD800) << 10) + (low_value - 0xDC00)
+                    out += [data[pos : match.start()], b"&#%d;" % combined]
+                    pos = low.end()
+                    self.paired += 1
+                    i += 2
+                    continue
+            if not _is_xml_char(value):
+                out += [data[pos : match.start()], b"&#65533;"]
+                pos = match.end()
+                self.replaced += 1
+            i += 1
+        out.append(data[pos:])
+        return b"".join(out)
+
+
+def sniff_root(head: bytes) -> bool:
+    """Whether ``head`` starts (after a BOM, the declaration, comments, PIs, a doctype) with ``<smses``/``<calls``."""
+    data = head.removeprefix(codecs.BOM_UTF8)
+    pos = 0
+    while True:
+        skipped = _SKIP_HEAD.match(data, pos)
+        pos = skipped.end() if skipped else pos
+        if data.startswith(b"<?", pos):
+            end = data.find(b"?>", pos + 2)
+            if end < 0:
+                return False
+            pos = end + 2
+        elif data.startswith(b"<!--", pos):
+            end = data.find(b"-->", pos + 4)
+            if end < 0:
+                return False
+            pos = end + 3
+        elif data.startswith(b"<!DOCTYPE", pos):
+            # Claimed, so that parse() can reject the DTD with a clear message rather than the file passing
+            # as a plain one.
+            close = data.find(b">", pos)
+            bracket = data.find(b"[", pos)
+            if bracket != -1 and (close == -1 or bracket < close):
+                subset_end = data.find(b"]", bracket)
+                close = data.find(b">", subset_end) if subset_end != -1 else -1
+            if close < 0:
+                return False
+            pos = close + 1
+        else:
+            return _ROOT_START.match(data, pos) is not None
+
+
+def _value(elem: Element, name: str) -> str | None:
+    """An attribute, or None when it is absent or the literal ``null``."""
+    value = elem.get(name)
+    return None if value is None or value == "null" else value
+
+
+def _integer(value: str | None) -> int | None:
+    if value is None or not _INTEGER.fullmatch(value.strip()):
+        return None
+    return int(value.strip())
+
+
+def _from_epoch_ms(ms: int) -> datetime:
+    """The exact instant ``ms`` milliseconds after the epoch (integer arithmetic, no float rounding)."""
+    return _EPOCH + timedelta(milliseconds=ms)
+
+
+class SmsBackupImporter(Importer):
+    """Importer for SMS Backup & Restore ``<smses>`` and ``<calls>`` XML backups."""
+
+    name: ClassVar[str] = NAME
+    version: ClassVar[str] = VERSION
+    description: ClassVar[str] = "SMS Backup & Restore (Android) XML: calls, SMS and MMS with attachments"
+
+    def sniff(self, head: bytes, source: Source) -> bool:
+        """Claims XML whose root element is ``<smses>`` or ``<calls>``, whatever the file's name."""
+        return sniff_root(head)
+
+    def parse(self, source: Source, options: ImportOptions) -> Iterator[Yielded]:
+        """Yield the backup's records (Blobs before the records naming them) and warnings."""
+        tz = zone(options.tz)
+        try:
+            with open(source.path, "rb") as handle:
+                yield from _Reader(source, tz, handle).run()
+        except OSError as exc:
+            raise InputError(f"cannot read ({exc.strerror})", path=source.name) from None
+
+
+class _Reader:
+    """The state of one parse."""
+
+    def __init__(self, source: Source, tz: tzinfo, handle: BinaryIO) -> None:
+        self.source = source
+        self.tz = tz
+        self.offsets: dict[timedelta, timezone] = {}
+        self.stream = CharRefRepairingReader(handle)
+        self.counters: Counter[str] = Counter()
+        self.records_seen = 0  # complete record elements (call, sms, mms), kept or skipped
+        self.last_locator: str | None = None
+        self.seen_blobs: set[str] = set()
+        self.replacements_reported = 0
+
+    def _error(self, message: str) -> InputError:
+        return InputError(message, path=self.source.name)
+
+    # -- the document --------------------------------------------------------------------------------
+
+    def run(self) -> Iterator[Yielded]:
+        root: Element | None = None
+        root_tag = ""
+        declared: str | None = None
+        depth = 0
+        in_record = 0
+        events = defused_et.iterparse(self.stream, events=("start", "end"), forbid_dtd=True)
+        try:
+            for event, elem in events:
+                if event == "start":
+                    depth += 1
+                    if depth == 1:
+                        root, root_tag, declared = elem, elem.tag, elem.get("count")
+                        if root_tag not in _ROOTS:
+                            raise self._error(
+                                f"the root element is <{root_tag}>, not <smses> or <calls>: "
+                                "not an SMS Backup & Restore backup"
+                            )
+                    elif depth > MAX_DEPTH:
+                        raise self._error(
+                            f"elements nested more than {MAX_DEPTH} deep: not a backup this reads"
+                        )
+                    elif depth > 2:
+                        in_record += 1
+                        if in_record > MAX_ELEMENTS_PER_RECORD:
+                            raise self._error(
+                                f"a record holds more than {MAX_ELEMENTS_PER_RECORD} elements: "
+                                "not a backup this reads"
+                            )
+                    continue
+                depth -= 1
+                if depth != 1 or root is None:
+                    continue
+                in_record = 0
+                yield from self._child(elem)
+                root.clear()  # bounded memory: each record is dropped once read (the root's attributes are kept)
+        except ParseError as exc:
+            yield from self._broken(exc, root is not None)
+        except DTDForbidden as exc:
+            raise self._error(
+                f"rejected as hostile XML: it declares a DTD (<!DOCTYPE {exc.name}>), which can expand entities "
+                "or fetch outside files; SMS Backup & Restore never writes one"
+            ) from None
+        except DefusedXmlException as exc:
+            raise self._error(f"rejected as hostile XML: {type(exc).__name__}") from None
+        if root is None:
+            raise self._error("the file holds no XML element")
+        yield from self._count_check(root_tag, declared)
+        pending = self.stream.replaced - self.replacements_reported
+        if pending > 0:
+            yield ImportWarning(
+                "file",
+                f"{pending} character reference(s) to lone UTF-16 surrogates or to characters XML forbids "
+                "were replaced with U+FFFD outside the records read",
+            )
+
+    def _broken(self, exc: ParseError, started: bool) -> Iterator[ImportWarning]:
+        line, column = exc.position
+        reason = expat_errors.messages.get(exc.code, str(exc))
+        where = f"line {line}, column {column + 1}"
+        if not started:
+            raise self._error(f"unreadable XML at {where}: {reason}") from None
+        if self.records_seen == 0:
+            raise self._error(f"unreadable XML at {where}: {reason}; no complete record before it") from None
+        if exc.code in _TRUNCATION_CODES:
+            message = (
+                f"the file is cut off at {where} ({reason}): the {self.records_seen} complete records up to "
+                f"{self.last_locator} are kept; whatever followed is missing"
+            )
+        else:
+            message = (
+                f"the XML breaks at {where} ({reason}): the {self.records_seen} complete records up to "
+                f"{self.last_locator} are kept; the rest of the file is not read"
+            )
+        yield ImportWarning(f"line {line}", message)
+
+    def _count_check(self, root_tag: str, declared: str | None) -> Iterator[ImportWarning]:
+        if declared is None:
+            return
+        number = _integer(declared)
+        if number is None:
+            yield ImportWarning(root_tag, f"the count attribute {declared!r} is not a number")
+        elif number != self.records_seen:
+            yield ImportWarning(
+                root_tag, f"the count attribute declares {number} records, the file holds {self.records_seen}"
+            )
+
+    def _child(self, elem: Element) -> Iterator[Yielded]:
+        tag = elem.tag
+        self.counters[tag] += 1
+        locator = f"{tag} {self.counters[tag]}"
+        if tag not in _RECORD_TAGS:
+            yield ImportWarning(locator, f"unexpected <{tag}> element skipped")
+            return
+        self.records_seen += 1
+        self.last_locator = locator
+        yield from self._replacement_warning(elem, locator)
+        if not elem.attrib:
+            yield ImportWarning(locator, f"empty <{tag}/> element (no attributes) skipped")
+            return
+        if tag == "call":
+            yield from self._call(elem, locator)
+        elif tag == "sms":
+            yield from self._sms(elem, locator)
+        else:
+            yield from self._mms(elem, locator)
+
+    def _replacement_warning(self, elem: Element, locator: str) -> Iterator[ImportWarning]:
+        """Attribute the character references replaced with U+FFFD to the record that holds them."""
+        pending = self.stream.replaced - self.replacements_reported
+        if pending <= 0:
+            return
+        found = sum(value.count("\ufffd") for node in elem.iter() for value in node.attrib.values())
+        if found:
+            count = min(found, pending)
+            self.replacements_reported += count
+            yield ImportWarning(
+                locator,
+                f"{count} character reference(s) to a lone UTF-16 surrogate (or a character XML forbids) "
+                "replaced with U+FFFD",
+            )
+
+    # -- fields ---------------------------------------------------------------------------------------
+
+    def _time(self, elem: Element, *, sent_in_seconds: bool) -> tuple[datetime | None, list[str]]:
+        """The record's instant from ``date`` (epoch ms), else ``date_sent``; and what was noticed."""
+        notes: list[str] = []
+        raw_date = elem.get("date")
+        number = _integer(_value(elem, "date"))
+        if number is not None and number > 0:
+            if number < _SECONDS_BELOW:
+                notes.append(f"date {raw_date} is too small for milliseconds; read as seconds")
+                number *= 1000
+            try:
+                return _from_epoch_ms(number), notes
+            except OverflowError:
+                notes.append(f"date {raw_date} is out of range")
+        else:
+            notes.append(
+                f"date {raw_date!r} is not epoch milliseconds" if raw_date is not None else "no date"
+            )
+        raw_sent = elem.get("date_sent")
+        sent = _integer(_value(elem, "date_sent"))
+        if sent is not None and sent > 0:
+            if sent_in_seconds or sent < _SECONDS_BELOW:
+                sent *= 1000
+            try:
+                moment = _from_epoch_ms(sent)
+            except OverflowError:
+                pass
+            else:
+                notes.append(f"time taken from date_sent {raw_sent}")
+                return moment, notes
+        return None, notes
+
+    def _record(
+        self,
+        *,
+        locator: str,
+        moment: datetime,
+        channel: Channel,
+        direction: Direction,
+        app: str,
+        sender: str | None,
+        recipients: tuple[str, ...],
+        raw: dict[str, object],
+        subject: str | None = None,
+        text: str | None = None,
+        status: str | None = None,
+        duration_s: int | None = None,
+        attachments: tuple[str, ...] = (),
+    ) -> Record:
+        offset = moment.astimezone(self.tz).utcoffset() or timedelta(0)
+        fixed = self.offsets.setdefault(offset, timezone(offset))
+        return Record(
+            item_sha256=self.source.sha256,
+            locator=locator,
+            occurred_at=moment.astimezone(fixed),
+            time_source=TimeSource.EXPORT,
+            tz_assumed=False,
+            channel=channel,
+            direction=direction,
+            importer=NAME,
+            importer_version=VERSION,
+            app=app,
+            sender=sender,
+            recipients=recipients,
+            subject=subject,
+            text=text,
+            status=status,
+            duration_s=duration_s,
+            attachments=attachments,
+            tz_name=None,
+            raw=raw,
+        )
+
+    def _timed(
+        self, elem: Element, locator: str, *, sent_in_seconds: bool = False
+    ) -> tuple[datetime | None, list[ImportWarning]]:
+        moment, notes = self._time(elem, sent_in_seconds=sent_in_seconds)
+        warnings = [ImportWarning(locator, note) for note in notes]
+        if moment is None:
+            warnings.append(ImportWarning(locator, f"<{elem.tag}> has no usable time; skipped"))
+        return moment, warnings
+
+    # -- calls ----------------------------------------------------------------------------------------
+
+    def _call(self, elem: Element, locator: str) -> Iterator[Yielded]:
+        moment, warnings = self._timed(elem, locator)
+        yield from warnings
+        if moment is None:
+            return
+        raw: dict[str, object] = {"element": "call", "attributes": dict(elem.attrib)}
+        code = _integer(_value(elem, "type"))
+        if code in CALL_TYPES:
+            direction, status = CALL_TYPES[code]
+        else:
+            direction, status = Direction.UNKNOWN, f"type {elem.get('type')}"
+            yield ImportWarning(locator, f"unknown call type {elem.get('type')!r}; direction unknown")
+        number = elem.get("number")
+        presentation = elem.get("presentation")
+        party: str
+        if presentation in PRESENTATION:
+            party = f"({PRESENTATION[presentation]})"
+            raw["hidden_number"] = f"{PRESENTATION[presentation]} (presentation {presentation})"
+        elif number is None or number.strip() in HIDDEN_NUMBERS or number == "null":
+            word = HIDDEN_NUMBERS.get((number or "").strip(), "unknown")
+            party = f"({word})"
+            raw["hidden_number"] = f"{word} (number {number!r})"
+        else:
+            party = number
+        duration_text = _value(elem, "duration")
+        duration = _integer(duration_text)
+        if duration_text is not None and (duration is None or duration < 0):
+            yield ImportWarning(locator, f"duration {duration_text!r} is not a number of seconds; left out")
+            duration = None
+        sender, recipients = (None, (party,)) if direction is Direction.OUTGOING else (party, ())
+        yield self._record(
+            locator=locator,
+            moment=moment,
+            channel=Channel.CALL,
+            direction=direction,
+            app="phone",
+            sender=sender,
+            recipients=recipients,
+            status=status,
+            duration_s=duration,
+            raw=raw,
+        )
+
+    # -- SMS ------------------------------------------------------------------------------------------
+
+    def _sms(self, elem: Element, locator: str) -> Iterator[Yielded]:
+        moment, warnings = self._timed(elem, locator)
+        yield from warnings
+        if moment is None:
+            return
+        code = _integer(_value(elem, "type"))
+        if code in SMS_TYPES:
+            direction, status = SMS_TYPES[code]
+        else:
+            direction, status = Direction.UNKNOWN, f"type {elem.get('type')}"
+            yield ImportWarning(locator, f"unknown SMS type {elem.get('type')!r}; direction unknown")
+        address = _value(elem, "address")
+        if address is None or not address.strip():
+            yield ImportWarning(locator, "no address (other party) given")
+            address = None
+        sender: str | None
+        recipients: tuple[str, ...]
+        if direction is Direction.OUTGOING:
+            sender, recipients = None, (address,) if address else ()
+        else:
+            sender, recipients = address or "(unknown)", ()
+        yield self._record(
+            locator=locator,
+            moment=moment,
+            channel=Channel.SMS,
+            direction=direction,
+            app="sms",
+            sender=sender,
+            recipients=recipients,
+            subject=_value(elem, "subject") or None,
+            text=_value(elem, "body"),
+            status=status,
+            raw={"element": "sms", "attributes": dict(elem.attrib)},
+        )
+
+    # -- MMS ------------------------------------------------------------------------------------------
+
+    def _mms(self, elem: Element, locator: str) -> Iterator[Yielded]:
+        moment, warnings = self._timed(elem, locator, sent_in_seconds=True)
+        yield from warnings
+        if moment is None:
+            return
+        direction, status = self._mms_direction(elem)
+        if direction is Direction.UNKNOWN:
+            yield ImportWarning(
+                locator, f"unknown msg_box {elem.get('msg_box')!r} and m_type {elem.get('m_type')!r}"
+            )
+        addrs = list(elem.iter("addr"))
+        sender, recipients = self._mms_parties(elem, addrs, direction)
+        texts: list[str] = []
+        attachments: list[str] = []
+        raw_parts: list[dict[str, object]] = []
+        for number, part in enumerate(elem.iter("part"), start=1):
+            raw_part: dict[str, object] = {k: v for k, v in part.attrib.items() if k != "data"}
+            if "data" in part.attrib:
+                raw_part["data_length"] = len(part.attrib["data"])
+            raw_parts.append(raw_part)
+            for item in self._part(part, f"{locator} part {number}", texts):
+                if isinstance(item, str):
+                    if item not in attachments:
+                        attachments.append(item)
+                else:
+                    yield item
+        if sender is None and direction is not Direction.OUTGOING:
+            yield ImportWarning(locator, "no address (other party) given")
+            sender = "(unknown)"
+        yield self._record(
+            locator=locator,
+            moment=moment,
+            channel=Channel.MMS,
+            direction=direction,
+            app="sms",
+            sender=sender,
+            recipients=recipients,
+            subject=_value(elem, "sub") or None,
+            text="\n".join(texts) if texts else None,
+            status=status,
+            attachments=tuple(attachments),
+            raw={
+                "element": "mms",
+                "attributes": dict(elem.attrib),
+                "addrs": [dict(a.attrib) for a in addrs],
+                "parts": raw_parts,
+            },
+        )
+
+    @staticmethod
+    def _mms_direction(elem: Element) -> tuple[Direction, str]:
+        box = _integer(_value(elem, "msg_box"))
+        pdu = _integer(_value(elem, "m_type"))
+        if box in MMS_BOXES:
+            direction, status = MMS_BOXES[box]
+            if direction is Direction.INCOMING and pdu == 130:
+                status = "not downloaded"
+            return direction, status
+        if pdu in MMS_PDU_TYPES:
+            return MMS_PDU_TYPES[pdu]
+        return Direction.UNKNOWN, f"msg_box {elem.get('msg_box')}"
+
+    @staticmethod
+    def _mms_parties(
+        elem: Element, addrs: list[Element], direction: Direction
+    ) -> tuple[str | None, tuple[str, ...]]:
+        """Sender and recipients from ``<addrs>`` (137 FROM; 151 TO, 130 CC, 129 BCC) and ``address``."""
+        senders: list[str] = []
+        others: list[str] = []
+        for addr in addrs:
+            value = _value(addr, "address")
+            if value is None or value.strip() in _NO_ADDRESS:
+                continue
+            (senders if addr.get("type") == ADDR_FROM else others).append(value)
+        address = _value(elem, "address")
+        listed = [part for part in (address or "").split("~") if part.strip()]
+        if direction is Direction.OUTGOING:
+            named = [a for a in others if a not in senders] or listed
+            return None, tuple(dict.fromkeys(named))
+        if senders:
+            sender: str | None = senders[0]
+        elif len(listed) == 1:
+            sender = listed[0]
+        else:
+            sender = address  # a group without a FROM address: the group as the file names it
+        recipients = tuple(dict.fromkeys(a for a in others if a != sender))
+        return sender, recipients
+
+    def _part(self, part: Element, locator: str, texts: list[str]) -> Iterator[Blob | ImportWarning | str]:
+        """One MMS part: text goes to ``texts``; content is yielded as a Blob (first time) and its hash."""
+        content_type = (_value(part, "ct") or "").split(";")[0].strip().lower()
+        if content_type == "application/smil":
+            return
+        text = _value(part, "text")
+        data_text = _value(part, "data")
+        data: bytes | None = None
+        if data_text is not None and data_text.strip():
+            if len(data_text) > MAX_PART_BYTES // 3 * 4 + 4096:
+                yield ImportWarning(
+                    locator, f"part data is {len(data_text)} base64 characters, over the limit; not stored"
+                )
+                return
+            data = self._decode_base64(data_text)
+            if data is None:
+                yield ImportWarning(locator, f"{content_type or 'part'} data is not valid base64; not stored")
+                if content_type != "text/plain" or text is None:
+                    return
+        if content_type == "text/plain":
+            if text is not None:
+                texts.append(text)
+            elif data is not None:
+                try:
+                    texts.append(data.decode("utf-8"))
+                except UnicodeDecodeError:
+                    texts.append(data.decode("utf-8", errors="replace"))
+                    yield ImportWarning(
+                        locator, "text part is not UTF-8; undecodable bytes replaced with U+FFFD"
+                    )
+            return
+        if data is None and text is not None:
+            data = text.encode("utf-8")  # a vCard or other text-borne content written in `text`
+        if data is None:
+            yield ImportWarning(locator, f"{content_type or 'part'} has no data; nothing to store")
+            return
+        blob = Blob(
+            data=data,
+            name=_value(part, "cl") or _value(part, "name") or _value(part, "fn"),
+            media_type=_value(part, "ct"),
+            locator=locator,
+        )
+        sha = blob.sha256
+        if sha not in self.seen_blobs:
+            self.seen_blobs.add(sha)
+            yield blob
+        yield sha
+
+    @staticmethod
+    def _decode_base64(text: str) -> bytes | None:
+        """Strict base64 (line breaks allowed, missing padding restored), or None."""
+        compact = _WHITESPACE.sub("", text)
+        if not _BASE64.fullmatch(compact) or len(compact.rstrip("=")) % 4 == 1:
+            return None
+        compact = compact.rstrip("=")
+        compact += "=" * (-len(compact) % 4)
+        try:
+            return base64.b64decode(compact, validate=True)
+        except binascii.Error:
+            return None
