@@ -76,12 +76,20 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _column_pair(text: str) -> tuple[str, str]:
+    field, sep, name = text.partition("=")
+    if not sep or not field.strip() or not name.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not FIELD=NAME (e.g. date=Call date)")
+    return field.strip().lower(), name.strip()
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     with Case.open(_case_dir(args)) as case:
         options = ImportOptions(
             tz=args.tz or str(case.genesis["tz"]),
             tz_from_user=bool(args.tz),
             date_order=args.date_order,
+            columns=tuple(args.column or ()),
         )
         if args.tz:
             zone(args.tz)
@@ -288,6 +296,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     p.add_argument("--tz", help="zone of wall-clock times in these files (default: the case's)")
     p.add_argument("--date-order", choices=["DMY", "MDY", "YMD"], help="settle ambiguous dates like 01/02/26")
+    p.add_argument(
+        "--column",
+        action="append",
+        type=_column_pair,
+        metavar="FIELD=NAME",
+        help="CSV logs: the column holding FIELD (date, time, number, direction, duration, contact, text, service)",
+    )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=cmd_import)
 
