@@ -361,6 +361,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if exc.hint:
             print(f"hint: {exc.hint}", file=sys.stderr)
         return int(exc.exit_code)
+    except BrokenPipeError:
+        # The reader went away (`evidence log | head`): not an error of ours; silence the final flush too.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return ExitCode.OK
     except KeyboardInterrupt:
         print("error: interrupted; the case is as it was before this command", file=sys.stderr)
         return ExitCode.INTERRUPTED
