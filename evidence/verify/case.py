@@ -3,29 +3,61 @@
 The checks, numbered here and in the code:
 
   (1) Layout: ``evidence.db``, ``keys/case.pub`` and ``objects/`` are present; the database opens read-only.
-  (2) Genesis: entry 1 is ``case.created`` with the all-zero ``prev``; the public key it names is the one in
-      ``keys/case.pub`` (else ``KEY_REPLACED``) and, when given, the fingerprint expected (``--expect-key``).
-  (3) Each entry: its body is canonical JSON (``NON_CANONICAL``), its hash recomputes (``ENTRY_MODIFIED``),
-      its signature verifies with the genesis key (``BAD_SIGNATURE``).
-  (4) Chain: each entry's ``prev`` is the hash of the entry before it; a break is classified as
-      ``ROW_DELETED``, ``ROW_INSERTED``, ``ROWS_REORDERED`` or ``CHAIN_BROKEN``; ``seq`` runs 1..n.
+      Rows are read as raw bytes, so a column rewritten with invalid UTF-8 or as a blob is reported against
+      its entry rather than making the database unreadable.
+  (2) Genesis: the ``case.created`` entry (entry 1) starts the chain; the public key it names is the one in
+      ``keys/case.pub`` (else ``KEY_REPLACED``) and, when given, the fingerprint expected (``--expect-key``,
+      else ``KEY_NOT_EXPECTED``). No genesis entry at all is ``GENESIS_MISSING``; one naming no usable key is
+      ``GENESIS_MODIFIED``; an unreadable ``keys/case.pub`` is ``KEY_UNREADABLE``. When the genesis entry no
+      longer matches its hash but ``keys/case.pub`` signed it, that key checks the signatures (step (3) names
+      the altered entry; every other signature is not reported bad because of it).
+  (3) Each entry: every column is text in UTF-8, ``prev`` and ``hash`` are 64 and ``sig`` 128 lowercase hex
+      digits (else ``ENTRY_MODIFIED``: a hex digit's case or a space is invisible to ``bytes.fromhex``, so
+      the format is checked on its own); its body is canonical JSON (``NON_CANONICAL``); its hash recomputes
+      (``ENTRY_MODIFIED``); its signature verifies with the genesis key (``BAD_SIGNATURE``).
+  (4) Chain: the entries are linked by their ``prev`` hashes starting from the genesis, whatever their
+      ``seq``; every break is classified and named:
+        ``ROW_DELETED``     an intact entry is chained to an entry that is gone (names the missing seq when the
+                            rows were not renumbered, else the entry after the gap);
+        ``ROW_INSERTED``    an entry that is not part of the chain: a copy of another entry, a second entry
+                            chained after the same predecessor, or a forgery (usually also ``BAD_SIGNATURE``);
+        ``CHAIN_BROKEN``    an entry whose ``prev`` no longer links it to its predecessor, or the entry after
+                            one whose stored ``hash`` was altered;
+        ``ROWS_REORDERED``  intact entries whose ``seq`` order differs from the chain's order (rows moved or
+                            their contents swapped);
+        ``SEQ_MODIFIED``    an entry in its chain position whose ``seq`` number was changed (it leaves a gap,
+                            or lies outside 1..n).
+      ``CLOCK_WENT_BACKWARDS`` (a warning) when an entry's time is before its predecessor's.
   (5) Heads recorded elsewhere (``--head SEQ:HASH``): each is still in the chain (else ``HEAD_MISMATCH``).
       Dropping the newest entries leaves a valid chain: only an earlier head (or an orphaned object) shows it.
-  (6) Objects: every object an entry names is present (``MISSING``) and re-hashes to its name (``MODIFIED``);
-      every stored object is named by an entry (``EXTRA``), unless an interrupted import left it (warning).
+  (6) Objects: every object an entry names is present (``MISSING``) and re-hashes to its name (``MODIFIED``,
+      naming the exhibit the entry belongs to and the object's path); every stored object is named by an
+      entry (``EXTRA``), unless the import journal (``pending_objects``) shows an interrupted import left it,
+      or it is a staging file in ``objects/tmp`` (``INCOMPLETE_IMPORT``, a warning: the next import removes
+      them).
   (7) Projections: the index tables equal a replay of the ledger (``INDEX_MISMATCH``).
+
+``TRIGGERS_REMOVED`` (a warning) says the append-only triggers were dropped: no tool of ours does that.
+``DATABASE_UNREADABLE`` and ``LEDGER_EMPTY`` end the checks early.
+
+Known limits: an attacker holding the private key (or replacing it and re-signing every entry consistently)
+produces a valid case; only the fingerprint written down at init (``--expect-key``) or a head recorded
+elsewhere (``--head``) catches that. Dropping the newest entries and deleting the objects only they named
+also leaves a valid case that only a recorded head catches. The import journal is not signed, so someone who
+can edit the database can also make orphaned objects look like an interrupted import's leftovers (a warning).
 
 The verifier shares only the canonical serializer and the hash/signature primitives with the writer.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import sqlite3
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,34 +70,78 @@ from evidence.errors import SigningKeyError
 from evidence.verify import ERROR, WARNING, Finding, Report
 
 DB_NAME = "evidence.db"
+GENESIS_KIND = "case.created"
+TEXT_COLUMNS = ("recorded_at", "kind", "body", "prev", "hash", "sig")
+LOWER_HEX = frozenset("0123456789abcdef")
+
+
+@dataclass
+class _Stored:
+    """One ledger row as read, with what is wrong with its storage (not its contents)."""
+
+    entry: Entry
+    problems: list[str] = field(default_factory=list)
 
 
 @dataclass
 class _Row:
     entry: Entry
     body: Any  # parsed body, or None when it is not canonical JSON
-    hash_ok: bool
+    computed: str | None  # the hash its contents have (None when they cannot be hashed)
+    hash_ok: bool  # well-formed, and the contents hash to the stored hash
+    sig_ok: bool | None  # None when no key could be found to check it with
+
+    @property
+    def valid(self) -> bool:
+        return self.hash_ok and self.sig_ok is not False
 
 
-def _read_rows(db: Path) -> tuple[list[Entry], set[str], set[str]]:
+def _text_column(value: Any, sqltype: Any, name: str, problems: list[str]) -> str:
+    kind = sqltype.decode("ascii", "replace") if isinstance(sqltype, bytes) else str(sqltype)
+    if not isinstance(value, bytes):
+        problems.append(f"{name} is stored as {kind}, not text")
+        return str(value)
+    if kind != "text":
+        problems.append(f"{name} is stored as {kind}, not text")
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        problems.append(f"{name} is not valid UTF-8")
+        return value.decode("utf-8", "replace")
+
+
+def _read_rows(db: Path) -> tuple[list[_Stored], set[str], set[str]]:
     uri = f"{db.absolute().as_uri()}?mode=ro"
     conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+    # Bytes, not str: a column rewritten with invalid UTF-8 must be a finding about its entry, not an
+    # exception that hides which entry it was.
+    conn.text_factory = bytes
     try:
         conn.execute("PRAGMA busy_timeout = 60000")
         # One read transaction: a concurrent import is seen wholly or not at all.
         conn.execute("BEGIN")
-        raw = conn.execute("SELECT seq, recorded_at, kind, body, prev, hash, sig FROM ledger ORDER BY seq").fetchall()
-        triggers = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
-        pending = {r[0] for r in conn.execute("SELECT sha256 FROM pending_objects")}
+        columns = ", ".join(f"{name}, typeof({name})" for name in TEXT_COLUMNS)
+        raw = conn.execute(f"SELECT seq, {columns} FROM ledger ORDER BY seq").fetchall()  # noqa: S608
+        triggers = {
+            _name(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        }
+        pending = {_name(r[0]) for r in conn.execute("SELECT sha256 FROM pending_objects")}
         conn.execute("COMMIT")
     finally:
         conn.close()
-    rows = [Entry(*(_as_int(r[0]), *(str(c) for c in r[1:]))) for r in raw]
-    return rows, triggers, pending
+    stored: list[_Stored] = []
+    for r in raw:
+        problems: list[str] = []
+        seq = r[0] if isinstance(r[0], int) else -1
+        values = [
+            _text_column(r[1 + 2 * i], r[2 + 2 * i], name, problems) for i, name in enumerate(TEXT_COLUMNS)
+        ]
+        stored.append(_Stored(Entry(seq, *values), problems))
+    return stored, triggers, pending
 
 
-def _as_int(value: Any) -> int:
-    return int(value) if isinstance(value, int) else -1
+def _name(value: Any) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
 def _parse_head(text: str) -> tuple[int | None, str]:
@@ -89,15 +165,21 @@ def verify_case(
     db = root / DB_NAME
     for needed in (db, root / "keys" / PUBLIC_NAME, root / "objects"):
         if not needed.exists():
-            report.add(Finding("MISSING", "required part of the case folder is missing", path=str(needed.name)))
+            report.add(
+                Finding(
+                    "MISSING",
+                    "required part of the case folder is missing",
+                    path=needed.relative_to(root).as_posix(),
+                )
+            )
     if not db.exists():
         return report
     try:
-        entries, triggers, pending = _read_rows(db)
+        stored, triggers, pending = _read_rows(db)
     except sqlite3.Error as exc:
         report.add(Finding("DATABASE_UNREADABLE", f"the ledger cannot be read ({exc})", path=DB_NAME))
         return report
-    report.checked["entries"] = len(entries)
+    report.checked["entries"] = len(stored)
     if {"ledger_append_only_update", "ledger_append_only_delete"} - triggers:
         report.add(
             Finding(
@@ -107,15 +189,16 @@ def verify_case(
                 path=DB_NAME,
             )
         )
-    if not entries:
+    if not stored:
         report.add(Finding("LEDGER_EMPTY", "the ledger has no entries", path=DB_NAME))
         return report
+    entries = [s.entry for s in stored]
 
     # (2) Genesis and key.
-    genesis_key = _check_genesis(root, entries[0], report, expect_key)
+    genesis_key = _check_genesis(root, entries, report, expect_key)
 
     # (3) Each entry.
-    rows = _check_entries(entries, genesis_key, report)
+    rows = _check_entries(stored, genesis_key, report)
 
     # (4) Chain.
     _check_chain(rows, report)
@@ -136,21 +219,55 @@ def verify_case(
     return report
 
 
-def _check_genesis(root: Path, first: Entry, report: Report, expect_key: str | None) -> PublicKey | None:
-    genesis_key: PublicKey | None = None
+def _parse_body(text: str) -> Any:
+    """The canonical body, or raise CanonicalError (also for nesting too deep to serialize again)."""
     try:
-        body = parse_canonical(first.body_text)
-    except CanonicalError:
-        body = None
-    if first.kind != "case.created" or first.seq != 1 or not isinstance(body, dict):
-        report.add(Finding("GENESIS_MISSING", "the first entry is not the case's genesis entry", entry=first.seq))
+        return parse_canonical(text)
+    except RecursionError:
+        raise CanonicalError("nested too deeply") from None
+
+
+def _computed_hash(entry: Entry, body: Any) -> str | None:
+    try:
+        return entry_hash(entry.prev, entry.kind, entry.recorded_at, body)
+    except (CanonicalError, RecursionError):
+        return None
+
+
+def _find_genesis(entries: list[Entry]) -> Entry | None:
+    if entries[0].kind == GENESIS_KIND:
+        return entries[0]
+    # Rows moved or inserted before it: the chain check names those; the key is still the genesis's.
+    for entry in entries:
+        if entry.kind == GENESIS_KIND and entry.prev == GENESIS_PREV:
+            return entry
+    return None
+
+
+def _check_genesis(
+    root: Path, entries: list[Entry], report: Report, expect_key: str | None
+) -> PublicKey | None:
+    genesis = _find_genesis(entries)
+    genesis_key: PublicKey | None = None
+    genesis_intact = False
+    body: Any = None
+    if genesis is not None:
+        try:
+            body = _parse_body(genesis.body_text)
+        except CanonicalError:
+            body = None
+    if genesis is None or not isinstance(body, dict):
+        report.add(
+            Finding(
+                "GENESIS_MISSING", "no entry is the case's genesis (case.created) entry", entry=entries[0].seq
+            )
+        )
     else:
-        if first.prev != GENESIS_PREV:
-            report.add(Finding("CHAIN_BROKEN", "the genesis entry does not start the chain", entry=first.seq))
+        genesis_intact = _computed_hash(genesis, body) == genesis.hash
         try:
             genesis_key = PublicKey.from_hex(str(body.get("public_key", "")))
         except SigningKeyError as exc:
-            report.add(Finding("GENESIS_MODIFIED", exc.message, entry=first.seq))
+            report.add(Finding("GENESIS_MODIFIED", exc.message, entry=genesis.seq))
     pub_path = root / "keys" / PUBLIC_NAME
     file_key: PublicKey | None = None
     try:
@@ -158,7 +275,11 @@ def _check_genesis(root: Path, first: Entry, report: Report, expect_key: str | N
     except (OSError, SigningKeyError) as exc:
         message = exc.message if isinstance(exc, SigningKeyError) else str(exc)
         report.add(Finding("KEY_UNREADABLE", message, path="keys/case.pub"))
-    if genesis_key is not None and file_key is not None and file_key != genesis_key:
+    if genesis is not None and not genesis_intact and file_key is not None and _signed_by(file_key, genesis):
+        # The genesis entry was altered after keys/case.pub signed it (step (3) reports that entry): keep
+        # checking the other signatures with the key that made them, not with whatever the altered body says.
+        genesis_key = file_key
+    elif genesis_key is not None and file_key is not None and file_key != genesis_key:
         report.add(
             Finding(
                 "KEY_REPLACED",
@@ -176,112 +297,289 @@ def _check_genesis(root: Path, first: Entry, report: Report, expect_key: str | N
                 Finding(
                     "KEY_NOT_EXPECTED",
                     f"the case's key fingerprint is {actual}, not the expected {expect_key}",
-                    entry=1,
+                    entry=genesis.seq if genesis is not None else None,
                 )
             )
     return genesis_key
 
 
-def _check_entries(entries: list[Entry], key: PublicKey | None, report: Report) -> list[_Row]:
+def _signed_by(key: PublicKey, entry: Entry) -> bool:
+    if not (_is_lower_hex(entry.hash, 64) and _is_lower_hex(entry.sig, 128)):
+        return False
+    return key.verify(bytes.fromhex(entry.sig), bytes.fromhex(entry.hash))
+
+
+def _is_lower_hex(text: str, length: int) -> bool:
+    return len(text) == length and set(text) <= LOWER_HEX
+
+
+def _check_entries(stored: list[_Stored], key: PublicKey | None, report: Report) -> list[_Row]:
     rows: list[_Row] = []
     signatures = 0
-    for entry in entries:
+    for item in stored:
+        entry = item.entry
+        problems = list(item.problems)
+        for name, value, length in (
+            ("prev", entry.prev, 64),
+            ("hash", entry.hash, 64),
+            ("sig", entry.sig, 128),
+        ):
+            if not _is_lower_hex(value, length):
+                problems.append(f"{name} is not {length} lowercase hex digits")
         body: Any = None
-        hash_ok = False
+        computed: str | None = None
         try:
-            body = parse_canonical(entry.body_text)
+            body = _parse_body(entry.body_text)
         except CanonicalError as exc:
-            report.add(Finding("NON_CANONICAL", f"body is not canonical JSON ({exc.message})", entry=entry.seq))
+            report.add(
+                Finding("NON_CANONICAL", f"body is not canonical JSON ({exc.message})", entry=entry.seq)
+            )
         if body is not None:
-            try:
-                hash_ok = entry_hash(entry.prev, entry.kind, entry.recorded_at, body) == entry.hash
-            except CanonicalError:
-                hash_ok = False
-            if not hash_ok:
-                report.add(
-                    Finding("ENTRY_MODIFIED", "the entry's contents do not match its hash", entry=entry.seq)
-                )
+            computed = _computed_hash(entry, body)
+            if computed != entry.hash:
+                problems.append("the entry's contents do not match its hash")
+        hash_ok = body is not None and not problems
+        if problems:
+            report.add(Finding("ENTRY_MODIFIED", "; ".join(problems), entry=entry.seq))
+        sig_ok: bool | None = None
         if key is not None:
-            try:
-                message = bytes.fromhex(entry.hash)
-                signature = bytes.fromhex(entry.sig)
-                valid = len(message) == 32 and key.verify(signature, message)
-            except ValueError:
-                valid = False
             signatures += 1
-            if not valid:
+            sig_ok = _signed_by(key, entry)
+            if not sig_ok:
                 report.add(Finding("BAD_SIGNATURE", "signature is invalid for this entry", entry=entry.seq))
-        rows.append(_Row(entry, body, hash_ok))
+        rows.append(_Row(entry, body, computed, hash_ok, sig_ok))
     report.checked["signatures"] = signatures
     return rows
 
 
-def _check_chain(rows: list[_Row], report: Report) -> None:
-    by_hash: dict[str, int] = {}
-    for row in rows:
-        by_hash.setdefault(row.entry.hash, row.entry.seq)
-    prevs = {row.entry.prev for row in rows}
-    last_hash, last_seq = GENESIS_PREV, 0
-    seen: dict[str, int] = {}
-    expected_seq = 1
-    previous_time = ""
-    for i, row in enumerate(rows):
-        entry = row.entry
-        if entry.seq != expected_seq:
-            code = "ROW_DELETED" if entry.seq > expected_seq else "SEQ_MODIFIED"
-            report.add(Finding(code, f"expected entry {expected_seq} here, found entry {entry.seq}", entry=entry.seq))
-        expected_seq = entry.seq + 1
-        if entry.hash in seen:
-            report.add(Finding("ROW_INSERTED", f"entry is a copy of entry {seen[entry.hash]}", entry=entry.seq))
-            continue
-        seen[entry.hash] = entry.seq
-        if i > 0 and entry.prev != last_hash:
-            following = rows[i + 1].entry if i + 1 < len(rows) else None
-            if following is not None and following.prev == last_hash:
-                if entry.hash in prevs:
-                    report.add(
-                        Finding("ROWS_REORDERED", f"entry is out of place after entry {last_seq}", entry=entry.seq)
+class _Chain:
+    """Rebuild the chain from the ``prev`` links, then compare it with the rows' ``seq`` order."""
+
+    def __init__(self, rows: list[_Row], report: Report) -> None:
+        self.rows = rows
+        self.report = report
+        self.by_prev: dict[str, list[int]] = {}
+        self.owner: dict[str, int] = {}  # stored or recomputed hash -> first row position having it
+        for pos, row in enumerate(rows):
+            self.by_prev.setdefault(row.entry.prev, []).append(pos)
+        for pos, row in enumerate(rows):
+            self.owner.setdefault(row.entry.hash, pos)
+        for pos, row in enumerate(rows):
+            if row.computed is not None:
+                self.owner.setdefault(row.computed, pos)
+        self.occupied = {row.entry.seq for row in rows}
+        self.placed: dict[int, int] = {}  # row position -> index in the chain
+        self.placed_hashes: dict[str, int] = {}  # stored hash -> row position
+        self.order: list[int] = []  # row positions in chain order
+        self.successor: dict[int, int] = {}
+        self.segment_starts: set[int] = set()
+
+    def seq(self, pos: int) -> int:
+        return self.rows[pos].entry.seq
+
+    def _ids(self, pos: int) -> set[str]:
+        row = self.rows[pos]
+        return {row.entry.hash} | ({row.computed} if row.computed else set())
+
+    def _place(self, pos: int) -> None:
+        self.placed[pos] = len(self.order)
+        self.placed_hashes.setdefault(self.rows[pos].entry.hash, pos)
+        self.order.append(pos)
+
+    def _candidates(self, ids: Iterable[str]) -> list[int]:
+        found = {
+            pos
+            for ident in ids
+            for pos in self.by_prev.get(ident, ())
+            if pos not in self.placed and self.rows[pos].entry.hash not in self.placed_hashes
+        }
+        return sorted(found)
+
+    def _pick(self, candidates: list[int], after_seq: int) -> int:
+        # A genuine entry beats a forgery chained to the same predecessor; then the seq that fits.
+        return min(
+            candidates,
+            key=lambda p: (not self.rows[p].valid, self.seq(p) != after_seq + 1, self.seq(p)),
+        )
+
+    def _walk(self, pos: int) -> None:
+        self._place(pos)
+        while True:
+            candidates = self._candidates(self._ids(pos))
+            if not candidates:
+                return
+            nxt = self._pick(candidates, self.seq(pos))
+            self.successor[pos] = nxt
+            if self.rows[nxt].entry.prev != self.rows[pos].entry.hash:
+                self.report.add(
+                    Finding(
+                        "CHAIN_BROKEN",
+                        f"chain broken at entry {self.seq(nxt)}: its prev is not the stored hash of entry "
+                        f"{self.seq(pos)} (that entry's hash was altered)",
+                        entry=self.seq(nxt),
                     )
-                else:
-                    report.add(
-                        Finding(
-                            "ROW_INSERTED",
-                            f"entry is not part of the chain (entry {following.seq} follows entry {last_seq})",
-                            entry=entry.seq,
-                        )
-                    )
+                )
+            self._place(nxt)
+            pos = nxt
+
+    def build(self) -> None:
+        rows = self.rows
+        starts = self._candidates({GENESIS_PREV})
+        if starts:
+            first = min(
+                starts,
+                key=lambda p: (
+                    not rows[p].valid,
+                    rows[p].entry.kind != GENESIS_KIND,
+                    self.seq(p) != 1,
+                    self.seq(p),
+                ),
+            )
+            self._walk(first)
+        for pos, row in enumerate(rows):
+            if pos in self.placed:
                 continue
-            if entry.prev in by_hash:
-                report.add(
-                    Finding(
-                        "ROWS_REORDERED",
-                        f"chain broken at entry {entry.seq}: it was chained after entry {by_hash[entry.prev]}, "
-                        f"not after entry {last_seq}",
-                        entry=entry.seq,
-                    )
+            entry = row.entry
+            if entry.hash in self.placed_hashes:
+                self._inserted(pos, f"a copy of entry {self.seq(self.placed_hashes[entry.hash])}")
+                continue
+            if entry.prev == GENESIS_PREV and self.order:
+                self._inserted(pos, "a second entry claiming to start the chain")
+                continue
+            owner = self.placed_hashes.get(entry.prev, self.owner.get(entry.prev))
+            if owner is not None and owner in self.successor:
+                self._inserted(
+                    pos,
+                    f"not part of the chain: entry {self.seq(owner)} is followed by entry "
+                    f"{self.seq(self.successor[owner])}",
                 )
-            elif row.hash_ok:
-                report.add(
-                    Finding(
-                        "ROW_DELETED",
-                        f"chain broken at entry {entry.seq}: the entry it was chained after "
-                        f"({entry.prev[:16]}...) is gone",
-                        entry=entry.seq,
-                    )
+                continue
+            if row.hash_ok and row.sig_ok is False:
+                self._inserted(pos, "not part of the chain, and not signed with the case's key")
+                continue
+            self._segment_start(pos, owner)
+            self._walk(pos)
+            self.segment_starts.add(pos)
+
+    def _inserted(self, pos: int, why: str) -> None:
+        self.report.add(Finding("ROW_INSERTED", f"entry {self.seq(pos)} is {why}", entry=self.seq(pos)))
+
+    def _segment_start(self, pos: int, owner: int | None) -> None:
+        row = self.rows[pos]
+        seq = row.entry.seq
+        before = self.seq(self.order[-1]) if self.order else 0
+        if owner is None and row.valid:
+            missing = [s for s in range(before + 1, seq) if s not in self.occupied]
+            if missing:
+                span = (
+                    f"entry {missing[0]} is"
+                    if len(missing) == 1
+                    else f"entries {missing[0]}-{missing[-1]} are"
                 )
+                message = f"{span} missing: entry {seq} is chained to an entry no longer in the ledger"
+                self.report.add(Finding("ROW_DELETED", message, entry=missing[0]))
             else:
-                report.add(Finding("CHAIN_BROKEN", f"chain broken at entry {entry.seq}", entry=entry.seq))
-        if entry.recorded_at < previous_time:
-            report.add(
+                message = (
+                    f"an entry before entry {seq} was removed and the rest renumbered: entry {seq} is chained "
+                    "to an entry no longer in the ledger"
+                )
+                self.report.add(Finding("ROW_DELETED", message, entry=seq))
+        elif seq == 1 or (not self.order and row.entry.kind == GENESIS_KIND):
+            self.report.add(
                 Finding(
-                    "CLOCK_WENT_BACKWARDS",
-                    f"recorded at {entry.recorded_at}, before the entry before it ({previous_time})",
-                    severity=WARNING,
-                    entry=entry.seq,
+                    "CHAIN_BROKEN", f"chain broken at entry {seq}: it does not start the chain", entry=seq
                 )
             )
-        previous_time = max(previous_time, entry.recorded_at)
-        last_hash, last_seq = entry.hash, entry.seq
+        else:
+            where = f"entry {before}" if self.order else "the start of the chain"
+            self.report.add(
+                Finding(
+                    "CHAIN_BROKEN",
+                    f"chain broken at entry {seq}: its prev does not link it to {where}",
+                    entry=seq,
+                )
+            )
+
+    def check_order(self) -> None:
+        seqs = [self.seq(p) for p in self.order]
+        keep = _longest_increasing(seqs)
+        n = len(self.rows)
+        previous: int | None = None  # chain index of the previous kept entry
+        for i, pos in enumerate(self.order):
+            seq = seqs[i]
+            after = f"entry {seqs[i - 1]}" if i else "nothing (it starts the chain)"
+            if i not in keep:
+                changed = not 1 <= seq <= n
+                self.report.add(
+                    Finding(
+                        "SEQ_MODIFIED" if changed else "ROWS_REORDERED",
+                        f"entry {seq} is out of place: the chain puts it after {after}"
+                        + (" (its seq was changed)" if changed else ""),
+                        entry=seq,
+                    )
+                )
+                previous = None
+                continue
+            # Seq numbers between two linked entries may only be taken by rows outside the chain.
+            starts_anew = pos in self.segment_starts
+            low = 1 if i == 0 and not starts_anew else None
+            if i and previous == i - 1 and not starts_anew:
+                low = seqs[i - 1] + 1
+            unused = [s for s in range(low, seq) if s not in self.occupied] if low is not None else []
+            if seq < 1 or unused:
+                self.report.add(
+                    Finding(
+                        "SEQ_MODIFIED",
+                        f"entry {seq} follows {after} in the chain, but its seq was changed"
+                        + (f" (seq {unused[0]} is unused)" if unused else ""),
+                        entry=seq,
+                    )
+                )
+            previous = i
+
+    def check_clock(self) -> None:
+        previous_time = ""
+        for pos in self.order:
+            entry = self.rows[pos].entry
+            if entry.recorded_at < previous_time:
+                self.report.add(
+                    Finding(
+                        "CLOCK_WENT_BACKWARDS",
+                        f"recorded at {entry.recorded_at}, before the entry before it ({previous_time})",
+                        severity=WARNING,
+                        entry=entry.seq,
+                    )
+                )
+            previous_time = max(previous_time, entry.recorded_at)
+
+
+def _longest_increasing(values: list[int]) -> set[int]:
+    """Indices of one longest strictly increasing subsequence (patience sorting, O(n log n))."""
+    tails: list[int] = []  # tails[k]: smallest tail value of an increasing run of length k+1
+    tail_index: list[int] = []
+    parent: list[int] = [-1] * len(values)
+    for i, value in enumerate(values):
+        k = bisect.bisect_left(tails, value)
+        if k == len(tails):
+            tails.append(value)
+            tail_index.append(i)
+        else:
+            tails[k] = value
+            tail_index[k] = i
+        parent[i] = tail_index[k - 1] if k else -1
+    keep: set[int] = set()
+    i = tail_index[-1] if tail_index else -1
+    while i >= 0:
+        keep.add(i)
+        i = parent[i]
+    return keep
+
+
+def _check_chain(rows: list[_Row], report: Report) -> None:
+    chain = _Chain(rows, report)
+    chain.build()
+    chain.check_order()
+    chain.check_clock()
 
 
 def _check_heads(rows: list[_Row], heads: Iterable[str], report: Report) -> None:
@@ -319,18 +617,24 @@ def _check_heads(rows: list[_Row], heads: Iterable[str], report: Report) -> None
 
 
 def _named_objects(rows: list[_Row]) -> tuple[dict[str, tuple[int, int | None]], dict[str, str]]:
+    """Every object some entry names: its first naming entry and size, and the exhibit it belongs to."""
     named: dict[str, tuple[int, int | None]] = {}
     exhibits: dict[str, str] = {}
     for row in rows:
         body = row.body
         if not isinstance(body, dict):
             continue
-        for obj in body.get("objects", []) or []:
-            if isinstance(obj, dict) and isinstance(obj.get("sha256"), str):
-                size = obj.get("size")
-                named.setdefault(obj["sha256"], (row.entry.seq, size if isinstance(size, int) else None))
-        if row.entry.kind == "item.acquired" and isinstance(body.get("sha256"), str):
-            exhibits.setdefault(body["sha256"], str(body.get("exhibit")))
+        exhibit = body.get("exhibit")
+        objects = body.get("objects")
+        for obj in objects if isinstance(objects, list) else []:
+            sha = obj.get("sha256") if isinstance(obj, dict) else None
+            if not isinstance(sha, str) or not is_hash_name(sha):
+                continue  # a genuine entry never names anything else; its own hash check says so
+            size = obj.get("size")
+            named.setdefault(sha, (row.entry.seq, size if isinstance(size, int) else None))
+            if isinstance(exhibit, str):
+                # An original, its records blob and its attachments all belong to the item's exhibit.
+                exhibits.setdefault(sha, exhibit)
     return named, exhibits
 
 
@@ -361,14 +665,20 @@ def _check_objects(
             seq, _ = named[sha]
             exhibit = exhibits.get(sha)
             if actual is None:
-                report.add(Finding("MISSING", "object named by the ledger is gone", entry=seq, exhibit=exhibit,
-                                   path=rel(sha)))
+                report.add(
+                    Finding(
+                        "MISSING",
+                        "object named by the ledger is gone",
+                        entry=seq,
+                        exhibit=exhibit,
+                        path=rel(sha),
+                    )
+                )
             elif actual != sha:
                 report.add(
                     Finding(
                         "MODIFIED",
-                        "content no longer matches its hash" if not actual.startswith("unreadable")
-                        else actual,
+                        actual if actual.startswith("unreadable") else "content no longer matches its hash",
                         entry=seq,
                         exhibit=exhibit,
                         path=rel(sha),
@@ -379,6 +689,7 @@ def _check_objects(
     report.checked["bytes"] = total
 
     # Stored files that no entry names.
+    present: set[str] = set()
     if objects.is_dir():
         for child in sorted(objects.iterdir()):
             if child.name == "tmp":
@@ -393,16 +704,23 @@ def _check_objects(
                     )
                 continue
             if child.name != "sha256" or not child.is_dir():
-                report.add(Finding("EXTRA", "file in objects/ that the store never writes", path=f"objects/{child.name}"))
+                report.add(
+                    Finding(
+                        "EXTRA", "file in objects/ that the store never writes", path=f"objects/{child.name}"
+                    )
+                )
                 continue
             for shard in sorted(child.iterdir()):
                 files = sorted(shard.iterdir()) if shard.is_dir() else [shard]
                 for path in files:
                     name = path.name
                     relpath = path.relative_to(root).as_posix()
-                    if is_hash_name(name) and path.parent == base / name[:2] and name in named:
+                    in_place = is_hash_name(name) and path.parent == base / name[:2]
+                    if in_place:
+                        present.add(name)
+                    if in_place and name in named:
                         continue
-                    if is_hash_name(name) and name in pending:
+                    if in_place and name in pending:
                         report.add(
                             Finding(
                                 "INCOMPLETE_IMPORT",
@@ -419,19 +737,36 @@ def _check_objects(
                             path=relpath,
                         )
                     )
+    for sha in sorted(pending - present - set(named)):
+        if is_hash_name(sha):
+            report.add(
+                Finding(
+                    "INCOMPLETE_IMPORT",
+                    "the import journal lists an object an interrupted import never placed (cleared by the "
+                    "next import)",
+                    severity=WARNING,
+                    path=rel(sha),
+                )
+            )
     return named
 
 
 def _check_projections(root: Path, rows: list[_Row], named: dict[str, Any], report: Report) -> None:
-    if any(f.severity == ERROR and f.code in {"MISSING", "MODIFIED", "NON_CANONICAL"} for f in report.findings):
+    if any(
+        f.severity == ERROR and f.code in {"MISSING", "MODIFIED", "NON_CANONICAL"} for f in report.findings
+    ):
         return  # the replay would read damaged data; those findings already say what is wrong
     base = root / "objects" / "sha256"
 
     def read_blob(sha: str) -> bytes:
+        if not is_hash_name(sha):
+            raise KeyError(sha)
         return (base / sha[:2] / sha).read_bytes()
 
     replay = sqlite3.connect(":memory:", isolation_level=None)
-    stored = sqlite3.connect(f"{(root / DB_NAME).absolute().as_uri()}?mode=ro", uri=True, isolation_level=None)
+    stored = sqlite3.connect(
+        f"{(root / DB_NAME).absolute().as_uri()}?mode=ro", uri=True, isolation_level=None
+    )
     try:
         index.create_schema(replay)
         replay.execute("BEGIN")
@@ -439,9 +774,16 @@ def _check_projections(root: Path, rows: list[_Row], named: dict[str, Any], repo
             if isinstance(row.body, dict):
                 try:
                     index.apply(replay, row.entry, row.body, read_blob)
-                except (sqlite3.Error, KeyError, OSError, CanonicalError, json.JSONDecodeError) as exc:
+                except (
+                    sqlite3.Error,
+                    KeyError,
+                    TypeError,
+                    OSError,
+                    CanonicalError,
+                    json.JSONDecodeError,
+                ) as exc:
                     report.add(
-                        Finding("INDEX_MISMATCH", f"entry cannot be replayed ({exc})", entry=row.entry.seq)
+                        Finding("INDEX_MISMATCH", f"entry cannot be replayed ({exc!r})", entry=row.entry.seq)
                     )
         replay.execute("COMMIT")
         expected = index.snapshot(replay)
