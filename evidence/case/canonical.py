@@ -4,7 +4,9 @@ Writer and verifier share exactly this module (and ``signing``), nothing else, s
 entry is written is byte for byte what is hashed when it is checked.
 
 Canonical form (a subset of RFC 8785 that needs no float formatting):
-  * objects with string keys, sorted by code point; no duplicate keys;
+  * objects with string keys, sorted by Unicode code point (Python's string order; this differs from RFC 8785,
+    which sorts by UTF-16 code units, only for keys mixing U+E000-U+FFFF with characters above U+FFFF);
+    no duplicate keys;
   * no whitespace: separators ``,`` and ``:``;
   * strings as UTF-8, not ``\\u`` escaped except where JSON requires it (control characters, ``"``, ``\\``);
   * integers only, within +/- 2**53 (so any JSON reader keeps them exact); **no floats**, no NaN;
@@ -66,7 +68,10 @@ def _check(value: Any, where: str) -> None:
 
 def canonical_bytes(value: Any) -> bytes:
     """Serialize ``value`` to canonical JSON bytes (UTF-8). Raises CanonicalError for what it cannot hold."""
-    _check(value, "$")
+    try:
+        _check(value, "$")
+    except RecursionError:
+        raise CanonicalError("value is nested too deeply for canonical JSON") from None
     text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return text.encode("utf-8")
 

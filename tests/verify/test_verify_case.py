@@ -395,3 +395,13 @@ def test_missing_parts_of_the_case_folder(filled: Case, tmp_path: Path) -> None:
         ("MISSING", "evidence.db"),
         ("MISSING", "keys/case.pub"),
     ]
+
+
+def test_deep_nesting_is_a_canonical_error_not_a_crash() -> None:
+    from evidence.case.canonical import CanonicalError, canonical_bytes
+
+    value: list[object] = []
+    for _ in range(5000):
+        value = [value]
+    with pytest.raises(CanonicalError, match="nested too deeply"):
+        canonical_bytes(value)
