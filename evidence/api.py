@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from evidence import __version__, media
+from evidence import __version__, media, timeline
 from evidence.case import index, ledger
 from evidence.case.canonical import canonical_bytes
 from evidence.case.ledger import Entry, Head
@@ -39,6 +39,7 @@ from evidence.importers import SNIFF_BYTES, Source, find_importer
 from evidence.importers.base import Importer
 from evidence.importers.diary import diary_document
 from evidence.models import Blob, ImportOptions, ImportWarning, Record
+from evidence.timeline import TimelineEntry
 from evidence.timeutil import iso_utc, local_now_description, utc_now, zone
 
 DB_NAME = "evidence.db"
@@ -291,6 +292,11 @@ class Case:
         """Every record of the case, in time order."""
         rows = self.conn.execute("SELECT json FROM records ORDER BY occurred_at, id").fetchall()
         return [Record.from_json(json.loads(row[0])) for row in rows]
+
+    def timeline(self) -> list[TimelineEntry]:
+        """The records in time order, exact duplicates from overlapping exports merged (both sources named)."""
+        exhibits = {e["sha256"]: e["exhibit"] for e in self.exhibits()}
+        return timeline.build(self.records(), exhibits)
 
     # -- writing --------------------------------------------------------------------------------------
 

@@ -214,25 +214,19 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_timeline(args: argparse.Namespace) -> int:
     with Case.open(_case_dir(args), readonly=True) as case:
-        exhibits = {e["sha256"]: e["exhibit"] for e in case.exhibits()}
-        records = case.records()
+        entries = case.timeline()
         if args.json:
-            out = []
-            for rec in records:
-                data = rec.to_json()
-                data["occurred_at"] = rec.occurred_at.isoformat()
-                data["exhibit"] = exhibits.get(rec.item_sha256)
-                data.pop("raw", None)
-                out.append(data)
-            print(json.dumps(out, indent=2, ensure_ascii=False))
+            print(json.dumps([e.to_json() for e in entries], indent=2, ensure_ascii=False))
             return 0
         tz = case.tz
-        for rec in records:
+        for entry in entries:
+            rec = entry.record
             assumed = " (zone assumed)" if rec.tz_assumed else ""
             text = (rec.text or rec.subject or rec.status or "").replace("\n", " ")
+            where = "; ".join(f"{s.exhibit} {s.locator}" for s in entry.sources)
             print(
                 f"{display(rec.occurred_at, tz)}{assumed}  {rec.channel.value:<9} {rec.direction.value:<8} "
-                f"{rec.sender or '-':<20} {text[:60]}  [{exhibits.get(rec.item_sha256)} {rec.locator}]"
+                f"{rec.sender or '-':<20} {text[:60]}  [{where}]"
             )
     return 0
 

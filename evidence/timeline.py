@@ -1,0 +1,100 @@
+"""The timeline: every record of a case in time order, the same message from two exports shown once.
+
+Two backups taken weeks apart overlap: the same SMS is in both. On the timeline it is one entry that names
+both sources (exhibit and locator), so counts are not inflated and the reader sees it was captured twice.
+Only records that agree exactly are merged (same channel, direction, instant, parties, words, call status and
+duration): a carrier's bill and the phone's own log of one call differ in detail and stay two corroborating
+entries.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from evidence.models import Record
+
+_SEPARATORS = re.compile(r"[\s\-().]")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where one copy of a timeline entry came from."""
+
+    record_id: str
+    exhibit: str | None
+    locator: str
+    item_sha256: str
+
+    def to_json(self) -> dict[str, Any]:
+        """As JSON."""
+        return {
+            "record_id": self.record_id,
+            "exhibit": self.exhibit,
+            "locator": self.locator,
+            "item_sha256": self.item_sha256,
+        }
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One record on the timeline, with every source it was found in (the first is the record shown)."""
+
+    record: Record
+    sources: tuple[Source, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The keys ``timeline --json`` prints for one entry."""
+        rec = self.record
+        data = rec.to_json()
+        data.pop("raw", None)
+        data["occurred_at"] = rec.occurred_at.isoformat()
+        data["exhibit"] = self.sources[0].exhibit
+        data["sources"] = [s.to_json() for s in self.sources]
+        return data
+
+
+def _party(value: str | None) -> str | None:
+    return _SEPARATORS.sub("", value).casefold() if value else value
+
+
+def dedupe_key(record: Record) -> tuple[Any, ...]:
+    """What two copies of one message have in common, exactly."""
+    return (
+        record.channel.value,
+        record.direction.value,
+        record.occurred_at.timestamp(),
+        _party(record.sender),
+        tuple(sorted(_party(r) or "" for r in record.recipients)),
+        record.subject,
+        record.text,
+        record.status,
+        record.duration_s,
+    )
+
+
+def build(records: list[Record], exhibits: dict[str, str]) -> list[TimelineEntry]:
+    """Merge exact duplicates across items and order by time; ``exhibits`` maps item SHA-256 to exhibit number."""
+    merged: dict[tuple[Any, ...], list[Record]] = {}
+    for record in records:
+        merged.setdefault(dedupe_key(record), []).append(record)
+    entries = []
+    for copies in merged.values():
+        sources = tuple(
+            Source(r.id, exhibits.get(r.item_sha256), r.locator, r.item_sha256)
+            for r in sorted(copies, key=lambda r: (exhibits.get(r.item_sha256) or "", r.locator))
+        )
+        # Copies inside one item are separate messages (someone sent the same words twice at once): keep them.
+        if len({s.item_sha256 for s in sources}) < len(sources):
+            entries.extend(
+                TimelineEntry(r, (Source(r.id, exhibits.get(r.item_sha256), r.locator, r.item_sha256),))
+                for r in copies
+            )
+            continue
+        first = next(r for r in copies if r.id == sources[0].record_id)
+        entries.append(TimelineEntry(first, sources))
+    entries.sort(
+        key=lambda e: (e.record.occurred_at.timestamp(), e.sources[0].exhibit or "", e.record.locator)
+    )
+    return entries

@@ -1,0 +1,74 @@
+"""The timeline merges the same message from overlapping exports and keeps both sources."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from evidence.api import Case
+from tests.conftest import run_cli
+
+SMS = """<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>
+<smses count="{count}">
+{rows}
+</smses>
+"""
+ROW = (
+    '<sms protocol="0" address="+447700900123" date="{date}" type="1" subject="null" body="{body}" '
+    'toa="null" sc_toa="null" service_center="null" read="1" status="-1" locked="0" date_sent="0" '
+    'readable_date="x" contact_name="Alex" />'
+)
+
+
+def _backup(path: Path, messages: list[tuple[int, str]]) -> Path:
+    rows = "\n".join(ROW.format(date=d, body=b) for d, b in messages)
+    path.write_text(SMS.format(count=len(messages), rows=rows), encoding="utf-8")
+    return path
+
+
+def test_overlapping_backups_give_one_entry_with_both_sources(case: Case, tmp_path: Path) -> None:
+    march = [(1772900000000, "Pick up the phone."), (1772900060000, "I know you're there.")]
+    april = [*march, (1775600000000, "I've changed, I promise.")]
+    first = _backup(tmp_path / "sms-20260310.xml", march)
+    second = _backup(tmp_path / "sms-20260410.xml", april)
+    case.import_files([first, second])
+    entries = case.timeline()
+    assert len(case.records()) == 5
+    assert [e.record.text for e in entries] == [
+        "Pick up the phone.",
+        "I know you're there.",
+        "I've changed, I promise.",
+    ]
+    assert [len(e.sources) for e in entries] == [2, 2, 1]
+    assert [s.exhibit for s in entries[0].sources] == ["EX-0001", "EX-0002"]
+    out = json.loads(run_cli("-C", str(case.root), "timeline", "--json").stdout)
+    assert len(out) == 3
+    keys = {
+        "id",
+        "exhibit",
+        "locator",
+        "occurred_at",
+        "time_source",
+        "tz_assumed",
+        "channel",
+        "app",
+        "direction",
+        "sender",
+        "recipients",
+        "subject",
+        "text",
+        "status",
+        "duration_s",
+        "attachments",
+        "item_sha256",
+        "sources",
+    }
+    assert keys <= set(out[0])
+    assert out[0]["occurred_at"].endswith("+00:00") and out[0]["exhibit"] == "EX-0001"
+    assert [s["exhibit"] for s in out[0]["sources"]] == ["EX-0001", "EX-0002"]
+
+
+def test_the_same_words_twice_in_one_export_stay_two_messages(case: Case, tmp_path: Path) -> None:
+    twice = [(1772900000000, "Answer me."), (1772900000000, "Answer me.")]
+    case.import_files([_backup(tmp_path / "sms.xml", twice)])
+    assert len(case.timeline()) == 2
