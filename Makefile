@@ -45,10 +45,13 @@ demo: deps
 	@rm -rf $(DEMO_DIR)
 	$(PY) samples/make_samples.py build/samples
 	$(VENV)/bin/evidence init $(DEMO_DIR) --title "Harassment of Jordan Lee by Alex Morgan" --tz Europe/London --no-contact-since 2026-03-01
-	$(VENV)/bin/evidence -C $(DEMO_DIR) import build/samples
+	@# case.json holds the case's facts (for later commands), not evidence: everything else is imported.
+	find build/samples -maxdepth 1 -type f ! -name case.json ! -name '.*' -print0 | sort -z | \
+	  xargs -0 $(VENV)/bin/evidence -C $(DEMO_DIR) import
 	$(VENV)/bin/evidence -C $(DEMO_DIR) log
+	$(VENV)/bin/evidence -C $(DEMO_DIR) timeline > $(DEMO_DIR)-timeline.txt
 	$(VENV)/bin/evidence -C $(DEMO_DIR) verify
-	@echo "Demo case: $(DEMO_DIR)"
+	@echo "Demo case: $(DEMO_DIR)  (timeline: $(DEMO_DIR)-timeline.txt, $$(wc -l < $(DEMO_DIR)-timeline.txt) entries)"
 
 bench: deps
 	$(PY) bench/run.py
