@@ -62,7 +62,7 @@ from pathlib import Path
 from typing import Any
 
 from evidence.case import index
-from evidence.case.canonical import GENESIS_PREV, CanonicalError, entry_hash, parse_canonical
+from evidence.case.canonical import GENESIS_PREV, CanonicalError, entry_hash_text, parse_canonical
 from evidence.case.ledger import Entry
 from evidence.case.signing import PUBLIC_NAME, PublicKey
 from evidence.case.store import hash_file, is_hash_name
@@ -228,8 +228,9 @@ def _parse_body(text: str) -> Any:
 
 
 def _computed_hash(entry: Entry, body: Any) -> str | None:
+    # ``body`` parsed from ``entry.body_text`` as canonical JSON, so the stored text is what was hashed.
     try:
-        return entry_hash(entry.prev, entry.kind, entry.recorded_at, body)
+        return entry_hash_text(entry.prev, entry.kind, entry.recorded_at, entry.body_text)
     except (CanonicalError, RecursionError):
         return None
 
