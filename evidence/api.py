@@ -372,6 +372,19 @@ class Case:
         prepared: list[_Prepared] = []
         placed: list[str] = []
         op = str(uuid.uuid4())
+        with self.store.session():
+            return self._import_staged(files, opts, key, progress, prepared, placed, op)
+
+    def _import_staged(
+        self,
+        files: list[Path],
+        opts: ImportOptions,
+        key: SigningKey,
+        progress: Callable[[str], None] | None,
+        prepared: list[_Prepared],
+        placed: list[str],
+        op: str,
+    ) -> ImportResult:
         try:
             for path in files:
                 if progress:

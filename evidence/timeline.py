@@ -79,7 +79,7 @@ def build(records: list[Record], exhibits: dict[str, str]) -> list[TimelineEntry
     merged: dict[tuple[Any, ...], list[Record]] = {}
     for record in records:
         merged.setdefault(dedupe_key(record), []).append(record)
-    entries = []
+    entries: list[TimelineEntry] = []
     for copies in merged.values():
         sources = tuple(
             Source(r.id, exhibits.get(r.item_sha256), r.locator, r.item_sha256)

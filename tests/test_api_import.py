@@ -194,10 +194,12 @@ def test_a_crash_during_commit_rolls_back_entries_and_objects(
 
 def test_leftovers_of_a_killed_import_are_recovered_by_the_next_writer(case: Case, tmp_path: Path) -> None:
     # Simulate a process killed after placing its objects but before committing its entries.
-    staged = case.store.stage_bytes(b"orphan of a killed import", "x")
-    case.conn.execute("INSERT INTO pending_objects (sha256, op) VALUES (?, 'dead-op')", (staged.sha256,))
-    case.store.place(staged)
-    abandoned = case.store.tmp / "stage-1-dead"
+    with case.store.session():
+        staged = case.store.stage_bytes(b"orphan of a killed import", "x")
+        case.conn.execute("INSERT INTO pending_objects (sha256, op) VALUES (?, 'dead-op')", (staged.sha256,))
+        case.store.place(staged)
+    (case.store.tmp / "session-1-dead.lock").write_bytes(b"")
+    abandoned = case.store.tmp / "session-1-dead-000001"
     abandoned.write_bytes(b"half written")
     report = verify_case(case.root)
     assert report.ok

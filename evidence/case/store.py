@@ -31,20 +31,13 @@ CHUNK = 1 << 20  # 1 MiB: large enough for hashlib to run at full speed, small e
 HEX = frozenset("0123456789abcdef")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Staged:
     """A file streamed into the staging area, hashed, not yet at its address."""
 
     path: Path
     sha256: str
     size: int
-    _fd: int  # held open with an flock while the stage is alive
-
-    def release(self) -> None:
-        """Close the lock; the staged file (if still there) becomes collectable."""
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
 
 
 def _fsync_dir(path: Path) -> None:
@@ -73,6 +66,8 @@ class ObjectStore:
     def __init__(self, root: Path) -> None:
         self.root = root  # the case's objects/ folder
         self.tmp = root / "tmp"
+        self._session: str | None = None
+        self._counter = 0
 
     def path_for(self, sha256: str) -> Path:
         """Where the object with this hash lives (whether or not it exists)."""
@@ -93,14 +88,46 @@ class ObjectStore:
 
     # -- writing -----------------------------------------------------------------------------------
 
-    def _open_stage(self) -> tuple[Path, int]:
+    @contextlib.contextmanager
+    def session(self) -> Iterator[None]:
+        """A staging session: one lock file held (flock) while this process stages files.
+
+        Staging files are named after their session, so a cleaner can tell the files of a writer that died
+        (its session lock is free) from those of one still at work, with one open file per session however
+        many files are staged.
+        """
         self.tmp.mkdir(parents=True, exist_ok=True)
-        path = self.tmp / f"stage-{os.getpid()}-{secrets.token_hex(8)}"
+        name = f"session-{os.getpid()}-{secrets.token_hex(8)}"
+        lock_path = self.tmp / f"{name}.lock"
+        # Locked under a name no cleaner looks at, then renamed: a cleaner never sees an unlocked live lock.
+        claiming = self.tmp / f"{name}.claim"
+        try:
+            fd = os.open(claiming, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            os.rename(claiming, lock_path)
+        except OSError as exc:
+            raise _storage_error(exc, lock_path) from None
+        self._session, self._counter = name, 0
+        try:
+            yield
+        finally:
+            self._session = None
+            for leftover in self.tmp.glob(f"{name}-*"):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+            with contextlib.suppress(OSError):
+                lock_path.unlink()
+            os.close(fd)
+
+    def _open_stage(self) -> tuple[Path, int]:
+        if self._session is None:
+            raise RuntimeError("staging outside a session (use ObjectStore.session())")
+        self._counter += 1
+        path = self.tmp / f"{self._session}-{self._counter:06d}"
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except OSError as exc:
             raise _storage_error(exc, path) from None
-        fcntl.flock(fd, fcntl.LOCK_EX)
         return path, fd
 
     def stage_stream(self, source: BinaryIO, label: str | Path) -> Staged:
@@ -134,7 +161,8 @@ class ObjectStore:
             with contextlib.suppress(OSError):
                 path.unlink()
             raise
-        return Staged(path=path, sha256=digest.hexdigest(), size=size, _fd=fd)
+        os.close(fd)
+        return Staged(path=path, sha256=digest.hexdigest(), size=size)
 
     def stage_file(self, source: Path) -> Staged:
         """Stage a file from disk; InputError naming it when it cannot be read."""
@@ -161,15 +189,12 @@ class ObjectStore:
             _fsync_dir(target.parent)
         except OSError as exc:
             raise _storage_error(exc, target) from None
-        finally:
-            staged.release()
         return True
 
     def discard(self, staged: Staged) -> None:
         """Drop a staged file that will not be placed."""
         with contextlib.suppress(OSError):
             staged.path.unlink()
-        staged.release()
 
     def remove(self, sha256: str) -> None:
         """Remove an object. Only for rolling back objects placed by an import that did not commit."""
@@ -179,27 +204,37 @@ class ObjectStore:
             path.unlink()
 
     def collect_abandoned_stages(self) -> int:
-        """Delete staging files whose writer died (their flock is free). Returns how many."""
-        removed = 0
+        """Delete staging files whose session died (its lock is free, or gone). Returns how many files."""
         if not self.tmp.is_dir():
             return 0
-        for entry in self.tmp.iterdir():
+        live: set[str] = set()
+        dead: set[str] = set()
+        for lock_path in self.tmp.glob("*.lock"):
             try:
-                fd = os.open(entry, os.O_RDONLY)
+                fd = os.open(lock_path, os.O_RDONLY)
             except OSError:
                 continue
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
-                os.close(fd)
-                continue  # someone is still writing it
-            try:
-                entry.unlink()
-                removed += 1
-            except OSError:
-                pass
+                live.add(lock_path.stem)  # its writer is at work (this process's own session included)
+                continue
             finally:
                 os.close(fd)
+            dead.add(lock_path.stem)
+        removed = 0
+        for entry in self.tmp.iterdir():
+            if entry.suffix in {".lock", ".claim"}:
+                continue
+            session = entry.name.rsplit("-", 1)[0]
+            if session in live:
+                continue
+            with contextlib.suppress(OSError):
+                entry.unlink()
+                removed += 1
+        for session in dead:
+            with contextlib.suppress(OSError):
+                (self.tmp / f"{session}.lock").unlink()
         return removed
 
     # -- reading -----------------------------------------------------------------------------------

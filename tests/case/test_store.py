@@ -21,10 +21,11 @@ def test_place_stores_bytes_once_at_their_hash_read_only(tmp_path: Path) -> None
     store = ObjectStore(tmp_path / "objects")
     store.create()
     data = b"the same bytes"
-    first = store.stage_bytes(data, "a")
-    assert store.place(first) is True
-    second = store.stage_bytes(data, "b")
-    assert store.place(second) is False  # already there: one object
+    with store.session():
+        first = store.stage_bytes(data, "a")
+        assert store.place(first) is True
+        second = store.stage_bytes(data, "b")
+        assert store.place(second) is False  # already there: one object
     sha = hashlib.sha256(data).hexdigest()
     path = store.path_for(sha)
     assert path == tmp_path / "objects" / "sha256" / sha[:2] / sha
@@ -37,17 +38,18 @@ def test_stage_hashes_while_streaming(tmp_path: Path) -> None:
     store = ObjectStore(tmp_path / "objects")
     store.create()
     data = os.urandom(3 * (1 << 20) + 17)  # several chunks and a partial one
-    staged = store.stage_stream(io.BytesIO(data), "x")
-    assert staged.sha256 == hashlib.sha256(data).hexdigest()
-    assert staged.size == len(data)
-    store.discard(staged)
+    with store.session():
+        staged = store.stage_stream(io.BytesIO(data), "x")
+        assert staged.sha256 == hashlib.sha256(data).hexdigest()
+        assert staged.size == len(data)
+        store.discard(staged)
     assert store.stray_stages() == []
 
 
 def test_unreadable_source_is_an_input_error_naming_it(tmp_path: Path) -> None:
     store = ObjectStore(tmp_path / "objects")
     store.create()
-    with pytest.raises(InputError) as info:
+    with store.session(), pytest.raises(InputError) as info:
         store.stage_file(tmp_path / "missing.png")
     assert "missing.png" in info.value.one_line()
 
@@ -73,7 +75,7 @@ def test_full_disk_is_a_storage_error_and_leaves_no_stage(tmp_path: Path) -> Non
 
     os.write = failing_write  # type: ignore[assignment]
     try:
-        with pytest.raises(StorageError) as info:
+        with store.session(), pytest.raises(StorageError) as info:
             store.stage_stream(io.BufferedReader(FullDisk()), "x")
     finally:
         os.write = real_write
@@ -84,20 +86,36 @@ def test_full_disk_is_a_storage_error_and_leaves_no_stage(tmp_path: Path) -> Non
 def test_abandoned_stage_is_collected_but_a_live_one_is_not(tmp_path: Path) -> None:
     store = ObjectStore(tmp_path / "objects")
     store.create()
-    live = store.stage_bytes(b"still being written", "live")
-    abandoned = store.tmp / "stage-99999-dead"
-    abandoned.write_bytes(b"left by a killed import")
-    assert store.collect_abandoned_stages() == 1
-    assert not abandoned.exists()
-    assert live.path.exists()  # its writer holds the lock
-    store.discard(live)
+    dead_lock = store.tmp / "session-1-dead.lock"
+    dead_lock.write_bytes(b"")  # nobody holds its flock: the writer died
+    (store.tmp / "session-1-dead-000001").write_bytes(b"left by a killed import")
+    (store.tmp / "session-2-gone-000001").write_bytes(b"its lock file is gone too")
+    with store.session():
+        live = store.stage_bytes(b"still being written", "live")
+        assert store.collect_abandoned_stages() == 2
+        assert live.path.exists()  # its session is held by this process
+        assert not dead_lock.exists()
+    assert store.stray_stages() == []  # the session cleans up after itself
+
+
+def test_many_staged_files_hold_one_open_file(tmp_path: Path) -> None:
+    store = ObjectStore(tmp_path / "objects")
+    store.create()
+    before = len(os.listdir("/proc/self/fd"))
+    with store.session():
+        staged = [store.stage_bytes(f"file {i}".encode(), str(i)) for i in range(300)]
+        assert len(os.listdir("/proc/self/fd")) <= before + 1
+        for item in staged:
+            store.place(item)
+    assert len(os.listdir("/proc/self/fd")) == before
 
 
 def test_remove_only_for_rollback(tmp_path: Path) -> None:
     store = ObjectStore(tmp_path / "objects")
     store.create()
-    staged = store.stage_bytes(b"rolled back", "x")
-    store.place(staged)
+    with store.session():
+        staged = store.stage_bytes(b"rolled back", "x")
+        store.place(staged)
     store.remove(staged.sha256)
     assert not store.exists(staged.sha256)
 
