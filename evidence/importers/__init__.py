@@ -7,11 +7,31 @@ The first importer whose ``sniff`` accepts an item reads it, so more specific fo
 
 from __future__ import annotations
 
+from evidence.importers.audio import AudioImporter
 from evidence.importers.base import SNIFF_BYTES, Importer, Source
+from evidence.importers.csvlog import CsvLogImporter
 from evidence.importers.diary import DiaryImporter
+from evidence.importers.email import EmailImporter
+from evidence.importers.facebook import FacebookImporter
+from evidence.importers.googlevoice import GoogleVoiceImporter
+from evidence.importers.outlookmsg import OutlookMsgImporter
+from evidence.importers.signal import SignalImporter
+from evidence.importers.smsbackup import SmsBackupImporter
+from evidence.importers.telegram import TelegramImporter
+from evidence.importers.whatsapp import WhatsAppImporter
 
 REGISTRY: tuple[type[Importer], ...] = (
     DiaryImporter,
+    SmsBackupImporter,
+    WhatsAppImporter,
+    TelegramImporter,
+    FacebookImporter,
+    SignalImporter,
+    OutlookMsgImporter,
+    EmailImporter,
+    GoogleVoiceImporter,
+    AudioImporter,
+    CsvLogImporter,
 )
 
 
