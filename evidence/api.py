@@ -22,7 +22,7 @@ import sqlite3
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -367,7 +367,7 @@ class Case:
         no entry is appended and no object is left behind.
         """
         files = expand_inputs(paths)
-        opts = options or ImportOptions(tz=str(self._genesis["tz"]))
+        opts = replace(options or ImportOptions(tz=str(self._genesis["tz"])), acquired_at=iso_utc(utc_now()))
         key = self._signing_key(passphrase)
         prepared: list[_Prepared] = []
         placed: list[str] = []

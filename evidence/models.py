@@ -187,6 +187,9 @@ class ImportOptions:
     tz_from_user: bool = False  # --tz given, rather than the case's default
     date_order: str | None = None  # "DMY", "MDY" or "YMD" when the user settled an ambiguity
     columns: tuple[tuple[str, str], ...] = ()  # CSV column mapping: (field, column name)
+    # When the import started (UTC, RFC 3339): the time of last resort for an item that carries none, with
+    # time_source "acquired", so it still appears on the timeline, plainly marked.
+    acquired_at: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Canonical-JSON-ready form."""
@@ -195,7 +198,12 @@ class ImportOptions:
             "tz_from_user": self.tz_from_user,
             "date_order": self.date_order,
             "columns": [list(pair) for pair in self.columns],
+            "acquired_at": self.acquired_at,
         }
+
+    def acquired_moment(self) -> datetime | None:
+        """``acquired_at`` as an aware datetime (None when the importer is run outside an import)."""
+        return parse_iso(self.acquired_at) if self.acquired_at else None
 
 
 def require_aware(moment: datetime) -> datetime:

@@ -13,6 +13,7 @@ from evidence.importers.csvlog import CsvLogImporter
 from evidence.importers.diary import DiaryImporter
 from evidence.importers.email import EmailImporter
 from evidence.importers.facebook import FacebookImporter
+from evidence.importers.googlechat import GoogleChatImporter
 from evidence.importers.googlevoice import GoogleVoiceImporter
 from evidence.importers.outlookmsg import OutlookMsgImporter
 from evidence.importers.signal import SignalImporter
@@ -30,6 +31,7 @@ REGISTRY: tuple[type[Importer], ...] = (
     OutlookMsgImporter,
     EmailImporter,
     GoogleVoiceImporter,
+    GoogleChatImporter,
     AudioImporter,
     CsvLogImporter,
 )

@@ -207,6 +207,12 @@ class AudioImporter(Importer):
         if found is None:
             found = self._name_time(source.name, options, warnings)
         yield from warnings
+        acquired = options.acquired_moment()
+        if found is None and acquired is not None:
+            yield ImportWarning(
+                LOCATOR, "no recording time in the file or its name; placed at the time it was imported"
+            )
+            found = (acquired, TimeSource.ACQUIRED, False)
         if found is None:
             yield ImportWarning(
                 LOCATOR,

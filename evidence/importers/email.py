@@ -1138,6 +1138,14 @@ class EmailImporter(Importer):
                 return self._settle(
                     parsed, TimeSource.RECEIVED, "mbox From line", _escaped(postmark), options, problems
                 )
+        acquired = options.acquired_moment()
+        if acquired is not None:
+            problems.append(
+                f"{why}, and no Received header or other header field has a date; placed at the time it was "
+                "imported (time_source acquired)"
+            )
+            info = {"header": None, "value": None, "zone": "UTC"}
+            return _Time(acquired, TimeSource.ACQUIRED, False, None, info)
         problems.append(f"{why}, and no Received header or other header field has a date: message skipped")
         return None
 

@@ -279,9 +279,13 @@ def test_sample_case_voicemail(tmp_path: Path, case: Case) -> None:
     assert verify_case(case.root).ok
 
 
-def test_end_to_end_untimed_file_has_no_record(case: Case, generated: dict[str, Path]) -> None:
+def test_end_to_end_untimed_file_is_placed_at_its_acquisition(case: Case, generated: dict[str, Path]) -> None:
     result = case.import_files([generated["untimed.wav"], generated["memo.mp3"]])
     assert [item.importer for item in result.items] == ["audio", "audio"]
-    records = case.records()
-    assert len(records) == 1 and records[0].raw["time_tag"] == "TDRC"
+    assert "placed at the time it was imported" in result.items[0].warnings[0].message
+    by_time_source = {r.time_source.value: r for r in case.records()}
+    assert set(by_time_source) == {"acquired", "export"}
+    assert by_time_source["export"].raw["time_tag"] == "TDRC"
+    acquired = next(e for e in case.entries() if e.kind == "item.acquired")
+    assert by_time_source["acquired"].occurred_at <= datetime.fromisoformat(acquired.recorded_at)
     assert verify_case(case.root).ok
