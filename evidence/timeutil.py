@@ -7,7 +7,7 @@ displayed times are in the case's zone (or the zone the user asked for) with the
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -100,3 +100,31 @@ def local_now_description(moment: datetime) -> dict[str, str | None]:
         "offset": f"{offset[:3]}:{offset[3:]}",
         "local": local.isoformat(timespec="microseconds"),
     }
+
+
+def localise_wall(wall: datetime, tz: ZoneInfo, name: str) -> tuple[datetime, str | None]:
+    """``wall`` (naive) in ``tz``, and a warning when DST makes it ambiguous or impossible.
+
+    An ambiguous wall time (the fall-back hour) is read as its first occurrence (fold=0); a time that does
+    not exist (the spring-forward gap) keeps the offset before the change. ``name`` is the zone's name as the
+    user gave it, for the warning.
+    """
+    first = wall.replace(tzinfo=tz, fold=0)
+    if first.utcoffset() == wall.replace(tzinfo=tz, fold=1).utcoffset():
+        return first, None
+    back = first.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
+    if back == wall:
+        return first, (
+            f"{wall:%Y-%m-%d %H:%M:%S} happened twice in {name} (clocks went back); "
+            f"read as the first one ({first.isoformat()}), the export does not say which"
+        )
+    return first, (
+        f"{wall:%Y-%m-%d %H:%M:%S} does not exist in {name} (clocks went forward); "
+        f"read with the offset before the change ({first.isoformat()})"
+    )
+
+
+def fixed_offset(moment: datetime, tz: tzinfo) -> datetime:
+    """``moment`` with the UTC offset ``tz`` had then, as a fixed offset (exact instants keep no zone)."""
+    offset = moment.astimezone(tz).utcoffset() or timedelta(0)
+    return moment.astimezone(timezone(offset))

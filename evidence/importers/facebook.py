@@ -43,16 +43,16 @@ un-mangled, since every non-ASCII character is escaped byte by byte.
 from __future__ import annotations
 
 import codecs
-import json
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, ClassVar, Final, TypeGuard
 
 from evidence.errors import InputError
+from evidence.importers._json import load_json
 from evidence.importers.base import Importer, Source, Yielded
 from evidence.models import Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
-from evidence.timeutil import zone
+from evidence.timeutil import fixed_offset, zone
 
 NAME: Final = "facebook"
 VERSION: Final = "1.0.0"
@@ -111,70 +111,6 @@ def _repair_all(value: Any) -> tuple[Any, bool]:
     return value, False
 
 
-def _load(source: Source) -> Any:
-    """The file's JSON (UTF-8, a BOM tolerated), or an InputError saying what is wrong with it."""
-    if source.size > MAX_BYTES:
-        raise InputError(
-            f"{source.size} bytes is more than a Facebook thread file holds (limit {MAX_BYTES // 2**20} MiB)",
-            path=source.name,
-        )
-    try:
-        data = source.path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read ({exc.strerror})", path=source.name) from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 (byte {exc.start}): not a Facebook export", path=source.name) from None
-    try:
-        document = json.loads(text, parse_float=str, parse_constant=_refuse_constant)
-    except json.JSONDecodeError as exc:
-        if not text[exc.pos :].strip():
-            raise InputError(
-                f"the JSON breaks off at line {exc.lineno} column {exc.colno} (truncated?)", path=source.name
-            ) from None
-        raise InputError(
-            f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", path=source.name
-        ) from None
-    except RecursionError:
-        raise InputError("the JSON is nested too deeply to be a Facebook export", path=source.name) from None
-    except ValueError as exc:
-        raise InputError(f"not valid JSON: {exc}", path=source.name) from None
-    depth = _depth(document)
-    if depth > MAX_DEPTH:
-        raise InputError(
-            f"the JSON nests {depth} levels deep (limit {MAX_DEPTH}): not a Facebook export", path=source.name
-        )
-    return document
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON value")
-
-
-def _depth(document: Any) -> int:
-    """How deep lists and objects nest in ``document`` (iteratively: no recursion on hostile input)."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(document, 1)]
-    while stack:
-        node, level = stack.pop()
-        if isinstance(node, dict):
-            children: Any = node.values()
-        elif isinstance(node, list):
-            children = node
-        else:
-            continue
-        deepest = max(deepest, level)
-        stack.extend((child, level + 1) for child in children)
-    return deepest
-
-
-def _fixed(moment: datetime, tz: tzinfo) -> datetime:
-    """``moment`` with the UTC offset ``tz`` had then, as a fixed offset (exact instants keep no zone)."""
-    offset = moment.astimezone(tz).utcoffset() or timedelta(0)
-    return moment.astimezone(timezone(offset))
-
-
 def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -223,7 +159,7 @@ class FacebookImporter(Importer):
     def parse(self, source: Source, options: ImportOptions) -> Iterator[Yielded]:
         """Yield one record per message, in file order; see the module docstring."""
         tz = zone(options.tz)
-        document = _load(source)
+        document = load_json(source, "a Facebook export", max_bytes=MAX_BYTES, max_depth=MAX_DEPTH)
         if not isinstance(document, dict) or not isinstance(document.get("messages"), list):
             raise InputError(
                 "has no list of messages: not a Facebook or Instagram thread file", path=source.name
@@ -311,10 +247,10 @@ def _time(message: dict[str, Any], tz: tzinfo) -> tuple[datetime | None, list[st
     ms = message.get("timestamp_ms")
     if ms is not None:
         if _is_int(ms) and 0 < ms < 10**15:
-            return _fixed(_EPOCH + timedelta(milliseconds=ms), tz), notes
+            return fixed_offset(_EPOCH + timedelta(milliseconds=ms), tz), notes
         notes.append(f"timestamp_ms {ms!r} is not epoch milliseconds")
     seconds = message.get("timestamp")
     if _is_int(seconds) and 0 < seconds < 10**12:
         notes.append(f"time taken from timestamp {seconds} (epoch seconds, an older export's field)")
-        return _fixed(_EPOCH + timedelta(seconds=seconds), tz), notes
+        return fixed_offset(_EPOCH + timedelta(seconds=seconds), tz), notes
     return None, notes

@@ -34,14 +34,14 @@ import codecs
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar, Final
 from zoneinfo import ZoneInfo
 
 from evidence.errors import InputError
 from evidence.importers.base import Importer, Source, Yielded
 from evidence.models import Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
-from evidence.timeutil import zone
+from evidence.timeutil import localise_wall, zone
 
 NAME: Final = "signal"
 VERSION: Final = "1.0.0"
@@ -73,23 +73,6 @@ def sniff_signal(head: bytes) -> bool:
         m = _PREFIX.match(line)
         return m is not None and m.group("s") is None and ": " in line[m.end() :]
     return False
-
-
-def _localise(wall: datetime, tz: ZoneInfo, name: str) -> tuple[datetime, str | None]:
-    """``wall`` (naive) in ``tz``, and a warning when DST makes it ambiguous or impossible."""
-    first = wall.replace(tzinfo=tz, fold=0)
-    if first.utcoffset() == wall.replace(tzinfo=tz, fold=1).utcoffset():
-        return first, None
-    back = first.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
-    if back == wall:
-        return first, (
-            f"{wall:%Y-%m-%d %H:%M:%S} happened twice in {name} (clocks went back); "
-            f"read as the first one ({first.isoformat()}), the export does not say which"
-        )
-    return first, (
-        f"{wall:%Y-%m-%d %H:%M:%S} does not exist in {name} (clocks went forward); "
-        f"read with the offset before the change ({first.isoformat()})"
-    )
 
 
 def _split(text: str) -> tuple[list[_Message], list[tuple[int, str]]]:
@@ -173,7 +156,7 @@ class SignalImporter(Importer):
                 f"message not imported: {message.line[:200]!r}",
             )
             return
-        occurred, dst = _localise(wall, tz, options.tz)
+        occurred, dst = localise_wall(wall, tz, options.tz)
         if dst is not None:
             yield ImportWarning(locator, dst)
         rest = message.line[m.end() :]

@@ -44,17 +44,17 @@ folder are not attached (import them as files of their own); the HTML export is 
 from __future__ import annotations
 
 import codecs
-import json
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Final, TypeGuard
 from zoneinfo import ZoneInfo
 
 from evidence.errors import InputError
+from evidence.importers._json import load_json
 from evidence.importers.base import Importer, Source, Yielded
 from evidence.models import Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
-from evidence.timeutil import zone
+from evidence.timeutil import fixed_offset, localise_wall, zone
 
 NAME: Final = "telegram"
 VERSION: Final = "1.0.0"
@@ -92,64 +92,6 @@ def sniff_telegram(head: bytes) -> bool:
     return (b'"messages"' in body or b'"chats"' in body) and telegram_fields
 
 
-def load_json(source: Source, what: str) -> Any:
-    """The file's JSON (UTF-8, a BOM tolerated), or an InputError saying what is wrong with it."""
-    if source.size > MAX_BYTES:
-        raise InputError(
-            f"{source.size} bytes is more than {what} holds (limit {MAX_BYTES // 2**20} MiB)",
-            path=source.name,
-        )
-    try:
-        data = source.path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read ({exc.strerror})", path=source.name) from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 (byte {exc.start}): not {what}", path=source.name) from None
-    try:
-        document = json.loads(text, parse_float=str, parse_constant=_refuse_constant)
-    except json.JSONDecodeError as exc:
-        if not text[exc.pos :].strip():
-            raise InputError(
-                f"the JSON breaks off at line {exc.lineno} column {exc.colno} (truncated?)", path=source.name
-            ) from None
-        raise InputError(
-            f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", path=source.name
-        ) from None
-    except RecursionError:
-        raise InputError("the JSON is nested too deeply to be " + what, path=source.name) from None
-    except ValueError as exc:
-        raise InputError(f"not valid JSON: {exc}", path=source.name) from None
-    depth = _depth(document)
-    if depth > MAX_DEPTH:
-        raise InputError(
-            f"the JSON nests {depth} levels deep (limit {MAX_DEPTH}): not {what}", path=source.name
-        )
-    return document
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON value")
-
-
-def _depth(document: Any) -> int:
-    """How deep lists and objects nest in ``document`` (iteratively: no recursion on hostile input)."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(document, 1)]
-    while stack:
-        node, level = stack.pop()
-        if isinstance(node, dict):
-            children: Any = node.values()
-        elif isinstance(node, list):
-            children = node
-        else:
-            continue
-        deepest = max(deepest, level)
-        stack.extend((child, level + 1) for child in children)
-    return deepest
-
-
 def flatten_text(value: Any) -> str:
     """Telegram's ``text``: a string, or a list of strings and ``{"type", "text"}`` entities, as plain text."""
     if isinstance(value, str):
@@ -163,29 +105,6 @@ def flatten_text(value: Any) -> str:
         elif isinstance(item, dict) and isinstance(item.get("text"), str):
             parts.append(item["text"])
     return "".join(parts)
-
-
-def _localise(wall: datetime, tz: ZoneInfo, name: str) -> tuple[datetime, str | None]:
-    """``wall`` (naive) in ``tz``, and a warning when DST makes it ambiguous or impossible."""
-    first = wall.replace(tzinfo=tz, fold=0)
-    if first.utcoffset() == wall.replace(tzinfo=tz, fold=1).utcoffset():
-        return first, None
-    back = first.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
-    if back == wall:
-        return first, (
-            f"{wall:%Y-%m-%d %H:%M:%S} happened twice in {name} (clocks went back); "
-            f"read as the first one ({first.isoformat()}), the export does not say which"
-        )
-    return first, (
-        f"{wall:%Y-%m-%d %H:%M:%S} does not exist in {name} (clocks went forward); "
-        f"read with the offset before the change ({first.isoformat()})"
-    )
-
-
-def _fixed(moment: datetime, tz: tzinfo) -> datetime:
-    """``moment`` with the UTC offset ``tz`` had then, as a fixed offset (exact instants keep no zone)."""
-    offset = moment.astimezone(tz).utcoffset() or timedelta(0)
-    return moment.astimezone(timezone(offset))
 
 
 def _is_int(value: Any) -> TypeGuard[int]:
@@ -208,7 +127,7 @@ class TelegramImporter(Importer):
     def parse(self, source: Source, options: ImportOptions) -> Iterator[Yielded]:
         """Yield one record per message and service action; see the module docstring."""
         tz = zone(options.tz)
-        document = load_json(source, "a Telegram export")
+        document = load_json(source, "a Telegram export", max_bytes=MAX_BYTES, max_depth=MAX_DEPTH)
         if not isinstance(document, dict):
             raise InputError("the JSON is not an object: not a Telegram export", path=source.name)
         chats = _chats(document, source.name)
@@ -359,7 +278,7 @@ class _Reader:
         if unix is not None:
             text = str(unix) if _is_int(unix) else unix
             if isinstance(text, str) and text.isascii() and text.isdigit() and len(text) <= 12:
-                return _fixed(_EPOCH + timedelta(seconds=int(text)), self.tz), False, notes
+                return fixed_offset(_EPOCH + timedelta(seconds=int(text)), self.tz), False, notes
             notes.append(f"date_unixtime {unix!r} is not epoch seconds")
         wall_text = message.get("date")
         if wall_text is None:
@@ -373,8 +292,8 @@ class _Reader:
             notes.append(f"date {wall_text!r} is not a date and time")
             return None, False, notes
         if wall.tzinfo is not None:
-            return _fixed(wall, self.tz), False, notes
-        moment, dst = _localise(wall, self.tz, self.options.tz)
+            return fixed_offset(wall, self.tz), False, notes
+        moment, dst = localise_wall(wall, self.tz, self.options.tz)
         if dst is not None:
             notes.append(dst)
         return moment, True, notes
