@@ -17,17 +17,16 @@ owner).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 from evidence.errors import InputError
+from evidence.importers._json import load_json
 from evidence.importers.base import Importer, Source, Yielded
 from evidence.models import Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
 
-MAX_BYTES = 512 * 1024 * 1024
 _HEAD = re.compile(rb'\A(?:\xef\xbb\xbf)?\s*\{\s*"messages"\s*:\s*\[\s*(?:\]|\{\s*"creator"\s*:)')
 _DATE = re.compile(r"^\w+, (\w+ \d{1,2}, \d{4}) at (\d{1,2}:\d{2}:\d{2}) ([AP]M) (\w+)$")
 
@@ -58,18 +57,7 @@ class GoogleChatImporter(Importer):
 
     def parse(self, source: Source, options: ImportOptions) -> Iterator[Yielded]:
         """One record per message; channel chat, app googlechat, exact UTC times."""
-        if source.size > MAX_BYTES:
-            raise InputError(f"file is larger than {MAX_BYTES // 2**20} MiB", path=source.name)
-        try:
-            document = json.loads(source.path.read_bytes().decode("utf-8-sig"))
-        except UnicodeDecodeError as exc:
-            raise InputError(f"not UTF-8 ({exc.reason} at byte {exc.start})", path=source.name) from None
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"broken JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", path=source.name
-            ) from None
-        except RecursionError:
-            raise InputError("JSON nested too deeply", path=source.name) from None
+        document = load_json(source, "a Google Chat messages.json")
         messages = document.get("messages") if isinstance(document, dict) else None
         if not isinstance(messages, list):
             raise InputError('no "messages" list', path=source.name)

@@ -77,7 +77,7 @@ def test_bad_input(tmp_path: Path) -> None:
     records, warnings = _parse(bad)
     assert records == [] and "not a Takeout UTC date" in warnings[0].message
     bad.write_text('{"messages": [{"creator": ')
-    with pytest.raises(InputError, match="broken JSON at line 1"):
+    with pytest.raises(InputError, match="breaks off at line 1"):
         _parse(bad)
 
 
