@@ -52,6 +52,8 @@ demo: deps
 	$(VENV)/bin/evidence -C $(DEMO_DIR) timeline > $(DEMO_DIR)-timeline.txt
 	$(VENV)/bin/evidence -C $(DEMO_DIR) verify
 	@echo "Demo case: $(DEMO_DIR)  (timeline: $(DEMO_DIR)-timeline.txt, $$(wc -l < $(DEMO_DIR)-timeline.txt) entries)"
+	$(VENV)/bin/evidence -C $(DEMO_DIR) report -o build/demo-report.pdf --profile lawyer
+	@echo "Demo report: $(abspath build/demo-report.pdf)"
 
 bench: deps
 	$(PY) bench/run.py

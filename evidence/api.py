@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import getpass
+import hashlib
 import json
 import os
 import platform
@@ -164,6 +165,17 @@ def expand_inputs(paths: Sequence[Path]) -> list[Path]:
         else:
             raise InputError("not a regular file", path=path)
     return files
+
+
+@dataclass(frozen=True)
+class ReportWritten:
+    """A report written to disk and recorded in the ledger."""
+
+    path: Path
+    sha256: str
+    size: int
+    built_from: Head  # the ledger head the report shows
+    entry: Head  # the report.generated entry that records it
 
 
 class Case:
@@ -449,6 +461,119 @@ class Case:
             path = Path(tmp) / f"diary-{written:%Y%m%dT%H%M%S%fZ}.json"
             path.write_bytes(diary_document([entry]))
             return self.import_files([path], passphrase=passphrase)
+
+    # -- the report -----------------------------------------------------------------------------------
+
+    def render_report(
+        self,
+        *,
+        profile: str = "lawyer",
+        templates: Path | None = None,
+        generated_at: datetime | None = None,
+        bates_prefix: str = "EVD",
+    ) -> bytes:
+        """The PDF report of the case as it stands, as bytes; nothing is written or recorded.
+
+        Deterministic: the same case and options give the same bytes. The generation time shown (and the
+        PDF's creation date) is ``generated_at`` when given, else the time the ledger head was recorded.
+        """
+        from evidence.report import ReportData, load_profile, render
+
+        chosen = load_profile(profile, templates)
+        entries = list(self.entries())
+        head = Head(entries[-1].seq, entries[-1].hash)
+        when = generated_at or datetime.fromisoformat(entries[-1].recorded_at)
+        if when.tzinfo is None:
+            raise UsageError(
+                "the generation time needs an offset", hint="--generated-at 2026-04-15T10:00:00+01:00"
+            )
+        data = ReportData(
+            title=self.title,
+            tz=self.tz,
+            tz_name=str(self._genesis["tz"]),
+            genesis=self.genesis,
+            head=head,
+            generated_at=when,
+            key_fingerprint=self.public_key.fingerprint,
+            tool={"name": "evidence", "version": __version__},
+            timeline=self.timeline(),
+            exhibits=self.exhibits(),
+            entries=entries,
+            bates_prefix=bates_prefix,
+        )
+        return render(data, chosen)
+
+    def report(
+        self,
+        path: Path,
+        *,
+        profile: str = "lawyer",
+        templates: Path | None = None,
+        generated_at: datetime | None = None,
+        bates_prefix: str = "EVD",
+        passphrase: PassphraseSource | str | None = None,
+    ) -> ReportWritten:
+        """Render the report, record a ``report.generated`` entry with its SHA-256, and write it to ``path``.
+
+        The file is written to a temporary name beside ``path`` and fsynced first; the entry is appended under
+        the writer lock in one transaction; only then is the file renamed into place.
+        """
+        key = self._signing_key(passphrase)
+        path = path.absolute()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            os.close(fd)
+        except OSError as exc:
+            raise StorageError(f"cannot write the report ({exc.strerror})", path=path) from None
+        tmp = Path(tmp_name)
+        try:
+            with self._writer():
+                built_from = self.head()
+                pdf = self.render_report(
+                    profile=profile, templates=templates, generated_at=generated_at, bates_prefix=bates_prefix
+                )
+                with open(tmp, "wb") as fh:
+                    fh.write(pdf)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                body = {
+                    "file_name": path.name,
+                    "sha256": hashlib.sha256(pdf).hexdigest(),
+                    "size": len(pdf),
+                    "profile": profile,
+                    "bates_prefix": bates_prefix,
+                    "built_from": {"seq": built_from.seq, "hash": built_from.hash},
+                    "custom_templates": templates is not None,
+                    "generated_by": actor(),
+                    "tool": tool_info(),
+                }
+                self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    entry = ledger.append(self.conn, key, "report.generated", body)
+                    self.conn.execute("COMMIT")
+                except BaseException:
+                    self.conn.execute("ROLLBACK")
+                    raise
+                os.replace(tmp, path)
+                dir_fd = os.open(path.parent, os.O_RDONLY)
+                try:
+                    os.fsync(dir_fd)
+                finally:
+                    os.close(dir_fd)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise StorageError(f"cannot write the report ({exc.strerror})", path=path) from None
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return ReportWritten(
+            path=path,
+            sha256=str(body["sha256"]),
+            size=len(pdf),
+            built_from=built_from,
+            entry=Head(entry.seq, entry.hash),
+        )
 
     def _prepare(self, path: Path, opts: ImportOptions) -> _Prepared:
         """Stage one file and derive its records, touching nothing the case can see."""

@@ -9,7 +9,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -247,6 +247,31 @@ def cmd_diary_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _generated_at(text: str) -> datetime:
+    try:
+        return parse_iso(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a time with an offset like 2026-04-15T10:00:00+01:00"
+        ) from None
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    with Case.open(_case_dir(args)) as case:
+        written = case.report(
+            Path(args.output),
+            profile=args.profile,
+            templates=Path(args.templates) if args.templates else None,
+            generated_at=args.generated_at,
+            bates_prefix=args.bates_prefix,
+            passphrase=_passphrase_from_env_or_prompt(),
+        )
+        print(f"Report written: {written.path} ({_human_size(written.size)}, sha256 {written.sha256})")
+        print(f"  built from ledger head {written.built_from}")
+        print(f"  recorded as ledger entry {written.entry}")
+    return 0
+
+
 # -- parser ----------------------------------------------------------------------------------------------
 
 
@@ -332,6 +357,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--witness", help="who saw or heard it")
     p.add_argument("--police-ref", help="a police reference number, if you reported it")
     p.set_defaults(func=cmd_diary_add)
+
+    p = sub.add_parser("report", help="write the court-ready PDF report and record its hash in the ledger")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write the PDF")
+    p.add_argument(
+        "--profile",
+        default="lawyer",
+        help="police, lawyer (default) or protective-order (or one of --templates)",
+    )
+    p.add_argument("--templates", metavar="DIR", help="a copy of templates/ with your own wording")
+    p.add_argument("--bates-prefix", default="EVD", metavar="PREFIX", help="page stamp prefix (default EVD)")
+    p.add_argument(
+        "--generated-at",
+        type=_generated_at,
+        metavar="TIME",
+        help="the generation time to print (default: the time of the ledger head the report is built from)",
+    )
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("timeline", help="every record in time order, with its offset")
     p.add_argument("--json", action="store_true")

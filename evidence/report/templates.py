@@ -1,0 +1,113 @@
+"""The report's wording as data: ``templates/profiles/<name>.json`` and the declaration texts.
+
+A profile names the sections in order, with their titles and introductory paragraphs, and which declaration
+texts close the report. The default folder is ``templates/`` at the top of the repository checkout (the
+package is installed editable); ``--templates DIR`` points at a user's own copy with the same layout.
+Declarations use ``string.Template`` placeholders: ``$case_title``, ``$head_seq``, ``$head_hash``,
+``$key_fingerprint``, ``$exhibit_count``, ``$record_count``.
+
+Known limit: a non-editable install (a wheel) does not carry ``templates/``; ``--templates`` is needed then.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+from typing import Any
+
+from evidence.errors import UsageError
+
+PROFILES = ("police", "lawyer", "protective-order")
+DEFAULT_PROFILE = "lawyer"
+SECTION_IDS = ("cover", "summary", "timeline", "exhibits", "custody", "verification", "declaration")
+
+
+def templates_dir() -> Path:
+    """The templates folder shipped with the checkout: ``<repository>/templates``."""
+    return Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of a profile."""
+
+    id: str
+    title: str
+    intro: str
+    declarations: tuple[str, ...]  # the texts, already read (declaration sections only)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Which sections a report has, in which order, with which wording."""
+
+    name: str
+    title: str
+    subtitle: str
+    sections: tuple[Section, ...]
+
+
+def _text(data: dict[str, Any], key: str, where: Path, *, default: str | None = None) -> str:
+    value = data.get(key, default)
+    if not isinstance(value, str):
+        raise UsageError(f"template {where}: {key!r} must be a string", hint="fix the profile JSON")
+    return value
+
+
+def load_profile(name: str, folder: Path | None = None) -> Profile:
+    """Read profile ``name`` from ``folder`` (default: :func:`templates_dir`); UsageError when unusable."""
+    base = folder or templates_dir()
+    path = base / "profiles" / f"{name}.json"
+    if not path.is_file():
+        known = sorted(p.stem for p in (base / "profiles").glob("*.json"))
+        raise UsageError(
+            f"no report profile {name!r} in {base}",
+            hint=f"profiles there: {', '.join(known) or 'none'}; or point --templates at another folder",
+        )
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(
+            f"template {path} is not readable JSON ({exc})", hint="fix the profile JSON"
+        ) from None
+    if not isinstance(data, dict) or not isinstance(data.get("sections"), list):
+        raise UsageError(
+            f"template {path} needs a 'sections' list", hint="see templates/profiles/lawyer.json"
+        )
+    sections: list[Section] = []
+    for item in data["sections"]:
+        if not isinstance(item, dict) or item.get("id") not in SECTION_IDS:
+            raise UsageError(
+                f"template {path}: unknown section {item!r}", hint=f"sections are: {', '.join(SECTION_IDS)}"
+            )
+        names = item.get("templates", [])
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise UsageError(f"template {path}: 'templates' must be a list of file names")
+        declarations: list[str] = []
+        for file_name in names:
+            decl = base / Path(file_name).name
+            try:
+                declarations.append(decl.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError) as exc:
+                raise UsageError(f"template {decl} is not readable ({exc})") from None
+        sections.append(
+            Section(
+                id=str(item["id"]),
+                title=_text(item, "title", path, default=str(item["id"]).title()),
+                intro=_text(item, "intro", path, default=""),
+                declarations=tuple(declarations),
+            )
+        )
+    return Profile(
+        name=_text(data, "name", path, default=name),
+        title=_text(data, "title", path, default="Evidence report"),
+        subtitle=_text(data, "subtitle", path, default=""),
+        sections=tuple(sections),
+    )
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    """A declaration with its placeholders filled (unknown ones left as written)."""
+    return Template(text).safe_substitute(values)
