@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import socket
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email import policy as email_policy
 from email.parser import BytesParser
@@ -23,7 +22,7 @@ from evidence.api import Case
 from evidence.case.canonical import canonical_bytes
 from evidence.errors import InputError
 from evidence.importers import REGISTRY, SNIFF_BYTES, find_importer
-from evidence.importers.base import Source, Yielded
+from evidence.importers.base import Source
 from evidence.importers.email import (
     NO_KEY,
     EmailImporter,
@@ -32,40 +31,16 @@ from evidence.importers.email import (
     split_address_list,
     split_mbox,
 )
-from evidence.models import Blob, Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
+from evidence.models import Blob, Channel, Direction, ImportOptions, Record, TimeSource
 from evidence.verify.case import verify_case
+from tests.importers.helpers import Parsed, source_for
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "email"
 LONDON = ImportOptions(tz="Europe/London")
 
 
-@dataclass
-class Parsed:
-    items: list[Yielded]
-
-    @property
-    def records(self) -> list[Record]:
-        return [i for i in self.items if isinstance(i, Record)]
-
-    @property
-    def warnings(self) -> list[ImportWarning]:
-        return [i for i in self.items if isinstance(i, ImportWarning)]
-
-    @property
-    def blobs(self) -> list[Blob]:
-        return [i for i in self.items if isinstance(i, Blob)]
-
-    def messages(self) -> list[str]:
-        return [w.message for w in self.warnings]
-
-
-def source_for(path: Path) -> Source:
-    data = path.read_bytes()
-    return Source(path, path.name, hashlib.sha256(data).hexdigest(), len(data), "message/rfc822")
-
-
 def run(path: Path, importer: EmailImporter | None = None, options: ImportOptions = LONDON) -> Parsed:
-    return Parsed(list((importer or EmailImporter()).parse(source_for(path), options)))
+    return Parsed(list((importer or EmailImporter()).parse(source_for(path, "message/rfc822"), options)))
 
 
 def run_bytes(
@@ -182,7 +157,7 @@ def test_corpus_file_imports(
     corpus: Path, name: str, records: int, warnings: int, blobs: int, sources: set[str]
 ) -> None:
     path = corpus / "email" / name
-    assert EmailImporter().sniff(path.read_bytes()[:65536], source_for(path))
+    assert EmailImporter().sniff(path.read_bytes()[:65536], source_for(path, "message/rfc822"))
     parsed = run(path)
     assert (len(parsed.records), len(parsed.warnings), len(parsed.blobs)) == (records, warnings, blobs)
     assert {r.time_source.value for r in parsed.records} == sources
@@ -764,7 +739,7 @@ def test_sniff_claims_no_other_corpus_format(corpus: Path) -> None:
     importer = EmailImporter()
     for path in sorted(corpus.rglob("*")):
         if path.is_file() and path.parent.name != "email":
-            assert not importer.sniff(path.read_bytes()[:65536], source_for(path)), path
+            assert not importer.sniff(path.read_bytes()[:65536], source_for(path, "message/rfc822")), path
 
 
 def test_sniff_by_content() -> None:
@@ -828,7 +803,7 @@ def test_random_input_never_crashes(tmp_path: Path, body: bytes, header: bytes) 
     path = tmp_path / "fuzz.eml"
     path.write_bytes(header + b"Date: Sat, 14 Mar 2026 21:33:44 +0000\r\n" + body)
     try:
-        items = list(EmailImporter().parse(source_for(path), LONDON))
+        items = list(EmailImporter().parse(source_for(path, "message/rfc822"), LONDON))
     except InputError:
         return
     for item in items:

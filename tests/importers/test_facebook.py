@@ -3,7 +3,6 @@ calls and unsent messages, the app decision, malformed JSON, sniffing, and an im
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,27 +11,22 @@ import pytest
 
 from evidence.api import Case
 from evidence.errors import InputError
-from evidence.importers.base import Source
 from evidence.importers.facebook import FacebookImporter, repair
 from evidence.importers.telegram import TelegramImporter
 from evidence.models import Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
 from evidence.verify.case import verify_case
+from tests.importers.helpers import source_for
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "facebook"
 
 
-def source_for(path: Path, size: int | None = None) -> Source:
-    data = path.read_bytes()
-    return Source(path, path.name, hashlib.sha256(data).hexdigest(), size or len(data), "application/json")
-
-
 def parse(path: Path, tz: str = "Europe/London") -> tuple[list[Record], list[ImportWarning]]:
-    items = list(FacebookImporter().parse(source_for(path), ImportOptions(tz=tz)))
+    items = list(FacebookImporter().parse(source_for(path, "application/json"), ImportOptions(tz=tz)))
     return [i for i in items if isinstance(i, Record)], [i for i in items if isinstance(i, ImportWarning)]
 
 
 def sniff(path: Path) -> bool:
-    return FacebookImporter().sniff(path.read_bytes()[: 64 * 1024], source_for(path))
+    return FacebookImporter().sniff(path.read_bytes()[: 64 * 1024], source_for(path, "application/json"))
 
 
 # file -> (records, warnings, app, first sender, first timestamp_ms)
@@ -53,7 +47,7 @@ def test_corpus_file(corpus: Path, name: str) -> None:
     path = corpus / "facebook" / name
     count, warning_count, app, sender, first_ms = CORPUS_TABLE[name]
     assert sniff(path)
-    assert not TelegramImporter().sniff(path.read_bytes(), source_for(path))
+    assert not TelegramImporter().sniff(path.read_bytes(), source_for(path, "application/json"))
     records, warnings = parse(path)
     assert len(records) == count and len(warnings) == warning_count
     assert [r.locator for r in records] == [f"message {n}" for n in range(1, count + 1)]
@@ -139,7 +133,11 @@ def test_truncated_and_malformed_json(tmp_path: Path) -> None:
         parse(latin)
     path = DATA / "bom_mojibake_call_unsent.json"
     with pytest.raises(InputError, match="limit 512 MiB"):
-        list(FacebookImporter().parse(source_for(path, size=512 * 2**20 + 1), ImportOptions(tz="UTC")))
+        list(
+            FacebookImporter().parse(
+                source_for(path, "application/json", size=512 * 2**20 + 1), ImportOptions(tz="UTC")
+            )
+        )
 
 
 def test_old_timestamp_in_seconds_is_warned(tmp_path: Path) -> None:

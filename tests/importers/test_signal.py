@@ -3,7 +3,6 @@ boundary with the WhatsApp importer's sniff over both corpora, and an import int
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,22 +10,17 @@ import pytest
 
 from evidence.api import Case
 from evidence.errors import InputError
-from evidence.importers.base import Source
 from evidence.importers.signal import SignalImporter
 from evidence.importers.whatsapp import WhatsAppImporter
 from evidence.models import Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
 from evidence.verify.case import verify_case
+from tests.importers.helpers import source_for
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "signal"
 
 
-def source_for(path: Path, size: int | None = None) -> Source:
-    data = path.read_bytes()
-    return Source(path, path.name, hashlib.sha256(data).hexdigest(), size or len(data), "text/plain")
-
-
 def parse(path: Path, tz: str = "Europe/London") -> tuple[list[Record], list[ImportWarning]]:
-    items = list(SignalImporter().parse(source_for(path), ImportOptions(tz=tz)))
+    items = list(SignalImporter().parse(source_for(path, "text/plain"), ImportOptions(tz=tz)))
     return [i for i in items if isinstance(i, Record)], [i for i in items if isinstance(i, ImportWarning)]
 
 
@@ -48,7 +42,7 @@ def test_the_table_covers_every_corpus_file(corpus: Path) -> None:
 def test_corpus_file(corpus: Path, name: str) -> None:
     path = corpus / "signal" / name
     count, warning_count, expected = CORPUS_TABLE[name]
-    assert SignalImporter().sniff(path.read_bytes(), source_for(path))
+    assert SignalImporter().sniff(path.read_bytes(), source_for(path, "text/plain"))
     records, warnings = parse(path)
     assert len(records) == count and len(warnings) == warning_count
     assert [(r.locator, r.sender, r.text) for r in records] == expected
@@ -102,7 +96,11 @@ def test_refusals(tmp_path: Path) -> None:
         parse(empty)
     path = DATA / "dst_fall_back_and_gap.txt"
     with pytest.raises(InputError, match="limit 256 MiB"):
-        list(SignalImporter().parse(source_for(path, size=256 * 2**20 + 1), ImportOptions(tz="UTC")))
+        list(
+            SignalImporter().parse(
+                source_for(path, "text/plain", size=256 * 2**20 + 1), ImportOptions(tz="UTC")
+            )
+        )
     latin = tmp_path / "latin.txt"
     latin.write_bytes(b"[2024-01-01, 10:00] Zo\xeb: hi\n")
     records, warnings = parse(latin)
@@ -114,15 +112,18 @@ def test_signal_and_whatsapp_sniffs_never_both_claim(corpus: Path) -> None:
     for folder in ("whatsapp", "signal"):
         for path in sorted((corpus / folder).iterdir()):
             head = path.read_bytes()[: 64 * 1024]
-            claims = (signal.sniff(head, source_for(path)), whatsapp.sniff(head, source_for(path)))
+            claims = (
+                signal.sniff(head, source_for(path, "text/plain")),
+                whatsapp.sniff(head, source_for(path, "text/plain")),
+            )
             assert claims == ((False, True) if folder == "whatsapp" else (True, False)), path.name
 
 
 def test_whatsapp_ios_form_with_seconds_is_not_signal(tmp_path: Path) -> None:
     path = tmp_path / "ios.txt"
     path.write_text("[2019-12-24, 12:23:05] Jane Doe: Hello\n")
-    assert not SignalImporter().sniff(path.read_bytes(), source_for(path))
-    assert WhatsAppImporter().sniff(path.read_bytes(), source_for(path))
+    assert not SignalImporter().sniff(path.read_bytes(), source_for(path, "text/plain"))
+    assert WhatsAppImporter().sniff(path.read_bytes(), source_for(path, "text/plain"))
 
 
 def test_import_into_a_case_and_verify(case: Case, corpus: Path) -> None:

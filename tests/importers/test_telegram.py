@@ -3,7 +3,6 @@ actions and calls, deleted accounts, malformed and hostile JSON, sniffing, and a
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,7 +12,6 @@ import pytest
 from evidence.api import Case
 from evidence.errors import InputError
 from evidence.importers import telegram
-from evidence.importers.base import Source
 from evidence.importers.diary import DiaryImporter, diary_document
 from evidence.importers.facebook import FacebookImporter
 from evidence.importers.signal import SignalImporter
@@ -21,22 +19,18 @@ from evidence.importers.telegram import TelegramImporter
 from evidence.importers.whatsapp import WhatsAppImporter
 from evidence.models import Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
 from evidence.verify.case import verify_case
+from tests.importers.helpers import source_for
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "telegram"
 
 
-def source_for(path: Path, size: int | None = None) -> Source:
-    data = path.read_bytes()
-    return Source(path, path.name, hashlib.sha256(data).hexdigest(), size or len(data), "application/json")
-
-
 def parse(path: Path, tz: str = "Europe/London") -> tuple[list[Record], list[ImportWarning]]:
-    items = list(TelegramImporter().parse(source_for(path), ImportOptions(tz=tz)))
+    items = list(TelegramImporter().parse(source_for(path, "application/json"), ImportOptions(tz=tz)))
     return [i for i in items if isinstance(i, Record)], [i for i in items if isinstance(i, ImportWarning)]
 
 
 def sniff(path: Path) -> bool:
-    return TelegramImporter().sniff(path.read_bytes()[: 64 * 1024], source_for(path))
+    return TelegramImporter().sniff(path.read_bytes()[: 64 * 1024], source_for(path, "application/json"))
 
 
 # file -> (records, warnings, first locator, calls). Counted by hand from the files.
@@ -61,7 +55,7 @@ def test_corpus_file(corpus: Path, name: str) -> None:
     path = corpus / "telegram" / name
     count, warning_count, first, calls = CORPUS_TABLE[name]
     assert sniff(path)
-    assert not FacebookImporter().sniff(path.read_bytes(), source_for(path))
+    assert not FacebookImporter().sniff(path.read_bytes(), source_for(path, "application/json"))
     records, warnings = parse(path)
     assert len(records) == count
     assert len(warnings) == warning_count
@@ -182,7 +176,11 @@ def test_malformed_and_hostile_json(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         parse(other)
     ok = DATA / "wall_clock_dst_services_deleted.json"
     with pytest.raises(InputError, match="limit 512 MiB"):
-        list(TelegramImporter().parse(source_for(ok, size=512 * 2**20 + 1), ImportOptions(tz="UTC")))
+        list(
+            TelegramImporter().parse(
+                source_for(ok, "application/json", size=512 * 2**20 + 1), ImportOptions(tz="UTC")
+            )
+        )
     monkeypatch.setattr(telegram, "MAX_BYTES", 10)
     with pytest.raises(InputError, match="more than a Telegram export"):
         parse(ok)
@@ -206,8 +204,8 @@ def test_sniff_claims_only_telegram(tmp_path: Path, corpus: Path) -> None:
         assert not sniff(path), path.name
     for path in (corpus / "telegram").iterdir():
         head = path.read_bytes()
-        assert not WhatsAppImporter().sniff(head, source_for(path))
-        assert not SignalImporter().sniff(head, source_for(path))
+        assert not WhatsAppImporter().sniff(head, source_for(path, "application/json"))
+        assert not SignalImporter().sniff(head, source_for(path, "application/json"))
 
 
 def test_import_into_a_case_and_verify(case: Case, corpus: Path) -> None:

@@ -7,7 +7,6 @@ import hashlib
 import stat
 import warnings
 import zipfile
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,48 +18,22 @@ from hypothesis import strategies as st
 from evidence.api import Case
 from evidence.errors import InputError
 from evidence.importers import whatsapp
-from evidence.importers.base import Source
 from evidence.importers.whatsapp import WhatsAppImporter
-from evidence.models import Blob, Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
+from evidence.models import Channel, Direction, ImportOptions, TimeSource
 from evidence.verify.case import verify_case
+from tests.importers.helpers import Parsed, source_for
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "whatsapp"
 LONDON = ZoneInfo("Europe/London")
 
 
-@dataclass
-class Parsed:
-    items: list[Record | ImportWarning | Blob]
-
-    @property
-    def records(self) -> list[Record]:
-        return [i for i in self.items if isinstance(i, Record)]
-
-    @property
-    def warnings(self) -> list[ImportWarning]:
-        return [i for i in self.items if isinstance(i, ImportWarning)]
-
-    @property
-    def blobs(self) -> list[Blob]:
-        return [i for i in self.items if isinstance(i, Blob)]
-
-    def at(self, locator: str) -> Record:
-        (record,) = [r for r in self.records if r.locator == locator]
-        return record
-
-
-def source_for(path: Path) -> Source:
-    data = path.read_bytes()
-    return Source(path, path.name, hashlib.sha256(data).hexdigest(), len(data), "text/plain")
-
-
 def parse(path: Path, *, tz: str = "Europe/London", date_order: str | None = None) -> Parsed:
     options = ImportOptions(tz=tz, date_order=date_order)
-    return Parsed(list(WhatsAppImporter().parse(source_for(path), options)))
+    return Parsed(list(WhatsAppImporter().parse(source_for(path, "text/plain"), options)))
 
 
 def sniff(path: Path) -> bool:
-    return WhatsAppImporter().sniff(path.read_bytes()[: 64 * 1024], source_for(path))
+    return WhatsAppImporter().sniff(path.read_bytes()[: 64 * 1024], source_for(path, "text/plain"))
 
 
 def messages(parsed: Parsed) -> list[str]:
@@ -129,7 +102,7 @@ def test_corpus_file(corpus: Path, name: str) -> None:
         assert record.time_source is TimeSource.EXPORT
         assert record.channel is Channel.CHAT and record.direction is Direction.UNKNOWN
         assert record.app == "whatsapp" and record.importer == "whatsapp"
-        assert record.item_sha256 == source_for(path).sha256
+        assert record.item_sha256 == source_for(path, "text/plain").sha256
 
 
 def test_signal_export_text_is_not_taken_for_whatsapp(corpus: Path) -> None:
