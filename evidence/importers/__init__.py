@@ -16,6 +16,7 @@ from evidence.importers.facebook import FacebookImporter
 from evidence.importers.googlechat import GoogleChatImporter
 from evidence.importers.googlevoice import GoogleVoiceImporter
 from evidence.importers.outlookmsg import OutlookMsgImporter
+from evidence.importers.screenshot import ScreenshotImporter
 from evidence.importers.signal import SignalImporter
 from evidence.importers.smsbackup import SmsBackupImporter
 from evidence.importers.telegram import TelegramImporter
@@ -33,6 +34,7 @@ REGISTRY: tuple[type[Importer], ...] = (
     GoogleVoiceImporter,
     GoogleChatImporter,
     AudioImporter,
+    ScreenshotImporter,
     CsvLogImporter,
 )
 

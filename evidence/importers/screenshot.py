@@ -1,0 +1,339 @@
+"""Screenshots and other pictures: PNG, JPEG and WebP images, read with Pillow and OCR'd with Tesseract.
+
+**Format.** Recognised by magic bytes (PNG signature and IHDR chunk; JPEG SOI marker; RIFF/WEBP), whatever
+the name says. Images smaller than ``MIN_SIDE`` pixels on a side (declared in a PNG header) are not claimed:
+they cannot hold a line of text and stay plain files.
+
+**What is yielded.** First a Blob ``ocr-tesseract.json``: canonical-ready JSON with the engine and its
+version, the settings (engine and preprocessing), the words with boxes (pixels of the original image) and
+confidences (integers 0-100), the full text and the mean confidence in thousandths. Then one Record located
+as ``image``: channel ``screenshot``, direction unknown, ``text`` the OCR's full text (lines joined with
+newlines; None when nothing was read or no OCR ran). ``raw`` holds ``format``, ``width``, ``height``,
+``mode``, the EXIF fields of ``EXIF_FIELDS`` that are present (strings and integers only), ``ocr`` (engine,
+settings, blob SHA-256, word count, mean confidence) or ``ocr: null``.
+
+**Time**, in order of preference:
+
+1. EXIF ``DateTimeOriginal``: with ``OffsetTimeOriginal`` exact; without, a wall-clock time in the import's
+   zone (``tz_assumed``, a warning). ``time_source`` exif;
+2. the file name, as phones and computers name screenshots (Android ``Screenshot_20260314-213344.png`` and
+   ``Screenshot_20260314-213344_Instagram.png``, camera ``IMG_20260314_213344.jpg``, macOS
+   ``Screenshot 2026-03-14 at 21.33.44.png`` (also 12-hour with AM/PM), Windows
+   ``Screenshot 2026-03-14 213344.png``): wall-clock time in the import's zone, ``time_source`` filename,
+   ``tz_assumed``;
+3. the time of the import, ``time_source`` acquired, with a warning.
+
+**Hostile input.** Files over ``MAX_BYTES`` and images over ``MAX_PIXELS`` (checked from the header before
+any pixel is decoded; Pillow's own decompression-bomb limit stays in force and its warning is an error here)
+are refused, as are truncated or undecodable images: InputError naming the file.
+
+**Without Tesseract** the image is still imported (one record, no text) with a warning naming the package;
+OCR can be run later. A crash or timeout of Tesseract on the image is a warning too, never a lost import.
+
+Known limits: chat layout (bubbles, sides, shown times) is not read yet: the text is the whole image's, line
+by line. Only the first frame of an animated image is read. EXIF orientation is not applied before OCR.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import tempfile
+import warnings
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar, Final
+
+from PIL import Image, UnidentifiedImageError
+
+from evidence.case.canonical import canonical_bytes
+from evidence.errors import DependencyError, InputError
+from evidence.importers.base import Importer, Source, Yielded
+from evidence.importers.email import localize
+from evidence.models import Blob, Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
+from evidence.ocr.preprocess import PreprocessSettings, prepare
+from evidence.ocr.tesseract import (
+    DEFAULT_TIMEOUT_S,
+    ENGINE,
+    INSTALL_HINT,
+    OcrResult,
+    Settings,
+    TesseractFailed,
+    TesseractProbe,
+    recognise,
+)
+
+NAME: Final = "screenshot"
+VERSION: Final = "1.0.0"
+LOCATOR: Final = "image"
+OCR_LOCATOR: Final = "ocr"
+OCR_BLOB_NAME: Final = f"ocr-{ENGINE}.json"
+
+MAX_BYTES: Final = 200 * 1024 * 1024
+MAX_PIXELS: Final = 64_000_000  # 8000 x 8000; a phone screenshot is about 2.6 million
+MIN_SIDE: Final = 16
+MAX_EXIF_CHARS: Final = 200
+OCR_TIMEOUT_S: int = DEFAULT_TIMEOUT_S
+OCR_SETTINGS: Final = Settings(psm=3, lang="eng")
+PREPROCESS: Final = PreprocessSettings()
+MISSING_TESSERACT: Final = f"tesseract is not installed ({INSTALL_HINT}); the image is stored without OCR"
+
+_EXIF_IFD: Final = 0x8769
+# (IFD, tag, name): the fields kept in raw; 0 is the main IFD.
+EXIF_FIELDS: Final = (
+    (0, 271, "Make"),
+    (0, 272, "Model"),
+    (0, 274, "Orientation"),
+    (0, 305, "Software"),
+    (0, 306, "DateTime"),
+    (_EXIF_IFD, 36867, "DateTimeOriginal"),
+    (_EXIF_IFD, 36868, "DateTimeDigitized"),
+    (_EXIF_IFD, 36880, "OffsetTime"),
+    (_EXIF_IFD, 36881, "OffsetTimeOriginal"),
+    (_EXIF_IFD, 36882, "OffsetTimeDigitized"),
+    (_EXIF_IFD, 40962, "PixelXDimension"),
+    (_EXIF_IFD, 40963, "PixelYDimension"),
+)
+_EXIF_TIME: Final = re.compile(r"\s*(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})\s*")
+_EXIF_OFFSET: Final = re.compile(r"\s*([+-])(\d{2}):(\d{2})\s*")
+# 2026-03-14 at 21.33.44 (macOS, optional AM/PM), 2026-03-14 213344 (Windows), 2026-03-14-21-33-44 (MIUI)
+_NAME_DASHED: Final = re.compile(
+    r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?: at |[ T_-])(\d{1,2})[.:_-]?(\d{2})[.:_-]?(\d{2})(?!\d)"
+    r"(?:\s?([AaPp][Mm])\b)?"
+)
+# 20260314-213344 (Android), 20260314_213344 (camera IMG_)
+_NAME_COMPACT: Final = re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})[_-](\d{2})(\d{2})(\d{2})(?!\d)")
+_SPACES: Final = str.maketrans({"\u202f": " ", "\u00a0": " "})
+
+
+def image_kind(head: bytes) -> str | None:
+    """``png``, ``jpeg`` or ``webp`` judged from the first bytes, or None."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n") and head[12:16] == b"IHDR":
+        return "png"
+    if head[:3] == b"\xff\xd8\xff":
+        return "jpeg"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    return None
+
+
+def _png_too_small(head: bytes) -> bool:
+    if len(head) < 24:
+        return True
+    width, height = struct.unpack(">II", head[16:24])
+    return bool(width < MIN_SIDE or height < MIN_SIDE)
+
+
+def _exif_fields(image: Image.Image) -> dict[str, str | int]:
+    """The EXIF fields of ``EXIF_FIELDS`` present in the image, as strings or integers."""
+    found: dict[str, str | int] = {}
+    exif = image.getexif()
+    sub = exif.get_ifd(_EXIF_IFD)
+    for ifd, tag, name in EXIF_FIELDS:
+        value = (exif if ifd == 0 else sub).get(tag)
+        if isinstance(value, bytes):
+            value = value.decode("ascii", "replace")
+        if isinstance(value, str):
+            text = value.replace("\x00", "").strip()
+            if text:
+                found[name] = text[:MAX_EXIF_CHARS]
+        elif isinstance(value, int) and not isinstance(value, bool):
+            found[name] = value
+    return found
+
+
+def _wall(groups: tuple[str, ...]) -> tuple[int, int, int, int, int, int] | None:
+    year, month, day, hour, minute, second = (int(g) for g in groups[:6])
+    try:
+        datetime(year, month, day, hour, minute, second, tzinfo=UTC)  # validates the fields
+    except ValueError:
+        return None
+    return (year, month, day, hour, minute, second)
+
+
+def exif_time(
+    exif: dict[str, str | int], options: ImportOptions, warnings_out: list[ImportWarning]
+) -> tuple[datetime, TimeSource, bool] | None:
+    """The EXIF DateTimeOriginal, exact with OffsetTimeOriginal, else in the import's zone."""
+    original = exif.get("DateTimeOriginal")
+    match = _EXIF_TIME.fullmatch(original) if isinstance(original, str) else None
+    wall = _wall(match.groups()) if match else None
+    if wall is None:
+        if original is not None:
+            warnings_out.append(ImportWarning(LOCATOR, f"EXIF DateTimeOriginal {original!r} is not a time"))
+        return None
+    offset = exif.get("OffsetTimeOriginal")
+    offset_match = _EXIF_OFFSET.fullmatch(offset) if isinstance(offset, str) else None
+    if offset_match:
+        sign, hours, minutes = offset_match.groups()
+        iso = "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}".format(*wall)
+        return datetime.fromisoformat(f"{iso}{sign}{hours}:{minutes}"), TimeSource.EXIF, False
+    moment, note = localize(wall, options.tz)
+    warnings_out.append(
+        ImportWarning(LOCATOR, f"EXIF DateTimeOriginal {original!r} has no offset; {options.tz} assumed")
+    )
+    if note:
+        warnings_out.append(ImportWarning(LOCATOR, note))
+    return moment, TimeSource.EXIF, True
+
+
+def name_time(
+    name: str, options: ImportOptions, warnings_out: list[ImportWarning]
+) -> tuple[datetime, TimeSource, bool] | None:
+    """The time in a screenshot's file name, in the import's zone."""
+    stem = Path(name).stem.translate(_SPACES)
+    for pattern in (_NAME_COMPACT, _NAME_DASHED):
+        for match in pattern.finditer(stem):
+            groups = match.groups()
+            fields = list(groups[:6])
+            marker = groups[6] if len(groups) > 6 else None
+            if marker is not None:
+                hour = int(fields[3])
+                if not 1 <= hour <= 12:
+                    continue
+                fields[3] = str(hour % 12 + (12 if marker.lower() == "pm" else 0))
+            wall = _wall(tuple(fields))
+            if wall is None:
+                continue
+            moment, note = localize(wall, options.tz)
+            if note:
+                warnings_out.append(ImportWarning(LOCATOR, note))
+            return moment, TimeSource.FILENAME, True
+    return None
+
+
+def _open(source: Source) -> Image.Image:
+    """The decoded first frame; InputError for a bomb, a truncated or an undecodable file."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(source.path)
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                image.close()
+                raise InputError(
+                    f"the image declares {width}x{height} pixels, over the {MAX_PIXELS} limit"
+                    " (a decompression bomb?)",
+                    path=source.name,
+                )
+            image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise InputError(f"refused as a decompression bomb ({exc})", path=source.name) from None
+    except UnidentifiedImageError:
+        raise InputError("not an image Pillow can decode", path=source.name) from None
+    except (OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
+        raise InputError(f"the image is truncated or damaged ({exc})", path=source.name) from None
+    return image
+
+
+def run_ocr(image: Image.Image, name: str, probe: TesseractProbe) -> OcrResult:
+    """Prepare ``image`` and OCR it; boxes are in the original image's pixels."""
+    prepared = prepare(image, PREPROCESS)
+    with tempfile.TemporaryDirectory(prefix="evidence-ocr-") as tmp:
+        path = Path(tmp) / "page.png"
+        prepared.image.save(path, "PNG")
+        result = recognise(path, OCR_SETTINGS, probe=probe, timeout_s=OCR_TIMEOUT_S, name=name)
+    return result.scaled_down(prepared.scale)
+
+
+class ScreenshotImporter(Importer):
+    """Importer for screenshots and pictures (PNG, JPEG, WebP), with OCR."""
+
+    name: ClassVar[str] = NAME
+    version: ClassVar[str] = VERSION
+    description: ClassVar[str] = "Screenshots and pictures (PNG, JPEG, WebP), text read by Tesseract OCR"
+
+    def sniff(self, head: bytes, source: Source) -> bool:
+        """Claims PNG, JPEG and WebP by their magic bytes (PNGs declaring a tiny size are left alone)."""
+        kind = image_kind(head)
+        if kind == "png":
+            return not _png_too_small(head)
+        return kind is not None
+
+    def parse(self, source: Source, options: ImportOptions) -> Iterator[Yielded]:
+        """Yield the OCR blob (when OCR ran), warnings and one screenshot record."""
+        if source.size > MAX_BYTES:
+            raise InputError(f"the file is {source.size} bytes, over the {MAX_BYTES} limit", path=source.name)
+        image = _open(source)
+        found_warnings: list[ImportWarning] = []
+        try:
+            exif = _exif_fields(image)
+            raw: dict[str, Any] = {
+                "format": image.format,
+                "width": image.width,
+                "height": image.height,
+                "mode": image.mode,
+                "exif": exif,
+                "ocr": None,
+            }
+            text: str | None = None
+            blob: Blob | None = None
+            probe = TesseractProbe()
+            if not probe.installed():
+                found_warnings.append(ImportWarning(LOCATOR, MISSING_TESSERACT))
+            else:
+                try:
+                    result = run_ocr(image, source.name, probe)
+                except (TesseractFailed, DependencyError) as exc:
+                    found_warnings.append(
+                        ImportWarning(LOCATOR, f"OCR failed ({exc.message}); the image is stored without OCR")
+                    )
+                else:
+                    blob, text = self._blob(source, image, result), result.text or None
+                    raw["ocr"] = {
+                        "engine": ENGINE,
+                        "engine_version": result.engine_version,
+                        "settings": result.settings.to_json(),
+                        "preprocess": PREPROCESS.to_json(),
+                        "blob_sha256": blob.sha256,
+                        "words": len(result.words),
+                        "mean_confidence_permille": result.mean_confidence_permille,
+                    }
+        finally:
+            image.close()
+        found = exif_time(exif, options, found_warnings) or name_time(source.name, options, found_warnings)
+        acquired = options.acquired_moment()
+        if found is None and acquired is not None:
+            found_warnings.append(
+                ImportWarning(
+                    LOCATOR, "no time in the EXIF data or the file name; placed at the time of import"
+                )
+            )
+            found = (acquired, TimeSource.ACQUIRED, False)
+        if blob is not None:
+            yield blob
+        yield from found_warnings
+        if found is None:
+            yield ImportWarning(LOCATOR, "no time in the EXIF data or the file name; no timeline record")
+            return
+        moment, time_source, assumed = found
+        yield Record(
+            item_sha256=source.sha256,
+            locator=LOCATOR,
+            occurred_at=moment,
+            time_source=time_source,
+            tz_assumed=assumed,
+            channel=Channel.SCREENSHOT,
+            direction=Direction.UNKNOWN,
+            importer=NAME,
+            importer_version=VERSION,
+            text=text,
+            tz_name=options.tz if assumed else None,
+            raw=raw,
+        )
+
+    @staticmethod
+    def _blob(source: Source, image: Image.Image, result: OcrResult) -> Blob:
+        document = {
+            "image_sha256": source.sha256,
+            "image_size": [image.width, image.height],
+            "preprocess": PREPROCESS.to_json(),
+            **result.to_json(),
+        }
+        return Blob(
+            data=canonical_bytes(document),
+            name=OCR_BLOB_NAME,
+            media_type="application/json",
+            locator=OCR_LOCATOR,
+        )

@@ -1,0 +1,31 @@
+"""Optical character recognition: one wrapper per engine (``tesseract``) and the image preparation before it.
+
+Importers call these plain module-level functions (they can run in worker processes); the engine's version
+and settings travel with every result, so a stored OCR result says exactly how it was made.
+"""
+
+from __future__ import annotations
+
+from evidence.ocr.preprocess import Prepared, PreprocessSettings, prepare
+from evidence.ocr.tesseract import (
+    OcrResult,
+    Settings,
+    TesseractFailed,
+    TesseractProbe,
+    Word,
+    parse_tsv,
+    recognise,
+)
+
+__all__ = [
+    "OcrResult",
+    "Prepared",
+    "PreprocessSettings",
+    "Settings",
+    "TesseractFailed",
+    "TesseractProbe",
+    "Word",
+    "parse_tsv",
+    "prepare",
+    "recognise",
+]
