@@ -20,6 +20,7 @@ import io
 import os
 import secrets
 import stat
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -204,38 +205,64 @@ class ObjectStore:
             path.unlink()
 
     def collect_abandoned_stages(self) -> int:
-        """Delete staging files whose session died (its lock is free, or gone). Returns how many files."""
+        """Delete staging files whose session died (its lock is free, or gone). Returns how many files.
+
+        The folder is listed first and each session's lock checked afterwards: a live session creates its lock
+        before any of its files and removes it after them, so a file seen in the listing whose lock is gone or
+        free by the time it is checked belongs to a session that has ended or died.
+        """
         if not self.tmp.is_dir():
             return 0
-        live: set[str] = set()
-        dead: set[str] = set()
-        for lock_path in self.tmp.glob("*.lock"):
-            try:
-                fd = os.open(lock_path, os.O_RDONLY)
-            except OSError:
-                continue
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                live.add(lock_path.stem)  # its writer is at work (this process's own session included)
-                continue
-            finally:
-                os.close(fd)
-            dead.add(lock_path.stem)
+        entries = sorted(self.tmp.iterdir())
+        verdicts: dict[str, bool] = {}  # session -> alive
+
+        def alive(session: str) -> bool:
+            if session not in verdicts:
+                verdicts[session] = self._session_alive(session)
+            return verdicts[session]
+
         removed = 0
-        for entry in self.tmp.iterdir():
+        for entry in entries:
             if entry.suffix in {".lock", ".claim"}:
                 continue
-            session = entry.name.rsplit("-", 1)[0]
-            if session in live:
+            if alive(entry.name.rsplit("-", 1)[0]):
                 continue
             with contextlib.suppress(OSError):
                 entry.unlink()
                 removed += 1
-        for session in dead:
-            with contextlib.suppress(OSError):
-                (self.tmp / f"{session}.lock").unlink()
+        for entry in entries:
+            dead_lock = entry.suffix == ".lock" and not self._lock_held(entry)
+            if dead_lock or (entry.suffix == ".claim" and self._stale_claim(entry)):
+                with contextlib.suppress(OSError):
+                    entry.unlink()
         return removed
+
+    def _stale_claim(self, claim: Path) -> bool:
+        # A claim lives for the instant between its creation and its flock + rename; one that is unlocked
+        # and a minute old was left by a writer killed in that instant.
+        try:
+            age = time.time() - claim.stat().st_mtime
+        except OSError:
+            return False
+        return age > 60 and not self._lock_held(claim)
+
+    def _session_alive(self, session: str) -> bool:
+        return self._lock_held(self.tmp / f"{session}.lock")
+
+    @staticmethod
+    def _lock_held(lock_path: Path) -> bool:
+        """Whether some process holds the flock on ``lock_path`` (this process's own sessions included)."""
+        try:
+            fd = os.open(lock_path, os.O_RDONLY)
+        except OSError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        finally:
+            os.close(fd)
+        return False
 
     # -- reading -----------------------------------------------------------------------------------
 

@@ -156,3 +156,16 @@ def test_two_gib_file_imports_with_bounded_memory(tmp_path: Path) -> None:
     assert int(peak_kib) < 200 * 1024, f"peak RSS {int(peak_kib) // 1024} MiB"
     stored = tmp_path / "case" / "objects" / "sha256" / sha[:2] / sha
     assert stored.stat().st_size == 2 * 1024**3
+
+
+def test_a_fresh_claim_is_left_alone_and_a_stale_one_collected(tmp_path: Path) -> None:
+    store = ObjectStore(tmp_path / "objects")
+    store.create()
+    fresh = store.tmp / "session-5-fresh.claim"
+    stale = store.tmp / "session-6-stale.claim"
+    fresh.write_bytes(b"")
+    stale.write_bytes(b"")
+    os.utime(stale, (1_700_000_000, 1_700_000_000))
+    store.collect_abandoned_stages()
+    assert fresh.exists()  # a writer may be between creating it and locking it
+    assert not stale.exists()
