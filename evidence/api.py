@@ -178,6 +178,19 @@ class ReportWritten:
     entry: Head  # the report.generated entry that records it
 
 
+@dataclass(frozen=True)
+class ExportWritten:
+    """An export bundle written to disk and recorded in the ledger."""
+
+    path: Path
+    sha256: str
+    size: int
+    built_from: Head  # the ledger head the bundle carries
+    entry: Head  # the export.created entry that records it
+    files: int
+    withheld: int
+
+
 class Case:
     """An open case folder."""
 
@@ -462,6 +475,141 @@ class Case:
             path.write_bytes(diary_document([entry]))
             return self.import_files([path], passphrase=passphrase)
 
+    # -- people and their identifiers -------------------------------------------------------------------
+
+    @property
+    def region(self) -> str:
+        """The default phone region (``GB`` for Europe/London), from the case's zone; ``GB`` when the zone
+        names no single country (``UTC``)."""
+        from evidence.analysis.identity import region_for_zone
+
+        return region_for_zone(str(self._genesis["tz"])) or "GB"
+
+    def people(self) -> list[Any]:
+        """The people of the case (``evidence.analysis.people.Person``), by name."""
+        from evidence.analysis import people
+
+        return people.load(self.conn)
+
+    def resolver(self) -> Any:
+        """An ``evidence.analysis.people.Resolver`` for this case's people and region."""
+        from evidence.analysis import people
+
+        return people.Resolver(people.load(self.conn), self.region)
+
+    def stats(self, *, since: date | None = None, person: str | None = None) -> dict[str, Any]:
+        """Counts of contact attempts, bursts and gaps (``evidence.analysis.stats``), JSON-ready."""
+        from evidence.analysis import people, stats
+
+        if person is not None:
+            person = people.find(self.people(), person).name
+        raw = self._genesis.get("no_contact_since")
+        return stats.compute(
+            self.timeline(),
+            self.resolver(),
+            self.tz,
+            no_contact_since=date.fromisoformat(raw) if raw else None,
+            since=since,
+            person=person,
+        )
+
+    def search(self, query: str) -> list[Any]:
+        """Records whose text matches ``query`` (``evidence.analysis.search.Hit``), in time order."""
+        from evidence.analysis.search import search
+
+        return search(self.conn, query)
+
+    def _append_entry(
+        self, kind: str, body: dict[str, Any], passphrase: PassphraseSource | str | None
+    ) -> Head:
+        """Append one entry that derives nothing from files (people, links) and project it."""
+        key = self._signing_key(passphrase)
+        with self._writer():
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                if kind in ("person.added", "person.linked"):
+                    from evidence.analysis import people
+                    from evidence.analysis.identity import Identifier
+
+                    from_idents = [Identifier(**i) for i in body.get("identities", [])]
+                    if kind == "person.linked":
+                        from_idents.append(Identifier(**body["identity"]))
+                    people.check_free(people.load(self.conn), from_idents, str(body["name"]))
+                entry = ledger.append(self.conn, key, kind, body)
+                index.apply(self.conn, entry, body, self.store.read_bytes)
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+        return Head(entry.seq, entry.hash)
+
+    def add_person(
+        self,
+        name: str,
+        *,
+        role: str,
+        ids: Sequence[str] = (),
+        region: str | None = None,
+        basis: str | None = None,
+        confidence: str = "confirmed",
+        passphrase: PassphraseSource | str | None = None,
+    ) -> Head:
+        """Record a ``person.added`` entry: a person, their role and the identifiers known to be theirs."""
+        from evidence.analysis import people
+
+        if not name.strip():
+            raise UsageError(
+                "the person needs a name", hint='evidence person add "Alex Morgan" --role respondent'
+            )
+        if role not in people.ROLES:
+            raise UsageError(f"unknown role {role!r}", hint="one of " + ", ".join(people.ROLES))
+        if any(p.name.casefold() == name.strip().casefold() for p in people.load(self.conn)):
+            raise UsageError(f"{name.strip()!r} is already a person of this case", hint="use 'person link'")
+        chosen = (region or self.region).upper()
+        idents = people.parse_ids(ids, chosen)
+        body = {
+            "name": name.strip(),
+            "role": role,
+            "region": chosen,
+            "identities": [i.to_json() for i in idents],
+            "basis": basis,
+            "confidence": confidence,
+            "recorded_by": actor(),
+            "tool": tool_info(),
+        }
+        return self._append_entry("person.added", body, passphrase)
+
+    def link_person(
+        self,
+        name: str,
+        identifier: str,
+        *,
+        basis: str,
+        confidence: str = "suspected",
+        unlink: bool = False,
+        passphrase: PassphraseSource | str | None = None,
+    ) -> Head:
+        """Record a ``person.linked`` (or ``person.unlinked``) entry for one identifier, with its basis."""
+        from evidence.analysis import people
+
+        person = people.find(people.load(self.conn), name)
+        if not basis.strip():
+            raise UsageError("say why: --basis is required", hint='--basis "admitted in text of 2026-03-04"')
+        ident = people.parse_ids([identifier], (person.region or self.region))[0]
+        body: dict[str, Any] = {"name": person.name, "identity": ident.to_json(), "basis": basis.strip()}
+        if unlink:
+            if all(
+                (lk.identifier.kind, lk.identifier.value) != (ident.kind, ident.value) for lk in person.links
+            ):
+                raise UsageError(f"{identifier!r} is not linked to {person.name}", hint="see 'person list'")
+        else:
+            if confidence not in people.CONFIDENCE:
+                raise UsageError(f"unknown confidence {confidence!r}", hint="confirmed or suspected")
+            body["confidence"] = confidence
+        body["recorded_by"] = actor()
+        body["tool"] = tool_info()
+        return self._append_entry("person.unlinked" if unlink else "person.linked", body, passphrase)
+
     # -- the report -----------------------------------------------------------------------------------
 
     def render_report(
@@ -573,6 +721,89 @@ class Case:
             size=len(pdf),
             built_from=built_from,
             entry=Head(entry.seq, entry.hash),
+        )
+
+    # -- the export bundle ------------------------------------------------------------------------------
+
+    def export(
+        self,
+        path: Path,
+        *,
+        exhibits: Sequence[str] | None = None,
+        report: Path | None = None,
+        recipient: str | None = None,
+        medium: str | None = None,
+        passphrase: PassphraseSource | str | None = None,
+    ) -> ExportWritten:
+        """Write the export bundle (see ``evidence.export.bundle``) and record an ``export.created`` entry.
+
+        As for ``report``: the zip is written to a temporary name beside ``path`` and fsynced, the entry is
+        appended under the writer lock in one transaction, and only then is the zip renamed into place.
+        """
+        from evidence.export.bundle import build_bundle
+
+        key = self._signing_key(passphrase)
+        path = path.absolute()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            os.close(fd)
+        except OSError as exc:
+            raise StorageError(f"cannot write the bundle ({exc.strerror})", path=path) from None
+        tmp = Path(tmp_name)
+        try:
+            with self._writer():
+                with open(tmp, "w+b") as fh:
+                    built = build_bundle(
+                        fh,
+                        entries=list(self.entries()),
+                        genesis=self.genesis,
+                        exhibits=self.exhibits(),
+                        store=self.store,
+                        only=exhibits,
+                        report=report,
+                    )
+                body = {
+                    "file_name": path.name,
+                    "sha256": built.sha256,
+                    "size": built.size,
+                    "built_from": {"seq": built.built_from.seq, "hash": built.built_from.hash},
+                    "files": [f.to_json() for f in built.files],
+                    "exhibits": [e["exhibit"] for e in built.included],
+                    "withheld": [{"exhibit": e["exhibit"], "sha256": e["sha256"]} for e in built.withheld],
+                    "report_entry": built.report_entry,
+                    "recipient": recipient,
+                    "medium": medium,
+                    "exported_by": actor(),
+                    "tool": tool_info(),
+                }
+                self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    entry = ledger.append(self.conn, key, "export.created", body)
+                    self.conn.execute("COMMIT")
+                except BaseException:
+                    self.conn.execute("ROLLBACK")
+                    raise
+                os.replace(tmp, path)
+                dir_fd = os.open(path.parent, os.O_RDONLY)
+                try:
+                    os.fsync(dir_fd)
+                finally:
+                    os.close(dir_fd)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise StorageError(f"cannot write the bundle ({exc.strerror})", path=path) from None
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return ExportWritten(
+            path=path,
+            sha256=built.sha256,
+            size=built.size,
+            built_from=built.built_from,
+            entry=Head(entry.seq, entry.hash),
+            files=len(built.files) + 1,
+            withheld=len(built.withheld),
         )
 
     def _prepare(self, path: Path, opts: ImportOptions) -> _Prepared:

@@ -19,6 +19,7 @@ from evidence.errors import EvidenceError, ExitCode, UsageError
 from evidence.models import ImportOptions
 from evidence.timeutil import display, local_zone_name, parse_iso, zone
 from evidence.verify import Report
+from evidence.verify.bundle import is_bundle, verify_bundle
 from evidence.verify.case import verify_case
 
 
@@ -206,6 +207,10 @@ def _print_report(report: Report, as_json: bool) -> None:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    if args.target and is_bundle(Path(args.target)):
+        report = verify_bundle(Path(args.target), heads=args.head or (), expect_key=args.expect_key)
+        _print_report(report, args.json)
+        return ExitCode.OK if report.ok else ExitCode.VERIFY_FAILED
     root = find_case(Path(args.target)) if args.target else find_case(_case_dir(args))
     report = verify_case(root, heads=args.head or (), expect_key=args.expect_key)
     _print_report(report, args.json)
@@ -213,10 +218,29 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_timeline(args: argparse.Namespace) -> int:
+    from evidence.analysis import people
+    from evidence.analysis.select import select
+
     with Case.open(_case_dir(args), readonly=True) as case:
-        entries = case.timeline()
+        resolver = case.resolver()
+        person = people.find(case.people(), args.person).name if args.person else None
+        entries = select(
+            case.timeline(),
+            case.tz,
+            resolver=resolver,
+            person=person,
+            channels=args.channel or (),
+            direction=args.direction,
+            since=args.since,
+            until=args.until,
+        )
         if args.json:
-            print(json.dumps([e.to_json() for e in entries], indent=2, ensure_ascii=False))
+            out = []
+            for e in entries:
+                data = e.to_json()
+                data["people"] = resolver.parties(e.record)
+                out.append(data)
+            print(json.dumps(out, indent=2, ensure_ascii=False))
             return 0
         tz = case.tz
         for entry in entries:
@@ -224,10 +248,115 @@ def cmd_timeline(args: argparse.Namespace) -> int:
             assumed = " (zone assumed)" if rec.tz_assumed else ""
             text = (rec.text or rec.subject or rec.status or "").replace("\n", " ")
             where = "; ".join(f"{s.exhibit} {s.locator}" for s in entry.sources)
+            who = resolver.sender(rec)
+            sender = f"{rec.sender} ({who})" if who and rec.sender else (rec.sender or "-")
             print(
                 f"{display(rec.occurred_at, tz)}{assumed}  {rec.channel.value:<9} {rec.direction.value:<8} "
-                f"{rec.sender or '-':<20} {text[:60]}  [{where}]"
+                f"{sender:<20} {text[:60]}  [{where}]"
             )
+    return 0
+
+
+def cmd_person_add(args: argparse.Namespace) -> int:
+    with Case.open(_case_dir(args)) as case:
+        head = case.add_person(
+            args.name,
+            role=args.role,
+            ids=args.id or (),
+            region=args.region,
+            basis=args.basis,
+            confidence="suspected" if args.suspected else "confirmed",
+            passphrase=_passphrase_from_env_or_prompt(),
+        )
+        person = next(p for p in case.people() if p.name == args.name.strip())
+        print(
+            f"Added {person.name} ({person.role}) with {len(person.links)} identifier(s). Ledger head: {head}"
+        )
+        for link in person.links:
+            print(f"  {link.identifier.kind:<6} {link.identifier.value}  (typed {link.identifier.raw!r})")
+    return 0
+
+
+def cmd_person_link(args: argparse.Namespace) -> int:
+    unlink = args.person_command == "unlink"
+    with Case.open(_case_dir(args)) as case:
+        for raw in args.id:
+            head = case.link_person(
+                args.name,
+                raw,
+                basis=args.basis,
+                confidence="confirmed" if getattr(args, "confirmed", False) else "suspected",
+                unlink=unlink,
+                passphrase=_passphrase_from_env_or_prompt(),
+            )
+            print(
+                f"{'Unlinked' if unlink else 'Linked'} {raw!r} {'from' if unlink else 'to'} {args.name}. Ledger head: {head}"
+            )
+    return 0
+
+
+def cmd_person_list(args: argparse.Namespace) -> int:
+    with Case.open(_case_dir(args), readonly=True) as case:
+        found = case.people()
+        if args.json:
+            print(json.dumps([p.to_json() for p in found], indent=2, ensure_ascii=False))
+            return 0
+        for person in found:
+            print(f"{person.name} ({person.role}, phone region {person.region})")
+            for link in person.links:
+                basis = f" — {link.basis}" if link.basis else ""
+                print(f"  {link.identifier.kind:<6} {link.identifier.value:<28} {link.confidence}{basis}")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    with Case.open(_case_dir(args), readonly=True) as case:
+        result = case.stats(since=args.since, person=args.person)
+        if args.json:
+            print(json.dumps(result, indent=2, ensure_ascii=False))
+            return 0
+        who = f" from {result['person']}" if result["person"] else ""
+        print(f"{result['attempts']} contact attempts{who}: first {result['first']}, last {result['last']}")
+        if result["no_contact_since"]:
+            print(
+                f"  {result['attempts_since_no_contact']} since the no-contact date {result['no_contact_since']}"
+            )
+        days = result["days"]
+        if days:
+            print(
+                f"  contact on {days['with_contact']} of the {days['days']} days from {days['from']} to {days['to']}"
+            )
+        for title, key in (
+            ("per channel", "per_channel"),
+            ("per identity", "per_identity"),
+            ("per person", "per_person"),
+        ):
+            print(f"  {title}: " + ", ".join(f"{k} {v}" for k, v in result[key].items()))
+        print("  per week: " + ", ".join(f"{k} {v}" for k, v in result["per_week"].items()))
+        print(f"  bursts ({result['definitions']['burst']}): {len(result['bursts'])}")
+        for burst in result["bursts"]:
+            midnight = ", across midnight" if burst["across_midnight"] else ""
+            print(
+                f"    {burst['start']} to {burst['end']}: {burst['attempts']} attempts in {burst['minutes']} minutes{midnight}"
+            )
+        print("  longest gaps: " + ", ".join(f"{g['hours']} h from {g['from']}" for g in result["gaps"]))
+        print("  per day: " + ", ".join(f"{k} {v}" for k, v in result["per_day"].items()))
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    with Case.open(_case_dir(args), readonly=True) as case:
+        hits = case.search(args.query)
+        if args.json:
+            print(json.dumps([h.to_json() for h in hits], indent=2, ensure_ascii=False))
+            return 0
+        tz = case.tz
+        for hit in hits:
+            print(
+                f"{display(parse_iso(hit.occurred_at), tz)}  {hit.exhibit} {hit.locator}  {hit.channel:<9} "
+                f"{hit.sender or '-'}: {hit.snippet.replace(chr(10), ' ')}"
+            )
+        print(f"{len(hits)} record(s) match {args.query!r}")
     return 0
 
 
@@ -269,6 +398,24 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"Report written: {written.path} ({_human_size(written.size)}, sha256 {written.sha256})")
         print(f"  built from ledger head {written.built_from}")
         print(f"  recorded as ledger entry {written.entry}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    with Case.open(_case_dir(args)) as case:
+        written = case.export(
+            Path(args.output),
+            exhibits=args.exhibits.split(",") if args.exhibits else None,
+            report=Path(args.report) if args.report else None,
+            recipient=args.recipient,
+            medium=args.medium,
+            passphrase=_passphrase_from_env_or_prompt(),
+        )
+        print(f"Bundle written: {written.path} ({_human_size(written.size)}, sha256 {written.sha256})")
+        print(f"  {written.files} files; {written.withheld} exhibit(s) withheld (listed by hash)")
+        print(f"  built from ledger head {written.built_from}")
+        print(f"  recorded as ledger entry {written.entry}")
+        print(f"  the recipient checks it with: evidence verify {written.path.name} (see VERIFY.txt inside)")
     return 0
 
 
@@ -334,7 +481,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_head)
 
     p = sub.add_parser("verify", help="check that nothing in the case was altered; exit 0 only when intact")
-    p.add_argument("target", nargs="?", help="a case folder (default: -C or the current case)")
+    p.add_argument("target", nargs="?", help="a case folder or a bundle .zip (default: the current case)")
     p.add_argument("--json", action="store_true", help='{"ok": bool, "findings": [...], "checked": {...}}')
     p.add_argument(
         "--head",
@@ -375,9 +522,63 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_report)
 
+    p = sub.add_parser("export", help="write a zip a lawyer or the police can check without the case")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write the zip")
+    p.add_argument(
+        "--exhibits", metavar="EX-0003,EX-0007", help="only these originals (default: all); the rest by hash"
+    )
+    p.add_argument(
+        "--report", metavar="PDF", help="include this report (written by 'evidence report', unchanged)"
+    )
+    p.add_argument("--recipient", help='who receives it, recorded in the ledger ("DC Smith, Met Police")')
+    p.add_argument("--medium", help='how it is handed over, recorded in the ledger ("USB stick", "email")')
+    p.set_defaults(func=cmd_export)
+
     p = sub.add_parser("timeline", help="every record in time order, with its offset")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--person", metavar="NAME", help="only records from or to this person")
+    p.add_argument(
+        "--channel", action="append", help="only this channel (call, sms, email, chat...); repeatable"
+    )
+    p.add_argument("--direction", choices=["incoming", "outgoing", "unknown"])
+    p.add_argument("--since", type=_iso_date, metavar="DATE", help="from this day (case zone), inclusive")
+    p.add_argument("--until", type=_iso_date, metavar="DATE", help="up to this day (case zone), inclusive")
     p.set_defaults(func=cmd_timeline)
+
+    person = sub.add_parser("person", help="the people of the case and their numbers, addresses and handles")
+    person_sub = person.add_subparsers(dest="person_command", metavar="ACTION", required=True)
+    p = person_sub.add_parser("add", help="add a person with their known identifiers (a ledger entry)")
+    p.add_argument("name")
+    p.add_argument("--role", required=True, help="respondent, owner, witness, third-party or other")
+    p.add_argument("--id", action="append", metavar="ID", help="a phone number, e-mail address or handle")
+    p.add_argument("--region", help="phone region for national numbers (default: from the case zone)")
+    p.add_argument("--basis", help="how you know these identifiers are theirs")
+    p.add_argument("--suspected", action="store_true", help="the identifiers are suspected, not confirmed")
+    p.set_defaults(func=cmd_person_add)
+    for action in ("link", "unlink"):
+        p = person_sub.add_parser(action, help=f"{action} an identifier (a ledger entry, with its basis)")
+        p.add_argument("name")
+        p.add_argument("--id", action="append", required=True, metavar="ID")
+        p.add_argument("--basis", required=True, help='why, e.g. "admitted in text of 2026-03-04"')
+        if action == "link":
+            group = p.add_mutually_exclusive_group()
+            group.add_argument("--suspected", action="store_true", help="(default)")
+            group.add_argument("--confirmed", action="store_true")
+        p.set_defaults(func=cmd_person_link)
+    p = person_sub.add_parser("list", help="the people and their identifiers")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_person_list)
+
+    p = sub.add_parser("stats", help="contact attempts per day, week, channel and identity; bursts and gaps")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--since", type=_iso_date, metavar="DATE", help="only attempts from this day (case zone)")
+    p.add_argument("--person", metavar="NAME", help="only attempts from this person")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("search", help="full-text search over messages, e-mails, chats and diary entries")
+    p.add_argument("query", help='words (all must occur); FTS5 syntax such as word* or "a phrase" works')
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
     return parser
 
 

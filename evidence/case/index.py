@@ -40,9 +40,31 @@ CREATE TABLE IF NOT EXISTS pending_objects (
     op TEXT NOT NULL,
     PRIMARY KEY (sha256, op)
 );
+CREATE TABLE IF NOT EXISTS people (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL,
+    region TEXT,
+    seq INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS person_ids (
+    kind TEXT NOT NULL,
+    value TEXT NOT NULL,
+    name TEXT NOT NULL,
+    raw TEXT NOT NULL,
+    basis TEXT,
+    confidence TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (kind, value)
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5 (
+    record_id UNINDEXED, derived_seq UNINDEXED, exhibit UNINDEXED, locator UNINDEXED, channel UNINDEXED,
+    sender, subject, text, tokenize = 'unicode61 remove_diacritics 2'
+);
 """
 
-PROJECTION_TABLES = ("exhibits", "records")
+# search_text is an FTS5 table: its shadow tables (search_text_data, _idx, _docsize, _config, _content) are
+# SQLite's own encoding of the same rows and are not compared; the rows themselves are, through snapshot().
+PROJECTION_TABLES = ("exhibits", "records", "people", "person_ids", "search_text")
 
 BlobReader = Callable[[str], bytes]
 
@@ -93,6 +115,68 @@ def apply(conn: sqlite3.Connection, entry: Entry, body: dict[str, Any], read_blo
             "INSERT INTO records (id, derived_seq, item_sha256, occurred_at, channel, json) VALUES (?,?,?,?,?,?)",
             rows,
         )
+        conn.executemany(
+            "INSERT INTO search_text (record_id, derived_seq, exhibit, locator, channel, sender, subject, text) "
+            "VALUES (?,?,?,?,?,?,?,?)",
+            [
+                _search_row(rec, entry.seq, body.get("exhibit"))
+                for rec in blob["records"]
+                if rec.get("text") or rec.get("subject")
+            ],
+        )
+    elif entry.kind in PERSON_KINDS:
+        _apply_person(conn, entry, body)
+
+
+PERSON_KINDS = ("person.added", "person.linked", "person.unlinked")
+
+
+def _search_row(rec: dict[str, Any], seq: int, exhibit: str | None) -> tuple[Any, ...]:
+    return (
+        rec["id"],
+        seq,
+        exhibit,
+        rec["locator"],
+        rec["channel"],
+        rec.get("sender"),
+        rec.get("subject"),
+        rec.get("text"),
+    )
+
+
+def _apply_person(conn: sqlite3.Connection, entry: Entry, body: dict[str, Any]) -> None:
+    """People and their identifiers; the bodies carry the normalised values, so a replay needs no parsing."""
+    if entry.kind == "person.added":
+        conn.execute(
+            "INSERT INTO people (name, role, region, seq) VALUES (?,?,?,?)",
+            (body["name"], body["role"], body.get("region"), entry.seq),
+        )
+        for ident in body.get("identities", []):
+            _link(
+                conn, entry.seq, body["name"], ident, body.get("basis"), body.get("confidence", "confirmed")
+            )
+    elif entry.kind == "person.linked":
+        _link(conn, entry.seq, body["name"], body["identity"], body.get("basis"), body["confidence"])
+    else:
+        ident = body["identity"]
+        conn.execute(
+            "DELETE FROM person_ids WHERE kind = ? AND value = ? AND name = ?",
+            (ident["kind"], ident["value"], body["name"]),
+        )
+
+
+def _link(
+    conn: sqlite3.Connection,
+    seq: int,
+    name: str,
+    ident: dict[str, Any],
+    basis: str | None,
+    confidence: str,
+) -> None:
+    conn.execute(
+        "INSERT OR REPLACE INTO person_ids (kind, value, name, raw, basis, confidence, seq) VALUES (?,?,?,?,?,?,?)",
+        (ident["kind"], ident["value"], name, ident["raw"], basis, confidence, seq),
+    )
 
 
 def snapshot(conn: sqlite3.Connection) -> dict[str, list[tuple[Any, ...]]]:
@@ -103,6 +187,14 @@ def snapshot(conn: sqlite3.Connection) -> dict[str, list[tuple[Any, ...]]]:
         ).fetchall(),
         "records": conn.execute(
             "SELECT id, derived_seq, item_sha256, occurred_at, channel FROM records ORDER BY id, derived_seq"
+        ).fetchall(),
+        "people": conn.execute("SELECT name, role, region, seq FROM people ORDER BY name").fetchall(),
+        "person_ids": conn.execute(
+            "SELECT kind, value, name, raw, basis, confidence, seq FROM person_ids ORDER BY kind, value"
+        ).fetchall(),
+        "search_text": conn.execute(
+            "SELECT record_id, derived_seq, exhibit, locator, channel, sender, subject, text FROM search_text "
+            "ORDER BY record_id, derived_seq"
         ).fetchall(),
     }
 

@@ -194,17 +194,16 @@ def verify_case(
         return report
     entries = [s.entry for s in stored]
 
-    # (2) Genesis and key.
-    genesis_key = _check_genesis(root, entries, report, expect_key)
-
-    # (3) Each entry.
-    rows = _check_entries(stored, genesis_key, report)
-
-    # (4) Chain.
-    _check_chain(rows, report)
-
-    # (5) Heads recorded elsewhere.
-    _check_heads(rows, heads, report)
+    # (2) Genesis and key, (3) each entry, (4) chain, (5) heads recorded elsewhere.
+    rows, genesis_key = check_ledger(
+        entries,
+        [s.problems for s in stored],
+        _read_key_file(root, report),
+        report,
+        key_path="keys/case.pub",
+        expect_key=expect_key,
+        heads=heads,
+    )
 
     # (6) Objects.
     named = _check_objects(root, rows, pending, report, workers)
@@ -217,6 +216,29 @@ def verify_case(
     if genesis_key is not None:
         report.facts["key_fingerprint"] = genesis_key.fingerprint
     return report
+
+
+def check_ledger(
+    entries: list[Entry],
+    problems: list[list[str]],
+    file_key: PublicKey | None,
+    report: Report,
+    *,
+    key_path: str,
+    expect_key: str | None = None,
+    heads: Iterable[str] = (),
+) -> tuple[list[_Row], PublicKey | None]:
+    """Checks (2)-(5) over ledger entries read from anywhere (a case's database, a bundle's JSON Lines).
+
+    ``problems[i]`` lists what is wrong with how entry i was stored (empty when nothing); ``file_key`` is the
+    public key shipped beside the ledger (at ``key_path``). Returns the checked rows and the genesis key.
+    """
+    key = check_genesis(entries, file_key, report, expect_key, key_path=key_path)
+    stored = [_Stored(entry, list(found)) for entry, found in zip(entries, problems, strict=True)]
+    rows = _check_entries(stored, key, report)
+    _check_chain(rows, report)
+    _check_heads(rows, heads, report)
+    return rows, key
 
 
 def _parse_body(text: str) -> Any:
@@ -245,9 +267,27 @@ def _find_genesis(entries: list[Entry]) -> Entry | None:
     return None
 
 
-def _check_genesis(
-    root: Path, entries: list[Entry], report: Report, expect_key: str | None
+def _read_key_file(root: Path, report: Report) -> PublicKey | None:
+    pub_path = root / "keys" / PUBLIC_NAME
+    file_key: PublicKey | None = None
+    try:
+        file_key = PublicKey.from_pem(pub_path.read_bytes(), pub_path)
+    except (OSError, SigningKeyError) as exc:
+        message = exc.message if isinstance(exc, SigningKeyError) else str(exc)
+        report.add(Finding("KEY_UNREADABLE", message, path="keys/case.pub"))
+    return file_key
+
+
+def check_genesis(
+    entries: list[Entry],
+    file_key: PublicKey | None,
+    report: Report,
+    expect_key: str | None,
+    *,
+    key_path: str,
 ) -> PublicKey | None:
+    """Check (2) over ``entries`` (non-empty) given the key read from ``key_path`` (None when unreadable):
+    the key that checks the signatures, or None when there is none."""
     genesis = _find_genesis(entries)
     genesis_key: PublicKey | None = None
     genesis_intact = False
@@ -269,13 +309,6 @@ def _check_genesis(
             genesis_key = PublicKey.from_hex(str(body.get("public_key", "")))
         except SigningKeyError as exc:
             report.add(Finding("GENESIS_MODIFIED", exc.message, entry=genesis.seq))
-    pub_path = root / "keys" / PUBLIC_NAME
-    file_key: PublicKey | None = None
-    try:
-        file_key = PublicKey.from_pem(pub_path.read_bytes(), pub_path)
-    except (OSError, SigningKeyError) as exc:
-        message = exc.message if isinstance(exc, SigningKeyError) else str(exc)
-        report.add(Finding("KEY_UNREADABLE", message, path="keys/case.pub"))
     if genesis is not None and not genesis_intact and file_key is not None and _signed_by(file_key, genesis):
         # The genesis entry was altered after keys/case.pub signed it (step (3) reports that entry): keep
         # checking the other signatures with the key that made them, not with whatever the altered body says.
@@ -284,9 +317,9 @@ def _check_genesis(
         report.add(
             Finding(
                 "KEY_REPLACED",
-                f"keys/case.pub (fingerprint {file_key.fingerprint[:16]}...) is not the key the case was "
+                f"{key_path} (fingerprint {file_key.fingerprint[:16]}...) is not the key the case was "
                 f"created with ({genesis_key.fingerprint[:16]}...)",
-                path="keys/case.pub",
+                path=key_path,
             )
         )
     if genesis_key is None:

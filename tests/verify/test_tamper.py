@@ -379,6 +379,7 @@ def test_dropping_the_newest_rows_is_a_valid_prefix_caught_by_heads_and_orphaned
             # A careful attacker also makes the projections agree with the shortened ledger.
             conn.execute("DELETE FROM exhibits WHERE seq > ?", (keep,))
             conn.execute("DELETE FROM records WHERE derived_seq > ?", (keep,))
+            conn.execute("DELETE FROM search_text WHERE derived_seq > ?", (keep,))
         if remove_orphans:
             for sha in orphans:
                 object_path(case_dir, sha).unlink()

@@ -1,0 +1,377 @@
+"""Write an export bundle: a zip a recipient can check by hand or with ``evidence verify bundle.zip``.
+
+Members, in this fixed order (``evidence.verify.bundle`` checks them):
+
+  VERIFY.txt                     how to check the bundle, what it proves and does not, the format's rules
+  exhibits/EX-0003 <name>        the selected originals, byte for byte (stored, not compressed)
+  report/<name>.pdf              the report, when asked for (it must match a ``report.generated`` entry)
+  ledger.jsonl                   every ledger entry up to the head, one per line as ``evidence log --json``
+  case.pub                       the case's Ed25519 public key (the one the genesis entry names), PEM
+  manifest.json                  case, head, key fingerprint, every file's SHA-256 and size, exhibits
+                                 included and withheld (by hash)
+  SHA256SUMS                     ``sha256sum -c`` input for every member but itself
+
+The bytes are deterministic: fixed order, fixed permissions, and every member's time is the head entry's time
+(UTC), so the same case and selection give the same zip. This slice carries the whole ledger: withheld exhibits
+appear only as their hashes in ``item.acquired`` bodies. Not here yet: trusted timestamps, Merkle proofs,
+selective disclosure of entries, and --since/--until/--person filters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from evidence import __version__
+from evidence.case.ledger import Entry, Head
+from evidence.case.signing import PublicKey
+from evidence.case.store import ObjectStore
+from evidence.errors import InputError, StorageError, UsageError
+
+FORMAT = "evidence-bundle/1"
+CHUNK = 1 << 20
+UNSAFE_NAME_CHARS = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
+
+
+@dataclass(frozen=True)
+class BundleFile:
+    """One member of the bundle as written."""
+
+    name: str
+    sha256: str
+    size: int
+    role: str  # exhibit, report, ledger, key, instructions, manifest
+
+    def to_json(self) -> dict[str, Any]:
+        """As listed in manifest.json and the export.created entry."""
+        return {"name": self.name, "sha256": self.sha256, "size": self.size, "role": self.role}
+
+
+@dataclass(frozen=True)
+class BuiltBundle:
+    """What was written: the zip's hash and size, and what went into it."""
+
+    sha256: str
+    size: int
+    built_from: Head
+    files: tuple[BundleFile, ...]  # every member except SHA256SUMS
+    included: tuple[dict[str, Any], ...]
+    withheld: tuple[dict[str, Any], ...]
+    report_entry: int | None
+
+
+def member_name(exhibit: str, original_name: str) -> str:
+    """``exhibits/EX-0003 <original name>``, the name made safe for every file system and for SHA256SUMS."""
+    cleaned = UNSAFE_NAME_CHARS.sub("_", original_name).strip(" .") or "file"
+    return f"exhibits/{exhibit} {cleaned[:180]}"
+
+
+def select_exhibits(
+    exhibits: list[dict[str, Any]], wanted: Sequence[str] | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Split the case's exhibits into (included, withheld); every one when ``wanted`` is None."""
+    if wanted is None:
+        return list(exhibits), []
+    known = {e["exhibit"]: e for e in exhibits}
+    chosen = {w.strip().upper() for w in wanted if w.strip()}
+    unknown = sorted(chosen - known.keys())
+    if unknown:
+        raise UsageError(
+            f"no exhibit {unknown[0]} in this case", hint="'evidence log' lists the exhibit numbers"
+        )
+    if not chosen:
+        raise UsageError("--exhibits names no exhibit", hint="--exhibits EX-0003,EX-0007")
+    return [e for e in exhibits if e["exhibit"] in chosen], [
+        e for e in exhibits if e["exhibit"] not in chosen
+    ]
+
+
+def find_report(entries: list[Entry], pdf: Path) -> tuple[Entry, str]:
+    """The ``report.generated`` entry (newest first) whose SHA-256 the file at ``pdf`` has, and its name."""
+    reports = [e for e in entries if e.kind == "report.generated"]
+    if not reports:
+        raise UsageError("the case has no report yet", hint="write one first: evidence report -o report.pdf")
+    try:
+        digest = hashlib.sha256()
+        with open(pdf, "rb") as fh:
+            while chunk := fh.read(CHUNK):
+                digest.update(chunk)
+    except OSError as exc:
+        raise InputError(f"cannot read the report ({exc.strerror})", path=pdf) from None
+    sha = digest.hexdigest()
+    for entry in reversed(reports):
+        body = entry.body
+        if body.get("sha256") == sha:
+            name = UNSAFE_NAME_CHARS.sub("_", str(body.get("file_name") or "report.pdf")).strip(" .")
+            return entry, f"report/{name or 'report.pdf'}"
+    raise InputError(
+        "is not a report recorded in this case's ledger (its SHA-256 matches no report.generated entry)",
+        path=pdf,
+        hint="give the PDF that 'evidence report' wrote, unchanged",
+    )
+
+
+def _zip_time(recorded_at: str) -> tuple[int, int, int, int, int, int]:
+    when = datetime.fromisoformat(recorded_at)
+    if when.year < 1980:  # the zip format cannot say earlier
+        return (1980, 1, 1, 0, 0, 0)
+    return (when.year, when.month, when.day, when.hour, when.minute, when.second)
+
+
+class _Writer:
+    def __init__(self, zf: zipfile.ZipFile, date_time: tuple[int, int, int, int, int, int]) -> None:
+        self.zf = zf
+        self.date_time = date_time
+        self.files: list[BundleFile] = []
+
+    def _info(self, name: str, compress: int) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, self.date_time)
+        info.compress_type = compress
+        info.create_system = 3
+        info.external_attr = 0o100644 << 16
+        return info
+
+    def add_bytes(self, name: str, data: bytes, role: str) -> None:
+        self.zf.writestr(self._info(name, zipfile.ZIP_DEFLATED), data)
+        self.files.append(BundleFile(name, hashlib.sha256(data).hexdigest(), len(data), role))
+
+    def add_sums(self, data: bytes) -> None:
+        """SHA256SUMS: the last member, listed nowhere (it cannot hold its own hash)."""
+        self.zf.writestr(self._info("SHA256SUMS", zipfile.ZIP_DEFLATED), data)
+
+    def add_object(self, name: str, store: ObjectStore, sha: str, size: int, role: str) -> None:
+        info = self._info(name, zipfile.ZIP_STORED)
+        info.file_size = size
+        digest = hashlib.sha256()
+        written = 0
+        with store.open(sha) as src, self.zf.open(info, "w", force_zip64=size > 0x7FFFFFFF) as out:
+            while chunk := src.read(CHUNK):
+                digest.update(chunk)
+                out.write(chunk)
+                written += len(chunk)
+        if digest.hexdigest() != sha or written != size:
+            raise StorageError(
+                "a stored original no longer matches its hash; nothing was exported",
+                path=store.relpath_for(sha),
+                hint="run 'evidence verify'",
+            )
+        self.files.append(BundleFile(name, sha, size, role))
+
+    def add_path(self, name: str, path: Path, sha: str, role: str) -> None:
+        size = path.stat().st_size
+        info = self._info(name, zipfile.ZIP_STORED)
+        info.file_size = size
+        digest = hashlib.sha256()
+        with open(path, "rb") as src, self.zf.open(info, "w", force_zip64=size > 0x7FFFFFFF) as out:
+            while chunk := src.read(CHUNK):
+                digest.update(chunk)
+                out.write(chunk)
+        if digest.hexdigest() != sha:
+            raise InputError("changed while it was being exported", path=path)
+        self.files.append(BundleFile(name, sha, size, role))
+
+
+def build_bundle(
+    out: BinaryIO,
+    *,
+    entries: list[Entry],
+    genesis: dict[str, Any],
+    exhibits: list[dict[str, Any]],
+    store: ObjectStore,
+    only: Sequence[str] | None = None,
+    report: Path | None = None,
+) -> BuiltBundle:
+    """Write the bundle for ``entries`` (the whole ledger, up to its head) into ``out``; fsynced, not closed."""
+    head_entry = entries[-1]
+    head = Head(head_entry.seq, head_entry.hash)
+    included, withheld = select_exhibits(exhibits, only)
+    report_entry, report_name = find_report(entries, report) if report is not None else (None, None)
+    key = PublicKey.from_hex(str(genesis["public_key"]))
+    start = out.tell()
+    with zipfile.ZipFile(out, "w", allowZip64=True) as zf:
+        writer = _Writer(zf, _zip_time(head_entry.recorded_at))
+        writer.add_bytes("VERIFY.txt", verify_text(genesis, head, key.fingerprint).encode(), "instructions")
+        listed: list[dict[str, Any]] = []
+        for ex in included:
+            name = member_name(ex["exhibit"], ex["original_name"])
+            writer.add_object(name, store, ex["sha256"], int(ex["size"]), "exhibit")
+            listed.append(
+                {
+                    "exhibit": ex["exhibit"],
+                    "sha256": ex["sha256"],
+                    "size": ex["size"],
+                    "original_name": ex["original_name"],
+                    "file": name,
+                    "acquired_seq": ex["seq"],
+                }
+            )
+        if report is not None and report_entry is not None and report_name is not None:
+            writer.add_path(report_name, report, str(report_entry.body["sha256"]), "report")
+        ledger = "".join(json.dumps(e.to_json(), ensure_ascii=False) + "\n" for e in entries)
+        writer.add_bytes("ledger.jsonl", ledger.encode("utf-8"), "ledger")
+        writer.add_bytes("case.pub", key.to_pem(), "key")
+        held = [{"exhibit": e["exhibit"], "sha256": e["sha256"], "size": e["size"]} for e in withheld]
+        manifest = {
+            "format": FORMAT,
+            "case": {
+                "case_id": genesis.get("case_id"),
+                "title": genesis.get("title"),
+                "tz": genesis.get("tz"),
+            },
+            "built_from": {"seq": head.seq, "hash": head.hash, "recorded_at": head_entry.recorded_at},
+            "key_fingerprint": key.fingerprint,
+            "files": [f.to_json() for f in writer.files],
+            "exhibits": {"included": listed, "withheld": held},
+            "report": {"file": report_name, "entry": report_entry.seq} if report_entry else None,
+            "tool": {"name": "evidence", "version": __version__},
+        }
+        text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        writer.add_bytes("manifest.json", text.encode("utf-8"), "manifest")
+        sums = "".join(f"{f.sha256}  {f.name}\n" for f in writer.files)
+        writer.add_sums(sums.encode("utf-8"))
+    out.flush()
+    os.fsync(out.fileno())
+    end = out.tell()
+    out.seek(start)
+    digest = hashlib.sha256()
+    while chunk := out.read(CHUNK):
+        digest.update(chunk)
+    return BuiltBundle(
+        sha256=digest.hexdigest(),
+        size=end - start,
+        built_from=head,
+        files=tuple(writer.files),
+        included=tuple(listed),
+        withheld=tuple(held),
+        report_entry=report_entry.seq if report_entry else None,
+    )
+
+
+def verify_text(genesis: dict[str, Any], head: Head, fingerprint: str) -> str:
+    """VERIFY.txt: the plain-language page for the recipient, with the format's rules."""
+    return VERIFY_TEMPLATE.format(
+        title=genesis.get("title"),
+        case_id=genesis.get("case_id"),
+        head=str(head),
+        fingerprint=fingerprint,
+        version=__version__,
+    )
+
+
+VERIFY_TEMPLATE = """\
+HOW TO CHECK THIS EVIDENCE BUNDLE
+=================================
+
+Case:            {title}
+Case id:         {case_id}
+Ledger head:     {head}
+Signing key:     {fingerprint}  (SHA-256 of the Ed25519 public key)
+Written by:      evidence {version}
+
+This folder (or zip) was written by "evidence", an open-source tool that keeps harassment evidence
+unaltered. It holds:
+
+  exhibits/      the original files, byte for byte, named "EX-0003 <original file name>"
+  report/        the PDF report, when one was included
+  ledger.jsonl   the case's chain of custody: every entry, one per line, each hashed and signed
+  case.pub       the public key that checks the signatures (its SHA-256 is the "signing key" above)
+  manifest.json  what is in the bundle: every file with its SHA-256 and size, which exhibits are
+                 included and which were withheld (by their SHA-256 only)
+  SHA256SUMS     the SHA-256 of every file in the bundle (except SHA256SUMS itself)
+  VERIFY.txt     this page
+
+Ask the sender for the "signing key" fingerprint and the "ledger head" by another route (a phone call,
+a letter) and compare them with the values above: that is what ties this bundle to the person who
+made it.
+
+
+1. CHECK THE FILES BY HAND (no software to install)
+---------------------------------------------------
+
+Unzip the bundle, open a terminal in the unzipped folder, then:
+
+  Linux:     sha256sum -c SHA256SUMS
+  macOS:     shasum -a 256 -c SHA256SUMS
+  Windows:   certutil -hashfile "exhibits\\EX-0001 name.ext" SHA256
+             (PowerShell: Get-FileHash -Algorithm SHA256 "exhibits\\EX-0001 name.ext")
+             and compare the hash printed with the line for that file in SHA256SUMS.
+
+Every line must say OK (Linux, macOS) or match (Windows). Then check that each exhibit's SHA-256 appears
+in ledger.jsonl in an "item.acquired" entry with the same exhibit number: that entry is the signed
+record of when the file was acquired, from where and by whom.
+
+
+2. CHECK EVERYTHING WITH THE TOOL
+---------------------------------
+
+On any computer (it does not need the case, the sender's computer, or a network connection):
+
+  install the "evidence" toolkit (the same version as above, or later), then:
+  evidence verify bundle.zip
+  evidence verify bundle.zip --expect-key {fingerprint}
+
+It reads the zip without unpacking it and checks, naming every problem it finds:
+  (1) the zip is safe to read (no paths leaving the folder, no links, sizes bounded);
+  (2) manifest.json and SHA256SUMS agree, and every file still has its SHA-256
+      (MODIFIED, MISSING, EXTRA);
+  (3) the ledger: every entry's hash recomputes, every entry is chained to the one before it from the
+      first, every signature verifies with the key the first entry names, case.pub is that key
+      (KEY_REPLACED), and the ledger ends at the head named in manifest.json (HEAD_MISMATCH);
+  (4) every exhibit is named by an item.acquired entry with its SHA-256 (UNKNOWN_EXHIBIT);
+  (5) the report's SHA-256 is the one its report.generated entry recorded.
+It prints OK and exits with status 0 only when every check passes.
+
+
+3. WHAT THIS PROVES, AND WHAT IT DOES NOT
+-----------------------------------------
+
+It proves: each exhibit is, bit for bit, the file that was recorded in the ledger when it was acquired,
+and the ledger was not altered, reordered, or had entries inserted or removed (except at the end)
+since it was written, by anyone who did not hold the private signing key.
+
+It does not prove:
+  - who wrote a message, or that a screenshot shows what an app really displayed: the record starts when
+    the file was acquired, not before;
+  - that the times in the ledger are true: they come from the sender's computer clock (no independent
+    timestamp is included in this version);
+  - that nothing was removed from the end of the ledger, or that the sender did not make a whole new
+    ledger with a new key: compare the ledger head and the key fingerprint with values you received
+    earlier or by another route;
+  - anything about the withheld exhibits other than their SHA-256 and the facts in their ledger entries.
+
+
+4. THE FORMAT (enough to write your own checker)
+------------------------------------------------
+
+Canonical JSON (a subset of RFC 8785 that needs no float formatting):
+  * objects with string keys, sorted by Unicode code point; no duplicate keys;
+  * no whitespace: separators "," and ":";
+  * strings as UTF-8, not \\u-escaped except where JSON requires it (control characters, '"', '\\');
+  * integers only, within +/- 2**53; no floats, no NaN;
+  * true, false, null, arrays.
+
+Each line of ledger.jsonl is one entry: seq, recorded_at (UTC), kind, body, prev, hash, sig.
+
+  hash = SHA-256( "evidence/ledger-entry/v1" || 0x00 || prev (32 bytes, from hex)
+                  || canonical({{"body": body, "kind": kind, "recorded_at": recorded_at}}) )
+
+  prev is the previous entry's hash (64 zeros, i.e. 32 zero bytes, for the first entry), so each entry
+  commits to every entry before it. The entry's seq is not hashed: the chain fixes its position.
+
+  sig  = Ed25519 signature of the 32 bytes of hash (not of its hex), by the case's key.
+
+The first entry (kind "case.created") names the key: "public_key" (64 hex digits, the raw 32-byte
+Ed25519 key) and "key_fingerprint" (SHA-256 of those 32 bytes). case.pub holds the same key as a PEM
+SubjectPublicKeyInfo ("openssl pkey -pubin -in case.pub -text" shows it).
+
+An "item.acquired" entry records an original: "exhibit", "sha256", "size", "original_name", "media_type"
+and how and when it was acquired. A "report.generated" entry records a report's "sha256".
+"""

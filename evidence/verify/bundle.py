@@ -1,0 +1,421 @@
+"""Verify an export bundle (the zip ``evidence export`` writes) on a machine that has never seen the case.
+
+The zip is read in place, member by member, never extracted to disk. The checks, numbered here and in the code:
+
+  (1) Safe to read: at most ``MAX_MEMBERS`` members, none larger than ``MAX_MEMBER_SIZE``, together at most
+      ``MAX_TOTAL_SIZE``, none compressed more than ``MAX_RATIO`` to 1 (past 1 MiB), no absolute names, no
+      ``..``, backslashes or drive letters, no links or other special files, no encrypted members, no name
+      twice. Any of these is ``UNSAFE_ZIP`` naming the member, and nothing is read. A file that is not a
+      readable zip is ``BUNDLE_UNREADABLE``.
+  (2) Files: ``manifest.json`` and ``SHA256SUMS`` list the same files with the same SHA-256, and every member
+      re-hashes to it: ``MODIFIED`` (content or a damaged member), ``MISSING`` (listed but absent),
+      ``EXTRA`` (present but listed in neither, or in one list only).
+  (3) Ledger (``ledger.jsonl``): each line is one entry as ``evidence log --json`` prints it (else
+      ``LEDGER_MALFORMED`` naming the line); then exactly the case verifier's checks (2)-(5) over those
+      entries: genesis and key (``case.pub`` must be the key the genesis names: ``KEY_REPLACED``; and
+      ``--expect-key``), canonical bodies, hashes, signatures, chain from the genesis, ``--head``. The ledger
+      must end at the head ``manifest.json`` names (``HEAD_MISMATCH``).
+  (4) Exhibits: every member under ``exhibits/`` is named by an ``item.acquired`` entry with its SHA-256 and
+      the exhibit number in its name (``UNKNOWN_EXHIBIT``); each withheld hash in ``manifest.json`` is too.
+  (5) Report: a member under ``report/`` has the SHA-256 its ``report.generated`` entry recorded
+      (``UNKNOWN_REPORT``).
+
+What a passing bundle proves and does not is in the bundle's VERIFY.txt and the README ("For the recipient").
+The manifest and SHA256SUMS are not signed: they are a convenience; the signed ledger is what the exhibits and
+the report are checked against.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import stat
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from evidence.case.canonical import CanonicalError, canonical_text
+from evidence.case.ledger import Entry
+from evidence.case.signing import PublicKey
+from evidence.errors import SigningKeyError
+from evidence.verify import Finding, Report
+from evidence.verify.case import check_ledger
+
+MAX_MEMBERS = 10_000
+MAX_MEMBER_SIZE = 64 << 30
+MAX_TOTAL_SIZE = 256 << 30
+MAX_RATIO = 200
+RATIO_FLOOR = 1 << 20  # small members may compress well (a ledger of repetitive JSON)
+MAX_TEXT_SIZE = 1 << 30  # manifest.json, SHA256SUMS, ledger.jsonl, case.pub are read into memory
+CHUNK = 1 << 20
+
+SUMS = "SHA256SUMS"
+MANIFEST = "manifest.json"
+LEDGER = "ledger.jsonl"
+KEY = "case.pub"
+INSTRUCTIONS = "VERIFY.txt"
+ENTRY_FIELDS = ("seq", "recorded_at", "kind", "body", "prev", "hash", "sig")
+SUMS_LINE = re.compile(r"([0-9a-f]{64}) [ *](.+)")
+EXHIBIT_NAME = re.compile(r"exhibits/(EX-\d+) .+")
+
+
+def is_bundle(path: Path) -> bool:
+    """Whether ``path`` is a file that starts like a zip (what ``evidence verify`` dispatches on)."""
+    try:
+        with open(path, "rb") as fh:
+            return path.is_file() and fh.read(2) == b"PK"
+    except OSError:
+        return False
+
+
+def verify_bundle(path: Path, *, heads: Iterable[str] = (), expect_key: str | None = None) -> Report:
+    """Run checks (1)-(5) over the bundle at ``path``; see the module docstring."""
+    report = Report(target=str(path))
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
+        report.add(Finding("BUNDLE_UNREADABLE", f"not a readable zip ({exc})", path=path.name))
+        return report
+    with zf:
+        # (1) Safe to read.
+        if not _check_safe(zf, report):
+            return report
+        # (2) Files.
+        actual = _hash_members(zf, report)
+        manifest = _check_lists(zf, actual, report)
+        # (3) Ledger.
+        rows = _check_bundle_ledger(zf, manifest, report, heads, expect_key)
+        if rows is None:
+            return report
+        # (4) Exhibits and (5) the report.
+        _check_exhibits(rows, actual, manifest, report)
+        _check_report(rows, actual, report)
+    return report
+
+
+def _check_safe(zf: zipfile.ZipFile, report: Report) -> bool:
+    infos = zf.infolist()
+    before = len(report.findings)
+    if len(infos) > MAX_MEMBERS:
+        report.add(
+            Finding("UNSAFE_ZIP", f"{len(infos)} members, more than the {MAX_MEMBERS} a bundle may hold")
+        )
+        return False
+    seen: set[str] = set()
+    total = 0
+    for info in infos:
+        name = info.filename
+        mode = info.external_attr >> 16
+        problem: str | None = None
+        parts = name.split("/")
+        if not name or name.startswith("/") or re.match(r"[A-Za-z]:", name) or "\\" in name or "\x00" in name:
+            problem = "an absolute or malformed name"
+        elif ".." in parts or "." in parts or "" in parts[:-1]:
+            problem = "a name that leaves the bundle's folder"
+        elif info.create_system == 3 and stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):
+            problem = "a link or special file" if stat.S_ISLNK(mode) else "a special file"
+        elif info.flag_bits & 0x1:
+            problem = "an encrypted member"
+        elif name in seen:
+            problem = "a name that appears twice"
+        elif info.file_size > MAX_MEMBER_SIZE:
+            problem = f"a declared size of {info.file_size} bytes, over the {MAX_MEMBER_SIZE} limit"
+        elif info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            problem = (
+                f"a compression ratio over {MAX_RATIO}:1 ({info.file_size} bytes from {info.compress_size})"
+            )
+        seen.add(name)
+        total += info.file_size
+        if problem:
+            report.add(Finding("UNSAFE_ZIP", f"refused: {problem}; nothing was read", path=name[:200]))
+    if total > MAX_TOTAL_SIZE:
+        report.add(Finding("UNSAFE_ZIP", f"members total {total} bytes, over the {MAX_TOTAL_SIZE} limit"))
+    return len(report.findings) == before
+
+
+def _hash_members(zf: zipfile.ZipFile, report: Report) -> dict[str, tuple[str, int] | None]:
+    """SHA-256 and size of every file member; None for a member that cannot be read (reported)."""
+    actual: dict[str, tuple[str, int] | None] = {}
+    total = 0
+    for info in zf.infolist():
+        if info.is_dir():
+            continue
+        digest = hashlib.sha256()
+        size = 0
+        try:
+            with zf.open(info) as fh:
+                while chunk := fh.read(CHUNK):
+                    digest.update(chunk)
+                    size += len(chunk)
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, ValueError) as exc:
+            report.add(Finding("MODIFIED", f"the member is damaged ({exc})", path=info.filename))
+            actual[info.filename] = None
+            continue
+        actual[info.filename] = (digest.hexdigest(), size)
+        total += size
+    report.checked["objects"] = len(actual)
+    report.checked["bytes"] = total
+    return actual
+
+
+def _read_text(zf: zipfile.ZipFile, name: str) -> str | None:
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        return None
+    if info.file_size > MAX_TEXT_SIZE:
+        return None
+    try:
+        with zf.open(info) as fh:
+            return fh.read(MAX_TEXT_SIZE).decode("utf-8")
+    except (zipfile.BadZipFile, OSError, EOFError, UnicodeDecodeError, ValueError):
+        return None
+
+
+def _parse_sums(text: str, report: Report) -> dict[str, str]:
+    sums: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        match = SUMS_LINE.fullmatch(line)
+        if match is None or match.group(2) in sums:
+            report.add(Finding("MODIFIED", f"line {number} is not '<sha256>  <file>' once", path=SUMS))
+            continue
+        sums[match.group(2)] = match.group(1)
+    return sums
+
+
+def _parse_manifest(text: str | None, report: Report) -> dict[str, Any] | None:
+    if text is None:
+        return None
+    try:
+        manifest = json.loads(text)
+    except ValueError as exc:
+        report.add(Finding("MODIFIED", f"not JSON ({exc})", path=MANIFEST))
+        return None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), list):
+        report.add(Finding("MODIFIED", "not a bundle manifest (no list of files)", path=MANIFEST))
+        return None
+    return manifest
+
+
+def _check_lists(
+    zf: zipfile.ZipFile, actual: dict[str, tuple[str, int] | None], report: Report
+) -> dict[str, Any] | None:
+    """Check (2): the two lists agree with each other and with the members. Returns the manifest."""
+    names = set(zf.namelist())
+    sums_text = _read_text(zf, SUMS)
+    if sums_text is None:
+        report.add(Finding("MISSING" if SUMS not in names else "MODIFIED", "cannot be read", path=SUMS))
+    sums = _parse_sums(sums_text or "", report)
+    manifest = _parse_manifest(_read_text(zf, MANIFEST), report)
+    listed: dict[str, str] = {}
+    for item in manifest["files"] if manifest else []:
+        if (
+            isinstance(item, dict)
+            and isinstance(item.get("name"), str)
+            and isinstance(item.get("sha256"), str)
+        ):
+            listed[item["name"]] = item["sha256"]
+    missing: set[str] = set()
+    for name in sorted(set(sums) | set(listed) | ({MANIFEST} if manifest is None else set())):
+        if name not in names:
+            missing.add(name)
+            report.add(Finding("MISSING", "listed in the bundle but not in the zip", path=name))
+            continue
+        got = actual.get(name)
+        if got is None:
+            continue  # damaged: reported while hashing
+        for source, table in ((SUMS, sums), (MANIFEST, listed)):
+            if name == MANIFEST and source == MANIFEST:
+                continue
+            expected = table.get(name)
+            if expected is None and (source == SUMS or manifest is not None):
+                report.add(Finding("EXTRA", f"present but not listed in {source}", path=name))
+            elif expected is not None and expected != got[0]:
+                report.add(
+                    Finding(
+                        "MODIFIED",
+                        f"SHA-256 is {got[0][:16]}..., {source} lists {expected[:16]}...",
+                        path=name,
+                    )
+                )
+    for name in sorted(names - set(sums) - set(listed) - {SUMS, MANIFEST}):
+        report.add(
+            Finding("EXTRA", "in the zip but listed in neither SHA256SUMS nor manifest.json", path=name)
+        )
+    for name in sorted(names & (set(sums) | set(listed)) - {SUMS, MANIFEST, LEDGER, KEY, INSTRUCTIONS}):
+        if not (name.startswith(("exhibits/", "report/")) and name.count("/") == 1):
+            report.add(Finding("EXTRA", "not a file an export bundle holds", path=name))
+    return manifest
+
+
+def _parse_entry(line: str) -> tuple[Entry, list[str]] | str:
+    """One ledger line as an Entry and its storage problems, or why it is not an entry at all."""
+    try:
+        value = json.loads(line, object_pairs_hook=_no_duplicates)
+    except (ValueError, RecursionError) as exc:
+        return f"not JSON ({exc})"
+    if not isinstance(value, dict) or not all(k in value for k in ENTRY_FIELDS):
+        return "not a ledger entry (needs " + ", ".join(ENTRY_FIELDS) + ")"
+    seq = value["seq"]
+    if not isinstance(seq, int) or isinstance(seq, bool):
+        return "seq is not an integer"
+    problems: list[str] = []
+    extra = sorted(set(value) - set(ENTRY_FIELDS))
+    if extra:
+        problems.append("unexpected fields " + ", ".join(extra))
+    texts: list[str] = []
+    for name in ENTRY_FIELDS[1:]:
+        if name == "body":
+            continue
+        field = value[name]
+        if not isinstance(field, str):
+            problems.append(f"{name} is not a string")
+        texts.append(field if isinstance(field, str) else json.dumps(field))
+    try:
+        body_text = canonical_text(value["body"])
+    except (CanonicalError, RecursionError):
+        # Not representable canonically (a float...): keep it non-canonical so check (3) names the entry.
+        body_text = json.dumps(value["body"], ensure_ascii=False)
+    recorded_at, kind, prev, digest, sig = texts
+    return Entry(seq, recorded_at, kind, body_text, prev, digest, sig), problems
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def _check_bundle_ledger(
+    zf: zipfile.ZipFile,
+    manifest: dict[str, Any] | None,
+    report: Report,
+    heads: Iterable[str],
+    expect_key: str | None,
+) -> list[Any] | None:
+    text = _read_text(zf, LEDGER)
+    if text is None:
+        if LEDGER in zf.namelist():
+            report.add(Finding("LEDGER_MALFORMED", "cannot be read as UTF-8 text", path=LEDGER))
+        elif not any(f.code == "MISSING" and f.path == LEDGER for f in report.findings):
+            report.add(Finding("MISSING", "the bundle has no ledger", path=LEDGER))
+        return None
+    entries: list[Entry] = []
+    problems: list[list[str]] = []
+    for number, line in enumerate(io.StringIO(text), 1):
+        if not line.strip():
+            continue
+        parsed = _parse_entry(line)
+        if isinstance(parsed, str):
+            report.add(Finding("LEDGER_MALFORMED", f"line {number}: {parsed}", path=LEDGER))
+            continue
+        entries.append(parsed[0])
+        problems.append(parsed[1])
+    report.checked["entries"] = len(entries)
+    if not entries:
+        report.add(Finding("LEDGER_EMPTY", "the ledger has no entries", path=LEDGER))
+        return None
+    file_key: PublicKey | None = None
+    key_text = _read_text(zf, KEY)
+    if key_text is None:
+        report.add(Finding("KEY_UNREADABLE", "the bundle's public key cannot be read", path=KEY))
+    else:
+        try:
+            file_key = PublicKey.from_pem(key_text.encode("utf-8"))
+        except SigningKeyError as exc:
+            report.add(Finding("KEY_UNREADABLE", exc.message, path=KEY))
+    rows, key = check_ledger(
+        entries, problems, file_key, report, key_path=KEY, expect_key=expect_key, heads=heads
+    )
+    last = max(entries, key=lambda e: e.seq)
+    report.facts["head"] = {"seq": last.seq, "hash": last.hash}
+    if key is not None:
+        report.facts["key_fingerprint"] = key.fingerprint
+    built = manifest.get("built_from") if manifest else None
+    if isinstance(built, dict) and (built.get("seq"), built.get("hash")) != (last.seq, last.hash):
+        report.add(
+            Finding(
+                "HEAD_MISMATCH",
+                f"the ledger ends at {last.seq}:{last.hash[:16]}..., manifest.json names "
+                f"{built.get('seq')}:{str(built.get('hash'))[:16]}...",
+                path=MANIFEST,
+            )
+        )
+    elif manifest is not None and not isinstance(built, dict):
+        report.add(Finding("MODIFIED", "names no ledger head (built_from)", path=MANIFEST))
+    return rows
+
+
+def _bodies(rows: list[Any], kind: str) -> list[tuple[int, dict[str, Any]]]:
+    return [
+        (row.entry.seq, row.body)
+        for row in rows
+        if row.entry.kind == kind and row.valid and isinstance(row.body, dict)
+    ]
+
+
+def _check_exhibits(
+    rows: list[Any],
+    actual: dict[str, tuple[str, int] | None],
+    manifest: dict[str, Any] | None,
+    report: Report,
+) -> None:
+    acquired: dict[str, set[str]] = {}
+    for _, body in _bodies(rows, "item.acquired"):
+        sha = body.get("sha256")
+        if isinstance(sha, str):
+            acquired.setdefault(sha, set()).update(
+                str(x) for x in (body.get("exhibit"), body.get("duplicate_of")) if x
+            )
+    for name, got in sorted(actual.items()):
+        if not name.startswith("exhibits/") or got is None:
+            continue
+        match = EXHIBIT_NAME.fullmatch(name)
+        numbers = acquired.get(got[0])
+        if numbers is None:
+            report.add(
+                Finding(
+                    "UNKNOWN_EXHIBIT",
+                    f"no item.acquired entry in the ledger has its SHA-256 {got[0][:16]}...",
+                    path=name,
+                )
+            )
+        elif match is None or match.group(1) not in numbers:
+            report.add(
+                Finding(
+                    "UNKNOWN_EXHIBIT",
+                    f"its content is {', '.join(sorted(numbers))} in the ledger, not the exhibit its name says",
+                    path=name,
+                )
+            )
+    exhibits = manifest.get("exhibits") if manifest else None
+    withheld = exhibits.get("withheld") if isinstance(exhibits, dict) else None
+    for item in withheld if isinstance(withheld, list) else []:
+        sha = item.get("sha256") if isinstance(item, dict) else None
+        if not isinstance(sha, str) or sha not in acquired:
+            report.add(
+                Finding("UNKNOWN_EXHIBIT", f"withheld exhibit {item!r} is not in the ledger", path=MANIFEST)
+            )
+
+
+def _check_report(rows: list[Any], actual: dict[str, tuple[str, int] | None], report: Report) -> None:
+    recorded = {str(body.get("sha256")): seq for seq, body in _bodies(rows, "report.generated")}
+    for name, got in sorted(actual.items()):
+        if not name.startswith("report/") or got is None:
+            continue
+        if got[0] not in recorded:
+            report.add(
+                Finding(
+                    "UNKNOWN_REPORT",
+                    f"no report.generated entry recorded its SHA-256 {got[0][:16]}...",
+                    path=name,
+                )
+            )
+        else:
+            report.facts.setdefault("reports", []).append({"file": name, "entry": recorded[got[0]]})

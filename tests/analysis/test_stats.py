@@ -1,0 +1,112 @@
+"""Stats on the sample case, checked against counts made by hand from samples/make_samples.py.
+
+Hand counts (Alex Morgan, role respondent; London time):
+- calls: 13 from …900123 (7 on 1 March, 6 blocked), 37 from …900456, 14 from …900789 = 64; the carrier's bill
+  repeats each one (EX-0009), counted once. 11 withheld calls belong to no one; Sam called twice.
+- texts: 7 + 18 + 11 = 36 incoming SMS and 1 MMS; WhatsApp (Jordan's export, "Alex", direction unknown): 14;
+  e-mails: 2 + 2 = 4. In all 64 + 36 + 1 + 14 + 4 = 119.
+- 14 March 20:41-21:31: 12 missed calls (2 withheld) + 3 texts (20:49, 21:08, 21:29) + 4 WhatsApp messages
+  (20:58, 21:00, 21:00, 21:14) = 19 attempts, the longest gap 8 min 34 s.
+- 21 March 23:41 to 22 March 00:37: 12 missed calls (2 withheld) + texts at 23:50 and 00:09 = 14 attempts.
+- 29 March (clocks forward at 01:00 GMT): calls at 00:55 GMT and 02:05 BST, a text at 02:06 BST, 10 and 1
+  minutes apart; then a call at 13:15 and a text at 14:12: 5 attempts that day.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+from evidence.analysis import stats
+from evidence.api import Case
+from tests.conftest import run_cli
+
+
+def test_attempts_per_channel_and_identity(sample_case: Path) -> None:
+    with Case.open(sample_case, readonly=True) as case:
+        result = case.stats(person="alex morgan")
+    assert result["attempts"] == 119
+    assert result["per_channel"] == {"call": 64, "chat": 14, "email": 4, "mms": 1, "sms": 36}
+    assert result["per_identity"] == {
+        "+447700900123": 20,
+        "+447700900456": 56,
+        "+447700900789": 25,
+        "alex": 14,
+        "alex.m.2026@example.net": 2,
+        "alex.morgan@example.net": 2,
+    }
+    assert result["first"] == "2026-03-01T18:03:40.130000+00:00"
+    assert result["last"] == "2026-04-14T08:02:47+01:00"
+    assert result["per_day"]["2026-03-14"] == 17  # 10 calls, 3 texts, 4 WhatsApp
+    assert result["per_day"]["2026-03-29"] == 5
+
+
+def test_everyone_incoming_counts_and_withheld_belongs_to_no_one(sample_case: Path) -> None:
+    with Case.open(sample_case, readonly=True) as case:
+        result = case.stats()
+    # 119 from Alex, 11 withheld calls, Sam's 2 calls and 2 texts; Sam's e-mail has no direction: not counted.
+    assert result["attempts"] == 134
+    assert result["per_person"] == {"(nobody linked)": 11, "Alex Morgan": 119, "Sam Patel": 4}
+    assert result["per_day"]["2026-03-14"] == 20
+    # 1 March to 14 April is 45 days; none on 7, 12, 20, 30 March, 1, 3, 8, 10, 11, 12 April.
+    assert result["days"] == {"from": "2026-03-01", "to": "2026-04-14", "days": 45, "with_contact": 35}
+    assert result["attempts_since_no_contact"] == 134
+    assert sum(result["per_week"].values()) == 134
+    assert result["per_week"]["2026-W09"] == 14  # Sunday 1 March closes ISO week 9
+
+
+def test_bursts_including_across_midnight(sample_case: Path) -> None:
+    with Case.open(sample_case, readonly=True) as case:
+        result = case.stats(person="Alex Morgan", since=date(2026, 3, 14))
+        everyone = case.stats(since=date(2026, 3, 14))
+    assert [(b["start"][:16], b["attempts"]) for b in result["bursts"]] == [
+        ("2026-03-14T20:41", 17),  # without the two withheld calls
+        ("2026-03-17T19:18", 5),
+        ("2026-03-21T23:41", 12),
+    ]
+    by_start = {b["start"][:16]: b for b in everyone["bursts"]}
+    march14 = by_start["2026-03-14T20:41"]
+    assert (march14["end"][:19], march14["attempts"], march14["minutes"]) == ("2026-03-14T21:31:29", 19, 50)
+    assert march14["per_channel"] == {"call": 12, "chat": 4, "sms": 3}
+    assert march14["per_identity"]["(withheld)"] == 2
+    midnight = by_start["2026-03-21T23:41"]
+    assert (midnight["end"][:19], midnight["attempts"], midnight["across_midnight"]) == (
+        "2026-03-22T00:37:57",
+        14,
+        True,
+    )
+    assert not march14["across_midnight"]
+
+
+def test_the_dst_night_is_ten_minutes_not_seventy(sample_case: Path) -> None:
+    with Case.open(sample_case, readonly=True) as case:
+        found = stats.attempts(case.timeline(), case.resolver())
+    night = [a for a in found if a.at.astimezone(case.tz).date() == date(2026, 3, 29)]
+    assert [a.at.astimezone(case.tz).strftime("%H:%M %Z") for a in night] == [
+        "00:55 GMT",
+        "02:05 BST",
+        "02:06 BST",
+        "13:15 BST",
+        "14:12 BST",
+    ]
+    assert night[1].at - night[0].at == timedelta(minutes=10)
+    (run,) = [r for r in stats.bursts(found, minimum=3) if r[0].at == night[0].at]
+    assert len(run) == 3  # 23:58 on the 28th is 56 minutes earlier: not part of it
+    # The carrier's copy of each call is paired with the phone's, not counted again.
+    assert all(len(a.copies) == 1 for a in night if a.record.channel.value == "call")
+
+
+def test_cli_stats(sample_case: Path) -> None:
+    out = run_cli(
+        "-C", str(sample_case), "stats", "--json", "--person", "Alex Morgan", "--since", "2026-04-01"
+    )
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["since"] == "2026-04-01"
+    # 4 + 1 + 1 + 1 + 2 + 1 + 1 = 11. 2 Apr: 2 texts, 2 calls; 4 Apr: 1 text; 5 Apr: 1 text; 6 Apr: 1 e-mail; 7 Apr 2 blocked calls;
+    # 9 Apr and 14 Apr: 1 blocked call each (the withheld calls of 4 and 13 April are nobody's).
+    assert data["attempts"] == 11
+    text = run_cli("-C", str(sample_case), "stats")
+    assert "contact on 35 of the 45 days from 2026-03-01 to 2026-04-14" in text.stdout
+    assert "19 attempts in 50 minutes" in text.stdout
