@@ -232,6 +232,7 @@ class Case:
             conn = _connect(path / DB_NAME)
             ledger.create_schema(conn)
             index.create_schema(conn)
+            index.set_version(conn)
             conn.execute("BEGIN IMMEDIATE")
             now = utc_now()
             body = {
@@ -258,12 +259,35 @@ class Case:
     def open(cls, path: Path | None = None, *, readonly: bool = False) -> Case:
         """Open the case at ``path`` (or found from -C, $EVIDENCE_CASE or the current folder)."""
         root = find_case(path)
+        if readonly:
+            probe = _connect(root / DB_NAME, readonly=True)
+            outdated = index.stored_version(probe) < index.INDEX_VERSION
+            probe.close()
+            if outdated and os.access(root / DB_NAME, os.W_OK):
+                cls.open(root).close()  # re-index once; reading commands then see the current shape
         conn = _connect(root / DB_NAME, readonly=readonly)
         try:
-            return cls(root, conn, readonly=readonly)
+            case = cls(root, conn, readonly=readonly)
+            if not readonly and index.stored_version(conn) < index.INDEX_VERSION:
+                case._reindex()
+            return case
         except sqlite3.Error as exc:
             conn.close()
             raise CaseError(f"the case database is unusable ({exc})", path=root / DB_NAME) from None
+
+    def _reindex(self) -> None:
+        """Rebuild the projections of a case made by an older version, from its ledger (under the writer lock)."""
+        with self._writer():
+            if index.stored_version(self.conn) >= index.INDEX_VERSION:
+                return  # another process did it while we waited for the lock
+            entries = [(e, canonical_loads(e.body_text)) for e in self.entries()]
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                index.migrate(self.conn, entries, self.store.read_bytes)
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
 
     def close(self) -> None:
         """Close the database."""

@@ -66,6 +66,10 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5 (
 # SQLite's own encoding of the same rows and are not compared; the rows themselves are, through snapshot().
 PROJECTION_TABLES = ("exhibits", "records", "people", "person_ids", "search_text")
 
+# Raised whenever the projection tables change shape; a case whose index is older is re-indexed from its
+# ledger when next opened for writing (the ledger and objects are never touched by that).
+INDEX_VERSION = 2
+
 BlobReader = Callable[[str], bytes]
 
 
@@ -207,3 +211,38 @@ def rebuild(
         conn.execute(f"DELETE FROM {table}")  # noqa: S608 - table names are constants above
     for entry, body in entries:
         apply(conn, entry, body, read_blob)
+
+
+def stored_version(conn: sqlite3.Connection) -> int:
+    """The index version recorded in ``meta`` (0 for a case made before versions were recorded)."""
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'index_version'").fetchone()
+    except sqlite3.Error:
+        return 0
+    return int(row[0]) if row and str(row[0]).isdigit() else 0
+
+
+def set_version(conn: sqlite3.Connection) -> None:
+    """Record that the projections have the current shape (inside the caller's transaction)."""
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('index_version', ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (str(INDEX_VERSION),),
+    )
+
+
+def migrate(
+    conn: sqlite3.Connection, entries: list[tuple[Entry, dict[str, Any]]], read_blob: BlobReader
+) -> None:
+    """Drop the projection tables, create them in their current shape and replay the ledger into them.
+
+    Inside the caller's write transaction. The ledger table and the import journal are not touched.
+    """
+    for table in PROJECTION_TABLES:
+        conn.execute(f"DROP TABLE IF EXISTS {table}")
+    for statement in INDEX_SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    for entry, body in entries:
+        apply(conn, entry, body, read_blob)
+    set_version(conn)

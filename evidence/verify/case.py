@@ -35,7 +35,9 @@ The checks, numbered here and in the code:
       entry (``EXTRA``), unless the import journal (``pending_objects``) shows an interrupted import left it,
       or it is a staging file in ``objects/tmp`` (``INCOMPLETE_IMPORT``, a warning: the next import removes
       them).
-  (7) Projections: the index tables equal a replay of the ledger (``INDEX_MISMATCH``).
+  (7) Projections: the index tables equal a replay of the ledger (``INDEX_MISMATCH``); an index built by an
+      older version is not compared (``INDEX_OUTDATED``, a warning: it is rebuilt from the ledger when the
+      case is next opened).
 
 ``TRIGGERS_REMOVED`` (a warning) says the append-only triggers were dropped: no tool of ours does that.
 ``DATABASE_UNREADABLE`` and ``LEDGER_EMPTY`` end the checks early.
@@ -802,6 +804,17 @@ def _check_projections(root: Path, rows: list[_Row], named: dict[str, Any], repo
         f"{(root / DB_NAME).absolute().as_uri()}?mode=ro", uri=True, isolation_level=None
     )
     try:
+        if index.stored_version(stored) < index.INDEX_VERSION:
+            report.add(
+                Finding(
+                    "INDEX_OUTDATED",
+                    "the index tables were built by an older version and were not compared (any writing "
+                    "command, or 'evidence log', rebuilds them from the ledger)",
+                    severity=WARNING,
+                    path=DB_NAME,
+                )
+            )
+            return
         index.create_schema(replay)
         replay.execute("BEGIN")
         for row in rows:
