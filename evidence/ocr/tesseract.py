@@ -171,6 +171,9 @@ def _env() -> dict[str, str]:
     return env
 
 
+_KNOWN_VERSIONS: dict[tuple[str, int], str] = {}
+
+
 class TesseractProbe:
     """Whether ``tesseract`` is installed here (on ``PATH``) and which version; the version is asked once."""
 
@@ -198,9 +201,19 @@ class TesseractProbe:
         return found
 
     def version(self) -> str:
-        """The version ``tesseract --version`` prints (``5.3.0``)."""
+        """The version ``tesseract --version`` prints (``5.3.0``).
+
+        Asked once per program file in a process (keyed on its path and modification time), not once per image.
+        """
         if self._version is None:
             program = self.executable()
+            try:
+                key = (program, os.stat(program).st_mtime_ns)
+            except OSError:
+                key = (program, -1)
+            if key in _KNOWN_VERSIONS:
+                self._version = _KNOWN_VERSIONS[key]
+                return self._version
             try:
                 done = subprocess.run(
                     [program, "--version"],
@@ -225,6 +238,7 @@ class TesseractProbe:
                     hint=INSTALL_HINT,
                 )
             self._version = match.group(1)
+            _KNOWN_VERSIONS[key] = self._version
         return self._version
 
 
