@@ -347,6 +347,70 @@ class Case:
         exhibits = {e["sha256"]: e["exhibit"] for e in self.exhibits()}
         return timeline.build(self.records(), exhibits)
 
+    def show(self, exhibit: str) -> dict[str, Any]:
+        """Everything the case knows of one exhibit: the original, each acquisition, each derivation, its
+        records and warnings, and (for pictures) what OCR read. Raises UsageError for an unknown number."""
+        wanted = exhibit.strip().upper()
+        found = [e for e in self.exhibits() if e["exhibit"] == wanted]
+        if not found:
+            raise UsageError(f"no exhibit {exhibit!r} in this case", hint="'evidence -C CASE log' lists them")
+        item = found[0]
+        sha = item["sha256"]
+        acquisitions: list[dict[str, Any]] = []
+        derivations: list[dict[str, Any]] = []
+        warnings: list[dict[str, Any]] = []
+        for entry in self.entries():
+            if entry.kind not in {"item.acquired", "records.derived"}:
+                continue
+            body = canonical_loads(entry.body_text)
+            if entry.kind == "item.acquired" and body.get("sha256") == sha:
+                acquisitions.append(
+                    {
+                        "entry": entry.seq,
+                        "recorded_at": entry.recorded_at,
+                        "original_name": body.get("original_name"),
+                        "original_path": body.get("original_path"),
+                        "file_mtime": body.get("file_mtime"),
+                        "imported_by": body.get("imported_by"),
+                        "duplicate_of": body.get("duplicate_of"),
+                        "extension_mismatch": body.get("extension_mismatch"),
+                        "tool": body.get("tool"),
+                    }
+                )
+            elif entry.kind == "records.derived" and body.get("item_sha256") == sha:
+                derivations.append(
+                    {
+                        "entry": entry.seq,
+                        "importer": body.get("importer"),
+                        "importer_version": body.get("importer_version"),
+                        "options": body.get("options"),
+                        "record_count": body.get("record_count"),
+                        "blob_sha256": body.get("blob_sha256"),
+                    }
+                )
+                blob = canonical_loads(self.store.read_bytes(body["blob_sha256"]).decode("utf-8"))
+                warnings.extend(blob.get("warnings", []))
+        records = [r for r in self.records() if r.item_sha256 == sha]
+        shown: dict[str, Any] = {
+            **item,
+            "acquisitions": acquisitions,
+            "derivations": derivations,
+            "warnings": warnings,
+            "records": [{**r.to_json(), "occurred_at": r.occurred_at.isoformat()} for r in records],
+        }
+        ocr = next((r.raw.get("ocr") for r in records if isinstance(r.raw.get("ocr"), dict)), None)
+        if ocr is not None:
+            words = canonical_loads(self.store.read_bytes(ocr["blob_sha256"]).decode("utf-8"))
+            shown["ocr"] = {
+                "text": records[0].text or "",
+                "engine": f"{ocr['engine']} {ocr['engine_version']}",
+                "settings": {**ocr["settings"], "preprocess": ocr.get("preprocess")},
+                "mean_confidence": ocr["mean_confidence_permille"] / 10,  # percent, as tesseract reports it
+                "words": words.get("words", []),
+                "blob_sha256": ocr["blob_sha256"],
+            }
+        return shown
+
     # -- writing --------------------------------------------------------------------------------------
 
     def _signing_key(self, passphrase: PassphraseSource | str | None) -> SigningKey:

@@ -217,6 +217,40 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return ExitCode.OK if report.ok else ExitCode.VERIFY_FAILED
 
 
+def cmd_show(args: argparse.Namespace) -> int:
+    with Case.open(_case_dir(args), readonly=True) as case:
+        shown = case.show(args.exhibit)
+        if args.json:
+            print(json.dumps(shown, indent=2, ensure_ascii=False))
+            return 0
+        tz = case.tz
+        print(
+            f"{shown['exhibit']}  {shown['original_name']}  {shown['media_type']}  {_human_size(shown['size'])}"
+        )
+        print(f"  sha256 {shown['sha256']}")
+        for acq in shown["acquisitions"]:
+            who = acq.get("imported_by") or {}
+            dup = f" (again; duplicate of {acq['duplicate_of']})" if acq.get("duplicate_of") else ""
+            print(
+                f"  acquired {display(parse_iso(acq['recorded_at']), tz)} by {who.get('user')}@{who.get('host')} "
+                f"from {acq.get('original_path')}{dup}  [entry {acq['entry']}]"
+            )
+        for der in shown["derivations"]:
+            print(
+                f"  read by {der['importer']} {der['importer_version']}: {der['record_count']} records  "
+                f"[entry {der['entry']}]"
+            )
+        for warning in shown["warnings"]:
+            print(f"  warning: {warning['locator']}: {warning['message']}")
+        if "ocr" in shown:
+            ocr = shown["ocr"]
+            print(f"  OCR ({ocr['engine']}, mean confidence {ocr['mean_confidence']:.1f}%):")
+            for line in (ocr["text"] or "").splitlines():
+                print(f"    {line}")
+        print(f"  {len(shown['records'])} record(s) on the timeline")
+    return 0
+
+
 def cmd_timeline(args: argparse.Namespace) -> int:
     from evidence.analysis import people
     from evidence.analysis.select import select
@@ -533,6 +567,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--recipient", help='who receives it, recorded in the ledger ("DC Smith, Met Police")')
     p.add_argument("--medium", help='how it is handed over, recorded in the ledger ("USB stick", "email")')
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("show", help="everything known of one exhibit: acquisitions, records, OCR text")
+    p.add_argument("exhibit", metavar="EXHIBIT", help="an exhibit number, e.g. EX-0007")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("timeline", help="every record in time order, with its offset")
     p.add_argument("--json", action="store_true")
