@@ -607,6 +607,41 @@ class Case:
 
         return search(self.conn, query)
 
+    def review_tag(
+        self,
+        record_id: str,
+        tactic: str,
+        decision: str,
+        *,
+        note: str | None = None,
+        passphrase: PassphraseSource | str | None = None,
+    ) -> Head:
+        """Confirm or reject a tactic on a record: a ``tactic.reviewed`` ledger entry, never an edit."""
+        from evidence.analysis import review
+        from evidence.analysis.tactics import default_rules
+
+        if decision not in (review.CONFIRMED, review.REJECTED):
+            raise UsageError(f"decision {decision!r} is neither confirmed nor rejected")
+        rules = default_rules()
+        if tactic not in rules.tactics:
+            raise UsageError(f"unknown tactic {tactic!r}", hint="one of: " + ", ".join(rules.tactics))
+        record = next((r for r in self.records() if r.id == record_id), None)
+        if record is None:
+            raise UsageError(f"no record {record_id!r} in this case", hint="'timeline --json' shows each id")
+        suggested = {t.tactic: t for t in review.tags_for(record, {}, rules)}
+        hit = suggested.get(tactic)
+        body = {
+            "record": record_id,
+            "tactic": tactic,
+            "decision": decision,
+            "note": note,
+            "suggested_by_rule": hit.rule if hit else None,
+            "words": hit.words if hit else None,
+            "rules_fingerprint": review.rules_fingerprint(rules),
+            "reviewed_by": actor(),
+        }
+        return self._append_entry("tactic.reviewed", body, passphrase)
+
     def _append_entry(
         self, kind: str, body: dict[str, Any], passphrase: PassphraseSource | str | None
     ) -> Head:

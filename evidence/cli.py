@@ -252,7 +252,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_timeline(args: argparse.Namespace) -> int:
-    from evidence.analysis import people
+    from evidence.analysis import people, review
     from evidence.analysis.select import select
 
     with Case.open(_case_dir(args), readonly=True) as case:
@@ -268,11 +268,21 @@ def cmd_timeline(args: argparse.Namespace) -> int:
             since=args.since,
             until=args.until,
         )
+        reviewed = review.decisions(case.entries())
+        tags = {e.record.id: review.tags_for(e.record, reviewed) for e in entries}
+        if args.tag:
+            wanted = set(args.tag)
+            entries = [
+                e
+                for e in entries
+                if any(t.tactic in wanted and t.status != review.REJECTED for t in tags[e.record.id])
+            ]
         if args.json:
             out = []
             for e in entries:
                 data = e.to_json()
                 data["people"] = resolver.parties(e.record)
+                data["tags"] = [t.to_json() for t in tags[e.record.id]]
                 out.append(data)
             print(json.dumps(out, indent=2, ensure_ascii=False))
             return 0
@@ -284,10 +294,28 @@ def cmd_timeline(args: argparse.Namespace) -> int:
             where = "; ".join(f"{s.exhibit} {s.locator}" for s in entry.sources)
             who = resolver.sender(rec)
             sender = f"{rec.sender} ({who})" if who and rec.sender else (rec.sender or "-")
+            shown = [
+                f"{t.tactic}" + ("" if t.status == review.SUGGESTED else f" ({t.status})")
+                for t in tags[rec.id]
+            ]
+            marks = f"  tags: {', '.join(shown)}" if shown else ""
             print(
                 f"{display(rec.occurred_at, tz)}{assumed}  {rec.channel.value:<9} {rec.direction.value:<8} "
-                f"{sender:<20} {text[:60]}  [{where}]"
+                f"{sender:<20} {text[:60]}  [{where}] {rec.id}{marks}"
             )
+    return 0
+
+
+def cmd_tag_review(args: argparse.Namespace) -> int:
+    with Case.open(_case_dir(args)) as case:
+        head = case.review_tag(
+            args.record,
+            args.tactic,
+            args.decision,
+            note=args.note,
+            passphrase=_passphrase_from_env_or_prompt(),
+        )
+        print(f"{args.record}: {args.tactic} {args.decision}. Ledger head: {head}")
     return 0
 
 
@@ -582,7 +610,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--direction", choices=["incoming", "outgoing", "unknown"])
     p.add_argument("--since", type=_iso_date, metavar="DATE", help="from this day (case zone), inclusive")
     p.add_argument("--until", type=_iso_date, metavar="DATE", help="up to this day (case zone), inclusive")
+    p.add_argument(
+        "--tag", action="append", metavar="TACTIC", help="only records with this tactic (not rejected)"
+    )
     p.set_defaults(func=cmd_timeline)
+
+    tag_parser = sub.add_parser("tag", help="confirm or reject a tactic the rules suggested (a ledger entry)")
+    tag_sub = tag_parser.add_subparsers(dest="tag_command", metavar="ACTION", required=True)
+    for decision in ("confirm", "reject"):
+        p = tag_sub.add_parser(decision, help=f"{decision} a tactic on a record")
+        p.add_argument("record", metavar="RECORD", help="a record id (R-..., shown by 'timeline')")
+        p.add_argument("tactic", metavar="TACTIC", help="threat, insult, guilt_tripping, love_bombing, ...")
+        p.add_argument("--note", help="why (kept in the ledger)")
+        p.set_defaults(func=cmd_tag_review, decision=f"{decision}ed" if decision == "confirm" else "rejected")
 
     person = sub.add_parser("person", help="the people of the case and their numbers, addresses and handles")
     person_sub = person.add_subparsers(dest="person_command", metavar="ACTION", required=True)

@@ -1,0 +1,89 @@
+"""Tactic tags on the timeline: suggested by the rules, confirmed or rejected by the user in the ledger.
+
+A suggestion is computed from a record's words and the rules in ``templates/tactics`` each time it is shown,
+so it always says which rule fired on which words. The user's decision is a ``tactic.reviewed`` ledger entry
+(never an edit): the latest decision for a record and tactic wins. A tactic the rules missed can be confirmed
+too; it is then marked as added by the user.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from evidence.analysis.tactics import RuleSet, Tag, default_rules, tag
+from evidence.case.ledger import Entry
+from evidence.models import Record
+
+CONFIRMED = "confirmed"
+REJECTED = "rejected"
+SUGGESTED = "suggested"
+
+
+@dataclass(frozen=True)
+class ShownTag:
+    """One tactic of one record as the timeline shows it."""
+
+    tactic: str
+    status: str  # suggested, confirmed or rejected
+    rule: str | None  # the rule that fired (None when the user added the tactic)
+    words: str | None
+    start: int | None
+    end: int | None
+    note: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        """As ``timeline --json`` prints it."""
+        return {
+            "tactic": self.tactic,
+            "status": self.status,
+            "rule": self.rule,
+            "words": self.words,
+            "start": self.start,
+            "end": self.end,
+            "note": self.note,
+        }
+
+
+def rules_fingerprint(rules: RuleSet) -> str:
+    """A hash of the rules' ids and descriptions, recorded with each review (which rules the user saw)."""
+    text = "\n".join(f"{r.id}\t{r.tactic}\t{r.description}\t{r.source}" for r in rules.rules)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def decisions(entries: Iterable[Entry]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The latest ``tactic.reviewed`` body for each (record id, tactic)."""
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    for entry in entries:
+        if entry.kind == "tactic.reviewed":
+            body = entry.body
+            latest[(str(body["record"]), str(body["tactic"]))] = body
+    return latest
+
+
+def record_words(record: Record) -> str:
+    """The words the rules read: the subject and the text."""
+    return "\n".join(part for part in (record.subject, record.text) if part)
+
+
+def tags_for(
+    record: Record, reviewed: dict[tuple[str, str], dict[str, Any]], rules: RuleSet | None = None
+) -> list[ShownTag]:
+    """Suggested tags (one per tactic: its first match) with the user's decisions applied, plus user-added ones."""
+    found: dict[str, Tag] = {}
+    for hit in tag(record_words(record), rules or default_rules()):
+        found.setdefault(hit.tactic, hit)
+    shown = []
+    for tactic, hit in found.items():
+        decision = reviewed.get((record.id, tactic))
+        status = str(decision["decision"]) if decision else SUGGESTED
+        note = decision.get("note") if decision else None
+        shown.append(ShownTag(tactic, status, hit.rule_id, hit.words, hit.start, hit.end, note))
+    for (record_id, tactic), decision in reviewed.items():
+        if record_id == record.id and tactic not in found:
+            shown.append(
+                ShownTag(tactic, str(decision["decision"]), None, None, None, None, decision.get("note"))
+            )
+    return shown

@@ -1,0 +1,70 @@
+"""Suggested tactic tags on the timeline, and the user's decisions recorded in the ledger."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from evidence.api import Case
+from evidence.errors import UsageError
+from evidence.verify.case import verify_case
+from tests.conftest import run_cli
+
+
+def _timeline(case: Case, *args: str) -> list[dict[str, object]]:
+    out = run_cli("-C", str(case.root), "timeline", "--json", *args)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert isinstance(data, list)
+    return data
+
+
+def test_suggest_confirm_reject(case: Case) -> None:
+    case.add_diary_entry(when="2026-03-14 21:30", text="He texted: I know where you are tonight.")
+    case.add_diary_entry(when="2026-03-15 09:00", text="I'd kill for a coffee after last night.")
+    entries = _timeline(case)
+    threat_or_watch = entries[0]
+    tags = threat_or_watch["tags"]
+    assert isinstance(tags, list) and tags
+    first = tags[0]
+    assert first["status"] == "suggested" and first["rule"] and first["words"]
+    assert entries[1]["tags"] == []  # the coffee trap is not a threat
+    record_id = str(threat_or_watch["id"])
+    tactic = str(first["tactic"])
+
+    head_before = case.head()
+    out = run_cli(
+        "-C", str(case.root), "tag", "reject", record_id, tactic, "--note", "quoted, not sent to me"
+    )
+    assert out.returncode == 0, out.stderr
+    after = list(case.entries())[-1]
+    assert after.seq == head_before.seq + 1 and after.kind == "tactic.reviewed"
+    assert after.body["decision"] == "rejected" and after.body["words"] == first["words"]
+    assert _timeline(case, "--tag", tactic) == []
+    assert _timeline(case)[0]["tags"][0]["status"] == "rejected"  # type: ignore[index]
+
+    case.review_tag(record_id, tactic, "confirmed", note="on reflection it was sent to me")
+    assert [e["id"] for e in _timeline(case, "--tag", tactic)] == [record_id]
+    case.review_tag(record_id, "threat", "confirmed")  # a tactic the rules did not suggest
+    shown = {t["tactic"]: t for t in _timeline(case)[0]["tags"]}  # type: ignore[union-attr]
+    assert shown["threat"]["status"] == "confirmed" and shown["threat"]["rule"] is None
+    assert verify_case(case.root).ok
+
+
+def test_review_refuses_unknown_things(case: Case) -> None:
+    case.add_diary_entry(when="2026-03-14 21:30", text="Calls all evening.")
+    (record,) = case.records()
+    with pytest.raises(UsageError, match="unknown tactic"):
+        case.review_tag(record.id, "rudeness", "confirmed")
+    with pytest.raises(UsageError, match="no record"):
+        case.review_tag("R-0000000000000000", "threat", "confirmed")
+    assert case.head().seq == 3  # genesis, acquisition, derivation: nothing appended
+
+
+def test_timeline_text_shows_ids_and_tags(tmp_path: Path, case: Case) -> None:
+    case.add_diary_entry(when="2026-03-14 21:30", text="Message said: you'll regret this.")
+    out = run_cli("-C", str(case.root), "timeline").stdout
+    (record,) = case.records()
+    assert record.id in out
