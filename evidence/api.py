@@ -347,6 +347,27 @@ class Case:
         exhibits = {e["sha256"]: e["exhibit"] for e in self.exhibits()}
         return timeline.build(self.records(), exhibits)
 
+    def show_record(self, record_id: str) -> dict[str, Any]:
+        """One record with where it came from and why each tactic tag was suggested (rule, description, words)."""
+        from evidence.analysis import review
+        from evidence.analysis.tactics import default_rules
+
+        entry = next((e for e in self.timeline() if record_id in {s.record_id for s in e.sources}), None)
+        if entry is None:
+            raise UsageError(
+                f"no record {record_id!r} in this case", hint="'timeline' shows each record's id"
+            )
+        rules = default_rules()
+        tags = []
+        for shown in review.tags_for(entry.record, review.decisions(self.entries()), rules):
+            data = shown.to_json()
+            if shown.rule is not None:
+                rule = rules.rule(shown.rule)
+                data["rule_description"] = rule.description
+                data["rule_file"] = rule.source
+            tags.append(data)
+        return {**entry.to_json(), "raw": entry.record.raw, "tags": tags}
+
     def show(self, exhibit: str) -> dict[str, Any]:
         """Everything the case knows of one exhibit: the original, each acquisition, each derivation, its
         records and warnings, and (for pictures) what OCR read. Raises UsageError for an unknown number."""

@@ -217,8 +217,36 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return ExitCode.OK if report.ok else ExitCode.VERIFY_FAILED
 
 
+def _show_record(case: Case, record_id: str, as_json: bool) -> int:
+    shown = case.show_record(record_id)
+    if as_json:
+        print(json.dumps(shown, indent=2, ensure_ascii=False))
+        return 0
+    when = display(parse_iso(shown["occurred_at"]), case.tz)
+    assumed = " (zone assumed)" if shown["tz_assumed"] else ""
+    print(
+        f"{shown['id']}  {when}{assumed}  {shown['channel']} {shown['direction']}  from {shown['sender'] or '-'}"
+    )
+    print(f"  time from: {shown['time_source']}")
+    for source in shown["sources"]:
+        print(f"  found in {source['exhibit']} {source['locator']}")
+    if shown["text"]:
+        print(f"  words: {shown['text']!r}")
+    for tag in shown["tags"]:
+        why = (
+            f"rule {tag['rule']} ({tag.get('rule_description')}) matched {tag['words']!r} at {tag['start']}-{tag['end']}"
+            if tag["rule"]
+            else "added by the user"
+        )
+        note = f"; note: {tag['note']}" if tag.get("note") else ""
+        print(f"  tag {tag['tactic']} [{tag['status']}]: {why}{note}")
+    return 0
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     with Case.open(_case_dir(args), readonly=True) as case:
+        if args.exhibit.upper().startswith("R-"):
+            return _show_record(case, args.exhibit, args.json)
         shown = case.show(args.exhibit)
         if args.json:
             print(json.dumps(shown, indent=2, ensure_ascii=False))
@@ -596,8 +624,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--medium", help='how it is handed over, recorded in the ledger ("USB stick", "email")')
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("show", help="everything known of one exhibit: acquisitions, records, OCR text")
-    p.add_argument("exhibit", metavar="EXHIBIT", help="an exhibit number, e.g. EX-0007")
+    p = sub.add_parser(
+        "show", help="everything known of one exhibit (EX-...) or one record (R-...) and its tags"
+    )
+    p.add_argument(
+        "exhibit", metavar="EXHIBIT|RECORD", help="an exhibit number (EX-0007) or a record id (R-...)"
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_show)
 

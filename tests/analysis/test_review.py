@@ -68,3 +68,18 @@ def test_timeline_text_shows_ids_and_tags(tmp_path: Path, case: Case) -> None:
     out = run_cli("-C", str(case.root), "timeline").stdout
     (record,) = case.records()
     assert record.id in out
+
+
+def test_show_record_explains_each_tag(case: Case) -> None:
+    case.add_diary_entry(when="2026-03-14 21:30", text="He texted: I know where you are tonight.")
+    (record,) = case.records()
+    shown = case.show_record(record.id)
+    (tag,) = [t for t in shown["tags"] if t["tactic"] == "monitoring"]
+    assert tag["rule_description"] and tag["rule_file"].endswith(".toml")
+    assert record.text is not None and record.text[tag["start"] : tag["end"]] == tag["words"]
+    out = run_cli("-C", str(case.root), "show", record.id)
+    assert out.returncode == 0, out.stderr
+    assert f"tag monitoring [suggested]: rule {tag['rule']}" in out.stdout
+    assert repr(tag["words"]) in out.stdout
+    with pytest.raises(UsageError, match="no record"):
+        case.show_record("R-ffffffffffffffff")
