@@ -612,7 +612,7 @@ class Case:
 
         if person is not None:
             person = people.find(self.people(), person).name
-        raw = self._genesis.get("no_contact_since")
+        raw = self.settings().get("no_contact_since")
         return stats.compute(
             self.timeline(),
             self.resolver(),
@@ -627,6 +627,71 @@ class Case:
         from evidence.analysis.search import search
 
         return search(self.conn, query)
+
+    SETTABLE = ("title", "no_contact_since", "police_ref", "protection_order")
+
+    def settings(self) -> dict[str, Any]:
+        """The case's facts: the genesis entry's, with every later ``case.updated`` entry applied in order."""
+        merged = dict(self._genesis)
+        merged.setdefault("police_ref", None)
+        merged.setdefault("protection_order", None)
+        for entry in ledger.entries_of_kind(self.conn, "case.updated"):
+            merged.update(canonical_loads(entry.body_text)["set"])
+        return merged
+
+    def set_facts(self, *, passphrase: PassphraseSource | str | None = None, **facts: str | None) -> Head:
+        """Change case facts (title, no-contact date, police reference, protection order): a ``case.updated``
+        entry; the earlier values stay in the ledger."""
+        unknown = set(facts) - set(self.SETTABLE)
+        if unknown or not facts:
+            raise UsageError(
+                f"nothing to set{'' if not unknown else ': unknown ' + ', '.join(sorted(unknown))}",
+                hint="--title, --no-contact-since, --police-ref or --protection-order",
+            )
+        if "title" in facts and not (facts["title"] or "").strip():
+            raise UsageError("the case needs a title")
+        if facts.get("no_contact_since"):
+            try:
+                date.fromisoformat(str(facts["no_contact_since"]))
+            except ValueError:
+                raise UsageError(f"{facts['no_contact_since']!r} is not a date like 2026-03-01") from None
+        return self._append_entry("case.updated", {"set": facts, "by": actor()}, passphrase)
+
+    def relays(self) -> dict[str, list[dict[str, Any]]]:
+        """For each record id, what the ledger says about it being passed on by a third party."""
+        found: dict[str, list[dict[str, Any]]] = {}
+        for entry in ledger.entries_of_kind(self.conn, "record.relayed"):
+            body = canonical_loads(entry.body_text)
+            found.setdefault(str(body["record"]), []).append({**body, "entry": entry.seq})
+        return found
+
+    def mark_relayed(
+        self,
+        record_id: str,
+        *,
+        by: str,
+        what: str | None = None,
+        on_behalf_of: str | None = None,
+        would_be_witness: bool | None = None,
+        passphrase: PassphraseSource | str | None = None,
+    ) -> Head:
+        """Record that a record is contact passed on by a third party (who, for whom, what, whether they would be
+        a witness): a ``record.relayed`` entry."""
+        if not by.strip():
+            raise UsageError("say who passed it on", hint='--by "Sam Patel"')
+        if not any(record_id in {s.record_id for s in e.sources} for e in self.timeline()):
+            raise UsageError(
+                f"no record {record_id!r} in this case", hint="'timeline' shows each record's id"
+            )
+        body = {
+            "record": record_id,
+            "by": by.strip(),
+            "on_behalf_of": on_behalf_of,
+            "what": what,
+            "would_be_witness": would_be_witness,
+            "marked_by": actor(),
+        }
+        return self._append_entry("record.relayed", body, passphrase)
 
     def review_tag(
         self,
@@ -780,10 +845,10 @@ class Case:
                 "the generation time needs an offset", hint="--generated-at 2026-04-15T10:00:00+01:00"
             )
         data = ReportData(
-            title=self.title,
+            title=str(self.settings()["title"]),
             tz=self.tz,
             tz_name=str(self._genesis["tz"]),
-            genesis=self.genesis,
+            genesis=self.settings(),
             head=head,
             generated_at=when,
             key_fingerprint=self.public_key.fingerprint,

@@ -297,6 +297,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
             until=args.until,
         )
         reviewed = review.decisions(case.entries())
+        relays = case.relays()
         tags = {e.record.id: review.tags_for(e.record, reviewed) for e in entries}
         if args.tag:
             wanted = set(args.tag)
@@ -311,6 +312,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
                 data = e.to_json()
                 data["people"] = resolver.parties(e.record)
                 data["tags"] = [t.to_json() for t in tags[e.record.id]]
+                data["relayed"] = [r for s in e.sources for r in relays.get(s.record_id, [])]
                 out.append(data)
             print(json.dumps(out, indent=2, ensure_ascii=False))
             return 0
@@ -331,6 +333,39 @@ def cmd_timeline(args: argparse.Namespace) -> int:
                 f"{display(rec.occurred_at, tz)}{assumed}  {rec.channel.value:<9} {rec.direction.value:<8} "
                 f"{sender:<20} {text[:60]}  [{where}] {rec.id}{marks}"
             )
+    return 0
+
+
+def cmd_case_set(args: argparse.Namespace) -> int:
+    facts = {
+        key: value
+        for key, value in {
+            "title": args.title,
+            "no_contact_since": args.no_contact_since.isoformat() if args.no_contact_since else None,
+            "police_ref": args.police_ref,
+            "protection_order": args.protection_order,
+        }.items()
+        if value is not None
+    }
+    with Case.open(_case_dir(args)) as case:
+        head = case.set_facts(passphrase=_passphrase_from_env_or_prompt(), **facts)
+        for key, value in facts.items():
+            print(f"{key}: {value}")
+        print(f"Recorded. Ledger head: {head}")
+    return 0
+
+
+def cmd_relay(args: argparse.Namespace) -> int:
+    with Case.open(_case_dir(args)) as case:
+        head = case.mark_relayed(
+            args.record,
+            by=args.by,
+            what=args.what,
+            on_behalf_of=args.on_behalf_of,
+            would_be_witness=args.witness,
+            passphrase=_passphrase_from_env_or_prompt(),
+        )
+        print(f"{args.record}: passed on by {args.by}. Ledger head: {head}")
     return 0
 
 
@@ -646,6 +681,28 @@ def build_parser() -> argparse.ArgumentParser:
         "--tag", action="append", metavar="TACTIC", help="only records with this tactic (not rejected)"
     )
     p.set_defaults(func=cmd_timeline)
+
+    case_parser = sub.add_parser("case", help="the case's facts")
+    case_sub = case_parser.add_subparsers(dest="case_command", metavar="ACTION", required=True)
+    p = case_sub.add_parser("set", help="change a fact of the case (a ledger entry; earlier values are kept)")
+    p.add_argument("--title")
+    p.add_argument("--no-contact-since", metavar="DATE", type=_iso_date, help="the date contact was cut")
+    p.add_argument("--police-ref", metavar="REF", help="a police reference number")
+    p.add_argument("--protection-order", metavar="TEXT", help="a protection order: court, number, date")
+    p.set_defaults(func=cmd_case_set)
+
+    p = sub.add_parser("relay", help="mark a record as contact passed on by a third party")
+    p.add_argument("record", metavar="RECORD", help="a record id (R-..., shown by 'timeline')")
+    p.add_argument("--by", required=True, help="who passed it on")
+    p.add_argument("--on-behalf-of", metavar="NAME", help="for whom (e.g. the respondent)")
+    p.add_argument("--what", help="what they passed on, in a few words")
+    p.add_argument(
+        "--witness",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="whether they would be a witness (--witness / --no-witness)",
+    )
+    p.set_defaults(func=cmd_relay)
 
     tag_parser = sub.add_parser("tag", help="confirm or reject a tactic the rules suggested (a ledger entry)")
     tag_sub = tag_parser.add_subparsers(dest="tag_command", metavar="ACTION", required=True)
