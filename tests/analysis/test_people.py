@@ -135,3 +135,17 @@ def test_cli_person_commands(tmp_path: Path) -> None:
     bad = run_cli("-C", str(root), "person", "link", "Alex Morgan", "--id", "", "--basis", "x")
     assert bad.returncode != 0 and "hidden caller" in bad.stderr
     assert run_cli("-C", str(root), "verify").returncode == 0
+
+
+def test_one_person_across_every_format_of_the_sample_case(sample_case: Path) -> None:
+    """Alias linking on real formats: Alex Morgan's SMS, calls (phone log and carrier bill), WhatsApp and e-mail."""
+    with Case.open(sample_case, readonly=True) as case:
+        resolver = case.resolver()
+        by_importer: dict[str, set[str]] = {}
+        for entry in case.timeline():
+            if resolver.sender(entry.record) == "Alex Morgan":
+                by_importer.setdefault(entry.record.importer, set()).add(entry.record.channel.value)
+    assert {"sms", "call", "mms"} <= by_importer["smsbackup"]
+    assert by_importer["csvlog"] == {"call"}
+    assert by_importer["whatsapp"] == {"chat"}
+    assert by_importer["email"] == {"email"}
