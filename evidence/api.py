@@ -693,6 +693,19 @@ class Case:
         }
         return self._append_entry("record.relayed", body, passphrase)
 
+    def _tactic_counts(self) -> dict[str, dict[str, int]]:
+        """Per tactic, how many timeline entries carry it confirmed, and how many only as a suggestion."""
+        from evidence.analysis import review
+
+        reviewed = review.decisions(self.entries())
+        counts: dict[str, dict[str, int]] = {}
+        for entry in self.timeline():
+            for shown in review.tags_for(entry.record, reviewed):
+                if shown.status != review.REJECTED:
+                    slot = counts.setdefault(shown.tactic, {"confirmed": 0, "suggested": 0})
+                    slot[shown.status] += 1
+        return counts
+
     def review_tag(
         self,
         record_id: str,
@@ -849,6 +862,8 @@ class Case:
             tz=self.tz,
             tz_name=str(self._genesis["tz"]),
             genesis=self.settings(),
+            stats=self.stats(),
+            tactics=self._tactic_counts(),
             head=head,
             generated_at=when,
             key_fingerprint=self.public_key.fingerprint,

@@ -79,6 +79,8 @@ class ReportData:
     exhibits: list[dict[str, Any]]
     entries: list[Entry]
     bates_prefix: str = "EVD"
+    stats: dict[str, Any] | None = None  # evidence.analysis.stats.compute, as Case.stats() gives it
+    tactics: dict[str, dict[str, int]] | None = None  # tactic -> {"confirmed": n, "suggested": n}
 
 
 def _register_fonts() -> None:
@@ -325,16 +327,74 @@ class _Builder:
         attempts = [e for e in tl if _is_attempt(e)]
         no_contact = d.genesis.get("no_contact_since")
         facts: list[tuple[str, str, bool]] = [("Timeline entries", str(len(tl)), False)]
-        facts.append(("Incoming contact attempts", str(len(attempts)), False))
-        if attempts:
-            facts.append(("First contact attempt", _when(attempts[0].record.occurred_at, d.tz), False))
-            facts.append(("Last contact attempt", _when(attempts[-1].record.occurred_at, d.tz), False))
-        if no_contact:
-            cut = date.fromisoformat(str(no_contact))
-            since = [e for e in attempts if e.record.occurred_at.astimezone(d.tz).date() >= cut]
-            facts.append((f"Attempts since {cut.isoformat()} (no-contact date)", str(len(since)), False))
+        stats = d.stats
+        if stats is not None:
+            facts.append(("Contact attempts", str(stats["attempts"]), False))
+            if stats.get("first"):
+                facts.append(
+                    ("First contact attempt", _when(datetime.fromisoformat(stats["first"]), d.tz), False)
+                )
+                facts.append(
+                    ("Last contact attempt", _when(datetime.fromisoformat(stats["last"]), d.tz), False)
+                )
+            if stats.get("no_contact_since"):
+                facts.append(
+                    (
+                        f"Attempts since {stats['no_contact_since']} (no-contact date)",
+                        str(stats["attempts_since_no_contact"]),
+                        False,
+                    )
+                )
+            days = stats.get("days") or {}
+            if days.get("days"):
+                facts.append(
+                    (
+                        "Days with contact",
+                        f"{days['with_contact']} of the {days['days']} days from {days['from']} to {days['to']}",
+                        False,
+                    )
+                )
+            bursts = stats.get("bursts") or []
+            if bursts:
+                top = max(bursts, key=lambda b: (b["attempts"], -b["minutes"]))
+                facts.append(
+                    (
+                        "Longest burst",
+                        f"{top['attempts']} attempts in {top['minutes']} minutes from "
+                        f"{_when(datetime.fromisoformat(top['start']), d.tz)}",
+                        False,
+                    )
+                )
+            for key, text in (stats.get("definitions") or {}).items():
+                facts.append((f"Definition: {key}", str(text), False))
+        else:
+            facts.append(("Incoming contact attempts", str(len(attempts)), False))
+            if attempts:
+                facts.append(("First contact attempt", _when(attempts[0].record.occurred_at, d.tz), False))
+                facts.append(("Last contact attempt", _when(attempts[-1].record.occurred_at, d.tz), False))
+            if no_contact:
+                cut = date.fromisoformat(str(no_contact))
+                since = [e for e in attempts if e.record.occurred_at.astimezone(d.tz).date() >= cut]
+                facts.append((f"Attempts since {cut.isoformat()} (no-contact date)", str(len(since)), False))
         self.story.append(self.kv(facts, label_w=200))
         self.story.append(Spacer(1, 8))
+        if d.tactics:
+            trows: list[list[Any]] = [
+                [
+                    Paragraph(h, st["cellb"])
+                    for h in ("Tactic", "Confirmed", "Suggested by the rules, not reviewed")
+                ]
+            ]
+            trows += [
+                [
+                    Paragraph(_esc(t.replace("_", " ")), st["cell"]),
+                    Paragraph(str(n.get("confirmed", 0)), st["cell"]),
+                    Paragraph(str(n.get("suggested", 0)), st["cell"]),
+                ]
+                for t, n in sorted(d.tactics.items())
+            ]
+            self.story.append(Paragraph("Tactics (rejected suggestions are not counted)", st["h2"]))
+            self.story.append(self.table(trows, [160, 70, 200]))
 
         channels = Counter(e.record.channel.value for e in tl)
         rows: list[list[Any]] = [[Paragraph("Channel", st["cellb"]), Paragraph("Entries", st["cellb"])]]
@@ -342,26 +402,46 @@ class _Builder:
             [Paragraph(_esc(c), st["cell"]), Paragraph(str(n), st["cell"])]
             for c, n in sorted(channels.items())
         ]
-        senders = Counter((e.record.sender or "(not given)", e.record.channel.value) for e in attempts)
-        srows: list[list[Any]] = [
-            [Paragraph(h, st["cellb"]) for h in ("Sender identifier", "Channel", "Attempts")]
-        ]
-        srows += [
-            [Paragraph(_esc(s), st["mono"]), Paragraph(_esc(c), st["cell"]), Paragraph(str(n), st["cell"])]
-            for (s, c), n in sorted(senders.items(), key=lambda kv: (-kv[1], kv[0]))
-        ]
         self.story.append(Paragraph("By channel", st["h2"]))
         self.story.append(self.table(rows, [120, 60]))
-        self.story.append(Paragraph("Incoming attempts by sender identifier", st["h2"]))
-        self.story.append(self.table(srows, [240, 80, 60]))
+        if stats is not None:
+            # The stats' identities are normalised (07700 900123 and +447700900123 are one number) and copies of
+            # one call in two files count once, as in the figures above.
+            irows: list[list[Any]] = [[Paragraph(h, st["cellb"]) for h in ("Sender identifier", "Attempts")]]
+            irows += [
+                [Paragraph(_esc(s), st["mono"]), Paragraph(str(n), st["cell"])]
+                for s, n in sorted(stats["per_identity"].items(), key=lambda kv: (-kv[1], kv[0]))
+            ]
+            self.story.append(Paragraph("Contact attempts by sender identifier", st["h2"]))
+            self.story.append(self.table(irows, [240, 60]))
+        else:
+            senders = Counter((e.record.sender or "(not given)", e.record.channel.value) for e in attempts)
+            srows: list[list[Any]] = [
+                [Paragraph(h, st["cellb"]) for h in ("Sender identifier", "Channel", "Attempts")]
+            ]
+            srows += [
+                [
+                    Paragraph(_esc(s), st["mono"]),
+                    Paragraph(_esc(c), st["cell"]),
+                    Paragraph(str(n), st["cell"]),
+                ]
+                for (s, c), n in sorted(senders.items(), key=lambda kv: (-kv[1], kv[0]))
+            ]
+            self.story.append(Paragraph("Incoming attempts by sender identifier", st["h2"]))
+            self.story.append(self.table(srows, [240, 80, 60]))
         if attempts:
             self.story.append(Paragraph("Incoming attempts per day", st["h2"]))
-            self.story.append(self.chart(attempts))
+            self.story.append(self.chart(self.per_day(attempts)))
         self.story.append(PageBreak())
 
-    def chart(self, attempts: list[TimelineEntry]) -> Drawing:
-        tz = self.data.tz
-        per_day = Counter(e.record.occurred_at.astimezone(tz).date() for e in attempts)
+    def per_day(self, attempts: list[TimelineEntry]) -> Counter[date]:
+        """Attempts per day in the case zone: the stats' figures when there are stats (the same as the summary)."""
+        stats = self.data.stats
+        if stats is not None and stats.get("per_day"):
+            return Counter({date.fromisoformat(day): int(n) for day, n in stats["per_day"].items()})
+        return Counter(e.record.occurred_at.astimezone(self.data.tz).date() for e in attempts)
+
+    def chart(self, per_day: Counter[date]) -> Drawing:
         first, last = min(per_day), max(per_day)
         days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
         step = max(1, len(days) // 12)

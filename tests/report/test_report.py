@@ -177,3 +177,24 @@ def test_cli_report(case_copy: Path, tmp_path: Path) -> None:
     assert not (tmp_path / "x.pdf").exists()
     log = run_cli("-C", str(case_copy), "log")
     assert "report.generated" in log.stdout
+
+
+def test_summary_uses_the_stats_and_the_reviewed_tactics(case_copy: Path, tmp_path: Path) -> None:
+    with Case.open(case_copy) as case:
+        stats = case.stats()
+        threat = next(
+            e for e in case.timeline() if e.record.text and "come round for my stuff" in e.record.text
+        )
+        case.review_tag(threat.record.id, "threat", "confirmed")
+        smear = next(e for e in case.timeline() if e.record.text == "No. Take it down Alex. I mean it.")
+        case.review_tag(smear.record.id, "smear", "rejected", note="Jordan's own words")
+        counts = case._tactic_counts()
+        case.report(tmp_path / "r.pdf")
+    text = " ".join(_text(tmp_path / "r.pdf").split())
+    days = stats["days"]
+    assert f"Contact attempts {stats['attempts']}" in text
+    assert f"{days['with_contact']} of the {days['days']} days" in text
+    assert "Longest burst" in text and "attempts in" in text
+    assert "Tactics (rejected suggestions are not counted)" in text
+    assert counts["threat"]["confirmed"] == 1
+    assert counts["smear"]["suggested"] == 4  # five suggestions, one rejected
