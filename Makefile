@@ -56,7 +56,7 @@ demo: deps
 	@echo "Demo report: $(abspath build/demo-report.pdf)"
 
 bench: deps
-	$(PY) bench/run.py
+	$(PY) bench/run.py --objects-mib 1024 --entries 100000
 
 clean:
 	rm -rf build $(VENV) .pytest_cache .mypy_cache .ruff_cache

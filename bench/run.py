@@ -4,8 +4,12 @@
 
 - verify: `verify_case` over a case of many 50-500 KB objects plus a few large ones, against `sha256sum` over
   the same files (warm cache: both run once before timing).
-- chain: the ledger checks (canonical form, hashes, chain, signatures) of N entries, against hashing the same
-  bodies with hashlib alone (the floor of any chain check).
+- chain: `verify_case` over a case of N entries, each naming a tiny object (so the ledger checks: canonical form,
+  hashes, chain, signatures, plus N objects and the index replay), against hashing the same bodies with hashlib
+  alone (the floor of any chain check). The case is built directly through `ledger.append` in one transaction
+  (importing N files would take most of the run), then verified once to warm the cache before timing.
+
+`make bench` runs both at the issue's sizes (1 GiB of objects, 100,000 entries) in about a minute and a half.
 """
 
 from __future__ import annotations
@@ -74,21 +78,70 @@ def bench_verify(workdir: Path, total_mib: int) -> list[str]:
     ]
 
 
+def build_ledger(root: Path, n: int) -> None:
+    """A case of ``n`` item.acquired entries, each naming a tiny object of its own.
+
+    Built directly, for speed: the objects are written into the store without staging or fsync, and the entries
+    appended through ``ledger.append`` with the case key and indexed through ``index.apply``, all in one
+    transaction (what an import does for each file, minus the file-type detection and the per-import
+    journal). ``verify`` checks the result like any other case.
+    """
+    import hashlib
+
+    from evidence.api import actor, tool_info
+    from evidence.case import index, ledger
+    from evidence.timeutil import iso_utc, local_now_description, utc_now
+
+    case = Case.init(root, title="chain", tz="UTC")
+    key = case._signing_key(None)
+    conn = case.conn
+    base = root / "objects" / "sha256"
+    op = "bench-" + os.urandom(8).hex()
+    now = utc_now()
+    common = {"acquired_local": local_now_description(now), "imported_by": actor(), "tool": tool_info()}
+    conn.execute("BEGIN IMMEDIATE")
+    for i in range(n):
+        data = f"entry {i}".encode()
+        sha = hashlib.sha256(data).hexdigest()
+        shard = base / sha[:2]
+        shard.mkdir(exist_ok=True)
+        path = shard / sha
+        path.write_bytes(data)
+        os.chmod(path, 0o444)
+        body = {
+            "op": op,
+            "exhibit": index.exhibit_label(i + 1),
+            "duplicate_of": None,
+            "sha256": sha,
+            "size": len(data),
+            "media_type": "text/plain",
+            "extension_mismatch": False,
+            "original_name": f"{i:06d}.txt",
+            "original_path": f"/bench/{i:06d}.txt",
+            "file_mtime": iso_utc(now),
+            "file_mtime_ns": str(int(now.timestamp()) * 1_000_000_000),
+            **common,
+            "objects": [{"sha256": sha, "role": "original", "size": len(data)}],
+        }
+        entry = ledger.append(conn, key, "item.acquired", body)
+        index.apply(conn, entry, body, case.store.read_bytes)
+    conn.execute("COMMIT")
+    case.close()
+
+
 def bench_chain(workdir: Path, n: int) -> list[str]:
     import hashlib
     import sqlite3
 
-    src = workdir / "chain-src"
-    src.mkdir()
-    for i in range(n):
-        (src / f"{i:06d}.txt").write_text(f"entry {i}")
-    case = Case.init(workdir / "chain", title="chain", tz="UTC")
-    case.import_files([src])
-    case.close()
+    start = time.perf_counter()
+    build_ledger(workdir / "chain", n)
+    t_build = time.perf_counter() - start
     db = workdir / "chain" / "evidence.db"
 
     def run_verify() -> None:
-        assert verify_case(workdir / "chain").ok
+        report = verify_case(workdir / "chain")
+        assert report.ok, report.findings[:3]
+        assert report.checked["entries"] == n + 1, report.checked
 
     def run_hash_only() -> None:
         conn = sqlite3.connect(db)
@@ -96,8 +149,10 @@ def bench_chain(workdir: Path, n: int) -> list[str]:
             hashlib.sha256(body.encode()).digest()
         conn.close()
 
+    run_verify()  # warm cache
     t_ver = timed(run_verify, repeat=1)
     t_floor = timed(run_hash_only, repeat=1)
+    print(f"(ledger of {n + 1} entries built in {t_build:.1f} s)", file=sys.stderr)
     return [
         f"| verify, ledger of {n + 1} entries ({n} tiny objects) | {t_ver:.2f} s ({(n + 1) / t_ver:,.0f} entries/s) "
         f"| read + SHA-256 of the bodies only: {t_floor:.3f} s | {t_floor / t_ver:.3f}x |"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,6 +73,25 @@ class PublicKey:
         except (InvalidSignature, ValueError):
             return False
         return True
+
+
+def bad_signatures(public_raw: bytes, pairs: Sequence[tuple[bytes, bytes]]) -> list[int]:
+    """Positions in ``pairs`` of (signature, message) whose signature is not valid for ``public_raw``.
+
+    ``PublicKey.verify`` over many messages, with the key parsed once; a plain function of bytes, so worker
+    processes can run it (Ed25519 verification holds the GIL).
+    """
+    try:
+        key = Ed25519PublicKey.from_public_bytes(public_raw)
+    except ValueError:
+        return list(range(len(pairs)))
+    bad: list[int] = []
+    for i, (signature, message) in enumerate(pairs):
+        try:
+            key.verify(signature, message)
+        except (InvalidSignature, ValueError):
+            bad.append(i)
+    return bad
 
 
 class SigningKey:

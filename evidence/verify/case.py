@@ -55,10 +55,13 @@ from __future__ import annotations
 
 import bisect
 import json
+import multiprocessing
 import os
+import re
 import sqlite3
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,7 +69,7 @@ from typing import Any
 from evidence.case import index
 from evidence.case.canonical import GENESIS_PREV, CanonicalError, entry_hash_text, parse_canonical
 from evidence.case.ledger import Entry
-from evidence.case.signing import PUBLIC_NAME, PublicKey
+from evidence.case.signing import PUBLIC_NAME, PublicKey, bad_signatures
 from evidence.case.store import hash_file, is_hash_name
 from evidence.errors import SigningKeyError
 from evidence.verify import ERROR, WARNING, Finding, Report
@@ -75,6 +78,7 @@ DB_NAME = "evidence.db"
 GENESIS_KIND = "case.created"
 TEXT_COLUMNS = ("recorded_at", "kind", "body", "prev", "hash", "sig")
 LOWER_HEX = frozenset("0123456789abcdef")
+_LOWER_HEX_RUN = re.compile("[0-9a-f]*")  # what ``set(text) <= LOWER_HEX`` says, faster
 
 
 @dataclass
@@ -132,9 +136,27 @@ def _read_rows(db: Path) -> tuple[list[_Stored], set[str], set[str]]:
     finally:
         conn.close()
     stored: list[_Stored] = []
+    text = b"text"
     for r in raw:
         problems: list[str] = []
         seq = r[0] if isinstance(r[0], int) else -1
+        if r[2] == r[4] == r[6] == r[8] == r[10] == r[12] == text:
+            # The usual row, every column text: decoded directly (what _text_column does, without the calls).
+            try:
+                entry = Entry(
+                    seq,
+                    r[1].decode(),
+                    r[3].decode(),
+                    r[5].decode(),
+                    r[7].decode(),
+                    r[9].decode(),
+                    r[11].decode(),
+                )
+            except UnicodeDecodeError:
+                pass
+            else:
+                stored.append(_Stored(entry, problems))
+                continue
         values = [
             _text_column(r[1 + 2 * i], r[2 + 2 * i], name, problems) for i, name in enumerate(TEXT_COLUMNS)
         ]
@@ -196,19 +218,26 @@ def verify_case(
         return report
     entries = [s.entry for s in stored]
 
-    # (2) Genesis and key, (3) each entry, (4) chain, (5) heads recorded elsewhere.
-    rows, genesis_key = check_ledger(
-        entries,
-        [s.problems for s in stored],
-        _read_key_file(root, report),
-        report,
-        key_path="keys/case.pub",
-        expect_key=expect_key,
-        heads=heads,
-    )
+    # The objects are hashed in threads while the ledger is checked (started once the signature workers, if
+    # any, are forked); step (6) reads the results.
+    hasher = _ObjectHasher(root, workers)
+    try:
+        # (2) Genesis and key, (3) each entry, (4) chain, (5) heads recorded elsewhere.
+        rows, genesis_key = check_ledger(
+            entries,
+            [s.problems for s in stored],
+            _read_key_file(root, report),
+            report,
+            key_path="keys/case.pub",
+            expect_key=expect_key,
+            heads=heads,
+            started=hasher.start,
+        )
 
-    # (6) Objects.
-    named = _check_objects(root, rows, pending, report, workers)
+        # (6) Objects.
+        named = _check_objects(root, rows, pending, report, hasher)
+    finally:
+        hasher.close()
 
     # (7) Projections.
     _check_projections(root, rows, named, report)
@@ -229,15 +258,18 @@ def check_ledger(
     key_path: str,
     expect_key: str | None = None,
     heads: Iterable[str] = (),
+    started: Callable[[], None] | None = None,
 ) -> tuple[list[_Row], PublicKey | None]:
     """Checks (2)-(5) over ledger entries read from anywhere (a case's database, a bundle's JSON Lines).
 
     ``problems[i]`` lists what is wrong with how entry i was stored (empty when nothing); ``file_key`` is the
     public key shipped beside the ledger (at ``key_path``). Returns the checked rows and the genesis key.
+    ``started`` is called once the signature check is under way (its worker processes forked), to start
+    other work alongside the rest of the checks.
     """
     key = check_genesis(entries, file_key, report, expect_key, key_path=key_path)
     stored = [_Stored(entry, list(found)) for entry, found in zip(entries, problems, strict=True)]
-    rows = _check_entries(stored, key, report)
+    rows = _check_entries(stored, key, report, started)
     _check_chain(rows, report)
     _check_heads(rows, heads, report)
     return rows, key
@@ -346,45 +378,117 @@ def _signed_by(key: PublicKey, entry: Entry) -> bool:
 
 
 def _is_lower_hex(text: str, length: int) -> bool:
-    return len(text) == length and set(text) <= LOWER_HEX
+    return len(text) == length and _LOWER_HEX_RUN.fullmatch(text) is not None
 
 
-def _check_entries(stored: list[_Stored], key: PublicKey | None, report: Report) -> list[_Row]:
-    rows: list[_Row] = []
-    signatures = 0
-    for item in stored:
-        entry = item.entry
-        problems = list(item.problems)
-        for name, value, length in (
-            ("prev", entry.prev, 64),
-            ("hash", entry.hash, 64),
-            ("sig", entry.sig, 128),
-        ):
-            if not _is_lower_hex(value, length):
-                problems.append(f"{name} is not {length} lowercase hex digits")
-        body: Any = None
-        computed: str | None = None
+# Ed25519 verification takes ~120 us an entry and holds the GIL: a ledger longer than this has its signatures
+# checked in worker processes (in chunks), while this process checks the bodies and hashes.
+SIGNATURE_PROCESS_MIN = 4_000
+SIGNATURE_CHUNK = 2_000
+
+
+class _SignatureCheck:
+    """The signatures of many entries, checked in worker processes when there are enough of them.
+
+    Only the public key and (signature, hash) bytes go to the workers, only the positions of bad signatures
+    come back. Small ledgers (and platforms without ``fork``) are checked in this process.
+    """
+
+    def __init__(self, key: PublicKey, pairs: list[tuple[bytes, bytes]]) -> None:
+        self.key = key
+        self.pairs = pairs
+        self.pool: ProcessPoolExecutor | None = None
+        self.futures: list[tuple[int, Future[list[int]]]] = []
+        workers = min(os.cpu_count() or 1, -(-len(pairs) // SIGNATURE_CHUNK))
+        methods = multiprocessing.get_all_start_methods()
+        if len(pairs) <= SIGNATURE_PROCESS_MIN or workers < 2 or "fork" not in methods:
+            return
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+        for start in range(0, len(pairs), SIGNATURE_CHUNK):
+            chunk = pairs[start : start + SIGNATURE_CHUNK]
+            self.futures.append((start, self.pool.submit(bad_signatures, key.raw, chunk)))
+
+    def bad(self) -> set[int]:
+        """Positions in ``pairs`` whose signature is invalid."""
+        if self.pool is None:
+            return set(bad_signatures(self.key.raw, self.pairs))
         try:
-            body = _parse_body(entry.body_text)
-        except CanonicalError as exc:
+            return {start + i for start, future in self.futures for i in future.result()}
+        except BrokenProcessPool:
+            # A worker died (out of memory, killed): check them here rather than not at all.
+            return set(bad_signatures(self.key.raw, self.pairs))
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
+def _check_entries(
+    stored: list[_Stored], key: PublicKey | None, report: Report, started: Callable[[], None] | None = None
+) -> list[_Row]:
+    # Signatures first (in worker processes for a long ledger), so they are checked while the bodies are.
+    signed: list[int] = []  # positions whose signature is checked (hash and sig well-formed)
+    pairs: list[tuple[bytes, bytes]] = []
+    if key is not None:
+        for pos, item in enumerate(stored):
+            entry = item.entry
+            if _is_lower_hex(entry.hash, 64) and _is_lower_hex(entry.sig, 128):
+                signed.append(pos)
+                pairs.append((bytes.fromhex(entry.sig), bytes.fromhex(entry.hash)))
+    signatures = _SignatureCheck(key, pairs) if key is not None else None
+    try:
+        if started is not None:
+            started()
+        checked: list[tuple[list[str], Any, str | None, str | None]] = []
+        for item in stored:
+            entry = item.entry
+            problems = list(item.problems)
+            for name, value, length in (
+                ("prev", entry.prev, 64),
+                ("hash", entry.hash, 64),
+                ("sig", entry.sig, 128),
+            ):
+                if not _is_lower_hex(value, length):
+                    problems.append(f"{name} is not {length} lowercase hex digits")
+            body: Any = None
+            computed: str | None = None
+            not_canonical: str | None = None
+            try:
+                body = _parse_body(entry.body_text)
+            except CanonicalError as exc:
+                not_canonical = exc.message
+            if body is not None:
+                computed = _computed_hash(entry, body)
+                if computed != entry.hash:
+                    problems.append("the entry's contents do not match its hash")
+            checked.append((problems, body, computed, not_canonical))
+        bad = {signed[i] for i in signatures.bad()} if signatures is not None else set()
+    finally:
+        if signatures is not None:
+            signatures.close()
+    valid_sig = set(signed) - bad
+    rows: list[_Row] = []
+    for pos, (item, (problems, body, computed, not_canonical)) in enumerate(
+        zip(stored, checked, strict=True)
+    ):
+        entry = item.entry
+        if not_canonical is not None:
             report.add(
-                Finding("NON_CANONICAL", f"body is not canonical JSON ({exc.message})", entry=entry.seq)
+                Finding("NON_CANONICAL", f"body is not canonical JSON ({not_canonical})", entry=entry.seq)
             )
-        if body is not None:
-            computed = _computed_hash(entry, body)
-            if computed != entry.hash:
-                problems.append("the entry's contents do not match its hash")
         hash_ok = body is not None and not problems
         if problems:
             report.add(Finding("ENTRY_MODIFIED", "; ".join(problems), entry=entry.seq))
         sig_ok: bool | None = None
         if key is not None:
-            signatures += 1
-            sig_ok = _signed_by(key, entry)
+            sig_ok = pos in valid_sig
             if not sig_ok:
                 report.add(Finding("BAD_SIGNATURE", "signature is invalid for this entry", entry=entry.seq))
         rows.append(_Row(entry, body, computed, hash_ok, sig_ok))
-    report.checked["signatures"] = signatures
+    report.checked["signatures"] = len(stored) if key is not None else 0
     return rows
 
 
@@ -674,53 +778,165 @@ def _named_objects(rows: list[_Row]) -> tuple[dict[str, tuple[int, int | None]],
     return named, exhibits
 
 
+# Objects up to this size are hashed in batches (one task per batch): for tiny files the per-task cost would
+# dominate; larger ones are one task each, the biggest first, so the threads finish together.
+SMALL_OBJECT = 1 << 20
+BATCH_FILES = 64
+
+_Hashed = tuple[str | None, int]  # (hex SHA-256, or None when the file is gone, or "unreadable: ..."; size)
+
+
+def _hash_one(path: str) -> _Hashed:
+    try:
+        return hash_file(path)
+    except FileNotFoundError:
+        return None, 0
+    except OSError as exc:
+        return f"unreadable: {exc.strerror}", 0
+
+
+def _hash_batch(paths: list[str]) -> list[_Hashed]:
+    return [_hash_one(path) for path in paths]
+
+
+class _ObjectHasher:
+    """Hashes the stored objects in threads, started while the ledger is still being checked.
+
+    ``start`` lists ``objects/sha256`` (the listing also serves the EXTRA scan) and hashes every object in its
+    place, big first, small ones in batches; ``hashed`` then gives each one's digest and size. hashlib releases
+    the GIL, so the threads hash on the other cores while this thread checks the ledger. Started only after
+    the signature workers are forked (a process with running threads is not forked).
+    """
+
+    def __init__(self, root: Path, workers: int | None) -> None:
+        self.base = f"{root}/objects/sha256"
+        self.workers = workers or (os.cpu_count() or 2)
+        self.pool: ThreadPoolExecutor | None = None
+        self.scheduled: Future[list[tuple[str, str, bool]]] | None = None
+        self.futures: dict[str, tuple[Future[list[_Hashed]], int]] = {}  # name -> (its task, its place in it)
+
+    def start(self) -> None:
+        if self.pool is not None:
+            return
+        self.pool = ThreadPoolExecutor(max_workers=self.workers)
+        # Listed and scheduled by a thread of the pool too: its system calls overlap this thread's work.
+        self.scheduled = self.pool.submit(self._schedule, self.pool)
+
+    def _schedule(self, pool: ThreadPoolExecutor) -> list[tuple[str, str, bool]]:
+        listing = _list_shards(self.base)
+        sized: list[tuple[int, str]] = []
+        for shard, name, in_place in listing:
+            if in_place:
+                try:
+                    size = os.stat(f"{self.base}/{shard}/{name}").st_size
+                except OSError:
+                    size = 0
+                sized.append((size, name))
+        sized.sort(key=lambda item: -item[0])
+        batch: list[str] = []
+        for size, name in sized:
+            if size > SMALL_OBJECT:
+                self._submit(pool, [name])
+                continue
+            batch.append(name)
+            if len(batch) == BATCH_FILES:
+                self._submit(pool, batch)
+                batch = []
+        if batch:
+            self._submit(pool, batch)
+        return listing
+
+    def listing(self) -> list[tuple[str, str, bool]]:
+        """Every file under ``objects/sha256`` as ``_list_shards`` gives it."""
+        self.start()
+        assert self.scheduled is not None
+        return self.scheduled.result()
+
+    def _path(self, sha: str) -> str:
+        return f"{self.base}/{sha[:2]}/{sha}"
+
+    def _submit(self, pool: ThreadPoolExecutor, names: list[str]) -> None:
+        future = pool.submit(_hash_batch, [self._path(name) for name in names])
+        for i, name in enumerate(names):
+            self.futures[name] = (future, i)
+
+    def hashed(self, sha: str) -> _Hashed:
+        """The digest and size of the object named ``sha`` (hashed now when the listing did not hold it)."""
+        self.listing()
+        if sha in self.futures:
+            future, i = self.futures[sha]
+            return future.result()[i]
+        return _hash_one(self._path(sha))
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _list_shards(base: str) -> list[tuple[str, str, bool]]:
+    """Every file under ``objects/sha256`` as (shard, name, in place), sorted; a shard that is a file is listed
+    as (its name, "", False)."""
+    found: list[tuple[str, str, bool]] = []
+    try:
+        shards = sorted(os.scandir(base), key=lambda e: e.name)
+    except OSError:
+        return found
+    for shard in shards:
+        try:
+            is_dir = shard.is_dir()
+        except OSError:
+            is_dir = False
+        if not is_dir:
+            found.append((shard.name, "", False))
+            continue
+        prefix = shard.name
+        try:
+            names = sorted(entry.name for entry in os.scandir(shard.path))
+        except OSError:
+            names = []
+        for name in names:
+            found.append((prefix, name, name[:2] == prefix and _is_lower_hex(name, 64)))
+    return found
+
+
 def _check_objects(
-    root: Path, rows: list[_Row], pending: set[str], report: Report, workers: int | None
+    root: Path, rows: list[_Row], pending: set[str], report: Report, hasher: _ObjectHasher
 ) -> dict[str, tuple[int, int | None]]:
     named, exhibits = _named_objects(rows)
     objects = root / "objects"
-    base = objects / "sha256"
 
     def rel(sha: str) -> str:
         return f"objects/sha256/{sha[:2]}/{sha}"
 
-    def check(sha: str) -> tuple[str, str | None, int]:
-        path = base / sha[:2] / sha
-        try:
-            actual, size = hash_file(path)
-        except FileNotFoundError:
-            return sha, None, 0
-        except OSError as exc:
-            return sha, f"unreadable: {exc.strerror}", 0
-        return sha, actual, size
-
+    hasher.listing()  # before anything can close the pool
     total = 0
-    order = sorted(named, key=lambda s: -(named[s][1] or 0))  # big first: workers finish together
-    with ThreadPoolExecutor(max_workers=workers or min(8, (os.cpu_count() or 2))) as pool:
-        for sha, actual, size in pool.map(check, order):
-            seq, _ = named[sha]
-            exhibit = exhibits.get(sha)
-            if actual is None:
-                report.add(
-                    Finding(
-                        "MISSING",
-                        "object named by the ledger is gone",
-                        entry=seq,
-                        exhibit=exhibit,
-                        path=rel(sha),
-                    )
+    order = sorted(named, key=lambda s: -(named[s][1] or 0))
+    for sha in order:
+        actual, size = hasher.hashed(sha)
+        seq, _ = named[sha]
+        exhibit = exhibits.get(sha)
+        if actual is None:
+            report.add(
+                Finding(
+                    "MISSING",
+                    "object named by the ledger is gone",
+                    entry=seq,
+                    exhibit=exhibit,
+                    path=rel(sha),
                 )
-            elif actual != sha:
-                report.add(
-                    Finding(
-                        "MODIFIED",
-                        actual if actual.startswith("unreadable") else "content no longer matches its hash",
-                        entry=seq,
-                        exhibit=exhibit,
-                        path=rel(sha),
-                    )
+            )
+        elif actual != sha:
+            report.add(
+                Finding(
+                    "MODIFIED",
+                    actual if actual.startswith("unreadable") else "content no longer matches its hash",
+                    entry=seq,
+                    exhibit=exhibit,
+                    path=rel(sha),
                 )
-            total += size
+            )
+        total += size
+    hasher.close()
     report.checked["objects"] = len(named)
     report.checked["bytes"] = total
 
@@ -746,33 +962,29 @@ def _check_objects(
                     )
                 )
                 continue
-            for shard in sorted(child.iterdir()):
-                files = sorted(shard.iterdir()) if shard.is_dir() else [shard]
-                for path in files:
-                    name = path.name
-                    relpath = path.relative_to(root).as_posix()
-                    in_place = is_hash_name(name) and path.parent == base / name[:2]
-                    if in_place:
-                        present.add(name)
-                    if in_place and name in named:
+            for shard, name, in_place in hasher.listing():
+                if in_place:
+                    present.add(name)
+                    if name in named:
                         continue
-                    if in_place and name in pending:
-                        report.add(
-                            Finding(
-                                "INCOMPLETE_IMPORT",
-                                "object of an interrupted import (removed by the next import)",
-                                severity=WARNING,
-                                path=relpath,
-                            )
-                        )
-                        continue
+                relpath = f"objects/sha256/{shard}/{name}" if name else f"objects/sha256/{shard}"
+                if in_place and name in pending:
                     report.add(
                         Finding(
-                            "EXTRA",
-                            "object that no ledger entry names (added, or its entries were removed)",
+                            "INCOMPLETE_IMPORT",
+                            "object of an interrupted import (removed by the next import)",
+                            severity=WARNING,
                             path=relpath,
                         )
                     )
+                    continue
+                report.add(
+                    Finding(
+                        "EXTRA",
+                        "object that no ledger entry names (added, or its entries were removed)",
+                        path=relpath,
+                    )
+                )
     for sha in sorted(pending - present - set(named)):
         if is_hash_name(sha):
             report.add(
