@@ -872,6 +872,7 @@ class Case:
             exhibits=self.exhibits(),
             entries=entries,
             bates_prefix=bates_prefix,
+            options={"custom_templates": templates is not None},
         )
         return render(data, chosen)
 

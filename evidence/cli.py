@@ -15,12 +15,13 @@ from typing import Any
 
 from evidence import __version__
 from evidence.api import Case, find_case
-from evidence.errors import EvidenceError, ExitCode, UsageError
+from evidence.errors import CaseError, EvidenceError, ExitCode, UsageError
 from evidence.models import ImportOptions
 from evidence.timeutil import display, local_zone_name, parse_iso, zone
 from evidence.verify import Report
 from evidence.verify.bundle import is_bundle, verify_bundle
 from evidence.verify.case import verify_case
+from evidence.verify.report import is_report, verify_report
 
 
 def _passphrase_from_env_or_prompt(confirm: bool = False) -> Callable[[], str | None]:
@@ -198,7 +199,9 @@ def _print_report(report: Report, as_json: bool) -> None:
         f"{checked.get('entries', 0)} entries, {checked.get('signatures', 0)} signatures, "
         f"{checked.get('objects', 0)} objects ({_human_size(checked.get('bytes', 0))}) checked"
     )
-    if report.ok:
+    if report.ok and not head:
+        print(f"OK (as far as it could be checked): {summary}")
+    elif report.ok:
         print(f"OK: {summary}; head {head.get('seq')}:{head.get('hash')}")
         print(f"    signed with key {report.facts.get('key_fingerprint')}")
     else:
@@ -206,7 +209,23 @@ def _print_report(report: Report, as_json: bool) -> None:
         print(f"FAILED: {errors} problem(s) found; {summary}")
 
 
+def _report_case(args: argparse.Namespace) -> Path | None:
+    """The case a report is checked against: -C, else $EVIDENCE_CASE or the current folder, else none."""
+    if args.case:
+        return find_case(Path(args.case))
+    try:
+        return find_case(None)
+    except CaseError:
+        return None
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
+    if args.target and is_report(Path(args.target)):
+        report = verify_report(
+            Path(args.target), _report_case(args), heads=args.head or (), expect_key=args.expect_key
+        )
+        _print_report(report, args.json)
+        return ExitCode.OK if report.ok else ExitCode.VERIFY_FAILED
     if args.target and is_bundle(Path(args.target)):
         report = verify_bundle(Path(args.target), heads=args.head or (), expect_key=args.expect_key)
         _print_report(report, args.json)
@@ -606,7 +625,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_head)
 
     p = sub.add_parser("verify", help="check that nothing in the case was altered; exit 0 only when intact")
-    p.add_argument("target", nargs="?", help="a case folder or a bundle .zip (default: the current case)")
+    p.add_argument(
+        "target", nargs="?", help="a case folder, a bundle .zip or a report .pdf (default: the current case)"
+    )
     p.add_argument("--json", action="store_true", help='{"ok": bool, "findings": [...], "checked": {...}}')
     p.add_argument(
         "--head",

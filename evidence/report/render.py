@@ -9,6 +9,9 @@ Every page carries a Bates-style number (``EVD-000001``), "page N of M" (the doc
 first pass counts the pages) and the ledger head. Sections and exhibits get PDF outline entries. DejaVu fonts
 are embedded (subsetted), so accented, Greek, Cyrillic and most symbol characters render; emoji and CJK
 characters outside DejaVu show as empty boxes.
+
+The manifest of what the report shows (``evidence.report.manifest``) is attached as
+``evidence-manifest.json``, for ``evidence verify report.pdf``.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import io
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -45,6 +48,7 @@ from reportlab.platypus import (
 from evidence.case.ledger import Entry, Head
 from evidence.errors import DependencyError
 from evidence.models import Channel, Direction
+from evidence.report import manifest
 from evidence.report.templates import Profile, Section, fill
 from evidence.timeline import TimelineEntry
 from evidence.timeutil import display, parse_iso
@@ -81,6 +85,7 @@ class ReportData:
     bates_prefix: str = "EVD"
     stats: dict[str, Any] | None = None  # evidence.analysis.stats.compute, as Case.stats() gives it
     tactics: dict[str, dict[str, int]] | None = None  # tactic -> {"confirmed": n, "suggested": n}
+    options: dict[str, Any] = field(default_factory=dict)  # further options the manifest records
 
 
 def _register_fonts() -> None:
@@ -701,6 +706,7 @@ def _layout(data: ReportData, profile: Profile, total: int | None) -> tuple[byte
     )
     pages = [0]
     pdf_date = _pdf_date(data.generated_at)
+    contents = manifest.build(data, profile)
 
     def stamp(canv: Any, doc_: Any) -> None:
         page = int(canv.getPageNumber())
@@ -708,6 +714,7 @@ def _layout(data: ReportData, profile: Profile, total: int | None) -> tuple[byte
         if page == 1:
             canv.setDateFormatter(lambda *_: pdf_date)
             canv.showOutline()
+            manifest.attach(canv._doc, contents, pdf_date)
         canv.saveState()
         canv.setFont("DejaVu", 7)
         canv.setFillColor(colors.HexColor("#404040"))

@@ -1,0 +1,385 @@
+"""Verify a PDF report that ``evidence report`` wrote, against its embedded manifest and, when given, the case.
+
+The checks, numbered here and in the code:
+
+  (1) Manifest: the PDF holds the attachment ``evidence-manifest.json`` (``MANIFEST_MISSING`` otherwise, or
+      ``REPORT_UNREADABLE`` when the file's cross-reference table cannot be read), and it is canonical JSON
+      of the expected shape (``MANIFEST_MALFORMED``).
+  (2) With the case (``-C``, ``$EVIDENCE_CASE`` or the current folder): the whole case verifies (the case
+      verifier's checks, with the manifest's head as ``--head`` and its key fingerprint as ``--expect-key``:
+      ``HEAD_MISMATCH``, ``KEY_NOT_EXPECTED``, ...); the case is the one the manifest names (``OTHER_CASE``);
+      every record the manifest lists exists in the case (``MISSING_RECORD``) from the same item, exhibit,
+      locator and time (``MODIFIED``), every exhibit too (``MISSING_EXHIBIT``; ``MODIFIED`` for another
+      SHA-256, size or name); and the PDF's own SHA-256 is the one a ``report.generated`` entry recorded
+      (``UNKNOWN_REPORT``: a report changed after it was generated, even by one byte, has another hash).
+  (3) Without a case: only (1) can be checked; ``NEEDS_CASE`` (a warning) says the rest needs the case or an
+      export bundle holding the report (``evidence verify bundle.zip``).
+
+The reader understands the PDFs ``evidence report`` writes (a classic cross-reference table, the manifest as
+an uncompressed embedded file named in the catalog's ``/Names /EmbeddedFiles`` array); it is not a general
+PDF parser. A PDF re-saved by another program may keep its manifest where this reader does not look
+(``MANIFEST_MISSING``); its hash has changed anyway, so it is not the report the ledger recorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from evidence.api import Case
+from evidence.case.canonical import CanonicalError, parse_canonical
+from evidence.errors import EvidenceError
+from evidence.report.manifest import FORMAT, NAME
+from evidence.verify import WARNING, Finding, Report
+from evidence.verify.case import verify_case
+
+MAX_REPORT_SIZE = 1 << 30
+MAX_MANIFEST_SIZE = 256 << 20
+_STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
+_SUBSECTION = re.compile(rb"(\d+)[ ]+(\d+)[ ]*\r?\n")
+_XREF_ENTRY = re.compile(rb"(\d{10}) (\d{5}) ([nf])[ \r\n]{2}")
+_ROOT = re.compile(rb"/Root\s+(\d+)\s+0\s+R")
+_OBJ = re.compile(rb"\s*(\d+)\s+(\d+)\s+obj\b")
+_NAMES = re.compile(rb"/Names\s+(\d+)\s+0\s+R")
+_EMBEDDED = re.compile(
+    rb"/EmbeddedFiles\s*<<\s*/Names\s*\[\s*\(" + re.escape(NAME.encode()) + rb"\)\s*(\d+)\s+0\s+R"
+)
+_EF = re.compile(rb"/EF\s*<<[^>]*?/F\s+(\d+)\s+0\s+R")
+_LENGTH = re.compile(rb"/Length\s+(\d+)")
+_STREAM = re.compile(rb">>\s*stream(?:\r\n|\n)")
+
+
+class _Unreadable(Exception):
+    """The PDF's structure cannot be followed to the manifest; the message says where it stopped."""
+
+
+def is_report(path: Path) -> bool:
+    """Whether ``path`` is a file that starts like a PDF (what ``evidence verify`` dispatches on)."""
+    try:
+        with open(path, "rb") as fh:
+            return path.is_file() and fh.read(5) == b"%PDF-"
+    except OSError:
+        return False
+
+
+def verify_report(
+    path: Path,
+    case_root: Path | None,
+    *,
+    heads: Iterable[str] = (),
+    expect_key: str | None = None,
+) -> Report:
+    """Run checks (1)-(3) over the report at ``path``, against the case at ``case_root`` when given.
+
+    ``heads`` and ``expect_key`` are checked as ``evidence verify`` checks them for a case; ``expect_key`` is
+    also compared with the fingerprint the manifest names.
+    """
+    report = Report(target=str(path))
+    try:
+        size = path.stat().st_size
+        if size > MAX_REPORT_SIZE:
+            report.add(
+                Finding(
+                    "REPORT_UNREADABLE", f"{size} bytes, over the {MAX_REPORT_SIZE} limit", path=path.name
+                )
+            )
+            return report
+        pdf = path.read_bytes()
+    except OSError as exc:
+        report.add(Finding("REPORT_UNREADABLE", f"cannot be read ({exc.strerror})", path=path.name))
+        return report
+    digest = hashlib.sha256(pdf).hexdigest()
+    report.facts["report"] = {"file": path.name, "sha256": digest, "size": len(pdf)}
+    report.checked["bytes"] = len(pdf)
+
+    # (1) Manifest.
+    manifest = _read_manifest(pdf, path.name, report)
+    if manifest is not None:
+        report.facts["manifest"] = {
+            "case_id": manifest["case"]["id"],
+            "built_from": manifest["built_from"],
+            "key_fingerprint": manifest["key_fingerprint"],
+            "records": len(manifest["records"]),
+            "exhibits": len(manifest["exhibits"]),
+        }
+        report.checked["records"] = len(manifest["records"])
+        report.checked["exhibits"] = len(manifest["exhibits"])
+    if manifest is not None and expect_key and manifest["key_fingerprint"] != expect_key.strip().lower():
+        report.add(
+            Finding(
+                "KEY_NOT_EXPECTED",
+                f"the report names key {manifest['key_fingerprint']}, not the expected {expect_key}",
+                path=NAME,
+            )
+        )
+    if case_root is None:
+        # (3) Without a case.
+        report.add(
+            Finding(
+                "NEEDS_CASE",
+                "only the manifest could be checked: that the report was generated from a case, and from "
+                "that case as it stands, needs the case (-C CASE) or an export bundle holding the report",
+                severity=WARNING,
+                path=path.name,
+            )
+        )
+        return report
+
+    # (2) Against the case.
+    head = manifest["built_from"] if manifest else None
+    case_report = verify_case(
+        case_root,
+        heads=[*heads, *([f"{head['seq']}:{head['hash']}"] if head else [])],
+        expect_key=manifest["key_fingerprint"] if manifest else None,
+    )
+    for finding in case_report.findings:
+        report.add(finding)
+    for name, count in case_report.checked.items():
+        report.checked[name] = report.checked.get(name, 0) + count
+    report.facts.update({k: v for k, v in case_report.facts.items() if k in ("head", "key_fingerprint")})
+    report.facts["case"] = str(case_root)
+    try:
+        with Case.open(case_root, readonly=True) as case:
+            case_id = str(case.settings().get("case_id"))
+            records = {r.id: r for r in case.records()}
+            exhibits = {str(e["exhibit"]): e for e in case.exhibits()}
+            generated = {
+                str(entry.body.get("sha256")): entry.seq
+                for entry in case.entries()
+                if entry.kind == "report.generated" and isinstance(entry.body, dict)
+            }
+    except EvidenceError as exc:
+        report.add(
+            Finding("CASE_UNREADABLE", f"the case cannot be opened ({exc.message})", path=str(case_root))
+        )
+        return report
+    if manifest is not None:
+        if manifest["case"]["id"] != case_id:
+            report.add(
+                Finding(
+                    "OTHER_CASE",
+                    f"the report names case {manifest['case']['id']}, this is case {case_id}",
+                    path=path.name,
+                )
+            )
+        _compare_records(manifest["records"], records, report)
+        _compare_exhibits(manifest["exhibits"], exhibits, report)
+    if digest in generated:
+        report.facts["report"]["entry"] = generated[digest]
+    else:
+        report.add(
+            Finding(
+                "UNKNOWN_REPORT",
+                f"no report.generated entry recorded its SHA-256 {digest[:16]}...: it was not generated "
+                "from this case, or was changed afterwards",
+                path=path.name,
+            )
+        )
+    return report
+
+
+def _compare_records(listed: list[dict[str, Any]], records: dict[str, Any], report: Report) -> None:
+    for item in listed:
+        rid = item["record_id"]
+        record = records.get(rid)
+        if record is None:
+            report.add(
+                Finding(
+                    "MISSING_RECORD",
+                    f"record {rid} is in the report but not in the case",
+                    exhibit=item["exhibit"],
+                )
+            )
+            continue
+        differ = []
+        if record.item_sha256 != item["item_sha256"]:
+            differ.append("source item SHA-256")
+        if record.locator != item["locator"]:
+            differ.append("locator")
+        if record.occurred_at != datetime.fromisoformat(item["occurred_at"]):
+            differ.append("time")
+        if differ:
+            report.add(
+                Finding(
+                    "MODIFIED",
+                    f"record {rid}: the case has another {', '.join(differ)} than the report",
+                    exhibit=item["exhibit"],
+                )
+            )
+
+
+def _compare_exhibits(
+    listed: list[dict[str, Any]], exhibits: dict[str, dict[str, Any]], report: Report
+) -> None:
+    for item in listed:
+        number = item["exhibit"]
+        found = exhibits.get(number)
+        if found is None:
+            report.add(Finding("MISSING_EXHIBIT", "in the report but not in the case", exhibit=number))
+            continue
+        differ = [
+            label
+            for key, label in (("sha256", "SHA-256"), ("size", "size"), ("original_name", "original name"))
+            if found[key] != item[key]
+        ]
+        if differ:
+            report.add(
+                Finding(
+                    "MODIFIED", f"the case has another {', '.join(differ)} than the report", exhibit=number
+                )
+            )
+
+
+# -- reading the manifest ----------------------------------------------------------------------------------
+
+
+def _read_manifest(pdf: bytes, name: str, report: Report) -> dict[str, Any] | None:
+    try:
+        data = _extract(pdf)
+    except _Unreadable as exc:
+        report.add(Finding("REPORT_UNREADABLE", str(exc), path=name))
+        return None
+    if data is None:
+        report.add(Finding("MANIFEST_MISSING", f"the PDF has no {NAME} attachment", path=name))
+        return None
+    try:
+        value = parse_canonical(data)
+    except CanonicalError as exc:
+        report.add(Finding("MANIFEST_MALFORMED", f"not canonical JSON ({exc.message})", path=NAME))
+        return None
+    problem = _shape(value)
+    if problem:
+        report.add(Finding("MANIFEST_MALFORMED", problem, path=NAME))
+        return None
+    assert isinstance(value, dict)
+    return value
+
+
+def _shape(value: Any) -> str | None:
+    """What is wrong with the manifest's shape, or None."""
+    if not isinstance(value, dict) or value.get("format") != FORMAT:
+        return f"not a report manifest ({FORMAT})"
+    case, head = value.get("case"), value.get("built_from")
+    if not isinstance(case, dict) or not isinstance(case.get("id"), str):
+        return "names no case id"
+    if not (
+        isinstance(head, dict)
+        and isinstance(head.get("seq"), int)
+        and isinstance(head.get("hash"), str)
+        and re.fullmatch("[0-9a-f]{64}", head["hash"])
+    ):
+        return "names no ledger head (built_from)"
+    if not isinstance(value.get("key_fingerprint"), str):
+        return "names no key fingerprint"
+    text = ("record_id", "locator", "item_sha256", "occurred_at")
+    records = value.get("records")
+    if not isinstance(records, list) or not all(
+        isinstance(r, dict)
+        and all(isinstance(r.get(k), str) for k in text)
+        and isinstance(r.get("exhibit"), str | None)
+        and _is_time(r["occurred_at"])
+        for r in records
+    ):
+        return "records are not a list of {record_id, exhibit, locator, item_sha256, occurred_at}"
+    exhibits = value.get("exhibits")
+    if not isinstance(exhibits, list) or not all(
+        isinstance(e, dict)
+        and all(isinstance(e.get(k), str) for k in ("exhibit", "sha256", "original_name"))
+        and isinstance(e.get("size"), int)
+        for e in exhibits
+    ):
+        return "exhibits are not a list of {exhibit, sha256, size, original_name}"
+    return None
+
+
+def _is_time(text: str) -> bool:
+    try:
+        return datetime.fromisoformat(text).tzinfo is not None
+    except ValueError:
+        return False
+
+
+def _extract(pdf: bytes) -> bytes | None:
+    """The manifest's bytes, None when the catalog names none; raises _Unreadable for a broken structure."""
+    offsets, trailer = _xref(pdf)
+    root = _ROOT.search(trailer)
+    if root is None:
+        raise _Unreadable("the trailer names no catalog (/Root)")
+    catalog = _object(pdf, offsets, int(root.group(1)))
+    names_ref = _NAMES.search(catalog)
+    if names_ref is None:
+        return None
+    embedded = _EMBEDDED.search(_object(pdf, offsets, int(names_ref.group(1))))
+    if embedded is None:
+        return None
+    spec = _object(pdf, offsets, int(embedded.group(1)))
+    ef = _EF.search(spec)
+    if ef is None:
+        raise _Unreadable(f"the {NAME} file specification names no embedded file")
+    start = _object_start(pdf, offsets, int(ef.group(1)))
+    opened = _STREAM.search(pdf, start, start + 4096)
+    if opened is None:
+        raise _Unreadable(f"the {NAME} attachment is not a stream")
+    head = pdf[start : opened.start()]
+    if b"/Filter" in head:
+        raise _Unreadable(f"the {NAME} attachment is encoded (evidence report writes it plain)")
+    length = _LENGTH.search(head)
+    if length is None or int(length.group(1)) > MAX_MANIFEST_SIZE:
+        raise _Unreadable(f"the {NAME} attachment has no usable /Length")
+    body = opened.end()
+    data = pdf[body : body + int(length.group(1))]
+    if len(data) != int(length.group(1)):
+        raise _Unreadable(f"the {NAME} attachment is shorter than its /Length")
+    return data
+
+
+def _xref(pdf: bytes) -> tuple[dict[int, int], bytes]:
+    """Object offsets from the last cross-reference table, and the trailer dictionary's text."""
+    end = _STARTXREF.search(pdf[-1024:])
+    if end is None:
+        raise _Unreadable("no startxref at the end of the file")
+    pos = int(end.group(1))
+    if pdf[pos : pos + 4] != b"xref":
+        raise _Unreadable(f"startxref points at byte {pos}, where no cross-reference table starts")
+    pos += 4
+    while pdf[pos : pos + 1] in (b"\r", b"\n", b" "):
+        pos += 1
+    offsets: dict[int, int] = {}
+    while (sub := _SUBSECTION.match(pdf, pos)) is not None:
+        first, count = int(sub.group(1)), int(sub.group(2))
+        pos = sub.end()
+        for number in range(first, first + count):
+            entry = _XREF_ENTRY.match(pdf, pos)
+            if entry is None:
+                raise _Unreadable(f"cross-reference entry for object {number} is malformed")
+            if entry.group(3) == b"n":
+                offsets[number] = int(entry.group(1))
+            pos = entry.end()
+    trailer = pdf.find(b"trailer", pos)
+    if trailer < 0:
+        raise _Unreadable("no trailer after the cross-reference table")
+    return offsets, pdf[trailer : trailer + 4096]
+
+
+def _object_start(pdf: bytes, offsets: dict[int, int], number: int) -> int:
+    """Where object ``number``'s value starts, just after ``N 0 obj``."""
+    offset = offsets.get(number)
+    if offset is None or offset >= len(pdf):
+        raise _Unreadable(f"object {number} is not in the cross-reference table")
+    match = _OBJ.match(pdf, offset)
+    if match is None or int(match.group(1)) != number:
+        raise _Unreadable(f"object {number} is not at byte {offset} where the cross-reference table says")
+    return match.end()
+
+
+def _object(pdf: bytes, offsets: dict[int, int], number: int) -> bytes:
+    """Object ``number``'s text up to ``endobj`` (only for objects that are not streams)."""
+    start = _object_start(pdf, offsets, number)
+    end = pdf.find(b"endobj", start)
+    if end < 0:
+        raise _Unreadable(f"object {number} has no endobj")
+    return pdf[start:end]
