@@ -239,12 +239,12 @@ class ObjectStore:
 
     def _stale_claim(self, claim: Path) -> bool:
         # A claim lives for the instant between its creation and its flock + rename; one that is unlocked
-        # and a minute old was left by a writer killed in that instant.
+        # and a minute old, or whose process (named in it) is gone, was left by a writer killed in that instant.
         try:
             age = time.time() - claim.stat().st_mtime
         except OSError:
             return False
-        return age > 60 and not self._lock_held(claim)
+        return (age > 60 or not _process_alive(claim.name)) and not self._lock_held(claim)
 
     def _session_alive(self, session: str) -> bool:
         return self._lock_held(self.tmp / f"{session}.lock")
@@ -291,6 +291,20 @@ class ObjectStore:
         if not self.tmp.is_dir():
             return []
         return sorted(self.tmp.iterdir())
+
+
+def _process_alive(session_file: str) -> bool:
+    """Whether the process named by a session file (``session-<pid>-<token>...``) still runs on this host."""
+    parts = session_file.split("-")
+    if len(parts) < 3 or not parts[1].isdigit():
+        return True  # not ours to judge: leave it to the age rule
+    try:
+        os.kill(int(parts[1]), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it runs, under another user
+        pass
+    return True
 
 
 def hash_file(path: str | os.PathLike[str]) -> tuple[str, int]:
