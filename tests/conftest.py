@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -29,6 +30,32 @@ def case(tmp_path: Path) -> Iterator[Case]:
     """A new, empty case with an unencrypted key, zone Europe/London."""
     with Case.init(tmp_path / "case", title="Test case", tz="Europe/London") as c:
         yield c
+
+
+class NetworkUsed(AssertionError):
+    """Raised when code under test tries to reach the network: nothing but `anchor` may (issue 8)."""
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs with IP networking refused: a connect, a send to an address or a name lookup fails."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise NetworkUsed(
+            f"the code under test tried to use the network: {args[1:] if len(args) > 1 else args}"
+        )
+
+    def guarded_connect(self: socket.socket, address: object) -> None:
+        if self.family in (socket.AF_INET, socket.AF_INET6):
+            refuse(self, address)
+        real_connect(self, address)  # AF_UNIX: local IPC, not the network
+
+    real_connect = socket.socket.connect
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", lambda self, address: refuse(self, address))
+    monkeypatch.setattr(socket.socket, "sendto", lambda self, *a: refuse(self, *a))
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
 
 
 @pytest.fixture(autouse=True)
