@@ -8,7 +8,7 @@ STAMP := $(VENV)/.deps-stamp
 DEB_PACKAGES := libmagic1 tesseract-ocr tesseract-ocr-eng poppler-utils fonts-dejavu-core
 DEMO_DIR := build/demo
 
-.PHONY: deps system-deps test lint typecheck unit demo bench clean
+.PHONY: deps system-deps test lint typecheck unit fuzz demo bench clean
 
 system-deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
@@ -40,6 +40,10 @@ unit: deps
 	$(PY) -m pytest -q
 
 test: lint typecheck unit
+
+# Longer fuzzing of every importer (hypothesis; `make test` runs a few dozen examples each).
+fuzz: deps
+	EVIDENCE_FUZZ_EXAMPLES=2000 $(PY) -m pytest -q tests/reliability/test_fuzz.py
 
 demo: deps
 	@rm -rf $(DEMO_DIR)

@@ -297,7 +297,7 @@ class AudioImporter(Importer):
                         }
                     )
                     length = frames / rate if rate else None
-            except (wave.Error, EOFError, OSError) as exc:
+            except (wave.Error, EOFError, OSError, RuntimeError) as exc:  # RuntimeError: chunk past its end
                 warnings.append(
                     ImportWarning(
                         LOCATOR,

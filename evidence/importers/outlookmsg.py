@@ -69,7 +69,8 @@ MSG_MEDIA_TYPE: Final = "application/vnd.ms-outlook"
 
 # extract-msg's failures on damaged or foreign compound files: its own tree, olefile's OleFileError (an OSError),
 # and the struct/EOF errors of a stream that ends early.
-_MSG_ERRORS: Final = (ExMsgBaseException, OSError, struct.error, EOFError)
+# ValueError: extract_msg converts corrupt property values into enums and raises it for unknown ones.
+_MSG_ERRORS: Final = (ExMsgBaseException, OSError, struct.error, EOFError, ValueError)
 
 # MAPI time properties tried when the Date header is missing, in order.
 MAPI_TIMES: Final = (

@@ -362,6 +362,8 @@ class _Reader:
             ) from None
         except DefusedXmlException as exc:
             raise self._error(f"rejected as hostile XML: {type(exc).__name__}") from None
+        except LookupError as exc:  # the XML declaration names an encoding Python does not know
+            raise self._error(f"unreadable XML: {exc}") from None
         if root is None:
             raise self._error("the file holds no XML element")
         yield from self._count_check(root_tag, declared)
