@@ -1046,7 +1046,9 @@ class Case:
             with open(staged.path, "rb") as fh:
                 head = fh.read(SNIFF_BYTES)
             prep.importer = find_importer(head, source)
-            if prep.importer is not None:
+            # Bytes already in the case were read when first acquired: a second acquisition records where they
+            # came from again but derives nothing (no second parse, no second OCR). Re-checked at commit time.
+            if prep.importer is not None and index.exhibit_for(self.conn, staged.sha256) is None:
                 self._derive(prep, source, opts)
         except BaseException:
             self.store.discard(staged)

@@ -111,7 +111,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             if item.extension_mismatch:
                 m = item.extension_mismatch
                 print(f"    note: named {m['extension']} but the content is {m['detected']}")
-            if item.importer:
+            if item.importer and not item.duplicate_of:
                 print(f"    read as {item.importer}: {item.records} records, {len(item.warnings)} warnings")
                 for warning in item.warnings[:10]:
                     print(f"    warning: {warning.locator}: {warning.message}")

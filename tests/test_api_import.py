@@ -211,3 +211,27 @@ def test_leftovers_of_a_killed_import_are_recovered_by_the_next_writer(case: Cas
     assert not abandoned.exists()
     report = verify_case(case.root)
     assert report.ok and report.findings == []
+
+
+def test_the_same_bytes_again_are_not_parsed_again(
+    case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second import of a screenshot (or any recognised file) does no OCR or parsing at all."""
+    from PIL import Image
+
+    from evidence.importers.screenshot import ScreenshotImporter
+
+    shot = tmp_path / "Screenshot_20260314-213344.png"
+    Image.new("RGB", (64, 64), "white").save(shot)
+    first = case.import_files([shot])
+    assert first.items[0].importer == "screenshot"
+
+    def must_not_run(*args: object, **kwargs: object) -> Iterator[Yielded]:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(ScreenshotImporter, "parse", must_not_run)
+    again = case.import_files([shot])
+    assert again.items[0].duplicate_of == "EX-0001"
+    assert [e.kind for e in case.entries()][-1] == "item.acquired"
+    assert len(case.records()) == 1
+    assert verify_case(case.root).ok
