@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
 from evidence import __version__, media, timeline
@@ -876,6 +876,56 @@ class Case:
         )
         return render(data, chosen)
 
+    def _publish(
+        self,
+        path: Path,
+        what: str,
+        kind: str,
+        write: Callable[[BinaryIO], dict[str, Any]],
+        passphrase: PassphraseSource | str | None,
+    ) -> tuple[Entry, dict[str, Any]]:
+        """Write an output file (a report, a bundle) and record it, in the order that keeps both consistent.
+
+        ``write`` fills a temporary file beside ``path`` and returns the entry's body; under the writer lock the
+        file is fsynced, the ``kind`` entry appended in one transaction, and only then the file renamed into
+        place and its folder fsynced. A kill between the commit and the rename leaves the complete file at its
+        temporary name; a failure before the commit leaves nothing.
+        """
+        key = self._signing_key(passphrase)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            os.close(fd)
+        except OSError as exc:
+            raise StorageError(f"cannot write the {what} ({exc.strerror})", path=path) from None
+        tmp = Path(tmp_name)
+        try:
+            with self._writer():
+                with open(tmp, "w+b") as fh:
+                    body = write(fh)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    entry = ledger.append(self.conn, key, kind, body)
+                    self.conn.execute("COMMIT")
+                except BaseException:
+                    self.conn.execute("ROLLBACK")
+                    raise
+                os.replace(tmp, path)
+                dir_fd = os.open(path.parent, os.O_RDONLY)
+                try:
+                    os.fsync(dir_fd)
+                finally:
+                    os.close(dir_fd)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise StorageError(f"cannot write the {what} ({exc.strerror})", path=path) from None
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return entry, body
+
     def report(
         self,
         path: Path,
@@ -891,59 +941,35 @@ class Case:
         The file is written to a temporary name beside ``path`` and fsynced first; the entry is appended under
         the writer lock in one transaction; only then is the file renamed into place.
         """
-        key = self._signing_key(passphrase)
+        built: dict[str, Any] = {}
+
+        def write(fh: BinaryIO) -> dict[str, Any]:
+            built["from"] = self.head()
+            pdf = self.render_report(
+                profile=profile, templates=templates, generated_at=generated_at, bates_prefix=bates_prefix
+            )
+            fh.write(pdf)
+            built["size"] = len(pdf)
+            return {
+                "file_name": path.name,
+                "sha256": hashlib.sha256(pdf).hexdigest(),
+                "size": len(pdf),
+                "profile": profile,
+                "bates_prefix": bates_prefix,
+                "built_from": {"seq": built["from"].seq, "hash": built["from"].hash},
+                "custom_templates": templates is not None,
+                "generated_by": actor(),
+                "tool": tool_info(),
+            }
+
         path = path.absolute()
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            os.close(fd)
-        except OSError as exc:
-            raise StorageError(f"cannot write the report ({exc.strerror})", path=path) from None
-        tmp = Path(tmp_name)
-        try:
-            with self._writer():
-                built_from = self.head()
-                pdf = self.render_report(
-                    profile=profile, templates=templates, generated_at=generated_at, bates_prefix=bates_prefix
-                )
-                with open(tmp, "wb") as fh:
-                    fh.write(pdf)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                body = {
-                    "file_name": path.name,
-                    "sha256": hashlib.sha256(pdf).hexdigest(),
-                    "size": len(pdf),
-                    "profile": profile,
-                    "bates_prefix": bates_prefix,
-                    "built_from": {"seq": built_from.seq, "hash": built_from.hash},
-                    "custom_templates": templates is not None,
-                    "generated_by": actor(),
-                    "tool": tool_info(),
-                }
-                self.conn.execute("BEGIN IMMEDIATE")
-                try:
-                    entry = ledger.append(self.conn, key, "report.generated", body)
-                    self.conn.execute("COMMIT")
-                except BaseException:
-                    self.conn.execute("ROLLBACK")
-                    raise
-                os.replace(tmp, path)
-                dir_fd = os.open(path.parent, os.O_RDONLY)
-                try:
-                    os.fsync(dir_fd)
-                finally:
-                    os.close(dir_fd)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise StorageError(f"cannot write the report ({exc.strerror})", path=path) from None
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        entry, body = self._publish(path, "report", "report.generated", write, passphrase)
+        pdf_size = int(built["size"])
+        built_from: Head = built["from"]
         return ReportWritten(
             path=path,
             sha256=str(body["sha256"]),
-            size=len(pdf),
+            size=pdf_size,
             built_from=built_from,
             entry=Head(entry.seq, entry.hash),
         )
@@ -967,60 +993,37 @@ class Case:
         """
         from evidence.export.bundle import build_bundle
 
-        key = self._signing_key(passphrase)
+        made: list[Any] = []
+
+        def write(fh: BinaryIO) -> dict[str, Any]:
+            built = build_bundle(
+                fh,
+                entries=list(self.entries()),
+                genesis=self.genesis,
+                exhibits=self.exhibits(),
+                store=self.store,
+                only=exhibits,
+                report=report,
+            )
+            made.append(built)
+            return {
+                "file_name": path.name,
+                "sha256": built.sha256,
+                "size": built.size,
+                "built_from": {"seq": built.built_from.seq, "hash": built.built_from.hash},
+                "files": [f.to_json() for f in built.files],
+                "exhibits": [e["exhibit"] for e in built.included],
+                "withheld": [{"exhibit": e["exhibit"], "sha256": e["sha256"]} for e in built.withheld],
+                "report_entry": built.report_entry,
+                "recipient": recipient,
+                "medium": medium,
+                "exported_by": actor(),
+                "tool": tool_info(),
+            }
+
         path = path.absolute()
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            os.close(fd)
-        except OSError as exc:
-            raise StorageError(f"cannot write the bundle ({exc.strerror})", path=path) from None
-        tmp = Path(tmp_name)
-        try:
-            with self._writer():
-                with open(tmp, "w+b") as fh:
-                    built = build_bundle(
-                        fh,
-                        entries=list(self.entries()),
-                        genesis=self.genesis,
-                        exhibits=self.exhibits(),
-                        store=self.store,
-                        only=exhibits,
-                        report=report,
-                    )
-                body = {
-                    "file_name": path.name,
-                    "sha256": built.sha256,
-                    "size": built.size,
-                    "built_from": {"seq": built.built_from.seq, "hash": built.built_from.hash},
-                    "files": [f.to_json() for f in built.files],
-                    "exhibits": [e["exhibit"] for e in built.included],
-                    "withheld": [{"exhibit": e["exhibit"], "sha256": e["sha256"]} for e in built.withheld],
-                    "report_entry": built.report_entry,
-                    "recipient": recipient,
-                    "medium": medium,
-                    "exported_by": actor(),
-                    "tool": tool_info(),
-                }
-                self.conn.execute("BEGIN IMMEDIATE")
-                try:
-                    entry = ledger.append(self.conn, key, "export.created", body)
-                    self.conn.execute("COMMIT")
-                except BaseException:
-                    self.conn.execute("ROLLBACK")
-                    raise
-                os.replace(tmp, path)
-                dir_fd = os.open(path.parent, os.O_RDONLY)
-                try:
-                    os.fsync(dir_fd)
-                finally:
-                    os.close(dir_fd)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise StorageError(f"cannot write the bundle ({exc.strerror})", path=path) from None
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        entry, _ = self._publish(path, "bundle", "export.created", write, passphrase)
+        built = made[0]
         return ExportWritten(
             path=path,
             sha256=built.sha256,
