@@ -79,3 +79,13 @@ def run_cli(
         text=True,
         timeout=300,
     )
+
+
+def sample_files(base: Path) -> list[Path]:
+    """Generate the sample case (samples/make_samples.py) under ``base`` and list what `make demo` imports:
+    every file but case.json (the case's facts, not evidence)."""
+    out = base / "samples"
+    subprocess.run([sys.executable, str(ROOT / "samples" / "make_samples.py"), str(out)], check=True)
+    return sorted(
+        p for p in out.iterdir() if p.is_file() and p.name != "case.json" and not p.name.startswith(".")
+    )

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from evidence.api import Case
+from tests.conftest import sample_files
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 ALEX_IDS = (
     "+447700900123",
     "07700 900456",  # national form: normalised with the case's region (GB)
@@ -25,11 +23,7 @@ ALEX_IDS = (
 def sample_case(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A case holding every sample file but case.json, Alex and Sam added as people (do not write to it)."""
     base = tmp_path_factory.mktemp("samples")
-    out = base / "samples"
-    subprocess.run([sys.executable, str(ROOT / "samples" / "make_samples.py"), str(out)], check=True)
-    files = sorted(
-        p for p in out.iterdir() if p.is_file() and p.name != "case.json" and not p.name.startswith(".")
-    )
+    files = sample_files(base)
     root = base / "case"
     from datetime import date
 

@@ -15,7 +15,7 @@ import pytest
 from evidence.api import Case
 from evidence.errors import UsageError
 from evidence.verify.case import verify_case
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, run_cli, sample_files
 
 PROFILES = ("police", "lawyer", "protective-order")
 
@@ -30,11 +30,7 @@ def _text(pdf: Path) -> str:
 def sample_case(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample case of `make demo`: everything make_samples.py writes except case.json, imported."""
     base = tmp_path_factory.mktemp("report")
-    samples = base / "samples"
-    subprocess.run([sys.executable, str(ROOT / "samples" / "make_samples.py"), str(samples)], check=True)
-    files = sorted(
-        p for p in samples.iterdir() if p.is_file() and p.name != "case.json" and not p.name.startswith(".")
-    )
+    files = sample_files(base)
     root = base / "case"
     with Case.init(
         root,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -15,22 +14,14 @@ from evidence.api import Case
 from evidence.case.canonical import canonical_bytes, parse_canonical
 from evidence.report.manifest import FORMAT, NAME
 from evidence.verify.report import is_report, verify_report
-from tests.conftest import ROOT, run_cli
-
-
-def _sample_files(base: Path) -> list[Path]:
-    samples = base / "samples"
-    subprocess.run([sys.executable, str(ROOT / "samples" / "make_samples.py"), str(samples)], check=True)
-    return sorted(
-        p for p in samples.iterdir() if p.is_file() and p.name != "case.json" and not p.name.startswith(".")
-    )
+from tests.conftest import run_cli, sample_files
 
 
 @pytest.fixture(scope="module")
 def sample_case(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample case of `make demo` (as tests/report/test_report.py builds it)."""
     base = tmp_path_factory.mktemp("report-verify")
-    files = _sample_files(base)
+    files = sample_files(base)
     root = base / "case"
     with Case.init(
         root,
@@ -132,7 +123,7 @@ def test_one_byte_changed_is_an_unknown_report(case_copy: Path, written: Path) -
 
 
 def test_a_report_of_another_case(case_copy: Path, tmp_path: Path) -> None:
-    files = _sample_files(tmp_path / "other-samples")
+    files = sample_files(tmp_path / "other-samples")
     other = tmp_path / "other"
     with Case.init(other, title="Another case", tz="Europe/London") as case:
         case.import_files(files[:1])
