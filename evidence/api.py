@@ -11,6 +11,7 @@ Everything the CLI does goes through here; nothing here prints. A case folder is
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import fcntl
 import getpass
@@ -33,7 +34,7 @@ from evidence import __version__, media, timeline
 from evidence.case import index, ledger
 from evidence.case.canonical import canonical_bytes
 from evidence.case.ledger import Entry, Head
-from evidence.case.signing import PUBLIC_NAME, PublicKey, SigningKey
+from evidence.case.signing import CERTIFICATE_NAME, PUBLIC_NAME, PublicKey, SigningKey
 from evidence.case.store import ObjectStore, Staged
 from evidence.errors import CaseError, InputError, StorageError, UsageError
 from evidence.importers import SNIFF_BYTES, Source, find_importer
@@ -935,19 +936,42 @@ class Case:
         generated_at: datetime | None = None,
         bates_prefix: str = "EVD",
         passphrase: PassphraseSource | str | None = None,
+        sign: bool = False,
+        tsa: str | None = None,
     ) -> ReportWritten:
         """Render the report, record a ``report.generated`` entry with its SHA-256, and write it to ``path``.
 
         The file is written to a temporary name beside ``path`` and fsynced first; the entry is appended under
-        the writer lock in one transaction; only then is the file renamed into place.
+        the writer lock in one transaction; only then is the file renamed into place. With ``sign`` the report
+        gets a PAdES signature by the case's key (``evidence.report.sign``; an RFC 3161 timestamp from ``tsa``
+        when given) and the entry records the signed file's hash, and the unsigned one as ``unsigned_sha256``.
         """
         built: dict[str, Any] = {}
+        if tsa and not sign:
+            raise UsageError("--tsa timestamps a signature", hint="add --sign")
+        secret = self._passphrase_once(passphrase) if sign else passphrase
+        certificate = self.report_certificate(passphrase=secret) if sign else None
 
         def write(fh: BinaryIO) -> dict[str, Any]:
             built["from"] = self.head()
             pdf = self.render_report(
                 profile=profile, templates=templates, generated_at=generated_at, bates_prefix=bates_prefix
             )
+            unsigned = hashlib.sha256(pdf).hexdigest()
+            extra: dict[str, Any] = {}
+            if certificate is not None:
+                from evidence.report import sign as pades
+
+                pdf = pades.sign(pdf, self._signing_key(secret), certificate, tsa_url=tsa)
+                extra = {
+                    "unsigned_sha256": unsigned,
+                    "signature": {
+                        "format": "PAdES B-T" if tsa else "PAdES B-B",
+                        "subfilter": "ETSI.CAdES.detached",
+                        "certificate_sha256": hashlib.sha256(certificate).hexdigest(),
+                        "tsa": tsa,
+                    },
+                }
             fh.write(pdf)
             built["size"] = len(pdf)
             return {
@@ -960,10 +984,11 @@ class Case:
                 "custom_templates": templates is not None,
                 "generated_by": actor(),
                 "tool": tool_info(),
+                **extra,
             }
 
         path = path.absolute()
-        entry, body = self._publish(path, "report", "report.generated", write, passphrase)
+        entry, body = self._publish(path, "report", "report.generated", write, secret)
         pdf_size = int(built["size"])
         built_from: Head = built["from"]
         return ReportWritten(
@@ -973,6 +998,49 @@ class Case:
             built_from=built_from,
             entry=Head(entry.seq, entry.hash),
         )
+
+    # -- the report's signing certificate ---------------------------------------------------------------
+
+    def _passphrase_once(self, passphrase: PassphraseSource | str | None) -> str | None:
+        """The passphrase asked for at most once, for commands that use the key more than once."""
+        if callable(passphrase):
+            return passphrase() if SigningKey.is_encrypted(self.root / "keys") else None
+        return passphrase
+
+    def report_certificate(self, *, passphrase: PassphraseSource | str | None = None) -> bytes:
+        """The case key's self-signed X.509 certificate (DER) that signs reports.
+
+        Made once, from the case key, its title and id and its creation time (so it is deterministic), and
+        recorded in a ``key.certificate`` ledger entry (the certificate itself, hex, with its SHA-256) and in
+        ``keys/case.crt`` (PEM, a copy for convenience); later calls return the recorded one.
+        """
+        for entry in self.entries():
+            if entry.kind == "key.certificate":
+                return bytes.fromhex(str(entry.body["certificate_der"]))
+        key = self._signing_key(passphrase)
+        der = key.self_signed_certificate(
+            common_name=self.title,
+            case_id=str(self._genesis["case_id"]),
+            not_before=datetime.fromisoformat(next(self.entries()).recorded_at),
+        )
+        body = {
+            "certificate_der": der.hex(),
+            "certificate_sha256": hashlib.sha256(der).hexdigest(),
+            "key_fingerprint": key.public.fingerprint,
+            "purpose": "PAdES signatures of this case's reports",
+            "by": actor(),
+        }
+        self._append_entry("key.certificate", body, passphrase)
+        pem = base64.encodebytes(der).decode("ascii")
+        try:
+            (self.root / "keys" / CERTIFICATE_NAME).write_text(
+                f"-----BEGIN CERTIFICATE-----\n{pem}-----END CERTIFICATE-----\n", encoding="ascii"
+            )
+        except OSError as exc:
+            raise StorageError(
+                f"cannot write the certificate ({exc.strerror})", path=self.root / "keys"
+            ) from None
+        return der
 
     # -- the export bundle ------------------------------------------------------------------------------
 

@@ -10,8 +10,10 @@ import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
+from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -20,6 +22,9 @@ from evidence.errors import SigningKeyError
 
 PRIVATE_NAME = "case.key"
 PUBLIC_NAME = "case.pub"
+CERTIFICATE_NAME = "case.crt"
+# RFC 5280 4.1.2.5: a certificate without a well-defined expiration date is valid until 9999-12-31 23:59:59Z.
+NO_EXPIRY = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
 
 
 def fingerprint(public_raw: bytes) -> str:
@@ -111,6 +116,55 @@ class SigningKey:
     def sign(self, message: bytes) -> bytes:
         """Ed25519 signature of ``message``."""
         return self._key.sign(message)
+
+    def self_signed_certificate(self, *, common_name: str, case_id: str, not_before: datetime) -> bytes:
+        """A self-signed X.509 certificate (DER) for this key, for PAdES signatures of the case's reports.
+
+        Deterministic: the serial number is taken from the key's fingerprint, validity runs from
+        ``not_before`` (the case's creation) with no expiry, and Ed25519 signatures are deterministic, so the
+        same key, name and time give the same bytes.
+        """
+        if not_before.tzinfo is None:
+            raise SigningKeyError("the certificate's start time has no offset")
+        name = x509.Name(
+            [
+                x509.NameAttribute(x509.oid.NameOID.COMMON_NAME, common_name[:64] or case_id),
+                x509.NameAttribute(x509.oid.NameOID.ORGANIZATION_NAME, "evidence case"),
+                x509.NameAttribute(x509.oid.NameOID.SERIAL_NUMBER, case_id),
+            ]
+        )
+        public = self._key.public_key()
+        ski = x509.SubjectKeyIdentifier.from_public_key(public)
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(public)
+            .serial_number(int(self.public.fingerprint[:30], 16) | 1)
+            .not_valid_before(not_before.astimezone(UTC).replace(microsecond=0))
+            .not_valid_after(NO_EXPIRY)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(
+                x509.KeyUsage(
+                    digital_signature=True,
+                    content_commitment=True,
+                    key_encipherment=False,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    key_cert_sign=False,
+                    crl_sign=False,
+                    encipher_only=False,
+                    decipher_only=False,
+                ),
+                critical=True,
+            )
+            .add_extension(ski, critical=False)
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical=False
+            )
+        )
+        certificate = builder.sign(self._key, algorithm=None)
+        return certificate.public_bytes(serialization.Encoding.DER)
 
     def save(self, keys_dir: Path, passphrase: str | None) -> None:
         """Write ``case.key`` (0600, encrypted when a passphrase is given) and ``case.pub``."""

@@ -1,0 +1,214 @@
+"""PAdES signatures of the PDF report: sign with the case's key, and check a signed report.
+
+``sign`` adds a PAdES B-B signature (``/SubFilter /ETSI.CAdES.detached``, an invisible signature field) to
+the finished report as an incremental update, so the unsigned report's bytes are kept unchanged as the first
+revision. The signer is the case's own Ed25519 key, named by a self-signed X.509 certificate made from it
+(``SigningKey.self_signed_certificate``; recorded in the ledger as a ``key.certificate`` entry). When a
+time-stamping authority (TSA) URL is given, the signature gets an RFC 3161 signature timestamp: PAdES B-T.
+
+``check`` validates a signature with pyHanko and says what holds, as findings for ``evidence verify``:
+
+  (1) There is exactly one signature (``SIGNATURE_COUNT`` otherwise); none at all is not an error.
+  (2) The CMS signature is intact (the signed bytes hash to the signed digest) and valid (the signature
+      verifies with the certificate's key): ``SIGNATURE_BROKEN``.
+  (3) The signer's certificate holds the case's key, the one the manifest (and the ledger) names:
+      ``SIGNER_NOT_CASE_KEY``.
+  (4) The signature covers the whole file: nothing was appended after signing (``SIGNATURE_NOT_WHOLE_FILE``).
+  (5) A signature timestamp, when present, is intact and valid (``TIMESTAMP_BROKEN``); a TSA the local
+      trust store does not know is a warning (``TIMESTAMP_UNTRUSTED``), not an error.
+
+What the signature proves: the file is, byte for byte, the one the holder of the case's key signed (at the
+time the TSA attests, for B-T). The self-signed certificate asserts no identity beyond that key; the ledger
+entry ``key.certificate`` and the key fingerprint printed in the report tie it to the case.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import urllib.error
+import urllib.request
+from datetime import datetime
+from typing import Any
+
+from asn1crypto import tsp, x509
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.sign.diff_analysis import SuspiciousModification
+from pyhanko.sign.general import SigningError
+from pyhanko.sign.timestamps.api import TimeStamper
+from pyhanko.sign.timestamps.common_utils import TimestampRequestError, set_tsp_headers
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+from evidence.case.signing import SigningKey
+from evidence.errors import InputError, UsageError
+from evidence.verify import WARNING, Finding
+
+FIELD_NAME = "EvidenceCaseSignature"
+MAX_TSA_RESPONSE = 1 << 20
+TSA_TIMEOUT_S = 20
+
+
+class _CaseKeySigner(signers.Signer):
+    """A pyHanko signer whose raw signatures come from the case's key (which never leaves signing.py)."""
+
+    def __init__(self, key: SigningKey, certificate: x509.Certificate) -> None:
+        super().__init__(
+            signing_cert=certificate,
+            cert_registry=SimpleCertificateStore.from_certs([certificate]),
+        )
+        self._key = key
+
+    async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
+        """Ed25519 over ``data`` (pure Ed25519 hashes internally; ``digest_algorithm`` is SHA-512)."""
+        return bytes(64) if dry_run else self._key.sign(data)
+
+
+class _UrllibTimeStamper(TimeStamper):
+    """RFC 3161 over HTTP with the standard library (pyHanko's own clients need requests or aiohttp)."""
+
+    def __init__(self, url: str) -> None:
+        if not url.startswith(("http://", "https://")):
+            raise UsageError(
+                f"the TSA address {url!r} is not an http(s) URL", hint="--tsa https://tsa.example"
+            )
+        super().__init__()
+        self.url = url
+
+    async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
+        """POST the request and parse the reply (at most MAX_TSA_RESPONSE bytes)."""
+        request = urllib.request.Request(  # noqa: S310 - the scheme was checked: http(s) only
+            self.url, data=req.dump(), headers=set_tsp_headers({}), method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=TSA_TIMEOUT_S) as reply:  # noqa: S310 - http(s) only
+                kind = reply.headers.get("Content-Type")
+                body = reply.read(MAX_TSA_RESPONSE + 1)
+        except (urllib.error.URLError, OSError) as exc:
+            raise TimestampRequestError(f"the TSA at {self.url} did not answer ({exc})") from None
+        if kind != "application/timestamp-reply" or len(body) > MAX_TSA_RESPONSE:
+            raise TimestampRequestError(f"the TSA at {self.url} sent no timestamp reply ({kind})")
+        return tsp.TimeStampResp.load(body)
+
+
+def sign(pdf: bytes, key: SigningKey, certificate_der: bytes, *, tsa_url: str | None = None) -> bytes:
+    """The report ``pdf`` with a PAdES signature by ``key`` appended (B-T when ``tsa_url`` is given)."""
+    certificate = x509.Certificate.load(certificate_der)
+    meta = signers.PdfSignatureMetadata(
+        field_name=FIELD_NAME,
+        md_algorithm="sha512",  # RFC 8419: Ed25519 in CMS goes with SHA-512
+        subfilter=fields.SigSeedSubFilter.PADES,
+        reason="evidence case report: integrity of this file as generated from the case",
+    )
+    timestamper = _UrllibTimeStamper(tsa_url) if tsa_url else None
+    pdf_signer = signers.PdfSigner(meta, signer=_CaseKeySigner(key, certificate), timestamper=timestamper)
+    out = io.BytesIO()
+    try:
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=True)
+        pdf_signer.sign_pdf(writer, output=out)
+    except TimestampRequestError as exc:
+        raise InputError(
+            f"no timestamp: {exc}", path=tsa_url, hint="check --tsa, or sign without it"
+        ) from None
+    except (SigningError, PdfError) as exc:
+        raise InputError(f"the report cannot be signed ({exc})") from None
+    return out.getvalue()
+
+
+def _raw_key(certificate: x509.Certificate) -> bytes:
+    info = certificate.public_key
+    if info.algorithm != "ed25519":
+        return b""
+    return bytes(info["public_key"].native)
+
+
+def check(pdf: bytes, name: str, key_fingerprint: str | None) -> tuple[list[Finding], dict[str, Any] | None]:
+    """Checks (1)-(5) over the signatures in ``pdf``; facts about the signature, None when unsigned."""
+    found: list[Finding] = []
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        signatures = reader.embedded_signatures
+    except (PdfError, ValueError, KeyError) as exc:
+        return [Finding("REPORT_UNREADABLE", f"its signatures cannot be read ({exc})", path=name)], None
+    # (1) One signature, or none.
+    if not signatures:
+        return [], None
+    if len(signatures) > 1:
+        found.append(
+            Finding("SIGNATURE_COUNT", f"{len(signatures)} signatures, evidence signs once", path=name)
+        )
+    embedded = signatures[0]
+    certificate = embedded.signer_cert
+    context = ValidationContext(trust_roots=[certificate], allow_fetching=False)
+    ts_context = ValidationContext(allow_fetching=False)
+    try:
+        status = validate_pdf_signature(
+            embedded, signer_validation_context=context, ts_validation_context=ts_context
+        )
+    except (SignatureValidationError, PdfError, ValueError) as exc:
+        found.append(Finding("SIGNATURE_BROKEN", f"the signature cannot be validated ({exc})", path=name))
+        return found, None
+    # (2) Intact and valid.
+    if not status.intact:
+        found.append(
+            Finding(
+                "SIGNATURE_BROKEN", "the signed bytes were changed after signing (digest differs)", path=name
+            )
+        )
+    elif not status.valid:
+        found.append(
+            Finding("SIGNATURE_BROKEN", "the signature does not verify with its certificate", path=name)
+        )
+    # (3) The case's key.
+    raw = _raw_key(certificate)
+    fp = hashlib.sha256(raw).hexdigest() if raw else ""
+    if key_fingerprint is not None and fp != key_fingerprint:
+        found.append(
+            Finding(
+                "SIGNER_NOT_CASE_KEY",
+                f"signed by key {fp or certificate.public_key.algorithm}, not the case's key {key_fingerprint}",
+                path=name,
+            )
+        )
+    # (4) Coverage.
+    coverage = status.coverage
+    if coverage is not SignatureCoverageLevel.ENTIRE_FILE:
+        what = "changes were appended after signing"
+        if isinstance(status.diff_result, SuspiciousModification):
+            what += f" ({status.diff_result})"
+        found.append(Finding("SIGNATURE_NOT_WHOLE_FILE", what, path=name))
+    # (5) The timestamp.
+    stamp: datetime | None = None
+    ts = status.timestamp_validity
+    if ts is not None:
+        stamp = ts.timestamp
+        if not (ts.intact and ts.valid):
+            found.append(
+                Finding("TIMESTAMP_BROKEN", "the signature timestamp token does not verify", path=name)
+            )
+        elif not ts.trusted:
+            found.append(
+                Finding(
+                    "TIMESTAMP_UNTRUSTED",
+                    f"timestamp {stamp.isoformat()} by a TSA this computer does not trust "
+                    f"({ts.signing_cert.subject.human_friendly})",
+                    severity=WARNING,
+                    path=name,
+                )
+            )
+    facts = {
+        "signer": certificate.subject.human_friendly,
+        "key_fingerprint": fp,
+        "certificate_sha256": hashlib.sha256(certificate.dump()).hexdigest(),
+        "signed_at": status.signer_reported_dt.isoformat() if status.signer_reported_dt else None,
+        "timestamp": stamp.isoformat() if stamp else None,
+        "coverage": coverage.name if coverage else "unknown",
+        "level": "PAdES B-T" if ts is not None else "PAdES B-B",
+    }
+    return found, facts
