@@ -207,6 +207,17 @@ def _print_report(report: Report, as_json: bool) -> None:
     else:
         errors = sum(1 for f in report.findings if f.severity == "error")
         print(f"FAILED: {errors} problem(s) found; {summary}")
+    _print_pdf_signature(report)
+
+
+def _print_pdf_signature(report: Report) -> None:
+    """A line on a signed report's PAdES signature (``evidence verify report.pdf``)."""
+    sig = report.facts.get("signature")
+    if isinstance(sig, dict):
+        stamp = f", timestamp {sig['timestamp']}" if sig.get("timestamp") else ""
+        print(
+            f"    PDF signature: {sig['level']} by key {sig['key_fingerprint']}{stamp}; covers {sig['coverage']}"
+        )
 
 
 def _report_case(args: argparse.Namespace) -> Path | None:

@@ -5,6 +5,11 @@ The checks, numbered here and in the code:
   (1) Manifest: the PDF holds the attachment ``evidence-manifest.json`` (``MANIFEST_MISSING`` otherwise, or
       ``REPORT_UNREADABLE`` when the file's cross-reference table cannot be read), and it is canonical JSON
       of the expected shape (``MANIFEST_MALFORMED``).
+  (1b) Signature: when the report carries a PAdES signature (``evidence report --sign``), it is validated with
+      pyHanko (``evidence.report.sign.check``): intact and valid (``SIGNATURE_BROKEN``), by the key the
+      manifest names (``SIGNER_NOT_CASE_KEY``), covering the whole file with nothing appended after it
+      (``SIGNATURE_NOT_WHOLE_FILE``), its timestamp intact (``TIMESTAMP_BROKEN``; ``TIMESTAMP_UNTRUSTED``, a
+      warning, for a TSA this computer's trust store does not know).
   (2) With the case (``-C``, ``$EVIDENCE_CASE`` or the current folder): the whole case verifies (the case
       verifier's checks, with the manifest's head as ``--head`` and its key fingerprint as ``--expect-key``:
       ``HEAD_MISMATCH``, ``KEY_NOT_EXPECTED``, ...); the case is the one the manifest names (``OTHER_CASE``);
@@ -15,7 +20,8 @@ The checks, numbered here and in the code:
   (3) Without a case: only (1) can be checked; ``NEEDS_CASE`` (a warning) says the rest needs the case or an
       export bundle holding the report (``evidence verify bundle.zip``).
 
-The reader understands the PDFs ``evidence report`` writes (a classic cross-reference table, the manifest as
+The reader understands the PDFs ``evidence report`` writes (classic cross-reference tables, followed along
+``/Prev`` through a signature's incremental update, the manifest as
 an uncompressed embedded file named in the catalog's ``/Names /EmbeddedFiles`` array); it is not a general
 PDF parser. A PDF re-saved by another program may keep its manifest where this reader does not look
 (``MANIFEST_MISSING``); its hash has changed anyway, so it is not the report the ledger recorded.
@@ -51,6 +57,8 @@ _EMBEDDED = re.compile(
 _EF = re.compile(rb"/EF\s*<<[^>]*?/F\s+(\d+)\s+0\s+R")
 _LENGTH = re.compile(rb"/Length\s+(\d+)")
 _STREAM = re.compile(rb">>\s*stream(?:\r\n|\n)")
+_PREV = re.compile(rb"/Prev\s+(\d+)")
+MAX_REVISIONS = 64
 
 
 class _Unreadable(Exception):
@@ -98,6 +106,8 @@ def verify_report(
 
     # (1) Manifest.
     manifest = _read_manifest(pdf, path.name, report)
+    # (1b) The PAdES signature, when there is one.
+    _check_signature(pdf, path.name, manifest, report)
     if manifest is not None:
         report.facts["manifest"] = {
             "case_id": manifest["case"]["id"],
@@ -180,6 +190,21 @@ def verify_report(
             )
         )
     return report
+
+
+def _check_signature(pdf: bytes, name: str, manifest: dict[str, Any] | None, report: Report) -> None:
+    """(1b) Validate the report's PAdES signature (``evidence.report.sign.check``) against the manifest's key."""
+    if b"/ETSI.CAdES.detached" not in pdf and b"/adbe.pkcs7" not in pdf:
+        report.facts["signature"] = None
+        return
+    from evidence.report.sign import check
+
+    findings, facts = check(pdf, name, manifest["key_fingerprint"] if manifest else None)
+    for finding in findings:
+        report.add(finding)
+    report.facts["signature"] = facts
+    if facts is not None:
+        report.checked["pdf_signatures"] = 1
 
 
 def _compare_records(listed: list[dict[str, Any]], records: dict[str, Any], report: Report) -> None:
@@ -338,11 +363,25 @@ def _extract(pdf: bytes) -> bytes | None:
 
 
 def _xref(pdf: bytes) -> tuple[dict[int, int], bytes]:
-    """Object offsets from the last cross-reference table, and the trailer dictionary's text."""
+    """Object offsets from the cross-reference tables, newest first along ``/Prev`` (a signature is an
+    incremental update), and the newest trailer dictionary's text."""
     end = _STARTXREF.search(pdf[-1024:])
     if end is None:
         raise _Unreadable("no startxref at the end of the file")
-    pos = int(end.group(1))
+    offsets, trailer = _xref_section(pdf, int(end.group(1)))
+    newest, seen = trailer, {int(end.group(1))}
+    while (prev := _PREV.search(trailer)) is not None and len(seen) < MAX_REVISIONS:
+        pos = int(prev.group(1))
+        if pos in seen:
+            raise _Unreadable(f"the cross-reference tables loop back to byte {pos}")
+        seen.add(pos)
+        older, trailer = _xref_section(pdf, pos)
+        offsets = {**older, **offsets}
+    return offsets, newest
+
+
+def _xref_section(pdf: bytes, pos: int) -> tuple[dict[int, int], bytes]:
+    """One cross-reference table at byte ``pos`` and the text of its trailer."""
     if pdf[pos : pos + 4] != b"xref":
         raise _Unreadable(f"startxref points at byte {pos}, where no cross-reference table starts")
     pos += 4
@@ -362,7 +401,8 @@ def _xref(pdf: bytes) -> tuple[dict[int, int], bytes]:
     trailer = pdf.find(b"trailer", pos)
     if trailer < 0:
         raise _Unreadable("no trailer after the cross-reference table")
-    return offsets, pdf[trailer : trailer + 4096]
+    end = pdf.find(b"startxref", trailer, trailer + 4096)
+    return offsets, pdf[trailer : end if end > 0 else trailer + 4096]
 
 
 def _object_start(pdf: bytes, offsets: dict[int, int], number: int) -> int:
