@@ -48,7 +48,7 @@ from reportlab.platypus import (
 from evidence.case.ledger import Entry, Head
 from evidence.errors import DependencyError
 from evidence.models import Channel, Direction
-from evidence.report import manifest
+from evidence.report import manifest, pdfa
 from evidence.report.templates import Profile, Section, fill
 from evidence.timeline import TimelineEntry
 from evidence.timeutil import display, parse_iso
@@ -234,6 +234,7 @@ class _Builder:
         table = Table(rows, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT")
         style: list[tuple[Any, ...]] = [
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("FONTNAME", (0, 0), (-1, -1), "DejaVu"),  # PDF/A: not reportlab's unembedded Helvetica
             ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#B0B0B0")),
             ("LEFTPADDING", (0, 0), (-1, -1), 3),
             ("RIGHTPADDING", (0, 0), (-1, -1), 3),
@@ -703,6 +704,7 @@ def _layout(data: ReportData, profile: Profile, total: int | None) -> tuple[byte
         creator=f"{data.tool.get('name')} {data.tool.get('version')}",
         producer=f"{data.tool.get('name')} {data.tool.get('version')} (reportlab)",
         invariant=1,
+        initialFontName="DejaVu",  # PDF/A: no unembedded standard font (reportlab starts in Helvetica)
     )
     pages = [0]
     pdf_date = _pdf_date(data.generated_at)
@@ -715,6 +717,7 @@ def _layout(data: ReportData, profile: Profile, total: int | None) -> tuple[byte
             canv.setDateFormatter(lambda *_: pdf_date)
             canv.showOutline()
             manifest.attach(canv._doc, contents, pdf_date)
+            pdfa.apply(canv._doc, data.generated_at)  # after attach: it extends the catalog's keys
         canv.saveState()
         canv.setFont("DejaVu", 7)
         canv.setFillColor(colors.HexColor("#404040"))
