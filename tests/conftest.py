@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -56,6 +57,49 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "sendto", lambda self, *a: refuse(self, *a))
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+LOOPBACK = "127.0.0.1"
+
+
+@pytest.fixture
+def local_network(monkeypatch: pytest.MonkeyPatch, _no_network: None) -> None:
+    """Opt-in, on top of the guard: let the test reach servers it started itself on 127.0.0.1, nothing else
+    (no name lookups, no other address, and no proxy from the environment)."""
+
+    def loopback(address: object) -> bool:
+        return isinstance(address, tuple) and len(address) >= 2 and address[0] == LOOPBACK
+
+    def connect(self: socket.socket, address: object) -> None:
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not loopback(address):
+            raise NetworkUsed(f"the code under test tried to reach {address!r}, not {LOOPBACK}")
+        real_connect(self, address)
+
+    def getaddrinfo(host: object, port: object, *args: object, **kwargs: object) -> list[Any]:
+        if host != LOOPBACK:
+            raise NetworkUsed(f"the code under test tried to look up {host!r}")
+        return real_getaddrinfo(host, port, *args, **kwargs)  # type: ignore[arg-type]
+
+    def create_connection(address: object, *args: object, **kwargs: object) -> socket.socket:
+        if not loopback(address):
+            raise NetworkUsed(f"the code under test tried to reach {address!r}, not {LOOPBACK}")
+        return real_create_connection(address, *args, **kwargs)  # type: ignore[arg-type]
+
+    real_connect = _REAL_SOCKET["connect"]
+    real_getaddrinfo = _REAL_SOCKET["getaddrinfo"]
+    real_create_connection = _REAL_SOCKET["create_connection"]
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket, "create_connection", create_connection)
+
+
+_REAL_SOCKET: dict[str, Any] = {
+    "connect": socket.socket.connect,
+    "getaddrinfo": socket.getaddrinfo,
+    "create_connection": socket.create_connection,
+}
 
 
 @pytest.fixture(autouse=True)

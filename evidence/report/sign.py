@@ -28,6 +28,7 @@ import hashlib
 import io
 import urllib.error
 import urllib.request
+import warnings
 from datetime import datetime
 from typing import Any
 
@@ -146,11 +147,19 @@ def check(pdf: bytes, name: str, key_fingerprint: str | None) -> tuple[list[Find
     embedded = signatures[0]
     certificate = embedded.signer_cert
     context = ValidationContext(trust_roots=[certificate], allow_fetching=False)
-    ts_context = ValidationContext(allow_fetching=False)
+    unsigned_attrs = embedded.signer_info["unsigned_attrs"]
+    stamped = unsigned_attrs.native is not None and any(
+        attr["type"].native == "signature_time_stamp_token" for attr in unsigned_attrs
+    )
     try:
-        status = validate_pdf_signature(
-            embedded, signer_validation_context=context, ts_validation_context=ts_context
-        )
+        with warnings.catch_warnings():
+            # A timestamp is checked against this computer's trust store: the only list of TSAs we have.
+            # pyhanko-certvalidator warns that relying on the OS list is deprecated; it still works.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            ts_context = ValidationContext(allow_fetching=False) if stamped else context
+            status = validate_pdf_signature(
+                embedded, signer_validation_context=context, ts_validation_context=ts_context
+            )
     except (SignatureValidationError, PdfError, ValueError) as exc:
         found.append(Finding("SIGNATURE_BROKEN", f"the signature cannot be validated ({exc})", path=name))
         return found, None
