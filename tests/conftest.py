@@ -60,6 +60,9 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 LOOPBACK = "127.0.0.1"
+_REAL_CONNECT = socket.socket.connect
+_REAL_GETADDRINFO = socket.getaddrinfo
+_REAL_CREATE_CONNECTION = socket.create_connection
 
 
 @pytest.fixture
@@ -70,36 +73,26 @@ def local_network(monkeypatch: pytest.MonkeyPatch, _no_network: None) -> None:
     def loopback(address: object) -> bool:
         return isinstance(address, tuple) and len(address) >= 2 and address[0] == LOOPBACK
 
-    def connect(self: socket.socket, address: object) -> None:
+    def connect(self: socket.socket, address: Any) -> None:
         if self.family in (socket.AF_INET, socket.AF_INET6) and not loopback(address):
             raise NetworkUsed(f"the code under test tried to reach {address!r}, not {LOOPBACK}")
-        real_connect(self, address)
+        _REAL_CONNECT(self, address)
 
-    def getaddrinfo(host: object, port: object, *args: object, **kwargs: object) -> list[Any]:
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
         if host != LOOPBACK:
             raise NetworkUsed(f"the code under test tried to look up {host!r}")
-        return real_getaddrinfo(host, port, *args, **kwargs)  # type: ignore[arg-type]
+        return _REAL_GETADDRINFO(host, port, *args, **kwargs)
 
-    def create_connection(address: object, *args: object, **kwargs: object) -> socket.socket:
+    def create_connection(address: Any, *args: Any, **kwargs: Any) -> socket.socket:
         if not loopback(address):
             raise NetworkUsed(f"the code under test tried to reach {address!r}, not {LOOPBACK}")
-        return real_create_connection(address, *args, **kwargs)  # type: ignore[arg-type]
+        return _REAL_CREATE_CONNECTION(address, *args, **kwargs)
 
-    real_connect = _REAL_SOCKET["connect"]
-    real_getaddrinfo = _REAL_SOCKET["getaddrinfo"]
-    real_create_connection = _REAL_SOCKET["create_connection"]
     for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(socket.socket, "connect", connect)
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     monkeypatch.setattr(socket, "create_connection", create_connection)
-
-
-_REAL_SOCKET: dict[str, Any] = {
-    "connect": socket.socket.connect,
-    "getaddrinfo": socket.getaddrinfo,
-    "create_connection": socket.create_connection,
-}
 
 
 @pytest.fixture(autouse=True)

@@ -62,7 +62,7 @@ class _CaseKeySigner(signers.Signer):
     def __init__(self, key: SigningKey, certificate: x509.Certificate) -> None:
         super().__init__(
             signing_cert=certificate,
-            cert_registry=SimpleCertificateStore.from_certs([certificate]),
+            cert_registry=SimpleCertificateStore.from_certs([certificate]),  # type: ignore[no-untyped-call]
         )
         self._key = key
 
@@ -79,7 +79,7 @@ class _UrllibTimeStamper(TimeStamper):
             raise UsageError(
                 f"the TSA address {url!r} is not an http(s) URL", hint="--tsa https://tsa.example"
             )
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # pyHanko's TimeStamper is untyped
         self.url = url
 
     async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:

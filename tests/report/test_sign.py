@@ -27,6 +27,7 @@ from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from evidence.api import Case
 from evidence.case.signing import CERTIFICATE_NAME, SigningKey
@@ -152,9 +153,9 @@ def test_one_flipped_byte_in_the_signed_range_is_detected(
 def test_an_update_appended_after_signing_is_detected(case_copy: Path, signed: Path, tmp_path: Path) -> None:
     writer = IncrementalPdfFileWriter(io.BytesIO(signed.read_bytes()))
     writer.root["/PageMode"] = pdf_name("/FullScreen")
-    writer.update_root()
+    writer.update_root()  # type: ignore[no-untyped-call]
     out = io.BytesIO()
-    writer.write(out)
+    writer.write(out)  # type: ignore[no-untyped-call]
     updated = tmp_path / "updated.pdf"
     updated.write_bytes(out.getvalue())
     status = _validate(out.getvalue())
@@ -238,7 +239,12 @@ def _test_tsa() -> tuple[asn1_x509.Certificate, DummyTimeStamper]:
     )
     root_cert = asn1_x509.Certificate.load(root.public_bytes(serialization.Encoding.DER))
     tsa_cert = asn1_x509.Certificate.load(tsa.public_bytes(serialization.Encoding.DER))
-    return root_cert, DummyTimeStamper(tsa_cert, tsa_key_info, certs_to_embed=[root_cert], fixed_dt=TSA_TIME)
+    return root_cert, DummyTimeStamper(
+        tsa_cert,
+        tsa_key_info,
+        certs_to_embed=SimpleCertificateStore.from_certs([root_cert]),  # type: ignore[no-untyped-call]
+        fixed_dt=TSA_TIME,
+    )
 
 
 @pytest.fixture
