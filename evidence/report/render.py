@@ -451,7 +451,7 @@ class _Builder:
         first, last = min(per_day), max(per_day)
         days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
         step = max(1, len(days) // 12)
-        drawing = Drawing(FRAME_W, 170)
+        drawing = Drawing(FRAME_W, 170, initialFontName="DejaVu")  # PDF/A: not the unembedded Helvetica
         chart = VerticalBarChart()
         chart.x, chart.y, chart.width, chart.height = 30, 30, FRAME_W - 40, 125
         chart.data = [[per_day.get(day, 0) for day in days]]
