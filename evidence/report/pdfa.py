@@ -18,9 +18,10 @@ Not yet conformant, or not checked (no veraPDF here; the structures are checked 
   the version is not raised.
 - reportlab's subsetted TrueType fonts carry no ``/CIDSet`` and their widths are not cross-checked against
   the font program; veraPDF may report width mismatches for some glyphs.
-- A signed report (``--sign``) adds an invisible signature widget annotation and pyHanko updates the Info
-  dictionary and the XMP packet in the incremental update; whether that revision still validates as PDF/A-3b
-  has not been checked.
+- A signed report (``--sign``): pyHanko's incremental update rewrites the XMP packet (keeping ``pdfaid``, as
+  attributes) and the Info dictionary with its own ``ModDate``, but the producers then differ (XMP
+  ``pdf:Producer`` "pyHanko x.y", Info ``/Producer`` "evidence ... (reportlab); pyHanko x.y"), a PDF/A
+  mismatch; its invisible signature widget has not been checked against the annotation rules.
 - The document is untagged (PDF/A-3b does not require tags; PDF/A-3a and PDF/UA would).
 """
 
