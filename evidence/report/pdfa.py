@@ -21,7 +21,8 @@ Not yet conformant, or not checked (no veraPDF here; the structures are checked 
 - A signed report (``--sign``): pyHanko's incremental update rewrites the XMP packet (keeping ``pdfaid``, as
   attributes) and the Info dictionary with its own ``ModDate``, but the producers then differ (XMP
   ``pdf:Producer`` "pyHanko x.y", Info ``/Producer`` "evidence ... (reportlab); pyHanko x.y"), a PDF/A
-  mismatch; its invisible signature widget has not been checked against the annotation rules.
+  mismatch. Its invisible signature widget has ``/F 132`` (Print, Locked) and a zero-area ``/Rect``, which
+  the annotation rules allow without an appearance stream, as far as we read them.
 - The document is untagged (PDF/A-3b does not require tags; PDF/A-3a and PDF/UA would).
 """
 
