@@ -65,6 +65,15 @@ _HASHES: dict[str, type[hashes.HashAlgorithm]] = {
 }
 
 
+class TimeStampResp(core.Sequence):  # type: ignore[misc]
+    """RFC 3161 TimeStampResp. asn1crypto's makes the token mandatory; RFC 3161 omits it on a refusal."""
+
+    _fields = [  # noqa: RUF012  (asn1crypto's declaration style)
+        ("status", tsp.PKIStatusInfo),
+        ("time_stamp_token", cms.ContentInfo, {"optional": True}),
+    ]
+
+
 @dataclass(frozen=True)
 class CheckedToken:
     """A timestamp token that passed every check, and what it says."""
@@ -148,7 +157,7 @@ def post_request(
 def token_from_response(data: bytes, *, where: str) -> bytes:
     """The DER TimeStampToken of a TimeStampResp whose status is granted (checks (1) and (2))."""
     try:
-        resp = tsp.TimeStampResp.load(data, strict=True)
+        resp = TimeStampResp.load(data, strict=True)
         status = resp["status"]
         value = status["status"].native
         token = resp["time_stamp_token"]

@@ -11,7 +11,7 @@ import http.server
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,6 +23,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from evidence.anchor.tsa import TimeStampResp
 
 Key = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
@@ -180,7 +182,7 @@ class FaultyTSA:
         req = tsp.TimeStampReq.load(request)
         if "status" in self.faults:
             return bytes(
-                tsp.TimeStampResp(
+                TimeStampResp(
                     {
                         "status": {
                             "status": "rejection",
@@ -293,10 +295,8 @@ def serve(
             self.send_header("Content-Type", "application/timestamp-reply")
             self.send_header("Content-Length", str(len(answer)))
             self.end_headers()
-            try:
+            with suppress(BrokenPipeError, ConnectionResetError):
                 self.wfile.write(answer)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
 
         def log_message(self, format: str, *args: Any) -> None:
             pass
