@@ -46,7 +46,8 @@ def check_anchors(rows: list[Any], read: ObjectReader, report: Report) -> None:
             report.add(Finding(exc.code, exc.message, entry=seq))
         except (KeyError, TypeError, ValueError) as exc:
             report.add(Finding("ANCHOR_MALFORMED", f"the anchor entry cannot be read ({exc!r})", entry=seq))
-    report.checked["anchors"] = count
+    if count:
+        report.checked["anchors"] = count
     if anchored:
         report.facts["anchors"] = anchored
 
