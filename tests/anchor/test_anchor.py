@@ -309,3 +309,16 @@ def test_bundle_verify_catches_a_replaced_token(case: Case, pki: PKI, tmp_path: 
     report = verify_bundle(forged)
     assert not report.ok
     assert {"MODIFIED", "ANCHOR_TOKEN_MISSING"} <= report.codes(), [str(f) for f in report.findings]
+
+
+def test_report_shows_anchored_heads(case: Case, pki: PKI, tmp_path: Path) -> None:
+    with serve(OpenSSLTSA(pki, tmp_path / "tsa")) as (url, _):
+        done = case.anchor(url, tsa_cert=pki.write_root(tmp_path / "root.pem"))
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(case.render_report())
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Trusted timestamps" in text
+    assert f"Entry {done.entry.seq}: head {done.covers.seq}:{done.covers.hash}" in " ".join(text.split())
+    assert "ledger head 1 timestamped (RFC 3161)" in " ".join(text.split())
