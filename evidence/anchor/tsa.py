@@ -56,7 +56,6 @@ MAX_CHAIN = 8
 REQUEST_TYPE = "application/timestamp-query"
 
 _DER = Encoding.DER
-_PEM = Encoding.PEM
 _HASHES: dict[str, type[hashes.HashAlgorithm]] = {
     "sha224": hashes.SHA224,
     "sha256": hashes.SHA256,
@@ -257,7 +256,7 @@ def check_token(
         raise AnchorError(
             "ANCHOR_SIGNATURE", "the signed message-digest does not match the timestamp's content", path=where
         )
-    cert = cx509.load_der_x509_certificate(signer_der)
+    cert = _load_cert(signer_der, where)
     _check_signature(info, cert, hash_name, where)
 
     # (7) Extended key usage.
@@ -277,7 +276,7 @@ def check_token(
     # (8) Validity at genTime, (9) chain to the trust anchor.
     _valid_at(cert, gen_time, "the TSA certificate", where)
     if anchor is not None:
-        others = [cx509.load_der_x509_certificate(bytes(c.dump())) for c in pool]
+        others = [_load_cert(bytes(c.dump()), where) for c in pool]
         _check_chain(cert, others, anchor, gen_time, where)
 
     tsa = tst["tsa"]
@@ -294,6 +293,15 @@ def check_token(
         chain_checked=anchor is not None,
         anchor_sha256=hashlib.sha256(anchor.public_bytes(_DER)).hexdigest() if anchor is not None else None,
     )
+
+
+def _load_cert(der: bytes, where: str) -> cx509.Certificate:
+    try:
+        return cx509.load_der_x509_certificate(der)
+    except ValueError as exc:
+        raise AnchorError(
+            "ANCHOR_CERTIFICATE", f"a certificate in the token is malformed ({exc})", path=where
+        ) from None
 
 
 def _parse_token(token: bytes, where: str) -> tuple[Any, bytes, Any]:
@@ -463,13 +471,3 @@ def _general_name(name: Any) -> str:
     if name.name == "directory_name":
         return str(name.chosen.human_friendly)
     return str(name.native)
-
-
-def certificates_pem(token: bytes) -> bytes:
-    """The certificates a token carries, as PEM (for ``openssl ts -verify -untrusted``)."""
-    signed = cms.ContentInfo.load(token)["content"]
-    out = b""
-    for choice in signed["certificates"] or []:
-        if choice.name == "certificate":
-            out += cx509.load_der_x509_certificate(bytes(choice.chosen.dump())).public_bytes(_PEM)
-    return out

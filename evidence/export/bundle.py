@@ -331,7 +331,8 @@ It reads the zip without unpacking it and checks, naming every problem it finds:
       first, every signature verifies with the key the first entry names, case.pub is that key
       (KEY_REPLACED), and the ledger ends at the head named in manifest.json (HEAD_MISMATCH);
   (4) every exhibit is named by an item.acquired entry with its SHA-256 (UNKNOWN_EXHIBIT);
-  (5) the report's SHA-256 is the one its report.generated entry recorded.
+  (5) the report's SHA-256 is the one its report.generated entry recorded;
+  (6) every trusted timestamp under anchors/ (section 5, when present) re-checks.
 It prints OK and exits with status 0 only when every check passes.
 
 
