@@ -100,14 +100,15 @@ def test_cli_failure_exits_with_the_anchor_code(case: Case, pki: PKI, tmp_path: 
     assert done.stderr.startswith(f"error: {url}: the token's nonce is not the one sent")
 
 
-@pytest.mark.parametrize("key_type", ["rsa", "ecdsa"])
+@pytest.mark.parametrize("key_type", ["rsa", "rsa-pss", "ecdsa"])
 def test_built_tsa_passes_without_faults(case: Case, pki: PKI, tmp_path: Path, key_type: str) -> None:
-    if key_type == "rsa":
+    if key_type.startswith("rsa"):
         cert, key = pki.tsa, pki.tsa_key
     else:
         key = ec.generate_private_key(ec.SECP256R1())
         cert = make_cert("Test TSA EC", key, issuer=(pki.inter, pki.inter_key))
-    with serve(FaultyTSA(cert, key, [pki.inter], set())) as (url, _):
+    options = {"pss"} if key_type == "rsa-pss" else set()
+    with serve(FaultyTSA(cert, key, [pki.inter], options)) as (url, _):
         done = case.anchor(url, tsa_cert=pki.write_root(tmp_path / "root.pem"))
     assert done.serial == 424242424242424242424242  # beyond 2**53: recorded as a string
     assert case.anchors()[0]["serial"] == "424242424242424242424242"

@@ -168,7 +168,8 @@ class OpenSSLTSA:
 
 class FaultyTSA:
     """Builds replies itself; ``faults`` names what to break: imprint, nonce, signature, status, no_ess,
-    ess_wrong, no_cert, garbage (and the signer is whatever ``cert``/``key`` it is given)."""
+    ess_wrong, no_cert, garbage (and the signer is whatever ``cert``/``key`` it is given); ``pss`` signs with
+    RSA-PSS rather than PKCS#1 v1.5."""
 
     def __init__(
         self, cert: x509.Certificate, key: Key, chain: list[x509.Certificate], faults: set[str]
@@ -229,7 +230,23 @@ class FaultyTSA:
             )
         signed_attrs = cms.CMSAttributes(attrs)
         to_sign = bytes(signed_attrs.dump())
-        if isinstance(self.key, rsa.RSAPrivateKey):
+        sig_algo: Any
+        if isinstance(self.key, rsa.RSAPrivateKey) and "pss" in self.faults:  # not a fault: RSA-PSS instead
+            signature = self.key.sign(
+                to_sign, padding.PSS(padding.MGF1(hashes.SHA256()), 32), hashes.SHA256()
+            )
+            sig_algo = algos.SignedDigestAlgorithm(
+                {
+                    "algorithm": "rsassa_pss",
+                    "parameters": {
+                        "hash_algorithm": {"algorithm": "sha256"},
+                        "mask_gen_algorithm": {"algorithm": "mgf1", "parameters": {"algorithm": "sha256"}},
+                        "salt_length": 32,
+                        "trailer_field": "trailer_field_bc",
+                    },
+                }
+            )
+        elif isinstance(self.key, rsa.RSAPrivateKey):
             signature = self.key.sign(to_sign, padding.PKCS1v15(), hashes.SHA256())
             sig_algo = "sha256_rsa"
         else:
@@ -247,7 +264,11 @@ class FaultyTSA:
                 ),
                 "digest_algorithm": algos.DigestAlgorithm({"algorithm": "sha256"}),
                 "signed_attrs": signed_attrs,
-                "signature_algorithm": algos.SignedDigestAlgorithm({"algorithm": sig_algo}),
+                "signature_algorithm": (
+                    sig_algo
+                    if not isinstance(sig_algo, str)
+                    else algos.SignedDigestAlgorithm({"algorithm": sig_algo})
+                ),
                 "signature": signature,
             }
         )
