@@ -215,9 +215,20 @@ def _print_report(report: Report, as_json: bool) -> None:
     elif report.ok:
         print(f"OK: {summary}; head {head.get('seq')}:{head.get('hash')}")
         print(f"    signed with key {report.facts.get('key_fingerprint')}")
+        _print_anchors(report)
     else:
         errors = sum(1 for f in report.findings if f.severity == "error")
         print(f"FAILED: {errors} problem(s) found; {summary}")
+
+
+def _print_anchors(report: Report) -> None:
+    for anchor in report.facts.get("anchors", []):
+        covers = anchor["covers"]
+        chain = "" if anchor["chain_checked"] else " (chain not checked)"
+        print(
+            f"    head {covers['seq']}:{covers['hash'][:16]}… existed at {anchor['gen_time']} per {anchor['tsa']}"
+            f" (RFC 3161 token, entry {anchor['entry']}){chain}"
+        )
 
 
 def _report_case(args: argparse.Namespace) -> Path | None:

@@ -10,13 +10,15 @@ For each anchor entry whose own hash and signature are intact:
       ``ANCHOR_SIGNATURE``, ``ANCHOR_EKU``, ``ANCHOR_VALIDITY``, ``ANCHOR_UNTRUSTED``;
   (d) the token says what the entry recorded: genTime, serial, signer certificate (``ANCHOR_MISMATCH``).
 
-An anchor recorded without a trust anchor is re-checked but its chain cannot be: ``ANCHOR_CHAIN_NOT_CHECKED``
+``ANCHOR_CLOCK`` (a warning): the covered entry's recorded time is more than two minutes after the TSA's time,
+so the clock of the computer that kept the case was ahead. An anchor recorded without a trust anchor is re-checked but its chain cannot be: ``ANCHOR_CHAIN_NOT_CHECKED``
 (a warning). Verification never uses the network; revocation of the TSA's certificate is not checked.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from cryptography import x509
@@ -26,6 +28,7 @@ from evidence.errors import AnchorError
 from evidence.verify import WARNING, Finding, Report
 
 ANCHOR_KIND = "anchor.timestamped"
+CLOCK_TOLERANCE = timedelta(minutes=2)  # TSA accuracy and ordinary clock drift
 
 ObjectReader = Callable[[str], bytes | None]  # the bytes stored under a SHA-256, or None when absent
 
@@ -33,6 +36,7 @@ ObjectReader = Callable[[str], bytes | None]  # the bytes stored under a SHA-256
 def check_anchors(rows: list[Any], read: ObjectReader, report: Report) -> None:
     """Checks (a)-(d) for every intact anchor entry of ``rows`` (the ledger verifier's rows)."""
     hashes = {row.entry.seq: row.entry.hash for row in rows if row.valid}
+    recorded_at = {row.entry.seq: row.entry.recorded_at for row in rows if row.valid}
     anchored: list[dict[str, Any]] = []
     count = 0
     for row in rows:
@@ -41,7 +45,7 @@ def check_anchors(rows: list[Any], read: ObjectReader, report: Report) -> None:
         count += 1
         seq = row.entry.seq
         try:
-            anchored.append(_check_one(seq, row.body, hashes, read, report))
+            anchored.append(_check_one(seq, row.body, hashes, recorded_at, read, report))
         except AnchorError as exc:
             report.add(Finding(exc.code, exc.message, entry=seq))
         except (KeyError, TypeError, ValueError) as exc:
@@ -53,7 +57,12 @@ def check_anchors(rows: list[Any], read: ObjectReader, report: Report) -> None:
 
 
 def _check_one(
-    seq: int, body: dict[str, Any], hashes: dict[int, str], read: ObjectReader, report: Report
+    seq: int,
+    body: dict[str, Any],
+    hashes: dict[int, str],
+    recorded_at: dict[int, str],
+    read: ObjectReader,
+    report: Report,
 ) -> dict[str, Any]:
     covers = body["covers"]
     covered_seq, covered_hash = int(covers["seq"]), str(covers["hash"])
@@ -85,6 +94,17 @@ def _check_one(
         or checked.signer_sha256 != (body.get("signer") or {}).get("sha256")
     ):
         raise AnchorError("ANCHOR_MISMATCH", "the token's genTime, serial or signer differ from the entry's")
+    recorded = recorded_at.get(covered_seq)
+    if recorded is not None and datetime.fromisoformat(recorded) - checked.gen_time > CLOCK_TOLERANCE:
+        report.add(
+            Finding(
+                "ANCHOR_CLOCK",
+                f"entry {covered_seq} was recorded at {recorded}, after the TSA's time {checked.gen_time.isoformat()}: "
+                "the case computer's clock was ahead",
+                severity=WARNING,
+                entry=seq,
+            )
+        )
     if anchor is None:
         report.add(
             Finding(

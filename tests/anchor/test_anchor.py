@@ -69,7 +69,7 @@ def test_openssl_tsa_token_is_recorded_and_verifies(case: Case, pki: PKI, tmp_pa
     assert set(roles) == {"timestamp-token", "tsa-trust-anchor"}
     assert case.store.exists(roles["timestamp-token"]) and case.store.exists(roles["tsa-trust-anchor"])
     report = verify_case(case.root)
-    assert report.ok, [str(f) for f in report.findings]
+    assert report.ok and not report.findings, [str(f) for f in report.findings]
     assert report.checked["anchors"] == 1
     assert report.facts["anchors"][0]["covers"]["hash"] == covered.hash
 
@@ -323,3 +323,23 @@ def test_report_shows_anchored_heads(case: Case, pki: PKI, tmp_path: Path) -> No
     assert "Trusted timestamps" in text
     assert f"Entry {done.entry.seq}: head {done.covers.seq}:{done.covers.hash}" in " ".join(text.split())
     assert "ledger head 1 timestamped (RFC 3161)" in " ".join(text.split())
+
+
+def test_verify_prints_anchored_heads_and_warns_of_a_clock_ahead(
+    case: Case, pki: PKI, tmp_path: Path
+) -> None:
+    tsa = FaultyTSA(pki.tsa, pki.tsa_key, [pki.inter], set())
+    tsa.gen_time = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)  # the TSA says: an hour ago
+    with serve(tsa) as (url, _):
+        done = case.anchor(url, tsa_cert=pki.write_root(tmp_path / "root.pem"))
+    report = verify_case(case.root)
+    assert report.ok and "ANCHOR_CLOCK" in report.codes()
+    case_dir = str(case.root)
+    case.close()
+    printed = run_cli("-C", case_dir, "verify")
+    assert printed.returncode == 0
+    assert (
+        f"head {done.covers.seq}:{done.covers.hash[:16]}… existed at {tsa.gen_time.isoformat()}"
+        in printed.stdout
+    )
+    assert "warning: ANCHOR_CLOCK" in printed.stdout
