@@ -13,6 +13,10 @@ For each anchor entry whose own hash and signature are intact:
 ``ANCHOR_CLOCK`` (a warning): the covered entry's recorded time is more than two minutes after the TSA's time,
 so the clock of the computer that kept the case was ahead. An anchor recorded without a trust anchor is re-checked but its chain cannot be: ``ANCHOR_CHAIN_NOT_CHECKED``
 (a warning). Verification never uses the network; revocation of the TSA's certificate is not checked.
+
+Unlike the rest of the verifier, this shares more than primitives with the writer: the token checks of
+``evidence.anchor.tsa`` run both when a token is recorded and here. ``openssl ts -verify`` on the bundle's
+``anchors/`` is the independent second opinion.
 """
 
 from __future__ import annotations
