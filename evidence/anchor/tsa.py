@@ -54,6 +54,8 @@ MAX_ANCHOR_FILE = 1 << 20
 TIMEOUT = 30  # seconds, for connecting and for each read
 MAX_CHAIN = 8
 REQUEST_TYPE = "application/timestamp-query"
+# What asn1crypto raises on malformed DER (it parses lazily, and not only ValueError): caught at the boundary.
+ASN1_ERRORS = (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError)
 
 _DER = Encoding.DER
 _HASHES: dict[str, type[hashes.HashAlgorithm]] = {
@@ -161,7 +163,7 @@ def token_from_response(data: bytes, *, where: str) -> bytes:
         value = status["status"].native
         token = resp["time_stamp_token"]
         _ = resp.native  # parse everything now: a malformed part must fail here, not later
-    except (ValueError, TypeError, KeyError) as exc:
+    except ASN1_ERRORS as exc:
         raise AnchorError(
             "ANCHOR_MALFORMED", f"the answer is not an RFC 3161 reply ({exc})", path=where
         ) from None
@@ -212,6 +214,21 @@ def check_token(
     where: str,
 ) -> CheckedToken:
     """Checks (1) and (3)-(9) of the module docstring on a DER TimeStampToken over ``digest``."""
+    try:
+        return _check_token(token, digest, nonce=nonce, anchor=anchor, where=where)
+    except ASN1_ERRORS as exc:
+        # asn1crypto parses lazily: a damaged field deep inside may only fail when it is first read.
+        raise AnchorError("ANCHOR_MALFORMED", f"the token is not valid DER ({exc!r})", path=where) from None
+
+
+def _check_token(
+    token: bytes,
+    digest: bytes,
+    *,
+    nonce: int | None,
+    anchor: cx509.Certificate | None,
+    where: str,
+) -> CheckedToken:
     signed, raw_tst, tst = _parse_token(token, where)
 
     # (3) Imprint, (4) nonce.
@@ -317,7 +334,7 @@ def _parse_token(token: bytes, where: str) -> tuple[Any, bytes, Any]:
         tst = tsp.TSTInfo.load(raw, strict=True)
         _ = tst.native
         _ = signed.native
-    except (ValueError, TypeError, KeyError) as exc:
+    except ASN1_ERRORS as exc:
         raise AnchorError("ANCHOR_MALFORMED", f"the token is not valid DER ({exc})", path=where) from None
     return signed, raw, tst
 

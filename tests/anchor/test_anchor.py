@@ -19,7 +19,7 @@ from evidence.api import Case
 from evidence.errors import AnchorError, ExitCode, InputError
 from evidence.verify.bundle import verify_bundle
 from evidence.verify.case import verify_case
-from tests.anchor.tsa_kit import PKI, FaultyTSA, OpenSSLTSA, make_cert, serve
+from tests.anchor.tsa_kit import PKI, FaultyTSA, OpenSSLTSA, make_cert, serve, tls_context
 from tests.conftest import run_cli
 
 pytestmark = pytest.mark.allow_loopback
@@ -30,7 +30,9 @@ def _objects(case: Case) -> set[str]:
     return {p.name for p in (case.root / "objects" / "sha256").rglob("*") if p.is_file()}
 
 
-def _refused(case: Case, url: str, code: str, tsa_cert: Path | None, timeout: float | None = None) -> None:
+def _refused(
+    case: Case, url: str, code: str, tsa_cert: Path | None, timeout: float | None = None
+) -> AnchorError:
     """The anchor fails with ``code`` and leaves the case exactly as it was."""
     head, objects = case.head(), _objects(case)
     with pytest.raises(AnchorError) as caught:
@@ -40,6 +42,7 @@ def _refused(case: Case, url: str, code: str, tsa_cert: Path | None, timeout: fl
     assert case.head() == head
     assert _objects(case) == objects
     assert verify_case(case.root).ok
+    return caught.value
 
 
 # -- the happy path, with the real openssl TSA -------------------------------------------------------------
@@ -343,3 +346,19 @@ def test_verify_prints_anchored_heads_and_warns_of_a_clock_ahead(
         in printed.stdout
     )
     assert "warning: ANCHOR_CLOCK" in printed.stdout
+
+
+def test_https_tsa_with_a_trusted_server_certificate(
+    case: Case, pki: PKI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The client trusts what the system trusts; SSL_CERT_FILE stands in for a system store holding the test root.
+    monkeypatch.setenv("SSL_CERT_FILE", str(pki.write_root(tmp_path / "root.pem")))
+    tsa = FaultyTSA(pki.tsa, pki.tsa_key, [pki.inter], set())
+    with serve(tsa, tls=tls_context(pki, tmp_path / "tls")) as (url, _):
+        assert url.startswith("https://127.0.0.1:")
+        done = case.anchor(url, tsa_cert=tmp_path / "root.pem")
+    assert case.anchors()[0]["tsa_url"] == url and done.chain_checked
+    # A server whose certificate nobody vouches for is not talked to.
+    with serve(tsa, tls=tls_context(pki, tmp_path / "tls-self", self_signed=True)) as (url, _):
+        error = _refused(case, url, "ANCHOR_UNREACHABLE", tmp_path / "root.pem")
+    assert "certificate verify failed" in error.message

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import http.server
+import ipaddress
+import ssl
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
@@ -295,9 +297,13 @@ class FaultyTSA:
 
 @contextmanager
 def serve(
-    respond: Callable[[bytes], bytes], *, delay: float = 0.0, http_status: int = 200
+    respond: Callable[[bytes], bytes],
+    *,
+    delay: float = 0.0,
+    http_status: int = 200,
+    tls: ssl.SSLContext | None = None,
 ) -> Iterator[tuple[str, list[bytes]]]:
-    """Serve ``respond`` at http://127.0.0.1:PORT/tsa; yields the URL and the list of requests received."""
+    """Serve ``respond`` at http://127.0.0.1:PORT/tsa (https with ``tls``); yields the URL and the requests."""
     received: list[bytes] = []
     stop = threading.Event()
 
@@ -324,11 +330,43 @@ def serve(
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/tsa", received
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{server.server_address[1]}/tsa", received
     finally:
         stop.set()
         server.shutdown()
         server.server_close()
+
+
+def tls_context(pki: PKI, workdir: Path, *, self_signed: bool = False) -> ssl.SSLContext:
+    """A server context for 127.0.0.1 with a certificate from the test root (or self-signed)."""
+    key = ec_key()
+    issuer_name = _name("127.0.0.1") if self_signed else pki.root.subject
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name("127.0.0.1"))
+        .issuer_name(issuer_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(datetime.now(UTC) - timedelta(days=1))
+        .not_valid_after(datetime.now(UTC) + timedelta(days=30))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False
+        )
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .sign(key if self_signed else pki.root_key, hashes.SHA256())
+    )
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / "server.pem").write_bytes(pem(cert))
+    (workdir / "server.key").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(workdir / "server.pem", workdir / "server.key")
+    return context
