@@ -192,6 +192,19 @@ class ExportWritten:
     withheld: int
 
 
+@dataclass(frozen=True)
+class Anchored:
+    """A trusted timestamp obtained and recorded."""
+
+    url: str
+    covers: Head  # the ledger head the token is over
+    entry: Head  # the anchor.timestamped entry that records it
+    gen_time: datetime  # the TSA's time (aware, UTC)
+    serial: int
+    tsa_name: str | None
+    chain_checked: bool
+
+
 class Case:
     """An open case folder."""
 
@@ -1101,6 +1114,122 @@ class Case:
             files=len(built.files) + 1,
             withheld=len(built.withheld),
         )
+
+    # -- trusted time (RFC 3161) ---------------------------------------------------------------------
+
+    def anchor(
+        self,
+        url: str,
+        *,
+        tsa_cert: Path | None = None,
+        passphrase: PassphraseSource | str | None = None,
+        timeout: float | None = None,
+    ) -> Anchored:
+        """Timestamp the current ledger head at the TSA ``url`` and record the token (``anchor.timestamped``).
+
+        Only the head's hash is sent. The answer is checked (``evidence.anchor.tsa``) before anything is
+        written; the token, and the trust anchor ``tsa_cert`` when given, are stored as objects the entry names.
+        Without ``tsa_cert`` the chain to a root is not checked, and the entry says so (``chain_checked``).
+        Raises AnchorError (nothing recorded) when the TSA cannot be reached or its answer fails a check.
+        """
+        from evidence.anchor import tsa
+
+        key = self._signing_key(passphrase)  # a locked key fails before anything is sent
+        anchor_cert, anchor_der = tsa.load_trust_anchor(tsa_cert) if tsa_cert is not None else (None, None)
+        covered = self.head()
+        digest = bytes.fromhex(covered.hash)
+        nonce = tsa.new_nonce()
+        reply = tsa.post_request(
+            url, tsa.build_request(digest, nonce), timeout=tsa.TIMEOUT if timeout is None else timeout
+        )
+        token = tsa.token_from_response(reply, where=url)
+        checked = tsa.check_token(token, digest, nonce=nonce, anchor=anchor_cert, where=url)
+        with self.store.session():
+            staged = [self.store.stage_bytes(token, "timestamp token")]
+            if anchor_der is not None:
+                staged.append(self.store.stage_bytes(anchor_der, "TSA trust anchor"))
+            objects = [{"sha256": staged[0].sha256, "role": "timestamp-token", "size": staged[0].size}]
+            if anchor_der is not None:
+                objects.append(
+                    {"sha256": staged[1].sha256, "role": "tsa-trust-anchor", "size": staged[1].size}
+                )
+            body: dict[str, Any] = {
+                "tsa_url": url,
+                "covers": {"seq": covered.seq, "hash": covered.hash},
+                "gen_time": checked.gen_time.isoformat(),
+                "serial": str(checked.serial),
+                "policy": checked.policy,
+                "tsa_name": checked.tsa_name,
+                "nonce": str(checked.nonce) if checked.nonce is not None else None,
+                "signer": {"subject": checked.signer_subject, "sha256": checked.signer_sha256},
+                "chain_checked": checked.chain_checked,
+                "trust_anchor": (
+                    {"sha256": checked.anchor_sha256, "subject": anchor_cert.subject.rfc4514_string()}
+                    if anchor_cert is not None
+                    else None
+                ),
+                "token_sha256": staged[0].sha256,
+                "anchored_by": actor(),
+                "tool": tool_info(),
+                "objects": objects,
+            }
+            entry = self._append_with_objects("anchor.timestamped", body, staged, key)
+        return Anchored(
+            url=url,
+            covers=covered,
+            entry=Head(entry.seq, entry.hash),
+            gen_time=checked.gen_time,
+            serial=checked.serial,
+            tsa_name=checked.tsa_name,
+            chain_checked=checked.chain_checked,
+        )
+
+    def anchors(self) -> list[dict[str, Any]]:
+        """Every ``anchor.timestamped`` entry: its seq and body (what ``log`` and reports show)."""
+        return [
+            {"seq": e.seq, **canonical_loads(e.body_text)}
+            for e in self.entries()
+            if e.kind == "anchor.timestamped"
+        ]
+
+    def _append_with_objects(
+        self, kind: str, body: dict[str, Any], staged: list[Staged], key: SigningKey
+    ) -> Entry:
+        """Place ``staged`` objects and append the one entry naming them, journalled as an import is."""
+        op = str(uuid.uuid4())
+        placed: list[str] = []
+        try:
+            with self._writer():
+                try:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                    self.conn.executemany(
+                        "INSERT OR IGNORE INTO pending_objects (sha256, op) VALUES (?, ?)",
+                        [(s.sha256, op) for s in staged if not self.store.exists(s.sha256)],
+                    )
+                    self.conn.execute("COMMIT")
+                    for one in staged:
+                        if self.store.place(one):
+                            placed.append(one.sha256)
+                    self.conn.execute("BEGIN IMMEDIATE")
+                    try:
+                        entry = ledger.append(self.conn, key, kind, body)
+                        index.apply(self.conn, entry, body, self.store.read_bytes)
+                        self.conn.execute("DELETE FROM pending_objects WHERE op = ?", (op,))
+                        self.conn.execute("COMMIT")
+                    except BaseException:
+                        self.conn.execute("ROLLBACK")
+                        raise
+                except BaseException:
+                    for sha in placed:
+                        self.store.remove(sha)
+                    with contextlib.suppress(sqlite3.Error):
+                        self.conn.execute("DELETE FROM pending_objects WHERE op = ?", (op,))
+                    raise
+        except BaseException:
+            for one in staged:
+                self.store.discard(one)
+            raise
+        return entry
 
     def _prepare(self, path: Path, opts: ImportOptions) -> _Prepared:
         """Stage one file and derive its records, touching nothing the case can see."""

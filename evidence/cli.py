@@ -157,7 +157,18 @@ def _describe(kind: str, body: dict[str, Any]) -> str:
             f"{body.get('exhibit')} read by {body.get('importer')} {body.get('importer_version')}: "
             f"{body.get('record_count')} records, {body.get('warning_count')} warnings"
         )
+    if kind == "anchor.timestamped":
+        return _describe_anchor(body)
     return json.dumps(body, ensure_ascii=False)[:100]
+
+
+def _describe_anchor(body: dict[str, Any]) -> str:
+    covers = body.get("covers") or {}
+    chain = "chain checked" if body.get("chain_checked") else "chain NOT checked (no --tsa-cert)"
+    return (
+        f"head {covers.get('seq')}:{str(covers.get('hash'))[:16]}… timestamped {body.get('gen_time')} "
+        f"by {body.get('tsa_name') or body.get('tsa_url')}, serial {body.get('serial')}, {chain}"
+    )
 
 
 def cmd_log(args: argparse.Namespace) -> int:
@@ -204,6 +215,7 @@ def _print_report(report: Report, as_json: bool) -> None:
     elif report.ok:
         print(f"OK: {summary}; head {head.get('seq')}:{head.get('hash')}")
         print(f"    signed with key {report.facts.get('key_fingerprint')}")
+        _print_anchors(report)
     else:
         errors = sum(1 for f in report.findings if f.severity == "error")
         print(f"FAILED: {errors} problem(s) found; {summary}")
@@ -217,6 +229,16 @@ def _print_pdf_signature(report: Report) -> None:
         stamp = f", timestamp {sig['timestamp']}" if sig.get("timestamp") else ""
         print(
             f"    PDF signature: {sig['level']} by key {sig['key_fingerprint']}{stamp}; covers {sig['coverage']}"
+        )
+
+
+def _print_anchors(report: Report) -> None:
+    for anchor in report.facts.get("anchors", []):
+        covers = anchor["covers"]
+        chain = "" if anchor["chain_checked"] else " (chain not checked)"
+        print(
+            f"    head {covers['seq']}:{covers['hash'][:16]}… existed at {anchor['gen_time']} per {anchor['tsa']}"
+            f" (RFC 3161 token, entry {anchor['entry']}){chain}"
         )
 
 
@@ -579,6 +601,37 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_anchor(args: argparse.Namespace) -> int:
+    with Case.open(_case_dir(args)) as case:
+        done = case.anchor(
+            args.tsa,
+            tsa_cert=Path(args.tsa_cert) if args.tsa_cert else None,
+            passphrase=_passphrase_from_env_or_prompt(),
+        )
+        print(f"Anchored ledger head {done.covers}")
+        print(f"  time per the TSA: {display(done.gen_time, case.tz)} ({done.gen_time.isoformat()})")
+        print(f"  TSA: {done.tsa_name or done.url}, serial {done.serial}")
+        if done.chain_checked:
+            print("  the TSA's certificate chains to the trust anchor given (--tsa-cert)")
+        else:
+            print("  warning: no --tsa-cert given: the TSA's certificate chain was NOT checked (recorded so)")
+        print(f"  recorded as ledger entry {done.entry}")
+    return 0
+
+
+def _add_anchor_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "anchor", help="have a timestamp authority (RFC 3161) sign the ledger head: proof it existed by then"
+    )
+    p.add_argument("--tsa", required=True, metavar="URL", help="the TSA's URL (http:// or https://)")
+    p.add_argument(
+        "--tsa-cert",
+        metavar="FILE",
+        help="the TSA's root (or own) certificate, PEM or DER, the token must chain to (strongly advised)",
+    )
+    p.set_defaults(func=cmd_anchor)
+
+
 # -- parser ----------------------------------------------------------------------------------------------
 
 
@@ -796,6 +849,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", help='words (all must occur); FTS5 syntax such as word* or "a phrase" works')
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search)
+    _add_anchor_parser(sub)
     return parser
 
 

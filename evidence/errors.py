@@ -21,6 +21,7 @@ class ExitCode(IntEnum):
     KEY = 5  # the signing key is locked (passphrase missing or wrong) or unreadable
     DEPENDENCY = 6  # a required program or library is missing
     STORAGE = 7  # the disk is full or not writable
+    ANCHOR = 8  # a timestamp authority could not be reached or its answer failed a check (nothing recorded)
     INTERNAL = 70  # a bug: please report it (EX_SOFTWARE)
     INTERRUPTED = 130  # Ctrl-C
 
@@ -81,3 +82,18 @@ class VerificationFailed(EvidenceError):
     """Verification found problems; the findings are in the attached report."""
 
     exit_code = ExitCode.VERIFY_FAILED
+
+
+class AnchorError(EvidenceError):
+    """A trusted timestamp (RFC 3161) could not be obtained, or the answer failed a check; nothing was recorded.
+
+    ``code`` names the failed check as the verifier reports it (``ANCHOR_IMPRINT``, ``ANCHOR_SIGNATURE``, ...).
+    """
+
+    exit_code = ExitCode.ANCHOR
+
+    def __init__(
+        self, code: str, message: str, *, path: str | Path | None = None, hint: str | None = None
+    ) -> None:
+        super().__init__(message, path=path, hint=hint)
+        self.code = code

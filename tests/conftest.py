@@ -37,26 +37,49 @@ class NetworkUsed(AssertionError):
     """Raised when code under test tries to reach the network: nothing but `anchor` may (issue 8)."""
 
 
+LOOPBACK = "127.0.0.1"
+
+
 @pytest.fixture(autouse=True)
-def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test runs with IP networking refused: a connect, a send to an address or a name lookup fails."""
+def _no_network(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs with IP networking refused: a connect, a send to an address or a name lookup fails.
+
+    A test marked ``@pytest.mark.allow_loopback`` (the anchor tests, which start their own TSA) may connect
+    to the literal address 127.0.0.1 and nothing else: no other address, no name (not even "localhost").
+    """
+    loopback = request.node.get_closest_marker("allow_loopback") is not None
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise NetworkUsed(
             f"the code under test tried to use the network: {args[1:] if len(args) > 1 else args}"
         )
 
+    def is_loopback(address: object) -> bool:
+        return loopback and isinstance(address, tuple) and len(address) >= 2 and address[0] == LOOPBACK
+
     def guarded_connect(self: socket.socket, address: object) -> None:
-        if self.family in (socket.AF_INET, socket.AF_INET6):
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not is_loopback(address):
             refuse(self, address)
         real_connect(self, address)  # AF_UNIX: local IPC, not the network
 
+    def guarded_getaddrinfo(host: object, port: object, *args: object, **kwargs: object) -> object:
+        if not is_loopback((host, port)):
+            refuse(None, host, port)
+        return real_getaddrinfo(host, port, *args, **kwargs)  # type: ignore[arg-type]
+
+    def guarded_create_connection(address: object, *args: object, **kwargs: object) -> object:
+        if not is_loopback(address):
+            refuse(None, address)
+        return real_create_connection(address, *args, **kwargs)  # type: ignore[arg-type]
+
     real_connect = socket.socket.connect
+    real_getaddrinfo = socket.getaddrinfo
+    real_create_connection = socket.create_connection
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
     monkeypatch.setattr(socket.socket, "connect_ex", lambda self, address: refuse(self, address))
     monkeypatch.setattr(socket.socket, "sendto", lambda self, *a: refuse(self, *a))
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
+    monkeypatch.setattr(socket, "create_connection", guarded_create_connection)
 
 
 LOOPBACK = "127.0.0.1"

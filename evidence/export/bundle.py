@@ -7,6 +7,8 @@ Members, in this fixed order (``evidence.verify.bundle`` checks them):
   report/<name>.pdf              the report, when asked for (it must match a ``report.generated`` entry)
   ledger.jsonl                   every ledger entry up to the head, one per line as ``evidence log --json``
   case.pub                       the case's Ed25519 public key (the one the genesis entry names), PEM
+  anchors/NNNN.tsr, NNNN.digest  each RFC 3161 timestamp token (entry NNNN) and the head hash it covers (hex),
+  anchors/NNNN-ca.pem            and the trust anchor it was checked against, for ``openssl ts -verify``
   manifest.json                  case, head, key fingerprint, every file's SHA-256 and size, exhibits
                                  included and withheld (by hash)
   SHA256SUMS                     ``sha256sum -c`` input for every member but itself
@@ -198,7 +200,8 @@ def build_bundle(
     start = out.tell()
     with zipfile.ZipFile(out, "w", allowZip64=True) as zf:
         writer = _Writer(zf, _zip_time(head_entry.recorded_at))
-        writer.add_bytes("VERIFY.txt", verify_text(genesis, head, key.fingerprint).encode(), "instructions")
+        instructions = verify_text(genesis, head, key.fingerprint) + anchors_text(entries)
+        writer.add_bytes("VERIFY.txt", instructions.encode(), "instructions")
         listed: list[dict[str, Any]] = []
         for ex in included:
             name = member_name(ex["exhibit"], ex["original_name"])
@@ -218,6 +221,7 @@ def build_bundle(
         ledger = "".join(json.dumps(e.to_json(), ensure_ascii=False) + "\n" for e in entries)
         writer.add_bytes("ledger.jsonl", ledger.encode("utf-8"), "ledger")
         writer.add_bytes("case.pub", key.to_pem(), "key")
+        anchored = add_anchors(writer, entries, store)
         held = [{"exhibit": e["exhibit"], "sha256": e["sha256"], "size": e["size"]} for e in withheld]
         manifest = {
             "format": FORMAT,
@@ -231,6 +235,7 @@ def build_bundle(
             "files": [f.to_json() for f in writer.files],
             "exhibits": {"included": listed, "withheld": held},
             "report": {"file": report_name, "entry": report_entry.seq} if report_entry else None,
+            "anchors": anchored,
             "tool": {"name": "evidence", "version": __version__},
         }
         text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
@@ -326,7 +331,8 @@ It reads the zip without unpacking it and checks, naming every problem it finds:
       first, every signature verifies with the key the first entry names, case.pub is that key
       (KEY_REPLACED), and the ledger ends at the head named in manifest.json (HEAD_MISMATCH);
   (4) every exhibit is named by an item.acquired entry with its SHA-256 (UNKNOWN_EXHIBIT);
-  (5) the report's SHA-256 is the one its report.generated entry recorded.
+  (5) the report's SHA-256 is the one its report.generated entry recorded;
+  (6) every trusted timestamp under anchors/ (section 5, when present) re-checks.
 It prints OK and exits with status 0 only when every check passes.
 
 
@@ -340,8 +346,8 @@ since it was written, by anyone who did not hold the private signing key.
 It does not prove:
   - who wrote a message, or that a screenshot shows what an app really displayed: the record starts when
     the file was acquired, not before;
-  - that the times in the ledger are true: they come from the sender's computer clock (no independent
-    timestamp is included in this version);
+  - that the times in the ledger are true: they come from the sender's computer clock, except where a
+    trusted timestamp (section 5, when present) shows the ledger existed by the time a TSA signed;
   - that nothing was removed from the end of the ledger, or that the sender did not make a whole new
     ledger with a new key: compare the ledger head and the key fingerprint with values you received
     earlier or by another route;
@@ -375,3 +381,93 @@ SubjectPublicKeyInfo ("openssl pkey -pubin -in case.pub -text" shows it).
 An "item.acquired" entry records an original: "exhibit", "sha256", "size", "original_name", "media_type"
 and how and when it was acquired. A "report.generated" entry records a report's "sha256".
 """
+
+
+# -- trusted timestamps (RFC 3161) -------------------------------------------------------------------------
+
+ANCHOR_KIND = "anchor.timestamped"
+
+
+def _anchor_entries(entries: list[Entry]) -> list[tuple[Entry, dict[str, Any]]]:
+    return [(e, e.body) for e in entries if e.kind == ANCHOR_KIND]
+
+
+def anchor_member(seq: int, suffix: str) -> str:
+    """``anchors/0007.tsr`` and its companions ``.digest`` and ``-ca.pem``."""
+    return f"anchors/{seq:04d}{suffix}"
+
+
+def add_anchors(writer: _Writer, entries: list[Entry], store: ObjectStore) -> list[dict[str, Any]]:
+    """Add each timestamp token of the ledger, the head hash it covers, and its trust anchor (PEM)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    listed: list[dict[str, Any]] = []
+    for entry, body in _anchor_entries(entries):
+        token_sha = str(body["token_sha256"])
+        token = store.read_bytes(token_sha)
+        if hashlib.sha256(token).hexdigest() != token_sha:
+            raise StorageError(
+                "a stored timestamp token no longer matches its hash; nothing was exported",
+                path=store.relpath_for(token_sha),
+                hint="run 'evidence verify'",
+            )
+        item: dict[str, Any] = {
+            "entry": entry.seq,
+            "covers": body["covers"],
+            "gen_time": body["gen_time"],
+            "token": anchor_member(entry.seq, ".tsr"),
+            "digest": anchor_member(entry.seq, ".digest"),
+            "ca": None,
+        }
+        writer.add_bytes(item["token"], token, "anchor")
+        writer.add_bytes(item["digest"], f"{body['covers']['hash']}\n".encode(), "anchor")
+        if body.get("trust_anchor"):
+            der = store.read_bytes(str(body["trust_anchor"]["sha256"]))
+            item["ca"] = anchor_member(entry.seq, "-ca.pem")
+            writer.add_bytes(
+                item["ca"], x509.load_der_x509_certificate(der).public_bytes(Encoding.PEM), "anchor"
+            )
+        listed.append(item)
+    return listed
+
+
+def anchors_text(entries: list[Entry]) -> str:
+    """Section 5 of VERIFY.txt: the trusted timestamps and the openssl commands that check them."""
+    found = _anchor_entries(entries)
+    if not found:
+        return ""
+    lines = [
+        "",
+        "",
+        "5. TRUSTED TIMESTAMPS (RFC 3161)",
+        "--------------------------------",
+        "",
+        "A Time-Stamp Authority (TSA) signed the ledger head's hash: proof, independent of the sender's clock,",
+        "that the ledger up to that entry existed at the TSA's time. Only the hash was sent to the TSA.",
+        "Check each with OpenSSL, in the unzipped folder (each command must print 'Verification: OK'):",
+        "",
+    ]
+    for entry, body in found:
+        covers = body["covers"]
+        lines.append(f"  entry {entry.seq}: ledger head {covers['seq']}:{covers['hash']}")
+        lines.append(f"    at {body['gen_time']} per {body.get('tsa_name') or body.get('tsa_url')}")
+        token, digest = anchor_member(entry.seq, ".tsr"), covers["hash"]
+        if body.get("trust_anchor"):
+            lines.append(
+                f"    openssl ts -verify -digest {digest} -in {token} -token_in -CAfile {anchor_member(entry.seq, '-ca.pem')}"
+            )
+        else:
+            lines.append(
+                f"    openssl ts -verify -digest {digest} -in {token} -token_in -CAfile <the TSA's root certificate>"
+            )
+            lines.append(
+                "    (no trust anchor was recorded: obtain the TSA's root certificate from the TSA itself)"
+            )
+        lines.append("")
+    lines += [
+        "The digest is the hash of that ledger entry (its line in ledger.jsonl); anchors/NNNN.digest holds it too.",
+        "The -CAfile given here is the root the sender chose; compare it with the one the TSA publishes.",
+        "",
+    ]
+    return "\n".join(lines)

@@ -198,6 +198,12 @@ def _describe(entry: Entry) -> str:
             f"report generated ({body.get('profile')}): sha256 {str(body.get('sha256'))[:16]}…, "
             f"{_size(int(body.get('size', 0)))}, built from entry {built.get('seq')}"
         )
+    if kind == "anchor.timestamped":
+        covers = body.get("covers") or {}
+        return (
+            f"ledger head {covers.get('seq')} timestamped (RFC 3161) at {body.get('gen_time')} by "
+            f"{body.get('tsa_name') or body.get('tsa_url')}"
+        )
     return kind
 
 
@@ -640,7 +646,39 @@ class _Builder:
         )
         p(Paragraph(_esc(f"evidence verify --head {d.head.seq}:{d.head.hash}"), st["code"]))
         p(Paragraph(_esc(f"            --expect-key {d.key_fingerprint}"), st["code"]))
+        self.anchors()
         self.story.append(PageBreak())
+
+    def anchors(self) -> None:
+        """Trusted timestamps (RFC 3161): which ledger heads a TSA signed, and when (only when there are any)."""
+        d, st = self.data, self.st
+        found = [e for e in d.entries if e.kind == "anchor.timestamped" and isinstance(e.body, dict)]
+        if not found:
+            return
+        self.story.append(Paragraph("Trusted timestamps", st["h2"]))
+        self.story.append(
+            Paragraph(
+                "An independent Time-Stamp Authority (RFC 3161) signed the hash of these ledger heads. Each "
+                "proves that the ledger up to that entry, and every file it names, existed at the time the "
+                "authority gives, whatever the clock of the computer that kept the case said. Only the hash "
+                "was sent to the authority.",
+                st["body"],
+            )
+        )
+        for entry in found:
+            body = entry.body
+            covers = body.get("covers") or {}
+            when = datetime.fromisoformat(str(body.get("gen_time")))
+            chain = "" if body.get("chain_checked") else " (certificate chain not checked when recorded)"
+            self.story.append(
+                Paragraph(
+                    _esc(
+                        f"Entry {entry.seq}: head {covers.get('seq')}:{covers.get('hash')} at "
+                        f"{_when(when, d.tz)} per {body.get('tsa_name') or body.get('tsa_url')}{chain}"
+                    ),
+                    st["body"],
+                )
+            )
 
     def declaration(self, section: Section) -> None:
         d, st = self.data, self.st

@@ -19,6 +19,8 @@ The zip is read in place, member by member, never extracted to disk. The checks,
       the exhibit number in its name (``UNKNOWN_EXHIBIT``); each withheld hash in ``manifest.json`` is too.
   (5) Report: a member under ``report/`` has the SHA-256 its ``report.generated`` entry recorded
       (``UNKNOWN_REPORT``).
+  (6) Anchors: every ``anchor.timestamped`` entry's token (``anchors/NNNN.tsr``) and trust anchor
+      (``anchors/NNNN-ca.pem``) are re-checked as the case verifier's step (8) does (``evidence.verify.anchors``).
 
 What a passing bundle proves and does not is in the bundle's VERIFY.txt and the README ("For the recipient").
 The manifest and SHA256SUMS are not signed: they are a convenience; the signed ledger is what the exhibits and
@@ -72,7 +74,7 @@ def is_bundle(path: Path) -> bool:
 
 
 def verify_bundle(path: Path, *, heads: Iterable[str] = (), expect_key: str | None = None) -> Report:
-    """Run checks (1)-(5) over the bundle at ``path``; see the module docstring."""
+    """Run checks (1)-(6) over the bundle at ``path``; see the module docstring."""
     report = Report(target=str(path))
     try:
         zf = zipfile.ZipFile(path)
@@ -93,7 +95,35 @@ def verify_bundle(path: Path, *, heads: Iterable[str] = (), expect_key: str | No
         # (4) Exhibits and (5) the report.
         _check_exhibits(rows, actual, manifest, report)
         _check_report(rows, actual, report)
+        # (6) Anchors.
+        _check_bundle_anchors(zf, rows, actual, report)
     return report
+
+
+def _check_bundle_anchors(
+    zf: zipfile.ZipFile, rows: list[Any], actual: dict[str, tuple[str, int] | None], report: Report
+) -> None:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from evidence.verify.anchors import check_anchors
+
+    by_hash: dict[str, bytes] = {}
+    for name, got in actual.items():
+        if not name.startswith("anchors/") or got is None or got[1] > ANCHOR_MEMBER_LIMIT:
+            continue
+        data = zf.read(name)
+        if name.endswith("-ca.pem"):
+            try:
+                data = x509.load_pem_x509_certificate(data).public_bytes(Encoding.DER)
+            except ValueError:
+                report.add(Finding("ANCHOR_MALFORMED", "is not a PEM certificate", path=name))
+                continue
+        by_hash[hashlib.sha256(data).hexdigest()] = data
+    check_anchors(rows, by_hash.get, report)
+
+
+ANCHOR_MEMBER_LIMIT = 1 << 20
 
 
 def _check_safe(zf: zipfile.ZipFile, report: Report) -> bool:
@@ -246,7 +276,7 @@ def _check_lists(
             Finding("EXTRA", "in the zip but listed in neither SHA256SUMS nor manifest.json", path=name)
         )
     for name in sorted(names & (set(sums) | set(listed)) - {SUMS, MANIFEST, LEDGER, KEY, INSTRUCTIONS}):
-        if not (name.startswith(("exhibits/", "report/")) and name.count("/") == 1):
+        if not (name.startswith(("exhibits/", "report/", "anchors/")) and name.count("/") == 1):
             report.add(Finding("EXTRA", "not a file an export bundle holds", path=name))
     return manifest
 

@@ -38,6 +38,8 @@ The checks, numbered here and in the code:
   (7) Projections: the index tables equal a replay of the ledger (``INDEX_MISMATCH``); an index built by an
       older version is not compared (``INDEX_OUTDATED``, a warning: it is rebuilt from the ledger when the
       case is next opened).
+  (8) Anchors: every ``anchor.timestamped`` entry's RFC 3161 token is re-checked against the head it covers
+      and its stored trust anchor (``evidence.verify.anchors``: ``ANCHOR_IMPRINT``, ``ANCHOR_SIGNATURE``, ...).
 
 ``TRIGGERS_REMOVED`` (a warning) says the append-only triggers were dropped: no tool of ours does that.
 ``DATABASE_UNREADABLE`` and ``LEDGER_EMPTY`` end the checks early.
@@ -182,7 +184,7 @@ def verify_case(
     expect_key: str | None = None,
     workers: int | None = None,
 ) -> Report:
-    """Run checks (1)-(7) over the case at ``root``; see the module docstring."""
+    """Run checks (1)-(8) over the case at ``root``; see the module docstring."""
     report = Report(target=str(root))
 
     # (1) Layout.
@@ -242,11 +244,34 @@ def verify_case(
     # (7) Projections.
     _check_projections(root, rows, named, report)
 
+    # (8) Anchors.
+    _check_case_anchors(root, rows, report)
+
     last = entries[-1]
     report.facts["head"] = {"seq": last.seq, "hash": last.hash}
     if genesis_key is not None:
         report.facts["key_fingerprint"] = genesis_key.fingerprint
     return report
+
+
+def _check_case_anchors(root: Path, rows: list[_Row], report: Report) -> None:
+    from evidence.verify.anchors import check_anchors
+
+    def read(sha: str) -> bytes | None:
+        if not is_hash_name(sha):
+            return None
+        path = root / "objects" / "sha256" / sha[:2] / sha
+        try:
+            if path.stat().st_size > ANCHOR_OBJECT_LIMIT:
+                return None
+            return path.read_bytes()
+        except OSError:
+            return None
+
+    check_anchors(rows, read, report)
+
+
+ANCHOR_OBJECT_LIMIT = 1 << 20  # a token or a certificate; a larger object there was replaced
 
 
 def check_ledger(
