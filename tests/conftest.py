@@ -8,7 +8,6 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -48,6 +47,9 @@ def _no_network(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
     to the literal address 127.0.0.1 and nothing else: no other address, no name (not even "localhost").
     """
     loopback = request.node.get_closest_marker("allow_loopback") is not None
+    if loopback:  # a proxy from the environment would turn 127.0.0.1 into a trip elsewhere
+        for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+            monkeypatch.delenv(name, raising=False)
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise NetworkUsed(
@@ -80,42 +82,6 @@ def _no_network(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(socket.socket, "sendto", lambda self, *a: refuse(self, *a))
     monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
     monkeypatch.setattr(socket, "create_connection", guarded_create_connection)
-
-
-LOOPBACK = "127.0.0.1"
-_REAL_CONNECT = socket.socket.connect
-_REAL_GETADDRINFO = socket.getaddrinfo
-_REAL_CREATE_CONNECTION = socket.create_connection
-
-
-@pytest.fixture
-def local_network(monkeypatch: pytest.MonkeyPatch, _no_network: None) -> None:
-    """Opt-in, on top of the guard: let the test reach servers it started itself on 127.0.0.1, nothing else
-    (no name lookups, no other address, and no proxy from the environment)."""
-
-    def loopback(address: object) -> bool:
-        return isinstance(address, tuple) and len(address) >= 2 and address[0] == LOOPBACK
-
-    def connect(self: socket.socket, address: Any) -> None:
-        if self.family in (socket.AF_INET, socket.AF_INET6) and not loopback(address):
-            raise NetworkUsed(f"the code under test tried to reach {address!r}, not {LOOPBACK}")
-        _REAL_CONNECT(self, address)
-
-    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
-        if host != LOOPBACK:
-            raise NetworkUsed(f"the code under test tried to look up {host!r}")
-        return _REAL_GETADDRINFO(host, port, *args, **kwargs)
-
-    def create_connection(address: Any, *args: Any, **kwargs: Any) -> socket.socket:
-        if not loopback(address):
-            raise NetworkUsed(f"the code under test tried to reach {address!r}, not {LOOPBACK}")
-        return _REAL_CREATE_CONNECTION(address, *args, **kwargs)
-
-    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    monkeypatch.setattr(socket, "create_connection", create_connection)
 
 
 @pytest.fixture(autouse=True)

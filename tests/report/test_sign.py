@@ -248,7 +248,7 @@ def _test_tsa() -> tuple[asn1_x509.Certificate, DummyTimeStamper]:
 
 
 @pytest.fixture
-def tsa_server(local_network: None) -> Iterator[tuple[str, asn1_x509.Certificate, list[int]]]:
+def tsa_server() -> Iterator[tuple[str, asn1_x509.Certificate, list[int]]]:
     """An RFC 3161 server on 127.0.0.1 answering with pyHanko's DummyTimeStamper; yields URL, root, hits."""
     root, stamper = _test_tsa()
     hits: list[int] = []
@@ -277,6 +277,7 @@ def tsa_server(local_network: None) -> Iterator[tuple[str, asn1_x509.Certificate
         server.server_close()
 
 
+@pytest.mark.allow_loopback
 def test_timestamped_signature_is_pades_b_t(
     case_copy: Path, tmp_path: Path, tsa_server: tuple[str, asn1_x509.Certificate, list[int]]
 ) -> None:
@@ -306,9 +307,8 @@ def test_timestamped_signature_is_pades_b_t(
     assert report.facts["signature"]["timestamp"] == TSA_TIME.isoformat()
 
 
-def test_an_unreachable_tsa_is_an_input_error_and_nothing_is_written(
-    case_copy: Path, tmp_path: Path, local_network: None
-) -> None:
+@pytest.mark.allow_loopback
+def test_an_unreachable_tsa_is_an_input_error_and_nothing_is_written(case_copy: Path, tmp_path: Path) -> None:
     out = tmp_path / "never.pdf"
     with Case.open(case_copy) as case:
         before = case.head()
