@@ -26,8 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import urllib.error
-import urllib.request
 import warnings
 from datetime import datetime
 from typing import Any
@@ -40,20 +38,19 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.diff_analysis import SuspiciousModification
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.timestamps.api import TimeStamper
-from pyhanko.sign.timestamps.common_utils import TimestampRequestError, set_tsp_headers
+from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from evidence.anchor.tsa import post_request
 from evidence.case.signing import SigningKey
-from evidence.errors import InputError, UsageError
+from evidence.errors import AnchorError, InputError, UsageError
 from evidence.verify import WARNING, Finding
 
 FIELD_NAME = "EvidenceCaseSignature"
-MAX_TSA_RESPONSE = 1 << 20
-TSA_TIMEOUT_S = 20
 
 
 class _CaseKeySigner(signers.Signer):
@@ -83,19 +80,15 @@ class _UrllibTimeStamper(TimeStamper):
         self.url = url
 
     async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
-        """POST the request and parse the reply (at most MAX_TSA_RESPONSE bytes)."""
-        request = urllib.request.Request(  # noqa: S310 - the scheme was checked: http(s) only
-            self.url, data=req.dump(), headers=set_tsp_headers({}), method="POST"
-        )
+        """POST the request with the anchor command's client (size limit, timeout) and parse the reply."""
         try:
-            with urllib.request.urlopen(request, timeout=TSA_TIMEOUT_S) as reply:  # noqa: S310 - http(s) only
-                kind = reply.headers.get("Content-Type")
-                body = reply.read(MAX_TSA_RESPONSE + 1)
-        except (urllib.error.URLError, OSError) as exc:
-            raise TimestampRequestError(f"the TSA at {self.url} did not answer ({exc})") from None
-        if kind != "application/timestamp-reply" or len(body) > MAX_TSA_RESPONSE:
-            raise TimestampRequestError(f"the TSA at {self.url} sent no timestamp reply ({kind})")
-        return tsp.TimeStampResp.load(body)
+            body = post_request(self.url, req.dump())
+        except AnchorError as exc:
+            raise TimestampRequestError(str(exc)) from None
+        try:
+            return tsp.TimeStampResp.load(body)
+        except ValueError:
+            raise TimestampRequestError(f"the TSA at {self.url} sent no timestamp reply") from None
 
 
 def sign(pdf: bytes, key: SigningKey, certificate_der: bytes, *, tsa_url: str | None = None) -> bytes:
