@@ -942,8 +942,10 @@ class Case:
         the writer lock in one transaction; only then is the file renamed into place.
         """
         built: dict[str, Any] = {}
+        secret = self._resolve_passphrase(passphrase)
 
         def write(fh: BinaryIO) -> dict[str, Any]:
+            self._append_checkpoint(self._signing_key(secret))
             built["from"] = self.head()
             pdf = self.render_report(
                 profile=profile, templates=templates, generated_at=generated_at, bates_prefix=bates_prefix
@@ -963,7 +965,7 @@ class Case:
             }
 
         path = path.absolute()
-        entry, body = self._publish(path, "report", "report.generated", write, passphrase)
+        entry, body = self._publish(path, "report", "report.generated", write, secret)
         pdf_size = int(built["size"])
         built_from: Head = built["from"]
         return ReportWritten(
@@ -973,6 +975,52 @@ class Case:
             built_from=built_from,
             entry=Head(entry.seq, entry.hash),
         )
+
+    # -- checkpoints (the Merkle tree over the ledger, see evidence.case.merkle) -----------------------------
+
+    def checkpoint(self, *, passphrase: PassphraseSource | str | None = None) -> Entry:
+        """Sign a checkpoint (case id, size, root) of the ledger as it stands and record it as a
+        ``checkpoint.signed`` entry; it covers every entry before it. Returns that entry."""
+        key = self._signing_key(passphrase)
+        with self._writer():
+            return self._append_checkpoint(key)
+
+    def _append_checkpoint(self, key: SigningKey) -> Entry:
+        """Under the writer lock: append a ``checkpoint.signed`` entry over every entry before it."""
+        from evidence.case.merkle import CHECKPOINT_KIND, Checkpoint, checkpoint_body, ledger_tree
+
+        hashes = [str(row[0]) for row in self.conn.execute("SELECT hash FROM ledger ORDER BY seq")]
+        tree = ledger_tree(hashes)
+        checkpoint = Checkpoint(str(self._genesis["case_id"]), tree.size, tree.root())
+        body: dict[str, Any] = {**checkpoint_body(checkpoint, key), "tool": tool_info()}
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            entry = ledger.append(self.conn, key, CHECKPOINT_KIND, body)
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        return entry
+
+    def _resolve_passphrase(self, passphrase: PassphraseSource | str | None) -> str | None:
+        """Ask for the passphrase (when the key needs one) once, for an operation that signs twice."""
+        if callable(passphrase):
+            return passphrase() if SigningKey.is_encrypted(self.root / "keys") else None
+        return passphrase
+
+    def exhibits_matching(
+        self, *, since: date | None = None, until: date | None = None, person: str | None = None
+    ) -> list[str]:
+        """The exhibits holding a record that passes ``timeline``'s filters (days of the case zone,
+        inclusive; a person as sender or recipient)."""
+        from evidence.analysis import people
+        from evidence.analysis.select import select
+
+        name = people.find(self.people(), person).name if person else None
+        chosen = select(
+            self.timeline(), self.tz, resolver=self.resolver(), person=name, since=since, until=until
+        )
+        return sorted({s.exhibit for e in chosen for s in e.sources if s.exhibit})
 
     # -- the export bundle ------------------------------------------------------------------------------
 
@@ -985,25 +1033,38 @@ class Case:
         recipient: str | None = None,
         medium: str | None = None,
         passphrase: PassphraseSource | str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        person: str | None = None,
+        full_ledger: bool = False,
     ) -> ExportWritten:
         """Write the export bundle (see ``evidence.export.bundle``) and record an ``export.created`` entry.
 
         As for ``report``: the zip is written to a temporary name beside ``path`` and fsynced, the entry is
         appended under the writer lock in one transaction, and only then is the zip renamed into place.
+        A signed checkpoint of the ledger is appended first (under the same lock); a filtered export
+        (``exhibits``, ``since``, ``until``, ``person``) carries only the disclosed entries, each with its
+        inclusion proof against that checkpoint, unless ``full_ledger``.
         """
-        from evidence.export.bundle import build_bundle
+        from evidence.export.bundle import build_bundle, find_report
 
         made: list[Any] = []
+        only, selective = self._export_selection(exhibits, since, until, person, full_ledger)
+        secret = self._resolve_passphrase(passphrase)
 
         def write(fh: BinaryIO) -> dict[str, Any]:
+            if report is not None:
+                find_report(list(self.entries()), report)  # refused before the checkpoint is signed
+            self._append_checkpoint(self._signing_key(secret))
             built = build_bundle(
                 fh,
                 entries=list(self.entries()),
                 genesis=self.genesis,
                 exhibits=self.exhibits(),
                 store=self.store,
-                only=exhibits,
+                only=only,
                 report=report,
+                selective=selective,
             )
             made.append(built)
             return {
@@ -1022,7 +1083,7 @@ class Case:
             }
 
         path = path.absolute()
-        entry, _ = self._publish(path, "bundle", "export.created", write, passphrase)
+        entry, _ = self._publish(path, "bundle", "export.created", write, secret)
         built = made[0]
         return ExportWritten(
             path=path,
@@ -1033,6 +1094,35 @@ class Case:
             files=len(built.files) + 1,
             withheld=len(built.withheld),
         )
+
+    def _export_selection(
+        self,
+        exhibits: Sequence[str] | None,
+        since: date | None,
+        until: date | None,
+        person: str | None,
+        full_ledger: bool,
+    ) -> tuple[list[str] | None, bool]:
+        """The exhibits an export includes (None: all) and whether it discloses only their entries."""
+        only = list(exhibits) if exhibits is not None else None
+        if only is not None:
+            from evidence.export.bundle import select_exhibits
+
+            select_exhibits(self.exhibits(), only)  # an unknown exhibit is refused before anything is signed
+        if since is not None or until is not None or person is not None:
+            if since is not None and until is not None and since > until:
+                raise UsageError(f"--since {since} is after --until {until}")
+            matching = set(self.exhibits_matching(since=since, until=until, person=person))
+            if only is not None:
+                named, _ = select_exhibits(self.exhibits(), only)
+                matching &= {e["exhibit"] for e in named}
+            if not matching:
+                raise UsageError(
+                    "the filters select no exhibit",
+                    hint="'evidence timeline' with the same filters shows why",
+                )
+            only = sorted(matching)
+        return only, only is not None and not full_ledger
 
     def _prepare(self, path: Path, opts: ImportOptions) -> _Prepared:
         """Stage one file and derive its records, touching nothing the case can see."""

@@ -554,6 +554,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             recipient=args.recipient,
             medium=args.medium,
             passphrase=_passphrase_from_env_or_prompt(),
+            **_export_filters(args),
         )
         print(f"Bundle written: {written.path} ({_human_size(written.size)}, sha256 {written.sha256})")
         print(f"  {written.files} files; {written.withheld} exhibit(s) withheld (listed by hash)")
@@ -561,6 +562,31 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"  recorded as ledger entry {written.entry}")
         print(f"  the recipient checks it with: evidence verify {written.path.name} (see VERIFY.txt inside)")
     return 0
+
+
+def _export_filters(args: argparse.Namespace) -> dict[str, Any]:
+    """The selective-disclosure options of ``export`` (timeline's filters, --full-ledger)."""
+    return {
+        "since": args.since,
+        "until": args.until,
+        "person": args.person,
+        "full_ledger": args.full_ledger,
+    }
+
+
+def _add_export_filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--since", type=_iso_date, metavar="DATE", help="only originals with a record from this day"
+    )
+    p.add_argument(
+        "--until", type=_iso_date, metavar="DATE", help="only originals with a record up to this day"
+    )
+    p.add_argument("--person", metavar="NAME", help="only originals with a record from or to this person")
+    p.add_argument(
+        "--full-ledger",
+        action="store_true",
+        help="with a filter: carry every ledger entry (default: only the chosen originals' entries, with proofs)",
+    )
 
 
 # -- parser ----------------------------------------------------------------------------------------------
@@ -678,6 +704,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--recipient", help='who receives it, recorded in the ledger ("DC Smith, Met Police")')
     p.add_argument("--medium", help='how it is handed over, recorded in the ledger ("USB stick", "email")')
+    _add_export_filters(p)
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser(

@@ -302,3 +302,24 @@ def parse_note(note: str, key: PublicKey) -> Checkpoint:
     if not note.endswith("\n") or "\n\n" in sigs:
         raise CheckpointError("the note does not end in exactly one newline")
     return checkpoint
+
+
+# -- the ledger's tree -----------------------------------------------------------------------------------------
+
+CHECKPOINT_KIND = "checkpoint.signed"
+
+
+def ledger_tree(entry_hashes: Sequence[str]) -> Tree:
+    """The tree over ledger entries given by their hashes (hex) in ``seq`` order: leaf data = the hash's bytes."""
+    return Tree.from_data([bytes.fromhex(h) for h in entry_hashes])
+
+
+def checkpoint_body(checkpoint: Checkpoint, key: SigningKey) -> dict[str, object]:
+    """The body of a ``checkpoint.signed`` entry: the checkpoint, its key id and the whole signed note."""
+    return {
+        "origin": checkpoint.origin,
+        "size": checkpoint.size,
+        "root": checkpoint.root.hex(),
+        "key_id": key_id(checkpoint.origin, key.public).hex(),
+        "note": checkpoint.sign(key),
+    }

@@ -7,14 +7,16 @@ Members, in this fixed order (``evidence.verify.bundle`` checks them):
   report/<name>.pdf              the report, when asked for (it must match a ``report.generated`` entry)
   ledger.jsonl                   every ledger entry up to the head, one per line as ``evidence log --json``
   case.pub                       the case's Ed25519 public key (the one the genesis entry names), PEM
+  proofs.json                    only in a selective bundle: the checkpoint and the Merkle proofs of the
+                                 disclosed entries (``evidence.export.disclose``)
   manifest.json                  case, head, key fingerprint, every file's SHA-256 and size, exhibits
-                                 included and withheld (by hash)
+                                 included and withheld (by hash; not in a selective bundle)
   SHA256SUMS                     ``sha256sum -c`` input for every member but itself
 
 The bytes are deterministic: fixed order, fixed permissions, and every member's time is the head entry's time
-(UTC), so the same case and selection give the same zip. This slice carries the whole ledger: withheld exhibits
-appear only as their hashes in ``item.acquired`` bodies. Not here yet: trusted timestamps, Merkle proofs,
-selective disclosure of entries, and --since/--until/--person filters.
+(UTC), so the same case and selection give the same zip. A full bundle carries the whole ledger: withheld
+exhibits appear only as their hashes in ``item.acquired`` bodies. A selective bundle carries only the disclosed
+entries and their Merkle proofs (``evidence.export.disclose``).
 """
 
 from __future__ import annotations
@@ -35,6 +37,13 @@ from evidence.case.ledger import Entry, Head
 from evidence.case.signing import PublicKey
 from evidence.case.store import ObjectStore
 from evidence.errors import InputError, StorageError, UsageError
+from evidence.export.disclose import (
+    MERKLE_SECTION,
+    PROOFS,
+    disclosed_entries,
+    disclosure_notice,
+    proofs_document,
+)
 
 FORMAT = "evidence-bundle/1"
 CHUNK = 1 << 20
@@ -188,17 +197,23 @@ def build_bundle(
     store: ObjectStore,
     only: Sequence[str] | None = None,
     report: Path | None = None,
+    selective: bool = False,
 ) -> BuiltBundle:
-    """Write the bundle for ``entries`` (the whole ledger, up to its head) into ``out``; fsynced, not closed."""
+    """Write the bundle for ``entries`` (the whole ledger, up to its head) into ``out``; fsynced, not closed.
+
+    ``selective``: carry only the entries of the included exhibits, with their Merkle proofs against the newest
+    checkpoint (``evidence.export.disclose``), and no list of the withheld exhibits."""
     head_entry = entries[-1]
     head = Head(head_entry.seq, head_entry.hash)
     included, withheld = select_exhibits(exhibits, only)
     report_entry, report_name = find_report(entries, report) if report is not None else (None, None)
     key = PublicKey.from_hex(str(genesis["public_key"]))
+    disclosure = _disclosure(entries, included, report_entry) if selective else None
     start = out.tell()
     with zipfile.ZipFile(out, "w", allowZip64=True) as zf:
         writer = _Writer(zf, _zip_time(head_entry.recorded_at))
-        writer.add_bytes("VERIFY.txt", verify_text(genesis, head, key.fingerprint).encode(), "instructions")
+        instructions = verify_text(genesis, head, key.fingerprint)
+        writer.add_bytes("VERIFY.txt", _with_merkle_text(instructions, disclosure).encode(), "instructions")
         listed: list[dict[str, Any]] = []
         for ex in included:
             name = member_name(ex["exhibit"], ex["original_name"])
@@ -215,10 +230,15 @@ def build_bundle(
             )
         if report is not None and report_entry is not None and report_name is not None:
             writer.add_path(report_name, report, str(report_entry.body["sha256"]), "report")
-        ledger = "".join(json.dumps(e.to_json(), ensure_ascii=False) + "\n" for e in entries)
+        shown = disclosure.entries if disclosure else entries
+        ledger = "".join(json.dumps(e.to_json(), ensure_ascii=False) + "\n" for e in shown)
         writer.add_bytes("ledger.jsonl", ledger.encode("utf-8"), "ledger")
         writer.add_bytes("case.pub", key.to_pem(), "key")
+        if disclosure is not None:
+            writer.add_bytes(PROOFS, disclosure.proofs_bytes(), "proofs")
         held = [{"exhibit": e["exhibit"], "sha256": e["sha256"], "size": e["size"]} for e in withheld]
+        if disclosure is not None:
+            held = []  # not even their hashes: a selective bundle says nothing of what it withholds
         manifest = {
             "format": FORMAT,
             "case": {
@@ -232,6 +252,7 @@ def build_bundle(
             "exhibits": {"included": listed, "withheld": held},
             "report": {"file": report_name, "entry": report_entry.seq} if report_entry else None,
             "tool": {"name": "evidence", "version": __version__},
+            "disclosure": disclosure.manifest() if disclosure else {"mode": "full"},
         }
         text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
         writer.add_bytes("manifest.json", text.encode("utf-8"), "manifest")
@@ -253,6 +274,33 @@ def build_bundle(
         withheld=tuple(held),
         report_entry=report_entry.seq if report_entry else None,
     )
+
+
+@dataclass(frozen=True)
+class _Disclosure:
+    """What a selective bundle carries of the ledger: the disclosed entries and their proofs."""
+
+    entries: list[Entry]
+    proofs: dict[str, Any]
+    tree_size: int
+
+    def proofs_bytes(self) -> bytes:
+        return (json.dumps(self.proofs, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+    def manifest(self) -> dict[str, Any]:
+        return {"mode": "selected", "tree_size": self.tree_size, "entries": len(self.entries)}
+
+
+def _disclosure(entries: list[Entry], included: list[dict[str, Any]], report: Entry | None) -> _Disclosure:
+    chosen = disclosed_entries(entries, {e["exhibit"] for e in included}, report.seq if report else None)
+    proofs = proofs_document(entries, chosen)
+    return _Disclosure(chosen, proofs, int(proofs["checkpoint"]["size"]))
+
+
+def _with_merkle_text(instructions: str, disclosure: _Disclosure | None) -> str:
+    """VERIFY.txt with the checkpoint section, and the partial-disclosure notice first when it applies."""
+    notice = disclosure_notice(disclosure.tree_size, len(disclosure.entries)) if disclosure else ""
+    return notice + instructions + MERKLE_SECTION
 
 
 def verify_text(genesis: dict[str, Any], head: Head, fingerprint: str) -> str:
