@@ -189,6 +189,7 @@ class ExportWritten:
     entry: Head  # the export.created entry that records it
     files: int
     withheld: int
+    selective: bool = False  # only the included exhibits' entries, with Merkle proofs (nothing else named)
 
 
 class Case:
@@ -905,7 +906,8 @@ class Case:
                     body = write(fh)
                     fh.flush()
                     os.fsync(fh.fileno())
-                self.conn.execute("BEGIN IMMEDIATE")
+                if not self.conn.in_transaction:  # ``write`` may have begun it (to sign a checkpoint first)
+                    self.conn.execute("BEGIN IMMEDIATE")
                 try:
                     entry = ledger.append(self.conn, key, kind, body)
                     self.conn.execute("COMMIT")
@@ -919,12 +921,19 @@ class Case:
                 finally:
                     os.close(dir_fd)
         except OSError as exc:
+            self._rollback_open()
             tmp.unlink(missing_ok=True)
             raise StorageError(f"cannot write the {what} ({exc.strerror})", path=path) from None
         except BaseException:
+            self._rollback_open()
             tmp.unlink(missing_ok=True)
             raise
         return entry, body
+
+    def _rollback_open(self) -> None:
+        """Roll back a transaction ``_publish``'s ``write`` began (a checkpoint) and nothing committed."""
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
 
     def report(
         self,
@@ -945,11 +954,11 @@ class Case:
         secret = self._resolve_passphrase(passphrase)
 
         def write(fh: BinaryIO) -> dict[str, Any]:
-            self._append_checkpoint(self._signing_key(secret))
-            built["from"] = self.head()
-            pdf = self.render_report(
-                profile=profile, templates=templates, generated_at=generated_at, bates_prefix=bates_prefix
-            )
+            with self._checkpoint_first(self._signing_key(secret)):
+                built["from"] = self.head()
+                pdf = self.render_report(
+                    profile=profile, templates=templates, generated_at=generated_at, bates_prefix=bates_prefix
+                )
             fh.write(pdf)
             built["size"] = len(pdf)
             return {
@@ -985,22 +994,35 @@ class Case:
         with self._writer():
             return self._append_checkpoint(key)
 
-    def _append_checkpoint(self, key: SigningKey) -> Entry:
-        """Under the writer lock: append a ``checkpoint.signed`` entry over every entry before it."""
+    def _append_checkpoint(self, key: SigningKey, *, commit: bool = True) -> Entry:
+        """Under the writer lock: append a ``checkpoint.signed`` entry over every entry before it. With
+        ``commit=False`` the transaction stays open, for the report or export entry to commit with it (so a
+        failed or killed report or export leaves neither)."""
         from evidence.case.merkle import CHECKPOINT_KIND, Checkpoint, checkpoint_body, ledger_tree
 
-        hashes = [str(row[0]) for row in self.conn.execute("SELECT hash FROM ledger ORDER BY seq")]
-        tree = ledger_tree(hashes)
-        checkpoint = Checkpoint(str(self._genesis["case_id"]), tree.size, tree.root())
-        body: dict[str, Any] = {**checkpoint_body(checkpoint, key), "tool": tool_info()}
         self.conn.execute("BEGIN IMMEDIATE")
         try:
+            hashes = [str(row[0]) for row in self.conn.execute("SELECT hash FROM ledger ORDER BY seq")]
+            tree = ledger_tree(hashes)
+            checkpoint = Checkpoint(str(self._genesis["case_id"]), tree.size, tree.root())
+            body: dict[str, Any] = {**checkpoint_body(checkpoint, key), "tool": tool_info()}
             entry = ledger.append(self.conn, key, CHECKPOINT_KIND, body)
-            self.conn.execute("COMMIT")
+            if commit:
+                self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
         return entry
+
+    @contextlib.contextmanager
+    def _checkpoint_first(self, key: SigningKey) -> Iterator[Entry]:
+        """Sign a checkpoint in a transaction left open for ``_publish`` to commit; rolled back on failure."""
+        entry = self._append_checkpoint(key, commit=False)
+        try:
+            yield entry
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
 
     def _resolve_passphrase(self, passphrase: PassphraseSource | str | None) -> str | None:
         """Ask for the passphrase (when the key needs one) once, for an operation that signs twice."""
@@ -1046,26 +1068,24 @@ class Case:
         (``exhibits``, ``since``, ``until``, ``person``) carries only the disclosed entries, each with its
         inclusion proof against that checkpoint, unless ``full_ledger``.
         """
-        from evidence.export.bundle import build_bundle, find_report
+        from evidence.export.bundle import build_bundle
 
         made: list[Any] = []
         only, selective = self._export_selection(exhibits, since, until, person, full_ledger)
         secret = self._resolve_passphrase(passphrase)
 
         def write(fh: BinaryIO) -> dict[str, Any]:
-            if report is not None:
-                find_report(list(self.entries()), report)  # refused before the checkpoint is signed
-            self._append_checkpoint(self._signing_key(secret))
-            built = build_bundle(
-                fh,
-                entries=list(self.entries()),
-                genesis=self.genesis,
-                exhibits=self.exhibits(),
-                store=self.store,
-                only=only,
-                report=report,
-                selective=selective,
-            )
+            with self._checkpoint_first(self._signing_key(secret)):
+                built = build_bundle(
+                    fh,
+                    entries=list(self.entries()),
+                    genesis=self.genesis,
+                    exhibits=self.exhibits(),
+                    store=self.store,
+                    only=only,
+                    report=report,
+                    selective=selective,
+                )
             made.append(built)
             return {
                 "file_name": path.name,
@@ -1093,6 +1113,7 @@ class Case:
             entry=Head(entry.seq, entry.hash),
             files=len(built.files) + 1,
             withheld=len(built.withheld),
+            selective=selective,
         )
 
     def _export_selection(

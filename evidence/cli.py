@@ -557,7 +557,12 @@ def cmd_export(args: argparse.Namespace) -> int:
             **_export_filters(args),
         )
         print(f"Bundle written: {written.path} ({_human_size(written.size)}, sha256 {written.sha256})")
-        print(f"  {written.files} files; {written.withheld} exhibit(s) withheld (listed by hash)")
+        if written.selective:
+            print(
+                f"  {written.files} files; only the chosen exhibits' ledger entries, each with a Merkle proof"
+            )
+        else:
+            print(f"  {written.files} files; {written.withheld} exhibit(s) withheld (listed by hash)")
         print(f"  built from ledger head {written.built_from}")
         print(f"  recorded as ledger entry {written.entry}")
         print(f"  the recipient checks it with: evidence verify {written.path.name} (see VERIFY.txt inside)")

@@ -62,6 +62,7 @@ def selective(sample_case: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
         "-C", str(root), "export", "-o", str(out), "--exhibits", ",".join(CHOSEN), "--report", str(report)
     )
     assert done.returncode == 0, done.stderr
+    assert "only the chosen exhibits' ledger entries, each with a Merkle proof" in done.stdout
     return out
 
 

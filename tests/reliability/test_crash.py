@@ -177,16 +177,13 @@ def _output_check(kind: str, file_name: str) -> Callable[[Path, int, list[tuple[
     def check(root: Path, base_seq: int, new: list[tuple[str, dict[str, Any]]]) -> str:
         out = root.parent / "out" / file_name
         temps = sorted(out.parent.glob(f".{file_name}.*.tmp")) if out.parent.is_dir() else []
-        # The checkpoint signed first may be all a killed run left: a true statement about the ledger.
-        checkpoints = [body["size"] for k, body in new if k == "checkpoint.signed"]
-        assert checkpoints in ([], [base_seq])
-        new = [(k, body) for k, body in new if k != "checkpoint.signed"]
         if not new:
             # No entry: nothing at the target (a temporary file beside it may remain; it is not the output).
             assert not out.exists()
             return "absent"
-        assert [k for k, _ in new] == [kind]
-        body = new[0][1]
+        # The checkpoint the output carries is committed with its entry, in one transaction.
+        assert [k for k, _ in new] == ["checkpoint.signed", kind] and new[0][1]["size"] == base_seq
+        body = new[1][1]
         assert body["file_name"] == file_name and body["built_from"]["seq"] == base_seq + 1
         outcome = "present"
         if out.exists():
