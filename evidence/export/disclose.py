@@ -104,9 +104,9 @@ DISCLOSURE_NOTICE = """\
 THIS BUNDLE DISCLOSES ONLY PART OF THE CASE'S RECORD
 ====================================================
 
-The sender chose which originals to hand over. ledger.jsonl holds only the {disclosed} entries about them
-(and the entries needed to check them), out of the {tree_size} entries the case's ledger held when the
-bundle was made. proofs.json proves that each of those entries is in that one complete ledger, at its
+The sender chose which originals to hand over. ledger.jsonl holds only {disclosed} entries (those about
+them, and those needed to check them: the first entry, the report's, the checkpoints), out of the
+{tree_size} entries the case's ledger held when the bundle was made. proofs.json proves that each of those entries is in that one complete ledger, at its
 place, and that earlier checkpoints of the ledger were not rewritten since. See section 4 at the end.
 
 """

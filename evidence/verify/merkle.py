@@ -54,7 +54,7 @@ from evidence.verify.case import (
 MAX_PROOFS_SIZE = 256 << 20
 HEX64 = frozenset("0123456789abcdef")
 
-__all__ = ["PROOFS", "check_disclosed_ledger", "check_merkle", "is_selective"]
+__all__ = ["PROOFS", "check_case_checkpoints", "check_disclosed_ledger", "check_merkle", "is_selective"]
 
 
 def is_selective(zf: zipfile.ZipFile, manifest: dict[str, Any] | None) -> bool:
@@ -167,6 +167,13 @@ def check_merkle(zf: zipfile.ZipFile, rows: list[_Row], report: Report, *, selec
         _check_proofs(zf, rows, checkpoints, key, origin, report)
     else:
         _check_full(rows, checkpoints, report)
+
+
+def check_case_checkpoints(rows: list[_Row], report: Report) -> None:
+    """(6a) and (6b) over a case folder's ledger: every checkpoint is signed and gives the tree's root."""
+    genesis = _genesis(rows)
+    if genesis is not None:
+        _check_full(rows, _checkpoints(rows, genesis[0], genesis[1], report), report)
 
 
 def _check_full(rows: list[_Row], checkpoints: dict[int, Checkpoint], report: Report) -> None:

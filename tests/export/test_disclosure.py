@@ -26,6 +26,7 @@ from evidence.case.signing import SigningKey
 from evidence.errors import UsageError
 from evidence.verify import Report
 from evidence.verify.bundle import verify_bundle
+from evidence.verify.case import verify_case
 from tests.conftest import ROOT, run_cli
 
 Members = dict[str, bytes]
@@ -169,7 +170,7 @@ def test_only_the_chosen_exhibits_entries_are_disclosed(
     assert b"Alex Morgan" not in everything  # the person entries are not disclosed
     text = members["VERIFY.txt"].decode()
     assert text.startswith("THIS BUNDLE DISCLOSES ONLY PART") and "RFC 9162" in text
-    assert f"out of the {len(full)} entries" in text
+    assert f"out of the\n{len(full)} entries" in text
     # Verified by the CLI in a folder without the case: exit 0, and every proof counted.
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -207,6 +208,9 @@ def test_a_wrong_checkpoint_in_a_full_ledger_is_named(sample_case: Path, tmp_pat
         written = case.export(tmp_path / "all.zip")
     report = verify_bundle(written.path)
     assert not report.ok and _found(report, "CHECKPOINT_MISMATCH") == {bad.seq}
+    case_report = verify_case(root)  # the case verifier checks every checkpoint too
+    assert _found(case_report, "CHECKPOINT_MISMATCH") == {bad.seq}
+    assert {f.code for f in case_report.findings} == {"CHECKPOINT_MISMATCH"}
 
 
 def test_filters_choose_the_exhibits_timeline_would(sample_case: Path, tmp_path: Path) -> None:
