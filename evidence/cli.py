@@ -204,9 +204,21 @@ def _print_report(report: Report, as_json: bool) -> None:
     elif report.ok:
         print(f"OK: {summary}; head {head.get('seq')}:{head.get('hash')}")
         print(f"    signed with key {report.facts.get('key_fingerprint')}")
+        _print_disclosure(report)
     else:
         errors = sum(1 for f in report.findings if f.severity == "error")
         print(f"FAILED: {errors} problem(s) found; {summary}")
+
+
+def _print_disclosure(report: Report) -> None:
+    """For a selective bundle: how much of the ledger it shows, and that the proofs held."""
+    checkpoint = report.facts.get("checkpoint")
+    if isinstance(checkpoint, dict):
+        print(
+            f"    selective bundle: {report.checked.get('entries', 0)} entries disclosed of the "
+            f"{checkpoint.get('size')} the ledger held at its checkpoint (root {checkpoint.get('root')}); "
+            f"{report.checked.get('proofs', 0)} Merkle proofs checked"
+        )
 
 
 def _report_case(args: argparse.Namespace) -> Path | None:

@@ -181,6 +181,8 @@ def test_only_the_chosen_exhibits_entries_are_disclosed(
     assert result["checked"]["proofs"] == len(covered) + 2  # inclusions, and the two earlier checkpoints
     assert result["checkpoint"]["size"] == len(full)
     assert result["checkpoint"]["root"] == ledger_tree([e.hash for e in full]).root().hex()
+    plain = run_cli("verify", str(selective), cwd=elsewhere)
+    assert plain.returncode == 0 and f"{len(entries)} entries disclosed of the {len(full)}" in plain.stdout
 
 
 def test_full_ledger_keeps_every_entry_and_checks_every_checkpoint(sample_case: Path, tmp_path: Path) -> None:
