@@ -469,3 +469,18 @@ def test_a_changed_byte_or_a_dropped_member_of_a_selective_bundle(
     del members[name]
     report = verify_bundle(_write(tmp_path / "dropped.zip", members))
     assert not report.ok and name in {f.path for f in report.findings if f.code == "MISSING"}
+
+
+def test_heads_recorded_earlier_against_a_selective_bundle(selective: Path, sample_case: Path) -> None:
+    with Case.open(sample_case, readonly=True) as case:
+        full = list(case.entries())
+    disclosed = {e["seq"] for e in _lines(_read(selective))}
+    shown = next(e for e in full if e.seq in disclosed and e.seq > 1)
+    hidden = next(e for e in full if e.seq not in disclosed)
+    assert verify_bundle(selective, heads=[f"{shown.seq}:{shown.hash}"]).ok
+    unknown = verify_bundle(selective, heads=[f"{hidden.seq}:{hidden.hash}"])
+    assert unknown.ok and _found(unknown, "HEAD_NOT_DISCLOSED") == {
+        hidden.seq
+    }  # a warning: cannot be checked
+    wrong = verify_bundle(selective, heads=[f"{shown.seq}:{hidden.hash}"])
+    assert not wrong.ok and _found(wrong, "HEAD_MISMATCH") == {shown.seq}
