@@ -1085,6 +1085,7 @@ class Case:
                     only=only,
                     report=report,
                     selective=selective,
+                    records=self._record_ids(only) if selective and only else (),
                 )
             made.append(built)
             return {
@@ -1115,6 +1116,12 @@ class Case:
             withheld=len(built.withheld),
             selective=selective,
         )
+
+    def _record_ids(self, exhibits: Sequence[str]) -> set[str]:
+        """The ids of the records read from these exhibits (entries about them go with them)."""
+        shas = {e["sha256"] for e in self.exhibits() if e["exhibit"] in set(exhibits)}
+        rows = self.conn.execute("SELECT id, item_sha256 FROM records").fetchall()
+        return {str(row[0]) for row in rows if row[1] in shas}
 
     def _export_selection(
         self,

@@ -26,7 +26,7 @@ import json
 import os
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -198,17 +198,19 @@ def build_bundle(
     only: Sequence[str] | None = None,
     report: Path | None = None,
     selective: bool = False,
+    records: Collection[str] = (),
 ) -> BuiltBundle:
     """Write the bundle for ``entries`` (the whole ledger, up to its head) into ``out``; fsynced, not closed.
 
     ``selective``: carry only the entries of the included exhibits, with their Merkle proofs against the newest
-    checkpoint (``evidence.export.disclose``), and no list of the withheld exhibits."""
+    checkpoint (``evidence.export.disclose``), and no list of the withheld exhibits; ``records`` are the ids of
+    the included exhibits' records (entries about them are disclosed too)."""
     head_entry = entries[-1]
     head = Head(head_entry.seq, head_entry.hash)
     included, withheld = select_exhibits(exhibits, only)
     report_entry, report_name = find_report(entries, report) if report is not None else (None, None)
     key = PublicKey.from_hex(str(genesis["public_key"]))
-    disclosure = _disclosure(entries, included, report_entry) if selective else None
+    disclosure = _disclosure(entries, included, report_entry, records) if selective else None
     start = out.tell()
     with zipfile.ZipFile(out, "w", allowZip64=True) as zf:
         writer = _Writer(zf, _zip_time(head_entry.recorded_at))
@@ -291,8 +293,11 @@ class _Disclosure:
         return {"mode": "selected", "tree_size": self.tree_size, "entries": len(self.entries)}
 
 
-def _disclosure(entries: list[Entry], included: list[dict[str, Any]], report: Entry | None) -> _Disclosure:
-    chosen = disclosed_entries(entries, {e["exhibit"] for e in included}, report.seq if report else None)
+def _disclosure(
+    entries: list[Entry], included: list[dict[str, Any]], report: Entry | None, records: Collection[str]
+) -> _Disclosure:
+    exhibits = {e["exhibit"] for e in included}
+    chosen = disclosed_entries(entries, exhibits, report.seq if report else None, records)
     proofs = proofs_document(entries, chosen)
     return _Disclosure(chosen, proofs, int(proofs["checkpoint"]["size"]))
 

@@ -5,7 +5,8 @@ A filtered export (``--exhibits``, ``--since``, ``--until``, ``--person``) carri
 
   * the genesis entry (``case.created``: it names the key that checks every signature) and any ``key.*`` entry;
   * for each disclosed exhibit, its ``item.acquired`` entries and the entries derived from it
-    (``records.derived``, ``ocr.derived``: the parsed records and OCR of that file);
+    (``records.derived``, ``ocr.derived``: the parsed records and OCR of that file), and what was recorded
+    about its records (``record.relayed``, ``tactic.reviewed``);
   * the ``report.generated`` entry of the report included, if one is;
   * every ``checkpoint.signed`` entry, the newest of which (appended by the export itself) is the bundle's
     checkpoint: it covers the ``size`` entries before it.
@@ -35,6 +36,8 @@ PROOFS = "proofs.json"
 PROOFS_FORMAT = "evidence-proofs/1"
 GENESIS_KIND = "case.created"
 EXHIBIT_KINDS = frozenset({"item.acquired", "records.derived", "ocr.derived"})
+# What the sender said about one record (relayed by a third party, a reviewed tactic): disclosed with the record.
+RECORD_KINDS = frozenset({"record.relayed", "tactic.reviewed"})
 
 
 def _body(entry: Entry) -> dict[str, Any]:
@@ -57,16 +60,26 @@ def newest_checkpoint(entries: list[Entry]) -> tuple[Entry, int]:
     )
 
 
-def disclosed_entries(entries: list[Entry], exhibits: Collection[str], report_seq: int | None) -> list[Entry]:
-    """The entries a bundle of ``exhibits`` (and the report entry ``report_seq``) discloses, in seq order."""
-    return [e for e in entries if _discloses(e, exhibits, report_seq)]
+def disclosed_entries(
+    entries: list[Entry],
+    exhibits: Collection[str],
+    report_seq: int | None,
+    records: Collection[str] = (),
+) -> list[Entry]:
+    """The entries a bundle of ``exhibits`` (whose records have the ids ``records``) and the report entry
+    ``report_seq`` discloses, in seq order."""
+    return [e for e in entries if _discloses(e, exhibits, report_seq, records)]
 
 
-def _discloses(entry: Entry, exhibits: Collection[str], report_seq: int | None) -> bool:
+def _discloses(
+    entry: Entry, exhibits: Collection[str], report_seq: int | None, records: Collection[str]
+) -> bool:
     if entry.kind in (GENESIS_KIND, CHECKPOINT_KIND) or entry.kind.startswith("key."):
         return True
     if entry.kind in EXHIBIT_KINDS:
         return _body(entry).get("exhibit") in exhibits
+    if entry.kind in RECORD_KINDS:
+        return _body(entry).get("record") in records
     return report_seq is not None and entry.seq == report_seq
 
 

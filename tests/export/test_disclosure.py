@@ -47,6 +47,9 @@ def sample_case(tmp_path_factory: pytest.TempPathFactory) -> Path:
         case.import_files(files)
         case.report(base / "report.pdf")
         case.add_person("Alex Morgan", role="respondent", ids=["07700 900123", "alex@example.net"])
+        by_exhibit = {e.sources[0].exhibit: e.record.id for e in case.timeline()}
+        case.mark_relayed(by_exhibit[CHOSEN[0]], by="Sam Patel")  # about a disclosed record: disclosed
+        case.mark_relayed(by_exhibit["EX-0001"], by="Robin Withheld")  # about a withheld one: not
         case.checkpoint()
     return root
 
@@ -150,8 +153,10 @@ def test_only_the_chosen_exhibits_entries_are_disclosed(
         ("records.derived", "EX-0002"),
         ("records.derived", "EX-0005"),
         ("report.generated", None),
+        ("record.relayed", None),
         (CHECKPOINT_KIND, None),
     }
+    assert [e["body"]["by"] for e in entries if e["kind"] == "record.relayed"] == ["Sam Patel"]
     checkpoints = [e for e in entries if e["kind"] == CHECKPOINT_KIND]
     # The report's, the one made by hand, the export's (it covers every entry of the case before it).
     assert [c["body"]["size"] for c in checkpoints] == [c["seq"] - 1 for c in checkpoints]
@@ -168,6 +173,7 @@ def test_only_the_chosen_exhibits_entries_are_disclosed(
         assert ex["sha256"].encode() not in everything, ex["exhibit"]
         assert ex["original_name"].encode() not in everything, ex["exhibit"]
     assert b"Alex Morgan" not in everything  # the person entries are not disclosed
+    assert b"Robin Withheld" not in everything
     text = members["VERIFY.txt"].decode()
     assert text.startswith("THIS BUNDLE DISCLOSES ONLY PART") and "RFC 9162" in text
     assert f"out of the\n{len(full)} entries" in text
