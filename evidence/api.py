@@ -190,6 +190,7 @@ class ExportWritten:
     entry: Head  # the export.created entry that records it
     files: int
     withheld: int
+    selective: bool = False  # only the included exhibits' entries, with Merkle proofs (nothing else named)
 
 
 @dataclass(frozen=True)
@@ -919,7 +920,8 @@ class Case:
                     body = write(fh)
                     fh.flush()
                     os.fsync(fh.fileno())
-                self.conn.execute("BEGIN IMMEDIATE")
+                if not self.conn.in_transaction:  # ``write`` may have begun it (to sign a checkpoint first)
+                    self.conn.execute("BEGIN IMMEDIATE")
                 try:
                     entry = ledger.append(self.conn, key, kind, body)
                     self.conn.execute("COMMIT")
@@ -933,12 +935,19 @@ class Case:
                 finally:
                     os.close(dir_fd)
         except OSError as exc:
+            self._rollback_open()
             tmp.unlink(missing_ok=True)
             raise StorageError(f"cannot write the {what} ({exc.strerror})", path=path) from None
         except BaseException:
+            self._rollback_open()
             tmp.unlink(missing_ok=True)
             raise
         return entry, body
+
+    def _rollback_open(self) -> None:
+        """Roll back a transaction ``_publish``'s ``write`` began (a checkpoint) and nothing committed."""
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
 
     def report(
         self,
@@ -962,14 +971,15 @@ class Case:
         built: dict[str, Any] = {}
         if tsa and not sign:
             raise UsageError("--tsa timestamps a signature", hint="add --sign")
-        secret = self._passphrase_once(passphrase) if sign else passphrase
+        secret = self._passphrase_once(passphrase)  # the checkpoint signs, and maybe the certificate and PDF
         certificate = self.report_certificate(passphrase=secret) if sign else None
 
         def write(fh: BinaryIO) -> dict[str, Any]:
-            built["from"] = self.head()
-            pdf = self.render_report(
-                profile=profile, templates=templates, generated_at=generated_at, bates_prefix=bates_prefix
-            )
+            with self._checkpoint_first(self._signing_key(secret)):
+                built["from"] = self.head()
+                pdf = self.render_report(
+                    profile=profile, templates=templates, generated_at=generated_at, bates_prefix=bates_prefix
+                )
             unsigned = hashlib.sha256(pdf).hexdigest()
             extra: dict[str, Any] = {}
             if certificate is not None:
@@ -1011,6 +1021,45 @@ class Case:
             built_from=built_from,
             entry=Head(entry.seq, entry.hash),
         )
+
+    # -- checkpoints (the Merkle tree over the ledger, see evidence.case.merkle) -----------------------------
+
+    def checkpoint(self, *, passphrase: PassphraseSource | str | None = None) -> Entry:
+        """Sign a checkpoint (case id, size, root) of the ledger as it stands and record it as a
+        ``checkpoint.signed`` entry; it covers every entry before it. Returns that entry."""
+        key = self._signing_key(passphrase)
+        with self._writer():
+            return self._append_checkpoint(key)
+
+    def _append_checkpoint(self, key: SigningKey, *, commit: bool = True) -> Entry:
+        """Under the writer lock: append a ``checkpoint.signed`` entry over every entry before it. With
+        ``commit=False`` the transaction stays open, for the report or export entry to commit with it (so a
+        failed or killed report or export leaves neither)."""
+        from evidence.case.merkle import CHECKPOINT_KIND, Checkpoint, checkpoint_body, ledger_tree
+
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            hashes = [str(row[0]) for row in self.conn.execute("SELECT hash FROM ledger ORDER BY seq")]
+            tree = ledger_tree(hashes)
+            checkpoint = Checkpoint(str(self._genesis["case_id"]), tree.size, tree.root())
+            body: dict[str, Any] = {**checkpoint_body(checkpoint, key), "tool": tool_info()}
+            entry = ledger.append(self.conn, key, CHECKPOINT_KIND, body)
+            if commit:
+                self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        return entry
+
+    @contextlib.contextmanager
+    def _checkpoint_first(self, key: SigningKey) -> Iterator[Entry]:
+        """Sign a checkpoint in a transaction left open for ``_publish`` to commit; rolled back on failure."""
+        entry = self._append_checkpoint(key, commit=False)
+        try:
+            yield entry
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
 
     # -- the report's signing certificate ---------------------------------------------------------------
 
@@ -1055,6 +1104,20 @@ class Case:
             ) from None
         return der
 
+    def exhibits_matching(
+        self, *, since: date | None = None, until: date | None = None, person: str | None = None
+    ) -> list[str]:
+        """The exhibits holding a record that passes ``timeline``'s filters (days of the case zone,
+        inclusive; a person as sender or recipient)."""
+        from evidence.analysis import people
+        from evidence.analysis.select import select
+
+        name = people.find(self.people(), person).name if person else None
+        chosen = select(
+            self.timeline(), self.tz, resolver=self.resolver(), person=name, since=since, until=until
+        )
+        return sorted({s.exhibit for e in chosen for s in e.sources if s.exhibit})
+
     # -- the export bundle ------------------------------------------------------------------------------
 
     def export(
@@ -1066,26 +1129,38 @@ class Case:
         recipient: str | None = None,
         medium: str | None = None,
         passphrase: PassphraseSource | str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        person: str | None = None,
+        full_ledger: bool = False,
     ) -> ExportWritten:
         """Write the export bundle (see ``evidence.export.bundle``) and record an ``export.created`` entry.
 
         As for ``report``: the zip is written to a temporary name beside ``path`` and fsynced, the entry is
         appended under the writer lock in one transaction, and only then is the zip renamed into place.
+        A signed checkpoint of the ledger is appended first (under the same lock); a filtered export
+        (``exhibits``, ``since``, ``until``, ``person``) carries only the disclosed entries, each with its
+        inclusion proof against that checkpoint, unless ``full_ledger``.
         """
         from evidence.export.bundle import build_bundle
 
         made: list[Any] = []
+        only, selective = self._export_selection(exhibits, since, until, person, full_ledger)
+        secret = self._passphrase_once(passphrase)
 
         def write(fh: BinaryIO) -> dict[str, Any]:
-            built = build_bundle(
-                fh,
-                entries=list(self.entries()),
-                genesis=self.genesis,
-                exhibits=self.exhibits(),
-                store=self.store,
-                only=exhibits,
-                report=report,
-            )
+            with self._checkpoint_first(self._signing_key(secret)):
+                built = build_bundle(
+                    fh,
+                    entries=list(self.entries()),
+                    genesis=self.genesis,
+                    exhibits=self.exhibits(),
+                    store=self.store,
+                    only=only,
+                    report=report,
+                    selective=selective,
+                    records=self._record_ids(only) if selective and only else (),
+                )
             made.append(built)
             return {
                 "file_name": path.name,
@@ -1103,7 +1178,7 @@ class Case:
             }
 
         path = path.absolute()
-        entry, _ = self._publish(path, "bundle", "export.created", write, passphrase)
+        entry, _ = self._publish(path, "bundle", "export.created", write, secret)
         built = made[0]
         return ExportWritten(
             path=path,
@@ -1113,6 +1188,7 @@ class Case:
             entry=Head(entry.seq, entry.hash),
             files=len(built.files) + 1,
             withheld=len(built.withheld),
+            selective=selective,
         )
 
     # -- trusted time (RFC 3161) ---------------------------------------------------------------------
@@ -1230,6 +1306,41 @@ class Case:
                 self.store.discard(one)
             raise
         return entry
+
+    def _record_ids(self, exhibits: Sequence[str]) -> set[str]:
+        """The ids of the records read from these exhibits (entries about them go with them)."""
+        shas = {e["sha256"] for e in self.exhibits() if e["exhibit"] in set(exhibits)}
+        rows = self.conn.execute("SELECT id, item_sha256 FROM records").fetchall()
+        return {str(row[0]) for row in rows if row[1] in shas}
+
+    def _export_selection(
+        self,
+        exhibits: Sequence[str] | None,
+        since: date | None,
+        until: date | None,
+        person: str | None,
+        full_ledger: bool,
+    ) -> tuple[list[str] | None, bool]:
+        """The exhibits an export includes (None: all) and whether it discloses only their entries."""
+        only = list(exhibits) if exhibits is not None else None
+        if only is not None:
+            from evidence.export.bundle import select_exhibits
+
+            select_exhibits(self.exhibits(), only)  # an unknown exhibit is refused before anything is signed
+        if since is not None or until is not None or person is not None:
+            if since is not None and until is not None and since > until:
+                raise UsageError(f"--since {since} is after --until {until}")
+            matching = set(self.exhibits_matching(since=since, until=until, person=person))
+            if only is not None:
+                named, _ = select_exhibits(self.exhibits(), only)
+                matching &= {e["exhibit"] for e in named}
+            if not matching:
+                raise UsageError(
+                    "the filters select no exhibit",
+                    hint="'evidence timeline' with the same filters shows why",
+                )
+            only = sorted(matching)
+        return only, only is not None and not full_ledger
 
     def _prepare(self, path: Path, opts: ImportOptions) -> _Prepared:
         """Stage one file and derive its records, touching nothing the case can see."""

@@ -216,6 +216,7 @@ def _print_report(report: Report, as_json: bool) -> None:
         print(f"OK: {summary}; head {head.get('seq')}:{head.get('hash')}")
         print(f"    signed with key {report.facts.get('key_fingerprint')}")
         _print_anchors(report)
+        _print_disclosure(report)
     else:
         errors = sum(1 for f in report.findings if f.severity == "error")
         print(f"FAILED: {errors} problem(s) found; {summary}")
@@ -239,6 +240,17 @@ def _print_anchors(report: Report) -> None:
         print(
             f"    head {covers['seq']}:{covers['hash'][:16]}… existed at {anchor['gen_time']} per {anchor['tsa']}"
             f" (RFC 3161 token, entry {anchor['entry']}){chain}"
+        )
+
+
+def _print_disclosure(report: Report) -> None:
+    """For a selective bundle: how much of the ledger it shows, and that the proofs held."""
+    checkpoint = report.facts.get("checkpoint")
+    if isinstance(checkpoint, dict):
+        print(
+            f"    selective bundle: {report.checked.get('entries', 0)} entries disclosed of the "
+            f"{checkpoint.get('size')} the ledger held at its checkpoint (root {checkpoint.get('root')}); "
+            f"{report.checked.get('proofs', 0)} Merkle proofs checked"
         )
 
 
@@ -592,9 +604,15 @@ def cmd_export(args: argparse.Namespace) -> int:
             recipient=args.recipient,
             medium=args.medium,
             passphrase=_passphrase_from_env_or_prompt(),
+            **_export_filters(args),
         )
         print(f"Bundle written: {written.path} ({_human_size(written.size)}, sha256 {written.sha256})")
-        print(f"  {written.files} files; {written.withheld} exhibit(s) withheld (listed by hash)")
+        if written.selective:
+            print(
+                f"  {written.files} files; only the chosen exhibits' ledger entries, each with a Merkle proof"
+            )
+        else:
+            print(f"  {written.files} files; {written.withheld} exhibit(s) withheld (listed by hash)")
         print(f"  built from ledger head {written.built_from}")
         print(f"  recorded as ledger entry {written.entry}")
         print(f"  the recipient checks it with: evidence verify {written.path.name} (see VERIFY.txt inside)")
@@ -630,6 +648,31 @@ def _add_anchor_parser(sub: Any) -> None:
         help="the TSA's root (or own) certificate, PEM or DER, the token must chain to (strongly advised)",
     )
     p.set_defaults(func=cmd_anchor)
+
+
+def _export_filters(args: argparse.Namespace) -> dict[str, Any]:
+    """The selective-disclosure options of ``export`` (timeline's filters, --full-ledger)."""
+    return {
+        "since": args.since,
+        "until": args.until,
+        "person": args.person,
+        "full_ledger": args.full_ledger,
+    }
+
+
+def _add_export_filters(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--since", type=_iso_date, metavar="DATE", help="only originals with a record from this day"
+    )
+    p.add_argument(
+        "--until", type=_iso_date, metavar="DATE", help="only originals with a record up to this day"
+    )
+    p.add_argument("--person", metavar="NAME", help="only originals with a record from or to this person")
+    p.add_argument(
+        "--full-ledger",
+        action="store_true",
+        help="with a filter: carry every ledger entry (default: only the chosen originals' entries, with proofs)",
+    )
 
 
 # -- parser ----------------------------------------------------------------------------------------------
@@ -759,6 +802,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--recipient", help='who receives it, recorded in the ledger ("DC Smith, Met Police")')
     p.add_argument("--medium", help='how it is handed over, recorded in the ledger ("USB stick", "email")')
+    _add_export_filters(p)
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser(

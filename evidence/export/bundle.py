@@ -9,14 +9,16 @@ Members, in this fixed order (``evidence.verify.bundle`` checks them):
   case.pub                       the case's Ed25519 public key (the one the genesis entry names), PEM
   anchors/NNNN.tsr, NNNN.digest  each RFC 3161 timestamp token (entry NNNN) and the head hash it covers (hex),
   anchors/NNNN-ca.pem            and the trust anchor it was checked against, for ``openssl ts -verify``
+  proofs.json                    only in a selective bundle: the checkpoint and the Merkle proofs of the
+                                 disclosed entries (``evidence.export.disclose``)
   manifest.json                  case, head, key fingerprint, every file's SHA-256 and size, exhibits
-                                 included and withheld (by hash)
+                                 included and withheld (by hash; not in a selective bundle)
   SHA256SUMS                     ``sha256sum -c`` input for every member but itself
 
 The bytes are deterministic: fixed order, fixed permissions, and every member's time is the head entry's time
-(UTC), so the same case and selection give the same zip. This slice carries the whole ledger: withheld exhibits
-appear only as their hashes in ``item.acquired`` bodies. Not here yet: trusted timestamps, Merkle proofs,
-selective disclosure of entries, and --since/--until/--person filters.
+(UTC), so the same case and selection give the same zip. A full bundle carries the whole ledger: withheld
+exhibits appear only as their hashes in ``item.acquired`` bodies. A selective bundle carries only the disclosed
+entries and their Merkle proofs (``evidence.export.disclose``).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import json
 import os
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -37,6 +39,13 @@ from evidence.case.ledger import Entry, Head
 from evidence.case.signing import PublicKey
 from evidence.case.store import ObjectStore
 from evidence.errors import InputError, StorageError, UsageError
+from evidence.export.disclose import (
+    MERKLE_SECTION,
+    PROOFS,
+    disclosed_entries,
+    disclosure_notice,
+    proofs_document,
+)
 
 FORMAT = "evidence-bundle/1"
 CHUNK = 1 << 20
@@ -190,18 +199,26 @@ def build_bundle(
     store: ObjectStore,
     only: Sequence[str] | None = None,
     report: Path | None = None,
+    selective: bool = False,
+    records: Collection[str] = (),
 ) -> BuiltBundle:
-    """Write the bundle for ``entries`` (the whole ledger, up to its head) into ``out``; fsynced, not closed."""
+    """Write the bundle for ``entries`` (the whole ledger, up to its head) into ``out``; fsynced, not closed.
+
+    ``selective``: carry only the entries of the included exhibits, with their Merkle proofs against the newest
+    checkpoint (``evidence.export.disclose``), and no list of the withheld exhibits; ``records`` are the ids of
+    the included exhibits' records (entries about them are disclosed too)."""
     head_entry = entries[-1]
     head = Head(head_entry.seq, head_entry.hash)
     included, withheld = select_exhibits(exhibits, only)
     report_entry, report_name = find_report(entries, report) if report is not None else (None, None)
     key = PublicKey.from_hex(str(genesis["public_key"]))
+    disclosure = _disclosure(entries, included, report_entry, records) if selective else None
+    shown = disclosure.entries if disclosure else entries  # a selective bundle carries only these
     start = out.tell()
     with zipfile.ZipFile(out, "w", allowZip64=True) as zf:
         writer = _Writer(zf, _zip_time(head_entry.recorded_at))
-        instructions = verify_text(genesis, head, key.fingerprint) + anchors_text(entries)
-        writer.add_bytes("VERIFY.txt", instructions.encode(), "instructions")
+        instructions = verify_text(genesis, head, key.fingerprint) + anchors_text(shown)
+        writer.add_bytes("VERIFY.txt", _with_merkle_text(instructions, disclosure).encode(), "instructions")
         listed: list[dict[str, Any]] = []
         for ex in included:
             name = member_name(ex["exhibit"], ex["original_name"])
@@ -218,11 +235,15 @@ def build_bundle(
             )
         if report is not None and report_entry is not None and report_name is not None:
             writer.add_path(report_name, report, str(report_entry.body["sha256"]), "report")
-        ledger = "".join(json.dumps(e.to_json(), ensure_ascii=False) + "\n" for e in entries)
+        ledger = "".join(json.dumps(e.to_json(), ensure_ascii=False) + "\n" for e in shown)
         writer.add_bytes("ledger.jsonl", ledger.encode("utf-8"), "ledger")
         writer.add_bytes("case.pub", key.to_pem(), "key")
-        anchored = add_anchors(writer, entries, store)
+        anchored = add_anchors(writer, shown, store)
+        if disclosure is not None:
+            writer.add_bytes(PROOFS, disclosure.proofs_bytes(), "proofs")
         held = [{"exhibit": e["exhibit"], "sha256": e["sha256"], "size": e["size"]} for e in withheld]
+        if disclosure is not None:
+            held = []  # not even their hashes: a selective bundle says nothing of what it withholds
         manifest = {
             "format": FORMAT,
             "case": {
@@ -237,6 +258,7 @@ def build_bundle(
             "report": {"file": report_name, "entry": report_entry.seq} if report_entry else None,
             "anchors": anchored,
             "tool": {"name": "evidence", "version": __version__},
+            "disclosure": disclosure.manifest() if disclosure else {"mode": "full"},
         }
         text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
         writer.add_bytes("manifest.json", text.encode("utf-8"), "manifest")
@@ -258,6 +280,36 @@ def build_bundle(
         withheld=tuple(held),
         report_entry=report_entry.seq if report_entry else None,
     )
+
+
+@dataclass(frozen=True)
+class _Disclosure:
+    """What a selective bundle carries of the ledger: the disclosed entries and their proofs."""
+
+    entries: list[Entry]
+    proofs: dict[str, Any]
+    tree_size: int
+
+    def proofs_bytes(self) -> bytes:
+        return (json.dumps(self.proofs, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+    def manifest(self) -> dict[str, Any]:
+        return {"mode": "selected", "tree_size": self.tree_size, "entries": len(self.entries)}
+
+
+def _disclosure(
+    entries: list[Entry], included: list[dict[str, Any]], report: Entry | None, records: Collection[str]
+) -> _Disclosure:
+    exhibits = {e["exhibit"] for e in included}
+    chosen = disclosed_entries(entries, exhibits, report.seq if report else None, records)
+    proofs = proofs_document(entries, chosen)
+    return _Disclosure(chosen, proofs, int(proofs["checkpoint"]["size"]))
+
+
+def _with_merkle_text(instructions: str, disclosure: _Disclosure | None) -> str:
+    """VERIFY.txt with the checkpoint section, and the partial-disclosure notice first when it applies."""
+    notice = disclosure_notice(disclosure.tree_size, len(disclosure.entries)) if disclosure else ""
+    return notice + instructions + MERKLE_SECTION
 
 
 def verify_text(genesis: dict[str, Any], head: Head, fingerprint: str) -> str:

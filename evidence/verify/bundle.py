@@ -19,7 +19,10 @@ The zip is read in place, member by member, never extracted to disk. The checks,
       the exhibit number in its name (``UNKNOWN_EXHIBIT``); each withheld hash in ``manifest.json`` is too.
   (5) Report: a member under ``report/`` has the SHA-256 its ``report.generated`` entry recorded
       (``UNKNOWN_REPORT``).
-  (6) Anchors: every ``anchor.timestamped`` entry's token (``anchors/NNNN.tsr``) and trust anchor
+  (6) Checkpoints and Merkle proofs (``evidence.verify.merkle``): a selective bundle (``proofs.json``) is
+      checked entry by entry in (3) instead of as a chain, then by its proofs; a full one by recomputing
+      every checkpoint's root.
+  (7) Anchors: every ``anchor.timestamped`` entry's token (``anchors/NNNN.tsr``) and trust anchor
       (``anchors/NNNN-ca.pem``) are re-checked as the case verifier's step (8) does (``evidence.verify.anchors``).
 
 What a passing bundle proves and does not is in the bundle's VERIFY.txt and the README ("For the recipient").
@@ -45,6 +48,7 @@ from evidence.case.signing import PublicKey
 from evidence.errors import SigningKeyError
 from evidence.verify import Finding, Report
 from evidence.verify.case import check_ledger
+from evidence.verify.merkle import PROOFS, check_disclosed_ledger, check_merkle, is_selective
 
 MAX_MEMBERS = 10_000
 MAX_MEMBER_SIZE = 64 << 30
@@ -74,7 +78,7 @@ def is_bundle(path: Path) -> bool:
 
 
 def verify_bundle(path: Path, *, heads: Iterable[str] = (), expect_key: str | None = None) -> Report:
-    """Run checks (1)-(6) over the bundle at ``path``; see the module docstring."""
+    """Run checks (1)-(7) over the bundle at ``path``; see the module docstring."""
     report = Report(target=str(path))
     try:
         zf = zipfile.ZipFile(path)
@@ -89,13 +93,16 @@ def verify_bundle(path: Path, *, heads: Iterable[str] = (), expect_key: str | No
         actual = _hash_members(zf, report)
         manifest = _check_lists(zf, actual, report)
         # (3) Ledger.
-        rows = _check_bundle_ledger(zf, manifest, report, heads, expect_key)
+        selected = is_selective(zf, manifest)
+        rows = _check_bundle_ledger(zf, manifest, report, heads, expect_key, selected=selected)
         if rows is None:
             return report
         # (4) Exhibits and (5) the report.
         _check_exhibits(rows, actual, manifest, report)
         _check_report(rows, actual, report)
-        # (6) Anchors.
+        # (6) Checkpoints and Merkle proofs.
+        check_merkle(zf, rows, report, selected=selected)
+        # (7) Anchors.
         _check_bundle_anchors(zf, rows, actual, report)
     return report
 
@@ -275,7 +282,9 @@ def _check_lists(
         report.add(
             Finding("EXTRA", "in the zip but listed in neither SHA256SUMS nor manifest.json", path=name)
         )
-    for name in sorted(names & (set(sums) | set(listed)) - {SUMS, MANIFEST, LEDGER, KEY, INSTRUCTIONS}):
+    for name in sorted(
+        names & (set(sums) | set(listed)) - {SUMS, MANIFEST, LEDGER, KEY, INSTRUCTIONS, PROOFS}
+    ):
         if not (name.startswith(("exhibits/", "report/", "anchors/")) and name.count("/") == 1):
             report.add(Finding("EXTRA", "not a file an export bundle holds", path=name))
     return manifest
@@ -328,6 +337,8 @@ def _check_bundle_ledger(
     report: Report,
     heads: Iterable[str],
     expect_key: str | None,
+    *,
+    selected: bool = False,
 ) -> list[Any] | None:
     text = _read_text(zf, LEDGER)
     if text is None:
@@ -360,9 +371,14 @@ def _check_bundle_ledger(
             file_key = PublicKey.from_pem(key_text.encode("utf-8"))
         except SigningKeyError as exc:
             report.add(Finding("KEY_UNREADABLE", exc.message, path=KEY))
-    rows, key = check_ledger(
-        entries, problems, file_key, report, key_path=KEY, expect_key=expect_key, heads=heads
-    )
+    if selected:
+        rows, key = check_disclosed_ledger(
+            entries, problems, file_key, report, key_path=KEY, expect_key=expect_key, heads=heads
+        )
+    else:
+        rows, key = check_ledger(
+            entries, problems, file_key, report, key_path=KEY, expect_key=expect_key, heads=heads
+        )
     last = max(entries, key=lambda e: e.seq)
     report.facts["head"] = {"seq": last.seq, "hash": last.hash}
     if key is not None:

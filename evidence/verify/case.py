@@ -30,6 +30,9 @@ The checks, numbered here and in the code:
       ``CLOCK_WENT_BACKWARDS`` (a warning) when an entry's time is before its predecessor's.
   (5) Heads recorded elsewhere (``--head SEQ:HASH``): each is still in the chain (else ``HEAD_MISMATCH``).
       Dropping the newest entries leaves a valid chain: only an earlier head (or an orphaned object) shows it.
+  (5b) Checkpoints: every ``checkpoint.signed`` entry's signed note is valid for this case and key
+      (``CHECKPOINT_INVALID``) and the Merkle tree over the entries before it gives its root
+      (``CHECKPOINT_MISMATCH``).
   (6) Objects: every object an entry names is present (``MISSING``) and re-hashes to its name (``MODIFIED``,
       naming the exhibit the entry belongs to and the object's path); every stored object is named by an
       entry (``EXTRA``), unless the import journal (``pending_objects``) shows an interrupted import left it,
@@ -236,6 +239,8 @@ def verify_case(
             started=hasher.start,
         )
 
+        _check_checkpoints(rows, report)
+
         # (6) Objects.
         named = _check_objects(root, rows, pending, report, hasher)
     finally:
@@ -298,6 +303,14 @@ def check_ledger(
     _check_chain(rows, report)
     _check_heads(rows, heads, report)
     return rows, key
+
+
+def _check_checkpoints(rows: list[_Row], report: Report) -> None:
+    """(5b) Every ``checkpoint.signed`` entry is a valid signed note whose root the ledger's Merkle tree gives
+    (``CHECKPOINT_INVALID``, ``CHECKPOINT_MISMATCH``; see ``evidence.verify.merkle``)."""
+    from evidence.verify.merkle import check_case_checkpoints  # it builds on this module
+
+    check_case_checkpoints(rows, report)
 
 
 def _parse_body(text: str) -> Any:

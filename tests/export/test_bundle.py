@@ -105,11 +105,19 @@ def test_bundle_layout_and_cli_verify_elsewhere(bundle: Path, sample_case: Path,
     assert len(_exhibit_names(members)) == len(exhibits) == 12
     assert f"exhibits/{exhibits[0]['exhibit']} {exhibits[0]['original_name']}" in members
     assert "report/report.pdf" in members
-    # ledger.jsonl: exactly what `evidence log --json` printed before the export.
+    # ledger.jsonl: exactly what `evidence log --json` printed before the export, and the export's checkpoint.
     log = run_cli("-C", str(sample_case), "log", "--json")
-    assert members["ledger.jsonl"].decode() == log.stdout
+    ledger_text = members["ledger.jsonl"].decode()
+    assert ledger_text.startswith(log.stdout)
+    added = [json.loads(line) for line in ledger_text[len(log.stdout) :].splitlines()]
+    assert [(e["seq"], e["kind"], e["body"]["size"]) for e in added] == [
+        (entries[-1].seq + 1, "checkpoint.signed", entries[-1].seq)
+    ]
+    assert "proofs.json" not in members and json.loads(members["manifest.json"])["disclosure"] == {
+        "mode": "full"
+    }
     manifest = json.loads(members["manifest.json"])
-    assert manifest["built_from"]["seq"] == entries[-1].seq and manifest["key_fingerprint"] == fingerprint
+    assert manifest["built_from"]["seq"] == entries[-1].seq + 1 and manifest["key_fingerprint"] == fingerprint
     assert manifest["exhibits"]["withheld"] == []
     listed = {f["name"]: f["sha256"] for f in manifest["files"]}
     assert set(listed) == set(names) - {"manifest.json", "SHA256SUMS"}
@@ -123,7 +131,8 @@ def test_bundle_layout_and_cli_verify_elsewhere(bundle: Path, sample_case: Path,
     done = run_cli("verify", str(bundle), "--json", "--expect-key", fingerprint, cwd=elsewhere)
     assert done.returncode == 0, done.stdout
     result = json.loads(done.stdout)
-    assert result["ok"] and result["checked"]["entries"] == len(entries)
+    assert result["ok"] and result["checked"]["entries"] == len(entries) + 1
+    assert result["checked"]["checkpoints"] == 2  # the report's and the export's
     assert result["reports"] == [{"file": "report/report.pdf", "entry": entries[-1].seq}]
     assert list(elsewhere.iterdir()) == []  # nothing extracted
     wrong = run_cli("verify", str(bundle), "--expect-key", "0" * 64, cwd=elsewhere)
@@ -181,7 +190,9 @@ def test_exhibits_filter_lists_withheld_by_hash(sample_case: Path, tmp_path: Pat
     root = tmp_path / "case"
     shutil.copytree(sample_case, root)
     out = tmp_path / "some.zip"
-    done = run_cli("-C", str(root), "export", "-o", str(out), "--exhibits", "EX-0002,ex-0005")
+    done = run_cli(
+        "-C", str(root), "export", "-o", str(out), "--exhibits", "EX-0002,ex-0005", "--full-ledger"
+    )
     assert done.returncode == 0, done.stderr
     members = _read(out)
     assert [n.split(" ")[0] for n in _exhibit_names(members)] == ["exhibits/EX-0002", "exhibits/EX-0005"]

@@ -181,9 +181,10 @@ def _output_check(kind: str, file_name: str) -> Callable[[Path, int, list[tuple[
             # No entry: nothing at the target (a temporary file beside it may remain; it is not the output).
             assert not out.exists()
             return "absent"
-        assert [k for k, _ in new] == [kind]
-        body = new[0][1]
-        assert body["file_name"] == file_name and body["built_from"]["seq"] == base_seq
+        # The checkpoint the output carries is committed with its entry, in one transaction.
+        assert [k for k, _ in new] == ["checkpoint.signed", kind] and new[0][1]["size"] == base_seq
+        body = new[1][1]
+        assert body["file_name"] == file_name and body["built_from"]["seq"] == base_seq + 1
         outcome = "present"
         if out.exists():
             data = out.read_bytes()

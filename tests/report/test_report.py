@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from evidence.api import Case
+from evidence.case.ledger import Head
 from evidence.errors import UsageError
 from evidence.verify.case import verify_case
 from tests.conftest import ROOT, run_cli, sample_files
@@ -57,20 +58,23 @@ def test_report_content_and_ledger_entry(case_copy: Path, tmp_path: Path) -> Non
         exhibits = [e["exhibit"] for e in case.exhibits()]
         written = case.report(out, profile="lawyer")
         after = case.head()
-        last = list(case.entries())[-1]
+        checkpoint, last = list(case.entries())[-2:]
     data = out.read_bytes()
-    assert written.built_from == head
-    assert after.seq == head.seq + 1 and written.entry == after
+    # The report first signs a checkpoint of the ledger as it stood, and shows the ledger up to it.
+    assert checkpoint.kind == "checkpoint.signed" and checkpoint.body["size"] == head.seq
+    built = Head(checkpoint.seq, checkpoint.hash)
+    assert written.built_from == built
+    assert after.seq == head.seq + 2 and written.entry == after
     assert last.kind == "report.generated"
     assert last.body["sha256"] == hashlib.sha256(data).hexdigest() == written.sha256
     assert last.body["size"] == len(data)
-    assert last.body["built_from"] == {"seq": head.seq, "hash": head.hash}
+    assert last.body["built_from"] == {"seq": built.seq, "hash": built.hash}
     assert last.body["profile"] == "lawyer"
     assert not list(out.parent.glob(".*.tmp"))
 
     text = _text(out)
     assert "Harassment of Jordan Lee by Alex Morgan" in text
-    assert f"{head.seq}:{head.hash}" in text
+    assert f"{built.seq}:{built.hash}" in text
     assert "page 1 of" in text and "EVD-000001" in text
     for exhibit in exhibits:
         assert exhibit in text

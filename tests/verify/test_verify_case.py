@@ -244,6 +244,7 @@ def test_cli_verify_json(filled: Case) -> None:
         "entries": 5,
         "signatures": 5,
         "heads": 0,
+        "checkpoints": 0,
         "objects": 3,
         "bytes": sum(e["size"] for e in filled.exhibits() if e["exhibit"] != "EX-0001"),  # what is left
     }

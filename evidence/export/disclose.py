@@ -1,0 +1,159 @@
+"""Selective disclosure: which ledger entries a filtered bundle carries, and the Merkle proofs that tie them to the
+whole ledger without showing the rest.
+
+A filtered export (``--exhibits``, ``--since``, ``--until``, ``--person``) carries, in ``ledger.jsonl``:
+
+  * the genesis entry (``case.created``: it names the key that checks every signature) and any ``key.*`` entry;
+  * for each disclosed exhibit, its ``item.acquired`` entries and the entries derived from it
+    (``records.derived``, ``ocr.derived``: the parsed records and OCR of that file), and what was recorded
+    about its records (``record.relayed``, ``tactic.reviewed``);
+  * the ``report.generated`` entry of the report included, if one is;
+  * every ``checkpoint.signed`` entry, the newest of which (appended by the export itself) is the bundle's
+    checkpoint: it covers the ``size`` entries before it.
+
+``proofs.json`` holds, for every disclosed entry the checkpoint covers, its RFC 6962 inclusion proof (the entry's
+hash is leaf ``seq - 1`` of the tree of ``size`` leaves whose root the checkpoint signs), and for every earlier
+checkpoint a consistency proof to the newest (the earlier ledger is a prefix of the later one: nothing was removed
+or rewritten between them).
+
+What a recipient learns of what was not disclosed: how many entries the ledger had at each checkpoint, the
+positions (seq numbers) and times of the disclosed entries, what the disclosed exhibit numbers imply, and the
+hashes in the proofs (which reveal nothing of the entries they summarise). No file name, hash, record count or
+content of anything else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+from evidence.case.canonical import CanonicalError, parse_canonical
+from evidence.case.ledger import Entry
+from evidence.case.merkle import CHECKPOINT_KIND, ledger_tree
+from evidence.errors import UsageError
+
+PROOFS = "proofs.json"
+PROOFS_FORMAT = "evidence-proofs/1"
+GENESIS_KIND = "case.created"
+EXHIBIT_KINDS = frozenset({"item.acquired", "records.derived", "ocr.derived"})
+# What the sender said about one record (relayed by a third party, a reviewed tactic): disclosed with the record.
+RECORD_KINDS = frozenset({"record.relayed", "tactic.reviewed"})
+
+
+def _body(entry: Entry) -> dict[str, Any]:
+    try:
+        body = parse_canonical(entry.body_text)
+    except CanonicalError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def newest_checkpoint(entries: list[Entry]) -> tuple[Entry, int]:
+    """The newest ``checkpoint.signed`` entry and the number of entries it covers."""
+    for entry in reversed(entries):
+        if entry.kind == CHECKPOINT_KIND:
+            size = _body(entry).get("size")
+            if isinstance(size, int) and size == entry.seq - 1:
+                return entry, size
+    raise UsageError(
+        "the ledger has no checkpoint to prove a selection against", hint="export with 'evidence export'"
+    )
+
+
+def disclosed_entries(
+    entries: list[Entry],
+    exhibits: Collection[str],
+    report_seq: int | None,
+    records: Collection[str] = (),
+) -> list[Entry]:
+    """The entries a bundle of ``exhibits`` (whose records have the ids ``records``) and the report entry
+    ``report_seq`` discloses, in seq order."""
+    return [e for e in entries if _discloses(e, exhibits, report_seq, records)]
+
+
+def _discloses(
+    entry: Entry, exhibits: Collection[str], report_seq: int | None, records: Collection[str]
+) -> bool:
+    if entry.kind in (GENESIS_KIND, CHECKPOINT_KIND) or entry.kind.startswith("key."):
+        return True
+    if entry.kind in EXHIBIT_KINDS:
+        return _body(entry).get("exhibit") in exhibits
+    if entry.kind in RECORD_KINDS:
+        return _body(entry).get("record") in records
+    return report_seq is not None and entry.seq == report_seq
+
+
+def proofs_document(entries: list[Entry], disclosed: list[Entry]) -> dict[str, Any]:
+    """``proofs.json``: the bundle's checkpoint, an inclusion proof per covered entry, a consistency proof
+    per earlier checkpoint. ``entries`` is the whole ledger, ending at or after the newest checkpoint."""
+    checkpoint, size = newest_checkpoint(entries)
+    tree = ledger_tree([e.hash for e in entries[:size]])
+    inclusion = [
+        {"entry": e.seq, "leaf_index": e.seq - 1, "path": [p.hex() for p in tree.inclusion(e.seq - 1)]}
+        for e in disclosed
+        if e.seq <= size
+    ]
+    consistency = []
+    for e in disclosed:
+        if e.kind == CHECKPOINT_KIND and e.seq <= size:
+            earlier = _body(e).get("size")
+            if isinstance(earlier, int) and 0 < earlier <= size:
+                proof = tree.consistency(earlier)
+                consistency.append({"entry": e.seq, "size": earlier, "proof": [p.hex() for p in proof]})
+    return {
+        "format": PROOFS_FORMAT,
+        "checkpoint": {"entry": checkpoint.seq, "size": size, "note": _body(checkpoint).get("note")},
+        "inclusion": inclusion,
+        "consistency": consistency,
+    }
+
+
+def disclosure_notice(tree_size: int, disclosed: int) -> str:
+    """The paragraph VERIFY.txt starts with when the bundle holds only part of the ledger."""
+    return DISCLOSURE_NOTICE.format(tree_size=tree_size, disclosed=disclosed)
+
+
+DISCLOSURE_NOTICE = """\
+THIS BUNDLE DISCLOSES ONLY PART OF THE CASE'S RECORD
+====================================================
+
+The sender chose which originals to hand over. ledger.jsonl holds only {disclosed} entries (those about
+them, and those needed to check them: the first entry, the report's, the checkpoints), out of the
+{tree_size} entries the case's ledger held when the bundle was made. proofs.json proves that each of those entries is in that one complete ledger, at its
+place, and that earlier checkpoints of the ledger were not rewritten since. See section 4 at the end.
+
+"""
+
+MERKLE_SECTION = """
+
+4. CHECKPOINTS AND SELECTIVE DISCLOSURE
+---------------------------------------
+
+The ledger's entries are the leaves of a Merkle tree (RFC 6962 / RFC 9162, as Certificate Transparency
+uses): leaf i is entry seq = i + 1, its data the 32 bytes of the entry's hash;
+  leaf hash = SHA-256(0x00 || data),  node hash = SHA-256(0x01 || left || right).
+
+A "checkpoint.signed" entry records a checkpoint: the case id, the number of entries before it, and the
+root of their tree, as a signed note:
+
+  <case id>\\n<size>\\n<base64 of the root>\\n\\n\u2014 <case id> <base64(key id || signature)>\\n
+
+The signature is Ed25519, by the case's key, over exactly the first three lines (each ending in \\n); the
+key id is the first 4 bytes of SHA-256(<case id> || \\n || 0x01 || the 32-byte public key). One is made at
+each report, each export and each anchor.
+
+A bundle that holds the whole ledger is checked directly: the tree over its entries must give each
+checkpoint's root. A bundle that discloses only some originals holds only their entries, and proofs.json:
+  - "checkpoint": the newest checkpoint (made by this export), as the signed note;
+  - "inclusion": for each disclosed entry, the RFC 6962 audit path of its leaf to that root
+    (verify with RFC 9162 section 2.1.3.2);
+  - "consistency": for each earlier checkpoint, the RFC 6962 consistency proof from its size to the
+    newest size (RFC 9162 section 2.1.4.2): the earlier ledger is a prefix of the later one.
+"evidence verify bundle.zip" checks all of them (6) and names any entry or checkpoint that fails.
+
+What the recipient learns of what was not disclosed: only how many entries the ledger held at each
+checkpoint, the positions (seq) and times of the disclosed entries, and what the disclosed exhibit
+numbers imply (EX-0007 was the seventh original). Not the names, hashes, contents or record counts of
+any other file. What the recipient cannot learn: whether the withheld part holds
+anything that would matter to them; ask the sender if it might.
+"""
