@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import socket
 import sqlite3
 import tempfile
@@ -1311,6 +1312,8 @@ class Case:
             raise UsageError(
                 f"--psm {settings.psm} is not a page segmentation mode", hint="0 to 13; 3 is automatic"
             )
+        if not re.fullmatch(r"[A-Za-z_]+(\+[A-Za-z_]+)*", settings.lang):
+            raise UsageError(f"--lang {settings.lang!r} is not a tesseract language", hint="eng, or eng+fra")
         pictures = {e["exhibit"]: e for e in self.image_exhibits()}
         if exhibits:
             targets = []
