@@ -3,8 +3,9 @@
 Tesseract's own OpenMP threading makes it several times slower on small machines, so every worker runs it
 with ``OMP_THREAD_LIMIT=1`` and the parallelism is across images: one process per core
 (``os.cpu_count()``). The analysis is any picklable module-level function from a ``Job`` to an outcome; a
-job that fails comes back as a message (the importer turns it into the same warning as a failure in-process),
-and a worker that dies takes only its own images with it. ``progress(done, total)`` is called in the parent
+job that fails comes back as a message (the importer turns it into the same warning as a failure in-process).
+A worker process that dies (killed, out of memory) breaks the pool: the images not finished by then come back
+as failures too, never as a lost import; ``evidence ocr`` can read them later. ``progress(done, total)`` is called in the parent
 after each image.
 """
 
@@ -58,8 +59,7 @@ def run_all(
 ) -> dict[str, T | Failed]:
     """Analyse every job (in worker processes when there are several), keyed by image SHA-256.
 
-    A worker process that dies (killed, out of memory) fails its unfinished images with a message; the
-    others still count. One job runs in this process: starting a pool would cost more than it saves.
+    When a worker process dies, every image not finished by then fails with a message; finished ones count. One job runs in this process: starting a pool would cost more than it saves.
     """
     total = len(jobs)
     outcomes: dict[str, T | Failed] = {}
