@@ -17,6 +17,7 @@ from evidence.api import Case
 from evidence.case import index
 from evidence.case.canonical import parse_canonical
 from evidence.cli import ProgressBar
+from evidence.importers import screenshot
 from evidence.importers.screenshot import ORIENTATION, PREPROCESS, ocr_settings
 from evidence.ocr.cache import cache_key, summary_key
 from evidence.ocr.pool import Failed, Job, run_all
@@ -149,6 +150,19 @@ def test_a_crashing_tesseract_in_the_workers_is_a_warning_per_picture(
         )
         assert index.ocr_results_of(case.conn, item.sha256) == []
     assert {r.text for r in case.records()} == {None}
+
+
+def test_a_hanging_tesseract_in_the_workers_times_out_as_a_warning(
+    case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_tesseract(tmp_path / "bin", "exec /bin/sleep 30")
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    monkeypatch.setattr(screenshot, "OCR_TIMEOUT_S", 1)  # the workers are forked: they see it too
+    result = case.import_files(pictures(tmp_path / "in", TEXTS[:2]))
+    assert [w.message for i in result.items for w in i.warnings] == [
+        "OCR failed (tesseract did not finish in 1 s); the image is stored without OCR"
+    ] * 2
+    assert len(case.records()) == 2
 
 
 def _crash_on_second(job: Job) -> str | Failed:
