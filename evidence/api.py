@@ -36,7 +36,7 @@ from evidence.case.canonical import canonical_bytes
 from evidence.case.ledger import Entry, Head
 from evidence.case.signing import PUBLIC_NAME, PublicKey, SigningKey
 from evidence.case.store import ObjectStore, Staged
-from evidence.errors import CaseError, InputError, StorageError, UsageError
+from evidence.errors import CaseError, DependencyError, InputError, StorageError, UsageError
 from evidence.importers import SNIFF_BYTES, Source, find_importer
 from evidence.importers.base import Importer
 from evidence.importers.diary import diary_document
@@ -1273,19 +1273,30 @@ class Case:
         ]
         if not images or not TesseractProbe().installed():
             return {}
-        found, jobs, _ = self._ocr_jobs(images, OCR_SETTINGS)
+        try:
+            found, jobs, _ = self._ocr_jobs(images, OCR_SETTINGS)
+        except DependencyError:
+            return {}  # installed but unusable (--version fails): the importer warns for each picture
         found.update(run_all(analyse_image, jobs, progress=progress))
         return found
 
     def image_exhibits(self) -> list[dict[str, Any]]:
-        """The exhibits the screenshot importer reads (PNG, JPEG, WebP, judged from their first bytes)."""
-        from evidence.importers.screenshot import image_kind
-
+        """The exhibits the screenshot importer claims (PNG, JPEG, WebP, judged from their first bytes)."""
+        importer = ScreenshotImporter()
         found = []
         for item in self.exhibits():
-            with self.store.open(item["sha256"]) as fh:
-                if image_kind(fh.read(SNIFF_BYTES)) is not None:
-                    found.append(item)
+            sha = str(item["sha256"])
+            with self.store.open(sha) as fh:
+                head = fh.read(SNIFF_BYTES)
+            source = Source(
+                self.store.path_for(sha),
+                str(item["original_name"]),
+                sha,
+                int(item["size"]),
+                str(item["media_type"]),
+            )
+            if importer.sniff(head, source):
+                found.append(item)
         return found
 
     def ocr(

@@ -165,6 +165,21 @@ def test_a_hanging_tesseract_in_the_workers_times_out_as_a_warning(
     assert len(case.records()) == 2
 
 
+def test_a_tesseract_that_cannot_say_its_version_is_a_warning_not_a_lost_import(
+    case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = tmp_path / "bin" / "tesseract"
+    broken.parent.mkdir()
+    broken.write_text("#!/bin/sh\nexit 1\n")
+    broken.chmod(0o755)
+    monkeypatch.setenv("PATH", str(broken.parent))
+    result = case.import_files(pictures(tmp_path / "in", TEXTS[:2]))
+    messages = [w.message for i in result.items for w in i.warnings]
+    assert len(messages) == 2 and all(
+        m.startswith("OCR failed (") and "--version failed (exit 1)" in m for m in messages
+    )
+
+
 def _crash_on_second(job: Job) -> str | Failed:
     if job.name == "two":
         os._exit(9)  # the worker process dies, as under the OOM killer
