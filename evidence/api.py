@@ -1249,12 +1249,41 @@ class Case:
             if sha in keys:
                 continue
             keys[sha] = cache_key(sha, ENGINE, version, wanted)
-            known = index.ocr_result_for(self.conn, keys[sha])
-            if known is not None:
-                found[sha] = OcrOutcome.from_blob(self.store.read_bytes(known[0]))
+            reused = self._cached_ocr(sha, keys[sha])
+            if reused is not None:
+                found[sha] = reused[0]
             else:
                 jobs.append(Job(str(path), sha, name, settings.psm, settings.lang))
         return found, jobs, keys
+
+    def _cached_ocr(self, image_sha256: str, key: str) -> tuple[OcrOutcome, int] | None:
+        """The OCR result the case holds under ``key`` and its entry, checked before it is reused; None when
+        there is none.
+
+        The index is not signed, so a row is believed only when the ledger entry it points to names the blob,
+        the blob's bytes hash to its name, and the blob itself is for this image with this key. Anything else
+        is ignored and the image read again (``verify`` reports the tampered index).
+        """
+        from evidence.ocr.cache import summary_key
+
+        for blob_sha, seq in index.ocr_results_for(self.conn, key):
+            row = self.conn.execute("SELECT body FROM ledger WHERE seq = ?", (seq,)).fetchone()
+            objects = canonical_loads(row[0]).get("objects", []) if row else []
+            if not any(isinstance(o, dict) and o.get("sha256") == blob_sha for o in objects):
+                continue
+            if not self.store.exists(blob_sha):
+                continue
+            data = self.store.read_bytes(blob_sha)
+            if hashlib.sha256(data).hexdigest() != blob_sha:
+                continue
+            outcome = OcrOutcome.from_blob(data)
+            document = canonical_loads(data.decode("utf-8"))
+            if (
+                document.get("image_sha256") == image_sha256
+                and summary_key(image_sha256, outcome.summary) == key
+            ):
+                return outcome, seq
+        return None
 
     def _ocr_before_import(
         self, prepared: Sequence[_Prepared], progress: Progress | None
@@ -1353,7 +1382,7 @@ class Case:
             if isinstance(outcome, Failed):
                 done.append(OcrDone(item["exhibit"], sha, "failed", None, None, outcome.message))
             elif sha in cached:
-                hit = index.ocr_result_for(self.conn, keys[sha])
+                hit = self._cached_ocr(sha, keys[sha])
                 done.append(OcrDone(item["exhibit"], sha, "cached", hit[1] if hit else None, outcome, None))
             else:
                 new.append((item, outcome))
@@ -1388,9 +1417,9 @@ class Case:
                 try:
                     for (item, outcome), stage in zip(new, staged, strict=True):
                         sha = item["sha256"]
-                        known = index.ocr_result_for(self.conn, keys[sha])
+                        known = self._cached_ocr(sha, keys[sha])
                         if known is not None:  # another process read it while we did
-                            done.append(OcrDone(item["exhibit"], sha, "cached", known[1], outcome, None))
+                            done.append(OcrDone(item["exhibit"], sha, "cached", known[1], known[0], None))
                             continue
                         earlier = index.ocr_results_of(self.conn, sha)
                         body = {

@@ -204,12 +204,12 @@ def _apply_ocr(conn: sqlite3.Connection, entry: Entry, body: dict[str, Any], rea
             )
 
 
-def ocr_result_for(conn: sqlite3.Connection, key: str) -> tuple[str, int] | None:
-    """The blob SHA-256 and entry seq of the first OCR result recorded under ``key``, or None."""
-    row = conn.execute(
-        "SELECT blob_sha256, seq FROM ocr_results WHERE cache_key = ? ORDER BY seq LIMIT 1", (key,)
-    ).fetchone()
-    return (str(row[0]), int(row[1])) if row else None
+def ocr_results_for(conn: sqlite3.Connection, key: str) -> list[tuple[str, int]]:
+    """The blob SHA-256 and entry seq of each OCR result recorded under ``key``, oldest first."""
+    rows = conn.execute(
+        "SELECT blob_sha256, seq FROM ocr_results WHERE cache_key = ? ORDER BY seq", (key,)
+    ).fetchall()
+    return [(str(row[0]), int(row[1])) for row in rows]
 
 
 def ocr_results_of(conn: sqlite3.Connection, image_sha256: str) -> list[dict[str, Any]]:

@@ -224,6 +224,21 @@ def test_the_ocr_index_is_rebuilt_from_the_ledger_and_checked(case: Case, tmp_pa
     assert verify_case(root).ok
 
 
+def test_an_edited_index_row_is_not_believed(case: Case, tmp_path: Path) -> None:
+    first, second = case.import_files(pictures(tmp_path / "in", TEXTS[:2])).items
+    (other,) = index.ocr_results_of(case.conn, second.sha256)
+    # Point the first picture's cache entry at the second picture's words (the index is not signed).
+    case.conn.execute(
+        "UPDATE ocr_results SET blob_sha256 = ? WHERE image_sha256 = ?", (other["blob_sha256"], first.sha256)
+    )
+    (done,) = case.ocr([first.exhibit])
+    assert done.status == "read" and done.outcome is not None and done.outcome.text == TEXTS[0]
+    (again,) = case.ocr([first.exhibit])  # the honest row now answers
+    assert (again.status, again.entry) == ("cached", done.entry)
+    report = verify_case(case.root)
+    assert not report.ok and any("ocr_results" in str(f) for f in report.findings)
+
+
 # -- orientation ---------------------------------------------------------------------------------------------------
 
 
