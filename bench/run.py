@@ -9,7 +9,11 @@
   alone (the floor of any chain check). The case is built directly through `ledger.append` in one transaction
   (importing N files would take most of the run), then verified once to warm the cache before timing.
 
-`make bench` runs both at the issue's sizes (1 GiB of objects, 100,000 entries) in about a minute and a half.
+- ocr: ``bench/ocr_speed.py`` (``--ocr-images N``, 0 to skip): OCR of N screenshots through the import against the
+  ``tesseract`` command one image at a time, then a re-import and ``Case.ocr`` counting tesseract runs (none).
+
+`make bench` runs verify and chain at the issue's sizes (1 GiB of objects, 100,000 entries) in about a minute and a
+half, and the OCR benchmark over 100 screenshots in a few minutes more.
 """
 
 from __future__ import annotations
@@ -163,6 +167,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--objects-mib", type=int, default=1024)
     parser.add_argument("--entries", type=int, default=100_000)
+    parser.add_argument(
+        "--ocr-images", type=int, default=100, help="screenshots for bench/ocr_speed.py (0: skip)"
+    )
     args = parser.parse_args()
     rows = ["| benchmark | evidence | anchor (same run) | ratio anchor/evidence |", "|---|---|---|---|"]
     with tempfile.TemporaryDirectory(prefix="evidence-bench-") as tmp:
@@ -171,7 +178,17 @@ def main() -> None:
         shutil.rmtree(work / "case")
         shutil.rmtree(work / "src")
         rows += bench_chain(work, args.entries)
+    if args.ocr_images:
+        rows += _bench_ocr(args.ocr_images)
     print("\n".join(rows))
+
+
+def _bench_ocr(images: int) -> list[str]:
+    """bench/ocr_speed.py (OCR images/s against tesseract one at a time; re-import and re-OCR run no tesseract)."""
+    from bench.ocr_speed import bench_ocr
+
+    with tempfile.TemporaryDirectory(prefix="evidence-bench-ocr-") as tmp:
+        return bench_ocr(Path(tmp), images, threaded_sample=10)
 
 
 if __name__ == "__main__":

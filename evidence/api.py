@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import socket
 import sqlite3
 import tempfile
@@ -36,11 +37,14 @@ from evidence.case.canonical import canonical_bytes
 from evidence.case.ledger import Entry, Head
 from evidence.case.signing import CERTIFICATE_NAME, PUBLIC_NAME, PublicKey, SigningKey
 from evidence.case.store import ObjectStore, Staged
-from evidence.errors import CaseError, InputError, StorageError, UsageError
+from evidence.errors import CaseError, DependencyError, InputError, StorageError, UsageError
 from evidence.importers import SNIFF_BYTES, Source, find_importer
 from evidence.importers.base import Importer
 from evidence.importers.diary import diary_document
+from evidence.importers.screenshot import OcrOutcome, ScreenshotImporter
 from evidence.models import Blob, ImportOptions, ImportWarning, Record
+from evidence.ocr.pool import Failed, Job, Progress
+from evidence.ocr.tesseract import Settings
 from evidence.timeline import TimelineEntry
 from evidence.timeutil import iso_utc, local_now_description, utc_now, zone
 
@@ -434,17 +438,33 @@ class Case:
             "warnings": warnings,
             "records": [{**r.to_json(), "occurred_at": r.occurred_at.isoformat()} for r in records],
         }
-        ocr = next((r.raw.get("ocr") for r in records if isinstance(r.raw.get("ocr"), dict)), None)
-        if ocr is not None:
-            words = canonical_loads(self.store.read_bytes(ocr["blob_sha256"]).decode("utf-8"))
+        results = index.ocr_results_of(self.conn, sha)
+        if results:
+            newest = results[-1]
+            words = canonical_loads(self.store.read_bytes(newest["blob_sha256"]).decode("utf-8"))
+            permille = words.get("mean_confidence_permille")
             shown["ocr"] = {
-                "text": records[0].text or "",
-                "engine": f"{ocr['engine']} {ocr['engine_version']}",
-                "settings": {**ocr["settings"], "preprocess": ocr.get("preprocess")},
-                "mean_confidence": ocr["mean_confidence_permille"] / 10,  # percent, as tesseract reports it
+                "text": words.get("text") or "",
+                "engine": f"{newest['engine']} {newest['engine_version']}",
+                "settings": {**newest["settings"]["ocr"], "preprocess": newest["settings"]["preprocess"]},
+                # percent, as tesseract reports it
+                "mean_confidence": permille / 10 if permille is not None else 0.0,
                 "words": words.get("words", []),
-                "blob_sha256": ocr["blob_sha256"],
+                "blob_sha256": newest["blob_sha256"],
+                "entry": newest["entry"],
+                "cache_key": newest["cache_key"],
             }
+            # Earlier results, oldest first: kept in the ledger and the store, never replaced.
+            shown["ocr_earlier"] = [
+                {
+                    "entry": r["entry"],
+                    "engine": f"{r['engine']} {r['engine_version']}",
+                    "settings": r["settings"],
+                    "blob_sha256": r["blob_sha256"],
+                    "cache_key": r["cache_key"],
+                }
+                for r in results[:-1]
+            ]
         return shown
 
     # -- writing --------------------------------------------------------------------------------------
@@ -508,12 +528,15 @@ class Case:
         options: ImportOptions | None = None,
         passphrase: PassphraseSource | str | None = None,
         progress: Callable[[str], None] | None = None,
+        ocr_progress: Progress | None = None,
     ) -> ImportResult:
         """Store every file of ``paths`` and record its acquisition; all or nothing.
 
         Files are streamed into the store (bounded memory), their type detected from content, and each
         format an importer recognises is parsed into records, stored as a derived blob. If anything fails,
-        no entry is appended and no object is left behind.
+        no entry is appended and no object is left behind. Pictures are OCR'd first, in parallel
+        (``ocr_progress(done, total)`` after each), unless the case already holds their OCR (same image,
+        engine version and settings): that result is reused.
         """
         files = expand_inputs(paths)
         opts = replace(options or ImportOptions(tz=str(self._genesis["tz"])), acquired_at=iso_utc(utc_now()))
@@ -522,7 +545,7 @@ class Case:
         placed: list[str] = []
         op = str(uuid.uuid4())
         with self.store.session():
-            return self._import_staged(files, opts, key, progress, prepared, placed, op)
+            return self._import_staged(files, opts, key, progress, prepared, placed, op, ocr_progress)
 
     def _import_staged(
         self,
@@ -533,12 +556,16 @@ class Case:
         prepared: list[_Prepared],
         placed: list[str],
         op: str,
+        ocr_progress: Progress | None = None,
     ) -> ImportResult:
         try:
             for path in files:
                 if progress:
                     progress(str(path))
-                prepared.append(self._prepare(path, opts))
+                prepared.append(self._prepare(path, opts, derive=False))
+            ocr = self._ocr_before_import(prepared, ocr_progress)
+            for prep in prepared:
+                self._derive_if_new(prep, opts, ocr)
             with self._writer():
                 try:
                     return self._commit(prepared, opts, key, op, placed)
@@ -1342,8 +1369,8 @@ class Case:
             only = sorted(matching)
         return only, only is not None and not full_ledger
 
-    def _prepare(self, path: Path, opts: ImportOptions) -> _Prepared:
-        """Stage one file and derive its records, touching nothing the case can see."""
+    def _prepare(self, path: Path, opts: ImportOptions, *, derive: bool = True) -> _Prepared:
+        """Stage one file and (unless ``derive`` is False) derive its records, touching nothing the case can see."""
         try:
             stat = path.stat()
         except OSError as exc:
@@ -1357,10 +1384,8 @@ class Case:
             with open(staged.path, "rb") as fh:
                 head = fh.read(SNIFF_BYTES)
             prep.importer = find_importer(head, source)
-            # Bytes already in the case were read when first acquired: a second acquisition records where they
-            # came from again but derives nothing (no second parse, no second OCR). Re-checked at commit time.
-            if prep.importer is not None and index.exhibit_for(self.conn, staged.sha256) is None:
-                self._derive(prep, source, opts)
+            if derive:
+                self._derive_if_new(prep, opts, {})
         except BaseException:
             self.store.discard(staged)
             for _, blob_stage in prep.blobs:
@@ -1368,9 +1393,28 @@ class Case:
             raise
         return prep
 
-    def _derive(self, prep: _Prepared, source: Source, opts: ImportOptions) -> None:
+    def _derive_if_new(
+        self, prep: _Prepared, opts: ImportOptions, ocr: dict[str, OcrOutcome | Failed]
+    ) -> None:
+        """Derive the records of a staged file, unless its bytes are in the case already."""
+        # Bytes already in the case were read when first acquired: a second acquisition records where they
+        # came from again but derives nothing (no second parse, no second OCR). Re-checked at commit time.
+        if prep.importer is not None and index.exhibit_for(self.conn, prep.staged.sha256) is None:
+            source = Source(
+                prep.staged.path, prep.path.name, prep.staged.sha256, prep.staged.size, prep.media_type
+            )
+            self._derive(prep, source, opts, ocr)
+
+    def _derive(
+        self, prep: _Prepared, source: Source, opts: ImportOptions, ocr: dict[str, OcrOutcome | Failed]
+    ) -> None:
         assert prep.importer is not None
-        for item in prep.importer.parse(source, opts):
+        parsed = (
+            prep.importer.parse(source, opts, ocr=ocr.get(source.sha256))
+            if isinstance(prep.importer, ScreenshotImporter)
+            else prep.importer.parse(source, opts)
+        )
+        for item in parsed:
             if isinstance(item, Record):
                 prep.records.append(item)
             elif isinstance(item, ImportWarning):
@@ -1492,6 +1536,242 @@ class Case:
             records=len(prep.records) if not existing else 0,
             warnings=tuple(prep.warnings) if not existing else (),
         )
+
+    # -- OCR: the cache, the parallel run before an import, and `evidence ocr` ------------------------------
+
+    def _ocr_jobs(
+        self, images: Sequence[tuple[str, Path, str]], settings: Settings
+    ) -> tuple[dict[str, OcrOutcome | Failed], list[Job], dict[str, str]]:
+        """Split ``(sha256, path, name)`` images into results the case already holds (by cache key) and jobs
+        to run. Raises DependencyError when tesseract is missing."""
+        from evidence.importers.screenshot import PREPROCESS, ocr_settings
+        from evidence.ocr.cache import cache_key
+        from evidence.ocr.tesseract import ENGINE, TesseractProbe
+
+        version = TesseractProbe().version()
+        wanted = {"ocr": ocr_settings(settings), "preprocess": PREPROCESS.to_json()}
+        found: dict[str, OcrOutcome | Failed] = {}
+        jobs: list[Job] = []
+        keys: dict[str, str] = {}
+        for sha, path, name in images:
+            if sha in keys:
+                continue
+            keys[sha] = cache_key(sha, ENGINE, version, wanted)
+            reused = self._cached_ocr(sha, keys[sha])
+            if reused is not None:
+                found[sha] = reused[0]
+            else:
+                jobs.append(Job(str(path), sha, name, settings.psm, settings.lang))
+        return found, jobs, keys
+
+    def _cached_ocr(self, image_sha256: str, key: str) -> tuple[OcrOutcome, int] | None:
+        """The OCR result the case holds under ``key`` and its entry, checked before it is reused; None when
+        there is none.
+
+        The index is not signed, so a row is believed only when the ledger entry it points to names the blob,
+        the blob's bytes hash to its name, and the blob itself is for this image with this key. Anything else
+        is ignored and the image read again (``verify`` reports the tampered index).
+        """
+        from evidence.ocr.cache import summary_key
+
+        for blob_sha, seq in index.ocr_results_for(self.conn, key):
+            row = self.conn.execute("SELECT body FROM ledger WHERE seq = ?", (seq,)).fetchone()
+            objects = canonical_loads(row[0]).get("objects", []) if row else []
+            if not any(isinstance(o, dict) and o.get("sha256") == blob_sha for o in objects):
+                continue
+            if not self.store.exists(blob_sha):
+                continue
+            data = self.store.read_bytes(blob_sha)
+            if hashlib.sha256(data).hexdigest() != blob_sha:
+                continue
+            outcome = OcrOutcome.from_blob(data)
+            document = canonical_loads(data.decode("utf-8"))
+            if (
+                document.get("image_sha256") == image_sha256
+                and summary_key(image_sha256, outcome.summary) == key
+            ):
+                return outcome, seq
+        return None
+
+    def _ocr_before_import(
+        self, prepared: Sequence[_Prepared], progress: Progress | None
+    ) -> dict[str, OcrOutcome | Failed]:
+        """OCR every new picture of an import in worker processes, before the transaction (results in
+        memory, by image SHA-256). Without tesseract, nothing: the importer warns for each picture."""
+        from evidence.importers.screenshot import OCR_SETTINGS, analyse_image
+        from evidence.ocr.pool import run_all
+        from evidence.ocr.tesseract import TesseractProbe
+
+        images = [
+            (p.staged.sha256, p.staged.path, p.path.name)
+            for p in prepared
+            if isinstance(p.importer, ScreenshotImporter)
+            and index.exhibit_for(self.conn, p.staged.sha256) is None
+        ]
+        if not images or not TesseractProbe().installed():
+            return {}
+        try:
+            found, jobs, _ = self._ocr_jobs(images, OCR_SETTINGS)
+        except DependencyError:
+            return {}  # installed but unusable (--version fails): the importer warns for each picture
+        found.update(run_all(analyse_image, jobs, progress=progress))
+        return found
+
+    def image_exhibits(self) -> list[dict[str, Any]]:
+        """The exhibits the screenshot importer claims (PNG, JPEG, WebP, judged from their first bytes)."""
+        importer = ScreenshotImporter()
+        found = []
+        for item in self.exhibits():
+            sha = str(item["sha256"])
+            with self.store.open(sha) as fh:
+                head = fh.read(SNIFF_BYTES)
+            source = Source(
+                self.store.path_for(sha),
+                str(item["original_name"]),
+                sha,
+                int(item["size"]),
+                str(item["media_type"]),
+            )
+            if importer.sniff(head, source):
+                found.append(item)
+        return found
+
+    def ocr(
+        self,
+        exhibits: Sequence[str] = (),
+        *,
+        psm: int | None = None,
+        lang: str | None = None,
+        passphrase: PassphraseSource | str | None = None,
+        progress: Progress | None = None,
+    ) -> list[OcrDone]:
+        """(Re)run OCR on stored pictures: the named exhibits, or every picture without any OCR yet.
+
+        Each new result is a derived blob and an ``ocr.derived`` entry; nothing earlier is replaced (the
+        image's record shows the newest text, ``show`` lists every result). A picture already read with the
+        same engine version and settings is not read again (``status`` ``cached``). Raises DependencyError
+        when tesseract is missing, UsageError for an exhibit that is not a picture.
+        """
+        from evidence.importers.screenshot import OCR_SETTINGS, analyse_image
+        from evidence.ocr.pool import run_all
+
+        settings = Settings(psm=OCR_SETTINGS.psm if psm is None else psm, lang=lang or OCR_SETTINGS.lang)
+        if not 0 <= settings.psm <= 13:
+            raise UsageError(
+                f"--psm {settings.psm} is not a page segmentation mode", hint="0 to 13; 3 is automatic"
+            )
+        if not re.fullmatch(r"[A-Za-z_]+(\+[A-Za-z_]+)*", settings.lang):
+            raise UsageError(f"--lang {settings.lang!r} is not a tesseract language", hint="eng, or eng+fra")
+        pictures = {e["exhibit"]: e for e in self.image_exhibits()}
+        if exhibits:
+            targets = []
+            for name in exhibits:
+                wanted = name.strip().upper()
+                if wanted not in pictures:
+                    known = any(e["exhibit"] == wanted for e in self.exhibits())
+                    raise UsageError(
+                        f"{name}: {'not a picture (PNG, JPEG, WebP)' if known else 'no such exhibit in this case'}",
+                        hint="'evidence -C CASE log' lists the exhibits",
+                    )
+                if pictures[wanted] not in targets:
+                    targets.append(pictures[wanted])
+        else:
+            targets = [e for e in pictures.values() if not index.ocr_results_of(self.conn, e["sha256"])]
+        key = self._signing_key(passphrase)
+        images = [(e["sha256"], self.store.path_for(e["sha256"]), str(e["original_name"])) for e in targets]
+        found, jobs, keys = self._ocr_jobs(images, settings)
+        cached = set(found)
+        found.update(run_all(analyse_image, jobs, progress=progress))
+        done: list[OcrDone] = []
+        new: list[tuple[dict[str, Any], OcrOutcome]] = []
+        for item in targets:
+            sha = item["sha256"]
+            outcome = found[sha]
+            if isinstance(outcome, Failed):
+                done.append(OcrDone(item["exhibit"], sha, "failed", None, None, outcome.message))
+            elif sha in cached:
+                hit = self._cached_ocr(sha, keys[sha])
+                done.append(OcrDone(item["exhibit"], sha, "cached", hit[1] if hit else None, outcome, None))
+            else:
+                new.append((item, outcome))
+        if new:
+            done.extend(self._record_ocr(new, settings, key, keys))
+        return done
+
+    def _record_ocr(
+        self,
+        new: list[tuple[dict[str, Any], OcrOutcome]],
+        settings: Settings,
+        key: SigningKey,
+        keys: dict[str, str],
+    ) -> list[OcrDone]:
+        """Store the new OCR blobs and append their ``ocr.derived`` entries, all in one transaction."""
+        op = str(uuid.uuid4())
+        placed: list[str] = []
+        done: list[OcrDone] = []
+        with self.store.session(), self._writer():
+            staged = [self.store.stage_bytes(outcome.blob, f"{item['exhibit']} OCR") for item, outcome in new]
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                self.conn.executemany(
+                    "INSERT OR IGNORE INTO pending_objects (sha256, op) VALUES (?, ?)",
+                    [(s.sha256, op) for s in staged if not self.store.exists(s.sha256)],
+                )
+                self.conn.execute("COMMIT")
+                for stage in staged:
+                    if self.store.place(stage):
+                        placed.append(stage.sha256)
+                self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    for (item, outcome), stage in zip(new, staged, strict=True):
+                        sha = item["sha256"]
+                        known = self._cached_ocr(sha, keys[sha])
+                        if known is not None:  # another process read it while we did
+                            done.append(OcrDone(item["exhibit"], sha, "cached", known[1], known[0], None))
+                            continue
+                        earlier = index.ocr_results_of(self.conn, sha)
+                        body = {
+                            "op": op,
+                            "exhibit": item["exhibit"],
+                            "item_sha256": sha,
+                            "cache_key": keys[sha],
+                            "ocr": outcome.raw(),
+                            "supersedes": earlier[-1]["blob_sha256"] if earlier else None,
+                            "requested": {"psm": settings.psm, "lang": settings.lang},
+                            "run_by": actor(),
+                            "tool": tool_info(),
+                            "objects": [{"sha256": stage.sha256, "role": "ocr", "size": stage.size}],
+                        }
+                        entry = ledger.append(self.conn, key, index.OCR_KIND, body)
+                        index.apply(self.conn, entry, body, self.store.read_bytes)
+                        done.append(OcrDone(item["exhibit"], sha, "read", entry.seq, outcome, None))
+                    self.conn.execute("DELETE FROM pending_objects WHERE op = ?", (op,))
+                    self.conn.execute("COMMIT")
+                except BaseException:
+                    self.conn.execute("ROLLBACK")
+                    raise
+            except BaseException:
+                for sha in placed:  # still under the writer lock: exactly what this run placed
+                    self.store.remove(sha)
+                with contextlib.suppress(sqlite3.Error):
+                    self.conn.execute("DELETE FROM pending_objects WHERE op = ?", (op,))
+                for stage in staged:
+                    self.store.discard(stage)
+                raise
+        return done
+
+
+@dataclass(frozen=True)
+class OcrDone:
+    """What ``Case.ocr`` did for one picture: ``read`` (a new entry), ``cached`` (the case already held this
+    result; nothing run) or ``failed`` (``message`` says why)."""
+
+    exhibit: str
+    sha256: str
+    status: str
+    entry: int | None  # the ocr.derived (or import) entry holding the result
+    outcome: OcrOutcome | None
+    message: str | None
 
 
 def _from_ns(ns: int) -> datetime:

@@ -54,6 +54,38 @@ def _case_dir(args: argparse.Namespace) -> Path | None:
     return Path(args.case) if args.case else None
 
 
+class ProgressBar:
+    """``OCR 12/100 images [=====     ]`` on stderr, redrawn in place; the library only calls ``update``."""
+
+    WIDTH = 30
+
+    def __init__(self, label: str = "OCR", stream: Any = None) -> None:
+        self.label = label
+        self.stream = stream if stream is not None else sys.stderr
+        self.drawn = False
+
+    @classmethod
+    def wanted(cls, forced: bool) -> ProgressBar | None:
+        """A bar when ``--progress`` was given or stderr is a terminal, else None."""
+        return cls() if forced or sys.stderr.isatty() else None
+
+    def update(self, done: int, total: int) -> None:
+        """Draw ``done`` of ``total`` images."""
+        if total <= 0:
+            return
+        filled = self.WIDTH * done // total
+        bar = "=" * filled + " " * (self.WIDTH - filled)
+        self.stream.write(f"\r{self.label} {done}/{total} images [{bar}]")
+        self.stream.flush()
+        self.drawn = True
+
+    def close(self) -> None:
+        """End the bar's line (when one was drawn)."""
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
 # -- commands --------------------------------------------------------------------------------------------
 
 
@@ -95,9 +127,17 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
         if args.tz:
             zone(args.tz)
-        result = case.import_files(
-            [Path(p) for p in args.paths], options=options, passphrase=_passphrase_from_env_or_prompt()
-        )
+        bar = ProgressBar.wanted(args.progress)
+        try:
+            result = case.import_files(
+                [Path(p) for p in args.paths],
+                options=options,
+                passphrase=_passphrase_from_env_or_prompt(),
+                ocr_progress=bar.update if bar else None,
+            )
+        finally:
+            if bar:
+                bar.close()
         if args.json:
             print(json.dumps(_import_json(result), indent=2, ensure_ascii=False))
             return 0
@@ -159,6 +199,8 @@ def _describe(kind: str, body: dict[str, Any]) -> str:
         )
     if kind == "anchor.timestamped":
         return _describe_anchor(body)
+    if kind == "ocr.derived":
+        return _describe_ocr(body)
     return json.dumps(body, ensure_ascii=False)[:100]
 
 
@@ -168,6 +210,16 @@ def _describe_anchor(body: dict[str, Any]) -> str:
     return (
         f"head {covers.get('seq')}:{str(covers.get('hash'))[:16]}… timestamped {body.get('gen_time')} "
         f"by {body.get('tsa_name') or body.get('tsa_url')}, serial {body.get('serial')}, {chain}"
+    )
+
+
+def _describe_ocr(body: dict[str, Any]) -> str:
+    ocr = body.get("ocr") or {}
+    settings = ocr.get("settings") or {}
+    again = " (again; earlier results kept)" if body.get("supersedes") else ""
+    return (
+        f"{body.get('exhibit')} OCR by {ocr.get('engine')} {ocr.get('engine_version')} psm {settings.get('psm')} "
+        f"{settings.get('lang')}: {ocr.get('words')} words{again}"
     )
 
 
@@ -334,9 +386,17 @@ def cmd_show(args: argparse.Namespace) -> int:
             )
         for warning in shown["warnings"]:
             print(f"  warning: {warning['locator']}: {warning['message']}")
+        for earlier in shown.get("ocr_earlier", []):
+            print(
+                f"  earlier OCR ({earlier['engine']}, settings {json.dumps(earlier['settings']['ocr'])})  "
+                f"[entry {earlier['entry']}]"
+            )
         if "ocr" in shown:
             ocr = shown["ocr"]
-            print(f"  OCR ({ocr['engine']}, mean confidence {ocr['mean_confidence']:.1f}%):")
+            print(
+                f"  OCR ({ocr['engine']}, psm {ocr['settings'].get('psm')}, {ocr['settings'].get('lang')}, "
+                f"mean confidence {ocr['mean_confidence']:.1f}%)  [entry {ocr['entry']}]:"
+            )
             for line in (ocr["text"] or "").splitlines():
                 print(f"    {line}")
         print(f"  {len(shown['records'])} record(s) on the timeline")
@@ -689,6 +749,55 @@ def _report_signing_options(p: argparse.ArgumentParser) -> None:
     )
 
 
+def cmd_ocr(args: argparse.Namespace) -> int:
+    with Case.open(_case_dir(args)) as case:
+        bar = ProgressBar.wanted(args.progress)
+        try:
+            done = case.ocr(
+                args.exhibits,
+                psm=args.psm,
+                lang=args.lang,
+                passphrase=_passphrase_from_env_or_prompt(),
+                progress=bar.update if bar else None,
+            )
+        finally:
+            if bar:
+                bar.close()
+        if args.json:
+            print(json.dumps([_ocr_json(d) for d in done], indent=2, ensure_ascii=False))
+            return 0
+        if not done:
+            print("No picture needs OCR (name exhibits to read them again with other settings).")
+        for item in done:
+            if item.status == "failed":
+                print(f"{item.exhibit}  OCR failed: {item.message}")
+            elif item.outcome is not None:
+                summary = item.outcome.summary
+                what = (
+                    "already read with this engine version and these settings; nothing run"
+                    if item.status == "cached"
+                    else "read"
+                )
+                print(
+                    f"{item.exhibit}  {what}: {summary['words']} words, tesseract {summary['engine_version']}, "
+                    f"psm {summary['settings']['psm']}, {summary['settings']['lang']}  [entry {item.entry}]"
+                )
+        print(f"Ledger head: {case.head()}")
+    return 0
+
+
+def _ocr_json(item: Any) -> dict[str, Any]:
+    return {
+        "exhibit": item.exhibit,
+        "sha256": item.sha256,
+        "status": item.status,
+        "entry": item.entry,
+        "message": item.message,
+        "ocr": item.outcome.raw() if item.outcome is not None else None,
+        "text": item.outcome.text if item.outcome is not None else None,
+    }
+
+
 def _iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -737,6 +846,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="CSV logs: the column holding FIELD (date, time, number, direction, duration, contact, text, service)",
     )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument(
+        "--progress",
+        action="store_true",
+        help="draw the OCR progress on stderr even when it is not a terminal",
+    )
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("log", help="the chain of custody: one line per ledger entry")
@@ -894,6 +1008,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search)
     _add_anchor_parser(sub)
+
+    p = sub.add_parser(
+        "ocr",
+        help="read the text of stored pictures again (adds a result; earlier ones are kept)",
+        description="OCR stored pictures: the exhibits named, or every picture without OCR yet. Each result is "
+        "a new ledger entry; a picture already read with the same engine version and settings is not read again.",
+    )
+    p.add_argument(
+        "exhibits", nargs="*", metavar="EXHIBIT", help="exhibit numbers (EX-0007); default: all unread"
+    )
+    p.add_argument(
+        "--psm",
+        type=int,
+        metavar="N",
+        help="tesseract page segmentation mode (3 automatic, 6 one block, 11 sparse)",
+    )
+    p.add_argument("--lang", metavar="LANG", help="tesseract language(s), e.g. eng or eng+fra (default eng)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--progress", action="store_true", help="draw the progress on stderr even when it is not a terminal"
+    )
+    p.set_defaults(func=cmd_ocr)
     return parser
 
 

@@ -12,8 +12,9 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any
 
-from evidence.case.canonical import parse_canonical
+from evidence.case.canonical import canonical_bytes, parse_canonical
 from evidence.case.ledger import Entry
+from evidence.ocr.cache import key_settings, summary_key
 
 INDEX_SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -56,6 +57,17 @@ CREATE TABLE IF NOT EXISTS person_ids (
     seq INTEGER NOT NULL,
     PRIMARY KEY (kind, value)
 );
+CREATE TABLE IF NOT EXISTS ocr_results (
+    cache_key TEXT NOT NULL,
+    image_sha256 TEXT NOT NULL,
+    blob_sha256 TEXT NOT NULL,
+    engine TEXT NOT NULL,
+    engine_version TEXT NOT NULL,
+    settings TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (cache_key, seq)
+);
+CREATE INDEX IF NOT EXISTS ocr_results_image ON ocr_results (image_sha256, seq);
 CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5 (
     record_id UNINDEXED, derived_seq UNINDEXED, exhibit UNINDEXED, locator UNINDEXED, channel UNINDEXED,
     sender, subject, text, tokenize = 'unicode61 remove_diacritics 2'
@@ -64,11 +76,11 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5 (
 
 # search_text is an FTS5 table: its shadow tables (search_text_data, _idx, _docsize, _config, _content) are
 # SQLite's own encoding of the same rows and are not compared; the rows themselves are, through snapshot().
-PROJECTION_TABLES = ("exhibits", "records", "people", "person_ids", "search_text")
+PROJECTION_TABLES = ("exhibits", "records", "people", "person_ids", "search_text", "ocr_results")
 
 # Raised whenever the projection tables change shape; a case whose index is older is re-indexed from its
 # ledger when next opened for writing (the ledger and objects are never touched by that).
-INDEX_VERSION = 2
+INDEX_VERSION = 3  # 3: ocr_results (the OCR cache, by image, engine version and settings)
 
 BlobReader = Callable[[str], bytes]
 
@@ -128,11 +140,90 @@ def apply(conn: sqlite3.Connection, entry: Entry, body: dict[str, Any], read_blo
                 if rec.get("text") or rec.get("subject")
             ],
         )
+        for rec in blob["records"]:
+            ocr = (rec.get("raw") or {}).get("ocr")
+            if isinstance(ocr, dict) and ocr.get("blob_sha256"):
+                _add_ocr_result(conn, entry.seq, rec["item_sha256"], ocr)
+    elif entry.kind == OCR_KIND:
+        _apply_ocr(conn, entry, body, read_blob)
     elif entry.kind in PERSON_KINDS:
         _apply_person(conn, entry, body)
 
 
 PERSON_KINDS = ("person.added", "person.linked", "person.unlinked")
+OCR_KIND = "ocr.derived"
+# The record a screenshot importer makes for the whole image: the one a later OCR of that image updates.
+IMAGE_LOCATOR = "image"
+
+
+def _add_ocr_result(conn: sqlite3.Connection, seq: int, image_sha256: str, summary: dict[str, Any]) -> None:
+    """One OCR result under its cache key (computed from the recorded summary, never trusted from a body)."""
+    conn.execute(
+        "INSERT OR IGNORE INTO ocr_results (cache_key, image_sha256, blob_sha256, engine, engine_version, "
+        "settings, seq) VALUES (?,?,?,?,?,?,?)",
+        (
+            summary_key(image_sha256, summary),
+            image_sha256,
+            summary["blob_sha256"],
+            summary["engine"],
+            summary["engine_version"],
+            canonical_bytes(key_settings(summary)).decode("utf-8"),
+            seq,
+        ),
+    )
+
+
+def _apply_ocr(conn: sqlite3.Connection, entry: Entry, body: dict[str, Any], read_blob: BlobReader) -> None:
+    """An OCR run after the import (``evidence ocr``): index the result, and give the image's record the newest
+    text (the earlier results stay in the ledger and the store; ``show`` lists them)."""
+    image = body["item_sha256"]
+    summary = body["ocr"]
+    _add_ocr_result(conn, entry.seq, image, summary)
+    text = parse_canonical(read_blob(summary["blob_sha256"])).get("text") or None
+    rows = conn.execute(
+        "SELECT id, derived_seq, json FROM records WHERE item_sha256 = ?", (image,)
+    ).fetchall()
+    for record_id, derived_seq, stored in rows:
+        rec = json.loads(stored)
+        if rec.get("locator") != IMAGE_LOCATOR or rec.get("channel") != "screenshot":
+            continue
+        rec["text"] = text
+        rec["raw"] = {**(rec.get("raw") or {}), "ocr": summary}
+        conn.execute(
+            "UPDATE records SET json = ? WHERE id = ? AND derived_seq = ?",
+            (json.dumps(rec), record_id, derived_seq),
+        )
+        conn.execute(
+            "DELETE FROM search_text WHERE record_id = ? AND derived_seq = ?", (record_id, derived_seq)
+        )
+        if text:
+            conn.execute(
+                "INSERT INTO search_text (record_id, derived_seq, exhibit, locator, channel, sender, subject, text) "
+                "VALUES (?,?,?,?,?,?,?,?)",
+                _search_row(rec, derived_seq, body.get("exhibit")),
+            )
+
+
+def ocr_results_for(conn: sqlite3.Connection, key: str) -> list[tuple[str, int]]:
+    """The blob SHA-256 and entry seq of each OCR result recorded under ``key``, oldest first."""
+    rows = conn.execute(
+        "SELECT blob_sha256, seq FROM ocr_results WHERE cache_key = ? ORDER BY seq", (key,)
+    ).fetchall()
+    return [(str(row[0]), int(row[1])) for row in rows]
+
+
+def ocr_results_of(conn: sqlite3.Connection, image_sha256: str) -> list[dict[str, Any]]:
+    """Every OCR result of one image, oldest first."""
+    rows = conn.execute(
+        "SELECT cache_key, blob_sha256, engine, engine_version, settings, seq FROM ocr_results "
+        "WHERE image_sha256 = ? ORDER BY seq",
+        (image_sha256,),
+    ).fetchall()
+    keys = ("cache_key", "blob_sha256", "engine", "engine_version", "settings", "entry")
+    found = [dict(zip(keys, row, strict=True)) for row in rows]
+    for item in found:
+        item["settings"] = json.loads(item["settings"])
+    return found
 
 
 def _search_row(rec: dict[str, Any], seq: int, exhibit: str | None) -> tuple[Any, ...]:
@@ -199,6 +290,10 @@ def snapshot(conn: sqlite3.Connection) -> dict[str, list[tuple[Any, ...]]]:
         "search_text": conn.execute(
             "SELECT record_id, derived_seq, exhibit, locator, channel, sender, subject, text FROM search_text "
             "ORDER BY record_id, derived_seq"
+        ).fetchall(),
+        "ocr_results": conn.execute(
+            "SELECT cache_key, image_sha256, blob_sha256, engine, engine_version, settings, seq FROM ocr_results "
+            "ORDER BY cache_key, seq"
         ).fetchall(),
     }
 

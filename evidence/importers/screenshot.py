@@ -30,28 +30,41 @@ are refused, as are truncated or undecodable images: InputError naming the file.
 **Without Tesseract** the image is still imported (one record, no text) with a warning naming the package;
 OCR can be run later. A crash or timeout of Tesseract on the image is a warning too, never a lost import.
 
+**Orientation.** The EXIF Orientation is applied before OCR (``ImageOps.exif_transpose``): a photo of a
+phone taken sideways is read upright, and the boxes in the blob are pixels of that upright image (its size is
+the blob's ``image_size``; the settings say ``"orientation": "exif-transposed"``). The original stays as it was.
+
+**One analysis, run anywhere.** ``analyse_image`` (a module-level function: it runs in worker processes) turns
+a stored image into an ``OcrOutcome``: the canonical blob plus the summary kept in the record. The case runs it
+for many images in parallel before an import's transaction and hands the outcomes to ``parse`` (keyed by the
+image's SHA-256); results already in the case (same image, engine version and settings) are reused, never
+recomputed (``evidence.ocr.cache``). ``parse`` called alone runs it itself.
+
 Known limits: chat layout (bubbles, sides, shown times) is not read yet: the text is the whole image's, line
-by line. Only the first frame of an animated image is read. EXIF orientation is not applied before OCR.
+by line. Only the first frame of an animated image is read.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import struct
 import tempfile
 import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar, Final
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
-from evidence.case.canonical import canonical_bytes
+from evidence.case.canonical import canonical_bytes, parse_canonical
 from evidence.errors import DependencyError, InputError
 from evidence.importers.base import Importer, Source, Yielded
 from evidence.importers.email import localize
 from evidence.models import Blob, Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
+from evidence.ocr.pool import Failed, Job
 from evidence.ocr.preprocess import PreprocessSettings, prepare
 from evidence.ocr.tesseract import (
     DEFAULT_TIMEOUT_S,
@@ -78,6 +91,8 @@ OCR_TIMEOUT_S: int = DEFAULT_TIMEOUT_S
 OCR_SETTINGS: Final = Settings(psm=3, lang="eng")
 PREPROCESS: Final = PreprocessSettings()
 MISSING_TESSERACT: Final = f"tesseract is not installed ({INSTALL_HINT}); the image is stored without OCR"
+# How the image is turned before OCR; recorded in the settings (and so in the cache key).
+ORIENTATION: Final = "exif-transposed"
 
 _EXIF_IFD: Final = 0x8769
 # (IFD, tag, name): the fields kept in raw; 0 is the main IFD.
@@ -203,38 +218,119 @@ def name_time(
     return None
 
 
-def _open(source: Source) -> Image.Image:
+def _open(path: Path, name: str) -> Image.Image:
     """The decoded first frame; InputError for a bomb, a truncated or an undecodable file."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(source.path)
+            image = Image.open(path)
             width, height = image.size
             if width * height > MAX_PIXELS:
                 image.close()
                 raise InputError(
                     f"the image declares {width}x{height} pixels, over the {MAX_PIXELS} limit"
                     " (a decompression bomb?)",
-                    path=source.name,
+                    path=name,
                 )
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise InputError(f"refused as a decompression bomb ({exc})", path=source.name) from None
+        raise InputError(f"refused as a decompression bomb ({exc})", path=name) from None
     except UnidentifiedImageError:
-        raise InputError("not an image Pillow can decode", path=source.name) from None
+        raise InputError("not an image Pillow can decode", path=name) from None
     except (OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
-        raise InputError(f"the image is truncated or damaged ({exc})", path=source.name) from None
+        raise InputError(f"the image is truncated or damaged ({exc})", path=name) from None
     return image
 
 
-def run_ocr(image: Image.Image, name: str, probe: TesseractProbe) -> OcrResult:
-    """Prepare ``image`` and OCR it; boxes are in the original image's pixels."""
+def ocr_settings(settings: Settings = OCR_SETTINGS) -> dict[str, Any]:
+    """The engine settings as recorded (blob, record, ledger, cache key): page segmentation, language and how
+    the image was oriented (boxes refer to the oriented image)."""
+    return {**settings.to_json(), "orientation": ORIENTATION}
+
+
+def upright(image: Image.Image) -> Image.Image:
+    """The image turned as its EXIF Orientation says (the same image when there is none)."""
+    turned = ImageOps.exif_transpose(image)
+    return image if turned is None else turned
+
+
+def run_ocr(
+    image: Image.Image, name: str, probe: TesseractProbe, settings: Settings = OCR_SETTINGS
+) -> OcrResult:
+    """Prepare ``image`` (already upright) and OCR it; boxes are in ``image``'s pixels."""
     prepared = prepare(image, PREPROCESS)
     with tempfile.TemporaryDirectory(prefix="evidence-ocr-") as tmp:
         path = Path(tmp) / "page.png"
         prepared.image.save(path, "PNG")
-        result = recognise(path, OCR_SETTINGS, probe=probe, timeout_s=OCR_TIMEOUT_S, name=name)
+        result = recognise(path, settings, probe=probe, timeout_s=OCR_TIMEOUT_S, name=name)
     return result.scaled_down(prepared.scale)
+
+
+@dataclass(frozen=True)
+class OcrOutcome:
+    """What the analysis of one image produced: the canonical blob, and the summary a record keeps."""
+
+    blob: bytes  # canonical JSON: image hash and size, engine, version, settings, words with boxes, text
+    summary: dict[str, Any]  # engine, engine_version, settings, preprocess, words, mean_confidence_permille
+    text: str | None
+
+    @property
+    def blob_sha256(self) -> str:
+        """The blob's SHA-256 (its name in the store)."""
+        return hashlib.sha256(self.blob).hexdigest()
+
+    def raw(self) -> dict[str, Any]:
+        """The summary with the blob's hash: a record's ``raw["ocr"]``."""
+        return {**self.summary, "blob_sha256": self.blob_sha256}
+
+    @classmethod
+    def from_blob(cls, data: bytes) -> OcrOutcome:
+        """The outcome a stored blob holds (an OCR result already in the case, reused)."""
+        document = parse_canonical(data)
+        return cls(blob=data, summary=_summary(document), text=document.get("text") or None)
+
+
+def _summary(document: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "engine": document["engine"],
+        "engine_version": document["engine_version"],
+        "settings": document["settings"],
+        "preprocess": document["preprocess"],
+        "words": len(document["words"]),
+        "mean_confidence_permille": document["mean_confidence_permille"],
+    }
+
+
+def outcome_of(image_sha256: str, image: Image.Image, result: OcrResult) -> OcrOutcome:
+    """The blob and summary of an OCR result on ``image`` (upright)."""
+    document = {
+        "image_sha256": image_sha256,
+        "image_size": [image.width, image.height],
+        "preprocess": PREPROCESS.to_json(),
+        **result.to_json(),
+        "settings": ocr_settings(result.settings),
+    }
+    return OcrOutcome(blob=canonical_bytes(document), summary=_summary(document), text=result.text or None)
+
+
+def analyse_image(job: Job) -> OcrOutcome | Failed:
+    """OCR one stored image (turned upright first): the analysis the case runs, in worker processes.
+
+    A failure of the engine, or an image that cannot be decoded, comes back as ``Failed`` (the importer reports
+    the undecodable image itself, as an InputError).
+    """
+    try:
+        image = _open(Path(job.path), job.name)
+    except InputError as exc:
+        return Failed(exc.message)
+    try:
+        turned = upright(image)
+        result = run_ocr(turned, job.name, TesseractProbe(), Settings(psm=job.psm, lang=job.lang))
+        return outcome_of(job.image_sha256, turned, result)
+    except (TesseractFailed, DependencyError) as exc:
+        return Failed(exc.message)
+    finally:
+        image.close()
 
 
 class ScreenshotImporter(Importer):
@@ -251,11 +347,17 @@ class ScreenshotImporter(Importer):
             return not _png_too_small(head)
         return kind is not None
 
-    def parse(self, source: Source, options: ImportOptions) -> Iterator[Yielded]:
-        """Yield the OCR blob (when OCR ran), warnings and one screenshot record."""
+    def parse(
+        self, source: Source, options: ImportOptions, *, ocr: OcrOutcome | Failed | None = None
+    ) -> Iterator[Yielded]:
+        """Yield the OCR blob (when OCR ran), warnings and one screenshot record.
+
+        ``ocr`` is the analysis already run for this image (in a worker process, or found in the case); without
+        it, OCR runs here when tesseract is installed.
+        """
         if source.size > MAX_BYTES:
             raise InputError(f"the file is {source.size} bytes, over the {MAX_BYTES} limit", path=source.name)
-        image = _open(source)
+        image = _open(source.path, source.name)
         found_warnings: list[ImportWarning] = []
         try:
             exif = _exif_fields(image)
@@ -269,27 +371,26 @@ class ScreenshotImporter(Importer):
             }
             text: str | None = None
             blob: Blob | None = None
-            probe = TesseractProbe()
-            if not probe.installed():
-                found_warnings.append(ImportWarning(LOCATOR, MISSING_TESSERACT))
-            else:
-                try:
-                    result = run_ocr(image, source.name, probe)
-                except (TesseractFailed, DependencyError) as exc:
-                    found_warnings.append(
-                        ImportWarning(LOCATOR, f"OCR failed ({exc.message}); the image is stored without OCR")
-                    )
+            if ocr is None:
+                probe = TesseractProbe()
+                if not probe.installed():
+                    found_warnings.append(ImportWarning(LOCATOR, MISSING_TESSERACT))
                 else:
-                    blob, text = self._blob(source, image, result), result.text or None
-                    raw["ocr"] = {
-                        "engine": ENGINE,
-                        "engine_version": result.engine_version,
-                        "settings": result.settings.to_json(),
-                        "preprocess": PREPROCESS.to_json(),
-                        "blob_sha256": blob.sha256,
-                        "words": len(result.words),
-                        "mean_confidence_permille": result.mean_confidence_permille,
-                    }
+                    turned = upright(image)
+                    try:
+                        ocr = outcome_of(source.sha256, turned, run_ocr(turned, source.name, probe))
+                    except (TesseractFailed, DependencyError) as exc:
+                        ocr = Failed(exc.message)
+            if isinstance(ocr, Failed):
+                found_warnings.append(
+                    ImportWarning(LOCATOR, f"OCR failed ({ocr.message}); the image is stored without OCR")
+                )
+            elif ocr is not None:
+                blob = Blob(
+                    data=ocr.blob, name=OCR_BLOB_NAME, media_type="application/json", locator=OCR_LOCATOR
+                )
+                text = ocr.text
+                raw["ocr"] = ocr.raw()
         finally:
             image.close()
         found = exif_time(exif, options, found_warnings) or name_time(source.name, options, found_warnings)
@@ -321,19 +422,4 @@ class ScreenshotImporter(Importer):
             text=text,
             tz_name=options.tz if assumed else None,
             raw=raw,
-        )
-
-    @staticmethod
-    def _blob(source: Source, image: Image.Image, result: OcrResult) -> Blob:
-        document = {
-            "image_sha256": source.sha256,
-            "image_size": [image.width, image.height],
-            "preprocess": PREPROCESS.to_json(),
-            **result.to_json(),
-        }
-        return Blob(
-            data=canonical_bytes(document),
-            name=OCR_BLOB_NAME,
-            media_type="application/json",
-            locator=OCR_LOCATOR,
         )
