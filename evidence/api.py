@@ -140,6 +140,7 @@ class _Prepared:
     warnings: list[ImportWarning] = field(default_factory=list)
     blobs: list[tuple[Blob, Staged]] = field(default_factory=list)
     records_blob: Staged | None = None
+    records_doc: dict[str, Any] | None = None  # what records_blob holds, for the index (not parsed back)
 
 
 def expand_inputs(paths: Sequence[Path]) -> list[Path]:
@@ -1077,6 +1078,7 @@ class Case:
             "warnings": [w.to_json() for w in prep.warnings],
         }
         prep.records_blob = self.store.stage_bytes(canonical_bytes(blob), f"{source.name} records")
+        prep.records_doc = blob
 
     def _commit(
         self, prepared: list[_Prepared], opts: ImportOptions, key: SigningKey, op: str, placed: list[str]
@@ -1093,7 +1095,7 @@ class Case:
                     self.store.discard(staged)
                 if prep.records_blob:
                     self.store.discard(prep.records_blob)
-                prep.blobs, prep.records_blob = [], None
+                prep.blobs, prep.records_blob, prep.records_doc = [], None, None
             else:
                 to_place.extend(staged for _, staged in prep.blobs)
                 if prep.records_blob:
@@ -1171,7 +1173,7 @@ class Case:
                 "objects": objects,
             }
             d_entry = ledger.append(conn, key, "records.derived", derived)
-            index.apply(conn, d_entry, derived, self.store.read_bytes)
+            index.apply(conn, d_entry, derived, self.store.read_bytes, prep.records_doc)
         return ImportedItem(
             path=str(prep.path),
             exhibit=exhibit,

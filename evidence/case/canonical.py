@@ -63,13 +63,54 @@ def _check(value: Any, where: str) -> None:
     raise CanonicalError(f"{where}: {type(value).__name__} cannot be serialized")
 
 
+_PLAIN_DEPTH = 200
+
+
+def _plain(value: Any) -> bool:
+    """Whether ``value`` is made only of the exact types canonical JSON holds (dict with str keys, list, str,
+    int within range, bool, None), nested at most ``_PLAIN_DEPTH`` deep: a fast pass with no path strings.
+
+    False means "not sure": ``_check`` then walks the value again and names what is wrong, or accepts it (a str
+    or int subclass, a tuple). Without this pass, building a path string for every value was most of the cost
+    of serializing a large records blob (issue 8, bench/import_speed.py)."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        item, depth = pop()
+        kind = type(item)
+        if kind is str or item is None or kind is bool:
+            continue
+        if kind is int:
+            if not -MAX_SAFE_INT <= item <= MAX_SAFE_INT:
+                return False
+            continue
+        if depth >= _PLAIN_DEPTH:
+            return False
+        if kind is dict:
+            for key, child in item.items():
+                if type(key) is not str:
+                    return False
+                kind = type(child)
+                if kind is not str and child is not None and kind is not bool:
+                    push((child, depth + 1))
+        elif kind is list:
+            for child in item:
+                kind = type(child)
+                if kind is not str and child is not None and kind is not bool:
+                    push((child, depth + 1))
+        else:
+            return False
+    return True
+
+
 def canonical_bytes(value: Any) -> bytes:
     """Serialize ``value`` to canonical JSON bytes (UTF-8). Raises CanonicalError for what it cannot hold."""
     try:
-        _check(value, "$")
+        if not _plain(value):
+            _check(value, "$")
+        text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     except RecursionError:
         raise CanonicalError("value is nested too deeply for canonical JSON") from None
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError as exc:
