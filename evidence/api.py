@@ -204,6 +204,8 @@ class Case:
         if genesis is None:
             raise CaseError("the case database has no genesis entry", path=root / DB_NAME)
         self._genesis: dict[str, Any] = canonical_loads(genesis[0])
+        # What the recovery of a killed writer did that the user should hear about (the CLI prints it).
+        self.recovery_notes: list[str] = []
 
     # -- creating and opening ----------------------------------------------------------------------
 
@@ -469,7 +471,9 @@ class Case:
             os.close(fd)
 
     def _recover(self) -> None:
-        """Undo what a killed import left: placed objects no committed entry names, and staging files."""
+        """Undo what a killed import left: placed objects no committed entry names, and staging files; finish
+        or clean what a killed report/export left (see ``_recover_outputs``)."""
+        self._recover_outputs()
         pending = self.conn.execute("SELECT DISTINCT sha256 FROM pending_objects").fetchall()
         if pending:
             named = self._named_objects()
@@ -478,6 +482,57 @@ class Case:
                     self.store.remove(sha)
             self.conn.execute("DELETE FROM pending_objects")
         self.store.collect_abandoned_stages()
+
+    def _outputs_journal(self) -> None:
+        """The journal of report/export files being written (created here, so cases made before it get it)."""
+        self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS pending_outputs ("
+            "tmp TEXT PRIMARY KEY, target TEXT NOT NULL, kind TEXT NOT NULL, sha256 TEXT, seq INTEGER)"
+        )
+
+    def _recover_outputs(self) -> None:
+        """Finish or clean the report/export files a killed writer left at their temporary names.
+
+        Each output is journalled in ``pending_outputs`` before its temporary file is written; the row gets
+        the file's SHA-256 and entry number in the transaction that commits the entry, and is deleted once the
+        file is renamed into place. So a row without an entry number is an output whose entry never committed:
+        its temporary file is removed. A row with one whose temporary file is still there was killed between
+        the commit and the rename: the file is renamed into place if its hash is the one the entry records
+        (and the target is free), else removed or left, with a note in ``recovery_notes``.
+        """
+        self._outputs_journal()
+        rows = self.conn.execute("SELECT tmp, target, kind, sha256, seq FROM pending_outputs").fetchall()
+        for tmp_name, target_name, kind, sha, seq in rows:
+            tmp, target = Path(tmp_name), Path(target_name)
+            if seq is None:
+                tmp.unlink(missing_ok=True)
+            elif tmp.exists():
+                self._finish_output(tmp, target, kind, str(sha), int(seq))
+            self.conn.execute("DELETE FROM pending_outputs WHERE tmp = ?", (tmp_name,))
+
+    def _finish_output(self, tmp: Path, target: Path, kind: str, sha: str, seq: int) -> None:
+        try:
+            actual = _file_sha256(tmp)
+            if actual != sha:
+                tmp.unlink()
+                self.recovery_notes.append(
+                    f"{tmp}: removed; a killed {kind} (entry {seq}) left it, but its SHA-256 is not the recorded "
+                    f"{sha[:16]}...: run the command again"
+                )
+                return
+            if target.exists() and _file_sha256(target) != sha:
+                self.recovery_notes.append(
+                    f"{tmp}: the complete output of {kind} entry {seq}, left by a killed run; not moved to "
+                    f"{target}, which holds another file: rename it yourself"
+                )
+                return
+            os.replace(tmp, target)
+            _fsync_dir(target.parent)
+        except OSError as exc:
+            raise StorageError(f"cannot finish the interrupted {kind} ({exc.strerror})", path=tmp) from None
+        self.recovery_notes.append(
+            f"{target}: written from the complete file a killed {kind} (entry {seq}) left at {tmp.name}"
+        )
 
     def _named_objects(self) -> set[str]:
         named: set[str] = set()
@@ -893,15 +948,21 @@ class Case:
         temporary name; a failure before the commit leaves nothing.
         """
         key = self._signing_key(passphrase)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            os.close(fd)
-        except OSError as exc:
-            raise StorageError(f"cannot write the {what} ({exc.strerror})", path=path) from None
-        tmp = Path(tmp_name)
-        try:
-            with self._writer():
+        with self._writer():
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+                os.close(fd)
+            except OSError as exc:
+                raise StorageError(f"cannot write the {what} ({exc.strerror})", path=path) from None
+            tmp = Path(tmp_name)
+            try:
+                # Journalled first, so that the next writer removes the temporary file if this one dies
+                # before its entry commits, and renames it into place if it dies after (``_recover_outputs``).
+                self.conn.execute(
+                    "INSERT INTO pending_outputs (tmp, target, kind) VALUES (?, ?, ?)",
+                    (tmp_name, str(path), kind),
+                )
                 with open(tmp, "w+b") as fh:
                     body = write(fh)
                     fh.flush()
@@ -909,23 +970,34 @@ class Case:
                 self.conn.execute("BEGIN IMMEDIATE")
                 try:
                     entry = ledger.append(self.conn, key, kind, body)
+                    self.conn.execute(
+                        "UPDATE pending_outputs SET sha256 = ?, seq = ? WHERE tmp = ?",
+                        (body["sha256"], entry.seq, tmp_name),
+                    )
                     self.conn.execute("COMMIT")
                 except BaseException:
                     self.conn.execute("ROLLBACK")
                     raise
                 os.replace(tmp, path)
-                dir_fd = os.open(path.parent, os.O_RDONLY)
-                try:
-                    os.fsync(dir_fd)
-                finally:
-                    os.close(dir_fd)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise StorageError(f"cannot write the {what} ({exc.strerror})", path=path) from None
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+                _fsync_dir(path.parent)
+                self.conn.execute("DELETE FROM pending_outputs WHERE tmp = ?", (tmp_name,))
+            except OSError as exc:
+                self._drop_output(tmp)
+                raise StorageError(f"cannot write the {what} ({exc.strerror})", path=path) from None
+            except BaseException:
+                self._drop_output(tmp)
+                raise
         return entry, body
+
+    def _drop_output(self, tmp: Path) -> None:
+        """Remove the temporary file of an output that failed, and its journal row unless its entry committed
+        (then the next writer finishes it)."""
+        with contextlib.suppress(sqlite3.Error):
+            row = self.conn.execute("SELECT seq FROM pending_outputs WHERE tmp = ?", (str(tmp),)).fetchone()
+            if row is not None and row[0] is not None:
+                return
+            self.conn.execute("DELETE FROM pending_outputs WHERE tmp = ?", (str(tmp),))
+        tmp.unlink(missing_ok=True)
 
     def report(
         self,
@@ -1186,6 +1258,22 @@ class Case:
             records=len(prep.records) if not existing else 0,
             warnings=tuple(prep.warnings) if not existing else (),
         )
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _fsync_dir(folder: Path) -> None:
+    dir_fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
 
 
 def _from_ns(ns: int) -> datetime:

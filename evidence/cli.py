@@ -85,6 +85,12 @@ def _column_pair(text: str) -> tuple[str, str]:
     return field.strip().lower(), name.strip()
 
 
+def _print_recovery_notes(case: Case) -> None:
+    """What the recovery from a killed writer did (a report or export finished or removed), on stderr."""
+    for note in case.recovery_notes:
+        print(f"note: {note}", file=sys.stderr)
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     with Case.open(_case_dir(args)) as case:
         options = ImportOptions(
@@ -98,6 +104,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         result = case.import_files(
             [Path(p) for p in args.paths], options=options, passphrase=_passphrase_from_env_or_prompt()
         )
+        _print_recovery_notes(case)
         if args.json:
             print(json.dumps(_import_json(result), indent=2, ensure_ascii=False))
             return 0
@@ -539,6 +546,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             bates_prefix=args.bates_prefix,
             passphrase=_passphrase_from_env_or_prompt(),
         )
+        _print_recovery_notes(case)
         print(f"Report written: {written.path} ({_human_size(written.size)}, sha256 {written.sha256})")
         print(f"  built from ledger head {written.built_from}")
         print(f"  recorded as ledger entry {written.entry}")
@@ -555,6 +563,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             medium=args.medium,
             passphrase=_passphrase_from_env_or_prompt(),
         )
+        _print_recovery_notes(case)
         print(f"Bundle written: {written.path} ({_human_size(written.size)}, sha256 {written.sha256})")
         print(f"  {written.files} files; {written.withheld} exhibit(s) withheld (listed by hash)")
         print(f"  built from ledger head {written.built_from}")
