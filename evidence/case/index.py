@@ -120,7 +120,8 @@ def apply(
         )
     elif entry.kind == "records.derived":
         blob = blob_doc if blob_doc is not None else parse_canonical(read_blob(body["blob_sha256"]))
-        rows = [
+        # Generators, not lists: the rows of a 100,000-record file are not all held at once.
+        rows = (
             (
                 rec["id"],
                 entry.seq,
@@ -130,7 +131,7 @@ def apply(
                 json.dumps(rec, sort_keys=True),
             )
             for rec in blob["records"]
-        ]
+        )
         conn.executemany(
             "INSERT INTO records (id, derived_seq, item_sha256, occurred_at, channel, json) VALUES (?,?,?,?,?,?)",
             rows,
@@ -138,11 +139,11 @@ def apply(
         conn.executemany(
             "INSERT INTO search_text (record_id, derived_seq, exhibit, locator, channel, sender, subject, text) "
             "VALUES (?,?,?,?,?,?,?,?)",
-            [
+            (
                 _search_row(rec, entry.seq, body.get("exhibit"))
                 for rec in blob["records"]
                 if rec.get("text") or rec.get("subject")
-            ],
+            ),
         )
     elif entry.kind in PERSON_KINDS:
         _apply_person(conn, entry, body)
