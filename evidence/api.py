@@ -529,7 +529,12 @@ class Case:
             os.replace(tmp, target)
             _fsync_dir(target.parent)
         except OSError as exc:
-            raise StorageError(f"cannot finish the interrupted {kind} ({exc.strerror})", path=tmp) from None
+            # Not an error of the command now running: say so, and do not try again at every later command.
+            self.recovery_notes.append(
+                f"{tmp}: the output of a killed {kind} (entry {seq}) could not be moved to {target} "
+                f"({exc.strerror}); move it yourself"
+            )
+            return
         self.recovery_notes.append(
             f"{target}: written from the complete file a killed {kind} (entry {seq}) left at {tmp.name}"
         )
@@ -944,8 +949,9 @@ class Case:
 
         ``write`` fills a temporary file beside ``path`` and returns the entry's body; under the writer lock the
         file is fsynced, the ``kind`` entry appended in one transaction, and only then the file renamed into
-        place and its folder fsynced. A kill between the commit and the rename leaves the complete file at its
-        temporary name; a failure before the commit leaves nothing.
+        place and its folder fsynced. The temporary file is journalled (``pending_outputs``) before it is written:
+        a failure before the commit leaves nothing, and a kill leaves a temporary file that the next writer
+        removes (no entry) or renames into place (the entry committed; see ``_recover_outputs``).
         """
         key = self._signing_key(passphrase)
         with self._writer():
