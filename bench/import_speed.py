@@ -291,9 +291,9 @@ def bench_import(workdir: Path, sms: int, emails: int) -> list[str]:
     mbox = workdir / "bench.mbox"
     make_sms_xml(xml, sms)
     make_mbox(mbox, emails)
-    for path, anchor_mode, anchor_name in (
-        (xml, "parse-xml", "ElementTree.iterparse"),
-        (mbox, "parse-mbox", "mailbox.mbox + email (policy=default)"),
+    for path, anchor_mode, anchor_name, expected in (
+        (xml, "parse-xml", "ElementTree.iterparse", sms),
+        (mbox, "parse-mbox", "mailbox.mbox + email (policy=default)", emails),
     ):
         size_mib = path.stat().st_size / 1024 / 1024
         case_dir = workdir / f"import-{path.stem}"
@@ -302,6 +302,8 @@ def bench_import(workdir: Path, sms: int, emails: int) -> list[str]:
         anchor = _run_child(anchor_mode, path, workdir)
         t_imp, t_anchor = float(imported["seconds"]), float(anchor["seconds"])
         records = int(imported["records"])
+        # Every generated message must become a record, and the anchor must read each one too.
+        assert records == int(anchor["records"]) == expected, (path.name, imported, anchor)
         rows.append(
             f"| import {path.name}, {records:,} records, {size_mib:.0f} MiB | {t_imp:.1f} s "
             f"({records / t_imp:,.0f} records/s), peak {int(imported['peak_kib']) // 1024} MiB "
