@@ -955,20 +955,23 @@ class Case:
         """
         key = self._signing_key(passphrase)
         with self._writer():
+            tmp = path.parent / f".{path.name}.{uuid.uuid4().hex[:12]}.tmp"
+            tmp_name = str(tmp)
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-                os.close(fd)
-            except OSError as exc:
-                raise StorageError(f"cannot write the {what} ({exc.strerror})", path=path) from None
-            tmp = Path(tmp_name)
-            try:
-                # Journalled first, so that the next writer removes the temporary file if this one dies
-                # before its entry commits, and renames it into place if it dies after (``_recover_outputs``).
+                # Journalled before the file exists, so that the next writer removes the temporary file if
+                # this one dies before its entry commits, and renames it into place if it dies after
+                # (``_recover_outputs``).
                 self.conn.execute(
                     "INSERT INTO pending_outputs (tmp, target, kind) VALUES (?, ?, ?)",
                     (tmp_name, str(path), kind),
                 )
+                os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            except OSError as exc:
+                with contextlib.suppress(sqlite3.Error):
+                    self.conn.execute("DELETE FROM pending_outputs WHERE tmp = ?", (tmp_name,))
+                raise StorageError(f"cannot write the {what} ({exc.strerror})", path=path) from None
+            try:
                 with open(tmp, "w+b") as fh:
                     body = write(fh)
                     fh.flush()
