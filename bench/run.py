@@ -1,6 +1,6 @@
 """Benchmarks, each against an anchor measured in the same run. Prints a Markdown table.
 
-    .venv/bin/python bench/run.py [--objects-mib N] [--entries N]
+    .venv/bin/python bench/run.py [--objects-mib N] [--entries N] [--sms N] [--emails N]
 
 - verify: `verify_case` over a case of many 50-500 KB objects plus a few large ones, against `sha256sum` over
   the same files (warm cache: both run once before timing).
@@ -8,12 +8,14 @@
   hashes, chain, signatures, plus N objects and the index replay), against hashing the same bodies with hashlib
   alone (the floor of any chain check). The case is built directly through `ledger.append` in one transaction
   (importing N files would take most of the run), then verified once to warm the cache before timing.
+- import: an SMS Backup & Restore XML of 100,000 messages and an mbox of 10,000 e-mails, imported and merely
+  parsed with the standard library, each in a fresh interpreter (``bench/import_speed.py``).
 
 - ocr: ``bench/ocr_speed.py`` (``--ocr-images N``, 0 to skip): OCR of N screenshots through the import against the
   ``tesseract`` command one image at a time, then a re-import and ``Case.ocr`` counting tesseract runs (none).
 
-`make bench` runs verify and chain at the issue's sizes (1 GiB of objects, 100,000 entries) in about a minute and a
-half, and the OCR benchmark over 100 screenshots in a few minutes more.
+`make bench` runs them at the issue's sizes (1 GiB of objects, 100,000 entries, 100,000 SMS, 10,000 e-mails,
+100 screenshots).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.import_speed import bench_import
 from evidence.api import Case
 from evidence.verify.case import verify_case
 
@@ -170,6 +173,8 @@ def main() -> None:
     parser.add_argument(
         "--ocr-images", type=int, default=100, help="screenshots for bench/ocr_speed.py (0: skip)"
     )
+    parser.add_argument("--sms", type=int, default=100_000)
+    parser.add_argument("--emails", type=int, default=10_000)
     args = parser.parse_args()
     rows = ["| benchmark | evidence | anchor (same run) | ratio anchor/evidence |", "|---|---|---|---|"]
     with tempfile.TemporaryDirectory(prefix="evidence-bench-") as tmp:
@@ -178,6 +183,8 @@ def main() -> None:
         shutil.rmtree(work / "case")
         shutil.rmtree(work / "src")
         rows += bench_chain(work, args.entries)
+        shutil.rmtree(work / "chain")
+        rows += bench_import(work, args.sms, args.emails)
     if args.ocr_images:
         rows += _bench_ocr(args.ocr_images)
     print("\n".join(rows))

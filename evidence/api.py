@@ -145,6 +145,7 @@ class _Prepared:
     warnings: list[ImportWarning] = field(default_factory=list)
     blobs: list[tuple[Blob, Staged]] = field(default_factory=list)
     records_blob: Staged | None = None
+    records_doc: dict[str, Any] | None = None  # what records_blob holds, for the index (not parsed back)
 
 
 def expand_inputs(paths: Sequence[Path]) -> list[Path]:
@@ -222,6 +223,8 @@ class Case:
         if genesis is None:
             raise CaseError("the case database has no genesis entry", path=root / DB_NAME)
         self._genesis: dict[str, Any] = canonical_loads(genesis[0])
+        # What the recovery of a killed writer did that the user should hear about (the CLI prints it).
+        self.recovery_notes: list[str] = []
 
     # -- creating and opening ----------------------------------------------------------------------
 
@@ -503,7 +506,9 @@ class Case:
             os.close(fd)
 
     def _recover(self) -> None:
-        """Undo what a killed import left: placed objects no committed entry names, and staging files."""
+        """Undo what a killed import left: placed objects no committed entry names, and staging files; finish
+        or clean what a killed report/export left (see ``_recover_outputs``)."""
+        self._recover_outputs()
         pending = self.conn.execute("SELECT DISTINCT sha256 FROM pending_objects").fetchall()
         if pending:
             named = self._named_objects()
@@ -512,6 +517,62 @@ class Case:
                     self.store.remove(sha)
             self.conn.execute("DELETE FROM pending_objects")
         self.store.collect_abandoned_stages()
+
+    def _outputs_journal(self) -> None:
+        """The journal of report/export files being written (created here, so cases made before it get it)."""
+        self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS pending_outputs ("
+            "tmp TEXT PRIMARY KEY, target TEXT NOT NULL, kind TEXT NOT NULL, sha256 TEXT, seq INTEGER)"
+        )
+
+    def _recover_outputs(self) -> None:
+        """Finish or clean the report/export files a killed writer left at their temporary names.
+
+        Each output is journalled in ``pending_outputs`` before its temporary file is written; the row gets
+        the file's SHA-256 and entry number in the transaction that commits the entry, and is deleted once the
+        file is renamed into place. So a row without an entry number is an output whose entry never committed:
+        its temporary file is removed. A row with one whose temporary file is still there was killed between
+        the commit and the rename: the file is renamed into place if its hash is the one the entry records
+        (and the target is free), else removed or left, with a note in ``recovery_notes``.
+        """
+        self._outputs_journal()
+        rows = self.conn.execute("SELECT tmp, target, kind, sha256, seq FROM pending_outputs").fetchall()
+        for tmp_name, target_name, kind, sha, seq in rows:
+            tmp, target = Path(tmp_name), Path(target_name)
+            if seq is None:
+                tmp.unlink(missing_ok=True)
+            elif tmp.exists():
+                self._finish_output(tmp, target, kind, str(sha), int(seq))
+            self.conn.execute("DELETE FROM pending_outputs WHERE tmp = ?", (tmp_name,))
+
+    def _finish_output(self, tmp: Path, target: Path, kind: str, sha: str, seq: int) -> None:
+        try:
+            actual = _file_sha256(tmp)
+            if actual != sha:
+                tmp.unlink()
+                self.recovery_notes.append(
+                    f"{tmp}: removed; a killed {kind} (entry {seq}) left it, but its SHA-256 is not the recorded "
+                    f"{sha[:16]}...: run the command again"
+                )
+                return
+            if target.exists() and _file_sha256(target) != sha:
+                self.recovery_notes.append(
+                    f"{tmp}: the complete output of {kind} entry {seq}, left by a killed run; not moved to "
+                    f"{target}, which holds another file: rename it yourself"
+                )
+                return
+            os.replace(tmp, target)
+            _fsync_dir(target.parent)
+        except OSError as exc:
+            # Not an error of the command now running: say so, and do not try again at every later command.
+            self.recovery_notes.append(
+                f"{tmp}: the output of a killed {kind} (entry {seq}) could not be moved to {target} "
+                f"({exc.strerror}); move it yourself"
+            )
+            return
+        self.recovery_notes.append(
+            f"{target}: written from the complete file a killed {kind} (entry {seq}) left at {tmp.name}"
+        )
 
     def _named_objects(self) -> set[str]:
         named: set[str] = set()
@@ -930,19 +991,29 @@ class Case:
 
         ``write`` fills a temporary file beside ``path`` and returns the entry's body; under the writer lock the
         file is fsynced, the ``kind`` entry appended in one transaction, and only then the file renamed into
-        place and its folder fsynced. A kill between the commit and the rename leaves the complete file at its
-        temporary name; a failure before the commit leaves nothing.
+        place and its folder fsynced. The temporary file is journalled (``pending_outputs``) before it is written:
+        a failure before the commit leaves nothing, and a kill leaves a temporary file that the next writer
+        removes (no entry) or renames into place (the entry committed; see ``_recover_outputs``).
         """
         key = self._signing_key(passphrase)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            os.close(fd)
-        except OSError as exc:
-            raise StorageError(f"cannot write the {what} ({exc.strerror})", path=path) from None
-        tmp = Path(tmp_name)
-        try:
-            with self._writer():
+        with self._writer():
+            tmp = path.parent / f".{path.name}.{uuid.uuid4().hex[:12]}.tmp"
+            tmp_name = str(tmp)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                # Journalled before the file exists, so that the next writer removes the temporary file if
+                # this one dies before its entry commits, and renames it into place if it dies after
+                # (``_recover_outputs``).
+                self.conn.execute(
+                    "INSERT INTO pending_outputs (tmp, target, kind) VALUES (?, ?, ?)",
+                    (tmp_name, str(path), kind),
+                )
+                os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            except OSError as exc:
+                with contextlib.suppress(sqlite3.Error):
+                    self.conn.execute("DELETE FROM pending_outputs WHERE tmp = ?", (tmp_name,))
+                raise StorageError(f"cannot write the {what} ({exc.strerror})", path=path) from None
+            try:
                 with open(tmp, "w+b") as fh:
                     body = write(fh)
                     fh.flush()
@@ -951,25 +1022,36 @@ class Case:
                     self.conn.execute("BEGIN IMMEDIATE")
                 try:
                     entry = ledger.append(self.conn, key, kind, body)
+                    self.conn.execute(
+                        "UPDATE pending_outputs SET sha256 = ?, seq = ? WHERE tmp = ?",
+                        (body["sha256"], entry.seq, tmp_name),
+                    )
                     self.conn.execute("COMMIT")
                 except BaseException:
                     self.conn.execute("ROLLBACK")
                     raise
                 os.replace(tmp, path)
-                dir_fd = os.open(path.parent, os.O_RDONLY)
-                try:
-                    os.fsync(dir_fd)
-                finally:
-                    os.close(dir_fd)
-        except OSError as exc:
-            self._rollback_open()
-            tmp.unlink(missing_ok=True)
-            raise StorageError(f"cannot write the {what} ({exc.strerror})", path=path) from None
-        except BaseException:
-            self._rollback_open()
-            tmp.unlink(missing_ok=True)
-            raise
+                _fsync_dir(path.parent)
+                self.conn.execute("DELETE FROM pending_outputs WHERE tmp = ?", (tmp_name,))
+            except OSError as exc:
+                self._rollback_open()
+                self._drop_output(tmp)
+                raise StorageError(f"cannot write the {what} ({exc.strerror})", path=path) from None
+            except BaseException:
+                self._rollback_open()
+                self._drop_output(tmp)
+                raise
         return entry, body
+
+    def _drop_output(self, tmp: Path) -> None:
+        """Remove the temporary file of an output that failed, and its journal row unless its entry committed
+        (then the next writer finishes it)."""
+        with contextlib.suppress(sqlite3.Error):
+            row = self.conn.execute("SELECT seq FROM pending_outputs WHERE tmp = ?", (str(tmp),)).fetchone()
+            if row is not None and row[0] is not None:
+                return
+            self.conn.execute("DELETE FROM pending_outputs WHERE tmp = ?", (str(tmp),))
+        tmp.unlink(missing_ok=True)
 
     def _rollback_open(self) -> None:
         """Roll back a transaction ``_publish``'s ``write`` began (a checkpoint) and nothing committed."""
@@ -1429,6 +1511,7 @@ class Case:
             "warnings": [w.to_json() for w in prep.warnings],
         }
         prep.records_blob = self.store.stage_bytes(canonical_bytes(blob), f"{source.name} records")
+        prep.records_doc = blob
 
     def _commit(
         self, prepared: list[_Prepared], opts: ImportOptions, key: SigningKey, op: str, placed: list[str]
@@ -1445,7 +1528,7 @@ class Case:
                     self.store.discard(staged)
                 if prep.records_blob:
                     self.store.discard(prep.records_blob)
-                prep.blobs, prep.records_blob = [], None
+                prep.blobs, prep.records_blob, prep.records_doc = [], None, None
             else:
                 to_place.extend(staged for _, staged in prep.blobs)
                 if prep.records_blob:
@@ -1523,7 +1606,7 @@ class Case:
                 "objects": objects,
             }
             d_entry = ledger.append(conn, key, "records.derived", derived)
-            index.apply(conn, d_entry, derived, self.store.read_bytes)
+            index.apply(conn, d_entry, derived, self.store.read_bytes, prep.records_doc)
         return ImportedItem(
             path=str(prep.path),
             exhibit=exhibit,
@@ -1772,6 +1855,22 @@ class OcrDone:
     entry: int | None  # the ocr.derived (or import) entry holding the result
     outcome: OcrOutcome | None
     message: str | None
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _fsync_dir(folder: Path) -> None:
+    dir_fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
 
 
 def _from_ns(ns: int) -> datetime:

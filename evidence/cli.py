@@ -117,6 +117,12 @@ def _column_pair(text: str) -> tuple[str, str]:
     return field.strip().lower(), name.strip()
 
 
+def _print_recovery_notes(case: Case) -> None:
+    """What the recovery from a killed writer did (a report or export finished or removed), on stderr."""
+    for note in case.recovery_notes:
+        print(f"note: {note}", file=sys.stderr)
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     with Case.open(_case_dir(args)) as case:
         options = ImportOptions(
@@ -138,6 +144,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         finally:
             if bar:
                 bar.close()
+        _print_recovery_notes(case)
         if args.json:
             print(json.dumps(_import_json(result), indent=2, ensure_ascii=False))
             return 0
@@ -646,6 +653,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             sign=args.sign,
             tsa=args.tsa,
         )
+        _print_recovery_notes(case)
         print(f"Report written: {written.path} ({_human_size(written.size)}, sha256 {written.sha256})")
         if args.sign:
             level = "PAdES B-T, timestamped by " + args.tsa if args.tsa else "PAdES B-B"
@@ -666,6 +674,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             passphrase=_passphrase_from_env_or_prompt(),
             **_export_filters(args),
         )
+        _print_recovery_notes(case)
         print(f"Bundle written: {written.path} ({_human_size(written.size)}, sha256 {written.sha256})")
         if written.selective:
             print(

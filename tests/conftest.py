@@ -14,7 +14,8 @@ import pytest
 from evidence.api import Case
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus"
+# $EVIDENCE_CORPUS overrides the place (a git worktree has no ../shared beside it).
+CORPUS = Path(os.environ.get("EVIDENCE_CORPUS") or ROOT.parent / "shared" / "corpus")
 DATA = Path(__file__).resolve().parent / "data"
 
 

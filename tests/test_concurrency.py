@@ -1,7 +1,9 @@
-"""Several processes importing into one case at once lose nothing and keep the chain valid."""
+"""Several processes importing into one case at once lose nothing and keep the chain valid; `report` and
+`verify` running while another process imports see a consistent, committed state."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -9,6 +11,7 @@ from pathlib import Path
 
 from evidence.api import Case
 from evidence.verify.case import verify_case
+from evidence.verify.report import _extract
 
 
 def test_concurrent_imports_serialize(tmp_path: Path) -> None:
@@ -48,3 +51,97 @@ def test_concurrent_imports_serialize(tmp_path: Path) -> None:
         assert [e["exhibit"] for e in exhibits] == [f"EX-{n:04d}" for n in range(1, 42)]
     report = verify_case(tmp_path / "case")
     assert report.ok, [str(f) for f in report.findings]
+
+
+_WRITER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from evidence.api import Case
+    case_dir, src, rounds = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+    for r in range(rounds):
+        folder = src / f"round-{r}"
+        folder.mkdir(parents=True)
+        sms = [
+            f'<sms address="+4477009{r:02d}{i:03d}" date="{1700000000000 + 60000 * (100 * r + i)}" type="1" '
+            f'body="round {r} message {i}" readable_date="x" contact_name="A" />'
+            for i in range(20)
+        ]
+        (folder / f"sms-{r}.xml").write_text('<?xml version="1.0"?><smses count="20">' + "".join(sms) + "</smses>")
+        for i in range(40):
+            (folder / f"note-{i:03d}.txt").write_text(f"round {r} note {i}")
+        with Case.open(case_dir) as case:
+            case.import_files([folder])
+        (src / f"done-{r}").touch()
+        while not (src / f"ack-{r}").exists():
+            time.sleep(0.01)
+    """
+)
+
+
+def _committed_at(case: Case, seq: int) -> tuple[set[str], set[str]]:
+    """The record ids and exhibit numbers the ledger holds at entry ``seq``, read from the entries and blobs."""
+    records: set[str] = set()
+    exhibits: set[str] = set()
+    for entry in case.entries():
+        if entry.seq > seq:
+            break
+        body = json.loads(entry.body_text)
+        if entry.kind == "item.acquired" and not body["duplicate_of"]:
+            exhibits.add(body["exhibit"])
+        elif entry.kind == "records.derived":
+            blob = json.loads(case.store.read_bytes(body["blob_sha256"]))
+            records |= {rec["id"] for rec in blob["records"]}
+    return records, exhibits
+
+
+def test_report_and_verify_during_imports_see_a_committed_state(tmp_path: Path) -> None:
+    """While another process imports (rounds of 41 files, each one all-or-nothing import), `verify` and
+    `report` run here: verify passes every time, and each report's manifest names an entry of the ledger
+    (its sequence number and hash) and exactly the records and exhibits committed at that entry."""
+    root = tmp_path / "case"
+    with Case.init(root, title="t", tz="UTC"):
+        pass
+    src = tmp_path / "src"
+    src.mkdir()
+    rounds = 2
+    writer = subprocess.Popen([sys.executable, "-c", _WRITER, str(root), str(src), str(rounds)])
+    heads: list[int] = []
+    verifies = 0
+    try:
+        for r in range(rounds):
+            # Verify repeatedly while round r imports; then a report at (at least) the head of round r.
+            while not (src / f"done-{r}").exists():
+                assert writer.poll() is None, "the importing process died"
+                report = verify_case(root)
+                assert report.ok, [str(f) for f in report.findings if f.code != "INCOMPLETE_IMPORT"]
+                verifies += 1
+            with Case.open(root) as case:
+                written = case.report(tmp_path / f"report-{r}.pdf")
+                manifest = json.loads(_extract((tmp_path / f"report-{r}.pdf").read_bytes()) or b"null")
+                head = manifest["built_from"]
+                assert head == {"seq": written.built_from.seq, "hash": written.built_from.hash}
+                assert case.conn.execute(
+                    "SELECT hash FROM ledger WHERE seq = ?", (head["seq"],)
+                ).fetchone() == (head["hash"],)
+                records, exhibits = _committed_at(case, head["seq"])
+                assert {rec["record_id"] for rec in manifest["records"]} == records
+                assert len(manifest["records"]) == len(records) == 20 * (r + 1)
+                assert {ex["exhibit"] for ex in manifest["exhibits"]} == exhibits
+                heads.append(head["seq"])
+            (src / f"ack-{r}").touch()
+        assert writer.wait(timeout=120) == 0
+    finally:
+        if writer.poll() is None:
+            writer.kill()
+            writer.wait()
+    assert verifies >= rounds
+    # Each round adds 41 acquisitions + 1 derivation; each report 2 entries (its checkpoint, which the report is
+    # built from, and report.generated).
+    assert heads == [1 + r * 44 + 43 for r in range(rounds)]
+    with Case.open(root, readonly=True) as case:
+        assert case.head().seq == 1 + rounds * 44
+        assert len(case.exhibits()) == rounds * 41
+        assert len(case.records()) == rounds * 20
+    final = verify_case(root)
+    assert final.ok and final.findings == [], [str(f) for f in final.findings]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from evidence.errors import EvidenceError
@@ -63,13 +64,89 @@ def _check(value: Any, where: str) -> None:
     raise CanonicalError(f"{where}: {type(value).__name__} cannot be serialized")
 
 
+_PLAIN_DEPTH = 200
+
+
+def _plain(value: Any) -> bool:
+    """Whether ``value`` is made only of the exact types canonical JSON holds (dict with str keys, list, str,
+    int within range, bool, None), nested at most ``_PLAIN_DEPTH`` deep: a fast pass with no path strings.
+
+    False means "not sure": ``_check`` then walks the value again and names what is wrong, or accepts it (a str
+    or int subclass, a tuple). Without this pass, building a path string for every value was most of the cost
+    of serializing a large records blob (issue 8, bench/import_speed.py)."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        item, depth = pop()
+        kind = type(item)
+        if kind is str or item is None or kind is bool:
+            continue
+        if kind is int:
+            if not -MAX_SAFE_INT <= item <= MAX_SAFE_INT:
+                return False
+            continue
+        if depth >= _PLAIN_DEPTH:
+            return False
+        if kind is dict:
+            for key, child in item.items():
+                if type(key) is not str:
+                    return False
+                kind = type(child)
+                if kind is not str and child is not None and kind is not bool:
+                    push((child, depth + 1))
+        elif kind is list:
+            for child in item:
+                kind = type(child)
+                if kind is not str and child is not None and kind is not bool:
+                    push((child, depth + 1))
+        else:
+            return False
+    return True
+
+
+_LONG_LIST = 256
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def _pieces(value: Any, depth: int) -> Iterator[str]:
+    """The canonical text of ``value`` in pieces: the top object's members and the items of its lists one by
+    one. Byte for byte what ``_dumps`` gives (JSON text is the concatenation of its members' texts), but
+    without json's token list of the whole value, which for a records blob took eight times the blob's size."""
+    if depth < 2 and type(value) is dict:
+        yield "{"
+        for i, key in enumerate(sorted(value)):
+            yield ("," if i else "") + _dumps(key) + ":"
+            yield from _pieces(value[key], depth + 1)
+        yield "}"
+    elif depth < 2 and type(value) is list:
+        yield "["
+        for i, item in enumerate(value):
+            if i:
+                yield ","
+            yield from _pieces(item, depth + 1)
+        yield "]"
+    else:
+        yield _dumps(value)
+
+
 def canonical_bytes(value: Any) -> bytes:
     """Serialize ``value`` to canonical JSON bytes (UTF-8). Raises CanonicalError for what it cannot hold."""
     try:
-        _check(value, "$")
+        if not _plain(value):
+            _check(value, "$")
+        large = type(value) is dict and any(
+            type(item) is list and len(item) > _LONG_LIST for item in value.values()
+        )
+        if large:
+            return b"".join(piece.encode("utf-8") for piece in _pieces(value, 0))
+        text = _dumps(value)
     except RecursionError:
         raise CanonicalError("value is nested too deeply for canonical JSON") from None
-    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except UnicodeEncodeError as exc:
+        raise CanonicalError(f"a string is not valid Unicode ({exc.reason})") from None
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError as exc:

@@ -77,6 +77,7 @@ import base64
 import binascii
 import codecs
 import re
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
@@ -92,6 +93,7 @@ import dkim
 
 from evidence.errors import InputError
 from evidence.importers.base import Importer, Source, Yielded
+from evidence.importers.smsbackup import Utf16ToUtf8Reader, utf16_codec
 from evidence.models import Blob, Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
 from evidence.timeutil import zone
 
@@ -874,6 +876,9 @@ class EmailImporter(Importer):
 
     def sniff(self, head: bytes, source: Source) -> bool:
         """An mbox postmark followed by a header field, or a header block with known e-mail fields."""
+        codec = utf16_codec(head)
+        if codec is not None:  # a message re-saved as "Unicode" by an editor: read as its text (see parse)
+            head = head[2 : len(head) - (len(head) % 2)].decode(codec, "replace").encode("utf-8")
         lines = head.removeprefix(_BOM).split(b"\n", 400)[:400]
         lines = [line.rstrip(b"\r") for line in lines]
         if not lines or not lines[0]:
@@ -911,7 +916,12 @@ class EmailImporter(Importer):
         seen: set[str] = set()
         try:
             with open(source.path, "rb") as fh:
-                yield from self._read(fh, source, options, seen)
+                codec = utf16_codec(fh.read(2))
+                fh.seek(0)
+                if codec is None:
+                    yield from self._read(fh, source, options, seen)
+                else:
+                    yield from self._read_utf16(fh, codec, source, options, seen)
         except OSError as exc:
             raise InputError(f"cannot read ({exc.strerror})", path=source.name) from None
 
@@ -938,6 +948,32 @@ class EmailImporter(Importer):
             return
         data = fh.read(self._max_bytes + 1).removeprefix(_BOM)
         yield from self._message(data, "message", None, source, options, seen)
+
+    def _read_utf16(
+        self, fh: BinaryIO, codec: str, source: Source, options: ImportOptions, seen: set[str]
+    ) -> Iterator[Yielded]:
+        """A file in UTF-16 with a byte-order mark: not a message as any mail system sends or stores one (those
+        are bytes, mostly ASCII), but one re-saved as "Unicode" by a text editor. Its text is what the message
+        said, so it is read: transcoded to UTF-8 in a temporary file (bounded memory), then read like any other,
+        with a warning that the bytes are not the original's (a DKIM signature cannot verify, and any 8-bit
+        content was decoded by the editor)."""
+        reader = Utf16ToUtf8Reader(fh, codec, xml=False)
+        with tempfile.TemporaryFile(prefix="evidence-utf16-") as copy:
+            while chunk := reader.read():
+                copy.write(chunk)
+            copy.seek(0)
+            yield ImportWarning(
+                "file",
+                f"the file is UTF-16 text ({codec}), not an e-mail as sent or stored by a mail program: it was "
+                "probably re-saved by an editor; it is read as text, but its bytes are not the original "
+                "message's (signatures such as DKIM cannot be checked)"
+                + (
+                    "; some bytes did not decode as UTF-16 and were replaced with U+FFFD"
+                    if reader.replaced
+                    else ""
+                ),
+            )
+            yield from self._read(copy, source, options, seen)
 
     def _too_big(self, locator: str, size: int) -> ImportWarning:
         return ImportWarning(

@@ -34,7 +34,12 @@ DTDs forbidden. Real backups write emoji as UTF-16 surrogate pairs in numeric ch
 lone surrogates and other forbidden characters replaced with U+FFFD and warned). A file that breaks off (or
 stops being well-formed) keeps the records before the break, with a warning; a wrong root ``count`` is warned.
 
-Known limits: UTF-8 (or another ASCII-compatible encoding) only; character references inside comments or
+Encodings: UTF-8 (or another ASCII-compatible encoding the declaration names), and UTF-16 with a byte-order
+mark (a backup re-saved by a Windows editor as "Unicode"): the BOM is detected, the bytes transcoded to UTF-8 on
+the way into the parser (the declaration's ``encoding`` rewritten to match; lines unchanged, so line numbers
+stay true) and undecodable UTF-16 (a lone surrogate, an odd last byte) replaced with U+FFFD and warned.
+
+Known limits: UTF-16 without a BOM is not recognised; character references inside comments or
 CDATA sections are repaired like any other; exact duplicate records (the same backup restored twice) are kept
 as separate records; a part larger than ``MAX_PART_BYTES`` is not stored (warned).
 """
@@ -162,7 +167,7 @@ class CharRefRepairingReader:
     A reference split across two reads (or a high surrogate at the end of a read) is held back until the next.
     """
 
-    def __init__(self, raw: BinaryIO, chunk: int = CHUNK) -> None:
+    def __init__(self, raw: BinaryIO | Utf16ToUtf8Reader, chunk: int = CHUNK) -> None:
         self._raw = raw
         self._chunk = chunk
         self._carry = b""
@@ -228,8 +233,67 @@ class CharRefRepairingReader:
         return b"".join(out)
 
 
+_UTF16_BOMS: Final = ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+_DECLARED_ENCODING = re.compile(rb"""\A(\s*<\?xml[^>]*?\sencoding\s*=\s*)(["'])[^"']*(["'])""")
+
+
+def utf16_codec(head: bytes) -> str | None:
+    """The UTF-16 codec (``utf-16-le``/``utf-16-be``) whose byte-order mark starts ``head``, or None."""
+    for bom, codec in _UTF16_BOMS:
+        if head.startswith(bom):
+            return codec
+    return None
+
+
+class Utf16ToUtf8Reader:
+    """A binary reader that decodes a UTF-16 file (after its BOM) and returns UTF-8, for the XML parser.
+
+    The XML declaration's ``encoding="UTF-16"`` is rewritten as ``UTF-8`` (expat would otherwise decode the
+    UTF-8 as UTF-16). Undecodable input becomes U+FFFD; ``replaced`` says whether any did."""
+
+    def __init__(self, raw: BinaryIO, codec: str, chunk: int = CHUNK, *, xml: bool = True) -> None:
+        self._raw = raw
+        self._xml = xml
+        self._decoder = codecs.getincrementaldecoder(codec)(errors="strict")
+        self._codec = codec
+        self._chunk = chunk
+        self._first = True
+        self._done = False
+        self.replaced = False
+        raw.read(2)  # the BOM
+
+    def _decode(self, data: bytes, final: bool) -> str:
+        pending = self._decoder.getstate()[0]
+        try:
+            return str(self._decoder.decode(data, final))
+        except UnicodeDecodeError:
+            # Decode this piece again leniently, with the bytes the strict decoder held back from the last one.
+            self.replaced = True
+            self._decoder = codecs.getincrementaldecoder(self._codec)(errors="replace")
+            return str(self._decoder.decode(pending + data, final))
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to about ``size`` bytes of UTF-8; ``b""`` only at the end of the file."""
+        while not self._done:
+            data = self._raw.read(size if size > 0 else self._chunk)
+            if not data:
+                self._done = True
+            out = self._decode(data, final=self._done).encode("utf-8", "surrogatepass")
+            if self._first and out:
+                self._first = False
+                if self._xml:
+                    out = _DECLARED_ENCODING.sub(rb"\1\2UTF-8\3", out, count=1)
+            if out:
+                return out
+        return b""
+
+
 def sniff_root(head: bytes) -> bool:
     """Whether ``head`` starts (after a BOM, the declaration, comments, PIs, a doctype) with ``<smses``/``<calls``."""
+    codec = utf16_codec(head)
+    if codec is not None:
+        body = head[2 : len(head) - (len(head) % 2)]
+        head = body.decode(codec, "replace").encode("utf-8")
     data = head.removeprefix(codecs.BOM_UTF8)
     pos = 0
     while True:
@@ -305,7 +369,11 @@ class _Reader:
         self.source = source
         self.tz = tz
         self.offsets: dict[timedelta, timezone] = {}
-        self.stream = CharRefRepairingReader(handle)
+        head = handle.read(2)
+        handle.seek(0)
+        codec = utf16_codec(head)
+        self.utf16 = Utf16ToUtf8Reader(handle, codec) if codec else None
+        self.stream = CharRefRepairingReader(self.utf16 if self.utf16 else handle)
         self.counters: Counter[str] = Counter()
         self.records_seen = 0  # complete record elements (call, sms, mms), kept or skipped
         self.last_locator: str | None = None
@@ -367,6 +435,11 @@ class _Reader:
         if root is None:
             raise self._error("the file holds no XML element")
         yield from self._count_check(root_tag, declared)
+        if self.utf16 is not None and self.utf16.replaced:
+            yield ImportWarning(
+                "file",
+                "the file is UTF-16 but some bytes do not decode as UTF-16: they were replaced with U+FFFD",
+            )
         pending = self.stream.replaced - self.replacements_reported
         if pending > 0:
             yield ImportWarning(

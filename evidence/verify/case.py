@@ -71,7 +71,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evidence.case import index
+from evidence.case import index, ledger
 from evidence.case.canonical import GENESIS_PREV, CanonicalError, entry_hash_text, parse_canonical
 from evidence.case.ledger import Entry
 from evidence.case.signing import PUBLIC_NAME, PublicKey, bad_signatures
@@ -937,6 +937,38 @@ def _list_shards(base: str) -> list[tuple[str, str, bool]]:
     return found
 
 
+def _named_since(root: Path, seq: int) -> set[str]:
+    """The objects that entries after ``seq`` name or the import journal lists now (a concurrent import's):
+    read in one read transaction after the objects were listed, so nothing placed before the listing escapes.
+    Only names are read here; the entries themselves are checked by the next verify."""
+    names: set[str] = set()
+    try:
+        conn = sqlite3.connect(
+            f"{(root / DB_NAME).absolute().as_uri()}?mode=ro", uri=True, isolation_level=None
+        )
+    except sqlite3.Error:
+        return names
+    try:
+        conn.execute("PRAGMA busy_timeout = 60000")
+        conn.execute("BEGIN")
+        names |= {str(r[0]) for r in conn.execute("SELECT sha256 FROM pending_objects")}
+        for (body,) in conn.execute("SELECT body FROM ledger WHERE seq > ?", (seq,)):
+            try:
+                value = json.loads(body)
+            except (ValueError, TypeError):
+                continue
+            objects = value.get("objects") if isinstance(value, dict) else None
+            for obj in objects if isinstance(objects, list) else []:
+                if isinstance(obj, dict) and isinstance(obj.get("sha256"), str):
+                    names.add(obj["sha256"])
+        conn.execute("COMMIT")
+    except sqlite3.Error:
+        return names
+    finally:
+        conn.close()
+    return names
+
+
 def _check_objects(
     root: Path, rows: list[_Row], pending: set[str], report: Report, hasher: _ObjectHasher
 ) -> dict[str, tuple[int, int | None]]:
@@ -980,6 +1012,7 @@ def _check_objects(
 
     # Stored files that no entry names.
     present: set[str] = set()
+    unnamed: list[tuple[str, str]] = []
     if objects.is_dir():
         for child in sorted(objects.iterdir()):
             if child.name == "tmp":
@@ -1016,6 +1049,9 @@ def _check_objects(
                         )
                     )
                     continue
+                if in_place and is_hash_name(name):
+                    unnamed.append((name, relpath))
+                    continue
                 report.add(
                     Finding(
                         "EXTRA",
@@ -1023,6 +1059,18 @@ def _check_objects(
                         path=relpath,
                     )
                 )
+    # An import running beside this check journals and places its objects after the ledger was read; they
+    # are not EXTRA if the journal or an entry committed since names them (read again, after the listing).
+    late = _named_since(root, max((r.entry.seq for r in rows), default=0)) if unnamed else set()
+    for name, relpath in unnamed:
+        if name not in late:
+            report.add(
+                Finding(
+                    "EXTRA",
+                    "object that no ledger entry names (added, or its entries were removed)",
+                    path=relpath,
+                )
+            )
     for sha in sorted(pending - present - set(named)):
         if is_hash_name(sha):
             report.add(
@@ -1082,9 +1130,21 @@ def _check_projections(root: Path, rows: list[_Row], named: dict[str, Any], repo
                     report.add(
                         Finding("INDEX_MISMATCH", f"entry cannot be replayed ({exc!r})", entry=row.entry.seq)
                     )
+        # One read transaction for the stored tables; entries a concurrent writer committed after the ledger
+        # was read are replayed too (their checks are the next verify's), so both sides show the same moment.
+        stored.execute("BEGIN")
+        last = rows[-1].entry.seq if rows else 0
+        for entry in list(ledger.entries(stored, since_seq=last)):
+            try:
+                body = json.loads(entry.body_text)
+                if isinstance(body, dict):
+                    index.apply(replay, entry, body, read_blob)
+            except (KeyError, TypeError, OSError, CanonicalError, ValueError) as exc:
+                report.add(Finding("INDEX_MISMATCH", f"entry cannot be replayed ({exc!r})", entry=entry.seq))
         replay.execute("COMMIT")
         expected = index.snapshot(replay)
         actual = index.snapshot(stored)
+        stored.execute("COMMIT")
         for table in index.PROJECTION_TABLES:
             if expected[table] != actual[table]:
                 report.add(

@@ -835,3 +835,37 @@ def test_import_of_eml_with_attachments_into_a_case(case: Case) -> None:
     original = (DATA / "attachments_rfc2231_rfc2047.eml").read_bytes()
     assert case.store.read_bytes(result.items[0].sha256) == original
     assert verify_case(case.root).ok
+
+
+# -- UTF-16 (issue 8) ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "codec"),
+    [
+        ("hunnysoft-m0004.eml", "utf-16"),
+        ("cpython-mailbox_01.mbox", "utf-16-le"),
+        ("hunnysoft-m0001.eml", "utf-16-be"),
+    ],
+)
+def test_utf16_message_is_read_as_text_with_a_warning(
+    tmp_path: Path, corpus: Path, name: str, codec: str
+) -> None:
+    """A message re-saved as UTF-16 by an editor (BOM first) is not a message as mail programs write one; its
+    text is read (the same records as the original's text) with a warning that its bytes are not the original's."""
+    original = corpus / "email" / name
+    text = original.read_bytes().decode("latin-1")
+    path = tmp_path / name
+    path.write_bytes(("\ufeff" if codec != "utf-16" else "").encode(codec) + text.encode(codec))
+    head = path.read_bytes()[:SNIFF_BYTES]
+    assert isinstance(find_importer(head, source_for(path)), EmailImporter)
+    got = run(path)
+    expected = run(original)
+    assert [(r.locator, r.subject, r.sender, r.occurred_at) for r in got.records] == [
+        (r.locator, r.subject, r.sender, r.occurred_at) for r in expected.records
+    ]
+    assert got.records
+    assert got.messages()[0].startswith("the file is UTF-16 text"), got.messages()
+    # Everything after the UTF-16 warning is what the original gives, except that 8-bit header bytes the original
+    # held (here decoded by the "editor" as latin-1) are now valid UTF-8.
+    assert len(got.messages()) <= len(expected.messages()) + 1

@@ -648,3 +648,68 @@ def test_import_into_a_case(case: Case, corpus: Path) -> None:
     assert late.occurred_at.isoformat() == "2026-10-25T01:30:00+00:00"
     assert late.occurred_at - early.occurred_at == timedelta(hours=1)
     assert verify_case(case.root).ok
+
+
+# -- UTF-16 (issue 8) ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_backup_with_bom_reads_like_its_utf8_original(tmp_path: Path, corpus: Path, codec: str) -> None:
+    """A backup re-saved as UTF-16 (BOM, declaration saying UTF-16) gives the records of the UTF-8 original,
+    emoji written raw (a UTF-16 surrogate pair in the file) and as broken references both repaired."""
+    original = corpus / "smsbackup" / "sms-brokensandals-test_archive.xml"
+    text = original.read_bytes().decode("utf-8")
+    assert "&#55357;" in text  # the surrogate-pair references the repair exists for
+    text = text.replace("encoding='UTF-8'", "encoding='UTF-16'").replace(
+        'encoding="UTF-8"', 'encoding="UTF-16"'
+    )
+    assert "UTF-16" in text[:100]
+    text = text.replace(
+        "</smses>", '<sms address="+1" date="1700000000000" type="1" body="raw 😡 emoji" /></smses>'
+    )
+    bom = "\ufeff".encode(codec)
+    converted = tmp_path / f"{codec}.xml"
+    converted.write_bytes(bom + text.encode(codec))
+    head = converted.read_bytes()[: importers.SNIFF_BYTES]
+    assert SmsBackupImporter().sniff(head, source_for(converted))
+    assert importers.find_importer(head, source_for(converted)).__class__ is SmsBackupImporter
+
+    plain = tmp_path / "utf8.xml"
+    plain.write_text(text.replace("encoding='UTF-16'", "encoding='UTF-8'").replace('"UTF-16"', '"UTF-8"'))
+    expected, got = parse(plain), parse(converted)
+    assert [(r.locator, r.text, r.sender) for r in records_of(got)] == [
+        (r.locator, r.text, r.sender) for r in records_of(expected)
+    ]
+    assert len(records_of(got)) > 2
+    assert records_of(got)[-1].text == "raw 😡 emoji"
+    assert [w.message for w in warnings_of(got)] == [w.message for w in warnings_of(expected)]
+
+
+def test_utf16_backup_cut_off_mid_character_keeps_the_records_before(tmp_path: Path) -> None:
+    """An odd last byte (the file cut inside a UTF-16 code unit) and a lone surrogate: replaced and warned."""
+    records = "".join(
+        f'<sms address="+4477009001{i:02d}" date="{1700000000000 + i * 60000}" type="1" body="message {i}" />'
+        for i in range(5)
+    )
+    data = "\ufeff<?xml version='1.0' encoding='UTF-16'?><smses count=\"5\">".encode("utf-16-le")
+    data += records.encode("utf-16-le").replace(
+        "message 2".encode("utf-16-le"), "message ".encode("utf-16-le") + b"\x00\xd8"
+    )
+    path = tmp_path / "cut.xml"
+    path.write_bytes(data + b"<")  # no closing tag, and half a code unit
+    got = parse(path)
+    texts = [r.text for r in records_of(got)]
+    assert texts == ["message 0", "message 1", "message \ufffd", "message 3", "message 4"]
+    messages = [w.message for w in warnings_of(got)]
+    assert any("do not decode as UTF-16" in m for m in messages), messages
+    assert any("cut off" in m for m in messages), messages
+
+
+def test_utf16_backup_imports_into_a_case(case: Case, tmp_path: Path, corpus: Path) -> None:
+    original = corpus / "smsbackup" / "sms-devadvance-sms_small.xml"
+    path = tmp_path / "sms-utf16.xml"
+    path.write_bytes(original.read_bytes().decode("utf-8").encode("utf-16"))
+    result = case.import_files([path])
+    (item,) = result.items
+    assert item.importer == "smsbackup" and item.records > 0
+    assert verify_case(case.root).findings == []

@@ -10,8 +10,11 @@ The guarantee for a report or an export (both write the file to a temporary name
 it, commit the ledger entry, then rename): with no ``*.generated``/``*.created`` entry, no file is at the
 target; with the entry, the complete file with the entry's hash is at the target, or, when the kill fell
 between the commit and the rename, at the one temporary name ``.<name>.*.tmp`` beside it (random kills
-rarely land there, so one trial each for the report and the export kills the child exactly there). Nothing
-moves that file into place afterwards: the report or export is simply run again.
+rarely land there, so one trial each for the report and the export kills the child exactly there). Each output
+is journalled (``pending_outputs``) before its temporary file is written, so the next writer finishes the job:
+it renames a committed output's temporary file into place (its hash checked against the entry's) and removes
+the temporary file of one whose entry never committed. After the further import of each trial, the target
+holds the output exactly when the entry exists, and no temporary file is left.
 """
 
 from __future__ import annotations
@@ -112,6 +115,7 @@ def _trials(
     count: int,
     operation: Callable[[Path], None],
     check: Callable[[Path, int, list[tuple[str, dict[str, Any]]]], str],
+    after: Callable[[Path, list[tuple[str, dict[str, Any]]]], None] | None = None,
 ) -> dict[str, int]:
     """Measure ``operation`` once, then kill it ``count`` times; returns how the trials ended."""
     with Case.open(base, readonly=True) as case:
@@ -134,6 +138,8 @@ def _trials(
             assert [kind for kind, _ in new] == [kind for kind, _ in full]
         outcomes[check(root, base_seq, new)] += 1
         _further_import(root, trial)
+        if after is not None:
+            after(root, new)
         shutil.rmtree(root.parent)
     return outcomes
 
@@ -199,6 +205,22 @@ def _output_check(kind: str, file_name: str) -> Callable[[Path, int, list[tuple[
     return check
 
 
+def _recovered(file_name: str) -> Callable[[Path, list[tuple[str, dict[str, Any]]]], None]:
+    """After the next writer: the output at the target exactly when its entry exists; no temporary file."""
+
+    def after(root: Path, new: list[tuple[str, dict[str, Any]]]) -> None:
+        out = root.parent / "out" / file_name
+        assert not list(out.parent.glob(f".{file_name}.*.tmp")) if out.parent.is_dir() else True
+        if new:
+            assert (
+                hashlib.sha256(out.read_bytes()).hexdigest() == new[-1][1]["sha256"]
+            )  # after its checkpoint
+        else:
+            assert not out.exists()
+
+    return after
+
+
 def test_killed_report_is_all_or_nothing(tmp_path: Path, corpus: Path) -> None:
     base = _base_case(tmp_path, corpus)
 
@@ -207,7 +229,13 @@ def test_killed_report_is_all_or_nothing(tmp_path: Path, corpus: Path) -> None:
             case.report(root.parent / "out" / "report.pdf", generated_at=GENERATED_AT)
 
     outcomes = _trials(
-        tmp_path, base, "report", 30, operation, _output_check("report.generated", "report.pdf")
+        tmp_path,
+        base,
+        "report",
+        30,
+        operation,
+        _output_check("report.generated", "report.pdf"),
+        _recovered("report.pdf"),
     )
     assert outcomes["absent"] > 0 and outcomes["present"] > 0, outcomes
 
@@ -219,7 +247,15 @@ def test_killed_export_is_all_or_nothing(tmp_path: Path, corpus: Path) -> None:
         with Case.open(root) as case:
             case.export(root.parent / "out" / "bundle.zip")
 
-    outcomes = _trials(tmp_path, base, "export", 35, operation, _output_check("export.created", "bundle.zip"))
+    outcomes = _trials(
+        tmp_path,
+        base,
+        "export",
+        35,
+        operation,
+        _output_check("export.created", "bundle.zip"),
+        _recovered("bundle.zip"),
+    )
     assert outcomes["absent"] > 0 and outcomes["present"] > 0, outcomes
 
 
@@ -247,10 +283,9 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
-def test_kill_between_commit_and_rename_leaves_the_complete_file_beside_the_target(
-    tmp_path: Path, corpus: Path
-) -> None:
-    """The one window random kills rarely hit: the entry is committed, the rename not yet done."""
+def test_kill_between_commit_and_rename_is_finished_by_the_next_writer(tmp_path: Path, corpus: Path) -> None:
+    """The one window random kills rarely hit: the entry is committed, the rename not yet done. The complete
+    file waits beside the target; the next writer (here an import) renames it into place and says so."""
     base = _base_case(tmp_path, corpus)
     with Case.open(base, readonly=True) as case:
         base_seq = case.head().seq
@@ -273,7 +308,69 @@ def test_kill_between_commit_and_rename_leaves_the_complete_file_beside_the_targ
         finished, _ = _run_killed(operation, None)
         assert not finished
         _verify_after_kill(root)
-        assert _output_check(kind, file_name)(root, base_seq, _entries_after(root, base_seq)) == (
-            "present, not yet renamed"
-        )
+        new = _entries_after(root, base_seq)
+        assert _output_check(kind, file_name)(root, base_seq, new) == "present, not yet renamed"
+        out = root.parent / "out" / file_name
+        with Case.open(root) as case:
+            case.import_files([_write(root.parent / "after.txt", "after the kill")])
+            assert len(case.recovery_notes) == 1 and str(out) in case.recovery_notes[0], case.recovery_notes
+        _recovered(file_name)(root, new)
         _further_import(root, n)
+
+
+def _kill_at(point: str) -> Callable[[Path], None]:
+    """An operation writing a report that dies (SIGKILL) at ``point``: "write" (the temporary file half
+    written, before the entry) or "rename" (after the commit, the file damaged since, as a faulty disk might)."""
+
+    def operation(root: Path) -> None:
+        real_replace = os.replace
+
+        def die_before_rename(src: Any, dst: Any) -> None:
+            with open(src, "r+b") as fh:
+                fh.seek(100)
+                fh.write(b"XXXX")
+            os.kill(os.getpid(), signal.SIGKILL)
+
+        with Case.open(root) as case:
+            if point == "rename":
+                setattr(os, "replace", die_before_rename)  # noqa: B010 - only in the forked child
+            render = case.render_report
+
+            def half_then_die(**kwargs: Any) -> bytes:
+                pdf = render(**kwargs)
+                if point == "write":
+                    tmp = next((root.parent / "out").glob(".report.pdf.*.tmp"))
+                    tmp.write_bytes(pdf[: len(pdf) // 2])
+                    os.kill(os.getpid(), signal.SIGKILL)
+                return pdf
+
+            setattr(case, "render_report", half_then_die)  # noqa: B010 - only in the forked child
+            case.report(root.parent / "out" / "report.pdf", generated_at=GENERATED_AT)
+        del real_replace
+
+    return operation
+
+
+def test_killed_output_is_cleaned_by_the_next_writer(tmp_path: Path, corpus: Path) -> None:
+    """A temporary file whose entry never committed is removed silently; one whose hash is not the committed
+    entry's is removed with a note (never renamed into place)."""
+    base = _base_case(tmp_path, corpus)
+    for point, entries in (("write", 0), ("rename", 2)):
+        root = tmp_path / point / "case"
+        shutil.copytree(base, root)
+        with Case.open(root, readonly=True) as case:
+            base_seq = case.head().seq
+        finished, _ = _run_killed(lambda root=root, point=point: _kill_at(point)(root), None)  # type: ignore[misc]
+        assert not finished
+        out = root.parent / "out"
+        assert len(list(out.glob(".report.pdf.*.tmp"))) == 1
+        assert len(_entries_after(root, base_seq)) == entries  # the checkpoint and the report entry
+        with Case.open(root) as case:
+            case.import_files([_write(root.parent / "after.txt", "after the kill")])
+            notes = case.recovery_notes
+        assert list(out.iterdir()) == []
+        if point == "write":
+            assert notes == []
+        else:
+            assert len(notes) == 1 and "SHA-256 is not the recorded" in notes[0], notes
+        assert verify_case(root).findings == []
