@@ -335,3 +335,21 @@ def test_a_report_checked_against_another_case_is_named(built: Built, tmp_path: 
     shutil.copytree(built.other_case, other)
     found = verify_report(built.report, other)
     assert {"OTHER_CASE", "UNKNOWN_REPORT", "KEY_NOT_EXPECTED"} <= found.codes()
+
+
+def test_an_exhibit_planted_in_a_selective_bundle_is_unknown(built: Built, tmp_path: Path) -> None:
+    full, selective = _read(built.full), _read(built.sel_early)
+    planted = _exhibit(full, "EX-0002")
+    found = _check(tmp_path, _resum([*selective, (planted, dict(full)[planted])]))
+    assert any(f.code == "UNKNOWN_EXHIBIT" and f.path == planted for f in found.findings)
+
+
+def test_a_local_header_name_differing_from_the_directory_is_named(built: Built, tmp_path: Path) -> None:
+    """``unzip`` extracts by the central directory's name; the verifier must not read another member."""
+    data = built.full.read_bytes()
+    name = _exhibit(_read(built.full), "EX-0001").encode()
+    at = data.find(name)  # the first occurrence is the member's local header
+    forged = tmp_path / "forged.zip"
+    forged.write_bytes(data[:at] + name.replace(b"EX-0001", b"EX-0009") + data[at + len(name) :])
+    found = verify_bundle(forged)
+    assert any(f.code == "MODIFIED" and f.path == name.decode() for f in found.findings)
