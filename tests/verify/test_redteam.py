@@ -1,0 +1,355 @@
+"""Red-team regressions: attacks on ``evidence verify`` (bundle, report, case) that the verifier detects today.
+
+Each test forges what a hostile party could forge (the zip, its unsigned lists, ledger.jsonl, the PDF) and
+asserts that verification fails naming the problem. Attacks that still succeed are not here: they are listed
+in the red-team report for the engineer who fixes them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import shutil
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+from evidence.api import Case
+from evidence.case.canonical import canonical_text, entry_hash
+from evidence.case.merkle import CHECKPOINT_KIND, Checkpoint, checkpoint_body, ledger_tree
+from evidence.case.signing import SigningKey
+from evidence.verify import Report
+from evidence.verify.bundle import verify_bundle
+from evidence.verify.report import verify_report
+
+Members = list[tuple[str, bytes]]
+
+
+@dataclass(frozen=True)
+class Built:
+    case: Path
+    other_case: Path
+    full: Path
+    sel_early: Path
+    sel_late: Path
+    report: Path
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """A small case of three text files (one with a non-ASCII name): a full bundle, two selective bundles of
+    EX-0001 at different ledger sizes, an unsigned report; and a second case."""
+    base = tmp_path_factory.mktemp("redteam")
+    files = []
+    for i, text in enumerate(("one", "two", "three")):
+        path = base / f"note {i} caf\u00e9.txt"
+        path.write_text(f"{text}: Alex called again\n", encoding="utf-8")
+        files.append(path)
+    with Case.init(base / "case", title="T", tz="Europe/London") as case:
+        case.import_files(files)
+        case.export(base / "full.zip")
+        case.export(base / "sel1.zip", exhibits=["EX-0001"])
+        case.report(base / "report.pdf")
+        case.export(base / "sel2.zip", exhibits=["EX-0001"])
+    with Case.init(base / "other", title="T", tz="Europe/London") as other:
+        other.import_files(files[:1])
+    return Built(
+        base / "case",
+        base / "other",
+        base / "full.zip",
+        base / "sel1.zip",
+        base / "sel2.zip",
+        base / "report.pdf",
+    )
+
+
+def _read(path: Path) -> Members:
+    with zipfile.ZipFile(path) as zf:
+        return [(info.filename, zf.read(info)) for info in zf.infolist()]
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _write(path: Path, members: Members) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members:
+            zf.writestr(zipfile.ZipInfo(name, (2026, 1, 1, 0, 0, 0)), data)
+    return path
+
+
+def _resum(members: Members, edit_manifest: Any = None) -> Members:
+    """A careful forger: manifest.json's file list and SHA256SUMS rewritten to match the members."""
+    by_name = dict(members)
+    manifest = json.loads(by_name["manifest.json"])
+    if edit_manifest is not None:
+        edit_manifest(manifest)
+    manifest["files"] = [
+        {"name": n, "sha256": _sha(d), "size": len(d)}
+        for n, d in members
+        if n not in {"manifest.json", "SHA256SUMS"}
+    ]
+    manifest_bytes = json.dumps(manifest).encode()
+    sums = "".join(
+        f"{_sha(manifest_bytes if n == 'manifest.json' else d)}  {n}\n"
+        for n, d in members
+        if n != "SHA256SUMS"
+    )
+    out: Members = []
+    for name, data in members:
+        if name == "manifest.json":
+            data = manifest_bytes
+        elif name == "SHA256SUMS":
+            data = sums.encode()
+        out.append((name, data))
+    return out
+
+
+def _check(tmp_path: Path, members: Members, **kwargs: Any) -> Report:
+    guard = pytest.warns(UserWarning) if _has_duplicates(members) else contextlib.nullcontext()
+    with guard:  # zipfile warns when it writes a second member with the same name, and writes it
+        path = _write(tmp_path / "forged.zip", members)
+    return verify_bundle(path, **kwargs)
+
+
+def _has_duplicates(members: Members) -> bool:
+    names = [n for n, _ in members]
+    return len(names) != len(set(names))
+
+
+def _exhibit(members: Members, number: str) -> str:
+    return next(n for n, _ in members if n.startswith(f"exhibits/{number} "))
+
+
+def _ledger_lines(members: Members) -> list[str]:
+    return dict(members)["ledger.jsonl"].decode().splitlines(keepends=True)
+
+
+def _with_ledger(members: Members, lines: list[str]) -> Members:
+    return [(n, "".join(lines).encode() if n == "ledger.jsonl" else d) for n, d in members]
+
+
+def test_the_untouched_bundles_verify(built: Built) -> None:
+    for path in (built.full, built.sel_early, built.sel_late):
+        assert verify_bundle(path).ok, verify_bundle(path).findings
+
+
+# -- zip members ---------------------------------------------------------------------------------------------
+
+
+def test_a_second_member_with_the_same_name_is_refused(built: Built, tmp_path: Path) -> None:
+    members = _read(built.full)
+    name = _exhibit(members, "EX-0001")
+    found = _check(tmp_path, [*members, (name, b"forged content\n")])
+    assert not found.ok
+    assert any(f.code == "UNSAFE_ZIP" and f.path == name and "twice" in f.message for f in found.findings)
+
+
+def test_an_exhibit_holding_another_exhibits_bytes_is_named(built: Built, tmp_path: Path) -> None:
+    members = _read(built.full)
+    first, second = _exhibit(members, "EX-0001"), _exhibit(members, "EX-0002")
+    swapped = [(n, dict(members)[second] if n == first else d) for n, d in members]
+    found = _check(tmp_path, _resum(swapped))
+    assert any(
+        f.code == "UNKNOWN_EXHIBIT" and f.path == first and "EX-0002" in f.message for f in found.findings
+    )
+
+
+def test_names_differing_by_case_are_named(built: Built, tmp_path: Path) -> None:
+    members = _read(built.full)
+    name = _exhibit(members, "EX-0001")
+    data = dict(members)[name]
+    upper_dir = name.replace("exhibits/", "Exhibits/")
+    found = _check(tmp_path, _resum([*members, (upper_dir, data)]))
+    assert any(f.code == "EXTRA" and f.path == upper_dir for f in found.findings)
+    lower = name.lower()
+    found = _check(tmp_path, _resum([*members, (lower, data)]))
+    assert any(f.code == "UNKNOWN_EXHIBIT" and f.path == lower for f in found.findings)
+
+
+def test_a_name_differing_only_by_unicode_normalisation_is_named(built: Built, tmp_path: Path) -> None:
+    members = _read(built.full)
+    name = _exhibit(members, "EX-0001")
+    assert unicodedata.is_normalized("NFC", name) and "\u00e9" in name
+    twin = unicodedata.normalize("NFD", name)
+    found = _check(tmp_path, _resum([*members, (twin, b"planted words\n")]))
+    assert any(f.code == "UNKNOWN_EXHIBIT" and f.path == twin for f in found.findings)
+
+
+def test_directory_members_and_unlisted_files_are_extra(built: Built, tmp_path: Path) -> None:
+    members = _read(built.full)
+    found = _check(tmp_path, [*members, ("exhibits/", b""), ("notes.txt", b"hi")])
+    assert {("EXTRA", "exhibits/"), ("EXTRA", "notes.txt")} <= {(f.code, f.path) for f in found.findings}
+
+
+def test_a_member_in_sha256sums_only_is_extra(built: Built, tmp_path: Path) -> None:
+    members = _resum(_read(built.full))
+    planted = "exhibits/EX-0099 planted.txt"
+    sums = dict(members)["SHA256SUMS"] + f"{_sha(b'planted')}  {planted}\n".encode()
+    forged = [(n, sums if n == "SHA256SUMS" else d) for n, d in members] + [(planted, b"planted")]
+    found = _check(tmp_path, forged)
+    assert any(
+        f.code == "EXTRA" and f.path == planted and "manifest.json" in f.message for f in found.findings
+    )
+    assert any(f.code == "UNKNOWN_EXHIBIT" and f.path == planted for f in found.findings)
+
+
+# -- canonical JSON in ledger.jsonl --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "code"),
+    [
+        ('"exhibit": "EX-0001"', '"exhibit": "EX-0001", "exhibit": "EX-0003"', "LEDGER_MALFORMED"),
+        ('"seq": 2,', '"seq": 2, "seq": 2,', "LEDGER_MALFORMED"),
+        ('"seq": 2,', '"seq": 2.0,', "LEDGER_MALFORMED"),
+        ('"duplicate_of": null', '"duplicate_of": NaN', "NON_CANONICAL"),
+        ('"duplicate_of": null', '"duplicate_of": 123456789012345678901234567890', "NON_CANONICAL"),
+        ('"duplicate_of": null', '"duplicate_of": 1.0', "NON_CANONICAL"),
+        ('"duplicate_of": null', '"duplicate_of": -0', "ENTRY_MODIFIED"),
+        ("+00:00", "Z", "ENTRY_MODIFIED"),
+    ],
+)
+def test_non_canonical_or_ambiguous_ledger_lines_are_named(
+    built: Built, tmp_path: Path, old: str, new: str, code: str
+) -> None:
+    members = _read(built.full)
+    lines = _ledger_lines(members)
+    assert old in lines[1]
+    lines[1] = lines[1].replace(old, new, 1)
+    found = _check(tmp_path, _resum(_with_ledger(members, lines)))
+    assert not found.ok
+    assert code in found.codes()
+
+
+def test_a_duplicated_ledger_line_is_an_inserted_row(built: Built, tmp_path: Path) -> None:
+    members = _read(built.full)
+    lines = _ledger_lines(members)
+    lines.insert(2, lines[2])
+    found = _check(tmp_path, _resum(_with_ledger(members, lines)))
+    assert any(f.code == "ROW_INSERTED" and f.entry == 3 for f in found.findings)
+
+
+# -- a ledger re-made with another key -----------------------------------------------------------------------
+
+
+def _rekeyed(members: Members, exhibit: str, forged: bytes) -> Members:
+    """Every entry re-hashed and re-signed with a new key, EX-0001's bytes replaced, case.pub swapped."""
+    new = SigningKey.generate()
+    entries = [json.loads(line) for line in _ledger_lines(members)]
+    origin = entries[0]["body"]["case_id"]
+    entries[0]["body"].update(public_key=new.public.raw.hex(), key_fingerprint=new.public.fingerprint)
+    prev, hashes = "0" * 64, list[str]()
+    for entry in entries:
+        body = entry["body"]
+        if entry["kind"] == "item.acquired" and body["exhibit"] == "EX-0001":
+            body["sha256"], body["size"] = _sha(forged), len(forged)
+            for item in body.get("objects", []):
+                item["sha256"], item["size"] = _sha(forged), len(forged)
+        if entry["kind"] == CHECKPOINT_KIND:
+            size = entry["seq"] - 1
+            tool = body.get("tool")
+            body = checkpoint_body(Checkpoint(origin, size, ledger_tree(hashes[:size]).root()), new)
+            body["tool"] = tool
+            entry["body"] = body
+        entry["prev"] = prev
+        entry["hash"] = prev = entry_hash(prev, entry["kind"], entry["recorded_at"], body)
+        entry["sig"] = new.sign(bytes.fromhex(prev)).hex()
+        hashes.append(prev)
+    assert canonical_text(entries[0]["body"])
+    lines = [json.dumps(e, ensure_ascii=False) + "\n" for e in entries]
+    swapped = [
+        (n, forged if n == exhibit else new.public.to_pem() if n == "case.pub" else d)
+        for n, d in _with_ledger(members, lines)
+    ]
+
+    def head(manifest: dict[str, Any]) -> None:
+        last = entries[-1]
+        manifest["built_from"] = {
+            "seq": last["seq"],
+            "hash": last["hash"],
+            "recorded_at": last["recorded_at"],
+        }
+
+    return _resum(swapped, head)
+
+
+def test_a_rekeyed_ledger_fails_the_expected_key_and_an_earlier_head(built: Built, tmp_path: Path) -> None:
+    members = _read(built.full)
+    original = [json.loads(line) for line in _ledger_lines(members)]
+    forged = _rekeyed(members, _exhibit(members, "EX-0001"), b"forged: I will hurt you\n")
+    expect = original[0]["body"]["key_fingerprint"]
+    found = _check(tmp_path, forged, expect_key=expect)
+    assert any(f.code == "KEY_NOT_EXPECTED" and expect in f.message for f in found.findings)
+    found = _check(tmp_path, forged, heads=[f"2:{original[1]['hash']}"])
+    assert any(f.code == "HEAD_MISMATCH" and f.entry == 2 for f in found.findings)
+
+
+# -- selective bundles ---------------------------------------------------------------------------------------
+
+
+def test_proofs_for_another_ledger_size_leave_entries_uncovered(built: Built, tmp_path: Path) -> None:
+    early, late = _read(built.sel_early), _read(built.sel_late)
+    early_proofs = dict(early)["proofs.json"]
+    size = json.loads(early_proofs)["checkpoint"]["size"]
+    mixed = [(n, early_proofs if n == "proofs.json" else d) for n, d in late]
+    found = _check(tmp_path, _resum(mixed))
+    uncovered = [f for f in found.findings if f.code == "ENTRY_NOT_COVERED"]
+    assert uncovered and all(f.entry is not None and f.entry > size for f in uncovered)
+
+
+# -- the report ----------------------------------------------------------------------------------------------
+
+
+def _swap_first_page(src: Path, dst: Path) -> Path:
+    writer = IncrementalPdfFileWriter(io.BytesIO(src.read_bytes()))
+    page = writer.root["/Pages"]["/Kids"][0].get_object()
+    page["/Contents"] = writer.add_object(
+        generic.StreamObject(stream_data=b"BT /F1 24 Tf 72 700 Td (I made all of this up) Tj ET")
+    )
+    writer.update_container(page)
+    out = io.BytesIO()
+    writer.write(out)  # type: ignore[no-untyped-call]  # pyHanko's writer is untyped
+    dst.write_bytes(out.getvalue())
+    return dst
+
+
+def test_a_page_swapped_by_an_incremental_update_is_an_unknown_report(built: Built, tmp_path: Path) -> None:
+    forged = _swap_first_page(built.report, tmp_path / "report.pdf")
+    found = verify_report(forged, built.case)
+    assert any(f.code == "UNKNOWN_REPORT" and f.path == "report.pdf" for f in found.findings)
+    assert verify_report(built.report, built.case).ok
+
+
+def test_a_report_checked_against_another_case_is_named(built: Built, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    shutil.copytree(built.other_case, other)
+    found = verify_report(built.report, other)
+    assert {"OTHER_CASE", "UNKNOWN_REPORT", "KEY_NOT_EXPECTED"} <= found.codes()
+
+
+def test_an_exhibit_planted_in_a_selective_bundle_is_unknown(built: Built, tmp_path: Path) -> None:
+    full, selective = _read(built.full), _read(built.sel_early)
+    planted = _exhibit(full, "EX-0002")
+    found = _check(tmp_path, _resum([*selective, (planted, dict(full)[planted])]))
+    assert any(f.code == "UNKNOWN_EXHIBIT" and f.path == planted for f in found.findings)
+
+
+def test_a_local_header_name_differing_from_the_directory_is_named(built: Built, tmp_path: Path) -> None:
+    """``unzip`` extracts by the central directory's name; the verifier must not read another member."""
+    data = built.full.read_bytes()
+    name = _exhibit(_read(built.full), "EX-0001").encode()
+    at = data.find(name)  # the first occurrence is the member's local header
+    forged = tmp_path / "forged.zip"
+    forged.write_bytes(data[:at] + name.replace(b"EX-0001", b"EX-0009") + data[at + len(name) :])
+    found = verify_bundle(forged)
+    assert any(f.code == "MODIFIED" and f.path == name.decode() for f in found.findings)
