@@ -200,7 +200,7 @@ def load_trust_anchor(path: Path) -> tuple[cx509.Certificate, bytes]:
             cert = certs[0]
         else:
             cert = cx509.load_der_x509_certificate(data)
-    except ValueError as exc:
+    except (ValueError, cx509.InvalidVersion) as exc:
         raise InputError(f"is not a PEM or DER certificate ({exc})", path=path) from None
     return cert, cert.public_bytes(_DER)
 
@@ -315,7 +315,7 @@ def _check_token(
 def _load_cert(der: bytes, where: str) -> cx509.Certificate:
     try:
         return cx509.load_der_x509_certificate(der)
-    except ValueError as exc:
+    except (ValueError, cx509.InvalidVersion) as exc:  # InvalidVersion is not a ValueError
         raise AnchorError(
             "ANCHOR_CERTIFICATE", f"a certificate in the token is malformed ({exc})", path=where
         ) from None

@@ -85,7 +85,10 @@ def _check_one(
         anchor_der = read(anchor_sha)
         if anchor_der is None:
             raise AnchorError("ANCHOR_TOKEN_MISSING", f"the trust anchor {anchor_sha[:16]}… is missing")
-        anchor = x509.load_der_x509_certificate(anchor_der)
+        try:
+            anchor = x509.load_der_x509_certificate(anchor_der)
+        except (ValueError, x509.InvalidVersion) as exc:
+            raise AnchorError("ANCHOR_CERTIFICATE", f"the trust anchor is malformed ({exc})") from None
     # (c) Every check again.
     nonce = int(body["nonce"]) if body.get("nonce") is not None else None
     checked = check_token(

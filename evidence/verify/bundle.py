@@ -123,7 +123,7 @@ def _check_bundle_anchors(
         if name.endswith("-ca.pem"):
             try:
                 data = x509.load_pem_x509_certificate(data).public_bytes(Encoding.DER)
-            except ValueError:
+            except (ValueError, x509.InvalidVersion):
                 report.add(Finding("ANCHOR_MALFORMED", "is not a PEM certificate", path=name))
                 continue
         by_hash[hashlib.sha256(data).hexdigest()] = data
