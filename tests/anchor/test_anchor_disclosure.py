@@ -40,7 +40,8 @@ class Anchored:
 @pytest.fixture(scope="module")
 def anchored(tmp_path_factory: pytest.TempPathFactory, pki: PKI) -> Anchored:
     base = tmp_path_factory.mktemp("anchored")
-    names = [*WITHHELD][:1] + [CHOSEN_NAME] + [*WITHHELD][1:]
+    first_withheld, second_withheld = WITHHELD
+    names = [first_withheld, CHOSEN_NAME, second_withheld]
     texts = {**WITHHELD, CHOSEN_NAME: "He called 14 times tonight.\n"}
     root = base / "case"
     with Case.init(root, title="Anchored case", tz="Europe/London") as case:
