@@ -135,9 +135,10 @@ THIS BUNDLE DISCLOSES ONLY PART OF THE CASE'S RECORD
 
 The sender chose which originals to hand over. ledger.jsonl holds only {disclosed} entries (those about
 them, and those needed to check them: the first entry, the report's, the checkpoints and their trusted
-timestamps), out of the
-{tree_size} entries the case's ledger held when the bundle was made. proofs.json proves that each of those entries is in that one complete ledger, at its
-place, and that earlier checkpoints of the ledger were not rewritten since. See section 4 at the end.
+timestamps), out of the {tree_size} entries the case's ledger held when the bundle was made. proofs.json
+proves that each of those entries is in that one complete ledger, at its place, and that earlier
+checkpoints of the ledger were not rewritten since. See section 4 at the end, and section 5 for the
+trusted timestamps, if any.
 
 """
 
