@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 import subprocess
 import zipfile
 from collections.abc import Callable
@@ -16,6 +17,8 @@ from typing import Any
 import pytest
 
 from evidence.api import Case
+from evidence.case import ledger
+from evidence.errors import CaseError
 from evidence.verify import Report
 from evidence.verify.bundle import verify_bundle
 from tests.anchor.tsa_kit import PKI, OpenSSLTSA, serve
@@ -246,3 +249,35 @@ def test_a_dropped_anchored_checkpoint_entry_is_named(anchored: Anchored, tmp_pa
     report = _tampered(anchored.bundle, tmp_path, change)
     assert anchored.anchors[1] in _named(report, "ANCHOR_HEAD"), [str(f) for f in report.findings]
     assert not report.ok
+
+
+# -- the checkpoint and the anchor are one unit ---------------------------------------------------------------
+
+
+def test_a_ledger_moved_behind_the_lock_while_the_tsa_answered_records_nothing(
+    case: Case, pki: PKI, tmp_path: Path
+) -> None:
+    """Fault injection: a rogue writer that ignores the case lock appends an entry while the TSA is answering.
+    The token covers a checkpoint that can no longer be the next entry, so neither is recorded."""
+    tsa = OpenSSLTSA(pki, tmp_path / "tsa")
+    key = case._signing_key(None)
+
+    def rogue_then_answer(request: bytes) -> bytes:
+        conn = sqlite3.connect(case.root / "evidence.db", isolation_level=None)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            ledger.append(conn, key, "annotation.added", {"note": "written behind the lock"})
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+        return tsa(request)
+
+    objects = {p.name for p in (case.root / "objects").rglob("*") if p.is_file()}
+    before = case.head()
+    with serve(rogue_then_answer) as (url, _), pytest.raises(CaseError) as caught:
+        case.anchor(url, tsa_cert=pki.write_root(tmp_path / "root.pem"))
+    assert f"the ledger changed while entry {before.seq + 1} was being timestamped" in caught.value.message
+    kinds = [e.kind for e in case.entries()]
+    assert kinds[-1] == "annotation.added" and len(kinds) == before.seq + 1
+    assert "checkpoint.signed" not in kinds and "anchor.timestamped" not in kinds
+    assert {p.name for p in (case.root / "objects").rglob("*") if p.is_file()} == objects
