@@ -203,7 +203,7 @@ class Anchored:
     """A trusted timestamp obtained and recorded."""
 
     url: str
-    covers: Head  # the ledger head the token is over
+    covers: Head  # the checkpoint.signed entry the token is over (signed just before, with it)
     entry: Head  # the anchor.timestamped entry that records it
     gen_time: datetime  # the TSA's time (aware, UTC)
     serial: int
@@ -1144,21 +1144,40 @@ class Case:
         """Under the writer lock: append a ``checkpoint.signed`` entry over every entry before it. With
         ``commit=False`` the transaction stays open, for the report or export entry to commit with it (so a
         failed or killed report or export leaves neither)."""
-        from evidence.case.merkle import CHECKPOINT_KIND, Checkpoint, checkpoint_body, ledger_tree
+        from evidence.case.merkle import CHECKPOINT_KIND
 
         self.conn.execute("BEGIN IMMEDIATE")
         try:
-            hashes = [str(row[0]) for row in self.conn.execute("SELECT hash FROM ledger ORDER BY seq")]
-            tree = ledger_tree(hashes)
-            checkpoint = Checkpoint(str(self._genesis["case_id"]), tree.size, tree.root())
-            body: dict[str, Any] = {**checkpoint_body(checkpoint, key), "tool": tool_info()}
-            entry = ledger.append(self.conn, key, CHECKPOINT_KIND, body)
+            entry = ledger.append(self.conn, key, CHECKPOINT_KIND, self._checkpoint_body(key))
             if commit:
                 self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
         return entry
+
+    def _checkpoint_body(self, key: SigningKey) -> dict[str, Any]:
+        """Inside the write transaction: the body of a ``checkpoint.signed`` entry over every entry so far."""
+        from evidence.case.merkle import Checkpoint, checkpoint_body, ledger_tree
+
+        hashes = [str(row[0]) for row in self.conn.execute("SELECT hash FROM ledger ORDER BY seq")]
+        tree = ledger_tree(hashes)
+        checkpoint = Checkpoint(str(self._genesis["case_id"]), tree.size, tree.root())
+        return {**checkpoint_body(checkpoint, key), "tool": tool_info()}
+
+    def _plan_checkpoint(self, key: SigningKey) -> tuple[Entry, dict[str, Any]]:
+        """Under the writer lock: the ``checkpoint.signed`` entry that would be appended now (and its body),
+        computed in a transaction that is rolled back; ``_append_with_objects(..., first=...)`` appends it
+        again, identical, while the lock is still held."""
+        from evidence.case.merkle import CHECKPOINT_KIND
+
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            body = self._checkpoint_body(key)
+            planned = ledger.append(self.conn, key, CHECKPOINT_KIND, body)
+        finally:
+            self.conn.execute("ROLLBACK")
+        return planned, body
 
     @contextlib.contextmanager
     def _checkpoint_first(self, key: SigningKey) -> Iterator[Entry]:
@@ -1310,9 +1329,11 @@ class Case:
         passphrase: PassphraseSource | str | None = None,
         timeout: float | None = None,
     ) -> Anchored:
-        """Timestamp the current ledger head at the TSA ``url`` and record the token (``anchor.timestamped``).
+        """Sign a checkpoint of the ledger, timestamp that ``checkpoint.signed`` entry at the TSA ``url`` and
+        record the token (``anchor.timestamped``); both entries are committed together, or neither.
 
-        Only the head's hash is sent. The answer is checked (``evidence.anchor.tsa``) before anything is
+        The token thus covers a signed Merkle root of the whole ledger, which a selective bundle can prove its
+        entries against. Only the checkpoint entry's hash is sent. The answer is checked (``evidence.anchor.tsa``) before anything is
         written; the token, and the trust anchor ``tsa_cert`` when given, are stored as objects the entry names.
         Without ``tsa_cert`` the chain to a root is not checked, and the entry says so (``chain_checked``).
         Raises AnchorError (nothing recorded) when the TSA cannot be reached or its answer fails a check.
@@ -1321,44 +1342,50 @@ class Case:
 
         key = self._signing_key(passphrase)  # a locked key fails before anything is sent
         anchor_cert, anchor_der = tsa.load_trust_anchor(tsa_cert) if tsa_cert is not None else (None, None)
-        covered = self.head()
-        digest = bytes.fromhex(covered.hash)
-        nonce = tsa.new_nonce()
-        reply = tsa.post_request(
-            url, tsa.build_request(digest, nonce), timeout=tsa.TIMEOUT if timeout is None else timeout
-        )
-        token = tsa.token_from_response(reply, where=url)
-        checked = tsa.check_token(token, digest, nonce=nonce, anchor=anchor_cert, where=url)
-        with self.store.session():
-            staged = [self.store.stage_bytes(token, "timestamp token")]
-            if anchor_der is not None:
-                staged.append(self.store.stage_bytes(anchor_der, "TSA trust anchor"))
-            objects = [{"sha256": staged[0].sha256, "role": "timestamp-token", "size": staged[0].size}]
-            if anchor_der is not None:
-                objects.append(
-                    {"sha256": staged[1].sha256, "role": "tsa-trust-anchor", "size": staged[1].size}
+        # The writer lock is held from the checkpoint's planning to the commit (the TSA's answer is bounded by
+        # the timeout), so the ledger cannot move between the hash sent and the entries recorded.
+        with self._writer():
+            planned, checkpoint = self._plan_checkpoint(key)
+            covered = Head(planned.seq, planned.hash)
+            digest = bytes.fromhex(covered.hash)
+            nonce = tsa.new_nonce()
+            reply = tsa.post_request(
+                url, tsa.build_request(digest, nonce), timeout=tsa.TIMEOUT if timeout is None else timeout
+            )
+            token = tsa.token_from_response(reply, where=url)
+            checked = tsa.check_token(token, digest, nonce=nonce, anchor=anchor_cert, where=url)
+            with self.store.session():
+                staged = [self.store.stage_bytes(token, "timestamp token")]
+                if anchor_der is not None:
+                    staged.append(self.store.stage_bytes(anchor_der, "TSA trust anchor"))
+                objects = [{"sha256": staged[0].sha256, "role": "timestamp-token", "size": staged[0].size}]
+                if anchor_der is not None:
+                    objects.append(
+                        {"sha256": staged[1].sha256, "role": "tsa-trust-anchor", "size": staged[1].size}
+                    )
+                body: dict[str, Any] = {
+                    "tsa_url": url,
+                    "covers": {"seq": covered.seq, "hash": covered.hash},
+                    "gen_time": checked.gen_time.isoformat(),
+                    "serial": str(checked.serial),
+                    "policy": checked.policy,
+                    "tsa_name": checked.tsa_name,
+                    "nonce": str(checked.nonce) if checked.nonce is not None else None,
+                    "signer": {"subject": checked.signer_subject, "sha256": checked.signer_sha256},
+                    "chain_checked": checked.chain_checked,
+                    "trust_anchor": (
+                        {"sha256": checked.anchor_sha256, "subject": anchor_cert.subject.rfc4514_string()}
+                        if anchor_cert is not None
+                        else None
+                    ),
+                    "token_sha256": staged[0].sha256,
+                    "anchored_by": actor(),
+                    "tool": tool_info(),
+                    "objects": objects,
+                }
+                entry = self._append_with_objects(
+                    "anchor.timestamped", body, staged, key, first=(planned, checkpoint)
                 )
-            body: dict[str, Any] = {
-                "tsa_url": url,
-                "covers": {"seq": covered.seq, "hash": covered.hash},
-                "gen_time": checked.gen_time.isoformat(),
-                "serial": str(checked.serial),
-                "policy": checked.policy,
-                "tsa_name": checked.tsa_name,
-                "nonce": str(checked.nonce) if checked.nonce is not None else None,
-                "signer": {"subject": checked.signer_subject, "sha256": checked.signer_sha256},
-                "chain_checked": checked.chain_checked,
-                "trust_anchor": (
-                    {"sha256": checked.anchor_sha256, "subject": anchor_cert.subject.rfc4514_string()}
-                    if anchor_cert is not None
-                    else None
-                ),
-                "token_sha256": staged[0].sha256,
-                "anchored_by": actor(),
-                "tool": tool_info(),
-                "objects": objects,
-            }
-            entry = self._append_with_objects("anchor.timestamped", body, staged, key)
         return Anchored(
             url=url,
             covers=covered,
@@ -1378,13 +1405,22 @@ class Case:
         ]
 
     def _append_with_objects(
-        self, kind: str, body: dict[str, Any], staged: list[Staged], key: SigningKey
+        self,
+        kind: str,
+        body: dict[str, Any],
+        staged: list[Staged],
+        key: SigningKey,
+        *,
+        first: tuple[Entry, dict[str, Any]] | None = None,
     ) -> Entry:
-        """Place ``staged`` objects and append the one entry naming them, journalled as an import is."""
+        """Place ``staged`` objects and append the one entry naming them, journalled as an import is.
+
+        With ``first`` (an entry ``_plan_checkpoint`` planned, and its body) the caller holds the writer lock;
+        that entry is appended again, identical, in the same transaction just before this one."""
         op = str(uuid.uuid4())
         placed: list[str] = []
         try:
-            with self._writer():
+            with contextlib.nullcontext() if first is not None else self._writer():
                 try:
                     self.conn.execute("BEGIN IMMEDIATE")
                     self.conn.executemany(
@@ -1397,6 +1433,8 @@ class Case:
                             placed.append(one.sha256)
                     self.conn.execute("BEGIN IMMEDIATE")
                     try:
+                        if first is not None:
+                            self._append_planned(key, *first)
                         entry = ledger.append(self.conn, key, kind, body)
                         index.apply(self.conn, entry, body, self.store.read_bytes)
                         self.conn.execute("DELETE FROM pending_objects WHERE op = ?", (op,))
@@ -1415,6 +1453,14 @@ class Case:
                 self.store.discard(one)
             raise
         return entry
+
+    def _append_planned(self, key: SigningKey, planned: Entry, body: dict[str, Any]) -> None:
+        """Inside the write transaction: append the entry ``planned`` again; it must come out identical."""
+        again = ledger.append(self.conn, key, planned.kind, body, recorded_at=planned.recorded_at)
+        if again.hash != planned.hash or again.seq != planned.seq:
+            raise CaseError(
+                f"the ledger changed while entry {planned.seq} was being timestamped; nothing was recorded"
+            )
 
     def _record_ids(self, exhibits: Sequence[str]) -> set[str]:
         """The ids of the records read from these exhibits (entries about them go with them)."""

@@ -695,7 +695,7 @@ def cmd_anchor(args: argparse.Namespace) -> int:
             tsa_cert=Path(args.tsa_cert) if args.tsa_cert else None,
             passphrase=_passphrase_from_env_or_prompt(),
         )
-        print(f"Anchored ledger head {done.covers}")
+        print(f"Anchored ledger head {done.covers}: a signed checkpoint of entries 1-{done.covers.seq - 1}")
         print(f"  time per the TSA: {display(done.gen_time, case.tz)} ({done.gen_time.isoformat()})")
         print(f"  TSA: {done.tsa_name or done.url}, serial {done.serial}")
         if done.chain_checked:

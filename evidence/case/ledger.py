@@ -90,12 +90,22 @@ def head(conn: sqlite3.Connection) -> Head:
     return Head(int(row[0]), str(row[1]))
 
 
-def append(conn: sqlite3.Connection, key: SigningKey, kind: str, body: dict[str, Any]) -> Entry:
-    """Append one signed entry. The caller holds the write transaction (BEGIN IMMEDIATE)."""
+def append(
+    conn: sqlite3.Connection,
+    key: SigningKey,
+    kind: str,
+    body: dict[str, Any],
+    *,
+    recorded_at: str | None = None,
+) -> Entry:
+    """Append one signed entry. The caller holds the write transaction (BEGIN IMMEDIATE).
+
+    ``recorded_at`` re-appends an entry planned earlier under the same writer lock (and rolled back since):
+    the same head, time and body give the same hash and, Ed25519 being deterministic, the same signature."""
     if not conn.in_transaction:
         raise RuntimeError("ledger.append outside a transaction")
     last = head(conn)
-    recorded_at = iso_utc(utc_now())
+    recorded_at = recorded_at if recorded_at is not None else iso_utc(utc_now())
     body_text = canonical_text(body)
     digest = entry_hash_text(last.hash, kind, recorded_at, body_text)
     sig = key.sign(bytes.fromhex(digest)).hex()

@@ -489,20 +489,27 @@ def anchors_text(entries: list[Entry]) -> str:
     found = _anchor_entries(entries)
     if not found:
         return ""
+    covered_kind = {e.seq: e.kind for e in entries}
     lines = [
         "",
         "",
         "5. TRUSTED TIMESTAMPS (RFC 3161)",
         "--------------------------------",
         "",
-        "A Time-Stamp Authority (TSA) signed the ledger head's hash: proof, independent of the sender's clock,",
-        "that the ledger up to that entry existed at the TSA's time. Only the hash was sent to the TSA.",
-        "Check each with OpenSSL, in the unzipped folder (each command must print 'Verification: OK'):",
+        "A Time-Stamp Authority (TSA), an outside service, signed the hash of one ledger entry: proof,",
+        "independent of the sender's clock, that the ledger up to that entry existed at the TSA's time. Only",
+        "the hash was sent to the TSA. The entry timestamped is a checkpoint (checkpoint.signed, section 4):",
+        "the signed root of the whole ledger as it then stood. So even a bundle that discloses only some",
+        "originals shows that the ledger holding them existed, complete, at that time: 'evidence verify'",
+        "checks the token against the checkpoint entry, the checkpoint's signed root, and the proof that the",
+        "ledger at that checkpoint is the start of the ledger this bundle was made from.",
+        "Check each token with OpenSSL, in the unzipped folder (each command must print 'Verification: OK'):",
         "",
     ]
     for entry, body in found:
         covers = body["covers"]
-        lines.append(f"  entry {entry.seq}: ledger head {covers['seq']}:{covers['hash']}")
+        what = "checkpoint" if covered_kind.get(int(covers["seq"])) == "checkpoint.signed" else "ledger head"
+        lines.append(f"  entry {entry.seq}: {what} {covers['seq']}:{covers['hash']}")
         lines.append(f"    at {body['gen_time']} per {body.get('tsa_name') or body.get('tsa_url')}")
         token, digest = anchor_member(entry.seq, ".tsr"), covers["hash"]
         if body.get("trust_anchor"):

@@ -9,7 +9,12 @@ A filtered export (``--exhibits``, ``--since``, ``--until``, ``--person``) carri
     about its records (``record.relayed``, ``tactic.reviewed``);
   * the ``report.generated`` entry of the report included, if one is;
   * every ``checkpoint.signed`` entry, the newest of which (appended by the export itself) is the bundle's
-    checkpoint: it covers the ``size`` entries before it.
+    checkpoint: it covers the ``size`` entries before it;
+  * every ``anchor.timestamped`` entry over a disclosed entry: ``evidence anchor`` signs a checkpoint and
+    timestamps that entry, so the token (carried under ``anchors/``) proves the signed root existed at the
+    TSA's time, and the consistency proof from that checkpoint to the bundle's proves the disclosed entries
+    were in the ledger the TSA saw, if their seq is within its size. (An anchor made before anchors signed a
+    checkpoint covers a plain ledger head, which is disclosed only if it is disclosed for another reason.)
 
 ``proofs.json`` holds, for every disclosed entry the checkpoint covers, its RFC 6962 inclusion proof (the entry's
 hash is leaf ``seq - 1`` of the tree of ``size`` leaves whose root the checkpoint signs), and for every earlier
@@ -38,6 +43,7 @@ GENESIS_KIND = "case.created"
 EXHIBIT_KINDS = frozenset({"item.acquired", "records.derived", "ocr.derived"})
 # What the sender said about one record (relayed by a third party, a reviewed tactic): disclosed with the record.
 RECORD_KINDS = frozenset({"record.relayed", "tactic.reviewed"})
+ANCHOR_KIND = "anchor.timestamped"
 
 
 def _body(entry: Entry) -> dict[str, Any]:
@@ -67,8 +73,18 @@ def disclosed_entries(
     records: Collection[str] = (),
 ) -> list[Entry]:
     """The entries a bundle of ``exhibits`` (whose records have the ids ``records``) and the report entry
-    ``report_seq`` discloses, in seq order."""
-    return [e for e in entries if _discloses(e, exhibits, report_seq, records)]
+    ``report_seq`` discloses, in seq order; and every ``anchor.timestamped`` entry whose covered entry is
+    disclosed (a checkpoint, for every anchor made since anchors sign one first)."""
+    chosen = {e.seq for e in entries if _discloses(e, exhibits, report_seq, records)}
+    chosen |= {e.seq for e in entries if e.kind == ANCHOR_KIND and _covered(e) in chosen}
+    return [e for e in entries if e.seq in chosen]
+
+
+def _covered(anchor: Entry) -> int | None:
+    """The seq an ``anchor.timestamped`` entry's token covers (None when its body does not say)."""
+    covers = _body(anchor).get("covers")
+    seq = covers.get("seq") if isinstance(covers, dict) else None
+    return seq if isinstance(seq, int) and not isinstance(seq, bool) and seq < anchor.seq else None
 
 
 def _discloses(
@@ -118,9 +134,11 @@ THIS BUNDLE DISCLOSES ONLY PART OF THE CASE'S RECORD
 ====================================================
 
 The sender chose which originals to hand over. ledger.jsonl holds only {disclosed} entries (those about
-them, and those needed to check them: the first entry, the report's, the checkpoints), out of the
-{tree_size} entries the case's ledger held when the bundle was made. proofs.json proves that each of those entries is in that one complete ledger, at its
-place, and that earlier checkpoints of the ledger were not rewritten since. See section 4 at the end.
+them, and those needed to check them: the first entry, the report's, the checkpoints and their trusted
+timestamps), out of the {tree_size} entries the case's ledger held when the bundle was made. proofs.json
+proves that each of those entries is in that one complete ledger, at its place, and that earlier
+checkpoints of the ledger were not rewritten since. See section 4 at the end, and section 5 for the
+trusted timestamps, if any.
 
 """
 

@@ -23,7 +23,12 @@ The zip is read in place, member by member, never extracted to disk. The checks,
       checked entry by entry in (3) instead of as a chain, then by its proofs; a full one by recomputing
       every checkpoint's root.
   (7) Anchors: every ``anchor.timestamped`` entry's token (``anchors/NNNN.tsr``) and trust anchor
-      (``anchors/NNNN-ca.pem``) are re-checked as the case verifier's step (8) does (``evidence.verify.anchors``).
+      (``anchors/NNNN-ca.pem``) are re-checked as the case verifier's step (8) does (``evidence.verify.anchors``),
+      and ``anchors/NNNN.digest`` (what ``openssl ts -verify -digest`` is given) must hold the hash of the entry
+      the token covers (``ANCHOR_DIGEST``) and ``anchors/NNNN-ca.pem`` the recorded trust anchor
+      (``ANCHOR_CA``). The covered entry is a ``checkpoint.signed`` entry (anchors sign one
+      first), so in a selective bundle the chain is: token -> that entry (7) -> its signed root (6a) -> its
+      inclusion and its consistency proof to the bundle's checkpoint (6d, 6e).
 
 What a passing bundle proves and does not is in the bundle's VERIFY.txt and the README ("For the recipient").
 The manifest and SHA256SUMS are not signed: they are a convenience; the signed ledger is what the exhibits and
@@ -128,6 +133,50 @@ def _check_bundle_anchors(
                 continue
         by_hash[hashlib.sha256(data).hexdigest()] = data
     check_anchors(rows, by_hash.get, report)
+    _check_anchor_members(zf, rows, actual, report)
+
+
+def _check_anchor_members(
+    zf: zipfile.ZipFile, rows: list[Any], actual: dict[str, tuple[str, int] | None], report: Report
+) -> None:
+    """(7): what a recipient gives ``openssl ts -verify`` is what the entry recorded: ``anchors/NNNN.digest``
+    holds the hash the token covers (``ANCHOR_DIGEST``), ``anchors/NNNN-ca.pem`` is the recorded trust
+    anchor (``ANCHOR_CA``)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    for row in rows:
+        if row.entry.kind != "anchor.timestamped" or not row.valid or not isinstance(row.body, dict):
+            continue
+        seq, covers, trust = row.entry.seq, row.body.get("covers"), row.body.get("trust_anchor")
+        name = f"anchors/{seq:04d}.digest"  # as the exporter names them
+        got = actual.get(name)
+        if got is not None and got[1] <= ANCHOR_MEMBER_LIMIT and isinstance(covers, dict):
+            text = zf.read(name).decode("utf-8", errors="replace").strip()
+            if text != covers.get("hash"):
+                report.add(
+                    Finding(
+                        "ANCHOR_DIGEST",
+                        f"holds {text[:16]!r}, not the hash of entry {covers.get('seq')} that the token of "
+                        f"entry {seq} covers",
+                        path=name,
+                    )
+                )
+        name = f"anchors/{seq:04d}-ca.pem"
+        got = actual.get(name)
+        if got is not None and got[1] <= ANCHOR_MEMBER_LIMIT and isinstance(trust, dict):
+            try:
+                der = x509.load_pem_x509_certificate(zf.read(name)).public_bytes(Encoding.DER)
+            except ValueError:
+                continue  # (7) named it ANCHOR_MALFORMED
+            if hashlib.sha256(der).hexdigest() != trust.get("sha256"):
+                report.add(
+                    Finding(
+                        "ANCHOR_CA",
+                        f"is not the trust anchor entry {seq} recorded ({str(trust.get('subject'))[:60]})",
+                        path=name,
+                    )
+                )
 
 
 ANCHOR_MEMBER_LIMIT = 1 << 20

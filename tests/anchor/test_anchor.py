@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from evidence.api import Case
+from evidence.case.ledger import Head
 from evidence.errors import AnchorError, ExitCode, InputError
 from evidence.verify.bundle import verify_bundle
 from evidence.verify.case import verify_case
@@ -50,10 +51,15 @@ def _refused(
 
 def test_openssl_tsa_token_is_recorded_and_verifies(case: Case, pki: PKI, tmp_path: Path) -> None:
     root = pki.write_root(tmp_path / "root.pem")
-    covered = case.head()
+    before = case.head()
     with serve(OpenSSLTSA(pki, tmp_path / "tsa")) as (url, received):
         done = case.anchor(url, tsa_cert=root)
-    # What was sent: SHA-256 imprint = the head hash's 32 bytes, a 64-bit nonce, certReq; nothing else.
+    # A checkpoint of the ledger was signed first, and it is that entry the token covers.
+    *_, checkpoint, anchored = case.entries()
+    assert checkpoint.kind == "checkpoint.signed" and anchored.kind == "anchor.timestamped"
+    assert checkpoint.seq == before.seq + 1 and checkpoint.body["size"] == before.seq
+    covered = Head(checkpoint.seq, checkpoint.hash)
+    # What was sent: SHA-256 imprint = the checkpoint entry hash's 32 bytes, a 64-bit nonce, certReq; nothing else.
     (request,) = received
     req = tsp.TimeStampReq.load(request)
     assert req["message_imprint"]["hash_algorithm"]["algorithm"].native == "sha256"
@@ -84,7 +90,7 @@ def test_cli_anchor_prints_time_with_offset_and_log_shows_it(case: Case, pki: PK
     with serve(OpenSSLTSA(pki, tmp_path / "tsa")) as (url, _):
         done = run_cli("-C", case_dir, "anchor", "--tsa", url, "--tsa-cert", str(root))
     assert done.returncode == 0, done.stderr
-    assert "Anchored ledger head 1:" in done.stdout
+    assert "Anchored ledger head 2:" in done.stdout and "checkpoint of entries 1-1" in done.stdout
     assert "+00:00" in done.stdout and "chains to the trust anchor" in done.stdout
     log = run_cli("-C", case_dir, "log")
     assert "anchor.timestamped" in log.stdout and "chain checked" in log.stdout
@@ -325,7 +331,7 @@ def test_report_shows_anchored_heads(case: Case, pki: PKI, tmp_path: Path) -> No
     ).stdout
     assert "Trusted timestamps" in text
     assert f"Entry {done.entry.seq}: head {done.covers.seq}:{done.covers.hash}" in " ".join(text.split())
-    assert "ledger head 1 timestamped (RFC 3161)" in " ".join(text.split())
+    assert "ledger head 2 timestamped (RFC 3161)" in " ".join(text.split())
 
 
 def test_verify_prints_anchored_heads_and_warns_of_a_clock_ahead(
