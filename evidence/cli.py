@@ -538,6 +538,10 @@ def cmd_report(args: argparse.Namespace) -> int:
             generated_at=args.generated_at,
             bates_prefix=args.bates_prefix,
             passphrase=_passphrase_from_env_or_prompt(),
+            since=args.since,
+            until=args.until,
+            person=args.person,
+            redact=args.redact,
         )
         print(f"Report written: {written.path} ({_human_size(written.size)}, sha256 {written.sha256})")
         print(f"  built from ledger head {written.built_from}")
@@ -561,6 +565,18 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"  recorded as ledger entry {written.entry}")
         print(f"  the recipient checks it with: evidence verify {written.path.name} (see VERIFY.txt inside)")
     return 0
+
+
+def _report_filter_args(p: argparse.ArgumentParser) -> None:
+    """report's selection and redaction options (the same meanings as timeline's filters)."""
+    p.add_argument("--since", type=_iso_date, metavar="DATE", help="only records from this day (case zone)")
+    p.add_argument("--until", type=_iso_date, metavar="DATE", help="only records up to this day, inclusive")
+    p.add_argument("--person", metavar="NAME", help="only records to or from this person of the case")
+    p.add_argument(
+        "--redact",
+        action="store_true",
+        help="mask the owner's own numbers and addresses and uninvolved third parties (hashes are kept)",
+    )
 
 
 # -- parser ----------------------------------------------------------------------------------------------
@@ -666,6 +682,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="TIME",
         help="the generation time to print (default: the time of the ledger head the report is built from)",
     )
+    _report_filter_args(p)
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("export", help="write a zip a lawyer or the police can check without the case")

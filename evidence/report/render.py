@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from reportlab import rl_config
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
@@ -45,10 +46,14 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from evidence.analysis.people import Person
 from evidence.case.ledger import Entry, Head
 from evidence.errors import DependencyError
 from evidence.models import Channel, Direction
-from evidence.report import manifest
+from evidence.report import emails, manifest
+from evidence.report.redact import DESCRIPTION as REDACTION
+from evidence.report.redact import Redactor
+from evidence.report.screens import Screen, ScreenFlowable
 from evidence.report.templates import Profile, Section, fill
 from evidence.timeline import TimelineEntry
 from evidence.timeutil import display, parse_iso
@@ -60,6 +65,8 @@ FONTS = {
     "DejaVuMono": "DejaVuSansMono.ttf",
 }
 WORDS_LIMIT = 300
+IMAGE_MAX_H = 520.0  # points: a tall phone screenshot leaves room for its caption on the page
+EMAILS_PER_EXHIBIT = 50  # header blocks per mailbox exhibit; the rest are on the timeline
 ROWS_PER_TABLE = 100  # long timelines become several tables (each splits across pages cheaply)
 PAGE_W, PAGE_H = A4
 MARGIN = 16 * mm
@@ -86,6 +93,14 @@ class ReportData:
     stats: dict[str, Any] | None = None  # evidence.analysis.stats.compute, as Case.stats() gives it
     tactics: dict[str, dict[str, int]] | None = None  # tactic -> {"confirmed": n, "suggested": n}
     options: dict[str, Any] = field(default_factory=dict)  # further options the manifest records
+    people: list[Person] = field(default_factory=list)  # evidence.analysis.people, for the cover
+    screens: dict[str, Screen] = field(default_factory=dict)  # item SHA-256 -> stored picture and OCR words
+    filters: dict[str, str] = field(default_factory=dict)  # since/until/person as given; empty: everything
+    withheld: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # exhibits not shown: exhibit, sha256, records
+    withheld_records: int = 0  # timeline entries of the case not shown
+    redactor: Redactor | None = None
 
 
 def _register_fonts() -> None:
@@ -146,8 +161,13 @@ def _entry_time(entry: Entry, tz: tzinfo) -> str:
     return _when(parse_iso(entry.recorded_at), tz)
 
 
-def _words(entry: TimelineEntry) -> str:
-    """The words of a record as quoted text, truncated with a pointer to the exhibit when long."""
+def _same(text: str) -> str:
+    return text
+
+
+def _words(entry: TimelineEntry, mask: Callable[[str], str] = _same) -> str:
+    """The words of a record as quoted text, truncated with a pointer to the exhibit when long; ``mask``
+    applies a redaction to the text."""
     rec = entry.record
     parts: list[str] = []
     if rec.channel in (Channel.CALL, Channel.VOICEMAIL) and not rec.text:
@@ -159,7 +179,7 @@ def _words(entry: TimelineEntry) -> str:
         parts.append(f"Subject: {rec.subject}")
     if rec.text:
         parts.append(rec.text)
-    words = " — ".join(p.replace("\n", " ").strip() for p in parts) or (rec.status or "")
+    words = mask(" — ".join(p.replace("\n", " ").strip() for p in parts)) or (rec.status or "")
     if len(words) > WORDS_LIMIT:
         words = words[:WORDS_LIMIT].rstrip() + f"… [continues in {entry.sources[0].exhibit or 'the source'}]"
     quoted = f"“{words}”" if parts else words
@@ -257,6 +277,16 @@ class _Builder:
         ]
         return self.table(rows, [label_w, FRAME_W - label_w], header=False, zebra=False)
 
+    def party(self, raw: str | None, *, as_sender: bool = False) -> str | None:
+        """A sender or recipient as shown (masked when redacting)."""
+        red = self.data.redactor
+        return red.party(raw, as_sender=as_sender) if red is not None else raw
+
+    def mask(self, text: str) -> str:
+        """Free text as shown (identifiers masked when redacting)."""
+        red = self.data.redactor
+        return red.text(text) if red is not None else text
+
     def intro(self, section: Section) -> None:
         if section.intro:
             self.story.append(Paragraph(_esc(section.intro), self.st["body"]))
@@ -294,6 +324,9 @@ class _Builder:
             ("Case opened by", f"{created_by.get('user')}@{created_by.get('host')}", False),
             ("Period covered", self.period(), False),
             ("No contact since", str(no_contact) if no_contact else "not recorded", False),
+            ("Protection order", str(d.genesis.get("protection_order") or "none recorded"), False),
+            ("Police reference", str(d.genesis.get("police_ref") or "none recorded"), False),
+            *self.parties(),
             (
                 "Contents",
                 f"{len(d.timeline)} timeline entries from {len(d.exhibits)} exhibits; "
@@ -311,7 +344,10 @@ class _Builder:
             ("Signing key fingerprint", d.key_fingerprint, True),
             ("Tool", f"{d.tool.get('name')} {d.tool.get('version')}", False),
             ("Profile", self.profile.name, False),
+            ("Selection", self.selection(), False),
         ]
+        if d.redactor is not None:
+            pairs.append(("REDACTED COPY", "This report is redacted: " + REDACTION, False))
         self.story.append(self.kv(pairs))
         self.story.append(Spacer(1, 10))
         self.story.append(
@@ -323,6 +359,44 @@ class _Builder:
             )
         )
         self.story.append(PageBreak())
+
+    def parties(self) -> list[tuple[str, str, bool]]:
+        """Cover rows: each person of the case with every identifier linked to them (an owner's are left out
+        of a redacted report)."""
+        rows: list[tuple[str, str, bool]] = []
+        order = {"respondent": 0, "owner": 2}
+        for person in sorted(self.data.people, key=lambda p: (order.get(p.role, 1), p.name)):
+            if person.role == "owner" and self.data.redactor is not None:
+                rows.append((f"{person.name} ({person.role})", "identifiers withheld (redacted copy)", False))
+                continue
+            ids = "; ".join(
+                f"{link.identifier.raw} ({link.identifier.kind}, {link.confidence})" for link in person.links
+            )
+            label = (
+                "Other party" if person.role == "respondent" else person.role.replace("-", " ").capitalize()
+            )
+            rows.append((f"{label}: {person.name}", ids or "no identifier linked", False))
+        if not any(p.role == "respondent" for p in self.data.people):
+            rows.append(
+                (
+                    "Other party",
+                    "no person with the role respondent recorded ('evidence person add NAME --role "
+                    "respondent --id NUMBER'); senders are listed by identifier in the summary",
+                    False,
+                )
+            )
+        return rows
+
+    def selection(self) -> str:
+        """What the report shows: everything, or the filter and what it withheld."""
+        d = self.data
+        if not d.filters:
+            return "complete: every record and exhibit of the case at the ledger head below"
+        shown = ", ".join(f"{k} {v}" for k, v in d.filters.items())
+        return (
+            f"filtered ({shown}): {d.withheld_records} timeline entries and {len(d.withheld)} exhibits "
+            "withheld, listed by SHA-256 under Completeness"
+        )
 
     def summary(self, section: Section) -> None:
         d, st = self.data, self.st
@@ -420,7 +494,10 @@ class _Builder:
             self.story.append(Paragraph("Contact attempts by sender identifier", st["h2"]))
             self.story.append(self.table(irows, [240, 60]))
         else:
-            senders = Counter((e.record.sender or "(not given)", e.record.channel.value) for e in attempts)
+            senders = Counter(
+                (self.party(e.record.sender, as_sender=True) or "(not given)", e.record.channel.value)
+                for e in attempts
+            )
             srows: list[list[Any]] = [
                 [Paragraph(h, st["cellb"]) for h in ("Sender identifier", "Channel", "Attempts")]
             ]
@@ -499,16 +576,17 @@ class _Builder:
                 when += "<br/><i>zone assumed</i>"
             chan = rec.channel.value + (f" ({rec.app})" if rec.app and rec.app != rec.channel.value else "")
             chan += f"<br/>{rec.direction.value}"
-            sender = rec.sender or "-"
+            sender = self.party(rec.sender, as_sender=True) or "-"
             if rec.direction is Direction.OUTGOING and rec.recipients:
-                sender = f"{rec.sender or 'me'} → {', '.join(rec.recipients)}"
+                to = ", ".join(self.party(r) or "" for r in rec.recipients)
+                sender = f"{self.party(rec.sender, as_sender=True) or 'me'} → {to}"
             where = "<br/>".join(f"{_esc(s.exhibit or '?')} {_esc(s.locator)}" for s in entry.sources)
             rows.append(
                 [
                     Paragraph(when, st["cell"]),
                     Paragraph(_esc(chan).replace("&lt;br/&gt;", "<br/>"), st["cell"]),
                     Paragraph(_esc(sender), st["mono"]),
-                    Paragraph(_esc(_words(entry)), st["cell"]),
+                    Paragraph(_esc(_words(entry, self.mask)), st["cell"]),
                     Paragraph(where, st["cell"]),
                 ]
             )
@@ -525,6 +603,11 @@ class _Builder:
         self.intro(section)
         acquired = _acquisitions(d.entries)
         counts = Counter(s.exhibit for e in d.timeline for s in e.sources)
+        by_exhibit: dict[str, list[TimelineEntry]] = {}
+        for tl_entry in d.timeline:
+            for src in tl_entry.sources:
+                if src.exhibit is not None:
+                    by_exhibit.setdefault(src.exhibit, []).append(tl_entry)
         for ex in d.exhibits:
             number = str(ex["exhibit"])
             entry = acquired.get(number)
@@ -557,11 +640,103 @@ class _Builder:
                     [
                         self.heading(f"{number}  {ex['original_name']}", f"ex-{number}", level=1),
                         self.kv(pairs),
+                        *self.screen(d.screens.get(str(ex["sha256"]))),
                     ]
                 )
             )
+            self.email_headers(by_exhibit.get(number, []))
         if not d.exhibits:
             self.story.append(Paragraph("The case holds no exhibits.", st["body"]))
+        self.story.append(PageBreak())
+
+    def screen(self, screen: Screen | None) -> list[Any]:
+        """A picture exhibit drawn below its facts, with its invisible OCR layer (kept on one page with them)."""
+        if screen is None:
+            return []
+        st = self.st
+        red = self.data.redactor
+        note = (
+            f"The picture as stored ({screen.width} × {screen.height} pixels), scaled to fit the page. "
+            + (
+                f"The {len(screen.words)} words OCR read are laid invisibly over it, so they can be searched "
+                "and selected where they appear (OCR can misread; the picture is what counts)."
+                if screen.words
+                else "OCR read no text in it."
+            )
+            + (" Black boxes cover masked identifiers (redacted copy)." if red is not None else "")
+        )
+        return [
+            Spacer(1, 4),
+            Paragraph(_esc(note), st["cell"]),
+            Spacer(1, 3),
+            ScreenFlowable(screen, FRAME_W, IMAGE_MAX_H, masked=red.word if red is not None else None),
+            Spacer(1, 8),
+        ]
+
+    def email_headers(self, entries: list[TimelineEntry]) -> None:
+        """The header fields of each e-mail of an exhibit that the report shows."""
+        mails = [
+            e.record for e in entries if e.record.channel is Channel.EMAIL and e.record.raw.get("headers")
+        ]
+        for n, rec in enumerate(mails):
+            if n >= EMAILS_PER_EXHIBIT:
+                self.story.append(
+                    Paragraph(
+                        _esc(
+                            f"… and {len(mails) - n} more messages of this exhibit, each on the timeline "
+                            "with its locator (the headers of every message are in the original file)."
+                        ),
+                        self.st["cell"],
+                    )
+                )
+                break
+            rows = emails.header_rows(rec, self.data.tz, self.party, self.mask)
+            self.story.append(Spacer(1, 4))
+            self.story.append(Paragraph(_esc(f"Headers of {rec.locator}"), self.st["cellb"]))
+            self.story.append(self.kv([(k, v, k == "Message-ID") for k, v in rows], label_w=80))
+
+    def completeness(self, section: Section) -> None:
+        """What the report shows of the case, and what a filter withheld (by SHA-256)."""
+        d, st = self.data, self.st
+        self.story.append(self.heading(section.title, "completeness"))
+        self.intro(section)
+        shown = (
+            f"This report shows {len(d.timeline)} timeline entries from {len(d.exhibits)} exhibits, read from "
+            f"the case at ledger entry {d.head.seq} ({d.head.hash})."
+        )
+        if not d.filters:
+            self.story.append(
+                Paragraph(_esc(shown + " Nothing was left out: no filter was applied."), st["body"])
+            )
+        else:
+            chosen = "; ".join(f"{k}: {v}" for k, v in d.filters.items())
+            self.story.append(
+                Paragraph(
+                    _esc(
+                        f"{shown} It is filtered ({chosen}; dates are days of the case zone {d.tz_name}, "
+                        f"inclusive). {d.withheld_records} timeline entries of the case are not shown, and "
+                        f"{len(d.withheld)} exhibits, listed below by SHA-256 so that anyone holding the case "
+                        "or a full export can check that they exist and what they are."
+                    ),
+                    st["body"],
+                )
+            )
+            if d.withheld:
+                rows: list[list[Any]] = [
+                    [Paragraph(h, st["cellb"]) for h in ("Exhibit", "SHA-256", "Records")]
+                ]
+                rows += [
+                    [
+                        Paragraph(_esc(str(w["exhibit"])), st["cell"]),
+                        Paragraph(_esc(str(w["sha256"])), st["mono"]),
+                        Paragraph(str(w["records"]), st["cell"]),
+                    ]
+                    for w in d.withheld
+                ]
+                self.story.append(self.table(rows, [60.0, FRAME_W - 110.0, 50.0]))
+        if d.redactor is not None:
+            self.story.append(Paragraph("Redaction", st["h2"]))
+            self.story.append(Paragraph(_esc("This copy is redacted: " + REDACTION), st["body"]))
         self.story.append(PageBreak())
 
     def custody(self, section: Section) -> None:
@@ -667,11 +842,18 @@ class _Builder:
             "summary": self.summary,
             "timeline": self.timeline,
             "exhibits": self.exhibits,
+            "completeness": self.completeness,
             "custody": self.custody,
             "verification": self.verification,
             "declaration": self.declaration,
         }
-        for section in self.profile.sections:
+        chosen = list(self.profile.sections)
+        ids = [sec.id for sec in chosen]
+        if (self.data.filters or self.data.redactor is not None) and "completeness" not in ids:
+            # A filtered or redacted report always says so, whatever a user's own profile lists.
+            at = ids.index("exhibits") + 1 if "exhibits" in ids else len(ids)
+            chosen.insert(at, Section("completeness", "Completeness", "", ()))
+        for section in chosen:
             sections[section.id](section)
         while self.story and isinstance(self.story[-1], PageBreak):
             self.story.pop()
@@ -740,6 +922,7 @@ def _layout(data: ReportData, profile: Profile, total: int | None) -> tuple[byte
 def render(data: ReportData, profile: Profile) -> bytes:
     """The report as PDF bytes; the same data and profile give the same bytes."""
     _register_fonts()
+    rl_config.useA85 = 0  # binary streams for images: a third smaller than ASCII85
     _, total = _layout(data, profile, None)
     pdf, second = _layout(data, profile, total)
     if second != total:  # the stamp's width cannot move text, but be sure the count printed is right

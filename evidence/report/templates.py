@@ -21,7 +21,16 @@ from evidence.errors import UsageError
 
 PROFILES = ("police", "lawyer", "protective-order")
 DEFAULT_PROFILE = "lawyer"
-SECTION_IDS = ("cover", "summary", "timeline", "exhibits", "custody", "verification", "declaration")
+SECTION_IDS = (
+    "cover",
+    "summary",
+    "timeline",
+    "exhibits",
+    "completeness",
+    "custody",
+    "verification",
+    "declaration",
+)
 
 
 def templates_dir() -> Path:
