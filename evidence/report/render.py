@@ -5,9 +5,9 @@ and the ledger), with the wording of a profile from ``templates/``. The same :cl
 give byte-identical bytes: reportlab's invariant mode fixes the document ID, and the PDF's creation date is
 ``generated_at`` (by default the recorded time of the ledger head the report was built from, never "now").
 
-Every page carries a Bates-style number (``EVD-000001``), "page N of M" (the document is laid out twice: the
-first pass counts the pages) and the ledger head. Sections and exhibits get PDF outline entries. DejaVu fonts
-are embedded (subsetted), so accented, Greek, Cyrillic and most symbol characters render; emoji and CJK
+Every page carries a Bates-style number (``EVD-000001``), "page N of M" (one layout pass: M is a form
+XObject drawn once the last page is known) and the ledger head. Sections and exhibits get PDF outline entries.
+DejaVu fonts are embedded (subsetted), so accented, Greek, Cyrillic and most symbol characters render; emoji and CJK
 characters outside DejaVu show as empty boxes.
 
 The manifest of what the report shows (``evidence.report.manifest``) is attached as
@@ -36,6 +36,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     KeepTogether,
     PageBreak,
@@ -53,6 +54,7 @@ from evidence.models import Channel, Direction
 from evidence.report import emails, manifest
 from evidence.report.redact import DESCRIPTION as REDACTION
 from evidence.report.redact import Redactor
+from evidence.report.rows import Cell, RowsFlowable
 from evidence.report.screens import Screen, ScreenFlowable
 from evidence.report.templates import Profile, Section, fill
 from evidence.timeline import TimelineEntry
@@ -67,7 +69,8 @@ FONTS = {
 WORDS_LIMIT = 300
 IMAGE_MAX_H = 520.0  # points: a tall phone screenshot leaves room for its caption on the page
 EMAILS_PER_EXHIBIT = 50  # header blocks per mailbox exhibit; the rest are on the timeline
-ROWS_PER_TABLE = 100  # long timelines become several tables (each splits across pages cheaply)
+TOTAL_FORM = "evdPageTotal"
+ROWS_PER_TABLE = 200  # long timelines become several flowables (each splits across pages between rows)
 PAGE_W, PAGE_H = A4
 MARGIN = 16 * mm
 FRAME_W = PAGE_W - 2 * MARGIN
@@ -563,35 +566,33 @@ class _Builder:
         self.intro(section)
         widths = [76.0, 56.0, 92.0, 0.0, 74.0]
         widths[3] = FRAME_W - sum(widths)
-        header = [
-            Paragraph(h, st["cellb"]) for h in ("Date and time", "Channel", "Sender", "Words", "Exhibit")
-        ]
-        rows: list[list[Any]] = []
+        header = [Cell(h, "DejaVu-Bold") for h in ("Date and time", "Channel", "Sender", "Words", "Exhibit")]
+        rows: list[list[Cell]] = []
         for i, entry in enumerate(d.timeline):
             rec = entry.record
             local = rec.occurred_at.astimezone(d.tz)
             offset = local.strftime("%z")
-            when = f"{local:%Y-%m-%d}<br/>{local:%H:%M:%S} {offset[:3]}:{offset[3:]}"
+            when = f"{local:%Y-%m-%d}\n{local:%H:%M:%S} {offset[:3]}:{offset[3:]}"
             if rec.tz_assumed:
-                when += "<br/><i>zone assumed</i>"
+                when += "\nzone assumed"
             chan = rec.channel.value + (f" ({rec.app})" if rec.app and rec.app != rec.channel.value else "")
-            chan += f"<br/>{rec.direction.value}"
+            chan += f"\n{rec.direction.value}"
             sender = self.party(rec.sender, as_sender=True) or "-"
             if rec.direction is Direction.OUTGOING and rec.recipients:
                 to = ", ".join(self.party(r) or "" for r in rec.recipients)
                 sender = f"{self.party(rec.sender, as_sender=True) or 'me'} → {to}"
-            where = "<br/>".join(f"{_esc(s.exhibit or '?')} {_esc(s.locator)}" for s in entry.sources)
+            where = "\n".join(f"{s.exhibit or '?'} {s.locator}" for s in entry.sources)
             rows.append(
                 [
-                    Paragraph(when, st["cell"]),
-                    Paragraph(_esc(chan).replace("&lt;br/&gt;", "<br/>"), st["cell"]),
-                    Paragraph(_esc(sender), st["mono"]),
-                    Paragraph(_esc(_words(entry, self.mask)), st["cell"]),
-                    Paragraph(where, st["cell"]),
+                    Cell(when),
+                    Cell(chan),
+                    Cell(_CONTROL.sub("", sender), "DejaVuMono"),
+                    Cell(_CONTROL.sub("", _words(entry, self.mask))),
+                    Cell(_CONTROL.sub("", where)),
                 ]
             )
             if len(rows) == ROWS_PER_TABLE or i == len(d.timeline) - 1:
-                self.story.append(self.table([header, *rows], widths))
+                self.story.append(RowsFlowable(header, rows, widths))
                 rows = []
         if not d.timeline:
             self.story.append(Paragraph("The case holds no records.", st["body"]))
@@ -903,8 +904,13 @@ def _layout(data: ReportData, profile: Profile, total: int | None) -> tuple[byte
         y = MARGIN - 2
         canv.drawString(MARGIN, y, f"{data.bates_prefix}-{page:06d}")
         canv.drawCentredString(PAGE_W / 2, y, f"ledger head {data.head.seq}:{data.head.hash[:16]}…")
-        of = f"page {page} of {total}" if total else f"page {page} of {page}"
-        canv.drawRightString(PAGE_W - MARGIN, y, of)
+        # "page N of M" in one layout pass: M is a form XObject every page names and the canvas defines at
+        # the end, when the count is known (a second pass over a 10,000-row timeline doubled the time).
+        x = PAGE_W - MARGIN - pdfmetrics.stringWidth("page 000000 of 000000", "DejaVu", 7)
+        label = f"page {page} of "
+        canv.drawString(x, y, label)
+        canv.translate(x + pdfmetrics.stringWidth(label, "DejaVu", 7), y)
+        canv.doForm(TOTAL_FORM)
         canv.restoreState()
 
     def after(flowable: Any) -> None:
@@ -914,8 +920,17 @@ def _layout(data: ReportData, profile: Profile, total: int | None) -> tuple[byte
             doc.canv.bookmarkPage(key)
             doc.canv.addOutlineEntry(text, key, level=level, closed=level == 0 and key == "exhibits")
 
+    class _Canvas(Canvas):  # type: ignore[misc]  # reportlab is untyped
+        def save(self) -> None:
+            self.beginForm(TOTAL_FORM)
+            self.setFont("DejaVu", 7)
+            self.setFillColor(colors.HexColor("#404040"))
+            self.drawString(0, 0, str(pages[0] if total is None else total))
+            self.endForm()
+            super().save()
+
     doc.afterFlowable = after
-    doc.build(story, onFirstPage=stamp, onLaterPages=stamp)
+    doc.build(story, onFirstPage=stamp, onLaterPages=stamp, canvasmaker=_Canvas)
     return out.getvalue(), pages[0]
 
 
@@ -923,8 +938,5 @@ def render(data: ReportData, profile: Profile) -> bytes:
     """The report as PDF bytes; the same data and profile give the same bytes."""
     _register_fonts()
     rl_config.useA85 = 0  # binary streams for images: a third smaller than ASCII85
-    _, total = _layout(data, profile, None)
-    pdf, second = _layout(data, profile, total)
-    if second != total:  # the stamp's width cannot move text, but be sure the count printed is right
-        pdf, _ = _layout(data, profile, second)
+    pdf, _ = _layout(data, profile, None)
     return pdf
