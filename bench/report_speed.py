@@ -32,10 +32,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-WORDS = (
+PHRASES = (
     "please answer me I know you are home why are you doing this call me back now we need to talk "
     "you cannot ignore me forever I saw your car outside last night everyone will know what you did"
-).split()
+)
+WORDS = PHRASES.split(" ")
 START = datetime(2026, 1, 5, 7, 0, tzinfo=UTC)
 
 MEASURE = """
@@ -133,7 +134,9 @@ def main() -> None:
             print(f"case built and imported in {took:.0f} s", file=sys.stderr)
         measure(case_dir, work / "warm.pdf")
         elapsed, hwm_kib, size = measure(case_dir, work / "report.pdf")
-        pages = subprocess.run(["pdfinfo", str(work / "report.pdf")], capture_output=True, text=True, check=True)
+        pages = subprocess.run(
+            ["pdfinfo", str(work / "report.pdf")], capture_output=True, text=True, check=True
+        )
         page_count = next(line.split()[-1] for line in pages.stdout.splitlines() if line.startswith("Pages:"))
         row = {
             "records": args.records,

@@ -693,13 +693,14 @@ class Case:
         }
         return self._append_entry("record.relayed", body, passphrase)
 
-    def _tactic_counts(self) -> dict[str, dict[str, int]]:
-        """Per tactic, how many timeline entries carry it confirmed, and how many only as a suggestion."""
+    def _tactic_counts(self, timeline: list[TimelineEntry] | None = None) -> dict[str, dict[str, int]]:
+        """Per tactic, how many timeline entries (all, or those given) carry it confirmed, and how many only as
+        a suggestion."""
         from evidence.analysis import review
 
         reviewed = review.decisions(self.entries())
         counts: dict[str, dict[str, int]] = {}
-        for entry in self.timeline():
+        for entry in self.timeline() if timeline is None else timeline:
             for shown in review.tags_for(entry.record, reviewed):
                 if shown.status != review.REJECTED:
                     slot = counts.setdefault(shown.tactic, {"confirmed": 0, "suggested": 0})
@@ -868,7 +869,7 @@ class Case:
             tz_name=str(self._genesis["tz"]),
             genesis=self.settings(),
             stats=shown.pop("stats"),
-            tactics=self._tactic_counts(),
+            tactics=self._tactic_counts(shown["timeline"]),
             head=head,
             generated_at=when,
             key_fingerprint=self.public_key.fingerprint,

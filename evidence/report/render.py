@@ -339,8 +339,13 @@ class _Builder:
             ("Times shown in", f"{d.tz_name} (every time carries its UTC offset)", False),
             (
                 "Report generated",
-                f"{_when(gen, d.tz)} ({d.tz_name}) = {_when(gen, gen.tzinfo or d.tz)}; "
-                "the time of the ledger head below unless another was given",
+                f"{_when(gen, d.tz)} ({d.tz_name})"
+                + (
+                    f" = {_when(gen, gen.tzinfo)}"
+                    if gen.tzinfo is not None and _when(gen, gen.tzinfo) != _when(gen, d.tz)
+                    else ""
+                )
+                + "; the time of the ledger head below unless another was given",
                 False,
             ),
             ("Built from ledger head", f"{d.head.seq}:{d.head.hash}", True),
@@ -515,8 +520,12 @@ class _Builder:
             self.story.append(Paragraph("Incoming attempts by sender identifier", st["h2"]))
             self.story.append(self.table(srows, [240, 80, 60]))
         if attempts:
-            self.story.append(Paragraph("Incoming attempts per day", st["h2"]))
-            self.story.append(self.chart(self.per_day(attempts)))
+            # Kept with its heading: a heading at the foot of one page and its chart alone on the next looked lost.
+            self.story.append(
+                KeepTogether(
+                    [Paragraph("Incoming attempts per day", st["h2"]), self.chart(self.per_day(attempts))]
+                )
+            )
         self.story.append(PageBreak())
 
     def per_day(self, attempts: list[TimelineEntry]) -> Counter[date]:

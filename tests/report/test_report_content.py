@@ -264,3 +264,15 @@ def test_manifest_attachment_named(full_pdf: Path) -> None:
         ["pdfdetach", "-list", str(full_pdf)], capture_output=True, text=True, check=True
     )
     assert NAME in listing.stdout
+
+
+def test_row_cells_break_at_spaces_and_inside_long_words() -> None:
+    from evidence.report.render import _register_fonts
+    from evidence.report.rows import break_lines, text_width
+
+    _register_fonts()
+    address = "alex.morgan.from.a.very.long.domain@example.net"
+    lines = break_lines(f"to {address}\nsecond line", "DejaVuMono", 7.5, 80.0)
+    assert all(text_width(line, "DejaVuMono", 7.5) <= 80.0 for line in lines)
+    assert "".join(lines[:-1]).replace(" ", "").replace("to", "", 1) == address
+    assert lines[-1] == "second line" and len(lines) >= 3
