@@ -215,6 +215,17 @@ def _describe(entry: Entry) -> str:
             f"{body.get('exhibit')} read by {body.get('importer')} {body.get('importer_version')}: "
             f"{body.get('record_count')} records, {body.get('warning_count')} warnings"
         )
+    if kind == "person.added":
+        n = len(body.get("identities") or [])
+        return f"person added: {body.get('name')} ({body.get('role')}), {n} identifier{'s' if n != 1 else ''}"
+    if kind in ("person.linked", "person.unlinked"):
+        verb = "linked to" if kind == "person.linked" else "unlinked from"
+        return f"an identifier {verb} {body.get('name')}: {body.get('basis')}"
+    if kind == "case.updated":
+        facts = body.get("set") or {}
+        return "case facts set: " + "; ".join(
+            f"{k.replace('_', ' ')} = {v}" for k, v in sorted(facts.items())
+        )
     if kind == "report.generated":
         built = body.get("built_from") or {}
         return (
@@ -761,7 +772,7 @@ class _Builder:
                     Paragraph(str(entry.seq), st["cell"]),
                     Paragraph(_esc(_entry_time(entry, d.tz)).replace(" ", "<br/>", 1), st["cell"]),
                     Paragraph(_esc(entry.kind), st["cell"]),
-                    Paragraph(_esc(_describe(entry)), st["cell"]),
+                    Paragraph(_esc(self.mask(_describe(entry))), st["cell"]),
                     Paragraph(entry.hash[:12] + "…", st["mono"]),
                 ]
             )

@@ -276,3 +276,23 @@ def test_row_cells_break_at_spaces_and_inside_long_words() -> None:
     assert all(text_width(line, "DejaVuMono", 7.5) <= 80.0 for line in lines)
     assert "".join(lines[:-1]).replace(" ", "").replace("to", "", 1) == address
     assert lines[-1] == "second line" and len(lines) >= 3
+
+
+def test_redactor_masks_the_owner_and_uninvolved_recipients_only(small_case: Path) -> None:
+    from evidence.report.redact import Redactor
+
+    with Case.open(small_case, readonly=True) as case:
+        red = Redactor.build(case.people(), case.timeline(), case.region)
+    assert red.party("07700 900001") == "[owner phone 1]"  # the owner's number, however written
+    assert red.party(OWNER_EMAIL.upper()) == "[owner e-mail 1]"
+    assert red.party("+447700900123", as_sender=True) == "+447700900123"  # the respondent stays
+    assert red.party("+447700900123") == "+447700900123"
+    assert red.party("friend@example.com") == "[third party 1]"  # a recipient nobody linked
+    assert red.party("friend@example.com", as_sender=True) == "friend@example.com"  # a sender is evidence
+    assert (
+        red.text("ring me on 07700 900001 or friend@example.com")
+        == "ring me on [owner phone 1] or [third party 1]"
+    )
+    # OCR words: the digits of the owner's number (split by OCR) and a masked address are covered.
+    assert red.word("900001") and red.word(OWNER_EMAIL + ",")
+    assert not red.word("900123") and not red.word("Posting")
