@@ -623,7 +623,6 @@ class _Builder:
         self.story.append(self.heading(section.title, "exhibits"))
         self.intro(section)
         acquired = _acquisitions(d.entries)
-        counts = Counter(s.exhibit for e in d.timeline for s in e.sources)
         by_exhibit: dict[str, list[TimelineEntry]] = {}
         for tl_entry in d.timeline:
             for src in tl_entry.sources:
@@ -655,7 +654,7 @@ class _Builder:
                 pairs.append(("Tool", f"{tool.get('name')} {tool.get('version')}", False))
                 if body.get("file_mtime"):
                     pairs.append(("File modified (as found)", str(body["file_mtime"]), False))
-            pairs.append(("Timeline entries", str(counts.get(number, 0)), False))
+            pairs.append(("Timeline entries", self.summarise(by_exhibit.get(number, [])), False))
             self.story.append(
                 KeepTogether(
                     [
@@ -669,6 +668,21 @@ class _Builder:
         if not d.exhibits:
             self.story.append(Paragraph("The case holds no exhibits.", st["body"]))
         self.story.append(PageBreak())
+
+    def summarise(self, entries: list[TimelineEntry]) -> str:
+        """An exhibit's records in one line: how many, of which channels and directions, from when to when."""
+        if not entries:
+            return "0 (stored and hashed; nothing in it was read as a record)"
+        kinds = Counter(
+            e.record.channel.value
+            + ("" if e.record.direction is Direction.UNKNOWN else f" {e.record.direction.value}")
+            for e in entries
+        )
+        first = _when(entries[0].record.occurred_at, self.data.tz)
+        last = _when(entries[-1].record.occurred_at, self.data.tz)
+        span = f"at {first}" if first == last else f"from {first} to {last}"
+        listed = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
+        return f"{len(entries)}: {listed}; {span}"
 
     def screen(self, screen: Screen | None) -> list[Any]:
         """A picture exhibit drawn below its facts, with its invisible OCR layer (kept on one page with them)."""
