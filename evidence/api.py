@@ -945,6 +945,9 @@ class Case:
                 is_jpeg=rec.raw.get("format") == "JPEG",
                 words=words,
             )
+        redactor = Redactor.build(everyone, full, self.region) if redact else None
+        if redactor is not None:
+            redactor.number(timeline)
         return {
             "timeline": timeline,
             "exhibits": exhibits,
@@ -954,7 +957,7 @@ class Case:
             "filters": filters,
             "withheld": withheld,
             "withheld_records": len(full) - len(timeline),
-            "redactor": Redactor.build(everyone, full, self.region) if redact else None,
+            "redactor": redactor,
         }
 
     def _publish(

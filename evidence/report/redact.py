@@ -22,11 +22,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import phonenumbers
+
 from evidence.analysis.identity import Identifier, normalise
 from evidence.analysis.people import Person
 from evidence.timeline import TimelineEntry
 
 _IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\+?\d[\d ().-]{5,}\d")
+_DATE = re.compile(r"\d{4}[-.]\d\d[-.]\d\d|\d\d[-./]\d\d[-./]\d{4}")
 KINDS = {"phone": "phone", "email": "e-mail", "handle": "account"}
 
 DESCRIPTION = (
@@ -37,6 +40,16 @@ DESCRIPTION = (
     "masked. Hashes, exhibit numbers, file names and times are unchanged and refer to the unredacted "
     "originals kept in the case. Postal addresses and names in free text are not detected."
 )
+
+
+def _dialable(ident: Identifier) -> bool:
+    """Whether a phone identifier is a full international number (not a short code or stray digits)."""
+    if not ident.value.startswith("+"):
+        return False
+    try:
+        return bool(phonenumbers.is_possible_number(phonenumbers.parse(ident.value, None)))
+    except phonenumbers.NumberParseException:
+        return False
 
 
 @dataclass
@@ -65,6 +78,18 @@ class Redactor:
             if ident is not None:
                 keep.add((ident.kind, ident.value))
         return cls(region, owner, keep - owner)
+
+    def number(self, entries: Iterable[TimelineEntry]) -> None:
+        """Give the labels in the order the report's timeline first shows each masked identifier (so a
+        reader meets [third party 1] before [third party 2])."""
+        for entry in entries:
+            rec = entry.record
+            self.party(rec.sender, as_sender=True)
+            for raw in rec.recipients:
+                self.party(raw)
+            for text in (rec.subject, rec.text):
+                if text:
+                    self.text(text)
 
     def _label(self, ident: Identifier) -> str:
         key = (ident.kind, ident.value)
@@ -96,6 +121,12 @@ class Redactor:
             ident = normalise(match.group(0), self.region)
             if ident is None or ident.kind == "handle" or not self._masks(ident, as_sender=False):
                 return match.group(0)
+            if (
+                ident.kind == "phone"
+                and (ident.kind, ident.value) not in self.owner
+                and (_DATE.search(match.group(0)) or not _dialable(ident))
+            ):
+                return match.group(0)  # digits in text (dates, file names, 101) are not someone's number
             return self._label(ident)
 
         return _IN_TEXT.sub(swap, text)

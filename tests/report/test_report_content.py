@@ -296,3 +296,14 @@ def test_redactor_masks_the_owner_and_uninvolved_recipients_only(small_case: Pat
     # OCR words: the digits of the owner's number (split by OCR) and a masked address are covered.
     assert red.word("900001") and red.word(OWNER_EMAIL + ",")
     assert not red.word("900123") and not red.word("Posting")
+
+
+def test_redaction_leaves_dates_and_file_names_alone(small_case: Path) -> None:
+    from evidence.report.redact import Redactor
+
+    with Case.open(small_case, readonly=True) as case:
+        red = Redactor.build(case.people(), case.timeline(), case.region)
+    text = "<attached: 00000012-PHOTO-2026-03-14-21-35-02.jpg> at 2026-03-14 21:33:44, call 101"
+    assert red.text(text) == text
+    assert red.text("new number 07700 900999") == "new number [third party 1]"
+    assert not red.word("20260314213502")
