@@ -28,7 +28,10 @@ from evidence.analysis.identity import Identifier, normalise
 from evidence.analysis.people import Person
 from evidence.timeline import TimelineEntry
 
-_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\+?\d[\d ().-]{5,}\d")
+# A number stands alone: not inside a hash, a word or a dotted address (192.168.0.14).
+_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<![\w.+/=])\+?\d[\d ().-]{5,}\d(?![\w/]|\.\d)")
+_IP = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+MIN_DIGITS = 9  # fewer digits in text are times, years, amounts: not taken for an uninvolved party's number
 _DATE = re.compile(r"\d{4}[-.]\d\d[-.]\d\d|\d\d[-./]\d\d[-./]\d{4}")
 KINDS = {"phone": "phone", "email": "e-mail", "handle": "account"}
 
@@ -124,7 +127,12 @@ class Redactor:
             if (
                 ident.kind == "phone"
                 and (ident.kind, ident.value) not in self.owner
-                and (_DATE.search(match.group(0)) or not _dialable(ident))
+                and (
+                    _DATE.search(match.group(0))
+                    or _IP.search(match.group(0))
+                    or sum(c.isdigit() for c in match.group(0)) < MIN_DIGITS
+                    or not _dialable(ident)
+                )
             ):
                 return match.group(0)  # digits in text (dates, file names, 101) are not someone's number
             return self._label(ident)

@@ -303,7 +303,8 @@ def test_redaction_leaves_dates_and_file_names_alone(small_case: Path) -> None:
 
     with Case.open(small_case, readonly=True) as case:
         red = Redactor.build(case.people(), case.timeline(), case.region)
-    text = "<attached: 00000012-PHOTO-2026-03-14-21-35-02.jpg> at 2026-03-14 21:33:44, call 101"
+    text = "<attached: 00000012-PHOTO-2026-03-14-21-35-02.jpg> at 2026-03-14 21:33:44, call 101; Sun, 15 Mar 2026 10:12"
+    text += "; from [192.168.0.14] by smtp; sha256 8652500f6c4b19bf 1234567890abc, site.com/posts/1234567890"
     assert red.text(text) == text
     assert red.text("new number 07700 900999") == "new number [third party 1]"
     assert not red.word("20260314213502")
