@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 from evidence.api import Case
 from evidence.case.canonical import parse_canonical
@@ -308,3 +308,33 @@ def test_redaction_leaves_dates_and_file_names_alone(small_case: Path) -> None:
     assert red.text(text) == text
     assert red.text("new number 07700 900999") == "new number [third party 1]"
     assert not red.word("20260314213502")
+
+
+def _black_pixels(pdf: Path, page: int, tmp_path: Path) -> int:
+    subprocess.run(
+        ["pdftoppm", "-r", "50", "-f", str(page), "-l", str(page), "-png", str(pdf), str(tmp_path / "pg")],
+        check=True,
+    )
+    (png,) = tmp_path.glob("pg*.png")
+    with Image.open(png) as im:
+        count = im.convert("L").point(lambda v: 255 if v < 8 else 0).histogram()[255]
+    png.unlink()
+    return count
+
+
+def test_redacted_screenshot_covers_the_owners_number(case_copy: Path, tmp_path: Path) -> None:
+    shot = tmp_path / "Screenshot_20260315-101010.png"
+    image = Image.new("RGB", (900, 220), "white")
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 34)
+    ImageDraw.Draw(image).text((30, 80), "Call me on 07700 900001 tonight", fill="black", font=font)
+    image.save(shot)
+    with Case.open(case_copy) as case:
+        case.import_files([shot])
+    plain = _render(case_copy, tmp_path / "plain.pdf", since=date(2026, 3, 15), until=date(2026, 3, 15))
+    masked = _render(
+        case_copy, tmp_path / "masked.pdf", since=date(2026, 3, 15), until=date(2026, 3, 15), redact=True
+    )
+    assert "900001" in _text(plain) and "tonight" in _text(plain)
+    assert "900001" not in _text(masked) and "tonight" in _text(masked)
+    page = next(i + 1 for i, text in enumerate(_text(masked).split("\f")) if "The picture as stored" in text)
+    assert _black_pixels(masked, page, tmp_path) > _black_pixels(plain, page, tmp_path) + 50
