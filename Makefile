@@ -61,6 +61,7 @@ demo: deps
 
 bench: deps
 	$(PY) bench/run.py --objects-mib 1024 --entries 100000
+	$(PY) bench/report_speed.py --records 10000 --screenshots 300
 
 clean:
 	rm -rf build $(VENV) .pytest_cache .mypy_cache .ruff_cache

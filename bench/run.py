@@ -16,6 +16,7 @@
 
 `make bench` runs them at the issue's sizes (1 GiB of objects, 100,000 entries, 100,000 SMS, 10,000 e-mails,
 100 screenshots).
+- report: ``bench/report_speed.py`` (the report of a 10,000-record case with 300 screenshots; see its docstring).
 """
 
 from __future__ import annotations

@@ -796,13 +796,14 @@ class Case:
         }
         return self._append_entry("record.relayed", body, passphrase)
 
-    def _tactic_counts(self) -> dict[str, dict[str, int]]:
-        """Per tactic, how many timeline entries carry it confirmed, and how many only as a suggestion."""
+    def _tactic_counts(self, timeline: list[TimelineEntry] | None = None) -> dict[str, dict[str, int]]:
+        """Per tactic, how many timeline entries (all, or those given) carry it confirmed, and how many only as
+        a suggestion."""
         from evidence.analysis import review
 
         reviewed = review.decisions(self.entries())
         counts: dict[str, dict[str, int]] = {}
-        for entry in self.timeline():
+        for entry in self.timeline() if timeline is None else timeline:
             for shown in review.tags_for(entry.record, reviewed):
                 if shown.status != review.REJECTED:
                     slot = counts.setdefault(shown.tactic, {"confirmed": 0, "suggested": 0})
@@ -944,6 +945,10 @@ class Case:
         templates: Path | None = None,
         generated_at: datetime | None = None,
         bates_prefix: str = "EVD",
+        since: date | None = None,
+        until: date | None = None,
+        person: str | None = None,
+        redact: bool = False,
     ) -> bytes:
         """The PDF report of the case as it stands, as bytes; nothing is written or recorded.
 
@@ -960,24 +965,103 @@ class Case:
             raise UsageError(
                 "the generation time needs an offset", hint="--generated-at 2026-04-15T10:00:00+01:00"
             )
+        shown = self._report_selection(since=since, until=until, person=person, redact=redact)
         data = ReportData(
             title=str(self.settings()["title"]),
             tz=self.tz,
             tz_name=str(self._genesis["tz"]),
             genesis=self.settings(),
-            stats=self.stats(),
-            tactics=self._tactic_counts(),
+            stats=shown.pop("stats"),
+            tactics=self._tactic_counts(shown["timeline"]),
             head=head,
             generated_at=when,
             key_fingerprint=self.public_key.fingerprint,
             tool={"name": "evidence", "version": __version__},
-            timeline=self.timeline(),
-            exhibits=self.exhibits(),
             entries=entries,
             bates_prefix=bates_prefix,
             options={"custom_templates": templates is not None},
+            **shown,
         )
         return render(data, chosen)
+
+    def _report_selection(
+        self, *, since: date | None, until: date | None, person: str | None, redact: bool
+    ) -> dict[str, Any]:
+        """What a report shows: the timeline and exhibits a filter keeps (the others withheld, counted), the
+        statistics of what is shown, the people, the stored pictures with their OCR words, the redactor."""
+        from collections import Counter
+
+        from evidence.analysis import people as people_mod
+        from evidence.analysis import stats as stats_mod
+        from evidence.analysis.select import select
+        from evidence.report.redact import Redactor
+        from evidence.report.screens import Screen, words_from_blob
+
+        if since is not None and until is not None and until < since:
+            raise UsageError(f"--until {until} is before --since {since}", hint="swap the two dates")
+        full = self.timeline()
+        everyone = self.people()
+        resolver = self.resolver()
+        filters: dict[str, str] = {}
+        if since is not None:
+            filters["since"] = since.isoformat()
+        if until is not None:
+            filters["until"] = until.isoformat()
+        if person is not None:
+            person = people_mod.find(everyone, person).name
+            filters["person"] = person
+        timeline = select(full, self.tz, resolver=resolver, person=person, since=since, until=until)
+        all_exhibits = self.exhibits()
+        if filters:
+            used = {s.exhibit for e in timeline for s in e.sources}
+            per_exhibit = Counter(s.exhibit for e in full for s in e.sources if s.exhibit not in used)
+            exhibits = [e for e in all_exhibits if e["exhibit"] in used]
+            withheld = [
+                {"exhibit": e["exhibit"], "sha256": e["sha256"], "records": per_exhibit.get(e["exhibit"], 0)}
+                for e in all_exhibits
+                if e["exhibit"] not in used
+            ]
+        else:
+            exhibits, withheld = all_exhibits, []
+        raw_nc = self.settings().get("no_contact_since")
+        stats = stats_mod.compute(
+            timeline, resolver, self.tz, no_contact_since=date.fromisoformat(raw_nc) if raw_nc else None
+        )
+        shown_items = {e["sha256"] for e in exhibits}
+        screens: dict[str, Screen] = {}
+        for entry in timeline:
+            rec = entry.record
+            if rec.item_sha256 in screens or rec.item_sha256 not in shown_items:
+                continue
+            width, height = rec.raw.get("width"), rec.raw.get("height")
+            if rec.channel.value != "screenshot" or not isinstance(width, int) or not isinstance(height, int):
+                continue
+            ocr = rec.raw.get("ocr")
+            words: tuple[Any, ...] = ()
+            if isinstance(ocr, dict) and isinstance(ocr.get("blob_sha256"), str):
+                blob = canonical_loads(self.store.read_bytes(ocr["blob_sha256"]).decode("utf-8"))
+                words = words_from_blob(blob)
+            screens[rec.item_sha256] = Screen(
+                path=self.store.path_for(rec.item_sha256),
+                width=width,
+                height=height,
+                is_jpeg=rec.raw.get("format") == "JPEG",
+                words=words,
+            )
+        redactor = Redactor.build(everyone, full, self.region) if redact else None
+        if redactor is not None:
+            redactor.number(timeline)
+        return {
+            "timeline": timeline,
+            "exhibits": exhibits,
+            "stats": stats,
+            "people": everyone,
+            "screens": screens,
+            "filters": filters,
+            "withheld": withheld,
+            "withheld_records": len(full) - len(timeline),
+            "redactor": redactor,
+        }
 
     def _publish(
         self,
@@ -1069,6 +1153,10 @@ class Case:
         passphrase: PassphraseSource | str | None = None,
         sign: bool = False,
         tsa: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        person: str | None = None,
+        redact: bool = False,
     ) -> ReportWritten:
         """Render the report, record a ``report.generated`` entry with its SHA-256, and write it to ``path``.
 
@@ -1087,7 +1175,14 @@ class Case:
             with self._checkpoint_first(self._signing_key(secret)):
                 built["from"] = self.head()
                 pdf = self.render_report(
-                    profile=profile, templates=templates, generated_at=generated_at, bates_prefix=bates_prefix
+                    profile=profile,
+                    templates=templates,
+                    generated_at=generated_at,
+                    bates_prefix=bates_prefix,
+                    since=since,
+                    until=until,
+                    person=person,
+                    redact=redact,
                 )
             unsigned = hashlib.sha256(pdf).hexdigest()
             extra: dict[str, Any] = {}
@@ -1114,6 +1209,16 @@ class Case:
                 "bates_prefix": bates_prefix,
                 "built_from": {"seq": built["from"].seq, "hash": built["from"].hash},
                 "custom_templates": templates is not None,
+                "filter": {
+                    k: v
+                    for k, v in (
+                        ("since", since.isoformat() if since else None),
+                        ("until", until.isoformat() if until else None),
+                        ("person", person),
+                    )
+                    if v is not None
+                },
+                "redacted": redact,
                 "generated_by": actor(),
                 "tool": tool_info(),
                 **extra,

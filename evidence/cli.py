@@ -652,6 +652,10 @@ def cmd_report(args: argparse.Namespace) -> int:
             passphrase=_passphrase_from_env_or_prompt(),
             sign=args.sign,
             tsa=args.tsa,
+            since=args.since,
+            until=args.until,
+            person=args.person,
+            redact=args.redact,
         )
         _print_recovery_notes(case)
         print(f"Report written: {written.path} ({_human_size(written.size)}, sha256 {written.sha256})")
@@ -741,6 +745,18 @@ def _add_export_filters(p: argparse.ArgumentParser) -> None:
         "--full-ledger",
         action="store_true",
         help="with a filter: carry every ledger entry (default: only the chosen originals' entries, with proofs)",
+    )
+
+
+def _report_filter_args(p: argparse.ArgumentParser) -> None:
+    """report's selection and redaction options (the same meanings as timeline's filters)."""
+    p.add_argument("--since", type=_iso_date, metavar="DATE", help="only records from this day (case zone)")
+    p.add_argument("--until", type=_iso_date, metavar="DATE", help="only records up to this day, inclusive")
+    p.add_argument("--person", metavar="NAME", help="only records to or from this person of the case")
+    p.add_argument(
+        "--redact",
+        action="store_true",
+        help="mask the owner's own numbers and addresses and uninvolved third parties (hashes are kept)",
     )
 
 
@@ -913,6 +929,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the generation time to print (default: the time of the ledger head the report is built from)",
     )
     _report_signing_options(p)
+    _report_filter_args(p)
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("export", help="write a zip a lawyer or the police can check without the case")

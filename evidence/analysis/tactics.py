@@ -50,7 +50,7 @@ _FLAGS = re.IGNORECASE | re.MULTILINE
 
 def rules_dir() -> Path:
     """The rules shipped with the checkout: ``<repository>/templates/tactics``."""
-    return Path(__file__).resolve().parent.parent.parent / "templates" / "tactics"
+    return Path(__file__).resolve().parent.parent / "templates" / "tactics"
 
 
 @dataclass(frozen=True)

@@ -68,10 +68,16 @@ def build(data: ReportData, profile: Profile) -> dict[str, Any]:
             "bates_prefix": data.bates_prefix,
             "generated_at": data.generated_at.isoformat(),
             **data.options,
+            "filter": dict(data.filters),
+            "redacted": data.redactor is not None,
         },
         "tool": dict(data.tool),
         "records": records,
         "exhibits": exhibits,
+        "withheld": {
+            "records": data.withheld_records,
+            "exhibits": [{"exhibit": str(w["exhibit"]), "sha256": str(w["sha256"])} for w in data.withheld],
+        },
     }
 
 

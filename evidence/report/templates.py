@@ -1,12 +1,11 @@
 """The report's wording as data: ``templates/profiles/<name>.json`` and the declaration texts.
 
 A profile names the sections in order, with their titles and introductory paragraphs, and which declaration
-texts close the report. The default folder is ``templates/`` at the top of the repository checkout (the
-package is installed editable); ``--templates DIR`` points at a user's own copy with the same layout.
+texts close the report. The default folder is ``evidence/templates/``, package data that a wheel carries
+(``templates/`` at the top of the repository links to it); ``--templates DIR`` points at a user's own copy with
+the same layout.
 Declarations use ``string.Template`` placeholders: ``$case_title``, ``$head_seq``, ``$head_hash``,
 ``$key_fingerprint``, ``$exhibit_count``, ``$record_count``.
-
-Known limit: a non-editable install (a wheel) does not carry ``templates/``; ``--templates`` is needed then.
 """
 
 from __future__ import annotations
@@ -21,12 +20,22 @@ from evidence.errors import UsageError
 
 PROFILES = ("police", "lawyer", "protective-order")
 DEFAULT_PROFILE = "lawyer"
-SECTION_IDS = ("cover", "summary", "timeline", "exhibits", "custody", "verification", "declaration")
+SECTION_IDS = (
+    "cover",
+    "summary",
+    "timeline",
+    "exhibits",
+    "completeness",
+    "custody",
+    "verification",
+    "declaration",
+)
 
 
 def templates_dir() -> Path:
-    """The templates folder shipped with the checkout: ``<repository>/templates``."""
-    return Path(__file__).resolve().parent.parent.parent / "templates"
+    """The templates shipped inside the package: ``evidence/templates`` (``templates/`` at the top of the
+    repository is a link to it), so an installed wheel carries them too."""
+    return Path(__file__).resolve().parent.parent / "templates"
 
 
 @dataclass(frozen=True)

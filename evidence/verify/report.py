@@ -15,7 +15,8 @@ The checks, numbered here and in the code:
       ``HEAD_MISMATCH``, ``KEY_NOT_EXPECTED``, ...); the case is the one the manifest names (``OTHER_CASE``);
       every record the manifest lists exists in the case (``MISSING_RECORD``) from the same item, exhibit,
       locator and time (``MODIFIED``), every exhibit too (``MISSING_EXHIBIT``; ``MODIFIED`` for another
-      SHA-256, size or name); and the PDF's own SHA-256 is the one a ``report.generated`` entry recorded
+      SHA-256, size or name), every exhibit a filtered report lists as withheld is the case's exhibit of
+      that number and SHA-256 (``MISSING_EXHIBIT``, ``MODIFIED``); and the PDF's own SHA-256 is the one a ``report.generated`` entry recorded
       (``UNKNOWN_REPORT``: a report changed after it was generated, even by one byte, has another hash).
   (3) Without a case: only (1) can be checked; ``NEEDS_CASE`` (a warning) says the rest needs the case or an
       export bundle holding the report (``evidence verify bundle.zip``).
@@ -178,6 +179,15 @@ def verify_report(
             )
         _compare_records(manifest["records"], records, report)
         _compare_exhibits(manifest["exhibits"], exhibits, report)
+        _compare_withheld(manifest.get("withheld"), exhibits, report)
+        report.facts["selection"] = {
+            "filter": manifest["options"].get("filter")
+            if isinstance(manifest.get("options"), dict)
+            else None,
+            "redacted": manifest["options"].get("redacted")
+            if isinstance(manifest.get("options"), dict)
+            else None,
+        }
     if digest in generated:
         report.facts["report"]["entry"] = generated[digest]
     else:
@@ -256,6 +266,27 @@ def _compare_exhibits(
                 Finding(
                     "MODIFIED", f"the case has another {', '.join(differ)} than the report", exhibit=number
                 )
+            )
+
+
+def _compare_withheld(withheld: Any, exhibits: dict[str, dict[str, Any]], report: Report) -> None:
+    """A filtered report lists what it left out by SHA-256: each must be the case's exhibit of that number."""
+    if withheld is None:
+        return
+    items = withheld.get("exhibits") if isinstance(withheld, dict) else None
+    if not isinstance(items, list):
+        report.add(Finding("MANIFEST_MALFORMED", "withheld is not {records, exhibits}", path=NAME))
+        return
+    for item in items:
+        number = item.get("exhibit") if isinstance(item, dict) else None
+        found = exhibits.get(str(number))
+        if found is None:
+            report.add(
+                Finding("MISSING_EXHIBIT", "listed as withheld but not in the case", exhibit=str(number))
+            )
+        elif found["sha256"] != item.get("sha256"):
+            report.add(
+                Finding("MODIFIED", "listed as withheld with another SHA-256 than the case's", exhibit=number)
             )
 
 

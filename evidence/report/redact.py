@@ -1,0 +1,154 @@
+"""Redaction of a report (``report --redact``): what a copy for the other side, or for a court bundle, masks.
+
+Chosen with a lawyer in mind: the report must still prove what the respondent did, so every identifier of a
+person with the role ``respondent`` and every sender of a record stays visible (a call from a new number is the
+evidence). Masked are:
+
+- every identifier (phone number, e-mail address, account) linked to a person with the role ``owner`` (the
+  person harassed: where they can be reached is what the other side must not learn), wherever it appears:
+  sender, recipients, e-mail headers, message text, OCR words of screenshots (covered by a black box);
+- identifiers of third parties not linked to any person of the case that appear only as recipients (copied
+  people, group members) or inside message text.
+
+Each masked identifier becomes a label (``[owner phone 1]``, ``[third party 2]``) that stands for the same
+identifier throughout, so a reader still sees that two messages went to the same place. Hashes, exhibit
+numbers, file names and times are not changed: the manifest and ``evidence verify report.pdf`` check the report
+against the unredacted case. Known limit: postal addresses and names written in free text are not detected.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import phonenumbers
+
+from evidence.analysis.identity import Identifier, normalise
+from evidence.analysis.people import Person
+from evidence.timeline import TimelineEntry
+
+# A number stands alone: not inside a hash, a word or a dotted address (192.168.0.14).
+_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<![\w.+/=])\+?\d[\d ().-]{5,}\d(?![\w/]|\.\d)")
+_IP = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+MIN_DIGITS = 9  # fewer digits in text are times, years, amounts: not taken for an uninvolved party's number
+_DATE = re.compile(r"\d{4}[-.]\d\d[-.]\d\d|\d\d[-./]\d\d[-./]\d{4}")
+KINDS = {"phone": "phone", "email": "e-mail", "handle": "account"}
+
+DESCRIPTION = (
+    "the phone numbers, e-mail addresses and accounts of the person harassed (role owner), and those of third "
+    "parties not in the case where they appear as recipients or inside messages, are replaced by labels such "
+    "as [owner phone 1] or [third party 2] (one label per identifier throughout); words of screenshots that "
+    "match them are covered by black boxes. Senders of records and the respondent's identifiers are not "
+    "masked. Hashes, exhibit numbers, file names and times are unchanged and refer to the unredacted "
+    "originals kept in the case. Postal addresses and names in free text are not detected."
+)
+
+
+def _dialable(ident: Identifier) -> bool:
+    """Whether a phone identifier is a full international number (not a short code or stray digits)."""
+    if not ident.value.startswith("+"):
+        return False
+    try:
+        return bool(phonenumbers.is_possible_number(phonenumbers.parse(ident.value, None)))
+    except phonenumbers.NumberParseException:
+        return False
+
+
+@dataclass
+class Redactor:
+    """Masks identifiers as described in the module docstring; labels are numbered in order of first use."""
+
+    region: str
+    owner: set[tuple[str, str]]
+    keep: set[tuple[str, str]]
+    labels: dict[tuple[str, str], str] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, people: Iterable[Person], timeline: Iterable[TimelineEntry], region: str) -> Redactor:
+        """A redactor for a case's people and timeline."""
+        owner: set[tuple[str, str]] = set()
+        keep: set[tuple[str, str]] = set()
+        for person in people:
+            ids = {(link.identifier.kind, link.identifier.value) for link in person.links}
+            if person.role == "owner":
+                owner |= ids
+            else:
+                keep |= ids  # people of the case, whatever their role, are not "third parties not in it"
+        for entry in timeline:
+            ident = normalise(entry.record.sender, region)
+            if ident is not None:
+                keep.add((ident.kind, ident.value))
+        return cls(region, owner, keep - owner)
+
+    def number(self, entries: Iterable[TimelineEntry]) -> None:
+        """Give the labels in the order the report's timeline first shows each masked identifier (so a
+        reader meets [third party 1] before [third party 2])."""
+        for entry in entries:
+            rec = entry.record
+            self.party(rec.sender, as_sender=True)
+            for raw in rec.recipients:
+                self.party(raw)
+            for text in (rec.subject, rec.text):
+                if text:
+                    self.text(text)
+
+    def _label(self, ident: Identifier) -> str:
+        key = (ident.kind, ident.value)
+        if key not in self.labels:
+            group = f"owner {KINDS.get(ident.kind, ident.kind)}" if key in self.owner else "third party"
+            self.counts[group] = self.counts.get(group, 0) + 1
+            self.labels[key] = f"[{group} {self.counts[group]}]"
+        return self.labels[key]
+
+    def _masks(self, ident: Identifier | None, *, as_sender: bool) -> bool:
+        if ident is None:
+            return False
+        key = (ident.kind, ident.value)
+        if key in self.owner:
+            return True
+        return not as_sender and key not in self.keep and ident.kind in ("phone", "email")
+
+    def party(self, raw: str | None, *, as_sender: bool = False) -> str | None:
+        """A sender or recipient as shown: the label when masked, else as written."""
+        if raw is None:
+            return None
+        ident = normalise(raw, self.region)
+        return self._label(ident) if ident and self._masks(ident, as_sender=as_sender) else raw
+
+    def text(self, text: str) -> str:
+        """Free text with masked phone numbers and e-mail addresses replaced by their labels."""
+
+        def swap(match: re.Match[str]) -> str:
+            ident = normalise(match.group(0), self.region)
+            if ident is None or ident.kind == "handle" or not self._masks(ident, as_sender=False):
+                return match.group(0)
+            if (
+                ident.kind == "phone"
+                and (ident.kind, ident.value) not in self.owner
+                and (
+                    _DATE.search(match.group(0))
+                    or _IP.search(match.group(0))
+                    or sum(c.isdigit() for c in match.group(0)) < MIN_DIGITS
+                    or not _dialable(ident)
+                )
+            ):
+                return match.group(0)  # digits in text (dates, file names, 101) are not someone's number
+            return self._label(ident)
+
+        return _IN_TEXT.sub(swap, text)
+
+    def word(self, word: str) -> bool:
+        """Whether an OCR word is (part of) a masked identifier: a masked e-mail address, or digits that end
+        a masked phone number (OCR splits ``07700 900123`` into two words; the longer group is covered)."""
+        bare = word.strip(".,;:()[]<>\"'")
+        if "@" in bare:
+            return self.text(bare) != bare
+        digits = re.sub(r"\D", "", bare)
+        if len(digits) < 6:
+            return False
+        return (
+            any(kind == "phone" and value.endswith(digits[-6:]) for kind, value in self.owner)
+            or self.text(bare) != bare
+        )
