@@ -1,24 +1,82 @@
 """Screen layout: chat bubbles, call-log rows, email-list rows and the header, each region then recognised.
 
-(Interface first; the method is documented here as it is built.)
+**Method.** All image work is Pillow plus pure Python over a reduced grid (numpy is not a dependency).
+
+1. *Grid.* The image (transparency flattened onto white) is reduced with a box filter to about
+   ``GRID_WIDTH`` cells across. Connected regions of nearly uniform colour are labelled by flood fill: a cell
+   joins its neighbour's region when their colours differ by at most ``NEIGHBOUR_TOLERANCE`` in every channel
+   and the seed's colour by at most ``SEED_TOLERANCE`` (so a gradient wallpaper does not leak into bubbles).
+2. *Bubbles.* A region is a bubble when it does not touch the image's edges, is at least
+   ``MIN_BUBBLE_HEIGHT`` and ``MIN_BUBBLE_WIDTH`` of the screen (per mille), at most ``MAX_BUBBLE_WIDTH`` wide,
+   fills enough of its box (text makes holes), hugs one side, and is not inside another bubble.
+   Its side decides the direction: nearer the left edge is incoming, nearer the right edge outgoing.
+   Two or more bubbles make the screen a ``chat``.
+3. *Other text.* Outside the bubbles (bubbles painted over with the surrounding colour), rows of the grid
+   that differ from their row's commonest colour are ink; runs of ink rows are text bands.
+4. *Flattening.* Each region (bubble or band) is turned into dark text on white by its colour distance to its
+   own background colour (the bubble's colour, the band's commonest colour), stretched so the text colour is
+   black: white-on-blue, dark themes and coloured rows all become black on white.
+5. *Scaling and one tesseract run.* Each flattened region is scaled so its text lines are about
+   ``TARGET_LINE_PX`` high (measured from the region's row profile), all regions are stacked in one tall
+   white page separated by white space, and tesseract (``--psm 6``) runs once; words are mapped back to their
+   region by their vertical position and their boxes to the original image's pixels.
+6. *Reading.* In a chat, a bubble's text is its lines joined by spaces; a time-like token ("21:33",
+   "9:41 PM", "Yesterday", "Mon 9:41 PM") at the end of its last line (or on a band right under the bubble,
+   overlapping it horizontally) is its shown time and is removed from the text. The header is the first band
+   under the status bar that is above the first bubble and does not look like a status bar.
+   Without bubbles, bands are grouped into rows (a row ends where the vertical gap is larger than
+   ``ROW_GAP`` line heights or at a separating line); a screen whose rows mostly end in a time is a
+   ``call_list`` (rows of one or two lines, phone numbers or call words) or an ``email_list`` (rows with a
+   sender, a subject and a preview); otherwise ``unknown``. In call rows the name's colour decides "missed"
+   (red), and words ("Missed", "Incoming", "Outgoing") decide when present; "(3)" is the count.
+
+**Rules that change tesseract's words** (each applied to whole tokens only):
+
+- a token that is only "|" between words becomes "I" (a sans-serif capital I), as do "|'m", "|'ll", "|'d",
+  "|'ve" ("I'm" …) and a "|" starting a word followed by lower-case letters;
+- nothing else is corrected.
+
+**Known limits.** Busy wallpapers (photos, patterns) behind bubbles defeat the row colour estimate for text
+outside bubbles (bubble text is unaffected); bubbles of exactly the background's colour are not separated;
+quoted replies inside a bubble are read as part of its text; images (photos sent in a chat) are bubbles
+without text and are dropped; only left-to-right scripts and English words are expected.
 """
 
 from __future__ import annotations
 
+import re
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from PIL import Image
+from PIL import Image, ImageChops, ImageFilter
 
-from evidence.ocr.preprocess import prepare
 from evidence.ocr.tesseract import Settings, TesseractProbe, Word, recognise
 
 LAYOUT_VERSION: Final = "1"
 
 Direction = Literal["incoming", "outgoing", "unknown"]
 Kind = Literal["chat", "call_list", "email_list", "email", "unknown"]
+
+GRID_WIDTH: Final = 216
+NEIGHBOUR_TOLERANCE: Final = 6
+SEED_TOLERANCE: Final = 20
+MIN_BUBBLE_HEIGHT: Final = 18  # per mille of the screen height
+MIN_BUBBLE_WIDTH: Final = 60  # per mille of the screen width
+MAX_BUBBLE_WIDTH: Final = 900
+MIN_FILL: Final = 350  # per mille of the bubble's box covered by its colour
+INK_DIFFERENCE: Final = 40  # max channel difference from the row's background that counts as ink
+TARGET_LINE_PX: Final = 48
+MAX_SCALE_PERMILLE: Final = 4000
+GAP_PX: Final = 40
+MARGIN_PX: Final = 20
+ROW_GAP: Final = 70  # per cent of a line height: a larger vertical gap starts a new list row
+OCR_SETTINGS: Final = Settings(psm=6, lang="eng")
+
+Color = tuple[int, int, int]
+Box = tuple[int, int, int, int]
 
 
 @dataclass(frozen=True)
@@ -71,21 +129,824 @@ class Layout:
         }
 
 
-def analyse(image: Image.Image, *, probe: TesseractProbe | None = None, name: str = "image") -> Layout:
-    """Read the layout of ``image`` (a screenshot) and recognise each region.
+def layout_settings() -> dict[str, Any]:
+    """Everything that changes the result, for the record (integers and strings only)."""
+    return {
+        "layout_version": LAYOUT_VERSION,
+        "grid_width": GRID_WIDTH,
+        "neighbour_tolerance": NEIGHBOUR_TOLERANCE,
+        "seed_tolerance": SEED_TOLERANCE,
+        "min_bubble_height_permille": MIN_BUBBLE_HEIGHT,
+        "min_bubble_width_permille": MIN_BUBBLE_WIDTH,
+        "max_bubble_width_permille": MAX_BUBBLE_WIDTH,
+        "min_fill_permille": MIN_FILL,
+        "ink_difference": INK_DIFFERENCE,
+        "target_line_px": TARGET_LINE_PX,
+        "row_gap_percent": ROW_GAP,
+        "ocr": OCR_SETTINGS.to_json(),
+    }
 
-    First version: the whole image is recognised as one region (kind ``unknown``); the layout follows.
-    """
-    prepared = prepare(image)
+
+# -- grid and regions --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Region:
+    label: int
+    count: int
+    x0: int
+    y0: int
+    x1: int  # inclusive grid cells
+    y1: int
+    red: int
+    green: int
+    blue: int
+    edge: bool
+
+    @property
+    def colour(self) -> Color:
+        return (self.red // self.count, self.green // self.count, self.blue // self.count)
+
+
+@dataclass(frozen=True)
+class _Grid:
+    width: int
+    height: int
+    factor_x: int  # original pixels per cell, times 1000
+    factor_y: int
+    pixels: list[Color]
+
+
+def _rgb(image: Image.Image) -> Image.Image:
+    rgba = image.convert("RGBA")
+    page = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    page.alpha_composite(rgba)
+    return page.convert("RGB")
+
+
+def _grid(rgb: Image.Image) -> _Grid:
+    width = min(GRID_WIDTH, rgb.width)
+    height = max(1, rgb.height * width // rgb.width)
+    small = rgb.resize((width, height), Image.Resampling.BOX)
+    pixels: list[Color] = list(small.getdata())
+    return _Grid(width, height, rgb.width * 1000 // width, rgb.height * 1000 // height, pixels)
+
+
+def _close(a: Color, b: Color, tolerance: int) -> bool:
+    return abs(a[0] - b[0]) <= tolerance and abs(a[1] - b[1]) <= tolerance and abs(a[2] - b[2]) <= tolerance
+
+
+def _regions(grid: _Grid) -> tuple[list[_Region], list[int]]:
+    """Connected regions of nearly uniform colour (flood fill over the grid)."""
+    w, h, px = grid.width, grid.height, grid.pixels
+    labels = [-1] * (w * h)
+    regions: list[_Region] = []
+    for start in range(w * h):
+        if labels[start] != -1:
+            continue
+        seed = px[start]
+        label = len(regions)
+        labels[start] = label
+        stack = [start]
+        count = red = green = blue = 0
+        x0, y0, x1, y1 = w, h, -1, -1
+        while stack:
+            i = stack.pop()
+            y, x = divmod(i, w)
+            c = px[i]
+            count += 1
+            red += c[0]
+            green += c[1]
+            blue += c[2]
+            x0, x1 = min(x0, x), max(x1, x)
+            y0, y1 = min(y0, y), max(y1, y)
+            for j, ok in ((i - 1, x > 0), (i + 1, x < w - 1), (i - w, y > 0), (i + w, y < h - 1)):
+                if ok and labels[j] == -1:
+                    d = px[j]
+                    if _close(c, d, NEIGHBOUR_TOLERANCE) and _close(seed, d, SEED_TOLERANCE):
+                        labels[j] = label
+                        stack.append(j)
+        edge = x0 == 0 or y0 == 0 or x1 == w - 1 or y1 == h - 1
+        regions.append(_Region(label, count, x0, y0, x1, y1, red, green, blue, edge))
+    return regions, labels
+
+
+def _bubbles(grid: _Grid, regions: list[_Region]) -> list[_Region]:
+    """The regions that look like chat bubbles, top to bottom."""
+    w, h = grid.width, grid.height
+    found: list[_Region] = []
+    for r in regions:
+        bw, bh = r.x1 - r.x0 + 1, r.y1 - r.y0 + 1
+        if r.edge or bh < 3 or bw < 4:
+            continue
+        if bh * 1000 < MIN_BUBBLE_HEIGHT * h or bw * 1000 < MIN_BUBBLE_WIDTH * w:
+            continue
+        if bw * 1000 > MAX_BUBBLE_WIDTH * w:
+            continue
+        if r.count * 1000 < MIN_FILL * bw * bh:
+            continue
+        left_gap, right_gap = r.x0, w - 1 - r.x1
+        if min(left_gap, right_gap) * 1000 > 250 * w:  # centred: a date chip or a button, not a bubble
+            continue
+        found.append(r)
+    inside = {
+        id(a)
+        for a in found
+        for b in found
+        if a is not b and b.x0 <= a.x0 and b.y0 <= a.y0 and a.x1 <= b.x1 and a.y1 <= b.y1
+    }
+    return sorted((r for r in found if id(r) not in inside), key=lambda r: (r.y0, r.x0))
+
+
+def _outside_mask(grid: _Grid, r: _Region, labels: list[int]) -> list[list[bool]]:
+    """Cells of ``r``'s box reachable from the box's border without crossing ``r``'s own cells."""
+    bw, bh = r.x1 - r.x0 + 1, r.y1 - r.y0 + 1
+    outside = [[False] * bw for _ in range(bh)]
+    stack: list[tuple[int, int]] = []
+    for x in range(bw):
+        stack += [(x, 0), (x, bh - 1)]
+    for y in range(bh):
+        stack += [(0, y), (bw - 1, y)]
+    while stack:
+        x, y = stack.pop()
+        if not (0 <= x < bw and 0 <= y < bh) or outside[y][x]:
+            continue
+        if labels[(r.y0 + y) * grid.width + r.x0 + x] == r.label:
+            continue
+        outside[y][x] = True
+        stack += [(x + 1, y), (x - 1, y), (x, y + 1), (x, y - 1)]
+    return outside
+
+
+def _to_px(grid: _Grid, r: _Region, pad: int = 0) -> Box:
+    """The region's box in original pixels (``pad`` cells more on each side, clipped)."""
+    x0, y0 = max(0, r.x0 - pad), max(0, r.y0 - pad)
+    x1, y1 = min(grid.width, r.x1 + 1 + pad), min(grid.height, r.y1 + 1 + pad)
+    return (
+        x0 * grid.factor_x // 1000,
+        y0 * grid.factor_y // 1000,
+        x1 * grid.factor_x // 1000,
+        y1 * grid.factor_y // 1000,
+    )
+
+
+def _flatten(crop: Image.Image, background: Color) -> Image.Image:
+    """Dark text on white: each pixel's colour distance to ``background``, stretched so ink is black."""
+    diff = ImageChops.difference(crop, Image.new("RGB", crop.size, background))
+    red, green, blue = diff.split()
+    distance = ImageChops.lighter(ImageChops.lighter(red, green), blue)
+    histogram = distance.histogram()
+    ink = histogram[INK_DIFFERENCE:]
+    total = sum(ink)
+    if total == 0:
+        return Image.new("L", crop.size, 255)
+    # the level reached by the darker half of the ink pixels becomes black
+    running, level = 0, 255
+    for value in range(255, INK_DIFFERENCE - 1, -1):
+        running += histogram[value]
+        if running * 2 >= total:
+            level = max(value, INK_DIFFERENCE * 2)
+            break
+    table = [255 - min(255, v * 255 // level) for v in range(256)]
+    return distance.point(table)
+
+
+def _line_height(flat: Image.Image) -> int:
+    """The median height in pixels of the runs of rows holding ink (text lines), 0 without ink."""
+    profile = list(flat.resize((1, flat.height), Image.Resampling.BOX).getdata())
+    runs: list[int] = []
+    run = 0
+    for value in profile:
+        if value < 250:
+            run += 1
+        elif run:
+            runs.append(run)
+            run = 0
+    if run:
+        runs.append(run)
+    runs = [r for r in runs if r >= 3]
+    if not runs:
+        return 0
+    tallest = max(runs)
+    runs = sorted(r for r in runs if r * 2 >= tallest)  # not the dots, dashes and icons beside the text
+    return runs[len(runs) // 2]
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """One region pasted on the OCR page: where it came from and how it was scaled."""
+
+    kind: str  # "bubble" | "band"
+    box: Box  # the crop in original pixels
+    scale: int  # per mille
+    top: int  # y on the page
+    height: int  # on the page
+    index: int  # bubble index or band index
+
+
+def _prepare_region(
+    rgb: Image.Image, box: Box, background: Color, mask: Image.Image | None
+) -> tuple[Image.Image, int]:
+    """The region flattened and scaled; where ``mask`` (grid cells, 255) is set, background is painted first."""
+    crop = rgb.crop(box)
+    if mask is not None:
+        crop.paste(
+            background, (0, 0, crop.width, crop.height), mask.resize(crop.size, Image.Resampling.NEAREST)
+        )
+    flat = _flatten(crop, background)
+    line = _line_height(flat)
+    scale = 1000 if line == 0 else min(MAX_SCALE_PERMILLE, max(1000, TARGET_LINE_PX * 1000 // line))
+    if scale != 1000:
+        size = (max(1, flat.width * scale // 1000), max(1, flat.height * scale // 1000))
+        flat = flat.resize(size, Image.Resampling.LANCZOS)
+    return flat, scale
+
+
+GRID_INK: Final = 24
+
+
+@dataclass(frozen=True)
+class _Band:
+    box: Box  # original pixels
+    cells: Box  # grid cells, x1 and y1 exclusive
+    background: Color
+
+
+def _quantised(c: Color) -> Color:
+    return (c[0] >> 2, c[1] >> 2, c[2] >> 2)
+
+
+def _bands(grid: _Grid, bubbles: list[_Region]) -> list[_Band]:
+    """Runs of grid rows holding ink outside the bubbles, each with its commonest colour."""
+    w = grid.width
+    covered = [[False] * w for _ in range(grid.height)]
+    for r in bubbles:
+        for y in range(max(0, r.y0 - 1), min(grid.height, r.y1 + 2)):
+            row = covered[y]
+            for x in range(max(0, r.x0 - 1), min(w, r.x1 + 2)):
+                row[x] = True
+    ink_rows: list[tuple[int, int, Color] | None] = []
+    for y in range(grid.height):
+        cells = [grid.pixels[y * w + x] for x in range(w) if not covered[y][x]]
+        if not cells:
+            ink_rows.append(None)
+            continue
+        mode_q = Counter(_quantised(c) for c in cells).most_common(1)[0][0]
+        mode = next(c for c in cells if _quantised(c) == mode_q)
+        xs = [x for x in range(w) if not covered[y][x] and not _close(grid.pixels[y * w + x], mode, GRID_INK)]
+        ink_rows.append((min(xs), max(xs), mode) if xs else None)
+    bands: list[_Band] = []
+    y = 0
+    while y < grid.height:
+        if ink_rows[y] is None:
+            y += 1
+            continue
+        start = y
+        colours: Counter[Color] = Counter()
+        x0, x1 = w, 0
+        while y < grid.height and (ink := ink_rows[y]) is not None:
+            x0, x1 = min(x0, ink[0]), max(x1, ink[1])
+            colours[ink[2]] += 1
+            y += 1
+        if y - start >= 2:
+            cell_box = _Region(
+                -1,
+                1,
+                max(0, x0 - 1),
+                max(0, start - 1),
+                min(w - 1, x1 + 1),
+                min(grid.height - 1, y),
+                0,
+                0,
+                0,
+                False,
+            )
+            span = (cell_box.x0, cell_box.y0, cell_box.x1 + 1, cell_box.y1 + 1)
+            bands.append(_Band(_to_px(grid, cell_box), span, colours.most_common(1)[0][0]))
+    return bands
+
+
+def _ocr_page(
+    regions: list[tuple[str, int, Box, Image.Image, int]], probe: TesseractProbe | None, name: str
+) -> tuple[str, list[tuple[_Slot, list[Word]]]]:
+    """Stack the prepared regions on one white page, OCR it once, return each slot's words (original px)."""
+    if not regions:
+        return ("", [])
+    width = max(flat.width for _, _, _, flat, _ in regions) + 2 * MARGIN_PX
+    height = sum(flat.height + GAP_PX for _, _, _, flat, _ in regions) + GAP_PX
+    page = Image.new("L", (width, height), 255)
+    slots: list[_Slot] = []
+    top = GAP_PX
+    for kind, index, box, flat, scale in regions:
+        page.paste(flat, (MARGIN_PX, top))
+        slots.append(_Slot(kind, box, scale, top, flat.height, index))
+        top += flat.height + GAP_PX
     with tempfile.TemporaryDirectory(prefix="evidence-layout-") as tmp:
-        path = Path(tmp) / "page.png"
-        prepared.image.save(path, "PNG")
-        result = recognise(path, Settings(psm=3), probe=probe, name=name).scaled_down(prepared.scale)
+        path = Path(tmp) / "regions.png"
+        page.save(path, "PNG")
+        result = recognise(path, OCR_SETTINGS, probe=probe, name=name)
+    found: list[list[Word]] = [[] for _ in slots]
+    for word in result.words:
+        centre = word.top + word.height // 2
+        number = next(
+            (
+                k
+                for k, slot in enumerate(slots)
+                if slot.top - GAP_PX // 2 <= centre < slot.top + slot.height + GAP_PX // 2
+            ),
+            -1,
+        )
+        if number < 0:
+            continue
+        s = slots[number]
+        x0 = s.box[0] + (word.left - MARGIN_PX) * 1000 // s.scale
+        y0 = s.box[1] + (word.top - s.top) * 1000 // s.scale
+        found[number].append(
+            Word(
+                text=_fix_word(word.text),
+                left=max(0, x0),
+                top=max(0, y0),
+                width=max(1, word.width * 1000 // s.scale),
+                height=max(1, word.height * 1000 // s.scale),
+                conf=word.conf,
+                block=number,
+                par=word.block * 1000 + word.par,
+                line=word.line,
+            )
+        )
+    return (result.engine_version, list(zip(slots, found, strict=True)))
+
+
+_I_FORMS: Final = re.compile(r"^\|('m|'ll|'d|'ve|'s)?([.,!?]?)$")
+_I_START: Final = re.compile(r"^\|(?=[a-z]{2,})")
+
+
+def _fix_word(text: str) -> str:
+    """The documented corrections of tesseract's confusions (whole tokens only)."""
+    match = _I_FORMS.match(text)
+    if match:
+        return "I" + (match.group(1) or "") + match.group(2)
+    return _I_START.sub("I", text)
+
+
+def _lines(words: list[Word]) -> list[list[Word]]:
+    """Words grouped into text lines by vertical overlap, top to bottom, each left to right."""
+    lines: list[list[Word]] = []
+    for word in sorted(words, key=lambda w: (w.top + w.height // 2, w.left)):
+        centre = word.top + word.height // 2
+        for line in lines:
+            ref = line[0]
+            if ref.top <= centre <= ref.top + ref.height and abs(ref.height - word.height) < ref.height:
+                line.append(word)
+                break
+        else:
+            lines.append([word])
+    for line in lines:
+        line.sort(key=lambda w: w.left)
+    lines.sort(key=lambda ln: min(w.top for w in ln))
+    return lines
+
+
+def _text(line: list[Word]) -> str:
+    return " ".join(w.text for w in line)
+
+
+# -- reading ------------------------------------------------------------------------------------------------
+
+_WEEKDAY: Final = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*"
+_MONTH: Final = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*"
+_CLOCK: Final = r"\d{1,2}[:.]\d{2}(?:\s?[AaPp]\.?[Mm]\.?)?"
+_DAY: Final = rf"(?:Yesterday|Today|{_WEEKDAY}|\d{{1,2}}\s{_MONTH}|{_MONTH}\s\d{{1,2}})"
+# a whole line that is a shown time: "21:33", "9:41 PM", "Yesterday", "Mon", "Mon 9:41 PM", "14 Mar"
+_TIME_LINE: Final = re.compile(rf"^(?:(?:{_DAY}),?\s)?{_CLOCK}$|^{_DAY}$")
+# a clock at the end of a bubble's last line, optionally followed by read ticks (1-3 non-word characters)
+_TIME_TAIL: Final = re.compile(rf"(?:^|\s)((?:{_DAY},?\s)?{_CLOCK})(?:\s[^\w\s]{{1,3}})?$")
+_COUNT: Final = re.compile(r"^\((\d{1,3})\)$")
+_STATUS_BAR_PERMILLE: Final = 45  # lines centred in the top 4.5 % of the screen belong to the status bar
+
+
+def _clean_time(text: str) -> str:
+    """A read time with "." between hours and minutes written as ":" (phones show a colon)."""
+    return re.sub(r"^(.*?\d{1,2})\.(\d{2})", r"\1:\2", text)
+
+
+def _is_time(text: str) -> bool:
+    return _TIME_LINE.match(text) is not None
+
+
+def _has_alnum(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
+
+
+def _strip_junk(words: list[Word]) -> list[Word]:
+    """Words without letters or digits at either end of a line (icons read as "<", "&", "|") removed."""
+    start, end = 0, len(words)
+    while start < end and not _has_alnum(words[start].text) and words[start].text != "+":
+        start += 1
+    while end > start and not _has_alnum(words[end - 1].text):
+        end -= 1
+    return words[start:end]
+
+
+def _confidence(words: list[Word]) -> int:
+    return sum(w.conf for w in words) * 10 // len(words) if words else 0
+
+
+def _box_of(words: list[Word]) -> Box:
+    return (
+        min(w.left for w in words),
+        min(w.top for w in words),
+        max(w.left + w.width for w in words),
+        max(w.top + w.height for w in words),
+    )
+
+
+@dataclass
+class _Line:
+    words: list[Word]
+    slot: _Slot
+
+    @property
+    def text(self) -> str:
+        return _text(self.words)
+
+    @property
+    def box(self) -> Box:
+        return _box_of(self.words)
+
+
+def _slot_lines(slots: list[tuple[_Slot, list[Word]]]) -> list[_Line]:
+    found = [_Line(line, slot) for slot, words in slots for line in _lines(words)]
+    found.sort(key=lambda ln: (ln.box[1], ln.box[0]))
+    return found
+
+
+def _split_time_tail(words: list[Word]) -> tuple[list[Word], str | None]:
+    """A bubble's last line without its trailing shown time (and ticks), and that time."""
+    text = _text(words)
+    if _is_time(text):
+        return [], _clean_time(text)
+    match = _TIME_TAIL.search(text)
+    if match is None:
+        return words, None
+    keep = len(text[: match.start(1)].split())
+    return words[:keep], _clean_time(match.group(1))
+
+
+def _bubble_mask(grid: _Grid, r: _Region, labels: list[int]) -> tuple[Image.Image, int]:
+    """The cells of the bubble's box outside its shape (rounded corners, tail, neighbours), widened by one
+    cell to cover mixed edge cells, as a mask; and the number of enclosed cells not of the bubble's colour
+    (its text)."""
+    outside = _outside_mask(grid, r, labels)
+    mask = Image.new("L", (r.x1 - r.x0 + 1, r.y1 - r.y0 + 1), 0)
+    enclosed = 0
+    for y, row in enumerate(outside):
+        for x, out in enumerate(row):
+            if out:
+                mask.putpixel((x, y), 255)
+            elif labels[(r.y0 + y) * grid.width + r.x0 + x] != r.label:
+                enclosed += 1
+    return mask.filter(ImageFilter.MaxFilter(3)), enclosed
+
+
+def _solid_mask(
+    grid: _Grid, regions: list[_Region], labels: list[int], bubbles: list[_Region]
+) -> Image.Image:
+    """Grid cells to paint over before reading text outside bubbles: the bubbles (and one cell around) and
+    solid shapes (avatars, icons, pills): regions at least 3 x 3 cells that fill most of their box."""
+    w, h = grid.width, grid.height
+    solid = {
+        r.label
+        for r in regions
+        if r.count >= 9
+        and r.x1 - r.x0 >= 2
+        and r.y1 - r.y0 >= 2
+        and r.count * 10 >= (r.x1 - r.x0 + 1) * (r.y1 - r.y0 + 1) * 6
+        and r.count * 4 < w * h
+    }
+    data = bytes(255 if label in solid else 0 for label in labels)
+    mask = Image.frombytes("L", (w, h), data)
+    for r in bubbles:
+        mask.paste(255, (max(0, r.x0 - 1), max(0, r.y0 - 1), min(w, r.x1 + 2), min(h, r.y1 + 2)))
+    return mask
+
+
+def _read_chat(
+    lines: list[_Line], bubbles: list[tuple[_Region, Box]], width: int, height: int
+) -> tuple[str | None, list[Message]]:
+    """The header and one message per bubble (with its shown time, inside or beside it)."""
+    by_bubble: dict[int, list[_Line]] = {}
+    bands: list[_Line] = []
+    for line in lines:
+        if line.slot.kind == "bubble":
+            by_bubble.setdefault(line.slot.index, []).append(line)
+        else:
+            bands.append(line)
+    header: str | None = None
+    first_top = min((box[1] for _, box in bubbles), default=height)
+    for line in bands:
+        centre = (line.box[1] + line.box[3]) // 2
+        if centre * 1000 < _STATUS_BAR_PERMILLE * height or line.box[1] >= first_top:
+            continue
+        kept = _strip_junk(line.words)
+        if kept and not _is_time(_text(kept)):
+            header = _text(kept)
+            break
+    used: set[int] = set()
+    messages: list[Message] = []
+    for index, (_region, box) in enumerate(bubbles):
+        own = by_bubble.get(index, [])
+        words = [w for line in own for w in line.words]
+        if not words:
+            continue
+        shown: str | None = None
+        last = own[-1].words
+        kept_last, shown = _split_time_tail(last)
+        body = [w for line in own[:-1] for w in line.words] + kept_last
+        if shown is None:
+            shown = _time_beside(bands, used, box)
+        left_gap, right_gap = box[0], width - box[2]
+        messages.append(
+            Message(
+                direction="incoming" if left_gap <= right_gap else "outgoing",
+                text=_text(body),
+                shown_time=shown,
+                bbox=box,
+                confidence=_confidence(words),
+            )
+        )
+    return header, messages
+
+
+def _time_beside(bands: list[_Line], used: set[int], box: Box) -> str | None:
+    """A band that is only a time, right under the bubble (overlapping it) or beside its lower half."""
+    for number, line in enumerate(bands):
+        if number in used or not _is_time(line.text):
+            continue
+        x0, y0, x1, y1 = line.box
+        if not re.search(r"\d[:.]\d", line.text):
+            continue  # a date separator ("Yesterday") is not a bubble's time
+        aligned = abs(x0 - box[0]) <= y1 - y0 or abs(x1 - box[2]) <= y1 - y0
+        under = 0 <= y0 - box[3] <= (y1 - y0) * 3 // 2 and aligned
+        centre = (y0 + y1) // 2
+        beside = box[1] <= centre <= box[3] + (y1 - y0) and (x1 <= box[0] or x0 >= box[2])
+        if under or beside:
+            used.add(number)
+            return _clean_time(line.text)
+    return None
+
+
+_CALL_HEADERS: Final = re.compile(r"\b(recents|calls?|call history|call log|phone)\b", re.IGNORECASE)
+_CALL_WORDS: Final = re.compile(r"\b(missed|incoming|outgoing)\b", re.IGNORECASE)
+_EMAIL_HEADERS: Final = re.compile(r"\b(inbox|primary|mail|all inboxes)\b", re.IGNORECASE)
+
+
+def _right_time(line: _Line, width: int) -> tuple[list[Word], str] | None:
+    """A time at the right end of a line (in the right third of the screen): the other words and the time."""
+    words = line.words
+    for take in (3, 2, 1):
+        if len(words) < take:
+            continue
+        tail = words[-take:]
+        text = _text(tail)
+        if _is_time(text) and tail[0].left * 3 >= width * 2 - width // 3:
+            return words[:-take], _clean_time(text)
+    return None
+
+
+def _ink_colour(rgb: Image.Image, words: list[Word], background: Color) -> Color | None:
+    """The colour of the pixels of ``words`` farthest from the background (their ink), or None."""
+    best: Color | None = None
+    best_distance = 0
+    for word in words[:4]:
+        crop = rgb.crop(word.bbox).resize((max(1, word.width // 2), max(1, word.height // 2)))
+        pixels: list[Color] = list(crop.getdata())
+        for c in pixels:
+            distance = max(abs(c[0] - background[0]), abs(c[1] - background[1]), abs(c[2] - background[2]))
+            if distance > best_distance:
+                best, best_distance = c, distance
+    return best
+
+
+def _is_red(c: Color | None) -> bool:
+    return c is not None and c[0] >= 150 and c[0] - max(c[1], c[2]) >= 90
+
+
+def _arrow(rgb: Image.Image, word: Word, background: Color) -> str | None:
+    """The direction of a call arrow drawn just left of ``word``: "outgoing" (up-right) or "incoming"."""
+    h = word.height
+    x1 = word.left - max(1, h // 6)
+    box = (max(0, x1 - h * 2), max(0, word.top - h // 3), max(0, x1), word.top + h + h // 3)
+    if box[2] - box[0] < 4 or box[3] - box[1] < 4:
+        return None
+    crop = rgb.crop(box)
+    ink: list[tuple[int, int]] = []
+    for i, c in enumerate(crop.getdata()):
+        if max(abs(c[0] - background[0]), abs(c[1] - background[1]), abs(c[2] - background[2])) >= 60:
+            ink.append((i % crop.width, i // crop.width))
+    if len(ink) < 8:
+        return None
+    ix0, ix1 = min(x for x, _ in ink), max(x for x, _ in ink)
+    iy0, iy1 = min(y for _, y in ink), max(y for _, y in ink)
+    iw, ih = ix1 - ix0 + 1, iy1 - iy0 + 1
+    if ix0 == 0 or not (iw * 10 >= ih * 5 and ih * 10 >= iw * 5) or ih * 2 < h:
+        return None  # touches the window (an avatar), or not square: no arrow
+    mx, my = (ix0 + ix1) / 2, (iy0 + iy1) / 2
+    top_right = sum(1 for x, y in ink if x > mx and y < my)
+    bottom_left = sum(1 for x, y in ink if x < mx and y > my)
+    if top_right == bottom_left:
+        return None
+    return "outgoing" if top_right > bottom_left else "incoming"
+
+
+def _rows(lines: list[_Line], width: int) -> list[tuple[list[_Line], str, list[Word], int]]:
+    """List rows anchored on their right-aligned time: (lines, time, the anchor line's other words, index)."""
+    anchors: list[tuple[int, str, list[Word]]] = []
+    for number, line in enumerate(lines):
+        found = _right_time(line, width)
+        if found is not None:
+            anchors.append((number, found[1], found[0]))
+    rows: list[tuple[list[_Line], str, list[Word], int]] = []
+    starts: list[int] = []
+    for number, _time, _rest in anchors:
+        start = number
+        top = lines[number].box[1]
+        while start > 0 and lines[start - 1].box[3] > top - (lines[number].box[3] - top) // 2:
+            if starts and start - 1 <= starts[-1]:
+                break
+            start -= 1
+        starts.append(start)
+    for k, (number, shown, rest) in enumerate(anchors):
+        end = starts[k + 1] if k + 1 < len(anchors) else len(lines)
+        rows.append((lines[starts[k] : end], shown, rest, number - starts[k]))
+    return rows
+
+
+def _list_header(lines: list[_Line], height: int, before: int) -> str | None:
+    """The first line under the status bar and above line ``before``, without icon junk."""
+    for line in lines[:before]:
+        centre = (line.box[1] + line.box[3]) // 2
+        if centre * 1000 < _STATUS_BAR_PERMILLE * height:
+            continue
+        kept = _strip_junk(line.words)
+        if kept:
+            return _text(kept)
+    return None
+
+
+def _read_list(
+    rgb: Image.Image, lines: list[_Line], background: Color
+) -> tuple[str, str | None, list[Message]]:
+    """A call log, an inbox or an open email from the text lines of a screen without bubbles."""
+    width, height = rgb.size
+    rows = _rows(lines, width)
+    if not rows:
+        return "unknown", None, []
+    first = lines.index(rows[0][0][0])
+    header = _list_header(lines, height, first)
+    if len(rows) == 1:
+        return _read_email(lines, rows[0], header, height)
+    calls = _CALL_HEADERS.search(header or "") is not None or sum(
+        1 for row in rows if len(row[0]) <= 2 or _CALL_WORDS.search(" ".join(ln.text for ln in row[0]))
+    ) * 2 > len(rows)
+    if _EMAIL_HEADERS.search(header or ""):
+        calls = False
+    messages: list[Message] = []
+    for row_lines, shown, rest, anchor in rows:
+        words = [w for ln in row_lines for w in ln.words]
+        box = (0, min(ln.box[1] for ln in row_lines), width, max(ln.box[3] for ln in row_lines))
+        first_line = _strip_junk(rest if anchor == 0 else row_lines[0].words)
+        others = [ln.words for k, ln in enumerate(row_lines) if k != anchor and (k != 0 or anchor == 0)]
+        if anchor != 0:
+            others = [rest, *others]
+        if calls:
+            count: int | None = None
+            name_words = [w for w in first_line if not _COUNT.match(w.text)]
+            counted = [_COUNT.match(w.text) for w in first_line]
+            numbers = [int(m.group(1)) for m in counted if m]
+            if numbers:
+                count = numbers[0]
+            name_words = _strip_junk(name_words)
+            call = "missed" if _is_red(_ink_colour(rgb, name_words, background)) else None
+            said = _CALL_WORDS.search(" ".join(ln.text for ln in row_lines))
+            if call is None and said:
+                call = said.group(1).lower()
+            if call is None:
+                call = "incoming"
+                for line_words in (others[0] if others else [], name_words):
+                    clean = _strip_junk(line_words)
+                    found = _arrow(rgb, clean[0], background) if clean else None
+                    if found is not None:
+                        call = found
+                        break
+            messages.append(
+                Message(
+                    direction="outgoing" if call == "outgoing" else "incoming",
+                    text=_text(name_words),
+                    shown_time=shown,
+                    bbox=box,
+                    call=call,
+                    count=count,
+                    confidence=_confidence(words),
+                )
+            )
+        else:
+            body = [w for ws in others for w in _strip_junk(ws)]
+            messages.append(
+                Message(
+                    direction="incoming",
+                    text=_text(body),
+                    shown_time=shown,
+                    bbox=box,
+                    sender=_text(first_line) or None,
+                    confidence=_confidence(words),
+                )
+            )
+    return ("call_list" if calls else "email_list"), header, messages
+
+
+def _read_email(
+    lines: list[_Line], row: tuple[list[_Line], str, list[Word], int], header: str | None, height: int
+) -> tuple[str, str | None, list[Message]]:
+    """An open email: subject lines above the sender, the sender's line with the date, then the body."""
+    row_lines, shown, rest, anchor = row
+    sender_line = row_lines[anchor]
+    number = lines.index(sender_line)
+    subject = [
+        ln for ln in lines[:number] if (ln.box[1] + ln.box[3]) // 2 * 1000 >= _STATUS_BAR_PERMILLE * height
+    ]
+    body_start = number + 1
+    while body_start < len(lines) and body_start <= number + 3:
+        text = lines[body_start].text
+        if "@" in text or text.lower().startswith("to "):
+            body_start += 1
+            continue
+        break
+    body = lines[body_start:]
+    if not body:
+        return "unknown", header, []
+    words = [w for ln in body for w in ln.words]
+    message = Message(
+        direction="incoming",
+        text=_text([w for ln in body for w in _strip_junk(ln.words)]),
+        shown_time=shown,
+        bbox=_box_of(words),
+        sender=_text(_strip_junk(rest)) or None,
+        confidence=_confidence(words),
+    )
+    title = " ".join(_text(_strip_junk(ln.words)) for ln in subject).strip() or header
+    return "email", title, [message]
+
+
+def analyse(image: Image.Image, *, probe: TesseractProbe | None = None, name: str = "image") -> Layout:
+    """Read the layout of ``image`` (a screenshot) and recognise each region (see the module docstring).
+
+    Raises DependencyError when tesseract is missing and TesseractFailed when it fails on the page.
+    """
+    rgb = _rgb(image)
+    width, height = rgb.size
+    grid = _grid(rgb)
+    regions, labels = _regions(grid)
+    background = max(regions, key=lambda r: r.count).colour if regions else (255, 255, 255)
+    bubbles: list[tuple[_Region, Box, Image.Image]] = []
+    for region in _bubbles(grid, regions):
+        blanks, enclosed = _bubble_mask(grid, region, labels)
+        box = _to_px(grid, region)
+        if enclosed < 2:
+            continue  # no text inside: an avatar, a picture, a button
+        if (box[2] - box[0]) * 100 >= width * 76 and box[1] * 100 >= height * 85:
+            continue  # the message field at the bottom of a chat, not a message
+        bubbles.append((region, box, blanks))
+    if len(bubbles) < 2:
+        bubbles = []
+    prepared: list[tuple[str, int, Box, Image.Image, int]] = []
+    for index, (region, box, blanks) in enumerate(bubbles):
+        flat, scale = _prepare_region(rgb, box, region.colour, blanks)
+        prepared.append(("bubble", index, box, flat, scale))
+    found = [region for region, _, _ in bubbles]
+    solid = _solid_mask(grid, regions, labels, found)
+    for index, band in enumerate(_bands(grid, found)):
+        flat, scale = _prepare_region(rgb, band.box, band.background, solid.crop(band.cells))
+        prepared.append(("band", index, band.box, flat, scale))
+    version, slots = _ocr_page(prepared, probe, name)
+    lines = _slot_lines(slots)
+    words = tuple(sorted((w for _, ws in slots for w in ws), key=lambda w: (w.top, w.left)))
+    text = "\n".join(line.text for line in lines)
+    kind: str
+    header: str | None
+    messages: list[Message]
+    if bubbles:
+        kind = "chat"
+        header, messages = _read_chat(lines, [(r, box) for r, box, _ in bubbles], width, height)
+    else:
+        kind, header, messages = _read_list(rgb, lines, background)
+    settings = layout_settings()
+    settings["engine_version"] = version
     return Layout(
-        kind="unknown",
-        header=None,
-        messages=(),
-        text=result.text,
-        words=result.words,
-        settings={"layout_version": LAYOUT_VERSION, "engine_version": result.engine_version},
+        kind=kind,
+        header=header,
+        messages=tuple(messages),
+        text=text,
+        words=words,
+        settings=settings,
     )
