@@ -61,8 +61,9 @@ Direction = Literal["incoming", "outgoing", "unknown"]
 Kind = Literal["chat", "call_list", "email_list", "email", "unknown"]
 
 GRID_WIDTH: Final = 216
-NEIGHBOUR_TOLERANCE: Final = 6
-SEED_TOLERANCE: Final = 20
+NEIGHBOUR_TOLERANCE: Final = 4
+SEED_TOLERANCE: Final = 8
+WALL_TOLERANCE: Final = 16  # cells this close to a bubble's colour are its body (JPEG noise included)
 MIN_BUBBLE_HEIGHT: Final = 18  # per mille of the screen height
 MIN_BUBBLE_WIDTH: Final = 60  # per mille of the screen width
 MAX_BUBBLE_WIDTH: Final = 900
@@ -72,6 +73,7 @@ TARGET_LINE_PX: Final = 48
 MAX_SCALE_PERMILLE: Final = 4000
 GAP_PX: Final = 40
 MARGIN_PX: Final = 20
+HEADER_MIN_CONF: Final = 50
 ROW_GAP: Final = 70  # per cent of a line height: a larger vertical gap starts a new list row
 OCR_SETTINGS: Final = Settings(psm=6, lang="eng")
 
@@ -259,8 +261,9 @@ def _bubbles(grid: _Grid, regions: list[_Region]) -> list[_Region]:
 
 
 def _outside_mask(grid: _Grid, r: _Region, labels: list[int]) -> list[list[bool]]:
-    """Cells of ``r``'s box reachable from the box's border without crossing ``r``'s own cells."""
+    """Cells of ``r``'s box reachable from the box's border without crossing cells of ``r``'s colour."""
     bw, bh = r.x1 - r.x0 + 1, r.y1 - r.y0 + 1
+    colour = r.colour
     outside = [[False] * bw for _ in range(bh)]
     stack: list[tuple[int, int]] = []
     for x in range(bw):
@@ -271,7 +274,7 @@ def _outside_mask(grid: _Grid, r: _Region, labels: list[int]) -> list[list[bool]
         x, y = stack.pop()
         if not (0 <= x < bw and 0 <= y < bh) or outside[y][x]:
             continue
-        if labels[(r.y0 + y) * grid.width + r.x0 + x] == r.label:
+        if _close(grid.pixels[(r.y0 + y) * grid.width + r.x0 + x], colour, WALL_TOLERANCE):
             continue
         outside[y][x] = True
         stack += [(x + 1, y), (x - 1, y), (x, y + 1), (x, y - 1)]
@@ -548,6 +551,17 @@ def _strip_junk(words: list[Word]) -> list[Word]:
     return words[start:end]
 
 
+def _confident(words: list[Word]) -> list[Word]:
+    """A header's words: icon junk at either end removed, then words read with confidence under
+    ``HEADER_MIN_CONF`` at either end (a back arrow, an avatar's outline); empty when no word is sure."""
+    kept = _strip_junk(words)
+    while kept and kept[0].conf < HEADER_MIN_CONF:
+        kept = _strip_junk(kept[1:])
+    while kept and kept[-1].conf < HEADER_MIN_CONF:
+        kept = _strip_junk(kept[:-1])
+    return kept
+
+
 def _confidence(words: list[Word]) -> int:
     return sum(w.conf for w in words) * 10 // len(words) if words else 0
 
@@ -619,13 +633,14 @@ def _solid_mask(
         r.label
         for r in regions
         if r.count >= 9
+        and not r.edge
         and r.x1 - r.x0 >= 2
         and r.y1 - r.y0 >= 2
         and r.count * 10 >= (r.x1 - r.x0 + 1) * (r.y1 - r.y0 + 1) * 6
         and r.count * 4 < w * h
     }
     data = bytes(255 if label in solid else 0 for label in labels)
-    mask = Image.frombytes("L", (w, h), data)
+    mask = Image.frombytes("L", (w, h), data).filter(ImageFilter.MaxFilter(3))
     for r in bubbles:
         mask.paste(255, (max(0, r.x0 - 1), max(0, r.y0 - 1), min(w, r.x1 + 2), min(h, r.y1 + 2)))
     return mask
@@ -648,7 +663,7 @@ def _read_chat(
         centre = (line.box[1] + line.box[3]) // 2
         if centre * 1000 < _STATUS_BAR_PERMILLE * height or line.box[1] >= first_top:
             continue
-        kept = _strip_junk(line.words)
+        kept = _confident(line.words)
         if kept and not _is_time(_text(kept)):
             header = _text(kept)
             break
@@ -686,7 +701,7 @@ def _time_beside(bands: list[_Line], used: set[int], box: Box) -> str | None:
         x0, y0, x1, y1 = line.box
         if not re.search(r"\d[:.]\d", line.text):
             continue  # a date separator ("Yesterday") is not a bubble's time
-        aligned = abs(x0 - box[0]) <= y1 - y0 or abs(x1 - box[2]) <= y1 - y0
+        aligned = abs(x0 - box[0]) <= (y1 - y0) * 3 or abs(x1 - box[2]) <= (y1 - y0) * 3
         under = 0 <= y0 - box[3] <= (y1 - y0) * 3 // 2 and aligned
         centre = (y0 + y1) // 2
         beside = box[1] <= centre <= box[3] + (y1 - y0) and (x1 <= box[0] or x0 >= box[2])
@@ -788,7 +803,7 @@ def _list_header(lines: list[_Line], height: int, before: int) -> str | None:
         centre = (line.box[1] + line.box[3]) // 2
         if centre * 1000 < _STATUS_BAR_PERMILLE * height:
             continue
-        kept = _strip_junk(line.words)
+        kept = _confident(line.words)
         if kept:
             return _text(kept)
     return None
@@ -916,6 +931,9 @@ def analyse(image: Image.Image, *, probe: TesseractProbe | None = None, name: st
             continue  # no text inside: an avatar, a picture, a button
         if (box[2] - box[0]) * 100 >= width * 76 and box[1] * 100 >= height * 85:
             continue  # the message field at the bottom of a chat, not a message
+        bw, bh = box[2] - box[0], box[3] - box[1]
+        if abs(bw - bh) * 100 <= bw * 15 and bw * 100 < width * 12:
+            continue  # round and small: a contact picture (with an initial or a silhouette), not a bubble
         bubbles.append((region, box, blanks))
     if len(bubbles) < 2:
         bubbles = []
