@@ -375,22 +375,25 @@ def newest_first(rng: random.Random, twelve: bool, count: int) -> list[str]:
             shown.append("Yesterday")
         elif stage <= 2 and weekdays and rng.random() < 0.7:
             stage = 2
-            shown.append(weekdays.pop())
+            day = weekdays.pop()
+            shown.append(f"{day} {clock_text(rng, twelve)}" if rng.random() < 0.3 else day)
         else:
             stage = 3
             shown.append(f"{rng.randint(1, 28)} {rng.choice(MONTHS)}")
     return shown
 
 
-def day_text(rng: random.Random) -> str:
-    """A date separator: ``Today``, ``Yesterday``, ``Mon 14 Mar`` or ``Monday``."""
-    choice = rng.randrange(4)
+def day_text(rng: random.Random, twelve: bool) -> str:
+    """A date separator: ``Today``, ``Yesterday``, ``Mon 14 Mar``, ``14 Mar 2026`` or ``Mon 9:41 PM``."""
+    choice = rng.randrange(5)
     if choice == 0:
         return "Today"
     if choice == 1:
         return "Yesterday"
     if choice == 2:
         return f"{rng.choice(WEEKDAYS)} {rng.randint(1, 28)} {rng.choice(MONTHS)}"
+    if choice == 3:
+        return f"{rng.choice(('Yesterday', *WEEKDAYS))} {clock_text(rng, twelve)}"
     return f"{rng.randint(1, 28)} {rng.choice(MONTHS)} 2026"
 
 
@@ -633,7 +636,7 @@ def draw_chat(c: Canvas, truth: Truth, rng: random.Random, app: str, dark: bool)
     pad_x, pad_y = c.u(28), c.u(16)
     max_text = c.width * 68 // 100
     if rng.random() < 0.8:
-        y = separator(c, truth, style, y, day_text(rng), dark)
+        y = separator(c, truth, style, y, day_text(rng, twelve), dark)
     previous: str | None = None
     while True:
         outgoing = rng.random() < 0.35
@@ -708,7 +711,7 @@ def draw_chat(c: Canvas, truth: Truth, rng: random.Random, app: str, dark: bool)
         y = box[3] + below
         previous = "out" if outgoing else "in"
         if rng.random() < 0.08 and y + c.u(120) < bottom:
-            y = separator(c, truth, style, y + c.u(20), day_text(rng), dark) - c.u(10)
+            y = separator(c, truth, style, y + c.u(20), day_text(rng, twelve), dark) - c.u(10)
             previous = None
 
 
