@@ -388,7 +388,7 @@ def _bands(grid: _Grid, bubbles: list[_Region]) -> list[_Band]:
             row = covered[y]
             for x in range(max(0, r.x0 - 1), min(w, r.x1 + 2)):
                 row[x] = True
-    ink_rows: list[tuple[int, int, Color] | None] = []
+    ink_rows: list[tuple[set[int], Color] | None] = []
     for y in range(grid.height):
         cells = [grid.pixels[y * w + x] for x in range(w) if not covered[y][x]]
         if not cells:
@@ -396,8 +396,8 @@ def _bands(grid: _Grid, bubbles: list[_Region]) -> list[_Band]:
             continue
         mode_q = Counter(_quantised(c) for c in cells).most_common(1)[0][0]
         mode = next(c for c in cells if _quantised(c) == mode_q)
-        xs = [x for x in range(w) if not covered[y][x] and not _close(grid.pixels[y * w + x], mode, GRID_INK)]
-        ink_rows.append((min(xs), max(xs), mode) if xs else None)
+        xs = {x for x in range(w) if not covered[y][x] and not _close(grid.pixels[y * w + x], mode, GRID_INK)}
+        ink_rows.append((xs, mode) if xs else None)
     bands: list[_Band] = []
     y = 0
     while y < grid.height:
@@ -406,12 +406,23 @@ def _bands(grid: _Grid, bubbles: list[_Region]) -> list[_Band]:
             continue
         start = y
         colours: Counter[Color] = Counter()
-        x0, x1 = w, 0
+        columns: set[int] = set()
         while y < grid.height and (ink := ink_rows[y]) is not None:
-            x0, x1 = min(x0, ink[0]), max(x1, ink[1])
-            colours[ink[2]] += 1
+            columns |= ink[0]
+            colours[ink[1]] += 1
             y += 1
-        if y - start >= 2:
+        if y - start < 2:
+            continue
+        # pieces of the band far apart (a name on the left, a time on the right) are read separately
+        split = max(4, (y - start) * 3 // 2)
+        ordered = sorted(columns)
+        pieces: list[tuple[int, int]] = []
+        for x in ordered:
+            if pieces and x - pieces[-1][1] <= split:
+                pieces[-1] = (pieces[-1][0], x)
+            else:
+                pieces.append((x, x))
+        for x0, x1 in pieces:
             cell_box = _Region(
                 -1,
                 1,
@@ -519,18 +530,24 @@ def _text(line: list[Word]) -> str:
 _WEEKDAY: Final = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*"
 _MONTH: Final = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*"
 _CLOCK: Final = r"\d{1,2}[:.]\d{2}(?:\s?[AaPp]\.?[Mm]\.?)?"
-_DAY: Final = rf"(?:Yesterday|Today|{_WEEKDAY}|\d{{1,2}}\s{_MONTH}|{_MONTH}\s\d{{1,2}})"
+_DAY: Final = rf"(?:Yesterday|Today|{_WEEKDAY}|\d{{1,2}}\s?{_MONTH}|{_MONTH}\s?\d{{1,2}})"
 # a whole line that is a shown time: "21:33", "9:41 PM", "Yesterday", "Mon", "Mon 9:41 PM", "14 Mar"
 _TIME_LINE: Final = re.compile(rf"^(?:(?:{_DAY}),?\s)?{_CLOCK}$|^{_DAY}$")
 # a clock at the end of a bubble's last line, optionally followed by read ticks (1-3 non-word characters)
 _TIME_TAIL: Final = re.compile(rf"(?:^|\s)((?:{_DAY},?\s)?{_CLOCK})(?:\s[^\w\s]{{1,3}})?$")
-_COUNT: Final = re.compile(r"^\((\d{1,3})\)$")
+_COUNT: Final = re.compile(r"^\((\d{1,2})\)$")
 _STATUS_BAR_PERMILLE: Final = 45  # lines centred in the top 4.5 % of the screen belong to the status bar
 
 
+_TRAILING_JUNK: Final = ":;,._-'\u00ab\u00bb"
+
+
 def _clean_time(text: str) -> str:
-    """A read time with "." between hours and minutes written as ":" (phones show a colon)."""
-    return re.sub(r"^(.*?\d{1,2})\.(\d{2})", r"\1:\2", text)
+    """A read time with "." between hours and minutes written as ":" (phones show a colon) and a space put
+    back between a day and its month ("3May" is "3 May")."""
+    text = re.sub(r"^(.*?\d{1,2})\.(\d{2})", r"\1:\2", text)
+    text = re.sub(r"(\d{2})([AaPp][Mm])$", r"\1 \2", text)
+    return re.sub(r"^(\d{1,2})(?=[A-Z][a-z])|^([A-Z][a-z]{2,})(?=\d)", lambda m: (m.group(0)) + " ", text)
 
 
 def _is_time(text: str) -> bool:
@@ -719,11 +736,13 @@ _EMAIL_HEADERS: Final = re.compile(r"\b(inbox|primary|mail|all inboxes)\b", re.I
 def _right_time(line: _Line, width: int) -> tuple[list[Word], str] | None:
     """A time at the right end of a line (in the right third of the screen): the other words and the time."""
     words = line.words
+    while words and not _has_alnum(words[-1].text):
+        words = words[:-1]  # an icon after the time (an "i" in a circle, a chevron)
     for take in (3, 2, 1):
         if len(words) < take:
             continue
         tail = words[-take:]
-        text = _text(tail)
+        text = _text(tail).rstrip(_TRAILING_JUNK)
         if _is_time(text) and tail[0].left * 3 >= width * 2 - width // 3:
             return words[:-take], _clean_time(text)
     return None
@@ -751,12 +770,20 @@ def _arrow(rgb: Image.Image, word: Word, background: Color) -> str | None:
     """The direction of a call arrow drawn just left of ``word``: "outgoing" (up-right) or "incoming"."""
     h = word.height
     x1 = word.left - max(1, h // 6)
-    box = (max(0, x1 - h * 2), max(0, word.top - h // 3), max(0, x1), word.top + h + h // 3)
+    window = (max(0, x1 - h * 2), max(0, word.top - h // 3), max(0, x1), word.top + h + h // 3)
+    return _arrow_in(rgb, window, background, window=True)
+
+
+def _arrow_in(rgb: Image.Image, box: Box, background: Color, *, window: bool = False) -> str | None:
+    """The direction of the arrow whose ink is in ``box``: "outgoing" when its head is up and right,
+    "incoming" when down and left; None when the ink is not a square-ish shape (or, in a ``window``,
+    touches its left side: an avatar's edge)."""
     if box[2] - box[0] < 4 or box[3] - box[1] < 4:
         return None
     crop = rgb.crop(box)
+    pixels: list[Color] = list(crop.getdata())
     ink: list[tuple[int, int]] = []
-    for i, c in enumerate(crop.getdata()):
+    for i, c in enumerate(pixels):
         if max(abs(c[0] - background[0]), abs(c[1] - background[1]), abs(c[2] - background[2])) >= 60:
             ink.append((i % crop.width, i // crop.width))
     if len(ink) < 8:
@@ -764,14 +791,28 @@ def _arrow(rgb: Image.Image, word: Word, background: Color) -> str | None:
     ix0, ix1 = min(x for x, _ in ink), max(x for x, _ in ink)
     iy0, iy1 = min(y for _, y in ink), max(y for _, y in ink)
     iw, ih = ix1 - ix0 + 1, iy1 - iy0 + 1
-    if ix0 == 0 or not (iw * 10 >= ih * 5 and ih * 10 >= iw * 5) or ih * 2 < h:
-        return None  # touches the window (an avatar), or not square: no arrow
-    mx, my = (ix0 + ix1) / 2, (iy0 + iy1) / 2
-    top_right = sum(1 for x, y in ink if x > mx and y < my)
-    bottom_left = sum(1 for x, y in ink if x < mx and y > my)
+    if (window and ix0 == 0) or not (iw * 10 >= ih * 5 and ih * 10 >= iw * 5):
+        return None
+    if window and ih * 3 < (box[3] - box[1]):
+        return None
+    mx2, my2 = ix0 + ix1, iy0 + iy1  # twice the centre, to stay in integers
+    top_right = sum(1 for x, y in ink if 2 * x > mx2 and 2 * y < my2)
+    bottom_left = sum(1 for x, y in ink if 2 * x < mx2 and 2 * y > my2)
     if top_right == bottom_left:
         return None
     return "outgoing" if top_right > bottom_left else "incoming"
+
+
+def _arrow_token(words: list[Word]) -> bool:
+    """Whether the line's first word is an arrow icon read as a character ("7", "\\", "x")."""
+    if len(words) < 2:
+        return False
+    first = words[0].text
+    if first.startswith(("(", "+")) or len(first) > 2:
+        return False
+    if len(first) == 2 and first.isalnum() and words[0].conf >= 60:
+        return False  # a real two-letter word ("No Caller ID")
+    return words[0].width * 2 >= words[0].height
 
 
 def _rows(lines: list[_Line], width: int) -> list[tuple[list[_Line], str, list[Word], int]]:
@@ -836,24 +877,26 @@ def _read_list(
             others = [rest, *others]
         if calls:
             count: int | None = None
-            name_words = [w for w in first_line if not _COUNT.match(w.text)]
-            counted = [_COUNT.match(w.text) for w in first_line]
-            numbers = [int(m.group(1)) for m in counted if m]
-            if numbers:
-                count = numbers[0]
-            name_words = _strip_junk(name_words)
+            arrow: str | None = None
+            sub = _strip_junk(others[0]) if others else []
+            for line_words in (sub, first_line):
+                if _arrow_token(line_words):
+                    arrow = arrow or _arrow_in(rgb, line_words[0].bbox, background)
+                    if line_words is first_line:
+                        first_line = first_line[1:]
+                elif line_words:
+                    arrow = arrow or _arrow(rgb, line_words[0], background)
+            name_words = _strip_junk(first_line)
+            counted = _COUNT.match(name_words[-1].text) if len(name_words) > 1 else None
+            if counted:
+                count = int(counted.group(1))
+                name_words = _strip_junk(name_words[:-1])
             call = "missed" if _is_red(_ink_colour(rgb, name_words, background)) else None
             said = _CALL_WORDS.search(" ".join(ln.text for ln in row_lines))
             if call is None and said:
                 call = said.group(1).lower()
             if call is None:
-                call = "incoming"
-                for line_words in (others[0] if others else [], name_words):
-                    clean = _strip_junk(line_words)
-                    found = _arrow(rgb, clean[0], background) if clean else None
-                    if found is not None:
-                        call = found
-                        break
+                call = arrow or "incoming"
             messages.append(
                 Message(
                     direction="outgoing" if call == "outgoing" else "incoming",
