@@ -61,8 +61,8 @@ Direction = Literal["incoming", "outgoing", "unknown"]
 Kind = Literal["chat", "call_list", "email_list", "email", "unknown"]
 
 GRID_WIDTH: Final = 216
-NEIGHBOUR_TOLERANCE: Final = 4
-SEED_TOLERANCE: Final = 8
+NEIGHBOUR_TOLERANCE: Final = 3
+SEED_TOLERANCE: Final = 6
 WALL_TOLERANCE: Final = 16  # cells this close to a bubble's colour are its body (JPEG noise included)
 MIN_BUBBLE_HEIGHT: Final = 18  # per mille of the screen height
 MIN_BUBBLE_WIDTH: Final = 60  # per mille of the screen width
