@@ -360,12 +360,13 @@ def clock_text(rng: random.Random, twelve: bool, minute_of_day: int | None = Non
 
 
 def newest_first(rng: random.Random, twelve: bool, count: int) -> list[str]:
-    """Times of a list sorted newest first: today's times going back, then Yesterday, weekdays, dates."""
+    """Times of a list sorted newest first: today's times going back, Yesterday, the week's days, dates."""
     shown: list[str] = []
     minute = rng.randrange(8 * 60, 24 * 60)
     stage = 0
-    weekdays = list(WEEKDAYS)
-    rng.shuffle(weekdays)
+    today = rng.randrange(7)
+    days_back = 2  # the next weekday shown is two days ago (yesterday has its own word)
+    day_of_year = rng.randrange(200, 330) - 7  # dates start a week back
     for _ in range(count):
         if stage == 0 and minute > 0 and rng.random() < 0.8:
             shown.append(clock_text(rng, twelve, minute))
@@ -373,13 +374,16 @@ def newest_first(rng: random.Random, twelve: bool, count: int) -> list[str]:
         elif stage <= 1 and rng.random() < 0.6:
             stage = 1
             shown.append("Yesterday")
-        elif stage <= 2 and weekdays and rng.random() < 0.7:
+        elif stage <= 2 and days_back < 7 and rng.random() < 0.7:
             stage = 2
-            day = weekdays.pop()
+            day = WEEKDAYS[(today - days_back) % 7]
+            days_back += rng.randint(0, 1)
             shown.append(f"{day} {clock_text(rng, twelve)}" if rng.random() < 0.3 else day)
         else:
             stage = 3
-            shown.append(f"{rng.randint(1, 28)} {rng.choice(MONTHS)}")
+            day_of_year = max(1, day_of_year - rng.randint(0, 9))
+            month, day_in_month = divmod(day_of_year - 1, 28)
+            shown.append(f"{day_in_month + 1} {MONTHS[month % 12]}")
     return shown
 
 
@@ -747,7 +751,9 @@ def draw_call_list(c: Canvas, truth: Truth, rng: random.Random, dark: bool) -> N
     y = top + c.u(40) + c.u(110)
     name_font = c.font(c.body_px + c.u(4))
     meta_font = c.font(max(10, c.body_px * 8 // 10))
-    row_h = c.u(150)
+    # Two lines (name, then label) with room around them; large fonts make taller rows.
+    sub_dy = max(c.u(88), c.u(26) + line_height(name_font))
+    row_h = max(c.u(150), sub_dy + line_height(meta_font) + c.u(20))
     times = newest_first(rng, twelve, c.height // row_h)
     while y + row_h <= c.height - c.u(60):
         who = rng.choice(NAMES + NUMBERS) if rng.random() < 0.6 else rng.choice(NUMBERS)
@@ -772,7 +778,7 @@ def draw_call_list(c: Canvas, truth: Truth, rng: random.Random, dark: bool) -> N
         if count is not None:
             cx = x + c.width_of(who, name_font) + c.u(12)
             c.text(truth, (cx, name_y), f"({count})", name_font, name_colour)
-        sub_y = y + c.u(88)
+        sub_y = y + sub_dy
         label = (
             rng.choice(("Mobile", "Home", "Work", "Phone"))
             if who not in NUMBERS
@@ -785,10 +791,14 @@ def draw_call_list(c: Canvas, truth: Truth, rng: random.Random, dark: bool) -> N
         c.text(truth, (sx, sub_y), label, meta_font, meta)
         tw = c.width_of(shown, meta_font)
         right = c.width - c.u(48) - (c.u(70) if ios else 0)
-        c.text(truth, (right - tw, y + c.u(48)), shown, meta_font, meta)
+        c.text(truth, (right - tw, y + (row_h - line_height(meta_font)) // 2), shown, meta_font, meta)
         if ios:
             ix = c.width - c.u(48) - c.u(44)
-            c.draw.ellipse((ix, y + c.u(48), ix + c.u(44), y + c.u(92)), outline=(10, 132, 255), width=c.u(3))
+            c.draw.ellipse(
+                (ix, y + row_h // 2 - c.u(22), ix + c.u(44), y + row_h // 2 + c.u(22)),
+                outline=(10, 132, 255),
+                width=c.u(3),
+            )
         c.draw.line((x, box[3] - 1, c.width, box[3] - 1), fill=line_colour, width=1)
         truth.messages.append(
             {
