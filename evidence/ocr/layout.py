@@ -69,7 +69,7 @@ MIN_BUBBLE_WIDTH: Final = 60  # per mille of the screen width
 MAX_BUBBLE_WIDTH: Final = 900
 MIN_FILL: Final = 350  # per mille of the bubble's box covered by its colour
 INK_DIFFERENCE: Final = 40  # max channel difference from the row's background that counts as ink
-TARGET_LINE_PX: Final = 48
+TARGET_LINE_PX: Final = 34
 MAX_SCALE_PERMILLE: Final = 4000
 GAP_PX: Final = 40
 MARGIN_PX: Final = 20
@@ -199,14 +199,16 @@ def _close(a: Color, b: Color, tolerance: int) -> bool:
 
 
 def _regions(grid: _Grid) -> tuple[list[_Region], list[int]]:
-    """Connected regions of nearly uniform colour (flood fill over the grid)."""
+    """Connected regions of nearly uniform colour (flood fill over the grid) and each cell's region."""
     w, h, px = grid.width, grid.height, grid.pixels
-    labels = [-1] * (w * h)
+    size = w * h
+    labels = [-1] * size
     regions: list[_Region] = []
-    for start in range(w * h):
+    nt, st = NEIGHBOUR_TOLERANCE, SEED_TOLERANCE
+    for start in range(size):
         if labels[start] != -1:
             continue
-        seed = px[start]
+        sr, sg, sb = px[start]
         label = len(regions)
         labels[start] = label
         stack = [start]
@@ -215,19 +217,38 @@ def _regions(grid: _Grid) -> tuple[list[_Region], list[int]]:
         while stack:
             i = stack.pop()
             y, x = divmod(i, w)
-            c = px[i]
+            cr, cg, cb = px[i]
             count += 1
-            red += c[0]
-            green += c[1]
-            blue += c[2]
-            x0, x1 = min(x0, x), max(x1, x)
-            y0, y1 = min(y0, y), max(y1, y)
-            for j, ok in ((i - 1, x > 0), (i + 1, x < w - 1), (i - w, y > 0), (i + w, y < h - 1)):
-                if ok and labels[j] == -1:
-                    d = px[j]
-                    if _close(c, d, NEIGHBOUR_TOLERANCE) and _close(seed, d, SEED_TOLERANCE):
-                        labels[j] = label
-                        stack.append(j)
+            red += cr
+            green += cg
+            blue += cb
+            if x < x0:
+                x0 = x
+            if x > x1:
+                x1 = x
+            if y < y0:
+                y0 = y
+            if y > y1:
+                y1 = y
+            for j in (
+                i - 1 if x > 0 else -1,
+                i + 1 if x < w - 1 else -1,
+                i - w if y > 0 else -1,
+                i + w if y < h - 1 else -1,
+            ):
+                if j < 0 or labels[j] != -1:
+                    continue
+                dr, dg, db = px[j]
+                if (
+                    -nt <= dr - cr <= nt
+                    and -nt <= dg - cg <= nt
+                    and -nt <= db - cb <= nt
+                    and -st <= dr - sr <= st
+                    and -st <= dg - sg <= st
+                    and -st <= db - sb <= st
+                ):
+                    labels[j] = label
+                    stack.append(j)
         edge = x0 == 0 or y0 == 0 or x1 == w - 1 or y1 == h - 1
         regions.append(_Region(label, count, x0, y0, x1, y1, red, green, blue, edge))
     return regions, labels
@@ -457,7 +478,7 @@ def _ocr_page(
         top += flat.height + GAP_PX
     with tempfile.TemporaryDirectory(prefix="evidence-layout-") as tmp:
         path = Path(tmp) / "regions.png"
-        page.save(path, "PNG")
+        page.save(path, "PNG", compress_level=1)
         result = recognise(path, OCR_SETTINGS, probe=probe, name=name)
     found: list[list[Word]] = [[] for _ in slots]
     for word in result.words:
