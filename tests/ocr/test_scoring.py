@@ -16,11 +16,13 @@ from bench.ocr_accuracy import (
     match,
     missed_targets,
     normalise,
+    run,
     score,
     table,
     write_results,
 )
 from evidence.ocr.layout import Layout, Message
+from tests.ocr.synth import CATEGORIES, load_truth
 
 
 @pytest.mark.parametrize(
@@ -165,3 +167,32 @@ def test_write_results_replaces_only_its_section(tmp_path: Path, monkeypatch: py
     results.write_text("# Benchmark results\n")
     write_results("first")
     assert results.read_text() == "# Benchmark results\n\n## OCR accuracy\n\nfirst\n"
+
+
+def test_run_scores_a_perfect_reader_as_perfect(tmp_path: Path) -> None:
+    """The whole harness (generation, reading, scoring) with a stand-in that returns the ground truth."""
+
+    def perfect(image: object, *, name: str) -> Layout:
+        truth = load_truth(tmp_path / name)
+        messages = tuple(
+            Message(
+                direction=m["direction"],
+                text=m["text"],
+                shown_time=m["shown_time"],
+                bbox=tuple(m["bbox"]),
+                sender=m["sender"],
+                call=m["call"],
+                count=m["count"],
+            )
+            for m in truth["messages"]
+        )
+        return Layout(truth["kind"], truth["header"], messages, truth["text"], (), {})
+
+    tallies, by_app = run(tmp_path, 1, 5, perfect, with_baseline=False)
+    assert sorted(tallies) == sorted(CATEGORIES) and all(t.images == 1 for t in tallies.values())
+    assert missed_targets(tallies) == []
+    assert sum(t.images for t in by_app.values()) == len(CATEGORIES)
+    for t in tallies.values():
+        assert t.expected > 0 and t.found == t.expected == t.direction_ok
+        assert t.full_errors == t.msg_errors == 0 and t.time_ok == t.timed and t.header_ok == 1
+        assert t.fields_ok == t.fields
