@@ -69,11 +69,13 @@ MIN_BUBBLE_WIDTH: Final = 60  # per mille of the screen width
 MAX_BUBBLE_WIDTH: Final = 900
 MIN_FILL: Final = 350  # per mille of the bubble's box covered by its colour
 INK_DIFFERENCE: Final = 40  # max channel difference from the row's background that counts as ink
+INK_SHARE_DIVISOR: Final = 2  # the darker half of the ink pixels become black
 TARGET_LINE_PX: Final = 34
 MAX_SCALE_PERMILLE: Final = 4000
 GAP_PX: Final = 40
 MARGIN_PX: Final = 20
 HEADER_MIN_CONF: Final = 50
+MIN_MESSAGE_CONFIDENCE: Final = 400  # per mille: a bubble read with less is a shape, not a message
 ROW_GAP: Final = 70  # per cent of a line height: a larger vertical gap starts a new list row
 OCR_SETTINGS: Final = Settings(psm=6, lang="eng")
 
@@ -144,6 +146,10 @@ def layout_settings() -> dict[str, Any]:
         "min_fill_permille": MIN_FILL,
         "ink_difference": INK_DIFFERENCE,
         "target_line_px": TARGET_LINE_PX,
+        "ink_share_divisor": INK_SHARE_DIVISOR,
+        "header_min_conf": HEADER_MIN_CONF,
+        "min_message_confidence_permille": MIN_MESSAGE_CONFIDENCE,
+        "wall_tolerance": WALL_TOLERANCE,
         "row_gap_percent": ROW_GAP,
         "ocr": OCR_SETTINGS.to_json(),
     }
@@ -186,11 +192,17 @@ def _rgb(image: Image.Image) -> Image.Image:
     return page.convert("RGB")
 
 
+def _pixels(rgb: Image.Image) -> list[Color]:
+    """The RGB image's pixels, row by row."""
+    data = rgb.tobytes()
+    return list(zip(data[0::3], data[1::3], data[2::3], strict=True))
+
+
 def _grid(rgb: Image.Image) -> _Grid:
     width = min(GRID_WIDTH, rgb.width)
     height = max(1, rgb.height * width // rgb.width)
     small = rgb.resize((width, height), Image.Resampling.BOX)
-    pixels: list[Color] = list(small.getdata())
+    pixels = _pixels(small)
     return _Grid(width, height, rgb.width * 1000 // width, rgb.height * 1000 // height, pixels)
 
 
@@ -328,7 +340,7 @@ def _flatten(crop: Image.Image, background: Color) -> Image.Image:
     running, level = 0, 255
     for value in range(255, INK_DIFFERENCE - 1, -1):
         running += histogram[value]
-        if running * 2 >= total:
+        if running * INK_SHARE_DIVISOR >= total * (INK_SHARE_DIVISOR - 1):
             level = max(value, INK_DIFFERENCE * 2)
             break
     table = [255 - min(255, v * 255 // level) for v in range(256)]
@@ -337,7 +349,7 @@ def _flatten(crop: Image.Image, background: Color) -> Image.Image:
 
 def _line_height(flat: Image.Image) -> int:
     """The median height in pixels of the runs of rows holding ink (text lines), 0 without ink."""
-    profile = list(flat.resize((1, flat.height), Image.Resampling.BOX).getdata())
+    profile = list(flat.resize((1, flat.height), Image.Resampling.BOX).tobytes())
     runs: list[int] = []
     run = 0
     for value in profile:
@@ -466,7 +478,7 @@ def _ocr_page(
 ) -> tuple[str, list[tuple[_Slot, list[Word]]]]:
     """Stack the prepared regions on one white page, OCR it once, return each slot's words (original px)."""
     if not regions:
-        return ("", [])
+        return ((probe or TesseractProbe()).version(), [])
     width = max(flat.width for _, _, _, flat, _ in regions) + 2 * MARGIN_PX
     height = sum(flat.height + GAP_PX for _, _, _, flat, _ in regions) + GAP_PX
     page = Image.new("L", (width, height), 255)
@@ -640,9 +652,33 @@ def _split_time_tail(words: list[Word]) -> tuple[list[Word], str | None]:
         return [], _clean_time(text)
     match = _TIME_TAIL.search(text)
     if match is None:
-        return words, None
+        return _misread_time_tail(words)
     keep = len(text[: match.start(1)].split())
     return words[:keep], _clean_time(match.group(1))
+
+
+_MISREAD_CLOCK: Final = re.compile(r"^(\d{1,2})[:.;,'\-]?(\d{2})$")
+_MISREAD_MERIDIEM: Final = re.compile(r"^([AaPp])[MmNnYy]\.?$")
+
+
+def _misread_time_tail(words: list[Word]) -> tuple[list[Word], str | None]:
+    """A small time at the end of a bubble whose colon was misread ("316 PM", "3-18 PM"): 3-4 digits on a
+    line of their own or set apart from the text before them (a gap wider than the digits' height), followed
+    by AM/PM (or with a colon)."""
+    end = len(words)
+    meridiem = ""
+    if end >= 2 and _MISREAD_MERIDIEM.match(words[-1].text):
+        meridiem = " " + words[-1].text[0].upper() + "M"
+        end -= 1
+    if end < 1:
+        return words, None
+    clock = _MISREAD_CLOCK.match(words[end - 1].text)
+    if clock is None or not meridiem and ":" not in words[end - 1].text:
+        return words, None
+    token = words[end - 1]
+    if end >= 2 and token.left - (words[end - 2].left + words[end - 2].width) < token.height:
+        return words, None  # an ordinary number in the sentence ("Room 101")
+    return words[: end - 1], f"{int(clock.group(1))}:{clock.group(2)}{meridiem}"
 
 
 def _bubble_mask(grid: _Grid, r: _Region, labels: list[int]) -> tuple[Image.Image, int]:
@@ -775,7 +811,7 @@ def _ink_colour(rgb: Image.Image, words: list[Word], background: Color) -> Color
     best_distance = 0
     for word in words[:4]:
         crop = rgb.crop(word.bbox).resize((max(1, word.width // 2), max(1, word.height // 2)))
-        pixels: list[Color] = list(crop.getdata())
+        pixels = _pixels(crop)
         for c in pixels:
             distance = max(abs(c[0] - background[0]), abs(c[1] - background[1]), abs(c[2] - background[2]))
             if distance > best_distance:
@@ -802,7 +838,7 @@ def _arrow_in(rgb: Image.Image, box: Box, background: Color, *, window: bool = F
     if box[2] - box[0] < 4 or box[3] - box[1] < 4:
         return None
     crop = rgb.crop(box)
-    pixels: list[Color] = list(crop.getdata())
+    pixels = _pixels(crop)
     ink: list[tuple[int, int]] = []
     for i, c in enumerate(pixels):
         if max(abs(c[0] - background[0]), abs(c[1] - background[1]), abs(c[2] - background[2])) >= 60:
@@ -848,7 +884,7 @@ def _rows(lines: list[_Line], width: int) -> list[tuple[list[_Line], str, list[W
     for number, _time, _rest in anchors:
         start = number
         top = lines[number].box[1]
-        while start > 0 and lines[start - 1].box[3] > top - (lines[number].box[3] - top) // 2:
+        while start > 0 and lines[start - 1].box[3] > top - (lines[number].box[3] - top):
             if starts and start - 1 <= starts[-1]:
                 break
             start -= 1
@@ -896,6 +932,7 @@ def _read_list(
         others = [ln.words for k, ln in enumerate(row_lines) if k != anchor and (k != 0 or anchor == 0)]
         if anchor != 0:
             others = [rest, *others]
+        others = [ws for ws in others if ws]
         if calls:
             count: int | None = None
             arrow: str | None = None
@@ -949,10 +986,11 @@ def _read_email(
 ) -> tuple[str, str | None, list[Message]]:
     """An open email: subject lines above the sender, the sender's line with the date, then the body."""
     row_lines, shown, rest, anchor = row
-    sender_line = row_lines[anchor]
-    number = lines.index(sender_line)
+    number = lines.index(row_lines[anchor])
+    first = lines.index(row_lines[0])
+    sender_words = rest if anchor == 0 else row_lines[0].words
     subject = [
-        ln for ln in lines[:number] if (ln.box[1] + ln.box[3]) // 2 * 1000 >= _STATUS_BAR_PERMILLE * height
+        ln for ln in lines[:first] if (ln.box[1] + ln.box[3]) // 2 * 1000 >= _STATUS_BAR_PERMILLE * height
     ]
     body_start = number + 1
     while body_start < len(lines) and body_start <= number + 3:
@@ -970,7 +1008,7 @@ def _read_email(
         text=_text([w for ln in body for w in _strip_junk(ln.words)]),
         shown_time=shown,
         bbox=_box_of(words),
-        sender=_text(_strip_junk(rest)) or None,
+        sender=_text(_strip_junk(sender_words)) or None,
         confidence=_confidence(words),
     )
     title = " ".join(_text(_strip_junk(ln.words)) for ln in subject).strip() or header
@@ -1020,6 +1058,9 @@ def analyse(image: Image.Image, *, probe: TesseractProbe | None = None, name: st
     if bubbles:
         kind = "chat"
         header, messages = _read_chat(lines, [(r, box) for r, box, _ in bubbles], width, height)
+        messages = [m for m in messages if m.confidence >= MIN_MESSAGE_CONFIDENCE and _has_alnum(m.text)]
+        if len(messages) < 2:  # shapes that looked like bubbles but hold no text: a picture
+            kind, header, messages = "unknown", None, []
     else:
         kind, header, messages = _read_list(rgb, lines, background)
     settings = layout_settings()
