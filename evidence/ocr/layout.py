@@ -603,11 +603,12 @@ def _strip_junk(words: list[Word]) -> list[Word]:
 
 def _confident(words: list[Word]) -> list[Word]:
     """A header's words: icon junk at either end removed, then words read with confidence under
-    ``HEADER_MIN_CONF`` at either end (a back arrow, an avatar's outline); empty when no word is sure."""
+    ``HEADER_MIN_CONF`` at either end that are one or two characters long (a back arrow, an avatar's
+    outline); empty when nothing is left."""
     kept = _strip_junk(words)
-    while kept and kept[0].conf < HEADER_MIN_CONF:
+    while kept and kept[0].conf < HEADER_MIN_CONF and len(kept[0].text) <= 2:
         kept = _strip_junk(kept[1:])
-    while kept and kept[-1].conf < HEADER_MIN_CONF:
+    while kept and kept[-1].conf < HEADER_MIN_CONF and len(kept[-1].text) <= 2:
         kept = _strip_junk(kept[:-1])
     return kept
 
@@ -673,12 +674,12 @@ def _misread_time_tail(words: list[Word]) -> tuple[list[Word], str | None]:
     if end < 1:
         return words, None
     clock = _MISREAD_CLOCK.match(words[end - 1].text)
-    if clock is None or not meridiem and ":" not in words[end - 1].text:
+    if clock is None or (not meridiem and ":" not in words[end - 1].text):
         return words, None
     token = words[end - 1]
     if end >= 2 and token.left - (words[end - 2].left + words[end - 2].width) < token.height:
         return words, None  # an ordinary number in the sentence ("Room 101")
-    return words[: end - 1], f"{int(clock.group(1))}:{clock.group(2)}{meridiem}"
+    return words[: end - 1], f"{clock.group(1)}:{clock.group(2)}{meridiem}"
 
 
 def _bubble_mask(grid: _Grid, r: _Region, labels: list[int]) -> tuple[Image.Image, int]:
@@ -770,10 +771,11 @@ def _read_chat(
 def _time_beside(bands: list[_Line], used: set[int], box: Box) -> str | None:
     """A band that is only a time, right under the bubble (overlapping it) or beside its lower half."""
     for number, line in enumerate(bands):
-        if number in used or not _is_time(line.text):
+        if number in used or not (_is_time(line.text) or _MISREAD_CLOCK.match(line.text)):
             continue
         x0, y0, x1, y1 = line.box
-        if not re.search(r"\d[:.]\d", line.text):
+        misread = _MISREAD_CLOCK.match(line.text)
+        if not re.search(r"\d[:.]\d", line.text) and misread is None:
             continue  # a date separator ("Yesterday") is not a bubble's time
         aligned = abs(x0 - box[0]) <= (y1 - y0) * 3 or abs(x1 - box[2]) <= (y1 - y0) * 3
         under = 0 <= y0 - box[3] <= (y1 - y0) * 3 // 2 and aligned
@@ -781,6 +783,8 @@ def _time_beside(bands: list[_Line], used: set[int], box: Box) -> str | None:
         beside = box[1] <= centre <= box[3] + (y1 - y0) and (x1 <= box[0] or x0 >= box[2])
         if under or beside:
             used.add(number)
+            if misread is not None:  # "2352": a tiny time whose colon was lost
+                return f"{misread.group(1)}:{misread.group(2)}"
             return _clean_time(line.text)
     return None
 
