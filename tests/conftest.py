@@ -15,6 +15,8 @@ from evidence.api import Case
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
+if os.environ.get("EVIDENCE_CORPUS"):  # a checkout elsewhere (a git worktree) names the corpus explicitly
+    CORPUS = Path(os.environ["EVIDENCE_CORPUS"])
 DATA = Path(__file__).resolve().parent / "data"
 
 
