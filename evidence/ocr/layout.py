@@ -1,45 +1,67 @@
-"""Screen layout: chat bubbles, call-log rows, email-list rows and the header, each region then recognised.
+"""Screen layout: chat bubbles, call-log rows, inbox rows and the header, each region then recognised.
 
-**Method.** All image work is Pillow plus pure Python over a reduced grid (numpy is not a dependency).
+``analyse(image)`` returns a ``Layout``: the kind of screen (``chat``, ``call_list``, ``email_list``,
+``email`` or ``unknown``), the header, one ``Message`` per bubble or row (top to bottom, boxes in the original
+image's pixels), the full text and every word. All image work is Pillow plus pure Python over a reduced grid
+(numpy is not a dependency); tesseract runs once per image.
 
-1. *Grid.* The image (transparency flattened onto white) is reduced with a box filter to about
-   ``GRID_WIDTH`` cells across. Connected regions of nearly uniform colour are labelled by flood fill: a cell
-   joins its neighbour's region when their colours differ by at most ``NEIGHBOUR_TOLERANCE`` in every channel
-   and the seed's colour by at most ``SEED_TOLERANCE`` (so a gradient wallpaper does not leak into bubbles).
+**Method.**
+
+1. *Grid.* The image (transparency flattened onto white) is reduced with a box filter to ``GRID_WIDTH`` cells
+   across. Regions of nearly uniform colour are labelled by flood fill: a cell joins when it differs from its
+   neighbour by at most ``NEIGHBOUR_TOLERANCE`` and from the region's first cell by at most
+   ``SEED_TOLERANCE`` in every channel (a gradient wallpaper cannot leak into a bubble 8 levels away).
 2. *Bubbles.* A region is a bubble when it does not touch the image's edges, is at least
-   ``MIN_BUBBLE_HEIGHT`` and ``MIN_BUBBLE_WIDTH`` of the screen (per mille), at most ``MAX_BUBBLE_WIDTH`` wide,
-   fills enough of its box (text makes holes), hugs one side, and is not inside another bubble.
-   Its side decides the direction: nearer the left edge is incoming, nearer the right edge outgoing.
-   Two or more bubbles make the screen a ``chat``.
-3. *Other text.* Outside the bubbles (bubbles painted over with the surrounding colour), rows of the grid
-   that differ from their row's commonest colour are ink; runs of ink rows are text bands.
-4. *Flattening.* Each region (bubble or band) is turned into dark text on white by its colour distance to its
-   own background colour (the bubble's colour, the band's commonest colour), stretched so the text colour is
-   black: white-on-blue, dark themes and coloured rows all become black on white.
-5. *Scaling and one tesseract run.* Each flattened region is scaled so its text lines are about
-   ``TARGET_LINE_PX`` high (measured from the region's row profile), all regions are stacked in one tall
-   white page separated by white space, and tesseract (``--psm 6``) runs once; words are mapped back to their
-   region by their vertical position and their boxes to the original image's pixels.
-6. *Reading.* In a chat, a bubble's text is its lines joined by spaces; a time-like token ("21:33",
-   "9:41 PM", "Yesterday", "Mon 9:41 PM") at the end of its last line (or on a band right under the bubble,
-   overlapping it horizontally) is its shown time and is removed from the text. The header is the first band
-   under the status bar that is above the first bubble and does not look like a status bar.
-   Without bubbles, bands are grouped into rows (a row ends where the vertical gap is larger than
-   ``ROW_GAP`` line heights or at a separating line); a screen whose rows mostly end in a time is a
-   ``call_list`` (rows of one or two lines, phone numbers or call words) or an ``email_list`` (rows with a
-   sender, a subject and a preview); otherwise ``unknown``. In call rows the name's colour decides "missed"
-   (red), and words ("Missed", "Incoming", "Outgoing") decide when present; "(3)" is the count.
+   ``MIN_BUBBLE_HEIGHT`` / ``MIN_BUBBLE_WIDTH`` per mille of the screen and at most ``MAX_BUBBLE_WIDTH`` wide,
+   covers ``MIN_FILL`` of its box, hugs one side (not centred like a date chip), holds something that is not
+   its colour (text), is not round and small (a contact picture), is not the wide message field at the
+   bottom, and is not inside another bubble. Its side gives the direction: the smaller margin on the left is
+   incoming, on the right outgoing. Two or more bubbles read with confidence at least
+   ``MIN_MESSAGE_CONFIDENCE`` make a ``chat``; otherwise the screen is read as a list.
+3. *Other text.* Outside the bubbles, grid rows differing from their row's commonest colour by more than
+   ``GRID_INK`` hold ink; runs of such rows are bands, cut into pieces where the ink has a horizontal gap of
+   more than 1.5 band heights (a name on the left, a time on the right). Solid shapes (avatars, icons,
+   pills: regions of at least 3 x 3 cells filling 60 % of their box) are painted over first.
+4. *Flattening.* Each region is turned into dark text on white by each pixel's colour distance to the
+   region's own background (the bubble's colour, the band's commonest colour); the distance reached by the
+   darker half of the ink pixels becomes black. White on blue, dark themes and red names all become black on
+   white. Outside a bubble's rounded shape (corners, tail, neighbours) the crop is painted its colour first.
+5. *One tesseract run.* Each region is scaled so its text lines are about ``TARGET_LINE_PX`` high (measured
+   from the row profile, at most ``MAX_SCALE_PERMILLE``), all are stacked on one white page separated by
+   ``GAP_PX``, and tesseract (``--psm 6``) reads the page once; words go back to their region by their
+   vertical position, and their boxes to the original pixels.
+6. *Chats.* A bubble's text is its lines joined by spaces. Its shown time is a clock at the end of its last
+   line (WhatsApp), or a band that is only a clock right under the bubble and aligned with one of its sides
+   (iMessage), or beside its lower half (Instagram). The header is the first band under the status bar
+   (the top ``_STATUS_BAR_PERMILLE``) and above the first bubble that is not a time.
+7. *Lists.* A line ending in a time in the right part of the screen anchors a row; the row starts at the
+   line overlapping or just above the anchor and ends where the next row starts. Several rows: a
+   ``call_list`` when the title says so (Recents, Calls) or most rows have at most two lines, else an
+   ``email_list`` (first line the sender, the others subject and snippet). One row: an open ``email``
+   (subject above, the sender's line with the date, address and "to" lines skipped, then the body). In a
+   call row, a red name is ``missed``; otherwise the arrow before the label or the name (read by tesseract
+   as a one- or two-character token, or found just left of the first word) points up-right for
+   ``outgoing`` and down-left for ``incoming`` (its ink is heavier in that corner); "(3)" at the end of the
+   name is the count.
 
-**Rules that change tesseract's words** (each applied to whole tokens only):
+**Rules that change what tesseract read** (whole tokens only):
 
-- a token that is only "|" between words becomes "I" (a sans-serif capital I), as do "|'m", "|'ll", "|'d",
-  "|'ve" ("I'm" …) and a "|" starting a word followed by lower-case letters;
-- nothing else is corrected.
+- "|" alone becomes "I", as do "|'m", "|'ll", "|'d", "|'ve", "|'s" (with trailing punctuation kept), and a
+  "|" starting a word of two or more lower-case letters ("|ts" is "Its");
+- a shown time has "." between hours and minutes written as ":" ("9.41" is "9:41"), a space put back before
+  AM/PM ("12:14PM") and between a day and its month ("3May");
+- a time whose colon was lost in small print ("316 PM", "3-18 PM", "2352") is taken as a time only where a
+  time belongs: at the end of a bubble, set apart from the text by more than its height or on its own line
+  (with AM/PM or a separator), or alone under or beside a bubble; its digits are kept as read;
+- icon junk (tokens without a letter or digit) is removed at the ends of lines; in headers also one- or
+  two-character tokens read with confidence under ``HEADER_MIN_CONF``.
 
-**Known limits.** Busy wallpapers (photos, patterns) behind bubbles defeat the row colour estimate for text
-outside bubbles (bubble text is unaffected); bubbles of exactly the background's colour are not separated;
-quoted replies inside a bubble are read as part of its text; images (photos sent in a chat) are bubbles
-without text and are dropped; only left-to-right scripts and English words are expected.
+**Known limits.** A wallpaper photo behind a chat defeats the band background (bubble text is unaffected);
+a bubble within 6 levels of the background's colour is not separated (a gradient reaching the bubble's grey);
+tesseract still confuses a sans-serif "I" with "l" ("lan") and "0" with "O", and drops the colon of tiny
+times; quoted replies inside a bubble are part of its text; pictures sent in a chat are dropped; group-chat
+sender names above bubbles are not split off (``sender`` stays None in chats); a list whose times are not at
+the right (a conversation list with times under the names) is ``unknown``; English and left-to-right only.
 """
 
 from __future__ import annotations
@@ -68,6 +90,7 @@ MIN_BUBBLE_HEIGHT: Final = 18  # per mille of the screen height
 MIN_BUBBLE_WIDTH: Final = 60  # per mille of the screen width
 MAX_BUBBLE_WIDTH: Final = 900
 MIN_FILL: Final = 350  # per mille of the bubble's box covered by its colour
+GRID_INK: Final = 24  # max channel difference of a grid cell from its row's commonest colour that is ink
 INK_DIFFERENCE: Final = 40  # max channel difference from the row's background that counts as ink
 INK_SHARE_DIVISOR: Final = 2  # the darker half of the ink pixels become black
 TARGET_LINE_PX: Final = 34
@@ -76,7 +99,6 @@ GAP_PX: Final = 40
 MARGIN_PX: Final = 20
 HEADER_MIN_CONF: Final = 50
 MIN_MESSAGE_CONFIDENCE: Final = 400  # per mille: a bubble read with less is a shape, not a message
-ROW_GAP: Final = 70  # per cent of a line height: a larger vertical gap starts a new list row
 OCR_SETTINGS: Final = Settings(psm=6, lang="eng")
 
 Color = tuple[int, int, int]
@@ -150,7 +172,7 @@ def layout_settings() -> dict[str, Any]:
         "header_min_conf": HEADER_MIN_CONF,
         "min_message_confidence_permille": MIN_MESSAGE_CONFIDENCE,
         "wall_tolerance": WALL_TOLERANCE,
-        "row_gap_percent": ROW_GAP,
+        "grid_ink": GRID_INK,
         "ocr": OCR_SETTINGS.to_json(),
     }
 
@@ -396,9 +418,6 @@ def _prepare_region(
         size = (max(1, flat.width * scale // 1000), max(1, flat.height * scale // 1000))
         flat = flat.resize(size, Image.Resampling.LANCZOS)
     return flat, scale
-
-
-GRID_INK: Final = 24
 
 
 @dataclass(frozen=True)
