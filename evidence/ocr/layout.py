@@ -21,7 +21,8 @@ image's pixels), the full text and every word. All image work is Pillow plus pur
 3. *Other text.* Outside the bubbles, grid rows differing from their row's commonest colour by more than
    ``GRID_INK`` hold ink; runs of such rows are bands, cut into pieces where the ink has a horizontal gap of
    more than 1.5 band heights (a name on the left, a time on the right). Solid shapes (avatars, icons,
-   pills: regions of at least 3 x 3 cells filling 60 % of their box) are painted over first.
+   pills: regions of at least ``SOLID_CELLS`` cells each way filling 60 % of their box, not of the
+   background's colour) are painted over first.
 4. *Flattening.* Each region is turned into dark text on white by each pixel's colour distance to the
    region's own background (the bubble's colour, the band's commonest colour); the distance reached by the
    darker half of the ink pixels becomes black. White on blue, dark themes and red names all become black on
@@ -90,6 +91,8 @@ MIN_BUBBLE_HEIGHT: Final = 18  # per mille of the screen height
 MIN_BUBBLE_WIDTH: Final = 60  # per mille of the screen width
 MAX_BUBBLE_WIDTH: Final = 900
 MIN_FILL: Final = 350  # per mille of the bubble's box covered by its colour
+SOLID_CELLS: Final = 7  # a solid shape painted over is at least this many grid cells wide and high
+BAND_PAD: Final = 1  # cells added left and right of a band's ink
 GRID_INK: Final = 24  # max channel difference of a grid cell from its row's commonest colour that is ink
 INK_DIFFERENCE: Final = 40  # max channel difference from the row's background that counts as ink
 INK_SHARE_DIVISOR: Final = 2  # the darker half of the ink pixels become black
@@ -173,6 +176,8 @@ def layout_settings() -> dict[str, Any]:
         "min_message_confidence_permille": MIN_MESSAGE_CONFIDENCE,
         "wall_tolerance": WALL_TOLERANCE,
         "grid_ink": GRID_INK,
+        "band_pad": BAND_PAD,
+        "solid_cells": SOLID_CELLS,
         "ocr": OCR_SETTINGS.to_json(),
     }
 
@@ -478,9 +483,9 @@ def _bands(grid: _Grid, bubbles: list[_Region]) -> list[_Band]:
             cell_box = _Region(
                 -1,
                 1,
-                max(0, x0 - 1),
+                max(0, x0 - BAND_PAD),  # faint edges of round letters are under the ink threshold
                 max(0, start - 1),
-                min(w - 1, x1 + 1),
+                min(w - 1, x1 + BAND_PAD),
                 min(grid.height - 1, y),
                 0,
                 0,
@@ -718,20 +723,22 @@ def _bubble_mask(grid: _Grid, r: _Region, labels: list[int]) -> tuple[Image.Imag
 
 
 def _solid_mask(
-    grid: _Grid, regions: list[_Region], labels: list[int], bubbles: list[_Region]
+    grid: _Grid, regions: list[_Region], labels: list[int], bubbles: list[_Region], background: Color
 ) -> Image.Image:
     """Grid cells to paint over before reading text outside bubbles: the bubbles (and one cell around) and
-    solid shapes (avatars, icons, pills): regions at least 3 x 3 cells that fill most of their box."""
+    solid shapes (avatars, icons, pills): regions at least ``SOLID_CELLS`` cells each way, filling most of
+    their box, not of the background's colour (the inside of a large "O" is not a shape), widened by one
+    cell (their anti-aliased rim)."""
     w, h = grid.width, grid.height
     solid = {
         r.label
         for r in regions
-        if r.count >= 9
-        and not r.edge
-        and r.x1 - r.x0 >= 2
-        and r.y1 - r.y0 >= 2
+        if not r.edge
+        and r.x1 - r.x0 + 1 >= SOLID_CELLS
+        and r.y1 - r.y0 + 1 >= SOLID_CELLS
         and r.count * 10 >= (r.x1 - r.x0 + 1) * (r.y1 - r.y0 + 1) * 6
         and r.count * 4 < w * h
+        and not _close(r.colour, background, GRID_INK)
     }
     data = bytes(255 if label in solid else 0 for label in labels)
     mask = Image.frombytes("L", (w, h), data).filter(ImageFilter.MaxFilter(3))
@@ -816,7 +823,7 @@ _EMAIL_HEADERS: Final = re.compile(r"\b(inbox|primary|mail|all inboxes)\b", re.I
 def _right_time(line: _Line, width: int) -> tuple[list[Word], str] | None:
     """A time at the right end of a line (in the right third of the screen): the other words and the time."""
     words = line.words
-    while words and not _has_alnum(words[-1].text):
+    while words and (not _has_alnum(words[-1].text) or len(words[-1].text) == 1):
         words = words[:-1]  # an icon after the time (an "i" in a circle, a chevron)
     for take in (3, 2, 1):
         if len(words) < take:
@@ -825,6 +832,11 @@ def _right_time(line: _Line, width: int) -> tuple[list[Word], str] | None:
         text = _text(tail).rstrip(_TRAILING_JUNK)
         if _is_time(text) and tail[0].left * 3 >= width * 2 - width // 3:
             return words[:-take], _clean_time(text)
+    if words and words[-1].left * 3 >= width * 2 - width // 3:
+        # an icon glyph glued before the time ("Q9May"): one character, then a whole time
+        glued = re.fullmatch(rf"\W?\w?((?:{_DAY}|{_CLOCK}))", words[-1].text.rstrip(_TRAILING_JUNK))
+        if glued and _is_time(glued.group(1)):
+            return words[:-1], _clean_time(glued.group(1))
     return None
 
 
@@ -1067,7 +1079,7 @@ def analyse(image: Image.Image, *, probe: TesseractProbe | None = None, name: st
         flat, scale = _prepare_region(rgb, box, region.colour, blanks)
         prepared.append(("bubble", index, box, flat, scale))
     found = [region for region, _, _ in bubbles]
-    solid = _solid_mask(grid, regions, labels, found)
+    solid = _solid_mask(grid, regions, labels, found, background)
     for index, band in enumerate(_bands(grid, found)):
         flat, scale = _prepare_region(rgb, band.box, band.background, solid.crop(band.cells))
         prepared.append(("band", index, band.box, flat, scale))
