@@ -411,18 +411,69 @@ def _prepare_region(
     rgb: Image.Image, box: Box, background: Color, mask: Image.Image | None
 ) -> tuple[Image.Image, int]:
     """The region flattened and scaled; where ``mask`` (grid cells, 255) is set, background is painted first."""
+    return _scaled(_flat_region(rgb, box, background, mask))
+
+
+def _flat_region(rgb: Image.Image, box: Box, background: Color, mask: Image.Image | None) -> Image.Image:
+    """The region flattened (see ``_flatten``), ``mask`` cells painted with the background first."""
     crop = rgb.crop(box)
     if mask is not None:
         crop.paste(
             background, (0, 0, crop.width, crop.height), mask.resize(crop.size, Image.Resampling.NEAREST)
         )
-    flat = _flatten(crop, background)
+    return _flatten(crop, background)
+
+
+def _scaled(flat: Image.Image) -> tuple[Image.Image, int]:
+    """The flattened region scaled so its text lines are about ``TARGET_LINE_PX`` high, and the scale."""
     line = _line_height(flat)
     scale = 1000 if line == 0 else min(MAX_SCALE_PERMILLE, max(1000, TARGET_LINE_PX * 1000 // line))
     if scale != 1000:
         size = (max(1, flat.width * scale // 1000), max(1, flat.height * scale // 1000))
         flat = flat.resize(size, Image.Resampling.LANCZOS)
     return flat, scale
+
+
+def _ink_runs(values: list[int], limit: int) -> list[tuple[int, int]]:
+    """Runs (start, end exclusive) of positions whose value is under ``limit`` (ink)."""
+    runs: list[tuple[int, int]] = []
+    start = -1
+    for position, value in enumerate([*values, 255]):
+        if value < limit and start < 0:
+            start = position
+        elif value >= limit and start >= 0:
+            runs.append((start, position))
+            start = -1
+    return runs
+
+
+def _corner_time(flat: Image.Image) -> Box | None:
+    """The box (in the flattened bubble) of a short group of ink at the right end of its last line, set
+    apart from the text before it by more than half a line height, or alone on a last line of its own:
+    where WhatsApp-style apps print a message's time, smaller and greyer than the text. Tesseract reads it
+    far better on its own (own contrast, own scale) than on a line with larger text."""
+    profile = list(flat.resize((1, flat.height), Image.Resampling.BOX).tobytes())
+    rows = [r for r in _ink_runs(profile, 252) if r[1] - r[0] >= 3]
+    if not rows:
+        return None
+    tallest = max(b - a for a, b in rows)
+    rows = [r for r in rows if (r[1] - r[0]) * 2 >= tallest]
+    top, bottom = rows[-1]
+    height = bottom - top
+    band = flat.crop((0, top, flat.width, bottom)).resize((flat.width, 1), Image.Resampling.BOX)
+    groups: list[tuple[int, int]] = []
+    for x0, x1 in _ink_runs(list(band.tobytes()), 254):
+        if groups and (x0 - groups[-1][1]) * 2 < height:
+            groups[-1] = (groups[-1][0], x1)
+        else:
+            groups.append((x0, x1))
+    if not groups or (len(groups) == 1 and len(rows) == 1):
+        return None  # the bubble's only line is its text
+    x0, x1 = groups[-1]
+    if x1 - x0 > height * 5 or x1 * 4 < flat.width * 3 or (len(groups) == 1 and x0 * 2 < flat.width):
+        return None  # too wide for a time, not at the right, or a line of text
+    pad = max(2, height // 4)
+    return (max(0, x0 - pad), max(0, top - pad), min(flat.width, x1 + pad), min(flat.height, bottom + pad))
 
 
 @dataclass(frozen=True)
@@ -753,9 +804,12 @@ def _read_chat(
     """The header and one message per bubble (with its shown time, inside or beside it)."""
     by_bubble: dict[int, list[_Line]] = {}
     bands: list[_Line] = []
+    corners: dict[int, list[Word]] = {}
     for line in lines:
         if line.slot.kind == "bubble":
             by_bubble.setdefault(line.slot.index, []).append(line)
+        elif line.slot.kind == "corner":
+            corners.setdefault(line.slot.index, []).extend(line.words)
         else:
             bands.append(line)
     header: str | None = None
@@ -773,12 +827,19 @@ def _read_chat(
     for index, (_region, box) in enumerate(bubbles):
         own = by_bubble.get(index, [])
         words = [w for line in own for w in line.words]
+        corner = corners.get(index, [])
         if not words:
             continue
         shown: str | None = None
         last = own[-1].words
         kept_last, shown = _split_time_tail(last)
         body = [w for line in own[:-1] for w in line.words] + kept_last
+        if corner:
+            rest, corner_time = _split_time_tail(corner)
+            if corner_time is not None and not rest:
+                shown = shown or corner_time
+            else:  # not a time after all: text at the end of the bubble
+                body += corner
         if shown is None:
             shown = _time_beside(bands, used, box)
         left_gap, right_gap = box[0], width - box[2]
@@ -1076,7 +1137,14 @@ def analyse(image: Image.Image, *, probe: TesseractProbe | None = None, name: st
         bubbles = []
     prepared: list[tuple[str, int, Box, Image.Image, int]] = []
     for index, (region, box, blanks) in enumerate(bubbles):
-        flat, scale = _prepare_region(rgb, box, region.colour, blanks)
+        flat = _flat_region(rgb, box, region.colour, blanks)
+        corner = _corner_time(flat)
+        if corner is not None:
+            time_box = (box[0] + corner[0], box[1] + corner[1], box[0] + corner[2], box[1] + corner[3])
+            time_flat, time_scale = _scaled(_flatten(rgb.crop(time_box), region.colour))
+            prepared.append(("corner", index, time_box, time_flat, time_scale))
+            flat.paste(255, corner)
+        flat, scale = _scaled(flat)
         prepared.append(("bubble", index, box, flat, scale))
     found = [region for region, _, _ in bubbles]
     solid = _solid_mask(grid, regions, labels, found, background)
