@@ -101,6 +101,8 @@ MAX_SCALE_PERMILLE: Final = 4000
 GAP_PX: Final = 40
 MARGIN_PX: Final = 20
 HEADER_MIN_CONF: Final = 50
+SPECK_CONF: Final = 60  # a trailing token of one or two characters read with less is a speck
+CORNER_TEXT_CONFIDENCE: Final = 600  # per mille: a bubble's corner that is not a time, kept as text above
 MIN_MESSAGE_CONFIDENCE: Final = 400  # per mille: a bubble read with less is a shape, not a message
 OCR_SETTINGS: Final = Settings(psm=6, lang="eng")
 
@@ -173,6 +175,8 @@ def layout_settings() -> dict[str, Any]:
         "target_line_px": TARGET_LINE_PX,
         "ink_share_divisor": INK_SHARE_DIVISOR,
         "header_min_conf": HEADER_MIN_CONF,
+        "speck_conf": SPECK_CONF,
+        "corner_text_confidence_permille": CORNER_TEXT_CONFIDENCE,
         "min_message_confidence_permille": MIN_MESSAGE_CONFIDENCE,
         "wall_tolerance": WALL_TOLERANCE,
         "grid_ink": GRID_INK,
@@ -688,6 +692,19 @@ def _confident(words: list[Word]) -> list[Word]:
     return kept
 
 
+def _trim_tail(words: list[Word]) -> list[Word]:
+    """A bubble's words without trailing specks (JPEG ringing and corner remnants read as "4", "\\", "—"):
+    tokens of at most two characters read with confidence under ``SPECK_CONF``, or without letters or
+    digits."""
+    end = len(words)
+    while end > 1 and (
+        not _has_alnum(words[end - 1].text)
+        or (len(words[end - 1].text) <= 2 and words[end - 1].conf < SPECK_CONF)
+    ):
+        end -= 1
+    return words[:end]
+
+
 def _confidence(words: list[Word]) -> int:
     return sum(w.conf for w in words) * 10 // len(words) if words else 0
 
@@ -838,8 +855,9 @@ def _read_chat(
             rest, corner_time = _split_time_tail(corner)
             if corner_time is not None and not rest:
                 shown = shown or corner_time
-            else:  # not a time after all: text at the end of the bubble
+            elif _confidence(corner) >= CORNER_TEXT_CONFIDENCE:  # not a time after all: text at the end
                 body += corner
+        body = _trim_tail(body)
         if shown is None:
             shown = _time_beside(bands, used, box)
         left_gap, right_gap = box[0], width - box[2]
