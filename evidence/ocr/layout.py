@@ -1156,6 +1156,12 @@ def analyse(image: Image.Image, *, probe: TesseractProbe | None = None, name: st
     prepared: list[tuple[str, int, Box, Image.Image, int]] = []
     for index, (region, box, blanks) in enumerate(bubbles):
         flat = _flat_region(rgb, box, region.colour, blanks)
+        # the bubble's own anti-aliased edge (one grid cell) is not text: white it out
+        edge = max(2, grid.factor_x // 1000)
+        for frame in ((0, 0, flat.width, edge), (0, flat.height - edge, flat.width, flat.height)):
+            flat.paste(255, frame)
+        for frame in ((0, 0, edge, flat.height), (flat.width - edge, 0, flat.width, flat.height)):
+            flat.paste(255, frame)
         corner = _corner_time(flat)
         if corner is not None:
             time_box = (box[0] + corner[0], box[1] + corner[1], box[0] + corner[2], box[1] + corner[3])
