@@ -86,6 +86,8 @@ Kind = Literal["chat", "call_list", "email_list", "email", "unknown"]
 GRID_WIDTH: Final = 216
 NEIGHBOUR_TOLERANCE: Final = 3
 SEED_TOLERANCE: Final = 6
+MERGE_MIN_SATURATION: Final = 40  # max minus min channel of a colour that may be merged
+MERGE_TOLERANCE: Final = 4  # touching regions whose mean colours are this close are one region
 WALL_TOLERANCE: Final = 16  # cells this close to a bubble's colour are its body (JPEG noise included)
 MIN_BUBBLE_HEIGHT: Final = 18  # per mille of the screen height
 MIN_BUBBLE_WIDTH: Final = 60  # per mille of the screen width
@@ -179,6 +181,8 @@ def layout_settings() -> dict[str, Any]:
         "corner_text_confidence_permille": CORNER_TEXT_CONFIDENCE,
         "min_message_confidence_permille": MIN_MESSAGE_CONFIDENCE,
         "wall_tolerance": WALL_TOLERANCE,
+        "merge_tolerance": MERGE_TOLERANCE,
+        "merge_min_saturation": MERGE_MIN_SATURATION,
         "grid_ink": GRID_INK,
         "band_pad": BAND_PAD,
         "solid_cells": SOLID_CELLS,
@@ -295,6 +299,52 @@ def _regions(grid: _Grid) -> tuple[list[_Region], list[int]]:
         edge = x0 == 0 or y0 == 0 or x1 == w - 1 or y1 == h - 1
         regions.append(_Region(label, count, x0, y0, x1, y1, red, green, blue, edge))
     return regions, labels
+
+
+def _merged(grid: _Grid, regions: list[_Region], labels: list[int]) -> tuple[list[_Region], list[int]]:
+    """Touching regions of a saturated colour whose mean colours differ by at most ``MERGE_TOLERANCE`` joined
+    into one (JPEG noise in a saturated bubble colour splits it into pieces of the same mean colour)."""
+    parent = list(range(len(regions)))
+
+    def root(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    colours = [r.colour for r in regions]
+    # only saturated colours: greys next to a gradient must stay apart, and JPEG's chroma noise is what
+    # splits saturated bubbles
+    big = [r.count >= 4 and max(r.colour) - min(r.colour) >= MERGE_MIN_SATURATION for r in regions]
+    w = grid.width
+    for i, label in enumerate(labels):
+        if not big[label]:
+            continue
+        for j in (i + 1 if (i + 1) % w else -1, i + w if i + w < len(labels) else -1):
+            if j < 0:
+                continue
+            other = labels[j]
+            if other == label or not big[other]:
+                continue
+            a, b = root(label), root(other)
+            # against the roots' colours, so that a chain of small steps (a rim) cannot drift across an edge
+            if a != b and _close(colours[a], colours[b], MERGE_TOLERANCE):
+                parent[max(a, b)] = min(a, b)
+    if all(root(k) == k for k in range(len(regions))):
+        return regions, labels
+    new_labels = [root(label) for label in labels]
+    joined: dict[int, _Region] = {}
+    for r in regions:
+        top = root(r.label)
+        if top not in joined:
+            joined[top] = _Region(top, r.count, r.x0, r.y0, r.x1, r.y1, r.red, r.green, r.blue, r.edge)
+            continue
+        m = joined[top]
+        m.count += r.count
+        m.x0, m.y0, m.x1, m.y1 = min(m.x0, r.x0), min(m.y0, r.y0), max(m.x1, r.x1), max(m.y1, r.y1)
+        m.red, m.green, m.blue = m.red + r.red, m.green + r.green, m.blue + r.blue
+        m.edge = m.edge or r.edge
+    return list(joined.values()), new_labels
 
 
 def _bubbles(grid: _Grid, regions: list[_Region]) -> list[_Region]:
@@ -855,7 +905,10 @@ def _read_chat(
             rest, corner_time = _split_time_tail(corner)
             if corner_time is not None and not rest:
                 shown = shown or corner_time
-            elif _confidence(corner) >= CORNER_TEXT_CONFIDENCE:  # not a time after all: text at the end
+            elif (
+                _confidence(corner) >= CORNER_TEXT_CONFIDENCE
+                and sum(ch.isalnum() for w in corner for ch in w.text) >= 2
+            ):  # not a time after all but words: text at the end of the bubble (else a speck of the corner)
                 body += corner
         body = _trim_tail(body)
         if shown is None:
@@ -1137,7 +1190,7 @@ def analyse(image: Image.Image, *, probe: TesseractProbe | None = None, name: st
     rgb = _rgb(image)
     width, height = rgb.size
     grid = _grid(rgb)
-    regions, labels = _regions(grid)
+    regions, labels = _merged(grid, *_regions(grid))
     background = max(regions, key=lambda r: r.count).colour if regions else (255, 255, 255)
     bubbles: list[tuple[_Region, Box, Image.Image]] = []
     for region in _bubbles(grid, regions):
