@@ -952,10 +952,18 @@ _CALL_WORDS: Final = re.compile(r"\b(missed|incoming|outgoing)\b", re.IGNORECASE
 _EMAIL_HEADERS: Final = re.compile(r"\b(inbox|primary|mail|all inboxes)\b", re.IGNORECASE)
 
 
+def _icon_token(text: str) -> bool:
+    """Whether a token after a list row's time is an icon as tesseract reads it: no letter or digit, one
+    character, or up to three characters with a bracket and no digit ("C)", "(-)": an "i" in a circle)."""
+    if not _has_alnum(text) or len(text) == 1:
+        return True
+    return len(text) <= 3 and any(ch in "()[]{}" for ch in text) and not any(ch.isdigit() for ch in text)
+
+
 def _right_time(line: _Line, width: int) -> tuple[list[Word], str] | None:
     """A time at the right end of a line (in the right third of the screen): the other words and the time."""
     words = line.words
-    while words and (not _has_alnum(words[-1].text) or len(words[-1].text) == 1):
+    while words and _icon_token(words[-1].text):
         words = words[:-1]  # an icon after the time (an "i" in a circle, a chevron)
     for take in (3, 2, 1):
         if len(words) < take:
