@@ -11,6 +11,8 @@ image's pixels), the full text and every word. All image work is Pillow plus pur
    across. Regions of nearly uniform colour are labelled by flood fill: a cell joins when it differs from its
    neighbour by at most ``NEIGHBOUR_TOLERANCE`` and from the region's first cell by at most
    ``SEED_TOLERANCE`` in every channel (a gradient wallpaper cannot leak into a bubble 8 levels away).
+   Touching regions of a saturated colour (``MERGE_MIN_SATURATION``) whose mean colours are within
+   ``MERGE_TOLERANCE`` are then joined: JPEG's chroma noise splits a blue bubble into pieces.
 2. *Bubbles.* A region is a bubble when it does not touch the image's edges, is at least
    ``MIN_BUBBLE_HEIGHT`` / ``MIN_BUBBLE_WIDTH`` per mille of the screen and at most ``MAX_BUBBLE_WIDTH`` wide,
    covers ``MIN_FILL`` of its box, hugs one side (not centred like a date chip), holds something that is not
@@ -26,14 +28,19 @@ image's pixels), the full text and every word. All image work is Pillow plus pur
 4. *Flattening.* Each region is turned into dark text on white by each pixel's colour distance to the
    region's own background (the bubble's colour, the band's commonest colour); the distance reached by the
    darker half of the ink pixels becomes black. White on blue, dark themes and red names all become black on
-   white. Outside a bubble's rounded shape (corners, tail, neighbours) the crop is painted its colour first.
+   white. Outside a bubble's rounded shape (corners, tail, neighbours) the crop is painted its colour first,
+   and one grid cell along the crop's edge is whited out (the bubble's anti-aliased rim is not text).
+   A short group of ink at the right end of a bubble's last line, set apart by more than half a line
+   height or alone on a last line (a WhatsApp-style time, smaller and greyer than the text), is cut out
+   and read as a region of its own, with its own contrast and scale.
 5. *One tesseract run.* Each region is scaled so its text lines are about ``TARGET_LINE_PX`` high (measured
    from the row profile, at most ``MAX_SCALE_PERMILLE``), all are stacked on one white page separated by
    ``GAP_PX``, and tesseract (``--psm 6``) reads the page once; words go back to their region by their
    vertical position, and their boxes to the original pixels.
-6. *Chats.* A bubble's text is its lines joined by spaces. Its shown time is a clock at the end of its last
-   line (WhatsApp), or a band that is only a clock right under the bubble and aligned with one of its sides
-   (iMessage), or beside its lower half (Instagram). The header is the first band under the status bar
+6. *Chats.* A bubble's text is its lines joined by spaces. Its shown time is its cut-out corner when that
+   reads as a time (else the corner is text when read with confidence ``CORNER_TEXT_CONFIDENCE`` and two
+   letters or digits, or a speck), a clock at the end of its last line, a band that is only a clock right
+   under the bubble and aligned with one of its sides (iMessage), or beside its lower half (Instagram). The header is the first band under the status bar
    (the top ``_STATUS_BAR_PERMILLE``) and above the first bubble that is not a time.
 7. *Lists.* A line ending in a time in the right part of the screen anchors a row; the row starts at the
    line overlapping or just above the anchor and ends where the next row starts. Several rows: a
@@ -55,7 +62,9 @@ image's pixels), the full text and every word. All image work is Pillow plus pur
   time belongs: at the end of a bubble, set apart from the text by more than its height or on its own line
   (with AM/PM or a separator), or alone under or beside a bubble; its digits are kept as read;
 - icon junk (tokens without a letter or digit) is removed at the ends of lines; in headers also one- or
-  two-character tokens read with confidence under ``HEADER_MIN_CONF``.
+  two-character tokens read with confidence under ``HEADER_MIN_CONF``; after a list row's time also one
+  character, or up to three with a bracket and no digit ("C)", "(-)": an "i" in a circle); at the end of a
+  bubble also one or two characters read with confidence under ``SPECK_CONF`` (JPEG ringing).
 
 **Known limits.** A wallpaper photo behind a chat defeats the band background (bubble text is unaffected);
 a bubble within 6 levels of the background's colour is not separated (a gradient reaching the bubble's grey);
