@@ -961,6 +961,15 @@ _CALL_WORDS: Final = re.compile(r"\b(missed|incoming|outgoing)\b", re.IGNORECASE
 _EMAIL_HEADERS: Final = re.compile(r"\b(inbox|primary|mail|all inboxes)\b", re.IGNORECASE)
 
 
+def _set_apart(words: list[Word], take: int) -> bool:
+    """Whether the last ``take`` words stand apart from the words before them (a list's time column), not
+    at the end of a sentence ("... by Friday.")."""
+    if len(words) <= take:
+        return True
+    before, first = words[-take - 1], words[-take]
+    return first.left - (before.left + before.width) >= first.height * 3 // 2
+
+
 def _icon_token(text: str) -> bool:
     """Whether a token after a list row's time is an icon as tesseract reads it: no letter or digit, one
     character, or up to three characters with a bracket and no digit ("C)", "(-)": an "i" in a circle)."""
@@ -979,12 +988,12 @@ def _right_time(line: _Line, width: int) -> tuple[list[Word], str] | None:
             continue
         tail = words[-take:]
         text = _text(tail).rstrip(_TRAILING_JUNK)
-        if _is_time(text) and tail[0].left * 3 >= width * 2 - width // 3:
+        if _is_time(text) and tail[0].left * 3 >= width * 2 - width // 3 and _set_apart(words, take):
             return words[:-take], _clean_time(text)
     if words and words[-1].left * 3 >= width * 2 - width // 3:
         # an icon glyph glued before the time ("Q9May"): one character, then a whole time
         glued = re.fullmatch(rf"\W?\w?((?:{_DAY}|{_CLOCK}))", words[-1].text.rstrip(_TRAILING_JUNK))
-        if glued and _is_time(glued.group(1)):
+        if glued and _is_time(glued.group(1)) and _set_apart(words, 1):
             return words[:-1], _clean_time(glued.group(1))
     return None
 
