@@ -910,7 +910,10 @@ def _read_chat(
         last = own[-1].words
         kept_last, shown = _split_time_tail(last)
         body = [w for line in own[:-1] for w in line.words] + kept_last
-        if corner:
+        meridiem = _MISREAD_MERIDIEM.match(corner[0].text) if len(corner) == 1 else None
+        if meridiem and shown is not None and re.fullmatch(r"\d{1,2}:\d{2}", shown):
+            shown = f"{shown} {meridiem.group(1).upper()}M"  # the clock's AM/PM cut off on its own
+        elif corner:
             rest, corner_time = _split_time_tail(corner)
             if corner_time is not None and not rest:
                 shown = shown or corner_time
@@ -919,7 +922,7 @@ def _read_chat(
                 and sum(ch.isalnum() for w in corner for ch in w.text) >= 2
             ):  # not a time after all but words: text at the end of the bubble (else a speck of the corner)
                 body += corner
-        body = _trim_tail(body)
+        body = [w for w in _trim_tail(body) if w.text.strip("_")]  # "__": a rule, not a word
         if shown is None:
             shown = _time_beside(bands, used, box)
         left_gap, right_gap = box[0], width - box[2]
