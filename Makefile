@@ -52,11 +52,19 @@ demo: deps
 	@# case.json holds the case's facts (for later commands), not evidence: everything else is imported.
 	find build/samples -maxdepth 1 -type f ! -name case.json ! -name '.*' -print0 | sort -z | \
 	  xargs -0 $(VENV)/bin/evidence -C $(DEMO_DIR) import
+	@# The facts of samples/case.json, as a user types them: the people and their identifiers, the police report.
+	$(VENV)/bin/evidence -C $(DEMO_DIR) person add "Jordan Lee" --role owner --id +447700900001 --id jordan.lee@example.org --basis "the owner's own"
+	$(VENV)/bin/evidence -C $(DEMO_DIR) person add "Alex Morgan" --role respondent --id +447700900123 --id +447700900456 \
+	  --id alex.morgan@example.net --id @alexmorgan.ldn --basis "saved contacts; signed their messages with their name"
+	$(VENV)/bin/evidence -C $(DEMO_DIR) person link "Alex Morgan" --id +447700900789 --id alex.m.2026@example.net --id @alex.m.2 \
+	  --basis "new number and accounts after blocking; same wording and pet names" --suspected
+	$(VENV)/bin/evidence -C $(DEMO_DIR) person add "Sam Patel" --role third-party --id +447700900555 --id sam.patel@example.org --basis "mutual friend"
+	$(VENV)/bin/evidence -C $(DEMO_DIR) case set --police-ref "Metropolitan Police Service CAD 4521/14MAR26 (reported 2026-03-14)"
 	$(VENV)/bin/evidence -C $(DEMO_DIR) log
 	$(VENV)/bin/evidence -C $(DEMO_DIR) timeline > $(DEMO_DIR)-timeline.txt
 	$(VENV)/bin/evidence -C $(DEMO_DIR) verify
 	@echo "Demo case: $(DEMO_DIR)  (timeline: $(DEMO_DIR)-timeline.txt, $$(wc -l < $(DEMO_DIR)-timeline.txt) entries)"
-	$(VENV)/bin/evidence -C $(DEMO_DIR) report -o build/demo-report.pdf --profile lawyer
+	$(VENV)/bin/evidence -C $(DEMO_DIR) report -o build/demo-report.pdf --profile lawyer --sign
 	@echo "Demo report: $(abspath build/demo-report.pdf)"
 
 bench: deps
