@@ -15,6 +15,7 @@ from typing import Any
 
 from evidence import __version__
 from evidence.api import Case, find_case
+from evidence.describe import describe, human_size
 from evidence.errors import CaseError, EvidenceError, ExitCode, UsageError
 from evidence.models import ImportOptions
 from evidence.timeutil import display, local_zone_name, parse_iso, zone
@@ -39,15 +40,6 @@ def _passphrase_from_env_or_prompt(confirm: bool = False) -> Callable[[], str | 
         return first or None
 
     return get
-
-
-def _human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{size} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{size} bytes"
 
 
 def _case_dir(args: argparse.Namespace) -> Path | None:
@@ -149,7 +141,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(json.dumps(_import_json(result), indent=2, ensure_ascii=False))
             return 0
         for item in result.items:
-            line = f"{item.exhibit}  {Path(item.path).name}  {item.media_type}  {_human_size(item.size)}  sha256 {item.sha256}"
+            line = f"{item.exhibit}  {Path(item.path).name}  {item.media_type}  {human_size(item.size)}  sha256 {item.sha256}"
             print(line)
             if item.duplicate_of:
                 print(
@@ -188,48 +180,6 @@ def _import_json(result: Any) -> dict[str, Any]:
     }
 
 
-def _describe(kind: str, body: dict[str, Any]) -> str:
-    if kind == "case.created":
-        return f"case created: {body.get('title')!r}, zone {body.get('tz')}, key {str(body.get('key_fingerprint'))[:16]}…"
-    if kind == "item.acquired":
-        who = body.get("imported_by") or {}
-        dup = f" (duplicate of {body['duplicate_of']})" if body.get("duplicate_of") else ""
-        return (
-            f"{body.get('exhibit')} {body.get('original_name')}{dup} {body.get('media_type')} "
-            f"{_human_size(int(body.get('size', 0)))} sha256 {str(body.get('sha256'))[:16]}… "
-            f"by {who.get('user')}@{who.get('host')}"
-        )
-    if kind == "records.derived":
-        return (
-            f"{body.get('exhibit')} read by {body.get('importer')} {body.get('importer_version')}: "
-            f"{body.get('record_count')} records, {body.get('warning_count')} warnings"
-        )
-    if kind == "anchor.timestamped":
-        return _describe_anchor(body)
-    if kind == "ocr.derived":
-        return _describe_ocr(body)
-    return json.dumps(body, ensure_ascii=False)[:100]
-
-
-def _describe_anchor(body: dict[str, Any]) -> str:
-    covers = body.get("covers") or {}
-    chain = "chain checked" if body.get("chain_checked") else "chain NOT checked (no --tsa-cert)"
-    return (
-        f"head {covers.get('seq')}:{str(covers.get('hash'))[:16]}… timestamped {body.get('gen_time')} "
-        f"by {body.get('tsa_name') or body.get('tsa_url')}, serial {body.get('serial')}, {chain}"
-    )
-
-
-def _describe_ocr(body: dict[str, Any]) -> str:
-    ocr = body.get("ocr") or {}
-    settings = ocr.get("settings") or {}
-    again = " (again; earlier results kept)" if body.get("supersedes") else ""
-    return (
-        f"{body.get('exhibit')} OCR by {ocr.get('engine')} {ocr.get('engine_version')} psm {settings.get('psm')} "
-        f"{settings.get('lang')}: {ocr.get('words')} words{again}"
-    )
-
-
 def cmd_log(args: argparse.Namespace) -> int:
     with Case.open(_case_dir(args), readonly=True) as case:
         tz = case.tz
@@ -239,7 +189,7 @@ def cmd_log(args: argparse.Namespace) -> int:
                 print(json.dumps(entry.to_json(), ensure_ascii=False))
                 continue
             when = display(parse_iso(entry.recorded_at), tz)
-            print(f"{entry.seq:>5}  {when}  {entry.kind:<16} {_describe(entry.kind, body)}")
+            print(f"{entry.seq:>5}  {when}  {entry.kind:<16} {describe(entry.kind, body)}")
     return 0
 
 
@@ -267,7 +217,7 @@ def _print_report(report: Report, as_json: bool) -> None:
     head = report.facts.get("head", {})
     summary = (
         f"{checked.get('entries', 0)} entries, {checked.get('signatures', 0)} signatures, "
-        f"{checked.get('objects', 0)} objects ({_human_size(checked.get('bytes', 0))}) checked"
+        f"{checked.get('objects', 0)} objects ({human_size(checked.get('bytes', 0))}) checked"
     )
     if report.ok and not head:
         print(f"OK (as far as it could be checked): {summary}")
@@ -376,7 +326,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             return 0
         tz = case.tz
         print(
-            f"{shown['exhibit']}  {shown['original_name']}  {shown['media_type']}  {_human_size(shown['size'])}"
+            f"{shown['exhibit']}  {shown['original_name']}  {shown['media_type']}  {human_size(shown['size'])}"
         )
         print(f"  sha256 {shown['sha256']}")
         for acq in shown["acquisitions"]:
@@ -658,7 +608,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             redact=args.redact,
         )
         _print_recovery_notes(case)
-        print(f"Report written: {written.path} ({_human_size(written.size)}, sha256 {written.sha256})")
+        print(f"Report written: {written.path} ({human_size(written.size)}, sha256 {written.sha256})")
         if args.sign:
             level = "PAdES B-T, timestamped by " + args.tsa if args.tsa else "PAdES B-B"
             print(f"  signed with the case's key ({level}); certificate in keys/case.crt")
@@ -679,7 +629,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             **_export_filters(args),
         )
         _print_recovery_notes(case)
-        print(f"Bundle written: {written.path} ({_human_size(written.size)}, sha256 {written.sha256})")
+        print(f"Bundle written: {written.path} ({human_size(written.size)}, sha256 {written.sha256})")
         if written.selective:
             print(
                 f"  {written.files} files; only the chosen exhibits' ledger entries, each with a Merkle proof"

@@ -49,6 +49,7 @@ from reportlab.platypus import (
 
 from evidence.analysis.people import Person
 from evidence.case.ledger import Entry, Head
+from evidence.describe import describe, exact_size
 from evidence.errors import DependencyError
 from evidence.models import Channel, Direction
 from evidence.report import emails, manifest, pdfa
@@ -199,46 +200,7 @@ def _is_attempt(entry: TimelineEntry) -> bool:
 
 
 def _describe(entry: Entry) -> str:
-    body = entry.body if isinstance(entry.body, dict) else {}
-    kind = entry.kind
-    if kind == "case.created":
-        return f"case created: “{body.get('title')}”, zone {body.get('tz')}"
-    if kind == "item.acquired":
-        who = body.get("imported_by") or {}
-        dup = f" (same bytes as {body['duplicate_of']})" if body.get("duplicate_of") else ""
-        return (
-            f"{body.get('exhibit')} acquired: {body.get('original_name')}{dup}, {body.get('media_type')}, "
-            f"{_size(int(body.get('size', 0)))}, by {who.get('user')}@{who.get('host')}"
-        )
-    if kind == "records.derived":
-        return (
-            f"{body.get('exhibit')} read by {body.get('importer')} {body.get('importer_version')}: "
-            f"{body.get('record_count')} records, {body.get('warning_count')} warnings"
-        )
-    if kind == "person.added":
-        n = len(body.get("identities") or [])
-        return f"person added: {body.get('name')} ({body.get('role')}), {n} identifier{'s' if n != 1 else ''}"
-    if kind in ("person.linked", "person.unlinked"):
-        verb = "linked to" if kind == "person.linked" else "unlinked from"
-        return f"an identifier {verb} {body.get('name')}: {body.get('basis')}"
-    if kind == "case.updated":
-        facts = body.get("set") or {}
-        return "case facts set: " + "; ".join(
-            f"{k.replace('_', ' ')} = {v}" for k, v in sorted(facts.items())
-        )
-    if kind == "report.generated":
-        built = body.get("built_from") or {}
-        return (
-            f"report generated ({body.get('profile')}): sha256 {str(body.get('sha256'))[:16]}…, "
-            f"{_size(int(body.get('size', 0)))}, built from entry {built.get('seq')}"
-        )
-    if kind == "anchor.timestamped":
-        covers = body.get("covers") or {}
-        return (
-            f"ledger head {covers.get('seq')} timestamped (RFC 3161) at {body.get('gen_time')} by "
-            f"{body.get('tsa_name') or body.get('tsa_url')}"
-        )
-    return kind
+    return describe(entry.kind, entry.body if isinstance(entry.body, dict) else {}, size=exact_size)
 
 
 def _acquisitions(entries: list[Entry]) -> dict[str, Entry]:

@@ -1,0 +1,118 @@
+"""One line of plain words for each kind of ledger entry: what `evidence log` prints and what the report's chain of
+custody shows (one function, so the two never tell different stories).
+
+Unknown kinds (a newer version's entries read by an older tool) fall back to the kind and the body's first
+characters; nothing here raises on a body with missing fields.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+
+def human_size(size: int) -> str:
+    """``size`` bytes as bytes, KB, MB or GB (powers of 1000, one decimal above bytes)."""
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{size} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{size} bytes"
+
+
+def exact_size(size: int) -> str:
+    """``size`` bytes, every digit (what a report states)."""
+    return f"{size:,} bytes"
+
+
+def _who(body: dict[str, Any], *keys: str) -> str:
+    for key in keys:
+        who = body.get(key)
+        if isinstance(who, dict) and who.get("user"):
+            return f"{who.get('user')}@{who.get('host')}"
+    return "?"
+
+
+def _short(value: object) -> str:
+    return f"{str(value)[:16]}…"
+
+
+def describe(kind: str, body: dict[str, Any], *, size: Callable[[int], str] = human_size) -> str:
+    """What the entry of ``kind`` with ``body`` records, in one line (sizes written by ``size``)."""
+    if kind == "case.created":
+        return (
+            f"case created: “{body.get('title')}”, zone {body.get('tz')}, "
+            f"key {_short(body.get('key_fingerprint') or body.get('public_key'))}"
+        )
+    if kind == "item.acquired":
+        dup = f" (same bytes as {body['duplicate_of']})" if body.get("duplicate_of") else ""
+        return (
+            f"{body.get('exhibit')} acquired: {body.get('original_name')}{dup}, {body.get('media_type')}, "
+            f"{size(int(body.get('size') or 0))}, sha256 {_short(body.get('sha256'))} "
+            f"by {_who(body, 'imported_by')}"
+        )
+    if kind == "records.derived":
+        return (
+            f"{body.get('exhibit')} read by {body.get('importer')} {body.get('importer_version')}: "
+            f"{body.get('record_count')} records, {body.get('warning_count')} warnings"
+        )
+    if kind == "ocr.derived":
+        ocr = body.get("ocr") or {}
+        settings = ocr.get("settings") or {}
+        again = " (again; earlier results kept)" if body.get("supersedes") else ""
+        return (
+            f"{body.get('exhibit')} OCR by {ocr.get('engine')} {ocr.get('engine_version')} "
+            f"psm {settings.get('psm')} {settings.get('lang')}: {ocr.get('words')} words{again}"
+        )
+    if kind == "person.added":
+        n = len(body.get("identities") or [])
+        return (
+            f"person added: {body.get('name')} ({body.get('role')}), {n} identifier{'s' if n != 1 else ''}, "
+            f"{body.get('confidence')}; basis: {body.get('basis')}"
+        )
+    if kind in ("person.linked", "person.unlinked"):
+        verb = "linked to" if kind == "person.linked" else "unlinked from"
+        one = body.get("identity")
+        what = str(one.get("raw") or one.get("value")) if isinstance(one, dict) else "an identifier"
+        return f"{what} {verb} {body.get('name')} ({body.get('confidence')}); basis: {body.get('basis')}"
+    if kind == "case.updated":
+        facts = body.get("set") or {}
+        return "case facts set: " + "; ".join(
+            f"{k.replace('_', ' ')} = {v}" for k, v in sorted(facts.items())
+        )
+    if kind == "record.relayed":
+        return f"record {body.get('record')} marked as passed on by {body.get('by')}"
+    if kind == "tactic.reviewed":
+        return f"tactic {body.get('tactic')} {body.get('decision')} on record {body.get('record')}"
+    if kind == "report.generated":
+        built = body.get("built_from") or {}
+        signed = " (signed)" if body.get("signature") else ""
+        return (
+            f"report {body.get('file_name')} generated ({body.get('profile')}){signed}: "
+            f"sha256 {_short(body.get('sha256'))}, {size(int(body.get('size') or 0))}, "
+            f"built from entry {built.get('seq')}"
+        )
+    if kind == "export.created":
+        built = body.get("built_from") or {}
+        to = f" for {body.get('recipient')}" if body.get("recipient") else ""
+        return (
+            f"bundle {body.get('file_name')} exported{to}: {len(body.get('exhibits') or [])} exhibits, "
+            f"sha256 {_short(body.get('sha256'))}, built from entry {built.get('seq')}"
+        )
+    if kind == "checkpoint.signed":
+        lines = str(body.get("note") or "").split("\n")
+        count = lines[1] if len(lines) > 1 else "?"
+        return f"checkpoint signed: the Merkle root of entries 1-{count}"
+    if kind == "key.certificate":
+        return f"certificate of the case key for signing reports: sha256 {_short(body.get('certificate_sha256'))}"
+    if kind == "anchor.timestamped":
+        covers = body.get("covers") or {}
+        chain = "chain checked" if body.get("chain_checked") else "chain NOT checked (no --tsa-cert)"
+        return (
+            f"entry {covers.get('seq')} ({_short(covers.get('hash'))}) timestamped (RFC 3161) "
+            f"{body.get('gen_time')} by {body.get('tsa_name') or body.get('tsa_url')}, "
+            f"serial {body.get('serial')}, {chain}"
+        )
+    return f"{kind}: {json.dumps(body, ensure_ascii=False, sort_keys=True)[:100]}"
