@@ -11,9 +11,14 @@ Members, in this fixed order (``evidence.verify.bundle`` checks them):
   anchors/NNNN-ca.pem            and the trust anchor it was checked against, for ``openssl ts -verify``
   proofs.json                    only in a selective bundle: the checkpoint and the Merkle proofs of the
                                  disclosed entries (``evidence.export.disclose``)
-  manifest.json                  case, head, key fingerprint, every file's SHA-256 and size, exhibits
-                                 included and withheld (by hash; not in a selective bundle)
-  SHA256SUMS                     ``sha256sum -c`` input for every member but itself
+  SHA256SUMS                     ``sha256sum -c`` input for every member above
+  manifest.json                  case, head, key fingerprint, every member above with its SHA-256 and size
+                                 (SHA256SUMS too), full or selective and which entries it carries, exhibits
+                                 included (with their ``item.acquired`` entry) and withheld (by hash; not in a
+                                 selective bundle)
+  manifest.sig                   Ed25519 signature by the case key over ``MANIFEST_SIG_TAG`` + manifest.json's
+                                 exact bytes, in hex: what binds every member, and the newest entry
+                                 (``export.created``, which is not in the bundle), to the holder of the case key
 
 The bytes are deterministic: fixed order, fixed permissions, and every member's time is the head entry's time
 (UTC), so the same case and selection give the same zip. A full bundle carries the whole ledger: withheld
@@ -36,7 +41,7 @@ from typing import Any, BinaryIO
 
 from evidence import __version__
 from evidence.case.ledger import Entry, Head
-from evidence.case.signing import PublicKey
+from evidence.case.signing import PublicKey, SigningKey
 from evidence.case.store import ObjectStore
 from evidence.errors import InputError, StorageError, UsageError
 from evidence.export.disclose import (
@@ -48,6 +53,7 @@ from evidence.export.disclose import (
 )
 
 FORMAT = "evidence-bundle/1"
+MANIFEST_SIG_TAG = b"evidence/bundle-manifest/v1\x00"  # domain tag: a manifest signature signs nothing else
 CHUNK = 1 << 20
 UNSAFE_NAME_CHARS = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
 
@@ -73,7 +79,7 @@ class BuiltBundle:
     sha256: str
     size: int
     built_from: Head
-    files: tuple[BundleFile, ...]  # every member except SHA256SUMS
+    files: tuple[BundleFile, ...]  # every member except manifest.sig
     included: tuple[dict[str, Any], ...]
     withheld: tuple[dict[str, Any], ...]
     report_entry: int | None
@@ -154,9 +160,9 @@ class _Writer:
         self.zf.writestr(self._info(name, zipfile.ZIP_DEFLATED), data)
         self.files.append(BundleFile(name, hashlib.sha256(data).hexdigest(), len(data), role))
 
-    def add_sums(self, data: bytes) -> None:
-        """SHA256SUMS: the last member, listed nowhere (it cannot hold its own hash)."""
-        self.zf.writestr(self._info("SHA256SUMS", zipfile.ZIP_DEFLATED), data)
+    def add_unlisted(self, name: str, data: bytes) -> None:
+        """manifest.sig: the last member, listed nowhere (the manifest it signs cannot hold its hash)."""
+        self.zf.writestr(self._info(name, zipfile.ZIP_DEFLATED), data)
 
     def add_object(self, name: str, store: ObjectStore, sha: str, size: int, role: str) -> None:
         info = self._info(name, zipfile.ZIP_STORED)
@@ -201,17 +207,23 @@ def build_bundle(
     report: Path | None = None,
     selective: bool = False,
     records: Collection[str] = (),
+    signer: SigningKey,
 ) -> BuiltBundle:
     """Write the bundle for ``entries`` (the whole ledger, up to its head) into ``out``; fsynced, not closed.
 
     ``selective``: carry only the entries of the included exhibits, with their Merkle proofs against the newest
     checkpoint (``evidence.export.disclose``), and no list of the withheld exhibits; ``records`` are the ids of
-    the included exhibits' records (entries about them are disclosed too)."""
+    the included exhibits' records (entries about them are disclosed too). ``signer`` is the case's key: it
+    signs manifest.json (``manifest.sig``); it must be the key the genesis entry names."""
     head_entry = entries[-1]
     head = Head(head_entry.seq, head_entry.hash)
     included, withheld = select_exhibits(exhibits, only)
     report_entry, report_name = find_report(entries, report) if report is not None else (None, None)
     key = PublicKey.from_hex(str(genesis["public_key"]))
+    if signer.public.fingerprint != key.fingerprint:
+        raise UsageError(
+            "the signing key is not the key the case's genesis entry names; nothing was exported"
+        )
     disclosure = _disclosure(entries, included, report_entry, records) if selective else None
     shown = disclosure.entries if disclosure else entries  # a selective bundle carries only these
     start = out.tell()
@@ -260,10 +272,7 @@ def build_bundle(
             "tool": {"name": "evidence", "version": __version__},
             "disclosure": disclosure.manifest() if disclosure else {"mode": "full"},
         }
-        text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-        writer.add_bytes("manifest.json", text.encode("utf-8"), "manifest")
-        sums = "".join(f"{f.sha256}  {f.name}\n" for f in writer.files)
-        writer.add_sums(sums.encode("utf-8"))
+        _sign_manifest(writer, manifest, shown, signer)
     out.flush()
     os.fsync(out.fileno())
     end = out.tell()
@@ -280,6 +289,23 @@ def build_bundle(
         withheld=tuple(held),
         report_entry=report_entry.seq if report_entry else None,
     )
+
+
+def _sign_manifest(writer: _Writer, manifest: dict[str, Any], shown: list[Entry], signer: SigningKey) -> None:
+    """SHA256SUMS (every member so far), then manifest.json listing every member (SHA256SUMS too), which
+    entries the bundle carries, and then manifest.sig: the case key's signature over the manifest's bytes."""
+    sums = "".join(f"{f.sha256}  {f.name}\n" for f in writer.files)
+    writer.add_bytes("SHA256SUMS", sums.encode("utf-8"), "sums")
+    manifest["files"] = [f.to_json() for f in writer.files]
+    manifest["carried_entries"] = {"count": len(shown), "seqs": [e.seq for e in shown]}
+    manifest["signature"] = {
+        "file": "manifest.sig",
+        "algorithm": "Ed25519",
+        "signed": MANIFEST_SIG_TAG.decode("ascii").rstrip("\x00") + " + NUL + manifest.json",
+    }
+    data = (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    writer.add_bytes("manifest.json", data, "manifest")
+    writer.add_unlisted("manifest.sig", (signer.sign(MANIFEST_SIG_TAG + data).hex() + "\n").encode("ascii"))
 
 
 @dataclass(frozen=True)

