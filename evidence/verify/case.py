@@ -27,7 +27,10 @@ The checks, numbered here and in the code:
                             their contents swapped);
         ``SEQ_MODIFIED``    an entry in its chain position whose ``seq`` number was changed (it leaves a gap,
                             or lies outside 1..n).
-      ``CLOCK_WENT_BACKWARDS`` (a warning) when an entry's time is before its predecessor's.
+      Each ``recorded_at`` must be RFC 3339 with a numeric offset (the writer writes ``+00:00``), else
+      ``RECORDED_AT_INVALID``; times are compared as instants, and an entry whose time is before the latest
+      time earlier in the chain is ``CLOCK_WENT_BACKWARDS`` (a warning, naming that entry only: the signer's
+      clock, or the signer, set it so; the ledger's times are the writer's word, see the anchors for more).
   (5) Heads recorded elsewhere (``--head SEQ:HASH``): each is still in the chain (else ``HEAD_MISMATCH``).
       Dropping the newest entries leaves a valid chain: only an earlier head (or an orphaned object) shows it.
   (5b) Checkpoints: every ``checkpoint.signed`` entry's signed note is valid for this case and key
@@ -68,6 +71,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -716,19 +720,60 @@ class _Chain:
             previous = i
 
     def check_clock(self) -> None:
-        previous_time = ""
+        """Each entry's time is an RFC 3339 time with an offset (``RECORDED_AT_INVALID``), compared as an
+        instant with the latest time before it in the chain (``CLOCK_WENT_BACKWARDS``, a warning)."""
+        latest: tuple[datetime, int] | None = None
         for pos in self.order:
             entry = self.rows[pos].entry
-            if entry.recorded_at < previous_time:
+            when = recorded_instant(entry.recorded_at)
+            if when is None:
+                self.report.add(
+                    Finding(
+                        "RECORDED_AT_INVALID",
+                        f"recorded_at {entry.recorded_at[:60]!r} is not a time with a UTC offset "
+                        "(YYYY-MM-DDTHH:MM:SS.ffffff+00:00)",
+                        entry=entry.seq,
+                    )
+                )
+                continue
+            if latest is not None and when < latest[0]:
                 self.report.add(
                     Finding(
                         "CLOCK_WENT_BACKWARDS",
-                        f"recorded at {entry.recorded_at}, before the entry before it ({previous_time})",
+                        f"recorded at {entry.recorded_at}, {_span(latest[0] - when)} before entry {latest[1]} "
+                        f"({latest[0].isoformat()}): the writer's clock went back, or the time was set by hand",
                         severity=WARNING,
                         entry=entry.seq,
                     )
                 )
-            previous_time = max(previous_time, entry.recorded_at)
+            if latest is None or when > latest[0]:
+                latest = (when, entry.seq)
+
+
+RECORDED_AT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}:\d{2}")
+
+
+def recorded_instant(text: str) -> datetime | None:
+    """An entry's ``recorded_at`` as an aware instant, or None when it is not RFC 3339 with a numeric offset.
+
+    The writer always writes UTC as ``+00:00`` (``evidence.timeutil.iso_utc``); ``Z``, a time without an
+    offset, or anything else is refused rather than guessed at."""
+    if not RECORDED_AT.fullmatch(text):
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return when if when.utcoffset() is not None else None
+
+
+def _span(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    if seconds >= 2 * 86400:
+        return f"{seconds // 86400} days"
+    if seconds >= 7200:
+        return f"{seconds // 3600} hours"
+    return f"{max(seconds, 1)} seconds" if seconds < 120 else f"{seconds // 60} minutes"
 
 
 def _longest_increasing(values: list[int]) -> set[int]:
