@@ -16,6 +16,7 @@ import subprocess
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from evidence.case.signing import SigningKey
 from evidence.verify import Report
 from evidence.verify.bundle import verify_bundle
 from evidence.verify.report import verify_report
+from tests.conftest import run_cli
 
 Members = list[tuple[str, bytes]]
 
@@ -485,3 +487,130 @@ def test_a_manifest_signed_by_another_key_is_refused(built: Built, tmp_path: Pat
     sig = SigningKey.generate().sign(b"evidence/bundle-manifest/v1\x00" + manifest).hex().encode()
     found = _check(tmp_path, [(n, sig if n == "manifest.sig" else d) for n, d in members])
     assert [f.code for f in found.findings] == ["MANIFEST_SIGNATURE"]
+
+
+# -- recorded_at, by the holder of the case key (red-team attack 11) -----------------------------------------
+
+
+def _resigned(members: Members, key: SigningKey, edit: Any) -> Members:
+    """What the key holder can do: edit entries, then re-hash and re-sign the chain, the checkpoints, the
+    manifest (its head, lists and signature): every signature is valid."""
+    entries = [json.loads(line) for line in _ledger_lines(members)]
+    edit(entries)
+    origin = entries[0]["body"]["case_id"]
+    prev, hashes = "0" * 64, list[str]()
+    for entry in entries:
+        if entry["kind"] == CHECKPOINT_KIND:
+            size = entry["seq"] - 1
+            tool = entry["body"].get("tool")
+            entry["body"] = checkpoint_body(Checkpoint(origin, size, ledger_tree(hashes[:size]).root()), key)
+            entry["body"]["tool"] = tool
+        entry["prev"] = prev
+        entry["hash"] = prev = entry_hash(prev, entry["kind"], entry["recorded_at"], entry["body"])
+        entry["sig"] = key.sign(bytes.fromhex(prev)).hex()
+        hashes.append(prev)
+    lines = [json.dumps(e, ensure_ascii=False) + "\n" for e in entries]
+
+    def head(manifest: dict[str, Any]) -> None:
+        last = entries[-1]
+        manifest["built_from"] = {
+            "seq": last["seq"],
+            "hash": last["hash"],
+            "recorded_at": last["recorded_at"],
+        }
+
+    out = _resum(_with_ledger(members, lines), head)
+    manifest = dict(out)["manifest.json"]
+    sig = key.sign(b"evidence/bundle-manifest/v1\x00" + manifest).hex().encode()
+    return [(n, sig if n == "manifest.sig" else d) for n, d in out]
+
+
+def _set_time(seq: int, value: str) -> Any:
+    def edit(entries: list[dict[str, Any]]) -> None:
+        entries[seq - 1]["recorded_at"] = value
+
+    return edit
+
+
+def test_a_key_holders_rewrite_verifies_when_nothing_is_wrong(built: Built, tmp_path: Path) -> None:
+    key = SigningKey.load(built.case / "keys", None)
+    assert _check(tmp_path, _resigned(_read(built.full), key, lambda entries: None)).ok
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2026-11-23T23:33:20.601157", "yesterday", "2026-11-23T23:33:20.601157Z", "2026-11-23 23:33+00:00"],
+)
+def test_a_recorded_at_without_an_offset_or_not_a_time_fails(
+    built: Built, tmp_path: Path, value: str
+) -> None:
+    key = SigningKey.load(built.case / "keys", None)
+    found = _check(tmp_path, _resigned(_read(built.full), key, _set_time(3, value)))
+    assert not found.ok
+    assert [(f.code, f.entry) for f in found.findings] == [("RECORDED_AT_INVALID", 3)]
+
+
+def test_times_are_compared_as_instants_and_the_right_entry_is_named(built: Built, tmp_path: Path) -> None:
+    members = _read(built.full)
+    key = SigningKey.load(built.case / "keys", None)
+    second = datetime.fromisoformat(json.loads(_ledger_lines(members)[1])["recorded_at"])
+    # An hour before entry 2, written at +05:00: as text it sorts after every other entry's time.
+    earlier = (second - timedelta(hours=1)).astimezone(timezone(timedelta(hours=5))).isoformat()
+    found = _check(tmp_path, _resigned(members, key, _set_time(3, earlier)))
+    assert found.ok  # a warning: the writer's clock is the writer's word
+    assert [(f.code, f.entry) for f in found.findings] == [("CLOCK_WENT_BACKWARDS", 3)]
+    assert "before entry 2" in found.findings[0].message
+    # A year back is named as such.
+    year = (second - timedelta(days=365)).isoformat()
+    found = _check(tmp_path, _resigned(members, key, _set_time(3, year)))
+    assert [(f.code, f.entry) for f in found.findings] == [("CLOCK_WENT_BACKWARDS", 3)]
+    assert "365 days" in found.findings[0].message
+
+
+# -- reports without the case, and the messages (red-team attacks 12, 13) ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def signed(built: Built, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    """A signed report of a copy of the case, and of the other case (the attacker's own): (real, own, key)."""
+    base = tmp_path_factory.mktemp("signed")
+    shutil.copytree(built.case, base / "case")
+    shutil.copytree(built.other_case, base / "other")
+    with Case.open(base / "case") as case:
+        case.report(base / "real.pdf", sign=True)
+        fingerprint = case.public_key.fingerprint
+    with Case.open(base / "other") as other:
+        other.report(base / "own.pdf", sign=True)
+    return base / "real.pdf", base / "own.pdf", fingerprint
+
+
+def test_an_unsigned_report_with_another_cases_manifest_fails_without_the_case(built: Built) -> None:
+    found = verify_report(built.report, None)
+    assert not found.ok and found.codes() == {"UNSIGNED_REPORT"}
+
+
+def test_a_signed_report_is_checked_by_its_key_without_the_case(
+    signed: tuple[Path, Path, str], tmp_path: Path
+) -> None:
+    real, own, fingerprint = signed
+    assert verify_report(real, None, expect_key=fingerprint).ok
+    attacker = verify_report(own, None, expect_key=fingerprint)
+    assert not attacker.ok and "KEY_NOT_EXPECTED" in attacker.codes()
+    assert fingerprint not in str(attacker.facts["signature"]["key_fingerprint"])
+    swapped = _swap_first_page(real, tmp_path / "swapped.pdf")
+    found = verify_report(swapped, None, expect_key=fingerprint)
+    assert not found.ok and "SIGNATURE_NOT_WHOLE_FILE" in found.codes()
+    assert all("\n" not in f.message for f in found.findings)
+
+
+def test_a_changed_signed_report_prints_no_traceback(signed: tuple[Path, Path, str], tmp_path: Path) -> None:
+    swapped = _swap_first_page(signed[0], tmp_path / "swapped.pdf")
+    done = run_cli("verify", str(swapped), cwd=tmp_path)
+    assert done.returncode == 1 and "SIGNATURE_NOT_WHOLE_FILE" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr and "Error in diff" not in done.stderr, done.stderr
+
+
+def test_a_report_against_the_wrong_case_says_other_case_not_removed_entries(built: Built) -> None:
+    found = verify_report(built.report, built.other_case)
+    assert "OTHER_CASE" in found.codes()
+    assert not any("removed" in f.message for f in found.findings), found.findings
