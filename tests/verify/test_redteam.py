@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import shutil
+import sqlite3
 import subprocess
 import unicodedata
 import zipfile
@@ -30,6 +31,7 @@ from evidence.case.merkle import CHECKPOINT_KIND, Checkpoint, checkpoint_body, l
 from evidence.case.signing import SigningKey
 from evidence.verify import Report
 from evidence.verify.bundle import verify_bundle
+from evidence.verify.case import verify_case
 from evidence.verify.report import verify_report
 from tests.conftest import run_cli
 
@@ -614,3 +616,30 @@ def test_a_report_against_the_wrong_case_says_other_case_not_removed_entries(bui
     found = verify_report(built.report, built.other_case)
     assert "OTHER_CASE" in found.codes()
     assert not any("removed" in f.message for f in found.findings), found.findings
+
+
+# -- the case folder -----------------------------------------------------------------------------------------
+
+
+def test_a_record_text_edited_in_the_index_is_named(built: Built, tmp_path: Path) -> None:
+    mail = tmp_path / "threat.eml"
+    mail.write_text(
+        "From: Alex Morgan <alex@example.com>\nTo: Jordan Lee <jordan@example.com>\n"
+        "Date: Tue, 03 Mar 2026 21:14:00 +0000\nSubject: again\nMessage-ID: <1@example.com>\n\n"
+        "Alex called again. I know where you live.\n",
+        encoding="utf-8",
+    )
+    root = tmp_path / "case"
+    with Case.init(root, title="T", tz="Europe/London") as case:
+        case.import_files([mail])
+    assert verify_case(root).ok
+    with sqlite3.connect(root / "evidence.db") as db:
+        rid, text = db.execute("SELECT id, json FROM records ORDER BY id LIMIT 1").fetchone()
+        assert "Alex called again" in text
+        db.execute(
+            "UPDATE records SET json = ? WHERE id = ?", (text.replace("called again", "apologised"), rid)
+        )
+    db.close()
+    found = verify_case(root)
+    assert not found.ok
+    assert [(f.code, rid in f.message) for f in found.findings] == [("INDEX_MISMATCH", True)]
