@@ -17,7 +17,7 @@ Members, in this fixed order (``evidence.verify.bundle`` checks them):
                                  included (with their ``item.acquired`` entry) and withheld (by hash; not in a
                                  selective bundle)
   manifest.sig                   Ed25519 signature by the case key over ``MANIFEST_SIG_TAG`` + manifest.json's
-                                 exact bytes, in hex: what binds every member, and the newest entry
+                                 exact bytes (64 raw bytes): what binds every member, and the newest entry
                                  (``export.created``, which is not in the bundle), to the holder of the case key
 
 The bytes are deterministic: fixed order, fixed permissions, and every member's time is the head entry's time
@@ -305,7 +305,7 @@ def _sign_manifest(writer: _Writer, manifest: dict[str, Any], shown: list[Entry]
     }
     data = (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
     writer.add_bytes("manifest.json", data, "manifest")
-    writer.add_unlisted("manifest.sig", (signer.sign(MANIFEST_SIG_TAG + data).hex() + "\n").encode("ascii"))
+    writer.add_unlisted("manifest.sig", signer.sign(MANIFEST_SIG_TAG + data))
 
 
 @dataclass(frozen=True)
@@ -366,9 +366,12 @@ unaltered. It holds:
   report/        the PDF report, when one was included
   ledger.jsonl   the case's chain of custody: every entry, one per line, each hashed and signed
   case.pub       the public key that checks the signatures (its SHA-256 is the "signing key" above)
-  manifest.json  what is in the bundle: every file with its SHA-256 and size, which exhibits are
-                 included and which were withheld (by their SHA-256 only)
-  SHA256SUMS     the SHA-256 of every file in the bundle (except SHA256SUMS itself)
+  SHA256SUMS     the SHA-256 of every file in the bundle except itself, manifest.json and manifest.sig
+  manifest.json  what is in the bundle: every file with its SHA-256 and size (SHA256SUMS too), whether
+                 it carries the whole ledger or some entries (and which), which exhibits are included
+                 and which were withheld (by their SHA-256 only)
+  manifest.sig   the case key's Ed25519 signature over manifest.json: what ties the list of files to
+                 the holder of the case key (the lists alone prove nothing: anyone can rewrite them)
   VERIFY.txt     this page
 
 Ask the sender for the "signing key" fingerprint and the "ledger head" by another route (a phone call,
@@ -388,8 +391,17 @@ Unzip the bundle, open a terminal in the unzipped folder, then:
              and compare the hash printed with the line for that file in SHA256SUMS.
 
 Every line must say OK (Linux, macOS) or match (Windows). Then check that each exhibit's SHA-256 appears
-in ledger.jsonl in an "item.acquired" entry with the same exhibit number: that entry is the signed
-record of when the file was acquired, from where and by whom.
+in ledger.jsonl in an "item.acquired" entry with the same exhibit number and original name: that entry
+is the signed record of when the file was acquired, from where and by whom.
+
+Then check that manifest.json (which lists SHA256SUMS with its hash) is signed by the case key
+(OpenSSL 3; it must print "Signature Verified Successfully"):
+
+  printf 'evidence/bundle-manifest/v1\\000' | cat - manifest.json > manifest.signed
+  openssl pkeyutl -verify -pubin -inkey case.pub -rawin -in manifest.signed -sigfile manifest.sig
+
+and that case.pub is the key whose fingerprint the sender gave you:
+  openssl pkey -pubin -in case.pub -outform DER | tail -c 32 | sha256sum
 
 
 2. CHECK EVERYTHING WITH THE TOOL
@@ -403,12 +415,18 @@ On any computer (it does not need the case, the sender's computer, or a network 
 
 It reads the zip without unpacking it and checks, naming every problem it finds:
   (1) the zip is safe to read (no paths leaving the folder, no links, sizes bounded);
-  (2) manifest.json and SHA256SUMS agree, and every file still has its SHA-256
-      (MODIFIED, MISSING, EXTRA);
+  (2) manifest.json lists every file and no other, SHA256SUMS agrees, and every file still has its
+      SHA-256 (MODIFIED, MISSING, EXTRA);
   (3) the ledger: every entry's hash recomputes, every entry is chained to the one before it from the
       first, every signature verifies with the key the first entry names, case.pub is that key
-      (KEY_REPLACED), and the ledger ends at the head named in manifest.json (HEAD_MISMATCH);
-  (4) every exhibit is named by an item.acquired entry with its SHA-256 (UNKNOWN_EXHIBIT);
+      (KEY_REPLACED), every entry's time has its UTC offset (RECORDED_AT_INVALID), and the ledger ends at
+      the head named in manifest.json (HEAD_MISMATCH); manifest.sig is that key's signature over
+      manifest.json (MANIFEST_SIGNATURE), and all the manifest says rests on the ledger: the case id,
+      title and key fingerprint are the first entry's, the entries it lists are the ones carried, each
+      included exhibit is its item.acquired entry (MANIFEST_MISMATCH), and, with the whole ledger, every
+      exhibit acquired is included or listed as withheld (EXHIBIT_UNACCOUNTED);
+  (4) every exhibit is named by an item.acquired entry with its SHA-256 (UNKNOWN_EXHIBIT) and has the
+      original name that entry recorded (EXHIBIT_RENAMED);
   (5) the report's SHA-256 is the one its report.generated entry recorded;
   (6) every trusted timestamp under anchors/ (section 5, when present) re-checks.
 It prints OK and exits with status 0 only when every check passes.
@@ -418,8 +436,11 @@ It prints OK and exits with status 0 only when every check passes.
 -----------------------------------------
 
 It proves: each exhibit is, bit for bit, the file that was recorded in the ledger when it was acquired,
-and the ledger was not altered, reordered, or had entries inserted or removed (except at the end)
-since it was written, by anyone who did not hold the private signing key.
+under that name; the ledger was not altered, reordered, or had entries inserted or removed (except at
+the end) since it was written; and the list of files and of withheld exhibits in manifest.json is the
+sender's: all this against anyone who did not hold the private signing key. The newest ledger entry
+(export.created, which records this bundle) cannot be inside it: manifest.json names the head it was
+built from.
 
 It does not prove:
   - who wrote a message, or that a screenshot shows what an app really displayed: the record starts when

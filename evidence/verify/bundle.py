@@ -7,16 +7,24 @@ The zip is read in place, member by member, never extracted to disk. The checks,
       ``..``, backslashes or drive letters, no links or other special files, no encrypted members, no name
       twice. Any of these is ``UNSAFE_ZIP`` naming the member, and nothing is read. A file that is not a
       readable zip is ``BUNDLE_UNREADABLE``.
-  (2) Files: ``manifest.json`` and ``SHA256SUMS`` list the same files with the same SHA-256, and every member
-      re-hashes to it: ``MODIFIED`` (content or a damaged member), ``MISSING`` (listed but absent),
-      ``EXTRA`` (present but listed in neither, or in one list only).
+  (2) Files: ``manifest.json`` lists every member but itself and ``manifest.sig``, ``SHA256SUMS`` every
+      member but those and itself, with the same SHA-256, and every member re-hashes to it: ``MODIFIED``
+      (content or a damaged member), ``MISSING`` (listed but absent), ``EXTRA`` (present but not listed).
   (3) Ledger (``ledger.jsonl``): each line is one entry as ``evidence log --json`` prints it (else
       ``LEDGER_MALFORMED`` naming the line); then exactly the case verifier's checks (2)-(5) over those
       entries: genesis and key (``case.pub`` must be the key the genesis names: ``KEY_REPLACED``; and
       ``--expect-key``), canonical bodies, hashes, signatures, chain from the genesis, ``--head``. The ledger
       must end at the head ``manifest.json`` names (``HEAD_MISMATCH``).
+  (3b) The manifest: ``manifest.sig`` is the genesis key's Ed25519 signature over ``MANIFEST_SIG_TAG`` and
+      manifest.json's bytes (``MANIFEST_UNSIGNED``, ``MANIFEST_SIGNATURE``), and every statement in it rests
+      on the ledger (``MANIFEST_MISMATCH``): case id, title, zone and key fingerprint are the genesis
+      entry's; "full" or "selected" as ``proofs.json`` is absent or present; the entries it lists are exactly
+      those in ``ledger.jsonl``; each included exhibit is its ``item.acquired`` entry (number, hash, size,
+      original name, member name); a full bundle lists every acquired exhibit as included or withheld
+      (``EXHIBIT_UNACCOUNTED``).
   (4) Exhibits: every member under ``exhibits/`` is named by an ``item.acquired`` entry with its SHA-256 and
-      the exhibit number in its name (``UNKNOWN_EXHIBIT``); each withheld hash in ``manifest.json`` is too.
+      the exhibit number in its name (``UNKNOWN_EXHIBIT``); each withheld hash in ``manifest.json`` is too;
+      its name carries the original name its entry recorded, once (``EXHIBIT_RENAMED``, ``EXTRA``).
   (5) Report: a member under ``report/`` has the SHA-256 its ``report.generated`` entry recorded
       (``UNKNOWN_REPORT``).
   (6) Checkpoints and Merkle proofs (``evidence.verify.merkle``): a selective bundle (``proofs.json``) is
@@ -26,8 +34,8 @@ The zip is read in place, member by member, never extracted to disk. The checks,
       (``anchors/NNNN-ca.pem``) are re-checked as the case verifier's step (8) does (``evidence.verify.anchors``).
 
 What a passing bundle proves and does not is in the bundle's VERIFY.txt and the README ("For the recipient").
-The manifest and SHA256SUMS are not signed: they are a convenience; the signed ledger is what the exhibits and
-the report are checked against.
+SHA256SUMS is a convenience for ``sha256sum -c``; manifest.json is signed, and the signed ledger is what the
+exhibits, the report and the manifest's statements are checked against.
 """
 
 from __future__ import annotations
@@ -493,19 +501,17 @@ def _check_manifest_signature(zf: zipfile.ZipFile, key: PublicKey | None, report
         return
     if key is None or MANIFEST not in names:
         return  # the key or the manifest is already reported
-    text = _read_text(zf, MANIFEST_SIG)
-    try:
-        signature = bytes.fromhex((text or "").strip())
-    except ValueError:
-        signature = b""
-    if len(signature) != 64:
-        report.add(
-            Finding("MANIFEST_SIGNATURE", "is not 64 bytes of hex (an Ed25519 signature)", path=MANIFEST_SIG)
-        )
+    if zf.getinfo(MANIFEST_SIG).file_size != 64:
+        report.add(Finding("MANIFEST_SIGNATURE", "is not 64 bytes (an Ed25519 signature)", path=MANIFEST_SIG))
         return
-    if zf.getinfo(MANIFEST).file_size > MAX_TEXT_SIZE:
-        return  # reported as unreadable in (2)
-    if not key.verify(signature, MANIFEST_SIG_TAG + zf.read(MANIFEST)):
+    try:
+        signature = zf.read(MANIFEST_SIG)
+        signed = zf.read(MANIFEST) if zf.getinfo(MANIFEST).file_size <= MAX_TEXT_SIZE else None
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return  # a damaged member: reported while hashing in (2)
+    if signed is None:
+        return  # too large to be a manifest: reported as unreadable in (2)
+    if not key.verify(signature, MANIFEST_SIG_TAG + signed):
         report.add(
             Finding(
                 "MANIFEST_SIGNATURE",

@@ -378,6 +378,17 @@ def test_the_manifest_is_signed_and_sha256sum_checks_every_other_member(built: B
         ["sha256sum", "-c", "SHA256SUMS"], cwd=tmp_path / "x", capture_output=True, text=True, check=False
     )
     assert done.returncode == 0 and done.stdout.count(": OK") == len(sums), done.stdout + done.stderr
+    # The hand check of the signature and of the key that VERIFY.txt gives, with the real openssl.
+    text = members["VERIFY.txt"].decode()
+    commands = [
+        line.strip() for line in text.splitlines() if line.strip().startswith(("printf ", "openssl pkey"))
+    ]
+    assert len(commands) == 3
+    done = subprocess.run(
+        ["bash", "-c", "\n".join(commands)], cwd=tmp_path / "x", capture_output=True, text=True, check=False
+    )
+    assert "Signature Verified Successfully" in done.stdout, done.stdout + done.stderr
+    assert done.stdout.split()[-2] == manifest["key_fingerprint"]
     unsigned = [(n, d) for n, d in _read(built.full) if n != "manifest.sig"]
     assert ("MANIFEST_UNSIGNED", "manifest.sig") in _codes(_check(tmp_path, unsigned))
 
@@ -486,7 +497,7 @@ def test_a_full_bundle_made_selective_by_a_third_party_is_named(built: Built, tm
 def test_a_manifest_signed_by_another_key_is_refused(built: Built, tmp_path: Path) -> None:
     members = _resum(_read(built.full))
     manifest = dict(members)["manifest.json"]
-    sig = SigningKey.generate().sign(b"evidence/bundle-manifest/v1\x00" + manifest).hex().encode()
+    sig = SigningKey.generate().sign(b"evidence/bundle-manifest/v1\x00" + manifest)
     found = _check(tmp_path, [(n, sig if n == "manifest.sig" else d) for n, d in members])
     assert [f.code for f in found.findings] == ["MANIFEST_SIGNATURE"]
 
@@ -523,7 +534,7 @@ def _resigned(members: Members, key: SigningKey, edit: Any) -> Members:
 
     out = _resum(_with_ledger(members, lines), head)
     manifest = dict(out)["manifest.json"]
-    sig = key.sign(b"evidence/bundle-manifest/v1\x00" + manifest).hex().encode()
+    sig = key.sign(b"evidence/bundle-manifest/v1\x00" + manifest)
     return [(n, sig if n == "manifest.sig" else d) for n, d in out]
 
 
