@@ -53,8 +53,11 @@ The checks, numbered here and in the code:
 
 Known limits: an attacker holding the private key (or replacing it and re-signing every entry consistently)
 produces a valid case; only the fingerprint written down at init (``--expect-key``) or a head recorded
-elsewhere (``--head``) catches that. Dropping the newest entries and deleting the objects only they named
-also leaves a valid case that only a recorded head catches. The import journal is not signed, so someone who
+elsewhere (``--head``) catches that. Dropping the newest entries needs no key: without a head recorded
+elsewhere it shows only through what they left, the objects only they named (``EXTRA``) and their rows in
+the index (``INDEX_MISMATCH``); not when those are removed and the index rebuilt too, and never for entries
+that name no object and feed no index table (``checkpoint.signed``, ``report.generated``, ``export.created``,
+``key.certificate``): only a recorded head (``--head``, a report's or a bundle's) catches those. The import journal is not signed, so someone who
 can edit the database can also make orphaned objects look like an interrupted import's leftovers (a warning).
 
 The verifier shares only the canonical serializer and the hash/signature primitives with the writer.
@@ -823,7 +826,8 @@ def _check_heads(rows: list[_Row], heads: Iterable[str], report: Report) -> None
                     Finding(
                         "HEAD_MISMATCH",
                         f"head {seq}:{digest[:16]}... was recorded, but the ledger now ends at entry "
-                        f"{max(by_seq) if by_seq else 0}: newer entries were removed",
+                        f"{max(by_seq) if by_seq else 0}: newer entries were removed (or the head is of "
+                        "another case)",
                         entry=seq,
                     )
                 )

@@ -654,3 +654,44 @@ def test_a_record_text_edited_in_the_index_is_named(built: Built, tmp_path: Path
     found = verify_case(root)
     assert not found.ok
     assert [(f.code, rid in f.message) for f in found.findings] == [("INDEX_MISMATCH", True)]
+
+
+def _drop_tail(root: Path, after: int) -> None:
+    """Delete the entries after ``after`` with the append-only triggers dropped and put back (attack 10)."""
+    db = sqlite3.connect(root / "evidence.db")
+    triggers = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
+    for name, _ in triggers:
+        db.execute(f"DROP TRIGGER {name}")
+    db.execute("DELETE FROM ledger WHERE seq > ?", (after,))
+    for _, sql in triggers:
+        db.execute(sql)
+    db.commit()
+    db.close()
+
+
+def test_what_a_truncated_tail_leaves_is_named_and_a_head_catches_the_rest(
+    built: Built, tmp_path: Path
+) -> None:
+    """What the README says of a truncation: objects only the dropped entries named are EXTRA; entries that name
+    no object (checkpoints, reports, exports) go unseen without a head recorded elsewhere."""
+    with Case.open(built.case, readonly=True) as case:
+        entries = list(case.entries())
+    first_import = next(e.seq for e in entries if e.kind == "item.acquired")
+    last_import = max(e.seq for e in entries if e.kind in ("item.acquired", "records.derived"))
+    head = f"{entries[-1].seq}:{entries[-1].hash}"
+    root = tmp_path / "imports-dropped"
+    shutil.copytree(built.case, root)
+    _drop_tail(root, first_import - 1)
+    found = verify_case(root)
+    assert not found.ok and "EXTRA" in found.codes()
+    root = tmp_path / "outputs-dropped"
+    shutil.copytree(built.case, root)
+    _drop_tail(root, last_import)
+    assert {e.kind for e in entries if e.seq > last_import} <= {
+        "checkpoint.signed",
+        "export.created",
+        "report.generated",
+    }
+    assert verify_case(root).ok  # the documented limit
+    found = verify_case(root, heads=[head])
+    assert [f.code for f in found.findings] == ["HEAD_MISMATCH"] and "removed" in found.findings[0].message
