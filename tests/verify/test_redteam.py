@@ -695,3 +695,17 @@ def test_what_a_truncated_tail_leaves_is_named_and_a_head_catches_the_rest(
     assert verify_case(root).ok  # the documented limit
     found = verify_case(root, heads=[head])
     assert [f.code for f in found.findings] == ["HEAD_MISMATCH"] and "removed" in found.findings[0].message
+
+
+def test_a_disclosed_entry_with_a_time_without_offset_is_named(built: Built, tmp_path: Path) -> None:
+    members = _read(built.sel_early)
+    key = SigningKey.load(built.case / "keys", None)
+    lines = _ledger_lines(members)
+    entry = json.loads(lines[1])
+    entry["recorded_at"] = entry["recorded_at"].removesuffix("+00:00")
+    entry["hash"] = entry_hash(entry["prev"], entry["kind"], entry["recorded_at"], entry["body"])
+    entry["sig"] = key.sign(bytes.fromhex(entry["hash"])).hex()
+    lines[1] = json.dumps(entry, ensure_ascii=False) + "\n"
+    found = _check(tmp_path, _resum(_with_ledger(members, lines)))
+    assert any(f.code == "RECORDED_AT_INVALID" and f.entry == entry["seq"] for f in found.findings)
+    assert "BAD_SIGNATURE" not in found.codes()
