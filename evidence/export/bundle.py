@@ -463,7 +463,8 @@ Canonical JSON (a subset of RFC 8785 that needs no float formatting):
   * integers only, within +/- 2**53; no floats, no NaN;
   * true, false, null, arrays.
 
-Each line of ledger.jsonl is one entry: seq, recorded_at (UTC), kind, body, prev, hash, sig.
+Each line of ledger.jsonl is one entry: seq, recorded_at (UTC, RFC 3339 with microseconds and the offset
+written "+00:00"; a time without an offset is refused), kind, body, prev, hash, sig.
 
   hash = SHA-256( "evidence/ledger-entry/v1" || 0x00 || prev (32 bytes, from hex)
                   || canonical({{"body": body, "kind": kind, "recorded_at": recorded_at}}) )
@@ -479,6 +480,13 @@ SubjectPublicKeyInfo ("openssl pkey -pubin -in case.pub -text" shows it).
 
 An "item.acquired" entry records an original: "exhibit", "sha256", "size", "original_name", "media_type"
 and how and when it was acquired. A "report.generated" entry records a report's "sha256".
+
+  manifest.sig = Ed25519 signature (64 raw bytes) of  "evidence/bundle-manifest/v1" || 0x00 || the bytes
+                 of manifest.json, by the case's key.
+
+manifest.json's "files" lists every member but manifest.json and manifest.sig; "carried_entries" the seq
+of every entry in ledger.jsonl; "exhibits" the included ones (each with its "acquired_seq") and, in a
+full bundle, every other exhibit of the ledger as withheld, by its hash.
 """
 
 
