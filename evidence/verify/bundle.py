@@ -580,6 +580,33 @@ def _check_manifest_statements(
     _check_included(manifest, rows, actual, report)
     if not selected:
         _check_accounted(manifest, rows, report)
+    _check_manifest_report(manifest, rows, actual, report)
+    last = max(rows, key=lambda r: r.entry.seq).entry
+    built = manifest.get("built_from")
+    if (
+        isinstance(built, dict)
+        and built.get("seq") == last.seq
+        and built.get("recorded_at") != last.recorded_at
+    ):
+        report.add(_mismatch(f"the head's time {built.get('recorded_at')!r} is not entry {last.seq}'s"))
+
+
+def _check_manifest_report(
+    manifest: dict[str, Any], rows: list[Any], actual: dict[str, tuple[str, int] | None], report: Report
+) -> None:
+    """The report the manifest names is the member under report/, recorded by the entry it names."""
+    said = manifest.get("report")
+    members = sorted(n for n in actual if n.startswith("report/"))
+    if said is None:
+        if members:
+            report.add(_mismatch(f"names no report, but the bundle holds {members[0]!r}"))
+        return
+    file = said.get("file") if isinstance(said, dict) else None
+    entry = said.get("entry") if isinstance(said, dict) else None
+    recorded = dict(_bodies(rows, "report.generated")).get(entry) if isinstance(entry, int) else None
+    got = actual.get(file) if isinstance(file, str) else None
+    if members != [file] or got is None or recorded is None or recorded.get("sha256") != got[0]:
+        report.add(_mismatch(f"the report it names ({file!r}, entry {entry!r}) is not the one in the bundle"))
 
 
 def _seq_list(seqs: list[Any]) -> str:

@@ -709,3 +709,25 @@ def test_a_disclosed_entry_with_a_time_without_offset_is_named(built: Built, tmp
     found = _check(tmp_path, _resum(_with_ledger(members, lines)))
     assert any(f.code == "RECORDED_AT_INVALID" and f.entry == entry["seq"] for f in found.findings)
     assert "BAD_SIGNATURE" not in found.codes()
+
+
+def test_the_manifests_report_and_head_time_rest_on_the_ledger(built: Built, tmp_path: Path) -> None:
+    root = tmp_path / "case"
+    shutil.copytree(built.case, root)
+    with Case.open(root) as case:
+        case.export(tmp_path / "with-report.zip", report=built.report)
+    members = _read(tmp_path / "with-report.zip")
+    assert verify_bundle(tmp_path / "with-report.zip").ok
+    assert any(n.startswith("report/") for n, _ in members)
+
+    def no_report(manifest: dict[str, Any]) -> None:
+        manifest["report"] = None
+
+    found = _check(tmp_path, _resum(members, no_report))
+    assert any(f.code == "MANIFEST_MISMATCH" and "names no report" in f.message for f in found.findings)
+
+    def other_time(manifest: dict[str, Any]) -> None:
+        manifest["built_from"]["recorded_at"] = "2020-01-01T00:00:00.000000+00:00"
+
+    found = _check(tmp_path, _resum(members, other_time))
+    assert any(f.code == "MANIFEST_MISMATCH" and "head's time" in f.message for f in found.findings)
