@@ -52,7 +52,7 @@ from evidence.export.disclose import (
     proofs_document,
 )
 
-FORMAT = "evidence-bundle/1"
+FORMAT = "evidence-bundle/2"  # /2: manifest.sig, carried_entries, SHA256SUMS listed in the manifest
 MANIFEST_SIG_TAG = b"evidence/bundle-manifest/v1\x00"  # domain tag: a manifest signature signs nothing else
 CHUNK = 1 << 20
 UNSAFE_NAME_CHARS = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')

@@ -490,6 +490,16 @@ def _check_manifest_signature(zf: zipfile.ZipFile, key: PublicKey | None, report
     """manifest.sig is the genesis key's Ed25519 signature over the tag and manifest.json's exact bytes
     (``MANIFEST_UNSIGNED``, ``MANIFEST_SIGNATURE``): without it nothing the manifest says can be trusted."""
     names = set(zf.namelist())
+    if MANIFEST_SIG not in names and _manifest_format(zf) == "evidence-bundle/1":
+        report.add(
+            Finding(
+                "MANIFEST_UNSIGNED",
+                "written in the older format evidence-bundle/1, whose list of files is not signed: the exhibits "
+                "and ledger are checked, but not what was left out; ask the sender for a new export",
+                path=MANIFEST,
+            )
+        )
+        return
     if MANIFEST_SIG not in names:
         report.add(
             Finding(
@@ -520,6 +530,14 @@ def _check_manifest_signature(zf: zipfile.ZipFile, key: PublicKey | None, report
                 path=MANIFEST,
             )
         )
+
+
+def _manifest_format(zf: zipfile.ZipFile) -> str | None:
+    try:
+        value = json.loads(_read_text(zf, MANIFEST) or "null")
+    except ValueError:
+        return None
+    return str(value.get("format")) if isinstance(value, dict) else None
 
 
 def _mismatch(message: str) -> Finding:

@@ -731,3 +731,13 @@ def test_the_manifests_report_and_head_time_rest_on_the_ledger(built: Built, tmp
 
     found = _check(tmp_path, _resum(members, other_time))
     assert any(f.code == "MANIFEST_MISMATCH" and "head's time" in f.message for f in found.findings)
+
+
+def test_a_bundle_in_the_older_unsigned_format_is_named(built: Built, tmp_path: Path) -> None:
+    def older(manifest: dict[str, Any]) -> None:
+        manifest["format"] = "evidence-bundle/1"
+
+    members = [(n, d) for n, d in _resum(_read(built.full), older) if n != "manifest.sig"]
+    found = _check(tmp_path, members)
+    assert not found.ok
+    assert any(f.code == "MANIFEST_UNSIGNED" and "evidence-bundle/1" in f.message for f in found.findings)
