@@ -1382,7 +1382,8 @@ class Case:
         secret = self._passphrase_once(passphrase)
 
         def write(fh: BinaryIO) -> dict[str, Any]:
-            with self._checkpoint_first(self._signing_key(secret)):
+            signer = self._signing_key(secret)
+            with self._checkpoint_first(signer):
                 built = build_bundle(
                     fh,
                     entries=list(self.entries()),
@@ -1393,6 +1394,7 @@ class Case:
                     report=report,
                     selective=selective,
                     records=self._record_ids(only) if selective and only else (),
+                    signer=signer,
                 )
             made.append(built)
             return {

@@ -11,9 +11,14 @@ Members, in this fixed order (``evidence.verify.bundle`` checks them):
   anchors/NNNN-ca.pem            and the trust anchor it was checked against, for ``openssl ts -verify``
   proofs.json                    only in a selective bundle: the checkpoint and the Merkle proofs of the
                                  disclosed entries (``evidence.export.disclose``)
-  manifest.json                  case, head, key fingerprint, every file's SHA-256 and size, exhibits
-                                 included and withheld (by hash; not in a selective bundle)
-  SHA256SUMS                     ``sha256sum -c`` input for every member but itself
+  SHA256SUMS                     ``sha256sum -c`` input for every member above
+  manifest.json                  case, head, key fingerprint, every member above with its SHA-256 and size
+                                 (SHA256SUMS too), full or selective and which entries it carries, exhibits
+                                 included (with their ``item.acquired`` entry) and withheld (by hash; not in a
+                                 selective bundle)
+  manifest.sig                   Ed25519 signature by the case key over ``MANIFEST_SIG_TAG`` + manifest.json's
+                                 exact bytes (64 raw bytes): what binds every member, and the newest entry
+                                 (``export.created``, which is not in the bundle), to the holder of the case key
 
 The bytes are deterministic: fixed order, fixed permissions, and every member's time is the head entry's time
 (UTC), so the same case and selection give the same zip. A full bundle carries the whole ledger: withheld
@@ -36,7 +41,7 @@ from typing import Any, BinaryIO
 
 from evidence import __version__
 from evidence.case.ledger import Entry, Head
-from evidence.case.signing import PublicKey
+from evidence.case.signing import PublicKey, SigningKey
 from evidence.case.store import ObjectStore
 from evidence.errors import InputError, StorageError, UsageError
 from evidence.export.disclose import (
@@ -47,7 +52,8 @@ from evidence.export.disclose import (
     proofs_document,
 )
 
-FORMAT = "evidence-bundle/1"
+FORMAT = "evidence-bundle/2"  # /2: manifest.sig, carried_entries, SHA256SUMS listed in the manifest
+MANIFEST_SIG_TAG = b"evidence/bundle-manifest/v1\x00"  # domain tag: a manifest signature signs nothing else
 CHUNK = 1 << 20
 UNSAFE_NAME_CHARS = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
 
@@ -73,7 +79,7 @@ class BuiltBundle:
     sha256: str
     size: int
     built_from: Head
-    files: tuple[BundleFile, ...]  # every member except SHA256SUMS
+    files: tuple[BundleFile, ...]  # every member except manifest.sig
     included: tuple[dict[str, Any], ...]
     withheld: tuple[dict[str, Any], ...]
     report_entry: int | None
@@ -154,9 +160,9 @@ class _Writer:
         self.zf.writestr(self._info(name, zipfile.ZIP_DEFLATED), data)
         self.files.append(BundleFile(name, hashlib.sha256(data).hexdigest(), len(data), role))
 
-    def add_sums(self, data: bytes) -> None:
-        """SHA256SUMS: the last member, listed nowhere (it cannot hold its own hash)."""
-        self.zf.writestr(self._info("SHA256SUMS", zipfile.ZIP_DEFLATED), data)
+    def add_unlisted(self, name: str, data: bytes) -> None:
+        """manifest.sig: the last member, listed nowhere (the manifest it signs cannot hold its hash)."""
+        self.zf.writestr(self._info(name, zipfile.ZIP_DEFLATED), data)
 
     def add_object(self, name: str, store: ObjectStore, sha: str, size: int, role: str) -> None:
         info = self._info(name, zipfile.ZIP_STORED)
@@ -201,17 +207,23 @@ def build_bundle(
     report: Path | None = None,
     selective: bool = False,
     records: Collection[str] = (),
+    signer: SigningKey,
 ) -> BuiltBundle:
     """Write the bundle for ``entries`` (the whole ledger, up to its head) into ``out``; fsynced, not closed.
 
     ``selective``: carry only the entries of the included exhibits, with their Merkle proofs against the newest
     checkpoint (``evidence.export.disclose``), and no list of the withheld exhibits; ``records`` are the ids of
-    the included exhibits' records (entries about them are disclosed too)."""
+    the included exhibits' records (entries about them are disclosed too). ``signer`` is the case's key: it
+    signs manifest.json (``manifest.sig``); it must be the key the genesis entry names."""
     head_entry = entries[-1]
     head = Head(head_entry.seq, head_entry.hash)
     included, withheld = select_exhibits(exhibits, only)
     report_entry, report_name = find_report(entries, report) if report is not None else (None, None)
     key = PublicKey.from_hex(str(genesis["public_key"]))
+    if signer.public.fingerprint != key.fingerprint:
+        raise UsageError(
+            "the signing key is not the key the case's genesis entry names; nothing was exported"
+        )
     disclosure = _disclosure(entries, included, report_entry, records) if selective else None
     shown = disclosure.entries if disclosure else entries  # a selective bundle carries only these
     start = out.tell()
@@ -260,10 +272,7 @@ def build_bundle(
             "tool": {"name": "evidence", "version": __version__},
             "disclosure": disclosure.manifest() if disclosure else {"mode": "full"},
         }
-        text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-        writer.add_bytes("manifest.json", text.encode("utf-8"), "manifest")
-        sums = "".join(f"{f.sha256}  {f.name}\n" for f in writer.files)
-        writer.add_sums(sums.encode("utf-8"))
+        _sign_manifest(writer, manifest, shown, signer)
     out.flush()
     os.fsync(out.fileno())
     end = out.tell()
@@ -280,6 +289,23 @@ def build_bundle(
         withheld=tuple(held),
         report_entry=report_entry.seq if report_entry else None,
     )
+
+
+def _sign_manifest(writer: _Writer, manifest: dict[str, Any], shown: list[Entry], signer: SigningKey) -> None:
+    """SHA256SUMS (every member so far), then manifest.json listing every member (SHA256SUMS too), which
+    entries the bundle carries, and then manifest.sig: the case key's signature over the manifest's bytes."""
+    sums = "".join(f"{f.sha256}  {f.name}\n" for f in writer.files)
+    writer.add_bytes("SHA256SUMS", sums.encode("utf-8"), "sums")
+    manifest["files"] = [f.to_json() for f in writer.files]
+    manifest["carried_entries"] = {"count": len(shown), "seqs": [e.seq for e in shown]}
+    manifest["signature"] = {
+        "file": "manifest.sig",
+        "algorithm": "Ed25519",
+        "signed": MANIFEST_SIG_TAG.decode("ascii").rstrip("\x00") + " + NUL + manifest.json",
+    }
+    data = (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+    writer.add_bytes("manifest.json", data, "manifest")
+    writer.add_unlisted("manifest.sig", signer.sign(MANIFEST_SIG_TAG + data))
 
 
 @dataclass(frozen=True)
@@ -340,9 +366,12 @@ unaltered. It holds:
   report/        the PDF report, when one was included
   ledger.jsonl   the case's chain of custody: every entry, one per line, each hashed and signed
   case.pub       the public key that checks the signatures (its SHA-256 is the "signing key" above)
-  manifest.json  what is in the bundle: every file with its SHA-256 and size, which exhibits are
-                 included and which were withheld (by their SHA-256 only)
-  SHA256SUMS     the SHA-256 of every file in the bundle (except SHA256SUMS itself)
+  SHA256SUMS     the SHA-256 of every file in the bundle except itself, manifest.json and manifest.sig
+  manifest.json  what is in the bundle: every file with its SHA-256 and size (SHA256SUMS too), whether
+                 it carries the whole ledger or some entries (and which), which exhibits are included
+                 and which were withheld (by their SHA-256 only)
+  manifest.sig   the case key's Ed25519 signature over manifest.json: what ties the list of files to
+                 the holder of the case key (the lists alone prove nothing: anyone can rewrite them)
   VERIFY.txt     this page
 
 Ask the sender for the "signing key" fingerprint and the "ledger head" by another route (a phone call,
@@ -362,8 +391,17 @@ Unzip the bundle, open a terminal in the unzipped folder, then:
              and compare the hash printed with the line for that file in SHA256SUMS.
 
 Every line must say OK (Linux, macOS) or match (Windows). Then check that each exhibit's SHA-256 appears
-in ledger.jsonl in an "item.acquired" entry with the same exhibit number: that entry is the signed
-record of when the file was acquired, from where and by whom.
+in ledger.jsonl in an "item.acquired" entry with the same exhibit number and original name: that entry
+is the signed record of when the file was acquired, from where and by whom.
+
+Then check that manifest.json (which lists SHA256SUMS with its hash) is signed by the case key
+(OpenSSL 3; it must print "Signature Verified Successfully"):
+
+  printf 'evidence/bundle-manifest/v1\\000' | cat - manifest.json > manifest.signed
+  openssl pkeyutl -verify -pubin -inkey case.pub -rawin -in manifest.signed -sigfile manifest.sig
+
+and that case.pub is the key whose fingerprint the sender gave you:
+  openssl pkey -pubin -in case.pub -outform DER | tail -c 32 | sha256sum
 
 
 2. CHECK EVERYTHING WITH THE TOOL
@@ -377,12 +415,18 @@ On any computer (it does not need the case, the sender's computer, or a network 
 
 It reads the zip without unpacking it and checks, naming every problem it finds:
   (1) the zip is safe to read (no paths leaving the folder, no links, sizes bounded);
-  (2) manifest.json and SHA256SUMS agree, and every file still has its SHA-256
-      (MODIFIED, MISSING, EXTRA);
+  (2) manifest.json lists every file and no other, SHA256SUMS agrees, and every file still has its
+      SHA-256 (MODIFIED, MISSING, EXTRA);
   (3) the ledger: every entry's hash recomputes, every entry is chained to the one before it from the
       first, every signature verifies with the key the first entry names, case.pub is that key
-      (KEY_REPLACED), and the ledger ends at the head named in manifest.json (HEAD_MISMATCH);
-  (4) every exhibit is named by an item.acquired entry with its SHA-256 (UNKNOWN_EXHIBIT);
+      (KEY_REPLACED), every entry's time has its UTC offset (RECORDED_AT_INVALID), and the ledger ends at
+      the head named in manifest.json (HEAD_MISMATCH); manifest.sig is that key's signature over
+      manifest.json (MANIFEST_SIGNATURE), and all the manifest says rests on the ledger: the case id,
+      title and key fingerprint are the first entry's, the entries it lists are the ones carried, each
+      included exhibit is its item.acquired entry (MANIFEST_MISMATCH), and, with the whole ledger, every
+      exhibit acquired is included or listed as withheld (EXHIBIT_UNACCOUNTED);
+  (4) every exhibit is named by an item.acquired entry with its SHA-256 (UNKNOWN_EXHIBIT) and has the
+      original name that entry recorded (EXHIBIT_RENAMED);
   (5) the report's SHA-256 is the one its report.generated entry recorded;
   (6) every trusted timestamp under anchors/ (section 5, when present) re-checks.
 It prints OK and exits with status 0 only when every check passes.
@@ -392,8 +436,11 @@ It prints OK and exits with status 0 only when every check passes.
 -----------------------------------------
 
 It proves: each exhibit is, bit for bit, the file that was recorded in the ledger when it was acquired,
-and the ledger was not altered, reordered, or had entries inserted or removed (except at the end)
-since it was written, by anyone who did not hold the private signing key.
+under that name; the ledger was not altered, reordered, or had entries inserted or removed (except at
+the end) since it was written; and the list of files and of withheld exhibits in manifest.json is the
+sender's: all this against anyone who did not hold the private signing key. The newest ledger entry
+(export.created, which records this bundle) cannot be inside it: manifest.json names the head it was
+built from.
 
 It does not prove:
   - who wrote a message, or that a screenshot shows what an app really displayed: the record starts when
@@ -416,7 +463,8 @@ Canonical JSON (a subset of RFC 8785 that needs no float formatting):
   * integers only, within +/- 2**53; no floats, no NaN;
   * true, false, null, arrays.
 
-Each line of ledger.jsonl is one entry: seq, recorded_at (UTC), kind, body, prev, hash, sig.
+Each line of ledger.jsonl is one entry: seq, recorded_at (UTC, RFC 3339 with microseconds and the offset
+written "+00:00"; a time without an offset is refused), kind, body, prev, hash, sig.
 
   hash = SHA-256( "evidence/ledger-entry/v1" || 0x00 || prev (32 bytes, from hex)
                   || canonical({{"body": body, "kind": kind, "recorded_at": recorded_at}}) )
@@ -432,6 +480,13 @@ SubjectPublicKeyInfo ("openssl pkey -pubin -in case.pub -text" shows it).
 
 An "item.acquired" entry records an original: "exhibit", "sha256", "size", "original_name", "media_type"
 and how and when it was acquired. A "report.generated" entry records a report's "sha256".
+
+  manifest.sig = Ed25519 signature (64 raw bytes) of  "evidence/bundle-manifest/v1" || 0x00 || the bytes
+                 of manifest.json, by the case's key.
+
+manifest.json's "files" lists every member but manifest.json and manifest.sig; "carried_entries" the seq
+of every entry in ledger.jsonl; "exhibits" the included ones (each with its "acquired_seq") and, in a
+full bundle, every other exhibit of the ledger as withheld, by its hash.
 """
 
 

@@ -24,9 +24,12 @@ entry ``key.certificate`` and the key fingerprint printed in the report tie it t
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
+import logging
 import warnings
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -36,7 +39,7 @@ from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.diff_analysis import SuspiciousModification
-from pyhanko.sign.general import SigningError
+from pyhanko.sign.general import CMSExtractionError, CMSStructuralError, SigningError
 from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko.sign.validation import validate_pdf_signature
@@ -128,8 +131,10 @@ def check(pdf: bytes, name: str, key_fingerprint: str | None) -> tuple[list[Find
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         signatures = reader.embedded_signatures
-    except (PdfError, ValueError, KeyError) as exc:
-        return [Finding("REPORT_UNREADABLE", f"its signatures cannot be read ({exc})", path=name)], None
+    except (PdfError, CMSExtractionError, CMSStructuralError, ValueError, KeyError) as exc:
+        return [
+            Finding("REPORT_UNREADABLE", f"its signatures cannot be read ({_one_line(exc)})", path=name)
+        ], None
     # (1) One signature, or none.
     if not signatures:
         return [], None
@@ -145,7 +150,7 @@ def check(pdf: bytes, name: str, key_fingerprint: str | None) -> tuple[list[Find
         attr["type"].native == "signature_time_stamp_token" for attr in unsigned_attrs
     )
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _pyhanko_quiet():
             # A timestamp is checked against this computer's trust store: the only list of TSAs we have.
             # pyhanko-certvalidator warns that relying on the OS list is deprecated; it still works.
             warnings.simplefilter("ignore", DeprecationWarning)
@@ -153,8 +158,10 @@ def check(pdf: bytes, name: str, key_fingerprint: str | None) -> tuple[list[Find
             status = validate_pdf_signature(
                 embedded, signer_validation_context=context, ts_validation_context=ts_context
             )
-    except (SignatureValidationError, PdfError, ValueError) as exc:
-        found.append(Finding("SIGNATURE_BROKEN", f"the signature cannot be validated ({exc})", path=name))
+    except (SignatureValidationError, PdfError, CMSExtractionError, CMSStructuralError, ValueError) as exc:
+        found.append(
+            Finding("SIGNATURE_BROKEN", f"the signature cannot be validated ({_one_line(exc)})", path=name)
+        )
         return found, None
     # (2) Intact and valid.
     if not status.intact:
@@ -183,7 +190,7 @@ def check(pdf: bytes, name: str, key_fingerprint: str | None) -> tuple[list[Find
     if coverage is not SignatureCoverageLevel.ENTIRE_FILE:
         what = "changes were appended after signing"
         if isinstance(status.diff_result, SuspiciousModification):
-            what += f" ({status.diff_result})"
+            what += f" ({_one_line(status.diff_result)})"
         found.append(Finding("SIGNATURE_NOT_WHOLE_FILE", what, path=name))
     # (5) The timestamp.
     stamp: datetime | None = None
@@ -214,3 +221,22 @@ def check(pdf: bytes, name: str, key_fingerprint: str | None) -> tuple[list[Find
         "level": "PAdES B-T" if ts is not None else "PAdES B-B",
     }
     return found, facts
+
+
+@contextlib.contextmanager
+def _pyhanko_quiet() -> Iterator[None]:
+    """pyHanko logs what it catches (a failed difference analysis, with its traceback) on stderr; what it
+    means is in the validation status, which ``check`` turns into findings. Keep its log out of the output."""
+    log = logging.getLogger("pyhanko")
+    level = log.level
+    log.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+
+
+def _one_line(value: object, limit: int = 300) -> str:
+    """A third-party message on one line, bounded."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."

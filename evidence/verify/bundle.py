@@ -7,16 +7,24 @@ The zip is read in place, member by member, never extracted to disk. The checks,
       ``..``, backslashes or drive letters, no links or other special files, no encrypted members, no name
       twice. Any of these is ``UNSAFE_ZIP`` naming the member, and nothing is read. A file that is not a
       readable zip is ``BUNDLE_UNREADABLE``.
-  (2) Files: ``manifest.json`` and ``SHA256SUMS`` list the same files with the same SHA-256, and every member
-      re-hashes to it: ``MODIFIED`` (content or a damaged member), ``MISSING`` (listed but absent),
-      ``EXTRA`` (present but listed in neither, or in one list only).
+  (2) Files: ``manifest.json`` lists every member but itself and ``manifest.sig``, ``SHA256SUMS`` every
+      member but those and itself, with the same SHA-256, and every member re-hashes to it: ``MODIFIED``
+      (content or a damaged member), ``MISSING`` (listed but absent), ``EXTRA`` (present but not listed).
   (3) Ledger (``ledger.jsonl``): each line is one entry as ``evidence log --json`` prints it (else
       ``LEDGER_MALFORMED`` naming the line); then exactly the case verifier's checks (2)-(5) over those
       entries: genesis and key (``case.pub`` must be the key the genesis names: ``KEY_REPLACED``; and
       ``--expect-key``), canonical bodies, hashes, signatures, chain from the genesis, ``--head``. The ledger
       must end at the head ``manifest.json`` names (``HEAD_MISMATCH``).
+  (3b) The manifest: ``manifest.sig`` is the genesis key's Ed25519 signature over ``MANIFEST_SIG_TAG`` and
+      manifest.json's bytes (``MANIFEST_UNSIGNED``, ``MANIFEST_SIGNATURE``), and every statement in it rests
+      on the ledger (``MANIFEST_MISMATCH``): case id, title, zone and key fingerprint are the genesis
+      entry's; "full" or "selected" as ``proofs.json`` is absent or present; the entries it lists are exactly
+      those in ``ledger.jsonl``; each included exhibit is its ``item.acquired`` entry (number, hash, size,
+      original name, member name); a full bundle lists every acquired exhibit as included or withheld
+      (``EXHIBIT_UNACCOUNTED``).
   (4) Exhibits: every member under ``exhibits/`` is named by an ``item.acquired`` entry with its SHA-256 and
-      the exhibit number in its name (``UNKNOWN_EXHIBIT``); each withheld hash in ``manifest.json`` is too.
+      the exhibit number in its name (``UNKNOWN_EXHIBIT``); each withheld hash in ``manifest.json`` is too;
+      its name carries the original name its entry recorded, once (``EXHIBIT_RENAMED``, ``EXTRA``).
   (5) Report: a member under ``report/`` has the SHA-256 its ``report.generated`` entry recorded
       (``UNKNOWN_REPORT``).
   (6) Checkpoints and Merkle proofs (``evidence.verify.merkle``): a selective bundle (``proofs.json``) is
@@ -31,8 +39,8 @@ The zip is read in place, member by member, never extracted to disk. The checks,
       inclusion and its consistency proof to the bundle's checkpoint (6d, 6e).
 
 What a passing bundle proves and does not is in the bundle's VERIFY.txt and the README ("For the recipient").
-The manifest and SHA256SUMS are not signed: they are a convenience; the signed ledger is what the exhibits and
-the report are checked against.
+SHA256SUMS is a convenience for ``sha256sum -c``; manifest.json is signed, and the signed ledger is what the
+exhibits, the report and the manifest's statements are checked against.
 """
 
 from __future__ import annotations
@@ -68,6 +76,9 @@ MANIFEST = "manifest.json"
 LEDGER = "ledger.jsonl"
 KEY = "case.pub"
 INSTRUCTIONS = "VERIFY.txt"
+MANIFEST_SIG = "manifest.sig"
+MANIFEST_SIG_TAG = b"evidence/bundle-manifest/v1\x00"  # as evidence.export.bundle signs (part of the format)
+UNSAFE_NAME_CHARS = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')  # as evidence.export.bundle.member_name
 ENTRY_FIELDS = ("seq", "recorded_at", "kind", "body", "prev", "hash", "sig")
 SUMS_LINE = re.compile(r"([0-9a-f]{64}) [ *](.+)")
 EXHIBIT_NAME = re.compile(r"exhibits/(EX-\d+) .+")
@@ -99,11 +110,16 @@ def verify_bundle(path: Path, *, heads: Iterable[str] = (), expect_key: str | No
         manifest = _check_lists(zf, actual, report)
         # (3) Ledger.
         selected = is_selective(zf, manifest)
-        rows = _check_bundle_ledger(zf, manifest, report, heads, expect_key, selected=selected)
-        if rows is None:
+        checked = _check_bundle_ledger(zf, manifest, report, heads, expect_key, selected=selected)
+        if checked is None:
             return report
+        rows, key = checked
+        # (3b) The manifest: signed by the ledger's key, and every statement in it agrees with the ledger.
+        _check_manifest_signature(zf, key, report)
+        _check_manifest_statements(manifest, rows, actual, report, selected=selected)
         # (4) Exhibits and (5) the report.
         _check_exhibits(rows, actual, manifest, report)
+        _check_exhibit_names(rows, actual, report)
         _check_report(rows, actual, report)
         # (6) Checkpoints and Merkle proofs.
         check_merkle(zf, rows, report, selected=selected)
@@ -289,13 +305,16 @@ def _parse_manifest(text: str | None, report: Report) -> dict[str, Any] | None:
 def _check_lists(
     zf: zipfile.ZipFile, actual: dict[str, tuple[str, int] | None], report: Report
 ) -> dict[str, Any] | None:
-    """Check (2): the two lists agree with each other and with the members. Returns the manifest."""
+    """Check (2): manifest.json lists every member but itself and manifest.sig, SHA256SUMS every member but
+    those and itself, both with the SHA-256 each member has. Returns the manifest."""
     names = set(zf.namelist())
     sums_text = _read_text(zf, SUMS)
     if sums_text is None:
         report.add(Finding("MISSING" if SUMS not in names else "MODIFIED", "cannot be read", path=SUMS))
     sums = _parse_sums(sums_text or "", report)
     manifest = _parse_manifest(_read_text(zf, MANIFEST), report)
+    if manifest is None and MANIFEST not in names:
+        report.add(Finding("MISSING", "the bundle has no manifest", path=MANIFEST))
     listed: dict[str, str] = {}
     for item in manifest["files"] if manifest else []:
         if (
@@ -304,18 +323,19 @@ def _check_lists(
             and isinstance(item.get("sha256"), str)
         ):
             listed[item["name"]] = item["sha256"]
-    missing: set[str] = set()
-    for name in sorted(set(sums) | set(listed) | ({MANIFEST} if manifest is None else set())):
+    for name in sorted(set(listed) & {MANIFEST, MANIFEST_SIG}):
+        report.add(Finding("MODIFIED", f"lists {name}, which it cannot hold the hash of", path=MANIFEST))
+    for name in sorted(set(sums) & {SUMS, MANIFEST, MANIFEST_SIG}):
+        report.add(Finding("MODIFIED", f"lists {name}, which it does not cover", path=SUMS))
+    for name in sorted(set(sums) | set(listed) - {MANIFEST, MANIFEST_SIG}):
         if name not in names:
-            missing.add(name)
             report.add(Finding("MISSING", "listed in the bundle but not in the zip", path=name))
-            continue
+    for name in sorted(names - {MANIFEST, MANIFEST_SIG}):
         got = actual.get(name)
         if got is None:
-            continue  # damaged: reported while hashing
-        for source, table in ((SUMS, sums), (MANIFEST, listed)):
-            if name == MANIFEST and source == MANIFEST:
-                continue
+            continue  # a directory, or damaged: reported while hashing (directories below)
+        tables = ((MANIFEST, listed),) if name == SUMS else ((SUMS, sums), (MANIFEST, listed))
+        for source, table in tables:
             expected = table.get(name)
             if expected is None and (source == SUMS or manifest is not None):
                 report.add(Finding("EXTRA", f"present but not listed in {source}", path=name))
@@ -327,13 +347,9 @@ def _check_lists(
                         path=name,
                     )
                 )
-    for name in sorted(names - set(sums) - set(listed) - {SUMS, MANIFEST}):
-        report.add(
-            Finding("EXTRA", "in the zip but listed in neither SHA256SUMS nor manifest.json", path=name)
-        )
-    for name in sorted(
-        names & (set(sums) | set(listed)) - {SUMS, MANIFEST, LEDGER, KEY, INSTRUCTIONS, PROOFS}
-    ):
+    for name in sorted(names - set(actual)):
+        report.add(Finding("EXTRA", "a directory member, which no bundle holds", path=name))
+    for name in sorted(set(actual) - {SUMS, MANIFEST, MANIFEST_SIG, LEDGER, KEY, INSTRUCTIONS, PROOFS}):
         if not (name.startswith(("exhibits/", "report/", "anchors/")) and name.count("/") == 1):
             report.add(Finding("EXTRA", "not a file an export bundle holds", path=name))
     return manifest
@@ -388,7 +404,7 @@ def _check_bundle_ledger(
     expect_key: str | None,
     *,
     selected: bool = False,
-) -> list[Any] | None:
+) -> tuple[list[Any], PublicKey | None] | None:
     text = _read_text(zf, LEDGER)
     if text is None:
         if LEDGER in zf.namelist():
@@ -444,7 +460,7 @@ def _check_bundle_ledger(
         )
     elif manifest is not None and not isinstance(built, dict):
         report.add(Finding("MODIFIED", "names no ledger head (built_from)", path=MANIFEST))
-    return rows
+    return rows, key
 
 
 def _bodies(rows: list[Any], kind: str) -> list[tuple[int, dict[str, Any]]]:
@@ -514,3 +530,262 @@ def _check_report(rows: list[Any], actual: dict[str, tuple[str, int] | None], re
             )
         else:
             report.facts.setdefault("reports", []).append({"file": name, "entry": recorded[got[0]]})
+
+
+# -- (3b) the signed manifest ---------------------------------------------------------------------------------
+
+
+def _check_manifest_signature(zf: zipfile.ZipFile, key: PublicKey | None, report: Report) -> None:
+    """manifest.sig is the genesis key's Ed25519 signature over the tag and manifest.json's exact bytes
+    (``MANIFEST_UNSIGNED``, ``MANIFEST_SIGNATURE``): without it nothing the manifest says can be trusted."""
+    names = set(zf.namelist())
+    if MANIFEST_SIG not in names and _manifest_format(zf) == "evidence-bundle/1":
+        report.add(
+            Finding(
+                "MANIFEST_UNSIGNED",
+                "written in the older format evidence-bundle/1, whose list of files is not signed: the exhibits "
+                "and ledger are checked, but not what was left out; ask the sender for a new export",
+                path=MANIFEST,
+            )
+        )
+        return
+    if MANIFEST_SIG not in names:
+        report.add(
+            Finding(
+                "MANIFEST_UNSIGNED",
+                "the bundle has no manifest.sig: nothing binds its list of members to the case key",
+                path=MANIFEST_SIG,
+            )
+        )
+        return
+    if key is None or MANIFEST not in names:
+        return  # the key or the manifest is already reported
+    if zf.getinfo(MANIFEST_SIG).file_size != 64:
+        report.add(Finding("MANIFEST_SIGNATURE", "is not 64 bytes (an Ed25519 signature)", path=MANIFEST_SIG))
+        return
+    try:
+        signature = zf.read(MANIFEST_SIG)
+        signed = zf.read(MANIFEST) if zf.getinfo(MANIFEST).file_size <= MAX_TEXT_SIZE else None
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return  # a damaged member: reported while hashing in (2)
+    if signed is None:
+        return  # too large to be a manifest: reported as unreadable in (2)
+    if not key.verify(signature, MANIFEST_SIG_TAG + signed):
+        report.add(
+            Finding(
+                "MANIFEST_SIGNATURE",
+                f"manifest.json is not signed by the case key {key.fingerprint[:16]}...: "
+                "it was changed, or written by someone else",
+                path=MANIFEST,
+            )
+        )
+
+
+def _manifest_format(zf: zipfile.ZipFile) -> str | None:
+    try:
+        value = json.loads(_read_text(zf, MANIFEST) or "null")
+    except ValueError:
+        return None
+    return str(value.get("format")) if isinstance(value, dict) else None
+
+
+def _mismatch(message: str) -> Finding:
+    return Finding("MANIFEST_MISMATCH", message, path=MANIFEST)
+
+
+def _check_manifest_statements(
+    manifest: dict[str, Any] | None,
+    rows: list[Any],
+    actual: dict[str, tuple[str, int] | None],
+    report: Report,
+    *,
+    selected: bool,
+) -> None:
+    """Every statement of the manifest rests on the ledger: case id, title, zone and key fingerprint are the
+    genesis entry's; full or selective as the members say; the entries carried are the ones in ledger.jsonl;
+    each included exhibit is its ``item.acquired`` entry; a full bundle accounts for every exhibit."""
+    if manifest is None:
+        return
+    genesis = next((r.body for r in rows if r.entry.seq == 1 and isinstance(r.body, dict)), None)
+    case = manifest.get("case")
+    if genesis is not None:
+        said = case if isinstance(case, dict) else {}
+        for field in ("case_id", "title", "tz"):
+            if said.get(field) != genesis.get(field):
+                report.add(
+                    _mismatch(
+                        f"case {field} {said.get(field)!r} is not the genesis entry's {genesis.get(field)!r}"
+                    )
+                )
+        if manifest.get("key_fingerprint") != genesis.get("key_fingerprint"):
+            report.add(_mismatch("the key fingerprint is not the one the genesis entry names"))
+    disclosure = manifest.get("disclosure")
+    mode = disclosure.get("mode") if isinstance(disclosure, dict) else None
+    if mode != ("selected" if selected else "full"):
+        report.add(
+            _mismatch(
+                f"says the bundle is {mode!r}, but it {'holds' if selected else 'has no'} proofs.json"
+                + (" (a selective bundle)" if selected else "")
+            )
+        )
+    carried = manifest.get("carried_entries")
+    seqs = carried.get("seqs") if isinstance(carried, dict) else None
+    present = sorted(r.entry.seq for r in rows)
+    if not isinstance(seqs, list):
+        report.add(_mismatch("does not say which ledger entries the bundle carries (carried_entries)"))
+    elif sorted(seqs) != present:
+        gone = sorted(set(seqs) - set(present))
+        added = sorted(set(present) - set(seqs))
+        report.add(
+            _mismatch(
+                "ledger.jsonl does not hold the entries the manifest lists: "
+                + (f"missing {_seq_list(gone)}" if gone else "")
+                + ("; " if gone and added else "")
+                + (f"not listed {_seq_list(added)}" if added else "")
+            )
+        )
+    _check_included(manifest, rows, actual, report)
+    if not selected:
+        _check_accounted(manifest, rows, report)
+    _check_manifest_report(manifest, rows, actual, report)
+    last = max(rows, key=lambda r: r.entry.seq).entry
+    built = manifest.get("built_from")
+    if (
+        isinstance(built, dict)
+        and built.get("seq") == last.seq
+        and built.get("recorded_at") != last.recorded_at
+    ):
+        report.add(_mismatch(f"the head's time {built.get('recorded_at')!r} is not entry {last.seq}'s"))
+
+
+def _check_manifest_report(
+    manifest: dict[str, Any], rows: list[Any], actual: dict[str, tuple[str, int] | None], report: Report
+) -> None:
+    """The report the manifest names is the member under report/, recorded by the entry it names."""
+    said = manifest.get("report")
+    members = sorted(n for n in actual if n.startswith("report/"))
+    if said is None:
+        if members:
+            report.add(_mismatch(f"names no report, but the bundle holds {members[0]!r}"))
+        return
+    file = said.get("file") if isinstance(said, dict) else None
+    entry = said.get("entry") if isinstance(said, dict) else None
+    recorded = dict(_bodies(rows, "report.generated")).get(entry) if isinstance(entry, int) else None
+    got = actual.get(file) if isinstance(file, str) else None
+    if members != [file] or got is None or recorded is None or recorded.get("sha256") != got[0]:
+        report.add(_mismatch(f"the report it names ({file!r}, entry {entry!r}) is not the one in the bundle"))
+
+
+def _seq_list(seqs: list[Any]) -> str:
+    shown = ", ".join(str(s) for s in seqs[:10])
+    return f"entries {shown}" + (f" and {len(seqs) - 10} more" if len(seqs) > 10 else "")
+
+
+def _acquired(rows: list[Any]) -> dict[str, tuple[int, dict[str, Any]]]:
+    """Each exhibit number's first acquisition (not a duplicate): its seq and body."""
+    found: dict[str, tuple[int, dict[str, Any]]] = {}
+    for seq, body in _bodies(rows, "item.acquired"):
+        number = body.get("exhibit")
+        if isinstance(number, str) and not body.get("duplicate_of") and number not in found:
+            found[number] = (seq, body)
+    return found
+
+
+def expected_member(exhibit: str, original_name: str) -> str:
+    """The member name the exporter gives an exhibit (``evidence.export.bundle.member_name``)."""
+    cleaned = UNSAFE_NAME_CHARS.sub("_", original_name).strip(" .") or "file"
+    return f"exhibits/{exhibit} {cleaned[:180]}"
+
+
+def _check_exhibit_names(rows: list[Any], actual: dict[str, tuple[str, int] | None], report: Report) -> None:
+    """(4b) Each exhibit member carries the original name its ``item.acquired`` entry recorded
+    (``EXHIBIT_RENAMED``), and no exhibit appears twice."""
+    acquired = _acquired(rows)
+    seen: dict[str, str] = {}
+    for name in sorted(actual):
+        match = EXHIBIT_NAME.fullmatch(name)
+        if match is None or match.group(1) not in acquired:
+            continue
+        number = match.group(1)
+        seq, body = acquired[number]
+        want = expected_member(number, str(body.get("original_name")))
+        if name != want:
+            report.add(
+                Finding(
+                    "EXHIBIT_RENAMED",
+                    f"entry {seq} recorded {number} as {body.get('original_name')!r}; "
+                    f"the member should be named {want!r}",
+                    path=name,
+                    entry=seq,
+                )
+            )
+        if number in seen:
+            report.add(
+                Finding("EXTRA", f"a second member for {number} (the first is {seen[number]!r})", path=name)
+            )
+        seen.setdefault(number, name)
+
+
+def _check_included(
+    manifest: dict[str, Any],
+    rows: list[Any],
+    actual: dict[str, tuple[str, int] | None],
+    report: Report,
+) -> None:
+    acquired = _acquired(rows)
+    exhibits = manifest.get("exhibits")
+    included = exhibits.get("included") if isinstance(exhibits, dict) else None
+    if not isinstance(included, list):
+        report.add(_mismatch("does not list the included exhibits"))
+        return
+    files: set[str] = set()
+    for item in included:
+        if not isinstance(item, dict):
+            report.add(_mismatch(f"an included exhibit is not an object: {item!r}"))
+            continue
+        number, seq = item.get("exhibit"), item.get("acquired_seq")
+        known = acquired.get(number) if isinstance(number, str) else None
+        if not isinstance(number, str) or known is None or known[0] != seq:
+            report.add(
+                _mismatch(f"included exhibit {number!r} is not acquired by entry {seq!r} of the ledger")
+            )
+            continue
+        body = known[1]
+        for field in ("sha256", "size", "original_name"):
+            if item.get(field) != body.get(field):
+                report.add(
+                    _mismatch(
+                        f"{number}: {field} {item.get(field)!r} is not entry {seq}'s {body.get(field)!r}"
+                    )
+                )
+        file = item.get("file")
+        if file != expected_member(number, str(body.get("original_name"))) or file not in actual:
+            report.add(_mismatch(f"{number}: file {file!r} is not the exhibit's member in the bundle"))
+        files.add(str(file))
+    for name in sorted(n for n in actual if n.startswith("exhibits/") and n not in files):
+        report.add(Finding("UNKNOWN_EXHIBIT", "not an included exhibit in manifest.json", path=name))
+
+
+def _check_accounted(manifest: dict[str, Any], rows: list[Any], report: Report) -> None:
+    """A full bundle accounts for every exhibit the ledger acquired: included, or withheld by its hash
+    (``EXHIBIT_UNACCOUNTED``)."""
+    exhibits = manifest.get("exhibits")
+    said: dict[str, Any] = {}
+    for part in ("included", "withheld"):
+        items = exhibits.get(part) if isinstance(exhibits, dict) else None
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict) and isinstance(item.get("exhibit"), str):
+                said[item["exhibit"]] = item.get("sha256")
+    for number, (seq, body) in sorted(_acquired(rows).items()):
+        if number not in said:
+            report.add(
+                Finding(
+                    "EXHIBIT_UNACCOUNTED",
+                    f"acquired by entry {seq} but neither included nor listed as withheld",
+                    exhibit=number,
+                    entry=seq,
+                    path=MANIFEST,
+                )
+            )
+        elif said[number] != body.get("sha256"):
+            report.add(_mismatch(f"{number}: the hash listed is not entry {seq}'s"))

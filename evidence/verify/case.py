@@ -27,7 +27,10 @@ The checks, numbered here and in the code:
                             their contents swapped);
         ``SEQ_MODIFIED``    an entry in its chain position whose ``seq`` number was changed (it leaves a gap,
                             or lies outside 1..n).
-      ``CLOCK_WENT_BACKWARDS`` (a warning) when an entry's time is before its predecessor's.
+      Each ``recorded_at`` must be RFC 3339 with a numeric offset (the writer writes ``+00:00``), else
+      ``RECORDED_AT_INVALID``; times are compared as instants, and an entry whose time is before the latest
+      time earlier in the chain is ``CLOCK_WENT_BACKWARDS`` (a warning, naming that entry only: the signer's
+      clock, or the signer, set it so; the ledger's times are the writer's word, see the anchors for more).
   (5) Heads recorded elsewhere (``--head SEQ:HASH``): each is still in the chain (else ``HEAD_MISMATCH``).
       Dropping the newest entries leaves a valid chain: only an earlier head (or an orphaned object) shows it.
   (5b) Checkpoints: every ``checkpoint.signed`` entry's signed note is valid for this case and key
@@ -38,7 +41,8 @@ The checks, numbered here and in the code:
       entry (``EXTRA``), unless the import journal (``pending_objects``) shows an interrupted import left it,
       or it is a staging file in ``objects/tmp`` (``INCOMPLETE_IMPORT``, a warning: the next import removes
       them).
-  (7) Projections: the index tables equal a replay of the ledger (``INDEX_MISMATCH``); an index built by an
+  (7) Projections: the index tables equal a replay of the ledger (``INDEX_MISMATCH``), each record's stored
+      JSON (text, sender, times: what the timeline and reports read) included; an index built by an
       older version is not compared (``INDEX_OUTDATED``, a warning: it is rebuilt from the ledger when the
       case is next opened).
   (8) Anchors: every ``anchor.timestamped`` entry's RFC 3161 token is re-checked against the head it covers
@@ -49,8 +53,11 @@ The checks, numbered here and in the code:
 
 Known limits: an attacker holding the private key (or replacing it and re-signing every entry consistently)
 produces a valid case; only the fingerprint written down at init (``--expect-key``) or a head recorded
-elsewhere (``--head``) catches that. Dropping the newest entries and deleting the objects only they named
-also leaves a valid case that only a recorded head catches. The import journal is not signed, so someone who
+elsewhere (``--head``) catches that. Dropping the newest entries needs no key: without a head recorded
+elsewhere it shows only through what they left, the objects only they named (``EXTRA``) and their rows in
+the index (``INDEX_MISMATCH``); not when those are removed and the index rebuilt too, and never for entries
+that name no object and feed no index table (``checkpoint.signed``, ``report.generated``, ``export.created``,
+``key.certificate``): only a recorded head (``--head``, a report's or a bundle's) catches those. The import journal is not signed, so someone who
 can edit the database can also make orphaned objects look like an interrupted import's leftovers (a warning).
 
 The verifier shares only the canonical serializer and the hash/signature primitives with the writer.
@@ -68,6 +75,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -716,19 +724,60 @@ class _Chain:
             previous = i
 
     def check_clock(self) -> None:
-        previous_time = ""
+        """Each entry's time is an RFC 3339 time with an offset (``RECORDED_AT_INVALID``), compared as an
+        instant with the latest time before it in the chain (``CLOCK_WENT_BACKWARDS``, a warning)."""
+        latest: tuple[datetime, int] | None = None
         for pos in self.order:
             entry = self.rows[pos].entry
-            if entry.recorded_at < previous_time:
+            when = recorded_instant(entry.recorded_at)
+            if when is None:
+                self.report.add(
+                    Finding(
+                        "RECORDED_AT_INVALID",
+                        f"recorded_at {entry.recorded_at[:60]!r} is not a time with a UTC offset "
+                        "(YYYY-MM-DDTHH:MM:SS.ffffff+00:00)",
+                        entry=entry.seq,
+                    )
+                )
+                continue
+            if latest is not None and when < latest[0]:
                 self.report.add(
                     Finding(
                         "CLOCK_WENT_BACKWARDS",
-                        f"recorded at {entry.recorded_at}, before the entry before it ({previous_time})",
+                        f"recorded at {entry.recorded_at}, {_span(latest[0] - when)} before entry {latest[1]} "
+                        f"({latest[0].isoformat()}): the writer's clock went back, or the time was set by hand",
                         severity=WARNING,
                         entry=entry.seq,
                     )
                 )
-            previous_time = max(previous_time, entry.recorded_at)
+            if latest is None or when > latest[0]:
+                latest = (when, entry.seq)
+
+
+RECORDED_AT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}:\d{2}")
+
+
+def recorded_instant(text: str) -> datetime | None:
+    """An entry's ``recorded_at`` as an aware instant, or None when it is not RFC 3339 with a numeric offset.
+
+    The writer always writes UTC as ``+00:00`` (``evidence.timeutil.iso_utc``); ``Z``, a time without an
+    offset, or anything else is refused rather than guessed at."""
+    if not RECORDED_AT.fullmatch(text):
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return when if when.utcoffset() is not None else None
+
+
+def _span(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    if seconds >= 2 * 86400:
+        return f"{seconds // 86400} days"
+    if seconds >= 7200:
+        return f"{seconds // 3600} hours"
+    return f"{max(seconds, 1)} seconds" if seconds < 120 else f"{seconds // 60} minutes"
 
 
 def _longest_increasing(values: list[int]) -> set[int]:
@@ -777,7 +826,8 @@ def _check_heads(rows: list[_Row], heads: Iterable[str], report: Report) -> None
                     Finding(
                         "HEAD_MISMATCH",
                         f"head {seq}:{digest[:16]}... was recorded, but the ledger now ends at entry "
-                        f"{max(by_seq) if by_seq else 0}: newer entries were removed",
+                        f"{max(by_seq) if by_seq else 0}: newer entries were removed (or the head is of "
+                        "another case)",
                         entry=seq,
                     )
                 )
@@ -1144,6 +1194,7 @@ def _check_projections(root: Path, rows: list[_Row], named: dict[str, Any], repo
         replay.execute("COMMIT")
         expected = index.snapshot(replay)
         actual = index.snapshot(stored)
+        _check_record_json(replay, stored, report)
         stored.execute("COMMIT")
         for table in index.PROJECTION_TABLES:
             if expected[table] != actual[table]:
@@ -1160,3 +1211,40 @@ def _check_projections(root: Path, rows: list[_Row], named: dict[str, Any], repo
     finally:
         replay.close()
         stored.close()
+
+
+RECORD_JSON = "SELECT id, derived_seq, json FROM records ORDER BY id, derived_seq"
+
+
+def _check_record_json(replay: sqlite3.Connection, stored: sqlite3.Connection, report: Report) -> None:
+    """(7) Each record's stored JSON (what the timeline, ``show`` and the report read) equals the replay's,
+    which comes from the signed records blob: an edited text in the index is ``INDEX_MISMATCH`` naming the
+    record. Compared as JSON values (the writer may serialize keys in another order)."""
+    replayed = {(rid, seq): text for rid, seq, text in replay.execute(RECORD_JSON)}
+    differ: list[tuple[str, int]] = []
+    for rid, seq, text in stored.execute(RECORD_JSON):
+        want = replayed.get((rid, seq))
+        if want is None or want == text:
+            continue  # a row the replay lacks is the records table's own mismatch, reported with the snapshot
+        try:
+            same = json.loads(text) == json.loads(want)
+        except (ValueError, TypeError):
+            same = False
+        if not same:
+            differ.append((str(rid), int(seq)))
+    for rid, seq in differ[:20]:
+        report.add(
+            Finding(
+                "INDEX_MISMATCH",
+                f"record {rid}: its stored JSON in the index is not the record in the signed records blob "
+                "(the timeline and reports read the index)",
+                entry=seq,
+                path=DB_NAME,
+            )
+        )
+    if len(differ) > 20:
+        report.add(
+            Finding(
+                "INDEX_MISMATCH", f"{len(differ) - 20} more records differ from their blobs", path=DB_NAME
+            )
+        )

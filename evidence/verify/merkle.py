@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import zipfile
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from evidence.case.ledger import Entry
@@ -49,6 +50,7 @@ from evidence.verify.case import (
     _Row,
     _Stored,
     check_genesis,
+    recorded_instant,
 )
 
 MAX_PROOFS_SIZE = 256 << 20
@@ -86,7 +88,37 @@ def check_disclosed_ledger(
     if not any(r.entry.kind == GENESIS_KIND and r.entry.seq == 1 for r in rows):
         report.add(Finding("GENESIS_MISSING", "the genesis entry (seq 1, case.created) is not disclosed"))
     _check_disclosed_heads(rows, heads, report)
+    _check_disclosed_times(rows, report)
     return rows, key
+
+
+def _check_disclosed_times(rows: list[_Row], report: Report) -> None:
+    """Each disclosed entry's time is a time with its UTC offset (``RECORDED_AT_INVALID``), and, in seq order,
+    not before a time disclosed before it (``CLOCK_WENT_BACKWARDS``, a warning), as for a whole ledger."""
+    latest: tuple[datetime, int] | None = None
+    for row in sorted(rows, key=lambda r: r.entry.seq):
+        entry = row.entry
+        when = recorded_instant(entry.recorded_at)
+        if when is None:
+            report.add(
+                Finding(
+                    "RECORDED_AT_INVALID",
+                    f"recorded_at {entry.recorded_at[:60]!r} is not a time with a UTC offset",
+                    entry=entry.seq,
+                )
+            )
+            continue
+        if latest is not None and when < latest[0]:
+            report.add(
+                Finding(
+                    "CLOCK_WENT_BACKWARDS",
+                    f"recorded at {entry.recorded_at}, before disclosed entry {latest[1]} ({latest[0].isoformat()})",
+                    severity=WARNING,
+                    entry=entry.seq,
+                )
+            )
+        if latest is None or when > latest[0]:
+            latest = (when, entry.seq)
 
 
 def _check_disclosed_heads(rows: list[_Row], heads: Iterable[str], report: Report) -> None:

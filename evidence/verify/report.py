@@ -18,8 +18,13 @@ The checks, numbered here and in the code:
       SHA-256, size or name), every exhibit a filtered report lists as withheld is the case's exhibit of
       that number and SHA-256 (``MISSING_EXHIBIT``, ``MODIFIED``); and the PDF's own SHA-256 is the one a ``report.generated`` entry recorded
       (``UNKNOWN_REPORT``: a report changed after it was generated, even by one byte, has another hash).
-  (3) Without a case: only (1) can be checked; ``NEEDS_CASE`` (a warning) says the rest needs the case or an
-      export bundle holding the report (``evidence verify bundle.zip``).
+  (3) Without a case: an unsigned report fails (``UNSIGNED_REPORT``): its manifest's consistency is all that
+      could be checked, and anyone can forge that. A signed report passes when (1b) holds: signed over the
+      whole file by the key its manifest names; that key's fingerprint is printed (``NEEDS_CASE``, a warning)
+      to compare with the one the sender gave by another route, and ``--expect-key`` compares it
+      (``KEY_NOT_EXPECTED``). The rest needs the case or an export bundle holding the report.
+  Against another case (the manifest names another case id), ``OTHER_CASE`` says so once: the manifest's head
+  is not checked against that case and its records are not compared.
 
 The reader understands the PDFs ``evidence report`` writes (classic cross-reference tables, followed along
 ``/Prev`` through a signature's incremental update, the manifest as
@@ -129,19 +134,13 @@ def verify_report(
         )
     if case_root is None:
         # (3) Without a case.
-        report.add(
-            Finding(
-                "NEEDS_CASE",
-                "only the manifest could be checked: that the report was generated from a case, and from "
-                "that case as it stands, needs the case (-C CASE) or an export bundle holding the report",
-                severity=WARNING,
-                path=path.name,
-            )
-        )
+        _without_case(path.name, manifest, expect_key, report)
         return report
 
     # (2) Against the case.
     head = manifest["built_from"] if manifest else None
+    if manifest is not None and _case_id(case_root) not in (None, manifest["case"]["id"]):
+        head = None  # another case's head says nothing about this one (OTHER_CASE below says what is wrong)
     case_report = verify_case(
         case_root,
         heads=[*heads, *([f"{head['seq']}:{head['hash']}"] if head else [])],
@@ -173,20 +172,19 @@ def verify_report(
             report.add(
                 Finding(
                     "OTHER_CASE",
-                    f"the report names case {manifest['case']['id']}, this is case {case_id}",
+                    f"the report names case {manifest['case']['id']}, this is case {case_id}: "
+                    "check it against the case it was generated from",
                     path=path.name,
                 )
             )
-        _compare_records(manifest["records"], records, report)
-        _compare_exhibits(manifest["exhibits"], exhibits, report)
-        _compare_withheld(manifest.get("withheld"), exhibits, report)
+        else:  # another case's records and exhibits would all differ: OTHER_CASE says it once
+            _compare_records(manifest["records"], records, report)
+            _compare_exhibits(manifest["exhibits"], exhibits, report)
+            _compare_withheld(manifest.get("withheld"), exhibits, report)
+        options = manifest.get("options")
         report.facts["selection"] = {
-            "filter": manifest["options"].get("filter")
-            if isinstance(manifest.get("options"), dict)
-            else None,
-            "redacted": manifest["options"].get("redacted")
-            if isinstance(manifest.get("options"), dict)
-            else None,
+            "filter": options.get("filter") if isinstance(options, dict) else None,
+            "redacted": options.get("redacted") if isinstance(options, dict) else None,
         }
     if digest in generated:
         report.facts["report"]["entry"] = generated[digest]
@@ -200,6 +198,55 @@ def verify_report(
             )
         )
     return report
+
+
+def _case_id(case_root: Path) -> str | None:
+    """The case id the case at ``case_root`` says it has, None when it cannot be opened (reported later)."""
+    try:
+        with Case.open(case_root, readonly=True) as case:
+            return str(case.settings().get("case_id"))
+    except EvidenceError:
+        return None
+
+
+def _without_case(name: str, manifest: dict[str, Any] | None, expect_key: str | None, report: Report) -> None:
+    """(3) Without the case. An unsigned report can only be checked for its own consistency, which anyone
+    can forge: ``UNSIGNED_REPORT`` (an error). A signed one must be signed by the key its manifest names over
+    the whole file ((1b)); the key's fingerprint is printed to compare with the one the sender gave, and
+    ``--expect-key`` compares it (``KEY_NOT_EXPECTED``)."""
+    signature = report.facts.get("signature")
+    if not isinstance(signature, dict):
+        if report.codes() & {"SIGNATURE_BROKEN", "REPORT_UNREADABLE", "SIGNATURE_COUNT"}:
+            return  # signed, but the signature failed: already said
+        report.add(
+            Finding(
+                "UNSIGNED_REPORT",
+                "the report is not signed, so without its case nothing ties it to a case (its manifest is "
+                "only self-consistent): check it with the case (-C CASE), in its export bundle "
+                "(evidence verify bundle.zip), or ask for a signed report (evidence report --sign)",
+                path=name,
+            )
+        )
+        return
+    signer = str(signature.get("key_fingerprint") or "")
+    if expect_key and signer != expect_key.strip().lower():
+        report.add(
+            Finding(
+                "KEY_NOT_EXPECTED",
+                f"the report is signed by key {signer or 'of another kind'}, not the expected {expect_key}",
+                path=name,
+            )
+        )
+    report.add(
+        Finding(
+            "NEEDS_CASE",
+            f"signed by key {signer}: compare this fingerprint with the one the sender gave you by another "
+            "route (or pass --expect-key); that the case still holds this report needs the case (-C CASE) "
+            "or its export bundle",
+            severity=WARNING,
+            path=name,
+        )
+    )
 
 
 def _check_signature(pdf: bytes, name: str, manifest: dict[str, Any] | None, report: Report) -> None:

@@ -68,16 +68,19 @@ def _write(path: Path, members: Members) -> Path:
 
 
 def _resum(members: Members) -> Members:
-    """What a careful forger does after changing files: rewrite manifest.json and SHA256SUMS to match."""
+    """What a careful forger does after changing files: rewrite manifest.json and SHA256SUMS to match.
+    (It cannot re-sign the manifest: manifest.sig, kept, no longer matches: MANIFEST_SIGNATURE.)"""
     manifest = json.loads(members["manifest.json"])
+    unlisted = {"manifest.json", "manifest.sig", "SHA256SUMS"}
+    out = {n: d for n, d in members.items() if n != "SHA256SUMS"}
+    sums = "".join(f"{hashlib.sha256(d).hexdigest()}  {n}\n" for n, d in out.items() if n not in unlisted)
+    out["SHA256SUMS"] = sums.encode()
     manifest["files"] = [
         {"name": n, "sha256": hashlib.sha256(d).hexdigest(), "size": len(d), "role": "file"}
-        for n, d in members.items()
-        if n not in {"manifest.json", "SHA256SUMS"}
+        for n, d in out.items()
+        if n not in {"manifest.json", "manifest.sig"}
     ]
-    out = {n: d for n, d in members.items() if n != "SHA256SUMS"}
     out["manifest.json"] = json.dumps(manifest).encode()
-    out["SHA256SUMS"] = "".join(f"{hashlib.sha256(d).hexdigest()}  {n}\n" for n, d in out.items()).encode()
     return out
 
 
@@ -101,7 +104,7 @@ def test_bundle_layout_and_cli_verify_elsewhere(bundle: Path, sample_case: Path,
         exhibits = case.exhibits()
         fingerprint = case.public_key.fingerprint
         entries = list(case.entries())
-    assert names[0] == "VERIFY.txt" and names[-2:] == ["manifest.json", "SHA256SUMS"]
+    assert names[0] == "VERIFY.txt" and names[-3:] == ["SHA256SUMS", "manifest.json", "manifest.sig"]
     assert len(_exhibit_names(members)) == len(exhibits) == 12
     assert f"exhibits/{exhibits[0]['exhibit']} {exhibits[0]['original_name']}" in members
     assert "report/report.pdf" in members
@@ -120,7 +123,7 @@ def test_bundle_layout_and_cli_verify_elsewhere(bundle: Path, sample_case: Path,
     assert manifest["built_from"]["seq"] == entries[-1].seq + 1 and manifest["key_fingerprint"] == fingerprint
     assert manifest["exhibits"]["withheld"] == []
     listed = {f["name"]: f["sha256"] for f in manifest["files"]}
-    assert set(listed) == set(names) - {"manifest.json", "SHA256SUMS"}
+    assert set(listed) == set(names) - {"manifest.json", "manifest.sig"}
     text = members["VERIFY.txt"].decode()
     for needle in ("certutil -hashfile", "Get-FileHash", "shasum -a 256 -c", "sha256sum -c", "Ed25519"):
         assert needle in text
@@ -147,7 +150,7 @@ def test_sha256sum_checks_the_unpacked_bundle(bundle: Path, tmp_path: Path) -> N
     done = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
-    assert len(lines) == len(_read(bundle)) - 1 and all(line.endswith(": OK") for line in lines)
+    assert len(lines) == len(_read(bundle)) - 3 and all(line.endswith(": OK") for line in lines)
 
 
 def test_export_created_entry_and_case_still_verifies(bundle: Path) -> None:
@@ -175,7 +178,12 @@ def test_bundle_bytes_are_deterministic(sample_case: Path, tmp_path: Path) -> No
         for name in ("a.zip", "b.zip"):
             with open(tmp_path / name, "w+b") as fh:
                 built = build_bundle(
-                    fh, entries=entries, genesis=case.genesis, exhibits=case.exhibits(), store=case.store
+                    fh,
+                    entries=entries,
+                    genesis=case.genesis,
+                    exhibits=case.exhibits(),
+                    store=case.store,
+                    signer=SigningKey.load(sample_case / "keys", None),
                 )
             outs.append((tmp_path / name).read_bytes())
     assert outs[0] == outs[1] and built.sha256 == hashlib.sha256(outs[0]).hexdigest()
@@ -254,7 +262,8 @@ def test_a_changed_byte_in_any_member(bundle: Path, tmp_path: Path, pick: str) -
 
     report = _tampered(bundle, tmp_path, change)
     assert not report.ok
-    assert name in _named(report, "MODIFIED")
+    # SHA256SUMS cannot cover the manifest (the manifest lists SHA256SUMS): its signature does.
+    assert name in _named(report, "MANIFEST_SIGNATURE" if name == "manifest.json" else "MODIFIED")
 
 
 def test_a_changed_line_in_sha256sums(bundle: Path, tmp_path: Path) -> None:

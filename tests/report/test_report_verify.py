@@ -132,29 +132,51 @@ def test_a_report_of_another_case(case_copy: Path, tmp_path: Path) -> None:
     report = verify_report(foreign, case_copy)
     assert not report.ok
     codes = report.codes()
-    assert {"HEAD_MISMATCH", "KEY_NOT_EXPECTED", "OTHER_CASE", "UNKNOWN_REPORT"} <= codes
+    assert {"KEY_NOT_EXPECTED", "OTHER_CASE", "UNKNOWN_REPORT"} <= codes
+    # Another case's head and records say nothing about this one: no "newer entries were removed".
+    assert not codes & {"HEAD_MISMATCH", "MISSING_RECORD", "MISSING_EXHIBIT", "MODIFIED"}, report.findings
     # The same file verifies against its own case.
     assert verify_report(foreign, other).ok
 
 
-def test_without_a_case_only_a_warning(written: Path, tmp_path: Path) -> None:
+def test_an_unsigned_report_without_its_case_fails(written: Path, tmp_path: Path) -> None:
     report = verify_report(written, None)
-    assert report.ok
-    assert [(f.code, f.severity) for f in report.findings] == [("NEEDS_CASE", "warning")]
+    assert not report.ok
+    assert [(f.code, f.severity) for f in report.findings] == [("UNSIGNED_REPORT", "error")]
+    assert "-C CASE" in report.findings[0].message and "--sign" in report.findings[0].message
     away = tmp_path / "elsewhere"
     away.mkdir()
     result = run_cli("verify", str(written), "--json", cwd=away)
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == 1, result.stdout + result.stderr
     out = json.loads(result.stdout)
-    assert out["ok"] is True and [f["code"] for f in out["findings"]] == ["NEEDS_CASE"]
+    assert out["ok"] is False and [f["code"] for f in out["findings"]] == ["UNSIGNED_REPORT"]
     assert out["manifest"]["exhibits"] > 0
+
+
+def test_a_signed_report_without_its_case_passes_with_the_key_to_compare(
+    case_copy: Path, tmp_path: Path
+) -> None:
+    signed = tmp_path / "signed.pdf"
+    with Case.open(case_copy) as case:
+        case.report(signed, sign=True)
+        fingerprint = case.public_key.fingerprint
+    report = verify_report(signed, None)
+    assert report.ok and [(f.code, f.severity) for f in report.findings] == [("NEEDS_CASE", "warning")]
+    assert fingerprint in report.findings[0].message
+    assert verify_report(signed, None, expect_key=fingerprint).ok
+    wrong = verify_report(signed, None, expect_key="0" * 64)
+    assert not wrong.ok and "KEY_NOT_EXPECTED" in wrong.codes()
+    away = tmp_path / "elsewhere"
+    away.mkdir()
+    result = run_cli("verify", str(signed), "--expect-key", fingerprint, cwd=away)
+    assert result.returncode == 0 and fingerprint in result.stdout, result.stdout + result.stderr
 
 
 def test_a_missing_or_damaged_manifest(written: Path, tmp_path: Path) -> None:
     data = written.read_bytes()
     renamed = tmp_path / "renamed.pdf"
     renamed.write_bytes(data.replace(b"(" + NAME.encode() + b")", b"(evidence-manifest.jsox)"))
-    assert verify_report(renamed, None).codes() == {"MANIFEST_MISSING", "NEEDS_CASE"}
+    assert verify_report(renamed, None).codes() == {"MANIFEST_MISSING", "UNSIGNED_REPORT"}
 
     damaged = tmp_path / "damaged.pdf"
     damaged.write_bytes(data.replace(b'{"built_from":{', b'{"built_from" {', 1))
