@@ -457,6 +457,7 @@ class Case:
                 "entry": newest["entry"],
                 "cache_key": newest["cache_key"],
             }
+            shown.update(_layout_shown(words))
             # Earlier results, oldest first: kept in the ledger and the store, never replaced.
             shown["ocr_earlier"] = [
                 {
@@ -1774,16 +1775,17 @@ class Case:
     # -- OCR: the cache, the parallel run before an import, and `evidence ocr` ------------------------------
 
     def _ocr_jobs(
-        self, images: Sequence[tuple[str, Path, str]], settings: Settings
+        self, images: Sequence[tuple[str, Path, str]], settings: Settings, *, layout: bool = True
     ) -> tuple[dict[str, OcrOutcome | Failed], list[Job], dict[str, str]]:
         """Split ``(sha256, path, name)`` images into results the case already holds (by cache key) and jobs
-        to run. Raises DependencyError when tesseract is missing."""
-        from evidence.importers.screenshot import PREPROCESS, ocr_settings
+        to run (a layout analysis, or with ``layout`` False one whole-image pass with ``settings``). Raises
+        DependencyError when tesseract is missing."""
+        from evidence.importers.screenshot import ocr_settings, preprocess_json
         from evidence.ocr.cache import cache_key
         from evidence.ocr.tesseract import ENGINE, TesseractProbe
 
         version = TesseractProbe().version()
-        wanted = {"ocr": ocr_settings(settings), "preprocess": PREPROCESS.to_json()}
+        wanted = {"ocr": ocr_settings(settings, layout=layout), "preprocess": preprocess_json(layout=layout)}
         found: dict[str, OcrOutcome | Failed] = {}
         jobs: list[Job] = []
         keys: dict[str, str] = {}
@@ -1795,7 +1797,7 @@ class Case:
             if reused is not None:
                 found[sha] = reused[0]
             else:
-                jobs.append(Job(str(path), sha, name, settings.psm, settings.lang))
+                jobs.append(Job(str(path), sha, name, settings.psm, settings.lang, layout))
         return found, jobs, keys
 
     def _cached_ocr(self, image_sha256: str, key: str) -> tuple[OcrOutcome, int] | None:
@@ -1881,6 +1883,9 @@ class Case:
     ) -> list[OcrDone]:
         """(Re)run OCR on stored pictures: the named exhibits, or every picture without any OCR yet.
 
+        Without ``psm`` and ``lang`` the screen's layout is read (as on import); with either, one whole-image
+        pass with those settings.
+
         Each new result is a derived blob and an ``ocr.derived`` entry; nothing earlier is replaced (the
         image's record shows the newest text, ``show`` lists every result). A picture already read with the
         same engine version and settings is not read again (``status`` ``cached``). Raises DependencyError
@@ -1913,7 +1918,8 @@ class Case:
             targets = [e for e in pictures.values() if not index.ocr_results_of(self.conn, e["sha256"])]
         key = self._signing_key(passphrase)
         images = [(e["sha256"], self.store.path_for(e["sha256"]), str(e["original_name"])) for e in targets]
-        found, jobs, keys = self._ocr_jobs(images, settings)
+        layout = psm is None and lang is None
+        found, jobs, keys = self._ocr_jobs(images, settings, layout=layout)
         cached = set(found)
         found.update(run_all(analyse_image, jobs, progress=progress))
         done: list[OcrDone] = []
@@ -1993,6 +1999,26 @@ class Case:
                     self.store.discard(stage)
                 raise
         return done
+
+
+def _layout_shown(document: dict[str, Any]) -> dict[str, Any]:
+    """``kind``, ``header`` and ``messages`` (direction, text, shown_time, bbox; calls: call and count;
+    e-mails: sender) of an OCR blob that read the screen's layout; nothing for a whole-image result."""
+    layout = document.get("layout")
+    if not isinstance(layout, dict):
+        return {}
+    messages = []
+    found = layout.get("messages") or []
+    width = max(2, len(str(len(found))))  # as the importer's locators
+    for number, message in enumerate(found, start=1):
+        item = {key: message.get(key) for key in ("direction", "text", "shown_time", "bbox")}
+        item.update(
+            {key: message[key] for key in ("sender", "call", "count") if message.get(key) is not None}
+        )
+        item["confidence_permille"] = message.get("confidence")
+        item["locator"] = f"image#m{number:0{width}d}"
+        messages.append(item)
+    return {"kind": layout.get("kind"), "header": layout.get("header"), "messages": messages}
 
 
 @dataclass(frozen=True)
