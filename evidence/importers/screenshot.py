@@ -382,7 +382,9 @@ def analyse_image(job: Job) -> OcrOutcome | Failed:
     try:
         turned = upright(image)
         if job.layout:
-            found = screen_layout.analyse(turned, probe=TesseractProbe(), name=job.name)
+            found = screen_layout.analyse(
+                turned, probe=TesseractProbe(), name=job.name, timeout_s=OCR_TIMEOUT_S
+            )
             return layout_outcome(job.image_sha256, turned, found)
         result = run_ocr(turned, job.name, TesseractProbe(), Settings(psm=job.psm, lang=job.lang))
         return outcome_of(job.image_sha256, turned, result)
@@ -404,6 +406,8 @@ _SHOWN: Final = re.compile(
 _CLOCK_RE: Final = re.compile(r"^(\d{1,2})[:.](\d{2})(?:\s?([ap])\.?m\.?)?$")
 # Android names a screenshot after the app in front: Screenshot_20260314-213344_WhatsApp.png
 _APP_SUFFIX: Final = re.compile(r"\d{6}_([A-Za-z][A-Za-z ]{1,30})$")
+# MIUI names it after the package: Screenshot_2026-03-14-21-33-44-123_com.whatsapp.jpg
+_APP_PACKAGE: Final = re.compile(r"_[a-z0-9]+(?:\.[a-z0-9]+)*\.([a-z]+)$")
 _CHAT_APPS: Final = {
     "whatsapp": "WhatsApp",
     "instagram": "Instagram",
@@ -504,7 +508,8 @@ def resolve_shown(shown: str, screenshot: datetime, tz_name: str) -> ShownTime |
 
 def app_of(name: str) -> str | None:
     """The app an Android screenshot's file name names (``..._WhatsApp.png``), in its usual spelling."""
-    match = _APP_SUFFIX.search(Path(name).stem.translate(_SPACES))
+    stem = Path(name).stem.translate(_SPACES)
+    match = _APP_SUFFIX.search(stem) or _APP_PACKAGE.search(stem)
     if match is None:
         return None
     key = match.group(1).strip().lower()
@@ -713,7 +718,9 @@ class ScreenshotImporter(Importer):
                 else:
                     turned = upright(image)
                     try:
-                        found_layout = screen_layout.analyse(turned, probe=probe, name=source.name)
+                        found_layout = screen_layout.analyse(
+                            turned, probe=probe, name=source.name, timeout_s=OCR_TIMEOUT_S
+                        )
                         ocr = layout_outcome(source.sha256, turned, found_layout)
                     except (TesseractFailed, DependencyError) as exc:
                         ocr = Failed(exc.message)
