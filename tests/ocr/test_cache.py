@@ -19,8 +19,8 @@ from evidence.case.canonical import parse_canonical
 from evidence.cli import ProgressBar
 from evidence.importers import screenshot
 from evidence.importers.screenshot import ORIENTATION, PREPROCESS, ocr_settings, preprocess_json
-from evidence.ocr.layout import LAYOUT_VERSION
 from evidence.ocr.cache import cache_key, summary_key
+from evidence.ocr.layout import LAYOUT_VERSION
 from evidence.ocr.pool import Failed, Job, run_all
 from evidence.ocr.tesseract import Settings, TesseractProbe
 from evidence.verify.case import verify_case
