@@ -21,8 +21,8 @@ from evidence.importers.screenshot import app_of, resolve_shown
 from evidence.models import Channel, Direction, Record, TimeSource
 from evidence.verify.case import verify_case
 from tests.ocr.synth import render
+from tests.conftest import run_cli
 from tests.ocr.test_cache import counting_tesseract, runs
-from tests.test_cli import run_cli
 
 # (synthetic category, seed, the name the file gets: its time is the screenshot's time)
 CHAT = ("light", 2, "Screenshot_20260314-213344.png")  # iMessage-like, header "+44 7700 900123"
@@ -61,8 +61,8 @@ def of(case: Case, name: str) -> tuple[Record, list[Record]]:
     return screen, sorted((r for r in records if r != screen), key=lambda r: r.raw["sequence"])
 
 
-def london(*wall: int) -> datetime:
-    return datetime(*wall, tzinfo=UTC)  # March before the 29th: London is on UTC (+00:00)
+def london(year: int, month: int, day: int, hour: int, minute: int, second: int) -> datetime:
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)  # March before the 29th: +00:00
 
 
 # -- shown times, dated against the screenshot ------------------------------------------------------------------
