@@ -20,8 +20,8 @@ from evidence.api import Case
 from evidence.importers.screenshot import app_of, resolve_shown
 from evidence.models import Channel, Direction, Record, TimeSource
 from evidence.verify.case import verify_case
-from tests.ocr.synth import render
 from tests.conftest import run_cli
+from tests.ocr.synth import render
 from tests.ocr.test_cache import counting_tesseract, runs
 
 # (synthetic category, seed, the name the file gets: its time is the screenshot's time)
