@@ -5,12 +5,35 @@ the name says. Images smaller than ``MIN_SIDE`` pixels on a side (declared in a 
 they cannot hold a line of text and stay plain files.
 
 **What is yielded.** First a Blob ``ocr-tesseract.json``: canonical-ready JSON with the engine and its
-version, the settings (engine and preprocessing), the words with boxes (pixels of the original image) and
-confidences (integers 0-100), the full text and the mean confidence in thousandths. Then one Record located
-as ``image``: channel ``screenshot``, direction unknown, ``text`` the OCR's full text (lines joined with
-newlines; None when nothing was read or no OCR ran). ``raw`` holds ``format``, ``width``, ``height``,
-``mode``, the EXIF fields of ``EXIF_FIELDS`` that are present (strings and integers only), ``ocr`` (engine,
-settings, blob SHA-256, word count, mean confidence) or ``ocr: null``.
+version, the settings (engine, orientation and the layout analysis's settings with its version), the
+preparation, the words with boxes (pixels of the original image) and confidences (integers 0-100), the full
+text, the mean confidence in thousandths, and ``layout`` (``kind``, ``header``, ``messages`` as
+``evidence.ocr.layout.Message.to_json()``). Then one Record located as ``image``: channel ``screenshot``,
+direction unknown, ``text`` the OCR's full text (lines joined with newlines; None when nothing was read or no
+OCR ran). ``raw`` holds ``format``, ``width``, ``height``, ``mode``, the EXIF fields of ``EXIF_FIELDS`` that
+are present (strings and integers only), ``ocr`` (engine, settings, blob SHA-256, word count, mean
+confidence) or ``ocr: null``.
+
+**Messages.** Then one Record per message the layout found, located ``image#m01``, ``image#m02``... (zero-
+padded: the timeline orders records of one moment by locator, so screen order is kept):
+
+- *chat* bubbles: channel ``chat``; ``sms`` when the file name names an SMS app or, naming no app (``app_of``:
+  Android ``..._WhatsApp.png``, MIUI ``..._com.whatsapp.jpg``), the header is a phone number (warned: a guess).
+  The header is the other party: incoming -> ``sender``, outgoing -> ``recipients``;
+- *call_list* rows: channel ``call``, ``status`` missed / incoming / outgoing (missed is an incoming attempt),
+  the row's name or number as the party (``raw.shown_as``), ``raw.count`` the "(3)"; such a row is one record
+  and one attempt (warned: the earlier calls' times are not shown, and inventing them would make bursts);
+- *email_list* rows and an open *email*: channel ``email``, the shown sender, direction incoming when the
+  layout could not tell (a mailbox shows received mail; ``raw.direction_basis`` says so); an open email's
+  header is its subject.
+
+``raw`` keeps ``bbox``, ``shown_time`` (as displayed), ``direction_read``, ``confidence_permille``,
+``layout_kind``, ``header``, ``sequence`` and ``time_resolution``. **Shown times** are dated by
+``resolve_shown`` against the screenshot's time in the import's zone (a clock alone: that day unless after the
+screenshot, else the day before; ``Yesterday``; a weekday: the latest such day before; ``14 Mar``: the latest
+such date not after): ``time_source`` shown-on-screen, ``tz_assumed``, seconds 0 (``raw.time_precision``
+minute). A message with no time or only a day (``raw.shown_date``) keeps the screenshot's time and source.
+One warning per picture and kind of guess lists the messages concerned.
 
 **Time**, in order of preference:
 
@@ -40,8 +63,11 @@ for many images in parallel before an import's transaction and hands the outcome
 image's SHA-256); results already in the case (same image, engine version and settings) are reused, never
 recomputed (``evidence.ocr.cache``). ``parse`` called alone runs it itself.
 
-Known limits: chat layout (bubbles, sides, shown times) is not read yet: the text is the whole image's, line
-by line. Only the first frame of an animated image is read.
+Known limits: see ``evidence.ocr.layout`` for what the layout misreads. A re-reading with ``evidence ocr``
+(``Case.ocr``) stores the layout in its blob but adds no message records (records come from an import); a
+re-reading with ``--psm`` is one whole-image pass without layout. The screenshot's own record keeps the whole
+text (for search), so tactic rules see a message's words twice: in its record and in the picture's. Only the
+first frame of an animated image is read.
 """
 
 from __future__ import annotations
