@@ -1951,14 +1951,16 @@ class Case:
         done: list[OcrDone] = []
         with self.store.session(), self._writer():
             staged = [self.store.stage_bytes(outcome.blob, f"{item['exhibit']} OCR") for item, outcome in new]
+            messages = self._ocr_messages(new)
+            every = [*staged, *(m[2] for m in messages.values())]
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
                 self.conn.executemany(
                     "INSERT OR IGNORE INTO pending_objects (sha256, op) VALUES (?, ?)",
-                    [(s.sha256, op) for s in staged if not self.store.exists(s.sha256)],
+                    [(s.sha256, op) for s in every if not self.store.exists(s.sha256)],
                 )
                 self.conn.execute("COMMIT")
-                for stage in staged:
+                for stage in every:
                     if self.store.place(stage):
                         placed.append(stage.sha256)
                 self.conn.execute("BEGIN IMMEDIATE")
@@ -1985,6 +1987,8 @@ class Case:
                         entry = ledger.append(self.conn, key, index.OCR_KIND, body)
                         index.apply(self.conn, entry, body, self.store.read_bytes)
                         done.append(OcrDone(item["exhibit"], sha, "read", entry.seq, outcome, None))
+                        if sha in messages:
+                            self._append_ocr_messages(key, op, item, entry.seq, messages[sha])
                     self.conn.execute("DELETE FROM pending_objects WHERE op = ?", (op,))
                     self.conn.execute("COMMIT")
                 except BaseException:
@@ -1995,10 +1999,81 @@ class Case:
                     self.store.remove(sha)
                 with contextlib.suppress(sqlite3.Error):
                     self.conn.execute("DELETE FROM pending_objects WHERE op = ?", (op,))
-                for stage in staged:
+                for stage in every:
                     self.store.discard(stage)
                 raise
         return done
+
+    def _ocr_messages(
+        self, new: list[tuple[dict[str, Any], OcrOutcome]]
+    ) -> dict[str, tuple[dict[str, Any], dict[str, Any], Staged]]:
+        """The message records of each new layout reading whose picture has none yet (it was imported without
+        Tesseract, or read as a whole image): ``(options, records blob, staged blob)`` by image SHA-256.
+
+        The messages are dated against the picture's own record, in the zone its import used."""
+        from evidence.importers.screenshot import NAME, VERSION, Shot, message_records
+
+        found: dict[str, tuple[dict[str, Any], dict[str, Any], Staged]] = {}
+        for item, outcome in new:
+            sha = str(item["sha256"])
+            if outcome.layout is None or not outcome.layout.get("messages") or sha in found:
+                continue
+            records = [r for r in self.records() if r.item_sha256 == sha]
+            image = next((r for r in records if r.locator == index.IMAGE_LOCATOR), None)
+            if image is None or any(r.locator.startswith(f"{index.IMAGE_LOCATOR}#m") for r in records):
+                continue
+            options = ImportOptions(tz=image.tz_name or self.tz.key)
+            for entry in self.entries():
+                if entry.kind == "records.derived" and entry.body.get("item_sha256") == sha:
+                    options = ImportOptions(tz=str(entry.body["options"]["tz"]))
+            source = Source(
+                self.store.path_for(sha),
+                str(item["original_name"]),
+                sha,
+                int(item["size"]),
+                str(item["media_type"]),
+            )
+            shot = Shot(image.occurred_at, image.time_source, image.tz_assumed, image.tz_name)
+            made = list(message_records(source, options, shot, outcome.layout))
+            doc = {
+                "item_sha256": sha,
+                "importer": NAME,
+                "importer_version": VERSION,
+                "records": [r.to_json() for r in made if isinstance(r, Record)],
+                "warnings": [w.to_json() for w in made if isinstance(w, ImportWarning)],
+            }
+            staged = self.store.stage_bytes(canonical_bytes(doc), f"{item['exhibit']} messages")
+            found[sha] = (options.to_json(), doc, staged)
+        return found
+
+    def _append_ocr_messages(
+        self,
+        key: SigningKey,
+        op: str,
+        item: dict[str, Any],
+        ocr_seq: int,
+        made: tuple[dict[str, Any], dict[str, Any], Staged],
+    ) -> None:
+        """The ``records.derived`` entry of the messages a later layout reading found (``from_ocr`` names it)."""
+        from evidence.importers.screenshot import NAME, VERSION
+
+        options, doc, staged = made
+        derived = {
+            "op": op,
+            "exhibit": item["exhibit"],
+            "item_sha256": item["sha256"],
+            "importer": NAME,
+            "importer_version": VERSION,
+            "options": options,
+            "blob_sha256": staged.sha256,
+            "record_count": len(doc["records"]),
+            "warning_count": len(doc["warnings"]),
+            "from_ocr": ocr_seq,
+            "tool": tool_info(),
+            "objects": [{"sha256": staged.sha256, "role": "records", "size": staged.size}],
+        }
+        entry = ledger.append(self.conn, key, "records.derived", derived)
+        index.apply(self.conn, entry, derived, self.store.read_bytes, doc)
 
 
 def _layout_shown(document: dict[str, Any]) -> dict[str, Any]:

@@ -63,9 +63,9 @@ for many images in parallel before an import's transaction and hands the outcome
 image's SHA-256); results already in the case (same image, engine version and settings) are reused, never
 recomputed (``evidence.ocr.cache``). ``parse`` called alone runs it itself.
 
-Known limits: see ``evidence.ocr.layout`` for what the layout misreads. A re-reading with ``evidence ocr``
-(``Case.ocr``) stores the layout in its blob but adds no message records (records come from an import); a
-re-reading with ``--psm`` is one whole-image pass without layout. The screenshot's own record keeps the whole
+Known limits: see ``evidence.ocr.layout`` for what the layout misreads. A picture first read by
+``evidence ocr`` (imported without Tesseract) gets its message records then (``Case.ocr`` calls
+``message_records``); later readings add none, and one with ``--psm`` is a whole-image pass without layout. The screenshot's own record keeps the whole
 text (for search), so tactic rules see a message's words twice: in its record and in the picture's. Only the
 first frame of an animated image is read.
 """

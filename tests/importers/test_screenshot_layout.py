@@ -271,3 +271,28 @@ def test_the_corpus_screenshots_still_import(corpus: Path, tmp_path: Path) -> No
         for record in records:
             assert record.occurred_at.utcoffset() is not None
         assert verify_case(case.root).ok
+
+
+def test_a_picture_read_later_gets_its_message_records(
+    case: Case, shots: tuple[Path, dict[str, dict[str, Any]]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    with monkeypatch.context() as patch:
+        patch.setenv("PATH", str(empty))
+        case.import_files([shots[0] / CHAT[2]])
+    assert [r.locator for r in case.records()] == ["image"]
+    (done,) = case.ocr()
+    assert done.status == "read"
+    screen, messages = of(case, CHAT[2])
+    assert screen.text and len(messages) == 14 and {m.channel for m in messages} == {Channel.SMS}
+    timed = [m for m in messages if m.time_source is TimeSource.SHOWN_ON_SCREEN]
+    assert timed[0].occurred_at.isoformat() == "2026-03-14T08:05:00+00:00"
+    derived = [e for e in case.entries() if e.kind == "records.derived"]
+    assert len(derived) == 2 and derived[-1].body["from_ocr"] == done.entry
+    assert derived[-1].body["record_count"] == 14
+    assert case.show("EX-0001")["derivations"][-1]["record_count"] == 14
+    # reading again with other settings appends an OCR result, never a second set of messages
+    case.ocr(["EX-0001"], psm=6)
+    assert len(case.records()) == 15
+    assert verify_case(case.root).ok
