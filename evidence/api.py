@@ -2014,18 +2014,26 @@ class Case:
         from evidence.importers.screenshot import NAME, VERSION, Shot, message_records
 
         found: dict[str, tuple[dict[str, Any], dict[str, Any], Staged]] = {}
+        wanted = {str(i["sha256"]) for i, o in new if o.layout is not None and o.layout.get("messages")}
+        if not wanted:
+            return found
+        of_image: dict[str, list[Record]] = {}
+        for record in self.records():
+            if record.item_sha256 in wanted:
+                of_image.setdefault(record.item_sha256, []).append(record)
+        zones: dict[str, str] = {}  # the zone each picture's import used
+        for entry in self.entries():
+            if entry.kind == "records.derived" and entry.body.get("item_sha256") in wanted:
+                zones[str(entry.body["item_sha256"])] = str(entry.body["options"]["tz"])
         for item, outcome in new:
             sha = str(item["sha256"])
-            if outcome.layout is None or not outcome.layout.get("messages") or sha in found:
+            if sha not in wanted or outcome.layout is None or sha in found:
                 continue
-            records = [r for r in self.records() if r.item_sha256 == sha]
+            records = of_image.get(sha, [])
             image = next((r for r in records if r.locator == index.IMAGE_LOCATOR), None)
             if image is None or any(r.locator.startswith(f"{index.IMAGE_LOCATOR}#m") for r in records):
                 continue
-            options = ImportOptions(tz=image.tz_name or self.tz.key)
-            for entry in self.entries():
-                if entry.kind == "records.derived" and entry.body.get("item_sha256") == sha:
-                    options = ImportOptions(tz=str(entry.body["options"]["tz"]))
+            options = ImportOptions(tz=zones.get(sha) or image.tz_name or self.tz.key)
             source = Source(
                 self.store.path_for(sha),
                 str(item["original_name"]),
