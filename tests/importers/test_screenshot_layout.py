@@ -238,6 +238,13 @@ def test_timeline_stats_and_report_see_the_messages(screens: Case, tmp_path: Pat
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
     assert "You always ruin everything." in text.stdout and "image#m03" in text.stdout
     assert "Screenshot_20260314-213344.png" in text.stdout
+    images = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True)
+    assert len(images.stdout.splitlines()[2:]) == 3  # each screenshot still drawn in its exhibit
+    # tactic rules read a message's own words
+    meet = next(r for r in chat if r.text and "Be there." in r.text)
+    assert meet.direction is Direction.INCOMING
+    tags = {t["tactic"] for t in screens.show_record(meet.id)["tags"]}
+    assert "demand_to_meet_or_respond" in tags
     assert verify_case(screens.root).ok
 
 
