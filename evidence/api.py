@@ -457,6 +457,7 @@ class Case:
                 "entry": newest["entry"],
                 "cache_key": newest["cache_key"],
             }
+            shown.update(_layout_shown(words))
             # Earlier results, oldest first: kept in the ledger and the store, never replaced.
             shown["ocr_earlier"] = [
                 {
@@ -1776,16 +1777,17 @@ class Case:
     # -- OCR: the cache, the parallel run before an import, and `evidence ocr` ------------------------------
 
     def _ocr_jobs(
-        self, images: Sequence[tuple[str, Path, str]], settings: Settings
+        self, images: Sequence[tuple[str, Path, str]], settings: Settings, *, layout: bool = True
     ) -> tuple[dict[str, OcrOutcome | Failed], list[Job], dict[str, str]]:
         """Split ``(sha256, path, name)`` images into results the case already holds (by cache key) and jobs
-        to run. Raises DependencyError when tesseract is missing."""
-        from evidence.importers.screenshot import PREPROCESS, ocr_settings
+        to run (a layout analysis, or with ``layout`` False one whole-image pass with ``settings``). Raises
+        DependencyError when tesseract is missing."""
+        from evidence.importers.screenshot import ocr_settings, preprocess_json
         from evidence.ocr.cache import cache_key
         from evidence.ocr.tesseract import ENGINE, TesseractProbe
 
         version = TesseractProbe().version()
-        wanted = {"ocr": ocr_settings(settings), "preprocess": PREPROCESS.to_json()}
+        wanted = {"ocr": ocr_settings(settings, layout=layout), "preprocess": preprocess_json(layout=layout)}
         found: dict[str, OcrOutcome | Failed] = {}
         jobs: list[Job] = []
         keys: dict[str, str] = {}
@@ -1797,7 +1799,7 @@ class Case:
             if reused is not None:
                 found[sha] = reused[0]
             else:
-                jobs.append(Job(str(path), sha, name, settings.psm, settings.lang))
+                jobs.append(Job(str(path), sha, name, settings.psm, settings.lang, layout))
         return found, jobs, keys
 
     def _cached_ocr(self, image_sha256: str, key: str) -> tuple[OcrOutcome, int] | None:
@@ -1883,6 +1885,9 @@ class Case:
     ) -> list[OcrDone]:
         """(Re)run OCR on stored pictures: the named exhibits, or every picture without any OCR yet.
 
+        Without ``psm`` and ``lang`` the screen's layout is read (as on import); with either, one whole-image
+        pass with those settings.
+
         Each new result is a derived blob and an ``ocr.derived`` entry; nothing earlier is replaced (the
         image's record shows the newest text, ``show`` lists every result). A picture already read with the
         same engine version and settings is not read again (``status`` ``cached``). Raises DependencyError
@@ -1915,7 +1920,8 @@ class Case:
             targets = [e for e in pictures.values() if not index.ocr_results_of(self.conn, e["sha256"])]
         key = self._signing_key(passphrase)
         images = [(e["sha256"], self.store.path_for(e["sha256"]), str(e["original_name"])) for e in targets]
-        found, jobs, keys = self._ocr_jobs(images, settings)
+        layout = psm is None and lang is None
+        found, jobs, keys = self._ocr_jobs(images, settings, layout=layout)
         cached = set(found)
         found.update(run_all(analyse_image, jobs, progress=progress))
         done: list[OcrDone] = []
@@ -1947,14 +1953,16 @@ class Case:
         done: list[OcrDone] = []
         with self.store.session(), self._writer():
             staged = [self.store.stage_bytes(outcome.blob, f"{item['exhibit']} OCR") for item, outcome in new]
+            messages = self._ocr_messages(new)
+            every = [*staged, *(m[2] for m in messages.values())]
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
                 self.conn.executemany(
                     "INSERT OR IGNORE INTO pending_objects (sha256, op) VALUES (?, ?)",
-                    [(s.sha256, op) for s in staged if not self.store.exists(s.sha256)],
+                    [(s.sha256, op) for s in every if not self.store.exists(s.sha256)],
                 )
                 self.conn.execute("COMMIT")
-                for stage in staged:
+                for stage in every:
                     if self.store.place(stage):
                         placed.append(stage.sha256)
                 self.conn.execute("BEGIN IMMEDIATE")
@@ -1981,6 +1989,8 @@ class Case:
                         entry = ledger.append(self.conn, key, index.OCR_KIND, body)
                         index.apply(self.conn, entry, body, self.store.read_bytes)
                         done.append(OcrDone(item["exhibit"], sha, "read", entry.seq, outcome, None))
+                        if sha in messages:
+                            self._append_ocr_messages(key, op, item, entry.seq, messages[sha])
                     self.conn.execute("DELETE FROM pending_objects WHERE op = ?", (op,))
                     self.conn.execute("COMMIT")
                 except BaseException:
@@ -1991,10 +2001,109 @@ class Case:
                     self.store.remove(sha)
                 with contextlib.suppress(sqlite3.Error):
                     self.conn.execute("DELETE FROM pending_objects WHERE op = ?", (op,))
-                for stage in staged:
+                for stage in every:
                     self.store.discard(stage)
                 raise
         return done
+
+    def _ocr_messages(
+        self, new: list[tuple[dict[str, Any], OcrOutcome]]
+    ) -> dict[str, tuple[dict[str, Any], dict[str, Any], Staged]]:
+        """The message records of each new layout reading whose picture has none yet (it was imported without
+        Tesseract, or read as a whole image): ``(options, records blob, staged blob)`` by image SHA-256.
+
+        The messages are dated against the picture's own record, in the zone its import used."""
+        from evidence.importers.screenshot import NAME, VERSION, Shot, message_records
+
+        found: dict[str, tuple[dict[str, Any], dict[str, Any], Staged]] = {}
+        wanted = {str(i["sha256"]) for i, o in new if o.layout is not None and o.layout.get("messages")}
+        if not wanted:
+            return found
+        of_image: dict[str, list[Record]] = {}
+        for record in self.records():
+            if record.item_sha256 in wanted:
+                of_image.setdefault(record.item_sha256, []).append(record)
+        zones: dict[str, str] = {}  # the zone each picture's import used
+        for entry in self.entries():
+            if entry.kind == "records.derived" and entry.body.get("item_sha256") in wanted:
+                zones[str(entry.body["item_sha256"])] = str(entry.body["options"]["tz"])
+        for item, outcome in new:
+            sha = str(item["sha256"])
+            if sha not in wanted or outcome.layout is None or sha in found:
+                continue
+            records = of_image.get(sha, [])
+            image = next((r for r in records if r.locator == index.IMAGE_LOCATOR), None)
+            if image is None or any(r.locator.startswith(f"{index.IMAGE_LOCATOR}#m") for r in records):
+                continue
+            options = ImportOptions(tz=zones.get(sha) or image.tz_name or self.tz.key)
+            source = Source(
+                self.store.path_for(sha),
+                str(item["original_name"]),
+                sha,
+                int(item["size"]),
+                str(item["media_type"]),
+            )
+            shot = Shot(image.occurred_at, image.time_source, image.tz_assumed, image.tz_name)
+            made = list(message_records(source, options, shot, outcome.layout))
+            doc = {
+                "item_sha256": sha,
+                "importer": NAME,
+                "importer_version": VERSION,
+                "records": [r.to_json() for r in made if isinstance(r, Record)],
+                "warnings": [w.to_json() for w in made if isinstance(w, ImportWarning)],
+            }
+            staged = self.store.stage_bytes(canonical_bytes(doc), f"{item['exhibit']} messages")
+            found[sha] = (options.to_json(), doc, staged)
+        return found
+
+    def _append_ocr_messages(
+        self,
+        key: SigningKey,
+        op: str,
+        item: dict[str, Any],
+        ocr_seq: int,
+        made: tuple[dict[str, Any], dict[str, Any], Staged],
+    ) -> None:
+        """The ``records.derived`` entry of the messages a later layout reading found (``from_ocr`` names it)."""
+        from evidence.importers.screenshot import NAME, VERSION
+
+        options, doc, staged = made
+        derived = {
+            "op": op,
+            "exhibit": item["exhibit"],
+            "item_sha256": item["sha256"],
+            "importer": NAME,
+            "importer_version": VERSION,
+            "options": options,
+            "blob_sha256": staged.sha256,
+            "record_count": len(doc["records"]),
+            "warning_count": len(doc["warnings"]),
+            "from_ocr": ocr_seq,
+            "tool": tool_info(),
+            "objects": [{"sha256": staged.sha256, "role": "records", "size": staged.size}],
+        }
+        entry = ledger.append(self.conn, key, "records.derived", derived)
+        index.apply(self.conn, entry, derived, self.store.read_bytes, doc)
+
+
+def _layout_shown(document: dict[str, Any]) -> dict[str, Any]:
+    """``kind``, ``header`` and ``messages`` (direction, text, shown_time, bbox; calls: call and count;
+    e-mails: sender) of an OCR blob that read the screen's layout; nothing for a whole-image result."""
+    layout = document.get("layout")
+    if not isinstance(layout, dict):
+        return {}
+    messages = []
+    found = layout.get("messages") or []
+    width = max(2, len(str(len(found))))  # as the importer's locators
+    for number, message in enumerate(found, start=1):
+        item = {key: message.get(key) for key in ("direction", "text", "shown_time", "bbox")}
+        item.update(
+            {key: message[key] for key in ("sender", "call", "count") if message.get(key) is not None}
+        )
+        item["confidence_permille"] = message.get("confidence")
+        item["locator"] = f"image#m{number:0{width}d}"
+        messages.append(item)
+    return {"kind": layout.get("kind"), "header": layout.get("header"), "messages": messages}
 
 
 @dataclass(frozen=True)

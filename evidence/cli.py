@@ -356,8 +356,30 @@ def cmd_show(args: argparse.Namespace) -> int:
             )
             for line in (ocr["text"] or "").splitlines():
                 print(f"    {line}")
+        _print_screen_messages(shown)
         print(f"  {len(shown['records'])} record(s) on the timeline")
     return 0
+
+
+def _print_screen_messages(shown: dict[str, Any]) -> None:
+    """The messages a screenshot's layout shows, one line each: side, shown time, text (or call)."""
+    if not shown.get("messages"):
+        return
+    header = f", header {shown['header']!r}" if shown.get("header") else ""
+    print(f"  screen: {shown.get('kind')}{header}; {len(shown['messages'])} message(s) read:")
+    for message in shown["messages"]:
+        when = message.get("shown_time") or "no time shown"
+        what = message.get("text") or ""
+        if message.get("call"):
+            count = f" ({message['count']})" if message.get("count") else ""
+            what = f"{message['call']} call: {what}{count}"
+        elif message.get("sender"):
+            what = f"from {message['sender']}: {what}"
+        x0, y0, x1, y1 = message.get("bbox") or (0, 0, 0, 0)
+        print(
+            f"    {message.get('locator')}  {message.get('direction'):<8}  [{when}]  {what}"
+            f"  (box {x0},{y0}-{x1},{y1})"
+        )
 
 
 def cmd_timeline(args: argparse.Namespace) -> int:

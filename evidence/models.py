@@ -49,6 +49,7 @@ class TimeSource(StrEnum):
     EXIF = "exif"
     FILENAME = "filename"
     OCR = "ocr"
+    SHOWN_ON_SCREEN = "shown-on-screen"  # shown in a screenshot ("21:33"), dated by the screenshot
     USER = "user"
     ACQUIRED = "acquired"  # nothing better: the time the file was imported
 

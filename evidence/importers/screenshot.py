@@ -5,12 +5,35 @@ the name says. Images smaller than ``MIN_SIDE`` pixels on a side (declared in a 
 they cannot hold a line of text and stay plain files.
 
 **What is yielded.** First a Blob ``ocr-tesseract.json``: canonical-ready JSON with the engine and its
-version, the settings (engine and preprocessing), the words with boxes (pixels of the original image) and
-confidences (integers 0-100), the full text and the mean confidence in thousandths. Then one Record located
-as ``image``: channel ``screenshot``, direction unknown, ``text`` the OCR's full text (lines joined with
-newlines; None when nothing was read or no OCR ran). ``raw`` holds ``format``, ``width``, ``height``,
-``mode``, the EXIF fields of ``EXIF_FIELDS`` that are present (strings and integers only), ``ocr`` (engine,
-settings, blob SHA-256, word count, mean confidence) or ``ocr: null``.
+version, the settings (engine, orientation and the layout analysis's settings with its version), the
+preparation, the words with boxes (pixels of the original image) and confidences (integers 0-100), the full
+text, the mean confidence in thousandths, and ``layout`` (``kind``, ``header``, ``messages`` as
+``evidence.ocr.layout.Message.to_json()``). Then one Record located as ``image``: channel ``screenshot``,
+direction unknown, ``text`` the OCR's full text (lines joined with newlines; None when nothing was read or no
+OCR ran). ``raw`` holds ``format``, ``width``, ``height``, ``mode``, the EXIF fields of ``EXIF_FIELDS`` that
+are present (strings and integers only), ``ocr`` (engine, settings, blob SHA-256, word count, mean
+confidence) or ``ocr: null``.
+
+**Messages.** Then one Record per message the layout found, located ``image#m01``, ``image#m02``... (zero-
+padded: the timeline orders records of one moment by locator, so screen order is kept):
+
+- *chat* bubbles: channel ``chat``; ``sms`` when the file name names an SMS app or, naming no app (``app_of``:
+  Android ``..._WhatsApp.png``, MIUI ``..._com.whatsapp.jpg``), the header is a phone number (warned: a guess).
+  The header is the other party: incoming -> ``sender``, outgoing -> ``recipients``;
+- *call_list* rows: channel ``call``, ``status`` missed / incoming / outgoing (missed is an incoming attempt),
+  the row's name or number as the party (``raw.shown_as``), ``raw.count`` the "(3)"; such a row is one record
+  and one attempt (warned: the earlier calls' times are not shown, and inventing them would make bursts);
+- *email_list* rows and an open *email*: channel ``email``, the shown sender, direction incoming when the
+  layout could not tell (a mailbox shows received mail; ``raw.direction_basis`` says so); an open email's
+  header is its subject.
+
+``raw`` keeps ``bbox``, ``shown_time`` (as displayed), ``direction_read``, ``confidence_permille``,
+``layout_kind``, ``header``, ``sequence`` and ``time_resolution``. **Shown times** are dated by
+``resolve_shown`` against the screenshot's time in the import's zone (a clock alone: that day unless after the
+screenshot, else the day before; ``Yesterday``; a weekday: the latest such day before; ``14 Mar``: the latest
+such date not after): ``time_source`` shown-on-screen, ``tz_assumed``, seconds 0 (``raw.time_precision``
+minute). A message with no time or only a day (``raw.shown_date``) keeps the screenshot's time and source.
+One warning per picture and kind of guess lists the messages concerned.
 
 **Time**, in order of preference:
 
@@ -40,8 +63,11 @@ for many images in parallel before an import's transaction and hands the outcome
 image's SHA-256); results already in the case (same image, engine version and settings) are reused, never
 recomputed (``evidence.ocr.cache``). ``parse`` called alone runs it itself.
 
-Known limits: chat layout (bubbles, sides, shown times) is not read yet: the text is the whole image's, line
-by line. Only the first frame of an animated image is read.
+Known limits: see ``evidence.ocr.layout`` for what the layout misreads. A picture first read by
+``evidence ocr`` (imported without Tesseract) gets its message records then (``Case.ocr`` calls
+``message_records``); later readings add none, and one with ``--psm`` is a whole-image pass without layout. The screenshot's own record keeps the whole
+text (for search), so tactic rules see a message's words twice: in its record and in the picture's. Only the
+first frame of an animated image is read.
 """
 
 from __future__ import annotations
@@ -53,7 +79,7 @@ import tempfile
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar, Final
 
@@ -64,6 +90,7 @@ from evidence.errors import DependencyError, InputError
 from evidence.importers.base import Importer, Source, Yielded
 from evidence.importers.email import localize
 from evidence.models import Blob, Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
+from evidence.ocr import layout as screen_layout
 from evidence.ocr.pool import Failed, Job
 from evidence.ocr.preprocess import PreprocessSettings, prepare
 from evidence.ocr.tesseract import (
@@ -76,9 +103,10 @@ from evidence.ocr.tesseract import (
     TesseractProbe,
     recognise,
 )
+from evidence.timeutil import zone
 
 NAME: Final = "screenshot"
-VERSION: Final = "1.0.0"
+VERSION: Final = "1.1.0"
 LOCATOR: Final = "image"
 OCR_LOCATOR: Final = "ocr"
 OCR_BLOB_NAME: Final = f"ocr-{ENGINE}.json"
@@ -88,7 +116,8 @@ MAX_PIXELS: Final = 64_000_000  # 8000 x 8000; a phone screenshot is about 2.6 m
 MIN_SIDE: Final = 16
 MAX_EXIF_CHARS: Final = 200
 OCR_TIMEOUT_S: int = DEFAULT_TIMEOUT_S
-OCR_SETTINGS: Final = Settings(psm=3, lang="eng")
+OCR_SETTINGS: Final = Settings(psm=3, lang="eng")  # the whole-image pass (``evidence ocr --psm``)
+LAYOUT_SETTINGS: Final = screen_layout.OCR_SETTINGS  # the engine settings inside the layout analysis
 PREPROCESS: Final = PreprocessSettings()
 MISSING_TESSERACT: Final = f"tesseract is not installed ({INSTALL_HINT}); the image is stored without OCR"
 # How the image is turned before OCR; recorded in the settings (and so in the cache key).
@@ -242,10 +271,25 @@ def _open(path: Path, name: str) -> Image.Image:
     return image
 
 
-def ocr_settings(settings: Settings = OCR_SETTINGS) -> dict[str, Any]:
+def ocr_settings(settings: Settings = OCR_SETTINGS, *, layout: bool = False) -> dict[str, Any]:
     """The engine settings as recorded (blob, record, ledger, cache key): page segmentation, language and how
-    the image was oriented (boxes refer to the oriented image)."""
+    the image was oriented (boxes refer to the oriented image); with ``layout``, the layout analysis's own
+    settings and version too (a new layout version is a new cache key)."""
+    if layout:
+        return {**LAYOUT_SETTINGS.to_json(), "orientation": ORIENTATION, "layout": layout_settings()}
     return {**settings.to_json(), "orientation": ORIENTATION}
+
+
+def layout_settings() -> dict[str, Any]:
+    """The layout analysis's settings as recorded (its version included; the engine version is kept apart)."""
+    return screen_layout.layout_settings()
+
+
+def preprocess_json(*, layout: bool) -> dict[str, Any]:
+    """How the image was prepared: the layout flattens and scales each region itself (its settings say how)."""
+    if layout:
+        return {"method": "layout-regions", "layout_version": screen_layout.LAYOUT_VERSION}
+    return PREPROCESS.to_json()
 
 
 def upright(image: Image.Image) -> Image.Image:
@@ -273,6 +317,7 @@ class OcrOutcome:
     blob: bytes  # canonical JSON: image hash and size, engine, version, settings, words with boxes, text
     summary: dict[str, Any]  # engine, engine_version, settings, preprocess, words, mean_confidence_permille
     text: str | None
+    layout: dict[str, Any] | None = None  # kind, header, messages (Message.to_json()); None: whole-image OCR
 
     @property
     def blob_sha256(self) -> str:
@@ -287,7 +332,13 @@ class OcrOutcome:
     def from_blob(cls, data: bytes) -> OcrOutcome:
         """The outcome a stored blob holds (an OCR result already in the case, reused)."""
         document = parse_canonical(data)
-        return cls(blob=data, summary=_summary(document), text=document.get("text") or None)
+        layout = document.get("layout")
+        return cls(
+            blob=data,
+            summary=_summary(document),
+            text=document.get("text") or None,
+            layout=layout if isinstance(layout, dict) else None,
+        )
 
 
 def _summary(document: dict[str, Any]) -> dict[str, Any]:
@@ -313,8 +364,39 @@ def outcome_of(image_sha256: str, image: Image.Image, result: OcrResult) -> OcrO
     return OcrOutcome(blob=canonical_bytes(document), summary=_summary(document), text=result.text or None)
 
 
+def layout_outcome(image_sha256: str, image: Image.Image, found: screen_layout.Layout) -> OcrOutcome:
+    """The blob and summary of a layout analysis of ``image`` (upright): the keys of a whole-image result
+    (words in the image's pixels) plus ``layout`` (kind, header, messages)."""
+    settings = {key: value for key, value in found.settings.items() if key != "engine_version"}
+    words = [w.to_json() for w in found.words]
+    mean = sum(w.conf for w in found.words) * 10 // len(found.words) if found.words else None
+    layout = {
+        "kind": found.kind,
+        "header": found.header,
+        "messages": [m.to_json() for m in found.messages],
+    }
+    document = {
+        "image_sha256": image_sha256,
+        "image_size": [image.width, image.height],
+        "preprocess": preprocess_json(layout=True),
+        "engine": ENGINE,
+        "engine_version": str(found.settings.get("engine_version", "")),
+        "settings": {**LAYOUT_SETTINGS.to_json(), "orientation": ORIENTATION, "layout": settings},
+        "text": found.text,
+        "mean_confidence_permille": mean,
+        "words": words,
+        "layout": layout,
+    }
+    return OcrOutcome(
+        blob=canonical_bytes(document), summary=_summary(document), text=found.text or None, layout=layout
+    )
+
+
 def analyse_image(job: Job) -> OcrOutcome | Failed:
     """OCR one stored image (turned upright first): the analysis the case runs, in worker processes.
+
+    With ``job.layout`` (the default) the screen's layout is read (``evidence.ocr.layout``: bubbles, rows,
+    header, each region recognised); without, one whole-image pass with the job's page segmentation.
 
     A failure of the engine, or an image that cannot be decoded, comes back as ``Failed`` (the importer reports
     the undecodable image itself, as an InputError).
@@ -325,12 +407,296 @@ def analyse_image(job: Job) -> OcrOutcome | Failed:
         return Failed(exc.message)
     try:
         turned = upright(image)
+        if job.layout:
+            found = screen_layout.analyse(
+                turned, probe=TesseractProbe(), name=job.name, timeout_s=OCR_TIMEOUT_S
+            )
+            return layout_outcome(job.image_sha256, turned, found)
         result = run_ocr(turned, job.name, TesseractProbe(), Settings(psm=job.psm, lang=job.lang))
         return outcome_of(job.image_sha256, turned, result)
     except (TesseractFailed, DependencyError) as exc:
         return Failed(exc.message)
     finally:
         image.close()
+
+
+# -- messages of a screen: one record each, shown times resolved against the screenshot's time ---------------
+
+_WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_MONTHS: Final = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_SHOWN: Final = re.compile(
+    r"^(?:(?P<day>yesterday|today|(?P<wd>mon|tue|wed|thu|fri|sat|sun)[a-z]*"
+    r"|(?P<d1>\d{1,2})\s?(?P<m1>[a-z]{3})[a-z]*\.?|(?P<m2>[a-z]{3})[a-z]*\.?\s?(?P<d2>\d{1,2}))"
+    r"(?:,?\s+(?P<clock>.+))?|(?P<only>.+))$"
+)
+_CLOCK_RE: Final = re.compile(r"^(\d{1,2})[:.](\d{2})(?:\s?([ap])\.?m\.?)?$")
+# Android names a screenshot after the app in front: Screenshot_20260314-213344_WhatsApp.png
+_APP_SUFFIX: Final = re.compile(r"\d{6}_([A-Za-z][A-Za-z ]{1,30})$")
+# MIUI names it after the package: Screenshot_2026-03-14-21-33-44-123_com.whatsapp.jpg
+_APP_PACKAGE: Final = re.compile(r"_[a-z0-9]+(?:\.[a-z0-9]+)*\.([a-z]+)$")
+_CHAT_APPS: Final = {
+    "whatsapp": "WhatsApp",
+    "instagram": "Instagram",
+    "messenger": "Messenger",
+    "telegram": "Telegram",
+    "signal": "Signal",
+    "snapchat": "Snapchat",
+}
+_SMS_APPS: Final = {"messages": "Messages", "messaging": "Messaging", "samsung messages": "Samsung Messages"}
+_PHONE_LIKE: Final = re.compile(r"^\+?[\d\s().-]+$")
+
+
+@dataclass(frozen=True)
+class Shot:
+    """The screenshot's own time, which shown times are resolved against."""
+
+    moment: datetime
+    time_source: TimeSource
+    assumed: bool
+    tz_name: str | None
+
+
+@dataclass(frozen=True)
+class ShownTime:
+    """A shown time read: the minute it names (None when only a day is shown) and the day."""
+
+    moment: datetime | None
+    day: date
+    note: str | None  # a DST note from localizing the wall-clock time
+
+
+def _clock(text: str) -> tuple[int, int] | None:
+    match = _CLOCK_RE.fullmatch(text.strip().lower())
+    if match is None:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2))
+    meridiem = match.group(3)
+    if meridiem is not None:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if meridiem == "p" else 0)
+    if hour > 23 or minute > 59:
+        return None
+    return hour, minute
+
+
+def resolve_shown(shown: str, screenshot: datetime, tz_name: str) -> ShownTime | None:
+    """The time a screen shows (``21:33``, ``9:41 PM``, ``Yesterday 21:33``, ``Mon 9:41 PM``, ``11 Oct``),
+    dated against the screenshot's time in ``tz_name``; None when it is not a time.
+
+    A clock alone is the screenshot's day when not after the screenshot's minute, else the day before;
+    ``Yesterday`` the day before; a weekday the latest such day before the screenshot's day; a day and month
+    the latest such date not after it. The minute is the precision: seconds are 0.
+    """
+    text = " ".join(shown.translate(_SPACES).split()).lower()
+    match = _SHOWN.fullmatch(text)
+    if match is None:
+        return None
+    local = screenshot.astimezone(zone(tz_name))
+    today = local.date()
+    clock: tuple[int, int] | None
+    if match.group("only") is not None:
+        clock = _clock(match.group("only"))
+        if clock is None:
+            return None
+        day = today if clock <= (local.hour, local.minute) else today - timedelta(days=1)
+    else:
+        clock = None
+        if match.group("clock") is not None:
+            clock = _clock(match.group("clock"))
+            if clock is None:
+                return None
+        word = match.group("day")
+        if word == "today":
+            day = today
+        elif word == "yesterday":
+            day = today - timedelta(days=1)
+        elif match.group("wd") is not None:
+            back = (today.weekday() - _WEEKDAYS.index(match.group("wd"))) % 7 or 7
+            day = today - timedelta(days=back)
+        else:
+            month_name = match.group("m1") or match.group("m2")
+            number = match.group("d1") or match.group("d2")
+            if month_name not in _MONTHS:
+                return None
+            month = _MONTHS.index(month_name) + 1
+            try:
+                day = date(today.year, month, int(number))
+                if day > today:
+                    day = date(today.year - 1, month, int(number))
+            except ValueError:
+                return None
+    if clock is None:
+        return ShownTime(None, day, None)
+    moment, note = localize((day.year, day.month, day.day, clock[0], clock[1], 0), tz_name)
+    return ShownTime(moment, day, note)
+
+
+def app_of(name: str) -> str | None:
+    """The app an Android screenshot's file name names (``..._WhatsApp.png``), in its usual spelling."""
+    stem = Path(name).stem.translate(_SPACES)
+    match = _APP_SUFFIX.search(stem) or _APP_PACKAGE.search(stem)
+    if match is None:
+        return None
+    key = match.group(1).strip().lower()
+    return _CHAT_APPS.get(key) or _SMS_APPS.get(key) or match.group(1).strip()
+
+
+def _is_phone(text: str | None) -> bool:
+    return (
+        bool(text) and bool(_PHONE_LIKE.fullmatch(text or "")) and sum(c.isdigit() for c in text or "") >= 7
+    )
+
+
+def _channel(kind: str, header: str | None, app: str | None) -> tuple[Channel, str | None]:
+    """The channel of a screen's messages, and the reason when it was guessed."""
+    if kind == "call_list":
+        return Channel.CALL, None
+    if kind in {"email_list", "email"}:
+        return Channel.EMAIL, None
+    if app is not None and app.lower() in _SMS_APPS:
+        return Channel.SMS, None
+    if app is not None and app.lower() in _CHAT_APPS:
+        return Channel.CHAT, None
+    if _is_phone(header):
+        return Channel.SMS, "the header is a phone number and the file name names no chat app: read as SMS"
+    return Channel.CHAT, None
+
+
+def message_records(
+    source: Source, options: ImportOptions, shot: Shot, layout: dict[str, Any]
+) -> Iterator[Yielded]:
+    """One record per message of the screen (chat bubble, call-log row, inbox row, open email), then the
+    warnings saying what was guessed. See the module docstring."""
+    kind = str(layout.get("kind") or "unknown")
+    header = layout.get("header") if isinstance(layout.get("header"), str) else None
+    messages = [m for m in layout.get("messages") or [] if isinstance(m, dict)]
+    if not messages:
+        return
+    app = app_of(source.name)
+    channel, guessed = _channel(kind, header, app)
+    tz_name = options.tz
+    resolved: list[str] = []
+    day_only: list[str] = []
+    untimed: list[str] = []
+    unread: list[str] = []
+    counted: list[str] = []
+    notes: list[ImportWarning] = []
+    # zero-padded so that the timeline, which orders records of one moment by locator, keeps screen order
+    width = max(2, len(str(len(messages))))
+    for number, message in enumerate(messages, start=1):
+        locator = f"{LOCATOR}#m{number:0{width}d}"
+        shown = message.get("shown_time") if isinstance(message.get("shown_time"), str) else None
+        direction = message.get("direction")
+        call = message.get("call") if isinstance(message.get("call"), str) else None
+        text = str(message.get("text") or "")
+        count = message.get("count") if isinstance(message.get("count"), int) else None
+        raw: dict[str, Any] = {
+            "layout_kind": kind,
+            "header": header,
+            "sequence": number,
+            "bbox": message.get("bbox"),
+            "direction_read": direction,
+            "shown_time": shown,
+            "confidence_permille": message.get("confidence"),
+            "time_resolution": "screenshot",
+        }
+        moment, time_source, assumed, tz = shot.moment, shot.time_source, shot.assumed, shot.tz_name
+        when = resolve_shown(shown, shot.moment, tz_name) if shown else None
+        if when is not None and when.moment is not None:
+            moment, time_source, assumed, tz = when.moment, TimeSource.SHOWN_ON_SCREEN, True, tz_name
+            raw["time_resolution"] = (
+                f"shown time dated against the screenshot's {shot.time_source.value} time"
+            )
+            raw["time_precision"] = "minute"
+            resolved.append(locator)
+            if when.note:
+                notes.append(ImportWarning(locator, when.note))
+        elif when is not None:
+            raw["shown_date"] = when.day.isoformat()
+            day_only.append(locator)
+        elif shown:
+            unread.append(locator)
+        else:
+            untimed.append(locator)
+        sender: str | None = None
+        recipients: tuple[str, ...] = ()
+        status: str | None = None
+        subject: str | None = None
+        body: str | None = text or None
+        if kind == "call_list":
+            party = text or None
+            status = call
+            body = None
+            raw["shown_as"] = text
+            raw["count"] = count
+            chosen = Direction.OUTGOING if call == "outgoing" else Direction.INCOMING
+            if call is None:
+                chosen = Direction(direction) if direction in {"incoming", "outgoing"} else Direction.UNKNOWN
+            if count is not None and count > 1:
+                counted.append(f"{locator} ({count})")
+        else:
+            party = header
+            chosen = Direction(direction) if direction in {"incoming", "outgoing"} else Direction.UNKNOWN
+            if kind in {"email_list", "email"}:
+                party = message.get("sender") if isinstance(message.get("sender"), str) else None
+                if kind == "email":
+                    subject = header
+                if chosen is Direction.UNKNOWN:
+                    chosen = Direction.INCOMING  # a mailbox's list or an open e-mail: received
+                    raw["direction_basis"] = "an e-mail shown in a mailbox is taken as received"
+        if chosen is Direction.INCOMING:
+            sender = party
+        elif chosen is Direction.OUTGOING and party:
+            recipients = (party,)
+        yield Record(
+            item_sha256=source.sha256,
+            locator=locator,
+            occurred_at=moment,
+            time_source=time_source,
+            tz_assumed=assumed,
+            channel=channel,
+            direction=chosen,
+            importer=NAME,
+            importer_version=VERSION,
+            app=app,
+            sender=sender,
+            recipients=recipients,
+            subject=subject,
+            text=body,
+            status=status,
+            tz_name=tz,
+            raw=raw,
+        )
+    yield from notes
+    base = f"the screenshot's time ({shot.time_source.value})"
+    if guessed:
+        yield ImportWarning(LOCATOR, guessed)
+    if resolved:
+        yield ImportWarning(
+            LOCATOR,
+            f"{len(resolved)} shown time(s) dated against {base} in {tz_name}: the day is inferred, the"
+            " minute is as shown",
+        )
+    if day_only:
+        yield ImportWarning(
+            LOCATOR,
+            f"{', '.join(day_only)} show only a day (raw shown_date): placed at {base}, in screen order",
+        )
+    if unread:
+        yield ImportWarning(
+            LOCATOR, f"{', '.join(unread)}: the shown time could not be read as a time; placed at {base}"
+        )
+    if untimed:
+        yield ImportWarning(
+            LOCATOR, f"{', '.join(untimed)} show no time: placed at {base}, in screen order (raw sequence)"
+        )
+    if counted:
+        yield ImportWarning(
+            LOCATOR,
+            f"{', '.join(counted)}: a row standing for several calls is one record and counts as one attempt"
+            " (the earlier calls' times are not shown)",
+        )
 
 
 class ScreenshotImporter(Importer):
@@ -378,7 +744,10 @@ class ScreenshotImporter(Importer):
                 else:
                     turned = upright(image)
                     try:
-                        ocr = outcome_of(source.sha256, turned, run_ocr(turned, source.name, probe))
+                        found_layout = screen_layout.analyse(
+                            turned, probe=probe, name=source.name, timeout_s=OCR_TIMEOUT_S
+                        )
+                        ocr = layout_outcome(source.sha256, turned, found_layout)
                     except (TesseractFailed, DependencyError) as exc:
                         ocr = Failed(exc.message)
             if isinstance(ocr, Failed):
@@ -409,6 +778,7 @@ class ScreenshotImporter(Importer):
             yield ImportWarning(LOCATOR, "no time in the EXIF data or the file name; no timeline record")
             return
         moment, time_source, assumed = found
+        shot = Shot(moment, time_source, assumed, options.tz if assumed else None)
         yield Record(
             item_sha256=source.sha256,
             locator=LOCATOR,
@@ -423,3 +793,6 @@ class ScreenshotImporter(Importer):
             tz_name=options.tz if assumed else None,
             raw=raw,
         )
+        if not isinstance(ocr, OcrOutcome) or ocr.layout is None:
+            return
+        yield from message_records(source, options, shot, ocr.layout)

@@ -85,7 +85,7 @@ from typing import Any, Final, Literal
 
 from PIL import Image, ImageChops, ImageFilter
 
-from evidence.ocr.tesseract import Settings, TesseractProbe, Word, recognise
+from evidence.ocr.tesseract import DEFAULT_TIMEOUT_S, Settings, TesseractProbe, Word, recognise
 
 LAYOUT_VERSION: Final = "1"
 
@@ -612,7 +612,10 @@ def _bands(grid: _Grid, bubbles: list[_Region]) -> list[_Band]:
 
 
 def _ocr_page(
-    regions: list[tuple[str, int, Box, Image.Image, int]], probe: TesseractProbe | None, name: str
+    regions: list[tuple[str, int, Box, Image.Image, int]],
+    probe: TesseractProbe | None,
+    name: str,
+    timeout_s: int = DEFAULT_TIMEOUT_S,
 ) -> tuple[str, list[tuple[_Slot, list[Word]]]]:
     """Stack the prepared regions on one white page, OCR it once, return each slot's words (original px)."""
     if not regions:
@@ -629,7 +632,7 @@ def _ocr_page(
     with tempfile.TemporaryDirectory(prefix="evidence-layout-") as tmp:
         path = Path(tmp) / "regions.png"
         page.save(path, "PNG", compress_level=1)
-        result = recognise(path, OCR_SETTINGS, probe=probe, name=name)
+        result = recognise(path, OCR_SETTINGS, probe=probe, name=name, timeout_s=timeout_s)
     found: list[list[Word]] = [[] for _ in slots]
     for word in result.words:
         centre = word.top + word.height // 2
@@ -1211,7 +1214,13 @@ def _read_email(
     return "email", title, [message]
 
 
-def analyse(image: Image.Image, *, probe: TesseractProbe | None = None, name: str = "image") -> Layout:
+def analyse(
+    image: Image.Image,
+    *,
+    probe: TesseractProbe | None = None,
+    name: str = "image",
+    timeout_s: int = DEFAULT_TIMEOUT_S,
+) -> Layout:
     """Read the layout of ``image`` (a screenshot) and recognise each region (see the module docstring).
 
     Raises DependencyError when tesseract is missing and TesseractFailed when it fails on the page.
@@ -1257,7 +1266,7 @@ def analyse(image: Image.Image, *, probe: TesseractProbe | None = None, name: st
     for index, band in enumerate(_bands(grid, found)):
         flat, scale = _prepare_region(rgb, band.box, band.background, solid.crop(band.cells))
         prepared.append(("band", index, band.box, flat, scale))
-    version, slots = _ocr_page(prepared, probe, name)
+    version, slots = _ocr_page(prepared, probe, name, timeout_s)
     lines = _slot_lines(slots)
     words = tuple(sorted((w for _, ws in slots for w in ws), key=lambda w: (w.top, w.left)))
     text = "\n".join(line.text for line in lines)

@@ -32,6 +32,7 @@ class Job:
     name: str
     psm: int
     lang: str
+    layout: bool = True  # read the screen's layout (bubbles, rows, header); False: one whole-image pass
 
 
 @dataclass(frozen=True)

@@ -43,8 +43,13 @@ def parse(path: Path, name: str | None = None, options: ImportOptions = LONDON_O
 
 
 def only_record(items: list[Yielded]) -> Record:
-    records = [i for i in items if isinstance(i, Record)]
+    """The screenshot's own record (one per image; the messages its layout shows are records of their own,
+    located ``image#mNN``, tested in test_screenshot_layout.py)."""
+    records = [i for i in items if isinstance(i, Record) and i.locator == "image"]
     assert len(records) == 1
+    assert all(
+        i.locator.startswith("image#m") for i in items if isinstance(i, Record) and i is not records[0]
+    )
     return records[0]
 
 

@@ -18,8 +18,9 @@ from evidence.case import index
 from evidence.case.canonical import parse_canonical
 from evidence.cli import ProgressBar
 from evidence.importers import screenshot
-from evidence.importers.screenshot import ORIENTATION, PREPROCESS, ocr_settings
+from evidence.importers.screenshot import ORIENTATION, PREPROCESS, ocr_settings, preprocess_json
 from evidence.ocr.cache import cache_key, summary_key
+from evidence.ocr.layout import LAYOUT_VERSION
 from evidence.ocr.pool import Failed, Job, run_all
 from evidence.ocr.tesseract import Settings, TesseractProbe
 from evidence.verify.case import verify_case
@@ -87,8 +88,10 @@ def test_the_key_changes_with_image_engine_version_and_each_setting() -> None:
         ),
         # a result made before orientation was applied is not the same result
         cache_key("a" * 64, "tesseract", "5.3.0", {**settings, "ocr": Settings().to_json()}),
+        # the layout analysis (its settings carry the layout version) is not the whole-image pass
+        cache_key("a" * 64, "tesseract", "5.3.0", {**settings, "ocr": ocr_settings(layout=True)}),
     }
-    assert len(others) == 7 and base not in others
+    assert len(others) == 8 and base not in others
 
 
 # -- import: parallel, indexed, and never run twice --------------------------------------------------------------
@@ -112,8 +115,10 @@ def test_an_import_ocrs_its_pictures_once_each_and_indexes_the_results(
             item.sha256,
             "tesseract",
             version,
-            {"ocr": ocr_settings(), "preprocess": PREPROCESS.to_json()},
+            # an import reads the layout: its settings (and version) are part of the key
+            {"ocr": ocr_settings(layout=True), "preprocess": preprocess_json(layout=True)},
         )
+        assert summary["settings"]["layout"]["layout_version"] == LAYOUT_VERSION
         assert row["cache_key"] == expected == summary_key(item.sha256, summary)
         assert row["blob_sha256"] == summary["blob_sha256"]
     assert verify_case(case.root).ok

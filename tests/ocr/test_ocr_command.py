@@ -13,6 +13,7 @@ import pytest
 
 from evidence.api import Case
 from evidence.errors import DependencyError, UsageError
+from evidence.ocr.layout import LAYOUT_VERSION
 from evidence.verify.case import verify_case
 from tests.conftest import run_cli
 from tests.ocr.test_cache import TEXTS, counting_tesseract, pictures, runs
@@ -76,7 +77,10 @@ def test_ocr_with_other_settings_appends_and_show_lists_the_earlier_result(unrea
     shown = unread.show("EX-0001")
     assert shown["ocr"]["settings"]["psm"] == 6 and shown["ocr"]["entry"] == second.entry
     assert [e["blob_sha256"] for e in shown["ocr_earlier"]] == [first.outcome.blob_sha256]
-    assert shown["ocr_earlier"][0]["settings"]["ocr"]["psm"] == 3
+    # the first result read the layout (its one tesseract pass is psm 6 over the stacked regions); an
+    # explicit --psm is one whole-image pass: a different key, appended
+    assert shown["ocr_earlier"][0]["settings"]["ocr"]["layout"]["layout_version"] == LAYOUT_VERSION
+    assert "layout" not in shown["ocr"]["settings"]
     for blob in (first.outcome.blob_sha256, second.outcome.blob_sha256):  # nothing replaced
         assert unread.store.exists(blob)
     body = next(e.body for e in unread.entries() if e.seq == second.entry)

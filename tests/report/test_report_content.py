@@ -92,7 +92,8 @@ def test_screenshot_drawn_with_its_words_where_they_appear(small_case: Path, ful
     with Case.open(small_case, readonly=True) as case:
         number = next(e["exhibit"] for e in case.exhibits() if e["original_name"] == FACEBOOK)
         shown = case.show(number)
-    raw = shown["records"][0]["raw"]
+    # the picture's own record (the messages its layout shows are records of their own, located image#mNN)
+    raw = next(r for r in shown["records"] if r["locator"] == "image")["raw"]
     width, height = int(raw["width"]), int(raw["height"])
     words = {w["text"]: w["bbox"] for w in shown["ocr"]["words"]}
     assert "Noticeboard" in words
