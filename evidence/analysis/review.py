@@ -15,7 +15,7 @@ from typing import Any
 
 from evidence.analysis.tactics import RuleSet, Tag, default_rules, tag
 from evidence.case.ledger import Entry
-from evidence.models import Record
+from evidence.models import Channel, Direction, Record
 
 CONFIRMED = "confirmed"
 REJECTED = "rejected"
@@ -68,13 +68,22 @@ def record_words(record: Record) -> str:
     return "\n".join(part for part in (record.subject, record.text) if part)
 
 
+def suggests(record: Record) -> bool:
+    """Whether the rules read this record: not the owner's own outgoing words, and not a screenshot's whole-screen
+    text when the layout already made a record of each message on it (they are read one by one instead)."""
+    if record.direction is Direction.OUTGOING:
+        return False
+    return not (record.channel is Channel.SCREENSHOT and int(record.raw.get("layout_messages") or 0) > 0)
+
+
 def tags_for(
     record: Record, reviewed: dict[tuple[str, str], dict[str, Any]], rules: RuleSet | None = None
 ) -> list[ShownTag]:
     """Suggested tags (one per tactic: its first match) with the user's decisions applied, plus user-added ones."""
     found: dict[str, Tag] = {}
-    for hit in tag(record_words(record), rules or default_rules()):
-        found.setdefault(hit.tactic, hit)
+    if suggests(record):
+        for hit in tag(record_words(record), rules or default_rules()):
+            found.setdefault(hit.tactic, hit)
     shown = []
     for tactic, hit in found.items():
         decision = reviewed.get((record.id, tactic))

@@ -760,6 +760,9 @@ class ScreenshotImporter(Importer):
                 )
                 text = ocr.text
                 raw["ocr"] = ocr.raw()
+                # How many message records the layout made of this picture: the tactic rules then read those
+                # (each with its own direction) and not this record's whole-screen text a second time.
+                raw["layout_messages"] = len((ocr.layout or {}).get("messages") or [])
         finally:
             image.close()
         found = exif_time(exif, options, found_warnings) or name_time(source.name, options, found_warnings)

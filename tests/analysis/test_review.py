@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from evidence.analysis import review
 from evidence.api import Case
 from evidence.errors import UsageError
+from evidence.models import Channel, Direction, Record, TimeSource
 from evidence.verify.case import verify_case
 from tests.conftest import run_cli
 
@@ -83,3 +86,29 @@ def test_show_record_explains_each_tag(case: Case) -> None:
     assert repr(tag["words"]) in out.stdout
     with pytest.raises(UsageError, match="no record"):
         case.show_record("R-ffffffffffffffff")
+
+
+def _said(text: str, direction: Direction, channel: Channel = Channel.SMS, **raw: object) -> Record:
+    return Record(
+        item_sha256="0" * 64,
+        locator="m1",
+        occurred_at=datetime(2026, 3, 14, 21, 0, tzinfo=UTC),
+        time_source=TimeSource.EXPORT,
+        tz_assumed=False,
+        channel=channel,
+        direction=direction,
+        importer="test",
+        importer_version="1",
+        text=text,
+        raw=dict(raw),
+    )
+
+
+def test_the_owners_own_words_and_split_screenshots_get_no_suggestions() -> None:
+    threat = "You'll regret this, I know where you live"
+    assert review.tags_for(_said(threat, Direction.INCOMING), {})  # the rules do fire on these words
+    assert review.tags_for(_said(threat, Direction.OUTGOING), {}) == []  # but not on what the owner sent
+    whole = _said(threat, Direction.UNKNOWN, Channel.SCREENSHOT, layout_messages=3)
+    assert review.tags_for(whole, {}) == []  # its three message records are read instead
+    unsplit = _said(threat, Direction.UNKNOWN, Channel.SCREENSHOT, layout_messages=0)
+    assert review.tags_for(unsplit, {})  # a post or a page with no messages found: its text is read
