@@ -563,6 +563,23 @@ def _channel(kind: str, header: str | None, app: str | None) -> tuple[Channel, s
     return Channel.CHAT, None
 
 
+_ADDRESS_BAR: Final = re.compile(
+    r"^(https?://)?(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(/\S*)?$", re.IGNORECASE
+)
+
+
+def layout_messages(layout: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The messages of a layout that become records: none when the screen is a web page read as a chat (a
+    browser's address bar came out as a "bubble": a post or a profile is not a conversation, and its text
+    stays the picture's own record)."""
+    messages = [m for m in (layout or {}).get("messages") or [] if isinstance(m, dict)]
+    if (layout or {}).get("kind") == "chat" and any(
+        _ADDRESS_BAR.match(str(m.get("text") or "").strip()) for m in messages
+    ):
+        return []
+    return messages
+
+
 def message_records(
     source: Source, options: ImportOptions, shot: Shot, layout: dict[str, Any]
 ) -> Iterator[Yielded]:
@@ -570,8 +587,14 @@ def message_records(
     warnings saying what was guessed. See the module docstring."""
     kind = str(layout.get("kind") or "unknown")
     header = layout.get("header") if isinstance(layout.get("header"), str) else None
-    messages = [m for m in layout.get("messages") or [] if isinstance(m, dict)]
+    messages = layout_messages(layout)
     if not messages:
+        if layout.get("messages"):
+            yield ImportWarning(
+                LOCATOR,
+                "an address bar was read among the chat bubbles: a web page, not a conversation; its text is "
+                "kept as the picture's record and no message records were made",
+            )
         return
     app = app_of(source.name)
     channel, guessed = _channel(kind, header, app)
@@ -762,7 +785,7 @@ class ScreenshotImporter(Importer):
                 raw["ocr"] = ocr.raw()
                 # How many message records the layout made of this picture: the tactic rules then read those
                 # (each with its own direction) and not this record's whole-screen text a second time.
-                raw["layout_messages"] = len((ocr.layout or {}).get("messages") or [])
+                raw["layout_messages"] = len(layout_messages(ocr.layout))
         finally:
             image.close()
         found = exif_time(exif, options, found_warnings) or name_time(source.name, options, found_warnings)

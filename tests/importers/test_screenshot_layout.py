@@ -303,3 +303,31 @@ def test_a_picture_read_later_gets_its_message_records(
     case.ocr(["EX-0001"], psm=6)
     assert len(case.records()) == 15
     assert verify_case(case.root).ok
+
+
+def test_a_web_page_read_as_a_chat_makes_no_message_records(tmp_path: Path) -> None:
+    """The sample Facebook post (a browser screenshot): its address bar came out of the layout as a "bubble".
+    A post is not a conversation: no message records (no contact attempts), its text stays the picture's."""
+    from tests.conftest import sample_files
+
+    post = next(p for p in sample_files(tmp_path) if p.name == "Screenshot 2026-04-02 at 08.15.31.png")
+    with Case.init(tmp_path / "case", title="t", tz="Europe/London") as case:
+        result = case.import_files([post])
+        records = case.records()
+    assert [r.locator for r in records] == ["image"]
+    assert "Posting this because" in (records[0].text or "")
+    assert records[0].raw["layout_messages"] == 0
+    assert result.items
+
+
+def test_the_address_bar_rule() -> None:
+    from evidence.importers.screenshot import layout_messages
+
+    bubble = {"direction": "incoming", "text": "Answer me"}
+    chat = {"kind": "chat", "messages": [bubble]}
+    assert layout_messages(chat) == [bubble]
+    for bar in ("facebook.com/groups/el/7noticeboard", "https://www.example.org/x?y=1", "m.facebook.com"):
+        assert layout_messages({"kind": "chat", "messages": [{"text": bar}, bubble]}) == []
+    # a URL inside a message is a message; a call list or an inbox is never a web page by this rule
+    assert layout_messages({"kind": "chat", "messages": [{"text": "look at facebook.com/x now"}]})
+    assert layout_messages({"kind": "call_list", "messages": [{"text": "example.com"}]})
