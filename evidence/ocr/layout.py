@@ -854,21 +854,48 @@ def _solid_mask(
 ) -> Image.Image:
     """Grid cells to paint over before reading text outside bubbles: the bubbles (and one cell around) and
     solid shapes (avatars, icons, pills): regions at least ``SOLID_CELLS`` cells each way, filling most of
-    their box, not of the background's colour (the inside of a large "O" is not a shape), widened by one
-    cell (their anti-aliased rim)."""
+    their box, not of the background's colour (the inside of a large "O" is not a shape), with the holes of
+    the background's colour inside their box, widened by one cell (their anti-aliased rim)."""
     w, h = grid.width, grid.height
-    solid = {
-        r.label
-        for r in regions
-        if not r.edge
-        and r.x1 - r.x0 + 1 >= SOLID_CELLS
-        and r.y1 - r.y0 + 1 >= SOLID_CELLS
-        and r.count * 10 >= (r.x1 - r.x0 + 1) * (r.y1 - r.y0 + 1) * 6
-        and r.count * 4 < w * h
-        and not _close(r.colour, background, GRID_INK)
-    }
+    holes = [r for r in regions if not r.edge and _close(r.colour, background, GRID_INK)]
+
+    def inside(r: _Region, s: _Region) -> bool:
+        return s.x0 < r.x0 and r.x1 < s.x1 and s.y0 < r.y0 and r.y1 < s.y1
+
+    solid: set[int] = set()
+    for s in regions:
+        bw, bh = s.x1 - s.x0 + 1, s.y1 - s.y0 + 1
+        if s.edge or bw < SOLID_CELLS or bh < SOLID_CELLS or s.count * 4 >= w * h:
+            continue
+        if _close(s.colour, background, GRID_INK):
+            continue
+        # a hole of the background's colour inside the shape (the head of an avatar's silhouette) counts as
+        # filled and is painted with it: left alone, its rim is read as letters ("re)", "0") before a name
+        own = [r for r in holes if inside(r, s)]
+        if (s.count + sum(r.count for r in own)) * 10 >= bw * bh * 6:
+            solid.add(s.label)
+            solid.update(r.label for r in own)
     data = bytes(255 if label in solid else 0 for label in labels)
     mask = Image.frombytes("L", (w, h), data).filter(ImageFilter.MaxFilter(3))
+    # a thin ring (an "i" in a circle beside a list row's time) by its inside: round, at least a shape's
+    # size, of the background's colour; painted with two cells around (the ring and its anti-aliased
+    # edges). Left alone, the ring makes the time's band twice its height and the time is read too small
+    # ("1. Nov", "3oct")
+    rings = {
+        r.label
+        for r in holes
+        if (r.x1 - r.x0 + 1) >= SOLID_CELLS
+        and abs((r.x1 - r.x0) - (r.y1 - r.y0)) * 100 <= (r.x1 - r.x0 + 1) * 12
+        and (r.x1 - r.x0 + 1) * (r.y1 - r.y0 + 1) * 65
+        <= r.count * 100
+        <= (r.x1 - r.x0 + 1) * (r.y1 - r.y0 + 1) * 85
+        and (r.x1 - r.x0 + 1) * 10 < w
+        and r.label not in solid
+    }
+    if rings:
+        ring_data = bytes(255 if label in rings else 0 for label in labels)
+        ring_mask = Image.frombytes("L", (w, h), ring_data).filter(ImageFilter.MaxFilter(5))
+        mask = ImageChops.lighter(mask, ring_mask)
     for r in bubbles:
         mask.paste(255, (max(0, r.x0 - 1), max(0, r.y0 - 1), min(w, r.x1 + 2), min(h, r.y1 + 2)))
     return mask
@@ -981,9 +1008,41 @@ def _icon_token(text: str) -> bool:
     return len(text) <= 3 and any(ch in "()[]{}" for ch in text) and not any(ch.isdigit() for ch in text)
 
 
+_MONTH_TAILS: Final = "an|eb|ar|pr|ay|un|ul|ug|ep|ct|ov|ec"
+
+
+def _list_date(text: str) -> str:
+    """A list row's date as tesseract misreads small grey print, put right: "1. Nov" is "1 Nov", "19 oct"
+    "19 Oct", "220ct" "22 Oct" (an "O" read as a zero); anything else unchanged."""
+    text = re.sub(r"^(\d{1,2})\.?\s?0(?=ct$)", r"\1 O", text)
+    text = re.sub(
+        rf"^(\d{{1,2}})\.?\s?([a-z])(?=(?:{_MONTH_TAILS})$)", lambda m: f"{m[1]} {m[2].upper()}", text
+    )
+    return re.sub(rf"^(\d{{1,2}})\.\s?(?=[A-Z](?:{_MONTH_TAILS})$)", r"\1 ", text)
+
+
 def _right_time(line: _Line, width: int) -> tuple[list[Word], str] | None:
     """A time at the right end of a line (in the right third of the screen): the other words and the time."""
-    words = line.words
+    words = [
+        Word(_list_date(w.text), w.left, w.top, w.width, w.height, w.conf, w.block, w.par, w.line)
+        for w in line.words
+    ]
+    if len(words) >= 2:  # "1." "Nov", "3" "oct" read as two words
+        joined = _list_date(f"{words[-2].text} {words[-1].text}")
+        if joined != f"{words[-2].text} {words[-1].text}" and _is_time(joined):
+            a, b = words[-2], words[-1]
+            merged = Word(
+                joined,
+                a.left,
+                min(a.top, b.top),
+                b.left + b.width - a.left,
+                max(a.height, b.height),
+                min(a.conf, b.conf),
+                a.block,
+                a.par,
+                a.line,
+            )
+            words = [*words[:-2], merged]
     while words and _icon_token(words[-1].text):
         words = words[:-1]  # an icon after the time (an "i" in a circle, a chevron)
     for take in (3, 2, 1):
@@ -1054,6 +1113,38 @@ def _arrow_in(rgb: Image.Image, box: Box, background: Color, *, window: bool = F
     if top_right == bottom_left:
         return None
     return "outgoing" if top_right > bottom_left else "incoming"
+
+
+def _around(word: Word, after: Word | None) -> Box:
+    """The box of an icon read as ``word``, widened by a quarter of its height (tesseract's box of an arrow
+    read as "/" may hold its shaft only) but not into the next word."""
+    pad = max(1, word.height // 4)
+    right = word.left + word.width + pad
+    if after is not None:
+        right = min(right, after.left - 1)
+    return (max(0, word.left - pad), max(0, word.top - pad), right, word.top + word.height + pad)
+
+
+def _arrow_before(rgb: Image.Image, word: Word, row_lines: list[_Line], background: Color) -> str | None:
+    """The call arrow left of ``word``: a short token of the row read on a line of its own (an arrow
+    taller than the small label beside it), else the ink just left of ``word``."""
+    for line in row_lines:
+        for icon in line.words:
+            right = icon.left + icon.width
+            overlap = min(right, word.left) - icon.left
+            if (
+                len(icon.text) <= 2
+                and icon is not word
+                and right <= word.left + word.height // 2
+                and word.left - right <= word.height * 2
+                and overlap > 0
+                and icon.top < word.top + word.height
+                and word.top < icon.top + icon.height
+            ):
+                found = _arrow_in(rgb, _around(icon, word), background)
+                if found:
+                    return found
+    return _arrow(rgb, word, background)
 
 
 def _arrow_token(words: list[Word]) -> bool:
@@ -1134,12 +1225,15 @@ def _read_list(
             arrow: str | None = None
             sub = _strip_junk(others[0]) if others else []
             for line_words in (sub, first_line):
-                if _arrow_token(line_words):
-                    arrow = arrow or _arrow_in(rgb, line_words[0].bbox, background)
+                if len(line_words) == 1 and len(line_words[0].text) <= 2 and not line_words[0].text.isalnum():
+                    # the arrow read on a line of its own ("7)"): taller than the small label beside it
+                    arrow = arrow or _arrow_in(rgb, _around(line_words[0], None), background)
+                elif _arrow_token(line_words):
+                    arrow = arrow or _arrow_in(rgb, _around(line_words[0], line_words[1]), background)
                     if line_words is first_line:
                         first_line = first_line[1:]
                 elif line_words:
-                    arrow = arrow or _arrow(rgb, line_words[0], background)
+                    arrow = arrow or _arrow_before(rgb, line_words[0], row_lines, background)
             name_words = _strip_junk(first_line)
             counted = _COUNT.match(name_words[-1].text) if len(name_words) > 1 else None
             if counted:
