@@ -83,6 +83,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
 
+import phonenumbers
 from PIL import Image, ImageChops, ImageFilter
 
 from evidence.ocr.tesseract import Settings, TesseractProbe, Word, recognise
@@ -878,7 +879,7 @@ def _solid_mask(
     data = bytes(255 if label in solid else 0 for label in labels)
     mask = Image.frombytes("L", (w, h), data).filter(ImageFilter.MaxFilter(3))
     # a thin ring (an "i" in a circle beside a list row's time) by its inside: round, at least a shape's
-    # size, of the background's colour; painted with two cells around (the ring and its anti-aliased
+    # size, of the background's colour (the "i" inside it aside); painted with two cells around (the ring and its anti-aliased
     # edges). Left alone, the ring makes the time's band twice its height and the time is read too small
     # ("1. Nov", "3oct")
     rings = {
@@ -1043,8 +1044,17 @@ def _right_time(line: _Line, width: int) -> tuple[list[Word], str] | None:
                 a.line,
             )
             words = [*words[:-2], merged]
-    while words and _icon_token(words[-1].text):
-        words = words[:-1]  # an icon after the time (an "i" in a circle, a chevron)
+    while words and (
+        _icon_token(words[-1].text)
+        or (
+            len(words[-1].text) == 2
+            and not any(ch.isdigit() for ch in words[-1].text)
+            and words[-1].text.upper() not in ("AM", "PM")
+        )
+    ):
+        words = words[
+            :-1
+        ]  # an icon after the time (an "i" in a circle, a chevron; "CE": two letters, not AM/PM)
     for take in (3, 2, 1):
         if len(words) < take:
             continue
@@ -1134,6 +1144,7 @@ def _arrow_before(rgb: Image.Image, word: Word, row_lines: list[_Line], backgrou
             overlap = min(right, word.left) - icon.left
             if (
                 len(icon.text) <= 2
+                and not (icon.text.isalnum() and icon.conf >= 60)
                 and icon is not word
                 and right <= word.left + word.height // 2
                 and word.left - right <= word.height * 2
@@ -1145,6 +1156,40 @@ def _arrow_before(rgb: Image.Image, word: Word, row_lines: list[_Line], backgrou
                 if found:
                     return found
     return _arrow(rgb, word, background)
+
+
+def _capital_i(name: str) -> str:
+    """A name (a call row's, an email's sender) whose first word is "l" + lower case before capitalised
+    words ("lan Cole") starts with "I": tesseract reads a sans-serif capital I as "l"."""
+    words = name.split(" ")
+    if len(words) > 1 and re.fullmatch(r"l[a-z]+", words[0]) and all(w[:1].isupper() for w in words[1:]):
+        return "I" + name[1:]
+    return name
+
+
+def _call_name(text: str) -> str:
+    """A call row's name or number with tesseract's confusions of small print put right:
+
+    - an international number ("+33 612 34 56 78") that is valid with the same digits is spaced as phones
+      show it (libphonenumber's international format: "+33 6 12 34 56 78"; tesseract drops the space after
+      a one-digit group); only spaces change, never a digit;
+    - a first word "l" + lower case before capitalised words ("lan Cole") starts with "I";
+    - a name of one word in lower case ("sam", "jamie": read without a capital height to compare with) gets
+      its capital back.
+    """
+    if text.startswith("+") and re.fullmatch(r"\+[\d ]+", text):
+        try:
+            number = phonenumbers.parse(text, None)
+        except phonenumbers.NumberParseException:
+            return text
+        spaced = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        if phonenumbers.is_valid_number(number) and spaced.replace(" ", "") == text.replace(" ", ""):
+            return spaced
+        return text
+    text = _capital_i(text)
+    if " " not in text and re.fullmatch(r"[a-z]{2,}", text):
+        return text[0].upper() + text[1:]
+    return text
 
 
 def _arrow_token(words: list[Word]) -> bool:
@@ -1232,13 +1277,14 @@ def _read_list(
                     arrow = arrow or _arrow_in(rgb, _around(line_words[0], line_words[1]), background)
                     if line_words is first_line:
                         first_line = first_line[1:]
-                elif line_words:
+                elif line_words and line_words[0].left * 2 < width:  # an arrow starts a row, never ends it
                     arrow = arrow or _arrow_before(rgb, line_words[0], row_lines, background)
             name_words = _strip_junk(first_line)
             counted = _COUNT.match(name_words[-1].text) if len(name_words) > 1 else None
             if counted:
                 count = int(counted.group(1))
                 name_words = _strip_junk(name_words[:-1])
+            name = _call_name(_text(name_words))
             call = "missed" if _is_red(_ink_colour(rgb, name_words, background)) else None
             said = _CALL_WORDS.search(" ".join(ln.text for ln in row_lines))
             if call is None and said:
@@ -1248,7 +1294,7 @@ def _read_list(
             messages.append(
                 Message(
                     direction="outgoing" if call == "outgoing" else "incoming",
-                    text=_text(name_words),
+                    text=name,
                     shown_time=shown,
                     bbox=box,
                     call=call,
@@ -1264,7 +1310,7 @@ def _read_list(
                     text=_text(body),
                     shown_time=shown,
                     bbox=box,
-                    sender=_text(first_line) or None,
+                    sender=_capital_i(_text(first_line)) or None,
                     confidence=_confidence(words),
                 )
             )
