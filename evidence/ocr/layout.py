@@ -88,7 +88,7 @@ from PIL import Image, ImageChops, ImageFilter
 
 from evidence.ocr.tesseract import Settings, TesseractProbe, Word, recognise
 
-LAYOUT_VERSION: Final = "1"
+LAYOUT_VERSION: Final = "2"
 
 Direction = Literal["incoming", "outgoing", "unknown"]
 Kind = Literal["chat", "call_list", "email_list", "email", "unknown"]
@@ -115,6 +115,7 @@ MARGIN_PX: Final = 20
 HEADER_MIN_CONF: Final = 50
 SPECK_CONF: Final = 60  # a trailing token of one or two characters read with less is a speck
 CORNER_TEXT_CONFIDENCE: Final = 600  # per mille: a bubble's corner that is not a time, kept as text above
+CORNER_INK_LEVEL: Final = 160  # flattened pixels at least this light are not ink when finding a corner time
 MIN_MESSAGE_CONFIDENCE: Final = 400  # per mille: a bubble read with less is a shape, not a message
 OCR_SETTINGS: Final = Settings(psm=6, lang="eng")
 
@@ -190,6 +191,7 @@ def layout_settings() -> dict[str, Any]:
         "speck_conf": SPECK_CONF,
         "corner_text_confidence_permille": CORNER_TEXT_CONFIDENCE,
         "min_message_confidence_permille": MIN_MESSAGE_CONFIDENCE,
+        "corner_ink_level": CORNER_INK_LEVEL,
         "wall_tolerance": WALL_TOLERANCE,
         "merge_tolerance": MERGE_TOLERANCE,
         "merge_min_saturation": MERGE_MIN_SATURATION,
@@ -515,7 +517,9 @@ def _corner_time(flat: Image.Image) -> Box | None:
     """The box (in the flattened bubble) of a short group of ink at the right end of its last line, set
     apart from the text before it by more than half a line height, or alone on a last line of its own:
     where WhatsApp-style apps print a message's time, smaller and greyer than the text. Tesseract reads it
-    far better on its own (own contrast, own scale) than on a line with larger text."""
+    far better on its own (own contrast, own scale) than on a line with larger text. Light grey (JPEG's
+    residue around print, flattened) is not ink here: it would join the time to the text."""
+    flat = flat.point([0 if v < CORNER_INK_LEVEL else 255 for v in range(256)])
     profile = list(flat.resize((1, flat.height), Image.Resampling.BOX).tobytes())
     rows = [r for r in _ink_runs(profile, 252) if r[1] - r[0] >= 3]
     if not rows:
@@ -531,6 +535,8 @@ def _corner_time(flat: Image.Image) -> Box | None:
             groups[-1] = (groups[-1][0], x1)
         else:
             groups.append((x0, x1))
+    while groups and groups[-1][1] - groups[-1][0] < height // 2:
+        groups.pop()  # a speck at the bubble's rim (JPEG ringing of its rounded edge), not print
     if not groups or (len(groups) == 1 and len(rows) == 1):
         return None  # the bubble's only line is its text
     x0, x1 = groups[-1]
