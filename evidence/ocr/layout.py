@@ -930,7 +930,7 @@ def _read_chat(
             continue
         kept = _confident(line.words)
         if kept and not _is_time(_text(kept)):
-            header = _text(kept)
+            header = _contact(_header_pieces(bands, line, kept))
             break
     used: set[int] = set()
     messages: list[Message] = []
@@ -1171,6 +1171,34 @@ def _capital_i(name: str) -> str:
     if len(words) > 1 and re.fullmatch(r"l[a-z]+", words[0]) and all(w[:1].isupper() for w in words[1:]):
         return "I" + name[1:]
     return name
+
+
+def _header_pieces(bands: list[_Line], line: _Line, kept: list[Word]) -> str:
+    """A chat header's text: ``kept`` (the first header line's words) with the other pieces of the same
+    line (a band cut where a number's spaces are wide: "+33 6 12 34" and "56 78") at most three line
+    heights apart, left to right."""
+    top, bottom = line.box[1], line.box[3]
+    height = bottom - top
+    pieces = [kept]
+    for other in bands:
+        if other is line or not (top <= (other.box[1] + other.box[3]) // 2 <= bottom):
+            continue
+        words = _confident(other.words)
+        if words and not _is_time(_text(words)):
+            pieces.append(words)
+    pieces.sort(key=lambda ws: ws[0].left)
+    start = next(k for k, ws in enumerate(pieces) if ws is kept)
+    first, last = start, start
+    while first > 0 and _box_of(pieces[first])[0] - _box_of(pieces[first - 1])[2] <= height * 3:
+        first -= 1
+    while last + 1 < len(pieces) and _box_of(pieces[last + 1])[0] - _box_of(pieces[last])[2] <= height * 3:
+        last += 1
+    return " ".join(_text(ws) for ws in pieces[first : last + 1])
+
+
+def _contact(text: str) -> str:
+    """A chat header's contact name or number, put right as a call row's name is (see ``_call_name``)."""
+    return _call_name(text)
 
 
 def _call_name(text: str) -> str:
