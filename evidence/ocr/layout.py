@@ -1378,7 +1378,7 @@ def _read_email(
         text=_text([w for ln in body for w in _strip_junk(ln.words)]),
         shown_time=shown,
         bbox=_box_of(words),
-        sender=_text(_strip_junk(sender_words)) or None,
+        sender=_capital_i(_text(_strip_junk(sender_words))) or None,
         confidence=_confidence(words),
     )
     title = " ".join(_text(_strip_junk(ln.words)) for ln in subject).strip() or header
