@@ -24,7 +24,9 @@ image's pixels), the full text and every word. All image work is Pillow plus pur
    ``GRID_INK`` hold ink; runs of such rows are bands, cut into pieces where the ink has a horizontal gap of
    more than 1.5 band heights (a name on the left, a time on the right). Solid shapes (avatars, icons,
    pills: regions of at least ``SOLID_CELLS`` cells each way filling 60 % of their box, not of the
-   background's colour) are painted over first.
+   background's colour, with the holes of the background's colour inside them, such as the head of an
+   avatar's silhouette) are painted over first, and so are thin rings (an "i" in a circle beside a time),
+   found by their round inside of the background's colour and painted with two cells around.
 4. *Flattening.* Each region is turned into dark text on white by each pixel's colour distance to the
    region's own background (the bubble's colour, the band's commonest colour); the distance reached by the
    darker half of the ink pixels becomes black. White on blue, dark themes and red names all become black on
@@ -32,7 +34,8 @@ image's pixels), the full text and every word. All image work is Pillow plus pur
    and one grid cell along the crop's edge is whited out (the bubble's anti-aliased rim is not text).
    A short group of ink at the right end of a bubble's last line, set apart by more than half a line
    height or alone on a last line (a WhatsApp-style time, smaller and greyer than the text), is cut out
-   and read as a region of its own, with its own contrast and scale.
+   and read as a region of its own, with its own contrast and scale (looking for it, light grey is not
+   ink: JPEG's residue would join it to the text; a speck at the bubble's rim is not it).
 5. *One tesseract run.* Each region is scaled so its text lines are about ``TARGET_LINE_PX`` high (measured
    from the row profile, at most ``MAX_SCALE_PERMILLE``), all are stacked on one white page separated by
    ``GAP_PX``, and tesseract (``--psm 6``) reads the page once; words go back to their region by their
@@ -40,15 +43,17 @@ image's pixels), the full text and every word. All image work is Pillow plus pur
 6. *Chats.* A bubble's text is its lines joined by spaces. Its shown time is its cut-out corner when that
    reads as a time (else the corner is text when read with confidence ``CORNER_TEXT_CONFIDENCE`` and two
    letters or digits, or a speck), a clock at the end of its last line, a band that is only a clock right
-   under the bubble and aligned with one of its sides (iMessage), or beside its lower half (Instagram). The header is the first band under the status bar
-   (the top ``_STATUS_BAR_PERMILLE``) and above the first bubble that is not a time.
+   under the bubble and aligned with one of its sides (iMessage), or beside its lower half (Instagram).
+   The header is the first band under the status bar (the top ``_STATUS_BAR_PERMILLE``) and above the
+   first bubble that is not a time, joined with the other pieces of its line (a number with wide spaces).
 7. *Lists.* A line ending in a time in the right part of the screen anchors a row; the row starts at the
    line overlapping or just above the anchor and ends where the next row starts. Several rows: a
    ``call_list`` when the title says so (Recents, Calls) or most rows have at most two lines, else an
    ``email_list`` (first line the sender, the others subject and snippet). One row: an open ``email``
    (subject above, the sender's line with the date, address and "to" lines skipped, then the body). In a
    call row, a red name is ``missed``; otherwise the arrow before the label or the name (read by tesseract
-   as a one- or two-character token, or found just left of the first word) points up-right for
+   as a one- or two-character token, on the name's line or on a line of its own, or found just left of
+   the first word) points up-right for
    ``outgoing`` and down-left for ``incoming`` (its ink is heavier in that corner); "(3)" at the end of the
    name is the count.
 
@@ -61,9 +66,15 @@ image's pixels), the full text and every word. All image work is Pillow plus pur
 - a time whose colon was lost in small print ("316 PM", "3-18 PM", "2352") is taken as a time only where a
   time belongs: at the end of a bubble, set apart from the text by more than its height or on its own line
   (with AM/PM or a separator), or alone under or beside a bubble; its digits are kept as read;
+- a list row's date misread in small print is put right: "1. Nov" is "1 Nov", "19 oct" "19 Oct",
+  "220ct" "22 Oct" (an "O" read as a zero);
+- a call row's name and a chat header: a valid international number is spaced as libphonenumber
+  formats it (only spaces change), "lan" before capitalised words is "Ian" (also an email's sender), and
+  a one-word name in lower case gets its capital ("sam": read without a capital height to compare with);
 - icon junk (tokens without a letter or digit) is removed at the ends of lines; in headers also one- or
   two-character tokens read with confidence under ``HEADER_MIN_CONF``; after a list row's time also one
-  character, or up to three with a bracket and no digit ("C)", "(-)": an "i" in a circle); at the end of a
+  character, two letters that are not AM/PM, or up to three with a bracket and no digit ("C)", "(-)",
+  "CE": an "i" in a circle); at the end of a
   bubble also one or two characters read with confidence under ``SPECK_CONF`` (JPEG ringing).
 
 **Known limits.** A wallpaper photo behind a chat defeats the band background (bubble text is unaffected);
@@ -885,9 +896,9 @@ def _solid_mask(
     data = bytes(255 if label in solid else 0 for label in labels)
     mask = Image.frombytes("L", (w, h), data).filter(ImageFilter.MaxFilter(3))
     # a thin ring (an "i" in a circle beside a list row's time) by its inside: round, at least a shape's
-    # size, of the background's colour (the "i" inside it aside); painted with two cells around (the ring and its anti-aliased
-    # edges). Left alone, the ring makes the time's band twice its height and the time is read too small
-    # ("1. Nov", "3oct")
+    # size, of the background's colour (the "i" inside it aside); painted with two cells around (the ring
+    # and its anti-aliased edges). Left alone, the ring makes the time's band twice its height and the
+    # time is read too small ("1. Nov", "3oct")
     rings = {
         r.label
         for r in holes
