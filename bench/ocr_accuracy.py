@@ -1,6 +1,7 @@
 """OCR accuracy benchmark (issue #4): ``evidence.ocr.layout.analyse`` against ground truth, by category.
 
-    .venv/bin/python bench/ocr_accuracy.py [--per-category 10] [--seed 0 --seed 11] [--heldout-seed 29]
+    .venv/bin/python bench/ocr_accuracy.py [--per-category 10] [--seed 0 --seed 11 --seed 29]
+                                           [--heldout-seed 37]
                                            [--strict] [--write] [--keep DIR]
 
 Generates synthetic screenshots with exact ground truth (``tests/ocr/synth.py``: chats light and dark, email,
@@ -58,9 +59,10 @@ TARGET_DIRECTION_PERMILLE: Final = 980
 RESULTS: Final = ROOT / "bench" / "RESULTS.md"
 SECTION: Final = "## OCR accuracy"
 # Seed 11 was first used as a held-out set, then its failures were looked at: it became a tuning seed and
-# seed 29, never looked at before the final run, became the held-out one.
-DEFAULT_TUNING: Final = (0, 11)
-DEFAULT_HELDOUT: Final = (29,)
+# seed 29 the held-out one. Seed 29's scaled screens missed the CER target and their failures were looked at
+# in turn (a WhatsApp time read "1857"): 29 became a tuning seed and 37, never looked at, the held-out one.
+DEFAULT_TUNING: Final = (0, 11, 29)
+DEFAULT_HELDOUT: Final = (37,)
 
 Box = tuple[int, int, int, int]
 
@@ -370,7 +372,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--per-category", type=int, default=10)
     parser.add_argument(
-        "--seed", type=int, action="append", help="a tuning seed (repeatable; default 0 and 11)"
+        "--seed", type=int, action="append", help="a tuning seed (repeatable; default 0, 11 and 29)"
     )
     parser.add_argument(
         "--heldout-seed",

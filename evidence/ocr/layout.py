@@ -41,8 +41,8 @@ image's pixels), the full text and every word. All image work is Pillow plus pur
    ``GAP_PX``, and tesseract (``--psm 6``) reads the page once; words go back to their region by their
    vertical position, and their boxes to the original pixels.
 6. *Chats.* A bubble's text is its lines joined by spaces. Its shown time is its cut-out corner when that
-   reads as a time (else the corner is text when read with confidence ``CORNER_TEXT_CONFIDENCE`` and two
-   letters or digits, or a speck), a clock at the end of its last line, a band that is only a clock right
+   reads as a time, also when its colon was lost ("1857"; else the corner is text when read with
+   confidence ``CORNER_TEXT_CONFIDENCE`` and two letters or digits, or a speck), a clock at the end of its last line, a band that is only a clock right
    under the bubble and aligned with one of its sides (iMessage), or beside its lower half (Instagram).
    The header is the first band under the status bar (the top ``_STATUS_BAR_PERMILLE``) and above the
    first bubble that is not a time, joined with the other pieces of its line (a number with wide spaces).
@@ -834,7 +834,7 @@ _MISREAD_MERIDIEM: Final = re.compile(r"^([AaPp])[MmNnYy]\.?$")
 def _misread_time_tail(words: list[Word]) -> tuple[list[Word], str | None]:
     """A small time at the end of a bubble whose colon was misread ("316 PM", "3-18 PM"): 3-4 digits on a
     line of their own or set apart from the text before them (a gap wider than the digits' height), followed
-    by AM/PM (or with a colon)."""
+    by AM/PM (or with a colon), or four digits making a 24-hour clock that exists ("1857")."""
     end = len(words)
     meridiem = ""
     if end >= 2 and _MISREAD_MERIDIEM.match(words[-1].text):
@@ -843,12 +843,30 @@ def _misread_time_tail(words: list[Word]) -> tuple[list[Word], str | None]:
     if end < 1:
         return words, None
     clock = _MISREAD_CLOCK.match(words[end - 1].text)
-    if clock is None or (not meridiem and ":" not in words[end - 1].text):
+    bare = clock is not None and re.fullmatch(r"\d{4}", words[end - 1].text) is not None
+    if bare and clock is not None and (int(clock.group(1)) > 23 or int(clock.group(2)) > 59):
+        return words, None
+    if clock is None or (not meridiem and ":" not in words[end - 1].text and not bare):
         return words, None
     token = words[end - 1]
     if end >= 2 and token.left - (words[end - 2].left + words[end - 2].width) < token.height:
         return words, None  # an ordinary number in the sentence ("Room 101")
     return words[: end - 1], f"{clock.group(1)}:{clock.group(2)}{meridiem}"
+
+
+def _corner_clock(corner: list[Word]) -> str | None:
+    """A bubble's cut-out corner read as a clock whose colon was lost in small print ("1857", "16.01 PM"):
+    one token of 3-4 digits making an hour and minutes that exist, then AM/PM or nothing. The corner is
+    where the time is printed, set apart from the text; its digits are kept as read."""
+    meridiem = ""
+    words = corner
+    if len(words) == 2 and _MISREAD_MERIDIEM.match(words[1].text):
+        meridiem = " " + words[1].text[0].upper() + "M"
+        words = words[:1]
+    clock = _MISREAD_CLOCK.match(words[0].text) if len(words) == 1 else None
+    if clock is None or int(clock.group(1)) > 23 or int(clock.group(2)) > 59:
+        return None
+    return f"{clock.group(1)}:{clock.group(2)}{meridiem}"
 
 
 def _bubble_mask(grid: _Grid, r: _Region, labels: list[int]) -> tuple[Image.Image, int]:
@@ -960,6 +978,8 @@ def _read_chat(
             shown = f"{shown} {meridiem.group(1).upper()}M"  # the clock's AM/PM cut off on its own
         elif corner:
             rest, corner_time = _split_time_tail(corner)
+            if corner_time is None and not rest:
+                corner_time = _corner_clock(corner)
             if corner_time is not None and not rest:
                 shown = shown or corner_time
             elif (
