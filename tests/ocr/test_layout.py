@@ -18,9 +18,10 @@ from evidence.ocr.layout import (
     _clean_time,
     _fix_word,
     _list_date,
+    _misread_time_tail,
     analyse,
 )
-from evidence.ocr.tesseract import TesseractFailed, TesseractProbe
+from evidence.ocr.tesseract import TesseractFailed, TesseractProbe, Word
 from tests.ocr.synth import CATEGORIES, generate, load_truth
 
 SEED = 3
@@ -229,3 +230,23 @@ def test_list_dates_misread_in_small_print(read: str, shown: str) -> None:
 )
 def test_call_names_put_right(read: str, shown: str) -> None:
     assert _call_name(read) == shown
+
+
+def _word(text: str, left: int, width: int) -> Word:
+    return Word(text=text, left=left, top=10, width=width, height=20, conf=90, block=0, par=0, line=0)
+
+
+@pytest.mark.parametrize(
+    ("tail", "gap", "shown"),
+    [
+        ("1857", 40, "18:57"),  # set apart by twice its height: a time whose colon was lost
+        ("1857", 6, None),  # an ordinary number at the end of a sentence
+        ("2399", 40, None),  # no such clock
+        ("316", 40, None),  # three digits without AM/PM stay text
+    ],
+)
+def test_time_without_colon_at_a_bubble_end(tail: str, gap: int, shown: str | None) -> None:
+    words = [_word("waiting.", 0, 100), _word(tail, 100 + gap, 60)]
+    kept, time = _misread_time_tail(words)
+    assert time == shown
+    assert len(kept) == (1 if shown else 2)
