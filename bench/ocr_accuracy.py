@@ -1,6 +1,8 @@
 """OCR accuracy benchmark (issue #4): ``evidence.ocr.layout.analyse`` against ground truth, by category.
 
-    .venv/bin/python bench/ocr_accuracy.py [--per-category 10] [--seed 0] [--strict] [--write] [--keep DIR]
+    .venv/bin/python bench/ocr_accuracy.py [--per-category 10] [--seed 0 --seed 11 --seed 29]
+                                           [--heldout-seed 37]
+                                           [--strict] [--write] [--keep DIR]
 
 Generates synthetic screenshots with exact ground truth (``tests/ocr/synth.py``: chats light and dark, email,
 call lists, JPEG and scaled copies of chats) in a temporary folder, runs ``analyse`` on each and, as the anchor,
@@ -15,6 +17,10 @@ plain ``tesseract IMAGE -`` over the whole image (full text only), and prints a 
 - direction, time and fields: among matched messages, the share whose direction is right, whose shown time
   equals the truth's (messages showing a time only), and whose sender / call / count equal the truth's;
 - header: the share of screens whose header equals the truth's; seconds per image: ``analyse``'s wall time.
+
+Two sets are scored and reported apart: *tuning* seeds (screens whose failures were looked at while the layout
+rules were written) and *held-out* seeds (never looked at before the run; the figures that count). Once a
+held-out seed's failures have been looked at, it becomes a tuning seed and a new held-out seed is chosen.
 
 Tesseract runs with ``OMP_THREAD_LIMIT=1``, one image at a time. ``--strict`` exits 1 when a target of the issue
 is missed (message CER at most 1 % in every category, at least 98 % of messages found, direction right for at
@@ -52,6 +58,11 @@ TARGET_FOUND_PERMILLE: Final = 980
 TARGET_DIRECTION_PERMILLE: Final = 980
 RESULTS: Final = ROOT / "bench" / "RESULTS.md"
 SECTION: Final = "## OCR accuracy"
+# Seed 11 was first used as a held-out set, then its failures were looked at: it became a tuning seed and
+# seed 29 the held-out one. Seed 29's scaled screens missed the CER target and their failures were looked at
+# in turn (a WhatsApp time read "1857"): 29 became a tuning seed and 37, never looked at, the held-out one.
+DEFAULT_TUNING: Final = (0, 11, 29)
+DEFAULT_HELDOUT: Final = (37,)
 
 Box = tuple[int, int, int, int]
 
@@ -330,17 +341,55 @@ def write_results(text: str) -> None:
     RESULTS.write_text(updated.rstrip() + "\n", encoding="utf-8")
 
 
+def run_seeds(
+    seeds: Sequence[int], per_category: int, adapter: Callable[..., Layout], keep: Path | None, verbose: bool
+) -> tuple[dict[str, Tally], dict[str, Tally]]:
+    """``run`` over several seeds (each in its own folder), tallies summed by category and by app and theme."""
+    tallies: dict[str, Tally] = {c: Tally(images=0) for c in CATEGORIES}
+    by_app: dict[str, Tally] = {}
+    for seed in seeds:
+        with tempfile.TemporaryDirectory(prefix="ocr-bench-") as tmp:
+            folder = (keep if keep else Path(tmp)) / f"seed-{seed}"
+            one, apps = run(folder, per_category, seed, adapter, verbose=verbose)
+        for category, tally in one.items():
+            tallies[category].add(tally)
+        for app, tally in apps.items():
+            by_app.setdefault(app, Tally(images=0)).add(tally)
+    return tallies, dict(sorted(by_app.items()))
+
+
+def verdict(tallies: dict[str, Tally]) -> str:
+    """One sentence: the issue's targets met, or which were missed."""
+    missed = missed_targets(tallies)
+    return (
+        "Targets (issue #4: message CER at most 1% in every category, at least 98% of messages found, direction "
+        "right for at least 98%): " + ("all met." if not missed else "missed: " + "; ".join(missed) + ".")
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line; returns the exit status."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--per-category", type=int, default=10)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--seed", type=int, action="append", help="a tuning seed (repeatable; default 0, 11 and 29)"
+    )
+    parser.add_argument(
+        "--heldout-seed",
+        type=int,
+        action="append",
+        help=f"a held-out seed, never looked at while tuning (repeatable; default {DEFAULT_HELDOUT[0]})",
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target of issue #4 is missed")
-    parser.add_argument("--write", action="store_true", help="record the table in bench/RESULTS.md")
+    parser.add_argument("--write", action="store_true", help="record the tables in bench/RESULTS.md")
     parser.add_argument("--keep", type=Path, help="write the screenshots here instead of a temporary folder")
     parser.add_argument("--adapter", choices=("layout", "lines"), default="layout")
     parser.add_argument("--verbose", action="store_true", help="one line per image on stderr")
     args = parser.parse_args(argv)
+    tuning: list[int] = args.seed if args.seed is not None else list(DEFAULT_TUNING)
+    heldout: list[int] = args.heldout_seed if args.heldout_seed is not None else list(DEFAULT_HELDOUT)
+    if set(tuning) & set(heldout):
+        parser.error("a seed cannot be both a tuning and a held-out seed")
     os.environ["OMP_THREAD_LIMIT"] = "1"
     adapter: Callable[..., Layout] = lines_adapter
     if args.adapter == "layout":
@@ -348,35 +397,36 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         adapter = layout.analyse
     started = time.perf_counter()
-    if args.keep:
-        tallies, by_app = run(args.keep, args.per_category, args.seed, adapter, verbose=args.verbose)
-    else:
-        with tempfile.TemporaryDirectory(prefix="ocr-bench-") as tmp:
-            tallies, by_app = run(Path(tmp), args.per_category, args.seed, adapter, verbose=args.verbose)
+    tune, tune_apps = run_seeds(tuning, args.per_category, adapter, args.keep, args.verbose)
+    held, held_apps = run_seeds(heldout, args.per_category, adapter, args.keep, args.verbose)
     wall = time.perf_counter() - started
-    result = table(tallies)
-    missed = missed_targets(tallies)
     command = "bench/ocr_accuracy.py" + "".join(
         f" {a}" for a in (argv if argv is not None else sys.argv[1:]) if a != "--write"
     )
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     version = subprocess.run(["tesseract", "--version"], capture_output=True, check=True).stdout.decode()
+    images = sum(t.images for t in tune.values()) + sum(t.images for t in held.values())
+    both_apps = dict(tune_apps)
+    for app, tally in held_apps.items():
+        both_apps.setdefault(app, Tally(images=0)).add(tally)
+    seeds = ", ".join(str(s) for s in heldout)
     report = (
         f"Command: `.venv/bin/python {command}` ({when}, {version.splitlines()[0]}, adapter `{args.adapter}`, "
-        f"seed {args.seed}, {sum(t.images for t in tallies.values())} images, whole run {wall:.0f} s).\n\n"
-        f"{result}\n\n"
-        f"The same screens by app and theme (JPEG and scaled copies included):\n\n{table(by_app)}\n\n"
-        "Targets (issue #4): message CER at most 1% in every category, at least 98% of messages found, "
-        "direction right for at least 98%. "
-        + ("All met." if not missed else "Missed: " + "; ".join(missed) + ".")
+        f"tuning seeds {', '.join(str(s) for s in tuning)}, held-out seeds {seeds}, {args.per_category} screens "
+        f"a category and seed, {images} images, whole run {wall:.0f} s).\n\n"
+        f"**Held-out** (seeds {seeds}: screens the layout rules were not tuned on; the figures that count):\n\n"
+        f"{table(held)}\n\n{verdict(held)}\n\n"
+        f"Tuning (seeds {', '.join(str(s) for s in tuning)}: screens whose failures were looked at while "
+        f"writing the rules):\n\n{table(tune)}\n\n{verdict(tune)}\n\n"
+        f"Both sets by app and theme (JPEG and scaled copies included):\n\n{table(dict(sorted(both_apps.items())))}"
     )
-    examples = [m for t in tallies.values() for m in t.misses][:12]
+    examples = [m for t in [*held.values(), *tune.values()] for m in t.misses][:16]
     print(report)
     if examples:
         print("\nSome misread messages:\n" + "\n".join(f"- {e}" for e in examples))
     if args.write:
         write_results(report)
-    return 1 if (args.strict and missed) else 0
+    return 1 if (args.strict and (missed_targets(held) or missed_targets(tune))) else 0
 
 
 if __name__ == "__main__":

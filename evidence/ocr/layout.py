@@ -24,7 +24,9 @@ image's pixels), the full text and every word. All image work is Pillow plus pur
    ``GRID_INK`` hold ink; runs of such rows are bands, cut into pieces where the ink has a horizontal gap of
    more than 1.5 band heights (a name on the left, a time on the right). Solid shapes (avatars, icons,
    pills: regions of at least ``SOLID_CELLS`` cells each way filling 60 % of their box, not of the
-   background's colour) are painted over first.
+   background's colour, with the holes of the background's colour inside them, such as the head of an
+   avatar's silhouette) are painted over first, and so are thin rings (an "i" in a circle beside a time),
+   found by their round inside of the background's colour and painted with two cells around.
 4. *Flattening.* Each region is turned into dark text on white by each pixel's colour distance to the
    region's own background (the bubble's colour, the band's commonest colour); the distance reached by the
    darker half of the ink pixels becomes black. White on blue, dark themes and red names all become black on
@@ -32,23 +34,26 @@ image's pixels), the full text and every word. All image work is Pillow plus pur
    and one grid cell along the crop's edge is whited out (the bubble's anti-aliased rim is not text).
    A short group of ink at the right end of a bubble's last line, set apart by more than half a line
    height or alone on a last line (a WhatsApp-style time, smaller and greyer than the text), is cut out
-   and read as a region of its own, with its own contrast and scale.
+   and read as a region of its own, with its own contrast and scale (looking for it, light grey is not
+   ink: JPEG's residue would join it to the text; a speck at the bubble's rim is not it).
 5. *One tesseract run.* Each region is scaled so its text lines are about ``TARGET_LINE_PX`` high (measured
    from the row profile, at most ``MAX_SCALE_PERMILLE``), all are stacked on one white page separated by
    ``GAP_PX``, and tesseract (``--psm 6``) reads the page once; words go back to their region by their
    vertical position, and their boxes to the original pixels.
 6. *Chats.* A bubble's text is its lines joined by spaces. Its shown time is its cut-out corner when that
-   reads as a time (else the corner is text when read with confidence ``CORNER_TEXT_CONFIDENCE`` and two
-   letters or digits, or a speck), a clock at the end of its last line, a band that is only a clock right
-   under the bubble and aligned with one of its sides (iMessage), or beside its lower half (Instagram). The header is the first band under the status bar
-   (the top ``_STATUS_BAR_PERMILLE``) and above the first bubble that is not a time.
+   reads as a time, also when its colon was lost ("1857"; else the corner is text when read with
+   confidence ``CORNER_TEXT_CONFIDENCE`` and two letters or digits, or a speck), a clock at the end of its last line, a band that is only a clock right
+   under the bubble and aligned with one of its sides (iMessage), or beside its lower half (Instagram).
+   The header is the first band under the status bar (the top ``_STATUS_BAR_PERMILLE``) and above the
+   first bubble that is not a time, joined with the other pieces of its line (a number with wide spaces).
 7. *Lists.* A line ending in a time in the right part of the screen anchors a row; the row starts at the
    line overlapping or just above the anchor and ends where the next row starts. Several rows: a
    ``call_list`` when the title says so (Recents, Calls) or most rows have at most two lines, else an
    ``email_list`` (first line the sender, the others subject and snippet). One row: an open ``email``
    (subject above, the sender's line with the date, address and "to" lines skipped, then the body). In a
    call row, a red name is ``missed``; otherwise the arrow before the label or the name (read by tesseract
-   as a one- or two-character token, or found just left of the first word) points up-right for
+   as a one- or two-character token, on the name's line or on a line of its own, or found just left of
+   the first word) points up-right for
    ``outgoing`` and down-left for ``incoming`` (its ink is heavier in that corner); "(3)" at the end of the
    name is the count.
 
@@ -61,9 +66,15 @@ image's pixels), the full text and every word. All image work is Pillow plus pur
 - a time whose colon was lost in small print ("316 PM", "3-18 PM", "2352") is taken as a time only where a
   time belongs: at the end of a bubble, set apart from the text by more than its height or on its own line
   (with AM/PM or a separator), or alone under or beside a bubble; its digits are kept as read;
+- a list row's date misread in small print is put right: "1. Nov" is "1 Nov", "19 oct" "19 Oct",
+  "220ct" "22 Oct" (an "O" read as a zero);
+- a call row's name and a chat header: a valid international number is spaced as libphonenumber
+  formats it (only spaces change), "lan" before capitalised words is "Ian" (also an email's sender), and
+  a one-word name in lower case gets its capital ("sam": read without a capital height to compare with);
 - icon junk (tokens without a letter or digit) is removed at the ends of lines; in headers also one- or
   two-character tokens read with confidence under ``HEADER_MIN_CONF``; after a list row's time also one
-  character, or up to three with a bracket and no digit ("C)", "(-)": an "i" in a circle); at the end of a
+  character, two letters that are not AM/PM, or up to three with a bracket and no digit ("C)", "(-)",
+  "CE": an "i" in a circle); at the end of a
   bubble also one or two characters read with confidence under ``SPECK_CONF`` (JPEG ringing).
 
 **Known limits.** A wallpaper photo behind a chat defeats the band background (bubble text is unaffected);
@@ -83,11 +94,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
 
+import phonenumbers
 from PIL import Image, ImageChops, ImageFilter
 
 from evidence.ocr.tesseract import DEFAULT_TIMEOUT_S, Settings, TesseractProbe, Word, recognise
 
-LAYOUT_VERSION: Final = "1"
+LAYOUT_VERSION: Final = "2"
 
 Direction = Literal["incoming", "outgoing", "unknown"]
 Kind = Literal["chat", "call_list", "email_list", "email", "unknown"]
@@ -114,6 +126,7 @@ MARGIN_PX: Final = 20
 HEADER_MIN_CONF: Final = 50
 SPECK_CONF: Final = 60  # a trailing token of one or two characters read with less is a speck
 CORNER_TEXT_CONFIDENCE: Final = 600  # per mille: a bubble's corner that is not a time, kept as text above
+CORNER_INK_LEVEL: Final = 160  # flattened pixels at least this light are not ink when finding a corner time
 MIN_MESSAGE_CONFIDENCE: Final = 400  # per mille: a bubble read with less is a shape, not a message
 OCR_SETTINGS: Final = Settings(psm=6, lang="eng")
 
@@ -189,6 +202,7 @@ def layout_settings() -> dict[str, Any]:
         "speck_conf": SPECK_CONF,
         "corner_text_confidence_permille": CORNER_TEXT_CONFIDENCE,
         "min_message_confidence_permille": MIN_MESSAGE_CONFIDENCE,
+        "corner_ink_level": CORNER_INK_LEVEL,
         "wall_tolerance": WALL_TOLERANCE,
         "merge_tolerance": MERGE_TOLERANCE,
         "merge_min_saturation": MERGE_MIN_SATURATION,
@@ -514,7 +528,9 @@ def _corner_time(flat: Image.Image) -> Box | None:
     """The box (in the flattened bubble) of a short group of ink at the right end of its last line, set
     apart from the text before it by more than half a line height, or alone on a last line of its own:
     where WhatsApp-style apps print a message's time, smaller and greyer than the text. Tesseract reads it
-    far better on its own (own contrast, own scale) than on a line with larger text."""
+    far better on its own (own contrast, own scale) than on a line with larger text. Light grey (JPEG's
+    residue around print, flattened) is not ink here: it would join the time to the text."""
+    flat = flat.point([0 if v < CORNER_INK_LEVEL else 255 for v in range(256)])
     profile = list(flat.resize((1, flat.height), Image.Resampling.BOX).tobytes())
     rows = [r for r in _ink_runs(profile, 252) if r[1] - r[0] >= 3]
     if not rows:
@@ -530,6 +546,8 @@ def _corner_time(flat: Image.Image) -> Box | None:
             groups[-1] = (groups[-1][0], x1)
         else:
             groups.append((x0, x1))
+    while groups and groups[-1][1] - groups[-1][0] < height // 2:
+        groups.pop()  # a speck at the bubble's rim (JPEG ringing of its rounded edge), not print
     if not groups or (len(groups) == 1 and len(rows) == 1):
         return None  # the bubble's only line is its text
     x0, x1 = groups[-1]
@@ -819,7 +837,7 @@ _MISREAD_MERIDIEM: Final = re.compile(r"^([AaPp])[MmNnYy]\.?$")
 def _misread_time_tail(words: list[Word]) -> tuple[list[Word], str | None]:
     """A small time at the end of a bubble whose colon was misread ("316 PM", "3-18 PM"): 3-4 digits on a
     line of their own or set apart from the text before them (a gap wider than the digits' height), followed
-    by AM/PM (or with a colon)."""
+    by AM/PM (or with a colon), or four digits making a 24-hour clock that exists ("1857")."""
     end = len(words)
     meridiem = ""
     if end >= 2 and _MISREAD_MERIDIEM.match(words[-1].text):
@@ -828,12 +846,30 @@ def _misread_time_tail(words: list[Word]) -> tuple[list[Word], str | None]:
     if end < 1:
         return words, None
     clock = _MISREAD_CLOCK.match(words[end - 1].text)
-    if clock is None or (not meridiem and ":" not in words[end - 1].text):
+    bare = clock is not None and re.fullmatch(r"\d{4}", words[end - 1].text) is not None
+    if bare and clock is not None and (int(clock.group(1)) > 23 or int(clock.group(2)) > 59):
+        return words, None
+    if clock is None or (not meridiem and ":" not in words[end - 1].text and not bare):
         return words, None
     token = words[end - 1]
     if end >= 2 and token.left - (words[end - 2].left + words[end - 2].width) < token.height:
         return words, None  # an ordinary number in the sentence ("Room 101")
     return words[: end - 1], f"{clock.group(1)}:{clock.group(2)}{meridiem}"
+
+
+def _corner_clock(corner: list[Word]) -> str | None:
+    """A bubble's cut-out corner read as a clock whose colon was lost in small print ("1857", "16.01 PM"):
+    one token of 3-4 digits making an hour and minutes that exist, then AM/PM or nothing. The corner is
+    where the time is printed, set apart from the text; its digits are kept as read."""
+    meridiem = ""
+    words = corner
+    if len(words) == 2 and _MISREAD_MERIDIEM.match(words[1].text):
+        meridiem = " " + words[1].text[0].upper() + "M"
+        words = words[:1]
+    clock = _MISREAD_CLOCK.match(words[0].text) if len(words) == 1 else None
+    if clock is None or int(clock.group(1)) > 23 or int(clock.group(2)) > 59:
+        return None
+    return f"{clock.group(1)}:{clock.group(2)}{meridiem}"
 
 
 def _bubble_mask(grid: _Grid, r: _Region, labels: list[int]) -> tuple[Image.Image, int]:
@@ -857,21 +893,48 @@ def _solid_mask(
 ) -> Image.Image:
     """Grid cells to paint over before reading text outside bubbles: the bubbles (and one cell around) and
     solid shapes (avatars, icons, pills): regions at least ``SOLID_CELLS`` cells each way, filling most of
-    their box, not of the background's colour (the inside of a large "O" is not a shape), widened by one
-    cell (their anti-aliased rim)."""
+    their box, not of the background's colour (the inside of a large "O" is not a shape), with the holes of
+    the background's colour inside their box, widened by one cell (their anti-aliased rim)."""
     w, h = grid.width, grid.height
-    solid = {
-        r.label
-        for r in regions
-        if not r.edge
-        and r.x1 - r.x0 + 1 >= SOLID_CELLS
-        and r.y1 - r.y0 + 1 >= SOLID_CELLS
-        and r.count * 10 >= (r.x1 - r.x0 + 1) * (r.y1 - r.y0 + 1) * 6
-        and r.count * 4 < w * h
-        and not _close(r.colour, background, GRID_INK)
-    }
+    holes = [r for r in regions if not r.edge and _close(r.colour, background, GRID_INK)]
+
+    def inside(r: _Region, s: _Region) -> bool:
+        return s.x0 < r.x0 and r.x1 < s.x1 and s.y0 < r.y0 and r.y1 < s.y1
+
+    solid: set[int] = set()
+    for s in regions:
+        bw, bh = s.x1 - s.x0 + 1, s.y1 - s.y0 + 1
+        if s.edge or bw < SOLID_CELLS or bh < SOLID_CELLS or s.count * 4 >= w * h:
+            continue
+        if _close(s.colour, background, GRID_INK):
+            continue
+        # a hole of the background's colour inside the shape (the head of an avatar's silhouette) counts as
+        # filled and is painted with it: left alone, its rim is read as letters ("re)", "0") before a name
+        own = [r for r in holes if inside(r, s)]
+        if (s.count + sum(r.count for r in own)) * 10 >= bw * bh * 6:
+            solid.add(s.label)
+            solid.update(r.label for r in own)
     data = bytes(255 if label in solid else 0 for label in labels)
     mask = Image.frombytes("L", (w, h), data).filter(ImageFilter.MaxFilter(3))
+    # a thin ring (an "i" in a circle beside a list row's time) by its inside: round, at least a shape's
+    # size, of the background's colour (the "i" inside it aside); painted with two cells around (the ring
+    # and its anti-aliased edges). Left alone, the ring makes the time's band twice its height and the
+    # time is read too small ("1. Nov", "3oct")
+    rings = {
+        r.label
+        for r in holes
+        if (r.x1 - r.x0 + 1) >= SOLID_CELLS
+        and abs((r.x1 - r.x0) - (r.y1 - r.y0)) * 100 <= (r.x1 - r.x0 + 1) * 12
+        and (r.x1 - r.x0 + 1) * (r.y1 - r.y0 + 1) * 65
+        <= r.count * 100
+        <= (r.x1 - r.x0 + 1) * (r.y1 - r.y0 + 1) * 85
+        and (r.x1 - r.x0 + 1) * 10 < w
+        and r.label not in solid
+    }
+    if rings:
+        ring_data = bytes(255 if label in rings else 0 for label in labels)
+        ring_mask = Image.frombytes("L", (w, h), ring_data).filter(ImageFilter.MaxFilter(5))
+        mask = ImageChops.lighter(mask, ring_mask)
     for r in bubbles:
         mask.paste(255, (max(0, r.x0 - 1), max(0, r.y0 - 1), min(w, r.x1 + 2), min(h, r.y1 + 2)))
     return mask
@@ -899,7 +962,7 @@ def _read_chat(
             continue
         kept = _confident(line.words)
         if kept and not _is_time(_text(kept)):
-            header = _text(kept)
+            header = _contact(_header_pieces(bands, line, kept))
             break
     used: set[int] = set()
     messages: list[Message] = []
@@ -918,6 +981,8 @@ def _read_chat(
             shown = f"{shown} {meridiem.group(1).upper()}M"  # the clock's AM/PM cut off on its own
         elif corner:
             rest, corner_time = _split_time_tail(corner)
+            if corner_time is None and not rest:
+                corner_time = _corner_clock(corner)
             if corner_time is not None and not rest:
                 shown = shown or corner_time
             elif (
@@ -984,11 +1049,52 @@ def _icon_token(text: str) -> bool:
     return len(text) <= 3 and any(ch in "()[]{}" for ch in text) and not any(ch.isdigit() for ch in text)
 
 
+_MONTH_TAILS: Final = "an|eb|ar|pr|ay|un|ul|ug|ep|ct|ov|ec"
+
+
+def _list_date(text: str) -> str:
+    """A list row's date as tesseract misreads small grey print, put right: "1. Nov" is "1 Nov", "19 oct"
+    "19 Oct", "220ct" "22 Oct" (an "O" read as a zero); anything else unchanged."""
+    text = re.sub(r"^(\d{1,2})\.?\s?0(?=ct$)", r"\1 O", text)
+    text = re.sub(
+        rf"^(\d{{1,2}})\.?\s?([a-z])(?=(?:{_MONTH_TAILS})$)", lambda m: f"{m[1]} {m[2].upper()}", text
+    )
+    return re.sub(rf"^(\d{{1,2}})\.\s?(?=[A-Z](?:{_MONTH_TAILS})$)", r"\1 ", text)
+
+
 def _right_time(line: _Line, width: int) -> tuple[list[Word], str] | None:
     """A time at the right end of a line (in the right third of the screen): the other words and the time."""
-    words = line.words
-    while words and _icon_token(words[-1].text):
-        words = words[:-1]  # an icon after the time (an "i" in a circle, a chevron)
+    words = [
+        Word(_list_date(w.text), w.left, w.top, w.width, w.height, w.conf, w.block, w.par, w.line)
+        for w in line.words
+    ]
+    if len(words) >= 2:  # "1." "Nov", "3" "oct" read as two words
+        joined = _list_date(f"{words[-2].text} {words[-1].text}")
+        if joined != f"{words[-2].text} {words[-1].text}" and _is_time(joined):
+            a, b = words[-2], words[-1]
+            merged = Word(
+                joined,
+                a.left,
+                min(a.top, b.top),
+                b.left + b.width - a.left,
+                max(a.height, b.height),
+                min(a.conf, b.conf),
+                a.block,
+                a.par,
+                a.line,
+            )
+            words = [*words[:-2], merged]
+    while words and (
+        _icon_token(words[-1].text)
+        or (
+            len(words[-1].text) == 2
+            and not any(ch.isdigit() for ch in words[-1].text)
+            and words[-1].text.upper() not in ("AM", "PM")
+        )
+    ):
+        words = words[
+            :-1
+        ]  # an icon after the time (an "i" in a circle, a chevron; "CE": two letters, not AM/PM)
     for take in (3, 2, 1):
         if len(words) < take:
             continue
@@ -1057,6 +1163,101 @@ def _arrow_in(rgb: Image.Image, box: Box, background: Color, *, window: bool = F
     if top_right == bottom_left:
         return None
     return "outgoing" if top_right > bottom_left else "incoming"
+
+
+def _around(word: Word, after: Word | None) -> Box:
+    """The box of an icon read as ``word``, widened by a quarter of its height (tesseract's box of an arrow
+    read as "/" may hold its shaft only) but not into the next word."""
+    pad = max(1, word.height // 4)
+    right = word.left + word.width + pad
+    if after is not None:
+        right = min(right, after.left - 1)
+    return (max(0, word.left - pad), max(0, word.top - pad), right, word.top + word.height + pad)
+
+
+def _arrow_before(rgb: Image.Image, word: Word, row_lines: list[_Line], background: Color) -> str | None:
+    """The call arrow left of ``word``: a short token of the row read on a line of its own (an arrow
+    taller than the small label beside it), else the ink just left of ``word``."""
+    for line in row_lines:
+        for icon in line.words:
+            right = icon.left + icon.width
+            overlap = min(right, word.left) - icon.left
+            if (
+                len(icon.text) <= 2
+                and not (icon.text.isalnum() and icon.conf >= 60)
+                and icon is not word
+                and right <= word.left + word.height // 2
+                and word.left - right <= word.height * 2
+                and overlap > 0
+                and icon.top < word.top + word.height
+                and word.top < icon.top + icon.height
+            ):
+                found = _arrow_in(rgb, _around(icon, word), background)
+                if found:
+                    return found
+    return _arrow(rgb, word, background)
+
+
+def _capital_i(name: str) -> str:
+    """A name (a call row's, an email's sender) whose first word is "l" + lower case before capitalised
+    words ("lan Cole") starts with "I": tesseract reads a sans-serif capital I as "l"."""
+    words = name.split(" ")
+    if len(words) > 1 and re.fullmatch(r"l[a-z]+", words[0]) and all(w[:1].isupper() for w in words[1:]):
+        return "I" + name[1:]
+    return name
+
+
+def _header_pieces(bands: list[_Line], line: _Line, kept: list[Word]) -> str:
+    """A chat header's text: ``kept`` (the first header line's words) with the other pieces of the same
+    line (a band cut where a number's spaces are wide: "+33 6 12 34" and "56 78") at most three line
+    heights apart, left to right."""
+    top, bottom = line.box[1], line.box[3]
+    height = bottom - top
+    pieces = [kept]
+    for other in bands:
+        if other is line or not (top <= (other.box[1] + other.box[3]) // 2 <= bottom):
+            continue
+        words = _confident(other.words)
+        if words and not _is_time(_text(words)):
+            pieces.append(words)
+    pieces.sort(key=lambda ws: ws[0].left)
+    start = next(k for k, ws in enumerate(pieces) if ws is kept)
+    first, last = start, start
+    while first > 0 and _box_of(pieces[first])[0] - _box_of(pieces[first - 1])[2] <= height * 3:
+        first -= 1
+    while last + 1 < len(pieces) and _box_of(pieces[last + 1])[0] - _box_of(pieces[last])[2] <= height * 3:
+        last += 1
+    return " ".join(_text(ws) for ws in pieces[first : last + 1])
+
+
+def _contact(text: str) -> str:
+    """A chat header's contact name or number, put right as a call row's name is (see ``_call_name``)."""
+    return _call_name(text)
+
+
+def _call_name(text: str) -> str:
+    """A call row's name or number with tesseract's confusions of small print put right:
+
+    - an international number ("+33 612 34 56 78") that is valid with the same digits is spaced as phones
+      show it (libphonenumber's international format: "+33 6 12 34 56 78"; tesseract drops the space after
+      a one-digit group); only spaces change, never a digit;
+    - a first word "l" + lower case before capitalised words ("lan Cole") starts with "I";
+    - a name of one word in lower case ("sam", "jamie": read without a capital height to compare with) gets
+      its capital back.
+    """
+    if text.startswith("+") and re.fullmatch(r"\+[\d ]+", text):
+        try:
+            number = phonenumbers.parse(text, None)
+        except phonenumbers.NumberParseException:
+            return text
+        spaced = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        if phonenumbers.is_valid_number(number) and spaced.replace(" ", "") == text.replace(" ", ""):
+            return spaced
+        return text
+    text = _capital_i(text)
+    if " " not in text and re.fullmatch(r"[a-z]{2,}", text):
+        return text[0].upper() + text[1:]
+    return text
 
 
 def _arrow_token(words: list[Word]) -> bool:
@@ -1137,17 +1338,21 @@ def _read_list(
             arrow: str | None = None
             sub = _strip_junk(others[0]) if others else []
             for line_words in (sub, first_line):
-                if _arrow_token(line_words):
-                    arrow = arrow or _arrow_in(rgb, line_words[0].bbox, background)
+                if len(line_words) == 1 and len(line_words[0].text) <= 2 and not line_words[0].text.isalnum():
+                    # the arrow read on a line of its own ("7)"): taller than the small label beside it
+                    arrow = arrow or _arrow_in(rgb, _around(line_words[0], None), background)
+                elif _arrow_token(line_words):
+                    arrow = arrow or _arrow_in(rgb, _around(line_words[0], line_words[1]), background)
                     if line_words is first_line:
                         first_line = first_line[1:]
-                elif line_words:
-                    arrow = arrow or _arrow(rgb, line_words[0], background)
+                elif line_words and line_words[0].left * 2 < width:  # an arrow starts a row, never ends it
+                    arrow = arrow or _arrow_before(rgb, line_words[0], row_lines, background)
             name_words = _strip_junk(first_line)
             counted = _COUNT.match(name_words[-1].text) if len(name_words) > 1 else None
             if counted:
                 count = int(counted.group(1))
                 name_words = _strip_junk(name_words[:-1])
+            name = _call_name(_text(name_words))
             call = "missed" if _is_red(_ink_colour(rgb, name_words, background)) else None
             said = _CALL_WORDS.search(" ".join(ln.text for ln in row_lines))
             if call is None and said:
@@ -1157,7 +1362,7 @@ def _read_list(
             messages.append(
                 Message(
                     direction="outgoing" if call == "outgoing" else "incoming",
-                    text=_text(name_words),
+                    text=name,
                     shown_time=shown,
                     bbox=box,
                     call=call,
@@ -1173,7 +1378,7 @@ def _read_list(
                     text=_text(body),
                     shown_time=shown,
                     bbox=box,
-                    sender=_text(first_line) or None,
+                    sender=_capital_i(_text(first_line)) or None,
                     confidence=_confidence(words),
                 )
             )
@@ -1207,7 +1412,7 @@ def _read_email(
         text=_text([w for ln in body for w in _strip_junk(ln.words)]),
         shown_time=shown,
         bbox=_box_of(words),
-        sender=_text(_strip_junk(sender_words)) or None,
+        sender=_capital_i(_text(_strip_junk(sender_words))) or None,
         confidence=_confidence(words),
     )
     title = " ".join(_text(_strip_junk(ln.words)) for ln in subject).strip() or header

@@ -10,8 +10,18 @@ import pytest
 from PIL import Image, ImageDraw
 
 from evidence.case.canonical import canonical_bytes
-from evidence.ocr.layout import LAYOUT_VERSION, Layout, Message, _clean_time, _fix_word, analyse
-from evidence.ocr.tesseract import TesseractFailed, TesseractProbe
+from evidence.ocr.layout import (
+    LAYOUT_VERSION,
+    Layout,
+    Message,
+    _call_name,
+    _clean_time,
+    _fix_word,
+    _list_date,
+    _misread_time_tail,
+    analyse,
+)
+from evidence.ocr.tesseract import TesseractFailed, TesseractProbe, Word
 from tests.ocr.synth import CATEGORIES, generate, load_truth
 
 SEED = 3
@@ -67,14 +77,14 @@ def test_chat_bubbles_sides_times_and_header(
     assert layout.kind == "chat"
     assert layout.header == truth["header"]
     pairs = matched(truth, layout)
-    assert len(pairs) * 100 >= len(truth["messages"]) * 90, f"{len(pairs)} of {len(truth['messages'])} found"
+    assert len(pairs) * 100 >= len(truth["messages"]) * 95, f"{len(pairs)} of {len(truth['messages'])} found"
     assert all(got.direction == want["direction"] for want, got in pairs)
     errors = sum(levenshtein(want["text"], got.text) for want, got in pairs)
     length = sum(len(want["text"]) for want, _ in pairs)
-    assert errors * 100 <= length * 4, f"{errors} errors in {length} characters"
+    assert errors * 100 <= length * 3, f"{errors} errors in {length} characters"
     timed = [(want, got) for want, got in pairs if want["shown_time"]]
     right = [1 for want, got in timed if got.shown_time == want["shown_time"]]
-    assert len(right) * 100 >= len(timed) * 60  # small grey times are the weakest reading (see the report)
+    assert len(right) * 100 >= len(timed) * 80  # small grey times are the weakest reading (see the report)
     assert all(0 <= got.confidence <= 1000 for _, got in pairs)
 
 
@@ -83,11 +93,13 @@ def test_call_list_rows(screens: dict[str, tuple[dict[str, Any], Layout]]) -> No
     assert layout.kind == "call_list"
     assert layout.header == truth["header"]
     pairs = matched(truth, layout)
-    assert len(pairs) * 100 >= len(truth["messages"]) * 80
+    assert len(pairs) * 100 >= len(truth["messages"]) * 95
     calls_right = [1 for want, got in pairs if got.call == want["call"]]
-    assert len(calls_right) * 100 >= len(pairs) * 80
+    assert len(calls_right) * 100 >= len(pairs) * 95
     times_right = [1 for want, got in pairs if got.shown_time == want["shown_time"]]
-    assert len(times_right) * 100 >= len(pairs) * 80
+    assert len(times_right) * 100 >= len(pairs) * 95
+    errors = sum(levenshtein(want["text"], got.text) for want, got in pairs)
+    assert errors * 100 <= sum(len(want["text"]) for want, _ in pairs) * 2
     counted = [(want, got) for want, got in pairs if want["count"] is not None]
     assert all(got.count == want["count"] for want, got in counted)
     assert all(got.sender is None for _, got in pairs)
@@ -98,10 +110,9 @@ def test_email_screen(screens: dict[str, tuple[dict[str, Any], Layout]]) -> None
     assert layout.kind == truth["kind"]
     assert layout.header == truth["header"]
     pairs = matched(truth, layout)
-    assert len(pairs) * 100 >= len(truth["messages"]) * 80
-    # a sans-serif capital I read as a lower-case l ("lan Cole") is the one error tolerated
-    senders_right = [1 for want, got in pairs if levenshtein(want["sender"], got.sender or "") <= 1]
-    assert len(senders_right) * 100 >= len(pairs) * 80
+    assert len(pairs) * 100 >= len(truth["messages"]) * 95
+    senders_right = [1 for want, got in pairs if want["sender"] == got.sender]
+    assert len(senders_right) * 100 >= len(pairs) * 90
 
 
 def test_layout_is_canonical_json(screens: dict[str, tuple[dict[str, Any], Layout]]) -> None:
@@ -182,3 +193,60 @@ def test_pipe_read_as_capital_i(read: str, fixed: str) -> None:
 )
 def test_times_written_as_phones_show_them(read: str, shown: str) -> None:
     assert _clean_time(read) == shown
+
+
+@pytest.mark.parametrize(
+    ("read", "shown"),
+    [
+        ("1. Nov", "1 Nov"),
+        ("19 oct", "19 Oct"),
+        ("220ct", "22 Oct"),
+        ("3oct", "3 Oct"),
+        ("22 Oct", "22 Oct"),
+        ("Yesterday", "Yesterday"),
+        ("10:33", "10:33"),
+        ("Olivia", "Olivia"),
+        ("octopus", "octopus"),
+    ],
+)
+def test_list_dates_misread_in_small_print(read: str, shown: str) -> None:
+    assert _list_date(read) == shown
+
+
+@pytest.mark.parametrize(
+    ("read", "shown"),
+    [
+        ("+33 612 34 56 78", "+33 6 12 34 56 78"),  # valid: spaced as phones show it, digits unchanged
+        ("+33 6 12 3456 78", "+33 6 12 34 56 78"),
+        ("+33 612 34 56 79", "+33 6 12 34 56 79"),
+        ("+44 7700 900123", "+44 7700 900123"),  # not a valid number (drama range): left as read
+        ("+1 (555) 014-2298", "+1 (555) 014-2298"),  # not only digits and spaces: left as read
+        ("07700 900456", "07700 900456"),
+        ("lan Cole", "Ian Cole"),
+        ("sam", "Sam"),
+        ("Dan Lloyd", "Dan Lloyd"),
+        ("lisa smith", "lisa smith"),  # a contact saved in lower case stays so
+    ],
+)
+def test_call_names_put_right(read: str, shown: str) -> None:
+    assert _call_name(read) == shown
+
+
+def _word(text: str, left: int, width: int) -> Word:
+    return Word(text=text, left=left, top=10, width=width, height=20, conf=90, block=0, par=0, line=0)
+
+
+@pytest.mark.parametrize(
+    ("tail", "gap", "shown"),
+    [
+        ("1857", 40, "18:57"),  # set apart by twice its height: a time whose colon was lost
+        ("1857", 6, None),  # an ordinary number at the end of a sentence
+        ("2399", 40, None),  # no such clock
+        ("316", 40, None),  # three digits without AM/PM stay text
+    ],
+)
+def test_time_without_colon_at_a_bubble_end(tail: str, gap: int, shown: str | None) -> None:
+    words = [_word("waiting.", 0, 100), _word(tail, 100 + gap, 60)]
+    kept, time = _misread_time_tail(words)
+    assert time == shown
+    assert len(kept) == (1 if shown else 2)

@@ -13,12 +13,14 @@ from bench.ocr_accuracy import (
     distance,
     iou_permille,
     levenshtein,
+    main,
     match,
     missed_targets,
     normalise,
     run,
     score,
     table,
+    verdict,
     write_results,
 )
 from evidence.ocr.layout import Layout, Message
@@ -196,3 +198,13 @@ def test_run_scores_a_perfect_reader_as_perfect(tmp_path: Path) -> None:
         assert t.expected > 0 and t.found == t.expected == t.direction_ok
         assert t.full_errors == t.msg_errors == 0 and t.time_ok == t.timed and t.header_ok == 1
         assert t.fields_ok == t.fields
+
+
+def test_verdict_and_seed_sets_kept_apart() -> None:
+    good = Tally(images=1, msg_errors=1, msg_length=200, expected=100, found=99, direction_ok=99)
+    bad = Tally(images=1, msg_errors=5, msg_length=200, expected=100, found=99, direction_ok=99)
+    assert verdict({"light": good}).endswith("all met.")
+    assert "missed: light: message CER 2.5% > 1%." in verdict({"light": bad})
+    with pytest.raises(SystemExit) as refused:
+        main(["--seed", "3", "--heldout-seed", "3"])
+    assert refused.value.code == 2
