@@ -46,7 +46,7 @@ fuzz: deps
 	EVIDENCE_FUZZ_EXAMPLES=2000 $(PY) -m pytest -q tests/reliability/test_fuzz.py
 
 demo: deps
-	@rm -rf $(DEMO_DIR)
+	@rm -rf $(DEMO_DIR) build/demo-report.pdf
 	$(PY) samples/make_samples.py build/samples
 	$(VENV)/bin/evidence init $(DEMO_DIR) --title "Harassment of Jordan Lee by Alex Morgan" --tz Europe/London --no-contact-since 2026-03-01
 	@# case.json holds the case's facts (for later commands), not evidence: everything else is imported.

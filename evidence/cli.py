@@ -6,6 +6,7 @@ import argparse
 import getpass
 import json
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -274,6 +275,11 @@ def _report_case(args: argparse.Namespace) -> Path | None:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    if args.target and not Path(args.target).exists():
+        raise UsageError(
+            f"{args.target}: no such file or folder",
+            hint="give a case folder, an export bundle (.zip) or a report (.pdf)",
+        )
     if args.target and is_report(Path(args.target)):
         report = verify_report(
             Path(args.target), _report_case(args), heads=args.head or (), expect_key=args.expect_key
@@ -613,7 +619,17 @@ def _generated_at(text: str) -> datetime:
         ) from None
 
 
+def _refuse_existing(output: str, overwrite: bool) -> None:
+    """A report or bundle already written may have been handed over: never replace one without being told."""
+    if Path(output).exists() and not overwrite:
+        raise UsageError(
+            f"{output} already exists (a copy of it may have been handed over already)",
+            hint="choose another name, or add --overwrite to replace it (the ledger keeps the old one's hash)",
+        )
+
+
 def cmd_report(args: argparse.Namespace) -> int:
+    _refuse_existing(args.output, args.overwrite)
     with Case.open(_case_dir(args)) as case:
         written = case.report(
             Path(args.output),
@@ -640,6 +656,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    _refuse_existing(args.output, args.overwrite)
     with Case.open(_case_dir(args)) as case:
         written = case.export(
             Path(args.output),
@@ -802,6 +819,19 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-03-01") from None
 
 
+_HEAD = re.compile(r"^[0-9]+:[0-9a-fA-F]{64}$")
+
+
+def _head_arg(text: str) -> str:
+    """A ledger head as `evidence head` prints it (SEQ:HASH); a typo is a usage error (exit 2), not tampering."""
+    if not _HEAD.match(text.strip()):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a head like 42:9f86d081884c7d65… (the number, a colon and all 64 hex digits, "
+            "as 'evidence head' prints it)"
+        )
+    return text.strip()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="evidence",
@@ -866,6 +896,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--head",
         action="append",
+        type=_head_arg,
         metavar="SEQ:HASH",
         help="a head recorded earlier (by 'evidence head', a report or an export); repeatable",
     )
@@ -888,6 +919,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="write the court-ready PDF report and record its hash in the ledger")
     p.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write the PDF")
     p.add_argument(
+        "--overwrite", action="store_true", help="replace the file if it exists (refused otherwise)"
+    )
+    p.add_argument(
         "--profile",
         default="lawyer",
         help="police, lawyer (default) or protective-order (or one of --templates)",
@@ -906,6 +940,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="write a zip a lawyer or the police can check without the case")
     p.add_argument("-o", "--output", required=True, metavar="FILE", help="where to write the zip")
+    p.add_argument(
+        "--overwrite", action="store_true", help="replace the file if it exists (refused otherwise)"
+    )
     p.add_argument(
         "--exhibits", metavar="EX-0003,EX-0007", help="only these originals (default: all); the rest by hash"
     )

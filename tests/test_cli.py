@@ -125,3 +125,25 @@ def test_python_dash_m_and_version() -> None:
     out = run_cli("--version")
     assert out.returncode == 0 and out.stdout.startswith("evidence ")
     assert run_cli().returncode == ExitCode.USAGE
+
+
+def test_a_mistyped_head_or_a_missing_target_is_a_usage_error_not_tampering(tmp_path: Path) -> None:
+    """A frightened user must not read 'FAILED' because of a typo: exit 2 and a hint, not exit 1."""
+    missing = run_cli("verify", str(tmp_path / "nothing.zip"))
+    assert missing.returncode == 2 and "no such file or folder" in missing.stderr
+    typo = run_cli("-C", str(tmp_path), "verify", "--head", "5")
+    assert typo.returncode == 2 and "is not a head like" in typo.stderr
+
+
+def test_report_and_export_never_replace_an_existing_file_unasked(tmp_path: Path) -> None:
+    case = tmp_path / "case"
+    assert run_cli("init", str(case), "--title", "t", "--tz", "UTC").returncode == 0
+    for command in ("report", "export"):
+        out = tmp_path / f"handed-over.{command}"
+        out.write_bytes(b"the copy the police already have")
+        refused = run_cli("-C", str(case), command, "-o", str(out))
+        assert refused.returncode == 2 and "already exists" in refused.stderr, refused.stderr
+        assert out.read_bytes() == b"the copy the police already have"
+        replaced = run_cli("-C", str(case), command, "-o", str(out), "--overwrite")
+        assert replaced.returncode == 0, replaced.stderr
+        assert out.read_bytes() != b"the copy the police already have"
