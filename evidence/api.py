@@ -1525,42 +1525,50 @@ class Case:
 
         With ``first`` (an entry ``_plan_checkpoint`` planned, and its body) the caller holds the writer lock;
         that entry is appended again, identical, in the same transaction just before this one."""
-        op = str(uuid.uuid4())
-        placed: list[str] = []
         try:
-            with contextlib.nullcontext() if first is not None else self._writer():
-                try:
-                    self.conn.execute("BEGIN IMMEDIATE")
-                    self.conn.executemany(
-                        "INSERT OR IGNORE INTO pending_objects (sha256, op) VALUES (?, ?)",
-                        [(s.sha256, op) for s in staged if not self.store.exists(s.sha256)],
-                    )
-                    self.conn.execute("COMMIT")
-                    for one in staged:
-                        if self.store.place(one):
-                            placed.append(one.sha256)
-                    self.conn.execute("BEGIN IMMEDIATE")
-                    try:
-                        if first is not None:
-                            self._append_planned(key, *first)
-                        entry = ledger.append(self.conn, key, kind, body)
-                        index.apply(self.conn, entry, body, self.store.read_bytes)
-                        self.conn.execute("DELETE FROM pending_objects WHERE op = ?", (op,))
-                        self.conn.execute("COMMIT")
-                    except BaseException:
-                        self.conn.execute("ROLLBACK")
-                        raise
-                except BaseException:
-                    for sha in placed:
-                        self.store.remove(sha)
-                    with contextlib.suppress(sqlite3.Error):
-                        self.conn.execute("DELETE FROM pending_objects WHERE op = ?", (op,))
-                    raise
+            with contextlib.nullcontext() if first is not None else self._writer(), self._placing(staged):
+                if first is not None:
+                    self._append_planned(key, *first)
+                entry = ledger.append(self.conn, key, kind, body)
+                index.apply(self.conn, entry, body, self.store.read_bytes)
         except BaseException:
             for one in staged:
                 self.store.discard(one)
             raise
         return entry
+
+    @contextlib.contextmanager
+    def _placing(self, staged: Sequence[Staged], op: str | None = None) -> Iterator[str]:
+        """Under the writer lock: journal the ``staged`` objects as pending (``op``), place them, and open the
+        write transaction for the caller's entries (the block). When the block ends, the journal rows go and the
+        transaction commits; when it raises, the transaction rolls back, what this placed is removed and the
+        journal rows go, so a failure or a kill leaves no object that no entry names (see ``_recover``)."""
+        op = op or str(uuid.uuid4())
+        placed: list[str] = []
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO pending_objects (sha256, op) VALUES (?, ?)",
+                [(s.sha256, op) for s in staged if not self.store.exists(s.sha256)],
+            )
+            self.conn.execute("COMMIT")
+            for one in staged:
+                if self.store.place(one):
+                    placed.append(one.sha256)
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield op
+                self.conn.execute("DELETE FROM pending_objects WHERE op = ?", (op,))
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+        except BaseException:
+            for sha in placed:  # under the writer lock: exactly what this call placed
+                self.store.remove(sha)
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.execute("DELETE FROM pending_objects WHERE op = ?", (op,))
+            raise
 
     def _append_planned(self, key: SigningKey, planned: Entry, body: dict[str, Any]) -> None:
         """Inside the write transaction: append the entry ``planned`` again; it must come out identical."""
@@ -1949,24 +1957,13 @@ class Case:
     ) -> list[OcrDone]:
         """Store the new OCR blobs and append their ``ocr.derived`` entries, all in one transaction."""
         op = str(uuid.uuid4())
-        placed: list[str] = []
         done: list[OcrDone] = []
         with self.store.session(), self._writer():
             staged = [self.store.stage_bytes(outcome.blob, f"{item['exhibit']} OCR") for item, outcome in new]
             messages = self._ocr_messages(new)
             every = [*staged, *(m[2] for m in messages.values())]
             try:
-                self.conn.execute("BEGIN IMMEDIATE")
-                self.conn.executemany(
-                    "INSERT OR IGNORE INTO pending_objects (sha256, op) VALUES (?, ?)",
-                    [(s.sha256, op) for s in every if not self.store.exists(s.sha256)],
-                )
-                self.conn.execute("COMMIT")
-                for stage in every:
-                    if self.store.place(stage):
-                        placed.append(stage.sha256)
-                self.conn.execute("BEGIN IMMEDIATE")
-                try:
+                with self._placing(every, op):
                     for (item, outcome), stage in zip(new, staged, strict=True):
                         sha = item["sha256"]
                         known = self._cached_ocr(sha, keys[sha])
@@ -1991,16 +1988,7 @@ class Case:
                         done.append(OcrDone(item["exhibit"], sha, "read", entry.seq, outcome, None))
                         if sha in messages:
                             self._append_ocr_messages(key, op, item, entry.seq, messages[sha])
-                    self.conn.execute("DELETE FROM pending_objects WHERE op = ?", (op,))
-                    self.conn.execute("COMMIT")
-                except BaseException:
-                    self.conn.execute("ROLLBACK")
-                    raise
             except BaseException:
-                for sha in placed:  # still under the writer lock: exactly what this run placed
-                    self.store.remove(sha)
-                with contextlib.suppress(sqlite3.Error):
-                    self.conn.execute("DELETE FROM pending_objects WHERE op = ?", (op,))
                 for stage in every:
                     self.store.discard(stage)
                 raise
