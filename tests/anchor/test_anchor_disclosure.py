@@ -23,9 +23,11 @@ from evidence.verify import Report
 from evidence.verify.bundle import verify_bundle
 from tests.anchor.tsa_kit import PKI, OpenSSLTSA, serve
 from tests.conftest import run_cli
+from tests.export.forgery import Members
+from tests.export.forgery import read as _read
+from tests.export.forgery import write as _write
 
 pytestmark = pytest.mark.allow_loopback
-Members = dict[str, bytes]
 WITHHELD = {
     "diary-private-medical.txt": "WITHHELD-ALPHA my therapist said\n",
     "bank-letter-secret.txt": "WITHHELD-BRAVO account 12345678\n",
@@ -62,18 +64,6 @@ def anchored(tmp_path_factory: pytest.TempPathFactory, pki: PKI) -> Anchored:
     done = run_cli("-C", str(root), "export", "-o", str(bundle), "--exhibits", "EX-0002")
     assert done.returncode == 0, done.stderr
     return Anchored(root, bundle, [first.entry.seq, second.entry.seq], [first.covers.seq, second.covers.seq])
-
-
-def _read(path: Path) -> Members:
-    with zipfile.ZipFile(path) as zf:
-        return {info.filename: zf.read(info) for info in zf.infolist()}
-
-
-def _write(path: Path, members: Members) -> Path:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
-    return path
 
 
 def _resum(members: Members) -> Members:

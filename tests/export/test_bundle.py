@@ -23,8 +23,10 @@ from evidence.verify import Report
 from evidence.verify.bundle import MAX_MEMBERS, verify_bundle
 from evidence.verify.case import verify_case
 from tests.conftest import ROOT, run_cli
-
-Members = dict[str, bytes]
+from tests.export.forgery import Members
+from tests.export.forgery import read as _read
+from tests.export.forgery import resum as _resum
+from tests.export.forgery import write as _write
 
 
 @pytest.fixture(scope="module")
@@ -52,35 +54,6 @@ def bundle(sample_case: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = base / "bundle.zip"
     with Case.open(root) as case:
         case.export(out, report=sample_case.parent / "report.pdf", recipient="DC Smith", medium="USB stick")
-    return out
-
-
-def _read(path: Path) -> Members:
-    with zipfile.ZipFile(path) as zf:
-        return {info.filename: zf.read(info) for info in zf.infolist()}
-
-
-def _write(path: Path, members: Members) -> Path:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
-    return path
-
-
-def _resum(members: Members) -> Members:
-    """What a careful forger does after changing files: rewrite manifest.json and SHA256SUMS to match.
-    (It cannot re-sign the manifest: manifest.sig, kept, no longer matches: MANIFEST_SIGNATURE.)"""
-    manifest = json.loads(members["manifest.json"])
-    unlisted = {"manifest.json", "manifest.sig", "SHA256SUMS"}
-    out = {n: d for n, d in members.items() if n != "SHA256SUMS"}
-    sums = "".join(f"{hashlib.sha256(d).hexdigest()}  {n}\n" for n, d in out.items() if n not in unlisted)
-    out["SHA256SUMS"] = sums.encode()
-    manifest["files"] = [
-        {"name": n, "sha256": hashlib.sha256(d).hexdigest(), "size": len(d), "role": "file"}
-        for n, d in out.items()
-        if n not in {"manifest.json", "manifest.sig"}
-    ]
-    out["manifest.json"] = json.dumps(manifest).encode()
     return out
 
 

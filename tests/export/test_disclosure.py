@@ -5,12 +5,10 @@ with the entries, the proofs, the checkpoints or the key is found and named, on 
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import shutil
 import subprocess
 import sys
-import zipfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -28,8 +26,11 @@ from evidence.verify import Report
 from evidence.verify.bundle import verify_bundle
 from evidence.verify.case import verify_case
 from tests.conftest import ROOT, run_cli
+from tests.export.forgery import Members
+from tests.export.forgery import read as _read
+from tests.export.forgery import resum as _resum
+from tests.export.forgery import write as _write
 
-Members = dict[str, bytes]
 CHOSEN = ("EX-0002", "EX-0005")
 
 
@@ -67,35 +68,6 @@ def selective(sample_case: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
     )
     assert done.returncode == 0, done.stderr
     assert "only the chosen exhibits' ledger entries, each with a Merkle proof" in done.stdout
-    return out
-
-
-def _read(path: Path) -> Members:
-    with zipfile.ZipFile(path) as zf:
-        return {info.filename: zf.read(info) for info in zf.infolist()}
-
-
-def _write(path: Path, members: Members) -> Path:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
-    return path
-
-
-def _resum(members: Members) -> Members:
-    """A careful forger: manifest.json and SHA256SUMS rewritten to match the changed files.
-    (It cannot re-sign the manifest: manifest.sig, kept, no longer matches: MANIFEST_SIGNATURE.)"""
-    manifest = json.loads(members["manifest.json"])
-    unlisted = {"manifest.json", "manifest.sig", "SHA256SUMS"}
-    out = {n: d for n, d in members.items() if n != "SHA256SUMS"}
-    sums = "".join(f"{hashlib.sha256(d).hexdigest()}  {n}\n" for n, d in out.items() if n not in unlisted)
-    out["SHA256SUMS"] = sums.encode()
-    manifest["files"] = [
-        {"name": n, "sha256": hashlib.sha256(d).hexdigest(), "size": len(d), "role": "file"}
-        for n, d in out.items()
-        if n not in {"manifest.json", "manifest.sig"}
-    ]
-    out["manifest.json"] = json.dumps(manifest).encode()
     return out
 
 
