@@ -41,6 +41,7 @@ BURST_MIN = 5
 BURST_GAP = timedelta(minutes=10)
 COPY_WINDOW = timedelta(seconds=60)
 WITHHELD = "(withheld)"
+NOT_READ = "(sender not read)"  # no sender at all: e.g. a screenshot whose header could not be read
 TOP_GAPS = 5
 
 
@@ -50,7 +51,7 @@ class Attempt:
 
     entry: TimelineEntry
     copies: tuple[TimelineEntry, ...]
-    identity: str  # the normalised sender, or (withheld)
+    identity: str  # the normalised sender, (withheld), or (sender not read)
     person: str | None
 
     @property
@@ -81,7 +82,10 @@ def attempts(entries: Iterable[TimelineEntry], resolver: Resolver) -> list[Attem
         if not is_attempt(record, resolver):
             continue
         ident, person = resolver.identify(record.sender)
-        identity = ident.value if ident is not None else WITHHELD
+        if ident is not None:
+            identity = ident.value
+        else:  # a hidden caller says so; a record with no sender at all is not a withheld number
+            identity = WITHHELD if (record.sender or "").strip() else NOT_READ
         found.append(Attempt(entry, (), identity, person))
     found.sort(key=lambda a: a.at)
     merged: list[Attempt] = []

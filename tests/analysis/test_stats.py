@@ -52,6 +52,9 @@ def test_everyone_incoming_counts_and_withheld_belongs_to_no_one(sample_case: Pa
     assert result["per_person"] == {"(nobody linked)": 17, "Alex Morgan": 119, "Sam Patel": 4}
     assert result["per_day"]["2026-03-14"] == 20
     assert result["per_day"]["2026-03-20"] == 6
+    # a withheld number says so; no sender read at all (the Instagram header) is not "withheld"
+    assert result["per_identity"]["(withheld)"] == 11
+    assert result["per_identity"]["(sender not read)"] == 6
     # 1 March to 14 April is 45 days; none on 7, 12, 30 March, 1, 3, 8, 10, 11, 12 April.
     assert result["days"] == {"from": "2026-03-01", "to": "2026-04-14", "days": 45, "with_contact": 36}
     assert result["attempts_since_no_contact"] == 140
