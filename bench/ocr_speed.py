@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from PIL import Image, ImageDraw, ImageFont
 
 from evidence.api import Case
-from evidence.importers.screenshot import analyse_image
 from evidence.ocr.pool import Job, run_all
+from evidence.ocr.worker import analyse_image
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 OPENINGS = ["Why", "Where", "When", "Who", "I know", "You said", "Answer", "Pick up", "Call me", "Stop"]

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from evidence import importers
+from evidence.actions import importing
 from evidence.api import Case
 from evidence.errors import InputError
 from evidence.importers.base import Importer, Source, Yielded
@@ -174,15 +175,15 @@ def test_a_crash_during_commit_rolls_back_entries_and_objects(
         f.write_text(f"f {i}")
         files.append(f)
     calls = {"n": 0}
-    real = Case._append_item
+    real = importing._append_item
 
-    def failing(self: Case, *args: object, **kwargs: object) -> object:
+    def failing(*args: object, **kwargs: object) -> object:
         calls["n"] += 1
         if calls["n"] == 3:
             raise OSError(28, "No space left on device")
-        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+        return real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(Case, "_append_item", failing)
+    monkeypatch.setattr(importing, "_append_item", failing)
     with pytest.raises(OSError):
         case.import_files(files)
     assert case.head().seq == 1

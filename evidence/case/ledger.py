@@ -11,11 +11,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evidence.case.canonical import GENESIS_PREV, canonical_text, entry_hash_text, parse_canonical
-from evidence.case.signing import SigningKey
 from evidence.timeutil import iso_utc, utc_now
+
+if TYPE_CHECKING:
+    from evidence.case.signing import SigningKey
 
 SCHEMA_VERSION = 1
 

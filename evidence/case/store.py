@@ -41,7 +41,8 @@ class Staged:
     size: int
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
+    """fsync a folder, so that a rename into it survives a crash."""
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
@@ -187,7 +188,7 @@ class ObjectStore:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.chmod(staged.path, 0o444)
             os.rename(staged.path, target)
-            _fsync_dir(target.parent)
+            fsync_dir(target.parent)
         except OSError as exc:
             raise _storage_error(exc, target) from None
         return True

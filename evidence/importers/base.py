@@ -1,7 +1,7 @@
 """The interface every importer implements.
 
 An importer reads one stored item and yields records, warnings and blobs (attachments found inside it).
-It never touches the case: ``api`` stores what it yields and records which importer produced it, with its
+It never touches the case: ``evidence.actions.importing`` stores what it yields and records which importer produced it, with its
 version and the options used. Each importer declares a cheap ``sniff`` ("is this mine?") over the first
 bytes of the item and its original name, so formats are recognised by content, not only by extension.
 """
@@ -12,9 +12,13 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from evidence.models import Blob, ImportOptions, ImportWarning, Record
+
+if TYPE_CHECKING:
+    from evidence.ocr.pool import Failed
+    from evidence.ocr.worker import OcrOutcome
 
 SNIFF_BYTES = 64 * 1024
 
@@ -39,6 +43,9 @@ class Importer(ABC):
     name: ClassVar[str]
     version: ClassVar[str]
     description: ClassVar[str]
+    # Whether the import should OCR the item first (in worker processes, before its transaction) and hand the
+    # outcome to ``parse_with``.
+    needs_ocr: ClassVar[bool] = False
 
     @abstractmethod
     def sniff(self, head: bytes, source: Source) -> bool:
@@ -47,3 +54,10 @@ class Importer(ABC):
     @abstractmethod
     def parse(self, source: Source, options: ImportOptions) -> Iterator[Yielded]:
         """Read ``source`` and yield its records, warnings and blobs; raise InputError when it is unusable."""
+
+    def parse_with(
+        self, source: Source, options: ImportOptions, ocr: OcrOutcome | Failed | None
+    ) -> Iterator[Yielded]:
+        """``parse``, given the OCR analysis the import ran for the item (only importers with ``needs_ocr``
+        use it)."""
+        return self.parse(source, options)

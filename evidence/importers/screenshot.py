@@ -46,7 +46,7 @@ One warning per picture and kind of guess lists the messages concerned.
    ``tz_assumed``;
 3. the time of the import, ``time_source`` acquired, with a warning.
 
-**Hostile input.** Files over ``MAX_BYTES`` and images over ``MAX_PIXELS`` (checked from the header before
+**Hostile input.** Files over ``MAX_BYTES`` and images over ``evidence.ocr.worker.MAX_PIXELS`` (checked from the header before
 any pixel is decoded; Pillow's own decompression-bomb limit stays in force and its warning is an error here)
 are refused, as are truncated or undecodable images: InputError naming the file.
 
@@ -57,14 +57,14 @@ OCR can be run later. A crash or timeout of Tesseract on the image is a warning 
 phone taken sideways is read upright, and the boxes in the blob are pixels of that upright image (its size is
 the blob's ``image_size``; the settings say ``"orientation": "exif-transposed"``). The original stays as it was.
 
-**One analysis, run anywhere.** ``analyse_image`` (a module-level function: it runs in worker processes) turns
-a stored image into an ``OcrOutcome``: the canonical blob plus the summary kept in the record. The case runs it
-for many images in parallel before an import's transaction and hands the outcomes to ``parse`` (keyed by the
-image's SHA-256); results already in the case (same image, engine version and settings) are reused, never
-recomputed (``evidence.ocr.cache``). ``parse`` called alone runs it itself.
+**One analysis, run anywhere.** ``evidence.ocr.worker.analyse_image`` (it runs in worker processes) turns a
+stored image into an ``OcrOutcome``: the canonical blob plus the summary kept in the record. The import runs it
+for many images in parallel before its transaction (``needs_ocr``) and hands each outcome to ``parse_with``;
+results already in the case (same image, engine version and settings) are reused, never recomputed
+(``evidence.ocr.cache``). ``parse`` called alone runs the analysis itself.
 
 Known limits: see ``evidence.ocr.layout`` for what the layout misreads. A picture first read by
-``evidence ocr`` (imported without Tesseract) gets its message records then (``Case.ocr`` calls
+``evidence ocr`` (imported without Tesseract) gets its message records then (``evidence.actions.ocr`` calls
 ``message_records``); later readings add none, and one with ``--psm`` is a whole-image pass without layout. The screenshot's own record keeps the whole
 text (for search), so tactic rules see a message's words twice: in its record and in the picture's. Only the
 first frame of an animated image is read.
@@ -72,37 +72,23 @@ first frame of an animated image is read.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import struct
-import tempfile
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar, Final
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
 
-from evidence.case.canonical import canonical_bytes, parse_canonical
-from evidence.errors import DependencyError, InputError
+from evidence.errors import InputError
 from evidence.importers.base import Importer, Source, Yielded
 from evidence.importers.email import localize
 from evidence.models import Blob, Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
-from evidence.ocr import layout as screen_layout
-from evidence.ocr.pool import Failed, Job
-from evidence.ocr.preprocess import PreprocessSettings, prepare
-from evidence.ocr.tesseract import (
-    DEFAULT_TIMEOUT_S,
-    ENGINE,
-    INSTALL_HINT,
-    OcrResult,
-    Settings,
-    TesseractFailed,
-    TesseractProbe,
-    recognise,
-)
+from evidence.ocr.pool import Failed
+from evidence.ocr.tesseract import ENGINE, INSTALL_HINT, TesseractProbe
+from evidence.ocr.worker import OcrOutcome, analyse, open_image
 from evidence.timeutil import zone
 
 NAME: Final = "screenshot"
@@ -112,16 +98,9 @@ OCR_LOCATOR: Final = "ocr"
 OCR_BLOB_NAME: Final = f"ocr-{ENGINE}.json"
 
 MAX_BYTES: Final = 200 * 1024 * 1024
-MAX_PIXELS: Final = 64_000_000  # 8000 x 8000; a phone screenshot is about 2.6 million
 MIN_SIDE: Final = 16
 MAX_EXIF_CHARS: Final = 200
-OCR_TIMEOUT_S: int = DEFAULT_TIMEOUT_S
-OCR_SETTINGS: Final = Settings(psm=3, lang="eng")  # the whole-image pass (``evidence ocr --psm``)
-LAYOUT_SETTINGS: Final = screen_layout.OCR_SETTINGS  # the engine settings inside the layout analysis
-PREPROCESS: Final = PreprocessSettings()
 MISSING_TESSERACT: Final = f"tesseract is not installed ({INSTALL_HINT}); the image is stored without OCR"
-# How the image is turned before OCR; recorded in the settings (and so in the cache key).
-ORIENTATION: Final = "exif-transposed"
 
 _EXIF_IFD: Final = 0x8769
 # (IFD, tag, name): the fields kept in raw; 0 is the main IFD.
@@ -245,179 +224,6 @@ def name_time(
                 warnings_out.append(ImportWarning(LOCATOR, note))
             return moment, TimeSource.FILENAME, True
     return None
-
-
-def _open(path: Path, name: str) -> Image.Image:
-    """The decoded first frame; InputError for a bomb, a truncated or an undecodable file."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(path)
-            width, height = image.size
-            if width * height > MAX_PIXELS:
-                image.close()
-                raise InputError(
-                    f"the image declares {width}x{height} pixels, over the {MAX_PIXELS} limit"
-                    " (a decompression bomb?)",
-                    path=name,
-                )
-            image.load()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise InputError(f"refused as a decompression bomb ({exc})", path=name) from None
-    except UnidentifiedImageError:
-        raise InputError("not an image Pillow can decode", path=name) from None
-    except (OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
-        raise InputError(f"the image is truncated or damaged ({exc})", path=name) from None
-    return image
-
-
-def ocr_settings(settings: Settings = OCR_SETTINGS, *, layout: bool = False) -> dict[str, Any]:
-    """The engine settings as recorded (blob, record, ledger, cache key): page segmentation, language and how
-    the image was oriented (boxes refer to the oriented image); with ``layout``, the layout analysis's own
-    settings and version too (a new layout version is a new cache key)."""
-    if layout:
-        return {**LAYOUT_SETTINGS.to_json(), "orientation": ORIENTATION, "layout": layout_settings()}
-    return {**settings.to_json(), "orientation": ORIENTATION}
-
-
-def layout_settings() -> dict[str, Any]:
-    """The layout analysis's settings as recorded (its version included; the engine version is kept apart)."""
-    return screen_layout.layout_settings()
-
-
-def preprocess_json(*, layout: bool) -> dict[str, Any]:
-    """How the image was prepared: the layout flattens and scales each region itself (its settings say how)."""
-    if layout:
-        return {"method": "layout-regions", "layout_version": screen_layout.LAYOUT_VERSION}
-    return PREPROCESS.to_json()
-
-
-def upright(image: Image.Image) -> Image.Image:
-    """The image turned as its EXIF Orientation says (the same image when there is none)."""
-    turned = ImageOps.exif_transpose(image)
-    return image if turned is None else turned
-
-
-def run_ocr(
-    image: Image.Image, name: str, probe: TesseractProbe, settings: Settings = OCR_SETTINGS
-) -> OcrResult:
-    """Prepare ``image`` (already upright) and OCR it; boxes are in ``image``'s pixels."""
-    prepared = prepare(image, PREPROCESS)
-    with tempfile.TemporaryDirectory(prefix="evidence-ocr-") as tmp:
-        path = Path(tmp) / "page.png"
-        prepared.image.save(path, "PNG")
-        result = recognise(path, settings, probe=probe, timeout_s=OCR_TIMEOUT_S, name=name)
-    return result.scaled_down(prepared.scale)
-
-
-@dataclass(frozen=True)
-class OcrOutcome:
-    """What the analysis of one image produced: the canonical blob, and the summary a record keeps."""
-
-    blob: bytes  # canonical JSON: image hash and size, engine, version, settings, words with boxes, text
-    summary: dict[str, Any]  # engine, engine_version, settings, preprocess, words, mean_confidence_permille
-    text: str | None
-    layout: dict[str, Any] | None = None  # kind, header, messages (Message.to_json()); None: whole-image OCR
-
-    @property
-    def blob_sha256(self) -> str:
-        """The blob's SHA-256 (its name in the store)."""
-        return hashlib.sha256(self.blob).hexdigest()
-
-    def raw(self) -> dict[str, Any]:
-        """The summary with the blob's hash: a record's ``raw["ocr"]``."""
-        return {**self.summary, "blob_sha256": self.blob_sha256}
-
-    @classmethod
-    def from_blob(cls, data: bytes) -> OcrOutcome:
-        """The outcome a stored blob holds (an OCR result already in the case, reused)."""
-        document = parse_canonical(data)
-        layout = document.get("layout")
-        return cls(
-            blob=data,
-            summary=_summary(document),
-            text=document.get("text") or None,
-            layout=layout if isinstance(layout, dict) else None,
-        )
-
-
-def _summary(document: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "engine": document["engine"],
-        "engine_version": document["engine_version"],
-        "settings": document["settings"],
-        "preprocess": document["preprocess"],
-        "words": len(document["words"]),
-        "mean_confidence_permille": document["mean_confidence_permille"],
-    }
-
-
-def outcome_of(image_sha256: str, image: Image.Image, result: OcrResult) -> OcrOutcome:
-    """The blob and summary of an OCR result on ``image`` (upright)."""
-    document = {
-        "image_sha256": image_sha256,
-        "image_size": [image.width, image.height],
-        "preprocess": PREPROCESS.to_json(),
-        **result.to_json(),
-        "settings": ocr_settings(result.settings),
-    }
-    return OcrOutcome(blob=canonical_bytes(document), summary=_summary(document), text=result.text or None)
-
-
-def layout_outcome(image_sha256: str, image: Image.Image, found: screen_layout.Layout) -> OcrOutcome:
-    """The blob and summary of a layout analysis of ``image`` (upright): the keys of a whole-image result
-    (words in the image's pixels) plus ``layout`` (kind, header, messages)."""
-    settings = {key: value for key, value in found.settings.items() if key != "engine_version"}
-    words = [w.to_json() for w in found.words]
-    mean = sum(w.conf for w in found.words) * 10 // len(found.words) if found.words else None
-    layout = {
-        "kind": found.kind,
-        "header": found.header,
-        "messages": [m.to_json() for m in found.messages],
-    }
-    document = {
-        "image_sha256": image_sha256,
-        "image_size": [image.width, image.height],
-        "preprocess": preprocess_json(layout=True),
-        "engine": ENGINE,
-        "engine_version": str(found.settings.get("engine_version", "")),
-        "settings": {**LAYOUT_SETTINGS.to_json(), "orientation": ORIENTATION, "layout": settings},
-        "text": found.text,
-        "mean_confidence_permille": mean,
-        "words": words,
-        "layout": layout,
-    }
-    return OcrOutcome(
-        blob=canonical_bytes(document), summary=_summary(document), text=found.text or None, layout=layout
-    )
-
-
-def analyse_image(job: Job) -> OcrOutcome | Failed:
-    """OCR one stored image (turned upright first): the analysis the case runs, in worker processes.
-
-    With ``job.layout`` (the default) the screen's layout is read (``evidence.ocr.layout``: bubbles, rows,
-    header, each region recognised); without, one whole-image pass with the job's page segmentation.
-
-    A failure of the engine, or an image that cannot be decoded, comes back as ``Failed`` (the importer reports
-    the undecodable image itself, as an InputError).
-    """
-    try:
-        image = _open(Path(job.path), job.name)
-    except InputError as exc:
-        return Failed(exc.message)
-    try:
-        turned = upright(image)
-        if job.layout:
-            found = screen_layout.analyse(
-                turned, probe=TesseractProbe(), name=job.name, timeout_s=OCR_TIMEOUT_S
-            )
-            return layout_outcome(job.image_sha256, turned, found)
-        result = run_ocr(turned, job.name, TesseractProbe(), Settings(psm=job.psm, lang=job.lang))
-        return outcome_of(job.image_sha256, turned, result)
-    except (TesseractFailed, DependencyError) as exc:
-        return Failed(exc.message)
-    finally:
-        image.close()
 
 
 # -- messages of a screen: one record each, shown times resolved against the screenshot's time ---------------
@@ -728,6 +534,7 @@ class ScreenshotImporter(Importer):
     name: ClassVar[str] = NAME
     version: ClassVar[str] = VERSION
     description: ClassVar[str] = "Screenshots and pictures (PNG, JPEG, WebP), text read by Tesseract OCR"
+    needs_ocr: ClassVar[bool] = True
 
     def sniff(self, head: bytes, source: Source) -> bool:
         """Claims PNG, JPEG and WebP by their magic bytes (PNGs declaring a tiny size are left alone)."""
@@ -735,6 +542,12 @@ class ScreenshotImporter(Importer):
         if kind == "png":
             return not _png_too_small(head)
         return kind is not None
+
+    def parse_with(
+        self, source: Source, options: ImportOptions, ocr: OcrOutcome | Failed | None
+    ) -> Iterator[Yielded]:
+        """``parse`` with the OCR analysis the import already ran for this picture."""
+        return self.parse(source, options, ocr=ocr)
 
     def parse(
         self, source: Source, options: ImportOptions, *, ocr: OcrOutcome | Failed | None = None
@@ -746,7 +559,7 @@ class ScreenshotImporter(Importer):
         """
         if source.size > MAX_BYTES:
             raise InputError(f"the file is {source.size} bytes, over the {MAX_BYTES} limit", path=source.name)
-        image = _open(source.path, source.name)
+        image = open_image(source.path, source.name)
         found_warnings: list[ImportWarning] = []
         try:
             exif = _exif_fields(image)
@@ -765,14 +578,7 @@ class ScreenshotImporter(Importer):
                 if not probe.installed():
                     found_warnings.append(ImportWarning(LOCATOR, MISSING_TESSERACT))
                 else:
-                    turned = upright(image)
-                    try:
-                        found_layout = screen_layout.analyse(
-                            turned, probe=probe, name=source.name, timeout_s=OCR_TIMEOUT_S
-                        )
-                        ocr = layout_outcome(source.sha256, turned, found_layout)
-                    except (TesseractFailed, DependencyError) as exc:
-                        ocr = Failed(exc.message)
+                    ocr = analyse(source.sha256, image, source.name, probe)
             if isinstance(ocr, Failed):
                 found_warnings.append(
                     ImportWarning(LOCATOR, f"OCR failed ({ocr.message}); the image is stored without OCR")

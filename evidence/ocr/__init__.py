@@ -3,31 +3,6 @@
 Importers call these plain module-level functions (they can run in worker processes); the engine's version
 and settings travel with every result, so a stored OCR result says exactly how it was made. ``cache`` names a
 result by image hash, engine version and settings (the case is the cache); ``pool`` runs an analysis over many
-images in worker processes with progress.
+images in worker processes with progress; ``worker`` is that analysis for one picture; ``layout`` reads a
+screen's bubbles and rows. Nothing is imported here, so that loading the package costs nothing.
 """
-
-from __future__ import annotations
-
-from evidence.ocr.preprocess import Prepared, PreprocessSettings, prepare
-from evidence.ocr.tesseract import (
-    OcrResult,
-    Settings,
-    TesseractFailed,
-    TesseractProbe,
-    Word,
-    parse_tsv,
-    recognise,
-)
-
-__all__ = [
-    "OcrResult",
-    "Prepared",
-    "PreprocessSettings",
-    "Settings",
-    "TesseractFailed",
-    "TesseractProbe",
-    "Word",
-    "parse_tsv",
-    "prepare",
-    "recognise",
-]

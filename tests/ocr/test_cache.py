@@ -17,12 +17,12 @@ from evidence.api import Case
 from evidence.case import index
 from evidence.case.canonical import parse_canonical
 from evidence.cli import ProgressBar
-from evidence.importers import screenshot
-from evidence.importers.screenshot import ORIENTATION, PREPROCESS, ocr_settings, preprocess_json
+from evidence.ocr import worker
 from evidence.ocr.cache import cache_key, summary_key
 from evidence.ocr.layout import LAYOUT_VERSION
 from evidence.ocr.pool import Failed, Job, run_all
 from evidence.ocr.tesseract import Settings, TesseractProbe
+from evidence.ocr.worker import ORIENTATION, PREPROCESS, ocr_settings, preprocess_json
 from evidence.verify.case import verify_case
 from tests.ocr.test_tesseract import fake_tesseract
 
@@ -162,7 +162,7 @@ def test_a_hanging_tesseract_in_the_workers_times_out_as_a_warning(
 ) -> None:
     fake_tesseract(tmp_path / "bin", "exec /bin/sleep 30")
     monkeypatch.setenv("PATH", str(tmp_path / "bin"))
-    monkeypatch.setattr(screenshot, "OCR_TIMEOUT_S", 1)  # the workers are forked: they see it too
+    monkeypatch.setattr(worker, "OCR_TIMEOUT_S", 1)  # the workers are forked: they see it too
     result = case.import_files(pictures(tmp_path / "in", TEXTS[:2]))
     assert [w.message for i in result.items for w in i.warnings] == [
         "OCR failed (tesseract did not finish in 1 s); the image is stored without OCR"

@@ -10,14 +10,13 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from evidence.errors import DependencyError
-from evidence.ocr import (
+from evidence.ocr.preprocess import Prepared, prepare
+from evidence.ocr.tesseract import (
     OcrResult,
-    Prepared,
     Settings,
     TesseractFailed,
     TesseractProbe,
     parse_tsv,
-    prepare,
     recognise,
 )
 

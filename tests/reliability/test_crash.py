@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from evidence.actions import reporting
 from evidence.api import Case, canonical_loads
 from evidence.verify.case import verify_case
 
@@ -334,17 +335,17 @@ def _kill_at(point: str) -> Callable[[Path], None]:
         with Case.open(root) as case:
             if point == "rename":
                 setattr(os, "replace", die_before_rename)  # noqa: B010 - only in the forked child
-            render = case.render_report
+            render = reporting.render_report
 
-            def half_then_die(**kwargs: Any) -> bytes:
-                pdf = render(**kwargs)
+            def half_then_die(case: Any, **kwargs: Any) -> bytes:
+                pdf = render(case, **kwargs)
                 if point == "write":
                     tmp = next((root.parent / "out").glob(".report.pdf.*.tmp"))
                     tmp.write_bytes(pdf[: len(pdf) // 2])
                     os.kill(os.getpid(), signal.SIGKILL)
                 return pdf
 
-            setattr(case, "render_report", half_then_die)  # noqa: B010 - only in the forked child
+            setattr(reporting, "render_report", half_then_die)  # noqa: B010 - only in the forked child
             case.report(root.parent / "out" / "report.pdf", generated_at=GENERATED_AT)
         del real_replace
 

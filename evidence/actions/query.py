@@ -1,0 +1,205 @@
+"""What the case holds, read only: one exhibit or record in full, statistics, search, relays, tactic counts,
+the exhibits a filter keeps, the trusted timestamps. Nothing here writes."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from evidence.case import index, ledger
+from evidence.case.folder import CaseFolder, canonical_loads
+from evidence.errors import UsageError
+
+if TYPE_CHECKING:
+    from evidence.timeline import TimelineEntry
+
+
+def show_record(case: CaseFolder, record_id: str) -> dict[str, Any]:
+    """One record with where it came from and why each tactic tag was suggested (rule, description, words)."""
+    from evidence.analysis import review
+    from evidence.analysis.tactics import default_rules
+
+    entry = next((e for e in case.timeline() if record_id in {s.record_id for s in e.sources}), None)
+    if entry is None:
+        raise UsageError(f"no record {record_id!r} in this case", hint="'timeline' shows each record's id")
+    rules = default_rules()
+    tags = []
+    for shown in review.tags_for(entry.record, review.decisions(case.entries()), rules):
+        data = shown.to_json()
+        if shown.rule is not None:
+            rule = rules.rule(shown.rule)
+            data["rule_description"] = rule.description
+            data["rule_file"] = rule.source
+        tags.append(data)
+    return {**entry.to_json(), "raw": entry.record.raw, "tags": tags}
+
+
+def show(case: CaseFolder, exhibit: str) -> dict[str, Any]:
+    """Everything the case knows of one exhibit: the original, each acquisition, each derivation, its
+    records and warnings, and (for pictures) what OCR read. Raises UsageError for an unknown number."""
+    wanted = exhibit.strip().upper()
+    found = [e for e in case.exhibits() if e["exhibit"] == wanted]
+    if not found:
+        raise UsageError(f"no exhibit {exhibit!r} in this case", hint="'evidence -C CASE log' lists them")
+    item = found[0]
+    sha = item["sha256"]
+    acquisitions: list[dict[str, Any]] = []
+    derivations: list[dict[str, Any]] = []
+    warnings: list[dict[str, Any]] = []
+    for entry in case.entries():
+        if entry.kind not in {"item.acquired", "records.derived"}:
+            continue
+        body = canonical_loads(entry.body_text)
+        if entry.kind == "item.acquired" and body.get("sha256") == sha:
+            acquisitions.append(
+                {
+                    "entry": entry.seq,
+                    "recorded_at": entry.recorded_at,
+                    "original_name": body.get("original_name"),
+                    "original_path": body.get("original_path"),
+                    "file_mtime": body.get("file_mtime"),
+                    "imported_by": body.get("imported_by"),
+                    "duplicate_of": body.get("duplicate_of"),
+                    "extension_mismatch": body.get("extension_mismatch"),
+                    "tool": body.get("tool"),
+                }
+            )
+        elif entry.kind == "records.derived" and body.get("item_sha256") == sha:
+            derivations.append(
+                {
+                    "entry": entry.seq,
+                    "importer": body.get("importer"),
+                    "importer_version": body.get("importer_version"),
+                    "options": body.get("options"),
+                    "record_count": body.get("record_count"),
+                    "blob_sha256": body.get("blob_sha256"),
+                }
+            )
+            blob = canonical_loads(case.store.read_bytes(body["blob_sha256"]).decode("utf-8"))
+            warnings.extend(blob.get("warnings", []))
+    records = [r for r in case.records() if r.item_sha256 == sha]
+    shown: dict[str, Any] = {
+        **item,
+        "acquisitions": acquisitions,
+        "derivations": derivations,
+        "warnings": warnings,
+        "records": [{**r.to_json(), "occurred_at": r.occurred_at.isoformat()} for r in records],
+    }
+    results = index.ocr_results_of(case.conn, sha)
+    if results:
+        newest = results[-1]
+        words = canonical_loads(case.store.read_bytes(newest["blob_sha256"]).decode("utf-8"))
+        permille = words.get("mean_confidence_permille")
+        shown["ocr"] = {
+            "text": words.get("text") or "",
+            "engine": f"{newest['engine']} {newest['engine_version']}",
+            "settings": {**newest["settings"]["ocr"], "preprocess": newest["settings"]["preprocess"]},
+            # percent, as tesseract reports it
+            "mean_confidence": permille / 10 if permille is not None else 0.0,
+            "words": words.get("words", []),
+            "blob_sha256": newest["blob_sha256"],
+            "entry": newest["entry"],
+            "cache_key": newest["cache_key"],
+        }
+        shown.update(_layout_shown(words))
+        # Earlier results, oldest first: kept in the ledger and the store, never replaced.
+        shown["ocr_earlier"] = [
+            {
+                "entry": r["entry"],
+                "engine": f"{r['engine']} {r['engine_version']}",
+                "settings": r["settings"],
+                "blob_sha256": r["blob_sha256"],
+                "cache_key": r["cache_key"],
+            }
+            for r in results[:-1]
+        ]
+    return shown
+
+
+def _layout_shown(document: dict[str, Any]) -> dict[str, Any]:
+    """``kind``, ``header`` and ``messages`` (direction, text, shown_time, bbox; calls: call and count;
+    e-mails: sender) of an OCR blob that read the screen's layout; nothing for a whole-image result."""
+    layout = document.get("layout")
+    if not isinstance(layout, dict):
+        return {}
+    messages = []
+    found = layout.get("messages") or []
+    width = max(2, len(str(len(found))))  # as the importer's locators
+    for number, message in enumerate(found, start=1):
+        item = {key: message.get(key) for key in ("direction", "text", "shown_time", "bbox")}
+        item.update(
+            {key: message[key] for key in ("sender", "call", "count") if message.get(key) is not None}
+        )
+        item["confidence_permille"] = message.get("confidence")
+        item["locator"] = f"image#m{number:0{width}d}"
+        messages.append(item)
+    return {"kind": layout.get("kind"), "header": layout.get("header"), "messages": messages}
+
+
+def stats(case: CaseFolder, *, since: date | None = None, person: str | None = None) -> dict[str, Any]:
+    """Counts of contact attempts, bursts and gaps (``evidence.analysis.stats``), JSON-ready."""
+    from evidence.analysis import people, stats
+
+    if person is not None:
+        person = people.find(case.people(), person).name
+    return stats.compute(
+        case.timeline(),
+        case.resolver(),
+        case.tz,
+        no_contact_since=case.no_contact_since(),
+        since=since,
+        person=person,
+    )
+
+
+def search(case: CaseFolder, query: str) -> list[Any]:
+    """Records whose text matches ``query`` (``evidence.analysis.search.Hit``), in time order."""
+    from evidence.analysis.search import search
+
+    return search(case.conn, query)
+
+
+def relays(case: CaseFolder) -> dict[str, list[dict[str, Any]]]:
+    """For each record id, what the ledger says about it being passed on by a third party."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for entry in ledger.entries_of_kind(case.conn, "record.relayed"):
+        body = canonical_loads(entry.body_text)
+        found.setdefault(str(body["record"]), []).append({**body, "entry": entry.seq})
+    return found
+
+
+def tactic_counts(case: CaseFolder, timeline: list[TimelineEntry] | None = None) -> dict[str, dict[str, int]]:
+    """Per tactic, how many timeline entries (all, or those given) carry it confirmed, and how many only as
+    a suggestion."""
+    from evidence.analysis import review
+
+    reviewed = review.decisions(case.entries())
+    counts: dict[str, dict[str, int]] = {}
+    for entry in case.timeline() if timeline is None else timeline:
+        for shown in review.tags_for(entry.record, reviewed):
+            if shown.status != review.REJECTED:
+                slot = counts.setdefault(shown.tactic, {"confirmed": 0, "suggested": 0})
+                slot[shown.status] += 1
+    return counts
+
+
+def exhibits_matching(
+    case: CaseFolder, *, since: date | None = None, until: date | None = None, person: str | None = None
+) -> list[str]:
+    """The exhibits holding a record that passes ``timeline``'s filters (days of the case zone,
+    inclusive; a person as sender or recipient)."""
+    from evidence.analysis import people
+    from evidence.analysis.select import select
+
+    name = people.find(case.people(), person).name if person else None
+    chosen = select(case.timeline(), case.tz, resolver=case.resolver(), person=name, since=since, until=until)
+    return sorted({s.exhibit for e in chosen for s in e.sources if s.exhibit})
+
+
+def anchors(case: CaseFolder) -> list[dict[str, Any]]:
+    """Every ``anchor.timestamped`` entry: its seq and body (what ``log`` and reports show)."""
+    return [
+        {"seq": e.seq, **canonical_loads(e.body_text)}
+        for e in case.entries()
+        if e.kind == "anchor.timestamped"
+    ]

@@ -1,0 +1,290 @@
+"""The PDF report: rendered from the case as it stands (deterministic, nothing written), or written and
+recorded (a ``report.generated`` entry, after a signed checkpoint, published through the writer), optionally
+signed (PAdES) with the case key's self-signed certificate, which is made once and recorded."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from evidence import __version__
+from evidence.actions import annotate, query
+from evidence.case.folder import KEYS_DIR, CaseFolder, PassphraseSource, actor, canonical_loads, tool_info
+from evidence.case.ledger import Head
+from evidence.case.writer import Writer
+from evidence.errors import StorageError, UsageError
+
+
+@dataclass(frozen=True)
+class ReportWritten:
+    """A report written to disk and recorded in the ledger."""
+
+    path: Path
+    sha256: str
+    size: int
+    built_from: Head  # the ledger head the report shows
+    entry: Head  # the report.generated entry that records it
+
+
+def render_report(
+    case: CaseFolder,
+    *,
+    profile: str = "lawyer",
+    templates: Path | None = None,
+    generated_at: datetime | None = None,
+    bates_prefix: str = "EVD",
+    since: date | None = None,
+    until: date | None = None,
+    person: str | None = None,
+    redact: bool = False,
+) -> bytes:
+    """The PDF report of the case as it stands, as bytes; nothing is written or recorded.
+
+    Deterministic: the same case and options give the same bytes. The generation time shown (and the
+    PDF's creation date) is ``generated_at`` when given, else the time the ledger head was recorded.
+    """
+    from evidence.report import ReportData, load_profile, render
+
+    chosen = load_profile(profile, templates)
+    entries = list(case.entries())
+    head = Head(entries[-1].seq, entries[-1].hash)
+    when = generated_at or datetime.fromisoformat(entries[-1].recorded_at)
+    if when.tzinfo is None:
+        raise UsageError(
+            "the generation time needs an offset", hint="--generated-at 2026-04-15T10:00:00+01:00"
+        )
+    shown = _selection(case, since=since, until=until, person=person, redact=redact)
+    data = ReportData(
+        title=str(case.settings()["title"]),
+        tz=case.tz,
+        tz_name=str(case.genesis["tz"]),
+        genesis=case.settings(),
+        stats=shown.pop("stats"),
+        tactics=query.tactic_counts(case, shown["timeline"]),
+        head=head,
+        generated_at=when,
+        key_fingerprint=case.public_key.fingerprint,
+        tool={"name": "evidence", "version": __version__},
+        entries=entries,
+        bates_prefix=bates_prefix,
+        options={"custom_templates": templates is not None},
+        **shown,
+    )
+    return render(data, chosen)
+
+
+def _selection(
+    case: CaseFolder, *, since: date | None, until: date | None, person: str | None, redact: bool
+) -> dict[str, Any]:
+    """What a report shows: the timeline and exhibits a filter keeps (the others withheld, counted), the
+    statistics of what is shown, the people, the stored pictures with their OCR words, the redactor."""
+    from collections import Counter
+
+    from evidence.analysis import people as people_mod
+    from evidence.analysis import stats as stats_mod
+    from evidence.analysis.select import select
+    from evidence.report.redact import Redactor
+    from evidence.report.screens import Screen, words_from_blob
+
+    if since is not None and until is not None and until < since:
+        raise UsageError(f"--until {until} is before --since {since}", hint="swap the two dates")
+    full = case.timeline()
+    everyone = case.people()
+    resolver = case.resolver()
+    filters: dict[str, str] = {}
+    if since is not None:
+        filters["since"] = since.isoformat()
+    if until is not None:
+        filters["until"] = until.isoformat()
+    if person is not None:
+        person = people_mod.find(everyone, person).name
+        filters["person"] = person
+    timeline = select(full, case.tz, resolver=resolver, person=person, since=since, until=until)
+    all_exhibits = case.exhibits()
+    if filters:
+        used = {s.exhibit for e in timeline for s in e.sources}
+        per_exhibit = Counter(s.exhibit for e in full for s in e.sources if s.exhibit not in used)
+        exhibits = [e for e in all_exhibits if e["exhibit"] in used]
+        withheld = [
+            {"exhibit": e["exhibit"], "sha256": e["sha256"], "records": per_exhibit.get(e["exhibit"], 0)}
+            for e in all_exhibits
+            if e["exhibit"] not in used
+        ]
+    else:
+        exhibits, withheld = all_exhibits, []
+    stats = stats_mod.compute(timeline, resolver, case.tz, no_contact_since=case.no_contact_since())
+    shown_items = {e["sha256"] for e in exhibits}
+    screens: dict[str, Screen] = {}
+    for entry in timeline:
+        rec = entry.record
+        if rec.item_sha256 in screens or rec.item_sha256 not in shown_items:
+            continue
+        width, height = rec.raw.get("width"), rec.raw.get("height")
+        if rec.channel.value != "screenshot" or not isinstance(width, int) or not isinstance(height, int):
+            continue
+        ocr = rec.raw.get("ocr")
+        words: tuple[Any, ...] = ()
+        if isinstance(ocr, dict) and isinstance(ocr.get("blob_sha256"), str):
+            blob = canonical_loads(case.store.read_bytes(ocr["blob_sha256"]).decode("utf-8"))
+            words = words_from_blob(blob)
+        screens[rec.item_sha256] = Screen(
+            path=case.store.path_for(rec.item_sha256),
+            width=width,
+            height=height,
+            is_jpeg=rec.raw.get("format") == "JPEG",
+            words=words,
+        )
+    redactor = Redactor.build(everyone, full, case.region) if redact else None
+    if redactor is not None:
+        redactor.number(timeline)
+    return {
+        "timeline": timeline,
+        "exhibits": exhibits,
+        "stats": stats,
+        "people": everyone,
+        "screens": screens,
+        "filters": filters,
+        "withheld": withheld,
+        "withheld_records": len(full) - len(timeline),
+        "redactor": redactor,
+    }
+
+
+def report(
+    case: CaseFolder,
+    path: Path,
+    *,
+    profile: str = "lawyer",
+    templates: Path | None = None,
+    generated_at: datetime | None = None,
+    bates_prefix: str = "EVD",
+    passphrase: PassphraseSource | str | None = None,
+    sign: bool = False,
+    tsa: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    person: str | None = None,
+    redact: bool = False,
+) -> ReportWritten:
+    """Render the report, record a ``report.generated`` entry with its SHA-256, and write it to ``path``.
+
+    The file is written to a temporary name beside ``path`` and fsynced first; the entry is appended under
+    the writer lock in one transaction; only then is the file renamed into place. With ``sign`` the report
+    gets a PAdES signature by the case's key (``evidence.report.sign``; an RFC 3161 timestamp from ``tsa``
+    when given) and the entry records the signed file's hash, and the unsigned one as ``unsigned_sha256``.
+    """
+    built: dict[str, Any] = {}
+    if tsa and not sign:
+        raise UsageError("--tsa timestamps a signature", hint="add --sign")
+    secret = case.passphrase_once(passphrase)  # the checkpoint signs, and maybe the certificate and PDF
+    certificate = report_certificate(case, passphrase=secret) if sign else None
+
+    writer = Writer(case)
+
+    def write(fh: BinaryIO) -> dict[str, Any]:
+        with writer.checkpoint_first(case.signing_key(secret)):
+            built["from"] = case.head()
+            pdf = render_report(
+                case,
+                profile=profile,
+                templates=templates,
+                generated_at=generated_at,
+                bates_prefix=bates_prefix,
+                since=since,
+                until=until,
+                person=person,
+                redact=redact,
+            )
+        unsigned = hashlib.sha256(pdf).hexdigest()
+        extra: dict[str, Any] = {}
+        if certificate is not None:
+            from evidence.report import sign as pades
+
+            pdf = pades.sign(pdf, case.signing_key(secret), certificate, tsa_url=tsa)
+            extra = {
+                "unsigned_sha256": unsigned,
+                "signature": {
+                    "format": "PAdES B-T" if tsa else "PAdES B-B",
+                    "subfilter": "ETSI.CAdES.detached",
+                    "certificate_sha256": hashlib.sha256(certificate).hexdigest(),
+                    "tsa": tsa,
+                },
+            }
+        fh.write(pdf)
+        built["size"] = len(pdf)
+        return {
+            "file_name": path.name,
+            "sha256": hashlib.sha256(pdf).hexdigest(),
+            "size": len(pdf),
+            "profile": profile,
+            "bates_prefix": bates_prefix,
+            "built_from": {"seq": built["from"].seq, "hash": built["from"].hash},
+            "custom_templates": templates is not None,
+            "filter": {
+                k: v
+                for k, v in (
+                    ("since", since.isoformat() if since else None),
+                    ("until", until.isoformat() if until else None),
+                    ("person", person),
+                )
+                if v is not None
+            },
+            "redacted": redact,
+            "generated_by": actor(),
+            "tool": tool_info(),
+            **extra,
+        }
+
+    path = path.absolute()
+    entry, body = writer.publish(path, "report", "report.generated", write, case.signing_key(secret))
+    pdf_size = int(built["size"])
+    built_from: Head = built["from"]
+    return ReportWritten(
+        path=path,
+        sha256=str(body["sha256"]),
+        size=pdf_size,
+        built_from=built_from,
+        entry=Head(entry.seq, entry.hash),
+    )
+
+
+def report_certificate(case: CaseFolder, *, passphrase: PassphraseSource | str | None = None) -> bytes:
+    """The case key's self-signed X.509 certificate (DER) that signs reports.
+
+    Made once, from the case key, its title and id and its creation time (so it is deterministic), and
+    recorded in a ``key.certificate`` ledger entry (the certificate itself, hex, with its SHA-256) and in
+    ``keys/case.crt`` (PEM, a copy for convenience); later calls return the recorded one.
+    """
+    for entry in case.entries():
+        if entry.kind == "key.certificate":
+            return bytes.fromhex(str(entry.body["certificate_der"]))
+    key = case.signing_key(passphrase)
+    der = key.self_signed_certificate(
+        common_name=case.title,
+        case_id=str(case.genesis["case_id"]),
+        not_before=datetime.fromisoformat(next(case.entries()).recorded_at),
+    )
+    body = {
+        "certificate_der": der.hex(),
+        "certificate_sha256": hashlib.sha256(der).hexdigest(),
+        "key_fingerprint": key.public.fingerprint,
+        "purpose": "PAdES signatures of this case's reports",
+        "by": actor(),
+    }
+    annotate.append_entry(case, "key.certificate", body, passphrase)
+    from evidence.case.signing import CERTIFICATE_NAME
+
+    pem = base64.encodebytes(der).decode("ascii")
+    try:
+        (case.root / KEYS_DIR / CERTIFICATE_NAME).write_text(
+            f"-----BEGIN CERTIFICATE-----\n{pem}-----END CERTIFICATE-----\n", encoding="ascii"
+        )
+    except OSError as exc:
+        raise StorageError(
+            f"cannot write the certificate ({exc.strerror})", path=case.root / KEYS_DIR
+        ) from None
+    return der
