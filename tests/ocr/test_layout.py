@@ -10,17 +10,10 @@ import pytest
 from PIL import Image, ImageDraw
 
 from evidence.case.canonical import canonical_bytes
-from evidence.ocr.layout import (
-    LAYOUT_VERSION,
-    Layout,
-    Message,
-    _call_name,
-    _clean_time,
-    _fix_word,
-    _list_date,
-    _misread_time_tail,
-    analyse,
-)
+from evidence.ocr.layout import LAYOUT_VERSION, Layout, Message, analyse
+from evidence.ocr.layout.headers import _call_name
+from evidence.ocr.layout.page import _fix_word
+from evidence.ocr.layout.times import _clean_time, _list_date, _misread_time_tail
 from evidence.ocr.tesseract import TesseractFailed, TesseractProbe, Word
 from tests.ocr.synth import CATEGORIES, generate, load_truth
 

@@ -1,0 +1,166 @@
+"""Screen layout: chat bubbles, call-log rows, inbox rows and the header, each region then recognised.
+
+``analyse(image)`` returns a ``Layout``: the kind of screen (``chat``, ``call_list``, ``email_list``,
+``email`` or ``unknown``), the header, one ``Message`` per bubble or row (top to bottom, boxes in the original
+image's pixels), the full text and every word. All image work is Pillow plus pure Python over a reduced grid
+(numpy is not a dependency); tesseract runs once per image.
+
+**Method.**
+
+1. *Grid.* The image (transparency flattened onto white) is reduced with a box filter to ``GRID_WIDTH`` cells
+   across. Regions of nearly uniform colour are labelled by flood fill: a cell joins when it differs from its
+   neighbour by at most ``NEIGHBOUR_TOLERANCE`` and from the region's first cell by at most
+   ``SEED_TOLERANCE`` in every channel (a gradient wallpaper cannot leak into a bubble 8 levels away).
+   Touching regions of a saturated colour (``MERGE_MIN_SATURATION``) whose mean colours are within
+   ``MERGE_TOLERANCE`` are then joined: JPEG's chroma noise splits a blue bubble into pieces.
+2. *Bubbles.* A region is a bubble when it does not touch the image's edges, is at least
+   ``MIN_BUBBLE_HEIGHT`` / ``MIN_BUBBLE_WIDTH`` per mille of the screen and at most ``MAX_BUBBLE_WIDTH`` wide,
+   covers ``MIN_FILL`` of its box, hugs one side (not centred like a date chip), holds something that is not
+   its colour (text), is not round and small (a contact picture), is not the wide message field at the
+   bottom, and is not inside another bubble. Its side gives the direction: the smaller margin on the left is
+   incoming, on the right outgoing. Two or more bubbles read with confidence at least
+   ``MIN_MESSAGE_CONFIDENCE`` make a ``chat``; otherwise the screen is read as a list.
+3. *Other text.* Outside the bubbles, grid rows differing from their row's commonest colour by more than
+   ``GRID_INK`` hold ink; runs of such rows are bands, cut into pieces where the ink has a horizontal gap of
+   more than 1.5 band heights (a name on the left, a time on the right). Solid shapes (avatars, icons,
+   pills: regions of at least ``SOLID_CELLS`` cells each way filling 60 % of their box, not of the
+   background's colour, with the holes of the background's colour inside them, such as the head of an
+   avatar's silhouette) are painted over first, and so are thin rings (an "i" in a circle beside a time),
+   found by their round inside of the background's colour and painted with two cells around.
+4. *Flattening.* Each region is turned into dark text on white by each pixel's colour distance to the
+   region's own background (the bubble's colour, the band's commonest colour); the distance reached by the
+   darker half of the ink pixels becomes black. White on blue, dark themes and red names all become black on
+   white. Outside a bubble's rounded shape (corners, tail, neighbours) the crop is painted its colour first,
+   and one grid cell along the crop's edge is whited out (the bubble's anti-aliased rim is not text).
+   A short group of ink at the right end of a bubble's last line, set apart by more than half a line
+   height or alone on a last line (a WhatsApp-style time, smaller and greyer than the text), is cut out
+   and read as a region of its own, with its own contrast and scale (looking for it, light grey is not
+   ink: JPEG's residue would join it to the text; a speck at the bubble's rim is not it).
+5. *One tesseract run.* Each region is scaled so its text lines are about ``TARGET_LINE_PX`` high (measured
+   from the row profile, at most ``MAX_SCALE_PERMILLE``), all are stacked on one white page separated by
+   ``GAP_PX``, and tesseract (``--psm 6``) reads the page once; words go back to their region by their
+   vertical position, and their boxes to the original pixels.
+6. *Chats.* A bubble's text is its lines joined by spaces. Its shown time is its cut-out corner when that
+   reads as a time, also when its colon was lost ("1857"; else the corner is text when read with
+   confidence ``CORNER_TEXT_CONFIDENCE`` and two letters or digits, or a speck), a clock at the end of its last line, a band that is only a clock right
+   under the bubble and aligned with one of its sides (iMessage), or beside its lower half (Instagram).
+   The header is the first band under the status bar (the top ``_STATUS_BAR_PERMILLE``) and above the
+   first bubble that is not a time, joined with the other pieces of its line (a number with wide spaces).
+7. *Lists.* A line ending in a time in the right part of the screen anchors a row; the row starts at the
+   line overlapping or just above the anchor and ends where the next row starts. Several rows: a
+   ``call_list`` when the title says so (Recents, Calls) or most rows have at most two lines, else an
+   ``email_list`` (first line the sender, the others subject and snippet). One row: an open ``email``
+   (subject above, the sender's line with the date, address and "to" lines skipped, then the body). In a
+   call row, a red name is ``missed``; otherwise the arrow before the label or the name (read by tesseract
+   as a one- or two-character token, on the name's line or on a line of its own, or found just left of
+   the first word) points up-right for
+   ``outgoing`` and down-left for ``incoming`` (its ink is heavier in that corner); "(3)" at the end of the
+   name is the count.
+
+**Rules that change what tesseract read** (whole tokens only):
+
+- "|" alone becomes "I", as do "|'m", "|'ll", "|'d", "|'ve", "|'s" (with trailing punctuation kept), and a
+  "|" starting a word of two or more lower-case letters ("|ts" is "Its");
+- a shown time has "." between hours and minutes written as ":" ("9.41" is "9:41"), a space put back before
+  AM/PM ("12:14PM") and between a day and its month ("3May");
+- a time whose colon was lost in small print ("316 PM", "3-18 PM", "2352") is taken as a time only where a
+  time belongs: at the end of a bubble, set apart from the text by more than its height or on its own line
+  (with AM/PM or a separator), or alone under or beside a bubble; its digits are kept as read;
+- a list row's date misread in small print is put right: "1. Nov" is "1 Nov", "19 oct" "19 Oct",
+  "220ct" "22 Oct" (an "O" read as a zero);
+- a call row's name and a chat header: a valid international number is spaced as libphonenumber
+  formats it (only spaces change), "lan" before capitalised words is "Ian" (also an email's sender), and
+  a one-word name in lower case gets its capital ("sam": read without a capital height to compare with);
+- icon junk (tokens without a letter or digit) is removed at the ends of lines; in headers also one- or
+  two-character tokens read with confidence under ``HEADER_MIN_CONF``; after a list row's time also one
+  character, two letters that are not AM/PM, or up to three with a bracket and no digit ("C)", "(-)",
+  "CE": an "i" in a circle); at the end of a
+  bubble also one or two characters read with confidence under ``SPECK_CONF`` (JPEG ringing).
+
+**Known limits.** A wallpaper photo behind a chat defeats the band background (bubble text is unaffected);
+a bubble within 6 levels of the background's colour is not separated (a gradient reaching the bubble's grey);
+tesseract still confuses a sans-serif "I" with "l" ("lan") and "0" with "O", and drops the colon of tiny
+times; quoted replies inside a bubble are part of its text; pictures sent in a chat are dropped; group-chat
+sender names above bubbles are not split off (``sender`` stays None in chats); a list whose times are not at
+the right (a conversation list with times under the names) is ``unknown``; English and left-to-right only.
+
+**Modules** (one a step): ``settings`` (version and constants), ``model`` (``Message``, ``Layout``),
+``grid`` (1), ``bubbles`` (2), ``bands`` (3), ``flatten`` (4), ``page`` (5: the one tesseract run and its
+lines), ``words`` and ``times`` (the junk and time rules above), ``headers`` and ``chat`` (6), ``lists`` and
+``calls`` (7), and ``screen`` (``analyse``: the steps in order).
+"""
+
+from __future__ import annotations
+
+from evidence.ocr.layout.model import Layout, Message
+from evidence.ocr.layout.screen import analyse
+from evidence.ocr.layout.settings import (
+    BAND_PAD,
+    CORNER_INK_LEVEL,
+    CORNER_TEXT_CONFIDENCE,
+    GAP_PX,
+    GRID_INK,
+    GRID_WIDTH,
+    HEADER_MIN_CONF,
+    INK_DIFFERENCE,
+    INK_SHARE_DIVISOR,
+    LAYOUT_VERSION,
+    MARGIN_PX,
+    MAX_BUBBLE_WIDTH,
+    MAX_SCALE_PERMILLE,
+    MERGE_MIN_SATURATION,
+    MERGE_TOLERANCE,
+    MIN_BUBBLE_HEIGHT,
+    MIN_BUBBLE_WIDTH,
+    MIN_FILL,
+    MIN_MESSAGE_CONFIDENCE,
+    NEIGHBOUR_TOLERANCE,
+    OCR_SETTINGS,
+    SEED_TOLERANCE,
+    SOLID_CELLS,
+    SPECK_CONF,
+    TARGET_LINE_PX,
+    WALL_TOLERANCE,
+    Box,
+    Color,
+    Direction,
+    Kind,
+    layout_settings,
+)
+
+__all__ = [
+    "BAND_PAD",
+    "CORNER_INK_LEVEL",
+    "CORNER_TEXT_CONFIDENCE",
+    "GAP_PX",
+    "GRID_INK",
+    "GRID_WIDTH",
+    "HEADER_MIN_CONF",
+    "INK_DIFFERENCE",
+    "INK_SHARE_DIVISOR",
+    "LAYOUT_VERSION",
+    "MARGIN_PX",
+    "MAX_BUBBLE_WIDTH",
+    "MAX_SCALE_PERMILLE",
+    "MERGE_MIN_SATURATION",
+    "MERGE_TOLERANCE",
+    "MIN_BUBBLE_HEIGHT",
+    "MIN_BUBBLE_WIDTH",
+    "MIN_FILL",
+    "MIN_MESSAGE_CONFIDENCE",
+    "NEIGHBOUR_TOLERANCE",
+    "OCR_SETTINGS",
+    "SEED_TOLERANCE",
+    "SOLID_CELLS",
+    "SPECK_CONF",
+    "TARGET_LINE_PX",
+    "WALL_TOLERANCE",
+    "Box",
+    "Color",
+    "Direction",
+    "Kind",
+    "Layout",
+    "Message",
+    "analyse",
+    "layout_settings",
+]

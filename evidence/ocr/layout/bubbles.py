@@ -1,0 +1,79 @@
+"""Step 2, bubbles: which regions are chat bubbles, and each bubble's outline as a mask with the count of
+the cells inside it that are not its colour (its text)."""
+
+from __future__ import annotations
+
+from PIL import Image, ImageFilter
+
+from evidence.ocr.layout.grid import _close, _Grid, _Region
+from evidence.ocr.layout.settings import (
+    MAX_BUBBLE_WIDTH,
+    MIN_BUBBLE_HEIGHT,
+    MIN_BUBBLE_WIDTH,
+    MIN_FILL,
+    WALL_TOLERANCE,
+)
+
+
+def _bubbles(grid: _Grid, regions: list[_Region]) -> list[_Region]:
+    """The regions that look like chat bubbles, top to bottom."""
+    w, h = grid.width, grid.height
+    found: list[_Region] = []
+    for r in regions:
+        bw, bh = r.x1 - r.x0 + 1, r.y1 - r.y0 + 1
+        if r.edge or bh < 3 or bw < 4:
+            continue
+        if bh * 1000 < MIN_BUBBLE_HEIGHT * h or bw * 1000 < MIN_BUBBLE_WIDTH * w:
+            continue
+        if bw * 1000 > MAX_BUBBLE_WIDTH * w:
+            continue
+        if r.count * 1000 < MIN_FILL * bw * bh:
+            continue
+        left_gap, right_gap = r.x0, w - 1 - r.x1
+        if min(left_gap, right_gap) * 1000 > 250 * w:  # centred: a date chip or a button, not a bubble
+            continue
+        found.append(r)
+    inside = {
+        id(a)
+        for a in found
+        for b in found
+        if a is not b and b.x0 <= a.x0 and b.y0 <= a.y0 and a.x1 <= b.x1 and a.y1 <= b.y1
+    }
+    return sorted((r for r in found if id(r) not in inside), key=lambda r: (r.y0, r.x0))
+
+
+def _outside_mask(grid: _Grid, r: _Region, labels: list[int]) -> list[list[bool]]:
+    """Cells of ``r``'s box reachable from the box's border without crossing cells of ``r``'s colour."""
+    bw, bh = r.x1 - r.x0 + 1, r.y1 - r.y0 + 1
+    colour = r.colour
+    outside = [[False] * bw for _ in range(bh)]
+    stack: list[tuple[int, int]] = []
+    for x in range(bw):
+        stack += [(x, 0), (x, bh - 1)]
+    for y in range(bh):
+        stack += [(0, y), (bw - 1, y)]
+    while stack:
+        x, y = stack.pop()
+        if not (0 <= x < bw and 0 <= y < bh) or outside[y][x]:
+            continue
+        if _close(grid.pixels[(r.y0 + y) * grid.width + r.x0 + x], colour, WALL_TOLERANCE):
+            continue
+        outside[y][x] = True
+        stack += [(x + 1, y), (x - 1, y), (x, y + 1), (x, y - 1)]
+    return outside
+
+
+def _bubble_mask(grid: _Grid, r: _Region, labels: list[int]) -> tuple[Image.Image, int]:
+    """The cells of the bubble's box outside its shape (rounded corners, tail, neighbours), widened by one
+    cell to cover mixed edge cells, as a mask; and the number of enclosed cells not of the bubble's colour
+    (its text)."""
+    outside = _outside_mask(grid, r, labels)
+    mask = Image.new("L", (r.x1 - r.x0 + 1, r.y1 - r.y0 + 1), 0)
+    enclosed = 0
+    for y, row in enumerate(outside):
+        for x, out in enumerate(row):
+            if out:
+                mask.putpixel((x, y), 255)
+            elif labels[(r.y0 + y) * grid.width + r.x0 + x] != r.label:
+                enclosed += 1
+    return mask.filter(ImageFilter.MaxFilter(3)), enclosed

@@ -1,0 +1,109 @@
+"""Step 6, chats: one message per bubble with its shown time (corner, end of line, under or beside the
+bubble) and the header above the first bubble."""
+
+from __future__ import annotations
+
+import re
+
+from evidence.ocr.layout.grid import _Region
+from evidence.ocr.layout.headers import _contact, _header_pieces
+from evidence.ocr.layout.model import Message
+from evidence.ocr.layout.page import _Line
+from evidence.ocr.layout.settings import _STATUS_BAR_PERMILLE, CORNER_TEXT_CONFIDENCE, Box
+from evidence.ocr.layout.times import (
+    _MISREAD_CLOCK,
+    _MISREAD_MERIDIEM,
+    _clean_time,
+    _corner_clock,
+    _is_time,
+    _split_time_tail,
+)
+from evidence.ocr.layout.words import _confidence, _confident, _text, _trim_tail
+from evidence.ocr.tesseract import Word
+
+
+def _read_chat(
+    lines: list[_Line], bubbles: list[tuple[_Region, Box]], width: int, height: int
+) -> tuple[str | None, list[Message]]:
+    """The header and one message per bubble (with its shown time, inside or beside it)."""
+    by_bubble: dict[int, list[_Line]] = {}
+    bands: list[_Line] = []
+    corners: dict[int, list[Word]] = {}
+    for line in lines:
+        if line.slot.kind == "bubble":
+            by_bubble.setdefault(line.slot.index, []).append(line)
+        elif line.slot.kind == "corner":
+            corners.setdefault(line.slot.index, []).extend(line.words)
+        else:
+            bands.append(line)
+    header: str | None = None
+    first_top = min((box[1] for _, box in bubbles), default=height)
+    for line in bands:
+        centre = (line.box[1] + line.box[3]) // 2
+        if centre * 1000 < _STATUS_BAR_PERMILLE * height or line.box[1] >= first_top:
+            continue
+        kept = _confident(line.words)
+        if kept and not _is_time(_text(kept)):
+            header = _contact(_header_pieces(bands, line, kept))
+            break
+    used: set[int] = set()
+    messages: list[Message] = []
+    for index, (_region, box) in enumerate(bubbles):
+        own = by_bubble.get(index, [])
+        words = [w for line in own for w in line.words]
+        corner = corners.get(index, [])
+        if not words:
+            continue
+        shown: str | None = None
+        last = own[-1].words
+        kept_last, shown = _split_time_tail(last)
+        body = [w for line in own[:-1] for w in line.words] + kept_last
+        meridiem = _MISREAD_MERIDIEM.match(corner[0].text) if len(corner) == 1 else None
+        if meridiem and shown is not None and re.fullmatch(r"\d{1,2}:\d{2}", shown):
+            shown = f"{shown} {meridiem.group(1).upper()}M"  # the clock's AM/PM cut off on its own
+        elif corner:
+            rest, corner_time = _split_time_tail(corner)
+            if corner_time is None and not rest:
+                corner_time = _corner_clock(corner)
+            if corner_time is not None and not rest:
+                shown = shown or corner_time
+            elif (
+                _confidence(corner) >= CORNER_TEXT_CONFIDENCE
+                and sum(ch.isalnum() for w in corner for ch in w.text) >= 2
+            ):  # not a time after all but words: text at the end of the bubble (else a speck of the corner)
+                body += corner
+        body = [w for w in _trim_tail(body) if w.text.strip("_")]  # "__": a rule, not a word
+        if shown is None:
+            shown = _time_beside(bands, used, box)
+        left_gap, right_gap = box[0], width - box[2]
+        messages.append(
+            Message(
+                direction="incoming" if left_gap <= right_gap else "outgoing",
+                text=_text(body),
+                shown_time=shown,
+                bbox=box,
+                confidence=_confidence(words),
+            )
+        )
+    return header, messages
+
+
+def _time_beside(bands: list[_Line], used: set[int], box: Box) -> str | None:
+    """A band that is only a time, right under the bubble (overlapping it) or beside its lower half."""
+    for number, line in enumerate(bands):
+        if number in used or not (_is_time(line.text) or _MISREAD_CLOCK.match(line.text)):
+            continue
+        x0, y0, x1, y1 = line.box
+        misread = _MISREAD_CLOCK.match(line.text)
+        if not re.search(r"\d[:.]\d", line.text) and misread is None:
+            continue  # a date separator ("Yesterday") is not a bubble's time
+        aligned = abs(x0 - box[0]) <= (y1 - y0) * 3 or abs(x1 - box[2]) <= (y1 - y0) * 3
+        under = 0 <= y0 - box[3] <= (y1 - y0) * 3 // 2 and aligned
+        centre = (y0 + y1) // 2
+        beside = box[1] <= centre <= box[3] + (y1 - y0) and (x1 <= box[0] or x0 >= box[2])
+        if under or beside:
+            used.add(number)
+            if misread is not None:  # "2352": a tiny time whose colon was lost
+                return f"{misread.group(1)}:{misread.group(2)}"
+            return _clean_time(line.text)
+    return None

@@ -1,0 +1,224 @@
+"""Step 7, lists: rows anchored on a right-aligned time, read as a call log, an inbox or an open email."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from PIL import Image
+
+from evidence.ocr.layout.calls import _around, _arrow_before, _arrow_in, _arrow_token, _ink_colour, _is_red
+from evidence.ocr.layout.headers import _call_name, _capital_i, _list_header
+from evidence.ocr.layout.model import Message
+from evidence.ocr.layout.page import _Line
+from evidence.ocr.layout.settings import _STATUS_BAR_PERMILLE, Color
+from evidence.ocr.layout.times import _CLOCK, _DAY, _TRAILING_JUNK, _clean_time, _is_time, _list_date
+from evidence.ocr.layout.words import _box_of, _confidence, _has_alnum, _strip_junk, _text
+from evidence.ocr.tesseract import Word
+
+_CALL_HEADERS: Final = re.compile(r"\b(recents|calls?|call history|call log|phone)\b", re.IGNORECASE)
+_CALL_WORDS: Final = re.compile(r"\b(missed|incoming|outgoing)\b", re.IGNORECASE)
+_EMAIL_HEADERS: Final = re.compile(r"\b(inbox|primary|mail|all inboxes)\b", re.IGNORECASE)
+
+
+_COUNT: Final = re.compile(r"^\((\d{1,2})\)$")
+
+
+def _set_apart(words: list[Word], take: int) -> bool:
+    """Whether the last ``take`` words stand apart from the words before them (a list's time column), not
+    at the end of a sentence ("... by Friday.")."""
+    if len(words) <= take:
+        return True
+    before, first = words[-take - 1], words[-take]
+    return first.left - (before.left + before.width) >= first.height * 3 // 2
+
+
+def _icon_token(text: str) -> bool:
+    """Whether a token after a list row's time is an icon as tesseract reads it: no letter or digit, one
+    character, or up to three characters with a bracket and no digit ("C)", "(-)": an "i" in a circle)."""
+    if not _has_alnum(text) or len(text) == 1:
+        return True
+    return len(text) <= 3 and any(ch in "()[]{}" for ch in text) and not any(ch.isdigit() for ch in text)
+
+
+def _right_time(line: _Line, width: int) -> tuple[list[Word], str] | None:
+    """A time at the right end of a line (in the right third of the screen): the other words and the time."""
+    words = [
+        Word(_list_date(w.text), w.left, w.top, w.width, w.height, w.conf, w.block, w.par, w.line)
+        for w in line.words
+    ]
+    if len(words) >= 2:  # "1." "Nov", "3" "oct" read as two words
+        joined = _list_date(f"{words[-2].text} {words[-1].text}")
+        if joined != f"{words[-2].text} {words[-1].text}" and _is_time(joined):
+            a, b = words[-2], words[-1]
+            merged = Word(
+                joined,
+                a.left,
+                min(a.top, b.top),
+                b.left + b.width - a.left,
+                max(a.height, b.height),
+                min(a.conf, b.conf),
+                a.block,
+                a.par,
+                a.line,
+            )
+            words = [*words[:-2], merged]
+    while words and (
+        _icon_token(words[-1].text)
+        or (
+            len(words[-1].text) == 2
+            and not any(ch.isdigit() for ch in words[-1].text)
+            and words[-1].text.upper() not in ("AM", "PM")
+        )
+    ):
+        words = words[
+            :-1
+        ]  # an icon after the time (an "i" in a circle, a chevron; "CE": two letters, not AM/PM)
+    for take in (3, 2, 1):
+        if len(words) < take:
+            continue
+        tail = words[-take:]
+        text = _text(tail).rstrip(_TRAILING_JUNK)
+        if _is_time(text) and tail[0].left * 3 >= width * 2 - width // 3 and _set_apart(words, take):
+            return words[:-take], _clean_time(text)
+    if words and words[-1].left * 3 >= width * 2 - width // 3:
+        # an icon glyph glued before the time ("Q9May"): one character, then a whole time
+        glued = re.fullmatch(rf"\W?\w?((?:{_DAY}|{_CLOCK}))", words[-1].text.rstrip(_TRAILING_JUNK))
+        if glued and _is_time(glued.group(1)) and _set_apart(words, 1):
+            return words[:-1], _clean_time(glued.group(1))
+    return None
+
+
+def _rows(lines: list[_Line], width: int) -> list[tuple[list[_Line], str, list[Word], int]]:
+    """List rows anchored on their right-aligned time: (lines, time, the anchor line's other words, index)."""
+    anchors: list[tuple[int, str, list[Word]]] = []
+    for number, line in enumerate(lines):
+        found = _right_time(line, width)
+        if found is not None:
+            anchors.append((number, found[1], found[0]))
+    rows: list[tuple[list[_Line], str, list[Word], int]] = []
+    starts: list[int] = []
+    for number, _time, _rest in anchors:
+        start = number
+        top = lines[number].box[1]
+        while start > 0 and lines[start - 1].box[3] > top - (lines[number].box[3] - top):
+            if starts and start - 1 <= starts[-1]:
+                break
+            start -= 1
+        starts.append(start)
+    for k, (number, shown, rest) in enumerate(anchors):
+        end = starts[k + 1] if k + 1 < len(anchors) else len(lines)
+        rows.append((lines[starts[k] : end], shown, rest, number - starts[k]))
+    return rows
+
+
+def _read_list(
+    rgb: Image.Image, lines: list[_Line], background: Color
+) -> tuple[str, str | None, list[Message]]:
+    """A call log, an inbox or an open email from the text lines of a screen without bubbles."""
+    width, height = rgb.size
+    rows = _rows(lines, width)
+    if not rows:
+        return "unknown", None, []
+    first = lines.index(rows[0][0][0])
+    header = _list_header(lines, height, first)
+    if len(rows) == 1:
+        return _read_email(lines, rows[0], header, height)
+    calls = _CALL_HEADERS.search(header or "") is not None or sum(
+        1 for row in rows if len(row[0]) <= 2 or _CALL_WORDS.search(" ".join(ln.text for ln in row[0]))
+    ) * 2 > len(rows)
+    if _EMAIL_HEADERS.search(header or ""):
+        calls = False
+    messages: list[Message] = []
+    for row_lines, shown, rest, anchor in rows:
+        words = [w for ln in row_lines for w in ln.words]
+        box = (0, min(ln.box[1] for ln in row_lines), width, max(ln.box[3] for ln in row_lines))
+        first_line = _strip_junk(rest if anchor == 0 else row_lines[0].words)
+        others = [ln.words for k, ln in enumerate(row_lines) if k != anchor and (k != 0 or anchor == 0)]
+        if anchor != 0:
+            others = [rest, *others]
+        others = [ws for ws in others if ws]
+        if calls:
+            count: int | None = None
+            arrow: str | None = None
+            sub = _strip_junk(others[0]) if others else []
+            for line_words in (sub, first_line):
+                if len(line_words) == 1 and len(line_words[0].text) <= 2 and not line_words[0].text.isalnum():
+                    # the arrow read on a line of its own ("7)"): taller than the small label beside it
+                    arrow = arrow or _arrow_in(rgb, _around(line_words[0], None), background)
+                elif _arrow_token(line_words):
+                    arrow = arrow or _arrow_in(rgb, _around(line_words[0], line_words[1]), background)
+                    if line_words is first_line:
+                        first_line = first_line[1:]
+                elif line_words and line_words[0].left * 2 < width:  # an arrow starts a row, never ends it
+                    arrow = arrow or _arrow_before(rgb, line_words[0], row_lines, background)
+            name_words = _strip_junk(first_line)
+            counted = _COUNT.match(name_words[-1].text) if len(name_words) > 1 else None
+            if counted:
+                count = int(counted.group(1))
+                name_words = _strip_junk(name_words[:-1])
+            name = _call_name(_text(name_words))
+            call = "missed" if _is_red(_ink_colour(rgb, name_words, background)) else None
+            said = _CALL_WORDS.search(" ".join(ln.text for ln in row_lines))
+            if call is None and said:
+                call = said.group(1).lower()
+            if call is None:
+                call = arrow or "incoming"
+            messages.append(
+                Message(
+                    direction="outgoing" if call == "outgoing" else "incoming",
+                    text=name,
+                    shown_time=shown,
+                    bbox=box,
+                    call=call,
+                    count=count,
+                    confidence=_confidence(words),
+                )
+            )
+        else:
+            body = [w for ws in others for w in _strip_junk(ws)]
+            messages.append(
+                Message(
+                    direction="incoming",
+                    text=_text(body),
+                    shown_time=shown,
+                    bbox=box,
+                    sender=_capital_i(_text(first_line)) or None,
+                    confidence=_confidence(words),
+                )
+            )
+    return ("call_list" if calls else "email_list"), header, messages
+
+
+def _read_email(
+    lines: list[_Line], row: tuple[list[_Line], str, list[Word], int], header: str | None, height: int
+) -> tuple[str, str | None, list[Message]]:
+    """An open email: subject lines above the sender, the sender's line with the date, then the body."""
+    row_lines, shown, rest, anchor = row
+    number = lines.index(row_lines[anchor])
+    first = lines.index(row_lines[0])
+    sender_words = rest if anchor == 0 else row_lines[0].words
+    subject = [
+        ln for ln in lines[:first] if (ln.box[1] + ln.box[3]) // 2 * 1000 >= _STATUS_BAR_PERMILLE * height
+    ]
+    body_start = number + 1
+    while body_start < len(lines) and body_start <= number + 3:
+        text = lines[body_start].text
+        if "@" in text or text.lower().startswith("to "):
+            body_start += 1
+            continue
+        break
+    body = lines[body_start:]
+    if not body:
+        return "unknown", header, []
+    words = [w for ln in body for w in ln.words]
+    message = Message(
+        direction="incoming",
+        text=_text([w for ln in body for w in _strip_junk(ln.words)]),
+        shown_time=shown,
+        bbox=_box_of(words),
+        sender=_capital_i(_text(_strip_junk(sender_words))) or None,
+        confidence=_confidence(words),
+    )
+    title = " ".join(_text(_strip_junk(ln.words)) for ln in subject).strip() or header
+    return "email", title, [message]

@@ -1,0 +1,58 @@
+"""What the layout reads: ``Message`` (a bubble or a list row) and ``Layout`` (a whole screen)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from evidence.ocr.tesseract import Word
+
+
+@dataclass(frozen=True)
+class Message:
+    """One chat bubble, one email in a list or one call-log row, with its box in the original image."""
+
+    direction: str  # "incoming" | "outgoing" | "unknown"
+    text: str  # lines joined with single spaces (for calls: the name or number as shown)
+    shown_time: str | None  # exactly as displayed: "21:33", "9:41 PM", "Yesterday", "Mon 9:41 PM"
+    bbox: tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels of the ORIGINAL image
+    sender: str | None = None  # emails / group chats: the sender shown; None otherwise
+    call: str | None = None  # call rows: "missed" | "incoming" | "outgoing"; None otherwise
+    count: int | None = None  # call rows: "(3)" repeated-call count; None otherwise
+    confidence: int = 0  # 0-1000 per mille
+
+    def to_json(self) -> dict[str, Any]:
+        """Canonical-JSON-ready form (no floats)."""
+        return {
+            "direction": self.direction,
+            "text": self.text,
+            "shown_time": self.shown_time,
+            "bbox": list(self.bbox),
+            "sender": self.sender,
+            "call": self.call,
+            "count": self.count,
+            "confidence": self.confidence,
+        }
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What a screen shows: its kind, header, messages top to bottom, full text and words."""
+
+    kind: str  # "chat" | "call_list" | "email_list" | "email" | "unknown"
+    header: str | None  # the contact name/number (or mailbox/subject) at the top
+    messages: tuple[Message, ...]  # top to bottom
+    text: str  # full text of the screen, region by region, for search
+    words: tuple[Word, ...]  # evidence.ocr.tesseract.Word, original-image pixel boxes
+    settings: dict[str, Any] = field(default_factory=dict)  # JSON-able, no floats, incl. the layout version
+
+    def to_json(self) -> dict[str, Any]:
+        """Canonical-JSON-ready form (no floats)."""
+        return {
+            "kind": self.kind,
+            "header": self.header,
+            "messages": [m.to_json() for m in self.messages],
+            "text": self.text,
+            "words": [w.to_json() for w in self.words],
+            "settings": self.settings,
+        }

@@ -1,0 +1,97 @@
+"""``analyse``: the steps in order over one screenshot, from the grid to the ``Layout``."""
+
+from __future__ import annotations
+
+from PIL import Image
+
+from evidence.ocr.layout.bands import _bands, _solid_mask
+from evidence.ocr.layout.bubbles import _bubble_mask, _bubbles
+from evidence.ocr.layout.chat import _read_chat
+from evidence.ocr.layout.flatten import _corner_time, _flat_region, _flatten, _prepare_region, _scaled
+from evidence.ocr.layout.grid import _grid, _merged, _Region, _regions, _rgb, _to_px
+from evidence.ocr.layout.lists import _read_list
+from evidence.ocr.layout.model import Layout, Message
+from evidence.ocr.layout.page import _ocr_page, _slot_lines
+from evidence.ocr.layout.settings import MIN_MESSAGE_CONFIDENCE, Box, layout_settings
+from evidence.ocr.layout.words import _has_alnum
+from evidence.ocr.tesseract import DEFAULT_TIMEOUT_S, TesseractProbe
+
+
+def analyse(
+    image: Image.Image,
+    *,
+    probe: TesseractProbe | None = None,
+    name: str = "image",
+    timeout_s: int = DEFAULT_TIMEOUT_S,
+) -> Layout:
+    """Read the layout of ``image`` (a screenshot) and recognise each region (see the docstring of
+    ``evidence.ocr.layout``).
+
+    Raises DependencyError when tesseract is missing and TesseractFailed when it fails on the page.
+    """
+    rgb = _rgb(image)
+    width, height = rgb.size
+    grid = _grid(rgb)
+    regions, labels = _merged(grid, *_regions(grid))
+    background = max(regions, key=lambda r: r.count).colour if regions else (255, 255, 255)
+    bubbles: list[tuple[_Region, Box, Image.Image]] = []
+    for region in _bubbles(grid, regions):
+        blanks, enclosed = _bubble_mask(grid, region, labels)
+        box = _to_px(grid, region)
+        if enclosed < 2:
+            continue  # no text inside: an avatar, a picture, a button
+        if (box[2] - box[0]) * 100 >= width * 76 and box[1] * 100 >= height * 85:
+            continue  # the message field at the bottom of a chat, not a message
+        bw, bh = box[2] - box[0], box[3] - box[1]
+        if abs(bw - bh) * 100 <= bw * 15 and bw * 100 < width * 12:
+            continue  # round and small: a contact picture (with an initial or a silhouette), not a bubble
+        bubbles.append((region, box, blanks))
+    if len(bubbles) < 2:
+        bubbles = []
+    prepared: list[tuple[str, int, Box, Image.Image, int]] = []
+    for index, (region, box, blanks) in enumerate(bubbles):
+        flat = _flat_region(rgb, box, region.colour, blanks)
+        # the bubble's own anti-aliased edge (one grid cell) is not text: white it out
+        edge = max(2, grid.factor_x // 1000)
+        for frame in ((0, 0, flat.width, edge), (0, flat.height - edge, flat.width, flat.height)):
+            flat.paste(255, frame)
+        for frame in ((0, 0, edge, flat.height), (flat.width - edge, 0, flat.width, flat.height)):
+            flat.paste(255, frame)
+        corner = _corner_time(flat)
+        if corner is not None:
+            time_box = (box[0] + corner[0], box[1] + corner[1], box[0] + corner[2], box[1] + corner[3])
+            time_flat, time_scale = _scaled(_flatten(rgb.crop(time_box), region.colour))
+            prepared.append(("corner", index, time_box, time_flat, time_scale))
+            flat.paste(255, corner)
+        flat, scale = _scaled(flat)
+        prepared.append(("bubble", index, box, flat, scale))
+    found = [region for region, _, _ in bubbles]
+    solid = _solid_mask(grid, regions, labels, found, background)
+    for index, band in enumerate(_bands(grid, found)):
+        flat, scale = _prepare_region(rgb, band.box, band.background, solid.crop(band.cells))
+        prepared.append(("band", index, band.box, flat, scale))
+    version, slots = _ocr_page(prepared, probe, name, timeout_s)
+    lines = _slot_lines(slots)
+    words = tuple(sorted((w for _, ws in slots for w in ws), key=lambda w: (w.top, w.left)))
+    text = "\n".join(line.text for line in lines)
+    kind: str
+    header: str | None
+    messages: list[Message]
+    if bubbles:
+        kind = "chat"
+        header, messages = _read_chat(lines, [(r, box) for r, box, _ in bubbles], width, height)
+        messages = [m for m in messages if m.confidence >= MIN_MESSAGE_CONFIDENCE and _has_alnum(m.text)]
+        if len(messages) < 2:  # shapes that looked like bubbles but hold no text: a picture
+            kind, header, messages = "unknown", None, []
+    else:
+        kind, header, messages = _read_list(rgb, lines, background)
+    settings = layout_settings()
+    settings["engine_version"] = version
+    return Layout(
+        kind=kind,
+        header=header,
+        messages=tuple(messages),
+        text=text,
+        words=words,
+        settings=settings,
+    )

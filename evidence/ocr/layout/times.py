@@ -1,0 +1,101 @@
+"""Shown times: what a time looks like on a screen, the corrections of how tesseract misreads one
+(``9.41``, ``3May``, ``1857``, ``1. Nov``), and the time at the end of a bubble's text or in its corner."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from evidence.ocr.layout.words import _text
+from evidence.ocr.tesseract import Word
+
+_WEEKDAY: Final = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*"
+_MONTH: Final = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*"
+_CLOCK: Final = r"\d{1,2}[:.]\d{2}(?:\s?[AaPp]\.?[Mm]\.?)?"
+_DAY: Final = rf"(?:Yesterday|Today|{_WEEKDAY}|\d{{1,2}}\s?{_MONTH}|{_MONTH}\s?\d{{1,2}})"
+# a whole line that is a shown time: "21:33", "9:41 PM", "Yesterday", "Mon", "Mon 9:41 PM", "14 Mar"
+_TIME_LINE: Final = re.compile(rf"^(?:(?:{_DAY}),?\s)?{_CLOCK}$|^{_DAY}$")
+# a clock at the end of a bubble's last line, optionally followed by read ticks (1-3 non-word characters)
+_TIME_TAIL: Final = re.compile(rf"(?:^|\s)((?:{_DAY},?\s)?{_CLOCK})(?:\s[^\w\s]{{1,3}})?$")
+
+
+_TRAILING_JUNK: Final = ":;,._-'\u00ab\u00bb"
+
+
+def _clean_time(text: str) -> str:
+    """A read time with "." between hours and minutes written as ":" (phones show a colon) and a space put
+    back between a day and its month ("3May" is "3 May")."""
+    text = re.sub(r"^(.*?\d{1,2})\.(\d{2})", r"\1:\2", text)
+    text = re.sub(r"(\d{2})([AaPp][Mm])$", r"\1 \2", text)
+    return re.sub(r"^(\d{1,2})(?=[A-Z][a-z])|^([A-Z][a-z]{2,})(?=\d)", lambda m: (m.group(0)) + " ", text)
+
+
+def _is_time(text: str) -> bool:
+    return _TIME_LINE.match(text) is not None
+
+
+def _split_time_tail(words: list[Word]) -> tuple[list[Word], str | None]:
+    """A bubble's last line without its trailing shown time (and ticks), and that time."""
+    text = _text(words)
+    if _is_time(text):
+        return [], _clean_time(text)
+    match = _TIME_TAIL.search(text)
+    if match is None:
+        return _misread_time_tail(words)
+    keep = len(text[: match.start(1)].split())
+    return words[:keep], _clean_time(match.group(1))
+
+
+_MISREAD_CLOCK: Final = re.compile(r"^(\d{1,2})[:.;,'\-]?(\d{2})$")
+_MISREAD_MERIDIEM: Final = re.compile(r"^([AaPp])[MmNnYy]\.?$")
+
+
+def _misread_time_tail(words: list[Word]) -> tuple[list[Word], str | None]:
+    """A small time at the end of a bubble whose colon was misread ("316 PM", "3-18 PM"): 3-4 digits on a
+    line of their own or set apart from the text before them (a gap wider than the digits' height), followed
+    by AM/PM (or with a colon), or four digits making a 24-hour clock that exists ("1857")."""
+    end = len(words)
+    meridiem = ""
+    if end >= 2 and _MISREAD_MERIDIEM.match(words[-1].text):
+        meridiem = " " + words[-1].text[0].upper() + "M"
+        end -= 1
+    if end < 1:
+        return words, None
+    clock = _MISREAD_CLOCK.match(words[end - 1].text)
+    bare = clock is not None and re.fullmatch(r"\d{4}", words[end - 1].text) is not None
+    if bare and clock is not None and (int(clock.group(1)) > 23 or int(clock.group(2)) > 59):
+        return words, None
+    if clock is None or (not meridiem and ":" not in words[end - 1].text and not bare):
+        return words, None
+    token = words[end - 1]
+    if end >= 2 and token.left - (words[end - 2].left + words[end - 2].width) < token.height:
+        return words, None  # an ordinary number in the sentence ("Room 101")
+    return words[: end - 1], f"{clock.group(1)}:{clock.group(2)}{meridiem}"
+
+
+def _corner_clock(corner: list[Word]) -> str | None:
+    """A bubble's cut-out corner read as a clock whose colon was lost in small print ("1857", "16.01 PM"):
+    one token of 3-4 digits making an hour and minutes that exist, then AM/PM or nothing. The corner is
+    where the time is printed, set apart from the text; its digits are kept as read."""
+    meridiem = ""
+    words = corner
+    if len(words) == 2 and _MISREAD_MERIDIEM.match(words[1].text):
+        meridiem = " " + words[1].text[0].upper() + "M"
+        words = words[:1]
+    clock = _MISREAD_CLOCK.match(words[0].text) if len(words) == 1 else None
+    if clock is None or int(clock.group(1)) > 23 or int(clock.group(2)) > 59:
+        return None
+    return f"{clock.group(1)}:{clock.group(2)}{meridiem}"
+
+
+_MONTH_TAILS: Final = "an|eb|ar|pr|ay|un|ul|ug|ep|ct|ov|ec"
+
+
+def _list_date(text: str) -> str:
+    """A list row's date as tesseract misreads small grey print, put right: "1. Nov" is "1 Nov", "19 oct"
+    "19 Oct", "220ct" "22 Oct" (an "O" read as a zero); anything else unchanged."""
+    text = re.sub(r"^(\d{1,2})\.?\s?0(?=ct$)", r"\1 O", text)
+    text = re.sub(
+        rf"^(\d{{1,2}})\.?\s?([a-z])(?=(?:{_MONTH_TAILS})$)", lambda m: f"{m[1]} {m[2].upper()}", text
+    )
+    return re.sub(rf"^(\d{{1,2}})\.\s?(?=[A-Z](?:{_MONTH_TAILS})$)", r"\1 ", text)
