@@ -56,7 +56,9 @@ def heavy_modules(argv: list[str], env: dict[str, str]) -> list[str]:
 def main() -> int:
     """Print one table row per command: median seconds, and (``--modules``) the heavy libraries loaded."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--case", type=Path, required=True, help="a case folder (make demo builds build/demo)")
+    parser.add_argument(
+        "--case", type=Path, required=True, help="a case folder (make demo builds build/demo)"
+    )
     parser.add_argument("--tree", type=Path, help="run this checkout's code instead of the installed one")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--modules", action="store_true", help="list the heavy libraries each command loads")
