@@ -1,0 +1,123 @@
+"""Commands that create a case, change its facts and bring material in: ``init``, ``import``, ``case set``,
+``diary add``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date
+from pathlib import Path
+
+from evidence.cli.common import case_dir, passphrase_from_env_or_prompt
+from evidence.cli.output import ProgressBar, import_json, print_recovery_notes
+from evidence.describe import human_size
+from evidence.errors import UsageError
+from evidence.timeutil import local_zone_name, zone
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from evidence.api import Case
+
+    tz = args.tz or local_zone_name()
+    if tz is None:
+        raise UsageError("cannot tell this computer's time zone", hint="give one with --tz Europe/London")
+    passphrase = passphrase_from_env_or_prompt(confirm=True)() if args.passphrase else None
+    if args.passphrase and not passphrase:
+        raise UsageError(
+            "--passphrase given but no passphrase typed", hint="set EVIDENCE_PASSPHRASE or type one"
+        )
+    no_contact: date | None = args.no_contact_since
+    path = Path(args.dir)
+    with Case.init(path, title=args.title, tz=tz, passphrase=passphrase, no_contact_since=no_contact) as case:
+        fp = case.public_key.fingerprint
+        print(f"Created case {case.title!r} in {case.root}")
+        print(f"  time zone: {tz}{'' if args.tz else ' (this computer’s; change with --tz)'}")
+        print(f"  signing key fingerprint: {fp}")
+        print(f"  key protected by a passphrase: {'yes' if passphrase else 'no'}")
+        print("Write the fingerprint down somewhere safe: it lets anyone check the case was not re-signed.")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from evidence.api import Case
+    from evidence.models import ImportOptions
+
+    with Case.open(case_dir(args)) as case:
+        options = ImportOptions(
+            tz=args.tz or str(case.genesis["tz"]),
+            tz_from_user=bool(args.tz),
+            date_order=args.date_order,
+            columns=tuple(args.column or ()),
+        )
+        if args.tz:
+            zone(args.tz)
+        bar = ProgressBar.wanted(args.progress)
+        try:
+            result = case.import_files(
+                [Path(p) for p in args.paths],
+                options=options,
+                passphrase=passphrase_from_env_or_prompt(),
+                ocr_progress=bar.update if bar else None,
+            )
+        finally:
+            if bar:
+                bar.close()
+        print_recovery_notes(case)
+        if args.json:
+            print(json.dumps(import_json(result), indent=2, ensure_ascii=False))
+            return 0
+        for item in result.items:
+            line = f"{item.exhibit}  {Path(item.path).name}  {item.media_type}  {human_size(item.size)}  sha256 {item.sha256}"
+            print(line)
+            if item.duplicate_of:
+                print(
+                    f"    duplicate of {item.duplicate_of}: the same bytes were imported before (recorded again)"
+                )
+            if item.extension_mismatch:
+                m = item.extension_mismatch
+                print(f"    note: named {m['extension']} but the content is {m['detected']}")
+            if item.importer and not item.duplicate_of:
+                print(f"    read as {item.importer}: {item.records} records, {len(item.warnings)} warnings")
+                for warning in item.warnings[:10]:
+                    print(f"    warning: {warning.locator}: {warning.message}")
+        print(f"Imported {len(result.items)} file(s). Ledger head: {result.head}")
+    return 0
+
+
+def cmd_case_set(args: argparse.Namespace) -> int:
+    from evidence.api import Case
+
+    facts = {
+        key: value
+        for key, value in {
+            "title": args.title,
+            "no_contact_since": args.no_contact_since.isoformat() if args.no_contact_since else None,
+            "police_ref": args.police_ref,
+            "protection_order": args.protection_order,
+        }.items()
+        if value is not None
+    }
+    with Case.open(case_dir(args)) as case:
+        head = case.set_facts(passphrase=passphrase_from_env_or_prompt(), **facts)
+        for key, value in facts.items():
+            print(f"{key}: {value}")
+        print(f"Recorded. Ledger head: {head}")
+    return 0
+
+
+def cmd_diary_add(args: argparse.Namespace) -> int:
+    from evidence.api import Case
+
+    with Case.open(case_dir(args)) as case:
+        result = case.add_diary_entry(
+            when=args.when,
+            text=args.text,
+            approximate=args.approx,
+            where=args.where,
+            witness=args.witness,
+            police_ref=args.police_ref,
+            passphrase=passphrase_from_env_or_prompt(),
+        )
+        item = result.items[0]
+        print(f"{item.exhibit}  diary entry recorded (sha256 {item.sha256}). Ledger head: {result.head}")
+    return 0

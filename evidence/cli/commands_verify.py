@@ -1,0 +1,57 @@
+"""``verify``: a case folder, an export bundle or a signed report, dispatched on what the target is.
+
+The verifier is imported only for the kind of target given: a case folder does not load the report or bundle
+checks (the report check needs the PDF libraries)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from evidence.cli.common import case_dir
+from evidence.cli.output import print_report
+from evidence.errors import CaseError, ExitCode, UsageError
+
+
+def _report_case(args: argparse.Namespace) -> Path | None:
+    """The case a report is checked against: -C, else $EVIDENCE_CASE or the current folder, else none."""
+    from evidence.api import find_case
+
+    if args.case:
+        return find_case(Path(args.case))
+    try:
+        return find_case(None)
+    except CaseError:
+        return None
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    if args.target and not Path(args.target).exists():
+        raise UsageError(
+            f"{args.target}: no such file or folder",
+            hint="give a case folder, an export bundle (.zip) or a report (.pdf)",
+        )
+    if args.target and Path(args.target).is_file():
+        # Only a file can be a report or a bundle (both checks say no to anything else), so a case folder
+        # loads neither module: the report check needs the PDF libraries.
+        from evidence.verify.report import is_report, verify_report
+
+        if is_report(Path(args.target)):
+            report = verify_report(
+                Path(args.target), _report_case(args), heads=args.head or (), expect_key=args.expect_key
+            )
+            print_report(report, args.json)
+            return ExitCode.OK if report.ok else ExitCode.VERIFY_FAILED
+        from evidence.verify.bundle import is_bundle, verify_bundle
+
+        if is_bundle(Path(args.target)):
+            report = verify_bundle(Path(args.target), heads=args.head or (), expect_key=args.expect_key)
+            print_report(report, args.json)
+            return ExitCode.OK if report.ok else ExitCode.VERIFY_FAILED
+    from evidence.api import find_case
+    from evidence.verify.case import verify_case
+
+    root = find_case(Path(args.target)) if args.target else find_case(case_dir(args))
+    report = verify_case(root, heads=args.head or (), expect_key=args.expect_key)
+    print_report(report, args.json)
+    return ExitCode.OK if report.ok else ExitCode.VERIFY_FAILED

@@ -1,0 +1,232 @@
+"""Read-only views of a case: ``log``, ``head``, ``show``, ``timeline``, ``stats``, ``search``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import TYPE_CHECKING
+
+from evidence.cli.common import case_dir
+from evidence.cli.output import print_screen_messages
+from evidence.describe import describe, human_size
+from evidence.timeutil import display, parse_iso
+
+if TYPE_CHECKING:
+    from evidence.api import Case
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    from evidence.api import Case
+
+    with Case.open(case_dir(args), readonly=True) as case:
+        tz = case.tz
+        for entry in case.entries():
+            body = entry.body
+            if args.json:
+                print(json.dumps(entry.to_json(), ensure_ascii=False))
+                continue
+            when = display(parse_iso(entry.recorded_at), tz)
+            print(f"{entry.seq:>5}  {when}  {entry.kind:<16} {describe(entry.kind, body)}")
+    return 0
+
+
+def cmd_head(args: argparse.Namespace) -> int:
+    from evidence.api import Case
+
+    with Case.open(case_dir(args), readonly=True) as case:
+        head = case.head()
+        if args.json:
+            print(
+                json.dumps(
+                    {"seq": head.seq, "hash": head.hash, "key_fingerprint": case.public_key.fingerprint}
+                )
+            )
+        else:
+            print(f"{head.seq}:{head.hash}")
+    return 0
+
+
+def _show_record(case: Case, record_id: str, as_json: bool) -> int:
+    shown = case.show_record(record_id)
+    if as_json:
+        print(json.dumps(shown, indent=2, ensure_ascii=False))
+        return 0
+    when = display(parse_iso(shown["occurred_at"]), case.tz)
+    assumed = " (zone assumed)" if shown["tz_assumed"] else ""
+    print(
+        f"{shown['id']}  {when}{assumed}  {shown['channel']} {shown['direction']}  from {shown['sender'] or '-'}"
+    )
+    print(f"  time from: {shown['time_source']}")
+    for source in shown["sources"]:
+        print(f"  found in {source['exhibit']} {source['locator']}")
+    if shown["text"]:
+        print(f"  words: {shown['text']!r}")
+    for tag in shown["tags"]:
+        why = (
+            f"rule {tag['rule']} ({tag.get('rule_description')}) matched {tag['words']!r} at {tag['start']}-{tag['end']}"
+            if tag["rule"]
+            else "added by the user"
+        )
+        note = f"; note: {tag['note']}" if tag.get("note") else ""
+        print(f"  tag {tag['tactic']} [{tag['status']}]: {why}{note}")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from evidence.api import Case
+
+    with Case.open(case_dir(args), readonly=True) as case:
+        if args.exhibit.upper().startswith("R-"):
+            return _show_record(case, args.exhibit, args.json)
+        shown = case.show(args.exhibit)
+        if args.json:
+            print(json.dumps(shown, indent=2, ensure_ascii=False))
+            return 0
+        tz = case.tz
+        print(
+            f"{shown['exhibit']}  {shown['original_name']}  {shown['media_type']}  {human_size(shown['size'])}"
+        )
+        print(f"  sha256 {shown['sha256']}")
+        for acq in shown["acquisitions"]:
+            who = acq.get("imported_by") or {}
+            dup = f" (again; duplicate of {acq['duplicate_of']})" if acq.get("duplicate_of") else ""
+            print(
+                f"  acquired {display(parse_iso(acq['recorded_at']), tz)} by {who.get('user')}@{who.get('host')} "
+                f"from {acq.get('original_path')}{dup}  [entry {acq['entry']}]"
+            )
+        for der in shown["derivations"]:
+            print(
+                f"  read by {der['importer']} {der['importer_version']}: {der['record_count']} records  "
+                f"[entry {der['entry']}]"
+            )
+        for warning in shown["warnings"]:
+            print(f"  warning: {warning['locator']}: {warning['message']}")
+        for earlier in shown.get("ocr_earlier", []):
+            print(
+                f"  earlier OCR ({earlier['engine']}, settings {json.dumps(earlier['settings']['ocr'])})  "
+                f"[entry {earlier['entry']}]"
+            )
+        if "ocr" in shown:
+            ocr = shown["ocr"]
+            print(
+                f"  OCR ({ocr['engine']}, psm {ocr['settings'].get('psm')}, {ocr['settings'].get('lang')}, "
+                f"mean confidence {ocr['mean_confidence']:.1f}%)  [entry {ocr['entry']}]:"
+            )
+            for line in (ocr["text"] or "").splitlines():
+                print(f"    {line}")
+        print_screen_messages(shown)
+        print(f"  {len(shown['records'])} record(s) on the timeline")
+    return 0
+
+
+def cmd_timeline(args: argparse.Namespace) -> int:
+    from evidence.analysis import people, review
+    from evidence.analysis.select import select
+    from evidence.api import Case
+
+    with Case.open(case_dir(args), readonly=True) as case:
+        resolver = case.resolver()
+        person = people.find(case.people(), args.person).name if args.person else None
+        entries = select(
+            case.timeline(),
+            case.tz,
+            resolver=resolver,
+            person=person,
+            channels=args.channel or (),
+            direction=args.direction,
+            since=args.since,
+            until=args.until,
+        )
+        reviewed = review.decisions(case.entries())
+        relays = case.relays()
+        tags = {e.record.id: review.tags_for(e.record, reviewed) for e in entries}
+        if args.tag:
+            wanted = set(args.tag)
+            entries = [
+                e
+                for e in entries
+                if any(t.tactic in wanted and t.status != review.REJECTED for t in tags[e.record.id])
+            ]
+        if args.json:
+            out = []
+            for e in entries:
+                data = e.to_json()
+                data["people"] = resolver.parties(e.record)
+                data["tags"] = [t.to_json() for t in tags[e.record.id]]
+                data["relayed"] = [r for s in e.sources for r in relays.get(s.record_id, [])]
+                out.append(data)
+            print(json.dumps(out, indent=2, ensure_ascii=False))
+            return 0
+        tz = case.tz
+        for entry in entries:
+            rec = entry.record
+            assumed = " (zone assumed)" if rec.tz_assumed else ""
+            text = (rec.text or rec.subject or rec.status or "").replace("\n", " ")
+            where = "; ".join(f"{s.exhibit} {s.locator}" for s in entry.sources)
+            who = resolver.sender(rec)
+            sender = f"{rec.sender} ({who})" if who and rec.sender else (rec.sender or "-")
+            shown = [
+                f"{t.tactic}" + ("" if t.status == review.SUGGESTED else f" ({t.status})")
+                for t in tags[rec.id]
+            ]
+            marks = f"  tags: {', '.join(shown)}" if shown else ""
+            print(
+                f"{display(rec.occurred_at, tz)}{assumed}  {rec.channel.value:<9} {rec.direction.value:<8} "
+                f"{sender:<20} {text[:60]}  [{where}] {rec.id}{marks}"
+            )
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from evidence.api import Case
+
+    with Case.open(case_dir(args), readonly=True) as case:
+        result = case.stats(since=args.since, person=args.person)
+        if args.json:
+            print(json.dumps(result, indent=2, ensure_ascii=False))
+            return 0
+        who = f" from {result['person']}" if result["person"] else ""
+        print(f"{result['attempts']} contact attempts{who}: first {result['first']}, last {result['last']}")
+        if result["no_contact_since"]:
+            print(
+                f"  {result['attempts_since_no_contact']} since the no-contact date {result['no_contact_since']}"
+            )
+        days = result["days"]
+        if days:
+            print(
+                f"  contact on {days['with_contact']} of the {days['days']} days from {days['from']} to {days['to']}"
+            )
+        for title, key in (
+            ("per channel", "per_channel"),
+            ("per identity", "per_identity"),
+            ("per person", "per_person"),
+        ):
+            print(f"  {title}: " + ", ".join(f"{k} {v}" for k, v in result[key].items()))
+        print("  per week: " + ", ".join(f"{k} {v}" for k, v in result["per_week"].items()))
+        print(f"  bursts ({result['definitions']['burst']}): {len(result['bursts'])}")
+        for burst in result["bursts"]:
+            midnight = ", across midnight" if burst["across_midnight"] else ""
+            print(
+                f"    {burst['start']} to {burst['end']}: {burst['attempts']} attempts in {burst['minutes']} minutes{midnight}"
+            )
+        print("  longest gaps: " + ", ".join(f"{g['hours']} h from {g['from']}" for g in result["gaps"]))
+        print("  per day: " + ", ".join(f"{k} {v}" for k, v in result["per_day"].items()))
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from evidence.api import Case
+
+    with Case.open(case_dir(args), readonly=True) as case:
+        hits = case.search(args.query)
+        if args.json:
+            print(json.dumps([h.to_json() for h in hits], indent=2, ensure_ascii=False))
+            return 0
+        tz = case.tz
+        for hit in hits:
+            print(
+                f"{display(parse_iso(hit.occurred_at), tz)}  {hit.exhibit} {hit.locator}  {hit.channel:<9} "
+                f"{hit.sender or '-'}: {hit.snippet.replace(chr(10), ' ')}"
+            )
+        print(f"{len(hits)} record(s) match {args.query!r}")
+    return 0
