@@ -92,10 +92,10 @@ from typing import Any, BinaryIO, ClassVar, Final, Protocol
 import dkim
 
 from evidence.errors import InputError
+from evidence.importers._wall import Wall, localize
 from evidence.importers.base import Importer, Source, Yielded
 from evidence.importers.smsbackup import Utf16ToUtf8Reader, utf16_codec
 from evidence.models import Blob, Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
-from evidence.timeutil import zone
 
 NAME: Final = "email"
 VERSION: Final = "1.0.0"
@@ -445,9 +445,6 @@ def parse_address(item: str) -> tuple[str, str]:
 # -- dates ----------------------------------------------------------------------------------------------------
 
 
-Wall = tuple[int, int, int, int, int, int]  # year, month, day, hour, minute, second: a time without a zone
-
-
 @dataclass(frozen=True)
 class ParsedDate:
     """A date read from a header: an aware ``moment``, or only ``wall`` when the source named no zone.
@@ -529,23 +526,6 @@ def _from_line_date(line: bytes) -> ParsedDate | None:
     except ValueError:
         return None
     return ParsedDate(moment, wall, "offset") if offset is not None else ParsedDate(None, wall, "none")
-
-
-def localize(wall: Wall, tz_name: str) -> tuple[datetime, str | None]:
-    """A wall-clock time in ``tz_name``; the note says when it was ambiguous (fold=0 taken) or non-existent."""
-    tz = zone(tz_name)
-    first = datetime(*wall, tzinfo=tz, fold=0)
-    second = datetime(*wall, tzinfo=tz, fold=1)
-    if first.utcoffset() == second.utcoffset():
-        return first, None
-    back = first.astimezone(UTC).astimezone(tz)
-    shown = f"{first:%Y-%m-%d %H:%M:%S}"
-    if (back.year, back.month, back.day, back.hour, back.minute, back.second) == wall:
-        return (
-            first,
-            f"{shown} happened twice in {tz_name} (clocks went back); the first of the two was taken",
-        )
-    return first, f"{shown} does not exist in {tz_name} (clocks went forward); read with the earlier offset"
 
 
 # -- HTML to text ---------------------------------------------------------------------------------------------
@@ -1393,4 +1373,4 @@ class EmailImporter(Importer):
         return "pass" if ok else "fail: signature does not verify"
 
 
-__all__ = ["NO_KEY", "DnsFunc", "EmailImporter", "html_to_text", "parse_date", "split_mbox"]
+__all__ = ["NO_KEY", "DnsFunc", "EmailImporter", "html_to_text", "localize", "parse_date", "split_mbox"]
