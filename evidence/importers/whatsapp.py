@@ -687,7 +687,7 @@ class _ChatReader:
             else ("year-first" if order == "YMD" else "file"),
         }
         if dst is not None:
-            raw["dst"] = dst
+            raw["dst"] = dst.value
         sender: str | None
         if split is None:
             sender, body, kind = None, rest, "system"
