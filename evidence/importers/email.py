@@ -92,9 +92,9 @@ from typing import Any, BinaryIO, ClassVar, Final, Protocol
 import dkim
 
 from evidence.errors import InputError
+from evidence.importers._utf16 import Utf16ToUtf8Reader, utf16_codec
 from evidence.importers._wall import Wall, localize
 from evidence.importers.base import Importer, Source, Yielded
-from evidence.importers.smsbackup import Utf16ToUtf8Reader, utf16_codec
 from evidence.models import Blob, Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
 
 NAME: Final = "email"
