@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from enum import StrEnum
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -102,26 +103,27 @@ def local_now_description(moment: datetime) -> dict[str, str | None]:
     }
 
 
-def localise_wall(wall: datetime, tz: ZoneInfo, name: str) -> tuple[datetime, str | None]:
-    """``wall`` (naive) in ``tz``, and a warning when DST makes it ambiguous or impossible.
+class DstCase(StrEnum):
+    """Why a wall-clock time is not a plain one in its zone (daylight-saving changes)."""
+
+    AMBIGUOUS = "ambiguous"  # happened twice (clocks went back): the first occurrence (fold=0) is taken
+    NONEXISTENT = "nonexistent"  # never happened (clocks went forward): the offset before the change is kept
+
+
+def localise_wall(wall: datetime, tz: tzinfo) -> tuple[datetime, DstCase | None]:
+    """``wall`` (naive: a time as a clock showed it) in ``tz``, and which DST case applied, if any.
 
     An ambiguous wall time (the fall-back hour) is read as its first occurrence (fold=0); a time that does
-    not exist (the spring-forward gap) keeps the offset before the change. ``name`` is the zone's name as the
-    user gave it, for the warning.
+    not exist (the spring-forward gap) keeps the offset before the change (also fold=0). The wording of the
+    warning is the caller's: each importer says it its own way.
     """
+    if wall.tzinfo is not None:
+        raise ValueError("a wall-clock time has no zone yet")
     first = wall.replace(tzinfo=tz, fold=0)
     if first.utcoffset() == wall.replace(tzinfo=tz, fold=1).utcoffset():
         return first, None
     back = first.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
-    if back == wall:
-        return first, (
-            f"{wall:%Y-%m-%d %H:%M:%S} happened twice in {name} (clocks went back); "
-            f"read as the first one ({first.isoformat()}), the export does not say which"
-        )
-    return first, (
-        f"{wall:%Y-%m-%d %H:%M:%S} does not exist in {name} (clocks went forward); "
-        f"read with the offset before the change ({first.isoformat()})"
-    )
+    return first, DstCase.AMBIGUOUS if back == wall else DstCase.NONEXISTENT
 
 
 def fixed_offset(moment: datetime, tz: tzinfo) -> datetime:

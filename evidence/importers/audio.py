@@ -43,8 +43,8 @@ import mutagen
 from mutagen import MutagenError
 
 from evidence.errors import InputError
+from evidence.importers._wall import localize
 from evidence.importers.base import Importer, Source, Yielded
-from evidence.importers.email import localize
 from evidence.models import Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
 
 NAME: Final = "audio"

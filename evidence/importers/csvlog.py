@@ -55,7 +55,7 @@ import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -65,7 +65,7 @@ from dateutil import parser as dateparser
 from evidence.errors import InputError
 from evidence.importers.base import Importer, Source, Yielded
 from evidence.models import Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
-from evidence.timeutil import zone
+from evidence.timeutil import DstCase, localise_wall, zone
 
 NAME: Final = "csvlog"
 VERSION: Final = "1.0.0"
@@ -272,15 +272,13 @@ def _order_evidence(text: str) -> str | None:
 
 def _localise(wall: datetime, tz: ZoneInfo) -> tuple[datetime, str | None]:
     """``wall`` (naive) in ``tz``, and a warning when the wall time is ambiguous or does not exist."""
-    first = wall.replace(tzinfo=tz, fold=0)
-    second = wall.replace(tzinfo=tz, fold=1)
-    if first.utcoffset() != second.utcoffset():
-        back = first.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
-        if back != wall:
-            return first, (
-                f"{wall:%Y-%m-%d %H:%M:%S} does not exist in {tz.key} (clocks went forward);"
-                f" read with the offset before the change ({first.isoformat()})"
-            )
+    first, case = localise_wall(wall, tz)
+    if case is DstCase.NONEXISTENT:
+        return first, (
+            f"{wall:%Y-%m-%d %H:%M:%S} does not exist in {tz.key} (clocks went forward);"
+            f" read with the offset before the change ({first.isoformat()})"
+        )
+    if case is DstCase.AMBIGUOUS:
         return first, (
             f"{wall:%Y-%m-%d %H:%M:%S} happened twice in {tz.key} (clocks went back);"
             f" the first occurrence was taken ({first.isoformat()})"

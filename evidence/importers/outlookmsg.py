@@ -8,7 +8,8 @@ How fields are read:
 
 - Header fields: the original transport headers (``PR_TRANSPORT_MESSAGE_HEADERS``, 007D) when the message went
   through SMTP; every field is kept in ``raw["headers"]`` as ``[name, value]`` (unfolded, encoded words decoded
-  with the e-mail importer's ``decode_header_bytes``). Saved drafts and sent items often have none.
+  with ``decode_header_bytes`` of the mail library the e-mail importer shares, ``importers/_mail``). Saved
+  drafts and sent items often have none.
 - Time: the ``Date`` header with its offset (``time_source`` header-date; a date without a zone takes the import's
   zone, ``tz_assumed``). Without a usable ``Date``: the MAPI client submit time (0039), then the delivery time
   (0E06), then the creation time (3007), all FILETIMEs in UTC, shown at the import zone's offset; ``time_source``
@@ -16,7 +17,7 @@ How fields are read:
   have a time).
 - Parties: ``sender`` is the address of the ``From`` header, else of extract-msg's sender; ``recipients`` are
   the addresses of the recipient table (To, Cc, Bcc), else of the ``To``/``Cc`` headers. Names stay in ``raw``.
-- Text: the plain body; an HTML-only body is turned into text (the e-mail importer's ``html_to_text``).
+- Text: the plain body; an HTML-only body is turned into text (the mail library's ``html_to_text``).
 - 8-bit strings (type 001E) are decoded in the message code page (3FFD). When a file names none, extract-msg
   falls back to ISO-8859-15, which turns Japanese into mojibake; this importer then derives the Windows code page
   from the message locale (3FF1, e.g. 1041 Japanese -> cp932) and says so in a warning.
@@ -46,16 +47,13 @@ from extract_msg.exceptions import ExMsgBaseException
 from extract_msg.msg_classes import MessageBase
 
 from evidence.errors import InputError
+from evidence.importers._mail.addresses import parse_address, split_address_list
+from evidence.importers._mail.dates import parse_date
+from evidence.importers._mail.dkim_check import NO_KEY
+from evidence.importers._mail.headers import decode_header_bytes
+from evidence.importers._mail.text import html_to_text
+from evidence.importers._wall import localize
 from evidence.importers.base import Importer, Source, Yielded
-from evidence.importers.email import (
-    NO_KEY,
-    decode_header_bytes,
-    html_to_text,
-    localize,
-    parse_address,
-    parse_date,
-    split_address_list,
-)
 from evidence.models import Blob, Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
 from evidence.timeutil import zone
 

@@ -39,6 +39,7 @@ from typing import Any, ClassVar, Final
 from zoneinfo import ZoneInfo
 
 from evidence.errors import InputError
+from evidence.importers._wall import export_dst_note
 from evidence.importers.base import Importer, Source, Yielded
 from evidence.models import Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
 from evidence.timeutil import localise_wall, zone
@@ -141,7 +142,7 @@ class SignalImporter(Importer):
         m = message.prefix
         locator = f"line {message.line_no}"
         try:
-            wall = datetime(  # noqa: DTZ001 - a wall clock, given its zone by _localise just below
+            wall = datetime(  # noqa: DTZ001 - a wall clock, given its zone by localise_wall just below
                 int(m.group("y")),
                 int(m.group("mo")),
                 int(m.group("d")),
@@ -156,7 +157,8 @@ class SignalImporter(Importer):
                 f"message not imported: {message.line[:200]!r}",
             )
             return
-        occurred, dst = localise_wall(wall, tz, options.tz)
+        occurred, case = localise_wall(wall, tz)
+        dst = export_dst_note(wall, occurred, case, options.tz)
         if dst is not None:
             yield ImportWarning(locator, dst)
         rest = message.line[m.end() :]

@@ -61,6 +61,7 @@ import defusedxml.ElementTree as defused_et
 from defusedxml import DefusedXmlException, DTDForbidden
 
 from evidence.errors import InputError
+from evidence.importers._utf16 import Utf16ToUtf8Reader, utf16_codec
 from evidence.importers.base import Importer, Source, Yielded
 from evidence.models import Blob, Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
 from evidence.timeutil import zone
@@ -231,61 +232,6 @@ class CharRefRepairingReader:
             i += 1
         out.append(data[pos:])
         return b"".join(out)
-
-
-_UTF16_BOMS: Final = ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
-_DECLARED_ENCODING = re.compile(rb"""\A(\s*<\?xml[^>]*?\sencoding\s*=\s*)(["'])[^"']*(["'])""")
-
-
-def utf16_codec(head: bytes) -> str | None:
-    """The UTF-16 codec (``utf-16-le``/``utf-16-be``) whose byte-order mark starts ``head``, or None."""
-    for bom, codec in _UTF16_BOMS:
-        if head.startswith(bom):
-            return codec
-    return None
-
-
-class Utf16ToUtf8Reader:
-    """A binary reader that decodes a UTF-16 file (after its BOM) and returns UTF-8, for the XML parser.
-
-    The XML declaration's ``encoding="UTF-16"`` is rewritten as ``UTF-8`` (expat would otherwise decode the
-    UTF-8 as UTF-16). Undecodable input becomes U+FFFD; ``replaced`` says whether any did."""
-
-    def __init__(self, raw: BinaryIO, codec: str, chunk: int = CHUNK, *, xml: bool = True) -> None:
-        self._raw = raw
-        self._xml = xml
-        self._decoder = codecs.getincrementaldecoder(codec)(errors="strict")
-        self._codec = codec
-        self._chunk = chunk
-        self._first = True
-        self._done = False
-        self.replaced = False
-        raw.read(2)  # the BOM
-
-    def _decode(self, data: bytes, final: bool) -> str:
-        pending = self._decoder.getstate()[0]
-        try:
-            return str(self._decoder.decode(data, final))
-        except UnicodeDecodeError:
-            # Decode this piece again leniently, with the bytes the strict decoder held back from the last one.
-            self.replaced = True
-            self._decoder = codecs.getincrementaldecoder(self._codec)(errors="replace")
-            return str(self._decoder.decode(pending + data, final))
-
-    def read(self, size: int = -1) -> bytes:
-        """Up to about ``size`` bytes of UTF-8; ``b""`` only at the end of the file."""
-        while not self._done:
-            data = self._raw.read(size if size > 0 else self._chunk)
-            if not data:
-                self._done = True
-            out = self._decode(data, final=self._done).encode("utf-8", "surrogatepass")
-            if self._first and out:
-                self._first = False
-                if self._xml:
-                    out = _DECLARED_ENCODING.sub(rb"\1\2UTF-8\3", out, count=1)
-            if out:
-                return out
-        return b""
 
 
 def sniff_root(head: bytes) -> bool:

@@ -52,6 +52,7 @@ from zoneinfo import ZoneInfo
 
 from evidence.errors import InputError
 from evidence.importers._json import load_json
+from evidence.importers._wall import export_dst_note
 from evidence.importers.base import Importer, Source, Yielded
 from evidence.models import Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
 from evidence.timeutil import fixed_offset, localise_wall, zone
@@ -293,7 +294,8 @@ class _Reader:
             return None, False, notes
         if wall.tzinfo is not None:
             return fixed_offset(wall, self.tz), False, notes
-        moment, dst = localise_wall(wall, self.tz, self.options.tz)
+        moment, case = localise_wall(wall, self.tz)
+        dst = export_dst_note(wall, moment, case, self.options.tz)
         if dst is not None:
             notes.append(dst)
         return moment, True, notes

@@ -60,7 +60,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import PurePosixPath
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
@@ -68,6 +68,7 @@ from zoneinfo import ZoneInfo
 from evidence.errors import InputError, UsageError
 from evidence.importers.base import Importer, Source, Yielded
 from evidence.models import Blob, Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
+from evidence.timeutil import DstCase, localise_wall
 from evidence.timeutil import zone as zone_named
 
 MAX_TEXT_BYTES = 256 * 1024 * 1024  # a chat text larger than this is not an export
@@ -438,15 +439,10 @@ def _jumps_back(messages: list[_Message], order: str) -> tuple[int, date, date] 
     return None
 
 
-def _locate(day: date, clock: tuple[int, int, int], tz: ZoneInfo) -> tuple[datetime, str | None]:
-    """The wall time ``day`` ``clock`` in ``tz``, and "ambiguous" / "nonexistent" when DST makes it so."""
-    first = datetime(day.year, day.month, day.day, *clock, tzinfo=tz, fold=0)
-    if first.utcoffset() == first.replace(fold=1).utcoffset():
-        return first, None
-    back = first.astimezone(UTC).astimezone(tz)
-    if (back.date(), (back.hour, back.minute, back.second)) == (day, clock):
-        return first, "ambiguous"
-    return first, "nonexistent"
+def _locate(day: date, clock: tuple[int, int, int], tz: ZoneInfo) -> tuple[datetime, DstCase | None]:
+    """The wall time ``day`` ``clock`` in ``tz``, and which DST case applied, if any."""
+    wall = datetime(day.year, day.month, day.day, *clock)  # noqa: DTZ001 - a wall clock, given its zone next
+    return localise_wall(wall, tz)
 
 
 def _sender_split(rest: str) -> tuple[str, str] | None:
@@ -666,13 +662,13 @@ class _ChatReader:
             return
         occurred, dst = _locate(day, clock, self.tz)
         wall = f"{day.isoformat()} {clock[0]:02d}:{clock[1]:02d}:{clock[2]:02d}"
-        if dst == "ambiguous":
+        if dst is DstCase.AMBIGUOUS:
             yield ImportWarning(
                 locator,
                 f"{wall} happened twice in {self.options.tz} (clocks went back); "
                 f"read as the first one ({occurred.isoformat()}), the export does not say which",
             )
-        elif dst == "nonexistent":
+        elif dst is DstCase.NONEXISTENT:
             yield ImportWarning(
                 locator,
                 f"{wall} does not exist in {self.options.tz} (clocks went forward); "
@@ -691,7 +687,7 @@ class _ChatReader:
             else ("year-first" if order == "YMD" else "file"),
         }
         if dst is not None:
-            raw["dst"] = dst
+            raw["dst"] = dst.value
         sender: str | None
         if split is None:
             sender, body, kind = None, rest, "system"

@@ -22,15 +22,13 @@ from evidence.api import Case
 from evidence.case.canonical import canonical_bytes
 from evidence.errors import InputError
 from evidence.importers import REGISTRY, SNIFF_BYTES, find_importer
+from evidence.importers._mail.addresses import split_address_list
+from evidence.importers._mail.dates import parse_date
+from evidence.importers._mail.dkim_check import NO_KEY
+from evidence.importers._mail.mbox import split_mbox
+from evidence.importers._mail.text import html_to_text
 from evidence.importers.base import Source
-from evidence.importers.email import (
-    NO_KEY,
-    EmailImporter,
-    html_to_text,
-    parse_date,
-    split_address_list,
-    split_mbox,
-)
+from evidence.importers.email import EmailImporter
 from evidence.models import Blob, Channel, Direction, ImportOptions, Record, TimeSource
 from evidence.verify.case import verify_case
 from tests.importers.helpers import Parsed, source_for
