@@ -511,6 +511,4 @@ class EmailImporter(Importer):
         return _Time(parsed.moment, source, False, None, info)
 
 
-# ``localize`` is listed because importers/screenshot.py still imports it from here; its home is
-# ``evidence.importers._wall`` (screenshot.py was outside this change: see tests/importers/test_registry.py).
-__all__ = ["DnsFunc", "EmailImporter", "localize"]
+__all__ = ["DnsFunc", "EmailImporter"]

@@ -83,8 +83,8 @@ from typing import Any, ClassVar, Final
 from PIL import Image
 
 from evidence.errors import InputError
+from evidence.importers._wall import localize
 from evidence.importers.base import Importer, Source, Yielded
-from evidence.importers.email import localize
 from evidence.models import Blob, Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
 from evidence.ocr.pool import Failed
 from evidence.ocr.tesseract import ENGINE, INSTALL_HINT, TesseractProbe

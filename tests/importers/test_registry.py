@@ -39,10 +39,8 @@ def test_importers_declare_name_version_and_description() -> None:
 
 IMPORTERS_DIR = Path(importers.__file__).resolve().parent
 PACKAGE = "evidence.importers"
-# Importer modules that may still import another importer module, and exactly which names. screenshot.py was
-# outside the change that gave wall-clock localisation its own module (importers/_wall.py); its one import line
-# should become ``from evidence.importers._wall import localize``, and then this entry must go.
-STILL_IMPORTING: dict[tuple[str, str], set[str]] = {("screenshot", "email"): {"localize"}}
+# Importer modules that may still import another importer module, and exactly which names (none: keep it so).
+STILL_IMPORTING: dict[tuple[str, str], set[str]] = {}
 
 
 def _importer_modules() -> set[str]:
