@@ -24,6 +24,7 @@ from evidence.models import Record
 from evidence.verify.db import open_snapshot
 
 EXHIBIT_COLUMNS = ("exhibit", "sha256", "seq", "original_name", "media_type", "size")
+EXHIBITS_QUERY = "SELECT exhibit, sha256, seq, original_name, media_type, size FROM exhibits ORDER BY exhibit"
 
 
 class CaseUnreadable(Exception):
@@ -86,9 +87,7 @@ def _read(root: Path, conn: sqlite3.Connection) -> CaseFacts:
     try:
         rows = source.execute("SELECT json FROM records ORDER BY occurred_at, id").fetchall()
         records = {r.id: r for r in (Record.from_json(json.loads(row[0])) for row in rows)}
-        found = source.execute(
-            f"SELECT {', '.join(EXHIBIT_COLUMNS)} FROM exhibits ORDER BY exhibit"
-        ).fetchall()  # noqa: S608
+        found = source.execute(EXHIBITS_QUERY).fetchall()
         exhibits = {str(row[0]): dict(zip(EXHIBIT_COLUMNS, row, strict=True)) for row in found}
     finally:
         if replayed is not None:
