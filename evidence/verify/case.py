@@ -2,7 +2,8 @@
 
 The checks, numbered here and in the code:
 
-  (1) Layout: ``evidence.db``, ``keys/case.pub`` and ``objects/`` are present; the database opens read-only.
+  (1) Layout: ``evidence.db``, ``keys/case.pub`` and ``objects/`` are present; the database is read from a
+      snapshot that changes nothing in the case folder (``evidence.verify.db``): no recovery, no re-index.
       Rows are read as raw bytes, so a column rewritten with invalid UTF-8 or as a blob is reported against
       its entry rather than making the database unreadable.
   (2) Genesis: the ``case.created`` entry (entry 1) starts the chain; the public key it names is the one in
@@ -60,7 +61,15 @@ that name no object and feed no index table (``checkpoint.signed``, ``report.gen
 ``key.certificate``): only a recorded head (``--head``, a report's or a bundle's) catches those. The import journal is not signed, so someone who
 can edit the database can also make orphaned objects look like an interrupted import's leftovers (a warning).
 
-The verifier shares only the canonical serializer and the hash/signature primitives with the writer.
+Verification only reads. What a killed writer left (the import journal's rows, staging files) is reported
+(``INCOMPLETE_IMPORT``, naming the command that cleans it up) and an outdated index too (``INDEX_OUTDATED``);
+neither is repaired here.
+
+Where the checks live: (1) and the order of the steps here; (2)-(5) ``evidence.verify.ledger``; (5b)
+``evidence.verify.merkle``; (6) ``evidence.verify.objects``; (7) ``evidence.verify.projections``; (8)
+``evidence.verify.anchors``; the fast paths (signatures in processes, hashing in threads)
+``evidence.verify.parallel``. The verifier shares only the canonical serializer, the hash, signature and
+Merkle primitives, the index replay and the format constants (``evidence.case.formats``) with the writer.
 """
 
 from __future__ import annotations
