@@ -15,7 +15,6 @@ from typing import Any
 from evidence.case.canonical import canonical_bytes, parse_canonical
 from evidence.case.formats import Kind
 from evidence.case.ledger import Entry
-from evidence.ocr.cache import key_settings, summary_key
 
 INDEX_SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -176,6 +175,10 @@ IMAGE_LOCATOR = "image"
 
 def _add_ocr_result(conn: sqlite3.Connection, seq: int, image_sha256: str, summary: dict[str, Any]) -> None:
     """One OCR result under its cache key (computed from the recorded summary, never trusted from a body)."""
+    # Here, not at the top: importing evidence.ocr loads the OCR engine's wrappers (and PIL), which a replay
+    # of a case without OCR results (the verifier's, every reading command's) does not need.
+    from evidence.ocr.cache import key_settings, summary_key
+
     conn.execute(
         "INSERT OR IGNORE INTO ocr_results (cache_key, image_sha256, blob_sha256, engine, engine_version, "
         "settings, seq) VALUES (?,?,?,?,?,?,?)",

@@ -11,7 +11,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from evidence.case.formats import HASH_DIR, OBJECTS_DIR
+from evidence.case.formats import HASH_DIR, OBJECTS_DIR, object_relpath
 from evidence.case.signing import PublicKey, bad_signatures
 from evidence.case.store import hash_file
 from evidence.verify._common import is_lower_hex
@@ -92,6 +92,7 @@ class ObjectHasher:
     """
 
     def __init__(self, root: Path, workers: int | None) -> None:
+        self.root = str(root)
         self.base = f"{root}/{OBJECTS_DIR}/{HASH_DIR}"
         self.workers = workers or (os.cpu_count() or 2)
         self.pool: ThreadPoolExecutor | None = None
@@ -136,7 +137,7 @@ class ObjectHasher:
         return self.scheduled.result()
 
     def _path(self, sha: str) -> str:
-        return f"{self.base}/{sha[:2]}/{sha}"
+        return f"{self.root}/{object_relpath(sha)}"
 
     def _submit(self, pool: ThreadPoolExecutor, names: list[str]) -> None:
         future = pool.submit(hash_batch, [self._path(name) for name in names])
