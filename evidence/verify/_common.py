@@ -29,6 +29,8 @@ class Stored:
 
 @dataclass
 class Row:
+    """One ledger entry as checked: its parsed body, the hash its contents have, and whether it holds up."""
+
     entry: Entry
     body: Any  # parsed body, or None when it is not canonical JSON
     computed: str | None  # the hash its contents have (None when they cannot be hashed)
@@ -37,6 +39,7 @@ class Row:
 
     @property
     def valid(self) -> bool:
+        """Intact and, when a key could check it, validly signed."""
         return self.hash_ok and self.sig_ok is not False
 
 
