@@ -11,6 +11,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from evidence.case.formats import Kind
+
 
 def human_size(size: int) -> str:
     """``size`` bytes as bytes, KB, MB or GB (powers of 1000, one decimal above bytes)."""
@@ -41,24 +43,24 @@ def _short(value: object) -> str:
 
 def describe(kind: str, body: dict[str, Any], *, size: Callable[[int], str] = human_size) -> str:
     """What the entry of ``kind`` with ``body`` records, in one line (sizes written by ``size``)."""
-    if kind == "case.created":
+    if kind == Kind.CASE_CREATED:
         return (
             f"case created: “{body.get('title')}”, zone {body.get('tz')}, "
             f"key {_short(body.get('key_fingerprint') or body.get('public_key'))}"
         )
-    if kind == "item.acquired":
+    if kind == Kind.ITEM_ACQUIRED:
         dup = f" (same bytes as {body['duplicate_of']})" if body.get("duplicate_of") else ""
         return (
             f"{body.get('exhibit')} acquired: {body.get('original_name')}{dup}, {body.get('media_type')}, "
             f"{size(int(body.get('size') or 0))}, sha256 {_short(body.get('sha256'))} "
             f"by {_who(body, 'imported_by')}"
         )
-    if kind == "records.derived":
+    if kind == Kind.RECORDS_DERIVED:
         return (
             f"{body.get('exhibit')} read by {body.get('importer')} {body.get('importer_version')}: "
             f"{body.get('record_count')} records, {body.get('warning_count')} warnings"
         )
-    if kind == "ocr.derived":
+    if kind == Kind.OCR_DERIVED:
         ocr = body.get("ocr") or {}
         settings = ocr.get("settings") or {}
         again = " (again; earlier results kept)" if body.get("supersedes") else ""
@@ -66,27 +68,27 @@ def describe(kind: str, body: dict[str, Any], *, size: Callable[[int], str] = hu
             f"{body.get('exhibit')} OCR by {ocr.get('engine')} {ocr.get('engine_version')} "
             f"psm {settings.get('psm')} {settings.get('lang')}: {ocr.get('words')} words{again}"
         )
-    if kind == "person.added":
+    if kind == Kind.PERSON_ADDED:
         n = len(body.get("identities") or [])
         return (
             f"person added: {body.get('name')} ({body.get('role')}), {n} identifier{'s' if n != 1 else ''}, "
             f"{body.get('confidence')}; basis: {body.get('basis')}"
         )
-    if kind in ("person.linked", "person.unlinked"):
-        verb = "linked to" if kind == "person.linked" else "unlinked from"
+    if kind in (Kind.PERSON_LINKED, Kind.PERSON_UNLINKED):
+        verb = "linked to" if kind == Kind.PERSON_LINKED else "unlinked from"
         one = body.get("identity")
         what = str(one.get("raw") or one.get("value")) if isinstance(one, dict) else "an identifier"
         return f"{what} {verb} {body.get('name')} ({body.get('confidence')}); basis: {body.get('basis')}"
-    if kind == "case.updated":
+    if kind == Kind.CASE_UPDATED:
         facts = body.get("set") or {}
         return "case facts set: " + "; ".join(
             f"{k.replace('_', ' ')} = {v}" for k, v in sorted(facts.items())
         )
-    if kind == "record.relayed":
+    if kind == Kind.RECORD_RELAYED:
         return f"record {body.get('record')} marked as passed on by {body.get('by')}"
-    if kind == "tactic.reviewed":
+    if kind == Kind.TACTIC_REVIEWED:
         return f"tactic {body.get('tactic')} {body.get('decision')} on record {body.get('record')}"
-    if kind == "report.generated":
+    if kind == Kind.REPORT_GENERATED:
         built = body.get("built_from") or {}
         signed = " (signed)" if body.get("signature") else ""
         return (
@@ -94,20 +96,20 @@ def describe(kind: str, body: dict[str, Any], *, size: Callable[[int], str] = hu
             f"sha256 {_short(body.get('sha256'))}, {size(int(body.get('size') or 0))}, "
             f"built from entry {built.get('seq')}"
         )
-    if kind == "export.created":
+    if kind == Kind.EXPORT_CREATED:
         built = body.get("built_from") or {}
         to = f" for {body.get('recipient')}" if body.get("recipient") else ""
         return (
             f"bundle {body.get('file_name')} exported{to}: {len(body.get('exhibits') or [])} exhibits, "
             f"sha256 {_short(body.get('sha256'))}, built from entry {built.get('seq')}"
         )
-    if kind == "checkpoint.signed":
+    if kind == Kind.CHECKPOINT_SIGNED:
         lines = str(body.get("note") or "").split("\n")
         count = lines[1] if len(lines) > 1 else "?"
         return f"checkpoint signed: the Merkle root of entries 1-{count}"
-    if kind == "key.certificate":
+    if kind == Kind.KEY_CERTIFICATE:
         return f"certificate of the case key for signing reports: sha256 {_short(body.get('certificate_sha256'))}"
-    if kind == "anchor.timestamped":
+    if kind == Kind.ANCHOR_TIMESTAMPED:
         covers = body.get("covers") or {}
         chain = "chain checked" if body.get("chain_checked") else "chain NOT checked (no --tsa-cert)"
         return (

@@ -22,13 +22,14 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from evidence.case.formats import ENTRY_TAG as ENTRY_TAG
+from evidence.case.formats import RECORD_ID_TAG as RECORD_ID_TAG
 from evidence.errors import EvidenceError
 
 MAX_SAFE_INT = 2**53
 
-# Domain tags. Changing one changes every hash: they are part of the format, versioned by their suffix.
-ENTRY_TAG = b"evidence/ledger-entry/v1\x00"
-RECORD_ID_TAG = b"evidence/record-id/v1\x00"
+# The domain tags ENTRY_TAG and RECORD_ID_TAG live in ``evidence.case.formats``. Changing one changes every hash:
+# they are part of the format, versioned by their suffix.
 
 GENESIS_PREV = "0" * 64
 

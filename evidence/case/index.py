@@ -13,8 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 from evidence.case.canonical import canonical_bytes, parse_canonical
+from evidence.case.formats import Kind
 from evidence.case.ledger import Entry
-from evidence.ocr.cache import key_settings, summary_key
 
 INDEX_SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -118,7 +118,7 @@ def apply(
 
     ``blob_doc`` is the records blob of a ``records.derived`` entry as the writer serialized it, when it has it
     at hand (an import): it then need not be read back and parsed (half an import's time for large files)."""
-    if entry.kind == "item.acquired" and not body.get("duplicate_of"):
+    if entry.kind == Kind.ITEM_ACQUIRED and not body.get("duplicate_of"):
         conn.execute(
             "INSERT INTO exhibits (exhibit, sha256, seq, original_name, media_type, size) VALUES (?,?,?,?,?,?)",
             (
@@ -130,7 +130,7 @@ def apply(
                 body["size"],
             ),
         )
-    elif entry.kind == "records.derived":
+    elif entry.kind == Kind.RECORDS_DERIVED:
         blob = blob_doc if blob_doc is not None else parse_canonical(read_blob(body["blob_sha256"]))
         # Generators, not lists: the rows of a 100,000-record file are not all held at once.
         rows = (
@@ -167,14 +167,18 @@ def apply(
         _apply_person(conn, entry, body)
 
 
-PERSON_KINDS = ("person.added", "person.linked", "person.unlinked")
-OCR_KIND = "ocr.derived"
+PERSON_KINDS = (Kind.PERSON_ADDED, Kind.PERSON_LINKED, Kind.PERSON_UNLINKED)
+OCR_KIND = Kind.OCR_DERIVED
 # The record a screenshot importer makes for the whole image: the one a later OCR of that image updates.
 IMAGE_LOCATOR = "image"
 
 
 def _add_ocr_result(conn: sqlite3.Connection, seq: int, image_sha256: str, summary: dict[str, Any]) -> None:
     """One OCR result under its cache key (computed from the recorded summary, never trusted from a body)."""
+    # Here, not at the top: importing evidence.ocr loads the OCR engine's wrappers (and PIL), which a replay
+    # of a case without OCR results (the verifier's, every reading command's) does not need.
+    from evidence.ocr.cache import key_settings, summary_key
+
     conn.execute(
         "INSERT OR IGNORE INTO ocr_results (cache_key, image_sha256, blob_sha256, engine, engine_version, "
         "settings, seq) VALUES (?,?,?,?,?,?,?)",
@@ -258,7 +262,7 @@ def _search_row(rec: dict[str, Any], seq: int, exhibit: str | None) -> tuple[Any
 
 def _apply_person(conn: sqlite3.Connection, entry: Entry, body: dict[str, Any]) -> None:
     """People and their identifiers; the bodies carry the normalised values, so a replay needs no parsing."""
-    if entry.kind == "person.added":
+    if entry.kind == Kind.PERSON_ADDED:
         conn.execute(
             "INSERT INTO people (name, role, region, seq) VALUES (?,?,?,?)",
             (body["name"], body["role"], body.get("region"), entry.seq),
@@ -267,7 +271,7 @@ def _apply_person(conn: sqlite3.Connection, entry: Entry, body: dict[str, Any]) 
             _link(
                 conn, entry.seq, body["name"], ident, body.get("basis"), body.get("confidence", "confirmed")
             )
-    elif entry.kind == "person.linked":
+    elif entry.kind == Kind.PERSON_LINKED:
         _link(conn, entry.seq, body["name"], body["identity"], body.get("basis"), body["confidence"])
     else:
         ident = body["identity"]

@@ -37,10 +37,12 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from evidence.case.formats import CHECKPOINT_KIND as CHECKPOINT_KIND
+from evidence.case.formats import MERKLE_LEAF_PREFIX, MERKLE_NODE_PREFIX
 from evidence.case.signing import PublicKey, SigningKey
 
-LEAF_PREFIX = b"\x00"
-NODE_PREFIX = b"\x01"
+LEAF_PREFIX = MERKLE_LEAF_PREFIX
+NODE_PREFIX = MERKLE_NODE_PREFIX
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 SIGNATURE_DASH = "\u2014"  # the em dash that starts a signed note's signature line
 ED25519_KEY_TYPE = b"\x01"
@@ -305,8 +307,6 @@ def parse_note(note: str, key: PublicKey) -> Checkpoint:
 
 
 # -- the ledger's tree -----------------------------------------------------------------------------------------
-
-CHECKPOINT_KIND = "checkpoint.signed"
 
 
 def ledger_tree(entry_hashes: Sequence[str]) -> Tree:

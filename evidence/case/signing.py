@@ -18,11 +18,11 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from evidence.case.formats import CERTIFICATE_NAME as CERTIFICATE_NAME
+from evidence.case.formats import PRIVATE_NAME as PRIVATE_NAME
+from evidence.case.formats import PUBLIC_NAME as PUBLIC_NAME
 from evidence.errors import SigningKeyError
 
-PRIVATE_NAME = "case.key"
-PUBLIC_NAME = "case.pub"
-CERTIFICATE_NAME = "case.crt"
 # RFC 5280 4.1.2.5: a certificate without a well-defined expiration date is valid until 9999-12-31 23:59:59Z.
 NO_EXPIRY = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from evidence.case.formats import HASH_DIR, STAGING_DIR, object_relpath, object_subpath
 from evidence.errors import InputError, StorageError
 
 CHUNK = 1 << 20  # 1 MiB: large enough for hashlib to run at full speed, small enough to bound memory
@@ -67,17 +68,17 @@ class ObjectStore:
 
     def __init__(self, root: Path) -> None:
         self.root = root  # the case's objects/ folder
-        self.tmp = root / "tmp"
+        self.tmp = root / STAGING_DIR
         self._session: str | None = None
         self._counter = 0
 
     def path_for(self, sha256: str) -> Path:
         """Where the object with this hash lives (whether or not it exists)."""
-        return self.root / "sha256" / sha256[:2] / sha256
+        return self.root / object_subpath(sha256)
 
     def relpath_for(self, sha256: str) -> str:
         """The object's path relative to the case folder, as findings print it."""
-        return f"objects/sha256/{sha256[:2]}/{sha256}"
+        return object_relpath(sha256)
 
     def exists(self, sha256: str) -> bool:
         """Whether an object with this hash is stored."""
@@ -85,7 +86,7 @@ class ObjectStore:
 
     def create(self) -> None:
         """Make the folders of an empty store."""
-        (self.root / "sha256").mkdir(parents=True, exist_ok=True)
+        (self.root / HASH_DIR).mkdir(parents=True, exist_ok=True)
         self.tmp.mkdir(parents=True, exist_ok=True)
 
     # -- writing -----------------------------------------------------------------------------------
@@ -277,7 +278,7 @@ class ObjectStore:
 
     def iter_names(self) -> Iterator[tuple[str, Path]]:
         """Every file under ``objects/sha256`` as (name, path); names need not be valid hashes."""
-        base = self.root / "sha256"
+        base = self.root / HASH_DIR
         if not base.is_dir():
             return
         for shard in sorted(base.iterdir()):

@@ -31,7 +31,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import zipfile
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -40,22 +39,36 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from evidence import __version__
+from evidence.case.formats import (
+    ANCHOR_KIND,
+    BUNDLE_FORMAT,
+    BUNDLE_INSTRUCTIONS,
+    BUNDLE_KEY,
+    BUNDLE_LEDGER,
+    BUNDLE_MANIFEST,
+    BUNDLE_MANIFEST_SIG,
+    BUNDLE_PROOFS,
+    BUNDLE_SUMS,
+    CHECKPOINT_KIND,
+    MANIFEST_SIG_TAG,
+    UNSAFE_NAME_CHARS,
+    Kind,
+    anchor_member,
+    member_name,
+)
 from evidence.case.ledger import Entry, Head
 from evidence.case.signing import PublicKey, SigningKey
 from evidence.case.store import ObjectStore
 from evidence.errors import InputError, StorageError, UsageError
 from evidence.export.disclose import (
     MERKLE_SECTION,
-    PROOFS,
     disclosed_entries,
     disclosure_notice,
     proofs_document,
 )
 
-FORMAT = "evidence-bundle/2"  # /2: manifest.sig, carried_entries, SHA256SUMS listed in the manifest
-MANIFEST_SIG_TAG = b"evidence/bundle-manifest/v1\x00"  # domain tag: a manifest signature signs nothing else
+FORMAT = BUNDLE_FORMAT
 CHUNK = 1 << 20
-UNSAFE_NAME_CHARS = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
 
 
 @dataclass(frozen=True)
@@ -85,12 +98,6 @@ class BuiltBundle:
     report_entry: int | None
 
 
-def member_name(exhibit: str, original_name: str) -> str:
-    """``exhibits/EX-0003 <original name>``, the name made safe for every file system and for SHA256SUMS."""
-    cleaned = UNSAFE_NAME_CHARS.sub("_", original_name).strip(" .") or "file"
-    return f"exhibits/{exhibit} {cleaned[:180]}"
-
-
 def select_exhibits(
     exhibits: list[dict[str, Any]], wanted: Sequence[str] | None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -113,7 +120,7 @@ def select_exhibits(
 
 def find_report(entries: list[Entry], pdf: Path) -> tuple[Entry, str]:
     """The ``report.generated`` entry (newest first) whose SHA-256 the file at ``pdf`` has, and its name."""
-    reports = [e for e in entries if e.kind == "report.generated"]
+    reports = [e for e in entries if e.kind == Kind.REPORT_GENERATED]
     if not reports:
         raise UsageError("the case has no report yet", hint="write one first: evidence report -o report.pdf")
     try:
@@ -230,7 +237,9 @@ def build_bundle(
     with zipfile.ZipFile(out, "w", allowZip64=True) as zf:
         writer = _Writer(zf, _zip_time(head_entry.recorded_at))
         instructions = verify_text(genesis, head, key.fingerprint) + anchors_text(shown)
-        writer.add_bytes("VERIFY.txt", _with_merkle_text(instructions, disclosure).encode(), "instructions")
+        writer.add_bytes(
+            BUNDLE_INSTRUCTIONS, _with_merkle_text(instructions, disclosure).encode(), "instructions"
+        )
         listed: list[dict[str, Any]] = []
         for ex in included:
             name = member_name(ex["exhibit"], ex["original_name"])
@@ -248,11 +257,11 @@ def build_bundle(
         if report is not None and report_entry is not None and report_name is not None:
             writer.add_path(report_name, report, str(report_entry.body["sha256"]), "report")
         ledger = "".join(json.dumps(e.to_json(), ensure_ascii=False) + "\n" for e in shown)
-        writer.add_bytes("ledger.jsonl", ledger.encode("utf-8"), "ledger")
-        writer.add_bytes("case.pub", key.to_pem(), "key")
+        writer.add_bytes(BUNDLE_LEDGER, ledger.encode("utf-8"), "ledger")
+        writer.add_bytes(BUNDLE_KEY, key.to_pem(), "key")
         anchored = add_anchors(writer, shown, store)
         if disclosure is not None:
-            writer.add_bytes(PROOFS, disclosure.proofs_bytes(), "proofs")
+            writer.add_bytes(BUNDLE_PROOFS, disclosure.proofs_bytes(), "proofs")
         held = [{"exhibit": e["exhibit"], "sha256": e["sha256"], "size": e["size"]} for e in withheld]
         if disclosure is not None:
             held = []  # not even their hashes: a selective bundle says nothing of what it withholds
@@ -295,17 +304,17 @@ def _sign_manifest(writer: _Writer, manifest: dict[str, Any], shown: list[Entry]
     """SHA256SUMS (every member so far), then manifest.json listing every member (SHA256SUMS too), which
     entries the bundle carries, and then manifest.sig: the case key's signature over the manifest's bytes."""
     sums = "".join(f"{f.sha256}  {f.name}\n" for f in writer.files)
-    writer.add_bytes("SHA256SUMS", sums.encode("utf-8"), "sums")
+    writer.add_bytes(BUNDLE_SUMS, sums.encode("utf-8"), "sums")
     manifest["files"] = [f.to_json() for f in writer.files]
     manifest["carried_entries"] = {"count": len(shown), "seqs": [e.seq for e in shown]}
     manifest["signature"] = {
-        "file": "manifest.sig",
+        "file": BUNDLE_MANIFEST_SIG,
         "algorithm": "Ed25519",
         "signed": MANIFEST_SIG_TAG.decode("ascii").rstrip("\x00") + " + NUL + manifest.json",
     }
     data = (json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
-    writer.add_bytes("manifest.json", data, "manifest")
-    writer.add_unlisted("manifest.sig", signer.sign(MANIFEST_SIG_TAG + data))
+    writer.add_bytes(BUNDLE_MANIFEST, data, "manifest")
+    writer.add_unlisted(BUNDLE_MANIFEST_SIG, signer.sign(MANIFEST_SIG_TAG + data))
 
 
 @dataclass(frozen=True)
@@ -492,16 +501,9 @@ full bundle, every other exhibit of the ledger as withheld, by its hash.
 
 # -- trusted timestamps (RFC 3161) -------------------------------------------------------------------------
 
-ANCHOR_KIND = "anchor.timestamped"
-
 
 def _anchor_entries(entries: list[Entry]) -> list[tuple[Entry, dict[str, Any]]]:
     return [(e, e.body) for e in entries if e.kind == ANCHOR_KIND]
-
-
-def anchor_member(seq: int, suffix: str) -> str:
-    """``anchors/0007.tsr`` and its companions ``.digest`` and ``-ca.pem``."""
-    return f"anchors/{seq:04d}{suffix}"
 
 
 def add_anchors(writer: _Writer, entries: list[Entry], store: ObjectStore) -> list[dict[str, Any]]:
@@ -563,7 +565,7 @@ def anchors_text(entries: list[Entry]) -> str:
     ]
     for entry, body in found:
         covers = body["covers"]
-        what = "checkpoint" if covered_kind.get(int(covers["seq"])) == "checkpoint.signed" else "ledger head"
+        what = "checkpoint" if covered_kind.get(int(covers["seq"])) == CHECKPOINT_KIND else "ledger head"
         lines.append(f"  entry {entry.seq}: {what} {covers['seq']}:{covers['hash']}")
         lines.append(f"    at {body['gen_time']} per {body.get('tsa_name') or body.get('tsa_url')}")
         token, digest = anchor_member(entry.seq, ".tsr"), covers["hash"]

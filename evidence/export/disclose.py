@@ -33,17 +33,14 @@ from collections.abc import Collection
 from typing import Any
 
 from evidence.case.canonical import CanonicalError, parse_canonical
+from evidence.case.formats import ANCHOR_KIND, CHECKPOINT_KIND, GENESIS_KIND, PROOFS_FORMAT, Kind
 from evidence.case.ledger import Entry
-from evidence.case.merkle import CHECKPOINT_KIND, ledger_tree
+from evidence.case.merkle import ledger_tree
 from evidence.errors import UsageError
 
-PROOFS = "proofs.json"
-PROOFS_FORMAT = "evidence-proofs/1"
-GENESIS_KIND = "case.created"
-EXHIBIT_KINDS = frozenset({"item.acquired", "records.derived", "ocr.derived"})
+EXHIBIT_KINDS = frozenset({Kind.ITEM_ACQUIRED, Kind.RECORDS_DERIVED, Kind.OCR_DERIVED})
 # What the sender said about one record (relayed by a third party, a reviewed tactic): disclosed with the record.
-RECORD_KINDS = frozenset({"record.relayed", "tactic.reviewed"})
-ANCHOR_KIND = "anchor.timestamped"
+RECORD_KINDS = frozenset({Kind.RECORD_RELAYED, Kind.TACTIC_REVIEWED})
 
 
 def _body(entry: Entry) -> dict[str, Any]:

@@ -27,13 +27,14 @@ from reportlab.pdfbase.pdfdoc import (
 )
 
 from evidence.case.canonical import canonical_bytes
+from evidence.case.formats import REPORT_MANIFEST_FORMAT, REPORT_MANIFEST_NAME
 
 if TYPE_CHECKING:
     from evidence.report.render import ReportData
     from evidence.report.templates import Profile
 
-NAME = "evidence-manifest.json"
-FORMAT = "evidence-report-manifest/v1"
+NAME = REPORT_MANIFEST_NAME
+FORMAT = REPORT_MANIFEST_FORMAT
 
 
 def build(data: ReportData, profile: Profile) -> dict[str, Any]:

@@ -48,6 +48,7 @@ from reportlab.platypus import (
 )
 
 from evidence.analysis.people import Person
+from evidence.case.formats import ANCHOR_KIND, Kind
 from evidence.case.ledger import Entry, Head
 from evidence.describe import describe, exact_size
 from evidence.errors import DependencyError
@@ -207,7 +208,7 @@ def _acquisitions(entries: list[Entry]) -> dict[str, Entry]:
     """Each exhibit's first acquisition entry."""
     found: dict[str, Entry] = {}
     for entry in entries:
-        if entry.kind == "item.acquired":
+        if entry.kind == Kind.ITEM_ACQUIRED:
             body = entry.body
             exhibit = str(body.get("exhibit"))
             if not body.get("duplicate_of") and exhibit not in found:
@@ -829,7 +830,7 @@ class _Builder:
     def anchors(self) -> None:
         """Trusted timestamps (RFC 3161): which ledger heads a TSA signed, and when (only when there are any)."""
         d, st = self.data, self.st
-        found = [e for e in d.entries if e.kind == "anchor.timestamped" and isinstance(e.body, dict)]
+        found = [e for e in d.entries if e.kind == ANCHOR_KIND and isinstance(e.body, dict)]
         if not found:
             return
         self.story.append(Paragraph("Trusted timestamps", st["h2"]))

@@ -6,16 +6,8 @@ revision. The signer is the case's own Ed25519 key, named by a self-signed X.509
 (``SigningKey.self_signed_certificate``; recorded in the ledger as a ``key.certificate`` entry). When a
 time-stamping authority (TSA) URL is given, the signature gets an RFC 3161 signature timestamp: PAdES B-T.
 
-``check`` validates a signature with pyHanko and says what holds, as findings for ``evidence verify``:
-
-  (1) There is exactly one signature (``SIGNATURE_COUNT`` otherwise); none at all is not an error.
-  (2) The CMS signature is intact (the signed bytes hash to the signed digest) and valid (the signature
-      verifies with the certificate's key): ``SIGNATURE_BROKEN``.
-  (3) The signer's certificate holds the case's key, the one the manifest (and the ledger) names:
-      ``SIGNER_NOT_CASE_KEY``.
-  (4) The signature covers the whole file: nothing was appended after signing (``SIGNATURE_NOT_WHOLE_FILE``).
-  (5) A signature timestamp, when present, is intact and valid (``TIMESTAMP_BROKEN``); a TSA the local
-      trust store does not know is a warning (``TIMESTAMP_UNTRUSTED``), not an error.
+``check`` (``evidence.verify.pdfsig``, re-exported here) validates a signature with pyHanko and says what
+holds, as findings for ``evidence verify``.
 
 What the signature proves: the file is, byte for byte, the one the holder of the case's key signed (at the
 time the TSA attests, for B-T). The self-signed certificate asserts no identity beyond that key; the ledger
@@ -24,34 +16,21 @@ entry ``key.certificate`` and the key fingerprint printed in the report tie it t
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import io
-import logging
-import warnings
-from collections.abc import Iterator
-from datetime import datetime
-from typing import Any
 
 from asn1crypto import tsp, x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
-from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
-from pyhanko.sign.diff_analysis import SuspiciousModification
-from pyhanko.sign.general import CMSExtractionError, CMSStructuralError, SigningError
+from pyhanko.sign.general import SigningError
 from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.errors import SignatureValidationError
-from pyhanko.sign.validation.status import SignatureCoverageLevel
-from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from evidence.anchor.tsa import post_request
 from evidence.case.signing import SigningKey
 from evidence.errors import AnchorError, InputError, UsageError
-from evidence.verify import WARNING, Finding
+from evidence.verify.pdfsig import check as check
 
 FIELD_NAME = "EvidenceCaseSignature"
 
@@ -116,127 +95,3 @@ def sign(pdf: bytes, key: SigningKey, certificate_der: bytes, *, tsa_url: str | 
     except (SigningError, PdfError) as exc:
         raise InputError(f"the report cannot be signed ({exc})") from None
     return out.getvalue()
-
-
-def _raw_key(certificate: x509.Certificate) -> bytes:
-    info = certificate.public_key
-    if info.algorithm != "ed25519":
-        return b""
-    return bytes(info["public_key"].native)
-
-
-def check(pdf: bytes, name: str, key_fingerprint: str | None) -> tuple[list[Finding], dict[str, Any] | None]:
-    """Checks (1)-(5) over the signatures in ``pdf``; facts about the signature, None when unsigned."""
-    found: list[Finding] = []
-    try:
-        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-        signatures = reader.embedded_signatures
-    except (PdfError, CMSExtractionError, CMSStructuralError, ValueError, KeyError) as exc:
-        return [
-            Finding("REPORT_UNREADABLE", f"its signatures cannot be read ({_one_line(exc)})", path=name)
-        ], None
-    # (1) One signature, or none.
-    if not signatures:
-        return [], None
-    if len(signatures) > 1:
-        found.append(
-            Finding("SIGNATURE_COUNT", f"{len(signatures)} signatures, evidence signs once", path=name)
-        )
-    embedded = signatures[0]
-    certificate = embedded.signer_cert
-    context = ValidationContext(trust_roots=[certificate], allow_fetching=False)
-    unsigned_attrs = embedded.signer_info["unsigned_attrs"]
-    stamped = unsigned_attrs.native is not None and any(
-        attr["type"].native == "signature_time_stamp_token" for attr in unsigned_attrs
-    )
-    try:
-        with warnings.catch_warnings(), _pyhanko_quiet():
-            # A timestamp is checked against this computer's trust store: the only list of TSAs we have.
-            # pyhanko-certvalidator warns that relying on the OS list is deprecated; it still works.
-            warnings.simplefilter("ignore", DeprecationWarning)
-            ts_context = ValidationContext(allow_fetching=False) if stamped else context
-            status = validate_pdf_signature(
-                embedded, signer_validation_context=context, ts_validation_context=ts_context
-            )
-    except (SignatureValidationError, PdfError, CMSExtractionError, CMSStructuralError, ValueError) as exc:
-        found.append(
-            Finding("SIGNATURE_BROKEN", f"the signature cannot be validated ({_one_line(exc)})", path=name)
-        )
-        return found, None
-    # (2) Intact and valid.
-    if not status.intact:
-        found.append(
-            Finding(
-                "SIGNATURE_BROKEN", "the signed bytes were changed after signing (digest differs)", path=name
-            )
-        )
-    elif not status.valid:
-        found.append(
-            Finding("SIGNATURE_BROKEN", "the signature does not verify with its certificate", path=name)
-        )
-    # (3) The case's key.
-    raw = _raw_key(certificate)
-    fp = hashlib.sha256(raw).hexdigest() if raw else ""
-    if key_fingerprint is not None and fp != key_fingerprint:
-        found.append(
-            Finding(
-                "SIGNER_NOT_CASE_KEY",
-                f"signed by key {fp or certificate.public_key.algorithm}, not the case's key {key_fingerprint}",
-                path=name,
-            )
-        )
-    # (4) Coverage.
-    coverage = status.coverage
-    if coverage is not SignatureCoverageLevel.ENTIRE_FILE:
-        what = "changes were appended after signing"
-        if isinstance(status.diff_result, SuspiciousModification):
-            what += f" ({_one_line(status.diff_result)})"
-        found.append(Finding("SIGNATURE_NOT_WHOLE_FILE", what, path=name))
-    # (5) The timestamp.
-    stamp: datetime | None = None
-    ts = status.timestamp_validity
-    if ts is not None:
-        stamp = ts.timestamp
-        if not (ts.intact and ts.valid):
-            found.append(
-                Finding("TIMESTAMP_BROKEN", "the signature timestamp token does not verify", path=name)
-            )
-        elif not ts.trusted:
-            found.append(
-                Finding(
-                    "TIMESTAMP_UNTRUSTED",
-                    f"timestamp {stamp.isoformat()} by a TSA this computer does not trust "
-                    f"({ts.signing_cert.subject.human_friendly})",
-                    severity=WARNING,
-                    path=name,
-                )
-            )
-    facts = {
-        "signer": certificate.subject.human_friendly,
-        "key_fingerprint": fp,
-        "certificate_sha256": hashlib.sha256(certificate.dump()).hexdigest(),
-        "signed_at": status.signer_reported_dt.isoformat() if status.signer_reported_dt else None,
-        "timestamp": stamp.isoformat() if stamp else None,
-        "coverage": coverage.name if coverage else "unknown",
-        "level": "PAdES B-T" if ts is not None else "PAdES B-B",
-    }
-    return found, facts
-
-
-@contextlib.contextmanager
-def _pyhanko_quiet() -> Iterator[None]:
-    """pyHanko logs what it catches (a failed difference analysis, with its traceback) on stderr; what it
-    means is in the validation status, which ``check`` turns into findings. Keep its log out of the output."""
-    log = logging.getLogger("pyhanko")
-    level = log.level
-    log.setLevel(logging.CRITICAL + 1)
-    try:
-        yield
-    finally:
-        log.setLevel(level)
-
-
-def _one_line(value: object, limit: int = 300) -> str:
-    """A third-party message on one line, bounded."""
-    text = " ".join(str(value).split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."

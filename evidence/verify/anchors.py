@@ -27,11 +27,11 @@ from typing import Any
 
 from cryptography import x509
 
-from evidence.anchor.tsa import check_token
+from evidence.case.formats import ANCHOR_KIND
 from evidence.errors import AnchorError
 from evidence.verify import WARNING, Finding, Report
+from evidence.verify.tsa import check_token
 
-ANCHOR_KIND = "anchor.timestamped"
 CLOCK_TOLERANCE = timedelta(minutes=2)  # TSA accuracy and ordinary clock drift
 
 ObjectReader = Callable[[str], bytes | None]  # the bytes stored under a SHA-256, or None when absent

@@ -46,7 +46,6 @@ exhibits, the report and the manifest's statements are checked against.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import re
 import stat
@@ -55,31 +54,34 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from evidence.case.canonical import CanonicalError, canonical_text
-from evidence.case.ledger import Entry
-from evidence.case.signing import PublicKey
-from evidence.errors import SigningKeyError
+from evidence.case.formats import (
+    ANCHOR_KIND,
+    BUNDLE_FOLDERS,
+    BUNDLE_INSTRUCTIONS,
+    BUNDLE_KEY,
+    BUNDLE_LEDGER,
+    BUNDLE_MANIFEST,
+    BUNDLE_MANIFEST_SIG,
+    BUNDLE_PROOFS,
+    BUNDLE_SUMS,
+    Kind,
+    anchor_member,
+)
 from evidence.verify import Finding, Report
-from evidence.verify.case import check_ledger
-from evidence.verify.merkle import PROOFS, check_disclosed_ledger, check_merkle, is_selective
+from evidence.verify.bundle_ledger import bodies, check_bundle_ledger, read_text
+from evidence.verify.bundle_manifest import (
+    check_exhibit_names,
+    check_manifest_signature,
+    check_manifest_statements,
+)
+from evidence.verify.merkle import check_merkle, is_selective
 
 MAX_MEMBERS = 10_000
 MAX_MEMBER_SIZE = 64 << 30
 MAX_TOTAL_SIZE = 256 << 30
 MAX_RATIO = 200
 RATIO_FLOOR = 1 << 20  # small members may compress well (a ledger of repetitive JSON)
-MAX_TEXT_SIZE = 1 << 30  # manifest.json, SHA256SUMS, ledger.jsonl, case.pub are read into memory
 CHUNK = 1 << 20
-
-SUMS = "SHA256SUMS"
-MANIFEST = "manifest.json"
-LEDGER = "ledger.jsonl"
-KEY = "case.pub"
-INSTRUCTIONS = "VERIFY.txt"
-MANIFEST_SIG = "manifest.sig"
-MANIFEST_SIG_TAG = b"evidence/bundle-manifest/v1\x00"  # as evidence.export.bundle signs (part of the format)
-UNSAFE_NAME_CHARS = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')  # as evidence.export.bundle.member_name
-ENTRY_FIELDS = ("seq", "recorded_at", "kind", "body", "prev", "hash", "sig")
 SUMS_LINE = re.compile(r"([0-9a-f]{64}) [ *](.+)")
 EXHIBIT_NAME = re.compile(r"exhibits/(EX-\d+) .+")
 
@@ -110,16 +112,16 @@ def verify_bundle(path: Path, *, heads: Iterable[str] = (), expect_key: str | No
         manifest = _check_lists(zf, actual, report)
         # (3) Ledger.
         selected = is_selective(zf, manifest)
-        checked = _check_bundle_ledger(zf, manifest, report, heads, expect_key, selected=selected)
+        checked = check_bundle_ledger(zf, manifest, report, heads, expect_key, selected=selected)
         if checked is None:
             return report
         rows, key = checked
         # (3b) The manifest: signed by the ledger's key, and every statement in it agrees with the ledger.
-        _check_manifest_signature(zf, key, report)
-        _check_manifest_statements(manifest, rows, actual, report, selected=selected)
+        check_manifest_signature(zf, key, report)
+        check_manifest_statements(manifest, rows, actual, report, selected=selected)
         # (4) Exhibits and (5) the report.
         _check_exhibits(rows, actual, manifest, report)
-        _check_exhibit_names(rows, actual, report)
+        check_exhibit_names(rows, actual, report)
         _check_report(rows, actual, report)
         # (6) Checkpoints and Merkle proofs.
         check_merkle(zf, rows, report, selected=selected)
@@ -162,10 +164,10 @@ def _check_anchor_members(
     from cryptography.hazmat.primitives.serialization import Encoding
 
     for row in rows:
-        if row.entry.kind != "anchor.timestamped" or not row.valid or not isinstance(row.body, dict):
+        if row.entry.kind != ANCHOR_KIND or not row.valid or not isinstance(row.body, dict):
             continue
         seq, covers, trust = row.entry.seq, row.body.get("covers"), row.body.get("trust_anchor")
-        name = f"anchors/{seq:04d}.digest"  # as the exporter names them
+        name = anchor_member(seq, ".digest")
         got = actual.get(name)
         if got is not None and got[1] <= ANCHOR_MEMBER_LIMIT and isinstance(covers, dict):
             text = zf.read(name).decode("utf-8", errors="replace").strip()
@@ -178,7 +180,7 @@ def _check_anchor_members(
                         path=name,
                     )
                 )
-        name = f"anchors/{seq:04d}-ca.pem"
+        name = anchor_member(seq, "-ca.pem")
         got = actual.get(name)
         if got is not None and got[1] <= ANCHOR_MEMBER_LIMIT and isinstance(trust, dict):
             try:
@@ -263,26 +265,12 @@ def _hash_members(zf: zipfile.ZipFile, report: Report) -> dict[str, tuple[str, i
     return actual
 
 
-def _read_text(zf: zipfile.ZipFile, name: str) -> str | None:
-    try:
-        info = zf.getinfo(name)
-    except KeyError:
-        return None
-    if info.file_size > MAX_TEXT_SIZE:
-        return None
-    try:
-        with zf.open(info) as fh:
-            return fh.read(MAX_TEXT_SIZE).decode("utf-8")
-    except (zipfile.BadZipFile, OSError, EOFError, UnicodeDecodeError, ValueError):
-        return None
-
-
 def _parse_sums(text: str, report: Report) -> dict[str, str]:
     sums: dict[str, str] = {}
     for number, line in enumerate(text.splitlines(), 1):
         match = SUMS_LINE.fullmatch(line)
         if match is None or match.group(2) in sums:
-            report.add(Finding("MODIFIED", f"line {number} is not '<sha256>  <file>' once", path=SUMS))
+            report.add(Finding("MODIFIED", f"line {number} is not '<sha256>  <file>' once", path=BUNDLE_SUMS))
             continue
         sums[match.group(2)] = match.group(1)
     return sums
@@ -294,10 +282,10 @@ def _parse_manifest(text: str | None, report: Report) -> dict[str, Any] | None:
     try:
         manifest = json.loads(text)
     except ValueError as exc:
-        report.add(Finding("MODIFIED", f"not JSON ({exc})", path=MANIFEST))
+        report.add(Finding("MODIFIED", f"not JSON ({exc})", path=BUNDLE_MANIFEST))
         return None
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), list):
-        report.add(Finding("MODIFIED", "not a bundle manifest (no list of files)", path=MANIFEST))
+        report.add(Finding("MODIFIED", "not a bundle manifest (no list of files)", path=BUNDLE_MANIFEST))
         return None
     return manifest
 
@@ -308,13 +296,15 @@ def _check_lists(
     """Check (2): manifest.json lists every member but itself and manifest.sig, SHA256SUMS every member but
     those and itself, both with the SHA-256 each member has. Returns the manifest."""
     names = set(zf.namelist())
-    sums_text = _read_text(zf, SUMS)
+    sums_text = read_text(zf, BUNDLE_SUMS)
     if sums_text is None:
-        report.add(Finding("MISSING" if SUMS not in names else "MODIFIED", "cannot be read", path=SUMS))
+        report.add(
+            Finding("MISSING" if BUNDLE_SUMS not in names else "MODIFIED", "cannot be read", path=BUNDLE_SUMS)
+        )
     sums = _parse_sums(sums_text or "", report)
-    manifest = _parse_manifest(_read_text(zf, MANIFEST), report)
-    if manifest is None and MANIFEST not in names:
-        report.add(Finding("MISSING", "the bundle has no manifest", path=MANIFEST))
+    manifest = _parse_manifest(read_text(zf, BUNDLE_MANIFEST), report)
+    if manifest is None and BUNDLE_MANIFEST not in names:
+        report.add(Finding("MISSING", "the bundle has no manifest", path=BUNDLE_MANIFEST))
     listed: dict[str, str] = {}
     for item in manifest["files"] if manifest else []:
         if (
@@ -323,21 +313,27 @@ def _check_lists(
             and isinstance(item.get("sha256"), str)
         ):
             listed[item["name"]] = item["sha256"]
-    for name in sorted(set(listed) & {MANIFEST, MANIFEST_SIG}):
-        report.add(Finding("MODIFIED", f"lists {name}, which it cannot hold the hash of", path=MANIFEST))
-    for name in sorted(set(sums) & {SUMS, MANIFEST, MANIFEST_SIG}):
-        report.add(Finding("MODIFIED", f"lists {name}, which it does not cover", path=SUMS))
-    for name in sorted(set(sums) | set(listed) - {MANIFEST, MANIFEST_SIG}):
+    for name in sorted(set(listed) & {BUNDLE_MANIFEST, BUNDLE_MANIFEST_SIG}):
+        report.add(
+            Finding("MODIFIED", f"lists {name}, which it cannot hold the hash of", path=BUNDLE_MANIFEST)
+        )
+    for name in sorted(set(sums) & {BUNDLE_SUMS, BUNDLE_MANIFEST, BUNDLE_MANIFEST_SIG}):
+        report.add(Finding("MODIFIED", f"lists {name}, which it does not cover", path=BUNDLE_SUMS))
+    for name in sorted(set(sums) | set(listed) - {BUNDLE_MANIFEST, BUNDLE_MANIFEST_SIG}):
         if name not in names:
             report.add(Finding("MISSING", "listed in the bundle but not in the zip", path=name))
-    for name in sorted(names - {MANIFEST, MANIFEST_SIG}):
+    for name in sorted(names - {BUNDLE_MANIFEST, BUNDLE_MANIFEST_SIG}):
         got = actual.get(name)
         if got is None:
             continue  # a directory, or damaged: reported while hashing (directories below)
-        tables = ((MANIFEST, listed),) if name == SUMS else ((SUMS, sums), (MANIFEST, listed))
+        tables = (
+            ((BUNDLE_MANIFEST, listed),)
+            if name == BUNDLE_SUMS
+            else ((BUNDLE_SUMS, sums), (BUNDLE_MANIFEST, listed))
+        )
         for source, table in tables:
             expected = table.get(name)
-            if expected is None and (source == SUMS or manifest is not None):
+            if expected is None and (source == BUNDLE_SUMS or manifest is not None):
                 report.add(Finding("EXTRA", f"present but not listed in {source}", path=name))
             elif expected is not None and expected != got[0]:
                 report.add(
@@ -349,126 +345,21 @@ def _check_lists(
                 )
     for name in sorted(names - set(actual)):
         report.add(Finding("EXTRA", "a directory member, which no bundle holds", path=name))
-    for name in sorted(set(actual) - {SUMS, MANIFEST, MANIFEST_SIG, LEDGER, KEY, INSTRUCTIONS, PROOFS}):
-        if not (name.startswith(("exhibits/", "report/", "anchors/")) and name.count("/") == 1):
+    for name in sorted(
+        set(actual)
+        - {
+            BUNDLE_SUMS,
+            BUNDLE_MANIFEST,
+            BUNDLE_MANIFEST_SIG,
+            BUNDLE_LEDGER,
+            BUNDLE_KEY,
+            BUNDLE_INSTRUCTIONS,
+            BUNDLE_PROOFS,
+        }
+    ):
+        if not (name.startswith(BUNDLE_FOLDERS) and name.count("/") == 1):
             report.add(Finding("EXTRA", "not a file an export bundle holds", path=name))
     return manifest
-
-
-def _parse_entry(line: str) -> tuple[Entry, list[str]] | str:
-    """One ledger line as an Entry and its storage problems, or why it is not an entry at all."""
-    try:
-        value = json.loads(line, object_pairs_hook=_no_duplicates)
-    except (ValueError, RecursionError) as exc:
-        return f"not JSON ({exc})"
-    if not isinstance(value, dict) or not all(k in value for k in ENTRY_FIELDS):
-        return "not a ledger entry (needs " + ", ".join(ENTRY_FIELDS) + ")"
-    seq = value["seq"]
-    if not isinstance(seq, int) or isinstance(seq, bool):
-        return "seq is not an integer"
-    problems: list[str] = []
-    extra = sorted(set(value) - set(ENTRY_FIELDS))
-    if extra:
-        problems.append("unexpected fields " + ", ".join(extra))
-    texts: list[str] = []
-    for name in ENTRY_FIELDS[1:]:
-        if name == "body":
-            continue
-        field = value[name]
-        if not isinstance(field, str):
-            problems.append(f"{name} is not a string")
-        texts.append(field if isinstance(field, str) else json.dumps(field))
-    try:
-        body_text = canonical_text(value["body"])
-    except (CanonicalError, RecursionError):
-        # Not representable canonically (a float...): keep it non-canonical so check (3) names the entry.
-        body_text = json.dumps(value["body"], ensure_ascii=False)
-    recorded_at, kind, prev, digest, sig = texts
-    return Entry(seq, recorded_at, kind, body_text, prev, digest, sig), problems
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"duplicate key {key!r}")
-        result[key] = value
-    return result
-
-
-def _check_bundle_ledger(
-    zf: zipfile.ZipFile,
-    manifest: dict[str, Any] | None,
-    report: Report,
-    heads: Iterable[str],
-    expect_key: str | None,
-    *,
-    selected: bool = False,
-) -> tuple[list[Any], PublicKey | None] | None:
-    text = _read_text(zf, LEDGER)
-    if text is None:
-        if LEDGER in zf.namelist():
-            report.add(Finding("LEDGER_MALFORMED", "cannot be read as UTF-8 text", path=LEDGER))
-        elif not any(f.code == "MISSING" and f.path == LEDGER for f in report.findings):
-            report.add(Finding("MISSING", "the bundle has no ledger", path=LEDGER))
-        return None
-    entries: list[Entry] = []
-    problems: list[list[str]] = []
-    for number, line in enumerate(io.StringIO(text), 1):
-        if not line.strip():
-            continue
-        parsed = _parse_entry(line)
-        if isinstance(parsed, str):
-            report.add(Finding("LEDGER_MALFORMED", f"line {number}: {parsed}", path=LEDGER))
-            continue
-        entries.append(parsed[0])
-        problems.append(parsed[1])
-    report.checked["entries"] = len(entries)
-    if not entries:
-        report.add(Finding("LEDGER_EMPTY", "the ledger has no entries", path=LEDGER))
-        return None
-    file_key: PublicKey | None = None
-    key_text = _read_text(zf, KEY)
-    if key_text is None:
-        report.add(Finding("KEY_UNREADABLE", "the bundle's public key cannot be read", path=KEY))
-    else:
-        try:
-            file_key = PublicKey.from_pem(key_text.encode("utf-8"))
-        except SigningKeyError as exc:
-            report.add(Finding("KEY_UNREADABLE", exc.message, path=KEY))
-    if selected:
-        rows, key = check_disclosed_ledger(
-            entries, problems, file_key, report, key_path=KEY, expect_key=expect_key, heads=heads
-        )
-    else:
-        rows, key = check_ledger(
-            entries, problems, file_key, report, key_path=KEY, expect_key=expect_key, heads=heads
-        )
-    last = max(entries, key=lambda e: e.seq)
-    report.facts["head"] = {"seq": last.seq, "hash": last.hash}
-    if key is not None:
-        report.facts["key_fingerprint"] = key.fingerprint
-    built = manifest.get("built_from") if manifest else None
-    if isinstance(built, dict) and (built.get("seq"), built.get("hash")) != (last.seq, last.hash):
-        report.add(
-            Finding(
-                "HEAD_MISMATCH",
-                f"the ledger ends at {last.seq}:{last.hash[:16]}..., manifest.json names "
-                f"{built.get('seq')}:{str(built.get('hash'))[:16]}...",
-                path=MANIFEST,
-            )
-        )
-    elif manifest is not None and not isinstance(built, dict):
-        report.add(Finding("MODIFIED", "names no ledger head (built_from)", path=MANIFEST))
-    return rows, key
-
-
-def _bodies(rows: list[Any], kind: str) -> list[tuple[int, dict[str, Any]]]:
-    return [
-        (row.entry.seq, row.body)
-        for row in rows
-        if row.entry.kind == kind and row.valid and isinstance(row.body, dict)
-    ]
 
 
 def _check_exhibits(
@@ -478,7 +369,7 @@ def _check_exhibits(
     report: Report,
 ) -> None:
     acquired: dict[str, set[str]] = {}
-    for _, body in _bodies(rows, "item.acquired"):
+    for _, body in bodies(rows, Kind.ITEM_ACQUIRED):
         sha = body.get("sha256")
         if isinstance(sha, str):
             acquired.setdefault(sha, set()).update(
@@ -511,12 +402,14 @@ def _check_exhibits(
         sha = item.get("sha256") if isinstance(item, dict) else None
         if not isinstance(sha, str) or sha not in acquired:
             report.add(
-                Finding("UNKNOWN_EXHIBIT", f"withheld exhibit {item!r} is not in the ledger", path=MANIFEST)
+                Finding(
+                    "UNKNOWN_EXHIBIT", f"withheld exhibit {item!r} is not in the ledger", path=BUNDLE_MANIFEST
+                )
             )
 
 
 def _check_report(rows: list[Any], actual: dict[str, tuple[str, int] | None], report: Report) -> None:
-    recorded = {str(body.get("sha256")): seq for seq, body in _bodies(rows, "report.generated")}
+    recorded = {str(body.get("sha256")): seq for seq, body in bodies(rows, Kind.REPORT_GENERATED)}
     for name, got in sorted(actual.items()):
         if not name.startswith("report/") or got is None:
             continue
@@ -530,262 +423,3 @@ def _check_report(rows: list[Any], actual: dict[str, tuple[str, int] | None], re
             )
         else:
             report.facts.setdefault("reports", []).append({"file": name, "entry": recorded[got[0]]})
-
-
-# -- (3b) the signed manifest ---------------------------------------------------------------------------------
-
-
-def _check_manifest_signature(zf: zipfile.ZipFile, key: PublicKey | None, report: Report) -> None:
-    """manifest.sig is the genesis key's Ed25519 signature over the tag and manifest.json's exact bytes
-    (``MANIFEST_UNSIGNED``, ``MANIFEST_SIGNATURE``): without it nothing the manifest says can be trusted."""
-    names = set(zf.namelist())
-    if MANIFEST_SIG not in names and _manifest_format(zf) == "evidence-bundle/1":
-        report.add(
-            Finding(
-                "MANIFEST_UNSIGNED",
-                "written in the older format evidence-bundle/1, whose list of files is not signed: the exhibits "
-                "and ledger are checked, but not what was left out; ask the sender for a new export",
-                path=MANIFEST,
-            )
-        )
-        return
-    if MANIFEST_SIG not in names:
-        report.add(
-            Finding(
-                "MANIFEST_UNSIGNED",
-                "the bundle has no manifest.sig: nothing binds its list of members to the case key",
-                path=MANIFEST_SIG,
-            )
-        )
-        return
-    if key is None or MANIFEST not in names:
-        return  # the key or the manifest is already reported
-    if zf.getinfo(MANIFEST_SIG).file_size != 64:
-        report.add(Finding("MANIFEST_SIGNATURE", "is not 64 bytes (an Ed25519 signature)", path=MANIFEST_SIG))
-        return
-    try:
-        signature = zf.read(MANIFEST_SIG)
-        signed = zf.read(MANIFEST) if zf.getinfo(MANIFEST).file_size <= MAX_TEXT_SIZE else None
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-        return  # a damaged member: reported while hashing in (2)
-    if signed is None:
-        return  # too large to be a manifest: reported as unreadable in (2)
-    if not key.verify(signature, MANIFEST_SIG_TAG + signed):
-        report.add(
-            Finding(
-                "MANIFEST_SIGNATURE",
-                f"manifest.json is not signed by the case key {key.fingerprint[:16]}...: "
-                "it was changed, or written by someone else",
-                path=MANIFEST,
-            )
-        )
-
-
-def _manifest_format(zf: zipfile.ZipFile) -> str | None:
-    try:
-        value = json.loads(_read_text(zf, MANIFEST) or "null")
-    except ValueError:
-        return None
-    return str(value.get("format")) if isinstance(value, dict) else None
-
-
-def _mismatch(message: str) -> Finding:
-    return Finding("MANIFEST_MISMATCH", message, path=MANIFEST)
-
-
-def _check_manifest_statements(
-    manifest: dict[str, Any] | None,
-    rows: list[Any],
-    actual: dict[str, tuple[str, int] | None],
-    report: Report,
-    *,
-    selected: bool,
-) -> None:
-    """Every statement of the manifest rests on the ledger: case id, title, zone and key fingerprint are the
-    genesis entry's; full or selective as the members say; the entries carried are the ones in ledger.jsonl;
-    each included exhibit is its ``item.acquired`` entry; a full bundle accounts for every exhibit."""
-    if manifest is None:
-        return
-    genesis = next((r.body for r in rows if r.entry.seq == 1 and isinstance(r.body, dict)), None)
-    case = manifest.get("case")
-    if genesis is not None:
-        said = case if isinstance(case, dict) else {}
-        for field in ("case_id", "title", "tz"):
-            if said.get(field) != genesis.get(field):
-                report.add(
-                    _mismatch(
-                        f"case {field} {said.get(field)!r} is not the genesis entry's {genesis.get(field)!r}"
-                    )
-                )
-        if manifest.get("key_fingerprint") != genesis.get("key_fingerprint"):
-            report.add(_mismatch("the key fingerprint is not the one the genesis entry names"))
-    disclosure = manifest.get("disclosure")
-    mode = disclosure.get("mode") if isinstance(disclosure, dict) else None
-    if mode != ("selected" if selected else "full"):
-        report.add(
-            _mismatch(
-                f"says the bundle is {mode!r}, but it {'holds' if selected else 'has no'} proofs.json"
-                + (" (a selective bundle)" if selected else "")
-            )
-        )
-    carried = manifest.get("carried_entries")
-    seqs = carried.get("seqs") if isinstance(carried, dict) else None
-    present = sorted(r.entry.seq for r in rows)
-    if not isinstance(seqs, list):
-        report.add(_mismatch("does not say which ledger entries the bundle carries (carried_entries)"))
-    elif sorted(seqs) != present:
-        gone = sorted(set(seqs) - set(present))
-        added = sorted(set(present) - set(seqs))
-        report.add(
-            _mismatch(
-                "ledger.jsonl does not hold the entries the manifest lists: "
-                + (f"missing {_seq_list(gone)}" if gone else "")
-                + ("; " if gone and added else "")
-                + (f"not listed {_seq_list(added)}" if added else "")
-            )
-        )
-    _check_included(manifest, rows, actual, report)
-    if not selected:
-        _check_accounted(manifest, rows, report)
-    _check_manifest_report(manifest, rows, actual, report)
-    last = max(rows, key=lambda r: r.entry.seq).entry
-    built = manifest.get("built_from")
-    if (
-        isinstance(built, dict)
-        and built.get("seq") == last.seq
-        and built.get("recorded_at") != last.recorded_at
-    ):
-        report.add(_mismatch(f"the head's time {built.get('recorded_at')!r} is not entry {last.seq}'s"))
-
-
-def _check_manifest_report(
-    manifest: dict[str, Any], rows: list[Any], actual: dict[str, tuple[str, int] | None], report: Report
-) -> None:
-    """The report the manifest names is the member under report/, recorded by the entry it names."""
-    said = manifest.get("report")
-    members = sorted(n for n in actual if n.startswith("report/"))
-    if said is None:
-        if members:
-            report.add(_mismatch(f"names no report, but the bundle holds {members[0]!r}"))
-        return
-    file = said.get("file") if isinstance(said, dict) else None
-    entry = said.get("entry") if isinstance(said, dict) else None
-    recorded = dict(_bodies(rows, "report.generated")).get(entry) if isinstance(entry, int) else None
-    got = actual.get(file) if isinstance(file, str) else None
-    if members != [file] or got is None or recorded is None or recorded.get("sha256") != got[0]:
-        report.add(_mismatch(f"the report it names ({file!r}, entry {entry!r}) is not the one in the bundle"))
-
-
-def _seq_list(seqs: list[Any]) -> str:
-    shown = ", ".join(str(s) for s in seqs[:10])
-    return f"entries {shown}" + (f" and {len(seqs) - 10} more" if len(seqs) > 10 else "")
-
-
-def _acquired(rows: list[Any]) -> dict[str, tuple[int, dict[str, Any]]]:
-    """Each exhibit number's first acquisition (not a duplicate): its seq and body."""
-    found: dict[str, tuple[int, dict[str, Any]]] = {}
-    for seq, body in _bodies(rows, "item.acquired"):
-        number = body.get("exhibit")
-        if isinstance(number, str) and not body.get("duplicate_of") and number not in found:
-            found[number] = (seq, body)
-    return found
-
-
-def expected_member(exhibit: str, original_name: str) -> str:
-    """The member name the exporter gives an exhibit (``evidence.export.bundle.member_name``)."""
-    cleaned = UNSAFE_NAME_CHARS.sub("_", original_name).strip(" .") or "file"
-    return f"exhibits/{exhibit} {cleaned[:180]}"
-
-
-def _check_exhibit_names(rows: list[Any], actual: dict[str, tuple[str, int] | None], report: Report) -> None:
-    """(4b) Each exhibit member carries the original name its ``item.acquired`` entry recorded
-    (``EXHIBIT_RENAMED``), and no exhibit appears twice."""
-    acquired = _acquired(rows)
-    seen: dict[str, str] = {}
-    for name in sorted(actual):
-        match = EXHIBIT_NAME.fullmatch(name)
-        if match is None or match.group(1) not in acquired:
-            continue
-        number = match.group(1)
-        seq, body = acquired[number]
-        want = expected_member(number, str(body.get("original_name")))
-        if name != want:
-            report.add(
-                Finding(
-                    "EXHIBIT_RENAMED",
-                    f"entry {seq} recorded {number} as {body.get('original_name')!r}; "
-                    f"the member should be named {want!r}",
-                    path=name,
-                    entry=seq,
-                )
-            )
-        if number in seen:
-            report.add(
-                Finding("EXTRA", f"a second member for {number} (the first is {seen[number]!r})", path=name)
-            )
-        seen.setdefault(number, name)
-
-
-def _check_included(
-    manifest: dict[str, Any],
-    rows: list[Any],
-    actual: dict[str, tuple[str, int] | None],
-    report: Report,
-) -> None:
-    acquired = _acquired(rows)
-    exhibits = manifest.get("exhibits")
-    included = exhibits.get("included") if isinstance(exhibits, dict) else None
-    if not isinstance(included, list):
-        report.add(_mismatch("does not list the included exhibits"))
-        return
-    files: set[str] = set()
-    for item in included:
-        if not isinstance(item, dict):
-            report.add(_mismatch(f"an included exhibit is not an object: {item!r}"))
-            continue
-        number, seq = item.get("exhibit"), item.get("acquired_seq")
-        known = acquired.get(number) if isinstance(number, str) else None
-        if not isinstance(number, str) or known is None or known[0] != seq:
-            report.add(
-                _mismatch(f"included exhibit {number!r} is not acquired by entry {seq!r} of the ledger")
-            )
-            continue
-        body = known[1]
-        for field in ("sha256", "size", "original_name"):
-            if item.get(field) != body.get(field):
-                report.add(
-                    _mismatch(
-                        f"{number}: {field} {item.get(field)!r} is not entry {seq}'s {body.get(field)!r}"
-                    )
-                )
-        file = item.get("file")
-        if file != expected_member(number, str(body.get("original_name"))) or file not in actual:
-            report.add(_mismatch(f"{number}: file {file!r} is not the exhibit's member in the bundle"))
-        files.add(str(file))
-    for name in sorted(n for n in actual if n.startswith("exhibits/") and n not in files):
-        report.add(Finding("UNKNOWN_EXHIBIT", "not an included exhibit in manifest.json", path=name))
-
-
-def _check_accounted(manifest: dict[str, Any], rows: list[Any], report: Report) -> None:
-    """A full bundle accounts for every exhibit the ledger acquired: included, or withheld by its hash
-    (``EXHIBIT_UNACCOUNTED``)."""
-    exhibits = manifest.get("exhibits")
-    said: dict[str, Any] = {}
-    for part in ("included", "withheld"):
-        items = exhibits.get(part) if isinstance(exhibits, dict) else None
-        for item in items if isinstance(items, list) else []:
-            if isinstance(item, dict) and isinstance(item.get("exhibit"), str):
-                said[item["exhibit"]] = item.get("sha256")
-    for number, (seq, body) in sorted(_acquired(rows).items()):
-        if number not in said:
-            report.add(
-                Finding(
-                    "EXHIBIT_UNACCOUNTED",
-                    f"acquired by entry {seq} but neither included nor listed as withheld",
-                    exhibit=number,
-                    entry=seq,
-                    path=MANIFEST,
-                )
-            )
-        elif said[number] != body.get("sha256"):
-            report.add(_mismatch(f"{number}: the hash listed is not entry {seq}'s"))

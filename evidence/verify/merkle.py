@@ -27,9 +27,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from evidence.case.formats import BUNDLE_PROOFS as PROOFS
+from evidence.case.formats import CHECKPOINT_KIND
 from evidence.case.ledger import Entry
 from evidence.case.merkle import (
-    CHECKPOINT_KIND,
     Checkpoint,
     CheckpointError,
     ProofError,
@@ -41,22 +42,12 @@ from evidence.case.merkle import (
 )
 from evidence.case.signing import PublicKey
 from evidence.errors import SigningKeyError
-from evidence.export.disclose import PROOFS
 from evidence.verify import WARNING, Finding, Report
-from evidence.verify.case import (
-    GENESIS_KIND,
-    _check_entries,
-    _parse_head,
-    _Row,
-    _Stored,
-    check_genesis,
-    recorded_instant,
-)
+from evidence.verify._common import GENESIS_KIND, Row, Stored, parse_head, recorded_instant
+from evidence.verify.ledger import check_entries, check_genesis
 
 MAX_PROOFS_SIZE = 256 << 20
 HEX64 = frozenset("0123456789abcdef")
-
-__all__ = ["PROOFS", "check_case_checkpoints", "check_disclosed_ledger", "check_merkle", "is_selective"]
 
 
 def is_selective(zf: zipfile.ZipFile, manifest: dict[str, Any] | None) -> bool:
@@ -75,11 +66,11 @@ def check_disclosed_ledger(
     key_path: str,
     expect_key: str | None = None,
     heads: Iterable[str] = (),
-) -> tuple[list[_Row], PublicKey | None]:
+) -> tuple[list[Row], PublicKey | None]:
     """Check (3) for a selective bundle: genesis and key, then each entry on its own (no chain)."""
     key = check_genesis(entries, file_key, report, expect_key, key_path=key_path)
-    stored = [_Stored(entry, list(found)) for entry, found in zip(entries, problems, strict=True)]
-    rows = _check_entries(stored, key, report)
+    stored = [Stored(entry, list(found)) for entry, found in zip(entries, problems, strict=True)]
+    rows = check_entries(stored, key, report)
     seen: set[int] = set()
     for row in rows:
         if row.entry.seq in seen:
@@ -92,7 +83,7 @@ def check_disclosed_ledger(
     return rows, key
 
 
-def _check_disclosed_times(rows: list[_Row], report: Report) -> None:
+def _check_disclosed_times(rows: list[Row], report: Report) -> None:
     """Each disclosed entry's time is a time with its UTC offset (``RECORDED_AT_INVALID``), and, in seq order,
     not before a time disclosed before it (``CLOCK_WENT_BACKWARDS``, a warning), as for a whole ledger."""
     latest: tuple[datetime, int] | None = None
@@ -121,13 +112,13 @@ def _check_disclosed_times(rows: list[_Row], report: Report) -> None:
             latest = (when, entry.seq)
 
 
-def _check_disclosed_heads(rows: list[_Row], heads: Iterable[str], report: Report) -> None:
+def _check_disclosed_heads(rows: list[Row], heads: Iterable[str], report: Report) -> None:
     by_seq = {row.entry.seq: row.entry.hash for row in rows}
     count = 0
     for text in heads:
         count += 1
         try:
-            seq, digest = _parse_head(text)
+            seq, digest = parse_head(text)
         except ValueError:
             report.add(Finding("HEAD_MISMATCH", f"cannot read head {text!r} (expected SEQ:HASH)"))
             continue
@@ -151,7 +142,7 @@ def _check_disclosed_heads(rows: list[_Row], heads: Iterable[str], report: Repor
     report.checked["heads"] = count
 
 
-def _genesis(rows: list[_Row]) -> tuple[PublicKey, str] | None:
+def _genesis(rows: list[Row]) -> tuple[PublicKey, str] | None:
     for row in rows:
         if row.entry.kind == GENESIS_KIND and row.valid and isinstance(row.body, dict):
             try:
@@ -161,7 +152,7 @@ def _genesis(rows: list[_Row]) -> tuple[PublicKey, str] | None:
     return None
 
 
-def _checkpoints(rows: list[_Row], key: PublicKey, origin: str, report: Report) -> dict[int, Checkpoint]:
+def _checkpoints(rows: list[Row], key: PublicKey, origin: str, report: Report) -> dict[int, Checkpoint]:
     """(6a): every valid ``checkpoint.signed`` entry's checkpoint, by seq."""
     found: dict[int, Checkpoint] = {}
     for row in rows:
@@ -188,7 +179,7 @@ def _checkpoints(rows: list[_Row], key: PublicKey, origin: str, report: Report) 
     return found
 
 
-def check_merkle(zf: zipfile.ZipFile, rows: list[_Row], report: Report, *, selected: bool) -> None:
+def check_merkle(zf: zipfile.ZipFile, rows: list[Row], report: Report, *, selected: bool) -> None:
     """Check (6); see the module docstring."""
     genesis = _genesis(rows)
     if genesis is None:
@@ -201,14 +192,14 @@ def check_merkle(zf: zipfile.ZipFile, rows: list[_Row], report: Report, *, selec
         _check_full(rows, checkpoints, report)
 
 
-def check_case_checkpoints(rows: list[_Row], report: Report) -> None:
+def check_case_checkpoints(rows: list[Row], report: Report) -> None:
     """(6a) and (6b) over a case folder's ledger: every checkpoint is signed and gives the tree's root."""
     genesis = _genesis(rows)
     if genesis is not None:
         _check_full(rows, _checkpoints(rows, genesis[0], genesis[1], report), report)
 
 
-def _check_full(rows: list[_Row], checkpoints: dict[int, Checkpoint], report: Report) -> None:
+def _check_full(rows: list[Row], checkpoints: dict[int, Checkpoint], report: Report) -> None:
     """(6b): recompute each checkpoint's root over the ledger itself."""
     if not checkpoints:
         return
@@ -279,7 +270,7 @@ def _by_entry(items: Any, what: str, report: Report) -> dict[int, dict[str, Any]
 
 def _check_proofs(
     zf: zipfile.ZipFile,
-    rows: list[_Row],
+    rows: list[Row],
     checkpoints: dict[int, Checkpoint],
     key: PublicKey,
     origin: str,

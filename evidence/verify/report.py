@@ -6,7 +6,7 @@ The checks, numbered here and in the code:
       ``REPORT_UNREADABLE`` when the file's cross-reference table cannot be read), and it is canonical JSON
       of the expected shape (``MANIFEST_MALFORMED``).
   (1b) Signature: when the report carries a PAdES signature (``evidence report --sign``), it is validated with
-      pyHanko (``evidence.report.sign.check``): intact and valid (``SIGNATURE_BROKEN``), by the key the
+      pyHanko (``evidence.verify.pdfsig``): intact and valid (``SIGNATURE_BROKEN``), by the key the
       manifest names (``SIGNER_NOT_CASE_KEY``), covering the whole file with nothing appended after it
       (``SIGNATURE_NOT_WHOLE_FILE``), its timestamp intact (``TIMESTAMP_BROKEN``; ``TIMESTAMP_UNTRUSTED``, a
       warning, for a TSA this computer's trust store does not know).
@@ -26,6 +26,9 @@ The checks, numbered here and in the code:
   Against another case (the manifest names another case id), ``OTHER_CASE`` says so once: the manifest's head
   is not checked against that case and its records are not compared.
 
+Verification only reads: the case is read as ``evidence.verify.casefacts`` reads it, never opened for writing,
+recovered or re-indexed.
+
 The reader understands the PDFs ``evidence report`` writes (classic cross-reference tables, followed along
 ``/Prev`` through a signature's incremental update, the manifest as
 an uncompressed embedded file named in the catalog's ``/Names /EmbeddedFiles`` array); it is not a general
@@ -42,12 +45,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from evidence.api import Case
 from evidence.case.canonical import CanonicalError, parse_canonical
-from evidence.errors import EvidenceError
-from evidence.report.manifest import FORMAT, NAME
+from evidence.case.formats import REPORT_MANIFEST_FORMAT as FORMAT
+from evidence.case.formats import REPORT_MANIFEST_NAME as NAME
 from evidence.verify import WARNING, Finding, Report
 from evidence.verify.case import verify_case
+from evidence.verify.casefacts import CaseFacts, CaseUnreadable, read_case_facts
 
 MAX_REPORT_SIZE = 1 << 30
 MAX_MANIFEST_SIZE = 256 << 20
@@ -137,9 +140,14 @@ def verify_report(
         _without_case(path.name, manifest, expect_key, report)
         return report
 
-    # (2) Against the case.
+    # (2) Against the case, read without writing anything (``evidence.verify.casefacts``).
+    facts: CaseFacts | CaseUnreadable
+    try:
+        facts = read_case_facts(case_root)
+    except CaseUnreadable as exc:
+        facts = exc
     head = manifest["built_from"] if manifest else None
-    if manifest is not None and _case_id(case_root) not in (None, manifest["case"]["id"]):
+    if manifest is not None and isinstance(facts, CaseFacts) and facts.case_id != manifest["case"]["id"]:
         head = None  # another case's head says nothing about this one (OTHER_CASE below says what is wrong)
     case_report = verify_case(
         case_root,
@@ -152,21 +160,12 @@ def verify_report(
         report.checked[name] = report.checked.get(name, 0) + count
     report.facts.update({k: v for k, v in case_report.facts.items() if k in ("head", "key_fingerprint")})
     report.facts["case"] = str(case_root)
-    try:
-        with Case.open(case_root, readonly=True) as case:
-            case_id = str(case.settings().get("case_id"))
-            records = {r.id: r for r in case.records()}
-            exhibits = {str(e["exhibit"]): e for e in case.exhibits()}
-            generated = {
-                str(entry.body.get("sha256")): entry.seq
-                for entry in case.entries()
-                if entry.kind == "report.generated" and isinstance(entry.body, dict)
-            }
-    except EvidenceError as exc:
+    if isinstance(facts, CaseUnreadable):
         report.add(
-            Finding("CASE_UNREADABLE", f"the case cannot be opened ({exc.message})", path=str(case_root))
+            Finding("CASE_UNREADABLE", f"the case cannot be opened ({facts.message})", path=str(case_root))
         )
         return report
+    case_id, records, exhibits, generated = facts.case_id, facts.records, facts.exhibits, facts.generated
     if manifest is not None:
         if manifest["case"]["id"] != case_id:
             report.add(
@@ -198,15 +197,6 @@ def verify_report(
             )
         )
     return report
-
-
-def _case_id(case_root: Path) -> str | None:
-    """The case id the case at ``case_root`` says it has, None when it cannot be opened (reported later)."""
-    try:
-        with Case.open(case_root, readonly=True) as case:
-            return str(case.settings().get("case_id"))
-    except EvidenceError:
-        return None
 
 
 def _without_case(name: str, manifest: dict[str, Any] | None, expect_key: str | None, report: Report) -> None:
@@ -250,11 +240,11 @@ def _without_case(name: str, manifest: dict[str, Any] | None, expect_key: str | 
 
 
 def _check_signature(pdf: bytes, name: str, manifest: dict[str, Any] | None, report: Report) -> None:
-    """(1b) Validate the report's PAdES signature (``evidence.report.sign.check``) against the manifest's key."""
+    """(1b) Validate the report's PAdES signature (``evidence.verify.pdfsig``) against the manifest's key."""
     if b"/ETSI.CAdES.detached" not in pdf and b"/adbe.pkcs7" not in pdf:
         report.facts["signature"] = None
         return
-    from evidence.report.sign import check
+    from evidence.verify.pdfsig import check  # pyHanko: loaded only for a signed report
 
     findings, facts = check(pdf, name, manifest["key_fingerprint"] if manifest else None)
     for finding in findings:

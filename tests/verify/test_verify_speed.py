@@ -15,7 +15,7 @@ from evidence.api import Case
 from evidence.case import ledger
 from evidence.case.signing import SigningKey, bad_signatures
 from evidence.case.store import CHUNK, hash_file
-from evidence.verify import case as verify_module
+from evidence.verify import parallel as verify_module
 from evidence.verify.case import verify_case
 
 

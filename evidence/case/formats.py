@@ -1,0 +1,124 @@
+"""The format constants the writer and the verifier share: names of files, folders and bundle members, the
+object path layout, domain tags, and the ledger's entry kinds.
+
+A case folder::
+
+    evidence.db                 the ledger and its index (SQLite, WAL mode)
+    evidence.lock               the one-writer-at-a-time lock
+    keys/case.pub               the case's public key (keys/case.key the private one, keys/case.crt its certificate)
+    objects/sha256/ab/ab...     every stored object, named by its SHA-256 (``object_path``)
+    objects/tmp/                staging files of an import under way
+
+Everything here is part of the on-disk or on-the-wire format: changing a value makes earlier cases, bundles
+or reports unreadable or unverifiable. This module imports nothing of the package, so anything may import it.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from pathlib import Path
+
+# -- the case folder -----------------------------------------------------------------------------------------
+
+CASE_FORMAT = "evidence-case/1"  # the genesis entry's "format"
+DB_NAME = "evidence.db"
+LOCK_NAME = "evidence.lock"
+KEYS_DIR = "keys"
+PRIVATE_NAME = "case.key"
+PUBLIC_NAME = "case.pub"
+CERTIFICATE_NAME = "case.crt"
+PUBLIC_KEY_PATH = f"{KEYS_DIR}/{PUBLIC_NAME}"  # relative to the case folder, as findings name it
+OBJECTS_DIR = "objects"
+HASH_DIR = "sha256"  # objects/sha256/: the objects, named by their SHA-256
+STAGING_DIR = "tmp"  # objects/tmp/: staging files
+
+# The SQLite tables a crashed writer leaves rows in: the import journal (objects placed before their entries
+# committed) and the journal of report/export files being written. The next writing command recovers both.
+IMPORT_JOURNAL = "pending_objects"
+OUTPUTS_JOURNAL = "pending_outputs"
+
+
+def object_subpath(sha256: str) -> str:
+    """Where the object named ``sha256`` lives inside ``objects/``: ``sha256/ab/ab...`` (the one layout)."""
+    return f"{HASH_DIR}/{sha256[:2]}/{sha256}"
+
+
+def object_relpath(sha256: str) -> str:
+    """The object's path relative to the case folder, as findings and messages name it."""
+    return f"{OBJECTS_DIR}/{object_subpath(sha256)}"
+
+
+def object_path(case_root: Path, sha256: str) -> Path:
+    """The object's path in the case folder at ``case_root``."""
+    return case_root / OBJECTS_DIR / object_subpath(sha256)
+
+
+# -- domain tags: a hash or signature made for one purpose is never valid for another ------------------------
+
+ENTRY_TAG = b"evidence/ledger-entry/v1\x00"
+RECORD_ID_TAG = b"evidence/record-id/v1\x00"
+MANIFEST_SIG_TAG = (
+    b"evidence/bundle-manifest/v1\x00"  # an export bundle's manifest.sig signs this + manifest.json
+)
+MERKLE_LEAF_PREFIX = b"\x00"  # RFC 6962 leaf and node hashes
+MERKLE_NODE_PREFIX = b"\x01"
+
+# -- the ledger's entry kinds --------------------------------------------------------------------------------
+
+
+class Kind(StrEnum):
+    """Every kind of ledger entry (the ``kind`` column); a kind names what the entry's body records."""
+
+    CASE_CREATED = "case.created"  # the genesis entry: case id, title, zone, public key
+    CASE_UPDATED = "case.updated"
+    ITEM_ACQUIRED = "item.acquired"
+    RECORDS_DERIVED = "records.derived"
+    OCR_DERIVED = "ocr.derived"
+    PERSON_ADDED = "person.added"
+    PERSON_LINKED = "person.linked"
+    PERSON_UNLINKED = "person.unlinked"
+    RECORD_RELAYED = "record.relayed"
+    TACTIC_REVIEWED = "tactic.reviewed"
+    REPORT_GENERATED = "report.generated"
+    EXPORT_CREATED = "export.created"
+    CHECKPOINT_SIGNED = "checkpoint.signed"
+    KEY_CERTIFICATE = "key.certificate"
+    ANCHOR_TIMESTAMPED = "anchor.timestamped"
+
+
+GENESIS_KIND = Kind.CASE_CREATED
+CHECKPOINT_KIND = Kind.CHECKPOINT_SIGNED
+ANCHOR_KIND = Kind.ANCHOR_TIMESTAMPED
+
+# -- export bundles ------------------------------------------------------------------------------------------
+
+BUNDLE_FORMAT = "evidence-bundle/2"  # /2: manifest.sig, carried_entries, SHA256SUMS listed in the manifest
+BUNDLE_FORMAT_UNSIGNED = "evidence-bundle/1"  # the older format, whose manifest is not signed
+BUNDLE_SUMS = "SHA256SUMS"
+BUNDLE_MANIFEST = "manifest.json"
+BUNDLE_MANIFEST_SIG = "manifest.sig"
+BUNDLE_LEDGER = "ledger.jsonl"
+BUNDLE_KEY = "case.pub"
+BUNDLE_INSTRUCTIONS = "VERIFY.txt"
+BUNDLE_PROOFS = "proofs.json"
+PROOFS_FORMAT = "evidence-proofs/1"
+BUNDLE_FOLDERS = ("exhibits/", "report/", "anchors/")
+UNSAFE_NAME_CHARS = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
+
+
+def member_name(exhibit: str, original_name: str) -> str:
+    """The bundle member an exhibit is stored as: ``exhibits/EX-0001 <original name, made safe>``."""
+    cleaned = UNSAFE_NAME_CHARS.sub("_", original_name).strip(" .") or "file"
+    return f"exhibits/{exhibit} {cleaned[:180]}"
+
+
+def anchor_member(seq: int, suffix: str) -> str:
+    """The bundle member of anchor entry ``seq``: ``anchors/0012.tsr``, ``anchors/0012-ca.pem``, ..."""
+    return f"anchors/{seq:04d}{suffix}"
+
+
+# -- reports -------------------------------------------------------------------------------------------------
+
+REPORT_MANIFEST_NAME = "evidence-manifest.json"  # the PDF's embedded file
+REPORT_MANIFEST_FORMAT = "evidence-report-manifest/v1"
