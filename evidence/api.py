@@ -25,9 +25,7 @@ from evidence.actions.publishing import ExportWritten
 from evidence.actions.reporting import ReportWritten
 from evidence.case import index, writer
 from evidence.case.folder import (
-    DB_NAME,
     FORMAT,
-    LOCK_NAME,
     CaseFolder,
     PassphraseSource,
     actor,
@@ -37,6 +35,7 @@ from evidence.case.folder import (
     is_case,
     tool_info,
 )
+from evidence.case.formats import DB_NAME, KEYS_DIR, LOCK_NAME, OBJECTS_DIR
 from evidence.case.ledger import Entry
 from evidence.case.store import ObjectStore
 from evidence.errors import CaseError, StorageError, UsageError
@@ -88,9 +87,9 @@ class Case(CaseFolder):
             )
         try:
             path.mkdir(parents=True, exist_ok=True)
-            ObjectStore(path / "objects").create()
+            ObjectStore(path / OBJECTS_DIR).create()
             key = SigningKey.generate()
-            key.save(path / "keys", passphrase)
+            key.save(path / KEYS_DIR, passphrase)
             conn = connect(path / DB_NAME)
             now = utc_now()
             writer.create(

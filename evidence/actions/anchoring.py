@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from evidence.case.folder import CaseFolder, PassphraseSource, actor, tool_info
+from evidence.case.formats import Kind
 from evidence.case.ledger import Head
 from evidence.case.writer import Writer
 
@@ -90,7 +91,7 @@ def anchor(
                 "objects": objects,
             }
             entry = writer.append_with_objects(
-                "anchor.timestamped", body, staged, key, first=(planned, checkpoint)
+                Kind.ANCHOR_TIMESTAMPED, body, staged, key, first=(planned, checkpoint)
             )
     return Anchored(
         url=url,

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from evidence.case.folder import CaseFolder, PassphraseSource, actor, tool_info
+from evidence.case.formats import Kind
 from evidence.case.ledger import Head
 from evidence.case.writer import Writer
 from evidence.errors import UsageError
@@ -24,13 +25,13 @@ def append_entry(
     key = case.signing_key(passphrase)
 
     def check(conn: sqlite3.Connection) -> None:
-        if kind not in ("person.added", "person.linked"):
+        if kind not in (Kind.PERSON_ADDED, Kind.PERSON_LINKED):
             return
         from evidence.analysis import people
         from evidence.analysis.identity import Identifier
 
         idents = [Identifier(**i) for i in body.get("identities", [])]
-        if kind == "person.linked":
+        if kind == Kind.PERSON_LINKED:
             idents.append(Identifier(**body["identity"]))
         people.check_free(people.load(conn), idents, str(body["name"]))
 
@@ -56,7 +57,7 @@ def set_facts(
             date.fromisoformat(str(facts["no_contact_since"]))
         except ValueError:
             raise UsageError(f"{facts['no_contact_since']!r} is not a date like 2026-03-01") from None
-    return append_entry(case, "case.updated", {"set": facts, "by": actor()}, passphrase)
+    return append_entry(case, Kind.CASE_UPDATED, {"set": facts, "by": actor()}, passphrase)
 
 
 def mark_relayed(
@@ -83,7 +84,7 @@ def mark_relayed(
         "would_be_witness": would_be_witness,
         "marked_by": actor(),
     }
-    return append_entry(case, "record.relayed", body, passphrase)
+    return append_entry(case, Kind.RECORD_RELAYED, body, passphrase)
 
 
 def review_tag(
@@ -119,7 +120,7 @@ def review_tag(
         "rules_fingerprint": review.rules_fingerprint(rules),
         "reviewed_by": actor(),
     }
-    return append_entry(case, "tactic.reviewed", body, passphrase)
+    return append_entry(case, Kind.TACTIC_REVIEWED, body, passphrase)
 
 
 def add_person(
@@ -156,7 +157,7 @@ def add_person(
         "recorded_by": actor(),
         "tool": tool_info(),
     }
-    return append_entry(case, "person.added", body, passphrase)
+    return append_entry(case, Kind.PERSON_ADDED, body, passphrase)
 
 
 def link_person(
@@ -186,4 +187,4 @@ def link_person(
         body["confidence"] = confidence
     body["recorded_by"] = actor()
     body["tool"] = tool_info()
-    return append_entry(case, "person.unlinked" if unlink else "person.linked", body, passphrase)
+    return append_entry(case, Kind.PERSON_UNLINKED if unlink else Kind.PERSON_LINKED, body, passphrase)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from evidence.case import index
 from evidence.case.canonical import canonical_bytes
 from evidence.case.folder import CaseFolder, PassphraseSource, actor, tool_info
+from evidence.case.formats import Kind
 from evidence.case.ledger import Head
 from evidence.case.store import Staged
 from evidence.case.writer import Writer
@@ -262,7 +263,7 @@ def _append_item(
         "tool": tool_info(),
         "objects": [{"sha256": sha, "role": "original", "size": prep.staged.size}],
     }
-    writer.append(key, "item.acquired", body)
+    writer.append(key, Kind.ITEM_ACQUIRED, body)
     if prep.importer is not None and prep.records_blob is not None:
         objects = [{"sha256": prep.records_blob.sha256, "role": "records", "size": prep.records_blob.size}]
         objects += [
@@ -282,7 +283,7 @@ def _append_item(
             "tool": tool_info(),
             "objects": objects,
         }
-        writer.append(key, "records.derived", derived, prep.records_doc)
+        writer.append(key, Kind.RECORDS_DERIVED, derived, prep.records_doc)
     return ImportedItem(
         path=str(prep.path),
         exhibit=exhibit,

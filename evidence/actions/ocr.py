@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from evidence.case import index
 from evidence.case.canonical import canonical_bytes
 from evidence.case.folder import CaseFolder, PassphraseSource, actor, canonical_loads, tool_info
+from evidence.case.formats import Kind
 from evidence.case.store import Staged
 from evidence.case.writer import Writer
 from evidence.errors import DependencyError, UsageError
@@ -287,7 +288,7 @@ def _messages(
             of_image.setdefault(record.item_sha256, []).append(record)
     zones: dict[str, str] = {}  # the zone each picture's import used
     for entry in case.entries():
-        if entry.kind == "records.derived" and entry.body.get("item_sha256") in wanted:
+        if entry.kind == Kind.RECORDS_DERIVED and entry.body.get("item_sha256") in wanted:
             zones[str(entry.body["item_sha256"])] = str(entry.body["options"]["tz"])
     for item, outcome in new:
         sha = str(item["sha256"])
@@ -345,4 +346,4 @@ def _append_messages(
         "tool": tool_info(),
         "objects": [{"sha256": staged.sha256, "role": "records", "size": staged.size}],
     }
-    writer.append(key, "records.derived", derived, doc)
+    writer.append(key, Kind.RECORDS_DERIVED, derived, doc)

@@ -12,6 +12,7 @@ from typing import Any, BinaryIO
 
 from evidence.actions import query
 from evidence.case.folder import CaseFolder, PassphraseSource, actor, tool_info
+from evidence.case.formats import Kind
 from evidence.case.ledger import Head
 from evidence.case.writer import Writer
 from evidence.errors import UsageError
@@ -93,7 +94,7 @@ def export(
         }
 
     path = path.absolute()
-    entry, _ = writer.publish(path, "bundle", "export.created", write, case.signing_key(secret))
+    entry, _ = writer.publish(path, "bundle", Kind.EXPORT_CREATED, write, case.signing_key(secret))
     built = made[0]
     return ExportWritten(
         path=path,

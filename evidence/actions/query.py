@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from evidence.case import index, ledger
 from evidence.case.folder import CaseFolder, canonical_loads
+from evidence.case.formats import Kind
 from evidence.errors import UsageError
 
 if TYPE_CHECKING:
@@ -47,10 +48,10 @@ def show(case: CaseFolder, exhibit: str) -> dict[str, Any]:
     derivations: list[dict[str, Any]] = []
     warnings: list[dict[str, Any]] = []
     for entry in case.entries():
-        if entry.kind not in {"item.acquired", "records.derived"}:
+        if entry.kind not in {Kind.ITEM_ACQUIRED, Kind.RECORDS_DERIVED}:
             continue
         body = canonical_loads(entry.body_text)
-        if entry.kind == "item.acquired" and body.get("sha256") == sha:
+        if entry.kind == Kind.ITEM_ACQUIRED and body.get("sha256") == sha:
             acquisitions.append(
                 {
                     "entry": entry.seq,
@@ -64,7 +65,7 @@ def show(case: CaseFolder, exhibit: str) -> dict[str, Any]:
                     "tool": body.get("tool"),
                 }
             )
-        elif entry.kind == "records.derived" and body.get("item_sha256") == sha:
+        elif entry.kind == Kind.RECORDS_DERIVED and body.get("item_sha256") == sha:
             derivations.append(
                 {
                     "entry": entry.seq,
@@ -162,7 +163,7 @@ def search(case: CaseFolder, query: str) -> list[Any]:
 def relays(case: CaseFolder) -> dict[str, list[dict[str, Any]]]:
     """For each record id, what the ledger says about it being passed on by a third party."""
     found: dict[str, list[dict[str, Any]]] = {}
-    for entry in ledger.entries_of_kind(case.conn, "record.relayed"):
+    for entry in ledger.entries_of_kind(case.conn, Kind.RECORD_RELAYED):
         body = canonical_loads(entry.body_text)
         found.setdefault(str(body["record"]), []).append({**body, "entry": entry.seq})
     return found
@@ -201,5 +202,5 @@ def anchors(case: CaseFolder) -> list[dict[str, Any]]:
     return [
         {"seq": e.seq, **canonical_loads(e.body_text)}
         for e in case.entries()
-        if e.kind == "anchor.timestamped"
+        if e.kind == Kind.ANCHOR_TIMESTAMPED
     ]

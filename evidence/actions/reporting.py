@@ -13,7 +13,8 @@ from typing import Any, BinaryIO
 
 from evidence import __version__
 from evidence.actions import annotate, query
-from evidence.case.folder import KEYS_DIR, CaseFolder, PassphraseSource, actor, canonical_loads, tool_info
+from evidence.case.folder import CaseFolder, PassphraseSource, actor, canonical_loads, tool_info
+from evidence.case.formats import CERTIFICATE_NAME, KEYS_DIR, Kind
 from evidence.case.ledger import Head
 from evidence.case.writer import Writer
 from evidence.errors import StorageError, UsageError
@@ -240,7 +241,7 @@ def report(
         }
 
     path = path.absolute()
-    entry, body = writer.publish(path, "report", "report.generated", write, case.signing_key(secret))
+    entry, body = writer.publish(path, "report", Kind.REPORT_GENERATED, write, case.signing_key(secret))
     pdf_size = int(built["size"])
     built_from: Head = built["from"]
     return ReportWritten(
@@ -260,7 +261,7 @@ def report_certificate(case: CaseFolder, *, passphrase: PassphraseSource | str |
     ``keys/case.crt`` (PEM, a copy for convenience); later calls return the recorded one.
     """
     for entry in case.entries():
-        if entry.kind == "key.certificate":
+        if entry.kind == Kind.KEY_CERTIFICATE:
             return bytes.fromhex(str(entry.body["certificate_der"]))
     key = case.signing_key(passphrase)
     der = key.self_signed_certificate(
@@ -275,9 +276,7 @@ def report_certificate(case: CaseFolder, *, passphrase: PassphraseSource | str |
         "purpose": "PAdES signatures of this case's reports",
         "by": actor(),
     }
-    annotate.append_entry(case, "key.certificate", body, passphrase)
-    from evidence.case.signing import CERTIFICATE_NAME
-
+    annotate.append_entry(case, Kind.KEY_CERTIFICATE, body, passphrase)
     pem = base64.encodebytes(der).decode("ascii")
     try:
         (case.root / KEYS_DIR / CERTIFICATE_NAME).write_text(

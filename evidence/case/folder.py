@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from evidence import __version__
 from evidence.case import ledger
+from evidence.case.formats import CASE_FORMAT, DB_NAME, KEYS_DIR, OBJECTS_DIR, PRIVATE_NAME, PUBLIC_NAME, Kind
 from evidence.case.ledger import Entry, Head
 from evidence.case.store import ObjectStore
 from evidence.errors import CaseError
@@ -38,11 +39,7 @@ if TYPE_CHECKING:
     from evidence.case.signing import PublicKey, SigningKey
     from evidence.timeline import TimelineEntry
 
-DB_NAME = "evidence.db"
-LOCK_NAME = "evidence.lock"
-KEYS_DIR = "keys"
-PUBLIC_NAME = "case.pub"
-FORMAT = "evidence-case/1"
+FORMAT = CASE_FORMAT  # the name api.py has always exported
 
 PassphraseSource = Callable[[], str | None]
 
@@ -113,7 +110,7 @@ class CaseFolder:
         self.root = root
         self.conn = conn
         self.readonly = readonly
-        self.store = ObjectStore(root / "objects")
+        self.store = ObjectStore(root / OBJECTS_DIR)
         genesis = self.conn.execute("SELECT body FROM ledger WHERE seq = 1").fetchone()
         if genesis is None:
             raise CaseError("the case database has no genesis entry", path=root / DB_NAME)
@@ -162,7 +159,7 @@ class CaseFolder:
         merged = dict(self._genesis)
         merged.setdefault("police_ref", None)
         merged.setdefault("protection_order", None)
-        for entry in ledger.entries_of_kind(self.conn, "case.updated"):
+        for entry in ledger.entries_of_kind(self.conn, Kind.CASE_UPDATED):
             merged.update(canonical_loads(entry.body_text)["set"])
         return merged
 
@@ -230,7 +227,7 @@ class CaseFolder:
         if key.public != self.public_key:
             raise CaseError(
                 "keys/case.key is not the key this case was created with",
-                path=keys_dir / "case.key",
+                path=keys_dir / PRIVATE_NAME,
                 hint="restore the case's own key; run 'evidence verify'",
             )
         return key

@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from evidence.case import index, ledger
-from evidence.case.folder import LOCK_NAME, CaseFolder, canonical_loads, tool_info
+from evidence.case.folder import CaseFolder, canonical_loads, tool_info
+from evidence.case.formats import LOCK_NAME, Kind
 from evidence.case.ledger import Entry
 from evidence.case.store import Staged, fsync_dir, hash_file
 from evidence.errors import CaseError, StorageError
@@ -41,7 +42,7 @@ def create(conn: sqlite3.Connection, key: SigningKey, genesis: dict[str, Any]) -
     index.set_version(conn)
     conn.execute("BEGIN IMMEDIATE")
     try:
-        entry = ledger.append(conn, key, "case.created", genesis)
+        entry = ledger.append(conn, key, Kind.CASE_CREATED, genesis)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

@@ -58,7 +58,7 @@ from evidence.case.formats import (
 )
 from evidence.case.ledger import Entry, Head
 from evidence.case.signing import PublicKey, SigningKey
-from evidence.case.store import ObjectStore
+from evidence.case.store import ObjectStore, hash_file
 from evidence.errors import InputError, StorageError, UsageError
 from evidence.export.disclose import (
     MERKLE_SECTION,
@@ -124,13 +124,9 @@ def find_report(entries: list[Entry], pdf: Path) -> tuple[Entry, str]:
     if not reports:
         raise UsageError("the case has no report yet", hint="write one first: evidence report -o report.pdf")
     try:
-        digest = hashlib.sha256()
-        with open(pdf, "rb") as fh:
-            while chunk := fh.read(CHUNK):
-                digest.update(chunk)
+        sha = hash_file(pdf)[0]
     except OSError as exc:
         raise InputError(f"cannot read the report ({exc.strerror})", path=pdf) from None
-    sha = digest.hexdigest()
     for entry in reversed(reports):
         body = entry.body
         if body.get("sha256") == sha:
