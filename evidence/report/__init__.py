@@ -1,7 +1,7 @@
 """The court-ready PDF report: rendered from a case's timeline, exhibits and ledger, never from sources.
 
 ``templates`` finds the wording (profiles and declarations, plain data a user can copy and edit);
-``render`` turns a :class:`~evidence.report.render.ReportData` into deterministic PDF bytes.
+``render`` turns a :class:`~evidence.report.data.ReportData` into deterministic PDF bytes.
 """
 
 from __future__ import annotations

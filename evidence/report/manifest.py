@@ -30,7 +30,7 @@ from evidence.case.canonical import canonical_bytes
 from evidence.case.formats import REPORT_MANIFEST_FORMAT, REPORT_MANIFEST_NAME
 
 if TYPE_CHECKING:
-    from evidence.report.render import ReportData
+    from evidence.report.data import ReportData
     from evidence.report.templates import Profile
 
 NAME = REPORT_MANIFEST_NAME

@@ -1,0 +1,43 @@
+"""What a report shows: :class:`ReportData`, everything the case holds that a report prints, read from the
+case by ``evidence.actions.reporting`` (rendering never reads the case or the sources itself)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Any
+
+from evidence.analysis.people import Person
+from evidence.case.ledger import Entry, Head
+from evidence.report.redact import Redactor
+from evidence.report.screens import Screen
+from evidence.timeline import TimelineEntry
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Everything a report shows, read from the case by ``Case.render_report``."""
+
+    title: str
+    tz: tzinfo
+    tz_name: str
+    genesis: dict[str, Any]
+    head: Head
+    generated_at: datetime
+    key_fingerprint: str
+    tool: dict[str, str]
+    timeline: list[TimelineEntry]
+    exhibits: list[dict[str, Any]]
+    entries: list[Entry]
+    bates_prefix: str = "EVD"
+    stats: dict[str, Any] | None = None  # evidence.analysis.stats.compute, as Case.stats() gives it
+    tactics: dict[str, dict[str, int]] | None = None  # tactic -> {"confirmed": n, "suggested": n}
+    options: dict[str, Any] = field(default_factory=dict)  # further options the manifest records
+    people: list[Person] = field(default_factory=list)  # evidence.analysis.people, for the cover
+    screens: dict[str, Screen] = field(default_factory=dict)  # item SHA-256 -> stored picture and OCR words
+    filters: dict[str, str] = field(default_factory=dict)  # since/until/person as given; empty: everything
+    withheld: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # exhibits not shown: exhibit, sha256, records
+    withheld_records: int = 0  # timeline entries of the case not shown
+    redactor: Redactor | None = None

@@ -1,0 +1,52 @@
+"""The report's sections, one module each, named as a profile names them (``templates.SECTION_IDS``):
+``cover``, ``summary``, ``timeline``, ``exhibits``, ``completeness``, ``custody``, ``verification`` and
+``declaration``. Each module's ``add(builder, section)`` appends its flowables to the builder's story;
+:data:`SECTIONS` is the one registry of them (``tests/report/test_sections.py`` keeps it complete), and
+:func:`build` lays a profile's sections out in order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from reportlab.platypus import PageBreak
+
+from evidence.report.builder import Builder
+from evidence.report.sections import (
+    completeness,
+    cover,
+    custody,
+    declaration,
+    exhibits,
+    summary,
+    timeline,
+    verification,
+)
+from evidence.report.templates import Section
+
+SECTIONS: dict[str, Callable[[Builder, Section], None]] = {
+    "cover": cover.add,
+    "summary": summary.add,
+    "timeline": timeline.add,
+    "exhibits": exhibits.add,
+    "completeness": completeness.add,
+    "custody": custody.add,
+    "verification": verification.add,
+    "declaration": declaration.add,
+}
+
+
+def build(b: Builder) -> list[Any]:
+    """One pass's story: the profile's sections in order (with Completeness whenever the report is filtered
+    or redacted), without a trailing page break."""
+    chosen = list(b.profile.sections)
+    ids = [sec.id for sec in chosen]
+    if (b.data.filters or b.data.redactor is not None) and "completeness" not in ids:
+        # A filtered or redacted report always says so, whatever a user's own profile lists.
+        at = ids.index("exhibits") + 1 if "exhibits" in ids else len(ids)
+        chosen.insert(at, Section("completeness", "Completeness", "", ()))
+    for section in chosen:
+        SECTIONS[section.id](b, section)
+    while b.story and isinstance(b.story[-1], PageBreak):
+        b.story.pop()
+    return b.story

@@ -1,0 +1,41 @@
+"""The chain of custody: every ledger entry in order (sequence number, when it was recorded, its kind, what
+it records in words, the start of its hash)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reportlab.platypus import PageBreak, Paragraph
+
+from evidence.case.ledger import Entry
+from evidence.describe import describe, exact_size
+from evidence.report.builder import Builder
+from evidence.report.page import FRAME_W, entry_time, esc
+from evidence.report.templates import Section
+
+
+def add(b: Builder, section: Section) -> None:
+    """The ledger, entry by entry, as a table."""
+    d, st = b.data, b.st
+    b.story.append(b.heading(section.title, "custody"))
+    b.intro(section)
+    header = [Paragraph(h, st["cellb"]) for h in ("Seq", "Recorded", "Kind", "What", "Hash")]
+    rows: list[list[Any]] = [header]
+    for entry in d.entries:
+        rows.append(
+            [
+                Paragraph(str(entry.seq), st["cell"]),
+                Paragraph(esc(entry_time(entry, d.tz)).replace(" ", "<br/>", 1), st["cell"]),
+                Paragraph(esc(entry.kind), st["cell"]),
+                Paragraph(esc(b.mask(_describe(entry))), st["cell"]),
+                Paragraph(entry.hash[:12] + "…", st["mono"]),
+            ]
+        )
+    widths = [26.0, 76.0, 74.0, 0.0, 70.0]
+    widths[3] = FRAME_W - sum(widths)
+    b.story.append(b.table(rows, widths))
+    b.story.append(PageBreak())
+
+
+def _describe(entry: Entry) -> str:
+    return describe(entry.kind, entry.body if isinstance(entry.body, dict) else {}, size=exact_size)

@@ -1,0 +1,154 @@
+"""The exhibits: each original file with its facts (name, SHA-256, media type, size, when and by whom it was
+acquired, the records read from it), a screenshot drawn below them with its invisible OCR layer
+(``evidence.report.screens``), and the header fields of the e-mails of a mailbox (``evidence.report.emails``)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer
+
+from evidence.case.formats import Kind
+from evidence.case.ledger import Entry
+from evidence.models import Channel, Direction
+from evidence.report import emails
+from evidence.report.builder import Builder
+from evidence.report.page import FRAME_W, entry_time, esc, shown_in
+from evidence.report.screens import Screen, ScreenFlowable
+from evidence.report.templates import Section
+from evidence.timeline import TimelineEntry
+
+IMAGE_MAX_H = 520.0  # points: a tall phone screenshot leaves room for its caption on the page
+EMAILS_PER_EXHIBIT = 50  # header blocks per mailbox exhibit; the rest are on the timeline
+
+
+def add(b: Builder, section: Section) -> None:
+    """Each exhibit's facts, picture and e-mail headers, with an outline entry per exhibit."""
+    d, st = b.data, b.st
+    b.story.append(b.heading(section.title, "exhibits"))
+    b.intro(section)
+    acquired = _acquisitions(d.entries)
+    by_exhibit: dict[str, list[TimelineEntry]] = {}
+    for tl_entry in d.timeline:
+        for src in tl_entry.sources:
+            if src.exhibit is not None:
+                by_exhibit.setdefault(src.exhibit, []).append(tl_entry)
+    for ex in d.exhibits:
+        number = str(ex["exhibit"])
+        entry = acquired.get(number)
+        body = entry.body if entry else {}
+        who = body.get("imported_by") or {}
+        tool = body.get("tool") or {}
+        local = body.get("acquired_local") or {}
+        pairs: list[tuple[str, str, bool]] = [
+            ("Original file name", str(ex["original_name"]), False),
+            ("SHA-256", str(ex["sha256"]), True),
+            ("Media type", str(ex["media_type"]), False),
+            ("Size", _size(int(ex["size"])), False),
+        ]
+        if entry:
+            pairs.append(
+                (
+                    "Acquired",
+                    f"{entry_time(entry, d.tz)} (ledger entry {entry.seq}; the importing computer's "
+                    f"clock read {local.get('local')})",
+                    False,
+                )
+            )
+            pairs.append(("Imported by", f"{who.get('user')}@{who.get('host')}", False))
+            pairs.append(("Tool", f"{tool.get('name')} {tool.get('version')}", False))
+            if body.get("file_mtime"):
+                pairs.append(("File modified (as found)", str(body["file_mtime"]), False))
+        pairs.append(("Timeline entries", _summarise(b, by_exhibit.get(number, [])), False))
+        b.story.append(
+            KeepTogether(
+                [
+                    b.heading(f"{number}  {ex['original_name']}", f"ex-{number}", level=1),
+                    b.kv(pairs),
+                    *_screen(b, d.screens.get(str(ex["sha256"]))),
+                ]
+            )
+        )
+        _email_headers(b, by_exhibit.get(number, []))
+    if not d.exhibits:
+        b.story.append(Paragraph("The case holds no exhibits.", st["body"]))
+    b.story.append(PageBreak())
+
+
+def _summarise(b: Builder, entries: list[TimelineEntry]) -> str:
+    """An exhibit's records in one line: how many, of which channels and directions, from when to when."""
+    if not entries:
+        return "0 (stored and hashed; nothing in it was read as a record)"
+    kinds = Counter(
+        e.record.channel.value
+        + ("" if e.record.direction is Direction.UNKNOWN else f" {e.record.direction.value}")
+        for e in entries
+    )
+    first = shown_in(entries[0].record.occurred_at, b.data.tz)
+    last = shown_in(entries[-1].record.occurred_at, b.data.tz)
+    span = f"at {first}" if first == last else f"from {first} to {last}"
+    listed = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
+    return f"{len(entries)}: {listed}; {span}"
+
+
+def _screen(b: Builder, screen: Screen | None) -> list[Any]:
+    """A picture exhibit drawn below its facts, with its invisible OCR layer (kept on one page with them)."""
+    if screen is None:
+        return []
+    st = b.st
+    red = b.data.redactor
+    note = (
+        f"The picture as stored ({screen.width} × {screen.height} pixels), scaled to fit the page. "
+        + (
+            f"The {len(screen.words)} words OCR read are laid invisibly over it, so they can be searched "
+            "and selected where they appear (OCR can misread; the picture is what counts)."
+            if screen.words
+            else "OCR read no text in it."
+        )
+        + (" Black boxes cover masked identifiers (redacted copy)." if red is not None else "")
+    )
+    return [
+        Spacer(1, 4),
+        Paragraph(esc(note), st["cell"]),
+        Spacer(1, 3),
+        ScreenFlowable(screen, FRAME_W, IMAGE_MAX_H, masked=red.word if red is not None else None),
+        Spacer(1, 8),
+    ]
+
+
+def _email_headers(b: Builder, entries: list[TimelineEntry]) -> None:
+    """The header fields of each e-mail of an exhibit that the report shows."""
+    mails = [e.record for e in entries if e.record.channel is Channel.EMAIL and e.record.raw.get("headers")]
+    for n, rec in enumerate(mails):
+        if n >= EMAILS_PER_EXHIBIT:
+            b.story.append(
+                Paragraph(
+                    esc(
+                        f"… and {len(mails) - n} more messages of this exhibit, each on the timeline "
+                        "with its locator (the headers of every message are in the original file)."
+                    ),
+                    b.st["cell"],
+                )
+            )
+            break
+        rows = emails.header_rows(rec, b.data.tz, b.party, b.mask)
+        b.story.append(Spacer(1, 4))
+        b.story.append(Paragraph(esc(f"Headers of {rec.locator}"), b.st["cellb"]))
+        b.story.append(b.kv([(k, v, k == "Message-ID") for k, v in rows], label_w=80))
+
+
+def _size(size: int) -> str:
+    return f"{size:,} bytes"
+
+
+def _acquisitions(entries: list[Entry]) -> dict[str, Entry]:
+    """Each exhibit's first acquisition entry."""
+    found: dict[str, Entry] = {}
+    for entry in entries:
+        if entry.kind == Kind.ITEM_ACQUIRED:
+            body = entry.body
+            exhibit = str(body.get("exhibit"))
+            if not body.get("duplicate_of") and exhibit not in found:
+                found[exhibit] = entry
+    return found
