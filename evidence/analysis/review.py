@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from evidence.analysis.tactics import RuleSet, Tag, default_rules, tag
+from evidence.case.formats import Kind
 from evidence.case.ledger import Entry
 from evidence.models import Channel, Direction, Record
 
@@ -57,7 +58,7 @@ def decisions(entries: Iterable[Entry]) -> dict[tuple[str, str], dict[str, Any]]
     """The latest ``tactic.reviewed`` body for each (record id, tactic)."""
     latest: dict[tuple[str, str], dict[str, Any]] = {}
     for entry in entries:
-        if entry.kind == "tactic.reviewed":
+        if entry.kind == Kind.TACTIC_REVIEWED:
             body = entry.body
             latest[(str(body["record"]), str(body["tactic"]))] = body
     return latest
