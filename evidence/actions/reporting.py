@@ -89,7 +89,7 @@ def _selection(
     from evidence.analysis import stats as stats_mod
     from evidence.analysis.select import select
     from evidence.report.redact import Redactor
-    from evidence.report.screens import Screen, words_from_blob
+    from evidence.report.screens import Screen, verified_bytes, words_from_blob
 
     if since is not None and until is not None and until < since:
         raise UsageError(f"--until {until} is before --since {since}", hint="swap the two dates")
@@ -130,10 +130,12 @@ def _selection(
         ocr = rec.raw.get("ocr")
         words: tuple[Any, ...] = ()
         if isinstance(ocr, dict) and isinstance(ocr.get("blob_sha256"), str):
-            blob = canonical_loads(case.store.read_bytes(ocr["blob_sha256"]).decode("utf-8"))
-            words = words_from_blob(blob)
+            sha = ocr["blob_sha256"]
+            text = verified_bytes(case.store.path_for(sha), sha, "OCR result").decode("utf-8")
+            words = words_from_blob(canonical_loads(text))
         screens[rec.item_sha256] = Screen(
             path=case.store.path_for(rec.item_sha256),
+            sha256=rec.item_sha256,
             width=width,
             height=height,
             is_jpeg=rec.raw.get("format") == "JPEG",

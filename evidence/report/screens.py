@@ -13,6 +13,7 @@ redaction, words to mask get a black box over the picture and no text.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from reportlab.lib import colors
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
+
+from evidence.errors import StorageError
 
 MAX_DPI = 200
 FONT = "DejaVu"
@@ -42,13 +45,35 @@ class Word:
 
 @dataclass(frozen=True)
 class Screen:
-    """A stored picture and what OCR read in it (``words`` empty when OCR did not run)."""
+    """A stored picture and what OCR read in it (``words`` empty when OCR did not run). ``sha256`` is the hash
+    the ledger names it by: the bytes read from ``path`` are drawn only when they still have it."""
 
     path: Path
+    sha256: str
     width: int
     height: int
     is_jpeg: bool
     words: tuple[Word, ...]
+
+
+def verified_bytes(path: Path, sha256: str, what: str) -> bytes:
+    """The bytes of the stored object at ``path``, read once, when they still hash to ``sha256``; a
+    StorageError otherwise, so that a report never shows a picture or text that is not the one the ledger
+    names (the object may have been swapped between ``verify`` and ``report``)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise StorageError(
+            f"cannot read a stored {what} ({exc.strerror}); no report was written", path=path
+        ) from None
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise StorageError(
+            f"the stored {what} no longer has the SHA-256 the ledger names ({sha256[:16]}...); "
+            "no report was written",
+            path=path,
+            hint="run 'evidence verify': the case was altered",
+        )
+    return data
 
 
 def words_from_blob(blob: dict[str, Any]) -> tuple[Word, ...]:
@@ -89,11 +114,12 @@ class ScreenFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
         """The image reportlab embeds: the JPEG itself, or the pixels (reduced when far too many)."""
         if self._reader is None:
             s = self.screen
+            data = verified_bytes(s.path, s.sha256, "picture")
             target_w = round(self.draw_w / 72 * MAX_DPI)
             if s.is_jpeg or s.width <= target_w:
-                self._reader = ImageReader(str(s.path))
+                self._reader = ImageReader(io.BytesIO(data))
             else:
-                with Image.open(s.path) as im:
+                with Image.open(io.BytesIO(data)) as im:
                     im.load()
                     target_h = max(1, round(s.height * target_w / s.width))
                     mode = "RGBA" if im.mode in ("RGBA", "LA", "P") else "RGB"

@@ -1,0 +1,49 @@
+"""Red-team attacks on the report (issue 13): what the report draws must be what the ledger names."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+
+from evidence.api import Case
+from evidence.errors import StorageError
+
+
+def _screenshot(folder: Path) -> Path:
+    """A small picture named as Android names screenshots (so it has a time and becomes a picture record)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "Screenshot_20260314-213344.png"
+    image = Image.new("RGB", (360, 640), "white")
+    ImageDraw.Draw(image).text((20, 40), "Answer the phone", fill="black")
+    image.save(path)
+    return path
+
+
+def _doctor(path: Path) -> None:
+    """What the attacker does between the victim's verify and report: the picture redrawn in place."""
+    os.chmod(path, 0o644)
+    with Image.open(path) as image:
+        doctored = image.convert("RGB")
+    ImageDraw.Draw(doctored).rectangle([0, 200, 360, 320], fill="black")
+    doctored.save(path, "PNG")
+
+
+def test_a10_a_doctored_picture_is_never_drawn(case: Case, tmp_path: Path) -> None:
+    item = case.import_files([_screenshot(tmp_path / "in")]).items[0]
+    stored = case.store.path_for(item.sha256)
+    before = case.head()
+    assert case.render_report(profile="lawyer")  # the genuine picture is drawn
+    _doctor(stored)
+    assert hashlib.sha256(stored.read_bytes()).hexdigest() != item.sha256
+    with pytest.raises(StorageError) as caught:
+        case.render_report(profile="lawyer")
+    assert "no longer has the SHA-256 the ledger names" in caught.value.message
+    target = tmp_path / "out" / "report.pdf"
+    with pytest.raises(StorageError):
+        case.report(target)
+    assert not target.exists() and list(target.parent.iterdir()) == []
+    assert case.head() == before  # nothing recorded either (the checkpoint went with the report)
