@@ -41,15 +41,15 @@ stay true) and undecodable UTF-16 (a lone surrogate, an odd last byte) replaced 
 
 Known limits: UTF-16 without a BOM is not recognised; character references inside comments or
 CDATA sections are repaired like any other; exact duplicate records (the same backup restored twice) are kept
-as separate records; a part larger than ``MAX_PART_BYTES`` is not stored (warned).
+as separate records; a part larger than ``MAX_PART_BYTES`` (``_smsbackup_mms``) is not stored (warned).
+
+Code: this module walks the document and makes the call, SMS and MMS records; ``_smsbackup_xml`` holds the
+bytes on their way into the parser, the root check ``sniff`` uses and the attribute readers, ``_smsbackup_mms``
+the MMS's direction, parties and parts.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import codecs
-import re
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
@@ -61,9 +61,11 @@ import defusedxml.ElementTree as defused_et
 from defusedxml import DefusedXmlException, DTDForbidden
 
 from evidence.errors import InputError
+from evidence.importers._smsbackup_mms import mms_direction, mms_part, mms_parties
+from evidence.importers._smsbackup_xml import CharRefRepairingReader, attribute, integer, sniff_root
 from evidence.importers._utf16 import Utf16ToUtf8Reader, utf16_codec
 from evidence.importers.base import Importer, Source, Yielded
-from evidence.models import Blob, Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
+from evidence.models import Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
 from evidence.timeutil import zone
 
 NAME: Final = "smsbackup"
@@ -71,8 +73,6 @@ VERSION: Final = "1.0.0"
 
 MAX_DEPTH: Final = 8  # root 1, mms 2, parts 3, part 4: anything much deeper is not this format
 MAX_ELEMENTS_PER_RECORD: Final = 10_000  # one record is held in memory while it is read
-MAX_PART_BYTES: Final = 128 * 1024 * 1024  # one MMS part, decoded
-CHUNK: Final = 64 * 1024
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _SECONDS_BELOW: Final = 10**11  # as milliseconds that is 1973-03-03; as seconds, year 5138
@@ -107,179 +107,8 @@ SMS_TYPES: Final[dict[int, tuple[Direction, str]]] = {
     5: (Direction.OUTGOING, "failed"),
     6: (Direction.OUTGOING, "queued"),
 }
-# Android's Telephony.BaseMmsColumns.MESSAGE_BOX_*.
-MMS_BOXES: Final[dict[int, tuple[Direction, str]]] = {
-    1: (Direction.INCOMING, "received"),
-    2: (Direction.OUTGOING, "sent"),
-    3: (Direction.OUTGOING, "draft"),
-    4: (Direction.OUTGOING, "outbox"),
-    5: (Direction.OUTGOING, "failed"),
-}
-# PDU message types, used when msg_box is missing (old backups).
-MMS_PDU_TYPES: Final[dict[int, tuple[Direction, str]]] = {
-    128: (Direction.OUTGOING, "sent"),  # m-send-req
-    130: (Direction.INCOMING, "not downloaded"),  # m-notification-ind
-    132: (Direction.INCOMING, "received"),  # m-retrieve-conf
-}
 PRESENTATION: Final[dict[str, str]] = {"2": "withheld", "3": "unknown", "4": "payphone"}
 HIDDEN_NUMBERS: Final[dict[str, str]] = {"-1": "unknown", "-2": "withheld", "-3": "payphone", "": "unknown"}
-ADDR_FROM: Final = "137"
-ADDR_OTHERS: Final = ("151", "130", "129")  # TO, CC, BCC
-_NO_ADDRESS: Final = frozenset({"insert-address-token", ""})
-
-_SKIP_HEAD = re.compile(rb"\s*")
-_ROOT_START = re.compile(rb"<(?:smses|calls)[\s>/]")
-_CHAR_REF = re.compile(rb"&#(?:x([0-9A-Fa-f]{1,8})|([0-9]{1,10}));")
-_CHAR_REF_AT_END = re.compile(rb"&#(?:x([0-9A-Fa-f]{1,8})|([0-9]{1,10}));\Z")
-_BASE64 = re.compile(r"[A-Za-z0-9+/]*={0,2}")
-_WHITESPACE = re.compile(r"\s+")
-_INTEGER = re.compile(r"[+-]?[0-9]{1,20}")
-
-
-def _ref_value(match: re.Match[bytes]) -> int:
-    hex_digits, dec_digits = match.group(1), match.group(2)
-    return int(hex_digits, 16) if hex_digits is not None else int(dec_digits)
-
-
-def _is_high_surrogate(value: int) -> bool:
-    return 0xD800 <= value <= 0xDBFF
-
-
-def _is_low_surrogate(value: int) -> bool:
-    return 0xDC00 <= value <= 0xDFFF
-
-
-def _is_xml_char(value: int) -> bool:
-    return (
-        value in (0x9, 0xA, 0xD)
-        or 0x20 <= value <= 0xD7FF
-        or 0xE000 <= value <= 0xFFFD
-        or 0x10000 <= value <= 0x10FFFF
-    )
-
-
-class CharRefRepairingReader:
-    """A binary reader for the XML parser that rewrites the character references XML 1.0 forbids.
-
-    SMS Backup & Restore writes characters outside the BMP as two references to UTF-16 surrogates
-    (``&#55357;&#56833;``); expat rejects those. Adjacent high+low pairs become one reference to the real
-    code point; a lone surrogate or a reference to a character XML forbids becomes ``&#65533;`` (U+FFFD) and is
-    counted in ``replaced``. Lines are never added or removed, so the parser's line numbers stay true.
-    A reference split across two reads (or a high surrogate at the end of a read) is held back until the next.
-    """
-
-    def __init__(self, raw: BinaryIO | Utf16ToUtf8Reader, chunk: int = CHUNK) -> None:
-        self._raw = raw
-        self._chunk = chunk
-        self._carry = b""
-        self._done = False
-        self.paired = 0
-        self.replaced = 0
-
-    def read(self, size: int = -1) -> bytes:
-        """Up to about ``size`` bytes (or a chunk), repaired; ``b""`` only at the end of the file."""
-        want = size if size > 0 else self._chunk
-        while not self._done:
-            fresh = self._raw.read(want)
-            data = self._carry + fresh
-            if not fresh:
-                self._done = True
-                self._carry = b""
-                return self._repair(data)
-            cut = self._safe_end(data)
-            self._carry = data[cut:]
-            out = self._repair(data[:cut])
-            if out:
-                return out
-        return b""
-
-    @staticmethod
-    def _safe_end(data: bytes) -> int:
-        """Where ``data`` can be cut without splitting a reference or a surrogate pair."""
-        cut = len(data)
-        amp = data.rfind(b"&", max(0, cut - 16))
-        if amp != -1 and b";" not in data[amp:]:
-            cut = amp
-        tail = _CHAR_REF_AT_END.search(data, max(0, cut - 16), cut)
-        if tail is not None and _is_high_surrogate(_ref_value(tail)):
-            cut = tail.start()
-        return cut
-
-    def _repair(self, data: bytes) -> bytes:
-        if b"&#" not in data:
-            return data
-        matches = list(_CHAR_REF.finditer(data))
-        out: list[bytes] = []
-        pos = 0
-        i = 0
-        while i < len(matches):
-            match = matches[i]
-            value = _ref_value(match)
-            if _is_high_surrogate(value) and i + 1 < len(matches):
-                low = matches[i + 1]
-                low_value = _ref_value(low)
-                if low.start() == match.end() and _is_low_surrogate(low_value):
-                    combined = 0x10000 + ((value - 0xD800) << 10) + (low_value - 0xDC00)
-                    out += [data[pos : match.start()], b"&#%d;" % combined]
-                    pos = low.end()
-                    self.paired += 1
-                    i += 2
-                    continue
-            if not _is_xml_char(value):
-                out += [data[pos : match.start()], b"&#65533;"]
-                pos = match.end()
-                self.replaced += 1
-            i += 1
-        out.append(data[pos:])
-        return b"".join(out)
-
-
-def sniff_root(head: bytes) -> bool:
-    """Whether ``head`` starts (after a BOM, the declaration, comments, PIs, a doctype) with ``<smses``/``<calls``."""
-    codec = utf16_codec(head)
-    if codec is not None:
-        body = head[2 : len(head) - (len(head) % 2)]
-        head = body.decode(codec, "replace").encode("utf-8")
-    data = head.removeprefix(codecs.BOM_UTF8)
-    pos = 0
-    while True:
-        skipped = _SKIP_HEAD.match(data, pos)
-        pos = skipped.end() if skipped else pos
-        if data.startswith(b"<?", pos):
-            end = data.find(b"?>", pos + 2)
-            if end < 0:
-                return False
-            pos = end + 2
-        elif data.startswith(b"<!--", pos):
-            end = data.find(b"-->", pos + 4)
-            if end < 0:
-                return False
-            pos = end + 3
-        elif data.startswith(b"<!DOCTYPE", pos):
-            # Claimed, so that parse() can reject the DTD with a clear message rather than the file passing
-            # as a plain one.
-            close = data.find(b">", pos)
-            bracket = data.find(b"[", pos)
-            if bracket != -1 and (close == -1 or bracket < close):
-                subset_end = data.find(b"]", bracket)
-                close = data.find(b">", subset_end) if subset_end != -1 else -1
-            if close < 0:
-                return False
-            pos = close + 1
-        else:
-            return _ROOT_START.match(data, pos) is not None
-
-
-def _value(elem: Element, name: str) -> str | None:
-    """An attribute, or None when it is absent or the literal ``null``."""
-    value = elem.get(name)
-    return None if value is None or value == "null" else value
-
-
-def _integer(value: str | None) -> int | None:
-    if value is None or not _INTEGER.fullmatch(value.strip()):
-        return None
-    return int(value.strip())
 
 
 def _from_epoch_ms(ms: int) -> datetime:
@@ -417,7 +246,7 @@ class _Reader:
     def _count_check(self, root_tag: str, declared: str | None) -> Iterator[ImportWarning]:
         if declared is None:
             return
-        number = _integer(declared)
+        number = integer(declared)
         if number is None:
             yield ImportWarning(root_tag, f"the count attribute {declared!r} is not a number")
         elif number != self.records_seen:
@@ -466,7 +295,7 @@ class _Reader:
         """The record's instant from ``date`` (epoch ms), else ``date_sent``; and what was noticed."""
         notes: list[str] = []
         raw_date = elem.get("date")
-        number = _integer(_value(elem, "date"))
+        number = integer(attribute(elem, "date"))
         if number is not None and number > 0:
             if number < _SECONDS_BELOW:
                 notes.append(f"date {raw_date} is too small for milliseconds; read as seconds")
@@ -480,7 +309,7 @@ class _Reader:
                 f"date {raw_date!r} is not epoch milliseconds" if raw_date is not None else "no date"
             )
         raw_sent = elem.get("date_sent")
-        sent = _integer(_value(elem, "date_sent"))
+        sent = integer(attribute(elem, "date_sent"))
         if sent is not None and sent > 0:
             if sent_in_seconds or sent < _SECONDS_BELOW:
                 sent *= 1000
@@ -551,7 +380,7 @@ class _Reader:
         if moment is None:
             return
         raw: dict[str, object] = {"element": "call", "attributes": dict(elem.attrib)}
-        code = _integer(_value(elem, "type"))
+        code = integer(attribute(elem, "type"))
         if code in CALL_TYPES:
             direction, status = CALL_TYPES[code]
         else:
@@ -569,8 +398,8 @@ class _Reader:
             raw["hidden_number"] = f"{word} (number {number!r})"
         else:
             party = number
-        duration_text = _value(elem, "duration")
-        duration = _integer(duration_text)
+        duration_text = attribute(elem, "duration")
+        duration = integer(duration_text)
         if duration_text is not None and (duration is None or duration < 0):
             yield ImportWarning(locator, f"duration {duration_text!r} is not a number of seconds; left out")
             duration = None
@@ -595,13 +424,13 @@ class _Reader:
         yield from warnings
         if moment is None:
             return
-        code = _integer(_value(elem, "type"))
+        code = integer(attribute(elem, "type"))
         if code in SMS_TYPES:
             direction, status = SMS_TYPES[code]
         else:
             direction, status = Direction.UNKNOWN, f"type {elem.get('type')}"
             yield ImportWarning(locator, f"unknown SMS type {elem.get('type')!r}; direction unknown")
-        address = _value(elem, "address")
+        address = attribute(elem, "address")
         if address is None or not address.strip():
             yield ImportWarning(locator, "no address (other party) given")
             address = None
@@ -619,8 +448,8 @@ class _Reader:
             app="sms",
             sender=sender,
             recipients=recipients,
-            subject=_value(elem, "subject") or None,
-            text=_value(elem, "body"),
+            subject=attribute(elem, "subject") or None,
+            text=attribute(elem, "body"),
             status=status,
             raw={"element": "sms", "attributes": dict(elem.attrib)},
         )
@@ -632,13 +461,13 @@ class _Reader:
         yield from warnings
         if moment is None:
             return
-        direction, status = self._mms_direction(elem)
+        direction, status = mms_direction(elem)
         if direction is Direction.UNKNOWN:
             yield ImportWarning(
                 locator, f"unknown msg_box {elem.get('msg_box')!r} and m_type {elem.get('m_type')!r}"
             )
         addrs = list(elem.iter("addr"))
-        sender, recipients = self._mms_parties(elem, addrs, direction)
+        sender, recipients = mms_parties(elem, addrs, direction)
         texts: list[str] = []
         attachments: list[str] = []
         raw_parts: list[dict[str, object]] = []
@@ -647,7 +476,7 @@ class _Reader:
             if "data" in part.attrib:
                 raw_part["data_length"] = len(part.attrib["data"])
             raw_parts.append(raw_part)
-            for item in self._part(part, f"{locator} part {number}", texts):
+            for item in mms_part(part, f"{locator} part {number}", texts, self.seen_blobs):
                 if isinstance(item, str):
                     if item not in attachments:
                         attachments.append(item)
@@ -664,7 +493,7 @@ class _Reader:
             app="sms",
             sender=sender,
             recipients=recipients,
-            subject=_value(elem, "sub") or None,
+            subject=attribute(elem, "sub") or None,
             text="\n".join(texts) if texts else None,
             status=status,
             attachments=tuple(attachments),
@@ -675,103 +504,3 @@ class _Reader:
                 "parts": raw_parts,
             },
         )
-
-    @staticmethod
-    def _mms_direction(elem: Element) -> tuple[Direction, str]:
-        box = _integer(_value(elem, "msg_box"))
-        pdu = _integer(_value(elem, "m_type"))
-        if box in MMS_BOXES:
-            direction, status = MMS_BOXES[box]
-            if direction is Direction.INCOMING and pdu == 130:
-                status = "not downloaded"
-            return direction, status
-        if pdu in MMS_PDU_TYPES:
-            return MMS_PDU_TYPES[pdu]
-        return Direction.UNKNOWN, f"msg_box {elem.get('msg_box')}"
-
-    @staticmethod
-    def _mms_parties(
-        elem: Element, addrs: list[Element], direction: Direction
-    ) -> tuple[str | None, tuple[str, ...]]:
-        """Sender and recipients from ``<addrs>`` (137 FROM; 151 TO, 130 CC, 129 BCC) and ``address``."""
-        senders: list[str] = []
-        others: list[str] = []
-        for addr in addrs:
-            value = _value(addr, "address")
-            if value is None or value.strip() in _NO_ADDRESS:
-                continue
-            (senders if addr.get("type") == ADDR_FROM else others).append(value)
-        address = _value(elem, "address")
-        listed = [part for part in (address or "").split("~") if part.strip()]
-        if direction is Direction.OUTGOING:
-            named = [a for a in others if a not in senders] or listed
-            return None, tuple(dict.fromkeys(named))
-        if senders:
-            sender: str | None = senders[0]
-        elif len(listed) == 1:
-            sender = listed[0]
-        else:
-            sender = address  # a group without a FROM address: the group as the file names it
-        recipients = tuple(dict.fromkeys(a for a in others if a != sender))
-        return sender, recipients
-
-    def _part(self, part: Element, locator: str, texts: list[str]) -> Iterator[Blob | ImportWarning | str]:
-        """One MMS part: text goes to ``texts``; content is yielded as a Blob (first time) and its hash."""
-        content_type = (_value(part, "ct") or "").split(";")[0].strip().lower()
-        if content_type == "application/smil":
-            return
-        text = _value(part, "text")
-        data_text = _value(part, "data")
-        data: bytes | None = None
-        if data_text is not None and data_text.strip():
-            if len(data_text) > MAX_PART_BYTES // 3 * 4 + 4096:
-                yield ImportWarning(
-                    locator, f"part data is {len(data_text)} base64 characters, over the limit; not stored"
-                )
-                return
-            data = self._decode_base64(data_text)
-            if data is None:
-                yield ImportWarning(locator, f"{content_type or 'part'} data is not valid base64; not stored")
-                if content_type != "text/plain" or text is None:
-                    return
-        if content_type == "text/plain":
-            if text is not None:
-                texts.append(text)
-            elif data is not None:
-                try:
-                    texts.append(data.decode("utf-8"))
-                except UnicodeDecodeError:
-                    texts.append(data.decode("utf-8", errors="replace"))
-                    yield ImportWarning(
-                        locator, "text part is not UTF-8; undecodable bytes replaced with U+FFFD"
-                    )
-            return
-        if data is None and text is not None:
-            data = text.encode("utf-8")  # a vCard or other text-borne content written in `text`
-        if data is None:
-            yield ImportWarning(locator, f"{content_type or 'part'} has no data; nothing to store")
-            return
-        blob = Blob(
-            data=data,
-            name=_value(part, "cl") or _value(part, "name") or _value(part, "fn"),
-            media_type=_value(part, "ct"),
-            locator=locator,
-        )
-        sha = blob.sha256
-        if sha not in self.seen_blobs:
-            self.seen_blobs.add(sha)
-            yield blob
-        yield sha
-
-    @staticmethod
-    def _decode_base64(text: str) -> bytes | None:
-        """Strict base64 (line breaks allowed, missing padding restored), or None."""
-        compact = _WHITESPACE.sub("", text)
-        if not _BASE64.fullmatch(compact) or len(compact.rstrip("=")) % 4 == 1:
-            return None
-        compact = compact.rstrip("=")
-        compact += "=" * (-len(compact) % 4)
-        try:
-            return base64.b64decode(compact, validate=True)
-        except binascii.Error:
-            return None

@@ -49,26 +49,49 @@ containing quotation marks is read as a system line (``X changed the subject to 
 space after the colon) is a system line, because WhatsApp always writes ``": "``. A continuation line that
 itself looks like a prefix starts a new message: the export is ambiguous there and so is this reader. There
 are no message ids, read receipts, edits or time zones in an export: it is a transcript, not a ledger.
+
+**Code.** This module checks the zip and turns messages into records; the steps it uses are private modules:
+``_whatsapp_lines`` (decoding, prefixes, continuation lines, senders), ``_whatsapp_dates`` (the date order,
+clocks, the wall time in the zone) and ``_whatsapp_media`` (omitted and attached media).
 """
 
 from __future__ import annotations
 
 import codecs
-import mimetypes
 import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
 from pathlib import PurePosixPath
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from evidence.errors import InputError, UsageError
+from evidence.importers._whatsapp_dates import (
+    ORDER_WORDS,
+    ORDERS,
+    Order,
+    decide_order,
+    locate,
+    plausible,
+    prefix_clock,
+    prefix_date,
+)
+from evidence.importers._whatsapp_lines import (
+    MARKS,
+    NOTICES,
+    Message,
+    clean,
+    decode,
+    match_prefix,
+    sender_split,
+    signal_export_style,
+    split_messages,
+)
+from evidence.importers._whatsapp_media import guess_media_type, media_ref
 from evidence.importers.base import Importer, Source, Yielded
 from evidence.models import Blob, Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
-from evidence.timeutil import DstCase, localise_wall
+from evidence.timeutil import DstCase
 from evidence.timeutil import zone as zone_named
 
 MAX_TEXT_BYTES = 256 * 1024 * 1024  # a chat text larger than this is not an export
@@ -77,412 +100,11 @@ MAX_ZIP_TOTAL = 2 * 1024 * 1024 * 1024
 MAX_ZIP_RATIO = 200
 RATIO_MIN_SIZE = 64 * 1024
 
-ORDERS = ("DMY", "MDY", "YMD")
-_ORDER_WORDS = {"DMY": "day-first (DMY)", "MDY": "month-first (MDY)", "YMD": "year-first (YMD)"}
-
-# Directional marks and the byte-order mark: formatting, never content, in a prefix or a sender name.
-_INVISIBLE = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff")
-_SPACES = frozenset("\u202f\u00a0\u2007\u2009")
-_MARKS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-_PREFIX_SCAN = 96  # a prefix is never longer; only this much of a line is normalised to look for one
-
-_AMPM = "上午|下午|午前|午後|오전|오후"
-_PREFIX = re.compile(
-    rf"""
-    (?P<br>\[)?
-    (?P<date>(?P<a>\d{{4}}|\d{{1,2}})(?P<sep>[./-])\ ?(?P<b>\d{{1,2}})(?P=sep)\ ?(?P<c>\d{{4}}|\d{{1,2}})\.?)
-    (?:,\ ?|\ )(?:klo\ )?
-    (?P<time>
-      (?:(?P<pre>{_AMPM})\ ?)?
-      (?P<h>\d{{1,2}})(?P<tsep>[:.])(?P<m>\d{{2}})(?:(?P=tsep)(?P<s>\d{{2}}))?
-      (?:\ ?(?P<post>[AaPp]\.?\ ?[Mm]\.?|vorm\.|nachm\.|{_AMPM}|ص|م|π\.μ\.|μ\.μ\.))?
-    )
-    (?(br)\ ?\]\ ?|(?P<end>\ [-–]\ |:\ ))
-    """,
-    re.VERBOSE,
-)
-_PM = frozenset({"pm", "nachm", "下午", "午後", "오후", "م", "μμ"})
-
-# Notices WhatsApp writes itself; iOS puts the chat's name in front of some of them as if it were a sender.
-_NOTICES = (
-    "messages and calls are end-to-end encrypted",
-    "messages you send to this group are now secured with end-to-end encryption",
-    "messages you send to this chat and calls are now secured with end-to-end encryption",
-    "this business uses a secure service from meta",
-    "this chat is with a business account",
-    "nachrichten und anrufe sind ende-zu-ende-verschlüsselt",
-    "los mensajes y las llamadas están cifrados de extremo a extremo",
-    "les messages et les appels sont chiffrés de bout en bout",
-    "as mensagens e as chamadas são protegidas com a criptografia de ponta a ponta",
-    "i messaggi e le chiamate sono crittografati end-to-end",
-)
-
-# "The media was left out of the export" placeholders, casefolded (Android <...> and iOS "... omitted"): the
-# corpus's, and the common locales'. An unknown one is simply text; only Record.raw["media"] depends on this.
-_OMITTED = frozenset(
-    {
-        "<media omitted>",
-        "<medien ausgeschlossen>",
-        "<medien ausgelassen>",
-        "<archivo omitido>",
-        "<multimedia omitido>",
-        "<médias omis>",
-        "<mídia oculta>",
-        "<media omessi>",
-        "<media weggelaten>",
-        "<メディアなし>",
-        "image omitted",
-        "video omitted",
-        "audio omitted",
-        "sticker omitted",
-        "document omitted",
-        "gif omitted",
-        "contact card omitted",
-        "bild weggelassen",
-        "video weggelassen",
-        "audio weggelassen",
-        "sticker weggelassen",
-        "dokument weggelassen",
-        "imagen omitida",
-        "video omitido",
-        "audio omitido",
-        "sticker omitido",
-        "documento omitido",
-        "image absente",
-        "vidéo absente",
-    }
-)
-# Android: "IMG-20241202-WA0001.jpg (file attached)", in the phone's language. Inside a zip, any "(...)"
-# label counts when the name is a member, so an unlisted language still finds its media.
-_FILE_ATTACHED = re.compile(r"(?P<name>.*?\S)\s\((?P<label>[^()]{2,40})\)")
-_ATTACHED_LABELS = frozenset(
-    {
-        "file attached",
-        "datei angehängt",
-        "archivo adjunto",
-        "fichier joint",
-        "arquivo anexado",
-        "file allegato",
-        "ファイル添付",
-    }
-)
-# iOS: "<attached: 00000004-AUDIO-2026-06-26-20-31-14.opus>", localised ("<adjunto: ...>", "<Anhang: ...>").
-_ATTACHED = re.compile(r"<(?P<label>[^<>:]{2,30}?)\s?:\s*(?P<name>[^<>]+\.[A-Za-z0-9]{1,6})>")
-
-_MEDIA_TYPES = {".opus": "audio/ogg", ".webp": "image/webp", ".vcf": "text/vcard", ".jpg": "image/jpeg"}
-
-
-_TRANSLATION = {ord(ch): None for ch in _INVISIBLE} | {ord(ch): " " for ch in _SPACES}
-
-
-def _normalise(text: str) -> str:
-    """``text`` without invisible marks and with exotic spaces as plain spaces."""
-    return text if text.isascii() else text.translate(_TRANSLATION)
-
-
-def _original_end(text: str, kept: int) -> int:
-    """The index in ``text`` just after its ``kept``-th character that ``_normalise`` keeps."""
-    if text.isascii():
-        return kept
-    count = 0
-    for i, ch in enumerate(text):
-        if ch not in _INVISIBLE:
-            count += 1
-            if count == kept:
-                return i + 1
-    return len(text)
-
-
-def _clean(text: str) -> str:
-    """A name or a placeholder as a person reads it: no marks, plain spaces, no surrounding blanks."""
-    return _normalise(text).strip()
-
-
-@dataclass(frozen=True)
-class _Prefix:
-    """A message's date and time prefix, as matched; ``end`` is where the sender starts in the line."""
-
-    a: str
-    b: str
-    c: str
-    sep: str
-    hour: int
-    minute: int
-    second: int | None
-    marker: str | None  # "am" / "pm" when the clock is 12 h
-    bracketed: bool
-    date_text: str
-    time_text: str
-    end: int
-
-
-def _match_prefix(line: str) -> _Prefix | None:
-    """The prefix that starts ``line``, or None when the line continues the previous message."""
-    if not line or not (line[0].isdigit() or line[0] == "[" or line[0] in _INVISIBLE):
-        return None
-    head = line[:_PREFIX_SCAN]
-    m = _PREFIX.match(_normalise(head))
-    if m is None:
-        return None
-    year_first = len(m.group("a")) == 4
-    if len(m.group("c")) not in ((1, 2) if year_first else (2, 4)):
-        return None  # one year per date; a year-last date's year has 2 or 4 digits
-    if m.group("end") == ": " and m.group("tsep") != ".":
-        return None  # "date time: Sender:" is the Finnish dotted-time form only; elsewhere it is text
-    marker_text = m.group("pre") or m.group("post")
-    marker: str | None = None
-    if marker_text:
-        key = marker_text.casefold().replace(".", "").replace(" ", "")
-        marker = "pm" if key in _PM else "am"
-    return _Prefix(
-        a=m.group("a"),
-        b=m.group("b"),
-        c=m.group("c"),
-        sep=m.group("sep"),
-        hour=int(m.group("h")),
-        minute=int(m.group("m")),
-        second=int(m.group("s")) if m.group("s") else None,
-        marker=marker,
-        bracketed=bool(m.group("br")),
-        date_text=m.group("date"),
-        time_text=m.group("time"),
-        end=_original_end(head, m.end()),  # marks after the prefix belong to the sender, as written
-    )
-
-
-def _plausible(p: _Prefix) -> bool:
-    """Whether some date order makes ``p`` a real date and time (the cheap test ``sniff`` uses)."""
-    a, b, c = int(p.a), int(p.b), int(p.c)
-    if len(p.a) == 4:
-        date_ok = 1 <= b <= 12 and 1 <= c <= 31
-    else:
-        date_ok = 1 <= a <= 31 and 1 <= b <= 31 and min(a, b) <= 12
-    return date_ok and _clock(p) is not None
-
-
-def _clock(p: _Prefix) -> tuple[int, int, int] | None:
-    """Hour, minute, second on a 24 h clock, or None when the time is impossible."""
-    hour = p.hour
-    if p.marker is not None:
-        if hour > 12:
-            return None
-        hour = hour % 12 + (12 if p.marker == "pm" else 0)
-    second = p.second or 0
-    if hour > 23 or p.minute > 59 or second > 59:
-        return None
-    return hour, p.minute, second
-
-
-def _date(p: _Prefix, order: str) -> date | None:
-    """The date of ``p`` read in ``order``, or None when that order makes it impossible."""
-    if order == "YMD":
-        y, mo, d = p.a, p.b, p.c
-    elif order == "DMY":
-        d, mo, y = p.a, p.b, p.c
-    else:
-        mo, d, y = p.a, p.b, p.c
-    year = int(y) + (2000 if len(y) == 2 else 0)
-    try:
-        return date(year, int(mo), int(d))
-    except ValueError:
-        return None
-
 
 def _is_chat_name(name: str) -> bool:
     """Whether a zip member is the chat text: ``_chat.txt`` (iOS) or a localised "WhatsApp Chat….txt"."""
     base = PurePosixPath(name.replace("\\", "/")).name.casefold()
     return base == "_chat.txt" or (base.endswith(".txt") and "whatsapp" in base)
-
-
-def _signal_export_style(p: _Prefix) -> bool:
-    """``[2019-12-24, 12:23]``: the form signal-export writes; WhatsApp's bracketed (iOS) form has seconds."""
-    return p.bracketed and p.sep == "-" and len(p.a) == 4 and p.second is None and p.marker is None
-
-
-def _decode(data: bytes, where: str) -> tuple[str, ImportWarning | None]:
-    """The chat text: UTF-8 (a BOM tolerated); otherwise UTF-16 with a BOM, cp1252 or Latin-1, with a warning."""
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    try:
-        return data.decode("utf-8"), None
-    except UnicodeDecodeError as exc:
-        bad = exc.start
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            text = data.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
-        else:
-            return text, ImportWarning(where, "the chat text is UTF-16, not UTF-8 as WhatsApp writes it")
-    try:
-        text, encoding = data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        text, encoding = data.decode("latin-1"), "latin-1"
-    return text, ImportWarning(
-        where,
-        f"the chat text is not valid UTF-8 (byte {bad}); read as {encoding}, "
-        "so accented letters and emoji may be wrong (was it re-saved by another program?)",
-    )
-
-
-@dataclass
-class _Message:
-    line_no: int
-    line: str
-    prefix: _Prefix
-    more: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _Order:
-    """The date order of the year-last dates of a file, and why."""
-
-    order: str | None  # None when every date is year-first
-    source: str  # "user", "file"
-    reason: str
-
-
-def _split(text: str) -> tuple[list[_Message], list[tuple[int, str]]]:
-    """Messages, and the non-empty lines before the first one (line number, text)."""
-    messages: list[_Message] = []
-    orphans: list[tuple[int, str]] = []
-    for number, raw_line in enumerate(text.split("\n"), start=1):
-        line = raw_line[:-1] if raw_line.endswith("\r") else raw_line
-        prefix = _match_prefix(line)
-        if prefix is not None:
-            messages.append(_Message(number, line, prefix))
-        elif messages:
-            messages[-1].more.append(line)
-        elif line.strip():
-            orphans.append((number, line))
-    return messages, orphans
-
-
-def _decide_order(messages: list[_Message], given: str | None, path: str) -> _Order:
-    """Day-first or month-first for the whole file (see the module docstring); raises when undecidable."""
-    year_last = [m for m in messages if len(m.prefix.a) != 4]
-    day_first = next((m for m in year_last if int(m.prefix.a) > 12), None)
-    month_first = next((m for m in year_last if int(m.prefix.b) > 12), None)
-    if given is not None:
-        # The user's word settles what the file cannot, but not what the file plainly contradicts.
-        misfit: tuple[_Message, str] | None = None
-        if given == "DMY" and month_first is not None and day_first is None:
-            misfit = month_first, "MDY"
-        elif given == "MDY" and day_first is not None and month_first is None:
-            misfit = day_first, "DMY"
-        elif given == "YMD":
-            year_last_4 = next((m for m in year_last if len(m.prefix.c) == 4), None)
-            if year_last_4 is not None:
-                misfit = year_last_4, "DMY or MDY"
-        if misfit is not None:
-            bad, fits = misfit
-            raise InputError(
-                f"--date-order {given} does not fit this file: line {bad.line_no} has "
-                f"{bad.prefix.date_text}, which only reads as {fits}",
-                path=path,
-                hint=f"leave --date-order out, or give {fits}",
-            )
-        return _Order(given, "user", f"as given by --date-order {given}")
-    if not year_last:
-        return _Order(None, "file", "every date starts with a 4-digit year")
-    if day_first is not None and month_first is not None:
-        raise InputError(
-            f"dates contradict each other: line {day_first.line_no} has {day_first.prefix.date_text} "
-            f"(day-first) and line {month_first.line_no} has {month_first.prefix.date_text} (month-first)",
-            path=path,
-            hint="the file may join two exports; pass --date-order DMY or MDY to read it one way",
-        )
-    if day_first is not None:
-        return _Order(
-            "DMY",
-            "file",
-            f"line {day_first.line_no} has {day_first.prefix.date_text}, and {day_first.prefix.a} is no month",
-        )
-    if month_first is not None:
-        return _Order(
-            "MDY",
-            "file",
-            f"line {month_first.line_no} has {month_first.prefix.date_text}, and {month_first.prefix.b} is no month",
-        )
-    if all(int(m.prefix.a) == int(m.prefix.b) for m in year_last):
-        return _Order("DMY", "file", "day and month are equal in every date, so either order reads the same")
-    if all(m.prefix.sep == "." for m in year_last):
-        return _Order("DMY", "file", "dates written with dots are day-first in every locale that writes them")
-    backwards = {order: _jumps_back(year_last, order) for order in ("DMY", "MDY")}
-    for order, other in (("DMY", "MDY"), ("MDY", "DMY")):
-        jump = backwards[other]
-        if backwards[order] is None and jump is not None:
-            line_no, before, after = jump
-            return _Order(
-                order,
-                "file",
-                f"read {_ORDER_WORDS[other]}, line {line_no} would jump back in time from {before} to {after}",
-            )
-    example = year_last[0].prefix.date_text
-    raise InputError(
-        f"dates like {example} could be day-first or month-first and nothing in the file settles it",
-        path=path,
-        hint="pass --date-order DMY (31/12/21) or --date-order MDY (12/31/21), as the phone shows dates",
-    )
-
-
-def _jumps_back(messages: list[_Message], order: str) -> tuple[int, date, date] | None:
-    """The first place where reading dates in ``order`` goes back more than a day, or None."""
-    previous: date | None = None
-    for m in messages:
-        day = _date(m.prefix, order)
-        if day is None:
-            continue
-        if previous is not None and day < previous - timedelta(days=1):
-            return m.line_no, previous, day
-        previous = day
-    return None
-
-
-def _locate(day: date, clock: tuple[int, int, int], tz: ZoneInfo) -> tuple[datetime, DstCase | None]:
-    """The wall time ``day`` ``clock`` in ``tz``, and which DST case applied, if any."""
-    wall = datetime(day.year, day.month, day.day, *clock)  # noqa: DTZ001 - a wall clock, given its zone next
-    return localise_wall(wall, tz)
-
-
-def _sender_split(rest: str) -> tuple[str, str] | None:
-    """``(sender as written, text)`` when ``rest`` is "Sender: text", else None (a system line)."""
-    idx = rest.find(": ")
-    if idx >= 0:
-        candidate, text = rest[:idx], rest[idx + 2 :]
-    elif rest.rstrip().endswith(":"):
-        candidate, text = rest.rstrip()[:-1], ""
-    else:
-        return None
-    name = _clean(candidate)
-    if not name or any(q in name for q in '"“”„«»'):
-        return None
-    return candidate, text
-
-
-@dataclass
-class _MediaRef:
-    kind: str  # "omitted" or "file"
-    name: str | None = None
-
-
-def _media(text: str, members: frozenset[str]) -> _MediaRef | None:
-    """What the first line of a message says about media, if anything."""
-    first = _clean(text.split("\n", 1)[0])
-    if first.casefold() in _OMITTED:
-        return _MediaRef("omitted")
-    m = _ATTACHED.fullmatch(first)
-    if m is not None:
-        return _MediaRef("file", m.group("name").strip())
-    m = _FILE_ATTACHED.fullmatch(first)
-    if m is not None and (m.group("label").casefold() in _ATTACHED_LABELS or m.group("name") in members):
-        return _MediaRef("file", m.group("name"))
-    return None
-
-
-def _media_type(name: str) -> str | None:
-    suffix = PurePosixPath(name).suffix.lower()
-    return _MEDIA_TYPES.get(suffix) or mimetypes.guess_type("x" + suffix, strict=False)[0]
 
 
 class _Archive:
@@ -598,7 +220,7 @@ class _ChatReader:
         return self.where.strip() or "file"
 
     def read(self, text: str) -> Iterator[Yielded]:
-        messages, orphans = _split(text)
+        messages, orphans = split_messages(text)
         if not messages:
             raise InputError(
                 "holds no WhatsApp messages (no line starts with a date and time)", path=self.source.name
@@ -607,12 +229,12 @@ class _ChatReader:
             yield ImportWarning(
                 self.locator(line_no), f"text before the first message, not imported: {line[:200]!r}"
             )
-        decision = _decide_order(messages, self.options.date_order, self.source.name)
+        decision = decide_order(messages, self.options.date_order, self.source.name)
         if decision.order is not None and any(len(m.prefix.a) != 4 for m in messages):
             verb = "as given by --date-order" if decision.source == "user" else "decided from the file:"
             reason = decision.order if decision.source == "user" else decision.reason
             yield ImportWarning(
-                self.file_locator(), f"dates read {_ORDER_WORDS[decision.order]}, {verb} {reason}"
+                self.file_locator(), f"dates read {ORDER_WORDS[decision.order]}, {verb} {reason}"
             )
         previous: Record | None = None
         omitted = 0
@@ -648,19 +270,19 @@ class _ChatReader:
                 "the zip exported 'with media' does",
             )
 
-    def _message(self, message: _Message, decision: _Order, missing: list[str]) -> Iterator[Yielded]:
+    def _message(self, message: Message, decision: Order, missing: list[str]) -> Iterator[Yielded]:
         p = message.prefix
         locator = self.locator(message.line_no)
         order = "YMD" if len(p.a) == 4 or decision.order is None else decision.order
-        day = _date(p, order)
-        clock = _clock(p)
+        day = prefix_date(p, order)
+        clock = prefix_clock(p)
         if day is None or clock is None:
             what = f"date {p.date_text}" if day is None else f"time {p.time_text}"
             yield ImportWarning(
                 locator, f"{what} does not exist; message not imported: {message.line[:200]!r}"
             )
             return
-        occurred, dst = _locate(day, clock, self.tz)
+        occurred, dst = locate(day, clock, self.tz)
         wall = f"{day.isoformat()} {clock[0]:02d}:{clock[1]:02d}:{clock[2]:02d}"
         if dst is DstCase.AMBIGUOUS:
             yield ImportWarning(
@@ -676,7 +298,7 @@ class _ChatReader:
             )
 
         rest = message.line[p.end :]
-        split = _sender_split(rest)
+        split = sender_split(rest)
         raw: dict[str, Any] = {
             "prefix": message.line[: p.end],
             "date": p.date_text,
@@ -693,10 +315,10 @@ class _ChatReader:
             sender, body, kind = None, rest, "system"
         else:
             written, body = split
-            sender, kind = _clean(written), "message"
+            sender, kind = clean(written), "message"
             raw["sender"] = written
-        body = body.lstrip(_MARKS)
-        if _clean(body).casefold().startswith(_NOTICES):
+        body = body.lstrip(MARKS)
+        if clean(body).casefold().startswith(NOTICES):
             sender, kind = None, "system"
         lines = [body, *message.more]
         while len(lines) > 1 and lines[-1] == "":
@@ -705,7 +327,7 @@ class _ChatReader:
         raw["kind"] = kind
 
         attachments: tuple[str, ...] = ()
-        ref = _media(text, self.members) if kind == "message" else None
+        ref = media_ref(text, self.members) if kind == "message" else None
         if ref is not None and ref.kind == "omitted":
             raw["media"] = "omitted"
         elif ref is not None and ref.name is not None:
@@ -762,7 +384,7 @@ class _ZipMedia:
         return Blob(
             data=self.archive.read(info),
             name=info.filename,
-            media_type=_media_type(info.filename),
+            media_type=guess_media_type(info.filename),
             locator=f"zip member {info.filename}",
         )
 
@@ -803,10 +425,10 @@ class WhatsAppImporter(Importer):
         else:
             text = head.decode("utf-8", errors="replace")
         for line in text.lstrip("\ufeff").split("\n")[:50]:
-            if not _clean(line):
+            if not clean(line):
                 continue
-            prefix = _match_prefix(line.rstrip("\r"))
-            return prefix is not None and _plausible(prefix) and not _signal_export_style(prefix)
+            prefix = match_prefix(line.rstrip("\r"))
+            return prefix is not None and plausible(prefix) and not signal_export_style(prefix)
         return False
 
     def parse(self, source: Source, options: ImportOptions) -> Iterator[Yielded]:
@@ -836,7 +458,7 @@ class WhatsAppImporter(Importer):
             data = source.path.read_bytes()
         except OSError as exc:
             raise InputError(f"cannot read ({exc.strerror})", path=source.name) from None
-        text, warning = _decode(data, "file")
+        text, warning = decode(data, "file")
         if warning is not None:
             yield warning
         reader = _ChatReader(source, options, tz, "", None, frozenset())
@@ -855,7 +477,7 @@ class WhatsAppImporter(Importer):
                     f"(limit {MAX_TEXT_BYTES} bytes)",
                     path=source.name,
                 )
-            text, warning = _decode(archive.read(archive.chat), archive.chat.filename)
+            text, warning = decode(archive.read(archive.chat), archive.chat.filename)
             if warning is not None:
                 yield warning
             media = _ZipMedia(archive)

@@ -1,0 +1,327 @@
+"""The messages of a screen (``importers/screenshot.py``): one record per chat bubble, call-log row, inbox row or
+open e-mail the OCR layout found, its shown time (``21:33``, ``Yesterday``, ``Mon 9:41 PM``, ``14 Mar``) dated
+against the screenshot's own time, its channel from the app the file name names, and the warnings saying what
+was guessed. ``evidence.actions.ocr`` calls ``message_records`` for a picture read after its import.
+
+Not an importer (its name starts with ``_``, so the registry test does not expect it in ``REGISTRY``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Final
+
+from evidence.importers._wall import localize
+from evidence.importers.base import Source, Yielded
+from evidence.models import Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
+from evidence.timeutil import zone
+
+# The screenshot importer's name and version and the picture's locator: the message records carry them (also
+# those ``evidence.actions.ocr`` makes later), so they are declared here and ``screenshot.py`` takes them.
+NAME: Final = "screenshot"
+VERSION: Final = "1.1.0"
+LOCATOR: Final = "image"
+SPACES: Final = str.maketrans({"\u202f": " ", "\u00a0": " "})  # narrow and no-break spaces as plain ones
+
+_WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_MONTHS: Final = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_SHOWN: Final = re.compile(
+    r"^(?:(?P<day>yesterday|today|(?P<wd>mon|tue|wed|thu|fri|sat|sun)[a-z]*"
+    r"|(?P<d1>\d{1,2})\s?(?P<m1>[a-z]{3})[a-z]*\.?|(?P<m2>[a-z]{3})[a-z]*\.?\s?(?P<d2>\d{1,2}))"
+    r"(?:,?\s+(?P<clock>.+))?|(?P<only>.+))$"
+)
+_CLOCK_RE: Final = re.compile(r"^(\d{1,2})[:.](\d{2})(?:\s?([ap])\.?m\.?)?$")
+# Android names a screenshot after the app in front: Screenshot_20260314-213344_WhatsApp.png
+_APP_SUFFIX: Final = re.compile(r"\d{6}_([A-Za-z][A-Za-z ]{1,30})$")
+# MIUI names it after the package: Screenshot_2026-03-14-21-33-44-123_com.whatsapp.jpg
+_APP_PACKAGE: Final = re.compile(r"_[a-z0-9]+(?:\.[a-z0-9]+)*\.([a-z]+)$")
+_CHAT_APPS: Final = {
+    "whatsapp": "WhatsApp",
+    "instagram": "Instagram",
+    "messenger": "Messenger",
+    "telegram": "Telegram",
+    "signal": "Signal",
+    "snapchat": "Snapchat",
+}
+_SMS_APPS: Final = {"messages": "Messages", "messaging": "Messaging", "samsung messages": "Samsung Messages"}
+_PHONE_LIKE: Final = re.compile(r"^\+?[\d\s().-]+$")
+
+
+@dataclass(frozen=True)
+class Shot:
+    """The screenshot's own time, which shown times are resolved against."""
+
+    moment: datetime
+    time_source: TimeSource
+    assumed: bool
+    tz_name: str | None
+
+
+@dataclass(frozen=True)
+class ShownTime:
+    """A shown time read: the minute it names (None when only a day is shown) and the day."""
+
+    moment: datetime | None
+    day: date
+    note: str | None  # a DST note from localizing the wall-clock time
+
+
+def _clock(text: str) -> tuple[int, int] | None:
+    match = _CLOCK_RE.fullmatch(text.strip().lower())
+    if match is None:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2))
+    meridiem = match.group(3)
+    if meridiem is not None:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if meridiem == "p" else 0)
+    if hour > 23 or minute > 59:
+        return None
+    return hour, minute
+
+
+def resolve_shown(shown: str, screenshot: datetime, tz_name: str) -> ShownTime | None:
+    """The time a screen shows (``21:33``, ``9:41 PM``, ``Yesterday 21:33``, ``Mon 9:41 PM``, ``11 Oct``),
+    dated against the screenshot's time in ``tz_name``; None when it is not a time.
+
+    A clock alone is the screenshot's day when not after the screenshot's minute, else the day before;
+    ``Yesterday`` the day before; a weekday the latest such day before the screenshot's day; a day and month
+    the latest such date not after it. The minute is the precision: seconds are 0.
+    """
+    text = " ".join(shown.translate(SPACES).split()).lower()
+    match = _SHOWN.fullmatch(text)
+    if match is None:
+        return None
+    local = screenshot.astimezone(zone(tz_name))
+    today = local.date()
+    clock: tuple[int, int] | None
+    if match.group("only") is not None:
+        clock = _clock(match.group("only"))
+        if clock is None:
+            return None
+        day = today if clock <= (local.hour, local.minute) else today - timedelta(days=1)
+    else:
+        clock = None
+        if match.group("clock") is not None:
+            clock = _clock(match.group("clock"))
+            if clock is None:
+                return None
+        word = match.group("day")
+        if word == "today":
+            day = today
+        elif word == "yesterday":
+            day = today - timedelta(days=1)
+        elif match.group("wd") is not None:
+            back = (today.weekday() - _WEEKDAYS.index(match.group("wd"))) % 7 or 7
+            day = today - timedelta(days=back)
+        else:
+            month_name = match.group("m1") or match.group("m2")
+            number = match.group("d1") or match.group("d2")
+            if month_name not in _MONTHS:
+                return None
+            month = _MONTHS.index(month_name) + 1
+            try:
+                day = date(today.year, month, int(number))
+                if day > today:
+                    day = date(today.year - 1, month, int(number))
+            except ValueError:
+                return None
+    if clock is None:
+        return ShownTime(None, day, None)
+    moment, note = localize((day.year, day.month, day.day, clock[0], clock[1], 0), tz_name)
+    return ShownTime(moment, day, note)
+
+
+def app_of(name: str) -> str | None:
+    """The app an Android screenshot's file name names (``..._WhatsApp.png``), in its usual spelling."""
+    stem = Path(name).stem.translate(SPACES)
+    match = _APP_SUFFIX.search(stem) or _APP_PACKAGE.search(stem)
+    if match is None:
+        return None
+    key = match.group(1).strip().lower()
+    return _CHAT_APPS.get(key) or _SMS_APPS.get(key) or match.group(1).strip()
+
+
+def _is_phone(text: str | None) -> bool:
+    return (
+        bool(text) and bool(_PHONE_LIKE.fullmatch(text or "")) and sum(c.isdigit() for c in text or "") >= 7
+    )
+
+
+def _channel(kind: str, header: str | None, app: str | None) -> tuple[Channel, str | None]:
+    """The channel of a screen's messages, and the reason when it was guessed."""
+    if kind == "call_list":
+        return Channel.CALL, None
+    if kind in {"email_list", "email"}:
+        return Channel.EMAIL, None
+    if app is not None and app.lower() in _SMS_APPS:
+        return Channel.SMS, None
+    if app is not None and app.lower() in _CHAT_APPS:
+        return Channel.CHAT, None
+    if _is_phone(header):
+        return Channel.SMS, "the header is a phone number and the file name names no chat app: read as SMS"
+    return Channel.CHAT, None
+
+
+_ADDRESS_BAR: Final = re.compile(
+    r"^(https?://)?(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(/\S*)?$", re.IGNORECASE
+)
+
+
+def layout_messages(layout: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The messages of a layout that become records: none when the screen is a web page read as a chat (a
+    browser's address bar came out as a "bubble": a post or a profile is not a conversation, and its text
+    stays the picture's own record)."""
+    messages = [m for m in (layout or {}).get("messages") or [] if isinstance(m, dict)]
+    if (layout or {}).get("kind") == "chat" and any(
+        _ADDRESS_BAR.match(str(m.get("text") or "").strip()) for m in messages
+    ):
+        return []
+    return messages
+
+
+def message_records(
+    source: Source, options: ImportOptions, shot: Shot, layout: dict[str, Any]
+) -> Iterator[Yielded]:
+    """One record per message of the screen (chat bubble, call-log row, inbox row, open email), then the
+    warnings saying what was guessed. See the module docstring."""
+    kind = str(layout.get("kind") or "unknown")
+    header = layout.get("header") if isinstance(layout.get("header"), str) else None
+    messages = layout_messages(layout)
+    if not messages:
+        if layout.get("messages"):
+            yield ImportWarning(
+                LOCATOR,
+                "an address bar was read among the chat bubbles: a web page, not a conversation; its text is "
+                "kept as the picture's record and no message records were made",
+            )
+        return
+    app = app_of(source.name)
+    channel, guessed = _channel(kind, header, app)
+    tz_name = options.tz
+    resolved: list[str] = []
+    day_only: list[str] = []
+    untimed: list[str] = []
+    unread: list[str] = []
+    counted: list[str] = []
+    notes: list[ImportWarning] = []
+    # zero-padded so that the timeline, which orders records of one moment by locator, keeps screen order
+    width = max(2, len(str(len(messages))))
+    for number, message in enumerate(messages, start=1):
+        locator = f"{LOCATOR}#m{number:0{width}d}"
+        shown = message.get("shown_time") if isinstance(message.get("shown_time"), str) else None
+        direction = message.get("direction")
+        call = message.get("call") if isinstance(message.get("call"), str) else None
+        text = str(message.get("text") or "")
+        count = message.get("count") if isinstance(message.get("count"), int) else None
+        raw: dict[str, Any] = {
+            "layout_kind": kind,
+            "header": header,
+            "sequence": number,
+            "bbox": message.get("bbox"),
+            "direction_read": direction,
+            "shown_time": shown,
+            "confidence_permille": message.get("confidence"),
+            "time_resolution": "screenshot",
+        }
+        moment, time_source, assumed, tz = shot.moment, shot.time_source, shot.assumed, shot.tz_name
+        when = resolve_shown(shown, shot.moment, tz_name) if shown else None
+        if when is not None and when.moment is not None:
+            moment, time_source, assumed, tz = when.moment, TimeSource.SHOWN_ON_SCREEN, True, tz_name
+            raw["time_resolution"] = (
+                f"shown time dated against the screenshot's {shot.time_source.value} time"
+            )
+            raw["time_precision"] = "minute"
+            resolved.append(locator)
+            if when.note:
+                notes.append(ImportWarning(locator, when.note))
+        elif when is not None:
+            raw["shown_date"] = when.day.isoformat()
+            day_only.append(locator)
+        elif shown:
+            unread.append(locator)
+        else:
+            untimed.append(locator)
+        sender: str | None = None
+        recipients: tuple[str, ...] = ()
+        status: str | None = None
+        subject: str | None = None
+        body: str | None = text or None
+        if kind == "call_list":
+            party = text or None
+            status = call
+            body = None
+            raw["shown_as"] = text
+            raw["count"] = count
+            chosen = Direction.OUTGOING if call == "outgoing" else Direction.INCOMING
+            if call is None:
+                chosen = Direction(direction) if direction in {"incoming", "outgoing"} else Direction.UNKNOWN
+            if count is not None and count > 1:
+                counted.append(f"{locator} ({count})")
+        else:
+            party = header
+            chosen = Direction(direction) if direction in {"incoming", "outgoing"} else Direction.UNKNOWN
+            if kind in {"email_list", "email"}:
+                party = message.get("sender") if isinstance(message.get("sender"), str) else None
+                if kind == "email":
+                    subject = header
+                if chosen is Direction.UNKNOWN:
+                    chosen = Direction.INCOMING  # a mailbox's list or an open e-mail: received
+                    raw["direction_basis"] = "an e-mail shown in a mailbox is taken as received"
+        if chosen is Direction.INCOMING:
+            sender = party
+        elif chosen is Direction.OUTGOING and party:
+            recipients = (party,)
+        yield Record(
+            item_sha256=source.sha256,
+            locator=locator,
+            occurred_at=moment,
+            time_source=time_source,
+            tz_assumed=assumed,
+            channel=channel,
+            direction=chosen,
+            importer=NAME,
+            importer_version=VERSION,
+            app=app,
+            sender=sender,
+            recipients=recipients,
+            subject=subject,
+            text=body,
+            status=status,
+            tz_name=tz,
+            raw=raw,
+        )
+    yield from notes
+    base = f"the screenshot's time ({shot.time_source.value})"
+    if guessed:
+        yield ImportWarning(LOCATOR, guessed)
+    if resolved:
+        yield ImportWarning(
+            LOCATOR,
+            f"{len(resolved)} shown time(s) dated against {base} in {tz_name}: the day is inferred, the"
+            " minute is as shown",
+        )
+    if day_only:
+        yield ImportWarning(
+            LOCATOR,
+            f"{', '.join(day_only)} show only a day (raw shown_date): placed at {base}, in screen order",
+        )
+    if unread:
+        yield ImportWarning(
+            LOCATOR, f"{', '.join(unread)}: the shown time could not be read as a time; placed at {base}"
+        )
+    if untimed:
+        yield ImportWarning(
+            LOCATOR, f"{', '.join(untimed)} show no time: placed at {base}, in screen order (raw sequence)"
+        )
+    if counted:
+        yield ImportWarning(
+            LOCATOR,
+            f"{', '.join(counted)}: a row standing for several calls is one record and counts as one attempt"
+            " (the earlier calls' times are not shown)",
+        )

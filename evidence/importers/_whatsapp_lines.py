@@ -1,0 +1,202 @@
+"""The lines of a WhatsApp chat text (``importers/whatsapp.py``): decoding the bytes, finding each message's
+date and time prefix (invisible marks and exotic spaces ignored), grouping continuation lines, and telling a
+sender from a system line.
+
+Not an importer (its name starts with ``_``, so the registry test does not expect it in ``REGISTRY``).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, field
+
+from evidence.models import ImportWarning
+
+# Directional marks and the byte-order mark: formatting, never content, in a prefix or a sender name.
+_INVISIBLE = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff")
+_SPACES = frozenset("\u202f\u00a0\u2007\u2009")
+MARKS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_PREFIX_SCAN = 96  # a prefix is never longer; only this much of a line is normalised to look for one
+
+_AMPM = "上午|下午|午前|午後|오전|오후"
+_PREFIX = re.compile(
+    rf"""
+    (?P<br>\[)?
+    (?P<date>(?P<a>\d{{4}}|\d{{1,2}})(?P<sep>[./-])\ ?(?P<b>\d{{1,2}})(?P=sep)\ ?(?P<c>\d{{4}}|\d{{1,2}})\.?)
+    (?:,\ ?|\ )(?:klo\ )?
+    (?P<time>
+      (?:(?P<pre>{_AMPM})\ ?)?
+      (?P<h>\d{{1,2}})(?P<tsep>[:.])(?P<m>\d{{2}})(?:(?P=tsep)(?P<s>\d{{2}}))?
+      (?:\ ?(?P<post>[AaPp]\.?\ ?[Mm]\.?|vorm\.|nachm\.|{_AMPM}|ص|م|π\.μ\.|μ\.μ\.))?
+    )
+    (?(br)\ ?\]\ ?|(?P<end>\ [-–]\ |:\ ))
+    """,
+    re.VERBOSE,
+)
+_PM = frozenset({"pm", "nachm", "下午", "午後", "오후", "م", "μμ"})
+
+
+# Notices WhatsApp writes itself; iOS puts the chat's name in front of some of them as if it were a sender.
+NOTICES = (
+    "messages and calls are end-to-end encrypted",
+    "messages you send to this group are now secured with end-to-end encryption",
+    "messages you send to this chat and calls are now secured with end-to-end encryption",
+    "this business uses a secure service from meta",
+    "this chat is with a business account",
+    "nachrichten und anrufe sind ende-zu-ende-verschlüsselt",
+    "los mensajes y las llamadas están cifrados de extremo a extremo",
+    "les messages et les appels sont chiffrés de bout en bout",
+    "as mensagens e as chamadas são protegidas com a criptografia de ponta a ponta",
+    "i messaggi e le chiamate sono crittografati end-to-end",
+)
+
+
+_TRANSLATION = {ord(ch): None for ch in _INVISIBLE} | {ord(ch): " " for ch in _SPACES}
+
+
+def _normalise(text: str) -> str:
+    """``text`` without invisible marks and with exotic spaces as plain spaces."""
+    return text if text.isascii() else text.translate(_TRANSLATION)
+
+
+def _original_end(text: str, kept: int) -> int:
+    """The index in ``text`` just after its ``kept``-th character that ``_normalise`` keeps."""
+    if text.isascii():
+        return kept
+    count = 0
+    for i, ch in enumerate(text):
+        if ch not in _INVISIBLE:
+            count += 1
+            if count == kept:
+                return i + 1
+    return len(text)
+
+
+def clean(text: str) -> str:
+    """A name or a placeholder as a person reads it: no marks, plain spaces, no surrounding blanks."""
+    return _normalise(text).strip()
+
+
+@dataclass(frozen=True)
+class Prefix:
+    """A message's date and time prefix, as matched; ``end`` is where the sender starts in the line."""
+
+    a: str
+    b: str
+    c: str
+    sep: str
+    hour: int
+    minute: int
+    second: int | None
+    marker: str | None  # "am" / "pm" when the clock is 12 h
+    bracketed: bool
+    date_text: str
+    time_text: str
+    end: int
+
+
+def match_prefix(line: str) -> Prefix | None:
+    """The prefix that starts ``line``, or None when the line continues the previous message."""
+    if not line or not (line[0].isdigit() or line[0] == "[" or line[0] in _INVISIBLE):
+        return None
+    head = line[:_PREFIX_SCAN]
+    m = _PREFIX.match(_normalise(head))
+    if m is None:
+        return None
+    year_first = len(m.group("a")) == 4
+    if len(m.group("c")) not in ((1, 2) if year_first else (2, 4)):
+        return None  # one year per date; a year-last date's year has 2 or 4 digits
+    if m.group("end") == ": " and m.group("tsep") != ".":
+        return None  # "date time: Sender:" is the Finnish dotted-time form only; elsewhere it is text
+    marker_text = m.group("pre") or m.group("post")
+    marker: str | None = None
+    if marker_text:
+        key = marker_text.casefold().replace(".", "").replace(" ", "")
+        marker = "pm" if key in _PM else "am"
+    return Prefix(
+        a=m.group("a"),
+        b=m.group("b"),
+        c=m.group("c"),
+        sep=m.group("sep"),
+        hour=int(m.group("h")),
+        minute=int(m.group("m")),
+        second=int(m.group("s")) if m.group("s") else None,
+        marker=marker,
+        bracketed=bool(m.group("br")),
+        date_text=m.group("date"),
+        time_text=m.group("time"),
+        end=_original_end(head, m.end()),  # marks after the prefix belong to the sender, as written
+    )
+
+
+def signal_export_style(p: Prefix) -> bool:
+    """``[2019-12-24, 12:23]``: the form signal-export writes; WhatsApp's bracketed (iOS) form has seconds."""
+    return p.bracketed and p.sep == "-" and len(p.a) == 4 and p.second is None and p.marker is None
+
+
+def decode(data: bytes, where: str) -> tuple[str, ImportWarning | None]:
+    """The chat text: UTF-8 (a BOM tolerated); otherwise UTF-16 with a BOM, cp1252 or Latin-1, with a warning."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+        else:
+            return text, ImportWarning(where, "the chat text is UTF-16, not UTF-8 as WhatsApp writes it")
+    try:
+        text, encoding = data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        text, encoding = data.decode("latin-1"), "latin-1"
+    return text, ImportWarning(
+        where,
+        f"the chat text is not valid UTF-8 (byte {bad}); read as {encoding}, "
+        "so accented letters and emoji may be wrong (was it re-saved by another program?)",
+    )
+
+
+@dataclass
+class Message:
+    """A message as written: its first line and prefix, and the continuation lines after it."""
+
+    line_no: int
+    line: str
+    prefix: Prefix
+    more: list[str] = field(default_factory=list)
+
+
+def split_messages(text: str) -> tuple[list[Message], list[tuple[int, str]]]:
+    """Messages, and the non-empty lines before the first one (line number, text)."""
+    messages: list[Message] = []
+    orphans: list[tuple[int, str]] = []
+    for number, raw_line in enumerate(text.split("\n"), start=1):
+        line = raw_line[:-1] if raw_line.endswith("\r") else raw_line
+        prefix = match_prefix(line)
+        if prefix is not None:
+            messages.append(Message(number, line, prefix))
+        elif messages:
+            messages[-1].more.append(line)
+        elif line.strip():
+            orphans.append((number, line))
+    return messages, orphans
+
+
+def sender_split(rest: str) -> tuple[str, str] | None:
+    """``(sender as written, text)`` when ``rest`` is "Sender: text", else None (a system line)."""
+    idx = rest.find(": ")
+    if idx >= 0:
+        candidate, text = rest[:idx], rest[idx + 2 :]
+    elif rest.rstrip().endswith(":"):
+        candidate, text = rest.rstrip()[:-1], ""
+    else:
+        return None
+    name = clean(candidate)
+    if not name or any(q in name for q in '"“”„«»'):
+        return None
+    return candidate, text
