@@ -276,7 +276,7 @@ def _messages(
 
     The messages are dated against the picture's own record, in the zone its import used."""
     from evidence.importers import Source
-    from evidence.importers.screenshot import NAME, VERSION, Shot, message_records
+    from evidence.importers._screenshot_messages import NAME, VERSION, Shot, message_records
 
     found: dict[str, tuple[dict[str, Any], dict[str, Any], Staged]] = {}
     wanted = {str(i["sha256"]) for i, o in new if o.layout is not None and o.layout.get("messages")}
@@ -329,7 +329,7 @@ def _append_messages(
     made: tuple[dict[str, Any], dict[str, Any], Staged],
 ) -> None:
     """The ``records.derived`` entry of the messages a later layout reading found (``from_ocr`` names it)."""
-    from evidence.importers.screenshot import NAME, VERSION
+    from evidence.importers._screenshot_messages import NAME, VERSION
 
     options, doc, staged = made
     derived = {
