@@ -7,9 +7,10 @@ derived blob named by a ``records.derived`` ledger entry; the timeline and the r
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any
 
@@ -126,7 +127,8 @@ class Record:
         # A fixed offset, never the ZoneInfo: Python subtracts two datetimes sharing a ZoneInfo by their wall
         # clocks, which would put the two 01:30s of a fall-back night 0 hours apart. tz_name stays as metadata.
         moment = parse_iso(data["occurred_at"])
-        moment = moment.astimezone(timezone(timedelta(minutes=data.get("offset_minutes", 0))))
+        with contextlib.suppress(OverflowError):  # a stored time at the edge of the calendar stays in UTC
+            moment = moment.astimezone(timezone(timedelta(minutes=data.get("offset_minutes", 0))))
         return cls(
             item_sha256=data["item_sha256"],
             locator=data["locator"],
@@ -212,3 +214,14 @@ def require_aware(moment: datetime) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("naive datetime")
     return moment
+
+
+# The times a record may carry: a time before 1970 or after 2099 is no phone's or server's (a forged or
+# garbled line: year 0001 is one a message's own text can put into an export), so it is refused at import.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def in_sane_range(moment: datetime) -> bool:
+    """Whether ``moment`` (aware) is between 1970 and the end of 2099."""
+    return EARLIEST <= moment < LATEST

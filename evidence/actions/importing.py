@@ -26,7 +26,7 @@ from evidence.case.ledger import Head
 from evidence.case.store import Staged
 from evidence.case.writer import Writer
 from evidence.errors import InputError, UsageError
-from evidence.models import Blob, ImportOptions, ImportWarning, Record
+from evidence.models import Blob, ImportOptions, ImportWarning, Record, in_sane_range
 from evidence.timeutil import iso_utc, local_now_description, utc_now
 
 if TYPE_CHECKING:
@@ -190,7 +190,15 @@ def derive_if_new(
         return
     source = Source(prep.staged.path, prep.path.name, prep.staged.sha256, prep.staged.size, prep.media_type)
     for item in prep.importer.parse_with(source, opts, ocr.get(source.sha256)):
-        if isinstance(item, Record):
+        if isinstance(item, Record) and not in_sane_range(item.occurred_at):
+            prep.warnings.append(
+                ImportWarning(
+                    item.locator,
+                    f"the time {item.occurred_at.isoformat()} is before 1970 or after 2099, which no phone or "
+                    "server writes (a forged or garbled line); this record is not recorded",
+                )
+            )
+        elif isinstance(item, Record):
             prep.records.append(item)
         elif isinstance(item, ImportWarning):
             prep.warnings.append(item)

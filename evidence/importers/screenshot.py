@@ -215,13 +215,15 @@ def exif_time(
         return None
     offset = exif.get("OffsetTimeOriginal")
     offset_match = _EXIF_OFFSET.fullmatch(offset) if isinstance(offset, str) else None
-    if offset_match:
+    # Real offsets run from -12:00 to +14:00; anything else ("+99:99") is garbage, not an offset.
+    if offset_match and int(offset_match.group(3)) < 60 and int(offset_match.group(2)) <= 14:
         sign, hours, minutes = offset_match.groups()
         iso = "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}".format(*wall)
         return datetime.fromisoformat(f"{iso}{sign}{hours}:{minutes}"), TimeSource.EXIF, False
     moment, note = localize(wall, options.tz)
+    missing = "has no offset" if offset is None else f"has an offset that is none ({offset!r})"
     warnings_out.append(
-        ImportWarning(LOCATOR, f"EXIF DateTimeOriginal {original!r} has no offset; {options.tz} assumed")
+        ImportWarning(LOCATOR, f"EXIF DateTimeOriginal {original!r} {missing}; {options.tz} assumed")
     )
     if note:
         warnings_out.append(ImportWarning(LOCATOR, note))

@@ -1,0 +1,73 @@
+"""Red-team attacks through the inputs (issue 13): no input value can crash an import or, once stored, a view."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image
+
+from evidence.api import Case
+from evidence.models import Record
+from tests.conftest import run_cli
+
+WHATSAPP = (
+    "01/03/2026, 10:00 - Alex: hi\n"
+    "14/03/2026, 11:00 - Alex: there\n"
+    # A message whose text holds a newline and a date of its own is exported as a line of its own.
+    "01/01/0001, 00:00 - Alex: you will never get rid of me\n"
+)
+
+
+def test_a16_a_date_in_year_one_is_refused_with_a_warning_and_every_view_works(tmp_path: Path) -> None:
+    chat = tmp_path / "WhatsApp Chat with Alex.txt"
+    chat.write_text(WHATSAPP, encoding="utf-8")
+    root = tmp_path / "case"
+    with Case.init(root, title="T", tz="Europe/London") as case:
+        item = case.import_files([chat]).items[0]
+        assert item.records == 2
+        refused = [w.message for w in item.warnings if w.locator == "line 3"]
+        assert any("before 1970 or after 2099" in m and "not recorded" in m for m in refused), refused
+        assert all(r.occurred_at.year == 2026 for r in case.records())
+    for command in (
+        ["timeline"],
+        ["timeline", "--json"],
+        ["stats"],
+        ["show", "EX-0001"],
+        ["report", "-o", str(tmp_path / "r.pdf")],
+        ["export", "-o", str(tmp_path / "b.zip"), "--since", "2026-03-01"],
+        ["verify"],
+    ):
+        done = run_cli("-C", str(root), *command)
+        assert done.returncode == 0, (command, done.stderr)
+
+
+def test_a16_a_stored_time_at_the_edge_of_the_calendar_still_loads() -> None:
+    """A record an earlier version stored in year one (its offset taking it below the calendar) loads in UTC."""
+    stored = {
+        "item_sha256": "0" * 64,
+        "locator": "line 3",
+        "occurred_at": "0001-01-01T00:01:15Z",
+        "offset_minutes": -2,
+        "time_source": "export",
+        "tz_assumed": True,
+        "channel": "chat",
+        "direction": "incoming",
+        "importer": "whatsapp",
+        "importer_version": "1",
+    }
+    record = Record.from_json(stored)
+    assert record.occurred_at.year == 1 and record.occurred_at.utcoffset() is not None
+
+
+def test_a15_an_exif_offset_that_is_no_offset_is_a_warning_not_a_crash(tmp_path: Path) -> None:
+    photo = tmp_path / "photo-from-alex.jpg"
+    exif = Image.Exif()
+    ifd = exif.get_ifd(0x8769)
+    ifd[0x9003] = "2026:03:02 10:00:00"
+    ifd[0x9011] = "+99:99"
+    Image.new("RGB", (64, 64), "white").save(photo, "JPEG", exif=exif.tobytes())
+    with Case.init(tmp_path / "case", title="T", tz="Europe/London") as case:
+        item = case.import_files([photo]).items[0]
+        assert any("'+99:99'" in w.message and "Europe/London assumed" in w.message for w in item.warnings)
+        (record,) = case.records()
+        assert record.occurred_at.isoformat() == "2026-03-02T10:00:00+00:00" and record.tz_assumed
