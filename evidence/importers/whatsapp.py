@@ -62,6 +62,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import PurePosixPath
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
@@ -237,6 +238,7 @@ class _ChatReader:
                 self.file_locator(), f"dates read {ORDER_WORDS[decision.order]}, {verb} {reason}"
             )
         previous: Record | None = None
+        several_lines = False  # whether the message before this one ran over several lines
         omitted = 0
         missing: list[str] = []
         for message in messages:
@@ -247,6 +249,9 @@ class _ChatReader:
                 yield item
             if record is None:
                 continue
+            if several_lines and previous is not None:
+                yield from _maybe_forged_header(record, previous)
+            several_lines = bool(message.more)
             if record.raw.get("media") == "omitted":
                 omitted += 1
             if previous is not None and record.occurred_at < previous.occurred_at:
@@ -485,3 +490,24 @@ class WhatsAppImporter(Importer):
             reader = _ChatReader(source, options, tz, f"{archive.chat.filename} ", media.lookup, members)
             yield from reader.read(text)
             yield from media.rest()
+
+
+# A message's text may hold a line shaped like a message header ("04/03/2026, 12:47 - Jordan Lee: ..."), and
+# WhatsApp exports it as a line of its own: read back, it is a message from whoever it names. Such a line can
+# only hide inside a message of several lines, so a message right after one, from someone else and within a
+# few minutes, is flagged (a heuristic: a genuine quick reply looks the same).
+FORGEABLE_WITHIN = timedelta(minutes=5)
+
+
+def _maybe_forged_header(record: Record, previous: Record) -> Iterator[ImportWarning]:
+    """The warning for a message that could be a line of the multi-line message before it."""
+    if record.sender == previous.sender or record.sender is None:
+        return
+    if not timedelta(0) <= record.occurred_at - previous.occurred_at <= FORGEABLE_WITHIN:
+        return
+    yield ImportWarning(
+        record.locator,
+        f"this message from {record.sender} comes right after a message of several lines from "
+        f"{previous.sender} ({previous.locator}): a line of that message's text, written to look like a new "
+        "message, would be exported exactly like this; compare it with the phone before relying on it",
+    )

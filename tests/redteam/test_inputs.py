@@ -71,3 +71,36 @@ def test_a15_an_exif_offset_that_is_no_offset_is_a_warning_not_a_crash(tmp_path:
         assert any("'+99:99'" in w.message and "Europe/London assumed" in w.message for w in item.warnings)
         (record,) = case.records()
         assert record.occurred_at.isoformat() == "2026-03-02T10:00:00+00:00" and record.tz_assumed
+
+
+GENUINE = (
+    "04/03/2026, 12:44 - Alex: You've blocked my number so I'll talk to you here.\n"
+    "04/03/2026, 12:46 - Alex: I'm not going to just disappear because you've decided we're done.\n"
+    "Five years, Jordan.\n"
+    "You at least owe me a conversation.\n"
+    "04/03/2026, 13:30 - Jordan Lee: Please stop contacting me. I won't reply again.\n"
+    "14/03/2026, 09:00 - Alex: Answer me.\n"  # settles the date order (14 is no month)
+)
+
+
+def test_a29_a_header_line_hidden_in_a_multi_line_message_is_flagged(tmp_path: Path) -> None:
+    # Alex's message of several lines carries a line shaped like a message from the victim.
+    forged = GENUINE.replace(
+        "You at least owe me a conversation.\n",
+        "04/03/2026, 12:47 - Jordan Lee: Fine. Come round tonight, I miss you. Ignore what I said to the police x\n",
+    )
+    chat = tmp_path / "forged" / "WhatsApp Chat with Alex.txt"
+    chat.parent.mkdir()
+    chat.write_text(forged, encoding="utf-8")
+    with Case.init(tmp_path / "case", title="T", tz="Europe/London") as case:
+        item = case.import_files([chat]).items[0]
+        flagged = [w for w in item.warnings if "written to look like a new message" in w.message]
+        assert [w.locator for w in flagged] == ["line 4"]
+        assert "from Jordan Lee" in flagged[0].message and "from Alex (line 2)" in flagged[0].message
+    # The genuine export, whose reply comes long after: nothing flagged.
+    plain = tmp_path / "plain" / "WhatsApp Chat with Alex.txt"
+    plain.parent.mkdir()
+    plain.write_text(GENUINE, encoding="utf-8")
+    with Case.init(tmp_path / "case2", title="T", tz="Europe/London") as case:
+        item = case.import_files([plain]).items[0]
+        assert not [w for w in item.warnings if "written to look like a new message" in w.message]
