@@ -6,7 +6,9 @@
       verifies with the certificate's key): ``SIGNATURE_BROKEN``.
   (3) The signer's certificate holds the case's key, the one the manifest (and the ledger) names:
       ``SIGNER_NOT_CASE_KEY``.
-  (4) The signature covers the whole file: nothing was appended after signing (``SIGNATURE_NOT_WHOLE_FILE``).
+  (4) The signature covers the whole file: nothing was appended after signing (``SIGNATURE_NOT_WHOLE_FILE``),
+      and the one part it cannot cover, its own /Contents string, holds the signature and zeros and nothing
+      else (``SIGNATURE_GAP_CHANGED``: a message hidden in the padding leaves the signature valid).
   (5) A signature timestamp, when present, is intact and valid (``TIMESTAMP_BROKEN``); a TSA the local
       trust store does not know is a warning (``TIMESTAMP_UNTRUSTED``), not an error.
 
@@ -37,6 +39,47 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from evidence.verify import WARNING, Finding
+
+
+def _der_length(der: bytes) -> int | None:
+    """The length of the DER value at the start of ``der`` (tag, length and contents), None when malformed."""
+    if len(der) < 2:
+        return None
+    first = der[1]
+    if first < 0x80:
+        return 2 + first
+    count = first & 0x7F
+    if count == 0 or count > 4 or len(der) < 2 + count:
+        return None
+    return 2 + count + int.from_bytes(der[2 : 2 + count], "big")
+
+
+def _gap_problem(pdf: bytes, byte_range: Any) -> str | None:
+    """What is wrong with the one part of the file the signature does not cover (the /Contents string between
+    the two signed ranges), None when it is exactly what a signer writes: ``<``, the CMS signature in hex,
+    zeros, ``>``. Anything else there (a message hidden in the padding) changed the file after signing
+    while leaving the signature valid."""
+    try:
+        start, first_len, second_start, _ = (int(v) for v in byte_range)
+    except (TypeError, ValueError):
+        return "the signature's /ByteRange is not four numbers"
+    gap = pdf[start + first_len : second_start]
+    if len(gap) < 2 or gap[:1] != b"<" or gap[-1:] != b">":
+        return "the bytes the signature does not cover are not one hex string"
+    text = gap[1:-1]
+    try:
+        der = bytes.fromhex(text.decode("ascii"))
+    except (UnicodeDecodeError, ValueError):
+        return "the bytes the signature does not cover are not hexadecimal"
+    length = _der_length(der)
+    if length is None or length > len(der):
+        return "the signature in /Contents is not one DER value"
+    if text[2 * length :].strip(b"0"):
+        return (
+            "the padding after the signature in /Contents, which the signature does not cover, was changed "
+            "after signing (a signer writes zeros there): the file is not the one that was signed"
+        )
+    return None
 
 
 def _raw_key(certificate: x509.Certificate) -> bytes:
@@ -108,6 +151,9 @@ def check(pdf: bytes, name: str, key_fingerprint: str | None) -> tuple[list[Find
         )
     # (4) Coverage.
     coverage = status.coverage
+    unsigned_gap = _gap_problem(pdf, embedded.sig_object.get("/ByteRange"))
+    if unsigned_gap is not None:
+        found.append(Finding("SIGNATURE_GAP_CHANGED", unsigned_gap, path=name))
     if coverage is not SignatureCoverageLevel.ENTIRE_FILE:
         what = "changes were appended after signing"
         if isinstance(status.diff_result, SuspiciousModification):
