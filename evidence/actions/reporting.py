@@ -15,7 +15,7 @@ from evidence import __version__
 from evidence.actions import annotate, query
 from evidence.case.folder import CaseFolder, PassphraseSource, actor, canonical_loads, tool_info
 from evidence.case.formats import CERTIFICATE_NAME, KEYS_DIR, Kind
-from evidence.case.ledger import Head
+from evidence.case.ledger import Entry, Head
 from evidence.case.writer import Writer
 from evidence.errors import StorageError, UsageError
 
@@ -73,9 +73,28 @@ def render_report(
         entries=entries,
         bates_prefix=bates_prefix,
         options={"custom_templates": templates is not None},
+        anchors_independent=_anchors_independent(case, entries),
         **shown,
     )
     return render(data, chosen)
+
+
+def _anchors_independent(case: CaseFolder, entries: list[Entry]) -> dict[int, bool]:
+    """For each anchor entry, whether its TSA root (verified against its hash) is in this computer's trust
+    store: only then does the report call its time independent."""
+    from evidence.report.screens import verified_bytes
+    from evidence.verify.truststore import vouched_for_der
+
+    found: dict[int, bool] = {}
+    for entry in entries:
+        if entry.kind != Kind.ANCHOR_TIMESTAMPED:
+            continue
+        anchor = (canonical_loads(entry.body_text).get("trust_anchor") or {}).get("sha256")
+        der = None
+        if isinstance(anchor, str) and case.store.exists(anchor):
+            der = verified_bytes(case.store.path_for(anchor), anchor, "TSA root certificate")
+        found[entry.seq] = vouched_for_der(der)
+    return found
 
 
 def _selection(

@@ -130,10 +130,15 @@ def _print_pdf_signature(report: Report) -> None:
 def _print_anchors(report: Report) -> None:
     for anchor in report.facts.get("anchors", []):
         covers = anchor["covers"]
-        chain = "" if anchor["chain_checked"] else " (chain not checked)"
+        if not anchor["chain_checked"]:
+            trust = " (chain not checked: self-asserted time)"
+        elif not anchor.get("independent"):
+            trust = " (self-asserted time: its root is in no trust store of this computer)"
+        else:
+            trust = " (independent: its root is in this computer's trust store)"
         print(
             f"    head {covers['seq']}:{covers['hash'][:16]}… existed at {anchor['gen_time']} per {anchor['tsa']}"
-            f" (RFC 3161 token, entry {anchor['entry']}){chain}"
+            f" (RFC 3161 token, entry {anchor['entry']}){trust}"
         )
 
 

@@ -41,3 +41,5 @@ class ReportData:
     )  # exhibits not shown: exhibit, sha256, records
     withheld_records: int = 0  # timeline entries of the case not shown
     redactor: Redactor | None = None
+    # anchor entry seq -> whether its TSA root is in the trust store of the computer making the report
+    anchors_independent: dict[int, bool] = field(default_factory=dict)

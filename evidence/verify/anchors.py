@@ -11,8 +11,11 @@ For each anchor entry whose own hash and signature are intact:
   (d) the token says what the entry recorded: genTime, serial, signer certificate (``ANCHOR_MISMATCH``).
 
 ``ANCHOR_CLOCK`` (a warning): the covered entry's recorded time is more than two minutes after the TSA's time,
-so the clock of the computer that kept the case was ahead. An anchor recorded without a trust anchor is re-checked but its chain cannot be: ``ANCHOR_CHAIN_NOT_CHECKED``
-(a warning). Verification never uses the network; revocation of the TSA's certificate is not checked.
+so the clock of the computer that kept the case was ahead. An anchor recorded without a trust anchor is re-checked
+but its chain cannot be: ``ANCHOR_CHAIN_NOT_CHECKED`` (a warning). ``ANCHOR_SELF_ASSERTED`` (a warning): the
+root it chains to came with the case and is in no trust store of this computer (``evidence.verify.truststore``),
+so its time is the case holder's word, not an independent authority's; only anchors whose root is vouched for
+are ``independent`` in the facts. Verification never uses the network; revocation of the TSA's certificate is not checked.
 
 Unlike the rest of the verifier, this shares more than primitives with the writer: the token checks of
 ``evidence.anchor.tsa`` run both when a token is recorded and here. ``openssl ts -verify`` on the bundle's
@@ -30,6 +33,7 @@ from cryptography import x509
 from evidence.case.formats import ANCHOR_KIND
 from evidence.errors import AnchorError
 from evidence.verify import WARNING, Finding, Report
+from evidence.verify.truststore import identity, vouched_for
 from evidence.verify.tsa import check_token
 
 CLOCK_TOLERANCE = timedelta(minutes=2)  # TSA accuracy and ordinary clock drift
@@ -121,10 +125,24 @@ def _check_one(
                 entry=seq,
             )
         )
+    independent = anchor is not None and vouched_for(anchor)
+    if anchor is not None and not independent:
+        report.add(
+            Finding(
+                "ANCHOR_SELF_ASSERTED",
+                f"the TSA's root ({anchor.subject.rfc4514_string()}, identity {identity(anchor)[:16]}...) came "
+                "with the case and is in no trust store of this computer: the time "
+                f"{checked.gen_time.isoformat()} is asserted by whoever made that root, not shown to be "
+                "independent; compare the root with the one the TSA publishes",
+                severity=WARNING,
+                entry=seq,
+            )
+        )
     return {
         "entry": seq,
         "covers": {"seq": covered_seq, "hash": covered_hash},
         "gen_time": checked.gen_time.isoformat(),
         "tsa": checked.tsa_name or body.get("tsa_url"),
         "chain_checked": anchor is not None,
+        "independent": independent,
     }

@@ -49,8 +49,11 @@ def _refused(
 # -- the happy path, with the real openssl TSA -------------------------------------------------------------
 
 
-def test_openssl_tsa_token_is_recorded_and_verifies(case: Case, pki: PKI, tmp_path: Path) -> None:
+def test_openssl_tsa_token_is_recorded_and_verifies(
+    case: Case, pki: PKI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = pki.write_root(tmp_path / "root.pem")
+    monkeypatch.setenv("EVIDENCE_TSA_ROOTS", str(root))  # the verifying user trusts this TSA's root
     before = case.head()
     with serve(OpenSSLTSA(pki, tmp_path / "tsa")) as (url, received):
         done = case.anchor(url, tsa_cert=root)

@@ -97,7 +97,11 @@ def _lines(members: Members) -> list[dict[str, Any]]:
 # -- what the bundle carries, and that it verifies -------------------------------------------------------------
 
 
-def test_a_selective_bundle_carries_the_anchors_and_their_checkpoints(anchored: Anchored) -> None:
+def test_a_selective_bundle_carries_the_anchors_and_their_checkpoints(
+    anchored: Anchored, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The verifying user trusts this TSA's root (else each anchor is ANCHOR_SELF_ASSERTED: tests/redteam).
+    monkeypatch.setenv("EVIDENCE_TSA_ROOTS", str(anchored.root.parent / "root.pem"))
     members = _read(anchored.bundle)
     by_seq = {e["seq"]: e for e in _lines(members)}
     for anchor, covered in zip(anchored.anchors, anchored.covered, strict=True):

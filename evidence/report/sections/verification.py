@@ -82,10 +82,12 @@ def _anchors(b: Builder) -> None:
     b.story.append(Paragraph("Trusted timestamps", st["h2"]))
     b.story.append(
         Paragraph(
-            "An independent Time-Stamp Authority (RFC 3161) signed the hash of these ledger heads. Each "
-            "proves that the ledger up to that entry, and every file it names, existed at the time the "
-            "authority gives, whatever the clock of the computer that kept the case said. Only the hash "
-            "was sent to the authority.",
+            "A Time-Stamp Authority (RFC 3161) signed the hash of these ledger heads. Each proves that the "
+            "ledger up to that entry, and every file it names, existed at the time the authority gives, "
+            "whatever the clock of the computer that kept the case said, as far as the authority is "
+            "independent: a timestamp is called independent below only when the authority's root "
+            "certificate is in the trust store of the computer that made this report; otherwise its time is "
+            "self-asserted (the root came with the case). Only the hash was sent to the authority.",
             st["body"],
         )
     )
@@ -93,7 +95,12 @@ def _anchors(b: Builder) -> None:
         body = entry.body
         covers = body.get("covers") or {}
         when = datetime.fromisoformat(str(body.get("gen_time")))
-        chain = "" if body.get("chain_checked") else " (certificate chain not checked when recorded)"
+        if not body.get("chain_checked"):
+            chain = " (self-asserted time: certificate chain not checked when recorded)"
+        elif d.anchors_independent.get(entry.seq):
+            chain = " (independent: its root certificate is in this computer's trust store)"
+        else:
+            chain = " (self-asserted time: its root certificate came with the case and is in no trust store)"
         b.story.append(
             Paragraph(
                 esc(
