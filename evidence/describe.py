@@ -41,8 +41,11 @@ def _short(value: object) -> str:
     return f"{str(value)[:16]}…"
 
 
-def describe(kind: str, body: dict[str, Any], *, size: Callable[[int], str] = human_size) -> str:
-    """What the entry of ``kind`` with ``body`` records, in one line (sizes written by ``size``)."""
+def describe(
+    kind: str, body: dict[str, Any], *, size: Callable[[int], str] = human_size, computer: bool = True
+) -> str:
+    """What the entry of ``kind`` with ``body`` records, in one line (sizes written by ``size``; who imported,
+    login@host, only with ``computer``)."""
     if kind == Kind.CASE_CREATED:
         return (
             f"case created: “{body.get('title')}”, zone {body.get('tz')}, "
@@ -52,8 +55,8 @@ def describe(kind: str, body: dict[str, Any], *, size: Callable[[int], str] = hu
         dup = f" (same bytes as {body['duplicate_of']})" if body.get("duplicate_of") else ""
         return (
             f"{body.get('exhibit')} acquired: {body.get('original_name')}{dup}, {body.get('media_type')}, "
-            f"{size(int(body.get('size') or 0))}, sha256 {_short(body.get('sha256'))} "
-            f"by {_who(body, 'imported_by')}"
+            f"{size(int(body.get('size') or 0))}, sha256 {_short(body.get('sha256'))}"
+            + (f" by {_who(body, 'imported_by')}" if computer else "")
         )
     if kind == Kind.RECORDS_DERIVED:
         return (

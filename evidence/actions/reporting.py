@@ -42,11 +42,14 @@ def render_report(
     until: date | None = None,
     person: str | None = None,
     redact: bool = False,
+    computer_details: bool = False,
 ) -> bytes:
     """The PDF report of the case as it stands, as bytes; nothing is written or recorded.
 
     Deterministic: the same case and options give the same bytes. The generation time shown (and the
-    PDF's creation date) is ``generated_at`` when given, else the time the ledger head was recorded.
+    PDF's creation date) is ``generated_at`` when given, else the time the ledger head was recorded. Who
+    imported on which computer (login@host, its local time and zone, the PDF's Author) is shown only with
+    ``computer_details``.
     """
     from evidence.report import ReportData, load_profile, render
 
@@ -73,6 +76,7 @@ def render_report(
         entries=entries,
         bates_prefix=bates_prefix,
         options={"custom_templates": templates is not None},
+        show_computer=computer_details,
         anchors_independent=_anchors_independent(case, entries),
         **shown,
     )
@@ -191,6 +195,7 @@ def report(
     until: date | None = None,
     person: str | None = None,
     redact: bool = False,
+    computer_details: bool = False,
 ) -> ReportWritten:
     """Render the report, record a ``report.generated`` entry with its SHA-256, and write it to ``path``.
 
@@ -220,6 +225,7 @@ def report(
                 until=until,
                 person=person,
                 redact=redact,
+                computer_details=computer_details,
             )
         unsigned = hashlib.sha256(pdf).hexdigest()
         extra: dict[str, Any] = {}
@@ -256,6 +262,7 @@ def report(
                 if v is not None
             },
             "redacted": redact,
+            "computer_details": computer_details,
             "generated_by": actor(),
             "tool": tool_info(),
             **extra,

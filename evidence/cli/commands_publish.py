@@ -41,6 +41,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             until=args.until,
             person=args.person,
             redact=args.redact,
+            computer_details=args.computer_details,
         )
         print_recovery_notes(case)
         print(f"Report written: {written.path} ({human_size(written.size)}, sha256 {written.sha256})")

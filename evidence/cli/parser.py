@@ -100,6 +100,11 @@ def _report_filter_args(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="mask the owner's own numbers and addresses and uninvolved third parties (hashes are kept)",
     )
+    p.add_argument(
+        "--computer-details",
+        action="store_true",
+        help="also print who imported each file on which computer (login@host) and its local time and zone",
+    )
 
 
 def _report_signing_options(p: argparse.ArgumentParser) -> None:

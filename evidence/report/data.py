@@ -41,5 +41,8 @@ class ReportData:
     )  # exhibits not shown: exhibit, sha256, records
     withheld_records: int = 0  # timeline entries of the case not shown
     redactor: Redactor | None = None
+    # Who imported and on which computer (login@host, the computer's local time and zone): left out unless
+    # asked (``--computer-details``): a report goes to others, and these say where the victim works and lives.
+    show_computer: bool = False
     # anchor entry seq -> whether its TSA root is in the trust store of the computer making the report
     anchors_independent: dict[int, bool] = field(default_factory=dict)

@@ -65,7 +65,7 @@ def _layout(data: ReportData, profile: Profile, total: int | None) -> tuple[byte
         topMargin=MARGIN,
         bottomMargin=MARGIN + 6 * mm,
         title=f"{profile.title}: {data.title}",
-        author=str(created_by.get("user") or ""),
+        author=str(created_by.get("user") or "") if data.show_computer else "",
         subject=profile.subtitle or profile.title,
         keywords=f"evidence, case {data.genesis.get('case_id')}, ledger head {data.head}, profile {profile.name}",
         creator=f"{data.tool.get('name')} {data.tool.get('version')}",

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import os
+import socket
+import subprocess
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -47,3 +51,42 @@ def test_a10_a_doctored_picture_is_never_drawn(case: Case, tmp_path: Path) -> No
         case.report(target)
     assert not target.exists() and list(target.parent.iterdir()) == []
     assert case.head() == before  # nothing recorded either (the checkpoint went with the report)
+
+
+def _text(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "r.pdf"
+    path.write_bytes(pdf)
+    done = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True)
+    return " ".join(done.stdout.split())
+
+
+def _author(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "a.pdf"
+    path.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return next(
+        (line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("Author:")), ""
+    )
+
+
+def test_a24_a_report_names_no_login_host_or_withheld_file_unless_asked(case: Case, tmp_path: Path) -> None:
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "march-threat.txt").write_text("x")
+    (inbox / "secret-shelter-address.txt").write_text("y")
+    case.import_files([inbox / "march-threat.txt", inbox / "secret-shelter-address.txt"])
+    case.import_files([_screenshot(tmp_path / "shots")])
+    login = f"{getpass.getuser()}@{socket.gethostname()}"
+    for options in ({"redact": True}, {}):
+        pdf = case.render_report(profile="lawyer", **options)  # type: ignore[arg-type]
+        text = _text(pdf, tmp_path)
+        assert login not in text and "clock read" not in text
+        assert _author(pdf, tmp_path) == ""
+    asked = case.render_report(profile="lawyer", computer_details=True)
+    assert login in _text(asked, tmp_path) and _author(asked, tmp_path) == getpass.getuser()
+    # A filtered report: the withheld exhibits appear by number and hash only, in every section.
+    filtered = _text(
+        case.render_report(profile="lawyer", since=date(2026, 3, 14), until=date(2026, 3, 14)), tmp_path
+    )
+    assert "secret-shelter-address.txt" not in filtered and "march-threat.txt" not in filtered
+    assert "withheld from this report" in filtered

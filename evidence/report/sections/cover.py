@@ -32,7 +32,11 @@ def add(b: Builder, section: Section) -> None:
     pairs: list[tuple[str, str, bool]] = [
         ("Case", d.title, False),
         ("Case identifier", str(d.genesis.get("case_id")), True),
-        ("Case opened by", f"{created_by.get('user')}@{created_by.get('host')}", False),
+        *(
+            [("Case opened by", f"{created_by.get('user')}@{created_by.get('host')}", False)]
+            if d.show_computer
+            else []
+        ),
         ("Period covered", _period(b), False),
         ("No contact since", str(no_contact) if no_contact else "not recorded", False),
         ("Protection order", str(d.genesis.get("protection_order") or "none recorded"), False),

@@ -7,6 +7,7 @@ from typing import Any
 
 from reportlab.platypus import PageBreak, Paragraph
 
+from evidence.case.formats import Kind
 from evidence.case.ledger import Entry
 from evidence.describe import describe, exact_size
 from evidence.report.builder import Builder
@@ -21,13 +22,14 @@ def add(b: Builder, section: Section) -> None:
     b.intro(section)
     header = [Paragraph(h, st["cellb"]) for h in ("Seq", "Recorded", "Kind", "What", "Hash")]
     rows: list[list[Any]] = [header]
+    withheld = {str(w.get("exhibit")) for w in d.withheld}
     for entry in d.entries:
         rows.append(
             [
                 Paragraph(str(entry.seq), st["cell"]),
                 Paragraph(esc(entry_time(entry, d.tz)).replace(" ", "<br/>", 1), st["cell"]),
                 Paragraph(esc(entry.kind), st["cell"]),
-                Paragraph(esc(b.mask(_describe(entry))), st["cell"]),
+                Paragraph(esc(b.mask(_describe(entry, withheld, d.show_computer))), st["cell"]),
                 Paragraph(entry.hash[:12] + "…", st["mono"]),
             ]
         )
@@ -37,5 +39,9 @@ def add(b: Builder, section: Section) -> None:
     b.story.append(PageBreak())
 
 
-def _describe(entry: Entry) -> str:
-    return describe(entry.kind, entry.body if isinstance(entry.body, dict) else {}, size=exact_size)
+def _describe(entry: Entry, withheld: set[str], computer: bool) -> str:
+    """The entry in words; an exhibit a filter withheld is named by number and hash only, never by its name."""
+    body = entry.body if isinstance(entry.body, dict) else {}
+    if entry.kind == Kind.ITEM_ACQUIRED and str(body.get("exhibit")) in withheld:
+        return f"{body.get('exhibit')} acquired (withheld from this report): sha256 {str(body.get('sha256'))[:16]}…"
+    return describe(entry.kind, body, size=exact_size, computer=computer)

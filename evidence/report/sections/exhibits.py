@@ -48,15 +48,10 @@ def add(b: Builder, section: Section) -> None:
             ("Size", _size(int(ex["size"])), False),
         ]
         if entry:
-            pairs.append(
-                (
-                    "Acquired",
-                    f"{entry_time(entry, d.tz)} (ledger entry {entry.seq}; the importing computer's "
-                    f"clock read {local.get('local')})",
-                    False,
-                )
-            )
-            pairs.append(("Imported by", f"{who.get('user')}@{who.get('host')}", False))
+            clock = f"; the importing computer's clock read {local.get('local')}" if d.show_computer else ""
+            pairs.append(("Acquired", f"{entry_time(entry, d.tz)} (ledger entry {entry.seq}{clock})", False))
+            if d.show_computer:
+                pairs.append(("Imported by", f"{who.get('user')}@{who.get('host')}", False))
             pairs.append(("Tool", f"{tool.get('name')} {tool.get('version')}", False))
             if body.get("file_mtime"):
                 pairs.append(("File modified (as found)", str(body["file_mtime"]), False))
