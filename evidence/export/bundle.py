@@ -51,9 +51,11 @@ from evidence.case.formats import (
     BUNDLE_SUMS,
     CHECKPOINT_KIND,
     MANIFEST_SIG_TAG,
+    MAX_COMPONENT_BYTES,
     UNSAFE_NAME_CHARS,
     Kind,
     anchor_member,
+    fit_name,
     member_name,
 )
 from evidence.case.ledger import Entry, Head
@@ -131,7 +133,7 @@ def find_report(entries: list[Entry], pdf: Path) -> tuple[Entry, str]:
         body = entry.body
         if body.get("sha256") == sha:
             name = UNSAFE_NAME_CHARS.sub("_", str(body.get("file_name") or "report.pdf")).strip(" .")
-            return entry, f"report/{name or 'report.pdf'}"
+            return entry, f"report/{fit_name(name, MAX_COMPONENT_BYTES) if name else 'report.pdf'}"
     raise InputError(
         "is not a report recorded in this case's ledger (its SHA-256 matches no report.generated entry)",
         path=pdf,
