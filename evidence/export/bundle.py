@@ -421,7 +421,9 @@ On any computer (it does not need the case, the sender's computer, or a network 
   evidence verify bundle.zip --expect-key {fingerprint}
 
 It reads the zip without unpacking it and checks, naming every problem it finds:
-  (1) the zip is safe to read (no paths leaving the folder, no links, sizes bounded);
+  (1) the zip is safe to read, and every zip program reads it alike (one end record, no comment,
+      nothing hidden between members, no extra field that renames one, only plain files, names that
+      leave no folder and fit every file system, sizes bounded);
   (2) manifest.json lists every file and no other, SHA256SUMS agrees, and every file still has its
       SHA-256 (MODIFIED, MISSING, EXTRA);
   (3) the ledger: every entry's hash recomputes, every entry is chained to the one before it from the

@@ -340,9 +340,7 @@ class _Reader:
             if at > len(data):
                 self.refuse(f"the central directory ends inside entry {index + 1}")
                 return None
-            entry = self._entry(fields, raw, extra, comment_len)
-            if entry is not None:
-                entries.append(entry)
+            entries.append(self._entry(fields, raw, extra, comment_len))
         if at != len(data):
             self.refuse(f"{len(data) - at} bytes in the central directory after its {count} entries")
             return None
@@ -350,7 +348,7 @@ class _Reader:
 
     def _entry(
         self, fields: tuple[int, ...], raw: bytes, extra: bytes, comment_len: int
-    ) -> tuple[Member, int, bytes] | None:
+    ) -> tuple[Member, int, bytes]:
         _, _, needs, flags, method, _, _, crc, csize, size, _, _, _, disk, _, attributes, offset = fields
         name = _decode(raw, flags)
         problems: list[str] = []
@@ -381,7 +379,7 @@ class _Reader:
         if disk:
             problems.append("a member on another disk")
         for problem in problems:
-            self.refuse(f"refused: {problem}; nothing was read", shown)
+            self.refuse(f"refused: {problem}; nothing was read", shown[:200])
         member = Member(shown, offset, 0, csize, size, crc, method)
         return member, flags, raw
 
