@@ -266,6 +266,9 @@ class _Reader:
         _, disk, cd_disk, on_disk, count, cd_size, cd_offset, _ = EOCD.unpack(tail[-EOCD.size :])
         cd_end = self.size - EOCD.size
         if tail[-EOCD.size - LOCATOR.size : -EOCD.size - LOCATOR.size + 4] == b"PK\x06\x07":
+            if disk not in (0, SATURATED_16) or cd_disk not in (0, SATURATED_16) or on_disk != count:
+                self.refuse("the zip says it spans several disks; nothing was read")
+                return None
             zip64 = self._zip64(tail, (count, cd_size, cd_offset))
             if zip64 is None:
                 return None

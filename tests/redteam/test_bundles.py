@@ -391,3 +391,24 @@ def test_a_non_ascii_name_without_the_utf8_flag_is_refused(bundles: Bundles, tmp
     path = tmp_path / "cp437.zip"
     path.write_bytes(_rebuild(data, entries, offset))
     assert "without the UTF-8 flag" in _refused(path).findings[0].message
+
+
+def test_zip64_as_python_writes_it_is_accepted(bundles: Bundles, tmp_path: Path) -> None:
+    """What the writer does for members over 2 GiB (ZIP64 local headers) and past 4 GiB (ZIP64 end records),
+    on small members: the strict reader accepts it and reads the same bytes."""
+    path = tmp_path / "zip64.zip"
+    with zipfile.ZipFile(bundles.full) as src, zipfile.ZipFile(path, "w") as out:
+        for info in src.infolist():
+            with out.open(zipfile.ZipInfo(info.filename, info.date_time), "w", force_zip64=True) as member:
+                member.write(src.read(info))
+    data = path.read_bytes()
+    _, _, _, _, count, size, offset, _ = EOCD.unpack(data[-EOCD.size :])
+    record = struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, count, count, size, offset)
+    locator = struct.pack("<IIQI", 0x07064B50, 0, len(data) - EOCD.size, 1)
+    saturated = EOCD.pack(0x06054B50, 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
+    path.write_bytes(data[: -EOCD.size] + record + locator + saturated)
+    assert verify_bundle(path).ok
+    # The classic record disagreeing with the ZIP64 one is refused.
+    classic = EOCD.pack(0x06054B50, 0, 0, 1, 1, 0xFFFFFFFF, 0xFFFFFFFF, 0)  # one member, not count
+    path.write_bytes(data[: -EOCD.size] + record + locator + classic)
+    assert "disagree" in _refused(path).findings[0].message
