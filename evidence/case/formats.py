@@ -105,12 +105,34 @@ BUNDLE_PROOFS = "proofs.json"
 PROOFS_FORMAT = "evidence-proofs/1"
 BUNDLE_FOLDERS = ("exhibits/", "report/", "anchors/")
 UNSAFE_NAME_CHARS = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
+# Every part of a member's name fits every common file system with room to spare (ext4, APFS: 255 bytes a
+# part; NTFS: 255 UTF-16 units, never more than UTF-8 bytes), and the whole name leaves room for the folder
+# a recipient unzips into.
+MAX_COMPONENT_BYTES = 200
+MAX_MEMBER_NAME_BYTES = 240
+MAX_NAME_CHARS = 180  # the older cap, kept: where it fits, names are as older versions wrote them
+MAX_KEPT_SUFFIX = 16  # a longer extension is cut with the rest of the name
 
 
 def member_name(exhibit: str, original_name: str) -> str:
-    """The bundle member an exhibit is stored as: ``exhibits/EX-0001 <original name, made safe>``."""
+    """The bundle member an exhibit is stored as: ``exhibits/EX-0001 <original name, made safe>``, its last part
+    at most ``MAX_COMPONENT_BYTES`` bytes of UTF-8 (a longer name is cut, keeping its extension)."""
     cleaned = UNSAFE_NAME_CHARS.sub("_", original_name).strip(" .") or "file"
-    return f"exhibits/{exhibit} {cleaned[:180]}"
+    return f"exhibits/{exhibit} {fit_name(cleaned, MAX_COMPONENT_BYTES - len(exhibit.encode()) - 1)}"
+
+
+def fit_name(name: str, limit: int) -> str:
+    """``name`` cut to at most ``MAX_NAME_CHARS`` characters (the older rule, kept when it fits) and ``limit``
+    bytes of UTF-8 on a character boundary, then keeping a short extension; never ending in a space or dot
+    (which Windows drops)."""
+    older = name[:MAX_NAME_CHARS].rstrip(" .") or "file"
+    if len(older.encode("utf-8")) <= limit:
+        return older
+    stem, dot, suffix = name.rpartition(".")
+    keep = f".{suffix}" if dot and stem and len(f".{suffix}".encode()) <= MAX_KEPT_SUFFIX else ""
+    base = name[: len(name) - len(keep)] if keep else name
+    cut = base.encode("utf-8")[: limit - len(keep.encode("utf-8"))].decode("utf-8", errors="ignore")
+    return (cut.rstrip(" .") or "file") + keep
 
 
 def anchor_member(seq: int, suffix: str) -> str:

@@ -51,9 +51,11 @@ from evidence.case.formats import (
     BUNDLE_SUMS,
     CHECKPOINT_KIND,
     MANIFEST_SIG_TAG,
+    MAX_COMPONENT_BYTES,
     UNSAFE_NAME_CHARS,
     Kind,
     anchor_member,
+    fit_name,
     member_name,
 )
 from evidence.case.ledger import Entry, Head
@@ -131,7 +133,7 @@ def find_report(entries: list[Entry], pdf: Path) -> tuple[Entry, str]:
         body = entry.body
         if body.get("sha256") == sha:
             name = UNSAFE_NAME_CHARS.sub("_", str(body.get("file_name") or "report.pdf")).strip(" .")
-            return entry, f"report/{name or 'report.pdf'}"
+            return entry, f"report/{fit_name(name, MAX_COMPONENT_BYTES) if name else 'report.pdf'}"
     raise InputError(
         "is not a report recorded in this case's ledger (its SHA-256 matches no report.generated entry)",
         path=pdf,
@@ -419,7 +421,9 @@ On any computer (it does not need the case, the sender's computer, or a network 
   evidence verify bundle.zip --expect-key {fingerprint}
 
 It reads the zip without unpacking it and checks, naming every problem it finds:
-  (1) the zip is safe to read (no paths leaving the folder, no links, sizes bounded);
+  (1) the zip is safe to read, and every zip program reads it alike (one end record, no comment,
+      nothing hidden between members, no extra field that renames one, only plain files, names that
+      leave no folder and fit every file system, sizes bounded);
   (2) manifest.json lists every file and no other, SHA256SUMS agrees, and every file still has its
       SHA-256 (MODIFIED, MISSING, EXTRA);
   (3) the ledger: every entry's hash recomputes, every entry is chained to the one before it from the

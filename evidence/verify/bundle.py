@@ -2,14 +2,20 @@
 
 The zip is read in place, member by member, never extracted to disk. The checks, numbered here and in the code:
 
-  (1) Safe to read: at most ``MAX_MEMBERS`` members, none larger than ``MAX_MEMBER_SIZE``, together at most
-      ``MAX_TOTAL_SIZE``, none compressed more than ``MAX_RATIO`` to 1 (past 1 MiB), no absolute names, no
-      ``..``, backslashes or drive letters, no links or other special files, no encrypted members, no name
-      twice. Any of these is ``UNSAFE_ZIP`` naming the member, and nothing is read. A file that is not a
-      readable zip is ``BUNDLE_UNREADABLE``.
+  (1) Safe to read, and read alike by every zip reader (``evidence.verify.zipstrict``): one end record and no
+      comment, the local entries back to back from byte 0 to the central directory and saying what it says,
+      no extra field that renames, at most ``MAX_MEMBERS`` plain-file members (no directory, link or special
+      file, not encrypted, stored or deflated), each name relative, without ``..``, fit for every common file
+      system and present once even ignoring case and Unicode normalisation, none larger than
+      ``MAX_MEMBER_SIZE``, together at most ``MAX_TOTAL_SIZE``, none compressed more than ``MAX_RATIO`` to 1
+      (past 1 MiB). Any of these is ``UNSAFE_ZIP`` naming the member (a local header that disagrees with the
+      central directory: ``MODIFIED``), and nothing is read. A file that is not a readable zip is
+      ``BUNDLE_UNREADABLE``. Every count and size is checked before the work it bounds: here, and the text
+      members' sizes, ledger lines and findings in (2) and (3).
   (2) Files: ``manifest.json`` lists every member but itself and ``manifest.sig``, ``SHA256SUMS`` every
       member but those and itself, with the same SHA-256, and every member re-hashes to it: ``MODIFIED``
-      (content or a damaged member), ``MISSING`` (listed but absent), ``EXTRA`` (present but not listed).
+      (content, or a damaged member: a deflate stream that ends before or after its declared end, another
+      size or CRC; at most ``MAX_LINE_FINDINGS`` malformed lines of SHA256SUMS are named), ``MISSING`` (listed but absent), ``EXTRA`` (present but not listed).
   (3) Ledger (``ledger.jsonl``): each line is one entry as ``evidence log --json`` prints it (else
       ``LEDGER_MALFORMED`` naming the line); then exactly the case verifier's checks (2)-(5) over those
       entries: genesis and key (``case.pub`` must be the key the genesis names: ``KEY_REPLACED``; and
@@ -48,7 +54,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import stat
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -68,20 +73,16 @@ from evidence.case.formats import (
     anchor_member,
 )
 from evidence.verify import Finding, Report
-from evidence.verify.bundle_ledger import bodies, check_bundle_ledger, read_text
+from evidence.verify.bundle_ledger import MAX_LINE_FINDINGS, bodies, check_bundle_ledger, read_text
 from evidence.verify.bundle_manifest import (
     check_exhibit_names,
     check_manifest_signature,
     check_manifest_statements,
 )
 from evidence.verify.merkle import check_merkle, is_selective
+from evidence.verify.zipstrict import MAX_MEMBERS as MAX_MEMBERS
+from evidence.verify.zipstrict import Member, MemberDamaged, agrees, read_layout, read_member
 
-MAX_MEMBERS = 10_000
-MAX_MEMBER_SIZE = 64 << 30
-MAX_TOTAL_SIZE = 256 << 30
-MAX_RATIO = 200
-RATIO_FLOOR = 1 << 20  # small members may compress well (a ledger of repetitive JSON)
-CHUNK = 1 << 20
 SUMS_LINE = re.compile(r"([0-9a-f]{64}) [ *](.+)")
 EXHIBIT_NAME = re.compile(r"exhibits/(EX-\d+) .+")
 
@@ -98,17 +99,27 @@ def is_bundle(path: Path) -> bool:
 def verify_bundle(path: Path, *, heads: Iterable[str] = (), expect_key: str | None = None) -> Report:
     """Run checks (1)-(7) over the bundle at ``path``; see the module docstring."""
     report = Report(target=str(path))
+    # (1) Safe to read, and read alike by every zip reader.
+    layout = read_layout(path)
+    if layout.unreadable is not None:
+        report.add(Finding("BUNDLE_UNREADABLE", f"not a readable zip ({layout.unreadable})", path=path.name))
+        return report
+    for problem in layout.problems:
+        report.add(Finding(problem.code, problem.message, path=problem.name))
+    if layout.problems:
+        return report
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
         report.add(Finding("BUNDLE_UNREADABLE", f"not a readable zip ({exc})", path=path.name))
         return report
     with zf:
-        # (1) Safe to read.
-        if not _check_safe(zf, report):
+        differs = agrees(zf, layout.members)
+        if differs is not None:
+            report.add(Finding(differs.code, differs.message, path=differs.name))
             return report
         # (2) Files.
-        actual = _hash_members(zf, report)
+        actual = _hash_members(path, layout.members, report)
         manifest = _check_lists(zf, actual, report)
         # (3) Ledger.
         selected = is_selective(zf, manifest)
@@ -200,66 +211,23 @@ def _check_anchor_members(
 ANCHOR_MEMBER_LIMIT = 1 << 20
 
 
-def _check_safe(zf: zipfile.ZipFile, report: Report) -> bool:
-    infos = zf.infolist()
-    before = len(report.findings)
-    if len(infos) > MAX_MEMBERS:
-        report.add(
-            Finding("UNSAFE_ZIP", f"{len(infos)} members, more than the {MAX_MEMBERS} a bundle may hold")
-        )
-        return False
-    seen: set[str] = set()
-    total = 0
-    for info in infos:
-        name = info.filename
-        mode = info.external_attr >> 16
-        problem: str | None = None
-        parts = name.split("/")
-        if not name or name.startswith("/") or re.match(r"[A-Za-z]:", name) or "\\" in name or "\x00" in name:
-            problem = "an absolute or malformed name"
-        elif ".." in parts or "." in parts or "" in parts[:-1]:
-            problem = "a name that leaves the bundle's folder"
-        elif info.create_system == 3 and stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):
-            problem = "a link or special file" if stat.S_ISLNK(mode) else "a special file"
-        elif info.flag_bits & 0x1:
-            problem = "an encrypted member"
-        elif name in seen:
-            problem = "a name that appears twice"
-        elif info.file_size > MAX_MEMBER_SIZE:
-            problem = f"a declared size of {info.file_size} bytes, over the {MAX_MEMBER_SIZE} limit"
-        elif info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            problem = (
-                f"a compression ratio over {MAX_RATIO}:1 ({info.file_size} bytes from {info.compress_size})"
-            )
-        seen.add(name)
-        total += info.file_size
-        if problem:
-            report.add(Finding("UNSAFE_ZIP", f"refused: {problem}; nothing was read", path=name[:200]))
-    if total > MAX_TOTAL_SIZE:
-        report.add(Finding("UNSAFE_ZIP", f"members total {total} bytes, over the {MAX_TOTAL_SIZE} limit"))
-    return len(report.findings) == before
-
-
-def _hash_members(zf: zipfile.ZipFile, report: Report) -> dict[str, tuple[str, int] | None]:
-    """SHA-256 and size of every file member; None for a member that cannot be read (reported)."""
+def _hash_members(path: Path, members: list[Member], report: Report) -> dict[str, tuple[str, int] | None]:
+    """SHA-256 and size of every member, read by the strict reader (``read_member``); None for a member
+    whose data is not what its headers declare (reported)."""
     actual: dict[str, tuple[str, int] | None] = {}
     total = 0
-    for info in zf.infolist():
-        if info.is_dir():
-            continue
-        digest = hashlib.sha256()
-        size = 0
-        try:
-            with zf.open(info) as fh:
-                while chunk := fh.read(CHUNK):
+    with open(path, "rb") as fh:
+        for member in members:
+            digest = hashlib.sha256()
+            try:
+                for chunk in read_member(fh, member):
                     digest.update(chunk)
-                    size += len(chunk)
-        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, ValueError) as exc:
-            report.add(Finding("MODIFIED", f"the member is damaged ({exc})", path=info.filename))
-            actual[info.filename] = None
-            continue
-        actual[info.filename] = (digest.hexdigest(), size)
-        total += size
+            except MemberDamaged as exc:
+                report.add(Finding("MODIFIED", f"the member is damaged ({exc})", path=member.name))
+                actual[member.name] = None
+                continue
+            actual[member.name] = (digest.hexdigest(), member.size)
+            total += member.size
     report.checked["objects"] = len(actual)
     report.checked["bytes"] = total
     return actual
@@ -267,12 +235,25 @@ def _hash_members(zf: zipfile.ZipFile, report: Report) -> dict[str, tuple[str, i
 
 def _parse_sums(text: str, report: Report) -> dict[str, str]:
     sums: dict[str, str] = {}
+    wrong = 0
     for number, line in enumerate(text.splitlines(), 1):
         match = SUMS_LINE.fullmatch(line)
         if match is None or match.group(2) in sums:
-            report.add(Finding("MODIFIED", f"line {number} is not '<sha256>  <file>' once", path=BUNDLE_SUMS))
+            wrong += 1
+            if wrong <= MAX_LINE_FINDINGS:
+                report.add(
+                    Finding("MODIFIED", f"line {number} is not '<sha256>  <file>' once", path=BUNDLE_SUMS)
+                )
             continue
         sums[match.group(2)] = match.group(1)
+    if wrong > MAX_LINE_FINDINGS:
+        report.add(
+            Finding(
+                "MODIFIED",
+                f"{wrong - MAX_LINE_FINDINGS} more lines are not '<sha256>  <file>'",
+                path=BUNDLE_SUMS,
+            )
+        )
     return sums
 
 
@@ -281,7 +262,7 @@ def _parse_manifest(text: str | None, report: Report) -> dict[str, Any] | None:
         return None
     try:
         manifest = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         report.add(Finding("MODIFIED", f"not JSON ({exc})", path=BUNDLE_MANIFEST))
         return None
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), list):
@@ -325,7 +306,7 @@ def _check_lists(
     for name in sorted(names - {BUNDLE_MANIFEST, BUNDLE_MANIFEST_SIG}):
         got = actual.get(name)
         if got is None:
-            continue  # a directory, or damaged: reported while hashing (directories below)
+            continue  # damaged: reported while hashing
         tables = (
             ((BUNDLE_MANIFEST, listed),)
             if name == BUNDLE_SUMS
@@ -343,8 +324,6 @@ def _check_lists(
                         path=name,
                     )
                 )
-    for name in sorted(names - set(actual)):
-        report.add(Finding("EXTRA", "a directory member, which no bundle holds", path=name))
     for name in sorted(
         set(actual)
         - {

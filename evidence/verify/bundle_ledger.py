@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from evidence.case.canonical import CanonicalError, canonical_text
-from evidence.case.formats import BUNDLE_KEY, BUNDLE_LEDGER, BUNDLE_MANIFEST
+from evidence.case.formats import BUNDLE_KEY, BUNDLE_LEDGER, BUNDLE_MANIFEST, BUNDLE_SUMS
 from evidence.case.ledger import Entry
 from evidence.case.signing import PublicKey
 from evidence.errors import SigningKeyError
@@ -20,21 +20,28 @@ from evidence.verify import Finding, Report
 from evidence.verify.ledger import check_ledger
 from evidence.verify.merkle import check_disclosed_ledger
 
-MAX_TEXT_SIZE = 1 << 30  # manifest.json, SHA256SUMS, ledger.jsonl, case.pub are read into memory
+MAX_TEXT_SIZE = 1 << 30  # ledger.jsonl is read into memory; the other text members have smaller bounds
+TEXT_LIMITS = {BUNDLE_KEY: 1 << 16, BUNDLE_SUMS: 16 << 20, BUNDLE_MANIFEST: 64 << 20}
+MAX_LEDGER_LINES = 1_000_000
+# Each entry carries 96 bytes no compressor shrinks (its hash and signature, as hex): a ledger.jsonl whose
+# lines outnumber its compressed size / ENTRY_MIN_COMPRESSED cannot be a ledger, only work for the verifier.
+ENTRY_MIN_COMPRESSED = 32
+MAX_LINE_FINDINGS = 20  # malformed lines named one by one; past this the ledger is not checked further
 ENTRY_FIELDS = ("seq", "recorded_at", "kind", "body", "prev", "hash", "sig")
 
 
 def read_text(zf: zipfile.ZipFile, name: str) -> str | None:
-    """Member ``name`` as UTF-8 text, None when absent, too large or unreadable."""
+    """Member ``name`` as UTF-8 text, None when absent, larger than its bound (``TEXT_LIMITS``) or unreadable."""
     try:
         info = zf.getinfo(name)
     except KeyError:
         return None
-    if info.file_size > MAX_TEXT_SIZE:
+    limit = TEXT_LIMITS.get(name, MAX_TEXT_SIZE)
+    if info.file_size > limit:
         return None
     try:
         with zf.open(info) as fh:
-            return fh.read(MAX_TEXT_SIZE).decode("utf-8")
+            return fh.read(limit).decode("utf-8")
     except (zipfile.BadZipFile, OSError, EOFError, UnicodeDecodeError, ValueError):
         return None
 
@@ -96,17 +103,10 @@ def check_bundle_ledger(
         elif not any(f.code == "MISSING" and f.path == BUNDLE_LEDGER for f in report.findings):
             report.add(Finding("MISSING", "the bundle has no ledger", path=BUNDLE_LEDGER))
         return None
-    entries: list[Entry] = []
-    problems: list[list[str]] = []
-    for number, line in enumerate(io.StringIO(text), 1):
-        if not line.strip():
-            continue
-        parsed = _parse_entry(line)
-        if isinstance(parsed, str):
-            report.add(Finding("LEDGER_MALFORMED", f"line {number}: {parsed}", path=BUNDLE_LEDGER))
-            continue
-        entries.append(parsed[0])
-        problems.append(parsed[1])
+    parsed = _parse_lines(text, zf.getinfo(BUNDLE_LEDGER).compress_size, report)
+    if parsed is None:
+        return None
+    entries, problems = parsed
     report.checked["entries"] = len(entries)
     if not entries:
         report.add(Finding("LEDGER_EMPTY", "the ledger has no entries", path=BUNDLE_LEDGER))
@@ -145,6 +145,47 @@ def check_bundle_ledger(
     elif manifest is not None and not isinstance(built, dict):
         report.add(Finding("MODIFIED", "names no ledger head (built_from)", path=BUNDLE_MANIFEST))
     return rows, key
+
+
+def _parse_lines(text: str, compressed: int, report: Report) -> tuple[list[Entry], list[list[str]]] | None:
+    """The ledger's lines as entries and their storage problems; None (reported) when the lines are more than
+    a ledger of this compressed size can hold, or more than ``MAX_LINE_FINDINGS`` of them are malformed: the
+    count is checked before any line is parsed, the findings stop at the bound."""
+    lines = text.count("\n") + (not text.endswith("\n"))
+    bound = min(MAX_LEDGER_LINES, max(compressed, 1 << 16) // ENTRY_MIN_COMPRESSED)
+    if lines > bound:
+        report.add(
+            Finding(
+                "LEDGER_MALFORMED",
+                f"{lines} lines, more than {bound} signed entries a ledger of {compressed} compressed bytes can "
+                f"hold (each carries {ENTRY_MIN_COMPRESSED * 3} bytes that do not compress): not checked",
+                path=BUNDLE_LEDGER,
+            )
+        )
+        return None
+    entries: list[Entry] = []
+    problems: list[list[str]] = []
+    malformed = 0
+    for number, line in enumerate(io.StringIO(text), 1):
+        if not line.strip():
+            continue
+        parsed = _parse_entry(line)
+        if isinstance(parsed, str):
+            malformed += 1
+            if malformed > MAX_LINE_FINDINGS:
+                report.add(
+                    Finding(
+                        "LEDGER_MALFORMED",
+                        f"more than {MAX_LINE_FINDINGS} malformed lines: the rest of the ledger is not checked",
+                        path=BUNDLE_LEDGER,
+                    )
+                )
+                return None
+            report.add(Finding("LEDGER_MALFORMED", f"line {number}: {parsed}", path=BUNDLE_LEDGER))
+            continue
+        entries.append(parsed[0])
+        problems.append(parsed[1])
+    return entries, problems
 
 
 def bodies(rows: list[Any], kind: str) -> list[tuple[int, dict[str, Any]]]:

@@ -20,7 +20,7 @@ from evidence.case.formats import (
 )
 from evidence.case.signing import PublicKey
 from evidence.verify import Finding, Report
-from evidence.verify.bundle_ledger import MAX_TEXT_SIZE, bodies, read_text
+from evidence.verify.bundle_ledger import TEXT_LIMITS, bodies, read_text
 
 EXHIBIT_NAME = re.compile(r"exhibits/(EX-\d+) .+")
 
@@ -57,7 +57,11 @@ def check_manifest_signature(zf: zipfile.ZipFile, key: PublicKey | None, report:
         return
     try:
         signature = zf.read(BUNDLE_MANIFEST_SIG)
-        signed = zf.read(BUNDLE_MANIFEST) if zf.getinfo(BUNDLE_MANIFEST).file_size <= MAX_TEXT_SIZE else None
+        signed = (
+            zf.read(BUNDLE_MANIFEST)
+            if zf.getinfo(BUNDLE_MANIFEST).file_size <= TEXT_LIMITS[BUNDLE_MANIFEST]
+            else None
+        )
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
         return  # a damaged member: reported while hashing in (2)
     if signed is None:
