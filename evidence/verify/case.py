@@ -42,6 +42,9 @@ The checks, numbered here and in the code:
       entry (``EXTRA``), unless the import journal (``pending_objects``) shows an interrupted import left it,
       or it is a staging file in ``objects/tmp`` (``INCOMPLETE_IMPORT``, a warning: the next import removes
       them).
+      An object must be a regular file of the case: a link, a FIFO or a device is ``MODIFIED`` and not read.
+  (6b) Journals: their rows name only what the writer writes there (``JOURNAL_INVALID``); a killed report or
+      export left in ``pending_outputs`` is ``INCOMPLETE_OUTPUT`` (a warning; see ``evidence.verify.objects``).
   (7) Projections: the index tables equal a replay of the ledger (``INDEX_MISMATCH``), each record's stored
       JSON (text, sender, times: what the timeline and reports read) included; an index built by an
       older version is not compared (``INDEX_OUTDATED``, a warning: it is rebuilt from the ledger when the
@@ -97,7 +100,7 @@ from evidence.verify._common import Row, Stored
 from evidence.verify.db import open_snapshot
 from evidence.verify.ledger import check_ledger
 from evidence.verify.merkle import check_case_checkpoints
-from evidence.verify.objects import check_objects
+from evidence.verify.objects import check_objects, check_outputs
 from evidence.verify.parallel import ObjectHasher
 from evidence.verify.projections import check_projections
 
@@ -247,10 +250,11 @@ def _verify(
 
         _check_checkpoints(rows, report)
 
-        # (6) Objects.
+        # (6) Objects, (6b) the journals.
         named = check_objects(root, rows, pending, report, hasher)
     finally:
         hasher.close()
+    check_outputs(root, conn, rows, report)
 
     # (7) Projections.
     check_projections(root, conn, rows, named, report)
