@@ -77,6 +77,7 @@ Merkle primitives, the index replay and the format constants (``evidence.case.fo
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
@@ -92,8 +93,8 @@ from evidence.case.formats import (
     object_path,
 )
 from evidence.case.ledger import Entry
-from evidence.case.signing import PublicKey
-from evidence.case.store import is_hash_name
+from evidence.case.signing import PublicKey, read_key_file
+from evidence.case.store import is_hash_name, open_stored
 from evidence.errors import SigningKeyError
 from evidence.verify import WARNING, Finding, Report
 from evidence.verify._common import Row, Stored
@@ -275,13 +276,12 @@ def _check_case_anchors(root: Path, rows: list[Row], report: Report) -> None:
     def read(sha: str) -> bytes | None:
         if not is_hash_name(sha):
             return None
-        path = object_path(root, sha)
-        try:
-            if path.stat().st_size > ANCHOR_OBJECT_LIMIT:
-                return None
-            return path.read_bytes()
+        try:  # a regular file of the case only, read no further than any token (a FIFO would hang)
+            with os.fdopen(open_stored(object_path(root, sha)), "rb") as fh:
+                data = fh.read(ANCHOR_OBJECT_LIMIT + 1)
         except OSError:
             return None
+        return data if len(data) <= ANCHOR_OBJECT_LIMIT else None
 
     check_anchors(rows, read, report)
 
@@ -300,7 +300,7 @@ def _read_key_file(root: Path, report: Report) -> PublicKey | None:
     pub_path = root / PUBLIC_KEY_PATH
     file_key: PublicKey | None = None
     try:
-        file_key = PublicKey.from_pem(pub_path.read_bytes(), pub_path)
+        file_key = PublicKey.from_pem(read_key_file(pub_path), pub_path)
     except (OSError, SigningKeyError) as exc:
         message = exc.message if isinstance(exc, SigningKeyError) else str(exc)
         report.add(Finding("KEY_UNREADABLE", message, path=PUBLIC_KEY_PATH))
