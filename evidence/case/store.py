@@ -314,9 +314,19 @@ class ObjectStore:
     # -- reading -----------------------------------------------------------------------------------
 
     def open(self, sha256: str) -> BinaryIO:
-        """Open a stored object for reading: a regular file, not a link (OSError otherwise, see
-        ``open_stored``)."""
-        return os.fdopen(open_stored(self.path_for(sha256)), "rb")
+        """Open a stored object for reading. It must be a regular file in the case's own store: a link, a FIFO
+        or a device (see ``open_stored``), or a folder linked out of the case, is a CaseError naming it."""
+        path = self.path_for(sha256)
+        try:
+            if not self.inside(path):
+                raise NotRegularFile(errno.ELOOP, "in a folder linked out of the case", str(path))
+            return os.fdopen(open_stored(path), "rb")
+        except NotRegularFile as exc:
+            raise CaseError(
+                f"{self.relpath_for(sha256)} is {exc.strerror}",
+                path=self.root.parent,
+                hint="run 'evidence verify': the object was replaced",
+            ) from None
 
     def read_bytes(self, sha256: str) -> bytes:
         """The whole object (for small derived blobs)."""
