@@ -396,7 +396,8 @@ def open_stored(path: str | os.PathLike[str]) -> int:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
             raise NotRegularFile(errno.EINVAL, f"{_kind(mode)}, not a file of the case", str(path))
-        os.set_blocking(fd, True)
+        # O_NONBLOCK stays: it means nothing for a regular file, and clearing it would cost two system calls
+        # a file (verify opens every object).
     except BaseException:
         os.close(fd)
         raise
