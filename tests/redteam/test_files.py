@@ -150,6 +150,26 @@ def test_a07_pending_object_outside_the_case(small: Path) -> None:
     assert len([n for n in notes if "left alone" in n]) == 3, notes
 
 
+def test_a07_staging_folder_linked_out_of_the_case(small: Path) -> None:
+    """A variant: ``objects/tmp`` replaced by a link to a folder outside the case, where the clean-up of
+    abandoned staging files would delete everything. Nothing there is deleted; staging into it is refused."""
+    home = small.parent / "home"
+    (home / "photos.tar").write_text("precious\n")
+    (home / "session-1-0123456789abcdef-000001").write_text("named like a staging file\n")
+    shutil.rmtree(small / "objects" / "tmp")
+    (small / "objects" / "tmp").symlink_to(home, target_is_directory=True)
+    with Case.open(small) as case:  # a writing command that stages nothing
+        case.add_person("Someone", role="third-party", ids=["+447700900777"], basis="test")
+        notes = list(case.recovery_notes)
+    assert sorted(p.name for p in home.iterdir()) == ["photos.tar", "session-1-0123456789abcdef-000001"]
+    assert any("not a folder of the case" in n for n in notes), notes
+    note = small.parent / "note.txt"
+    note.write_text("a new note\n")
+    with Case.open(small) as case, pytest.raises(EvidenceError, match="staging folder"):
+        case.import_files([note])
+    assert sorted(p.name for p in home.iterdir()) == ["photos.tar", "session-1-0123456789abcdef-000001"]
+
+
 def _verify_in_a_process(root: Path) -> subprocess.CompletedProcess[str]:
     """``evidence verify`` in a child with a deadline: a hang fails the test instead of stalling it."""
     return subprocess.run(
