@@ -305,10 +305,16 @@ def report_certificate(case: CaseFolder, *, passphrase: PassphraseSource | str |
         "by": actor(),
     }
     annotate.append_entry(case, Kind.KEY_CERTIFICATE, body, passphrase)
+    from evidence.case.signing import write_key_file
+
     pem = base64.encodebytes(der).decode("ascii")
     try:
-        (case.root / KEYS_DIR / CERTIFICATE_NAME).write_text(
-            f"-----BEGIN CERTIFICATE-----\n{pem}-----END CERTIFICATE-----\n", encoding="ascii"
+        # Renamed into place, never written through: keys/case.crt may have been replaced by a link.
+        write_key_file(
+            case.root / KEYS_DIR / CERTIFICATE_NAME,
+            f"-----BEGIN CERTIFICATE-----\n{pem}-----END CERTIFICATE-----\n".encode("ascii"),
+            0o644,
+            replace=True,
         )
     except OSError as exc:
         raise StorageError(

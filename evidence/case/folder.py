@@ -88,10 +88,24 @@ def find_case(start: Path | None = None) -> Path:
 
 
 def connect(db_path: Path, *, readonly: bool = False) -> sqlite3.Connection:
-    """A connection to the case database: read-only (``mode=ro``), or read-write in WAL mode."""
+    """A connection to the case database: read-only (``mode=ro``), or read-write in WAL mode.
+
+    On read-only media (a write-protected stick, a CD, a read-only mount) SQLite cannot open a WAL database
+    whose ``-shm`` file is absent, even read-only: the database is then read from a private in-memory snapshot
+    (``evidence.verify.db``, the verifier's, which writes nothing), so an intact case reads anywhere.
+    """
     try:
         if readonly:
             conn = sqlite3.connect(f"{db_path.absolute().as_uri()}?mode=ro", uri=True, isolation_level=None)
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlite3.OperationalError:
+                if os.access(db_path.parent, os.W_OK):
+                    raise
+                conn.close()
+                from evidence.verify.db import open_snapshot
+
+                conn = open_snapshot(db_path).conn
         else:
             conn = sqlite3.connect(db_path, isolation_level=None)
         conn.execute("PRAGMA busy_timeout = 60000")

@@ -7,7 +7,7 @@ A case folder::
     evidence.lock               the one-writer-at-a-time lock
     keys/case.pub               the case's public key (keys/case.key the private one, keys/case.crt its certificate)
     objects/sha256/ab/ab...     every stored object, named by its SHA-256 (``object_path``)
-    objects/tmp/                staging files of an import under way
+    objects/tmp/                staging files of an import under way, reports and bundles being written
 
 Everything here is part of the on-disk or on-the-wire format: changing a value makes earlier cases, bundles
 or reports unreadable or unverifiable. This module imports nothing of the package, so anything may import it.
@@ -37,6 +37,10 @@ STAGING_DIR = "tmp"  # objects/tmp/: staging files
 # committed) and the journal of report/export files being written. The next writing command recovers both.
 IMPORT_JOURNAL = "pending_objects"
 OUTPUTS_JOURNAL = "pending_outputs"
+# A report or bundle being written waits in the staging folder as ``output-<24 hex>`` (the name its
+# ``pending_outputs`` row gives, relative to that folder) until its entry commits and it is moved out.
+OUTPUT_TEMP_PREFIX = "output-"
+OUTPUT_TEMP_NAME = re.compile(r"output-[0-9a-f]{24}")
 
 
 def object_subpath(sha256: str) -> str:

@@ -2,12 +2,19 @@
 
 The private key is stored as PKCS#8 PEM, encrypted with the passphrase when one is set, mode 0600. The public
 key is stored as SubjectPublicKeyInfo PEM. A key's fingerprint is the hex SHA-256 of its 32 raw bytes.
+
+Key files are read without following symbolic links and only when regular and small (``read_key_file``), and
+written to a new temporary file renamed into place (``write_key_file``): a link planted at ``keys/case.crt``
+is replaced, never written through.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import os
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,10 +28,46 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from evidence.case.formats import CERTIFICATE_NAME as CERTIFICATE_NAME
 from evidence.case.formats import PRIVATE_NAME as PRIVATE_NAME
 from evidence.case.formats import PUBLIC_NAME as PUBLIC_NAME
+from evidence.case.store import fsync_dir, open_stored
 from evidence.errors import SigningKeyError
 
 # RFC 5280 4.1.2.5: a certificate without a well-defined expiration date is valid until 9999-12-31 23:59:59Z.
 NO_EXPIRY = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+
+KEY_FILE_LIMIT = 64 * 1024  # a PEM key or certificate is a few hundred bytes
+
+
+def read_key_file(path: Path) -> bytes:
+    """The bytes of a key or certificate file; OSError when it is a symbolic link, not a regular file (a FIFO
+    would block, a device never end), or larger than any key (``KEY_FILE_LIMIT``)."""
+    with os.fdopen(open_stored(path), "rb") as fh:
+        data = fh.read(KEY_FILE_LIMIT + 1)
+    if len(data) > KEY_FILE_LIMIT:
+        raise OSError(errno.EFBIG, "larger than any key file", str(path))
+    return data
+
+
+def write_key_file(path: Path, data: bytes, mode: int, *, replace: bool) -> None:
+    """Write a key or certificate file atomically: a new temporary file beside it (never through a link),
+    fsynced, then renamed over ``path`` (which, when it is a link, replaces the link, not its target). Without
+    ``replace`` an existing ``path`` (or link) is FileExistsError."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, mode)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fchmod(fh.fileno(), mode)  # umask cannot widen it, but be explicit
+            os.fsync(fh.fileno())
+        if not replace and os.path.lexists(path):
+            raise FileExistsError(errno.EEXIST, "already exists", str(path))
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    fsync_dir(path.parent)
 
 
 def fingerprint(public_raw: bytes) -> str:
@@ -177,24 +220,14 @@ class SigningKey:
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
         )
         keys_dir.mkdir(mode=0o700, exist_ok=True)
-        private_path = keys_dir / PRIVATE_NAME
-        fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(pem)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(private_path, 0o600)  # umask cannot widen it, but be explicit
-        public_path = keys_dir / PUBLIC_NAME
-        with open(public_path, "xb") as fh:
-            fh.write(self.public.to_pem())
-            fh.flush()
-            os.fsync(fh.fileno())
+        write_key_file(keys_dir / PRIVATE_NAME, pem, 0o600, replace=False)
+        write_key_file(keys_dir / PUBLIC_NAME, self.public.to_pem(), 0o644, replace=False)
 
     @staticmethod
     def is_encrypted(keys_dir: Path) -> bool:
         """Whether the stored private key needs a passphrase."""
         try:
-            head = (keys_dir / PRIVATE_NAME).read_bytes()[:64]
+            head = read_key_file(keys_dir / PRIVATE_NAME)[:64]
         except OSError as exc:
             raise SigningKeyError(
                 f"cannot read the case key ({exc.strerror})", path=keys_dir / PRIVATE_NAME
@@ -206,7 +239,7 @@ class SigningKey:
         """Load ``case.key``; raises SigningKeyError naming the fix when locked or wrong."""
         path = keys_dir / PRIVATE_NAME
         try:
-            data = path.read_bytes()
+            data = read_key_file(path)
         except OSError as exc:
             raise SigningKeyError(
                 f"cannot read the case's signing key ({exc.strerror})",

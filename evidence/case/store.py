@@ -8,6 +8,11 @@ Writing is in two steps so an import can be all or nothing:
      exists), make it read-only, fsync the directory.
 The case (api) journals placed objects before placing them, so objects of an interrupted import can be
 told from objects that lost their ledger entries.
+
+The folders are not trusted either: anyone who can write to the case folder can replace an object by a
+symbolic link, a FIFO or a device, or a folder of the store by a link out of the case. So objects are opened
+with ``O_NOFOLLOW | O_NONBLOCK`` and must be regular files (``open_stored``), and nothing is removed unless
+its folder, resolved, is the case's own (``inside``): the store never deletes or follows anything outside.
 """
 
 from __future__ import annotations
@@ -26,8 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from evidence.case.formats import HASH_DIR, STAGING_DIR, object_relpath, object_subpath
-from evidence.errors import InputError, StorageError
+from evidence.case.formats import HASH_DIR, OUTPUT_TEMP_PREFIX, STAGING_DIR, object_relpath, object_subpath
+from evidence.errors import CaseError, InputError, StorageError
 
 CHUNK = 1 << 20  # 1 MiB: large enough for hashlib to run at full speed, small enough to bound memory
 HEX = frozenset("0123456789abcdef")
@@ -73,16 +78,33 @@ class ObjectStore:
         self._counter = 0
 
     def path_for(self, sha256: str) -> Path:
-        """Where the object with this hash lives (whether or not it exists)."""
+        """Where the object with this hash lives (whether or not it exists); CaseError when ``sha256`` is not
+        a hex SHA-256 (a name read from an unsigned table could otherwise walk out of the store)."""
+        if not is_hash_name(sha256):
+            raise CaseError(f"{sha256[:80]!r} is not the name of a stored object", path=self.root)
         return self.root / object_subpath(sha256)
+
+    def inside(self, path: Path) -> bool:
+        """Whether ``path``'s folder, every link resolved, is the folder of the case it is named in: no link
+        on the way leads out of the case (or elsewhere in it). ``path`` itself is not resolved."""
+        case_root = self.root.parent.resolve()
+        try:
+            relative = path.parent.relative_to(self.root.parent)
+        except ValueError:
+            return False
+        return path.parent.resolve() == case_root.joinpath(relative)
 
     def relpath_for(self, sha256: str) -> str:
         """The object's path relative to the case folder, as findings print it."""
         return object_relpath(sha256)
 
     def exists(self, sha256: str) -> bool:
-        """Whether an object with this hash is stored."""
-        return self.path_for(sha256).is_file()
+        """Whether an object with this hash is stored (a regular file, not a link, in the case's store)."""
+        path = self.path_for(sha256)
+        try:
+            return stat.S_ISREG(os.lstat(path).st_mode) and self.inside(path)
+        except OSError:
+            return False
 
     def create(self) -> None:
         """Make the folders of an empty store."""
@@ -100,6 +122,12 @@ class ObjectStore:
         many files are staged.
         """
         self.tmp.mkdir(parents=True, exist_ok=True)
+        if not self.staging_safe():
+            raise StorageError(
+                "the staging folder is not a folder of the case (a link out of it?)",
+                path=self.tmp,
+                hint="replace it with an empty folder",
+            )
         name = f"session-{os.getpid()}-{secrets.token_hex(8)}"
         lock_path = self.tmp / f"{name}.lock"
         # Locked under a name no cleaner looks at, then renamed: a cleaner never sees an unlocked live lock.
@@ -199,12 +227,29 @@ class ObjectStore:
         with contextlib.suppress(OSError):
             staged.path.unlink()
 
-    def remove(self, sha256: str) -> None:
-        """Remove an object. Only for rolling back objects placed by an import that did not commit."""
+    def remove(self, sha256: str) -> bool:
+        """Remove an object. Only for rolling back objects placed by an import that did not commit.
+
+        Only a regular file in the case's own store is removed (a link, or a folder linked out of the case,
+        is left alone, for verify to report); returns whether a file was removed.
+        """
         path = self.path_for(sha256)
-        with contextlib.suppress(FileNotFoundError):
-            os.chmod(path, stat.S_IWUSR | stat.S_IRUSR)
+        try:
+            if not stat.S_ISREG(os.lstat(path).st_mode) or not self.inside(path):
+                return False
             path.unlink()
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise _storage_error(exc, path) from None
+        return True
+
+    def staging_safe(self) -> bool:
+        """Whether the staging folder is the case's own (a real folder, not a link out of the case)."""
+        try:
+            return stat.S_ISDIR(os.lstat(self.tmp).st_mode) and self.inside(self.tmp / "x")
+        except OSError:
+            return False
 
     def collect_abandoned_stages(self) -> int:
         """Delete staging files whose session died (its lock is free, or gone). Returns how many files.
@@ -213,8 +258,8 @@ class ObjectStore:
         before any of its files and removes it after them, so a file seen in the listing whose lock is gone or
         free by the time it is checked belongs to a session that has ended or died.
         """
-        if not self.tmp.is_dir():
-            return 0
+        if not self.staging_safe():
+            return 0  # absent, or a link out of the case: nothing here is ours to delete
         entries = sorted(self.tmp.iterdir())
         verdicts: dict[str, bool] = {}  # session -> alive
 
@@ -225,8 +270,8 @@ class ObjectStore:
 
         removed = 0
         for entry in entries:
-            if entry.suffix in {".lock", ".claim"}:
-                continue
+            if entry.suffix in {".lock", ".claim"} or entry.name.startswith(OUTPUT_TEMP_PREFIX):
+                continue  # locks are judged below; outputs are the writer's (see Writer._recover_outputs)
             if alive(entry.name.rsplit("-", 1)[0]):
                 continue
             with contextlib.suppress(OSError):
@@ -269,12 +314,24 @@ class ObjectStore:
     # -- reading -----------------------------------------------------------------------------------
 
     def open(self, sha256: str) -> BinaryIO:
-        """Open a stored object for reading."""
-        return open(self.path_for(sha256), "rb")
+        """Open a stored object for reading. It must be a regular file in the case's own store: a link, a FIFO
+        or a device (see ``open_stored``), or a folder linked out of the case, is a CaseError naming it."""
+        path = self.path_for(sha256)
+        try:
+            if not self.inside(path):
+                raise NotRegularFile(errno.ELOOP, "in a folder linked out of the case", str(path))
+            return os.fdopen(open_stored(path), "rb")
+        except NotRegularFile as exc:
+            raise CaseError(
+                f"{self.relpath_for(sha256)} is {exc.strerror}",
+                path=self.root.parent,
+                hint="run 'evidence verify': the object was replaced",
+            ) from None
 
     def read_bytes(self, sha256: str) -> bytes:
         """The whole object (for small derived blobs)."""
-        return self.path_for(sha256).read_bytes()
+        with self.open(sha256) as fh:
+            return fh.read()
 
     def iter_names(self) -> Iterator[tuple[str, Path]]:
         """Every file under ``objects/sha256`` as (name, path); names need not be valid hashes."""
@@ -309,15 +366,55 @@ def _process_alive(session_file: str) -> bool:
     return True
 
 
-def hash_file(path: str | os.PathLike[str]) -> tuple[str, int]:
+class NotRegularFile(OSError):
+    """A file of the case that is a symbolic link, a FIFO, a device or a folder where a file must be."""
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def open_stored(path: str | os.PathLike[str]) -> int:
+    """A read-only descriptor of a file of the case, which must be a regular file itself: a symbolic link is
+    not followed (``NotRegularFile``, "a symbolic link"), and a FIFO or a device is opened without blocking
+    and refused, so no read can hang on it or never end."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise NotRegularFile(errno.ELOOP, "a symbolic link, not a file of the case", str(path)) from None
+        raise
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(errno.EINVAL, f"{_kind(mode)}, not a file of the case", str(path))
+        # O_NONBLOCK stays: it means nothing for a regular file, and clearing it would cost two system calls
+        # a file (verify opens every object).
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def hash_file(path: str | os.PathLike[str], *, stored: bool = False) -> tuple[str, int]:
     """SHA-256 and size of a file, streamed. hashlib releases the GIL, so threads hash in parallel.
 
-    A file smaller than one chunk (what a case holds most of) is read with a buffer of its own size, so
-    hashing many tiny files costs a few system calls each rather than a 1 MiB buffer each.
+    With ``stored`` the file is a file of the case, opened by ``open_stored`` (a regular file, not a link:
+    ``NotRegularFile`` otherwise). A file smaller than one chunk (what a case holds most of) is read with a
+    buffer of its own size, so hashing many tiny files costs a few system calls each rather than a 1 MiB
+    buffer each.
     """
     digest = hashlib.sha256()
     size = 0
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    fd = open_stored(path) if stored else os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     try:
         expected = os.fstat(fd).st_size
         if expected < CHUNK:

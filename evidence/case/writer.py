@@ -8,17 +8,20 @@
 - ``append(key, kind, body)``: a ledger append and its projection (``index.apply``), inside a transaction.
 - ``append_one``: one entry that brings no objects, in its own locked transaction.
 - checkpoints (a signed Merkle root over the ledger), planned and re-appended identical for the anchor.
-- ``publish(path, ...)``: an output file (report, bundle) written beside its target, its entry committed, and
-  only then renamed into place (``pending_outputs`` journals it so a kill is finished or undone).
+- ``publish(path, ...)``: an output file (report, bundle) written in the staging folder, its entry committed,
+  and only then moved into place (``pending_outputs`` journals it so a kill is finished or undone).
 - ``create`` (a new case's genesis) and ``reindex`` (projections rebuilt by a newer version).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
+import shutil
 import sqlite3
+import stat
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -26,13 +29,22 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from evidence.case import index, ledger
 from evidence.case.folder import CaseFolder, canonical_loads, tool_info
-from evidence.case.formats import LOCK_NAME, Kind
+from evidence.case.formats import (
+    IMPORT_JOURNAL,
+    LOCK_NAME,
+    OUTPUT_TEMP_NAME,
+    OUTPUT_TEMP_PREFIX,
+    OUTPUTS_JOURNAL,
+    Kind,
+)
 from evidence.case.ledger import Entry
-from evidence.case.store import Staged, fsync_dir, hash_file
+from evidence.case.store import CHUNK, Staged, fsync_dir, hash_file, is_hash_name, open_stored
 from evidence.errors import CaseError, StorageError
 
 if TYPE_CHECKING:
     from evidence.case.signing import SigningKey
+
+OUTPUT_KINDS = frozenset({Kind.REPORT_GENERATED, Kind.EXPORT_CREATED})  # what ``publish`` records
 
 
 def create(conn: sqlite3.Connection, key: SigningKey, genesis: dict[str, Any]) -> Entry:
@@ -79,15 +91,32 @@ class Writer:
 
     def _recover(self) -> None:
         """Undo what a killed import left: placed objects no committed entry names, and staging files; finish
-        or clean what a killed report/export left (see ``_recover_outputs``)."""
+        or clean what a killed report/export left (see ``_recover_outputs``).
+
+        The journals are unsigned: anyone who can write to the folder can add rows. So a row is trusted for
+        nothing but a name inside the case: ``pending_objects`` rows must be object hashes (a removal only
+        ever touches a regular file in the case's own store, see ``ObjectStore.remove``), and a row that is
+        not is left alone, with a note (verify reports it as ``JOURNAL_INVALID``).
+        """
+        notes = self.case.recovery_notes
         self._recover_outputs()
-        pending = self.conn.execute("SELECT DISTINCT sha256 FROM pending_objects").fetchall()
+        pending = self.conn.execute(f"SELECT DISTINCT sha256 FROM {IMPORT_JOURNAL}").fetchall()  # noqa: S608
         if pending:
             named = self._named_objects()
             for (sha,) in pending:
+                if not isinstance(sha, str) or not is_hash_name(sha):
+                    notes.append(
+                        f"{IMPORT_JOURNAL}: a row names {str(sha)[:120]!r}, not an object of the case: left "
+                        "alone, nothing removed (no tool of ours writes such a row; 'evidence verify' reports it)"
+                    )
+                    continue
                 if sha not in named:
                     self.store.remove(sha)
-            self.conn.execute("DELETE FROM pending_objects")
+                self.conn.execute(f"DELETE FROM {IMPORT_JOURNAL} WHERE sha256 = ?", (sha,))  # noqa: S608
+        if os.path.lexists(self.store.tmp) and not self.store.staging_safe():
+            notes.append(
+                f"{self.store.tmp}: not a folder of the case (a link out of it?): nothing in it was removed"
+            )
         self.store.collect_abandoned_stages()
 
     def _named_objects(self) -> set[str]:
@@ -101,59 +130,123 @@ class Writer:
     def _outputs_journal(self) -> None:
         """The journal of report/export files being written (created here, so cases made before it get it)."""
         self.conn.execute(
-            "CREATE TABLE IF NOT EXISTS pending_outputs ("
+            f"CREATE TABLE IF NOT EXISTS {OUTPUTS_JOURNAL} ("
             "tmp TEXT PRIMARY KEY, target TEXT NOT NULL, kind TEXT NOT NULL, sha256 TEXT, seq INTEGER)"
         )
 
     def _recover_outputs(self) -> None:
-        """Finish or clean the report/export files a killed writer left at their temporary names.
+        """Finish or clean the report/export files a killed writer left in the staging folder.
 
-        Each output is journalled in ``pending_outputs`` before its temporary file is written; the row gets
-        the file's SHA-256 and entry number in the transaction that commits the entry, and is deleted once the
-        file is renamed into place. So a row without an entry number is an output whose entry never committed:
-        its temporary file is removed. A row with one whose temporary file is still there was killed between
-        the commit and the rename: the file is renamed into place if its hash is the one the entry records
-        (and the target is free), else removed or left, with a note in ``recovery_notes``.
+        Each output is journalled in ``pending_outputs`` (its temporary file's name in ``objects/tmp``, its
+        target) before the file is written; the row gets the file's SHA-256 and entry number in the
+        transaction that commits the entry, and is deleted once the file is moved to its target. So a row
+        without an entry number is an output whose entry never committed: its temporary file is removed. A
+        row with one whose temporary file is still there was killed between the commit and the move: the file
+        is moved to its target if its hash is the one the entry records (see ``_finish_output``).
+
+        Nothing outside the case is deleted: a row is trusted only for a file name in the case's staging
+        folder, and the target only for where a genuine output of this case goes (the signed entry names its
+        kind, hash and file name; the target must not exist). A row that fails these checks is left alone,
+        with a note; a temporary output that no row names is removed (it is the case's own).
         """
         self._outputs_journal()
-        rows = self.conn.execute("SELECT tmp, target, kind, sha256, seq FROM pending_outputs").fetchall()
-        for tmp_name, target_name, kind, sha, seq in rows:
-            tmp, target = Path(tmp_name), Path(target_name)
-            if seq is None:
-                tmp.unlink(missing_ok=True)
-            elif tmp.exists():
-                self._finish_output(tmp, target, kind, str(sha), int(seq))
-            self.conn.execute("DELETE FROM pending_outputs WHERE tmp = ?", (tmp_name,))
-
-    def _finish_output(self, tmp: Path, target: Path, kind: str, sha: str, seq: int) -> None:
         notes = self.case.recovery_notes
-        try:
-            actual = hash_file(tmp)[0]
-            if actual != sha:
+        rows = self.conn.execute(f"SELECT tmp, target, kind, sha256, seq FROM {OUTPUTS_JOURNAL}").fetchall()  # noqa: S608
+        kept: set[str] = set()
+        for tmp_name, target_name, kind, sha, seq in rows:
+            tmp = self._output_temp(tmp_name)
+            if tmp is None:
+                notes.append(
+                    f"{OUTPUTS_JOURNAL}: a row names {str(tmp_name)[:120]!r}, not a temporary output in the "
+                    "case's objects/tmp: left alone, nothing deleted or moved (no tool of ours writes such a "
+                    "row; 'evidence verify' reports it)"
+                )
+                continue
+            if seq is None:
+                self._remove_temp(tmp)
+            elif os.path.lexists(tmp) and not self._finish_output(tmp, str(target_name), str(kind), sha, seq):
+                kept.add(tmp.name)
+                continue
+            self.conn.execute(f"DELETE FROM {OUTPUTS_JOURNAL} WHERE tmp = ?", (tmp_name,))  # noqa: S608
+        if self.store.staging_safe():
+            for stray in self.store.tmp.glob(f"{OUTPUT_TEMP_PREFIX}*"):
+                if stray.name not in kept and OUTPUT_TEMP_NAME.fullmatch(stray.name):
+                    self._remove_temp(stray)
+
+    def _output_temp(self, name: object) -> Path | None:
+        """The temporary output a journal row names, when it is one: ``output-<hex>`` in the case's own
+        staging folder (a relative name, checked after resolving the folder); else None."""
+        if not isinstance(name, str) or not OUTPUT_TEMP_NAME.fullmatch(name) or not self.store.staging_safe():
+            return None
+        return self.store.tmp / name
+
+    @staticmethod
+    def _remove_temp(tmp: Path) -> None:
+        """Remove a temporary output of the staging folder (a regular file; a link or anything else stays)."""
+        with contextlib.suppress(OSError):
+            if stat.S_ISREG(os.lstat(tmp).st_mode):
                 tmp.unlink()
+
+    def _entry_matches(self, seq: object, kind: str, sha: object, target: Path) -> bool:
+        """Whether signed entry ``seq`` is the ``kind`` entry of an output with SHA-256 ``sha`` named
+        ``target.name`` (the verifier checks the entry's signature; an edited entry fails there)."""
+        if not isinstance(seq, int) or kind not in OUTPUT_KINDS or not isinstance(sha, str):
+            return False
+        row = self.conn.execute("SELECT kind, body FROM ledger WHERE seq = ?", (seq,)).fetchone()
+        if row is None or row[0] != kind:
+            return False
+        try:
+            body = canonical_loads(row[1])
+        except ValueError:
+            return False
+        return isinstance(body, dict) and body.get("sha256") == sha and body.get("file_name") == target.name
+
+    def _finish_output(self, tmp: Path, target_name: str, kind: str, sha: object, seq: object) -> bool:
+        """Move a committed output's temporary file to its target; False when the row stays (see the note)."""
+        notes = self.case.recovery_notes
+        target = Path(target_name)
+        if not self._entry_matches(seq, kind, sha, target) or not self._outside_case(target):
+            notes.append(
+                f"{OUTPUTS_JOURNAL}: the row of {tmp} names no output of entry {seq} that may go to "
+                f"{target_name[:200]!r}: left alone, nothing moved ('evidence verify' reports it)"
+            )
+            return False
+        try:
+            actual = hash_file(tmp, stored=True)[0]
+            if actual != sha:
+                self._remove_temp(tmp)
                 notes.append(
                     f"{tmp}: removed; a killed {kind} (entry {seq}) left it, but its SHA-256 is not the recorded "
-                    f"{sha[:16]}...: run the command again"
+                    f"{str(sha)[:16]}...: run the command again"
                 )
-                return
-            if target.exists() and hash_file(target)[0] != sha:
+                return True
+            if os.path.lexists(target):
+                if stat.S_ISREG(os.lstat(target).st_mode) and hash_file(target, stored=True)[0] == sha:
+                    self._remove_temp(tmp)
+                    return True
                 notes.append(
                     f"{tmp}: the complete output of {kind} entry {seq}, left by a killed run; not moved to "
-                    f"{target}, which holds another file: rename it yourself"
+                    f"{target}, which holds another file: move it yourself"
                 )
-                return
-            os.replace(tmp, target)
-            fsync_dir(target.parent)
+                return False
+            move_out(tmp, target)
         except OSError as exc:
-            # Not an error of the command now running: say so, and do not try again at every later command.
             notes.append(
                 f"{tmp}: the output of a killed {kind} (entry {seq}) could not be moved to {target} "
                 f"({exc.strerror}); move it yourself"
             )
-            return
-        notes.append(
-            f"{target}: written from the complete file a killed {kind} (entry {seq}) left at {tmp.name}"
-        )
+            return False
+        notes.append(f"{target}: written from the complete file a killed {kind} (entry {seq}) left")
+        return True
+
+    def _outside_case(self, target: Path) -> bool:
+        """Whether ``target`` is an absolute path in an existing folder outside the case (an output never
+        goes into the case folder, where it could take the place of one of its files)."""
+        if not target.is_absolute() or not target.parent.is_dir():
+            return False
+        folder = target.parent.resolve()
+        case_root = self.case.root.resolve()
+        return folder != case_root and case_root not in folder.parents
 
     def reindex(self) -> None:
         """Rebuild the projections of a case made by an older version, from its ledger (under the writer lock)."""
@@ -337,27 +430,32 @@ class Writer:
     ) -> tuple[Entry, dict[str, Any]]:
         """Write an output file (a report, a bundle) and record it, in the order that keeps both consistent.
 
-        ``write`` fills a temporary file beside ``path`` and returns the entry's body; under the writer lock the
-        file is fsynced, the ``kind`` entry appended in one transaction, and only then the file renamed into
-        place and its folder fsynced. The temporary file is journalled (``pending_outputs``) before it is written:
-        a failure before the commit leaves nothing, and a kill leaves a temporary file that the next writer
-        removes (no entry) or renames into place (the entry committed; see ``_recover_outputs``).
+        ``write`` fills a temporary file in the case's staging folder (``objects/tmp/output-<hex>``) and
+        returns the entry's body; under the writer lock the file is fsynced, the ``kind`` entry appended in one
+        transaction, and only then the file moved into place (``move_out``) and its folder fsynced. The
+        temporary file is journalled (``pending_outputs``, by its name in the staging folder) before it is
+        written: a failure before the commit leaves nothing, and a kill leaves a temporary file that the next
+        writer removes (no entry) or moves into place (the entry committed; see ``_recover_outputs``).
         """
+        path = path.absolute()
         with self.lock():
-            tmp = path.parent / f".{path.name}.{uuid.uuid4().hex[:12]}.tmp"
-            tmp_name = str(tmp)
+            name = f"{OUTPUT_TEMP_PREFIX}{uuid.uuid4().hex[:24]}"
+            tmp = self.store.tmp / name
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
+                self.store.tmp.mkdir(parents=True, exist_ok=True)
+                if not self.store.staging_safe():
+                    raise OSError(errno.ELOOP, "objects/tmp is not a folder of the case")
                 # Journalled before the file exists, so that the next writer removes the temporary file if
-                # this one dies before its entry commits, and renames it into place if it dies after.
+                # this one dies before its entry commits, and moves it into place if it dies after.
                 self.conn.execute(
-                    "INSERT INTO pending_outputs (tmp, target, kind) VALUES (?, ?, ?)",
-                    (tmp_name, str(path), kind),
+                    f"INSERT INTO {OUTPUTS_JOURNAL} (tmp, target, kind) VALUES (?, ?, ?)",  # noqa: S608
+                    (name, str(path), kind),
                 )
-                os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600))
             except OSError as exc:
                 with contextlib.suppress(sqlite3.Error):
-                    self.conn.execute("DELETE FROM pending_outputs WHERE tmp = ?", (tmp_name,))
+                    self.conn.execute(f"DELETE FROM {OUTPUTS_JOURNAL} WHERE tmp = ?", (name,))  # noqa: S608
                 raise StorageError(f"cannot write the {what} ({exc.strerror})", path=path) from None
             try:
                 with open(tmp, "w+b") as fh:
@@ -369,16 +467,15 @@ class Writer:
                 try:
                     entry = ledger.append(self.conn, key, kind, body)
                     self.conn.execute(
-                        "UPDATE pending_outputs SET sha256 = ?, seq = ? WHERE tmp = ?",
-                        (body["sha256"], entry.seq, tmp_name),
+                        f"UPDATE {OUTPUTS_JOURNAL} SET sha256 = ?, seq = ? WHERE tmp = ?",  # noqa: S608
+                        (body["sha256"], entry.seq, name),
                     )
                     self.conn.execute("COMMIT")
                 except BaseException:
                     self.conn.execute("ROLLBACK")
                     raise
-                os.replace(tmp, path)
-                fsync_dir(path.parent)
-                self.conn.execute("DELETE FROM pending_outputs WHERE tmp = ?", (tmp_name,))
+                move_out(tmp, path)
+                self.conn.execute(f"DELETE FROM {OUTPUTS_JOURNAL} WHERE tmp = ?", (name,))  # noqa: S608
             except OSError as exc:
                 self._rollback_open()
                 self._drop_output(tmp)
@@ -393,13 +490,44 @@ class Writer:
         """Remove the temporary file of an output that failed, and its journal row unless its entry committed
         (then the next writer finishes it)."""
         with contextlib.suppress(sqlite3.Error):
-            row = self.conn.execute("SELECT seq FROM pending_outputs WHERE tmp = ?", (str(tmp),)).fetchone()
+            row = self.conn.execute(
+                f"SELECT seq FROM {OUTPUTS_JOURNAL} WHERE tmp = ?",  # noqa: S608
+                (tmp.name,),
+            ).fetchone()
             if row is not None and row[0] is not None:
                 return
-            self.conn.execute("DELETE FROM pending_outputs WHERE tmp = ?", (str(tmp),))
-        tmp.unlink(missing_ok=True)
+            self.conn.execute(f"DELETE FROM {OUTPUTS_JOURNAL} WHERE tmp = ?", (tmp.name,))  # noqa: S608
+        self._remove_temp(tmp)
 
     def _rollback_open(self) -> None:
         """Roll back a transaction ``publish``'s ``write`` began (a checkpoint) and nothing committed."""
         if self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
+
+
+def move_out(tmp: Path, target: Path) -> None:
+    """Move a finished output from the staging folder to its target, replacing what is there (the caller
+    checked, or the user asked for it), then fsync the target's folder.
+
+    A rename when both are on one file system; else (a case on a USB stick, the report on the desktop) a copy
+    into a new temporary file beside the target, fsynced and renamed over it, then the staged file removed.
+    """
+    try:
+        os.replace(tmp, target)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        beside = target.parent / f".{target.name}.{uuid.uuid4().hex[:12]}.tmp"
+        fd = os.open(beside, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as out, os.fdopen(open_stored(tmp), "rb") as src:
+                shutil.copyfileobj(src, out, CHUNK)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(beside, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                beside.unlink()  # made above by this call, never a file the journal named
+            raise
+        tmp.unlink()
+    fsync_dir(target.parent)

@@ -42,6 +42,9 @@ The checks, numbered here and in the code:
       entry (``EXTRA``), unless the import journal (``pending_objects``) shows an interrupted import left it,
       or it is a staging file in ``objects/tmp`` (``INCOMPLETE_IMPORT``, a warning: the next import removes
       them).
+      An object must be a regular file of the case: a link, a FIFO or a device is ``MODIFIED`` and not read.
+  (6b) Journals: their rows name only what the writer writes there (``JOURNAL_INVALID``); a killed report or
+      export left in ``pending_outputs`` is ``INCOMPLETE_OUTPUT`` (a warning; see ``evidence.verify.objects``).
   (7) Projections: the index tables equal a replay of the ledger (``INDEX_MISMATCH``), each record's stored
       JSON (text, sender, times: what the timeline and reports read) included; an index built by an
       older version is not compared (``INDEX_OUTDATED``, a warning: it is rebuilt from the ledger when the
@@ -74,6 +77,7 @@ Merkle primitives, the index replay and the format constants (``evidence.case.fo
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
@@ -89,15 +93,15 @@ from evidence.case.formats import (
     object_path,
 )
 from evidence.case.ledger import Entry
-from evidence.case.signing import PublicKey
-from evidence.case.store import is_hash_name
+from evidence.case.signing import PublicKey, read_key_file
+from evidence.case.store import is_hash_name, open_stored
 from evidence.errors import SigningKeyError
 from evidence.verify import WARNING, Finding, Report
 from evidence.verify._common import Row, Stored
 from evidence.verify.db import open_snapshot
 from evidence.verify.ledger import check_ledger
 from evidence.verify.merkle import check_case_checkpoints
-from evidence.verify.objects import check_objects
+from evidence.verify.objects import check_objects, check_outputs
 from evidence.verify.parallel import ObjectHasher
 from evidence.verify.projections import check_projections
 
@@ -247,10 +251,11 @@ def _verify(
 
         _check_checkpoints(rows, report)
 
-        # (6) Objects.
+        # (6) Objects, (6b) the journals.
         named = check_objects(root, rows, pending, report, hasher)
     finally:
         hasher.close()
+    check_outputs(root, conn, rows, report)
 
     # (7) Projections.
     check_projections(root, conn, rows, named, report)
@@ -271,13 +276,12 @@ def _check_case_anchors(root: Path, rows: list[Row], report: Report) -> None:
     def read(sha: str) -> bytes | None:
         if not is_hash_name(sha):
             return None
-        path = object_path(root, sha)
-        try:
-            if path.stat().st_size > ANCHOR_OBJECT_LIMIT:
-                return None
-            return path.read_bytes()
+        try:  # a regular file of the case only, read no further than any token (a FIFO would hang)
+            with os.fdopen(open_stored(object_path(root, sha)), "rb") as fh:
+                data = fh.read(ANCHOR_OBJECT_LIMIT + 1)
         except OSError:
             return None
+        return data if len(data) <= ANCHOR_OBJECT_LIMIT else None
 
     check_anchors(rows, read, report)
 
@@ -296,7 +300,7 @@ def _read_key_file(root: Path, report: Report) -> PublicKey | None:
     pub_path = root / PUBLIC_KEY_PATH
     file_key: PublicKey | None = None
     try:
-        file_key = PublicKey.from_pem(pub_path.read_bytes(), pub_path)
+        file_key = PublicKey.from_pem(read_key_file(pub_path), pub_path)
     except (OSError, SigningKeyError) as exc:
         message = exc.message if isinstance(exc, SigningKeyError) else str(exc)
         report.add(Finding("KEY_UNREADABLE", message, path=PUBLIC_KEY_PATH))

@@ -1,5 +1,16 @@
 """Check (6) of ``evidence.verify.case``: every object an entry names is present and re-hashes to its name,
-and every stored object is named by an entry (or is an interrupted import's leftover, a warning).
+and every stored object is named by an entry (or is an interrupted import's leftover, a warning); and (6b)
+the journals a killed writer leaves rows in name only what our writer writes there.
+
+An object must be a regular file in the case's own store: a symbolic link (even to an identical copy), a
+FIFO, a device, or an object under a folder that is a link, is ``MODIFIED`` (saying which), and is never
+followed or read to its end (``evidence.verify.parallel.hash_one``).
+
+(6b) The journals are unsigned, and the next writing command acts on them, so a row no tool of ours writes is
+an error (``JOURNAL_INVALID``): a ``pending_objects`` row that is not an object's hash, a ``pending_outputs``
+row whose file is not ``output-<hex>`` in ``objects/tmp``, or whose entry is not the committed output it
+claims. A genuine row of a killed report or export is ``INCOMPLETE_OUTPUT`` (a warning naming the command
+that finishes it), as is a temporary output no row names.
 """
 
 from __future__ import annotations
@@ -8,7 +19,18 @@ import json
 import sqlite3
 from pathlib import Path
 
-from evidence.case.formats import DB_NAME, HASH_DIR, IMPORT_JOURNAL, OBJECTS_DIR, STAGING_DIR, object_relpath
+from evidence.case.formats import (
+    DB_NAME,
+    HASH_DIR,
+    IMPORT_JOURNAL,
+    OBJECTS_DIR,
+    OUTPUT_TEMP_NAME,
+    OUTPUT_TEMP_PREFIX,
+    OUTPUTS_JOURNAL,
+    STAGING_DIR,
+    Kind,
+    object_relpath,
+)
 from evidence.case.store import is_hash_name
 from evidence.verify import WARNING, Finding, Report
 from evidence.verify._common import Row
@@ -77,6 +99,16 @@ def check_objects(
     rel = object_relpath
 
     hasher.listing()  # before anything can close the pool
+    if hasher.base_problem is not None:
+        report.add(
+            Finding(
+                "EXTRA",
+                "a symbolic link (or a file) where the store keeps its folder; nothing under it was read",
+                path=OBJECTS_DIR
+                if objects.is_symlink() or not objects.is_dir()
+                else f"{OBJECTS_DIR}/{HASH_DIR}",
+            )
+        )
     total = 0
     order = sorted(named, key=lambda s: -(named[s][1] or 0))
     for sha in order:
@@ -97,7 +129,7 @@ def check_objects(
             report.add(
                 Finding(
                     "MODIFIED",
-                    actual if actual.startswith("unreadable") else "content no longer matches its hash",
+                    "content no longer matches its hash" if is_hash_name(actual) else actual,
                     entry=seq,
                     exhibit=exhibit,
                     path=rel(sha),
@@ -111,10 +143,12 @@ def check_objects(
     # Stored files that no entry names.
     present: set[str] = set()
     unnamed: list[tuple[str, str]] = []
-    if objects.is_dir():
+    if objects.is_dir() and not objects.is_symlink():
         for child in sorted(objects.iterdir()):
             if child.name == STAGING_DIR:
-                for stray in sorted(child.iterdir()) if child.is_dir() else []:
+                for stray in sorted(child.iterdir()) if child.is_dir() and not child.is_symlink() else []:
+                    if stray.name.startswith(OUTPUT_TEMP_PREFIX):
+                        continue  # a report or bundle being written: (6b) says what it is
                     report.add(
                         Finding(
                             "INCOMPLETE_IMPORT",
@@ -124,6 +158,8 @@ def check_objects(
                         )
                     )
                 continue
+            if child.name == HASH_DIR and hasher.base_problem is not None:
+                continue  # reported above
             if child.name != HASH_DIR or not child.is_dir():
                 report.add(
                     Finding(
@@ -154,7 +190,9 @@ def check_objects(
                 report.add(
                     Finding(
                         "EXTRA",
-                        "object that no ledger entry names (added, or its entries were removed)",
+                        "object that no ledger entry names (added, or its entries were removed)"
+                        if name
+                        else "a file or a symbolic link where the store keeps a folder of objects",
                         path=relpath,
                     )
                 )
@@ -181,4 +219,87 @@ def check_objects(
                     path=rel(sha),
                 )
             )
+        else:
+            report.add(
+                Finding(
+                    "JOURNAL_INVALID",
+                    f"the import journal has a row naming {sha[:120]!r}, not an object: no tool of ours "
+                    "writes that (the writing commands leave it alone and say so)",
+                    path=f"{DB_NAME}:{IMPORT_JOURNAL}",
+                )
+            )
     return named
+
+
+OUTPUT_KINDS = frozenset({Kind.REPORT_GENERATED, Kind.EXPORT_CREATED})
+OUTPUT_COMMANDS = {Kind.REPORT_GENERATED: "evidence report", Kind.EXPORT_CREATED: "evidence export"}
+
+
+def check_outputs(root: Path, conn: sqlite3.Connection, rows: list[Row], report: Report) -> None:
+    """(6b) The journal of reports and bundles being written (``pending_outputs``), and what a killed one left
+    in ``objects/tmp``: see the module docstring."""
+    try:
+        journal = conn.execute(f"SELECT tmp, target, kind, sha256, seq FROM {OUTPUTS_JOURNAL}").fetchall()  # noqa: S608
+    except sqlite3.Error:
+        journal = []  # a case no report or export was ever written in has no such table
+    by_seq = {row.entry.seq: row for row in rows}
+    where = f"{DB_NAME}:{OUTPUTS_JOURNAL}"
+    named: set[str] = set()
+    for tmp, target, kind, sha, seq in journal:
+        name = tmp.decode("utf-8", "replace") if isinstance(tmp, bytes) else str(tmp)
+        target_name = target.decode("utf-8", "replace") if isinstance(target, bytes) else str(target)
+        problem = _output_row_problem(name, target_name, kind, sha, seq, by_seq)
+        if problem is not None:
+            report.add(Finding("JOURNAL_INVALID", f"{problem}: no tool of ours writes that row", path=where))
+            continue
+        named.add(name)
+        finish = "moves it to" if seq is not None else "removes it; it was never recorded, and was meant for"
+        report.add(
+            Finding(
+                "INCOMPLETE_OUTPUT",
+                f"a killed '{OUTPUT_COMMANDS[Kind(kind)]}' left this output unfinished; the next command that "
+                f"writes to the case (e.g. 'evidence import', 'evidence diary add') {finish} {target_name}; "
+                "verify does not",
+                severity=WARNING,
+                entry=seq if isinstance(seq, int) else None,
+                path=f"{OBJECTS_DIR}/{STAGING_DIR}/{name}",
+            )
+        )
+    staging = root / OBJECTS_DIR / STAGING_DIR
+    if staging.is_dir() and not staging.is_symlink():
+        for stray in sorted(staging.glob(f"{OUTPUT_TEMP_PREFIX}*")):
+            if stray.name not in named:
+                report.add(
+                    Finding(
+                        "INCOMPLETE_OUTPUT",
+                        "a temporary report or bundle that no journal row names (the next command that "
+                        "writes to the case, e.g. 'evidence import', removes it; verify does not)",
+                        severity=WARNING,
+                        path=f"{OBJECTS_DIR}/{STAGING_DIR}/{stray.name}",
+                    )
+                )
+
+
+def _output_row_problem(
+    name: str, target: str, kind: object, sha: object, seq: object, by_seq: dict[int, Row]
+) -> str | None:
+    """What is wrong with one ``pending_outputs`` row (None when the writer could have written it)."""
+    if not OUTPUT_TEMP_NAME.fullmatch(name):
+        return f"a row names {name[:120]!r}, not a temporary output in {OBJECTS_DIR}/{STAGING_DIR}"
+    if kind not in OUTPUT_KINDS:
+        return f"the row of {name} names the kind {str(kind)[:40]!r}, not a report's or an export's"
+    if not target.startswith("/"):
+        return f"the row of {name} names the target {target[:120]!r}, not an absolute path"
+    if seq is None:
+        return None if sha is None else f"the row of {name} has a hash but no entry"
+    row = by_seq.get(seq) if isinstance(seq, int) else None
+    body = row.body if row is not None else None
+    if (
+        row is None
+        or row.entry.kind != kind
+        or not isinstance(body, dict)
+        or body.get("sha256") != sha
+        or body.get("file_name") != target.rsplit("/", 1)[-1]
+    ):
+        return f"the row of {name} names entry {str(seq)[:20]}, which is not the {kind} of that file"
+    return None

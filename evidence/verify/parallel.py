@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import stat
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from evidence.case.formats import HASH_DIR, OBJECTS_DIR, object_relpath
 from evidence.case.signing import PublicKey, bad_signatures
-from evidence.case.store import hash_file
+from evidence.case.store import NotRegularFile, hash_file
 from evidence.verify._common import is_lower_hex
 
 # Ed25519 verification takes ~120 us an entry and holds the GIL: a ledger longer than this has its signatures
@@ -66,16 +67,37 @@ class SignatureCheck:
 SMALL_OBJECT = 1 << 20
 BATCH_FILES = 64
 
-Hashed = tuple[str | None, int]  # (hex SHA-256, or None when the file is gone, or "unreadable: ..."; size)
+# (hex SHA-256, or None when the file is gone, or what is wrong: "unreadable: ...", "a FIFO, not a file of the
+# case"; size)
+Hashed = tuple[str | None, int]
 
 
 def hash_one(path: str) -> Hashed:
+    """An object's digest and size; only a regular file is read (a link is not followed, a FIFO or a device
+    is not read: see ``evidence.case.store.open_stored``), so no object can make this hang or never end."""
     try:
-        return hash_file(path)
+        return hash_file(path, stored=True)
     except FileNotFoundError:
         return None, 0
+    except NotRegularFile as exc:
+        return str(exc.strerror), 0
     except OSError as exc:
         return f"unreadable: {exc.strerror}", 0
+
+
+def folder_problem(path: str, name: str) -> str | None:
+    """What is wrong with a folder of the store that must be a real folder of the case (``name`` as findings
+    print it): None when it is one, or is absent (its objects are then missing)."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"unreadable: its folder {name} ({exc.strerror})"
+    if stat.S_ISDIR(mode):
+        return None
+    what = "a symbolic link" if stat.S_ISLNK(mode) else "not a folder"
+    return f"its folder {name} is {what}, not a folder of the case"
 
 
 def hash_batch(paths: list[str]) -> list[Hashed]:
@@ -98,6 +120,10 @@ class ObjectHasher:
         self.pool: ThreadPoolExecutor | None = None
         self.scheduled: Future[list[tuple[str, str, bool]]] | None = None
         self.futures: dict[str, tuple[Future[list[Hashed]], int]] = {}  # name -> (its task, its place in it)
+        # What is wrong with objects/ or objects/sha256 (a link out of the case?): then no object is read.
+        self.base_problem = folder_problem(f"{root}/{OBJECTS_DIR}", OBJECTS_DIR) or folder_problem(
+            self.base, f"{OBJECTS_DIR}/{HASH_DIR}"
+        )
 
     def start(self) -> None:
         if self.pool is not None:
@@ -107,12 +133,14 @@ class ObjectHasher:
         self.scheduled = self.pool.submit(self._schedule, self.pool)
 
     def _schedule(self, pool: ThreadPoolExecutor) -> list[tuple[str, str, bool]]:
+        if self.base_problem is not None:
+            return []  # nothing under a folder linked out of the case is listed or read
         listing = list_shards(self.base)
         sized: list[tuple[int, str]] = []
         for shard, name, in_place in listing:
             if in_place:
                 try:
-                    size = os.stat(f"{self.base}/{shard}/{name}").st_size
+                    size = os.stat(f"{self.base}/{shard}/{name}", follow_symlinks=False).st_size
                 except OSError:
                     size = 0
                 sized.append((size, name))
@@ -147,10 +175,14 @@ class ObjectHasher:
     def hashed(self, sha: str) -> Hashed:
         """The digest and size of the object named ``sha`` (hashed now when the listing did not hold it)."""
         self.listing()
+        if self.base_problem is not None:
+            return self.base_problem, 0
         if sha in self.futures:
             future, i = self.futures[sha]
             return future.result()[i]
-        return hash_one(self._path(sha))
+        # Not listed: gone, or its shard is not a real folder (the listing skips a linked one).
+        problem = folder_problem(f"{self.base}/{sha[:2]}", f"{OBJECTS_DIR}/{HASH_DIR}/{sha[:2]}")
+        return (problem, 0) if problem is not None else hash_one(self._path(sha))
 
     def close(self) -> None:
         if self.pool is not None:
@@ -158,8 +190,8 @@ class ObjectHasher:
 
 
 def list_shards(base: str) -> list[tuple[str, str, bool]]:
-    """Every file under ``objects/sha256`` as (shard, name, in place), sorted; a shard that is a file is listed
-    as (its name, "", False)."""
+    """Every file under ``objects/sha256`` as (shard, name, in place), sorted; a shard that is a file or a
+    symbolic link (not followed) is listed as (its name, "", False)."""
     found: list[tuple[str, str, bool]] = []
     try:
         shards = sorted(os.scandir(base), key=lambda e: e.name)
@@ -167,7 +199,7 @@ def list_shards(base: str) -> list[tuple[str, str, bool]]:
         return found
     for shard in shards:
         try:
-            is_dir = shard.is_dir()
+            is_dir = shard.is_dir(follow_symlinks=False)
         except OSError:
             is_dir = False
         if not is_dir:

@@ -6,15 +6,16 @@ from a seeded RNG over the operation's measured duration. Then, before any new w
 pass with at most ``INCOMPLETE_IMPORT`` warnings, and the operation must be wholly present or wholly absent.
 A further import must then succeed and leave a case that verifies with no findings at all.
 
-The guarantee for a report or an export (both write the file to a temporary name beside the target, fsync
-it, commit the ledger entry, then rename): with no ``*.generated``/``*.created`` entry, no file is at the
-target; with the entry, the complete file with the entry's hash is at the target, or, when the kill fell
-between the commit and the rename, at the one temporary name ``.<name>.*.tmp`` beside it (random kills
+The guarantee for a report or an export (both write the file to a temporary name in the case's staging
+folder, fsync it, commit the ledger entry, then move it out): with no ``*.generated``/``*.created`` entry, no
+file is at the target; with the entry, the complete file with the entry's hash is at the target, or, when the
+kill fell between the commit and the move, at the one temporary name ``objects/tmp/output-*`` (random kills
 rarely land there, so one trial each for the report and the export kills the child exactly there). Each output
 is journalled (``pending_outputs``) before its temporary file is written, so the next writer finishes the job:
-it renames a committed output's temporary file into place (its hash checked against the entry's) and removes
-the temporary file of one whose entry never committed. After the further import of each trial, the target
-holds the output exactly when the entry exists, and no temporary file is left.
+it moves a committed output's temporary file into place (its hash checked against the entry's) and removes
+the temporary file of one whose entry never committed; until then verify warns ``INCOMPLETE_OUTPUT``. After
+the further import of each trial, the target holds the output exactly when the entry exists, and no temporary
+file is left.
 """
 
 from __future__ import annotations
@@ -95,7 +96,7 @@ def _entries_after(root: Path, seq: int) -> list[tuple[str, dict[str, Any]]]:
 def _verify_after_kill(root: Path) -> None:
     report = verify_case(root)
     assert report.ok, [str(f) for f in report.findings]
-    assert {f.code for f in report.findings} <= {"INCOMPLETE_IMPORT"}
+    assert {f.code for f in report.findings} <= {"INCOMPLETE_IMPORT", "INCOMPLETE_OUTPUT"}
 
 
 def _further_import(root: Path, trial: int) -> None:
@@ -183,7 +184,7 @@ def test_killed_import_is_all_or_nothing(tmp_path: Path, corpus: Path) -> None:
 def _output_check(kind: str, file_name: str) -> Callable[[Path, int, list[tuple[str, dict[str, Any]]]], str]:
     def check(root: Path, base_seq: int, new: list[tuple[str, dict[str, Any]]]) -> str:
         out = root.parent / "out" / file_name
-        temps = sorted(out.parent.glob(f".{file_name}.*.tmp")) if out.parent.is_dir() else []
+        temps = _temps(root)
         if not new:
             # No entry: nothing at the target (a temporary file beside it may remain; it is not the output).
             assert not out.exists()
@@ -196,7 +197,7 @@ def _output_check(kind: str, file_name: str) -> Callable[[Path, int, list[tuple[
         if out.exists():
             data = out.read_bytes()
         else:
-            # Killed between the commit and the rename: the complete file waits under its temporary name.
+            # Killed between the commit and the move: the complete file waits under its temporary name.
             assert len(temps) == 1, temps
             data = temps[0].read_bytes()
             outcome = "present, not yet renamed"
@@ -206,12 +207,18 @@ def _output_check(kind: str, file_name: str) -> Callable[[Path, int, list[tuple[
     return check
 
 
+def _temps(root: Path) -> list[Path]:
+    """The temporary outputs (reports, bundles being written) in the case's staging folder."""
+    return sorted((root / "objects" / "tmp").glob("output-*"))
+
+
 def _recovered(file_name: str) -> Callable[[Path, list[tuple[str, dict[str, Any]]]], None]:
     """After the next writer: the output at the target exactly when its entry exists; no temporary file."""
 
     def after(root: Path, new: list[tuple[str, dict[str, Any]]]) -> None:
         out = root.parent / "out" / file_name
-        assert not list(out.parent.glob(f".{file_name}.*.tmp")) if out.parent.is_dir() else True
+        assert not _temps(root)
+        assert not list(out.parent.glob(".*.tmp")) if out.parent.is_dir() else True
         if new:
             assert (
                 hashlib.sha256(out.read_bytes()).hexdigest() == new[-1][1]["sha256"]
@@ -340,7 +347,7 @@ def _kill_at(point: str) -> Callable[[Path], None]:
             def half_then_die(case: Any, **kwargs: Any) -> bytes:
                 pdf = render(case, **kwargs)
                 if point == "write":
-                    tmp = next((root.parent / "out").glob(".report.pdf.*.tmp"))
+                    tmp = _temps(root)[0]
                     tmp.write_bytes(pdf[: len(pdf) // 2])
                     os.kill(os.getpid(), signal.SIGKILL)
                 return pdf
@@ -364,12 +371,13 @@ def test_killed_output_is_cleaned_by_the_next_writer(tmp_path: Path, corpus: Pat
         finished, _ = _run_killed(lambda root=root, point=point: _kill_at(point)(root), None)  # type: ignore[misc]
         assert not finished
         out = root.parent / "out"
-        assert len(list(out.glob(".report.pdf.*.tmp"))) == 1
+        assert len(_temps(root)) == 1
         assert len(_entries_after(root, base_seq)) == entries  # the checkpoint and the report entry
+        assert {f.code for f in verify_case(root).findings} == {"INCOMPLETE_OUTPUT"}
         with Case.open(root) as case:
             case.import_files([_write(root.parent / "after.txt", "after the kill")])
             notes = case.recovery_notes
-        assert list(out.iterdir()) == []
+        assert list(out.iterdir()) == [] and _temps(root) == []
         if point == "write":
             assert notes == []
         else:
