@@ -108,6 +108,7 @@ class Case(CaseFolder):
                     "created_local": local_now_description(now),
                     "tool": tool_info(),
                 },
+                path,
             )
             (path / LOCK_NAME).touch()
         except OSError as exc:

@@ -47,18 +47,46 @@ if TYPE_CHECKING:
 OUTPUT_KINDS = frozenset({Kind.REPORT_GENERATED, Kind.EXPORT_CREATED})  # what ``publish`` records
 
 
-def create(conn: sqlite3.Connection, key: SigningKey, genesis: dict[str, Any]) -> Entry:
+SQLITE_FULL = 13  # the SQLite result code of a full disk
+
+
+def rollback(conn: sqlite3.Connection) -> None:
+    """Roll back the open transaction, if there still is one: SQLite has already rolled back by itself when a
+    commit failed on a full disk, and a second ROLLBACK would hide that error behind "no transaction"."""
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
+def _disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, sqlite3.OperationalError):
+        return "full" in str(exc) or getattr(exc, "sqlite_errorcode", None) == SQLITE_FULL
+    return isinstance(exc, OSError) and exc.errno == errno.ENOSPC
+
+
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection, root: Path, what: str = "nothing was recorded") -> Iterator[None]:
+    """One write transaction: committed when the block ends, rolled back when it raises; a full disk is a
+    StorageError (exit 7) saying ``what`` became of the command, never a traceback."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        conn.execute("COMMIT")
+    except BaseException as exc:
+        rollback(conn)
+        if _disk_full(exc):
+            raise StorageError(
+                f"the disk is full; {what}", path=root, hint="free some space and retry"
+            ) from None
+        raise
+
+
+def create(conn: sqlite3.Connection, key: SigningKey, genesis: dict[str, Any], root: Path) -> Entry:
     """A new case database: the ledger and index schemas and the signed ``case.created`` genesis entry."""
     ledger.create_schema(conn)
     index.create_schema(conn)
     index.set_version(conn)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(conn, root, "the case was not created"):
         entry = ledger.append(conn, key, Kind.CASE_CREATED, genesis)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     return entry
 
 
@@ -254,13 +282,8 @@ class Writer:
             if index.stored_version(self.conn) >= index.INDEX_VERSION:
                 return  # another process did it while we waited for the lock
             entries = [(e, canonical_loads(e.body_text)) for e in self.case.entries()]
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
+            with transaction(self.conn, self.case.root, "the index was not rebuilt"):
                 index.migrate(self.conn, entries, self.store.read_bytes)
-                self.conn.execute("COMMIT")
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
 
     # -- entries ---------------------------------------------------------------------------------------
 
@@ -286,16 +309,10 @@ class Writer:
     ) -> Entry:
         """Append one entry that brings no objects, in its own transaction under the lock; ``check`` runs
         first inside that transaction (and may refuse by raising)."""
-        with self.lock():
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                if check is not None:
-                    check(self.conn)
-                entry = self.append(key, kind, body)
-                self.conn.execute("COMMIT")
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
+        with self.lock(), transaction(self.conn, self.case.root):
+            if check is not None:
+                check(self.conn)
+            entry = self.append(key, kind, body)
         return entry
 
     @contextlib.contextmanager
@@ -310,29 +327,19 @@ class Writer:
         try:
             # (1) Journal the objects about to appear, so a crash between placing them and committing the
             # entries that name them is undone by the next writer, and the verifier can tell it from tampering.
-            self.conn.execute("BEGIN IMMEDIATE")
-            self.conn.executemany(
-                "INSERT OR IGNORE INTO pending_objects (sha256, op) VALUES (?, ?)",
-                [(s.sha256, op) for s in staged if not self.store.exists(s.sha256)],
-            )
-            self.conn.execute("COMMIT")
+            with transaction(self.conn, self.case.root, "nothing was imported"):
+                self.conn.executemany(
+                    "INSERT OR IGNORE INTO pending_objects (sha256, op) VALUES (?, ?)",
+                    [(s.sha256, op) for s in staged if not self.store.exists(s.sha256)],
+                )
             # (2) Place them.
             for one in staged:
                 if self.store.place(one):
                     placed.append(one.sha256)
             # (3) One transaction for every entry of the block.
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
+            with transaction(self.conn, self.case.root, "nothing was imported"):
                 yield op
                 self.conn.execute("DELETE FROM pending_objects WHERE op = ?", (op,))
-                self.conn.execute("COMMIT")
-            except BaseException as exc:
-                self.conn.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.OperationalError) and "full" in str(exc):
-                    raise StorageError(
-                        "the disk is full; nothing was imported", path=self.case.root
-                    ) from None
-                raise
         except BaseException:
             for sha in placed:  # under the writer lock: exactly what this call placed
                 self.store.remove(sha)
@@ -380,15 +387,15 @@ class Writer:
         failed or killed report or export leaves neither)."""
         from evidence.case.merkle import CHECKPOINT_KIND
 
+        if commit:
+            with transaction(self.conn, self.case.root):
+                return ledger.append(self.conn, key, CHECKPOINT_KIND, self._checkpoint_body(key))
         self.conn.execute("BEGIN IMMEDIATE")
         try:
-            entry = ledger.append(self.conn, key, CHECKPOINT_KIND, self._checkpoint_body(key))
-            if commit:
-                self.conn.execute("COMMIT")
+            return ledger.append(self.conn, key, CHECKPOINT_KIND, self._checkpoint_body(key))
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            rollback(self.conn)
             raise
-        return entry
 
     def _checkpoint_body(self, key: SigningKey) -> dict[str, Any]:
         """Inside the write transaction: the body of a ``checkpoint.signed`` entry over every entry so far."""
@@ -410,7 +417,7 @@ class Writer:
             body = self._checkpoint_body(key)
             planned = ledger.append(self.conn, key, CHECKPOINT_KIND, body)
         finally:
-            self.conn.execute("ROLLBACK")
+            rollback(self.conn)
         return planned, body
 
     @contextlib.contextmanager
@@ -420,7 +427,7 @@ class Writer:
         try:
             yield entry
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            rollback(self.conn)
             raise
 
     # -- outputs (reports, bundles) ----------------------------------------------------------------------
@@ -472,17 +479,23 @@ class Writer:
                     )
                     self.conn.execute("COMMIT")
                 except BaseException:
-                    self.conn.execute("ROLLBACK")
+                    rollback(self.conn)
                     raise
                 move_out(tmp, path)
                 self.conn.execute(f"DELETE FROM {OUTPUTS_JOURNAL} WHERE tmp = ?", (name,))  # noqa: S608
-            except OSError as exc:
-                self._rollback_open()
+            except BaseException as exc:
+                rollback(
+                    self.conn
+                )  # ``write`` may have begun a transaction (a checkpoint): nothing committed
                 self._drop_output(tmp)
-                raise StorageError(f"cannot write the {what} ({exc.strerror})", path=path) from None
-            except BaseException:
-                self._rollback_open()
-                self._drop_output(tmp)
+                if _disk_full(exc):
+                    raise StorageError(
+                        f"the disk is full; the {what} was not written",
+                        path=path,
+                        hint="free some space and retry",
+                    ) from None
+                if isinstance(exc, OSError):
+                    raise StorageError(f"cannot write the {what} ({exc.strerror})", path=path) from None
                 raise
         return entry, body
 
@@ -498,11 +511,6 @@ class Writer:
                 return
             self.conn.execute(f"DELETE FROM {OUTPUTS_JOURNAL} WHERE tmp = ?", (tmp.name,))  # noqa: S608
         self._remove_temp(tmp)
-
-    def _rollback_open(self) -> None:
-        """Roll back a transaction ``publish``'s ``write`` began (a checkpoint) and nothing committed."""
-        if self.conn.in_transaction:
-            self.conn.execute("ROLLBACK")
 
 
 def move_out(tmp: Path, target: Path) -> None:
