@@ -14,7 +14,7 @@ import pytest
 from evidence import importers
 from evidence.actions import importing
 from evidence.api import Case
-from evidence.errors import InputError
+from evidence.errors import InputError, StorageError
 from evidence.importers.base import Importer, Source, Yielded
 from evidence.models import ImportOptions
 from evidence.verify.case import verify_case
@@ -184,7 +184,8 @@ def test_a_crash_during_commit_rolls_back_entries_and_objects(
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(importing, "_append_item", failing)
-    with pytest.raises(OSError):
+    # A full disk inside the commit is the one-line StorageError (exit 7), not a raw OSError (issue 13, A22).
+    with pytest.raises(StorageError):
         case.import_files(files)
     assert case.head().seq == 1
     assert objects_in(case) == set()
