@@ -79,7 +79,7 @@ def check_projections(
                     Finding(
                         "INDEX_MISMATCH",
                         f"the {table} table ({len(actual[table])} rows) does not match a replay of the ledger "
-                        f"({len(expected[table])} rows){_difference(expected[table], actual[table])}",
+                        f"({len(expected[table])} rows){_difference(table, expected[table], actual[table])}",
                         path=DB_NAME,
                     )
                 )
@@ -121,18 +121,22 @@ def unindexed_snapshot(conn: sqlite3.Connection, tables: frozenset[str]) -> dict
 ROWS_NAMED = 3  # rows of a difference a finding names
 
 
-def _difference(expected: list[tuple[Any, ...]], actual: list[tuple[Any, ...]]) -> str:
+def _difference(table: str, expected: list[tuple[Any, ...]], actual: list[tuple[Any, ...]]) -> str:
     """The first rows only one side has, named by their first two columns (a record's id and entry)."""
     want, have = set(expected), set(actual)
     parts = []
     for label, rows in (("not in the ledger", have - want), ("missing", want - have)):
         if rows:
-            named = ", ".join(
-                " ".join(str(v) for v in row[:2]) for row in sorted(rows, key=repr)[:ROWS_NAMED]
-            )
+            named = ", ".join(_row_name(table, row) for row in sorted(rows, key=repr)[:ROWS_NAMED])
             more = f" and {len(rows) - ROWS_NAMED} more" if len(rows) > ROWS_NAMED else ""
             parts.append(f"{label}: {named}{more}")
     return f" ({'; '.join(parts)})" if parts else ""
+
+
+def _row_name(table: str, row: tuple[Any, ...]) -> str:
+    if table in ("records", "search_text"):
+        return f"record {row[0]} (entry {row[1]})"
+    return " ".join(str(v) for v in row[:2])
 
 
 RECORD_JSON = "SELECT id, derived_seq, json FROM records NOT INDEXED ORDER BY id, derived_seq"
