@@ -122,7 +122,7 @@ def check_database(conn: sqlite3.Connection, report: Report) -> Layout:
     _compare_schema(stored, expected, report)
     _check_rootpages(conn, stored, report)
     _integrity(conn, report)
-    if "search_text" in by_name and by_name["search_text"] == expected["search_text"]:
+    if "search_text" in by_name and _same(by_name["search_text"], expected["search_text"]):
         _fts_integrity(conn, report)
     absent = {name for name in expected if name not in by_name}
     comparable = frozenset(
