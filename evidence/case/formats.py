@@ -37,6 +37,10 @@ STAGING_DIR = "tmp"  # objects/tmp/: staging files
 # committed) and the journal of report/export files being written. The next writing command recovers both.
 IMPORT_JOURNAL = "pending_objects"
 OUTPUTS_JOURNAL = "pending_outputs"
+# Its columns, as the writer creates it and the verifier expects it (one definition for both).
+OUTPUTS_JOURNAL_COLUMNS = (
+    "tmp TEXT PRIMARY KEY, target TEXT NOT NULL, kind TEXT NOT NULL, sha256 TEXT, seq INTEGER"
+)
 # A report or bundle being written waits in the staging folder as ``output-<24 hex>`` (the name its
 # ``pending_outputs`` row gives, relative to that folder) until its entry commits and it is moved out.
 OUTPUT_TEMP_PREFIX = "output-"

@@ -8,6 +8,7 @@ projections with a replay, which also catches rows dropped from the ledger's end
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Callable
 from typing import Any
@@ -330,12 +331,22 @@ def rebuild(
 
 
 def stored_version(conn: sqlite3.Connection) -> int:
-    """The index version recorded in ``meta`` (0 for a case made before versions were recorded)."""
+    """The index version recorded in ``meta``: 0 for a case made before versions were recorded, and for any
+    value that is not a plain decimal number (``'³'`` is a digit to ``str.isdigit`` and not to ``int``; a
+    blob, a sign, thousands of digits): the index is then rebuilt from the ledger like an outdated one, and
+    the verifier says ``META_INVALID``. No stored value makes this raise."""
     try:
         row = conn.execute("SELECT value FROM meta WHERE key = 'index_version'").fetchone()
     except sqlite3.Error:
         return 0
-    return int(row[0]) if row and str(row[0]).isdigit() else 0
+    value = row[0] if row else None
+    if not isinstance(value, str) or not VERSION_TEXT.fullmatch(value):
+        return 0
+    return int(value)
+
+
+# A version as set_version writes it: ASCII digits only (re's \d would take other scripts' digits too).
+VERSION_TEXT = re.compile(r"[0-9]{1,9}")
 
 
 def set_version(conn: sqlite3.Connection) -> None:

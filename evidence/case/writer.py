@@ -35,6 +35,7 @@ from evidence.case.formats import (
     OUTPUT_TEMP_NAME,
     OUTPUT_TEMP_PREFIX,
     OUTPUTS_JOURNAL,
+    OUTPUTS_JOURNAL_COLUMNS,
     Kind,
 )
 from evidence.case.ledger import Entry
@@ -157,10 +158,7 @@ class Writer:
 
     def _outputs_journal(self) -> None:
         """The journal of report/export files being written (created here, so cases made before it get it)."""
-        self.conn.execute(
-            f"CREATE TABLE IF NOT EXISTS {OUTPUTS_JOURNAL} ("
-            "tmp TEXT PRIMARY KEY, target TEXT NOT NULL, kind TEXT NOT NULL, sha256 TEXT, seq INTEGER)"
-        )
+        self.conn.execute(f"CREATE TABLE IF NOT EXISTS {OUTPUTS_JOURNAL} ({OUTPUTS_JOURNAL_COLUMNS})")
 
     def _recover_outputs(self) -> None:
         """Finish or clean the report/export files a killed writer left in the staging folder.

@@ -5,7 +5,14 @@ The checks, numbered here and in the code:
   (1) Layout: ``evidence.db``, ``keys/case.pub`` and ``objects/`` are present; the database is read from a
       snapshot that changes nothing in the case folder (``evidence.verify.db``): no recovery, no re-index.
       Rows are read as raw bytes, so a column rewritten with invalid UTF-8 or as a blob is reported against
-      its entry rather than making the database unreadable.
+      its entry rather than making the database unreadable. Every table is read without an index
+      (``NOT INDEXED``: the table's own b-tree, in rowid order, sorted by SQLite where an order is asked):
+      an index is not signed, and a forged one would decide which rows a query sees.
+  (1b) Database: the schema is exactly the writer's (``SCHEMA_EXTRA``, ``SCHEMA_MODIFIED``,
+      ``SCHEMA_MISSING``; ``TRIGGERS_REMOVED`` and ``TRIGGERS_MODIFIED`` warnings for the append-only
+      triggers), root pages are sane, SQLite's integrity check and FTS5's pass (``DATABASE_CORRUPT``,
+      ``SEARCH_INDEX_CORRUPT``: an index that does not hold exactly its table's rows), and ``meta`` holds a
+      valid index version (``META_INVALID``, ``INDEX_VERSION_DOWNGRADED``); see ``evidence.verify.schema``.
   (2) Genesis: the ``case.created`` entry (entry 1) starts the chain; the public key it names is the one in
       ``keys/case.pub`` (else ``KEY_REPLACED``) and, when given, the fingerprint expected (``--expect-key``,
       else ``KEY_NOT_EXPECTED``). No genesis entry at all is ``GENESIS_MISSING``; one naming no usable key is
@@ -46,13 +53,12 @@ The checks, numbered here and in the code:
   (6b) Journals: their rows name only what the writer writes there (``JOURNAL_INVALID``); a killed report or
       export left in ``pending_outputs`` is ``INCOMPLETE_OUTPUT`` (a warning; see ``evidence.verify.objects``).
   (7) Projections: the index tables equal a replay of the ledger (``INDEX_MISMATCH``), each record's stored
-      JSON (text, sender, times: what the timeline and reports read) included; an index built by an
-      older version is not compared (``INDEX_OUTDATED``, a warning: it is rebuilt from the ledger when the
-      case is next opened).
+      JSON (text, sender, times: what the timeline and reports read) included, read without an index; an
+      index built by an older version lacks tables of the current one (``INDEX_OUTDATED``, a warning: it is
+      rebuilt from the ledger when the case is next opened), and those it has are compared.
   (8) Anchors: every ``anchor.timestamped`` entry's RFC 3161 token is re-checked against the head it covers
       and its stored trust anchor (``evidence.verify.anchors``: ``ANCHOR_IMPRINT``, ``ANCHOR_SIGNATURE``, ...).
 
-``TRIGGERS_REMOVED`` (a warning) says the append-only triggers were dropped: no tool of ours does that.
 ``DATABASE_UNREADABLE`` and ``LEDGER_EMPTY`` end the checks early.
 
 Known limits: an attacker holding the private key (or replacing it and re-signing every entry consistently)
@@ -68,7 +74,8 @@ Verification only reads. What a killed writer left (the import journal's rows, s
 (``INCOMPLETE_IMPORT``, naming the command that cleans it up) and an outdated index too (``INDEX_OUTDATED``);
 neither is repaired here.
 
-Where the checks live: (1) and the order of the steps here; (2)-(5) ``evidence.verify.ledger``; (5b)
+Where the checks live: (1) and the order of the steps here; (1b) ``evidence.verify.schema``; (2)-(5)
+``evidence.verify.ledger``; (5b)
 ``evidence.verify.merkle``; (6) ``evidence.verify.objects``; (7) ``evidence.verify.projections``; (8)
 ``evidence.verify.anchors``; the fast paths (signatures in processes, hashing in threads)
 ``evidence.verify.parallel``. The verifier shares only the canonical serializer, the hash, signature and
@@ -96,7 +103,7 @@ from evidence.case.ledger import Entry
 from evidence.case.signing import PublicKey, read_key_file
 from evidence.case.store import is_hash_name, open_stored
 from evidence.errors import SigningKeyError
-from evidence.verify import WARNING, Finding, Report
+from evidence.verify import Finding, Report
 from evidence.verify._common import Row, Stored
 from evidence.verify.db import open_snapshot
 from evidence.verify.ledger import check_ledger
@@ -104,6 +111,7 @@ from evidence.verify.merkle import check_case_checkpoints
 from evidence.verify.objects import check_objects, check_outputs
 from evidence.verify.parallel import ObjectHasher
 from evidence.verify.projections import check_projections
+from evidence.verify.schema import check_database
 
 TEXT_COLUMNS = ("recorded_at", "kind", "body", "prev", "hash", "sig")
 
@@ -122,7 +130,7 @@ def _text_column(value: Any, sqltype: Any, name: str, problems: list[str]) -> st
         return value.decode("utf-8", "replace")
 
 
-def _read_rows(conn: sqlite3.Connection) -> tuple[list[Stored], set[str], set[str]]:
+def _read_rows(conn: sqlite3.Connection) -> tuple[list[Stored], set[str]]:
     # Bytes, not str: a column rewritten with invalid UTF-8 must be a finding about its entry, not an
     # exception that hides which entry it was.
     conn.text_factory = bytes
@@ -130,11 +138,12 @@ def _read_rows(conn: sqlite3.Connection) -> tuple[list[Stored], set[str], set[st
         # One read transaction: a concurrent import is seen wholly or not at all (on a live database).
         conn.execute("BEGIN")
         columns = ", ".join(f"{name}, typeof({name})" for name in TEXT_COLUMNS)
-        raw = conn.execute(f"SELECT seq, {columns} FROM ledger ORDER BY seq").fetchall()  # noqa: S608
-        triggers = {
-            _name(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        # seq is the rowid: this is the table's own b-tree in order, whatever an index says.
+        raw = conn.execute(f"SELECT seq, {columns} FROM ledger NOT INDEXED ORDER BY seq").fetchall()  # noqa: S608
+        pending = {
+            _name(r[0])
+            for r in conn.execute(f"SELECT sha256 FROM {IMPORT_JOURNAL} NOT INDEXED")  # noqa: S608
         }
-        pending = {_name(r[0]) for r in conn.execute(f"SELECT sha256 FROM {IMPORT_JOURNAL}")}  # noqa: S608
         conn.execute("COMMIT")
     finally:
         conn.text_factory = str
@@ -164,7 +173,7 @@ def _read_rows(conn: sqlite3.Connection) -> tuple[list[Stored], set[str], set[st
             _text_column(r[1 + 2 * i], r[2 + 2 * i], name, problems) for i, name in enumerate(TEXT_COLUMNS)
         ]
         stored.append(Stored(Entry(seq, *values), problems))
-    return stored, triggers, pending
+    return stored, pending
 
 
 def _name(value: Any) -> str:
@@ -214,20 +223,13 @@ def _verify(
 ) -> Report:
     """Checks (1)-(8) once the database is open (read-only, see ``evidence.verify.db``)."""
     try:
-        stored, triggers, pending = _read_rows(conn)
+        stored, pending = _read_rows(conn)
     except sqlite3.Error as exc:
         report.add(Finding("DATABASE_UNREADABLE", f"the ledger cannot be read ({exc})", path=DB_NAME))
         return report
     report.checked["entries"] = len(stored)
-    if {"ledger_append_only_update", "ledger_append_only_delete"} - triggers:
-        report.add(
-            Finding(
-                "TRIGGERS_REMOVED",
-                "the ledger's append-only triggers were removed (no tool of ours does that)",
-                severity=WARNING,
-                path=DB_NAME,
-            )
-        )
+    # (1b) The database: schema, root pages, SQLite's and FTS5's integrity checks, meta.
+    layout = check_database(conn, report)
     if not stored:
         report.add(Finding("LEDGER_EMPTY", "the ledger has no entries", path=DB_NAME))
         return report
@@ -251,14 +253,14 @@ def _verify(
 
         _check_checkpoints(rows, report)
 
-        # (6) Objects, (6b) the journals.
-        named = check_objects(root, rows, pending, report, hasher)
+        # (6) Objects, then (6b) the journals below.
+        check_objects(root, rows, pending, report, hasher)
     finally:
         hasher.close()
     check_outputs(root, conn, rows, report)
 
     # (7) Projections.
-    check_projections(root, conn, rows, named, report)
+    check_projections(root, conn, rows, layout, report)
 
     # (8) Anchors.
     _check_case_anchors(root, rows, report)

@@ -17,8 +17,14 @@ So the verifier reads a snapshot:
       always does), and the result is copied into memory. The case's ``-shm`` is never opened.
 
 When no stable snapshot can be had (a writer busy the whole time), the live database is opened with
-``mode=ro``: it sees a consistent, committed state, and SQLite may then touch ``-wal``/``-shm``, files the
-running writer is changing anyway. ``Snapshot.live`` says which happened.
+``mode=ro`` and copied into memory in one read transaction (SQLite's backup): a consistent, committed state;
+SQLite may then touch ``-wal``/``-shm``, files the running writer is changing anyway. ``Snapshot.live`` says
+which happened. Either way the checks run on a private copy in memory, which SQLite's own checks (FTS5's
+integrity check is an ``INSERT`` of a command) may use as they need.
+
+The copy does not trust its schema (``PRAGMA trusted_schema = OFF``): the schema is the one thing in it an
+attacker wrote that the verifier has not yet compared (``evidence.verify.schema``), and SQL functions named
+in it then run only if they are harmless.
 
 The snapshot is the size of the database in memory: a few hundred bytes an entry.
 """
@@ -97,8 +103,13 @@ def open_snapshot(db: Path) -> Snapshot:
             break
         if (_stat(db), _stat(wal)) != before:
             continue
-        return Snapshot(_in_memory(data, log), live=False)
-    return Snapshot(_live(db), live=True)
+        return Snapshot(_untrusted(_in_memory(data, log)), live=False)
+    return Snapshot(_untrusted(_live(db)), live=True)
+
+
+def _untrusted(conn: sqlite3.Connection) -> sqlite3.Connection:
+    conn.execute("PRAGMA trusted_schema = OFF")
+    return conn
 
 
 def _in_memory(data: bytes, log: bytes | None) -> sqlite3.Connection:
@@ -127,6 +138,15 @@ def _in_memory(data: bytes, log: bytes | None) -> sqlite3.Connection:
 
 
 def _live(db: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(f"{db.absolute().as_uri()}?mode=ro", uri=True, isolation_level=None)
-    conn.execute("PRAGMA busy_timeout = 60000")
+    """The live database copied into memory in one read transaction (a busy writer's committed state)."""
+    source = sqlite3.connect(f"{db.absolute().as_uri()}?mode=ro", uri=True, isolation_level=None)
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        source.execute("PRAGMA busy_timeout = 60000")
+        source.backup(conn)
+    except BaseException:
+        conn.close()
+        raise
+    finally:
+        source.close()
     return conn

@@ -1,4 +1,10 @@
-"""Check (7) of ``evidence.verify.case``: the index tables equal a replay of the ledger, done in memory."""
+"""Check (7) of ``evidence.verify.case``: the index tables equal a replay of the ledger, done in memory.
+
+The stored tables are read without an index (``NOT INDEXED``: each table's own b-tree, sorted by SQLite): a
+row left out of a forged primary-key index is still seen and compared. ``search_text`` is an FTS5 table read
+by a full scan of its rows; its full-text index is checked against those rows by FTS5's integrity check in
+check (1b), and its configuration (what ranks search results) is compared here with the replay's.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +17,16 @@ from evidence.case import index, ledger
 from evidence.case.canonical import CanonicalError
 from evidence.case.formats import DB_NAME, object_path
 from evidence.case.store import is_hash_name
-from evidence.verify import ERROR, WARNING, Finding, Report
+from evidence.verify import ERROR, Finding, Report
 from evidence.verify._common import Row
+from evidence.verify.schema import Layout
 
 
 def check_projections(
-    root: Path, stored: sqlite3.Connection, rows: list[Row], named: dict[str, Any], report: Report
+    root: Path, stored: sqlite3.Connection, rows: list[Row], layout: Layout, report: Report
 ) -> None:
-    """Check (7) over the case at ``root`` whose database ``stored`` is open read-only (left open)."""
+    """Check (7) over the case at ``root`` whose database ``stored`` is open read-only (left open): the
+    index tables ``layout`` found with the writer's definitions (check (1b) names the others)."""
     if any(
         f.severity == ERROR and f.code in {"MISSING", "MODIFIED", "NON_CANONICAL"} for f in report.findings
     ):
@@ -31,17 +39,6 @@ def check_projections(
 
     replay = sqlite3.connect(":memory:", isolation_level=None)
     try:
-        if index.stored_version(stored) < index.INDEX_VERSION:
-            report.add(
-                Finding(
-                    "INDEX_OUTDATED",
-                    "the index tables were built by an older version and were not compared (any writing "
-                    "command, or 'evidence log', rebuilds them from the ledger)",
-                    severity=WARNING,
-                    path=DB_NAME,
-                )
-            )
-            return
         index.create_schema(replay)
         replay.execute("BEGIN")
         for row in rows:
@@ -71,17 +68,18 @@ def check_projections(
             except (KeyError, TypeError, OSError, CanonicalError, ValueError) as exc:
                 report.add(Finding("INDEX_MISMATCH", f"entry cannot be replayed ({exc!r})", entry=entry.seq))
         replay.execute("COMMIT")
-        expected = index.snapshot(replay)
-        actual = index.snapshot(stored)
-        _check_record_json(replay, stored, report)
+        expected = unindexed_snapshot(replay, layout.comparable)
+        actual = unindexed_snapshot(stored, layout.comparable)
+        if "records" in layout.comparable:
+            _check_record_json(replay, stored, report)
         stored.execute("COMMIT")
-        for table in index.PROJECTION_TABLES:
-            if expected[table] != actual[table]:
+        for table in SNAPSHOT_QUERIES:
+            if table in expected and expected[table] != actual[table]:
                 report.add(
                     Finding(
                         "INDEX_MISMATCH",
                         f"the {table} table ({len(actual[table])} rows) does not match a replay of the ledger "
-                        f"({len(expected[table])} rows)",
+                        f"({len(expected[table])} rows){_difference(table, expected[table], actual[table])}",
                         path=DB_NAME,
                     )
                 )
@@ -93,7 +91,55 @@ def check_projections(
         replay.close()
 
 
-RECORD_JSON = "SELECT id, derived_seq, json FROM records ORDER BY id, derived_seq"
+# What each table holds, read without an index and ordered by SQLite (its own sort, not an index's order).
+# The columns are index.snapshot's; search_text_config (FTS5's settings, rank among them) is compared too.
+SNAPSHOT_QUERIES = {
+    "exhibits": "SELECT exhibit, sha256, seq, original_name, media_type, size FROM exhibits NOT INDEXED "
+    "ORDER BY exhibit",
+    "records": "SELECT id, derived_seq, item_sha256, occurred_at, channel FROM records NOT INDEXED "
+    "ORDER BY id, derived_seq",
+    "people": "SELECT name, role, region, seq FROM people NOT INDEXED ORDER BY name",
+    "person_ids": "SELECT kind, value, name, raw, basis, confidence, seq FROM person_ids NOT INDEXED "
+    "ORDER BY kind, value, name",
+    "search_text": "SELECT record_id, derived_seq, exhibit, locator, channel, sender, subject, text "
+    "FROM search_text ORDER BY record_id, derived_seq",
+    "search_text_config": "SELECT k, v FROM search_text_config ORDER BY k",
+    "ocr_results": "SELECT cache_key, image_sha256, blob_sha256, engine, engine_version, settings, seq "
+    "FROM ocr_results NOT INDEXED ORDER BY cache_key, seq",
+}
+
+
+def unindexed_snapshot(conn: sqlite3.Connection, tables: frozenset[str]) -> dict[str, list[tuple[Any, ...]]]:
+    """The contents of the index tables in ``tables`` (and search_text's configuration with it), read
+    without an index, ordered."""
+    wanted = [
+        t for t in SNAPSHOT_QUERIES if t in tables or (t == "search_text_config" and "search_text" in tables)
+    ]
+    return {table: conn.execute(SNAPSHOT_QUERIES[table]).fetchall() for table in wanted}
+
+
+ROWS_NAMED = 3  # rows of a difference a finding names
+
+
+def _difference(table: str, expected: list[tuple[Any, ...]], actual: list[tuple[Any, ...]]) -> str:
+    """The first rows only one side has, named by their first two columns (a record's id and entry)."""
+    want, have = set(expected), set(actual)
+    parts = []
+    for label, rows in (("not in the ledger", have - want), ("missing", want - have)):
+        if rows:
+            named = ", ".join(_row_name(table, row) for row in sorted(rows, key=repr)[:ROWS_NAMED])
+            more = f" and {len(rows) - ROWS_NAMED} more" if len(rows) > ROWS_NAMED else ""
+            parts.append(f"{label}: {named}{more}")
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
+def _row_name(table: str, row: tuple[Any, ...]) -> str:
+    if table in ("records", "search_text"):
+        return f"record {row[0]} (entry {row[1]})"
+    return " ".join(str(v) for v in row[:2])
+
+
+RECORD_JSON = "SELECT id, derived_seq, json FROM records NOT INDEXED ORDER BY id, derived_seq"
 
 
 def _check_record_json(replay: sqlite3.Connection, stored: sqlite3.Connection, report: Report) -> None:
