@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from evidence.actions import query
+from evidence.actions._intact import require_intact
 from evidence.case.folder import CaseFolder, PassphraseSource, actor, tool_info
 from evidence.case.formats import Kind
 from evidence.case.ledger import Head
@@ -63,6 +64,7 @@ def export(
     writer = Writer(case)
 
     def write(fh: BinaryIO) -> dict[str, Any]:
+        require_intact(case, "bundle")  # under the writer lock: what it reads is what verify compared
         signer = case.signing_key(secret)
         with writer.checkpoint_first(signer):
             built = build_bundle(

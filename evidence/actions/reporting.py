@@ -13,6 +13,7 @@ from typing import Any, BinaryIO
 
 from evidence import __version__
 from evidence.actions import annotate, query
+from evidence.actions._intact import require_intact
 from evidence.case.folder import CaseFolder, PassphraseSource, actor, canonical_loads, tool_info
 from evidence.case.formats import CERTIFICATE_NAME, KEYS_DIR, Kind
 from evidence.case.ledger import Entry, Head
@@ -213,6 +214,7 @@ def report(
     writer = Writer(case)
 
     def write(fh: BinaryIO) -> dict[str, Any]:
+        require_intact(case, "report")  # under the writer lock: what it reads is what verify compared
         with writer.checkpoint_first(case.signing_key(secret)):
             built["from"] = case.head()
             pdf = render_report(

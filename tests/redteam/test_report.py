@@ -14,7 +14,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from evidence.api import Case
-from evidence.errors import StorageError
+from evidence.errors import CaseError, StorageError
 
 
 def _screenshot(folder: Path) -> Path:
@@ -47,8 +47,9 @@ def test_a10_a_doctored_picture_is_never_drawn(case: Case, tmp_path: Path) -> No
         case.render_report(profile="lawyer")
     assert "no longer has the SHA-256 the ledger names" in caught.value.message
     target = tmp_path / "out" / "report.pdf"
-    with pytest.raises(StorageError):
+    with pytest.raises(CaseError) as refused:  # a recorded report first runs verify, which names the object
         case.report(target)
+    assert "MODIFIED" in refused.value.message
     assert not target.exists() and list(target.parent.iterdir()) == []
     assert case.head() == before  # nothing recorded either (the checkpoint went with the report)
 
@@ -90,3 +91,28 @@ def test_a24_a_report_names_no_login_host_or_withheld_file_unless_asked(case: Ca
     )
     assert "secret-shelter-address.txt" not in filtered and "march-threat.txt" not in filtered
     assert "withheld from this report" in filtered
+
+
+def test_a04_no_report_or_bundle_is_made_from_a_forged_index(case: Case, tmp_path: Path) -> None:
+    """The report and the bundle read the unsigned index tables; a forged row there (A04 injected one behind a
+    swapped index, which verify now catches either way) must never reach a court document."""
+    chat = tmp_path / "in" / "WhatsApp Chat with Alex.txt"
+    chat.parent.mkdir()
+    chat.write_text(
+        "14/03/2026, 21:30 - Alex: Answer the phone.\n14/03/2026, 21:31 - Jordan Lee: Stop.\n",
+        encoding="utf-8",
+    )
+    case.import_files([chat])
+    row = case.conn.execute("SELECT id, json FROM records WHERE json LIKE '%Stop.%'").fetchone()
+    forged = row[1].replace("Stop.", "Come round tonight, I miss you.")
+    case.conn.execute("UPDATE records SET json = ? WHERE id = ?", (forged, row[0]))
+    before = case.head()
+    for make, target in (
+        (case.report, tmp_path / "out" / "r.pdf"),
+        (case.export, tmp_path / "out" / "b.zip"),
+    ):
+        with pytest.raises(CaseError) as caught:
+            make(target)
+        assert "INDEX_MISMATCH" in caught.value.message and "does not verify" in caught.value.message
+        assert not target.exists()
+    assert case.head() == before
