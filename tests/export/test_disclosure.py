@@ -16,12 +16,13 @@ from typing import Any
 
 import pytest
 
+from evidence.actions import publishing
 from evidence.api import Case
 from evidence.case import ledger
 from evidence.case.canonical import GENESIS_PREV, entry_hash
 from evidence.case.merkle import CHECKPOINT_KIND, Checkpoint, checkpoint_body, ledger_tree
 from evidence.case.signing import SigningKey
-from evidence.errors import UsageError
+from evidence.errors import CaseError, UsageError
 from evidence.verify import Report
 from evidence.verify.bundle import verify_bundle
 from evidence.verify.case import verify_case
@@ -182,7 +183,9 @@ def test_full_ledger_keeps_every_entry_and_checks_every_checkpoint(sample_case: 
     assert report.ok and report.checked["checkpoints"] == 3
 
 
-def test_a_wrong_checkpoint_in_a_full_ledger_is_named(sample_case: Path, tmp_path: Path) -> None:
+def test_a_wrong_checkpoint_in_a_full_ledger_is_named(
+    sample_case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Fault injection: a checkpoint entry signed with the case's own key but naming the wrong root.
     root = tmp_path / "case"
     shutil.copytree(sample_case, root)
@@ -192,6 +195,10 @@ def test_a_wrong_checkpoint_in_a_full_ledger_is_named(sample_case: Path, tmp_pat
         case.conn.execute("BEGIN IMMEDIATE")
         bad = ledger.append(case.conn, key, CHECKPOINT_KIND, checkpoint_body(wrong, key))
         case.conn.execute("COMMIT")
+        with pytest.raises(CaseError, match="CHECKPOINT_MISMATCH"):  # export refuses a case that fails verify
+            case.export(tmp_path / "refused.zip")
+        # A bundle made anyway (by an older version, or by hand): the bundle verifier must name it too.
+        monkeypatch.setattr(publishing, "require_intact", lambda *args: None)
         written = case.export(tmp_path / "all.zip")
     report = verify_bundle(written.path)
     assert not report.ok and _found(report, "CHECKPOINT_MISMATCH") == {bad.seq}
