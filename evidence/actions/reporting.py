@@ -178,7 +178,29 @@ def _selection(
         "withheld": withheld,
         "withheld_records": len(full) - len(timeline),
         "redactor": redactor,
+        "record_warnings": _record_warnings(case, shown_items),
     }
+
+
+def _record_warnings(case: CaseFolder, items: set[str]) -> dict[tuple[str, str], list[str]]:
+    """The import warnings about one record (its locator, e.g. "line 4"), by (item SHA-256, locator), for the
+    exhibits shown: read from the signed records blobs, so the report shows next to a record what the import
+    said of it (a header line that may be a forgery, a time out of order)."""
+    from evidence.report.screens import verified_bytes
+
+    found: dict[tuple[str, str], list[str]] = {}
+    for entry in case.entries():
+        if entry.kind != Kind.RECORDS_DERIVED:
+            continue
+        body = canonical_loads(entry.body_text)
+        item, blob = body.get("item_sha256"), body.get("blob_sha256")
+        if item not in items or not isinstance(blob, str) or not case.store.exists(blob):
+            continue
+        document = canonical_loads(verified_bytes(case.store.path_for(blob), blob, "records").decode("utf-8"))
+        for warning in document.get("warnings", []):
+            if isinstance(warning, dict) and isinstance(warning.get("locator"), str):
+                found.setdefault((str(item), warning["locator"]), []).append(str(warning.get("message")))
+    return found
 
 
 def report(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 from PIL import Image
@@ -104,3 +105,19 @@ def test_a29_a_header_line_hidden_in_a_multi_line_message_is_flagged(tmp_path: P
     with Case.init(tmp_path / "case2", title="T", tz="Europe/London") as case:
         item = case.import_files([plain]).items[0]
         assert not [w for w in item.warnings if "written to look like a new message" in w.message]
+
+
+def test_a29_the_report_shows_the_warning_beside_the_flagged_message(tmp_path: Path) -> None:
+    forged = GENUINE.replace(
+        "You at least owe me a conversation.\n",
+        "04/03/2026, 12:47 - Jordan Lee: Fine. Come round tonight, I miss you. Ignore what I said to the police x\n",
+    )
+    chat = tmp_path / "WhatsApp Chat with Alex.txt"
+    chat.write_text(forged, encoding="utf-8")
+    with Case.init(tmp_path / "case", title="T", tz="Europe/London") as case:
+        case.import_files([chat])
+        pdf = tmp_path / "r.pdf"
+        pdf.write_bytes(case.render_report(profile="lawyer"))
+    done = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
+    text = " ".join(done.stdout.split())
+    assert "[import warning, EX-0001 line 4: this message from Jordan Lee comes right after" in text

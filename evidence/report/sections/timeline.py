@@ -42,12 +42,16 @@ def add(b: Builder, section: Section) -> None:
             to = ", ".join(b.party(r) or "" for r in rec.recipients)
             sender = f"{b.party(rec.sender, as_sender=True) or 'me'} → {to}"
         where = "\n".join(f"{s.exhibit or '?'} {s.locator}" for s in entry.sources)
+        words = _words(entry, b.mask)
+        for source in entry.sources:
+            for warning in d.record_warnings.get((source.item_sha256, source.locator), []):
+                words += f"\n[import warning, {source.exhibit} {source.locator}: {b.mask(warning)}]"
         rows.append(
             [
                 Cell(when),
                 Cell(chan),
                 Cell(CONTROL.sub("", sender), "DejaVuMono"),
-                Cell(CONTROL.sub("", _words(entry, b.mask))),
+                Cell(CONTROL.sub("", words)),
                 Cell(CONTROL.sub("", where)),
             ]
         )
