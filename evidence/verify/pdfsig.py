@@ -216,7 +216,10 @@ def check(pdf: bytes, name: str, key_fingerprint: str | None) -> tuple[list[Find
             what += f" ({_one_line(status.diff_result)})"
         found.append(Finding("SIGNATURE_NOT_WHOLE_FILE", what, path=name))
     # (5) Nothing unsigned but what a signer writes.
-    extra = _extra_data(embedded)
+    try:
+        extra = _extra_data(embedded)
+    except (ValueError, TypeError, KeyError) as exc:  # asn1crypto parses these parts only when asked
+        extra = f"the signature's unsigned parts cannot be read ({_one_line(exc)})"
     if extra is not None:
         found.append(Finding("SIGNATURE_EXTRA_DATA", extra, path=name))
     # (6) The timestamp: only a trusted one gives the signature a time.
