@@ -122,6 +122,9 @@ def _print_pdf_signature(report: Report) -> None:
     sig = report.facts.get("signature")
     if isinstance(sig, dict):
         stamp = f", timestamp {sig['timestamp']}" if sig.get("timestamp") else ""
+        ignored = sig.get("timestamp_ignored")
+        if isinstance(ignored, dict):  # an untrusted or broken timestamp gives no time: never print its date
+            stamp = f", a {ignored.get('reason')} timestamp attached (ignored)"
         print(
             f"    PDF signature: {sig['level']} by key {sig['key_fingerprint']}{stamp}; covers {sig['coverage']}"
         )

@@ -1,5 +1,6 @@
 """Read, without writing anything, what the report verifier compares a report's manifest with: the case id,
-the records and exhibits of the index, and the SHA-256 of every report a ``report.generated`` entry recorded.
+the records and exhibits of the index, and the body (with the SHA-256) of every report a ``report.generated``
+entry recorded.
 
 The database is opened as ``evidence.verify.db`` opens it (a snapshot in memory; nothing in the case folder
 changes). An index built by an older version is not read: the records and exhibits are replayed from the
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,7 @@ class CaseFacts:
     records: dict[str, Record]  # by record id
     exhibits: dict[str, dict[str, Any]]  # by exhibit number: the exhibits table's row
     generated: dict[str, int]  # a recorded report's SHA-256 -> its report.generated entry
+    reports: dict[int, dict[str, Any]] = field(default_factory=dict)  # report.generated entry -> its body
 
 
 def read_case_facts(root: Path) -> CaseFacts:
@@ -77,11 +79,12 @@ def _read(root: Path, conn: sqlite3.Connection) -> CaseFacts:
     settings: dict[str, Any] = json.loads(genesis[0])
     for entry in ledger.entries_of_kind(conn, Kind.CASE_UPDATED):
         settings.update(json.loads(entry.body_text)["set"])
-    generated = {
-        str(entry.body.get("sha256")): entry.seq
+    reports = {
+        entry.seq: entry.body
         for entry in ledger.entries_of_kind(conn, Kind.REPORT_GENERATED)
         if isinstance(entry.body, dict)
     }
+    generated = {str(body.get("sha256")): seq for seq, body in reports.items()}
     replayed = _replayed(root, conn) if index.stored_version(conn) < index.INDEX_VERSION else None
     source = replayed or conn
     try:
@@ -92,7 +95,7 @@ def _read(root: Path, conn: sqlite3.Connection) -> CaseFacts:
     finally:
         if replayed is not None:
             replayed.close()
-    return CaseFacts(str(settings.get("case_id")), records, exhibits, generated)
+    return CaseFacts(str(settings.get("case_id")), records, exhibits, generated, reports)
 
 
 def _replayed(root: Path, conn: sqlite3.Connection) -> sqlite3.Connection:

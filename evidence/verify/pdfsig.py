@@ -7,14 +7,24 @@
   (3) The signer's certificate holds the case's key, the one the manifest (and the ledger) names:
       ``SIGNER_NOT_CASE_KEY``.
   (4) The signature covers the whole file: nothing was appended after signing (``SIGNATURE_NOT_WHOLE_FILE``),
-      and the one part it cannot cover, its own /Contents string, holds the signature and zeros and nothing
-      else (``SIGNATURE_GAP_CHANGED``: a message hidden in the padding leaves the signature valid).
-  (5) A signature timestamp, when present, is intact and valid (``TIMESTAMP_BROKEN``); a TSA the local
-      trust store does not know is a warning (``TIMESTAMP_UNTRUSTED``), not an error.
+      and the one part it cannot cover, its own /Contents string, holds exactly what the signer (pyHanko)
+      writes there: the CMS signature's DER in upper-case hexadecimal, then zeros (``SIGNATURE_GAP_CHANGED``:
+      a message hidden in the padding, or in the case of the hex letters (red team B09), leaves the
+      signature valid and changes the file).
+  (5) Inside the CMS, what the signature does not cover holds nothing but what a signer puts there: the
+      signer's own certificate, no revocation lists, and no unsigned attribute but one signature timestamp
+      token (``SIGNATURE_EXTRA_DATA``: anyone can add unsigned data without the key).
+  (6) A signature timestamp, when present, is intact and valid (``TIMESTAMP_BROKEN``), and its TSA chains to a
+      root in a trust store the person checking chose (``evidence.verify.truststore``: this computer's, or
+      the PEM files ``$EVIDENCE_TSA_ROOTS`` names). Anyone can add a timestamp from a TSA of their own making,
+      with any date, as an unsigned attribute (red team B08), so such a timestamp is self-asserted
+      (``TIMESTAMP_UNTRUSTED``, a warning) and ignored: the signature is then PAdES B-B, with no time. Only a
+      trusted, valid timestamp makes it B-T with that time.
 
 What the signature proves: the file is, byte for byte, the one the holder of the case's key signed (at the
-time the TSA attests, for B-T). The self-signed certificate asserts no identity beyond that key; the ledger
-entry ``key.certificate`` and the key fingerprint printed in the report tie it to the case.
+time a trusted TSA attests, for B-T). The self-signed certificate asserts no identity beyond that key; the
+ledger entry ``key.certificate`` and the key fingerprint printed in the report tie it to the case, and with
+the case the ``report.generated`` entry says whether the signer asked a TSA (``evidence.verify.report``).
 """
 
 from __future__ import annotations
@@ -39,6 +49,7 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from evidence.verify import WARNING, Finding
+from evidence.verify.truststore import root_certificates
 
 
 def _der_length(der: bytes) -> int | None:
@@ -56,9 +67,10 @@ def _der_length(der: bytes) -> int | None:
 
 def _gap_problem(pdf: bytes, byte_range: Any) -> str | None:
     """What is wrong with the one part of the file the signature does not cover (the /Contents string between
-    the two signed ranges), None when it is exactly what a signer writes: ``<``, the CMS signature in hex,
-    zeros, ``>``. Anything else there (a message hidden in the padding) changed the file after signing
-    while leaving the signature valid."""
+    the two signed ranges), None when it is exactly what our signer (pyHanko) writes: ``<``, the CMS
+    signature's DER in upper-case hex, zeros, ``>``. Anything else there (a message hidden in the padding,
+    lower-case letters, spaces between the digits) changed the file after signing while leaving the
+    signature valid."""
     try:
         start, first_len, second_start, _ = (int(v) for v in byte_range)
     except (TypeError, ValueError):
@@ -74,12 +86,58 @@ def _gap_problem(pdf: bytes, byte_range: Any) -> str | None:
     length = _der_length(der)
     if length is None or length > len(der):
         return "the signature in /Contents is not one DER value"
+    if text[: 2 * length] != der[:length].hex().upper().encode("ascii"):
+        return (
+            "the signature in /Contents is not written as the signer writes it (upper-case hexadecimal, "
+            "nothing between the digits): the case of its letters or its spacing, which the signature does "
+            "not cover, was changed after signing: the file is not the one that was signed"
+        )
     if text[2 * length :].strip(b"0"):
         return (
             "the padding after the signature in /Contents, which the signature does not cover, was changed "
             "after signing (a signer writes zeros there): the file is not the one that was signed"
         )
     return None
+
+
+def _extra_data(embedded: Any) -> str | None:
+    """(5) What the CMS carries that its signature does not cover and that a signer does not put there, None
+    when nothing: certificates other than the signer's, revocation lists, unsigned attributes other than
+    one signature timestamp token."""
+    extra = []
+    signed_data = embedded.signed_data
+    signer = embedded.signer_cert.dump()
+    certificates = signed_data["certificates"]
+    others = sum(1 for c in certificates if c.chosen.dump() != signer) if certificates.native else 0
+    if others:
+        extra.append(f"{others} certificate(s) other than the signer's")
+    if signed_data["crls"].native:
+        extra.append("revocation lists")
+    unsigned = embedded.signer_info["unsigned_attrs"]
+    kinds = [str(attr["type"].native) for attr in unsigned] if unsigned.native is not None else []
+    others_kinds = sorted(set(kinds) - {"signature_time_stamp_token"})
+    if others_kinds:
+        extra.append(f"unsigned attribute(s) {', '.join(others_kinds)}")
+    if kinds and (
+        kinds.count("signature_time_stamp_token") > 1 or any(len(attr["values"]) != 1 for attr in unsigned)
+    ):
+        extra.append("more than one timestamp token in its unsigned attributes")
+    if not extra:
+        return None
+    return (
+        f"the signature carries {'; '.join(extra)}: none of it is covered by the signature and the signer "
+        "writes none of it, so it was added after signing (it can hide any data)"
+    )
+
+
+def _timestamp_context() -> ValidationContext:
+    """The roots a signature timestamp may chain to: only the ones the person checking chose
+    (``evidence.verify.truststore``), never pyHanko's fallback nor the roots the PDF itself carries."""
+    roots = []
+    for der in root_certificates():
+        with contextlib.suppress(ValueError):
+            roots.append(x509.Certificate.load(der))
+    return ValidationContext(trust_roots=roots, allow_fetching=False)
 
 
 def _raw_key(certificate: x509.Certificate) -> bytes:
@@ -90,7 +148,7 @@ def _raw_key(certificate: x509.Certificate) -> bytes:
 
 
 def check(pdf: bytes, name: str, key_fingerprint: str | None) -> tuple[list[Finding], dict[str, Any] | None]:
-    """Checks (1)-(5) over the signatures in ``pdf``; facts about the signature, None when unsigned."""
+    """Checks (1)-(6) over the signatures in ``pdf``; facts about the signature, None when unsigned."""
     found: list[Finding] = []
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
@@ -115,10 +173,8 @@ def check(pdf: bytes, name: str, key_fingerprint: str | None) -> tuple[list[Find
     )
     try:
         with warnings.catch_warnings(), _pyhanko_quiet():
-            # A timestamp is checked against this computer's trust store: the only list of TSAs we have.
-            # pyhanko-certvalidator warns that relying on the OS list is deprecated; it still works.
             warnings.simplefilter("ignore", DeprecationWarning)
-            ts_context = ValidationContext(allow_fetching=False) if stamped else context
+            ts_context = _timestamp_context() if stamped else context
             status = validate_pdf_signature(
                 embedded, signer_validation_context=context, ts_validation_context=ts_context
             )
@@ -159,33 +215,51 @@ def check(pdf: bytes, name: str, key_fingerprint: str | None) -> tuple[list[Find
         if isinstance(status.diff_result, SuspiciousModification):
             what += f" ({_one_line(status.diff_result)})"
         found.append(Finding("SIGNATURE_NOT_WHOLE_FILE", what, path=name))
-    # (5) The timestamp.
+    # (5) Nothing unsigned but what a signer writes.
+    try:
+        extra = _extra_data(embedded)
+    except (ValueError, TypeError, KeyError) as exc:  # asn1crypto parses these parts only when asked
+        extra = f"the signature's unsigned parts cannot be read ({_one_line(exc)})"
+    if extra is not None:
+        found.append(Finding("SIGNATURE_EXTRA_DATA", extra, path=name))
+    # (6) The timestamp: only a trusted one gives the signature a time.
     stamp: datetime | None = None
+    ignored: dict[str, str] | None = None
     ts = status.timestamp_validity
     if ts is not None:
-        stamp = ts.timestamp
         if not (ts.intact and ts.valid):
+            ignored = {"reason": "broken", "claimed": ts.timestamp.isoformat()}
             found.append(
-                Finding("TIMESTAMP_BROKEN", "the signature timestamp token does not verify", path=name)
+                Finding(
+                    "TIMESTAMP_BROKEN",
+                    "the signature timestamp token does not verify (ignored: the signature has no time)",
+                    path=name,
+                )
             )
         elif not ts.trusted:
+            ignored = {"reason": "self-asserted", "claimed": ts.timestamp.isoformat()}
             found.append(
                 Finding(
                     "TIMESTAMP_UNTRUSTED",
-                    f"timestamp {stamp.isoformat()} by a TSA this computer does not trust "
-                    f"({ts.signing_cert.subject.human_friendly})",
+                    f"the signature timestamp is by a TSA ({ts.signing_cert.subject.human_friendly}) whose "
+                    "root is in no trust store this computer or $EVIDENCE_TSA_ROOTS names: anyone, even "
+                    "without the key, can attach one with any date, so its time is self-asserted and "
+                    "ignored (the signature counts as PAdES B-B)",
                     severity=WARNING,
                     path=name,
                 )
             )
+        else:
+            stamp = ts.timestamp
     facts = {
         "signer": certificate.subject.human_friendly,
         "key_fingerprint": fp,
         "certificate_sha256": hashlib.sha256(certificate.dump()).hexdigest(),
         "signed_at": status.signer_reported_dt.isoformat() if status.signer_reported_dt else None,
         "timestamp": stamp.isoformat() if stamp else None,
+        "timestamp_ignored": ignored,
         "coverage": coverage.name if coverage else "unknown",
-        "level": "PAdES B-T" if ts is not None else "PAdES B-B",
+        "level": "PAdES B-T" if stamp is not None else "PAdES B-B",
     }
     return found, facts
 

@@ -8,8 +8,10 @@ The checks, numbered here and in the code:
   (1b) Signature: when the report carries a PAdES signature (``evidence report --sign``), it is validated with
       pyHanko (``evidence.verify.pdfsig``): intact and valid (``SIGNATURE_BROKEN``), by the key the
       manifest names (``SIGNER_NOT_CASE_KEY``), covering the whole file with nothing appended after it
-      (``SIGNATURE_NOT_WHOLE_FILE``), its timestamp intact (``TIMESTAMP_BROKEN``; ``TIMESTAMP_UNTRUSTED``, a
-      warning, for a TSA this computer's trust store does not know).
+      (``SIGNATURE_NOT_WHOLE_FILE``), its /Contents exactly what the signer wrote (``SIGNATURE_GAP_CHANGED``)
+      with no unsigned data but one timestamp token (``SIGNATURE_EXTRA_DATA``), its timestamp intact
+      (``TIMESTAMP_BROKEN``; ``TIMESTAMP_UNTRUSTED``, a warning, for a TSA whose root is in no trust store
+      the checker chose: its time is self-asserted and ignored, the signature is B-B).
   (2) With the case (``-C``, ``$EVIDENCE_CASE`` or the current folder): the whole case verifies (the case
       verifier's checks, with the manifest's head as ``--head`` and its key fingerprint as ``--expect-key``:
       ``HEAD_MISMATCH``, ``KEY_NOT_EXPECTED``, ...); the case is the one the manifest names (``OTHER_CASE``);
@@ -18,6 +20,9 @@ The checks, numbered here and in the code:
       SHA-256, size or name), every exhibit a filtered report lists as withheld is the case's exhibit of
       that number and SHA-256 (``MISSING_EXHIBIT``, ``MODIFIED``); and the PDF's own SHA-256 is the one a ``report.generated`` entry recorded
       (``UNKNOWN_REPORT``: a report changed after it was generated, even by one byte, has another hash).
+      A signature timestamp is compared with that entry, or, for a changed file, with the entry whose
+      ``unsigned_sha256`` is the file's revision before the signature: a timestamp when the entry's
+      ``signature.tsa`` says none was asked for was added by someone else (``TIMESTAMP_NOT_RECORDED``).
   (3) Without a case: an unsigned report fails (``UNSIGNED_REPORT``): its manifest's consistency is all that
       could be checked, and anyone can forge that. A signed report passes when (1b) holds: signed over the
       whole file by the key its manifest names; that key's fingerprint is printed (``NEEDS_CASE``, a warning)
@@ -196,7 +201,51 @@ def verify_report(
                 path=path.name,
             )
         )
+    _compare_timestamp(pdf, digest, facts, report, path.name)
     return report
+
+
+def _compare_timestamp(pdf: bytes, digest: str, facts: CaseFacts, report: Report, name: str) -> None:
+    """(2) A signature timestamp the ``report.generated`` entry does not record (its ``signature.tsa`` is
+    none) was attached by someone else: ``TIMESTAMP_NOT_RECORDED``. The entry is the one of the file's
+    SHA-256 or, for a file changed after signing, the one whose ``unsigned_sha256`` is the file's unsigned
+    revision (what precedes the signature's incremental update)."""
+    signature = report.facts.get("signature")
+    if not isinstance(signature, dict) or not (
+        signature.get("timestamp") or signature.get("timestamp_ignored")
+    ):
+        return
+    seq = facts.generated.get(digest)
+    if seq is None:
+        unsigned = _unsigned_revision_hashes(pdf)
+        seq = next((s for s, body in facts.reports.items() if body.get("unsigned_sha256") in unsigned), None)
+    body = facts.reports.get(seq) if seq is not None else None
+    recorded = body.get("signature") if body is not None else None
+    if body is None or (isinstance(recorded, dict) and recorded.get("tsa")):
+        return
+    report.add(
+        Finding(
+            "TIMESTAMP_NOT_RECORDED",
+            f"the signature carries a timestamp, but report.generated entry {seq} recorded this report "
+            "signed without a TSA: the timestamp was attached after signing, by someone else",
+            path=name,
+        )
+    )
+
+
+def _unsigned_revision_hashes(pdf: bytes) -> set[str]:
+    """The SHA-256 of the file up to the last ``%%EOF`` before the signature's ``/ByteRange`` (with each
+    end of line a writer puts after it): the report as it was before it was signed."""
+    found = re.search(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)", pdf)
+    end = pdf.rfind(b"%%EOF", 0, found.start()) if found else -1
+    if end < 0:
+        return set()
+    end += len(b"%%EOF")
+    return {
+        hashlib.sha256(pdf[: end + len(eol)]).hexdigest()
+        for eol in (b"", b"\n", b"\r", b"\r\n")
+        if pdf[end : end + len(eol)] == eol
+    }
 
 
 def _without_case(name: str, manifest: dict[str, Any] | None, expect_key: str | None, report: Report) -> None:

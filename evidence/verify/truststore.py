@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import warnings
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -86,3 +87,30 @@ def vouched_for_der(der: bytes | None) -> bool:
         return vouched_for(x509.load_der_x509_certificate(der))
     except ValueError:
         return False
+
+
+def root_certificates() -> list[bytes]:
+    """The DER of every root ``vouched_for`` accepts (this computer's store, then the files
+    ``$EVIDENCE_TSA_ROOTS`` names), for a validator that builds and checks the chain itself (a PDF signature's
+    timestamp, ``evidence.verify.pdfsig``)."""
+    found = []
+    with warnings.catch_warnings():
+        # cryptography warns about a few old roots of the system store (a serial number that is not positive)
+        warnings.simplefilter("ignore")
+        for pem in (*_system_pems(), *chosen_roots()):
+            for block in _PEM.findall(pem):
+                try:
+                    found.append(x509.load_pem_x509_certificate(block).public_bytes(Encoding.DER))
+                except ValueError:
+                    continue  # as in _identities: one unreadable certificate does not make the others untrusted
+    return found
+
+
+def _system_pems() -> list[bytes]:
+    """The first readable system bundle (as ``system_roots`` reads it), or none."""
+    for bundle in SYSTEM_BUNDLES:
+        try:
+            return [bundle.read_bytes()]
+        except OSError:
+            continue
+    return []

@@ -279,7 +279,10 @@ def tsa_server() -> Iterator[tuple[str, asn1_x509.Certificate, list[int]]]:
 
 @pytest.mark.allow_loopback
 def test_timestamped_signature_is_pades_b_t(
-    case_copy: Path, tmp_path: Path, tsa_server: tuple[str, asn1_x509.Certificate, list[int]]
+    case_copy: Path,
+    tmp_path: Path,
+    tsa_server: tuple[str, asn1_x509.Certificate, list[int]],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     url, root, hits = tsa_server
     out = tmp_path / "stamped.pdf"
@@ -299,10 +302,21 @@ def test_timestamped_signature_is_pades_b_t(
         "certificate_sha256": entry.body["signature"]["certificate_sha256"],
         "tsa": url,
     }
-    # evidence verify: intact, but a TSA this computer's trust store does not know is only a warning.
+    # evidence verify: intact, but a TSA whose root is in no trust store the checker chose is self-asserted
+    # (anyone can attach such a timestamp, red team B08): a warning, and the signature counts as B-B, no time.
+    monkeypatch.delenv("EVIDENCE_TSA_ROOTS", raising=False)
     report = verify_report(out, case_copy)
     assert report.ok, [str(f) for f in report.findings]
     assert [f.code for f in report.findings] == ["TIMESTAMP_UNTRUSTED"]
+    assert report.facts["signature"]["level"] == "PAdES B-B"
+    assert report.facts["signature"]["timestamp"] is None
+    assert report.facts["signature"]["timestamp_ignored"]["claimed"] == TSA_TIME.isoformat()
+    # Its root named in $EVIDENCE_TSA_ROOTS: B-T at the TSA's time, and the ledger entry recorded the TSA.
+    chosen = tmp_path / "tsa-root.pem"
+    chosen.write_bytes(x509.load_der_x509_certificate(root.dump()).public_bytes(serialization.Encoding.PEM))
+    monkeypatch.setenv("EVIDENCE_TSA_ROOTS", str(chosen))
+    report = verify_report(out, case_copy)
+    assert report.ok and not report.findings, [str(f) for f in report.findings]
     assert report.facts["signature"]["level"] == "PAdES B-T"
     assert report.facts["signature"]["timestamp"] == TSA_TIME.isoformat()
 
