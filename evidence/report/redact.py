@@ -6,7 +6,8 @@ evidence). Masked are:
 
 - every identifier (phone number, e-mail address, account) linked to a person with the role ``owner`` (the
   person harassed: where they can be reached is what the other side must not learn), wherever it appears:
-  sender, recipients, e-mail headers, message text, OCR words of screenshots (covered by a black box);
+  sender, recipients, message text, every e-mail header value the report shows (also inside a longer value:
+  a Message-ID ``<…jordan@example.org>``), OCR words of screenshots (blacked out in the picture's pixels);
 - identifiers of third parties not linked to any person of the case that appear only as recipients (copied
   people, group members) or inside message text.
 
@@ -39,7 +40,7 @@ DESCRIPTION = (
     "the phone numbers, e-mail addresses and accounts of the person harassed (role owner), and those of third "
     "parties not in the case where they appear as recipients or inside messages, are replaced by labels such "
     "as [owner phone 1] or [third party 2] (one label per identifier throughout); words of screenshots that "
-    "match them are covered by black boxes. Senders of records and the respondent's identifiers are not "
+    "match them are blacked out in the picture itself. Senders of records and the respondent's identifiers are not "
     "masked. Hashes, exhibit numbers, file names and times are unchanged and refer to the unredacted "
     "originals kept in the case. Postal addresses and names in free text are not detected."
 )
@@ -53,6 +54,15 @@ def _dialable(ident: Identifier) -> bool:
         return bool(phonenumbers.is_possible_number(phonenumbers.parse(ident.value, None)))
     except phonenumbers.NumberParseException:
         return False
+
+
+def _national(value: str) -> tuple[str, str]:
+    """The national significant digits of a phone number and its country code (empty when it has none)."""
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        return re.sub(r"\D", "", value), ""
+    return phonenumbers.national_significant_number(number), str(number.country_code)
 
 
 @dataclass
@@ -138,6 +148,37 @@ class Redactor:
             return self._label(ident)
 
         return _IN_TEXT.sub(swap, text)
+
+    def inside(self, value: str) -> str:
+        """``value`` with every owner identifier replaced by its label wherever it appears, even inside a
+        longer token (a Message-ID ``<20260314.jordan@example.org>``, digits ``ref447700900001``): the
+        e-mail address in any letter case, the phone number's national digits with or without its country
+        code or trunk prefix and separators. Used for e-mail header values, where an address is not always
+        written alone."""
+        for ident, found in self._owner_patterns():
+            if found.search(value):  # labelled only when shown, so labels keep their order of first use
+                value = found.sub(self._label(ident).replace("\\", "\\\\"), value)
+        return value
+
+    def header(self, value: str) -> str:
+        """An e-mail header value as shown: owner identifiers masked wherever they appear (:meth:`inside`),
+        then other identifiers as in free text (:meth:`text`)."""
+        return self.text(self.inside(value))
+
+    def _owner_patterns(self) -> list[tuple[Identifier, re.Pattern[str]]]:
+        """For each owner e-mail address and phone number, the pattern :meth:`inside` replaces."""
+        found: list[tuple[Identifier, re.Pattern[str]]] = []
+        for kind, value in sorted(self.owner):
+            ident = Identifier(kind, value, value)
+            if kind == "email":
+                found.append((ident, re.compile(re.escape(value), re.IGNORECASE)))
+            elif kind == "phone":
+                national, prefix = _national(value)
+                if len(national) >= 6:
+                    body = "[\\s().-]?".join(national)
+                    country = f"(?:(?:\\+|00)?{prefix}[\\s().-]*)?" if prefix else ""
+                    found.append((ident, re.compile(f"{country}(?:0[\\s().-]*)?{body}")))
+        return found
 
     def word(self, word: str) -> bool:
         """Whether an OCR word is (part of) a masked identifier: a masked e-mail address, or digits that end

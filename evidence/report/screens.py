@@ -7,20 +7,25 @@ hundreds of phone screenshots stays small. The exhibit's SHA-256 is always that 
 the picture drawn.
 
 Each word OCR read is written in text render mode 3 (invisible) at its box, font size from the box's height
-and horizontal scaling from its width, so a PDF viewer finds and selects the words where they appear. With a
-redaction, words to mask get a black box over the picture and no text.
+and horizontal scaling from its width, so a PDF viewer finds and selects the words where they appear.
+
+With a redaction, words to mask get no text, and their boxes are painted black into the pixels themselves
+(:func:`painted`): the stored picture is decoded in memory, turned upright as OCR read it (EXIF Orientation),
+blacked out with a margin and embedded as PNG, so the copy holds no masked pixel that ``pdfimages`` could
+recover (a box drawn over the picture would only hide it from view). Pictures with nothing to mask are
+embedded as above, so an unredacted report is unchanged.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PIL import Image
+from PIL import Image, ImageDraw, ImageOps
 from reportlab.lib import colors
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -30,6 +35,7 @@ from evidence.errors import StorageError
 
 MAX_DPI = 200
 FONT = "DejaVu"
+MARGIN = 0.15  # of a masked word's height, painted black around its box (OCR boxes are tight)
 
 
 @dataclass(frozen=True)
@@ -93,41 +99,73 @@ def words_from_blob(blob: dict[str, Any]) -> tuple[Word, ...]:
     return tuple(found)
 
 
+def painted(data: bytes, boxes: Iterable[Word], what: Path) -> Image.Image:
+    """The picture ``data`` decoded, turned upright as OCR read it (EXIF Orientation applied: the boxes are
+    pixels of that image), with each box and a margin painted black; RGB, or RGBA when it has transparency.
+    A StorageError when Pillow cannot decode it (it decoded at import: the case or Pillow changed)."""
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            opened.load()
+            upright = ImageOps.exif_transpose(opened)
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise StorageError(
+            f"cannot decode a stored picture to black out masked words ({exc}); no report was written",
+            path=what,
+        ) from None
+    mode = "RGBA" if upright.mode in ("RGBA", "LA", "P", "PA") else "RGB"
+    image = upright.convert(mode)
+    pen = ImageDraw.Draw(image)
+    for w in boxes:
+        pad = max(2, round(w.height * MARGIN))
+        pen.rectangle(
+            (w.left - pad, w.top - pad, w.left + w.width + pad, w.top + w.height + pad),
+            fill=(0, 0, 0, 255) if mode == "RGBA" else (0, 0, 0),
+        )
+    return image
+
+
 class ScreenFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
-    """The picture at most ``max_w`` x ``max_h`` points, aspect kept, with its OCR layer."""
+    """The picture at most ``max_w`` x ``max_h`` points, aspect kept, with its OCR layer; words ``masked``
+    accepts are blacked out in the pixels and left out of the text layer."""
 
     def __init__(
         self, screen: Screen, max_w: float, max_h: float, masked: Callable[[str], bool] | None = None
     ) -> None:
         super().__init__()
         self.screen = screen
-        scale = min(max_w / screen.width, max_h / screen.height, 1.0)
-        self.draw_w = screen.width * scale
-        self.draw_h = screen.height * scale
-        self.masked = masked
+        self.hidden = tuple(w for w in screen.words if masked is not None and masked(w.text))
+        self._painted: Image.Image | None = None
+        if self.hidden:
+            data = verified_bytes(screen.path, screen.sha256, "picture")
+            self._painted = painted(data, self.hidden, screen.path)
+            self.px_w, self.px_h = self._painted.size
+        else:
+            self.px_w, self.px_h = screen.width, screen.height
+        scale = min(max_w / self.px_w, max_h / self.px_h, 1.0)
+        self.draw_w = self.px_w * scale
+        self.draw_h = self.px_h * scale
         self._reader: ImageReader | None = None
 
     def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
         return self.draw_w, self.draw_h
 
     def reader(self) -> ImageReader:
-        """The image reportlab embeds: the JPEG itself, or the pixels (reduced when far too many)."""
+        """The image reportlab embeds: the JPEG itself, or the pixels (reduced when far too many); a picture
+        with masked words always as PNG pixels, blacked out."""
         if self._reader is None:
             s = self.screen
-            data = verified_bytes(s.path, s.sha256, "picture")
             target_w = round(self.draw_w / 72 * MAX_DPI)
-            if s.is_jpeg or s.width <= target_w:
-                self._reader = ImageReader(io.BytesIO(data))
+            if self._painted is not None:
+                self._reader = _png(self._painted, target_w)
             else:
-                with Image.open(io.BytesIO(data)) as im:
-                    im.load()
-                    target_h = max(1, round(s.height * target_w / s.width))
-                    mode = "RGBA" if im.mode in ("RGBA", "LA", "P") else "RGB"
-                    small = im.convert(mode).resize((target_w, target_h), Image.Resampling.LANCZOS)
-                buf = io.BytesIO()
-                small.save(buf, format="PNG")
-                buf.seek(0)
-                self._reader = ImageReader(buf)
+                data = verified_bytes(s.path, s.sha256, "picture")
+                if s.is_jpeg or s.width <= target_w:
+                    self._reader = ImageReader(io.BytesIO(data))
+                else:
+                    with Image.open(io.BytesIO(data)) as im:
+                        im.load()
+                        mode = "RGBA" if im.mode in ("RGBA", "LA", "P") else "RGB"
+                        self._reader = _png(im.convert(mode), target_w)
         return self._reader
 
     def draw(self) -> None:
@@ -141,21 +179,11 @@ class ScreenFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
         canv.restoreState()
         if not s.words:
             return
-        k = self.draw_w / s.width
-        hidden = [w for w in s.words if self.masked is not None and self.masked(w.text)]
-        if hidden:
-            canv.saveState()
-            canv.setFillColor(colors.black)
-            for w in hidden:
-                canv.rect(
-                    w.left * k - 1, self.draw_h - (w.top + w.height) * k - 1, w.width * k + 2,
-                    w.height * k + 2, stroke=0, fill=1,
-                )  # fmt: skip
-            canv.restoreState()
+        k = self.draw_w / self.px_w
         text = canv.beginText()
         text.setTextRenderMode(3)
         for w in s.words:
-            if w in hidden:
+            if w in self.hidden:
                 continue
             size = max(1.0, w.height * k)
             natural = stringWidth(w.text, FONT, size)
@@ -165,3 +193,14 @@ class ScreenFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
             text.setTextOrigin(w.left * k, self.draw_h - (w.top + w.height) * k + 0.2 * size)
             text.textOut(w.text)
         canv.drawText(text)
+
+
+def _png(image: Image.Image, target_w: int) -> ImageReader:
+    """``image`` as PNG for reportlab, scaled down to ``target_w`` pixels wide when it is wider."""
+    if image.width > target_w:
+        target_h = max(1, round(image.height * target_w / image.width))
+        image = image.resize((target_w, target_h), Image.Resampling.LANCZOS)
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    buf.seek(0)
+    return ImageReader(buf)

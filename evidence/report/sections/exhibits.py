@@ -101,7 +101,11 @@ def _screen(b: Builder, screen: Screen | None) -> list[Any]:
             if screen.words
             else "OCR read no text in it."
         )
-        + (" Black boxes cover masked identifiers (redacted copy)." if red is not None else "")
+        + (
+            " Masked identifiers are blacked out in the picture's own pixels (redacted copy)."
+            if red is not None
+            else ""
+        )
     )
     return [
         Spacer(1, 4),
@@ -127,7 +131,7 @@ def _email_headers(b: Builder, entries: list[TimelineEntry]) -> None:
                 )
             )
             break
-        rows = emails.header_rows(rec, b.data.tz, b.party, b.mask)
+        rows = emails.header_rows(rec, b.data.tz, b.data.redactor)
         b.story.append(Spacer(1, 4))
         b.story.append(Paragraph(esc(f"Headers of {rec.locator}"), b.st["cellb"]))
         b.story.append(b.kv([(k, v, k == "Message-ID") for k, v in rows], label_w=80))
