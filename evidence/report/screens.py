@@ -126,7 +126,8 @@ def painted(data: bytes, boxes: Iterable[Word], what: Path) -> Image.Image:
 
 class ScreenFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
     """The picture at most ``max_w`` x ``max_h`` points, aspect kept, with its OCR layer; words ``masked``
-    accepts are blacked out in the pixels and left out of the text layer."""
+    accepts are blacked out in the pixels and left out of the text layer; with ``masked`` (a redacted copy)
+    every picture is re-encoded from its pixels, so no metadata of the stored file is embedded."""
 
     def __init__(
         self, screen: Screen, max_w: float, max_h: float, masked: Callable[[str], bool] | None = None
@@ -135,7 +136,9 @@ class ScreenFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
         self.screen = screen
         self.hidden = tuple(w for w in screen.words if masked is not None and masked(w.text))
         self._painted: Image.Image | None = None
-        if self.hidden:
+        # In a redacted copy every picture is decoded and re-encoded, masked words or not: the stored file's
+        # metadata (a photo's GPS position, the phone's name) must not reach the other side.
+        if self.hidden or masked is not None:
             data = verified_bytes(screen.path, screen.sha256, "picture")
             self._painted = painted(data, self.hidden, screen.path)
             self.px_w, self.px_h = self._painted.size

@@ -117,3 +117,18 @@ def test_b07_redact_messageid_leak_every_header_value_is_masked(case: Case, tmp_
     )  # the Message-ID, the owner's address masked inside it
     assert "I know where you are, [owner e-mail 1]" in shown
     assert "Alex, about [owner e-mail 1] <alex.morgan@example.net>" in shown  # the respondent stays
+
+
+def test_b01_a_redacted_copy_embeds_no_photo_metadata(tmp_path: Path) -> None:
+    """A photo with nothing to mask still loses its EXIF (a GPS position says where the owner lives)."""
+    photo = tmp_path / "in" / "IMG_20260314_213344.jpg"
+    photo.parent.mkdir()
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMakerXYZ"  # Make
+    Image.new("RGB", (320, 240), "white").save(photo, "JPEG", exif=exif.tobytes())
+    with Case.init(tmp_path / "case", title="T", tz="Europe/London") as case:
+        case.import_files([photo])
+        plain = case.render_report(profile="lawyer")
+        redacted = case.render_report(profile="lawyer", redact=True)
+    assert b"PhoneMakerXYZ" in plain  # the JPEG is embedded as stored, EXIF and all
+    assert b"PhoneMakerXYZ" not in redacted
