@@ -127,6 +127,23 @@ def localise_wall(wall: datetime, tz: tzinfo) -> tuple[datetime, DstCase | None]
 
 
 def fixed_offset(moment: datetime, tz: tzinfo) -> datetime:
-    """``moment`` with the UTC offset ``tz`` had then, as a fixed offset (exact instants keep no zone)."""
-    offset = moment.astimezone(tz).utcoffset() or timedelta(0)
-    return moment.astimezone(timezone(offset))
+    """``moment`` with the UTC offset ``tz`` had then, as a fixed offset (exact instants keep no zone).
+
+    At the very ends of the calendar (9999-12-31 late in the day east of UTC, 0001-01-01 west of it) the local
+    time is outside what ``datetime`` can hold: ``moment`` is then returned with its own offset. No phone or
+    server writes such a time; the import refuses it (before 1970 or after 2099) with a warning naming it."""
+    try:
+        offset = moment.astimezone(tz).utcoffset() or timedelta(0)
+        return moment.astimezone(timezone(offset))
+    except OverflowError:
+        return moment
+
+
+def after_epoch(delta: timedelta, tz: tzinfo) -> datetime | None:
+    """The instant ``delta`` after the Unix epoch, with the offset ``tz`` had then (``fixed_offset``); None
+    when it is past the year 9999, which ``datetime`` cannot hold (a forged or garbled number)."""
+    try:
+        moment = datetime(1970, 1, 1, tzinfo=UTC) + delta
+    except OverflowError:
+        return None
+    return fixed_offset(moment, tz)

@@ -31,6 +31,7 @@ from evidence.timeutil import iso_utc, local_now_description, utc_now
 
 if TYPE_CHECKING:
     from evidence.case.signing import SigningKey
+    from evidence.importers import Source
     from evidence.importers.base import Importer
     from evidence.ocr.pool import Failed, Progress
     from evidence.ocr.worker import OcrOutcome
@@ -189,6 +190,21 @@ def derive_if_new(
     if prep.importer is None or index.exhibit_for(case.conn, prep.staged.sha256) is not None:
         return
     source = Source(prep.staged.path, prep.path.name, prep.staged.sha256, prep.staged.size, prep.media_type)
+    try:
+        _derive(case, prep, source, opts, ocr)
+    except OverflowError as exc:
+        # A date or number past what Python can hold that an importer did not catch (each handles the ones
+        # it knows of): the file is refused, named, rather than the import crashing.
+        raise InputError(
+            f"a date or number in the file is out of range ({exc})", path=prep.path.name
+        ) from None
+
+
+def _derive(
+    case: CaseFolder, prep: Prepared, source: Source, opts: ImportOptions, ocr: dict[str, OcrOutcome | Failed]
+) -> None:
+    """The records, warnings and blobs of ``source`` (see ``derive_if_new``)."""
+    assert prep.importer is not None
     for item in prep.importer.parse_with(source, opts, ocr.get(source.sha256)):
         if isinstance(item, Record) and not in_sane_range(item.occurred_at):
             prep.warnings.append(

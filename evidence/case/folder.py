@@ -27,10 +27,10 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from evidence import __version__
-from evidence.case import ledger
+from evidence.case import index, ledger
 from evidence.case.formats import CASE_FORMAT, DB_NAME, KEYS_DIR, OBJECTS_DIR, PRIVATE_NAME, PUBLIC_NAME, Kind
 from evidence.case.ledger import Entry, Head
-from evidence.case.store import ObjectStore
+from evidence.case.store import ObjectStore, irregular
 from evidence.errors import CaseError
 from evidence.models import Record
 from evidence.timeutil import zone
@@ -59,8 +59,14 @@ def actor() -> dict[str, str]:
 
 
 def canonical_loads(text: str) -> Any:
-    """Parse a stored canonical body (trusting it: the verifier, not this, checks canonical form)."""
-    return json.loads(text)
+    """Parse a stored canonical body (trusting it: the verifier, not this, checks canonical form). A body nested
+    too deeply to parse (someone edited the database) is a ``CaseError``, not a crash."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise CaseError(
+            "the case's ledger is damaged (an entry cannot be read): run 'evidence verify'"
+        ) from None
 
 
 def is_case(path: Path) -> bool:
@@ -93,7 +99,17 @@ def connect(db_path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     On read-only media (a write-protected stick, a CD, a read-only mount) SQLite cannot open a WAL database
     whose ``-shm`` file is absent, even read-only: the database is then read from a private in-memory snapshot
     (``evidence.verify.db``, the verifier's, which writes nothing), so an intact case reads anywhere.
+    A database, ``-wal`` or ``-shm`` that is not a regular file (a FIFO, a link, a device: someone changed the
+    folder) is refused before SQLite opens it: SQLite would follow, block on or fail inside it.
     """
+    for name in (db_path.name, f"{db_path.name}-wal", f"{db_path.name}-shm"):
+        kind = irregular(db_path.with_name(name))
+        if kind is not None:
+            raise CaseError(
+                f"{name} is {kind}, not a file of the case: the case folder was altered",
+                path=db_path.parent,
+                hint="run 'evidence verify' and restore the case folder from a copy",
+            )
     try:
         if readonly:
             conn = sqlite3.connect(f"{db_path.absolute().as_uri()}?mode=ro", uri=True, isolation_level=None)
@@ -202,8 +218,17 @@ class CaseFolder:
 
     def records(self) -> list[Record]:
         """Every record of the case, in time order."""
-        rows = self.conn.execute("SELECT json FROM records ORDER BY occurred_at, id").fetchall()
-        return [Record.from_json(json.loads(row[0])) for row in rows]
+        rows = self.conn.execute("SELECT id, json FROM records ORDER BY occurred_at, id").fetchall()
+        found = []
+        for record_id, text in rows:
+            value = index.stored_json(text, f"record {record_id}")
+            try:
+                found.append(Record.from_json(value))
+            except (KeyError, TypeError, ValueError, AttributeError):
+                raise CaseError(
+                    f"the case's index is damaged (record {record_id} is not a record): run 'evidence verify'"
+                ) from None
+        return found
 
     def timeline(self) -> list[TimelineEntry]:
         """The records in time order, exact duplicates from overlapping exports merged (both sources named)."""

@@ -16,6 +16,7 @@ from typing import Any
 from evidence.case.canonical import canonical_bytes, parse_canonical
 from evidence.case.formats import Kind
 from evidence.case.ledger import Entry
+from evidence.errors import CaseError
 
 INDEX_SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -206,7 +207,7 @@ def _apply_ocr(conn: sqlite3.Connection, entry: Entry, body: dict[str, Any], rea
         "SELECT id, derived_seq, json FROM records WHERE item_sha256 = ?", (image,)
     ).fetchall()
     for record_id, derived_seq, stored in rows:
-        rec = json.loads(stored)
+        rec = stored_json(stored, f"record {record_id}")
         if rec.get("locator") != IMAGE_LOCATOR or rec.get("channel") != "screenshot":
             continue
         rec["text"] = text
@@ -224,6 +225,18 @@ def _apply_ocr(conn: sqlite3.Connection, entry: Entry, body: dict[str, Any], rea
                 "VALUES (?,?,?,?,?,?,?,?)",
                 _search_row(rec, derived_seq, body.get("exhibit")),
             )
+
+
+def stored_json(text: Any, what: str) -> Any:
+    """A JSON value the index holds, parsed. The index is not signed: anyone who can write the database can put
+    anything there, such as JSON nested too deeply for Python's parser (``RecursionError``). What cannot be
+    parsed is a ``CaseError`` naming ``what`` and saying to run ``evidence verify``, never a crash."""
+    try:
+        return json.loads(text)
+    except (ValueError, TypeError, RecursionError):
+        raise CaseError(
+            f"the case's index is damaged ({what} cannot be read): run 'evidence verify'"
+        ) from None
 
 
 def ocr_results_for(conn: sqlite3.Connection, key: str) -> list[tuple[str, int]]:
@@ -244,7 +257,7 @@ def ocr_results_of(conn: sqlite3.Connection, image_sha256: str) -> list[dict[str
     keys = ("cache_key", "blob_sha256", "engine", "engine_version", "settings", "entry")
     found = [dict(zip(keys, row, strict=True)) for row in rows]
     for item in found:
-        item["settings"] = json.loads(item["settings"])
+        item["settings"] = stored_json(item["settings"], f"the settings of OCR result {item['blob_sha256']}")
     return found
 
 

@@ -382,6 +382,18 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
+def irregular(path: str | os.PathLike[str]) -> str | None:
+    """What ``path`` is when it exists and is not a regular file ("a symbolic link", "a FIFO", ...), without
+    following a link or opening anything; None for a regular file or nothing at all."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    return "a symbolic link" if stat.S_ISLNK(mode) else _kind(mode)
+
+
 def open_stored(path: str | os.PathLike[str]) -> int:
     """A read-only descriptor of a file of the case, which must be a regular file itself: a symbolic link is
     not followed (``NotRegularFile``, "a symbolic link"), and a FIFO or a device is opened without blocking

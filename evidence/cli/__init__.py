@@ -7,6 +7,7 @@ starts at once.
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import traceback
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 
 from evidence.cli.output import ProgressBar
 from evidence.cli.parser import build_parser
+from evidence.cli.sanitize import SafeStream
 from evidence.errors import EvidenceError, ExitCode
 
 __all__ = ["ProgressBar", "build_parser", "main"]
@@ -26,6 +28,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return ExitCode.USAGE
+    # Case text is shown with its control characters escaped, whatever prints it (evidence.cli.sanitize).
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(stdout), SafeStream(stderr)
+    try:
+        return _run(args)
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the parsed command; the one mapping of errors to a printed line and an exit code."""
     try:
         return int(args.func(args))
     except EvidenceError as exc:

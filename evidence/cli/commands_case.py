@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import date
 from pathlib import Path
 
 from evidence.cli.common import case_dir, passphrase_from_env_or_prompt
 from evidence.cli.output import ProgressBar, import_json, print_recovery_notes
+from evidence.cli.sanitize import json_text
 from evidence.describe import human_size
 from evidence.errors import UsageError
 from evidence.timeutil import local_zone_name, zone
@@ -64,7 +64,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 bar.close()
         print_recovery_notes(case)
         if args.json:
-            print(json.dumps(import_json(result), indent=2, ensure_ascii=False))
+            print(json_text(import_json(result)))
             return 0
         for item in result.items:
             line = f"{item.exhibit}  {Path(item.path).name}  {item.media_type}  {human_size(item.size)}  sha256 {item.sha256}"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from evidence.cli.common import case_dir, passphrase_from_env_or_prompt
 from evidence.cli.output import ProgressBar, ocr_json
+from evidence.cli.sanitize import json_text
 
 
 def cmd_ocr(args: argparse.Namespace) -> int:
@@ -26,7 +26,7 @@ def cmd_ocr(args: argparse.Namespace) -> int:
             if bar:
                 bar.close()
         if args.json:
-            print(json.dumps([ocr_json(d) for d in done], indent=2, ensure_ascii=False))
+            print(json_text([ocr_json(d) for d in done]))
             return 0
         if not done:
             print("No picture needs OCR (name exhibits to read them again with other settings).")

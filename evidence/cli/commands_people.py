@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from evidence.cli.common import case_dir, passphrase_from_env_or_prompt
+from evidence.cli.sanitize import json_text
 
 
 def cmd_person_add(args: argparse.Namespace) -> int:
@@ -57,7 +57,7 @@ def cmd_person_list(args: argparse.Namespace) -> int:
     with Case.open(case_dir(args), readonly=True) as case:
         found = case.people()
         if args.json:
-            print(json.dumps([p.to_json() for p in found], indent=2, ensure_ascii=False))
+            print(json_text([p.to_json() for p in found]))
             return 0
         for person in found:
             print(f"{person.name} ({person.role}, phone region {person.region})")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from evidence.cli.common import case_dir
 from evidence.cli.output import print_screen_messages
+from evidence.cli.sanitize import json_text
 from evidence.describe import describe, human_size
 from evidence.timeutil import display, parse_iso
 
@@ -23,7 +24,7 @@ def cmd_log(args: argparse.Namespace) -> int:
         for entry in case.entries():
             body = entry.body
             if args.json:
-                print(json.dumps(entry.to_json(), ensure_ascii=False))
+                print(json_text(entry.to_json(), indent=None))
                 continue
             when = display(parse_iso(entry.recorded_at), tz)
             print(f"{entry.seq:>5}  {when}  {entry.kind:<16} {describe(entry.kind, body)}")
@@ -49,7 +50,7 @@ def cmd_head(args: argparse.Namespace) -> int:
 def _show_record(case: Case, record_id: str, as_json: bool) -> int:
     shown = case.show_record(record_id)
     if as_json:
-        print(json.dumps(shown, indent=2, ensure_ascii=False))
+        print(json_text(shown))
         return 0
     when = display(parse_iso(shown["occurred_at"]), case.tz)
     assumed = " (zone assumed)" if shown["tz_assumed"] else ""
@@ -80,7 +81,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             return _show_record(case, args.exhibit, args.json)
         shown = case.show(args.exhibit)
         if args.json:
-            print(json.dumps(shown, indent=2, ensure_ascii=False))
+            print(json_text(shown))
             return 0
         tz = case.tz
         print(
@@ -155,7 +156,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
                 data["tags"] = [t.to_json() for t in tags[e.record.id]]
                 data["relayed"] = [r for s in e.sources for r in relays.get(s.record_id, [])]
                 out.append(data)
-            print(json.dumps(out, indent=2, ensure_ascii=False))
+            print(json_text(out))
             return 0
         tz = case.tz
         for entry in entries:
@@ -183,7 +184,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     with Case.open(case_dir(args), readonly=True) as case:
         result = case.stats(since=args.since, person=args.person)
         if args.json:
-            print(json.dumps(result, indent=2, ensure_ascii=False))
+            print(json_text(result))
             return 0
         who = f" from {result['person']}" if result["person"] else ""
         print(f"{result['attempts']} contact attempts{who}: first {result['first']}, last {result['last']}")
@@ -220,7 +221,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     with Case.open(case_dir(args), readonly=True) as case:
         hits = case.search(args.query)
         if args.json:
-            print(json.dumps([h.to_json() for h in hits], indent=2, ensure_ascii=False))
+            print(json_text([h.to_json() for h in hits]))
             return 0
         tz = case.tz
         for hit in hits:

@@ -6,10 +6,10 @@ helpers can be imported without loading the case, the verifier or their heavy de
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import TYPE_CHECKING, Any
 
+from evidence.cli.sanitize import json_text, raw_stream
 from evidence.describe import human_size
 
 if TYPE_CHECKING:
@@ -38,8 +38,10 @@ class ProgressBar:
             return
         filled = self.WIDTH * done // total
         bar = "=" * filled + " " * (self.WIDTH - filled)
-        self.stream.write(f"\r{self.label} {done}/{total} images [{bar}]")
-        self.stream.flush()
+        # Our own carriage return: written under the CLI's escaping of case text (evidence.cli.sanitize).
+        stream = raw_stream(self.stream)
+        stream.write(f"\r{self.label} {done}/{total} images [{bar}]")
+        stream.flush()
         self.drawn = True
 
     def close(self) -> None:
@@ -94,7 +96,7 @@ def ocr_json(item: Any) -> dict[str, Any]:
 def print_report(report: Report, as_json: bool) -> None:
     """A verification report: each finding, then one verdict line (OK or FAILED) with what was checked."""
     if as_json:
-        print(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        print(json_text(report.to_json()))
         return
     for finding in report.findings:
         print(("warning: " if finding.severity == "warning" else "") + str(finding))

@@ -45,14 +45,14 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Any, ClassVar, Final, TypeGuard
 
 from evidence.errors import InputError
 from evidence.importers._json import load_json
 from evidence.importers.base import Importer, Source, Yielded
 from evidence.models import Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
-from evidence.timeutil import fixed_offset, zone
+from evidence.timeutil import after_epoch, zone
 
 NAME: Final = "facebook"
 VERSION: Final = "1.0.0"
@@ -60,7 +60,6 @@ VERSION: Final = "1.0.0"
 MAX_BYTES: Final = 512 * 1024 * 1024
 MAX_DEPTH: Final = 64  # a thread file nests about 5 deep
 
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _MEDIA_LISTS: Final = ("photos", "videos", "audio_files", "files", "gifs")
 _OBJECT_START = re.compile(rb"\s*\{")
 
@@ -246,11 +245,16 @@ def _time(message: dict[str, Any], tz: tzinfo) -> tuple[datetime | None, list[st
     notes: list[str] = []
     ms = message.get("timestamp_ms")
     if ms is not None:
-        if _is_int(ms) and 0 < ms < 10**15:
-            return fixed_offset(_EPOCH + timedelta(milliseconds=ms), tz), notes
+        moment = after_epoch(timedelta(milliseconds=ms), tz) if _is_int(ms) and 0 < ms < 10**15 else None
+        if moment is not None:
+            return moment, notes
         notes.append(f"timestamp_ms {ms!r} is not epoch milliseconds")
     seconds = message.get("timestamp")
     if _is_int(seconds) and 0 < seconds < 10**12:
+        moment = after_epoch(timedelta(seconds=seconds), tz)
+        if moment is None:
+            notes.append(f"timestamp {seconds} is past the year 9999")
+            return None, notes
         notes.append(f"time taken from timestamp {seconds} (epoch seconds, an older export's field)")
-        return fixed_offset(_EPOCH + timedelta(seconds=seconds), tz), notes
+        return moment, notes
     return None, notes

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from email.parser import HeaderParser
 from email.policy import compat32
 from pathlib import Path
@@ -55,7 +55,7 @@ from evidence.importers._mail.text import html_to_text
 from evidence.importers._wall import localize
 from evidence.importers.base import Importer, Source, Yielded
 from evidence.models import Blob, Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
-from evidence.timeutil import zone
+from evidence.timeutil import fixed_offset, zone
 
 NAME: Final = "outlookmsg"
 VERSION: Final = "1.0.0"
@@ -228,9 +228,8 @@ class _Reader:
         for key, label in MAPI_TIMES:
             value = _prop(self.msg, key)
             if isinstance(value, datetime) and value.tzinfo is not None:
-                offset = value.astimezone(tz).utcoffset() or timedelta(0)
                 note = "; ".join([*notes, f"time taken from the MAPI property {label} ({key[:4]}), in UTC"])
-                return value.astimezone(timezone(offset)), TimeSource.EXPORT, False, note, {"property": label}
+                return fixed_offset(value, tz), TimeSource.EXPORT, False, note, {"property": label}
         raise InputError(
             "; ".join([*notes, "and none of the MAPI submit, delivery or creation times is set"]),
             path=self.source.name,

@@ -339,7 +339,11 @@ class _Reader:
         duration_s: int | None = None,
         attachments: tuple[str, ...] = (),
     ) -> Record:
-        offset = moment.astimezone(self.tz).utcoffset() or timedelta(0)
+        try:
+            offset = moment.astimezone(self.tz).utcoffset() or timedelta(0)
+        except OverflowError:
+            # The end of the calendar east of UTC: kept in UTC, and refused by the import (after 2099).
+            offset = timedelta(0)
         fixed = self.offsets.setdefault(offset, timezone(offset))
         return Record(
             item_sha256=self.source.sha256,

@@ -46,7 +46,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, ClassVar, Final, TypeGuard
 from zoneinfo import ZoneInfo
 
@@ -55,7 +55,7 @@ from evidence.importers._json import load_json
 from evidence.importers._wall import export_dst_note
 from evidence.importers.base import Importer, Source, Yielded
 from evidence.models import Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
-from evidence.timeutil import fixed_offset, localise_wall, zone
+from evidence.timeutil import after_epoch, fixed_offset, localise_wall, zone
 
 NAME: Final = "telegram"
 VERSION: Final = "1.0.0"
@@ -65,7 +65,6 @@ MAX_DEPTH: Final = 64  # an export nests about 6 deep; anything far deeper is no
 DELETED: Final = "(deleted account)"
 NOT_INCLUDED: Final = "(File not included"
 
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _MEDIA_FIELDS: Final = ("photo", "file", "thumbnail", "video", "voice")
 _OBJECT_START = re.compile(rb"\s*\{")
 _WALL = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}")
@@ -279,7 +278,9 @@ class _Reader:
         if unix is not None:
             text = str(unix) if _is_int(unix) else unix
             if isinstance(text, str) and text.isascii() and text.isdigit() and len(text) <= 12:
-                return fixed_offset(_EPOCH + timedelta(seconds=int(text)), self.tz), False, notes
+                moment = after_epoch(timedelta(seconds=int(text)), self.tz)
+                if moment is not None:
+                    return moment, False, notes
             notes.append(f"date_unixtime {unix!r} is not epoch seconds")
         wall_text = message.get("date")
         if wall_text is None:

@@ -59,7 +59,8 @@ The checks, numbered here and in the code:
   (8) Anchors: every ``anchor.timestamped`` entry's RFC 3161 token is re-checked against the head it covers
       and its stored trust anchor (``evidence.verify.anchors``: ``ANCHOR_IMPRINT``, ``ANCHOR_SIGNATURE``, ...).
 
-``DATABASE_UNREADABLE`` and ``LEDGER_EMPTY`` end the checks early.
+``DATABASE_UNREADABLE`` (also: ``evidence.db``, its ``-wal`` or ``-shm`` is a link, a FIFO, a device or too
+large, named and not read) and ``LEDGER_EMPTY`` end the checks early.
 
 Known limits: an attacker holding the private key (or replacing it and re-signing every entry consistently)
 produces a valid case; only the fingerprint written down at init (``--expect-key``) or a head recorded
@@ -105,7 +106,7 @@ from evidence.case.store import is_hash_name, open_stored
 from evidence.errors import SigningKeyError
 from evidence.verify import Finding, Report
 from evidence.verify._common import Row, Stored
-from evidence.verify.db import open_snapshot
+from evidence.verify.db import DatabaseFileError, open_snapshot
 from evidence.verify.ledger import check_ledger
 from evidence.verify.merkle import check_case_checkpoints
 from evidence.verify.objects import check_objects, check_outputs
@@ -205,6 +206,10 @@ def verify_case(
         return report
     try:
         snapshot = open_snapshot(db)
+    except DatabaseFileError as exc:
+        # A FIFO, a link, a device or a giant in place of the database or its -wal/-shm: named, never read.
+        report.add(Finding("DATABASE_UNREADABLE", f"the ledger cannot be read ({exc})", path=exc.name))
+        return report
     except sqlite3.Error as exc:
         report.add(Finding("DATABASE_UNREADABLE", f"the ledger cannot be read ({exc})", path=DB_NAME))
         return report

@@ -67,7 +67,16 @@ def read_case_facts(root: Path) -> CaseFacts:
                 conn.execute("ROLLBACK")
         except CanonicalError as exc:
             raise CaseUnreadable(exc.message) from None
-        except (sqlite3.Error, ValueError, TypeError, KeyError, AttributeError, OSError) as exc:
+        except (
+            sqlite3.Error,
+            ValueError,
+            TypeError,
+            KeyError,
+            AttributeError,
+            OSError,
+            RecursionError,
+        ) as exc:
+            # RecursionError: JSON in the (unsigned) index nested too deeply to parse.
             raise CaseUnreadable(f"the case database is unusable ({exc})") from None
 
 

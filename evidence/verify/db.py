@@ -26,6 +26,14 @@ The copy does not trust its schema (``PRAGMA trusted_schema = OFF``): the schema
 attacker wrote that the verifier has not yet compared (``evidence.verify.schema``), and SQL functions named
 in it then run only if they are harmless.
 
+The files are not trusted either: anyone who can write to the case folder can replace ``evidence.db``, its
+``-wal`` or its ``-shm`` by a FIFO (a read would wait for ever), a link to ``/dev/zero`` (a read would never
+end) or a device. Each is opened like an object (``evidence.case.store.open_stored``: no link followed, no
+blocking open) and must be a regular file of at most ``MAX_FILE_BYTES``; else ``DatabaseFileError`` (an
+``sqlite3.Error``, which the verifier reports as ``DATABASE_UNREADABLE`` naming the file). The ``-shm``,
+never read here, is only looked at (``lstat``) for the same reason: SQLite itself opens it in every other
+command.
+
 The snapshot is the size of the database in memory: a few hundred bytes an entry.
 """
 
@@ -38,11 +46,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from evidence.case.store import NotRegularFile, irregular, open_stored
+
 ATTEMPTS = 5
 RETRY_PAUSE = 0.05  # seconds between attempts while a writer is busy
 
 WAL_VERSIONS = b"\x02\x02"  # the header's read and write versions in WAL mode
 ROLLBACK_VERSIONS = b"\x01\x01"
+MAX_FILE_BYTES = 1 << 32  # 4 GiB: the database and its WAL are read into memory; a case is far smaller
 
 _Stat = tuple[int, int, int] | None
 
@@ -65,37 +76,67 @@ class Snapshot:
         self.close()
 
 
+class DatabaseFileError(sqlite3.OperationalError):
+    """``evidence.db``, its ``-wal`` or its ``-shm`` is not a regular file of the case (a link, a FIFO, a
+    device, a folder) or is too large to read; ``name`` is the file's name."""
+
+    def __init__(self, name: str, problem: str) -> None:
+        super().__init__(f"{name} is {problem}")
+        self.name = name
+
+
 def _stat(path: Path) -> _Stat:
     try:
-        st = os.stat(path)
+        st = os.lstat(path)
     except FileNotFoundError:
         return None
     return st.st_size, st.st_mtime_ns, st.st_ino
 
 
 def _read(path: Path) -> bytes | None:
+    """The bytes of ``path``, a regular file of at most ``MAX_FILE_BYTES``; None when there is no such file."""
     try:
-        return path.read_bytes()
+        fd = open_stored(path)
     except FileNotFoundError:
         return None
+    except NotRegularFile as exc:
+        raise DatabaseFileError(path.name, str(exc.strerror)) from None
+    with os.fdopen(fd, "rb") as fh:
+        size = os.fstat(fd).st_size
+        if size > MAX_FILE_BYTES:
+            raise DatabaseFileError(
+                path.name, f"{size} bytes, more than the {MAX_FILE_BYTES} a case's can be"
+            )
+        # One byte more than the size: a file that grew since is seen to have changed (its size differs).
+        return fh.read(size + 1)
 
 
 def _wal(db: Path) -> Path:
     return db.with_name(db.name + "-wal")
 
 
+def _shm(db: Path) -> Path:
+    return db.with_name(db.name + "-shm")
+
+
 def open_snapshot(db: Path) -> Snapshot:
     """A read-only connection to the database at ``db`` as it is now; raises ``sqlite3.Error`` when the file
-    cannot be read or is not a database."""
+    cannot be read or is not a database, ``DatabaseFileError`` when it, its WAL or its ``-shm`` is not a
+    regular file (see above)."""
     wal = _wal(db)
+    kind = irregular(_shm(db))
+    if kind is not None:
+        raise DatabaseFileError(_shm(db).name, f"{kind}, not a file of the case")
     for attempt in range(ATTEMPTS):
         if attempt:
             time.sleep(RETRY_PAUSE)
         before = (_stat(db), _stat(wal))
         try:
-            data = db.read_bytes()
+            data = _read(db)
         except OSError as exc:
             raise sqlite3.OperationalError(f"cannot read {db.name} ({exc.strerror})") from None
+        if data is None:
+            raise sqlite3.OperationalError(f"cannot read {db.name} (no such file)")
         try:
             log = _read(wal)
         except OSError:

@@ -76,7 +76,7 @@ def _named_since(root: Path, seq: int) -> set[str]:
         for (body,) in conn.execute("SELECT body FROM ledger WHERE seq > ?", (seq,)):
             try:
                 value = json.loads(body)
-            except (ValueError, TypeError):
+            except (ValueError, TypeError, RecursionError):
                 continue
             objects = value.get("objects") if isinstance(value, dict) else None
             for obj in objects if isinstance(objects, list) else []:

@@ -65,7 +65,7 @@ def check_projections(
                 body = json.loads(entry.body_text)
                 if isinstance(body, dict):
                     index.apply(replay, entry, body, read_blob)
-            except (KeyError, TypeError, OSError, CanonicalError, ValueError) as exc:
+            except (KeyError, TypeError, OSError, CanonicalError, ValueError, RecursionError) as exc:
                 report.add(Finding("INDEX_MISMATCH", f"entry cannot be replayed ({exc!r})", entry=entry.seq))
         replay.execute("COMMIT")
         expected = unindexed_snapshot(replay, layout.comparable)
@@ -154,8 +154,8 @@ def _check_record_json(replay: sqlite3.Connection, stored: sqlite3.Connection, r
             continue  # a row the replay lacks is the records table's own mismatch, reported with the snapshot
         try:
             same = json.loads(text) == json.loads(want)
-        except (ValueError, TypeError):
-            same = False
+        except (ValueError, TypeError, RecursionError):
+            same = False  # not JSON, or nested too deeply to parse (the index is not signed): not the record
         if not same:
             differ.append((str(rid), int(seq)))
     for rid, seq in differ[:20]:
