@@ -7,7 +7,7 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from evidence.cli.common import case_dir, passphrase_from_env_or_prompt
+from evidence.cli.common import passphrase_from_env_or_prompt, writing_case
 from evidence.cli.output import ProgressBar, import_json, print_recovery_notes
 from evidence.cli.sanitize import json_text
 from evidence.describe import human_size
@@ -39,10 +39,9 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from evidence.api import Case
     from evidence.models import ImportOptions
 
-    with Case.open(case_dir(args)) as case:
+    with writing_case(args) as case:
         options = ImportOptions(
             tz=args.tz or str(case.genesis["tz"]),
             tz_from_user=bool(args.tz),
@@ -85,7 +84,6 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_case_set(args: argparse.Namespace) -> int:
-    from evidence.api import Case
 
     facts = {
         key: value
@@ -97,7 +95,7 @@ def cmd_case_set(args: argparse.Namespace) -> int:
         }.items()
         if value is not None
     }
-    with Case.open(case_dir(args)) as case:
+    with writing_case(args) as case:
         head = case.set_facts(passphrase=passphrase_from_env_or_prompt(), **facts)
         for key, value in facts.items():
             print(f"{key}: {value}")
@@ -106,9 +104,8 @@ def cmd_case_set(args: argparse.Namespace) -> int:
 
 
 def cmd_diary_add(args: argparse.Namespace) -> int:
-    from evidence.api import Case
 
-    with Case.open(case_dir(args)) as case:
+    with writing_case(args) as case:
         result = case.add_diary_entry(
             when=args.when,
             text=args.text,

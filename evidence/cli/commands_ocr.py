@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from evidence.cli.common import case_dir, passphrase_from_env_or_prompt
+from evidence.cli.common import passphrase_from_env_or_prompt, writing_case
 from evidence.cli.output import ProgressBar, ocr_json
 from evidence.cli.sanitize import json_text
 
 
 def cmd_ocr(args: argparse.Namespace) -> int:
-    from evidence.api import Case
 
-    with Case.open(case_dir(args)) as case:
+    with writing_case(args) as case:
         bar = ProgressBar.wanted(args.progress)
         try:
             done = case.ocr(

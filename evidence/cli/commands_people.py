@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import argparse
 
-from evidence.cli.common import case_dir, passphrase_from_env_or_prompt
+from evidence.cli.common import case_dir, passphrase_from_env_or_prompt, writing_case
 from evidence.cli.sanitize import json_text
 
 
 def cmd_person_add(args: argparse.Namespace) -> int:
-    from evidence.api import Case
 
-    with Case.open(case_dir(args)) as case:
+    with writing_case(args) as case:
         head = case.add_person(
             args.name,
             role=args.role,
@@ -32,10 +31,9 @@ def cmd_person_add(args: argparse.Namespace) -> int:
 
 
 def cmd_person_link(args: argparse.Namespace) -> int:
-    from evidence.api import Case
 
     unlink = args.person_command == "unlink"
-    with Case.open(case_dir(args)) as case:
+    with writing_case(args) as case:
         for raw in args.id:
             head = case.link_person(
                 args.name,
@@ -68,9 +66,8 @@ def cmd_person_list(args: argparse.Namespace) -> int:
 
 
 def cmd_tag_review(args: argparse.Namespace) -> int:
-    from evidence.api import Case
 
-    with Case.open(case_dir(args)) as case:
+    with writing_case(args) as case:
         head = case.review_tag(
             args.record,
             args.tactic,
@@ -83,9 +80,8 @@ def cmd_tag_review(args: argparse.Namespace) -> int:
 
 
 def cmd_relay(args: argparse.Namespace) -> int:
-    from evidence.api import Case
 
-    with Case.open(case_dir(args)) as case:
+    with writing_case(args) as case:
         head = case.mark_relayed(
             args.record,
             by=args.by,

@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from evidence.cli.common import case_dir, passphrase_from_env_or_prompt
+from evidence.cli.common import passphrase_from_env_or_prompt, writing_case
 from evidence.cli.output import print_recovery_notes
 from evidence.describe import human_size
 from evidence.errors import UsageError
@@ -24,10 +24,9 @@ def _refuse_existing(output: str, overwrite: bool) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from evidence.api import Case
 
     _refuse_existing(args.output, args.overwrite)
-    with Case.open(case_dir(args)) as case:
+    with writing_case(args) as case:
         written = case.report(
             Path(args.output),
             profile=args.profile,
@@ -54,10 +53,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from evidence.api import Case
 
     _refuse_existing(args.output, args.overwrite)
-    with Case.open(case_dir(args)) as case:
+    with writing_case(args) as case:
         written = case.export(
             Path(args.output),
             exhibits=args.exhibits.split(",") if args.exhibits else None,
@@ -92,9 +90,8 @@ def _export_filters(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_anchor(args: argparse.Namespace) -> int:
-    from evidence.api import Case
 
-    with Case.open(case_dir(args)) as case:
+    with writing_case(args) as case:
         done = case.anchor(
             args.tsa,
             tsa_cert=Path(args.tsa_cert) if args.tsa_cert else None,

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evidence.errors import UsageError
+
+if TYPE_CHECKING:
+    from evidence.api import Case
 
 
 def passphrase_from_env_or_prompt(confirm: bool = False) -> Callable[[], str | None]:
@@ -35,3 +40,17 @@ def passphrase_from_env_or_prompt(confirm: bool = False) -> Callable[[], str | N
 def case_dir(args: argparse.Namespace) -> Path | None:
     """The folder given with -C, or None (the library then looks at $EVIDENCE_CASE and the current folder)."""
     return Path(args.case) if args.case else None
+
+
+@contextlib.contextmanager
+def writing_case(args: argparse.Namespace) -> Iterator[Case]:
+    """The case a writing command opens; what recovering from a killed writer did is printed afterwards
+    (``note: ...`` on stderr), even when the command itself fails."""
+    from evidence.api import Case
+    from evidence.cli.output import print_recovery_notes
+
+    with Case.open(case_dir(args)) as case:
+        try:
+            yield case
+        finally:
+            print_recovery_notes(case)

@@ -52,9 +52,11 @@ class ProgressBar:
 
 
 def print_recovery_notes(case: Case) -> None:
-    """What the recovery from a killed writer did (a report or export finished or removed), on stderr."""
+    """What the recovery from a killed writer did (a report or export finished or removed, a journal row left
+    alone), on stderr; each note once."""
     for note in case.recovery_notes:
         print(f"note: {note}", file=sys.stderr)
+    case.recovery_notes.clear()
 
 
 def import_json(result: Any) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from evidence.api import Case
 from evidence.case.formats import CERTIFICATE_NAME, DB_NAME, KEYS_DIR
 from evidence.errors import EvidenceError
 from evidence.verify.case import verify_case
+from tests.conftest import run_cli
 
 
 @pytest.fixture
@@ -276,3 +277,22 @@ def test_a20_intact_case_on_read_only_media(read_only_copy: Path) -> None:
     with Case.open(read_only_copy, readonly=True) as case:
         assert len(case.exhibits()) == 2 and case.head().seq >= 3
     assert sorted(p.name for p in read_only_copy.iterdir()) == before
+
+
+def test_every_writing_command_prints_what_recovery_left_alone(tmp_path: Path) -> None:
+    """A journal row naming something outside the case is left alone with a note: every writing command
+    says so on stderr (not only import, report and export), and only once."""
+    root = tmp_path / "case"
+    with Case.init(root, title="T", tz="Europe/London"):
+        pass
+    outside = tmp_path / "photos-backup.tar"
+    outside.write_text("precious")
+    conn = sqlite3.connect(root / "evidence.db")
+    conn.execute("INSERT INTO pending_objects (sha256, op) VALUES (?, 'x')", (str(outside),))
+    conn.commit()
+    conn.close()
+    done = run_cli("-C", str(root), "person", "add", "Someone", "--role", "third-party", "--basis", "test")
+    assert done.returncode == 0, done.stderr
+    notes = [line for line in done.stderr.splitlines() if line.startswith("note: ")]
+    assert len(notes) == 1 and "not an object of the case: left" in notes[0]
+    assert outside.read_text() == "precious"
