@@ -116,3 +116,15 @@ def sample_files(base: Path) -> list[Path]:
     return sorted(
         p for p in out.iterdir() if p.is_file() and p.name != "case.json" and not p.name.startswith(".")
     )
+
+
+@pytest.fixture
+def tiny_tmpfs(tmp_path: Path) -> Iterator[Path]:
+    """A real 2 MiB tmpfs (the suite runs as root in CI and here)."""
+    mount = tmp_path / "tmpfs"
+    mount.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], check=True)
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import errno
 import os
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -77,18 +75,6 @@ def test_enospc_while_staging_is_a_clean_storage_error(
     assert caught.value.message == FULL
     assert "\n" not in caught.value.one_line() and caught.value.one_line().endswith(FULL)
     _assert_unchanged_and_recovers(case, before, extra)
-
-
-@pytest.fixture
-def tiny_tmpfs(tmp_path: Path) -> Iterator[Path]:
-    """A real 2 MiB tmpfs (the suite runs as root in CI and here)."""
-    mount = tmp_path / "tmpfs"
-    mount.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], check=True)
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", str(mount)], check=True)
 
 
 def test_import_bigger_than_a_real_small_disk(tiny_tmpfs: Path, tmp_path: Path, corpus: Path) -> None:
