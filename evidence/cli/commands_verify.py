@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evidence.cli.common import case_dir
 from evidence.cli.output import print_report
 from evidence.errors import CaseError, ExitCode, UsageError
+
+if TYPE_CHECKING:
+    from evidence.verify import Report
 
 
 def _report_case(args: argparse.Namespace) -> Path | None:
@@ -23,6 +27,13 @@ def _report_case(args: argparse.Namespace) -> Path | None:
         return find_case(None)
     except CaseError:
         return None
+
+
+def _exit(report: Report, args: argparse.Namespace) -> int:
+    """0 when intact; with ``--strict`` also only when there is no warning (for scripts that read only the
+    exit code: a self-asserted timestamp or replaced triggers are warnings)."""
+    failed = not report.ok or (args.strict and bool(report.findings))
+    return ExitCode.VERIFY_FAILED if failed else ExitCode.OK
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -41,17 +52,17 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 Path(args.target), _report_case(args), heads=args.head or (), expect_key=args.expect_key
             )
             print_report(report, args.json)
-            return ExitCode.OK if report.ok else ExitCode.VERIFY_FAILED
+            return _exit(report, args)
         from evidence.verify.bundle import is_bundle, verify_bundle
 
         if is_bundle(Path(args.target)):
             report = verify_bundle(Path(args.target), heads=args.head or (), expect_key=args.expect_key)
             print_report(report, args.json)
-            return ExitCode.OK if report.ok else ExitCode.VERIFY_FAILED
+            return _exit(report, args)
     from evidence.api import find_case
     from evidence.verify.case import verify_case
 
     root = find_case(Path(args.target)) if args.target else find_case(case_dir(args))
     report = verify_case(root, heads=args.head or (), expect_key=args.expect_key)
     print_report(report, args.json)
-    return ExitCode.OK if report.ok else ExitCode.VERIFY_FAILED
+    return _exit(report, args)

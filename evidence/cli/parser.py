@@ -187,6 +187,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="a head recorded earlier (by 'evidence head', a report or an export); repeatable",
     )
     p.add_argument("--expect-key", metavar="FINGERPRINT", help="the key fingerprint written down at init")
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail (exit 1) on warnings too: self-asserted timestamps, modified triggers, leftovers, ...",
+    )
     p.set_defaults(func=cmd_verify)
 
     diary = sub.add_parser("diary", help="your own account of what happened, written down now")

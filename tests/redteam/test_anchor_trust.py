@@ -28,6 +28,9 @@ def test_a11_a_self_made_tsa_root_is_self_asserted_time(
     assert report.facts["anchors"][0]["independent"] is False
     printed = run_cli("-C", str(case.root), "verify")
     assert "self-asserted time" in printed.stdout and "independent:" not in printed.stdout
+    assert printed.returncode == 0
+    strict = run_cli("-C", str(case.root), "verify", "--strict")  # for scripts that read only the exit code
+    assert strict.returncode == 1 and "ANCHOR_SELF_ASSERTED" in strict.stdout
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(case.render_report(profile="lawyer"))
     text = " ".join(
