@@ -59,9 +59,15 @@ def _party(value: str | None) -> str | None:
     return _SEPARATORS.sub("", value).casefold() if value else value
 
 
+# A record that stands for its whole file (a picture, a recording) is that file: two different files are two
+# exhibits however alike they read (two screenshots with the same text and time must not become one entry).
+WHOLE_ITEM_LOCATORS = frozenset({"image", "recording"})
+
+
 def dedupe_key(record: Record) -> tuple[Any, ...]:
     """What two copies of one message have in common, exactly."""
     return (
+        record.item_sha256 if record.locator in WHOLE_ITEM_LOCATORS else None,
         record.channel.value,
         record.direction.value,
         record.occurred_at.timestamp(),

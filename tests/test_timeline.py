@@ -72,3 +72,23 @@ def test_the_same_words_twice_in_one_export_stay_two_messages(case: Case, tmp_pa
     twice = [(1772900000000, "Answer me."), (1772900000000, "Answer me.")]
     case.import_files([_backup(tmp_path / "sms.xml", twice)])
     assert len(case.timeline()) == 2
+
+
+def test_two_different_pictures_that_read_alike_stay_two_entries(tmp_path: Path) -> None:
+    """Two screenshots with the same (here: no) text and the same time are two files, two exhibits, two
+    timeline entries, each drawn in the report (the second red team saw one merged into the other)."""
+    from PIL import Image
+
+    from evidence.api import Case
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, colour in (
+        ("Screenshot_20260314-213344.png", "white"),
+        ("Screenshot_20260314-213344 (1).png", "ivory"),
+    ):
+        Image.new("RGB", (64, 64), colour).save(folder / name)
+    with Case.init(tmp_path / "case", title="T", tz="Europe/London") as case:
+        case.import_files(sorted(folder.iterdir()))
+        pictures = [e for e in case.timeline() if e.record.locator == "image"]
+        assert len(pictures) == 2 and {e.sources[0].exhibit for e in pictures} == {"EX-0001", "EX-0002"}
