@@ -4,24 +4,11 @@ What is sent is a TimeStampReq: the SHA-256 imprint of the 32-byte head entry ha
 32 bytes, so ``openssl ts -verify -digest <head hash>`` checks the token), a random 64-bit nonce, and
 ``certReq`` true (the TSA includes its certificate). Nothing else leaves the machine: no file, no name.
 
-The answer is checked, in this order, each failure an ``AnchorError`` whose ``code`` the verifier reports
-(checks (1) and (2) here, on the reply; (1) and (3)-(9) on the token in ``evidence.verify.tsa``, which the
-verifiers use too):
-
-  (1) ``ANCHOR_MALFORMED``   the reply or token is not DER of the right shape (or has trailing bytes);
-  (2) ``ANCHOR_STATUS``      the status is not granted / grantedWithMods (the TSA's reason is quoted);
-  (3) ``ANCHOR_IMPRINT``     TSTInfo's messageImprint is not SHA-256 over the head hash we sent;
-  (4) ``ANCHOR_NONCE``       TSTInfo's nonce is not ours (a replayed or mixed-up answer);
-  (5) ``ANCHOR_CERTIFICATE`` the signer's certificate is not in the token, or the signing-certificate
-                             attribute (ESSCertID / ESSCertIDv2) does not name it;
-  (6) ``ANCHOR_SIGNATURE``   the signed attributes lack content-type TSTInfo or a message-digest equal to the
-                             TSTInfo's hash, or the signature does not verify with the certificate's key
-                             (RSA PKCS#1 v1.5, RSA-PSS, ECDSA; SHA-2 only);
-  (7) ``ANCHOR_EKU``         the certificate's extended key usage is missing, not critical, or not exactly
-                             timeStamping (RFC 3161 section 2.3);
-  (8) ``ANCHOR_VALIDITY``    a certificate of the chain was not valid at genTime;
-  (9) ``ANCHOR_UNTRUSTED``   no chain from the signer through the token's certificates to the configured
-                             trust anchor (``--tsa-cert``), each link's signature checked, each issuer a CA.
+The answer is checked before anything is recorded, each failure an ``AnchorError`` whose ``code`` the
+verifier reports: here (1) ``ANCHOR_MALFORMED`` (the reply is not DER of the right shape) and (2)
+``ANCHOR_STATUS`` (not granted / grantedWithMods; the TSA's reason is quoted); then the token's checks (1) and
+(3)-(9), from the imprint to the chain to ``--tsa-cert``, in ``evidence.verify.tsa``, which the verifiers use
+too (the list and its codes are there).
 
 Without a trust anchor, (9) is skipped and the result says so (``chain_checked`` false): the token still
 proves that whoever holds that TSA certificate's key saw the head at genTime, and the certificate is kept, so

@@ -14,6 +14,7 @@ from evidence.case.canonical import CanonicalError, entry_hash_text, parse_canon
 from evidence.case.formats import GENESIS_KIND as GENESIS_KIND
 from evidence.case.ledger import Entry
 from evidence.case.signing import PublicKey
+from evidence.verify import Finding
 
 LOWER_HEX = frozenset("0123456789abcdef")
 _LOWER_HEX_RUN = re.compile("[0-9a-f]*")  # what ``set(text) <= LOWER_HEX`` says, faster
@@ -117,3 +118,12 @@ def span(delta: timedelta) -> str:
     if seconds >= 7200:
         return f"{seconds // 3600} hours"
     return f"{max(seconds, 1)} seconds" if seconds < 120 else f"{seconds // 60} minutes"
+
+
+def head_hash_mismatch(seq: int, stored: str, recorded: str) -> Finding:
+    """``HEAD_MISMATCH``: the entry a recorded head names has another hash than the one recorded."""
+    return Finding(
+        "HEAD_MISMATCH",
+        f"entry {seq} has hash {stored[:16]}..., not the recorded {recorded[:16]}...",
+        entry=seq,
+    )

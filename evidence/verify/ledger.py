@@ -23,6 +23,7 @@ from evidence.verify._common import (
     Stored,
     computed_hash,
     find_genesis,
+    head_hash_mismatch,
     is_lower_hex,
     parse_body,
     parse_head,
@@ -453,13 +454,7 @@ def _check_heads(rows: list[Row], heads: Iterable[str], report: Report) -> None:
                     )
                 )
             elif by_seq[seq] != digest:
-                report.add(
-                    Finding(
-                        "HEAD_MISMATCH",
-                        f"entry {seq} has hash {by_seq[seq][:16]}..., not the recorded {digest[:16]}...",
-                        entry=seq,
-                    )
-                )
+                report.add(head_hash_mismatch(seq, by_seq[seq], digest))
         elif digest not in hashes:
             report.add(Finding("HEAD_MISMATCH", f"no entry has the recorded head hash {digest[:16]}..."))
     report.checked["heads"] = count

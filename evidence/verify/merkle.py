@@ -43,7 +43,14 @@ from evidence.case.merkle import (
 from evidence.case.signing import PublicKey
 from evidence.errors import SigningKeyError
 from evidence.verify import WARNING, Finding, Report
-from evidence.verify._common import GENESIS_KIND, Row, Stored, parse_head, recorded_instant
+from evidence.verify._common import (
+    GENESIS_KIND,
+    Row,
+    Stored,
+    head_hash_mismatch,
+    parse_head,
+    recorded_instant,
+)
 from evidence.verify.ledger import check_entries, check_genesis
 
 MAX_PROOFS_SIZE = 256 << 20
@@ -132,13 +139,7 @@ def _check_disclosed_heads(rows: list[Row], heads: Iterable[str], report: Report
                 )
             )
         elif by_seq[seq] != digest:
-            report.add(
-                Finding(
-                    "HEAD_MISMATCH",
-                    f"entry {seq} has hash {by_seq[seq][:16]}..., not the recorded {digest[:16]}...",
-                    entry=seq,
-                )
-            )
+            report.add(head_hash_mismatch(seq, by_seq[seq], digest))
     report.checked["heads"] = count
 
 
