@@ -38,3 +38,13 @@ def resum(members: Members) -> Members:
     ]
     out["manifest.json"] = json.dumps(manifest).encode()
     return out
+
+
+def three_notes(base: Path) -> list[Path]:
+    """Three small text files, one name non-ASCII: the case the bundle red-team tests export."""
+    files = []
+    for i, text in enumerate(("one", "two", "three")):
+        path = base / f"note {i} caf\u00e9.txt"
+        path.write_text(f"{text}: Alex called again\n", encoding="utf-8")
+        files.append(path)
+    return files

@@ -21,6 +21,7 @@ from evidence.api import Case
 from evidence.case.formats import MAX_COMPONENT_BYTES
 from evidence.verify import Report
 from evidence.verify.bundle import verify_bundle
+from tests.export.forgery import three_notes
 
 CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
 EOCD = struct.Struct("<IHHHHIIH")
@@ -36,13 +37,8 @@ class Bundles:
 def bundles(tmp_path_factory: pytest.TempPathFactory) -> Bundles:
     """A case of three notes (one with a non-ASCII name): a full bundle and a selective one."""
     base = tmp_path_factory.mktemp("bundles")
-    files = []
-    for i, text in enumerate(("one", "two", "three")):
-        path = base / f"note {i} caf\u00e9.txt"
-        path.write_text(f"{text}: Alex called again\n", encoding="utf-8")
-        files.append(path)
     with Case.init(base / "case", title="T", tz="Europe/London") as case:
-        case.import_files(files)
+        case.import_files(three_notes(base))
         case.export(base / "full.zip")
         case.export(base / "sel.zip", exhibits=["EX-0001"])
     return Bundles(base / "full.zip", base / "sel.zip")

@@ -35,6 +35,7 @@ from evidence.verify.bundle import verify_bundle
 from evidence.verify.case import verify_case
 from evidence.verify.report import verify_report
 from tests.conftest import run_cli
+from tests.export.forgery import three_notes
 
 Members = list[tuple[str, bytes]]
 
@@ -54,11 +55,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """A small case of three text files (one with a non-ASCII name): a full bundle, two selective bundles of
     EX-0001 at different ledger sizes, an unsigned report; and a second case."""
     base = tmp_path_factory.mktemp("redteam")
-    files = []
-    for i, text in enumerate(("one", "two", "three")):
-        path = base / f"note {i} caf\u00e9.txt"
-        path.write_text(f"{text}: Alex called again\n", encoding="utf-8")
-        files.append(path)
+    files = three_notes(base)
     with Case.init(base / "case", title="T", tz="Europe/London") as case:
         case.import_files(files)
         case.export(base / "full.zip")
