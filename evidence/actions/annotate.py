@@ -57,7 +57,7 @@ def set_facts(
             date.fromisoformat(str(facts["no_contact_since"]))
         except ValueError:
             raise UsageError(f"{facts['no_contact_since']!r} is not a date like 2026-03-01") from None
-    return append_entry(case, Kind.CASE_UPDATED, {"set": facts, "by": actor()}, passphrase)
+    return append_entry(case, Kind.CASE_UPDATED, {"set": facts, "recorded_by": actor()}, passphrase)
 
 
 def mark_relayed(

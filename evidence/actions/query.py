@@ -47,10 +47,11 @@ def show(case: CaseFolder, exhibit: str) -> dict[str, Any]:
     acquisitions: list[dict[str, Any]] = []
     derivations: list[dict[str, Any]] = []
     warnings: list[dict[str, Any]] = []
+    private = case.private_details()  # the owner's own view: from which path, by whom, on which computer
     for entry in case.entries():
         if entry.kind not in {Kind.ITEM_ACQUIRED, Kind.RECORDS_DERIVED}:
             continue
-        body = canonical_loads(entry.body_text)
+        body = {**canonical_loads(entry.body_text), **private.get(entry.seq, {})}
         if entry.kind == Kind.ITEM_ACQUIRED and body.get("sha256") == sha:
             acquisitions.append(
                 {

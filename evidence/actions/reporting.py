@@ -63,11 +63,13 @@ def render_report(
             "the generation time needs an offset", hint="--generated-at 2026-04-15T10:00:00+01:00"
         )
     shown = _selection(case, since=since, until=until, person=person, redact=redact)
+    # Who acted and on which computer, from which path: only when asked (a report goes to others).
+    private = case.private_details() if computer_details else {}
     data = ReportData(
         title=str(case.settings()["title"]),
         tz=case.tz,
         tz_name=str(case.genesis["tz"]),
-        genesis=case.settings(),
+        genesis={**case.settings(), **private.get(1, {})},
         stats=shown.pop("stats"),
         tactics=query.tactic_counts(case, shown["timeline"]),
         head=head,
@@ -78,6 +80,7 @@ def render_report(
         bates_prefix=bates_prefix,
         options={"custom_templates": templates is not None},
         show_computer=computer_details,
+        private=private,
         anchors_independent=_anchors_independent(case, entries),
         **shown,
     )
@@ -326,7 +329,7 @@ def report_certificate(case: CaseFolder, *, passphrase: PassphraseSource | str |
         "certificate_sha256": hashlib.sha256(der).hexdigest(),
         "key_fingerprint": key.public.fingerprint,
         "purpose": "PAdES signatures of this case's reports",
-        "by": actor(),
+        "recorded_by": actor(),
     }
     annotate.append_entry(case, Kind.KEY_CERTIFICATE, body, passphrase)
     from evidence.case.signing import write_key_file

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from evidence.case.formats import ENTRY_TAG as ENTRY_TAG
+from evidence.case.formats import PRIVATE_DETAILS_TAG
 from evidence.case.formats import RECORD_ID_TAG as RECORD_ID_TAG
 from evidence.errors import EvidenceError
 
@@ -198,6 +199,12 @@ def parse_canonical(text: str | bytes) -> Any:
 def sha256_hex(data: bytes) -> str:
     """Hex SHA-256 of ``data``."""
     return hashlib.sha256(data).hexdigest()
+
+
+def private_commitment(salt: str, details_text: str) -> str:
+    """The commitment an entry's body makes to its private details (``details_text``: canonical JSON), salted
+    with ``salt`` (hex) so that nobody can confirm a guess of them (a login name, a host) from the hash."""
+    return sha256_hex(PRIVATE_DETAILS_TAG + salt.encode("ascii") + b"\x00" + details_text.encode("utf-8"))
 
 
 def entry_hash(prev: str, kind: str, recorded_at: str, body: Any) -> str:

@@ -208,6 +208,11 @@ class CaseFolder:
         """The ledger, in order."""
         return ledger.entries(self.conn)
 
+    def private_details(self) -> dict[int, dict[str, Any]]:
+        """Each entry's private details by seq (who acted, on which computer, from which path; see
+        ``evidence.case.ledger``): for the owner's own views and a report made with ``--computer-details``."""
+        return ledger.private_details(self.conn)
+
     def exhibits(self) -> list[dict[str, Any]]:
         """Every distinct original: exhibit number, hash, name, type, size."""
         rows = self.conn.execute(

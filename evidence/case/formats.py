@@ -62,6 +62,29 @@ def object_path(case_root: Path, sha256: str) -> Path:
     return case_root / OBJECTS_DIR / object_subpath(sha256)
 
 
+# The table of entries' private details and the body field naming them (see ``evidence.case.ledger``).
+PRIVATE_TABLE = "entry_private"
+PRIVATE_DETAILS_FIELD = "private_details"
+# The body fields that are private details: the ledger moves them out of every body it signs.
+PRIVATE_FIELDS = frozenset(
+    {
+        "created_by",  # the OS login and host name of whoever acted
+        "imported_by",
+        "run_by",
+        "marked_by",
+        "reviewed_by",
+        "recorded_by",
+        "generated_by",
+        "exported_by",
+        "anchored_by",
+        "created_local",  # the computer's local time and zone then
+        "acquired_local",
+        "original_path",  # where a file was found on that computer (home folders, names)
+        "file_mtime",  # the file's times on that computer
+        "file_mtime_ns",
+    }
+)
+
 # -- domain tags: a hash or signature made for one purpose is never valid for another ------------------------
 
 ENTRY_TAG = b"evidence/ledger-entry/v1\x00"
@@ -69,6 +92,9 @@ RECORD_ID_TAG = b"evidence/record-id/v1\x00"
 MANIFEST_SIG_TAG = (
     b"evidence/bundle-manifest/v1\x00"  # an export bundle's manifest.sig signs this + manifest.json
 )
+# The salted commitment to an entry's private details (who imported, on which computer, from which path):
+# SHA-256(tag || salt || 0x00 || canonical details), named in the signed body, the details kept beside it.
+PRIVATE_DETAILS_TAG = b"evidence/private-details/v1\x00"
 MERKLE_LEAF_PREFIX = b"\x00"  # RFC 6962 leaf and node hashes
 MERKLE_NODE_PREFIX = b"\x01"
 

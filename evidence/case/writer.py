@@ -159,6 +159,7 @@ class Writer:
     def _outputs_journal(self) -> None:
         """The journal of report/export files being written (created here, so cases made before it get it)."""
         self.conn.execute(f"CREATE TABLE IF NOT EXISTS {OUTPUTS_JOURNAL} ({OUTPUTS_JOURNAL_COLUMNS})")
+        ledger.create_private_schema(self.conn)  # cases made before private details were kept apart
 
     def _recover_outputs(self) -> None:
         """Finish or clean the report/export files a killed writer left in the staging folder.

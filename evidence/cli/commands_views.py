@@ -21,8 +21,9 @@ def cmd_log(args: argparse.Namespace) -> int:
 
     with Case.open(case_dir(args), readonly=True) as case:
         tz = case.tz
+        private = case.private_details()  # the owner's own view: who imported, on which computer
         for entry in case.entries():
-            body = entry.body
+            body = {**entry.body, **private.get(entry.seq, {})}
             if args.json:
                 print(json_text(entry.to_json(), indent=None))
                 continue

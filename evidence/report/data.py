@@ -44,6 +44,8 @@ class ReportData:
     # Who imported and on which computer (login@host, the computer's local time and zone): left out unless
     # asked (``--computer-details``): a report goes to others, and these say where the victim works and lives.
     show_computer: bool = False
+    # entry seq -> its private details (``evidence.case.ledger``), given only with ``show_computer``
+    private: dict[int, dict[str, Any]] = field(default_factory=dict)
     # (item SHA-256, locator) -> what the import warned about that record (shown beside it in the timeline)
     record_warnings: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     # anchor entry seq -> whether its TSA root is in the trust store of the computer making the report

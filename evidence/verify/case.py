@@ -52,6 +52,9 @@ The checks, numbered here and in the code:
       An object must be a regular file of the case: a link, a FIFO or a device is ``MODIFIED`` and not read.
   (6b) Journals: their rows name only what the writer writes there (``JOURNAL_INVALID``); a killed report or
       export left in ``pending_outputs`` is ``INCOMPLETE_OUTPUT`` (a warning; see ``evidence.verify.objects``).
+  (6c) Private details: each entry's (who acted, on which computer, from which path; not in the signed body
+      but committed to by a salted hash in it) are the ones it commits to (``PRIVATE_DETAILS_MISSING``,
+      ``PRIVATE_DETAILS_MODIFIED``, ``PRIVATE_DETAILS_EXTRA``; see ``evidence.verify.private``).
   (7) Projections: the index tables equal a replay of the ledger (``INDEX_MISMATCH``), each record's stored
       JSON (text, sender, times: what the timeline and reports read) included, read without an index; an
       index built by an older version lacks tables of the current one (``INDEX_OUTDATED``, a warning: it is
@@ -76,7 +79,7 @@ Verification only reads. What a killed writer left (the import journal's rows, s
 neither is repaired here.
 
 Where the checks live: (1) and the order of the steps here; (1b) ``evidence.verify.schema``; (2)-(5)
-``evidence.verify.ledger``; (5b)
+``evidence.verify.ledger``; (6c) ``evidence.verify.private``; (5b)
 ``evidence.verify.merkle``; (6) ``evidence.verify.objects``; (7) ``evidence.verify.projections``; (8)
 ``evidence.verify.anchors``; the fast paths (signatures in processes, hashing in threads)
 ``evidence.verify.parallel``. The verifier shares only the canonical serializer, the hash, signature and
@@ -111,6 +114,7 @@ from evidence.verify.ledger import check_ledger
 from evidence.verify.merkle import check_case_checkpoints
 from evidence.verify.objects import check_objects, check_outputs
 from evidence.verify.parallel import ObjectHasher
+from evidence.verify.private import check_private
 from evidence.verify.projections import check_projections
 from evidence.verify.schema import check_database
 
@@ -263,6 +267,8 @@ def _verify(
     finally:
         hasher.close()
     check_outputs(root, conn, rows, report)
+    # (6c) Private details.
+    check_private(conn, rows, report)
 
     # (7) Projections.
     check_projections(root, conn, rows, layout, report)

@@ -38,14 +38,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from evidence.case import index, ledger
-from evidence.case.formats import DB_NAME, OUTPUTS_JOURNAL, OUTPUTS_JOURNAL_COLUMNS
+from evidence.case.formats import DB_NAME, OUTPUTS_JOURNAL, OUTPUTS_JOURNAL_COLUMNS, PRIVATE_TABLE
 from evidence.verify import WARNING, Finding, Report
 
 # The journal of report/export files being written, as ``evidence.case.writer`` creates it (when a writing
 # command first takes the lock, so a case nothing was written to since ``init`` has none), from the one
 # definition in ``evidence.case.formats``; tests/redteam/test_database.py checks this is what it creates.
 OUTPUTS_JOURNAL_SCHEMA = f"CREATE TABLE {OUTPUTS_JOURNAL} ({OUTPUTS_JOURNAL_COLUMNS})"
-OPTIONAL_TABLES = frozenset({OUTPUTS_JOURNAL})
+# Created by the writer when it first takes the lock, so a case nothing was written to since it was made by an
+# older version has neither; when one is there, everything of it must be as the writer creates it.
+OPTIONAL_TABLES = frozenset({OUTPUTS_JOURNAL, PRIVATE_TABLE})
 TRIGGERS = ("ledger_append_only_update", "ledger_append_only_delete")
 INTEGRITY_MESSAGES = 20  # SQLite's findings quoted at most (PRAGMA integrity_check(N))
 SQL_SHOWN = 160  # characters of an unexpected definition quoted in a finding
@@ -197,8 +199,11 @@ def _compare_schema(stored: list[SchemaObject], expected: dict[str, SchemaObject
                 path=DB_NAME,
             )
         )
+    present = {obj.name for obj in stored if obj.type == "table"}
     for name, want in expected.items():
-        if name in seen or name in TRIGGERS or want.table in OPTIONAL_TABLES or _index_object(want):
+        if want.table in OPTIONAL_TABLES and want.table not in present:
+            continue  # a case made before it (a missing private table with entries naming it: check (6c))
+        if name in seen or name in TRIGGERS or _index_object(want):
             continue  # index tables an older version lacked: check (d) says whether that is what happened
         report.add(Finding("SCHEMA_MISSING", f"{want.type} {name} is missing", path=DB_NAME))
 

@@ -239,13 +239,19 @@ def signed(built: Built, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
     return base / "real.pdf", base / "own.pdf", fingerprint
 
 
-def _drop_tail(root: Path, after: int) -> None:
-    """Delete the entries after ``after`` with the append-only triggers dropped and put back (attack 10)."""
+def _drop_tail(root: Path, after: int, *, private_too: bool = True) -> None:
+    """Delete the entries after ``after`` with the append-only triggers dropped and put back (attack 10); with
+    ``private_too`` their private details as well (as a careful attacker would)."""
     db = sqlite3.connect(root / "evidence.db")
     triggers = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
     for name, _ in triggers:
         db.execute(f"DROP TRIGGER {name}")
     db.execute("DELETE FROM ledger WHERE seq > ?", (after,))
+    if private_too:
+        db.execute(
+            "DELETE FROM entry_private WHERE sha256 NOT IN (SELECT json_extract(body, "
+            "'$.private_details.sha256') FROM ledger WHERE body LIKE '%private_details%')"
+        )
     for _, sql in triggers:
         db.execute(sql)
     db.commit()

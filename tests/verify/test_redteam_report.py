@@ -195,6 +195,12 @@ def test_what_a_truncated_tail_leaves_is_named_and_a_head_catches_the_rest(
     assert verify_case(root).ok  # the documented limit
     found = verify_case(root, heads=[head])
     assert [f.code for f in found.findings] == ["HEAD_MISMATCH"] and "removed" in found.findings[0].message
+    # An attacker who forgets the private details of the dropped report and export entries is seen without a head.
+    root = tmp_path / "outputs-dropped-private-left"
+    shutil.copytree(built.case, root)
+    _drop_tail(root, last_import, private_too=False)
+    found = verify_case(root)
+    assert not found.ok and set(found.codes()) == {"PRIVATE_DETAILS_EXTRA"}
 
 
 def test_a_disclosed_entry_with_a_time_without_offset_is_named(built: Built, tmp_path: Path) -> None:

@@ -380,6 +380,16 @@ def test_dropping_the_newest_rows_is_a_valid_prefix_caught_by_heads_and_orphaned
             conn.execute("DELETE FROM exhibits WHERE seq > ?", (keep,))
             conn.execute("DELETE FROM records WHERE derived_seq > ?", (keep,))
             conn.execute("DELETE FROM search_text WHERE derived_seq > ?", (keep,))
+            # ... and removes the private details of the dropped entries (else PRIVATE_DETAILS_EXTRA names them).
+            delete_trigger = conn.execute(
+                "SELECT sql FROM sqlite_master WHERE name = 'entry_private_append_only_delete'"
+            ).fetchone()[0]
+            conn.execute("DROP TRIGGER entry_private_append_only_delete")
+            conn.execute(
+                "DELETE FROM entry_private WHERE sha256 NOT IN (SELECT json_extract(body, "
+                "'$.private_details.sha256') FROM ledger WHERE body LIKE '%private_details%')"
+            )
+            conn.execute(delete_trigger)
         if remove_orphans:
             for sha in orphans:
                 object_path(case_dir, sha).unlink()

@@ -246,6 +246,7 @@ def test_cli_verify_json(filled: Case) -> None:
         "heads": 0,
         "checkpoints": 0,
         "objects": 3,
+        "private_details": 5,  # case created and four imports: who and where, each under its commitment
         "bytes": sum(e["size"] for e in filled.exhibits() if e["exhibit"] != "EX-0001"),  # what is left
     }
     assert data["key_fingerprint"] == filled.public_key.fingerprint
@@ -260,6 +261,20 @@ def test_cli_head_printed_earlier_catches_dropped_entries(filled: Case) -> None:
         conn.execute(
             "DELETE FROM ledger WHERE seq = 5"
         )  # the duplicate acquisition: it changed no projection
+    conn.close()
+    # Its private details (who imported it, from where) are left behind: a row no entry names.
+    left = run_cli("-C", str(filled.root), "verify")
+    assert left.returncode == 1 and "PRIVATE_DETAILS_EXTRA" in left.stdout
+    with sqlite3.connect(filled.root / "evidence.db") as conn:
+        conn.execute("DROP TRIGGER entry_private_append_only_delete")
+        conn.execute(
+            "DELETE FROM entry_private WHERE sha256 NOT IN (SELECT json_extract(body, "
+            "'$.private_details.sha256') FROM ledger WHERE body LIKE '%private_details%')"
+        )
+        conn.execute(
+            "CREATE TRIGGER entry_private_append_only_delete BEFORE DELETE ON entry_private\n"
+            "BEGIN SELECT RAISE(ABORT, 'private details are append-only: rows cannot be deleted'); END"
+        )
     conn.close()
     assert run_cli("-C", str(filled.root), "verify").returncode == 0  # a valid prefix on its own
     result = run_cli("-C", str(filled.root), "verify", "--head", printed)

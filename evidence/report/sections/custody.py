@@ -29,7 +29,7 @@ def add(b: Builder, section: Section) -> None:
                 Paragraph(str(entry.seq), st["cell"]),
                 Paragraph(esc(entry_time(entry, d.tz)).replace(" ", "<br/>", 1), st["cell"]),
                 Paragraph(esc(entry.kind), st["cell"]),
-                Paragraph(esc(b.mask(_describe(entry, withheld, d.show_computer))), st["cell"]),
+                Paragraph(esc(b.mask(_describe(entry, withheld, d.show_computer, d.private))), st["cell"]),
                 Paragraph(entry.hash[:12] + "…", st["mono"]),
             ]
         )
@@ -39,9 +39,9 @@ def add(b: Builder, section: Section) -> None:
     b.story.append(PageBreak())
 
 
-def _describe(entry: Entry, withheld: set[str], computer: bool) -> str:
+def _describe(entry: Entry, withheld: set[str], computer: bool, private: dict[int, dict[str, Any]]) -> str:
     """The entry in words; an exhibit a filter withheld is named by number and hash only, never by its name."""
-    body = entry.body if isinstance(entry.body, dict) else {}
+    body = {**entry.body, **private.get(entry.seq, {})} if isinstance(entry.body, dict) else {}
     if entry.kind == Kind.ITEM_ACQUIRED and str(body.get("exhibit")) in withheld:
         return f"{body.get('exhibit')} acquired (withheld from this report): sha256 {str(body.get('sha256'))[:16]}…"
     return describe(entry.kind, body, size=exact_size, computer=computer)

@@ -37,7 +37,7 @@ def add(b: Builder, section: Section) -> None:
     for ex in d.exhibits:
         number = str(ex["exhibit"])
         entry = acquired.get(number)
-        body = entry.body if entry else {}
+        body = {**entry.body, **d.private.get(entry.seq, {})} if entry else {}
         who = body.get("imported_by") or {}
         tool = body.get("tool") or {}
         local = body.get("acquired_local") or {}
