@@ -265,18 +265,16 @@ def _settle(
     moved = refused[: tally.made]
     settled = Tally(tally.unit, tally.seen, tally.made - len(moved), tally.skipped + tuple(moved))
     skipped = settled.skipped
-    places = "; ".join(f"{skip.where}: {skip.why}" for skip in skipped[:SKIPS_NAMED])
-    more = f"; and {len(skipped) - SKIPS_NAMED} more" if len(skipped) > SKIPS_NAMED else ""
+    places = ", ".join(f"{skip.where} ({skip.why})" for skip in skipped[:SKIPS_NAMED])
+    more = f", and {len(skipped) - SKIPS_NAMED} more (each warned)" if len(skipped) > SKIPS_NAMED else ""
     if records == 0 and settled.seen > 0:
-        raise InputError(
-            f"none of its {settled.seen} {settled.unit} could be read ({places}{more})", path=source.name
-        )
+        one = "entry" if settled.unit == "entries" else settled.unit.removesuffix("s")
+        what = f"all {settled.seen} {settled.unit} were" if settled.seen > 1 else f"its one {one} was"
+        raise InputError(f"nothing in it could be read; {what} skipped: {places}{more}", path=source.name)
     notes: list[ImportWarning] = []
     if skipped:
         notes.append(
-            ImportWarning(
-                "file", f"{len(skipped)} of {settled.seen} {settled.unit} not read ({places}{more})"
-            )
+            ImportWarning("file", f"{len(skipped)} of {settled.seen} {settled.unit} not read: {places}{more}")
         )
     if not settled.balanced:
         # An importer's own mistake, never the user's: said plainly rather than hidden.

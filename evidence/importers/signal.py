@@ -138,14 +138,16 @@ class SignalImporter(Importer):
         made = 0
         for message in messages:
             lines = 1 + sum(1 for more in message.more if more.strip())
-            record = False
+            made_one, why = False, ""
             for item in self._message(source, options, tz, message):
-                record = record or isinstance(item, Record)
+                made_one = made_one or isinstance(item, Record)
+                if isinstance(item, ImportWarning):
+                    why = item.message  # without a record, the one warning is why the message is skipped
                 yield item
-            if record:
+            if made_one:
                 made += lines
                 continue
-            skipped.append(Skip(f"line {message.line_no}", "not a real date and time; message not imported"))
+            skipped.append(Skip(f"line {message.line_no}", why))
             skipped += [
                 Skip(
                     f"line {message.line_no + n}",

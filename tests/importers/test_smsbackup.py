@@ -663,7 +663,7 @@ def test_import_into_a_case(case: Case, corpus: Path) -> None:
     assert (
         result.items[2]
         .warnings[0]
-        .message.startswith("1 of 50 elements not read (line 136: the file is cut off")
+        .message.startswith("1 of 50 elements not read: line 136 (the file is cut off")
     )
     assert [(i.tally.made, i.tally.seen) for i in result.items if i.tally] == [(2, 2), (2, 2), (49, 50)]
     records = case.records()
