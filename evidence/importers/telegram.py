@@ -34,6 +34,9 @@ list mixing strings and ``{"type", "text"}`` entities) and media fields.
   read. ``raw["media"]`` says ``not included`` or names the relative file, and one warning per file counts
   them.
 
+**Count.** The tally's units are the messages of every chat; a chat that is not an object or has no list of
+messages is one unit not read (how many messages it hid cannot be known).
+
 **Robustness.** Files over ``MAX_BYTES`` are refused; nesting deeper than ``MAX_DEPTH`` is refused (also
 the parser's own recursion limit); a truncated or malformed file is an InputError saying where it breaks.
 
