@@ -32,7 +32,7 @@ from evidence.timeutil import iso_utc, local_now_description, utc_now
 if TYPE_CHECKING:
     from evidence.case.signing import SigningKey
     from evidence.importers import Source
-    from evidence.importers.base import Importer
+    from evidence.importers.base import Importer, Skip, Tally
     from evidence.ocr.pool import Failed, Progress
     from evidence.ocr.worker import OcrOutcome
 
@@ -51,6 +51,9 @@ class ImportedItem:
     importer: str | None
     records: int
     warnings: tuple[ImportWarning, ...]
+    # What the importer saw and made ("12 of 14 rows read"); None for a plain file, a duplicate, or an importer
+    # that keeps no count.
+    tally: Tally | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ class Prepared:
     blobs: list[tuple[Blob, Staged]] = field(default_factory=list)
     records_blob: Staged | None = None
     records_doc: dict[str, Any] | None = None  # what records_blob holds, for the index (not parsed back)
+    tally: Tally | None = None
 
     def discard(self, case: CaseFolder) -> None:
         """Remove what this file staged (the original, its blobs and its records blob)."""
@@ -203,10 +207,18 @@ def derive_if_new(
 def _derive(
     case: CaseFolder, prep: Prepared, source: Source, opts: ImportOptions, ocr: dict[str, OcrOutcome | Failed]
 ) -> None:
-    """The records, warnings and blobs of ``source`` (see ``derive_if_new``)."""
+    """The records, warnings and blobs of ``source`` (see ``derive_if_new``), and what was read of it."""
+    from evidence.importers.base import Skip, Tally
+
     assert prep.importer is not None
+    tally: Tally | None = None
+    refused: list[Skip] = []
     for item in prep.importer.parse_with(source, opts, ocr.get(source.sha256)):
-        if isinstance(item, Record) and not in_sane_range(item.occurred_at):
+        if isinstance(item, Tally):
+            if tally is not None:
+                raise ValueError(f"the {prep.importer.name} importer counted {source.name} twice")
+            tally = item
+        elif isinstance(item, Record) and not in_sane_range(item.occurred_at):
             prep.warnings.append(
                 ImportWarning(
                     item.locator,
@@ -214,21 +226,67 @@ def _derive(
                     "server writes (a forged or garbled line); this record is not recorded",
                 )
             )
+            refused.append(Skip(item.locator, "time before 1970 or after 2099"))
         elif isinstance(item, Record):
             prep.records.append(item)
         elif isinstance(item, ImportWarning):
             prep.warnings.append(item)
         else:
             prep.blobs.append((item, case.store.stage_bytes(item.data, item.locator)))
-    blob = {
+    blob: dict[str, Any] = {
         "item_sha256": source.sha256,
         "importer": prep.importer.name,
         "importer_version": prep.importer.version,
         "records": [r.to_json() for r in prep.records],
         "warnings": [w.to_json() for w in prep.warnings],
     }
+    if tally is not None:
+        prep.tally = _settle(source, tally, refused, len(prep.records), prep.warnings)
+        blob["warnings"] = [w.to_json() for w in prep.warnings]
+        blob["tally"] = prep.tally.to_json()
     prep.records_blob = case.store.stage_bytes(canonical_bytes(blob), f"{source.name} records")
     prep.records_doc = blob
+
+
+# How many of the places skipped the one warning of a partly read item names.
+SKIPS_NAMED = 3
+
+
+def _settle(
+    source: Source, tally: Tally, refused: list[Skip], records: int, warnings: list[ImportWarning]
+) -> Tally:
+    """The importer's ``tally`` with the records the import refused moved to its skipped units; raise
+    InputError when nothing of a non-empty item was read, and put the one warning of a partly read item (how
+    many units were skipped, the first few places) first in ``warnings``."""
+    from evidence.importers.base import Tally
+
+    # A refused record's unit was read but made nothing: it moves to the skipped (a screenshot's bubbles
+    # are records beyond its units, so a unit is taken only while there are some left).
+    moved = refused[: tally.made]
+    settled = Tally(tally.unit, tally.seen, tally.made - len(moved), tally.skipped + tuple(moved))
+    skipped = settled.skipped
+    places = ", ".join(f"{skip.where} ({skip.why})" for skip in skipped[:SKIPS_NAMED])
+    more = f", and {len(skipped) - SKIPS_NAMED} more (each warned)" if len(skipped) > SKIPS_NAMED else ""
+    if records == 0 and settled.seen > 0:
+        one = "entry" if settled.unit == "entries" else settled.unit.removesuffix("s")
+        what = f"all {settled.seen} {settled.unit} were" if settled.seen > 1 else f"its one {one} was"
+        raise InputError(f"nothing in it could be read; {what} skipped: {places}{more}", path=source.name)
+    notes: list[ImportWarning] = []
+    if skipped:
+        notes.append(
+            ImportWarning("file", f"{len(skipped)} of {settled.seen} {settled.unit} not read: {places}{more}")
+        )
+    if not settled.balanced:
+        # An importer's own mistake, never the user's: said plainly rather than hidden.
+        notes.append(
+            ImportWarning(
+                "file",
+                f"the importer's count does not add up: {settled.seen} {settled.unit} seen, {settled.made} "
+                f"read, {len(skipped)} skipped",
+            )
+        )
+    warnings[:0] = notes
+    return settled
 
 
 def _commit(
@@ -319,6 +377,7 @@ def _append_item(
         importer=prep.importer.name if prep.importer else None,
         records=len(prep.records) if not existing else 0,
         warnings=tuple(prep.warnings) if not existing else (),
+        tally=prep.tally if not existing else None,
     )
 
 

@@ -76,7 +76,12 @@ def cmd_import(args: argparse.Namespace) -> int:
                 m = item.extension_mismatch
                 print(f"    note: named {m['extension']} but the content is {m['detected']}")
             if item.importer and not item.duplicate_of:
-                print(f"    read as {item.importer}: {item.records} records, {len(item.warnings)} warnings")
+                read = (
+                    f"{item.tally.made} of {item.tally.seen} {item.tally.unit} read, " if item.tally else ""
+                )
+                print(
+                    f"    read as {item.importer}: {read}{item.records} records, {len(item.warnings)} warnings"
+                )
                 for warning in item.warnings[:10]:
                     print(f"    warning: {warning.locator}: {warning.message}")
         print(f"Imported {len(result.items)} file(s). Ledger head: {result.head}")

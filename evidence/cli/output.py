@@ -76,6 +76,7 @@ def import_json(result: Any) -> dict[str, Any]:
                 "importer": i.importer,
                 "records": i.records,
                 "warnings": [w.to_json() for w in i.warnings],
+                "read": i.tally.to_json() if i.tally else None,
             }
             for i in result.items
         ],

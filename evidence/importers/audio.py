@@ -44,7 +44,7 @@ from mutagen import MutagenError
 
 from evidence.errors import InputError
 from evidence.importers._wall import localize
-from evidence.importers.base import Importer, Source, Yielded
+from evidence.importers.base import Importer, Skip, Source, Tally, Yielded
 from evidence.models import Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
 
 NAME: Final = "audio"
@@ -188,7 +188,8 @@ class AudioImporter(Importer):
         return sniff_kind(head, source.name, source.media_type) is not None
 
     def parse(self, source: Source, options: ImportOptions) -> Iterator[Yielded]:
-        """Yield one voicemail record (or, with no recording time to be found, only a warning)."""
+        """Yield one voicemail record (or, with no recording time to be found, only a warning), then the count
+        (one recording)."""
         if source.size > MAX_BYTES:
             raise InputError(f"the file is {source.size} bytes, over the {MAX_BYTES} limit", path=source.name)
         try:
@@ -214,10 +215,9 @@ class AudioImporter(Importer):
             )
             found = (acquired, TimeSource.ACQUIRED, False)
         if found is None:
-            yield ImportWarning(
-                LOCATOR,
-                "no recording time in the file or its name; kept as an exhibit without a timeline record",
-            )
+            why = "no recording time in the file or its name; kept as an exhibit without a timeline record"
+            yield ImportWarning(LOCATOR, why)
+            yield Tally("recordings", seen=1, made=0, skipped=(Skip(LOCATOR, why),))
             return
         moment, time_source, assumed = found
         if length_ms is not None:
@@ -238,6 +238,7 @@ class AudioImporter(Importer):
             tz_name=options.tz if assumed else None,
             raw=raw,
         )
+        yield Tally("recordings", seen=1, made=1)
 
     @staticmethod
     def _stream(source: Source, kind: str, raw: dict[str, Any], warnings: list[ImportWarning]) -> int | None:

@@ -38,7 +38,8 @@ How it reads a file:
   counted (a quoted field may span lines, so this is not the physical line number).
 - ``raw`` is the row as a dict of header -> value (strings, verbatim); a duplicated header name gets `` (2)``.
   Extra fields beyond the header are kept as a list under ``(extra)`` with a warning; short rows are
-  skipped (warned); blank rows are skipped silently. ``status`` is the status column (or the missed/rejected
+  skipped (warned); blank rows are skipped silently (the tally counts the other rows, and a CSV error's "rest
+  of the file" as one more, not read). ``status`` is the status column (or the missed/rejected
   word of the direction column) in lower case.
 
 Limits: files over ``MAX_BYTES`` are refused; one field over ``MAX_FIELD`` stops the reading there (warned;
@@ -63,7 +64,7 @@ from zoneinfo import ZoneInfo
 from dateutil import parser as dateparser
 
 from evidence.errors import InputError
-from evidence.importers.base import Importer, Source, Yielded
+from evidence.importers.base import Importer, Source, Tallying, Yielded, counted
 from evidence.models import Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
 from evidence.timeutil import DstCase, localise_wall, zone
 
@@ -406,7 +407,7 @@ class CsvLogImporter(Importer):
             yield ImportWarning("file", "not UTF-8; read as Windows-1252 (cp1252)")
         previous_limit = csv.field_size_limit(MAX_FIELD)
         try:
-            yield from self._parse(source, options, tz, encoding)
+            yield from counted("rows", lambda tallying: self._parse(source, options, tz, encoding, tallying))
         finally:
             csv.field_size_limit(previous_limit)
 
@@ -427,7 +428,7 @@ class CsvLogImporter(Importer):
                 yield ImportWarning(f"row {number + 1}", f"CSV unreadable from here on ({exc}); rest ignored")
 
     def _parse(
-        self, source: Source, options: ImportOptions, tz: ZoneInfo, encoding: str
+        self, source: Source, options: ImportOptions, tz: ZoneInfo, encoding: str, tallying: Tallying
     ) -> Iterator[Yielded]:
         mapping: _Mapping | None = None
         order = options.date_order
@@ -472,12 +473,14 @@ class CsvLogImporter(Importer):
         # Pass 2: the records.
         for item in self._rows(source, encoding):
             if isinstance(item, ImportWarning):
-                yield item
+                tallying.see()  # the rest of the file, one unit not read
+                yield tallying.skip(item.locator, item.message)
                 break
             number, row = item
             if number == 0 or not any(cell.strip() for cell in row):
                 continue
-            yield from self._row(source, options, tz, mapping, order, messages, number, row)
+            tallying.see()
+            yield from self._row(source, options, tz, mapping, order, messages, number, row, tallying)
 
     def _row(
         self,
@@ -489,11 +492,12 @@ class CsvLogImporter(Importer):
         messages: bool,
         number: int,
         row: list[str],
+        tallying: Tallying,
     ) -> Iterator[Yielded]:
         locator = f"row {number}"
         width = len(mapping.header)
         if len(row) < width:
-            yield ImportWarning(locator, f"row has {len(row)} fields, the header {width}; skipped")
+            yield tallying.skip(locator, f"row has {len(row)} fields, the header {width}; skipped")
             return
         raw: dict[str, object] = dict(zip(mapping.keys, row, strict=False))
         if len(row) > width:
@@ -503,12 +507,12 @@ class CsvLogImporter(Importer):
             )
         when = _date_text(row, mapping)
         if not when:
-            yield ImportWarning(locator, "no date; skipped")
+            yield tallying.skip(locator, "no date; skipped")
             return
         try:
             moment, notes = _parse_moment(when, order)
         except ValueError:
-            yield ImportWarning(locator, f"date {when!r} cannot be read; skipped")
+            yield tallying.skip(locator, f"date {when!r} cannot be read; skipped")
             return
         for note in notes:
             yield ImportWarning(locator, note)

@@ -25,8 +25,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from evidence.errors import InputError
-from evidence.importers.base import Importer, Source, Yielded
-from evidence.models import Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
+from evidence.importers.base import Importer, Source, Tallying, Yielded, counted
+from evidence.models import Channel, Direction, ImportOptions, Record, TimeSource
 
 MAX_BYTES = 16 * 1024 * 1024
 _SIGNATURE = re.compile(rb'\s*\{\s*"evidence_diary"\s*:')
@@ -59,7 +59,10 @@ class DiaryImporter(Importer):
         return _SIGNATURE.match(head) is not None
 
     def parse(self, source: Source, options: ImportOptions) -> Iterator[Yielded]:
-        """One record per entry, channel ``diary``, time source ``user``."""
+        """One record per entry, channel ``diary``, time source ``user``; then the count of the entries."""
+        return counted("entries", lambda tallying: self._parse(source, options, tallying))
+
+    def _parse(self, source: Source, options: ImportOptions, tallying: Tallying) -> Iterator[Yielded]:
         if source.size > MAX_BYTES:
             raise InputError(f"diary file is larger than {MAX_BYTES // 2**20} MiB", path=source.name)
         try:
@@ -70,6 +73,7 @@ class DiaryImporter(Importer):
         if not isinstance(entries, list):
             raise InputError("diary file has no list of entries", path=source.name)
         tz = ZoneInfo(options.tz)
+        tallying.see(len(entries))
         for number, entry in enumerate(entries, start=1):
             locator = f"entry {number}"
             if (
@@ -77,15 +81,15 @@ class DiaryImporter(Importer):
                 or not isinstance(entry.get("text"), str)
                 or not entry["text"].strip()
             ):
-                yield ImportWarning(locator, "entry has no text; skipped")
+                yield tallying.skip(locator, "entry has no text; skipped")
                 continue
             if not isinstance(entry.get("incident_at"), str):
-                yield ImportWarning(locator, "entry has no incident time; skipped")
+                yield tallying.skip(locator, "entry has no incident time; skipped")
                 continue
             try:
                 occurred, assumed = _parse_time(entry["incident_at"], tz)
             except ValueError:
-                yield ImportWarning(
+                yield tallying.skip(
                     locator, f"incident time {entry['incident_at']!r} is not a date and time; skipped"
                 )
                 continue

@@ -96,7 +96,7 @@ from evidence.importers._mail.mbox import UTF8_BOM, from_line_date, is_postmark,
 from evidence.importers._mail.mime import Walk, attachment_blob, hostile_structure, walk_parts
 from evidence.importers._utf16 import Utf16ToUtf8Reader, utf16_codec
 from evidence.importers._wall import localize
-from evidence.importers.base import Importer, Source, Yielded
+from evidence.importers.base import Importer, Source, Tallying, Yielded, counted
 from evidence.models import Blob, Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
 
 NAME: Final = "email"
@@ -207,21 +207,25 @@ class EmailImporter(Importer):
     # -- reading --------------------------------------------------------------------------------------------
 
     def parse(self, source: Source, options: ImportOptions) -> Iterator[Yielded]:
-        """Yield the records (and attachments, warnings) of one .eml or mbox file."""
+        """Yield the records (and attachments, warnings) of one .eml or mbox file, and the count of its
+        messages."""
+        return counted("messages", lambda tallying: self._file(source, options, tallying))
+
+    def _file(self, source: Source, options: ImportOptions, tallying: Tallying) -> Iterator[Yielded]:
         seen: set[str] = set()
         try:
             with open(source.path, "rb") as fh:
                 codec = utf16_codec(fh.read(2))
                 fh.seek(0)
                 if codec is None:
-                    yield from self._read(fh, source, options, seen)
+                    yield from self._read(fh, source, options, seen, tallying)
                 else:
-                    yield from self._read_utf16(fh, codec, source, options, seen)
+                    yield from self._read_utf16(fh, codec, source, options, seen, tallying)
         except OSError as exc:
             raise InputError(f"cannot read ({exc.strerror})", path=source.name) from None
 
     def _read(
-        self, fh: BinaryIO, source: Source, options: ImportOptions, seen: set[str]
+        self, fh: BinaryIO, source: Source, options: ImportOptions, seen: set[str], tallying: Tallying
     ) -> Iterator[Yielded]:
         head = fh.read(4096).removeprefix(UTF8_BOM)
         fh.seek(0)
@@ -231,21 +235,29 @@ class EmailImporter(Importer):
         if is_postmark(first.rstrip(b"\r")) and is_field_line(rest):
             for index, postmark, data, size in split_mbox(fh, self._max_bytes):
                 locator = f"message {index} of the mbox"
+                tallying.see()
                 if data is None:
-                    yield self._too_big(locator, size)
+                    yield tallying.skip(locator, self._too_big(size))
                 else:
-                    yield from self._message(data, locator, postmark, source, options, seen)
+                    yield from self._message(data, locator, postmark, source, options, seen, tallying)
             return
         if not is_field_line(head):
             raise InputError("does not start with e-mail header fields (Name: value)", path=source.name)
+        tallying.see()
         if source.size > self._max_bytes:
-            yield self._too_big("message", source.size)
+            yield tallying.skip("message", self._too_big(source.size))
             return
         data = fh.read(self._max_bytes + 1).removeprefix(UTF8_BOM)
-        yield from self._message(data, "message", None, source, options, seen)
+        yield from self._message(data, "message", None, source, options, seen, tallying)
 
     def _read_utf16(
-        self, fh: BinaryIO, codec: str, source: Source, options: ImportOptions, seen: set[str]
+        self,
+        fh: BinaryIO,
+        codec: str,
+        source: Source,
+        options: ImportOptions,
+        seen: set[str],
+        tallying: Tallying,
     ) -> Iterator[Yielded]:
         """A file in UTF-16 with a byte-order mark: not a message as any mail system sends or stores one (those
         are bytes, mostly ASCII), but one re-saved as "Unicode" by a text editor. Its text is what the message
@@ -268,12 +280,10 @@ class EmailImporter(Importer):
                     else ""
                 ),
             )
-            yield from self._read(copy, source, options, seen)
+            yield from self._read(copy, source, options, seen, tallying)
 
-    def _too_big(self, locator: str, size: int) -> ImportWarning:
-        return ImportWarning(
-            locator, f"message of {size} bytes is larger than the limit of {self._max_bytes} bytes; skipped"
-        )
+    def _too_big(self, size: int) -> str:
+        return f"message of {size} bytes is larger than the limit of {self._max_bytes} bytes; skipped"
 
     def _message(
         self,
@@ -283,22 +293,24 @@ class EmailImporter(Importer):
         source: Source,
         options: ImportOptions,
         seen: set[str],
+        tallying: Tallying,
     ) -> Iterator[Yielded]:
         problems: list[str] = []
         refusal = hostile_structure(data)
         if refusal is not None:
-            yield ImportWarning(locator, f"{refusal}: message not parsed, skipped (the original is kept)")
+            yield tallying.skip(locator, f"{refusal}: message not parsed, skipped (the original is kept)")
             return
         try:
             msg = BytesParser(policy=_PARSE_POLICY).parsebytes(data)
         except RecursionError:
-            yield ImportWarning(locator, "MIME structure nested too deeply to parse; message skipped")
+            yield tallying.skip(locator, "MIME structure nested too deeply to parse; message skipped")
             return
         headers = [self._header(name, value, problems) for name, value in msg.raw_items()]
         when = self._time(headers, postmark, options, problems)
         if when is None:
-            for text in problems:
+            for text in problems[:-1]:
                 yield ImportWarning(locator, text)
+            yield tallying.skip(locator, problems[-1])  # the last says why the message is skipped
             return
 
         parties = {

@@ -50,7 +50,7 @@ from typing import Any, ClassVar, Final, TypeGuard
 
 from evidence.errors import InputError
 from evidence.importers._json import load_json
-from evidence.importers.base import Importer, Source, Yielded
+from evidence.importers.base import Importer, Source, Tallying, Yielded, counted
 from evidence.models import Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
 from evidence.timeutil import after_epoch, zone
 
@@ -156,7 +156,11 @@ class FacebookImporter(Importer):
         return sniff_facebook(head)
 
     def parse(self, source: Source, options: ImportOptions) -> Iterator[Yielded]:
-        """Yield one record per message, in file order; see the module docstring."""
+        """Yield one record per message, in file order, and the count of the messages; see the module
+        docstring."""
+        return counted("messages", lambda tallying: self._parse(source, options, tallying))
+
+    def _parse(self, source: Source, options: ImportOptions, tallying: Tallying) -> Iterator[Yielded]:
         tz = zone(options.tz)
         document = load_json(source, "a Facebook export", max_bytes=MAX_BYTES, max_depth=MAX_DEPTH)
         if not isinstance(document, dict) or not isinstance(document.get("messages"), list):
@@ -171,20 +175,21 @@ class FacebookImporter(Importer):
                 if isinstance(person, dict) and isinstance(person.get("name"), str):
                     participants.append(repair(person["name"]))
         messages: list[Any] = document["messages"]
+        tallying.see(len(messages))
         app, app_from = _app(document, messages, source.name)
         previous: datetime | None = None
         media_count = 0
         for number, message in enumerate(messages, start=1):
             locator = f"message {number}"
             if not isinstance(message, dict):
-                yield ImportWarning(locator, "message is not a JSON object; skipped")
+                yield tallying.skip(locator, "message is not a JSON object; skipped")
                 continue
             message, repaired = _repair_all(message)
             moment, notes = _time(message, tz)
             for note in notes:
                 yield ImportWarning(locator, note)
             if moment is None:
-                yield ImportWarning(locator, "message has no usable timestamp_ms; skipped")
+                yield tallying.skip(locator, "message has no usable timestamp_ms; skipped")
                 continue
             if previous is not None and moment > previous:
                 yield ImportWarning(

@@ -24,8 +24,8 @@ from typing import Any
 
 from evidence.errors import InputError
 from evidence.importers._json import load_json
-from evidence.importers.base import Importer, Source, Yielded
-from evidence.models import Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
+from evidence.importers.base import Importer, Source, Tallying, Yielded, counted
+from evidence.models import Channel, Direction, ImportOptions, Record, TimeSource
 
 _HEAD = re.compile(rb'\A(?:\xef\xbb\xbf)?\s*\{\s*"messages"\s*:\s*\[\s*(?:\]|\{\s*"creator"\s*:)')
 _DATE = re.compile(r"^\w+, (\w+ \d{1,2}, \d{4}) at (\d{1,2}:\d{2}:\d{2}) ([AP]M) (\w+)$")
@@ -56,20 +56,24 @@ class GoogleChatImporter(Importer):
         return _HEAD.match(head) is not None
 
     def parse(self, source: Source, options: ImportOptions) -> Iterator[Yielded]:
-        """One record per message; channel chat, app googlechat, exact UTC times."""
+        """One record per message; channel chat, app googlechat, exact UTC times; then the count."""
+        return counted("messages", lambda tallying: self._parse(source, tallying))
+
+    def _parse(self, source: Source, tallying: Tallying) -> Iterator[Yielded]:
         document = load_json(source, "a Google Chat messages.json")
         messages = document.get("messages") if isinstance(document, dict) else None
         if not isinstance(messages, list):
             raise InputError('no "messages" list', path=source.name)
+        tallying.see(len(messages))
         for number, message in enumerate(messages, start=1):
             locator = f"message {number}"
             if not isinstance(message, dict):
-                yield ImportWarning(locator, "not a message object; skipped")
+                yield tallying.skip(locator, "not a message object; skipped")
                 continue
             created = message.get("created_date")
             moment = parse_created_date(created) if isinstance(created, str) else None
             if moment is None:
-                yield ImportWarning(locator, f"created_date {created!r} is not a Takeout UTC date; skipped")
+                yield tallying.skip(locator, f"created_date {created!r} is not a Takeout UTC date; skipped")
                 continue
             creator_value = message.get("creator")
             creator: dict[str, Any] = creator_value if isinstance(creator_value, dict) else {}

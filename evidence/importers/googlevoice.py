@@ -36,7 +36,7 @@ from html.parser import HTMLParser
 from typing import ClassVar, Final
 
 from evidence.errors import InputError
-from evidence.importers.base import Importer, Source, Yielded
+from evidence.importers.base import Importer, Source, Tallying, Yielded, counted
 from evidence.models import Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
 
 NAME: Final = "googlevoice"
@@ -219,9 +219,9 @@ class GoogleVoiceImporter(Importer):
         chat = root.find("div", "hChatLog")
         common = self._common(root)
         if audio is not None:
-            yield from self._call(source, audio, common)
+            yield from counted("calls", lambda tallying: self._call(source, audio, common, tallying))
         elif chat is not None:
-            yield from self._texts(source, chat, common)
+            yield from counted("messages", lambda tallying: self._texts(source, chat, common, tallying))
         else:
             raise InputError(
                 "no Google Voice call (div.haudio) or text thread (div.hChatLog) in the page",
@@ -255,8 +255,11 @@ class GoogleVoiceImporter(Importer):
             return None, ImportWarning(locator, f"{what} time {value!r} has no UTC offset; skipped")
         return moment, None
 
-    def _call(self, source: Source, audio: Node, common: dict[str, object]) -> Iterator[Yielded]:
+    def _call(
+        self, source: Source, audio: Node, common: dict[str, object], tallying: Tallying
+    ) -> Iterator[Yielded]:
         locator = "call"
+        tallying.see()
         heading = next((c for c in audio.children if isinstance(c, Node) and c.has("fn")), None)
         heading_text = _clean(heading.text()) if heading is not None else ""
         word = heading_text.split(" ", 1)[0].lower() if heading_text else ""
@@ -271,7 +274,7 @@ class GoogleVoiceImporter(Importer):
         published = audio.find("abbr", "published")
         moment, problem = self._time(published, "call", locator)
         if problem is not None:
-            yield problem
+            yield tallying.skip(problem.locator, problem.message)
         if moment is None:
             return
         contributor = audio.find(cls="contributor")
@@ -319,7 +322,9 @@ class GoogleVoiceImporter(Importer):
             raw=raw,
         )
 
-    def _texts(self, source: Source, chat: Node, common: dict[str, object]) -> Iterator[Yielded]:
+    def _texts(
+        self, source: Source, chat: Node, common: dict[str, object], tallying: Tallying
+    ) -> Iterator[Yielded]:
         participants_node = chat.find("div", "participants")
         participants: list[str] = []
         if participants_node is not None:
@@ -330,6 +335,7 @@ class GoogleVoiceImporter(Importer):
         messages = list(chat.find_all("div", "message"))
         if not messages:
             raise InputError("the text thread holds no messages", path=source.name)
+        tallying.see(len(messages))
         others = list(participants)
         for message in messages:
             cite = message.find("cite", "sender")
@@ -343,7 +349,9 @@ class GoogleVoiceImporter(Importer):
             if prefix and prefix != "Group Conversation":
                 others.append(prefix)
         for index, message in enumerate(messages, start=1):
-            yield from self._message(source, message, f"message {index}", others, participants, common)
+            yield from self._message(
+                source, message, f"message {index}", others, participants, common, tallying
+            )
 
     @staticmethod
     def _is_me(tel: Node) -> bool:
@@ -358,11 +366,12 @@ class GoogleVoiceImporter(Importer):
         others: list[str],
         participants: list[str],
         common: dict[str, object],
+        tallying: Tallying,
     ) -> Iterator[Yielded]:
         dt = message.find("abbr", "dt")
         moment, problem = self._time(dt, "message", locator)
         if problem is not None:
-            yield problem
+            yield tallying.skip(problem.locator, problem.message)
         if moment is None:
             return
         cite = message.find("cite", "sender")

@@ -53,7 +53,7 @@ from evidence.importers._mail.dkim_check import NO_KEY
 from evidence.importers._mail.headers import decode_header_bytes
 from evidence.importers._mail.text import html_to_text
 from evidence.importers._wall import localize
-from evidence.importers.base import Importer, Source, Yielded
+from evidence.importers.base import Importer, Source, Tally, Yielded
 from evidence.models import Blob, Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
 from evidence.timeutil import fixed_offset, zone
 
@@ -147,6 +147,8 @@ class OutlookMsgImporter(Importer):
                 )
             yield from warnings
             yield from _Reader(source, options, msg).run()
+            # One message a file: read whole, or refused with an InputError.
+            yield Tally("messages", seen=1, made=1)
         except _MSG_ERRORS as exc:
             raise InputError(
                 f"unreadable Outlook message: {type(exc).__name__}: {exc}", path=source.name

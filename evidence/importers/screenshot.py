@@ -98,7 +98,7 @@ from evidence.importers._screenshot_messages import (
     resolve_shown,
 )
 from evidence.importers._wall import localize
-from evidence.importers.base import Importer, Source, Yielded
+from evidence.importers.base import Importer, Skip, Source, Tally, Yielded
 from evidence.models import Blob, Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
 from evidence.ocr.pool import Failed
 from evidence.ocr.tesseract import ENGINE, INSTALL_HINT, TesseractProbe
@@ -334,7 +334,9 @@ class ScreenshotImporter(Importer):
             yield blob
         yield from found_warnings
         if found is None:
-            yield ImportWarning(LOCATOR, "no time in the EXIF data or the file name; no timeline record")
+            why = "no time in the EXIF data or the file name; no timeline record"
+            yield ImportWarning(LOCATOR, why)
+            yield Tally("pictures", seen=1, made=0, skipped=(Skip(LOCATOR, why),))
             return
         moment, time_source, assumed = found
         shot = Shot(moment, time_source, assumed, options.tz if assumed else None)
@@ -352,6 +354,7 @@ class ScreenshotImporter(Importer):
             tz_name=options.tz if assumed else None,
             raw=raw,
         )
-        if not isinstance(ocr, OcrOutcome) or ocr.layout is None:
-            return
-        yield from message_records(source, options, shot, ocr.layout)
+        if isinstance(ocr, OcrOutcome) and ocr.layout is not None:
+            yield from message_records(source, options, shot, ocr.layout)
+        # The picture is the unit; its message bubbles are records beyond it.
+        yield Tally("pictures", seen=1, made=1)

@@ -18,7 +18,8 @@ importer, in turn, refuses the form without seconds, so the two never claim the 
   with no sender and ``raw["kind"] == "system"``. Direction is ``unknown`` (signal-export writes the owner
   as ``Me``, but a contact could be called that too; the name stays in ``sender``).
 * An impossible date or time (``2019-02-30``, ``25:00``) skips that message with a warning; lines before the
-  first message are warned. ``raw`` keeps the prefix, the date and time as written and the sender as written.
+  first message are warned. The tally counts non-empty lines: those of the messages read, and the skipped ones
+  (each line of a skipped message, each line before the first message). ``raw`` keeps the prefix, the date and time as written and the sender as written.
 
 **Robustness.** Files over ``MAX_BYTES`` are refused; text that is not UTF-8 is read with replacement
 characters and a warning. A file without a single message line is an InputError.
@@ -40,7 +41,7 @@ from zoneinfo import ZoneInfo
 
 from evidence.errors import InputError
 from evidence.importers._wall import export_dst_note
-from evidence.importers.base import Importer, Source, Yielded
+from evidence.importers.base import Importer, Skip, Source, Tally, Yielded
 from evidence.models import Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
 from evidence.timeutil import localise_wall, zone
 
@@ -129,12 +130,34 @@ class SignalImporter(Importer):
             raise InputError(
                 "holds no Signal messages (no line starts with [YYYY-MM-DD, HH:MM])", path=source.name
             )
+        skipped: list[Skip] = []
         for line_no, line in orphans:
-            yield ImportWarning(
-                f"line {line_no}", f"text before the first message, not imported: {line[:200]!r}"
-            )
+            why = f"text before the first message, not imported: {line[:200]!r}"
+            skipped.append(Skip(f"line {line_no}", why))
+            yield ImportWarning(f"line {line_no}", why)
+        made = 0
         for message in messages:
-            yield from self._message(source, options, tz, message)
+            lines = 1 + sum(1 for more in message.more if more.strip())
+            made_one, why = False, ""
+            for item in self._message(source, options, tz, message):
+                made_one = made_one or isinstance(item, Record)
+                if isinstance(item, ImportWarning):
+                    why = item.message  # without a record, the one warning is why the message is skipped
+                yield item
+            if made_one:
+                made += lines
+                continue
+            skipped.append(Skip(f"line {message.line_no}", why))
+            skipped += [
+                Skip(
+                    f"line {message.line_no + n}",
+                    f"part of the message of line {message.line_no}, not imported",
+                )
+                for n, more in enumerate(message.more, start=1)
+                if more.strip()
+            ]
+        seen = sum(1 for line in text.split("\n") if line.strip())
+        yield Tally("lines", seen=seen, made=made, skipped=tuple(skipped))
 
     def _message(
         self, source: Source, options: ImportOptions, tz: ZoneInfo, message: _Message

@@ -13,6 +13,9 @@ How fields are read:
   clocks, which would put the two 01:30 calls of a fall-back night zero minutes apart. Nothing is assumed, so
   ``tz_assumed`` is False and ``tz_name`` None. A ``date`` below 10^11 is read as seconds (with a warning);
   an unusable ``date`` falls back to ``date_sent`` (seconds or milliseconds, warned); neither: record skipped.
+- Call status: Android's call ``type`` (``CALL_TYPES``). An outgoing call (type 2) is ``connected`` when its
+  ``duration`` (the seconds the call was connected) is above 0: someone answered, the person or their voicemail,
+  which the log does not tell apart; at 0 it is ``dialled, not answered``; without a duration, ``dialled``.
 - Parties, seen from the phone's owner, whose own number is usually not in the file: an incoming record has the
   other party as ``sender`` and ``recipients`` empty (SMS, calls) or the MMS's TO/CC addresses other than the
   sender (which then name the owner). An outgoing record has ``sender`` None (the owner) and the other parties
@@ -33,6 +36,7 @@ DTDs forbidden. Real backups write emoji as UTF-16 surrogate pairs in numeric ch
 (``&#55357;&#56833;``), which XML forbids; the bytes are repaired on the way into the parser (pairs joined,
 lone surrogates and other forbidden characters replaced with U+FFFD and warned). A file that breaks off (or
 stops being well-formed) keeps the records before the break, with a warning; a wrong root ``count`` is warned.
+The tally's units are the root's child elements; a break counts as one more, not read, named by its line.
 
 Encodings: UTF-8 (or another ASCII-compatible encoding the declaration names), and UTF-16 with a byte-order
 mark (a backup re-saved by a Windows editor as "Unicode"): the BOM is detected, the bytes transcoded to UTF-8 on
@@ -64,7 +68,7 @@ from evidence.errors import InputError
 from evidence.importers._smsbackup_mms import mms_direction, mms_part, mms_parties
 from evidence.importers._smsbackup_xml import CharRefRepairingReader, attribute, integer, sniff_root
 from evidence.importers._utf16 import Utf16ToUtf8Reader, utf16_codec
-from evidence.importers.base import Importer, Source, Yielded
+from evidence.importers.base import Importer, Source, Tallying, Yielded, counted
 from evidence.models import Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
 from evidence.timeutil import zone
 
@@ -91,7 +95,7 @@ _TRUNCATION_CODES: Final = frozenset(
 # Android's CallLog.Calls.*_TYPE.
 CALL_TYPES: Final[dict[int, tuple[Direction, str]]] = {
     1: (Direction.INCOMING, "answered"),
-    2: (Direction.OUTGOING, "dialled"),
+    2: (Direction.OUTGOING, "dialled"),  # made "connected" or "dialled, not answered" by its duration
     3: (Direction.INCOMING, "missed"),
     4: (Direction.INCOMING, "voicemail"),
     5: (Direction.INCOMING, "rejected"),
@@ -132,7 +136,7 @@ class SmsBackupImporter(Importer):
         tz = zone(options.tz)
         try:
             with open(source.path, "rb") as handle:
-                yield from _Reader(source, tz, handle).run()
+                yield from counted("elements", lambda tallying: _Reader(source, tz, handle, tallying).run())
         except OSError as exc:
             raise InputError(f"cannot read ({exc.strerror})", path=source.name) from None
 
@@ -140,8 +144,9 @@ class SmsBackupImporter(Importer):
 class _Reader:
     """The state of one parse."""
 
-    def __init__(self, source: Source, tz: tzinfo, handle: BinaryIO) -> None:
+    def __init__(self, source: Source, tz: tzinfo, handle: BinaryIO, tallying: Tallying) -> None:
         self.source = source
+        self.tallying = tallying
         self.tz = tz
         self.offsets: dict[timedelta, timezone] = {}
         head = handle.read(2)
@@ -241,7 +246,9 @@ class _Reader:
                 f"the XML breaks at {where} ({reason}): the {self.records_seen} complete records up to "
                 f"{self.last_locator} are kept; the rest of the file is not read"
             )
-        yield ImportWarning(f"line {line}", message)
+        # What follows the break cannot be counted: it is one unit seen and not read, named by its line.
+        self.tallying.see()
+        yield self.tallying.skip(f"line {line}", message)
 
     def _count_check(self, root_tag: str, declared: str | None) -> Iterator[ImportWarning]:
         if declared is None:
@@ -258,14 +265,15 @@ class _Reader:
         tag = elem.tag
         self.counters[tag] += 1
         locator = f"{tag} {self.counters[tag]}"
+        self.tallying.see()
         if tag not in _RECORD_TAGS:
-            yield ImportWarning(locator, f"unexpected <{tag}> element skipped")
+            yield self.tallying.skip(locator, f"unexpected <{tag}> element skipped")
             return
         self.records_seen += 1
         self.last_locator = locator
         yield from self._replacement_warning(elem, locator)
         if not elem.attrib:
-            yield ImportWarning(locator, f"empty <{tag}/> element (no attributes) skipped")
+            yield self.tallying.skip(locator, f"empty <{tag}/> element (no attributes) skipped")
             return
         if tag == "call":
             yield from self._call(elem, locator)
@@ -373,7 +381,7 @@ class _Reader:
         moment, notes = self._time(elem, sent_in_seconds=sent_in_seconds)
         warnings = [ImportWarning(locator, note) for note in notes]
         if moment is None:
-            warnings.append(ImportWarning(locator, f"<{elem.tag}> has no usable time; skipped"))
+            warnings.append(self.tallying.skip(locator, f"<{elem.tag}> has no usable time; skipped"))
         return moment, warnings
 
     # -- calls ----------------------------------------------------------------------------------------
@@ -407,6 +415,10 @@ class _Reader:
         if duration_text is not None and (duration is None or duration < 0):
             yield ImportWarning(locator, f"duration {duration_text!r} is not a number of seconds; left out")
             duration = None
+        if code == 2 and duration is not None:
+            # The duration is the time the call was connected: an outgoing call that lasted was answered (by
+            # the person or their voicemail; the log does not say which), one of 0 s was not.
+            status = "connected" if duration > 0 else "dialled, not answered"
         sender, recipients = (None, (party,)) if direction is Direction.OUTGOING else (party, ())
         yield self._record(
             locator=locator,

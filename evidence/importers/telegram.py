@@ -34,6 +34,9 @@ list mixing strings and ``{"type", "text"}`` entities) and media fields.
   read. ``raw["media"]`` says ``not included`` or names the relative file, and one warning per file counts
   them.
 
+**Count.** The tally's units are the messages of every chat; a chat that is not an object or has no list of
+messages is one unit not read (how many messages it hid cannot be known).
+
 **Robustness.** Files over ``MAX_BYTES`` are refused; nesting deeper than ``MAX_DEPTH`` is refused (also
 the parser's own recursion limit); a truncated or malformed file is an InputError saying where it breaks.
 
@@ -53,7 +56,7 @@ from zoneinfo import ZoneInfo
 from evidence.errors import InputError
 from evidence.importers._json import load_json
 from evidence.importers._wall import export_dst_note
-from evidence.importers.base import Importer, Source, Yielded
+from evidence.importers.base import Importer, Source, Tallying, Yielded, counted
 from evidence.models import Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
 from evidence.timeutil import after_epoch, fixed_offset, localise_wall, zone
 
@@ -125,23 +128,30 @@ class TelegramImporter(Importer):
         return sniff_telegram(head)
 
     def parse(self, source: Source, options: ImportOptions) -> Iterator[Yielded]:
-        """Yield one record per message and service action; see the module docstring."""
+        """Yield one record per message and service action, then the count of them; see the module
+        docstring."""
+        return counted("messages", lambda tallying: self._parse(source, options, tallying))
+
+    def _parse(self, source: Source, options: ImportOptions, tallying: Tallying) -> Iterator[Yielded]:
         tz = zone(options.tz)
         document = load_json(source, "a Telegram export", max_bytes=MAX_BYTES, max_depth=MAX_DEPTH)
         if not isinstance(document, dict):
             raise InputError("the JSON is not an object: not a Telegram export", path=source.name)
         chats = _chats(document, source.name)
-        reader = _Reader(source, options, tz)
+        reader = _Reader(source, options, tz, tallying)
         labels: set[str] = set()
         for number, chat in enumerate(chats, start=1):
+            # A chat that cannot be read hides an unknown number of messages: it counts as one unit not read.
             if not isinstance(chat, dict):
-                yield ImportWarning(f"chat #{number}", "chat is not a JSON object; skipped")
+                tallying.see()
+                yield tallying.skip(f"chat #{number}", "chat is not a JSON object; skipped")
                 continue
             label = _chat_label(chat, number, labels)
             labels.add(label)
             messages = chat.get("messages")
             if not isinstance(messages, list):
-                yield ImportWarning(f"chat {label}", "chat has no list of messages; skipped")
+                tallying.see()
+                yield tallying.skip(f"chat {label}", "chat has no list of messages; skipped")
                 continue
             yield from reader.chat(chat, label, messages)
         yield from reader.summary()
@@ -184,8 +194,9 @@ def _chat_label(chat: dict[str, Any], number: int, taken: set[str]) -> str:
 class _Reader:
     """Turns the messages of the export's chats into records and warnings."""
 
-    def __init__(self, source: Source, options: ImportOptions, tz: ZoneInfo) -> None:
+    def __init__(self, source: Source, options: ImportOptions, tz: ZoneInfo, tallying: Tallying) -> None:
         self.source = source
+        self.tallying = tallying
         self.options = options
         self.tz = tz
         self.not_included = 0
@@ -194,6 +205,7 @@ class _Reader:
     def chat(self, chat: dict[str, Any], label: str, messages: list[Any]) -> Iterator[Yielded]:
         chat_raw: dict[str, Any] = {key: chat.get(key) for key in ("name", "type", "id") if key in chat}
         seen: set[str] = set()
+        self.tallying.see(len(messages))
         for number, message in enumerate(messages, start=1):
             ident = message.get("id") if isinstance(message, dict) else None
             if _is_int(ident) or (isinstance(ident, str) and ident):
@@ -205,20 +217,20 @@ class _Reader:
                 locator = f"chat {label} message #{number}"
             seen.add(locator)
             if not isinstance(message, dict):
-                yield ImportWarning(locator, "message is not a JSON object; skipped")
+                yield self.tallying.skip(locator, "message is not a JSON object; skipped")
                 continue
             yield from self.message(message, locator, chat_raw)
 
     def message(self, message: dict[str, Any], locator: str, chat_raw: dict[str, Any]) -> Iterator[Yielded]:
         kind = message.get("type")
         if kind not in ("message", "service"):
-            yield ImportWarning(locator, f"message type {kind!r} is not one Telegram writes; skipped")
+            yield self.tallying.skip(locator, f"message type {kind!r} is not one Telegram writes; skipped")
             return
         moment, assumed, notes = self.time(message)
         for note in notes:
             yield ImportWarning(locator, note)
         if moment is None:
-            yield ImportWarning(locator, "message has no usable date or date_unixtime; skipped")
+            yield self.tallying.skip(locator, "message has no usable date or date_unixtime; skipped")
             return
         who_key, id_key = ("from", "from_id") if kind == "message" else ("actor", "actor_id")
         sender: str | None = None

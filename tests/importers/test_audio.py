@@ -26,6 +26,7 @@ from evidence.importers.base import SNIFF_BYTES, Source, Yielded
 from evidence.models import Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
 from evidence.verify.case import verify_case
 from tests.conftest import ROOT
+from tests.importers.helpers import tally_of
 
 NO_TIME = "no recording time in the file or its name; kept as an exhibit without a timeline record"
 
@@ -39,7 +40,8 @@ def _parse(path: Path, tz: str = "Europe/London") -> tuple[list[Record], list[Im
     items: list[Yielded] = list(AudioImporter().parse(_source(path), ImportOptions(tz=tz)))
     records = [i for i in items if isinstance(i, Record)]
     warnings = [i for i in items if isinstance(i, ImportWarning)]
-    assert len(records) + len(warnings) == len(items)
+    assert len(records) + len(warnings) + 1 == len(items)
+    assert tally_of(items).made == len(records)  # every unit seen is read or skipped
     return records, warnings
 
 

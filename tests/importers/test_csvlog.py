@@ -20,6 +20,7 @@ from evidence.importers.csvlog import CsvLogImporter
 from evidence.models import Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
 from evidence.verify.case import verify_case
 from tests.conftest import DATA, run_cli
+from tests.importers.helpers import tally_of
 
 FIXTURES = DATA / "csvlog"
 
@@ -34,7 +35,8 @@ def _parse(path: Path, **options: object) -> tuple[list[Record], list[ImportWarn
     items: list[Yielded] = list(CsvLogImporter().parse(_source(path), opts))
     records = [i for i in items if isinstance(i, Record)]
     warnings = [i for i in items if isinstance(i, ImportWarning)]
-    assert len(records) + len(warnings) == len(items)
+    assert len(records) + len(warnings) + 1 == len(items)
+    assert tally_of(items).made == len(records)  # every unit seen is read or skipped
     return records, warnings
 
 

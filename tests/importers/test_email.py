@@ -523,7 +523,8 @@ def test_attachment_names_hashes_and_order() -> None:
         ("été.jpg", "image/jpeg", photo),  # RFC 2047 inside the parameter
         (None, "message/rfc822", hashlib.sha256(forwarded).hexdigest()),
     ]
-    assert parsed.items.index(record) == len(parsed.items) - 1
+    assert parsed.items.index(record) == len(parsed.items) - 2  # then the tally, last
+    assert (parsed.tally.seen, parsed.tally.made) == (1, 1)
     assert [a["name"] for a in record.raw["attachments"]] == [
         "€ rates.csv",
         "été.jpg",

@@ -17,6 +17,7 @@ from evidence.importers.googlevoice import GoogleVoiceImporter, parse_duration
 from evidence.models import Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
 from evidence.verify.case import verify_case
 from tests.conftest import DATA
+from tests.importers.helpers import tally_of
 
 FIXTURES = DATA / "googlevoice"
 CALLS = Path("googlevoice") / "Takeout" / "Voice" / "Calls"
@@ -31,7 +32,8 @@ def _parse(path: Path) -> tuple[list[Record], list[ImportWarning]]:
     items: list[Yielded] = list(GoogleVoiceImporter().parse(_source(path), ImportOptions(tz="Europe/London")))
     records = [i for i in items if isinstance(i, Record)]
     warnings = [i for i in items if isinstance(i, ImportWarning)]
-    assert len(records) + len(warnings) == len(items)
+    assert len(records) + len(warnings) + 1 == len(items)
+    assert tally_of(items).made == len(records)  # every unit seen is read or skipped
     return records, warnings
 
 

@@ -18,6 +18,7 @@ from evidence.importers.base import SNIFF_BYTES, Source, Yielded
 from evidence.importers.outlookmsg import OutlookMsgImporter
 from evidence.models import Blob, Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
 from evidence.verify.case import verify_case
+from tests.importers.helpers import tally_of
 
 MSG = Path("msg")
 
@@ -34,7 +35,8 @@ def _parse(path: Path) -> tuple[Record, list[ImportWarning], list[Blob]]:
     records = [i for i in items if isinstance(i, Record)]
     warnings = [i for i in items if isinstance(i, ImportWarning)]
     blobs = [i for i in items if isinstance(i, Blob)]
-    assert len(records) == 1 and isinstance(items[-1], Record)
+    assert len(records) == 1 and isinstance(items[-2], Record)
+    assert (tally_of(items).seen, tally_of(items).made) == (1, 1)
     return records[0], warnings, blobs
 
 

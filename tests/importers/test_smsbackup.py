@@ -18,12 +18,13 @@ from hypothesis import strategies as st
 from evidence import importers
 from evidence.api import Case
 from evidence.errors import InputError
-from evidence.importers.base import Source, Yielded
+from evidence.importers.base import Source, Tally, Yielded
 from evidence.importers.smsbackup import CharRefRepairingReader, SmsBackupImporter
 from evidence.models import Blob, Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
 from evidence.timeutil import iso_utc
 from evidence.verify.case import verify_case
 from tests.conftest import DATA
+from tests.importers.helpers import tally_of
 
 HERE = DATA / "smsbackup"
 LONDON = ImportOptions(tz="Europe/London")
@@ -96,11 +97,28 @@ CORPUS: dict[str, tuple[int, int, list[str]] | str] = {
     "sms-shruggietech-mixed.xml": (4, 0, []),
 }
 
+# What each file holds, counted by looking: (elements seen, records made, where the others are). A break in the
+# XML counts as one element not read (in sms_and_mms.xml it is the 50th, cut off mid-way).
+TALLIES: dict[str, tuple[int, int, list[str]]] = {
+    "calls-phonecallorg-readme-example.xml": (3, 2, ["line 5"]),
+    "calls-timecockpit-doc-example.xml": (4, 4, []),
+    "sms-devadvance-empty.xml": (0, 0, []),
+    "sms-devadvance-sms_and_mms.xml": (50, 49, ["line 136"]),
+    "sms-fkleon-invalidSms.xml": (2, 1, ["sms 2"]),
+    "sms-fkleon-invalidSms2.xml": (1, 0, ["sms 1"]),
+    "sms-fkleon-sms-and-mms.xml": (3, 3, []),
+}
+
 # file: {locator: {field: expected}}; occurred_at as UTC ISO text.
 SPOTS: dict[str, dict[str, dict[str, Any]]] = {
     "calls-phonecallorg-readme-example.xml": {
         "call 1": {"occurred_at": "2011-04-21T09:30:37.194000+00:00", "status": "missed", "duration_s": 0},
-        "call 2": {"direction": Direction.OUTGOING, "recipients": ("+436651234567",), "duration_s": 103},
+        "call 2": {
+            "direction": Direction.OUTGOING,
+            "recipients": ("+436651234567",),
+            "duration_s": 103,
+            "status": "connected",
+        },
     },
     "calls-shruggietech-minimal_calls.xml": {
         "call 1": {
@@ -111,8 +129,15 @@ SPOTS: dict[str, dict[str, dict[str, Any]]] = {
         },
     },
     "calls-timecockpit-doc-example.xml": {
-        "call 1": {"occurred_at": "2017-04-27T17:27:56.076000+00:00", "sender": None, "status": "dialled"},
+        # Outgoing calls (type 2): call 1 lasted 0 s, call 3 4 s (connected: the issue 16 fix; both were
+        # "dialled" before, whether anyone answered or not).
+        "call 1": {
+            "occurred_at": "2017-04-27T17:27:56.076000+00:00",
+            "sender": None,
+            "status": "dialled, not answered",
+        },
         "call 2": {"sender": "+3133221115", "status": "missed"},
+        "call 3": {"direction": Direction.OUTGOING, "duration_s": 4, "status": "connected"},
         "call 4": {"direction": Direction.INCOMING, "status": "answered", "duration_s": 139},
     },
     "sms-brokensandals-test_archive.xml": {
@@ -212,6 +237,10 @@ def test_corpus_file(corpus: Path, name: str) -> None:
         assert record.occurred_at.tzinfo is not None
         assert record.importer == "smsbackup"
         assert record.item_sha256 == source_for(path).sha256
+    tally = tally_of(items)
+    assert tally.unit == "elements" and tally.made == n_records
+    if name in TALLIES:
+        assert (tally.seen, tally.made, [s.where for s in tally.skipped]) == TALLIES[name]
     found = by_locator(items)
     for locator, fields in SPOTS.get(name, {}).items():
         record = found[locator]
@@ -239,7 +268,7 @@ def test_every_call_type_and_hidden_number() -> None:
     number = "+447700900001"
     assert got == [
         (Direction.INCOMING, "answered", number, (), 65),
-        (Direction.OUTGOING, "dialled", None, (number,), 12),
+        (Direction.OUTGOING, "connected", None, (number,), 12),  # issue 16: it lasted, so it was answered
         (Direction.INCOMING, "missed", number, (), 0),
         (Direction.INCOMING, "voicemail", number, (), 31),
         (Direction.INCOMING, "rejected", number, (), 0),
@@ -599,6 +628,9 @@ def test_large_backup_streams_in_bounded_memory(tmp_path: Path) -> None:
     tracemalloc.start()
     try:
         for item in SmsBackupImporter().parse(source, LONDON):
+            if isinstance(item, Tally):
+                assert (item.seen, item.made) == (20000, 20000)
+                continue
             assert isinstance(item, Record)
             count += 1
             last = item
@@ -626,7 +658,14 @@ def test_import_into_a_case(case: Case, corpus: Path) -> None:
     result = case.import_files(files)
     assert [item.importer for item in result.items] == ["smsbackup"] * 3
     assert [item.records for item in result.items] == [2, 2, 49]
-    assert [len(item.warnings) for item in result.items] == [0, 0, 2]
+    # The cut-off file's two warnings come after the one that says what was not read (issue 16).
+    assert [len(item.warnings) for item in result.items] == [0, 0, 3]
+    assert (
+        result.items[2]
+        .warnings[0]
+        .message.startswith("1 of 50 elements not read: line 136 (the file is cut off")
+    )
+    assert [(i.tally.made, i.tally.seen) for i in result.items if i.tally] == [(2, 2), (2, 2), (49, 50)]
     records = case.records()
     assert len(records) == 53
     assert [r.occurred_at for r in records] == sorted(r.occurred_at for r in records)

@@ -27,7 +27,7 @@ from PIL import Image
 
 from evidence.errors import EvidenceError
 from evidence.importers import REGISTRY, Importer
-from evidence.importers.base import SNIFF_BYTES, Yielded
+from evidence.importers.base import SNIFF_BYTES, Tally, Yielded
 from evidence.importers.diary import diary_document
 from evidence.models import Blob, ImportOptions, ImportWarning, Record
 from tests.conftest import CORPUS
@@ -121,7 +121,9 @@ def _run(importer: Importer, name: str, data: bytes, *, parse_always: bool) -> l
         except EvidenceError as exc:
             assert exc.message and "\n" not in exc.one_line(), repr(exc.one_line())
             return None
-    assert all(isinstance(item, Record | ImportWarning | Blob) for item in items)
+    assert all(isinstance(item, Record | ImportWarning | Blob | Tally) for item in items)
+    # An importer's count, when it keeps one, adds up whatever the bytes (issue 16).
+    assert all(t.balanced for t in items if isinstance(t, Tally))
     return items
 
 
