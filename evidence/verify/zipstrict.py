@@ -17,7 +17,8 @@ refuses the rest, each refusal a ``Problem`` naming the member:
       reader treats alike (ZIP64 sizes, times, owners), never one that renames (0x7075, 0x6375);
   (c) every member: a plain file (no directory, link or device in its name or attributes), not encrypted,
       stored or deflated, a name that is UTF-8 when flagged so and ASCII otherwise, relative, without ``..``,
-      control characters or characters Windows refuses, components of at most ``MAX_COMPONENT_BYTES`` bytes
+      control characters or characters Windows refuses, device names Windows reserves (``CON``, ``NUL.txt``),
+      components of at most ``MAX_COMPONENT_BYTES`` bytes
       (file systems hold 255), present once even ignoring case and Unicode normalisation; its declared
       size at most ``MAX_MEMBER_SIZE`` and ``MAX_RATIO`` times its compressed size (past ``RATIO_FLOOR``);
   (d) the data: the local entries follow one another from byte 0 to the central directory with no byte
@@ -192,6 +193,10 @@ def fold(name: str) -> str:
     return unicodedata.normalize("NFD", unicodedata.normalize("NFD", name).casefold())
 
 
+# CON, PRN, AUX, NUL, COM1-9, LPT1-9 (also with superscript digits), with or without an extension: devices.
+WINDOWS_RESERVED = re.compile(r"(?i)(?:CON|PRN|AUX|NUL|COM[1-9¹²³]|LPT[1-9¹²³])(?:\.[^/]*)?$")
+
+
 def name_problem(name: str) -> str | None:
     """Why ``name`` cannot be a member that every reader extracts to the same file, or None."""
     parts = name.split("/")
@@ -208,6 +213,9 @@ def name_problem(name: str) -> str | None:
         return f"a character Windows refuses in file names ({refused.group()!r})"
     if any(part != part.rstrip(" .") for part in parts):
         return "a name part ending in a space or dot, which Windows drops"
+    reserved = next((part for part in parts if WINDOWS_RESERVED.match(part)), None)
+    if reserved is not None:
+        return f"a name part Windows reserves for a device ({reserved!r}), which it cannot extract"
     longest = max(len(part.encode("utf-8")) for part in parts)
     if longest > MAX_COMPONENT_BYTES or len(name.encode("utf-8")) > MAX_MEMBER_NAME_BYTES:
         return (

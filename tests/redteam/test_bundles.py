@@ -368,7 +368,16 @@ def test_hidden_bytes_after_a_deflate_stream_are_a_damaged_member(bundles: Bundl
 
 @pytest.mark.parametrize(
     "name",
-    ["exhibits/EX-0001 a:b.txt", "exhibits/EX-0001 a.txt.", "exhibits/EX-0001 tab\there.txt", "exhibits"],
+    [
+        "exhibits/EX-0001 a:b.txt",
+        "exhibits/EX-0001 a.txt.",
+        "exhibits/EX-0001 tab\there.txt",
+        "exhibits",
+        "exhibits/CON",  # device names Windows reserves, with or without an extension
+        "exhibits/nul.txt",
+        "records/Com1.json",
+        "LPT9",
+    ],
 )
 def test_names_not_every_file_system_holds_are_refused(bundles: Bundles, tmp_path: Path, name: str) -> None:
     path = tmp_path / "names.zip"
