@@ -78,9 +78,9 @@ from evidence.importers._whatsapp_dates import (
     prefix_clock,
     prefix_date,
 )
+from evidence.importers._whatsapp_kinds import call, deleted, is_notice
 from evidence.importers._whatsapp_lines import (
     MARKS,
-    NOTICES,
     Message,
     clean,
     decode,
@@ -222,16 +222,20 @@ class _ChatReader:
 
     def read(self, text: str) -> Iterator[Yielded]:
         messages, orphans = split_messages(text)
+        skipped: list[tuple[int, str, str]] = [
+            (n, "text before the first message", line) for n, line in orphans
+        ]
         if not messages:
+            first = next((line for line in text.split("\n") if line.strip()), "")
             raise InputError(
-                "holds no WhatsApp messages (no line starts with a date and time)", path=self.source.name
-            )
-        for line_no, line in orphans:
-            yield ImportWarning(
-                self.locator(line_no), f"text before the first message, not imported: {line[:200]!r}"
+                "holds no WhatsApp messages: no line starts with a date and time "
+                f"(the first line is {first.strip()[:80]!r})",
+                path=self.source.name,
             )
         decision = decide_order(messages, self.options.date_order, self.source.name)
-        if decision.order is not None and any(len(m.prefix.a) != 4 for m in messages):
+        if decision.note is not None:
+            yield ImportWarning(self.file_locator(), decision.note)
+        if decision.order is not None and any(not m.prefix.year_first for m in messages):
             verb = "as given by --date-order" if decision.source == "user" else "decided from the file:"
             reason = decision.order if decision.source == "user" else decision.reason
             yield ImportWarning(
@@ -239,19 +243,20 @@ class _ChatReader:
             )
         previous: Record | None = None
         several_lines = False  # whether the message before this one ran over several lines
-        omitted = 0
+        omitted = made = 0
         missing: list[str] = []
         for message in messages:
             record: Record | None = None
-            for item in self._message(message, decision, missing):
+            for item in self._message(message, decision, missing, skipped, first=made == 0):
                 if isinstance(item, Record):
                     record = item
                 yield item
             if record is None:
                 continue
+            made += 1
             if several_lines and previous is not None:
                 yield from _maybe_forged_header(record, previous)
-            several_lines = bool(message.more)
+            several_lines = bool(message.more) and record.raw.get("kind") == "message"
             if record.raw.get("media") == "omitted":
                 omitted += 1
             if previous is not None and record.occurred_at < previous.occurred_at:
@@ -261,6 +266,19 @@ class _ChatReader:
                     f"({previous.locator}); kept in file order",
                 )
             previous = record
+        if skipped:
+            skipped.sort()
+            if made == 0:
+                line_no, why, line = skipped[0]
+                raise InputError(
+                    f"no message could be read: line {line_no}: {why}: {line.strip()[:120]!r}",
+                    path=self.source.name,
+                )
+            shown = "; ".join(f"line {n} ({why}): {line[:80]!r}" for n, why, line in skipped[:5])
+            yield ImportWarning(
+                self.file_locator(),
+                f"{len(skipped)} line(s) not imported: {shown}" + ("; …" if len(skipped) > 5 else ""),
+            )
         if omitted:
             yield ImportWarning(
                 self.file_locator(),
@@ -275,17 +293,23 @@ class _ChatReader:
                 "the zip exported 'with media' does",
             )
 
-    def _message(self, message: Message, decision: Order, missing: list[str]) -> Iterator[Yielded]:
+    def _message(
+        self,
+        message: Message,
+        decision: Order,
+        missing: list[str],
+        skipped: list[tuple[int, str, str]],
+        *,
+        first: bool,
+    ) -> Iterator[Yielded]:
         p = message.prefix
         locator = self.locator(message.line_no)
-        order = "YMD" if len(p.a) == 4 or decision.order is None else decision.order
+        order = "YMD" if p.year_first or decision.order is None else decision.order
         day = prefix_date(p, order)
         clock = prefix_clock(p)
         if day is None or clock is None:
             what = f"date {p.date_text}" if day is None else f"time {p.time_text}"
-            yield ImportWarning(
-                locator, f"{what} does not exist; message not imported: {message.line[:200]!r}"
-            )
+            skipped.append((message.line_no, f"{what} does not exist", message.line))
             return
         occurred, dst = locate(day, clock, self.tz)
         wall = f"{day.isoformat()} {clock[0]:02d}:{clock[1]:02d}:{clock[2]:02d}"
@@ -313,6 +337,8 @@ class _ChatReader:
             if decision.source == "user" and order == decision.order
             else ("year-first" if order == "YMD" else "file"),
         }
+        if p.era is not None:
+            raw["calendar"] = "buddhist" if p.era == "BE" else "japanese"
         if dst is not None:
             raw["dst"] = dst.value
         sender: str | None
@@ -322,17 +348,33 @@ class _ChatReader:
             written, body = split
             sender, kind = clean(written), "message"
             raw["sender"] = written
-        body = body.lstrip(MARKS)
-        if clean(body).casefold().startswith(NOTICES):
-            sender, kind = None, "system"
-        lines = [body, *message.more]
+            if is_notice(body, first):
+                # iOS writes a notice as if the chat's name had sent it: the name stays in raw, as written.
+                sender, kind = None, "system"
+        lines = [body.lstrip(MARKS), *message.more]
         while len(lines) > 1 and lines[-1] == "":
             lines.pop()
         text = "\n".join(lines)
         raw["kind"] = kind
+        channel, direction, status, duration = Channel.CHAT, Direction.UNKNOWN, None, None
+        single = len(lines) == 1  # a call or deletion line is one line; a text saying so can be longer
+        placed = call(body) if kind == "message" and single else None
+        if placed is not None:
+            kind = raw["kind"] = "call"
+            raw["call"] = placed.media
+            channel, direction, status, duration = (
+                Channel.CALL,
+                placed.direction,
+                placed.status,
+                placed.duration_s,
+            )
+        who = deleted(body) if kind == "message" and single else None
+        if who is not None:
+            raw["deleted"] = who
 
         attachments: tuple[str, ...] = ()
-        ref = media_ref(text, self.members) if kind == "message" else None
+        media_line = message.line[:1] in MARKS and p.bracketed  # iOS marks its media lines before the "["
+        ref = media_ref(text, self.members, media_line) if kind == "message" and who is None else None
         if ref is not None and ref.kind == "omitted":
             raw["media"] = "omitted"
         elif ref is not None and ref.name is not None:
@@ -355,13 +397,15 @@ class _ChatReader:
             occurred_at=occurred,
             time_source=TimeSource.EXPORT,
             tz_assumed=True,
-            channel=Channel.CHAT,
-            direction=Direction.UNKNOWN,
+            channel=channel,
+            direction=direction,
             importer=WhatsAppImporter.name,
             importer_version=WhatsAppImporter.version,
             app="whatsapp",
             sender=sender,
             text=text,
+            status=status,
+            duration_s=duration,
             attachments=attachments,
             tz_name=self.options.tz,
             raw=raw,
