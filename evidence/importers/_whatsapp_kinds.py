@@ -7,7 +7,10 @@ The words come from ``_whatsapp_phrases`` (the app's own translations); the stru
 * iOS writes its notices in a one-to-one chat as if the chat's name had sent them, and starts their text with
   two directional marks (U+200E, U+200F in right-to-left languages) where a person's text has none and media
   or a deleted message has one: two marks make a notice in any language;
-* the notice that opens an export (encryption, business account) starts with a mark and names WhatsApp.
+* the notice that opens an export (encryption, business account) starts with a mark and names WhatsApp;
+* in a group, iOS writes who joined, left or changed the subject under the group's name, each text starting
+  with a mark: a "sender" all of whose lines (two or more) start with one, none of them media, a link, a call
+  or a deleted message, is the chat's own voice, and its lines are system lines.
 
 Not an importer (its name starts with ``_``, so the registry test does not expect it in ``REGISTRY``).
 """
@@ -63,6 +66,26 @@ def is_notice(body: str, first: bool) -> bool:
     if marks >= 2:
         return True
     return first and marks >= 1 and any(name in key for name in _WHATSAPP_NAMES)
+
+
+def chat_voices(lines: list[tuple[str, str, bool]]) -> frozenset[str]:
+    """The names under which the export writes its own notices (see the module docstring).
+
+    ``lines``: (sender, text after ``Name: `` as written, whether iOS marked the line as media).
+    """
+    seen: dict[str, int] = {}
+    spoiled: set[str] = set()
+    for sender, body, media_line in lines:
+        seen[sender] = seen.get(sender, 0) + 1
+        if (
+            media_line
+            or leading_marks(body) == 0
+            or "://" in body
+            or call(body) is not None
+            or deleted(body) is not None
+        ):
+            spoiled.add(sender)
+    return frozenset(name for name, count in seen.items() if count >= 2 and name not in spoiled)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,9 @@ MARKS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _PREFIX_SCAN = 96  # a prefix is never longer; only this much of a line is normalised to look for one
 
 _AMPM = "上午|下午|午前|午後|오전|오후"
+# Markers written after the time besides AM/PM: Arabic, Greek, Swedish (fm/em), Afrikaans (vm./nm.), Turkish
+# (ÖÖ/ÖS), Vietnamese (SA/CH), Hindi, Persian.
+_AMPM_AFTER = r"ص|م|π\.μ\.|μ\.μ\.|fm|em|vm\.|nm\.|ÖÖ|ÖS|SA|CH|पूर्वाह्न|अपराह्न|ق\.ظ\.|ب\.ظ\."
 # The pieces of a prefix. A year may carry its calendar: Thai Buddhist "2565 BE", or a Japanese era letter and
 # the year of that era ("R4", "H31"), before a year-last year or a year-first one ("R4/03/27").
 _DATE = r"""
@@ -31,7 +34,7 @@ _TIME = rf"""
     (?P<time>
       (?:(?P<pre>{_AMPM})\ ?)?
       (?P<h>\d{{1,2}})(?P<tsep>[:.])(?P<m>\d{{2}})(?:(?P=tsep)(?P<s>\d{{2}}))?
-      (?:\ ?(?P<post>[AaPp]\.?\ ?[Mm]\.?|vorm\.|nachm\.|{_AMPM}|ص|م|π\.μ\.|μ\.μ\.))?
+      (?:\ ?(?P<post>[AaPp]\.?\ ?[Mm]\.?|vorm\.|nachm\.|{_AMPM}|{_AMPM_AFTER}))?
     )"""
 _BETWEEN = r"(?:,\ ?|،\ ?|\ )"  # a comma (Latin or Arabic) and a space, or a space
 _DATE_FIRST = re.compile(
@@ -55,7 +58,7 @@ _TIME_FIRST = re.compile(
     """,
     re.VERBOSE,
 )
-_PM = frozenset({"pm", "nachm", "下午", "午後", "오후", "م", "μμ"})
+_PM = frozenset({"pm", "nachm", "下午", "午後", "오후", "م", "μμ", "em", "nm", "ös", "ch", "अपराह्न", "بظ"})
 
 
 # Arabic-Indic and Eastern Arabic-Indic digits read as the digits they are (one character for one, so positions

@@ -78,7 +78,7 @@ from evidence.importers._whatsapp_dates import (
     prefix_clock,
     prefix_date,
 )
-from evidence.importers._whatsapp_kinds import call, deleted, is_notice
+from evidence.importers._whatsapp_kinds import call, chat_voices, deleted, is_notice
 from evidence.importers._whatsapp_lines import (
     MARKS,
     Message,
@@ -213,6 +213,7 @@ class _ChatReader:
         self.where = where  # "" for a .txt, "<member> " inside a zip
         self.lookup = lookup
         self.members = members
+        self.voices: frozenset[str] = frozenset()  # names the export writes its own notices under
 
     def locator(self, line_no: int) -> str:
         return f"{self.where}line {line_no}"
@@ -241,6 +242,13 @@ class _ChatReader:
             yield ImportWarning(
                 self.file_locator(), f"dates read {ORDER_WORDS[decision.order]}, {verb} {reason}"
             )
+        self.voices = chat_voices(
+            [
+                (clean(split[0]), split[1], m.line[:1] in MARKS)
+                for m in messages
+                if (split := sender_split(m.line[m.prefix.end :])) is not None
+            ]
+        )
         previous: Record | None = None
         several_lines = False  # whether the message before this one ran over several lines
         omitted = made = 0
@@ -348,7 +356,7 @@ class _ChatReader:
             written, body = split
             sender, kind = clean(written), "message"
             raw["sender"] = written
-            if is_notice(body, first):
+            if is_notice(body, first) or sender in self.voices:
                 # iOS writes a notice as if the chat's name had sent it: the name stays in raw, as written.
                 sender, kind = None, "system"
         lines = [body.lstrip(MARKS), *message.more]

@@ -155,6 +155,40 @@ def test_midnight_crossing_settles_the_order() -> None:
     assert parse(DATA / "whatsapp" / "midnight_crossing.txt", "DMY").records[1].occurred_at.month == 7
 
 
+def test_ios_group_notices_under_the_group_name_in_a_language_without_phrases() -> None:
+    # iOS writes a group's notices under the group's name, each starting with a mark: "Rodina" never writes
+    # anything else, so its lines are system lines whatever the language; Máma's deleted and media lines are not.
+    parsed = parse(DATA / "whatsapp" / "ios_group_notices_under_group_name.txt")
+    assert [(r.raw["kind"], r.sender) for r in parsed.records] == [
+        ("system", None),
+        ("system", None),
+        ("system", None),
+        ("message", "Sarah"),
+        ("system", None),
+        ("message", "Máma"),
+        ("message", "Máma"),
+    ]
+    assert parsed.records[5].raw["deleted"] == "sender" and parsed.records[6].raw["media"] == "omitted"
+
+
+@pytest.mark.parametrize(
+    ("line", "hour"),
+    [
+        ("12/03/24, 9:05 em - A: x", 21),  # Swedish
+        ("[13/03/24, 9:05:01 CH] A: x", 21),  # Vietnamese
+        ("13.03.24 9:05 ÖS - A: x", 21),  # Turkish
+        ("13/03/24, 9:05 ب.ظ. - A: x", 21),  # Persian
+        ("13/03/24, 9:05 अपराह्न - A: x", 21),  # Hindi
+        ("13/03/24, 9:05 SA - A: x", 9),  # Vietnamese morning
+    ],
+)
+def test_localised_am_pm_markers(tmp_path: Path, line: str, hour: int) -> None:
+    chat = tmp_path / "chat.txt"
+    chat.write_text(line + "\n", encoding="utf-8")
+    (record,) = parse(chat, "DMY").records
+    assert record.occurred_at.hour == hour and record.sender == "A" and record.text == "x"
+
+
 def test_calls_and_deleted_messages() -> None:
     parsed = parse(DATA / "whatsapp" / "calls_and_deleted.txt")
     calls = [(r.raw.get("call"), r.status, r.direction, r.duration_s) for r in parsed.records]
