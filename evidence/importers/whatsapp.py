@@ -6,11 +6,14 @@ and time prefix; a line without one continues the previous message (joined with 
 
 * Android ``<date>, <time> - Sender: text`` (``12/31/21, 9:41 PM - ``, ``10.12.2024, 14:30 - ``,
   ``2019/01/01, 11:25 - ``, Finnish ``13.6.2018 klo 21.25.15 - `` and ``13.06.18 21.25.15: ``);
-* iOS ``[<date>, <time>] Sender: text`` (``[31.12.21, 21:41:05]``, ``[13/11/2025, 12:25:55\u202fPM]``).
+* iOS ``[<date>, <time>] Sender: text`` (``[31.12.21, 21:41:05]``, ``[13/11/2025, 12:25:55\u202fPM]``), in
+  some locales time first (``[14:56:01, 3/18/22]``), in Arabic with an Arabic comma (``[18/3/2022، 14:56:01]``).
 
-Dates are day-, month- or year-first with ``/ . -`` separators and 2- or 4-digit years; times are 12 h or
-24 h, with ``:`` or ``.``, with or without seconds, with localised AM/PM markers before or after the time
-(``AM``, ``a. m.``, ``p.m.``, ``vorm.``/``nachm.``, ``上午``/``下午``, ``午前``/``午後``, ``오전``/``오후``, ...).
+Dates are day-, month- or year-first with ``/ . -`` separators and 2- or 4-digit years, Gregorian, Thai
+Buddhist (``3/18/2565 BE``) or Japanese era (``3/27/R4``, ``R4/03/27``; eras R, H, S, T); Arabic-Indic digits
+read as digits; times are 12 h or 24 h, with ``:`` or ``.``, with or without seconds, with localised AM/PM
+markers before or after the time (``AM``, ``a. m.``, ``vorm.``/``nachm.``, ``上午``/``下午``, ``오전``/``오후``,
+``ص``/``م``, ``fm``/``em``, ``SA``/``CH``, ...).
 iOS inserts U+200E/U+200F marks and U+202F/U+00A0 spaces: they are ignored when reading prefixes and sender
 names, and the marks WhatsApp puts in front of a text are dropped from ``Record.text`` (the verbatim prefix and
 sender are kept in ``Record.raw``).
@@ -30,29 +33,39 @@ message names are yielded too (an export is evidence as a whole) with one warnin
   ``tz_assumed=True``, ``time_source=export``. A wall time that happened twice (clocks going back) is read
   as the first one (``fold=0``); one that never existed (clocks going forward) is read with the offset
   before the change; both give a warning.
-* Day-first or month-first is decided once for the whole file, never per line: a 4-digit first field is a
-  year; otherwise ``options.date_order`` if given, else the file decides (a first field over 12 means
-  day-first, a second field over 12 month-first; dates written with dots are day-first; when only one order
-  keeps the dates from jumping back in time, that one). When nothing settles it the import stops with an
+* Day-first or month-first is decided once per file, never per line (``_whatsapp_dates``): a year-first date
+  needs nothing; a first field over 12 proves day-first, a second one month-first, and what a file proves
+  wins over ``options.date_order`` (with a warning), so one ``--date-order`` for a folder settles its
+  ambiguous exports without refusing the others; otherwise ``options.date_order`` if given, else dots
+  (day-first), a midnight crossing (the field that steps by one when the clock passes 00:00 is the day), then
+  the one order that keeps the dates from jumping back. When nothing settles it the import stops with an
   InputError whose hint names ``--date-order``. The decision is a warning and is in each record's ``raw``.
-* WhatsApp does not say whose phone exported the chat, so direction is always ``unknown``; the sender is the
-  name as the phone displayed it (a contact name or a number), channel ``chat``, app ``whatsapp``.
-* System lines (``X added Y``, ``Messages and calls are end-to-end encrypted``, security-code changes, group
-  changes) are records with ``sender=None`` and ``raw["kind"] == "system"``: who joined or left a group, or
-  whose phone changed, is part of the story. The known encryption and business notices that iOS writes with
-  the chat's name as if it were a sender are system lines too (the name is kept in ``raw``).
-* A prefix whose date or time is impossible (31/02, 25:00) is skipped with a warning holding its line; text
-  before the first message is reported the same way. The original file is stored unchanged either way.
+* WhatsApp does not say whose phone exported the chat, so a message's direction is ``unknown``; the sender is
+  the name as the phone displayed it (a contact name or a number), channel ``chat``, app ``whatsapp``.
+* System lines are records with ``sender=None`` and ``raw["kind"] == "system"`` (who joined or left a group,
+  whose phone changed, is part of the story): a line with no ``Sender:`` part, and the notices iOS writes as
+  if the chat's name had sent them, recognised by structure in any language (``_whatsapp_kinds``) or by
+  WhatsApp's own phrases (``_whatsapp_phrases``); the name stays in ``raw["sender"]``.
+* Call lines ("Missed voice call", "Voice call, No answer", "Video call, 4 min", translations) are channel
+  ``call`` records, ``raw["kind"] == "call"``: status missed (incoming: only the phone that missed a call
+  shows it so), no answer (outgoing), answered (with ``duration_s``). Deleted-message lines keep their text
+  and carry ``raw["deleted"]`` ("sender", "you", "unknown"); media left out carries ``raw["media"] ==
+  "omitted"`` (known phrases, or an iOS line marked as media before its ``[``).
+* Lines not imported (an impossible date or time, text before the first message) are counted in one warning
+  naming their lines; a file from which no record can be made is an InputError quoting the first line not
+  understood. The original file is stored unchanged either way.
 
 **Known limits.** A sender name containing ``": "`` is cut at its first ``": "``; a candidate sender
 containing quotation marks is read as a system line (``X changed the subject to "a: b"``). ``Name:.`` (no
 space after the colon) is a system line, because WhatsApp always writes ``": "``. A continuation line that
 itself looks like a prefix starts a new message: the export is ambiguous there and so is this reader. There
-are no message ids, read receipts, edits or time zones in an export: it is a transcript, not a ledger.
+are no message ids, read receipts, edits or time zones in an export: it is a transcript, not a ledger. Call
+forms other than missed calls are known in English only; a call or deletion in a language the table lacks is text.
 
 **Code.** This module checks the zip and turns messages into records; the steps it uses are private modules:
 ``_whatsapp_lines`` (decoding, prefixes, continuation lines, senders), ``_whatsapp_dates`` (the date order,
-clocks, the wall time in the zone) and ``_whatsapp_media`` (omitted and attached media).
+clocks, the wall time in the zone), ``_whatsapp_kinds`` (notices, calls, deletions), ``_whatsapp_phrases``
+(WhatsApp's own words per language) and ``_whatsapp_media`` (omitted and attached media).
 """
 
 from __future__ import annotations
