@@ -9,8 +9,8 @@ The words come from ``_whatsapp_phrases`` (the app's own translations); the stru
   or a deleted message has one: two marks make a notice in any language;
 * the notice that opens an export (encryption, business account) starts with a mark and names WhatsApp;
 * in a group, iOS writes who joined, left or changed the subject under the group's name, each text starting
-  with a mark: a "sender" all of whose lines (two or more) start with one, none of them media, a link, a call
-  or a deleted message, is the chat's own voice, and its lines are system lines.
+  with a mark: a "sender" all of whose lines (two or more) start with one, one of them a notice, none of them
+  media, a link, a call or a deleted message, is the chat's own voice, and its lines are system lines.
 
 Not an importer (its name starts with ``_``, so the registry test does not expect it in ``REGISTRY``).
 """
@@ -50,13 +50,14 @@ def leading_marks(text: str) -> int:
     return len(text) - len(text.lstrip(MARKS))
 
 
-def is_notice(body: str, first: bool) -> bool:
+def is_notice(body: str, first: bool, media_line: bool = False) -> bool:
     """Whether ``body`` (the text after ``Name: ``) is a notice WhatsApp wrote, not something the name sent.
 
-    ``first``: the line is the first of the export, where the encryption or business notice stands.
+    ``first``: the line is the first of the export, where the encryption or business notice stands;
+    ``media_line``: iOS marked the line as media (a file, never a notice).
     """
     key = phrase_key(body)
-    if not key:
+    if not key or media_line:
         return False
     if key.startswith(NOTICES) or any(key.startswith(p) for p in phrases("encryption")):
         return True
@@ -69,14 +70,20 @@ def is_notice(body: str, first: bool) -> bool:
 
 
 def chat_voices(lines: list[tuple[str, str, bool]]) -> frozenset[str]:
-    """The names under which the export writes its own notices (see the module docstring).
+    """The names under which the export writes its own notices (see the module docstring): besides the rest,
+    one of the name's lines must be a notice ``is_notice`` knows (the encryption notice that opens every
+    export stands under the chat's name), so a person who only ever sent, say, deletions in a language the
+    phrase table lacks keeps their name.
 
-    ``lines``: (sender, text after ``Name: `` as written, whether iOS marked the line as media).
+    ``lines``: (sender, text after ``Name: `` as written, whether iOS marked the line as media), in file order.
     """
     seen: dict[str, int] = {}
     spoiled: set[str] = set()
-    for sender, body, media_line in lines:
+    vouched: set[str] = set()
+    for index, (sender, body, media_line) in enumerate(lines):
         seen[sender] = seen.get(sender, 0) + 1
+        if is_notice(body, index == 0, media_line):
+            vouched.add(sender)
         if (
             media_line
             or leading_marks(body) == 0
@@ -85,7 +92,9 @@ def chat_voices(lines: list[tuple[str, str, bool]]) -> frozenset[str]:
             or deleted(body) is not None
         ):
             spoiled.add(sender)
-    return frozenset(name for name, count in seen.items() if count >= 2 and name not in spoiled)
+    return frozenset(
+        name for name, count in seen.items() if count >= 2 and name in vouched and name not in spoiled
+    )
 
 
 @dataclass(frozen=True)

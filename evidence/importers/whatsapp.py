@@ -369,7 +369,7 @@ class _ChatReader:
             written, body = split
             sender, kind = clean(written), "message"
             raw["sender"] = written
-            if is_notice(body, first) or sender in self.voices:
+            if is_notice(body, first, message.line[:1] in MARKS) or sender in self.voices:
                 # iOS writes a notice as if the chat's name had sent it: the name stays in raw, as written.
                 sender, kind = None, "system"
         lines = [body.lstrip(MARKS), *message.more]

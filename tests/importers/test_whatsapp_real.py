@@ -171,6 +171,22 @@ def test_ios_group_notices_under_the_group_name_in_a_language_without_phrases() 
     assert parsed.records[5].raw["deleted"] == "sender" and parsed.records[6].raw["media"] == "omitted"
 
 
+def test_a_person_whose_lines_all_start_with_a_mark_keeps_their_name(tmp_path: Path) -> None:
+    # Two marked lines WhatsApp's table does not know, and no notice under that name: Bob sent them.
+    chat = tmp_path / "_chat.txt"
+    chat.write_text(
+        "[13/02/2024, 10:00:00] Bob: \u200eujumbe wa kwanza\n"
+        "[13/02/2024, 10:01:00] Bob: \u200eujumbe wa pili\n"
+        "[13/02/2024, 10:02:00] Ann: ok\n",
+        encoding="utf-8",
+    )
+    assert [(r.raw["kind"], r.sender) for r in parse(chat).records] == [
+        ("message", "Bob"),
+        ("message", "Bob"),
+        ("message", "Ann"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("line", "hour"),
     [
