@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from evidence.importers._whatsapp_lines import MARKS, clean
-from evidence.importers._whatsapp_phrases import phrases, security_code_patterns
+from evidence.importers._whatsapp_phrases import phrases, security_code_pattern, starts
 from evidence.models import Direction
 
 # Notices WhatsApp writes itself that the phrase table does not hold (business accounts, older versions).
@@ -59,9 +59,9 @@ def is_notice(body: str, first: bool, media_line: bool = False) -> bool:
     key = phrase_key(body)
     if not key or media_line:
         return False
-    if key.startswith(NOTICES) or any(key.startswith(p) for p in phrases("encryption")):
+    if key.startswith(NOTICES) or key.startswith(starts("encryption")):
         return True
-    if any(p.match(key) for p in security_code_patterns()):
+    if security_code_pattern().match(key):
         return True
     marks = leading_marks(body)
     if marks >= 2:

@@ -279,11 +279,17 @@ def phrases(kind: str) -> frozenset[str]:
 
 
 @cache
-def security_code_patterns() -> tuple[re.Pattern[str], ...]:
-    """ "Your security code with X changed" in every language of the table, X any name."""
-    return tuple(
-        re.compile(
+def starts(kind: str) -> tuple[str, ...]:
+    """The phrases of ``kind`` as a tuple, for ``str.startswith``."""
+    return tuple(sorted(phrases(kind)))
+
+
+@cache
+def security_code_pattern() -> re.Pattern[str]:
+    """ "Your security code with X changed" in every language of the table, X any name, as one pattern."""
+    return re.compile(
+        "|".join(
             "".join(".+?" if part == "{name}" else re.escape(part) for part in re.split(r"(\{name\})", p))
+            for p in sorted(phrases("security-code"))
         )
-        for p in sorted(phrases("security-code"))
     )
