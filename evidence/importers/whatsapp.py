@@ -288,17 +288,18 @@ class _ChatReader:
                 )
             previous = record
         if skipped:
-            skipped.sort()
+            # One entry per line (so the count is right); a message's continuation lines are named with it.
+            named = sorted((n, why, line) for n, why, line in skipped if why)
             if made == 0:
-                line_no, why, line = skipped[0]
+                line_no, why, line = named[0]
                 raise InputError(
                     f"no message could be read: line {line_no}: {why}: {line.strip()[:120]!r}",
                     path=self.source.name,
                 )
-            shown = "; ".join(f"line {n} ({why}): {line[:80]!r}" for n, why, line in skipped[:5])
+            shown = "; ".join(f"line {n} ({why}): {line[:80]!r}" for n, why, line in named[:5])
             yield ImportWarning(
                 self.file_locator(),
-                f"{len(skipped)} line(s) not imported: {shown}" + ("; …" if len(skipped) > 5 else ""),
+                f"{len(skipped)} line(s) not imported: {shown}" + ("; …" if len(named) > 5 else ""),
             )
         if omitted:
             yield ImportWarning(
@@ -330,7 +331,9 @@ class _ChatReader:
         clock = prefix_clock(p)
         if day is None or clock is None:
             what = f"date {p.date_text}" if day is None else f"time {p.time_text}"
-            skipped.append((message.line_no, f"{what} does not exist", message.line))
+            after = sum(1 for line in message.more if line.strip())  # its continuation lines go with it
+            why = f"{what} does not exist" + (f", and the {after} line(s) after it" if after else "")
+            skipped.extend([(message.line_no, why, message.line)] + [(message.line_no, "", "")] * after)
             return
         occurred, dst = locate(day, clock, self.tz)
         wall = f"{day.isoformat()} {clock[0]:02d}:{clock[1]:02d}:{clock[2]:02d}"

@@ -422,8 +422,9 @@ def test_impossible_dates_and_text_before_the_first_message_are_warnings() -> No
         ),
         (
             "file",
-            "3 line(s) not imported: line 1 (text before the first message): 'text before anything'; "
-            "line 3 (date 31/02/2024 does not exist): '31/02/2024, 10:00 - Anna: no such day'; "
+            "4 line(s) not imported: line 1 (text before the first message): 'text before anything'; "
+            "line 3 (date 31/02/2024 does not exist, and the 1 line(s) after it): "
+            "'31/02/2024, 10:00 - Anna: no such day'; "
             "line 5 (time 25:61 does not exist): '30/01/2024, 25:61 - Anna: no such time'",
         ),
     ]

@@ -243,6 +243,39 @@ def test_a_file_with_no_readable_message_is_an_error(tmp_path: Path) -> None:
         parse(notes)
 
 
+def _skipped(parsed: Parsed) -> int:
+    counts = [w.message.split(" ", 1)[0] for w in parsed.warnings if "line(s) not imported" in w.message]
+    return int(counts[0]) if counts else 0
+
+
+@pytest.mark.parametrize("folder", ["whatsapp", "whatsapp-real", "data"])
+def test_every_line_seen_is_in_a_record_or_counted_as_skipped(corpus: Path, folder: str) -> None:
+    # Seen vs made: the non-empty lines of a chat text are the records' lines plus the lines reported skipped.
+    paths = (
+        sorted((DATA / "whatsapp").glob("*.txt")) if folder == "data" else sorted((corpus / folder).iterdir())
+    )
+    checked = 0
+    for path in paths:
+        if (
+            path.suffix != ".txt"
+            or (folder != "data" and not sniff(path))
+            or path.name.startswith(("utf16", "cp1252"))
+        ):
+            continue
+        text = path.read_text(encoding="utf-8-sig")
+        seen = sum(1 for line in text.split("\n") if line.strip())
+        try:
+            parsed = parse(path)
+        except InputError:
+            parsed = parse(path, "DMY")
+        made = sum(
+            1 + sum(1 for line in (r.text or "").split("\n")[1:] if line.strip()) for r in parsed.records
+        )
+        assert made + _skipped(parsed) == seen, path.name
+        checked += 1
+    assert checked >= 8
+
+
 def test_one_date_order_for_a_folder_does_not_block_its_decided_exports(case: Case, corpus: Path) -> None:
     group = corpus / "whatsapp-real" / "whatsjson-android-WhatsApp Chat with Group Chat XXX Android.txt"
     month_first = corpus / "whatsapp-real" / "whatsjson-ios-WhatsApp Chat - Elon Musk (EN).txt"
