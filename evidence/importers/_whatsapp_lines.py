@@ -93,6 +93,9 @@ def clean(text: str) -> str:
 # The first year of each Japanese era the app writes (Reiwa, Heisei, Showa, Taisho): era year 1 is this year.
 ERA_START = {"R": 2019, "H": 1989, "S": 1926, "T": 1912}
 BUDDHIST_OFFSET = 543  # Thai Buddhist year 2565 BE is 2022
+# A 4-digit year from this one on is a Buddhist year written without "BE" (the Thai locale does so): no phone
+# dates a message in the 25th century of the Gregorian calendar.
+BUDDHIST_FROM = 2400
 
 
 @dataclass(frozen=True)
@@ -120,10 +123,17 @@ class Prefix:
     year_first: bool = False
     time_first: bool = False
 
-    def year(self) -> int:
-        """The Gregorian year (a 2-digit year is 20xx)."""
+    def calendar(self) -> str:
+        """The calendar of the year as written: "gregorian", "buddhist" or "japanese"."""
         written = self.a if self.year_first else self.c
-        if self.era == "BE":
+        if self.era == "BE" or (self.era is None and len(written) == 4 and int(written) >= BUDDHIST_FROM):
+            return "buddhist"
+        return "gregorian" if self.era is None else "japanese"
+
+    def year(self) -> int:
+        """The Gregorian year (a 2-digit year is 20xx; a 4-digit one from 2400 on is Buddhist)."""
+        written = self.a if self.year_first else self.c
+        if self.calendar() == "buddhist":
             return int(written) - BUDDHIST_OFFSET
         if self.era is not None:
             return ERA_START[self.era] + int(written) - 1

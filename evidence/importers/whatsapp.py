@@ -10,7 +10,7 @@ and time prefix; a line without one continues the previous message (joined with 
   some locales time first (``[14:56:01, 3/18/22]``), in Arabic with an Arabic comma (``[18/3/2022، 14:56:01]``).
 
 Dates are day-, month- or year-first with ``/ . -`` separators and 2- or 4-digit years, Gregorian, Thai
-Buddhist (``3/18/2565 BE``) or Japanese era (``3/27/R4``, ``R4/03/27``; eras R, H, S, T); Arabic-Indic digits
+Buddhist (``3/18/2565 BE``; a year from 2400 on without "BE" too) or Japanese era (``3/27/R4``, ``R4/03/27``; eras R, H, S, T); Arabic-Indic digits
 read as digits; times are 12 h or 24 h, with ``:`` or ``.``, with or without seconds, with localised AM/PM
 markers before or after the time (``AM``, ``a. m.``, ``vorm.``/``nachm.``, ``上午``/``下午``, ``오전``/``오후``,
 ``ص``/``م``, ``fm``/``em``, ``SA``/``CH``, ...).
@@ -361,8 +361,8 @@ class _ChatReader:
             if decision.source == "user" and order == decision.order
             else ("year-first" if order == "YMD" else "file"),
         }
-        if p.era is not None:
-            raw["calendar"] = "buddhist" if p.era == "BE" else "japanese"
+        if p.calendar() != "gregorian":
+            raw["calendar"] = p.calendar()
         if dst is not None:
             raw["dst"] = dst.value
         sender: str | None

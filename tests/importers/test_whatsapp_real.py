@@ -130,6 +130,23 @@ def test_japanese_era_and_time_first() -> None:
     assert parsed.records[1].raw["calendar"] == "japanese" and "calendar" not in parsed.records[4].raw
 
 
+@pytest.mark.parametrize(
+    ("line", "moment", "calendar"),
+    [
+        ("[R4/03/27 14:56:01] A: x", "2022-03-27T14:56:01+01:00", "japanese"),  # year first, Japanese locale
+        ("[27/3/2565 14:56:01] A: x", "2022-03-27T14:56:01+01:00", "buddhist"),  # Thai locale, no "BE"
+        ("[S64/01/07 10:00:00] A: x", "1989-01-07T10:00:00+00:00", "japanese"),  # the last day of Showa
+    ],
+)
+def test_other_calendars_year_first_and_without_era_mark(
+    tmp_path: Path, line: str, moment: str, calendar: str
+) -> None:
+    chat = tmp_path / "_chat.txt"
+    chat.write_text(line + "\n", encoding="utf-8")
+    (record,) = parse(chat, "DMY").records
+    assert record.occurred_at.isoformat() == moment and record.raw["calendar"] == calendar
+
+
 def test_arabic_indic_digits_comma_and_two_marks() -> None:
     parsed = parse(DATA / "whatsapp" / "arabic_digits_and_comma.txt")
     assert [r.occurred_at.isoformat() for r in parsed.records] == [
