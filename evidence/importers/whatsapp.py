@@ -65,7 +65,8 @@ forms other than missed calls are known in English only; a call or deletion in a
 **Code.** This module checks the zip and turns messages into records; the steps it uses are private modules:
 ``_whatsapp_lines`` (decoding, prefixes, continuation lines, senders), ``_whatsapp_dates`` (the date order,
 clocks, the wall time in the zone), ``_whatsapp_kinds`` (notices, calls, deletions), ``_whatsapp_phrases``
-(WhatsApp's own words per language) and ``_whatsapp_media`` (omitted and attached media).
+(WhatsApp's own words per language), ``_whatsapp_media`` (omitted and attached media) and
+``_whatsapp_forgery`` (the flag on a message that may be a line of the one before).
 """
 
 from __future__ import annotations
@@ -75,7 +76,6 @@ import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
-from datetime import timedelta
 from pathlib import PurePosixPath
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
@@ -91,6 +91,7 @@ from evidence.importers._whatsapp_dates import (
     prefix_clock,
     prefix_date,
 )
+from evidence.importers._whatsapp_forgery import maybe_forged_header
 from evidence.importers._whatsapp_kinds import call, chat_voices, deleted, is_notice
 from evidence.importers._whatsapp_lines import (
     MARKS,
@@ -276,7 +277,7 @@ class _ChatReader:
                 continue
             made += 1
             if several_lines and previous is not None:
-                yield from _maybe_forged_header(record, previous)
+                yield from maybe_forged_header(record, previous)
             several_lines = bool(message.more) and record.raw.get("kind") == "message"
             if record.raw.get("media") == "omitted":
                 omitted += 1
@@ -558,42 +559,3 @@ class WhatsAppImporter(Importer):
             reader = _ChatReader(source, options, tz, f"{archive.chat.filename} ", media.lookup, members)
             yield from reader.read(text)
             yield from media.rest()
-
-
-# A message's text may hold a line shaped like a message header ("04/03/2026, 12:47 - Jordan Lee: ..."), and
-# WhatsApp exports it as a line of its own: read back, it is a message from whoever it names. Such a line can
-# only hide inside a message of several lines that its sender typed, so a message right after one, from
-# someone else and within a few minutes, is flagged (a heuristic: a genuine quick reply looks the same). Not
-# flagged: what follows a place shared from the map (its name, address and link are lines WhatsApp writes, the
-# sender types none of them), lines that are no one's message (system lines, calls), and deleted-message
-# placeholders (they attribute no words).
-FORGEABLE_WITHIN = timedelta(minutes=5)
-_VENUE_LINK = re.compile(r"https://(?:foursquare\.com/|maps\.google\.com/|www\.google\.com/maps)\S*")
-
-
-def _typed_lines(record: Record) -> bool:
-    """Whether ``record`` is text of several lines its sender typed (not a place shared from the map)."""
-    lines = (record.text or "").split("\n")
-    return (
-        record.raw.get("kind") == "message"
-        and len(lines) > 1
-        and not (len(lines) <= 3 and _VENUE_LINK.fullmatch(lines[-1].strip()))
-    )
-
-
-def _maybe_forged_header(record: Record, previous: Record) -> Iterator[ImportWarning]:
-    """The warning for a message that could be a line of the multi-line message before it."""
-    if record.sender == previous.sender or record.sender is None or record.raw.get("kind") != "message":
-        return
-    if record.raw.get("deleted") is not None:
-        return  # a deleted-message placeholder puts no words in anyone's mouth
-    if not _typed_lines(previous):
-        return
-    if not timedelta(0) <= record.occurred_at - previous.occurred_at <= FORGEABLE_WITHIN:
-        return
-    yield ImportWarning(
-        record.locator,
-        f"this message from {record.sender} comes right after a message of several lines from "
-        f"{previous.sender} ({previous.locator}): a line of that message's text, written to look like a new "
-        "message, would be exported exactly like this; compare it with the phone before relying on it",
-    )
