@@ -278,7 +278,7 @@ class _ChatReader:
             made += 1
             if several_lines and previous is not None:
                 yield from maybe_forged_header(record, previous)
-            several_lines = bool(message.more) and record.raw.get("kind") == "message"
+            several_lines = bool(message.more)
             if record.raw.get("media") == "omitted":
                 omitted += 1
             if previous is not None and record.occurred_at < previous.occurred_at:

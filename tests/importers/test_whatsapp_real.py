@@ -305,6 +305,32 @@ def test_one_date_order_for_a_folder_does_not_block_its_decided_exports(case: Ca
     )
 
 
+def _flagged(parsed: Parsed) -> list[str]:
+    return [w.locator for w in parsed.warnings if "written to look like a new message" in w.message]
+
+
+def test_the_forged_header_flag_is_quiet_on_deleted_placeholders_and_fires_on_calls(
+    corpus: Path, tmp_path: Path
+) -> None:
+    # It fired twice on the real exports, both on "You deleted this message" right after a media caption.
+    real = parse(
+        corpus / "whatsapp-real" / "whatsjson-android-WhatsApp Chat with Dmitry S EN+Media Android.txt"
+    )
+    assert _flagged(real) == []
+    chat = tmp_path / "chat.txt"
+    chat.write_text(
+        "04/03/2026, 12:46 - Alex: first line\nsecond line\n"
+        "04/03/2026, 12:47 - Jordan Lee: Missed voice call\n"
+        "04/03/2026, 12:50 - Alex: again\nand again\n"
+        "04/03/2026, 12:51 - Jordan Lee: This message was deleted\n"
+        "14/03/2026, 09:00 - Alex: Answer me.\n",
+        encoding="utf-8",
+    )
+    parsed = parse(chat)
+    assert parsed.at("line 3").channel is Channel.CALL
+    assert _flagged(parsed) == ["line 3"]
+
+
 # -- held out: exports written by others, added after the work above and not tuned on -----------------
 
 HELD_OUT: dict[str, tuple[int, tuple[str, str]]] = {
