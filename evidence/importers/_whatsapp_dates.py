@@ -144,6 +144,22 @@ def decide_order(messages: list[Message], given: str | None, path: str) -> Order
     )
 
 
+def foreign_calendar(messages: list[Message], path: str) -> None:
+    """Raise when every year of the file is one of the Persian (Solar Hijri, 14xx) or Islamic (Hijri, 14xx)
+    calendar, which the phone can be set to and this reader does not convert: read as Gregorian, every message
+    would fall before 1970 and be refused one by one."""
+    years = {m.prefix.year() for m in messages if m.prefix.era is None}
+    if years and all(1300 <= y < 1600 for y in years):
+        example = messages[0].prefix.date_text
+        raise InputError(
+            f"dates like {example} are in the Persian or Islamic calendar (year {min(years)}), "
+            "which this reader does not convert",
+            path=path,
+            hint="set the phone's calendar to Gregorian (Settings > General > Language & Region > Calendar) "
+            "and export the chat again",
+        )
+
+
 # A midnight crossing counts only when the two messages are this close if the day stepped by one: a wrapped
 # clock hours apart could as well be a month later at an earlier hour.
 MIDNIGHT_GAP = timedelta(hours=3)

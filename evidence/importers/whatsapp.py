@@ -61,6 +61,7 @@ space after the colon) is a system line, because WhatsApp always writes ``": "``
 itself looks like a prefix starts a new message: the export is ambiguous there and so is this reader. There
 are no message ids, read receipts, edits or time zones in an export: it is a transcript, not a ledger. Call
 forms other than missed calls are known in English only; a call or deletion in a language the table lacks is text.
+A file dated in the Persian or Islamic calendar (years 13xx-15xx) stops with an InputError naming the fix.
 
 **Code.** This module checks the zip and turns messages into records; the steps it uses are private modules:
 ``_whatsapp_lines`` (decoding, prefixes, continuation lines, senders), ``_whatsapp_dates`` (the date order,
@@ -86,6 +87,7 @@ from evidence.importers._whatsapp_dates import (
     ORDERS,
     Order,
     decide_order,
+    foreign_calendar,
     locate,
     plausible,
     prefix_clock,
@@ -247,6 +249,7 @@ class _ChatReader:
                 f"(the first line is {first.strip()[:80]!r})",
                 path=self.source.name,
             )
+        foreign_calendar(messages, self.source.name)
         decision = decide_order(messages, self.options.date_order, self.source.name)
         if decision.note is not None:
             yield ImportWarning(self.file_locator(), decision.note)
