@@ -34,7 +34,7 @@ _TIME = rf"""
     (?P<time>
       (?:(?P<pre>{_AMPM})\ ?)?
       (?P<h>\d{{1,2}})(?P<tsep>[:.])(?P<m>\d{{2}})(?:(?P=tsep)(?P<s>\d{{2}}))?
-      (?:\ ?(?P<post>[AaPp]\.?\ ?[Mm]\.?|vorm\.|nachm\.|{_AMPM}|{_AMPM_AFTER}))?
+      (?:\ ?(?P<post>[AaPp]\.?\ ?[Mm]\.?|vorm\.|nachm\.|{_AMPM}|{_AMPM_AFTER})|\ ?น\.)?
     )"""
 _BETWEEN = r"(?:,\ ?|،\ ?|\ )"  # a comma (Latin or Arabic) and a space, or a space
 _DATE_FIRST = re.compile(
@@ -61,9 +61,11 @@ _TIME_FIRST = re.compile(
 _PM = frozenset({"pm", "nachm", "下午", "午後", "오후", "م", "μμ", "em", "nm", "ös", "ch", "अपराह्न", "بظ"})
 
 
-# Arabic-Indic and Eastern Arabic-Indic digits read as the digits they are (one character for one, so positions
-# in the normalised text still map back to the line).
-_DIGITS = {0x660 + i: str(i) for i in range(10)} | {0x6F0 + i: str(i) for i in range(10)}
+# Native digits read as the digits they are (one character for one, so positions in the normalised text still
+# map back to the line): Arabic-Indic, Eastern Arabic-Indic (Persian, Urdu), Devanagari, Bengali, Gurmukhi,
+# Gujarati, Tamil, Telugu, Kannada, Malayalam, Thai, Lao, Myanmar, Khmer.
+_ZEROS = (0x660, 0x6F0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xBE6, 0xC66, 0xCE6, 0xD66, 0xE50, 0xED0, 0x1040, 0x17E0)
+_DIGITS = {zero + i: str(i) for zero in _ZEROS for i in range(10)}
 _TRANSLATION = {ord(ch): None for ch in _INVISIBLE} | {ord(ch): " " for ch in _SPACES} | _DIGITS
 
 

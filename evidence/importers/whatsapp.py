@@ -10,10 +10,11 @@ and time prefix; a line without one continues the previous message (joined with 
   some locales time first (``[14:56:01, 3/18/22]``), in Arabic with an Arabic comma (``[18/3/2022، 14:56:01]``).
 
 Dates are day-, month- or year-first with ``/ . -`` separators and 2- or 4-digit years, Gregorian, Thai
-Buddhist (``3/18/2565 BE``; a year from 2400 on without "BE" too) or Japanese era (``3/27/R4``, ``R4/03/27``; eras R, H, S, T); Arabic-Indic digits
-read as digits; times are 12 h or 24 h, with ``:`` or ``.``, with or without seconds, with localised AM/PM
-markers before or after the time (``AM``, ``a. m.``, ``vorm.``/``nachm.``, ``上午``/``下午``, ``오전``/``오후``,
-``ص``/``م``, ``fm``/``em``, ``SA``/``CH``, ...).
+Buddhist (``3/18/2565 BE``; a year from 2400 on without "BE" too) or Japanese era (``3/27/R4``, ``R4/03/27``;
+eras R, H, S, T); native digits (Arabic-Indic, Devanagari, Thai, ...) read as digits; times are 12 h or 24 h,
+with ``:`` or ``.``, with or without seconds, with localised AM/PM markers before or after the time (``AM``,
+``a. m.``, ``vorm.``/``nachm.``, ``上午``/``下午``, ``오전``/``오후``, ``ص``/``م``, ``fm``/``em``, ``SA``/``CH``,
+...) or the Thai ``น.``.
 iOS inserts U+200E/U+200F marks and U+202F/U+00A0 spaces: they are ignored when reading prefixes and sender
 names, and the marks WhatsApp puts in front of a text are dropped from ``Record.text`` (the verbatim prefix and
 sender are kept in ``Record.raw``).

@@ -136,15 +136,19 @@ def test_japanese_era_and_time_first() -> None:
         ("[R4/03/27 14:56:01] A: x", "2022-03-27T14:56:01+01:00", "japanese"),  # year first, Japanese locale
         ("[27/3/2565 14:56:01] A: x", "2022-03-27T14:56:01+01:00", "buddhist"),  # Thai locale, no "BE"
         ("[S64/01/07 10:00:00] A: x", "1989-01-07T10:00:00+00:00", "japanese"),  # the last day of Showa
+        ("[๑๘/๓/๒๕๖๕ ๑๔:๕๖:๐๑] A: x", "2022-03-18T14:56:01+00:00", "buddhist"),  # Thai digits
+        ("18/3/2565 14:56 น. - A: x", "2022-03-18T14:56:00+00:00", "buddhist"),  # Thai "o'clock" mark
+        ("[१८/३/२२, २:५६:०१ अपराह्न] A: x", "2022-03-18T14:56:01+00:00", None),  # Devanagari digits, Hindi PM
     ],
 )
 def test_other_calendars_year_first_and_without_era_mark(
-    tmp_path: Path, line: str, moment: str, calendar: str
+    tmp_path: Path, line: str, moment: str, calendar: str | None
 ) -> None:
     chat = tmp_path / "_chat.txt"
     chat.write_text(line + "\n", encoding="utf-8")
     (record,) = parse(chat, "DMY").records
-    assert record.occurred_at.isoformat() == moment and record.raw["calendar"] == calendar
+    assert record.occurred_at.isoformat() == moment and record.raw.get("calendar") == calendar
+    assert record.sender == "A" and record.text == "x"
 
 
 def test_a_persian_calendar_export_stops_with_the_fix(tmp_path: Path) -> None:
