@@ -66,12 +66,13 @@ _PM = frozenset({"pm", "nachm", "下午", "午後", "오후", "م", "μμ", "em"
 # Gujarati, Tamil, Telugu, Kannada, Malayalam, Thai, Lao, Myanmar, Khmer.
 _ZEROS = (0x660, 0x6F0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xBE6, 0xC66, 0xCE6, 0xD66, 0xE50, 0xED0, 0x1040, 0x17E0)
 _DIGITS = {zero + i: str(i) for zero in _ZEROS for i in range(10)}
-_TRANSLATION = {ord(ch): None for ch in _INVISIBLE} | {ord(ch): " " for ch in _SPACES} | _DIGITS
+_TRANSLATION = {ord(ch): None for ch in _INVISIBLE} | {ord(ch): " " for ch in _SPACES}
+_PREFIX_TRANSLATION = _TRANSLATION | _DIGITS  # a sender's or a text's digits stay as written
 
 
-def _normalise(text: str) -> str:
+def _normalise(text: str, table: dict[int, str | None] = _TRANSLATION) -> str:
     """``text`` without invisible marks and with exotic spaces as plain spaces."""
-    return text if text.isascii() else text.translate(_TRANSLATION)
+    return text if text.isascii() else text.translate(table)
 
 
 def _original_end(text: str, kept: int) -> int:
@@ -147,7 +148,7 @@ def match_prefix(line: str) -> Prefix | None:
     if not line or not (line[0].isdigit() or line[0] == "[" or line[0] in _INVISIBLE):
         return None
     head = line[:_PREFIX_SCAN]
-    normal = _normalise(head)
+    normal = _normalise(head, _PREFIX_TRANSLATION)
     time_first = False
     m = _DATE_FIRST.match(normal)
     if m is None:
