@@ -122,10 +122,10 @@ def decide_order(messages: list[Message], given: str | None, path: str) -> Order
         return Order(
             "DMY", "file", "dates written with dots are day-first in every locale that writes them", note
         )
-    crossing = _midnight(year_last)
-    if crossing is not None:
-        return Order(crossing[0], "file", crossing[1], note)
     backwards = {order: _jumps_back(year_last, order) for order in ("DMY", "MDY")}
+    crossing = _midnight(year_last)
+    if crossing is not None and backwards[crossing[0]] is None:  # a crossing that time runs back from is none
+        return Order(crossing[0], "file", crossing[1], note)
     for order, other in (("DMY", "MDY"), ("MDY", "DMY")):
         jump = backwards[other]
         if backwards[order] is None and jump is not None:

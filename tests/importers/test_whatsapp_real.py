@@ -187,6 +187,18 @@ def test_midnight_crossing_settles_the_order() -> None:
     assert parse(DATA / "whatsapp" / "midnight_crossing.txt", "DMY").records[1].occurred_at.month == 7
 
 
+def test_a_midnight_crossing_that_time_runs_back_from_decides_nothing(tmp_path: Path) -> None:
+    chat = tmp_path / "chat.txt"
+    chat.write_text(
+        "05/06/2023, 23:59 - Alex: still up?\n05/07/2023, 00:01 - Jordan: go to sleep\n04/07/2023, 10:00 - Alex: hm\n",
+        encoding="utf-8",
+    )
+    assert parse(chat).messages()[0] == (
+        "dates read day-first (DMY), decided from the file: read month-first (MDY), "
+        "line 3 would jump back in time from 2023-05-07 to 2023-04-07"
+    )
+
+
 def test_ios_group_notices_under_the_group_name_in_a_language_without_phrases() -> None:
     # iOS writes a group's notices under the group's name, each starting with a mark: "Rodina" never writes
     # anything else, so its lines are system lines whatever the language; Máma's deleted and media lines are not.
