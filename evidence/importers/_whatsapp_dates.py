@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from evidence.errors import InputError
@@ -21,7 +22,7 @@ ORDER_WORDS = {"DMY": "day-first (DMY)", "MDY": "month-first (MDY)", "YMD": "yea
 def plausible(p: Prefix) -> bool:
     """Whether some date order makes ``p`` a real date and time (the cheap test ``sniff`` uses)."""
     a, b, c = int(p.a), int(p.b), int(p.c)
-    if len(p.a) == 4:
+    if p.year_first:
         date_ok = 1 <= b <= 12 and 1 <= c <= 31
     else:
         date_ok = 1 <= a <= 31 and 1 <= b <= 31 and min(a, b) <= 12
@@ -42,16 +43,17 @@ def prefix_clock(p: Prefix) -> tuple[int, int, int] | None:
 
 
 def prefix_date(p: Prefix, order: str) -> date | None:
-    """The date of ``p`` read in ``order``, or None when that order makes it impossible."""
-    if order == "YMD":
-        y, mo, d = p.a, p.b, p.c
+    """The date of ``p`` read in ``order`` (a year-first date is always YMD), or None when impossible."""
+    if p.year_first or order == "YMD":
+        mo, d = p.b, p.c
     elif order == "DMY":
-        d, mo, y = p.a, p.b, p.c
+        d, mo = p.a, p.b
     else:
-        mo, d, y = p.a, p.b, p.c
-    year = int(y) + (2000 if len(y) == 2 else 0)
+        mo, d = p.a, p.b
+    if not p.year_first and order == "YMD":
+        return None
     try:
-        return date(year, int(mo), int(d))
+        return date(p.year(), int(mo), int(d))
     except ValueError:
         return None
 
@@ -63,36 +65,47 @@ class Order:
     order: str | None  # None when every date is year-first
     source: str  # "user", "file"
     reason: str
+    note: str | None = None  # why a --date-order given was not used for this file
 
 
 def decide_order(messages: list[Message], given: str | None, path: str) -> Order:
     """Day-first or month-first for the whole file (see the docstring of ``importers/whatsapp.py``); raises when
-    undecidable."""
-    year_last = [m for m in messages if len(m.prefix.a) != 4]
+    undecidable.
+
+    What the file proves (a first field over 12 is a day, a second one a day) beats ``given``, with a note, so
+    that one ``--date-order`` for a folder settles its ambiguous files without refusing the others; what the
+    file only suggests (dots, a midnight crossing, chronology) gives way to ``given``.
+    """
+    year_last = [m for m in messages if not m.prefix.year_first]
     day_first = next((m for m in year_last if int(m.prefix.a) > 12), None)
     month_first = next((m for m in year_last if int(m.prefix.b) > 12), None)
-    if given is not None:
-        # The user's word settles what the file cannot, but not what the file plainly contradicts.
-        misfit: tuple[Message, str] | None = None
-        if given == "DMY" and month_first is not None and day_first is None:
-            misfit = month_first, "MDY"
-        elif given == "MDY" and day_first is not None and month_first is None:
-            misfit = day_first, "DMY"
-        elif given == "YMD":
-            year_last_4 = next((m for m in year_last if len(m.prefix.c) == 4), None)
-            if year_last_4 is not None:
-                misfit = year_last_4, "DMY or MDY"
-        if misfit is not None:
-            bad, fits = misfit
-            raise InputError(
-                f"--date-order {given} does not fit this file: line {bad.line_no} has "
-                f"{bad.prefix.date_text}, which only reads as {fits}",
-                path=path,
-                hint=f"leave --date-order out, or give {fits}",
-            )
-        return Order(given, "user", f"as given by --date-order {given}")
     if not year_last:
-        return Order(None, "file", "every date starts with a 4-digit year")
+        return Order(None, "file", "every date starts with its year")
+    proven: Order | None = None
+    if day_first is not None and month_first is None:
+        proven = Order(
+            "DMY",
+            "file",
+            f"line {day_first.line_no} has {day_first.prefix.date_text}, and {day_first.prefix.a} is no month",
+        )
+    elif month_first is not None and day_first is None:
+        proven = Order(
+            "MDY",
+            "file",
+            f"line {month_first.line_no} has {month_first.prefix.date_text}, and {month_first.prefix.b} is no month",
+        )
+    if given is not None:
+        if proven is not None and proven.order != given:
+            assert proven.order is not None
+            misfit = (
+                f"--date-order {given} does not fit this file ({proven.reason}); "
+                f"read {ORDER_WORDS[proven.order]} as the file shows"
+            )
+            return Order(proven.order, "file", proven.reason, misfit)
+        if given in ("DMY", "MDY"):
+            return Order(given, "user", f"as given by --date-order {given}")
+    if proven is not None:
+        return proven
     if day_first is not None and month_first is not None:
         raise InputError(
             f"dates contradict each other: line {day_first.line_no} has {day_first.prefix.date_text} "
@@ -100,23 +113,19 @@ def decide_order(messages: list[Message], given: str | None, path: str) -> Order
             path=path,
             hint="the file may join two exports; pass --date-order DMY or MDY to read it one way",
         )
-    if day_first is not None:
-        return Order(
-            "DMY",
-            "file",
-            f"line {day_first.line_no} has {day_first.prefix.date_text}, and {day_first.prefix.a} is no month",
-        )
-    if month_first is not None:
-        return Order(
-            "MDY",
-            "file",
-            f"line {month_first.line_no} has {month_first.prefix.date_text}, and {month_first.prefix.b} is no month",
-        )
+    note = None if given is None else f"--date-order {given} does not fit dates written year-last"
     if all(int(m.prefix.a) == int(m.prefix.b) for m in year_last):
-        return Order("DMY", "file", "day and month are equal in every date, so either order reads the same")
+        return Order(
+            "DMY", "file", "day and month are equal in every date, so either order reads the same", note
+        )
     if all(m.prefix.sep == "." for m in year_last):
-        return Order("DMY", "file", "dates written with dots are day-first in every locale that writes them")
+        return Order(
+            "DMY", "file", "dates written with dots are day-first in every locale that writes them", note
+        )
     backwards = {order: _jumps_back(year_last, order) for order in ("DMY", "MDY")}
+    crossing = _midnight(year_last)
+    if crossing is not None and backwards[crossing[0]] is None:  # a crossing that time runs back from is none
+        return Order(crossing[0], "file", crossing[1], note)
     for order, other in (("DMY", "MDY"), ("MDY", "DMY")):
         jump = backwards[other]
         if backwards[order] is None and jump is not None:
@@ -125,6 +134,7 @@ def decide_order(messages: list[Message], given: str | None, path: str) -> Order
                 order,
                 "file",
                 f"read {ORDER_WORDS[other]}, line {line_no} would jump back in time from {before} to {after}",
+                note,
             )
     example = year_last[0].prefix.date_text
     raise InputError(
@@ -132,6 +142,66 @@ def decide_order(messages: list[Message], given: str | None, path: str) -> Order
         path=path,
         hint="pass --date-order DMY (31/12/21) or --date-order MDY (12/31/21), as the phone shows dates",
     )
+
+
+def foreign_calendar(messages: list[Message], path: str) -> None:
+    """Raise when every year of the file is one of the Persian (Solar Hijri, 14xx) or Islamic (Hijri, 14xx)
+    calendar, which the phone can be set to and this reader does not convert: read as Gregorian, every message
+    would fall before 1970 and be refused one by one."""
+    years = {m.prefix.year() for m in messages if m.prefix.era is None}
+    if years and all(1300 <= y < 1600 for y in years):
+        example = messages[0].prefix.date_text
+        raise InputError(
+            f"dates like {example} are in the Persian or Islamic calendar (year {min(years)}), "
+            "which this reader does not convert",
+            path=path,
+            hint="set the phone's calendar to Gregorian (Settings > General > Language & Region > Calendar) "
+            "and export the chat again",
+        )
+
+
+# A midnight crossing counts only when the two messages are this close if the day stepped by one: a wrapped
+# clock hours apart could as well be a month later at an earlier hour.
+MIDNIGHT_GAP = timedelta(hours=3)
+
+
+def _midnight(messages: list[Message]) -> tuple[str, str] | None:
+    """The order the midnight crossings of the file agree on, and the first one as the reason; None when there
+    is none, or they disagree.
+
+    When the clock of the next message is earlier than the one before and the date changed, the field that
+    stepped by one is the day: read in that order the two messages are a few minutes apart, read the other
+    way they are a month apart.
+    """
+    votes: dict[str, tuple[int, str]] = {}
+    for before, after in pairwise(messages):
+        t1, t2 = prefix_clock(before.prefix), prefix_clock(after.prefix)
+        if t1 is None or t2 is None or t2 >= t1 or before.prefix.date_text == after.prefix.date_text:
+            continue
+        gap = timedelta(hours=24 + t2[0] - t1[0], minutes=t2[1] - t1[1], seconds=t2[2] - t1[2])
+        if gap > MIDNIGHT_GAP:
+            continue
+        steps = []
+        for order in ("DMY", "MDY"):
+            d1, d2 = prefix_date(before.prefix, order), prefix_date(after.prefix, order)
+            if d1 is not None and d2 is not None and d2 - d1 == timedelta(days=1):
+                steps.append(order)
+        if len(steps) == 1:
+            order = steps[0]
+            field = "first" if order == "DMY" else "second"
+            votes.setdefault(
+                order,
+                (
+                    after.line_no,
+                    f"the clock passes midnight between lines {before.line_no} and {after.line_no} "
+                    f"({before.prefix.date_text} {before.prefix.time_text} to {after.prefix.date_text} "
+                    f"{after.prefix.time_text}) and the {field} field steps by one: it is the day",
+                ),
+            )
+    if len(votes) != 1:
+        return None
+    ((order, (_, reason)),) = votes.items()
+    return order, reason
 
 
 def _jumps_back(messages: list[Message], order: str) -> tuple[int, date, date] | None:

@@ -20,44 +20,59 @@ MARKS = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _PREFIX_SCAN = 96  # a prefix is never longer; only this much of a line is normalised to look for one
 
 _AMPM = "上午|下午|午前|午後|오전|오후"
-_PREFIX = re.compile(
-    rf"""
-    (?P<br>\[)?
-    (?P<date>(?P<a>\d{{4}}|\d{{1,2}})(?P<sep>[./-])\ ?(?P<b>\d{{1,2}})(?P=sep)\ ?(?P<c>\d{{4}}|\d{{1,2}})\.?)
-    (?:,\ ?|\ )(?:klo\ )?
+# Markers written after the time besides AM/PM: Arabic, Greek, Swedish (fm/em), Afrikaans (vm./nm.), Turkish
+# (ÖÖ/ÖS), Vietnamese (SA/CH), Hindi, Persian.
+_AMPM_AFTER = r"ص|م|π\.μ\.|μ\.μ\.|fm|em|vm\.|nm\.|ÖÖ|ÖS|SA|CH|पूर्वाह्न|अपराह्न|ق\.ظ\.|ب\.ظ\."
+# The pieces of a prefix. A year may carry its calendar: Thai Buddhist "2565 BE", or a Japanese era letter and
+# the year of that era ("R4", "H31"), before a year-last year or a year-first one ("R4/03/27").
+_DATE = r"""
+    (?P<date>
+      (?P<ea>[RHST])?(?P<a>\d{4}|\d{1,2})(?P<sep>[./-])\ ?(?P<b>\d{1,2})(?P=sep)\ ?
+      (?P<ec>[RHST])?(?P<c>\d{4}|\d{1,2})(?:\ (?P<be>BE))?\.?
+    )"""
+_TIME = rf"""
     (?P<time>
       (?:(?P<pre>{_AMPM})\ ?)?
       (?P<h>\d{{1,2}})(?P<tsep>[:.])(?P<m>\d{{2}})(?:(?P=tsep)(?P<s>\d{{2}}))?
-      (?:\ ?(?P<post>[AaPp]\.?\ ?[Mm]\.?|vorm\.|nachm\.|{_AMPM}|ص|م|π\.μ\.|μ\.μ\.))?
-    )
+      (?:\ ?(?P<post>[AaPp]\.?\ ?[Mm]\.?|vorm\.|nachm\.|{_AMPM}|{_AMPM_AFTER})|\ ?น\.)?
+    )"""
+_BETWEEN = r"(?:,\ ?|،\ ?|\ )"  # a comma (Latin or Arabic) and a space, or a space
+_DATE_FIRST = re.compile(
+    rf"""
+    (?P<br>\[)?
+    {_DATE}
+    {_BETWEEN}(?:klo\ )?
+    {_TIME}
     (?(br)\ ?\]\ ?|(?P<end>\ [-–]\ |:\ ))
     """,
     re.VERBOSE,
 )
-_PM = frozenset({"pm", "nachm", "下午", "午後", "오후", "م", "μμ"})
-
-
-# Notices WhatsApp writes itself; iOS puts the chat's name in front of some of them as if it were a sender.
-NOTICES = (
-    "messages and calls are end-to-end encrypted",
-    "messages you send to this group are now secured with end-to-end encryption",
-    "messages you send to this chat and calls are now secured with end-to-end encryption",
-    "this business uses a secure service from meta",
-    "this chat is with a business account",
-    "nachrichten und anrufe sind ende-zu-ende-verschlüsselt",
-    "los mensajes y las llamadas están cifrados de extremo a extremo",
-    "les messages et les appels sont chiffrés de bout en bout",
-    "as mensagens e as chamadas são protegidas com a criptografia de ponta a ponta",
-    "i messaggi e le chiamate sono crittografati end-to-end",
+# iOS in some locales writes the time first: "[14:56:01, 3/18/22] ".
+_TIME_FIRST = re.compile(
+    rf"""
+    (?P<br>\[)?
+    {_TIME}
+    {_BETWEEN}
+    {_DATE}
+    (?(br)\ ?\]\ ?|(?P<end>\ [-–]\ ))
+    """,
+    re.VERBOSE,
 )
+_PM = frozenset({"pm", "nachm", "下午", "午後", "오후", "م", "μμ", "em", "nm", "ös", "ch", "अपराह्न", "بظ"})
 
 
+# Native digits read as the digits they are (one character for one, so positions in the normalised text still
+# map back to the line): Arabic-Indic, Eastern Arabic-Indic (Persian, Urdu), Devanagari, Bengali, Gurmukhi,
+# Gujarati, Tamil, Telugu, Kannada, Malayalam, Thai, Lao, Myanmar, Khmer.
+_ZEROS = (0x660, 0x6F0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xBE6, 0xC66, 0xCE6, 0xD66, 0xE50, 0xED0, 0x1040, 0x17E0)
+_DIGITS = {zero + i: str(i) for zero in _ZEROS for i in range(10)}
 _TRANSLATION = {ord(ch): None for ch in _INVISIBLE} | {ord(ch): " " for ch in _SPACES}
+_PREFIX_TRANSLATION = _TRANSLATION | _DIGITS  # a sender's or a text's digits stay as written
 
 
-def _normalise(text: str) -> str:
+def _normalise(text: str, table: dict[int, str | None] = _TRANSLATION) -> str:
     """``text`` without invisible marks and with exotic spaces as plain spaces."""
-    return text if text.isascii() else text.translate(_TRANSLATION)
+    return text if text.isascii() else text.translate(table)
 
 
 def _original_end(text: str, kept: int) -> int:
@@ -78,9 +93,22 @@ def clean(text: str) -> str:
     return _normalise(text).strip()
 
 
+# The first year of each Japanese era the app writes (Reiwa, Heisei, Showa, Taisho): era year 1 is this year.
+ERA_START = {"R": 2019, "H": 1989, "S": 1926, "T": 1912}
+BUDDHIST_OFFSET = 543  # Thai Buddhist year 2565 BE is 2022
+# A 4-digit year from this one on is a Buddhist year written without "BE" (the Thai locale does so): no phone
+# dates a message in the 25th century of the Gregorian calendar.
+BUDDHIST_FROM = 2400
+
+
 @dataclass(frozen=True)
 class Prefix:
-    """A message's date and time prefix, as matched; ``end`` is where the sender starts in the line."""
+    """A message's date and time prefix, as matched; ``end`` is where the sender starts in the line.
+
+    ``a``, ``b``, ``c`` are the date's three numbers as written; ``era`` is the calendar of its year ("BE" for the
+    Thai Buddhist era, "R"/"H"/"S"/"T" for a Japanese era, None for the Gregorian year), and ``year_first``
+    says whether the year is ``a`` (else ``c``).
+    """
 
     a: str
     b: str
@@ -94,6 +122,25 @@ class Prefix:
     date_text: str
     time_text: str
     end: int
+    era: str | None = None
+    year_first: bool = False
+    time_first: bool = False
+
+    def calendar(self) -> str:
+        """The calendar of the year as written: "gregorian", "buddhist" or "japanese"."""
+        written = self.a if self.year_first else self.c
+        if self.era == "BE" or (self.era is None and len(written) == 4 and int(written) >= BUDDHIST_FROM):
+            return "buddhist"
+        return "gregorian" if self.era is None else "japanese"
+
+    def year(self) -> int:
+        """The Gregorian year (a 2-digit year is 20xx; a 4-digit one from 2400 on is Buddhist)."""
+        written = self.a if self.year_first else self.c
+        if self.calendar() == "buddhist":
+            return int(written) - BUDDHIST_OFFSET
+        if self.era is not None:
+            return ERA_START[self.era] + int(written) - 1
+        return int(written) + (2000 if len(written) == 2 else 0)
 
 
 def match_prefix(line: str) -> Prefix | None:
@@ -101,12 +148,28 @@ def match_prefix(line: str) -> Prefix | None:
     if not line or not (line[0].isdigit() or line[0] == "[" or line[0] in _INVISIBLE):
         return None
     head = line[:_PREFIX_SCAN]
-    m = _PREFIX.match(_normalise(head))
+    normal = _normalise(head, _PREFIX_TRANSLATION)
+    time_first = False
+    m = _DATE_FIRST.match(normal)
     if m is None:
-        return None
-    year_first = len(m.group("a")) == 4
-    if len(m.group("c")) not in ((1, 2) if year_first else (2, 4)):
-        return None  # one year per date; a year-last date's year has 2 or 4 digits
+        m = _TIME_FIRST.match(normal)
+        time_first = True
+        if m is None:
+            return None
+    era_a, era_c, buddhist = m.group("ea"), m.group("ec"), m.group("be")
+    year_first = len(m.group("a")) == 4 or era_a is not None
+    if year_first:
+        if len(m.group("c")) > 2 or era_c or buddhist:
+            return None  # one year per date
+        era = era_a
+    else:
+        if era_c is not None and len(m.group("c")) > 2:
+            return None
+        if era_c is None and len(m.group("c")) not in (2, 4):
+            return None  # a year-last Gregorian year has 2 or 4 digits
+        if buddhist and len(m.group("c")) != 4:
+            return None
+        era = era_c or buddhist
     if m.group("end") == ": " and m.group("tsep") != ".":
         return None  # "date time: Sender:" is the Finnish dotted-time form only; elsewhere it is text
     marker_text = m.group("pre") or m.group("post")
@@ -127,12 +190,23 @@ def match_prefix(line: str) -> Prefix | None:
         date_text=m.group("date"),
         time_text=m.group("time"),
         end=_original_end(head, m.end()),  # marks after the prefix belong to the sender, as written
+        era=era,
+        year_first=year_first,
+        time_first=time_first,
     )
 
 
 def signal_export_style(p: Prefix) -> bool:
     """``[2019-12-24, 12:23]``: the form signal-export writes; WhatsApp's bracketed (iOS) form has seconds."""
-    return p.bracketed and p.sep == "-" and len(p.a) == 4 and p.second is None and p.marker is None
+    return (
+        p.bracketed
+        and p.sep == "-"
+        and p.year_first
+        and p.era is None
+        and not p.time_first
+        and p.second is None
+        and p.marker is None
+    )
 
 
 def decode(data: bytes, where: str) -> tuple[str, ImportWarning | None]:

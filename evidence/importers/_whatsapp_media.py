@@ -11,7 +11,9 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from evidence.importers._whatsapp_lines import clean
+from evidence.importers._whatsapp_kinds import phrase_key
+from evidence.importers._whatsapp_lines import MARKS, clean
+from evidence.importers._whatsapp_phrases import phrases
 
 # "The media was left out of the export" placeholders, casefolded (Android <...> and iOS "... omitted"): the
 # corpus's, and the common locales'. An unknown one is simply text; only Record.raw["media"] depends on this.
@@ -76,17 +78,42 @@ class MediaRef:
     name: str | None = None
 
 
-def media_ref(text: str, members: frozenset[str]) -> MediaRef | None:
-    """What the first line of a message says about media, if anything."""
-    first = clean(text.split("\n", 1)[0])
-    if first.casefold() in _OMITTED:
+def _omitted(first: str) -> bool:
+    """Whether a message's first line is a "media omitted" placeholder (iOS may put the file's name and "• 2
+    pages" before it, separated by a mark: "Some file.txt \u200edocument omitted")."""
+    key = phrase_key(first)
+    if first.casefold() in _OMITTED or key in phrases("omitted"):
+        return True
+    if key.startswith("<") and key.endswith(">") and key[1:-1].strip() in phrases("omitted-android"):
+        return True
+    tail = first.rsplit("\u200e", 1)[-1] if "\u200e" in first else first.rsplit("\u200f", 1)[-1]
+    return tail != first and phrase_key(tail) in phrases("omitted")
+
+
+def media_ref(text: str, members: frozenset[str], media_line: bool = False) -> MediaRef | None:
+    """What the first line of a message says about media, if anything.
+
+    ``media_line``: iOS put a directional mark before the line's "[" prefix, which it does for media only, so a
+    placeholder in a language the table lacks is still read as media left out of the export.
+    """
+    raw_first = text.split("\n", 1)[0]
+    first = clean(raw_first)
+    if _omitted(raw_first.strip()):
         return MediaRef("omitted")
     m = _ATTACHED.fullmatch(first)
+    if m is None:
+        m = _ATTACHED.search(first) if first.endswith(">") else None
     if m is not None:
         return MediaRef("file", m.group("name").strip())
     m = _FILE_ATTACHED.fullmatch(first)
-    if m is not None and (m.group("label").casefold() in _ATTACHED_LABELS or m.group("name") in members):
+    if m is not None and (
+        m.group("label").casefold() in _ATTACHED_LABELS
+        or m.group("label").casefold() in phrases("attached-android")
+        or m.group("name") in members
+    ):
         return MediaRef("file", m.group("name"))
+    if media_line and raw_first[:1] in MARKS:
+        return MediaRef("omitted")
     return None
 
 

@@ -6,11 +6,15 @@ and time prefix; a line without one continues the previous message (joined with 
 
 * Android ``<date>, <time> - Sender: text`` (``12/31/21, 9:41 PM - ``, ``10.12.2024, 14:30 - ``,
   ``2019/01/01, 11:25 - ``, Finnish ``13.6.2018 klo 21.25.15 - `` and ``13.06.18 21.25.15: ``);
-* iOS ``[<date>, <time>] Sender: text`` (``[31.12.21, 21:41:05]``, ``[13/11/2025, 12:25:55\u202fPM]``).
+* iOS ``[<date>, <time>] Sender: text`` (``[31.12.21, 21:41:05]``, ``[13/11/2025, 12:25:55\u202fPM]``), in
+  some locales time first (``[14:56:01, 3/18/22]``), in Arabic with an Arabic comma (``[18/3/2022، 14:56:01]``).
 
-Dates are day-, month- or year-first with ``/ . -`` separators and 2- or 4-digit years; times are 12 h or
-24 h, with ``:`` or ``.``, with or without seconds, with localised AM/PM markers before or after the time
-(``AM``, ``a. m.``, ``p.m.``, ``vorm.``/``nachm.``, ``上午``/``下午``, ``午前``/``午後``, ``오전``/``오후``, ...).
+Dates are day-, month- or year-first with ``/ . -`` separators and 2- or 4-digit years, Gregorian, Thai
+Buddhist (``3/18/2565 BE``; a year from 2400 on without "BE" too) or Japanese era (``3/27/R4``, ``R4/03/27``;
+eras R, H, S, T); native digits (Arabic-Indic, Devanagari, Thai, ...) read as digits; times are 12 h or 24 h,
+with ``:`` or ``.``, with or without seconds, with localised AM/PM markers before or after the time (``AM``,
+``a. m.``, ``vorm.``/``nachm.``, ``上午``/``下午``, ``오전``/``오후``, ``ص``/``م``, ``fm``/``em``, ``SA``/``CH``,
+...) or the Thai ``น.``.
 iOS inserts U+200E/U+200F marks and U+202F/U+00A0 spaces: they are ignored when reading prefixes and sender
 names, and the marks WhatsApp puts in front of a text are dropped from ``Record.text`` (the verbatim prefix and
 sender are kept in ``Record.raw``).
@@ -30,29 +34,41 @@ message names are yielded too (an export is evidence as a whole) with one warnin
   ``tz_assumed=True``, ``time_source=export``. A wall time that happened twice (clocks going back) is read
   as the first one (``fold=0``); one that never existed (clocks going forward) is read with the offset
   before the change; both give a warning.
-* Day-first or month-first is decided once for the whole file, never per line: a 4-digit first field is a
-  year; otherwise ``options.date_order`` if given, else the file decides (a first field over 12 means
-  day-first, a second field over 12 month-first; dates written with dots are day-first; when only one order
-  keeps the dates from jumping back in time, that one). When nothing settles it the import stops with an
+* Day-first or month-first is decided once per file, never per line (``_whatsapp_dates``): a year-first date
+  needs nothing; a first field over 12 proves day-first, a second one month-first, and what a file proves
+  wins over ``options.date_order`` (with a warning), so one ``--date-order`` for a folder settles its
+  ambiguous exports without refusing the others; otherwise ``options.date_order`` if given, else dots
+  (day-first), a midnight crossing (the field that steps by one when the clock passes 00:00 is the day), then
+  the one order that keeps the dates from jumping back. When nothing settles it the import stops with an
   InputError whose hint names ``--date-order``. The decision is a warning and is in each record's ``raw``.
-* WhatsApp does not say whose phone exported the chat, so direction is always ``unknown``; the sender is the
-  name as the phone displayed it (a contact name or a number), channel ``chat``, app ``whatsapp``.
-* System lines (``X added Y``, ``Messages and calls are end-to-end encrypted``, security-code changes, group
-  changes) are records with ``sender=None`` and ``raw["kind"] == "system"``: who joined or left a group, or
-  whose phone changed, is part of the story. The known encryption and business notices that iOS writes with
-  the chat's name as if it were a sender are system lines too (the name is kept in ``raw``).
-* A prefix whose date or time is impossible (31/02, 25:00) is skipped with a warning holding its line; text
-  before the first message is reported the same way. The original file is stored unchanged either way.
+* WhatsApp does not say whose phone exported the chat, so a message's direction is ``unknown``; the sender is
+  the name as the phone displayed it (a contact name or a number), channel ``chat``, app ``whatsapp``.
+* System lines are records with ``sender=None`` and ``raw["kind"] == "system"`` (who joined or left a group,
+  whose phone changed, is part of the story): a line with no ``Sender:`` part, and the notices iOS writes as
+  if the chat's name had sent them, recognised by structure in any language (``_whatsapp_kinds``) or by
+  WhatsApp's own phrases (``_whatsapp_phrases``); the name stays in ``raw["sender"]``.
+* Call lines ("Missed voice call", "Voice call, No answer", "Video call, 4 min", translations) are channel
+  ``call`` records, ``raw["kind"] == "call"``: status missed (incoming: only the phone that missed a call
+  shows it so), no answer (outgoing), answered (with ``duration_s``). Deleted-message lines keep their text
+  and carry ``raw["deleted"]`` ("sender", "you", "unknown"); media left out carries ``raw["media"] ==
+  "omitted"`` (known phrases, or an iOS line marked as media before its ``[``).
+* Lines not imported (an impossible date or time, text before the first message) are counted in one warning
+  naming their lines; a file from which no record can be made is an InputError quoting the first line not
+  understood. The original file is stored unchanged either way.
 
 **Known limits.** A sender name containing ``": "`` is cut at its first ``": "``; a candidate sender
 containing quotation marks is read as a system line (``X changed the subject to "a: b"``). ``Name:.`` (no
 space after the colon) is a system line, because WhatsApp always writes ``": "``. A continuation line that
 itself looks like a prefix starts a new message: the export is ambiguous there and so is this reader. There
-are no message ids, read receipts, edits or time zones in an export: it is a transcript, not a ledger.
+are no message ids, read receipts, edits or time zones in an export: it is a transcript, not a ledger. Call
+forms other than missed calls are known in English only; a call or deletion in a language the table lacks is text.
+A file dated in the Persian or Islamic calendar (years 13xx-15xx) stops with an InputError naming the fix.
 
 **Code.** This module checks the zip and turns messages into records; the steps it uses are private modules:
 ``_whatsapp_lines`` (decoding, prefixes, continuation lines, senders), ``_whatsapp_dates`` (the date order,
-clocks, the wall time in the zone) and ``_whatsapp_media`` (omitted and attached media).
+clocks, the wall time in the zone), ``_whatsapp_kinds`` (notices, calls, deletions), ``_whatsapp_phrases``
+(WhatsApp's own words per language), ``_whatsapp_media`` (omitted and attached media) and
+``_whatsapp_forgery`` (the flag on a message that may be a line of the one before).
 """
 
 from __future__ import annotations
@@ -62,7 +78,6 @@ import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
-from datetime import timedelta
 from pathlib import PurePosixPath
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
@@ -73,14 +88,16 @@ from evidence.importers._whatsapp_dates import (
     ORDERS,
     Order,
     decide_order,
+    foreign_calendar,
     locate,
     plausible,
     prefix_clock,
     prefix_date,
 )
+from evidence.importers._whatsapp_forgery import maybe_forged_header
+from evidence.importers._whatsapp_kinds import call, chat_voices, deleted, is_notice
 from evidence.importers._whatsapp_lines import (
     MARKS,
-    NOTICES,
     Message,
     clean,
     decode,
@@ -213,6 +230,7 @@ class _ChatReader:
         self.where = where  # "" for a .txt, "<member> " inside a zip
         self.lookup = lookup
         self.members = members
+        self.voices: frozenset[str] = frozenset()  # names the export writes its own notices under
 
     def locator(self, line_no: int) -> str:
         return f"{self.where}line {line_no}"
@@ -222,35 +240,48 @@ class _ChatReader:
 
     def read(self, text: str) -> Iterator[Yielded]:
         messages, orphans = split_messages(text)
+        skipped: list[tuple[int, str, str]] = [
+            (n, "text before the first message", line) for n, line in orphans
+        ]
         if not messages:
+            first = next((line for line in text.split("\n") if line.strip()), "")
             raise InputError(
-                "holds no WhatsApp messages (no line starts with a date and time)", path=self.source.name
+                "holds no WhatsApp messages: no line starts with a date and time "
+                f"(the first line is {first.strip()[:80]!r})",
+                path=self.source.name,
             )
-        for line_no, line in orphans:
-            yield ImportWarning(
-                self.locator(line_no), f"text before the first message, not imported: {line[:200]!r}"
-            )
+        foreign_calendar(messages, self.source.name)
         decision = decide_order(messages, self.options.date_order, self.source.name)
-        if decision.order is not None and any(len(m.prefix.a) != 4 for m in messages):
+        if decision.note is not None:
+            yield ImportWarning(self.file_locator(), decision.note)
+        if decision.order is not None and any(not m.prefix.year_first for m in messages):
             verb = "as given by --date-order" if decision.source == "user" else "decided from the file:"
             reason = decision.order if decision.source == "user" else decision.reason
             yield ImportWarning(
                 self.file_locator(), f"dates read {ORDER_WORDS[decision.order]}, {verb} {reason}"
             )
+        self.voices = chat_voices(
+            [
+                (clean(split[0]), split[1], m.line[:1] in MARKS)
+                for m in messages
+                if (split := sender_split(m.line[m.prefix.end :])) is not None
+            ]
+        )
         previous: Record | None = None
         several_lines = False  # whether the message before this one ran over several lines
-        omitted = 0
+        omitted = made = 0
         missing: list[str] = []
         for message in messages:
             record: Record | None = None
-            for item in self._message(message, decision, missing):
+            for item in self._message(message, decision, missing, skipped, first=made == 0):
                 if isinstance(item, Record):
                     record = item
                 yield item
             if record is None:
                 continue
+            made += 1
             if several_lines and previous is not None:
-                yield from _maybe_forged_header(record, previous)
+                yield from maybe_forged_header(record, previous)
             several_lines = bool(message.more)
             if record.raw.get("media") == "omitted":
                 omitted += 1
@@ -261,6 +292,20 @@ class _ChatReader:
                     f"({previous.locator}); kept in file order",
                 )
             previous = record
+        if skipped:
+            # One entry per line (so the count is right); a message's continuation lines are named with it.
+            named = sorted((n, why, line) for n, why, line in skipped if why)
+            if made == 0:
+                line_no, why, line = named[0]
+                raise InputError(
+                    f"no message could be read: line {line_no}: {why}: {line.strip()[:120]!r}",
+                    path=self.source.name,
+                )
+            shown = "; ".join(f"line {n} ({why}): {line[:80]!r}" for n, why, line in named[:5])
+            yield ImportWarning(
+                self.file_locator(),
+                f"{len(skipped)} line(s) not imported: {shown}" + ("; …" if len(named) > 5 else ""),
+            )
         if omitted:
             yield ImportWarning(
                 self.file_locator(),
@@ -275,17 +320,25 @@ class _ChatReader:
                 "the zip exported 'with media' does",
             )
 
-    def _message(self, message: Message, decision: Order, missing: list[str]) -> Iterator[Yielded]:
+    def _message(
+        self,
+        message: Message,
+        decision: Order,
+        missing: list[str],
+        skipped: list[tuple[int, str, str]],
+        *,
+        first: bool,
+    ) -> Iterator[Yielded]:
         p = message.prefix
         locator = self.locator(message.line_no)
-        order = "YMD" if len(p.a) == 4 or decision.order is None else decision.order
+        order = "YMD" if p.year_first or decision.order is None else decision.order
         day = prefix_date(p, order)
         clock = prefix_clock(p)
         if day is None or clock is None:
             what = f"date {p.date_text}" if day is None else f"time {p.time_text}"
-            yield ImportWarning(
-                locator, f"{what} does not exist; message not imported: {message.line[:200]!r}"
-            )
+            after = sum(1 for line in message.more if line.strip())  # its continuation lines go with it
+            why = f"{what} does not exist" + (f", and the {after} line(s) after it" if after else "")
+            skipped.extend([(message.line_no, why, message.line)] + [(message.line_no, "", "")] * after)
             return
         occurred, dst = locate(day, clock, self.tz)
         wall = f"{day.isoformat()} {clock[0]:02d}:{clock[1]:02d}:{clock[2]:02d}"
@@ -313,6 +366,8 @@ class _ChatReader:
             if decision.source == "user" and order == decision.order
             else ("year-first" if order == "YMD" else "file"),
         }
+        if p.calendar() != "gregorian":
+            raw["calendar"] = p.calendar()
         if dst is not None:
             raw["dst"] = dst.value
         sender: str | None
@@ -322,17 +377,33 @@ class _ChatReader:
             written, body = split
             sender, kind = clean(written), "message"
             raw["sender"] = written
-        body = body.lstrip(MARKS)
-        if clean(body).casefold().startswith(NOTICES):
-            sender, kind = None, "system"
-        lines = [body, *message.more]
+            if is_notice(body, first, message.line[:1] in MARKS) or sender in self.voices:
+                # iOS writes a notice as if the chat's name had sent it: the name stays in raw, as written.
+                sender, kind = None, "system"
+        lines = [body.lstrip(MARKS), *message.more]
         while len(lines) > 1 and lines[-1] == "":
             lines.pop()
         text = "\n".join(lines)
         raw["kind"] = kind
+        channel, direction, status, duration = Channel.CHAT, Direction.UNKNOWN, None, None
+        single = len(lines) == 1  # a call or deletion line is one line; a text saying so can be longer
+        placed = call(body) if kind == "message" and single else None
+        if placed is not None:
+            kind = raw["kind"] = "call"
+            raw["call"] = placed.media
+            channel, direction, status, duration = (
+                Channel.CALL,
+                placed.direction,
+                placed.status,
+                placed.duration_s,
+            )
+        who = deleted(body) if kind == "message" and single else None
+        if who is not None:
+            raw["deleted"] = who
 
         attachments: tuple[str, ...] = ()
-        ref = media_ref(text, self.members) if kind == "message" else None
+        media_line = message.line[:1] in MARKS and p.bracketed  # iOS marks its media lines before the "["
+        ref = media_ref(text, self.members, media_line) if kind == "message" and who is None else None
         if ref is not None and ref.kind == "omitted":
             raw["media"] = "omitted"
         elif ref is not None and ref.name is not None:
@@ -355,13 +426,15 @@ class _ChatReader:
             occurred_at=occurred,
             time_source=TimeSource.EXPORT,
             tz_assumed=True,
-            channel=Channel.CHAT,
-            direction=Direction.UNKNOWN,
+            channel=channel,
+            direction=direction,
             importer=WhatsAppImporter.name,
             importer_version=WhatsAppImporter.version,
             app="whatsapp",
             sender=sender,
             text=text,
+            status=status,
+            duration_s=duration,
             attachments=attachments,
             tz_name=self.options.tz,
             raw=raw,
@@ -490,24 +563,3 @@ class WhatsAppImporter(Importer):
             reader = _ChatReader(source, options, tz, f"{archive.chat.filename} ", media.lookup, members)
             yield from reader.read(text)
             yield from media.rest()
-
-
-# A message's text may hold a line shaped like a message header ("04/03/2026, 12:47 - Jordan Lee: ..."), and
-# WhatsApp exports it as a line of its own: read back, it is a message from whoever it names. Such a line can
-# only hide inside a message of several lines, so a message right after one, from someone else and within a
-# few minutes, is flagged (a heuristic: a genuine quick reply looks the same).
-FORGEABLE_WITHIN = timedelta(minutes=5)
-
-
-def _maybe_forged_header(record: Record, previous: Record) -> Iterator[ImportWarning]:
-    """The warning for a message that could be a line of the multi-line message before it."""
-    if record.sender == previous.sender or record.sender is None:
-        return
-    if not timedelta(0) <= record.occurred_at - previous.occurred_at <= FORGEABLE_WITHIN:
-        return
-    yield ImportWarning(
-        record.locator,
-        f"this message from {record.sender} comes right after a message of several lines from "
-        f"{previous.sender} ({previous.locator}): a line of that message's text, written to look like a new "
-        "message, would be exported exactly like this; compare it with the phone before relying on it",
-    )

@@ -392,36 +392,40 @@ def test_contradicting_dates_stop_unless_an_order_is_given() -> None:
     parsed = parse(path, date_order="DMY")
     assert [r.text for r in parsed.records] == ["day first"]
     assert messages(parsed)[1] == (
-        "date 01/13/24 does not exist; message not imported: '01/13/24, 10:00 - Anna: month first'"
+        "1 line(s) not imported: line 2 (date 01/13/24 does not exist): '01/13/24, 10:00 - Anna: month first'"
     )
 
 
-def test_a_given_order_the_file_plainly_contradicts_stops(corpus: Path) -> None:
-    with pytest.raises(InputError) as info:
-        parse(corpus / "whatsapp" / "chatminer-test_ddmmyy_24hrs.txt", date_order="MDY")
-    assert info.value.message == (
-        "--date-order MDY does not fit this file: line 2 has 20/01/19, which only reads as DMY"
+def test_a_given_order_the_file_plainly_contradicts_is_not_used_for_it(corpus: Path) -> None:
+    # Issue 16: one --date-order for a folder settles its ambiguous exports; a file whose dates prove the other
+    # order is read as they show, with a warning, instead of stopping the whole import (it used to stop).
+    parsed = parse(corpus / "whatsapp" / "chatminer-test_ddmmyy_24hrs.txt", date_order="MDY")
+    assert len(parsed.records) == 9
+    assert all(r.raw["date_order"] == "DMY" and r.raw["date_order_from"] == "file" for r in parsed.records)
+    assert messages(parsed)[0] == (
+        "--date-order MDY does not fit this file (line 2 has 20/01/19, and 20 is no month); "
+        "read day-first (DMY) as the file shows"
     )
-    with pytest.raises(InputError, match="--date-order YMD does not fit"):
-        parse(corpus / "whatsapp" / "whatsreader-german-format-test.txt", date_order="YMD")
+    german = parse(corpus / "whatsapp" / "whatsreader-german-format-test.txt", date_order="YMD")
+    assert messages(german)[0] == "--date-order YMD does not fit dates written year-last"
+    assert german.records[0].occurred_at == datetime(2024, 12, 10, 14, 30, tzinfo=LONDON)
 
 
 def test_impossible_dates_and_text_before_the_first_message_are_warnings() -> None:
     parsed = parse(DATA / "invalid_dates.txt")
     assert [(r.locator, r.text) for r in parsed.records] == [("line 2", "fine"), ("line 6", "fine again")]
+    # Issue 16: the lines skipped are one warning, counted, with their line numbers (they were one each).
     assert [(w.locator, w.message) for w in parsed.warnings] == [
-        ("line 1", "text before the first message, not imported: 'text before anything'"),
         (
             "file",
             "dates read day-first (DMY), decided from the file: line 2 has 30/01/2024, and 30 is no month",
         ),
         (
-            "line 3",
-            "date 31/02/2024 does not exist; message not imported: '31/02/2024, 10:00 - Anna: no such day'",
-        ),
-        (
-            "line 5",
-            "time 25:61 does not exist; message not imported: '30/01/2024, 25:61 - Anna: no such time'",
+            "file",
+            "4 line(s) not imported: line 1 (text before the first message): 'text before anything'; "
+            "line 3 (date 31/02/2024 does not exist, and the 1 line(s) after it): "
+            "'31/02/2024, 10:00 - Anna: no such day'; "
+            "line 5 (time 25:61 does not exist): '30/01/2024, 25:61 - Anna: no such time'",
         ),
     ]
 
