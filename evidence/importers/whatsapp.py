@@ -52,8 +52,9 @@ message names are yielded too (an export is evidence as a whole) with one warnin
   shows it so), no answer (outgoing), answered (with ``duration_s``). Deleted-message lines keep their text
   and carry ``raw["deleted"]`` ("sender", "you", "unknown"); media left out carries ``raw["media"] ==
   "omitted"`` (known phrases, or an iOS line marked as media before its ``[``).
-* Lines not imported (an impossible date or time, text before the first message) are counted in one warning
-  naming their lines; a file from which no record can be made is an InputError quoting the first line not
+* Lines not imported (an impossible date or time, text before the first message) are each a warning and are
+  counted in the item's tally of lines (seen, read, skipped: the import sums them up in one warning
+  naming their lines); a file from which no record can be made is an InputError quoting the first line not
   understood. The original file is stored unchanged either way.
 
 **Known limits.** A sender name containing ``": "`` is cut at its first ``": "``; a candidate sender
@@ -107,7 +108,7 @@ from evidence.importers._whatsapp_lines import (
     split_messages,
 )
 from evidence.importers._whatsapp_media import guess_media_type, media_ref
-from evidence.importers.base import Importer, Source, Yielded
+from evidence.importers.base import Importer, Skip, Source, Tally, Tallying, Yielded
 from evidence.models import Blob, Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
 from evidence.timeutil import DstCase
 from evidence.timeutil import zone as zone_named
@@ -231,6 +232,7 @@ class _ChatReader:
         self.lookup = lookup
         self.members = members
         self.voices: frozenset[str] = frozenset()  # names the export writes its own notices under
+        self.count: Tally | None = None  # seen vs made, once the chat text is read (yielded last)
 
     def locator(self, line_no: int) -> str:
         return f"{self.where}line {line_no}"
@@ -269,7 +271,7 @@ class _ChatReader:
         )
         previous: Record | None = None
         several_lines = False  # whether the message before this one ran over several lines
-        omitted = made = 0
+        omitted = made = made_lines = 0
         missing: list[str] = []
         for message in messages:
             record: Record | None = None
@@ -280,6 +282,7 @@ class _ChatReader:
             if record is None:
                 continue
             made += 1
+            made_lines += 1 + sum(1 for line in message.more if line.strip())
             if several_lines and previous is not None:
                 yield from maybe_forged_header(record, previous)
             several_lines = bool(message.more)
@@ -292,20 +295,25 @@ class _ChatReader:
                     f"({previous.locator}); kept in file order",
                 )
             previous = record
-        if skipped:
-            # One entry per line (so the count is right); a message's continuation lines are named with it.
-            named = sorted((n, why, line) for n, why, line in skipped if why)
-            if made == 0:
-                line_no, why, line = named[0]
-                raise InputError(
-                    f"no message could be read: line {line_no}: {why}: {line.strip()[:120]!r}",
-                    path=self.source.name,
-                )
-            shown = "; ".join(f"line {n} ({why}): {line[:80]!r}" for n, why, line in named[:5])
-            yield ImportWarning(
-                self.file_locator(),
-                f"{len(skipped)} line(s) not imported: {shown}" + ("; …" if len(named) > 5 else ""),
+        # Seen vs made, in non-empty lines: each went into a record or is skipped (the import then says how many
+        # of how many, where). A skipped message's first line is warned with its text; its further lines are
+        # counted with it, not warned one by one.
+        skipped.sort()
+        if skipped and made == 0:
+            line_no, why, line = skipped[0]
+            raise InputError(
+                f"no message could be read: line {line_no}: {why}: {line.strip()[:120]!r}",
+                path=self.source.name,
             )
+        tallying = Tallying("lines")
+        tallying.see(sum(1 for line in text.split("\n") if line.strip()))
+        tallying.made = made_lines
+        for line_no, why, line in skipped:
+            if why.startswith("continues line"):
+                tallying.skipped.append(Skip(self.locator(line_no), why))
+            else:
+                yield tallying.skip(self.locator(line_no), f"{why}: {line.strip()[:80]!r}")
+        self.count = tallying.tally()
         if omitted:
             yield ImportWarning(
                 self.file_locator(),
@@ -338,7 +346,12 @@ class _ChatReader:
             what = f"date {p.date_text}" if day is None else f"time {p.time_text}"
             after = sum(1 for line in message.more if line.strip())  # its continuation lines go with it
             why = f"{what} does not exist" + (f", and the {after} line(s) after it" if after else "")
-            skipped.extend([(message.line_no, why, message.line)] + [(message.line_no, "", "")] * after)
+            skipped.append((message.line_no, why, message.line))
+            skipped.extend(
+                (message.line_no + 1 + i, f"continues line {message.line_no}, not imported", line)
+                for i, line in enumerate(message.more)
+                if line.strip()
+            )
             return
         occurred, dst = locate(day, clock, self.tz)
         wall = f"{day.isoformat()} {clock[0]:02d}:{clock[1]:02d}:{clock[2]:02d}"
@@ -541,6 +554,8 @@ class WhatsAppImporter(Importer):
             yield warning
         reader = _ChatReader(source, options, tz, "", None, frozenset())
         yield from reader.read(text)
+        if reader.count is not None:
+            yield reader.count
 
     def _parse_zip(self, source: Source, options: ImportOptions, tz: ZoneInfo) -> Iterator[Yielded]:
         try:
@@ -563,3 +578,5 @@ class WhatsAppImporter(Importer):
             reader = _ChatReader(source, options, tz, f"{archive.chat.filename} ", media.lookup, members)
             yield from reader.read(text)
             yield from media.rest()
+            if reader.count is not None:
+                yield reader.count

@@ -141,10 +141,9 @@ def test_a_picture_is_one_unit_whatever_its_bubbles(corpus: Path, tmp_path: Path
     ]
 
 
-def test_every_importer_but_whatsapp_keeps_a_count() -> None:
-    # WhatsApp is being changed elsewhere (issue 16's WhatsApp part) and adopts the tally there.
+def test_every_importer_keeps_a_count() -> None:
     counted = {cls.name for cls in REGISTRY if _yields_a_tally(cls)}
-    assert counted == {cls.name for cls in REGISTRY} - {"whatsapp"}
+    assert counted == {cls.name for cls in REGISTRY}
 
 
 def _yields_a_tally(cls: type[Importer]) -> bool:
@@ -152,7 +151,7 @@ def _yields_a_tally(cls: type[Importer]) -> bool:
     import inspect
 
     text = inspect.getsource(inspect.getmodule(cls))  # type: ignore[arg-type]
-    return "Tally(" in text or "counted(" in text
+    return any(name in text for name in ("Tally(", "Tallying(", "counted("))
 
 
 # -- through the import ---------------------------------------------------------------------------------------
@@ -191,9 +190,10 @@ def test_a_partly_read_item_says_how_much_and_where_in_one_warning(case: Case) -
     assert sum("not read" in w.message for w in item.warnings) == 1
 
 
-def test_an_importer_without_a_count_is_taken_as_it_is(case: Case, corpus: Path) -> None:
+def test_a_whatsapp_export_is_counted_in_lines(case: Case, corpus: Path) -> None:
     (item,) = case.import_files([corpus / "whatsapp" / "chatanalytics-2A_5M.txt"]).items
-    assert (item.importer, item.records, item.tally) == ("whatsapp", 5, None)
+    assert (item.importer, item.records) == ("whatsapp", 5)
+    assert item.tally is not None and (item.tally.unit, item.tally.seen, item.tally.made) == ("lines", 5, 5)
 
 
 def test_the_cli_says_how_much_was_read(tmp_path: Path, corpus: Path) -> None:

@@ -18,10 +18,11 @@ from hypothesis import strategies as st
 from evidence.api import Case
 from evidence.errors import InputError
 from evidence.importers import whatsapp
+from evidence.importers.base import Skip
 from evidence.importers.whatsapp import WhatsAppImporter
 from evidence.models import Channel, Direction, ImportOptions, TimeSource
 from evidence.verify.case import verify_case
-from tests.importers.helpers import Parsed, source_for
+from tests.importers.helpers import Parsed, source_for, tally_of
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "whatsapp"
 LONDON = ZoneInfo("Europe/London")
@@ -391,9 +392,9 @@ def test_contradicting_dates_stop_unless_an_order_is_given() -> None:
         parse(path)
     parsed = parse(path, date_order="DMY")
     assert [r.text for r in parsed.records] == ["day first"]
-    assert messages(parsed)[1] == (
-        "1 line(s) not imported: line 2 (date 01/13/24 does not exist): '01/13/24, 10:00 - Anna: month first'"
-    )
+    skipped = ("line 2", "date 01/13/24 does not exist: '01/13/24, 10:00 - Anna: month first'")
+    assert (parsed.warnings[1].locator, messages(parsed)[1]) == skipped
+    assert parsed.tally.skipped == (Skip(*skipped),) and (parsed.tally.seen, parsed.tally.made) == (2, 1)
 
 
 def test_a_given_order_the_file_plainly_contradicts_is_not_used_for_it(corpus: Path) -> None:
@@ -414,20 +415,23 @@ def test_a_given_order_the_file_plainly_contradicts_is_not_used_for_it(corpus: P
 def test_impossible_dates_and_text_before_the_first_message_are_warnings() -> None:
     parsed = parse(DATA / "invalid_dates.txt")
     assert [(r.locator, r.text) for r in parsed.records] == [("line 2", "fine"), ("line 6", "fine again")]
-    # Issue 16: the lines skipped are one warning, counted, with their line numbers (they were one each).
+    # Issue 16: each line skipped is a warning with its text, and the tally counts them all (a skipped
+    # message's further lines too); the import sums them up in one warning (tests/importers/test_base.py).
     assert [(w.locator, w.message) for w in parsed.warnings] == [
         (
             "file",
             "dates read day-first (DMY), decided from the file: line 2 has 30/01/2024, and 30 is no month",
         ),
+        ("line 1", "text before the first message: 'text before anything'"),
         (
-            "file",
-            "4 line(s) not imported: line 1 (text before the first message): 'text before anything'; "
-            "line 3 (date 31/02/2024 does not exist, and the 1 line(s) after it): "
-            "'31/02/2024, 10:00 - Anna: no such day'; "
-            "line 5 (time 25:61 does not exist): '30/01/2024, 25:61 - Anna: no such time'",
+            "line 3",
+            "date 31/02/2024 does not exist, and the 1 line(s) after it: '31/02/2024, 10:00 - Anna: no such day'",
         ),
+        ("line 5", "time 25:61 does not exist: '30/01/2024, 25:61 - Anna: no such time'"),
     ]
+    tally = tally_of(parsed.items, every_skip_warned=False)
+    assert [s.where for s in tally.skipped] == ["line 1", "line 3", "line 4", "line 5"]
+    assert tally.skipped[2].why == "continues line 3, not imported" and tally.made == 2
 
 
 # -- DST, encodings ---------------------------------------------------------------------------------------
@@ -520,6 +524,7 @@ def test_zip_with_media_yields_blobs_before_their_records(tmp_path: Path) -> Non
         "Record",  # the photo again: no second blob
         "Blob",  # the stray document
         "ImportWarning",
+        "Tally",  # seen vs made, last
     ]
     photo, voice, stray = parsed.blobs
     assert photo.data == PHOTO and photo.name == "00000001-PHOTO-2024-01-05-10-00-05.jpg"
