@@ -15,6 +15,7 @@ from evidence.importers.email import EmailImporter
 from evidence.importers.facebook import FacebookImporter
 from evidence.importers.googlechat import GoogleChatImporter
 from evidence.importers.googlevoice import GoogleVoiceImporter
+from evidence.importers.iphone_backup import IphoneBackupImporter
 from evidence.importers.iphone_calls import IphoneCallsImporter
 from evidence.importers.iphone_sms import IphoneSmsImporter
 from evidence.importers.outlookmsg import OutlookMsgImporter
@@ -26,6 +27,7 @@ from evidence.importers.whatsapp import WhatsAppImporter
 
 REGISTRY: tuple[type[Importer], ...] = (
     DiaryImporter,
+    IphoneBackupImporter,
     IphoneSmsImporter,
     IphoneCallsImporter,
     SmsBackupImporter,

@@ -23,7 +23,7 @@ from datetime import tzinfo
 from typing import Any, Final
 
 from evidence.errors import InputError
-from evidence.importers._iphone_db import Tally, apple_time, columns, in_zone, select_rows, text_of
+from evidence.importers._iphone_db import Tally, apple_time, columns, in_zone, json_safe, select_rows, text_of
 from evidence.importers.base import Yielded
 from evidence.models import Channel, Direction, Record, TimeSource
 
@@ -110,8 +110,8 @@ def _call(row: dict[str, Any], ctx: CallsContext) -> Record | None:
     raw: dict[str, Any] = {
         "table": "ZCALLRECORD",
         "Z_PK": row["Z_PK"],
-        "ZDATE": row["ZDATE"],
-        "ZDURATION": duration_raw,
+        "ZDATE": json_safe(row["ZDATE"]),
+        "ZDURATION": json_safe(duration_raw),
         "ZORIGINATED": row["ZORIGINATED"],
         "ZANSWERED": row["ZANSWERED"],
         "ZCALLTYPE": row["ZCALLTYPE"],
@@ -119,7 +119,7 @@ def _call(row: dict[str, Any], ctx: CallsContext) -> Record | None:
     }
     for key in ("ZDISCONNECTED_CAUSE", "ZLOCATION", "ZISO_COUNTRY_CODE", "ZUNIQUE_ID"):
         if row[key] is not None:
-            raw[key] = text_of(row[key]) if isinstance(row[key], bytes) else row[key]
+            raw[key] = text_of(row[key]) if isinstance(row[key], bytes) else json_safe(row[key])
     if not address:
         raw["hidden_number"] = "no number or address recorded (withheld or unknown)"
     name = ctx.contact(address) if address else None

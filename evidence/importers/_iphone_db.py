@@ -149,3 +149,15 @@ def select_rows(conn: sqlite3.Connection, table: str, wanted: tuple[str, ...]) -
     # Only names from the importers' own column lists reach the query, quoted; values are never spliced in.
     query = f"SELECT {', '.join(parts)} FROM {quote(table)}"  # noqa: S608
     return [dict(zip(wanted, row, strict=True)) for row in conn.execute(query)]
+
+
+def json_safe(value: object) -> object:
+    """A column's value as canonical JSON can hold it: a float (Core Data's times and durations) as its
+    shortest text, an integer past 2**53 (Apple nanoseconds) as text, a BLOB as hex."""
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**53:
+        return str(value)
+    if isinstance(value, bytes):
+        return value.hex()
+    return value

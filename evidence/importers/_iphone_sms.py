@@ -21,7 +21,16 @@ from datetime import tzinfo
 from typing import Any, Final
 
 from evidence.errors import InputError
-from evidence.importers._iphone_db import FIRST_FEW, Tally, apple_time, columns, in_zone, select_rows, tables
+from evidence.importers._iphone_db import (
+    FIRST_FEW,
+    Tally,
+    apple_time,
+    columns,
+    in_zone,
+    json_safe,
+    select_rows,
+    tables,
+)
 from evidence.importers.base import Yielded
 from evidence.models import Blob, Channel, Direction, ImportWarning, Record, TimeSource
 from evidence.timeutil import iso_utc
@@ -201,13 +210,13 @@ def _message(
         "guid": row["guid"],
         "service": row["service"],
         "handle": handle,
-        "date": row["date"],
+        "date": json_safe(row["date"]),
         "is_from_me": row["is_from_me"],
     }
     for key in ("date_read", "date_delivered"):
         when = apple_time(row[key])
         raw[key] = iso_utc(when) if when else None
-        raw[f"{key}_raw"] = row[key]
+        raw[f"{key}_raw"] = json_safe(row[key])
     if chat:
         raw["chat"] = {k: chat[k] for k in ("chat_identifier", "display_name", "style")}
     if len(members) > 1:
