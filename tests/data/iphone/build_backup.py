@@ -20,7 +20,7 @@ APPLE = datetime(2001, 1, 1, tzinfo=UTC)
 
 def file_id(domain: str, path: str) -> str:
     """A backup's name for a file: the SHA-1 of "<domain>-<relativePath>"."""
-    return hashlib.sha1(f"{domain}-{path}".encode()).hexdigest()  # noqa: S324 (Apple's naming, not security)
+    return hashlib.sha1(f"{domain}-{path}".encode()).hexdigest()
 
 
 def apple(iso: str) -> float:

@@ -1,0 +1,138 @@
+"""An iPhone backup folder imported as one item (``importers/_iphone_backup_folder`` packs it, the
+``iphone-backup`` importer reads it), through the real import into a case; and encrypted backups.
+
+Test data (tests/data/iphone/README.md): ``built-backup`` (the Magnet CTF sms.db, NIST's AddressBook, Apple's
+CallHistory schema, two attachments, one listed file missing), ``mvt-backup`` (mvt's real test backup: a real
+Manifest.db of 3,721 files of which three are present), ``encrypted-pyiosbackup`` (pyiosbackup's encrypted
+test Manifest.db and keybag).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from evidence.actions.importing import expand_inputs
+from evidence.api import Case
+from evidence.errors import ExitCode, InputError
+from evidence.importers._iphone_backup_folder import INDEX_MEMBER, is_backup, pack
+from evidence.models import Channel, Direction
+from tests.conftest import run_cli
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "iphone"
+BUILT = DATA / "built-backup"
+MVT = DATA / "mvt-backup"
+ENCRYPTED = DATA / "encrypted-pyiosbackup"
+
+
+def test_a_backup_folder_is_one_item_with_messages_calls_and_attachments(case: Case) -> None:
+    result = case.import_files([BUILT])
+    (item,) = result.items
+    assert item.importer == "iphone-backup"
+    assert item.path == str(BUILT)
+    assert item.records == 105 + 5  # sms.db's messages, CallHistory's dated calls
+    records = case.records()
+    assert Counter(r.channel for r in records)[Channel.CALL] == 5
+    assert [r.locator for r in records if r.attachments] == ["sms.db message 125", "sms.db message 127"]
+    for record in records:
+        for sha in record.attachments:
+            assert case.store.exists(sha)
+    messages = [w.message for w in item.warnings]
+    assert messages[0].startswith("1 files Manifest.db lists are not in the backup folder: MediaDomain/")
+    assert messages[1].startswith("5 attachments are not in the backup folder")
+    assert messages[2] == "5 of 6 calls read; 1 skipped: CallHistory call 6: ZDATE None is not a time"
+    acquired = [e for e in case.entries() if e.kind == "item.acquired"]
+    assert acquired[-1].body["original_path"] == str(BUILT.absolute())
+    assert acquired[-1].body["original_name"] == "built-backup.iphone-backup.zip"
+
+
+def test_device_facts_and_contact_names_are_kept_in_raw(case: Case) -> None:
+    case.import_files([BUILT])
+    by_locator = {r.locator: r for r in case.records()}
+    facts = by_locator["sms.db message 12"].raw["backup"]
+    assert facts["device_name"] == "Kim's iPhone"
+    assert facts["ios_version"] == "13.3.1"
+    assert facts["product_type"] == "iPhone10,4"
+    assert facts["backup_date"] == "2020-02-20T09:30:00.000000+00:00"
+    assert facts["encrypted"] is False
+    # NIST's AddressBook: Terry +17038296071, Pat +15713083236, Tracy Sumtwelve tracysumtwelve@gmail.com
+    assert by_locator["CallHistory call 1"].raw["contact_name"] == "Terry"
+    assert by_locator["CallHistory call 3"].raw["contact_name"] == "Terry"  # "(703) 829-6071"
+    assert by_locator["CallHistory call 4"].raw["contact_name"] == "Tracy Sumtwelve"
+    assert by_locator["CallHistory call 1"].sender == "+17038296071"  # the name is never the party
+    assert "contact_name" not in by_locator["sms.db message 12"].raw
+
+
+def test_the_real_mvt_backup_with_files_missing(case: Case) -> None:
+    (item,) = case.import_files([MVT]).items
+    assert item.records == 1
+    (warning,) = item.warnings
+    assert warning.message == (
+        "2 files Manifest.db lists are not in the backup folder: HomeDomain/Library/AddressBook/"
+        "AddressBook.sqlitedb; HomeDomain/Library/CallHistoryDB/CallHistory.storedata"
+    )
+    (record,) = case.records()
+    assert record.direction is Direction.INCOMING and record.sender == "apple"
+    assert record.raw["backup"]["ios_version"] == "14.3"
+    assert record.raw["backup"]["backup_date"].startswith("2021-")
+
+
+def test_packing_is_deterministic_and_lists_what_it_took(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first, second = pack(BUILT, tmp_path / "a"), pack(BUILT, tmp_path / "b")
+    assert first.read_bytes() == second.read_bytes()
+    with zipfile.ZipFile(first) as zf:
+        index = json.loads(zf.read(INDEX_MEMBER))
+        names = zf.namelist()
+    assert index["manifest_rows"] == 7  # 5 files taken, 1 missing, 1 folder
+    assert [f["relativePath"] for f in index["files"] if f.get("missing")] == [
+        "Library/SMS/Attachments/73/03/EF03C7DA-9D5E-4932-85BB-26F8C3676BBA/IMG_0181.JPG"
+    ]
+    assert "3d/3d0d7e5fb2ce288813306e4d4636395e047a3d28" in names
+    taken = {f["member"]: f["sha256"] for f in index["files"] if not f.get("missing")}
+    assert len(taken) == 5
+
+
+def test_a_folder_holding_a_backup_yields_the_backup_as_one_input(tmp_path: Path) -> None:
+    outer = tmp_path / "MobileSync" / "Backup"
+    outer.mkdir(parents=True)
+    shutil.copytree(BUILT, outer / "00008020-000000000000002E")
+    (tmp_path / "MobileSync" / "notes.txt").write_text("x")
+    assert is_backup(outer / "00008020-000000000000002E")
+    assert expand_inputs([tmp_path / "MobileSync"]) == [
+        outer / "00008020-000000000000002E",
+        tmp_path / "MobileSync" / "notes.txt",
+    ]
+
+
+def test_an_encrypted_backup_without_password_is_refused(case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("EVIDENCE_BACKUP_PASSWORD", raising=False)
+    with pytest.raises(InputError, match="the backup is encrypted and no password was given") as err:
+        case.import_files([ENCRYPTED])
+    assert err.value.hint and "EVIDENCE_BACKUP_PASSWORD" in err.value.hint
+    assert case.records() == []
+
+
+def test_a_wrong_password_is_one_line_and_exit_3(tmp_path: Path) -> None:
+    root = tmp_path / "case"
+    assert run_cli("init", str(root), "--title", "t", "--tz", "UTC").returncode == 0
+    done = run_cli("-C", str(root), "import", str(ENCRYPTED), env={"EVIDENCE_BACKUP_PASSWORD": "1234"})
+    assert done.returncode == ExitCode.INPUT
+    assert done.stderr.splitlines()[0] == f"error: {ENCRYPTED}: wrong password for the encrypted backup"
+    assert "Traceback" not in done.stderr
+
+
+def test_the_right_password_reaches_the_manifest_which_this_test_asset_cannot_give(case: Case) -> None:
+    # pyiosbackup's password "0000" unlocks the keybag (a wrong one is refused, above); iphone_backup_decrypt
+    # then refuses this test Manifest.db's padding. The failure is one InputError, nothing is recorded.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("EVIDENCE_BACKUP_PASSWORD", "0000")
+        with pytest.raises(InputError, match=r"the encrypted backup cannot be opened \(Invalid CBC padding"):
+            case.import_files([ENCRYPTED])
+    assert case.records() == []
