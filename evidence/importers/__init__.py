@@ -17,6 +17,7 @@ from evidence.importers.googlechat import GoogleChatImporter
 from evidence.importers.googlevoice import GoogleVoiceImporter
 from evidence.importers.iphone_backup import IphoneBackupImporter
 from evidence.importers.iphone_calls import IphoneCallsImporter
+from evidence.importers.iphone_imessage_txt import IMessageExporterTxtImporter
 from evidence.importers.iphone_sms import IphoneSmsImporter
 from evidence.importers.outlookmsg import OutlookMsgImporter
 from evidence.importers.screenshot import ScreenshotImporter
@@ -30,6 +31,7 @@ REGISTRY: tuple[type[Importer], ...] = (
     IphoneBackupImporter,
     IphoneSmsImporter,
     IphoneCallsImporter,
+    IMessageExporterTxtImporter,
     SmsBackupImporter,
     WhatsAppImporter,
     TelegramImporter,
