@@ -103,10 +103,15 @@ def attributed_text(body: bytes) -> str | None:
     else:
         length, i = first, i + 1
     data = body[i : i + length]
-    if len(data) != length:
-        return None
+    if len(data) == length:
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    # A length past the string (imessage-exporter's "ExtraData" sample): the string ends where the
+    # typedstream's end-of-object marker (0x86 0x84) begins.
     try:
-        return data.decode("utf-8")
+        return data.split(b"\x86\x84", 1)[0].decode("utf-8")
     except UnicodeDecodeError:
         return None
 

@@ -134,3 +134,24 @@ def test_rows_without_a_date_are_counted_and_all_undated_is_an_error(tmp_path: P
     conn.close()
     with pytest.raises(InputError, match="none with a usable date"):
         parse(copy)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        # imessage-database/src/util/streamtyped.rs's expectations for its own test data
+        ("AttributedBodyTextOnly", "Noter test"),
+        ("AttributedBodyTextOnly2", "Test 3"),
+        ("WeirdText", "𝖍𝖊𝖑𝖑𝖔 𝖜𝖔𝖗𝖑𝖉"),
+        ("URL", "https://github.com/ReagentX/Logria"),
+        ("MultiPart", "\ufffctest 1\ufffctest 2 \ufffctest 3"),
+        ("Blank", ""),
+    ],
+)
+def test_attributed_body_samples_of_imessage_exporter(name: str, expected: str) -> None:
+    assert attributed_text((DATA / "streamtyped" / name).read_bytes()) == expected
+
+
+def test_attributed_body_whose_length_runs_past_the_string() -> None:
+    text = attributed_text((DATA / "streamtyped" / "ExtraData").read_bytes())
+    assert text is not None and text.startswith("This is parsing")
