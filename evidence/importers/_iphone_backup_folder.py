@@ -21,6 +21,7 @@ Not an importer (its name starts with ``_``, so the registry test does not expec
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -32,7 +33,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Final
 
-from evidence.errors import DependencyError, InputError
+from evidence.errors import DependencyError, InputError, StorageError
 from evidence.importers._iphone_db import open_readonly
 
 INDEX_MEMBER: Final = "evidence-iphone-backup.json"
@@ -80,14 +81,27 @@ def pack(folder: Path, out_dir: Path, password: PasswordSource | None = None) ->
     Raises InputError when the folder is not a readable backup, or is encrypted and the password is missing or
     wrong (one line naming the folder); DependencyError when an encrypted backup meets a missing library.
     """
-    manifest = (
-        read_plist((folder / "Manifest.plist").read_bytes()) if (folder / "Manifest.plist").is_file() else {}
-    )
     out = out_dir / f"{folder.name}{SUFFIX}"
-    if manifest.get("IsEncrypted"):
-        _pack_encrypted(folder, out, _password(folder, password))
-    else:
-        _pack_plain(folder, out)
+    try:
+        plist = folder / "Manifest.plist"
+        manifest = read_plist(plist.read_bytes()) if plist.is_file() else {}
+        if manifest.get("IsEncrypted"):
+            _pack_encrypted(folder, out, _password(folder, password))
+        else:
+            _pack_plain(folder, out)
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            raise StorageError(
+                "no space left to pack the backup in the temporary folder",
+                path=out_dir,
+                hint="free some space, or point TMPDIR at a disk with room",
+            ) from None
+        where = f" {exc.filename}" if exc.filename else ""
+        raise InputError(
+            f"cannot read the backup ({exc.strerror or exc}){where}",
+            path=folder,
+            hint="on a Mac, give the terminal Full Disk Access (System Settings, Privacy & Security)",
+        ) from None
     return out
 
 

@@ -51,6 +51,24 @@ def test_a_backup_folder_is_one_item_with_messages_calls_and_attachments(case: C
     assert acquired[-1].body["original_name"] == "built-backup.iphone-backup.zip"
 
 
+def test_the_same_backup_again_is_a_duplicate_not_new_records(case: Case, tmp_path: Path) -> None:
+    case.import_files([BUILT])
+    copy = tmp_path / "elsewhere" / "built-backup"
+    shutil.copytree(BUILT, copy)
+    (item,) = case.import_files([copy]).items
+    assert item.duplicate_of == "EX-0001" and item.records == 0
+    assert len(case.records()) == 110
+
+
+def test_a_manifest_db_that_is_not_a_database_is_one_input_error(tmp_path: Path) -> None:
+    broken = tmp_path / "backup"
+    shutil.copytree(BUILT, broken)
+    (broken / "Manifest.db").write_bytes(b"not a database, " * 512)
+    with pytest.raises(InputError, match="database") as err:
+        pack(broken, tmp_path)
+    assert err.value.path == str(broken / "Manifest.db")
+
+
 def test_device_facts_and_contact_names_are_kept_in_raw(case: Case) -> None:
     case.import_files([BUILT])
     by_locator = {r.locator: r for r in case.records()}
