@@ -21,8 +21,10 @@ Not an importer (its name starts with ``_``, so the registry test does not expec
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
+import io
 import json
 import os
 import plistlib
@@ -157,7 +159,10 @@ def _password(folder: Path, source: PasswordSource | None) -> str:
 
 
 def _pack_encrypted(folder: Path, out: Path, secret: str) -> None:
-    """Pack an encrypted backup: the files decrypted by ``iphone_backup_decrypt``."""
+    """Pack an encrypted backup: the files decrypted by ``iphone_backup_decrypt``.
+
+    The library prints notes (a decrypted size that differs from the one Manifest.db states) on standard
+    output; they are caught and kept in the list of what was taken, so that the CLI stays the only printer."""
     try:
         from iphone_backup_decrypt import EncryptedBackup
         from iphone_backup_decrypt.exceptions import IncorrectPassphraseError
@@ -167,44 +172,51 @@ def _pack_encrypted(folder: Path, out: Path, secret: str) -> None:
             path=folder,
             hint="pip install iphone-backup-decrypt",
         ) from None
-    try:
-        backup = EncryptedBackup(backup_directory=str(folder), passphrase=secret)
-        backup.test_decryption()
-    except IncorrectPassphraseError:
-        raise InputError(
-            "wrong password for the encrypted backup",
-            path=folder,
-            hint="the password chosen in Finder or iTunes for 'Encrypt local backup' (not the phone's passcode)",
-        ) from None
-    except (ValueError, RuntimeError, OSError, KeyError, TypeError) as exc:
-        # The library's own errors for a damaged keybag or Manifest.db (its ValueError "Invalid CBC padding"
-        # is what a wrong password gives on some keybags).
-        raise InputError(f"the encrypted backup cannot be opened ({exc})", path=folder) from None
-    version = metadata.version("iphone-backup-decrypt")
-    with backup.manifest_db_cursor() as cursor:
-        rows = [tuple(r) for r in cursor.execute(_QUERY)]
-    wanted = _wanted(rows)
-    entries: list[dict[str, Any]] = []
-    with _Writer(out) as zf:
-        for name in PLISTS:
-            if (folder / name).is_file():
-                zf.add_file(name, folder / name)
-        decrypted = out.with_suffix(".Manifest.db")
-        backup.save_manifest_file(str(decrypted))
-        zf.add_file(MANIFEST_DB, decrypted)
-        decrypted.unlink()
-        for file_id, domain, path in wanted:
-            entry: dict[str, Any] = {"member": member_name(file_id), "domain": domain, "relativePath": path}
-            if (folder / member_name(file_id)).is_file():
-                try:
-                    data = backup.extract_file_as_bytes(path, domain_like=domain)
-                except (ValueError, RuntimeError, OSError, KeyError) as exc:
-                    raise InputError(f"{path} cannot be decrypted ({exc})", path=folder) from None
-                entry.update(zf.add_bytes(entry["member"], data))
-            else:
-                entry["missing"] = True
-            entries.append(entry)
-        zf.add_index(folder, entries, len(rows), f"iphone_backup_decrypt {version}")
+    notes = io.StringIO()
+    with contextlib.redirect_stdout(notes):
+        try:
+            backup = EncryptedBackup(backup_directory=str(folder), passphrase=secret)
+            backup.test_decryption()
+        except IncorrectPassphraseError:
+            raise InputError(
+                "wrong password for the encrypted backup",
+                path=folder,
+                hint="the password chosen in Finder or iTunes for 'Encrypt local backup' (not the phone's "
+                "passcode)",
+            ) from None
+        except (ValueError, RuntimeError, OSError, KeyError, TypeError) as exc:
+            # The library's errors for a damaged or unsafe keybag or Manifest.db (ValueError and its
+            # subclasses, FileNotFoundError for a folder that is not a backup).
+            raise InputError(f"the encrypted backup cannot be opened ({exc})", path=folder) from None
+        version = metadata.version("iphone-backup-decrypt")
+        with backup.manifest_db_cursor() as cursor:
+            rows = [tuple(r) for r in cursor.execute(_QUERY)]
+        entries: list[dict[str, Any]] = []
+        with _Writer(out) as zf:
+            for name in PLISTS:
+                if (folder / name).is_file():
+                    zf.add_file(name, folder / name)
+            decrypted = out.with_suffix(".Manifest.db")
+            backup.save_manifest_file(str(decrypted))
+            zf.add_file(MANIFEST_DB, decrypted)
+            decrypted.unlink()
+            for file_id, domain, path in _wanted(rows):
+                entry: dict[str, Any] = {
+                    "member": member_name(file_id),
+                    "domain": domain,
+                    "relativePath": path,
+                }
+                if (folder / member_name(file_id)).is_file():
+                    try:
+                        data = backup.extract_file_as_bytes(path, domain_like=domain)
+                    except (ValueError, RuntimeError, OSError, KeyError) as exc:
+                        raise InputError(f"{path} cannot be decrypted ({exc})", path=folder) from None
+                    entry.update(zf.add_bytes(entry["member"], data))
+                else:
+                    entry["missing"] = True
+                entries.append(entry)
+            said = [line for line in notes.getvalue().splitlines() if line.strip()]
+            zf.add_index(folder, entries, len(rows), f"iphone_backup_decrypt {version}", said)
 
 
 class _Writer:
@@ -242,7 +254,12 @@ class _Writer:
         return {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
     def add_index(
-        self, folder: Path, entries: list[dict[str, Any]], listed: int, decrypted: str | None
+        self,
+        folder: Path,
+        entries: list[dict[str, Any]],
+        listed: int,
+        decrypted: str | None,
+        notes: list[str] | None = None,
     ) -> None:
         """Add the list of what was taken (``INDEX_MEMBER``)."""
         index = {
@@ -253,6 +270,8 @@ class _Writer:
             "decrypted_with": decrypted,
             "files": entries,
         }
+        if notes:
+            index["decryption_notes"] = notes
         self.add_bytes(INDEX_MEMBER, json.dumps(index, indent=1, sort_keys=True).encode())
 
 

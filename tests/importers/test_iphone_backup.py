@@ -4,11 +4,13 @@
 Test data (tests/data/iphone/README.md): ``built-backup`` (the Magnet CTF sms.db, NIST's AddressBook, Apple's
 CallHistory schema, two attachments, one listed file missing), ``mvt-backup`` (mvt's real test backup: a real
 Manifest.db of 3,721 files of which three are present), ``encrypted-pyiosbackup`` (pyiosbackup's encrypted
-test Manifest.db and keybag).
+test Manifest.db and keybag), ``encrypted-backup`` (``built-backup`` encrypted as iOS does by
+``build_encrypted_backup.py``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import zipfile
@@ -28,6 +30,8 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "iphone"
 BUILT = DATA / "built-backup"
 MVT = DATA / "mvt-backup"
 ENCRYPTED = DATA / "encrypted-pyiosbackup"
+ENCRYPTED_BUILT = DATA / "encrypted-backup"
+PASSWORD = "correct horse battery staple"  # build_encrypted_backup.py's
 
 
 def test_a_backup_folder_is_one_item_with_messages_calls_and_attachments(case: Case) -> None:
@@ -154,3 +158,52 @@ def test_the_right_password_reaches_the_manifest_which_this_test_asset_cannot_gi
         with pytest.raises(InputError, match=r"the encrypted backup cannot be opened \(Invalid CBC padding"):
             case.import_files([ENCRYPTED])
     assert case.records() == []
+
+
+def test_an_encrypted_backup_is_decrypted_into_the_same_files(
+    case: Case, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("EVIDENCE_BACKUP_PASSWORD", PASSWORD)
+    (item,) = case.import_files([ENCRYPTED_BUILT]).items
+    assert item.importer == "iphone-backup" and item.records == 110
+    facts = case.records()[0].raw["backup"]
+    assert facts["encrypted"] is True
+    assert facts["decrypted_with"].startswith("iphone_backup_decrypt ")
+    with zipfile.ZipFile(pack(ENCRYPTED_BUILT, tmp_path)) as zf:
+        index = json.loads(zf.read(INDEX_MEMBER))
+    decrypted = {f["member"]: f["sha256"] for f in index["files"] if not f.get("missing")}
+    plain = {m: hashlib.sha256((BUILT / m).read_bytes()).hexdigest() for m in decrypted}
+    assert decrypted == plain and len(decrypted) == 5
+    assert "decryption_notes" not in index
+
+
+def test_the_password_a_callback_gives_is_used(case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("EVIDENCE_BACKUP_PASSWORD", raising=False)
+    asked: list[str] = []
+
+    def prompt() -> str:
+        asked.append("asked")
+        return PASSWORD
+
+    (item,) = case.import_files([ENCRYPTED_BUILT], backup_password=prompt).items
+    assert asked == ["asked"] and item.records == 110
+
+
+def test_a_wrong_password_on_the_built_backup_records_nothing(
+    case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EVIDENCE_BACKUP_PASSWORD", "correct horse battery stapler")
+    with pytest.raises(InputError, match="wrong password for the encrypted backup"):
+        case.import_files([ENCRYPTED_BUILT])
+    assert case.records() == [] and case.exhibits() == []
+
+
+def test_the_cli_without_a_password_says_how_to_give_it(tmp_path: Path) -> None:
+    root = tmp_path / "case"
+    assert run_cli("init", str(root), "--title", "t", "--tz", "UTC").returncode == 0
+    done = run_cli("-C", str(root), "import", str(ENCRYPTED_BUILT), stdin="")
+    assert done.returncode == ExitCode.INPUT
+    assert done.stderr.splitlines()[0] == (
+        f"error: {ENCRYPTED_BUILT}: the backup is encrypted and no password was given"
+    )
+    assert "EVIDENCE_BACKUP_PASSWORD" in done.stderr
