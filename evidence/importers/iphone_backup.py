@@ -82,19 +82,31 @@ class _Reader:
 
     def __init__(self, zf: zipfile.ZipFile, source: Source, options: ImportOptions, tmp: Path) -> None:
         self.zf, self.source, self.options, self.tmp = zf, source, options, tmp
-        self.members = {info.filename: info for info in zf.infolist()}
-        for name in self.members:
+        self.members: dict[str, zipfile.ZipInfo] = {}
+        for info in zf.infolist():
+            name = info.filename
             if name not in {INDEX_MEMBER, MANIFEST_DB, *PLISTS} and not _MEMBER.fullmatch(name):
                 raise InputError(f"zip member {name!r} is not a backup file", path=source.name)
-        index = json.loads(self.read(INDEX_MEMBER))
-        if not isinstance(index, dict) or index.get("format") != INDEX_FORMAT:
+            # The import writes every member stored, not compressed: nothing can expand past the item's size.
+            if info.compress_type != zipfile.ZIP_STORED or info.file_size != info.compress_size:
+                raise InputError(
+                    f"zip member {name!r} is compressed; backup zips are stored", path=source.name
+                )
+            if name in self.members:
+                raise InputError(f"zip holds two members named {name!r}", path=source.name)
+            self.members[name] = info
+        try:
+            index = json.loads(self.read(INDEX_MEMBER))
+            self.by_path: dict[tuple[str, str], str] = {
+                (str(f["domain"]), str(f["relativePath"])): str(f["member"])
+                for f in index["files"]
+                if not f.get("missing")
+            }
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise InputError(f"{INDEX_MEMBER} cannot be read ({exc!r})", path=source.name) from None
+        if index.get("format") != INDEX_FORMAT:
             raise InputError(f"{INDEX_MEMBER} is not a backup selection this version reads", path=source.name)
         self.index: dict[str, Any] = index
-        self.by_path: dict[tuple[str, str], str] = {
-            (f["domain"], f["relativePath"]): f["member"]
-            for f in index.get("files", [])
-            if not f.get("missing")
-        }
 
     def read(self, name: str) -> bytes:
         """A member's bytes (InputError when it is absent or unreadable)."""

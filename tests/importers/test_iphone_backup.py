@@ -23,8 +23,10 @@ from evidence.actions.importing import expand_inputs
 from evidence.api import Case
 from evidence.errors import ExitCode, InputError
 from evidence.importers._iphone_backup_folder import INDEX_MEMBER, is_backup, pack
-from evidence.models import Channel, Direction
+from evidence.importers.iphone_backup import IphoneBackupImporter
+from evidence.models import Channel, Direction, ImportOptions
 from tests.conftest import run_cli
+from tests.importers.helpers import source_for
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "iphone"
 BUILT = DATA / "built-backup"
@@ -207,3 +209,31 @@ def test_the_cli_without_a_password_says_how_to_give_it(tmp_path: Path) -> None:
         f"error: {ENCRYPTED_BUILT}: the backup is encrypted and no password was given"
     )
     assert "EVIDENCE_BACKUP_PASSWORD" in done.stderr
+
+
+def _stored_item(tmp_path: Path, name: str, members: dict[str, bytes], *, deflate: str = "") -> Path:
+    """A zip shaped like a stored backup item, with ``members`` (``deflate`` names one to compress)."""
+    path = tmp_path / name
+    with zipfile.ZipFile(path, "w") as zf:
+        for member, data in members.items():
+            kind = zipfile.ZIP_DEFLATED if member == deflate else zipfile.ZIP_STORED
+            zf.writestr(member, data, compress_type=kind)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("defect", "members", "deflate", "message"),
+    [
+        ("member_climbing_out.zip", {"../Manifest.db": b"x"}, "", "is not a backup file"),
+        ("compressed_member.zip", {"Manifest.db": b"x" * 1000}, "Manifest.db", "is compressed"),
+        ("index_not_json.zip", {"Manifest.db": b"x"}, "", "cannot be read"),
+        ("index_of_another_format.zip", {"Manifest.db": b"x"}, "", "not a backup selection"),
+    ],
+)
+def test_a_hostile_stored_item_is_refused_in_one_line(
+    tmp_path: Path, defect: str, members: dict[str, bytes], deflate: str, message: str
+) -> None:
+    index = b'{"format": "other", "files": []}' if "another" in defect else b"{not json"
+    path = _stored_item(tmp_path, defect, {INDEX_MEMBER: index, **members}, deflate=deflate)
+    with pytest.raises(InputError, match=message):
+        list(IphoneBackupImporter().parse(source_for(path), ImportOptions(tz="UTC")))

@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from evidence.errors import InputError
 from evidence.importers.iphone_imessage_txt import IMessageExporterTxtImporter
@@ -84,3 +86,23 @@ def test_sniff_and_a_file_with_no_message(tmp_path: Path) -> None:
     assert not importer.sniff(whatsapp, source_for(other))
     with pytest.raises(InputError, match="no message understood"):
         list(importer.parse(source_for(other), ImportOptions(tz="UTC")))
+
+
+@given(
+    st.lists(
+        st.sampled_from(["May 17, 2022  5:29:42 PM", "Me", "Sample Contact", "", "hello", "    x"]),
+        max_size=30,
+    )
+)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_arrangement_of_lines_reads_or_fails_with_one_input_error(
+    tmp_path: Path, lines: list[str]
+) -> None:
+    path = tmp_path / "chat.txt"
+    path.write_text("\n".join(lines))
+    try:
+        parsed = Parsed(list(IMessageExporterTxtImporter().parse(source_for(path), ImportOptions(tz="UTC"))))
+    except InputError:
+        return
+    stamps = sum(1 for line in lines if line.startswith("May"))
+    assert len(parsed.records) <= stamps

@@ -9,6 +9,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evidence.errors import InputError
 from evidence.importers._iphone_sms import attributed_text
@@ -155,3 +157,10 @@ def test_attributed_body_samples_of_imessage_exporter(name: str, expected: str) 
 def test_attributed_body_whose_length_runs_past_the_string() -> None:
     text = attributed_text((DATA / "streamtyped" / "ExtraData").read_bytes())
     assert text is not None and text.startswith("This is parsing")
+
+
+@given(st.binary(max_size=300))
+@settings(max_examples=300, deadline=None)
+def test_attributed_text_never_fails_on_any_bytes(body: bytes) -> None:
+    result = attributed_text(b"\x04\x0bstreamtyped\x81\xe8\x03NSString\x01\x94\x84\x01+" + body)
+    assert result is None or isinstance(result, str)
