@@ -211,9 +211,8 @@ class _Reader:
                 yield summary
             made, seen = made + cctx.tally.made, seen + cctx.tally.seen
         if made == 0:
-            raise InputError(
-                f"no message or call read ({seen} rows seen, none with a usable date)", path=name
-            )
+            why = f"{seen} rows seen, none with a usable date" if seen else "the databases hold no rows"
+            raise InputError(f"no message or call read ({why})", path=name)
 
 
 def _when(value: object) -> str | None:

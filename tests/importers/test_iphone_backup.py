@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import sqlite3
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -237,3 +238,19 @@ def test_a_hostile_stored_item_is_refused_in_one_line(
     path = _stored_item(tmp_path, defect, {INDEX_MEMBER: index, **members}, deflate=deflate)
     with pytest.raises(InputError, match=message):
         list(IphoneBackupImporter().parse(source_for(path), ImportOptions(tz="UTC")))
+
+
+def test_a_backup_whose_databases_are_empty_is_an_error(case: Case, tmp_path: Path) -> None:
+    empty = tmp_path / "backup"
+    shutil.copytree(BUILT, empty)
+    for member in (
+        "3d/3d0d7e5fb2ce288813306e4d4636395e047a3d28",
+        "5a/5a4935c78a5255723f707230a451d79c540d2741",
+    ):
+        conn = sqlite3.connect(empty / member)
+        conn.execute("DELETE FROM message" if member.startswith("3d") else "DELETE FROM ZCALLRECORD")
+        conn.commit()
+        conn.close()
+    with pytest.raises(InputError, match=r"no message or call read \(the databases hold no rows\)"):
+        case.import_files([empty])
+    assert case.exhibits() == []
