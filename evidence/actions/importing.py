@@ -81,6 +81,7 @@ class Prepared:
     records_blob: Staged | None = None
     records_doc: dict[str, Any] | None = None  # what records_blob holds, for the index (not parsed back)
     tally: Tally | None = None
+    origin: Path | None = None  # the folder an item was packed from (an iPhone backup), when not ``path``
 
     def discard(self, case: CaseFolder) -> None:
         """Remove what this file staged (the original, its blobs and its records blob)."""
@@ -94,18 +95,20 @@ class Prepared:
 def expand_inputs(paths: Sequence[Path]) -> list[Path]:
     """The files named by ``paths``; folders are walked (sorted, hidden entries skipped).
 
+    An iPhone backup folder (``Manifest.db`` with ``Info.plist``) is one input, the folder itself, whether named
+    or found while walking: the import packs it into one item (``importers/_iphone_backup_folder``).
     Raises InputError naming the first path that does not exist or is not a regular file.
     """
+    from evidence.importers._iphone_backup_folder import is_backup
+
     files: list[Path] = []
     for path in paths:
         if not path.exists():
             raise InputError("no such file", path=path)
-        if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+        if is_backup(path):
+            files.append(path)
+        elif path.is_dir():
+            found = _walk(path, is_backup)
             if not found:
                 raise InputError("folder holds no files", path=path)
             files.extend(found)
@@ -116,6 +119,20 @@ def expand_inputs(paths: Sequence[Path]) -> list[Path]:
     return files
 
 
+def _walk(folder: Path, is_backup: Callable[[Path], bool]) -> list[Path]:
+    """The files under ``folder`` (sorted, hidden entries skipped), an iPhone backup folder as one entry."""
+    found: list[Path] = []
+    for root, dirs, names in os.walk(folder):
+        base = Path(root)
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for d in list(dirs):
+            if is_backup(base / d):
+                found.append(base / d)
+                dirs.remove(d)
+        found.extend(base / n for n in names if not n.startswith(".") and (base / n).is_file())
+    return sorted(found)
+
+
 def import_files(
     case: CaseFolder,
     paths: Sequence[Path],
@@ -124,6 +141,7 @@ def import_files(
     passphrase: PassphraseSource | str | None = None,
     progress: Callable[[str], None] | None = None,
     ocr_progress: Progress | None = None,
+    backup_password: PassphraseSource | None = None,
 ) -> ImportResult:
     """Store every file of ``paths`` and record its acquisition; all or nothing.
 
@@ -131,7 +149,8 @@ def import_files(
     format an importer recognises is parsed into records, stored as a derived blob. If anything fails,
     no entry is appended and no object is left behind. Pictures are OCR'd first, in parallel
     (``ocr_progress(done, total)`` after each), unless the case already holds their OCR (same image,
-    engine version and settings): that result is reused.
+    engine version and settings): that result is reused. An iPhone backup folder is packed into one item;
+    an encrypted one is opened with ``$EVIDENCE_BACKUP_PASSWORD`` or ``backup_password()``.
     """
     from evidence.actions import ocr as ocr_action
 
@@ -145,7 +164,9 @@ def import_files(
             for path in files:
                 if progress:
                     progress(str(path))
-                prepared.append(prepare(case, path))
+                prepared.append(
+                    prepare_backup(case, path, backup_password) if path.is_dir() else prepare(case, path)
+                )
             ocr = ocr_action.before_import(case, prepared, ocr_progress)
             for prep in prepared:
                 derive_if_new(case, prep, opts, ocr)
@@ -180,6 +201,16 @@ def prepare(case: CaseFolder, path: Path) -> Prepared:
     except BaseException:
         prep.discard(case)
         raise
+    return prep
+
+
+def prepare_backup(case: CaseFolder, folder: Path, password: PassphraseSource | None) -> Prepared:
+    """Pack an iPhone backup folder into one zip, stage it like a file, and remember the folder it came from."""
+    from evidence.importers._iphone_backup_folder import pack
+
+    with tempfile.TemporaryDirectory(prefix="evidence-backup-") as tmp:
+        prep = prepare(case, pack(folder, Path(tmp), password))
+    prep.origin = folder
     return prep
 
 
@@ -337,7 +368,7 @@ def _append_item(
         "media_type": prep.media_type,
         "extension_mismatch": prep.mismatch,
         "original_name": prep.path.name,
-        "original_path": str(prep.path.absolute()),
+        "original_path": str((prep.origin or prep.path).absolute()),
         "file_mtime": iso_utc(_from_ns(prep.stat.st_mtime_ns)),
         "file_mtime_ns": str(prep.stat.st_mtime_ns),
         "acquired_local": local_now_description(now),
@@ -367,7 +398,7 @@ def _append_item(
         }
         writer.append(key, Kind.RECORDS_DERIVED, derived, prep.records_doc)
     return ImportedItem(
-        path=str(prep.path),
+        path=str(prep.origin or prep.path),
         exhibit=exhibit,
         sha256=sha,
         size=prep.staged.size,

@@ -7,7 +7,7 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from evidence.cli.common import passphrase_from_env_or_prompt, writing_case
+from evidence.cli.common import backup_password_prompt, passphrase_from_env_or_prompt, writing_case
 from evidence.cli.output import ProgressBar, import_json, print_recovery_notes
 from evidence.cli.sanitize import json_text
 from evidence.describe import human_size
@@ -57,6 +57,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 options=options,
                 passphrase=passphrase_from_env_or_prompt(),
                 ocr_progress=bar.update if bar else None,
+                backup_password=backup_password_prompt(),
             )
         finally:
             if bar:

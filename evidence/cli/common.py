@@ -37,6 +37,18 @@ def passphrase_from_env_or_prompt(confirm: bool = False) -> Callable[[], str | N
     return get
 
 
+def backup_password_prompt() -> Callable[[], str | None]:
+    """A callback the import calls only for an encrypted iPhone backup (after $EVIDENCE_BACKUP_PASSWORD):
+    a prompt on a terminal, else None."""
+
+    def get() -> str | None:
+        if not sys.stdin.isatty():
+            return None
+        return getpass.getpass("Password of the encrypted iPhone backup (set in Finder or iTunes): ") or None
+
+    return get
+
+
 def case_dir(args: argparse.Namespace) -> Path | None:
     """The folder given with -C, or None (the library then looks at $EVIDENCE_CASE and the current folder)."""
     return Path(args.case) if args.case else None

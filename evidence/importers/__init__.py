@@ -15,6 +15,10 @@ from evidence.importers.email import EmailImporter
 from evidence.importers.facebook import FacebookImporter
 from evidence.importers.googlechat import GoogleChatImporter
 from evidence.importers.googlevoice import GoogleVoiceImporter
+from evidence.importers.iphone_backup import IphoneBackupImporter
+from evidence.importers.iphone_calls import IphoneCallsImporter
+from evidence.importers.iphone_imessage_txt import IMessageExporterTxtImporter
+from evidence.importers.iphone_sms import IphoneSmsImporter
 from evidence.importers.outlookmsg import OutlookMsgImporter
 from evidence.importers.screenshot import ScreenshotImporter
 from evidence.importers.signal import SignalImporter
@@ -24,6 +28,10 @@ from evidence.importers.whatsapp import WhatsAppImporter
 
 REGISTRY: tuple[type[Importer], ...] = (
     DiaryImporter,
+    IphoneBackupImporter,
+    IphoneSmsImporter,
+    IphoneCallsImporter,
+    IMessageExporterTxtImporter,
     SmsBackupImporter,
     WhatsAppImporter,
     TelegramImporter,

@@ -151,7 +151,7 @@ def _yields_a_tally(cls: type[Importer]) -> bool:
     import inspect
 
     text = inspect.getsource(inspect.getmodule(cls))  # type: ignore[arg-type]
-    return any(name in text for name in ("Tally(", "Tallying(", "counted("))
+    return any(name in text for name in ("Tally(", "Tallying(", "counted(", ".shared("))
 
 
 # -- through the import ---------------------------------------------------------------------------------------
