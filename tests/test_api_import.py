@@ -46,7 +46,13 @@ def test_acquisition_record_has_every_fact(case: Case, tmp_path: Path) -> None:
     assert item.exhibit == "EX-0001"
     assert item.media_type == "image/png"
     assert item.duplicate_of is None
-    body = list(case.entries())[-1].body
+    entry = list(case.entries())[-1]
+    # Who, on which computer, from which path: kept beside the entry under the commitment its body signs.
+    signed = entry.body
+    assert signed["private_details"]["fields"] == sorted(
+        ["acquired_local", "file_mtime", "file_mtime_ns", "imported_by", "original_path"]
+    )
+    body = {**signed, **case.private_details()[entry.seq]}
     assert body["exhibit"] == "EX-0001"
     assert body["sha256"] == hashlib.sha256(photo.read_bytes()).hexdigest()
     assert body["size"] == photo.stat().st_size
