@@ -12,6 +12,7 @@ The seeds are small real files from the shared corpus; the diary file, the PNG a
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import tempfile
@@ -67,6 +68,23 @@ def _corpus(relative: str) -> Callable[[], bytes]:
     return lambda: (CORPUS / relative).read_bytes()
 
 
+IPHONE = Path(__file__).resolve().parent.parent / "data" / "iphone"
+BUILT_BACKUP = IPHONE / "built-backup"
+
+
+def _data(relative: str) -> Callable[[], bytes]:
+    return lambda: (IPHONE / relative).read_bytes()
+
+
+@functools.cache
+def _packed_backup() -> bytes:
+    """The test backup folder as the import packs it (one zip item)."""
+    from evidence.importers._iphone_backup_folder import pack
+
+    with tempfile.TemporaryDirectory() as out:
+        return pack(BUILT_BACKUP, Path(out)).read_bytes()
+
+
 # importer name -> (file name the fuzzed item carries, its seed bytes)
 SEEDS: dict[str, tuple[str, Callable[[], bytes]]] = {
     "diary": ("diary.json", _diary),
@@ -88,6 +106,14 @@ SEEDS: dict[str, tuple[str, Callable[[], bytes]]] = {
     "audio": ("voicemail.wav", _wav),
     "screenshot": ("screenshot.png", _png),
     "csvlog": ("calls.csv", _corpus("imazing/imazingtosbr-call_history_basic.csv")),
+    "iphone-sms": ("sms.db", _data("magnet-ctf-2020-sms.db")),
+    # CallHistory.storedata and sms.db as a backup stores them (under their hashed names)
+    "iphone-calls": (
+        "CallHistory.storedata",
+        _data("built-backup/5a/5a4935c78a5255723f707230a451d79c540d2741"),
+    ),
+    "iphone-backup": ("backup.iphone-backup.zip", _packed_backup),
+    "imessage-exporter-txt": ("Alex.txt", _data("imessage-exporter/multiline-message.txt")),
 }
 IMPORTERS = [pytest.param(cls, id=cls.name) for cls in REGISTRY]
 
