@@ -1,0 +1,124 @@
+"""Tactic rules: the TOML format of ``templates/tactics/*.toml``, validated and compiled (see ``tactics.py``).
+
+A rules file names its language (``language = "de"``); its rules are applied only to messages detected as that
+language. A file without one applies to every message (a user's own rules in a folder of their choosing).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from evidence.errors import UsageError
+
+_RULE_KEYS = frozenset({"id", "description", "phrases", "patterns", "unless", "context"})
+_TACTIC_KEYS = frozenset({"description", "rules"})
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*$")
+_FLAGS = re.IGNORECASE | re.MULTILINE
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule of one tactic, compiled."""
+
+    tactic: str
+    id: str
+    description: str
+    triggers: tuple[re.Pattern[str], ...]
+    unless: tuple[re.Pattern[str], ...]
+    context: tuple[re.Pattern[str], ...]
+    source: str  # the file the rule came from
+    language: str = "*"  # the messages it reads: en, de, es, fr, or * for all
+
+
+def phrase_regex(phrase: str) -> str:
+    """The regular expression for a plain phrase: escaped, any whitespace between words, apostrophes optional."""
+    words = phrase.split()
+    return r"\s+".join(re.escape(word).replace("'", "'?") for word in words)
+
+
+def _bounded(regex: str) -> str:
+    # Whole words: no letter or digit may touch the match on either side.
+    return rf"(?<!\w)(?:{regex})(?!\w)"
+
+
+def _strings(value: object, where: str, key: str, path: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+        raise UsageError(f"{where}: '{key}' must be a list of non-empty strings", path=path)
+    return list(value)
+
+
+def _compile(regex: str, where: str, key: str, path: str, *, bounded: bool) -> re.Pattern[str]:
+    try:
+        compiled = re.compile(_bounded(regex) if bounded else regex, _FLAGS)
+    except re.error as exc:
+        raise UsageError(f"{where}: bad regular expression in '{key}' {regex!r} ({exc})", path=path) from None
+    if compiled.search("") is not None:
+        raise UsageError(f"{where}: '{key}' {regex!r} matches the empty string", path=path)
+    return compiled
+
+
+def parse_rules(data: dict[str, Any], path: str) -> tuple[list[Rule], dict[str, str]]:
+    """Validate and compile one rules document (the parsed TOML); UsageError naming the rule when it is wrong."""
+    language = data.get("language", "*")
+    if not isinstance(language, str) or not re.fullmatch(r"[a-z]{2}|\*", language):
+        raise UsageError("'language' must be a two-letter code like \"en\"", path=path)
+    tactics = data.get("tactics")
+    if not isinstance(tactics, dict) or not tactics:
+        raise UsageError("a rules file needs a [tactics.NAME] table", path=path)
+    rules: list[Rule] = []
+    descriptions: dict[str, str] = {}
+    for tactic, body in tactics.items():
+        where = f"tactic {tactic!r}"
+        if not _NAME.match(tactic):
+            raise UsageError(f"{where}: a tactic name is lower-case letters, digits and _", path=path)
+        if not isinstance(body, dict):
+            raise UsageError(f"{where}: must be a table", path=path)
+        unknown = sorted(set(body) - _TACTIC_KEYS)
+        if unknown:
+            raise UsageError(f"{where}: unknown keys {', '.join(unknown)}", path=path)
+        description = body.get("description")
+        if not isinstance(description, str) or not description.strip():
+            raise UsageError(f"{where}: needs a description", path=path)
+        descriptions[tactic] = description
+        items = body.get("rules")
+        if not isinstance(items, list) or not items:
+            raise UsageError(f"{where}: needs at least one [[tactics.{tactic}.rules]]", path=path)
+        for index, item in enumerate(items, 1):
+            rules.append(_parse_rule(tactic, index, item, path, language))
+    return rules, descriptions
+
+
+def _parse_rule(tactic: str, index: int, item: object, path: str, language: str) -> Rule:
+    where = f"tactic {tactic!r} rule {index}"
+    if not isinstance(item, dict):
+        raise UsageError(f"{where}: must be a table", path=path)
+    rule_id = item.get("id")
+    if not isinstance(rule_id, str) or not _RULE_ID.match(rule_id):
+        raise UsageError(f"{where}: needs an id like '{tactic}.what_it_catches'", path=path)
+    where = f"rule {rule_id!r}"
+    unknown = sorted(set(item) - _RULE_KEYS)
+    if unknown:
+        raise UsageError(f"{where}: unknown keys {', '.join(unknown)}", path=path)
+    description = item.get("description")
+    if not isinstance(description, str) or not description.strip():
+        raise UsageError(f"{where}: needs a description", path=path)
+    phrases = _strings(item.get("phrases"), where, "phrases", path)
+    patterns = _strings(item.get("patterns"), where, "patterns", path)
+    if not phrases and not patterns:
+        raise UsageError(f"{where}: needs at least one phrase or pattern", path=path)
+    triggers = [_compile(phrase_regex(p), where, "phrases", path, bounded=True) for p in phrases]
+    triggers += [_compile(p, where, "patterns", path, bounded=True) for p in patterns]
+    unless = [
+        _compile(p, where, "unless", path, bounded=False)
+        for p in _strings(item.get("unless"), where, "unless", path)
+    ]
+    context = [
+        _compile(p, where, "context", path, bounded=False)
+        for p in _strings(item.get("context"), where, "context", path)
+    ]
+    return Rule(tactic, rule_id, description, tuple(triggers), tuple(unless), tuple(context), path, language)
