@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from evidence.analysis.tactics import TACTICS, RuleSet, detect_language, load_rules, tactics_of  # noqa: E402
+from evidence.analysis.tactics import TACTICS, RuleSet, detect_language, load_rules, tactics_of, tag  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "tactics"
 HELD_OUT = ("test", "heldout")
@@ -70,15 +70,17 @@ def read_set(path: Path) -> list[dict[str, object]]:
     return rows
 
 
+def in_split(row: dict[str, object], split: str) -> bool:
+    """Whether ``row`` belongs to ``split`` (``heldout``: the held-out splits; a row without one belongs to all)."""
+    where = row.get("split")
+    if where is None or split == "all":
+        return True
+    return where in HELD_OUT if split == "heldout" else where == split
+
+
 def default_rows(split: str) -> list[dict[str, object]]:
-    """The rows of every set in tests/data/tactics in ``split`` (``heldout`` = the held-out splits)."""
-    rows = []
-    for path in sorted(DATA.glob("*.jsonl")):
-        for row in read_set(path):
-            where = row.get("split", "test")
-            if split == "all" or where == split or (split == "heldout" and where in HELD_OUT):
-                rows.append(row)
-    return rows
+    """The rows of every set in tests/data/tactics in ``split``."""
+    return [row for path in sorted(DATA.glob("*.jsonl")) for row in read_set(path) if in_split(row, split)]
 
 
 def language(row: dict[str, object]) -> str:
@@ -133,13 +135,14 @@ def main() -> None:
     parser.add_argument("--split", default="heldout", help="heldout (default), train, dev, test, all")
     parser.add_argument("--rules-only", action="store_true", help="score the rules without the model")
     parser.add_argument("--errors", action="store_true", help="list the misses and false alarms")
+    parser.add_argument(
+        "--speed", type=int, metavar="N", help="also time the tagging of N messages (the set, cycled)"
+    )
     args = parser.parse_args()
     shipped = load_rules()
     rules = RuleSet(shipped.matching, shipped.descriptions) if args.rules_only else shipped
     if args.set:
-        rows = [row for path in args.set for row in read_set(path)]
-        if args.split not in ("heldout", "all"):
-            rows = [row for row in rows if row.get("split", args.split) == args.split]
+        rows = [row for path in args.set for row in read_set(path) if in_split(row, args.split)]
     else:
         rows = default_rows(args.split)
     started = time.perf_counter()
@@ -152,6 +155,17 @@ def main() -> None:
         print(table(score([rows[i] for i in keep], [found[i] for i in keep])))
         print()
     print(f"({len(rows)} messages tagged in {elapsed:.2f} s)")
+    if args.speed:
+        texts = [str(row["text"]) for row in rows] or ["Pick up the phone."]
+        batch = [texts[i % len(texts)] for i in range(args.speed)]
+        started = time.perf_counter()
+        for text in batch:
+            tag(text, rules)
+        elapsed = time.perf_counter() - started
+        size = sum(map(len, batch)) / len(batch)
+        print(
+            f"speed: {args.speed} messages (mean {size:.0f} characters) tagged in {elapsed:.1f} s, one process"
+        )
     if args.errors:
         for row, said in zip(rows, found, strict=True):
             labels = row["tactics"]

@@ -61,6 +61,12 @@ _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
 
 def detect_language(text: str) -> str:
     """The language of ``text``: one of :data:`LANGUAGES`, English when nothing points elsewhere."""
+    return candidate_languages(text)[0]
+
+
+def candidate_languages(text: str) -> tuple[str, ...]:
+    """The languages ``text`` may be in: those with most hits (several on a tie, in the order of
+    :data:`LANGUAGES`), or English alone when nothing points anywhere. Rules of each are applied."""
     plain = text.lower().replace("\u2019", "'")
     counts = dict.fromkeys(LANGUAGES, 0)
     for token in _TOKEN.findall(plain):
@@ -71,4 +77,6 @@ def detect_language(text: str) -> str:
     for language, mark in _MARKS.items():
         counts[language] += 2 * len(mark.findall(plain))
     best = max(counts.values())
-    return next(language for language in LANGUAGES if counts[language] == best)
+    if not best:
+        return ("en",)
+    return tuple(language for language in LANGUAGES if counts[language] == best)

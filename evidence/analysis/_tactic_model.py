@@ -125,13 +125,19 @@ class LinearModel:
         for index, score in enumerate(self.scores(found)):
             if score < self.threshold[index]:
                 continue
-            present = [(self.weights[f][index], f) for f in found if f in self.weights]
+            # The explanation: the feature weighing most towards the tactic, a word pair or a word of three
+            # letters or more (a bare "I" or "u" explains nothing to a reader).
+            present = [(self.weights[f][index], f) for f in found if f in self.weights and _telling(f)]
             weight, feature = max(present, default=(0.0, ""))
             if weight <= 0:
                 continue  # the bias alone never makes a suggestion
             start, end = found[feature]
             predictions.append(Prediction(self.tactics[index], score, feature, start, end))
         return predictions
+
+
+def _telling(feature: str) -> bool:
+    return feature.startswith("b:") or len(feature) >= 5  # "w:" and three letters
 
 
 def load_model(path: Path) -> LinearModel:

@@ -10,6 +10,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+try:  # the standard library's regular expression parser, read to find the words a pattern needs
+    from re import _constants as _sre  # type: ignore[attr-defined]
+    from re import _parser as _sre_parse  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - another Python: no shortcut, every pattern is searched
+    _sre = _sre_parse = None
+
 from evidence.errors import UsageError
 
 _RULE_KEYS = frozenset({"id", "description", "phrases", "patterns", "unless", "context"})
@@ -31,12 +37,56 @@ class Rule:
     context: tuple[re.Pattern[str], ...]
     source: str  # the file the rule came from
     language: str = "*"  # the messages it reads: en, de, es, fr, or * for all
+    # For each trigger, strings one of which is in any text it matches (lower case), or None when unknown:
+    # a trigger none of whose strings is in the lower-cased text is not searched (the speed of the tagger).
+    needs: tuple[frozenset[str] | None, ...] = ()
 
 
 def phrase_regex(phrase: str) -> str:
     """The regular expression for a plain phrase: escaped, any whitespace between words, apostrophes optional."""
     words = phrase.split()
     return r"\s+".join(re.escape(word).replace("'", "'?") for word in words)
+
+
+def needed_strings(regex: str) -> frozenset[str] | None:
+    """Strings (lower case, three characters or more) one of which is in every text ``regex`` matches when read
+    case-insensitively, or None when no such set is known. Found from the parsed pattern: a run of literal
+    characters, or an alternation whose every branch needs one, whichever has the longest shortest string."""
+    if _sre_parse is None:
+        return None
+    try:
+        parsed = _sre_parse.parse(regex, _FLAGS)
+    except re.error:
+        return None
+    found = _needs(list(parsed))
+    return frozenset(found) if found else None
+
+
+def _needs(items: list[tuple[Any, Any]]) -> set[str] | None:
+    candidates: list[set[str]] = []
+    run: list[str] = []
+    for op, av in [*items, (None, None)]:
+        if op is _sre.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            candidates.append({"".join(run).lower()})
+            run = []
+        needed: set[str] | None = None
+        if op is _sre.SUBPATTERN:
+            needed = _needs(list(av[3]))
+        elif op is _sre.ATOMIC_GROUP:
+            needed = _needs(list(av))
+        elif op is _sre.BRANCH:
+            branches = [_needs(list(branch)) for branch in av[1]]
+            if all(branches):
+                needed = set().union(*(b for b in branches if b))
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT) and av[0] >= 1:
+            needed = _needs(list(av[2]))
+        if needed:
+            candidates.append(needed)
+    best = max(candidates, key=lambda c: min(len(x) for x in c), default=None)
+    return best if best and min(len(x) for x in best) >= 3 else None
 
 
 def _bounded(regex: str) -> str:
@@ -113,6 +163,7 @@ def _parse_rule(tactic: str, index: int, item: object, path: str, language: str)
         raise UsageError(f"{where}: needs at least one phrase or pattern", path=path)
     triggers = [_compile(phrase_regex(p), where, "phrases", path, bounded=True) for p in phrases]
     triggers += [_compile(p, where, "patterns", path, bounded=True) for p in patterns]
+    needs = tuple(needed_strings(t.pattern) for t in triggers)
     unless = [
         _compile(p, where, "unless", path, bounded=False)
         for p in _strings(item.get("unless"), where, "unless", path)
@@ -121,4 +172,6 @@ def _parse_rule(tactic: str, index: int, item: object, path: str, language: str)
         _compile(p, where, "context", path, bounded=False)
         for p in _strings(item.get("context"), where, "context", path)
     ]
-    return Rule(tactic, rule_id, description, tuple(triggers), tuple(unless), tuple(context), path, language)
+    return Rule(
+        tactic, rule_id, description, tuple(triggers), tuple(unless), tuple(context), path, language, needs
+    )

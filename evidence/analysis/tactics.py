@@ -31,12 +31,12 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from evidence.analysis._tactic_lang import LANGUAGES, detect_language
+from evidence.analysis._tactic_lang import LANGUAGES, candidate_languages, detect_language
 from evidence.analysis._tactic_model import LinearModel, features, load_model, tokens
 from evidence.analysis._tactic_rules import Rule, parse_rules, phrase_regex
 from evidence.errors import UsageError
@@ -98,6 +98,35 @@ class Tag:
         }
 
 
+class _Index:
+    """Which triggers can match a text, found from the three-letter pieces of the strings each needs."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.rules = tuple(rules)
+        self.always: set[tuple[int, int]] = set()
+        self.by_trigram: dict[str, list[tuple[str, list[tuple[int, int]]]]] = {}
+        targets: dict[str, list[tuple[int, int]]] = {}
+        for r, rule in enumerate(self.rules):
+            for t in range(len(rule.triggers)):
+                needs = rule.needs[t] if t < len(rule.needs) else None
+                if needs is None:
+                    self.always.add((r, t))
+                else:
+                    for word in needs:
+                        targets.setdefault(word, []).append((r, t))
+        for word, where in sorted(targets.items()):
+            self.by_trigram.setdefault(word[:3], []).append((word, where))
+
+    def candidates(self, lower: str) -> set[tuple[int, int]]:
+        """The (rule, trigger) pairs worth searching in a lower-cased text."""
+        found = set(self.always)
+        for trigram in {lower[i : i + 3] for i in range(len(lower) - 2)}:
+            for word, where in self.by_trigram.get(trigram, ()):
+                if word in lower:
+                    found.update(where)
+        return found
+
+
 @dataclass(frozen=True)
 class RuleSet:
     """Every rule loaded, in file order, with the tactic descriptions, and the model when the folder has one.
@@ -109,6 +138,10 @@ class RuleSet:
     rules: tuple[Rule, ...]
     descriptions: dict[str, str]
     model: LinearModel | None = None
+    index: _Index = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "index", _Index(self.rules))
 
     def rule(self, rule_id: str) -> Rule:
         """The rule with id ``rule_id`` (KeyError when there is none)."""
@@ -192,21 +225,48 @@ def _normalise(text: str) -> str:
 # What the owner reports rather than what the sender says: a quotation after a reporting verb, and a sentence
 # saying what someone else said they would do.
 _REPORTED_QUOTE = re.compile(
-    r"\b(?:said|says|say|wrote|writes|texted|texts|messaged|posted|told\s+\w+|threatened|replied|went)\s*[:,]?\s*"
+    r"\b(?:said|says|say|wrote|writes|texted|texts|messaged|posted|told|tells|threatened|replied|went)"
+    r"(?:\s+(?:me|us|him|her|them|everyone|to\s+me))?\s*[:,]?\s*"
     r"(?:\"[^\"\n]+\"|'[^'\n]{3,}'(?!\w)|\u201c[^\u201d\n]+\u201d|\u2018[^\u2019\n]{3,}\u2019)",
     re.IGNORECASE,
 )
 _REPORTED_SPEECH = re.compile(
-    r"[^.!?\n]*\b(?:he|she|they|my\s+ex)\s+(?:said|says|told\s+me|tells\s+me|threatened|keeps\s+saying|"
-    r"kept\s+saying|swore|texted|wrote)\s+(?:that\s+)?(?:he|she|they)\b[^.!?\n]*",
+    r"\b(?:he|she|they|my\s+ex)\s+(?:said|says|told\s+me|tells\s+me|threatened|keeps\s+saying|"
+    r"kept\s+saying|swore|texted|wrote)\s+(?:that\s+)?(?:he|she|they)\b",
     re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[.!?\n]")
+
+
+_REPORTING_WORDS = (
+    "said",
+    "says",
+    "say",
+    "wrote",
+    "writes",
+    "text",
+    "messaged",
+    "posted",
+    "told",
+    "tells",
+    "threatened",
+    "replied",
+    "went",
+    "swore",
+    "saying",
 )
 
 
 def guarded(text: str) -> list[tuple[int, int]]:
     """The stretches of ``text`` the tagger does not read: reported quotations and reported threats."""
+    lower = text.lower()
+    if not any(word in lower for word in _REPORTING_WORDS):
+        return []
     spans = [m.span() for m in _REPORTED_QUOTE.finditer(text)]
-    spans += [m.span() for m in _REPORTED_SPEECH.finditer(text)]
+    for m in _REPORTED_SPEECH.finditer(text):
+        before = max((e.end() for e in _SENTENCE_END.finditer(text, 0, m.start())), default=0)
+        after = _SENTENCE_END.search(text, m.end())
+        spans.append((before, after.start() if after else len(text)))
     return _merge(spans)
 
 
@@ -214,23 +274,37 @@ def _inside(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
     return any(a <= start and end <= b for a, b in spans)
 
 
-def tag_with(rules: Iterable[Rule], text: str, language: str | None = None) -> list[Tag]:
+def tag_with(
+    rules: Iterable[Rule] | RuleSet,
+    text: str,
+    language: str | None = None,
+    shielded: Sequence[tuple[int, int]] | None = None,
+) -> list[Tag]:
     """The tags ``rules`` find in ``text``: one per matching stretch of words, by position then tactic. Rules of
-    another language than ``language`` (detected when not given) are skipped."""
+    another language than ``language`` (when not given: the languages the text may be in, several when the
+    function words tie) are skipped, and so are matches inside the ``shielded`` stretches (:func:`guarded`
+    when not given)."""
+    index = rules.index if isinstance(rules, RuleSet) else _Index(tuple(rules))
     plain = _normalise(text)
-    language = language or detect_language(plain)
-    shielded = guarded(plain)
+    languages = ("*", language) if language else ("*", *candidate_languages(plain))
+    shielded = guarded(plain) if shielded is None else shielded
+    triggers: dict[int, list[int]] = {}
+    for r, t in index.candidates(plain.lower()):
+        triggers.setdefault(r, []).append(t)
     tags: list[Tag] = []
-    for rule in rules:
-        if not rule.triggers or rule.language not in ("*", language):
+    for r in sorted(triggers):
+        rule = index.rules[r]
+        if rule.language not in languages:
+            continue
+        spans: list[tuple[int, int]] = []
+        for t in sorted(triggers[r]):
+            spans += [m.span() for m in rule.triggers[t].finditer(plain) if m.end() > m.start()]
+        if not spans:
             continue
         if any(p.search(plain) for p in rule.unless):
             continue
         if rule.context and not any(p.search(plain) for p in rule.context):
             continue
-        spans: list[tuple[int, int]] = []
-        for trigger in rule.triggers:
-            spans += [m.span() for m in trigger.finditer(plain) if m.end() > m.start()]
         for start, end in _merge(spans):
             if not _inside(start, end, shielded):
                 tags.append(Tag(rule.tactic, rule.id, start, end, text[start:end]))
@@ -247,9 +321,14 @@ def _merge(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def model_tags(model: LinearModel, text: str, skip: frozenset[str] = frozenset()) -> list[Tag]:
+def model_tags(
+    model: LinearModel,
+    text: str,
+    skip: frozenset[str] = frozenset(),
+    shielded: Sequence[tuple[int, int]] | None = None,
+) -> list[Tag]:
     """The model's suggestions for ``text`` (tactics in ``skip`` left out), guarded stretches unread."""
-    shielded = guarded(_normalise(text))
+    shielded = guarded(_normalise(text)) if shielded is None else shielded
     words = [w for w in tokens(text) if not _inside(w[1], w[2], shielded)]
     return [
         Tag(p.tactic, f"model.{model.version}.{p.tactic}", p.start, p.end, text[p.start : p.end])
@@ -268,9 +347,10 @@ def tag(text: str, rules: RuleSet | None = None) -> list[Tag]:
     """The tactic tags of ``text`` under ``rules`` (default: the shipped rules and model): the rules' tags, then
     the model's for the tactics no rule found."""
     ruleset = rules or default_rules()
-    found = tag_with(ruleset.rules, text)
+    shielded = guarded(_normalise(text))
+    found = tag_with(ruleset, text, shielded=shielded)
     if ruleset.model is not None:
-        found += model_tags(ruleset.model, text, frozenset(t.tactic for t in found))
+        found += model_tags(ruleset.model, text, frozenset(t.tactic for t in found), shielded)
     return sorted(found, key=lambda t: (t.start, t.end, t.tactic, t.rule_id))
 
 
