@@ -57,6 +57,10 @@ _MARKS = {
     "fr": re.compile(r"[œçèêàùûâîôë]|\b[jcdlmnst]'|\wées?\b|\w(?:ique|eux|oi)\b"),
 }
 _TOKEN = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
+# Each function word with the languages it belongs to (one look-up a word).
+_LANGUAGES_OF: dict[str, tuple[str, ...]] = {
+    word: tuple(lang for lang in LANGUAGES if word in _WORDS[lang]) for word in set().union(*_WORDS.values())
+}
 
 
 def detect_language(text: str) -> str:
@@ -70,10 +74,11 @@ def candidate_languages(text: str) -> tuple[str, ...]:
     plain = text.lower().replace("\u2019", "'")
     counts = dict.fromkeys(LANGUAGES, 0)
     for token in _TOKEN.findall(plain):
-        elided = token[: token.find("'") + 1] if "'" in token else ""  # French j'ai, c'est
-        for language in LANGUAGES:
-            if token in _WORDS[language] or elided in _WORDS[language]:
-                counts[language] += 1
+        found = _LANGUAGES_OF.get(token)
+        if found is None and "'" in token:
+            found = _LANGUAGES_OF.get(token[: token.find("'") + 1])  # French j'ai, c'est
+        for language in found or ():
+            counts[language] += 1
     for language, mark in _MARKS.items():
         counts[language] += 2 * len(mark.findall(plain))
     best = max(counts.values())

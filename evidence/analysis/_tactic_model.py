@@ -2,7 +2,8 @@
 
 Format (``templates/tactics/model.json``, written by ``bench/train_tactics.py``): ``version``, ``tactics`` (the
 order of every weight list), ``bias`` and ``threshold`` (one number per tactic) and ``weights`` (feature -> one
-weight per tactic). A feature is a word (``w:threat``) or two neighbouring words (``b:where_you``) after
+weight per tactic). A feature is a word (``w:threat``), the first five letters of a longer word (``p:threa``), or
+two neighbouring words (``b:where_you``) after
 :func:`tokens` normalised them: lower case, accents and apostrophes dropped, a few texting spellings read as the
 word (``u`` as ``you``). The score of a tactic is the logistic of the bias plus the weights of the features the
 message has (each counted once); the tactic is suggested when it reaches the tactic's threshold.
@@ -20,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -60,7 +62,10 @@ _SPELLINGS = {
 
 
 def _fold(word: str) -> str:
-    plain = unicodedata.normalize("NFKD", word.lower())
+    lower = word.lower()
+    if lower.isascii():
+        return lower.replace("'", "")  # the only other character a token can hold
+    plain = unicodedata.normalize("NFKD", lower)
     return "".join(c for c in plain if c.isalnum())
 
 
@@ -77,12 +82,14 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
 def features(words: list[tuple[str, int, int]]) -> dict[str, tuple[int, int]]:
     """The features of a message's words, each with the span of its first occurrence."""
     found: dict[str, tuple[int, int]] = {}
-    previous: tuple[str, int, int] | None = None
-    for word, start, end in words:
-        found.setdefault("w:" + word, (start, end))
-        if previous is not None:
-            found.setdefault(f"b:{previous[0]}_{word}", (previous[1], end))
-        previous = (word, start, end)
+    for index in range(len(words) - 1, -1, -1):  # backwards: the first occurrence is written last
+        word, start, end = words[index]
+        found["w:" + word] = (start, end)
+        if len(word) > 5:
+            found["p:" + word[:5]] = (start, end)  # the word's stem, roughly: threaten, threatening
+        if index:
+            before = words[index - 1]
+            found[f"b:{before[0]}_{word}"] = (before[1], end)
     return found
 
 
@@ -111,12 +118,11 @@ class LinearModel:
 
     def scores(self, found: dict[str, tuple[int, int]]) -> list[float]:
         """The probability of each tactic (in :attr:`tactics` order) given a message's features."""
-        totals = list(self.bias)
+        totals: list[float] = list(self.bias)
         for feature in found:
             weights = self.weights.get(feature)
             if weights is not None:
-                for index, weight in enumerate(weights):
-                    totals[index] += weight
+                totals = list(map(operator.add, totals, weights))
         return [1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, total)))) for total in totals]
 
     def predict(self, found: dict[str, tuple[int, int]]) -> list[Prediction]:

@@ -40,6 +40,10 @@ class Rule:
     # For each trigger, strings one of which is in any text it matches (lower case), or None when unknown:
     # a trigger none of whose strings is in the lower-cased text is not searched (the speed of the tagger).
     needs: tuple[frozenset[str] | None, ...] = ()
+    # For each trigger, the same pattern for lower-cased text, without the leading word-boundary look-behind
+    # (checked by ``word_spans`` instead): Python's engine then scans for its first letters, several times
+    # faster. None when lower-casing the pattern is not safe.
+    fast: tuple[re.Pattern[str] | None, ...] = ()
 
 
 def phrase_regex(phrase: str) -> str:
@@ -85,8 +89,83 @@ def _needs(items: list[tuple[Any, Any]]) -> set[str] | None:
             needed = _needs(list(av[2]))
         if needed:
             candidates.append(needed)
-    best = max(candidates, key=lambda c: min(len(x) for x in c), default=None)
+    best = max(
+        candidates, key=lambda c: (min(map(len, c)) >= 3, _selectivity(c), min(map(len, c))), default=None
+    )
     return best if best and min(len(x) for x in best) >= 3 else None
+
+
+# Words in most messages: a pattern needing one of them is searched in nearly every text, so another of its
+# parts is preferred as the shortcut when there is one.
+_COMMON = frozenset(
+    [
+        "you",
+        "your",
+        "you're",
+        "youre",
+        "yours",
+        "the",
+        "and",
+        "are",
+        "not",
+        "for",
+        "that",
+        "this",
+        "what",
+        "with",
+        "have",
+        "i'm",
+        "i'll",
+        "me",
+        "my",
+        "was",
+        "will",
+    ]
+)
+
+
+def _selectivity(strings: set[str]) -> int:
+    # The length of the shortest string, a common word counting as one letter long.
+    return min(1 if s.strip() in _COMMON else len(s) for s in strings)
+
+
+def lower_pattern(regex: str) -> re.Pattern[str] | None:
+    """``regex`` (case-insensitive, whole words) as a pattern for lower-cased text whose left word boundary is
+    left to :func:`word_spans`; None when that cannot be done safely."""
+    out: list[str] = []
+    escaped = False
+    for char in regex:
+        if escaped:
+            out.append(char)  # \S, \W, \D, \B, \A, \Z keep their case
+            escaped = False
+        elif char == "\\":
+            out.append(char)
+            escaped = True
+        else:
+            low = char.lower()
+            if len(low) != 1:
+                return None
+            out.append(low)
+    try:
+        return re.compile(f"(?:{''.join(out)})(?!\\w)", re.MULTILINE)
+    except re.error:
+        return None
+
+
+def word_spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    """The non-empty matches of a :func:`lower_pattern` in ``text`` that start a word, as ``finditer`` of the
+    bounded pattern would find them (after a refused start the search resumes one character on)."""
+    spans = []
+    pos = 0
+    while (match := pattern.search(text, pos)) is not None:
+        start, end = match.span()
+        if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            pos = start + 1
+            continue
+        if end > start:
+            spans.append((start, end))
+        pos = max(end, start + 1)
+    return spans
 
 
 def _bounded(regex: str) -> str:
@@ -164,6 +243,8 @@ def _parse_rule(tactic: str, index: int, item: object, path: str, language: str)
     triggers = [_compile(phrase_regex(p), where, "phrases", path, bounded=True) for p in phrases]
     triggers += [_compile(p, where, "patterns", path, bounded=True) for p in patterns]
     needs = tuple(needed_strings(t.pattern) for t in triggers)
+    sources = [phrase_regex(p) for p in phrases] + patterns
+    fast = tuple(lower_pattern(source) for source in sources)
     unless = [
         _compile(p, where, "unless", path, bounded=False)
         for p in _strings(item.get("unless"), where, "unless", path)
@@ -173,5 +254,14 @@ def _parse_rule(tactic: str, index: int, item: object, path: str, language: str)
         for p in _strings(item.get("context"), where, "context", path)
     ]
     return Rule(
-        tactic, rule_id, description, tuple(triggers), tuple(unless), tuple(context), path, language, needs
+        tactic,
+        rule_id,
+        description,
+        tuple(triggers),
+        tuple(unless),
+        tuple(context),
+        path,
+        language,
+        needs,
+        fast,
     )

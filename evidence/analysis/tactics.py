@@ -38,7 +38,7 @@ from typing import Any
 
 from evidence.analysis._tactic_lang import LANGUAGES, candidate_languages, detect_language
 from evidence.analysis._tactic_model import LinearModel, features, load_model, tokens
-from evidence.analysis._tactic_rules import Rule, parse_rules, phrase_regex
+from evidence.analysis._tactic_rules import Rule, parse_rules, phrase_regex, word_spans
 from evidence.errors import UsageError
 
 __all__ = [
@@ -286,10 +286,12 @@ def tag_with(
     when not given)."""
     index = rules.index if isinstance(rules, RuleSet) else _Index(tuple(rules))
     plain = _normalise(text)
+    lower = plain.lower()
+    aligned = len(lower) == len(plain)  # lower-casing kept every offset: the fast patterns may be used
     languages = ("*", language) if language else ("*", *candidate_languages(plain))
     shielded = guarded(plain) if shielded is None else shielded
     triggers: dict[int, list[int]] = {}
-    for r, t in index.candidates(plain.lower()):
+    for r, t in index.candidates(lower):
         triggers.setdefault(r, []).append(t)
     tags: list[Tag] = []
     for r in sorted(triggers):
@@ -298,7 +300,11 @@ def tag_with(
             continue
         spans: list[tuple[int, int]] = []
         for t in sorted(triggers[r]):
-            spans += [m.span() for m in rule.triggers[t].finditer(plain) if m.end() > m.start()]
+            fast = rule.fast[t] if aligned and t < len(rule.fast) else None
+            if fast is not None:
+                spans += word_spans(fast, lower)
+            else:
+                spans += [m.span() for m in rule.triggers[t].finditer(plain) if m.end() > m.start()]
         if not spans:
             continue
         if any(p.search(plain) for p in rule.unless):
