@@ -236,6 +236,12 @@ _REPORTED_SPEECH = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!?\n]")
+# A message that opens with a quotation and then says whose words they were ('"You'll regret it!" - my gran'),
+# in any of the four languages.
+_OPENING_QUOTE = re.compile(
+    r"^\s*([\"\u201c\u201e\u00ab][^\"\u201c\u201d\u00bb\n]+[\"\u201d\u201c\u00bb])\s*"
+    r"(?:[-\u2013\u2014,:(]|hat\b|sagte?\b|meinte\b|dijo\b|dice\b|a\s+dit\b|disait\b|said\b|says\b)"
+)
 
 
 _REPORTING_WORDS = (
@@ -259,10 +265,12 @@ _REPORTING_WORDS = (
 
 def guarded(text: str) -> list[tuple[int, int]]:
     """The stretches of ``text`` the tagger does not read: reported quotations and reported threats."""
+    opening = _OPENING_QUOTE.match(text)
+    spans = [opening.span(1)] if opening else []
     lower = text.lower()
     if not any(word in lower for word in _REPORTING_WORDS):
-        return []
-    spans = [m.span() for m in _REPORTED_QUOTE.finditer(text)]
+        return spans
+    spans += [m.span() for m in _REPORTED_QUOTE.finditer(text)]
     for m in _REPORTED_SPEECH.finditer(text):
         before = max((e.end() for e in _SENTENCE_END.finditer(text, 0, m.start())), default=0)
         after = _SENTENCE_END.search(text, m.end())
