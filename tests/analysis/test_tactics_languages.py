@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from evidence.analysis._tactic_lang import LANGUAGES, candidate_languages, detect_language
+from evidence.analysis._tactic_rules import word_spans
 from evidence.analysis.tactics import TACTICS, RuleSet, guarded, load_rules, tactics_of, tag
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "tactics"
@@ -139,20 +140,31 @@ def test_every_rule_id_is_unique_and_names_its_language(rules: RuleSet) -> None:
     assert rules.descriptions["threat"].startswith("Threat of violence")  # English descriptions are shown
 
 
-def test_the_shortcut_never_skips_a_match(rules: RuleSet) -> None:
-    # A trigger is searched only when one of the strings it needs is in the text: check that over every message.
-    texts = [str(r["text"]) for name in sorted(DATA.glob("*.jsonl")) for r in _rows(name.name)]
+def test_the_shortcuts_never_change_a_match(rules: RuleSet) -> None:
+    # (1) A trigger is searched only when one of the strings it needs is in the text, and (2) it is searched as a
+    # lower-case pattern whose left word boundary is checked afterwards. Over every labelled message of the
+    # rule's language: (1) never skips a text the trigger matches, (2) finds exactly the spans the trigger finds.
+    texts = [
+        str(r["text"]).replace("\u2019", "'")
+        for path in sorted(DATA.glob("*.jsonl"))
+        for r in _rows(path.name)
+    ]
+    by_language = {lang: [t for t in texts if lang in candidate_languages(t)] for lang in LANGUAGES}
     checked = 0
     for rule in rules.matching:
-        for trigger, needs in zip(rule.triggers, rule.needs, strict=True):
-            if needs is None:
-                continue
-            for text in texts:
-                plain = text.replace("\u2019", "'")
-                if trigger.search(plain):
+        for trigger, needs, fast in zip(rule.triggers, rule.needs, rule.fast, strict=True):
+            assert fast is not None, (rule.id, trigger.pattern)
+            for text in by_language.get(rule.language, texts):
+                spans = [m.span() for m in trigger.finditer(text) if m.end() > m.start()]
+                assert word_spans(fast, text.lower()) == spans, (rule.id, trigger.pattern, text)
+                if spans:
                     checked += 1
-                    assert any(word in plain.lower() for word in needs), (rule.id, trigger.pattern, text)
-    assert checked > 1000
+                    assert needs is None or any(w in text.lower() for w in needs), (
+                        rule.id,
+                        trigger.pattern,
+                        text,
+                    )
+    assert checked > 2000
 
 
 def _recorded(label: str) -> float:
