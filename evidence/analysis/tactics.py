@@ -105,6 +105,11 @@ class _Index:
         self.rules = tuple(rules)
         self.always: set[tuple[int, int]] = set()
         self.by_trigram: dict[str, list[tuple[str, list[tuple[int, int]]]]] = {}
+        # Each tactic's known false positives (the rules' ``unless``), by language: they veto the model too.
+        self.vetoes: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+        for rule in self.rules:
+            for pattern in rule.unless:
+                self.vetoes.setdefault(rule.tactic, []).append((rule.language, pattern))
         targets: dict[str, list[tuple[int, int]]] = {}
         for r, rule in enumerate(self.rules):
             for t in range(len(rule.triggers)):
@@ -359,12 +364,24 @@ def default_rules() -> RuleSet:
 
 def tag(text: str, rules: RuleSet | None = None) -> list[Tag]:
     """The tactic tags of ``text`` under ``rules`` (default: the shipped rules and model): the rules' tags, then
-    the model's for the tactics no rule found."""
+    the model's for the tactics no rule found, unless a rule of that tactic knows the message's words as a false
+    positive."""
     ruleset = rules or default_rules()
-    shielded = guarded(_normalise(text))
+    plain = _normalise(text)
+    shielded = guarded(plain)
     found = tag_with(ruleset, text, shielded=shielded)
     if ruleset.model is not None:
-        found += model_tags(ruleset.model, text, frozenset(t.tactic for t in found), shielded)
+        suggested = model_tags(ruleset.model, text, frozenset(t.tactic for t in found), shielded)
+        if suggested:
+            # A model suggestion is dropped where a rule of its tactic knows the words as a false positive
+            # ("congratulations", "lol", "happy birthday" in the message's language).
+            languages = ("*", *candidate_languages(plain))
+            vetoes = ruleset.index.vetoes
+            found += [
+                t
+                for t in suggested
+                if not any(lang in languages and p.search(plain) for lang, p in vetoes.get(t.tactic, ()))
+            ]
     return sorted(found, key=lambda t: (t.start, t.end, t.tactic, t.rule_id))
 
 
