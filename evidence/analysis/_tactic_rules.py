@@ -2,6 +2,11 @@
 
 A rules file names its language (``language = "de"``); its rules are applied only to messages detected as that
 language. A file without one applies to every message (a user's own rules in a folder of their choosing).
+
+Two shortcuts are compiled with each trigger, for speed, and tested to change no match: the strings one of which
+every match contains (:func:`needed_strings`, read from the parsed pattern), and the same pattern for lower-cased
+text without its leading look-behind (:func:`lower_pattern`, :func:`word_spans`), which lets the engine scan for
+the pattern's first letters.
 """
 
 from __future__ import annotations
