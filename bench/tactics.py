@@ -1,24 +1,35 @@
-"""Precision, recall and F1 of the tactic rules on the labelled set (tests/data/tactics/labelled.jsonl).
+"""Precision, recall and F1 of the tactic tagger (rules and model) on a labelled set, per tactic and per language.
 
-Usage: ``.venv/bin/python bench/tactics.py [--split heldout|dev|all] [--errors]``. Prints a Markdown table per
-split: per tactic, precision, recall and F1 over messages (a message counts once per tactic), and the macro F1
-(the mean of the per-tactic F1s). The held-out split was written before any rule and is never tuned on.
+Usage:
+    .venv/bin/python bench/tactics.py                      # the held-out splits in tests/data/tactics
+    .venv/bin/python bench/tactics.py --set PATH.jsonl     # any set: lines {"id","text","tactics",["lang"]}
+    .venv/bin/python bench/tactics.py --split train --errors --rules-only
+
+A line of a set is ``{"id", "text", "tactics": [...], "lang": "en|de|es|fr"}`` (tactics from the ten names of
+``TACTICS``, an empty list for none; without ``lang`` the detected language is used; a ``split`` key, when
+present, is filtered by ``--split``). Printed: one Markdown table a language and one for all, per tactic the
+support, TP, FP, FN, precision, recall and F1 over messages (a message counts once per tactic), and the macro F1
+(the mean of the per-tactic F1s over the tactics with support or a false alarm in that set).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
+import os
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from evidence.analysis.tactics import TACTICS, RuleSet, load_rules, tactics_of  # noqa: E402
+from evidence.analysis.tactics import TACTICS, RuleSet, detect_language, load_rules, tactics_of, tag  # noqa: E402
 
-LABELLED = ROOT / "tests" / "data" / "tactics" / "labelled.jsonl"
+DATA = ROOT / "tests" / "data" / "tactics"
+HELD_OUT = ("test", "heldout")
 
 
 @dataclass(frozen=True)
@@ -44,25 +55,55 @@ class Score:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def examples(split: str, path: Path = LABELLED) -> list[dict[str, object]]:
-    """The labelled messages of ``split`` (``all`` for every one)."""
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [row for row in rows if split == "all" or row["split"] == split]
+def read_set(path: Path) -> list[dict[str, object]]:
+    """The rows of one JSONL set; SystemExit naming the line when one is not a labelled message."""
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            ok = isinstance(row["text"], str) and set(row["tactics"]) <= set(TACTICS)
+        except (ValueError, KeyError, TypeError):
+            ok = False
+        if not ok:
+            sys.exit(f"error: {path}: line {number}: not {{'text': str, 'tactics': [names of TACTICS]}}")
+        rows.append(row)
+    return rows
 
 
-def score(rows: list[dict[str, object]], rules: RuleSet) -> list[Score]:
-    """Per-tactic counts of the rules' tags against the labels."""
+def in_split(row: dict[str, object], split: str) -> bool:
+    """Whether ``row`` belongs to ``split`` (``heldout``: the held-out splits; a row without one belongs to all)."""
+    where = row.get("split")
+    if where is None or split == "all":
+        return True
+    return where in HELD_OUT if split == "heldout" else where == split
+
+
+def default_rows(split: str) -> list[dict[str, object]]:
+    """The rows of every set in tests/data/tactics in ``split``."""
+    return [row for path in sorted(DATA.glob("*.jsonl")) for row in read_set(path) if in_split(row, split)]
+
+
+def language(row: dict[str, object]) -> str:
+    """The row's language as labelled, else as detected."""
+    lang = row.get("lang")
+    text = row["text"]
+    assert isinstance(text, str)
+    return lang if isinstance(lang, str) else detect_language(text)
+
+
+def score(rows: list[dict[str, object]], found: list[frozenset[str]]) -> list[Score]:
+    """Per-tactic counts of the suggestions ``found`` (one set a row) against the labels."""
     counts = {t: [0, 0, 0] for t in TACTICS}
-    for row in rows:
-        text = row["text"]
+    for row, said in zip(rows, found, strict=True):
         labels = row["tactics"]
-        assert isinstance(text, str) and isinstance(labels, list)
+        assert isinstance(labels, list)
         gold = set(labels)
-        found = tactics_of(text, rules)
         for tactic in TACTICS:
-            if tactic in found and tactic in gold:
+            if tactic in said and tactic in gold:
                 counts[tactic][0] += 1
-            elif tactic in found:
+            elif tactic in said:
                 counts[tactic][1] += 1
             elif tactic in gold:
                 counts[tactic][2] += 1
@@ -70,8 +111,9 @@ def score(rows: list[dict[str, object]], rules: RuleSet) -> list[Score]:
 
 
 def macro_f1(scores: list[Score]) -> float:
-    """The mean F1 over the tactics."""
-    return sum(s.f1 for s in scores) / len(scores)
+    """The mean F1 over the tactics that occur in the set (or were suggested in it)."""
+    present = [s for s in scores if s.tp + s.fn + s.fp]
+    return sum(s.f1 for s in present) / len(present) if present else 0.0
 
 
 def table(scores: list[Score]) -> str:
@@ -89,28 +131,61 @@ def table(scores: list[Score]) -> str:
 
 
 def main() -> None:
-    """Print the tables (and, with --errors, every message the rules get wrong)."""
+    """Print the tables (and, with --errors, every message the tagger gets wrong)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=("heldout", "dev", "all", "both"), default="both")
+    parser.add_argument("--set", type=Path, action="append", help="a JSONL set to score (repeatable)")
+    parser.add_argument("--split", default="heldout", help="heldout (default), train, dev, test, all")
+    parser.add_argument("--rules-only", action="store_true", help="score the rules without the model")
     parser.add_argument("--errors", action="store_true", help="list the misses and false alarms")
+    parser.add_argument(
+        "--speed", type=int, metavar="N", help="also time the tagging of N messages (the set, cycled)"
+    )
+    parser.add_argument("--workers", type=int, default=1, help="processes for --speed (default 1)")
     args = parser.parse_args()
-    rules = load_rules()
-    splits = ("heldout", "dev") if args.split == "both" else (args.split,)
-    for split in splits:
-        rows = examples(split)
-        print(f"### {split} ({len(rows)} messages)\n")
-        print(table(score(rows, rules)))
+    shipped = load_rules()
+    rules = RuleSet(shipped.matching, shipped.descriptions) if args.rules_only else shipped
+    if args.set:
+        rows = [row for path in args.set for row in read_set(path) if in_split(row, args.split)]
+    else:
+        rows = default_rows(args.split)
+    started = time.perf_counter()
+    found = [tactics_of(str(row["text"]), rules) for row in rows]
+    elapsed = time.perf_counter() - started
+    languages = sorted({language(row) for row in rows})
+    for lang in [*languages, "all"] if len(languages) > 1 else languages:
+        keep = [i for i, row in enumerate(rows) if lang == "all" or language(row) == lang]
+        print(f"### {lang} ({len(keep)} messages)\n")
+        print(table(score([rows[i] for i in keep], [found[i] for i in keep])))
         print()
-        if args.errors:
-            for row in rows:
-                text = row["text"]
-                assert isinstance(text, str) and isinstance(row["tactics"], list)
-                found, gold = tactics_of(text, rules), set(row["tactics"])
-                if found != gold:
-                    print(
-                        f"- {row['id']}: {text!r} missed={sorted(gold - found)} extra={sorted(found - gold)}"
-                    )
-            print()
+    print(f"({len(rows)} messages tagged in {elapsed:.2f} s)")
+    if args.speed:
+        texts = [str(row["text"]) for row in rows] or ["Pick up the phone."]
+        batch = [texts[i % len(texts)] for i in range(args.speed)]
+        size = sum(map(len, batch)) / len(batch)
+        started, cpu = time.perf_counter(), time.process_time()
+        if args.workers > 1:
+            with multiprocessing.Pool(args.workers) as pool:
+                pool.map(_count_tags, batch, chunksize=2000)
+        else:
+            for text in batch:
+                tag(text, rules)
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        print(
+            f"speed: {args.speed} messages (mean {size:.0f} characters) tagged in {elapsed:.1f} s "
+            f"({args.workers} process(es); CPU time of this process {cpu:.1f} s), "
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+        )
+    if args.errors:
+        for row, said in zip(rows, found, strict=True):
+            labels = row["tactics"]
+            assert isinstance(labels, list)
+            if said != set(labels):
+                missed, extra = sorted(set(labels) - said), sorted(said - set(labels))
+                print(f"- {row.get('id')}: {row['text']!r} missed={missed} extra={extra}")
+
+
+def _count_tags(text: str) -> int:
+    return len(tag(text))
 
 
 if __name__ == "__main__":

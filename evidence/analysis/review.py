@@ -70,9 +70,10 @@ def record_words(record: Record) -> str:
 
 
 def suggests(record: Record) -> bool:
-    """Whether the rules read this record: not the owner's own outgoing words, and not a screenshot's whole-screen
-    text when the layout already made a record of each message on it (they are read one by one instead)."""
-    if record.direction is Direction.OUTGOING:
+    """Whether the rules read this record: not the owner's own outgoing words or diary (what the owner writes is
+    never the respondent's tactic, even when it quotes them), and not a screenshot's whole-screen text when the
+    layout already made a record of each message on it (they are read one by one instead)."""
+    if record.direction is Direction.OUTGOING or record.channel is Channel.DIARY:
         return False
     return not (record.channel is Channel.SCREENSHOT and int(record.raw.get("layout_messages") or 0) > 0)
 

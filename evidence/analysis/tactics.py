@@ -1,20 +1,34 @@
-"""Tactic tags: which tactics a message shows (threat, insult, guilt-tripping, ...), by rules a user can read.
+"""Tactic tags: which tactics a message shows (threat, insult, guilt-tripping, ...), as suggestions to review.
 
-The rules live in TOML files, ``templates/tactics/*.toml`` in the checkout (another folder can be given). Each
-file names tactics; each tactic has rules; each rule has an id, a description, ``phrases`` (plain words) and/or
-``patterns`` (regular expressions), and optionally ``unless`` (patterns of known false positives: "I'd kill for
-a coffee") and ``context`` (patterns of which one must also be in the message). Matching is case-insensitive
-and whole-word; curly apostrophes count as straight ones. See ``templates/tactics/en.toml`` for the format.
+Two parts, both shipped in ``templates/tactics`` (another folder can be given):
 
-Every :class:`Tag` names its tactic, the rule that fired and the exact words that triggered it (start and end
-offsets into the text as given), so a tag can always be explained and a user can confirm or reject it.
+- **Rules a user can read**, one TOML file a language (``en.toml``, ``de.toml``, ``es.toml``, ``fr.toml``; format
+  in ``_tactic_rules.py`` and at the top of ``en.toml``). Each rule has ``phrases`` and ``patterns``, optional
+  ``unless`` (known false positives: "I'd kill for a coffee") and ``context`` patterns. Matching is
+  case-insensitive and whole-word; curly apostrophes count as straight ones. A message is read only by the rules
+  of its language (:func:`detect_language`; every language of a tie) and by rules files that name none.
+- **A small trained linear model** (``model.json``, ``_tactic_model.py``, trained by ``bench/train_tactics.py``)
+  over words, word stems and word pairs of all four languages, for the phrasings no rule foresaw. It speaks only
+  where no rule has already suggested the tactic, above a threshold chosen for precision when it was trained,
+  and not where a rule of the same tactic and language has an ``unless`` pattern matching the message.
 
-No machine learning: the rules are the whole model. Their measured precision and recall on a labelled set
-(``tests/data/tactics/labelled.jsonl``) are in ``bench/RESULTS.md``; ``bench/tactics.py`` recomputes them.
+Every :class:`Tag` names its tactic, the rule that fired (``model.<version>.<tactic>`` for the model) and the
+exact words that triggered it (start and end offsets into the text as given), so a suggestion can always be
+explained and a user can confirm or reject it.
 
-Known limits: English only; rules see one message at a time (no conversation context, no sarcasm or quoted
-speech detection); ``unless`` patterns veto a rule for the whole message, so one long e-mail holding both a
-trap phrase and a real instance of the same rule loses the tag.
+Guards, for both parts: words inside a quotation that is reported ("he texted: 'I'll kill you'", a message
+opening with a quotation attributed to someone: '"You'll regret it!" - my gran'), and a sentence reporting what
+someone else said they would do ("she said she would post the photos") are not read, so an account of what
+happened is not suggested as the sender's tactic. (The owner's outgoing messages and
+diary are not read at all: ``review.suggests``.)
+
+Speed: a trigger is searched only when a string it must contain is in the text, and as a lower-case pattern
+whose left word boundary is checked after the search (``_tactic_rules``): about 0.2 ms a message.
+
+Measured precision and recall: ``bench/RESULTS.md``; ``bench/tactics.py`` recomputes them on any labelled set.
+Known limits: one message at a time (no conversation context); sarcasm is caught only where it is marked
+("lol", "haha"); ``unless`` patterns veto a rule for the whole message; the model knows the phrasings of its
+training messages and their near neighbours, not every way of saying a thing.
 """
 
 from __future__ import annotations
@@ -22,12 +36,31 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from evidence.analysis._tactic_lang import LANGUAGES, candidate_languages, detect_language
+from evidence.analysis._tactic_model import LinearModel, features, load_model, tokens
+from evidence.analysis._tactic_rules import Rule, parse_rules, phrase_regex, word_spans
 from evidence.errors import UsageError
+
+__all__ = [
+    "LANGUAGES",
+    "TACTICS",
+    "Rule",
+    "RuleSet",
+    "Tag",
+    "default_rules",
+    "detect_language",
+    "load_rules",
+    "phrase_regex",
+    "rules_dir",
+    "tactics_of",
+    "tag",
+    "tag_with",
+]
 
 TACTICS = (
     "threat",
@@ -41,29 +74,12 @@ TACTICS = (
     "demand_to_meet_or_respond",
     "monitoring",
 )
-_RULE_KEYS = frozenset({"id", "description", "phrases", "patterns", "unless", "context"})
-_TACTIC_KEYS = frozenset({"description", "rules"})
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-_RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*$")
-_FLAGS = re.IGNORECASE | re.MULTILINE
+MODEL_FILE = "model.json"
 
 
 def rules_dir() -> Path:
-    """The rules shipped with the checkout: ``<repository>/templates/tactics``."""
+    """The rules and model shipped with the package: ``evidence/templates/tactics``."""
     return Path(__file__).resolve().parent.parent / "templates" / "tactics"
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One rule of one tactic, compiled."""
-
-    tactic: str
-    id: str
-    description: str
-    triggers: tuple[re.Pattern[str], ...]
-    unless: tuple[re.Pattern[str], ...]
-    context: tuple[re.Pattern[str], ...]
-    source: str  # the file the rule came from
 
 
 @dataclass(frozen=True)
@@ -87,12 +103,55 @@ class Tag:
         }
 
 
+class _Index:
+    """Which triggers can match a text, found from the three-letter pieces of the strings each needs."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.rules = tuple(rules)
+        self.always: set[tuple[int, int]] = set()
+        self.by_trigram: dict[str, list[tuple[str, list[tuple[int, int]]]]] = {}
+        # Each tactic's known false positives (the rules' ``unless``), by language: they veto the model too.
+        self.vetoes: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+        for rule in self.rules:
+            for pattern in rule.unless:
+                self.vetoes.setdefault(rule.tactic, []).append((rule.language, pattern))
+        targets: dict[str, list[tuple[int, int]]] = {}
+        for r, rule in enumerate(self.rules):
+            for t in range(len(rule.triggers)):
+                needs = rule.needs[t] if t < len(rule.needs) else None
+                if needs is None:
+                    self.always.add((r, t))
+                else:
+                    for word in needs:
+                        targets.setdefault(word, []).append((r, t))
+        for word, where in sorted(targets.items()):
+            self.by_trigram.setdefault(word[:3], []).append((word, where))
+
+    def candidates(self, lower: str) -> set[tuple[int, int]]:
+        """The (rule, trigger) pairs worth searching in a lower-cased text."""
+        found = set(self.always)
+        for trigram in {lower[i : i + 3] for i in range(len(lower) - 2)}:
+            for word, where in self.by_trigram.get(trigram, ()):
+                if word in lower:
+                    found.update(where)
+        return found
+
+
 @dataclass(frozen=True)
 class RuleSet:
-    """Every rule loaded, in file order, with the tactic descriptions."""
+    """Every rule loaded, in file order, with the tactic descriptions, and the model when the folder has one.
+
+    The model appears in :attr:`rules` as one entry a tactic (no triggers, id ``model.<version>.<tactic>``), so
+    that a model's suggestion can be looked up and explained like a rule's, and the rules' fingerprint that a
+    review records changes when the model does."""
 
     rules: tuple[Rule, ...]
     descriptions: dict[str, str]
+    model: LinearModel | None = None
+    index: _Index = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "index", _Index(self.rules))
 
     def rule(self, rule_id: str) -> Rule:
         """The rule with id ``rule_id`` (KeyError when there is none)."""
@@ -106,97 +165,31 @@ class RuleSet:
         """The tactics with at least one rule, in file order."""
         return tuple(dict.fromkeys(rule.tactic for rule in self.rules))
 
-
-def phrase_regex(phrase: str) -> str:
-    """The regular expression for a plain phrase: escaped, any whitespace between words, apostrophes optional."""
-    words = phrase.split()
-    return r"\s+".join(re.escape(word).replace("'", "'?") for word in words)
-
-
-def _bounded(regex: str) -> str:
-    # Whole words: no letter or digit may touch the match on either side.
-    return rf"(?<!\w)(?:{regex})(?!\w)"
+    @property
+    def matching(self) -> tuple[Rule, ...]:
+        """The rules with words to match (the model's entries have none)."""
+        return tuple(rule for rule in self.rules if rule.triggers)
 
 
-def _strings(value: object, where: str, key: str, path: str) -> list[str]:
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
-        raise UsageError(f"{where}: '{key}' must be a list of non-empty strings", path=path)
-    return list(value)
-
-
-def _compile(regex: str, where: str, key: str, path: str, *, bounded: bool) -> re.Pattern[str]:
-    try:
-        compiled = re.compile(_bounded(regex) if bounded else regex, _FLAGS)
-    except re.error as exc:
-        raise UsageError(f"{where}: bad regular expression in '{key}' {regex!r} ({exc})", path=path) from None
-    if compiled.search("") is not None:
-        raise UsageError(f"{where}: '{key}' {regex!r} matches the empty string", path=path)
-    return compiled
-
-
-def parse_rules(data: dict[str, Any], path: str) -> tuple[list[Rule], dict[str, str]]:
-    """Validate and compile one rules document (the parsed TOML); UsageError naming the rule when it is wrong."""
-    tactics = data.get("tactics")
-    if not isinstance(tactics, dict) or not tactics:
-        raise UsageError("a rules file needs a [tactics.NAME] table", path=path)
-    rules: list[Rule] = []
-    descriptions: dict[str, str] = {}
-    for tactic, body in tactics.items():
-        where = f"tactic {tactic!r}"
-        if not _NAME.match(tactic):
-            raise UsageError(f"{where}: a tactic name is lower-case letters, digits and _", path=path)
-        if not isinstance(body, dict):
-            raise UsageError(f"{where}: must be a table", path=path)
-        unknown = sorted(set(body) - _TACTIC_KEYS)
-        if unknown:
-            raise UsageError(f"{where}: unknown keys {', '.join(unknown)}", path=path)
-        description = body.get("description")
-        if not isinstance(description, str) or not description.strip():
-            raise UsageError(f"{where}: needs a description", path=path)
-        descriptions[tactic] = description
-        items = body.get("rules")
-        if not isinstance(items, list) or not items:
-            raise UsageError(f"{where}: needs at least one [[tactics.{tactic}.rules]]", path=path)
-        for index, item in enumerate(items, 1):
-            rules.append(_parse_rule(tactic, index, item, path))
-    return rules, descriptions
-
-
-def _parse_rule(tactic: str, index: int, item: object, path: str) -> Rule:
-    where = f"tactic {tactic!r} rule {index}"
-    if not isinstance(item, dict):
-        raise UsageError(f"{where}: must be a table", path=path)
-    rule_id = item.get("id")
-    if not isinstance(rule_id, str) or not _RULE_ID.match(rule_id):
-        raise UsageError(f"{where}: needs an id like '{tactic}.what_it_catches'", path=path)
-    where = f"rule {rule_id!r}"
-    unknown = sorted(set(item) - _RULE_KEYS)
-    if unknown:
-        raise UsageError(f"{where}: unknown keys {', '.join(unknown)}", path=path)
-    description = item.get("description")
-    if not isinstance(description, str) or not description.strip():
-        raise UsageError(f"{where}: needs a description", path=path)
-    phrases = _strings(item.get("phrases"), where, "phrases", path)
-    patterns = _strings(item.get("patterns"), where, "patterns", path)
-    if not phrases and not patterns:
-        raise UsageError(f"{where}: needs at least one phrase or pattern", path=path)
-    triggers = [_compile(phrase_regex(p), where, "phrases", path, bounded=True) for p in phrases]
-    triggers += [_compile(p, where, "patterns", path, bounded=True) for p in patterns]
-    unless = [
-        _compile(p, where, "unless", path, bounded=False)
-        for p in _strings(item.get("unless"), where, "unless", path)
+def _model_rules(model: LinearModel) -> list[Rule]:
+    return [
+        Rule(
+            tactic,
+            f"model.{model.version}.{tactic}",
+            f"Trained model {model.version} (sha256 {model.sha256[:12]}): the words shown weigh most towards "
+            f"{tactic.replace('_', ' ')} in a message scoring at least {model.threshold[i]:.2f}",
+            (),
+            (),
+            (),
+            model.source,
+        )
+        for i, tactic in enumerate(model.tactics)
     ]
-    context = [
-        _compile(p, where, "context", path, bounded=False)
-        for p in _strings(item.get("context"), where, "context", path)
-    ]
-    return Rule(tactic, rule_id, description, tuple(triggers), tuple(unless), tuple(context), path)
 
 
 def load_rules(folder: Path | None = None) -> RuleSet:
-    """Every ``*.toml`` in ``folder`` (default :func:`rules_dir`), validated; UsageError naming what is wrong."""
+    """Every ``*.toml`` in ``folder`` (default :func:`rules_dir`), validated, and its ``model.json`` if it has
+    one; UsageError naming what is wrong."""
     base = folder or rules_dir()
     files = sorted(base.glob("*.toml")) if base.is_dir() else []
     if not files:
@@ -205,6 +198,7 @@ def load_rules(folder: Path | None = None) -> RuleSet:
         )
     rules: list[Rule] = []
     descriptions: dict[str, str] = {}
+    english: dict[str, str] = {}
     for file in files:
         try:
             data = tomllib.loads(file.read_text(encoding="utf-8"))
@@ -214,12 +208,23 @@ def load_rules(folder: Path | None = None) -> RuleSet:
         rules += found
         for tactic, text in described.items():
             descriptions.setdefault(tactic, text)
+            if data.get("language") == "en":
+                english.setdefault(tactic, text)
+    descriptions.update(english)  # the descriptions shown are the English ones when there are any
     seen: dict[str, str] = {}
     for rule in rules:
         if rule.id in seen:
             raise UsageError(f"rule {rule.id!r} is defined twice (also in {seen[rule.id]})", path=rule.source)
         seen[rule.id] = rule.source
-    return RuleSet(tuple(rules), descriptions)
+    model = load_model(base / MODEL_FILE) if (base / MODEL_FILE).is_file() else None
+    if model is not None:
+        unknown = sorted(set(model.tactics) - set(descriptions))
+        if unknown:
+            raise UsageError(
+                f"the model names tactics no rules file describes: {', '.join(unknown)}", path=model.source
+            )
+        rules += _model_rules(model)
+    return RuleSet(tuple(rules), descriptions, model)
 
 
 def _normalise(text: str) -> str:
@@ -227,20 +232,106 @@ def _normalise(text: str) -> str:
     return text.replace("\u2019", "'").replace("\u2018", "'").replace("\u02bc", "'")
 
 
-def tag_with(rules: Iterable[Rule], text: str) -> list[Tag]:
-    """The tags ``rules`` find in ``text``: one per matching stretch of words, by position then tactic."""
+# What the owner reports rather than what the sender says: a quotation after a reporting verb, and a sentence
+# saying what someone else said they would do.
+_REPORTED_QUOTE = re.compile(
+    r"\b(?:said|says|say|wrote|writes|texted|texts|messaged|posted|told|tells|threatened|replied|went)"
+    r"(?:\s+(?:me|us|him|her|them|everyone|to\s+me))?\s*[:,]?\s*"
+    r"(?:\"[^\"\n]+\"|'[^'\n]{3,}'(?!\w)|\u201c[^\u201d\n]+\u201d|\u2018[^\u2019\n]{3,}\u2019)",
+    re.IGNORECASE,
+)
+_REPORTED_SPEECH = re.compile(
+    r"\b(?:he|she|they|my\s+ex)\s+(?:said|says|told\s+me|tells\s+me|threatened|keeps\s+saying|"
+    r"kept\s+saying|swore|texted|wrote)\s+(?:that\s+)?(?:he|she|they)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[.!?\n]")
+# A message that opens with a quotation and then says whose words they were ('"You'll regret it!" - my gran'),
+# in any of the four languages.
+_OPENING_QUOTE = re.compile(
+    r"^\s*([\"\u201c\u201e\u00ab][^\"\u201c\u201d\u00bb\n]+[\"\u201d\u201c\u00bb])\s*"
+    r"(?:[-\u2013\u2014,:(]|hat\b|sagte?\b|meinte\b|dijo\b|dice\b|a\s+dit\b|disait\b|said\b|says\b)"
+)
+
+
+_REPORTING_WORDS = (
+    "said",
+    "says",
+    "say",
+    "wrote",
+    "writes",
+    "text",
+    "messaged",
+    "posted",
+    "told",
+    "tells",
+    "threatened",
+    "replied",
+    "went",
+    "swore",
+    "saying",
+)
+
+
+def guarded(text: str) -> list[tuple[int, int]]:
+    """The stretches of ``text`` the tagger does not read: reported quotations and reported threats."""
+    opening = _OPENING_QUOTE.match(text)
+    spans = [opening.span(1)] if opening else []
+    lower = text.lower()
+    if not any(word in lower for word in _REPORTING_WORDS):
+        return spans
+    spans += [m.span() for m in _REPORTED_QUOTE.finditer(text)]
+    for m in _REPORTED_SPEECH.finditer(text):
+        before = max((e.end() for e in _SENTENCE_END.finditer(text, 0, m.start())), default=0)
+        after = _SENTENCE_END.search(text, m.end())
+        spans.append((before, after.start() if after else len(text)))
+    return _merge(spans)
+
+
+def _inside(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(a <= start and end <= b for a, b in spans)
+
+
+def tag_with(
+    rules: Iterable[Rule] | RuleSet,
+    text: str,
+    language: str | None = None,
+    shielded: Sequence[tuple[int, int]] | None = None,
+) -> list[Tag]:
+    """The tags ``rules`` find in ``text``: one per matching stretch of words, by position then tactic. Rules of
+    another language than ``language`` (when not given: the languages the text may be in, several when the
+    function words tie) are skipped, and so are matches inside the ``shielded`` stretches (:func:`guarded`
+    when not given)."""
+    index = rules.index if isinstance(rules, RuleSet) else _Index(tuple(rules))
     plain = _normalise(text)
+    lower = plain.lower()
+    aligned = len(lower) == len(plain)  # lower-casing kept every offset: the fast patterns may be used
+    languages = ("*", language) if language else ("*", *candidate_languages(plain))
+    shielded = guarded(plain) if shielded is None else shielded
+    triggers: dict[int, list[int]] = {}
+    for r, t in index.candidates(lower):
+        triggers.setdefault(r, []).append(t)
     tags: list[Tag] = []
-    for rule in rules:
+    for r in sorted(triggers):
+        rule = index.rules[r]
+        if rule.language not in languages:
+            continue
+        spans: list[tuple[int, int]] = []
+        for t in sorted(triggers[r]):
+            fast = rule.fast[t] if aligned and t < len(rule.fast) else None
+            if fast is not None:
+                spans += word_spans(fast, lower)
+            else:
+                spans += [m.span() for m in rule.triggers[t].finditer(plain) if m.end() > m.start()]
+        if not spans:
+            continue
         if any(p.search(plain) for p in rule.unless):
             continue
         if rule.context and not any(p.search(plain) for p in rule.context):
             continue
-        spans: list[tuple[int, int]] = []
-        for trigger in rule.triggers:
-            spans += [m.span() for m in trigger.finditer(plain) if m.end() > m.start()]
         for start, end in _merge(spans):
-            tags.append(Tag(rule.tactic, rule.id, start, end, text[start:end]))
+            if not _inside(start, end, shielded):
+                tags.append(Tag(rule.tactic, rule.id, start, end, text[start:end]))
     return sorted(tags, key=lambda t: (t.start, t.end, t.tactic, t.rule_id))
 
 
@@ -254,17 +345,51 @@ def _merge(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
+def model_tags(
+    model: LinearModel,
+    text: str,
+    skip: frozenset[str] = frozenset(),
+    shielded: Sequence[tuple[int, int]] | None = None,
+) -> list[Tag]:
+    """The model's suggestions for ``text`` (tactics in ``skip`` left out), guarded stretches unread."""
+    shielded = guarded(_normalise(text)) if shielded is None else shielded
+    words = [w for w in tokens(text) if not _inside(w[1], w[2], shielded)]
+    return [
+        Tag(p.tactic, f"model.{model.version}.{p.tactic}", p.start, p.end, text[p.start : p.end])
+        for p in model.predict(features(words))
+        if p.tactic not in skip
+    ]
+
+
 @cache
 def default_rules() -> RuleSet:
-    """The shipped rules, loaded once."""
+    """The shipped rules and model, loaded once."""
     return load_rules()
 
 
 def tag(text: str, rules: RuleSet | None = None) -> list[Tag]:
-    """The tactic tags of ``text`` under ``rules`` (default: the shipped rules)."""
-    return tag_with((rules or default_rules()).rules, text)
+    """The tactic tags of ``text`` under ``rules`` (default: the shipped rules and model): the rules' tags, then
+    the model's for the tactics no rule found, unless a rule of that tactic knows the message's words as a false
+    positive."""
+    ruleset = rules or default_rules()
+    plain = _normalise(text)
+    shielded = guarded(plain)
+    found = tag_with(ruleset, text, shielded=shielded)
+    if ruleset.model is not None:
+        suggested = model_tags(ruleset.model, text, frozenset(t.tactic for t in found), shielded)
+        if suggested:
+            # A model suggestion is dropped where a rule of its tactic knows the words as a false positive
+            # ("congratulations", "lol", "happy birthday" in the message's language).
+            languages = ("*", *candidate_languages(plain))
+            vetoes = ruleset.index.vetoes
+            found += [
+                t
+                for t in suggested
+                if not any(lang in languages and p.search(plain) for lang, p in vetoes.get(t.tactic, ()))
+            ]
+    return sorted(found, key=lambda t: (t.start, t.end, t.tactic, t.rule_id))
 
 
 def tactics_of(text: str, rules: RuleSet | None = None) -> frozenset[str]:
-    """The set of tactics ``text`` shows (what the labelled set is scored on)."""
+    """The set of tactics ``text`` shows (what the labelled sets are scored on)."""
     return frozenset(t.tactic for t in tag(text, rules))

@@ -24,9 +24,23 @@ def _timeline(case: Case, *args: str) -> list[dict[str, object]]:
     return data
 
 
-def test_suggest_confirm_reject(case: Case) -> None:
-    case.add_diary_entry(when="2026-03-14 21:30", text="He texted: I know where you are tonight.")
-    case.add_diary_entry(when="2026-03-15 09:00", text="I'd kill for a coffee after last night.")
+def _received(case: Case, folder: Path, *texts: str) -> None:
+    """Import ``texts`` as incoming SMS (an SMS Backup & Restore file), a minute apart from 2026-03-14 21:30 UTC."""
+    rows = "".join(
+        f'<sms protocol="0" address="+447700900123" date="{1773523800000 + 60000 * i}" type="1" '
+        f'body="{text}" read="1" status="-1" locked="0" date_sent="0" contact_name="Alex" />\n'
+        for i, text in enumerate(texts)
+    )
+    path = folder / "sms-20260315090000.xml"
+    path.write_text(
+        f"<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n<smses count=\"{len(texts)}\">\n{rows}</smses>\n",
+        encoding="utf-8",
+    )
+    case.import_files([path])
+
+
+def test_suggest_confirm_reject(case: Case, tmp_path: Path) -> None:
+    _received(case, tmp_path, "I know where you are tonight.", "I'd kill for a coffee after last night.")
     entries = _timeline(case)
     threat_or_watch = entries[0]
     tags = threat_or_watch["tags"]
@@ -38,9 +52,7 @@ def test_suggest_confirm_reject(case: Case) -> None:
     tactic = str(first["tactic"])
 
     head_before = case.head()
-    out = run_cli(
-        "-C", str(case.root), "tag", "reject", record_id, tactic, "--note", "quoted, not sent to me"
-    )
+    out = run_cli("-C", str(case.root), "tag", "reject", record_id, tactic, "--note", "a joke between us")
     assert out.returncode == 0, out.stderr
     after = list(case.entries())[-1]
     assert after.seq == head_before.seq + 1 and after.kind == "tactic.reviewed"
@@ -48,7 +60,7 @@ def test_suggest_confirm_reject(case: Case) -> None:
     assert _timeline(case, "--tag", tactic) == []
     assert _timeline(case)[0]["tags"][0]["status"] == "rejected"  # type: ignore[index]
 
-    case.review_tag(record_id, tactic, "confirmed", note="on reflection it was sent to me")
+    case.review_tag(record_id, tactic, "confirmed", note="on reflection it was not a joke")
     assert [e["id"] for e in _timeline(case, "--tag", tactic)] == [record_id]
     case.review_tag(record_id, "threat", "confirmed")  # a tactic the rules did not suggest
     shown = {t["tactic"]: t for t in _timeline(case)[0]["tags"]}  # type: ignore[union-attr]
@@ -73,8 +85,8 @@ def test_timeline_text_shows_ids_and_tags(tmp_path: Path, case: Case) -> None:
     assert record.id in out
 
 
-def test_show_record_explains_each_tag(case: Case) -> None:
-    case.add_diary_entry(when="2026-03-14 21:30", text="He texted: I know where you are tonight.")
+def test_show_record_explains_each_tag(case: Case, tmp_path: Path) -> None:
+    _received(case, tmp_path, "I know where you are tonight.")
     (record,) = case.records()
     shown = case.show_record(record.id)
     (tag,) = [t for t in shown["tags"] if t["tactic"] == "monitoring"]
@@ -112,3 +124,16 @@ def test_the_owners_own_words_and_split_screenshots_get_no_suggestions() -> None
     assert review.tags_for(whole, {}) == []  # its three message records are read instead
     unsplit = _said(threat, Direction.UNKNOWN, Channel.SCREENSHOT, layout_messages=0)
     assert review.tags_for(unsplit, {})  # a post or a page with no messages found: its text is read
+    # The owner's diary quotes the respondent's words, but they are the owner's account, not a message (issue 17).
+    assert review.tags_for(_said(threat, Direction.UNKNOWN, Channel.DIARY), {}) == []
+
+
+def test_a_diary_entry_gets_no_suggestion_but_can_be_tagged_by_hand(case: Case) -> None:
+    case.add_diary_entry(
+        when="2026-03-14 21:30", text="He texted: I know where you live, you'll regret this."
+    )
+    (record,) = case.records()
+    assert _timeline(case)[0]["tags"] == []
+    case.review_tag(record.id, "threat", "confirmed", note="what he sent that night")
+    (shown,) = _timeline(case)[0]["tags"]  # type: ignore[misc]
+    assert shown["tactic"] == "threat" and shown["status"] == "confirmed" and shown["rule"] is None
