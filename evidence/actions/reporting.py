@@ -1,6 +1,6 @@
 """The PDF report: rendered from the case as it stands (deterministic, nothing written), or written and
 recorded (a ``report.generated`` entry, after a signed checkpoint, published through the writer), optionally
-signed (PAdES) with the case key's self-signed certificate, which is made once and recorded."""
+signed (PAdES) by the report key, named by a self-signed certificate that is made once and recorded."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ from evidence.case.formats import CERTIFICATE_NAME, KEYS_DIR, Kind
 from evidence.case.ledger import Entry, Head
 from evidence.case.writer import Writer
 from evidence.errors import StorageError, UsageError
+
+REPORT_KEY_ALGORITHM = "ecdsa-p256-sha256"  # the key.certificate entry of the report key
 
 
 @dataclass(frozen=True)
@@ -306,26 +308,29 @@ def report(
 
 
 def report_certificate(case: CaseFolder, *, passphrase: PassphraseSource | str | None = None) -> bytes:
-    """The case key's self-signed X.509 certificate (DER) that signs reports.
+    """The X.509 certificate (DER) of the case's report key, the ECDSA P-256 key that signs reports
+    (``SigningKey.report_key``), named "evidence case <id>" and endorsed by the case key.
 
-    Made once, from the case key, its title and id and its creation time (so it is deterministic), and
-    recorded in a ``key.certificate`` ledger entry (the certificate itself, hex, with its SHA-256) and in
-    ``keys/case.crt`` (PEM, a copy for convenience); later calls return the recorded one.
+    Made once, from the case key, its id and its creation time (so it is deterministic), and recorded in a
+    ``key.certificate`` ledger entry (the certificate itself, hex, with its SHA-256) and in ``keys/case.crt``
+    (PEM, a copy for convenience); later calls return the recorded one. A case whose reports were signed
+    with the Ed25519 key itself (before December 2026; stock PDF readers cannot check those) gets a second
+    entry with the report key's certificate.
     """
     for entry in case.entries():
-        if entry.kind == Kind.KEY_CERTIFICATE:
+        if entry.kind == Kind.KEY_CERTIFICATE and entry.body.get("key_algorithm") == REPORT_KEY_ALGORITHM:
             return bytes.fromhex(str(entry.body["certificate_der"]))
     key = case.signing_key(passphrase)
-    der = key.self_signed_certificate(
-        common_name=case.title,
+    der = key.report_key().certificate(
         case_id=str(case.genesis["case_id"]),
         not_before=datetime.fromisoformat(next(case.entries()).recorded_at),
     )
     body = {
         "certificate_der": der.hex(),
         "certificate_sha256": hashlib.sha256(der).hexdigest(),
+        "key_algorithm": REPORT_KEY_ALGORITHM,
         "key_fingerprint": key.public.fingerprint,
-        "purpose": "PAdES signatures of this case's reports",
+        "purpose": "PAdES signatures of this case's reports, by a key derived from and endorsed by the case key",
         "by": actor(),
     }
     annotate.append_entry(case, Kind.KEY_CERTIFICATE, body, passphrase)
