@@ -9,7 +9,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from evidence import __version__
 from evidence.actions import annotate, query
@@ -19,6 +19,10 @@ from evidence.case.formats import CERTIFICATE_NAME, KEYS_DIR, Kind
 from evidence.case.ledger import Entry, Head
 from evidence.case.writer import Writer
 from evidence.errors import StorageError, UsageError
+
+if TYPE_CHECKING:
+    from evidence.report.tactic_rows import TacticRow
+    from evidence.timeline import TimelineEntry
 
 REPORT_KEY_ALGORITHM = "ecdsa-p256-sha256"  # the key.certificate entry of the report key
 
@@ -72,6 +76,7 @@ def render_report(
         genesis=case.settings(),
         stats=shown.pop("stats"),
         tactics=query.tactic_counts(case, shown["timeline"]),
+        tactic_rows=_tactic_rows(case, shown["timeline"]),
         head=head,
         generated_at=when,
         key_fingerprint=case.public_key.fingerprint,
@@ -84,6 +89,20 @@ def render_report(
         **shown,
     )
     return render(data, chosen)
+
+
+def _tactic_rows(case: CaseFolder, timeline: list[TimelineEntry]) -> list[TacticRow]:
+    """Every tactic on a shown record that the complainant did not reject, with its status and matched words."""
+    from evidence.analysis import review
+    from evidence.report.tactic_rows import TacticRow
+
+    reviewed = review.decisions(case.entries())
+    return [
+        TacticRow(entry, tag.tactic, tag.status, tag.words, tag.note)
+        for entry in timeline
+        for tag in review.tags_for(entry.record, reviewed)
+        if tag.status != review.REJECTED
+    ]
 
 
 def _anchors_independent(case: CaseFolder, entries: list[Entry]) -> dict[int, bool]:
@@ -114,6 +133,7 @@ def _selection(
     from evidence.analysis import people as people_mod
     from evidence.analysis import stats as stats_mod
     from evidence.analysis.select import select
+    from evidence.report.figures import count
     from evidence.report.redact import Redactor
     from evidence.report.screens import Screen, verified_bytes, words_from_blob
 
@@ -144,6 +164,13 @@ def _selection(
     else:
         exhibits, withheld = all_exhibits, []
     stats = stats_mod.compute(timeline, resolver, case.tz, no_contact_since=case.no_contact_since())
+    counted, figures = count(timeline, resolver)
+    respondent_stats = {
+        name: stats_mod.compute(
+            timeline, resolver, case.tz, no_contact_since=case.no_contact_since(), person=name
+        )
+        for name in figures.respondents
+    }
     shown_items = {e["sha256"] for e in exhibits}
     screens: dict[str, Screen] = {}
     for entry in timeline:
@@ -174,6 +201,9 @@ def _selection(
         "timeline": timeline,
         "exhibits": exhibits,
         "stats": stats,
+        "counted": counted,
+        "figures": figures,
+        "respondent_stats": respondent_stats,
         "people": everyone,
         "screens": screens,
         "filters": filters,

@@ -83,6 +83,7 @@ class RowsFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
         size: float = 7.5,
         leading: float = 9.5,
         first_index: int = 0,
+        shades: list[Any] | None = None,
         _lines: list[list[tuple[str, ...]]] | None = None,
         _heights: list[float] | None = None,
     ) -> None:
@@ -93,6 +94,7 @@ class RowsFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
         self.size = size
         self.leading = leading
         self.first_index = first_index  # for the zebra shading to continue across pages
+        self.shades = shades if shades is not None else [None] * len(rows)  # a row's own background
         self.head_lines = self._break(header)
         self.lines = _lines if _lines is not None else [self._break(row) for row in rows]
         self.head_h = self._height(self.head_lines)
@@ -127,9 +129,9 @@ class RowsFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
         common: dict[str, Any] = {"size": self.size, "leading": self.leading}
         return [
             cls(self.header, self.rows[:fit], self.widths, first_index=self.first_index,
-                _lines=self.lines[:fit], _heights=self.heights[:fit], **common),
+                shades=self.shades[:fit], _lines=self.lines[:fit], _heights=self.heights[:fit], **common),
             cls(self.header, self.rows[fit:], self.widths, first_index=self.first_index + fit,
-                _lines=self.lines[fit:], _heights=self.heights[fit:], **common),
+                shades=self.shades[fit:], _lines=self.lines[fit:], _heights=self.heights[fit:], **common),
         ]  # fmt: skip
 
     def _draw_row(
@@ -159,8 +161,11 @@ class RowsFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
         self._draw_row(y, self.head_h, self.head_lines, head, HEADER_BG)
         edges = [y, y - self.head_h]
         y -= self.head_h
-        for i, (row, cells, h) in enumerate(zip(self.rows, self.lines, self.heights, strict=True)):
-            self._draw_row(y, h, cells, row, ZEBRA_BG if (self.first_index + i) % 2 else None)
+        for i, (row, cells, h, shade) in enumerate(
+            zip(self.rows, self.lines, self.heights, self.shades, strict=True)
+        ):
+            zebra = ZEBRA_BG if (self.first_index + i) % 2 else None
+            self._draw_row(y, h, cells, row, shade if shade is not None else zebra)
             y -= h
             edges.append(y)
         canv.setStrokeColor(GRID)

@@ -18,7 +18,11 @@ from typing import Any
 
 from evidence.errors import UsageError
 
-PROFILES = ("police", "lawyer", "protective-order")
+PROFILES = ("police", "lawyer", "protective-order", "working")
+# The sections a report for others (court, police) always has, whatever a custom profile lists: only the
+# owner's working profile (``"working": true``, which prints unreviewed suggestions and says on its cover that it
+# is not for court or police) may leave them out.
+COMPULSORY = ("completeness", "verification")
 DEFAULT_PROFILE = "lawyer"
 SECTION_IDS = (
     "cover",
@@ -56,6 +60,9 @@ class Profile:
     title: str
     subtitle: str
     sections: tuple[Section, ...]
+    # The owner's working copy: prints the rules' unreviewed tactic suggestions; reports for a court or the
+    # police (every other profile) print only tactics the complainant reviewed and confirmed.
+    working: bool = False
 
 
 def _text(data: dict[str, Any], key: str, where: Path, *, default: str | None = None) -> str:
@@ -109,11 +116,15 @@ def load_profile(name: str, folder: Path | None = None) -> Profile:
                 declarations=tuple(declarations),
             )
         )
+    working = data.get("working", False)
+    if not isinstance(working, bool):
+        raise UsageError(f"template {path}: 'working' must be true or false", hint="fix the profile JSON")
     return Profile(
         name=_text(data, "name", path, default=name),
         title=_text(data, "title", path, default="Evidence report"),
         subtitle=_text(data, "subtitle", path, default=""),
         sections=tuple(sections),
+        working=working,
     )
 
 

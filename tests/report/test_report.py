@@ -192,9 +192,14 @@ def test_summary_uses_the_stats_and_the_reviewed_tactics(case_copy: Path, tmp_pa
         case.report(tmp_path / "r.pdf")
     text = " ".join(_text(tmp_path / "r.pdf").split())
     days = stats["days"]
-    assert f"Contact attempts {stats['attempts']}" in text
+    # Issue 14: the all-senders figure is labelled as such (the respondent's own is apart), and a lawyer's
+    # report lists the one confirmed tactic on its row with its words, never unreviewed counts.
+    assert f"Contact attempts, all senders {stats['attempts']}" in text
     assert f"{days['with_contact']} of the {days['days']} days" in text
     assert "Longest burst" in text and "attempts in" in text
-    assert "Tactics (rejected suggestions are not counted)" in text
+    assert "Tactics confirmed by the complainant" in text
+    assert "threat confirmed" in text
+    summary = text[: text.index("By channel")]
+    assert "smear" not in summary and "love bombing" not in summary  # rejected, and unreviewed
     assert counts["threat"]["confirmed"] == 1
     assert counts["smear"]["suggested"] == 4  # five suggestions, one rejected

@@ -22,7 +22,7 @@ from evidence.report.sections import (
     timeline,
     verification,
 )
-from evidence.report.templates import Section
+from evidence.report.templates import COMPULSORY, Section
 
 SECTIONS: dict[str, Callable[[Builder, Section], None]] = {
     "cover": cover.add,
@@ -37,14 +37,22 @@ SECTIONS: dict[str, Callable[[Builder, Section], None]] = {
 
 
 def build(b: Builder) -> list[Any]:
-    """One pass's story: the profile's sections in order (with Completeness whenever the report is filtered
-    or redacted), without a trailing page break."""
+    """One pass's story: the profile's sections in order, without a trailing page break. Completeness and
+    Verification are always there in a report for others (``templates.COMPULSORY``), and Completeness in any
+    filtered or redacted report, whatever a user's own profile lists."""
     chosen = list(b.profile.sections)
-    ids = [sec.id for sec in chosen]
-    if (b.data.filters or b.data.redactor is not None) and "completeness" not in ids:
-        # A filtered or redacted report always says so, whatever a user's own profile lists.
-        at = ids.index("exhibits") + 1 if "exhibits" in ids else len(ids)
-        chosen.insert(at, Section("completeness", "Completeness", "", ()))
+    needed = [] if b.profile.working else list(COMPULSORY)
+    if (b.data.filters or b.data.redactor is not None) and "completeness" not in needed:
+        needed.insert(0, "completeness")
+    for missing in needed:
+        ids = [sec.id for sec in chosen]
+        if missing in ids:
+            continue
+        if missing == "completeness":
+            at = ids.index("exhibits") + 1 if "exhibits" in ids else len(ids)
+        else:
+            at = ids.index("declaration") if "declaration" in ids else len(ids)
+        chosen.insert(at, Section(missing, missing.title(), "", ()))
     for section in chosen:
         SECTIONS[section.id](b, section)
     while b.story and isinstance(b.story[-1], PageBreak):
