@@ -11,7 +11,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from evidence import __version__
 from evidence.actions import annotate, query
 from evidence.actions._intact import require_intact
 from evidence.case.folder import CaseFolder, PassphraseSource, actor, canonical_loads, tool_info
@@ -59,14 +58,23 @@ def render_report(
     ``computer_details``.
     """
     from evidence.report import ReportData, load_profile, render
+    from evidence.report.provenance import tool_identity
 
     chosen = load_profile(profile, templates)
     entries = list(case.entries())
     head = Head(entries[-1].seq, entries[-1].hash)
-    when = generated_at or datetime.fromisoformat(entries[-1].recorded_at)
+    head_time = datetime.fromisoformat(entries[-1].recorded_at)
+    when = generated_at or head_time
     if when.tzinfo is None:
         raise UsageError(
             "the generation time needs an offset", hint="--generated-at 2026-04-15T10:00:00+01:00"
+        )
+    if when < head_time:
+        # A report cannot have been made before the last entry it shows was recorded: a backdated report.
+        raise UsageError(
+            f"--generated-at {when.isoformat()} is before the ledger head it is built from was recorded "
+            f"({head_time.isoformat()}, entry {head.seq})",
+            hint="leave --generated-at out (the head's time is used), or give a later time",
         )
     shown = _selection(case, since=since, until=until, person=person, redact=redact)
     data = ReportData(
@@ -80,10 +88,13 @@ def render_report(
         head=head,
         generated_at=when,
         key_fingerprint=case.public_key.fingerprint,
-        tool={"name": "evidence", "version": __version__},
+        tool=tool_identity(),
         entries=entries,
         bates_prefix=bates_prefix,
-        options={"custom_templates": templates is not None},
+        options={
+            "custom_templates": templates is not None,
+            "templates": [{"file": name, "sha256": digest} for name, digest in chosen.sources],
+        },
         show_computer=computer_details,
         anchors_independent=_anchors_independent(case, entries),
         **shown,

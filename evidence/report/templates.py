@@ -10,6 +10,7 @@ Declarations use ``string.Template`` placeholders: ``$case_title``, ``$head_seq`
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,6 +64,8 @@ class Profile:
     # The owner's working copy: prints the rules' unreviewed tactic suggestions; reports for a court or the
     # police (every other profile) print only tactics the complainant reviewed and confirmed.
     working: bool = False
+    # (file relative to the templates folder, SHA-256) of every file the profile was read from
+    sources: tuple[tuple[str, str], ...] = ()
 
 
 def _text(data: dict[str, Any], key: str, where: Path, *, default: str | None = None) -> str:
@@ -82,8 +85,11 @@ def load_profile(name: str, folder: Path | None = None) -> Profile:
             f"no report profile {name!r} in {base}",
             hint=f"profiles there: {', '.join(known) or 'none'}; or point --templates at another folder",
         )
+    sources: list[tuple[str, str]] = []
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+        sources.append((f"profiles/{path.name}", hashlib.sha256(raw).hexdigest()))
+        data = json.loads(raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UsageError(
             f"template {path} is not readable JSON ({exc})", hint="fix the profile JSON"
@@ -105,7 +111,9 @@ def load_profile(name: str, folder: Path | None = None) -> Profile:
         for file_name in names:
             decl = base / Path(file_name).name
             try:
-                declarations.append(decl.read_text(encoding="utf-8"))
+                text = decl.read_bytes()
+                sources.append((decl.name, hashlib.sha256(text).hexdigest()))
+                declarations.append(text.decode("utf-8"))
             except (OSError, UnicodeDecodeError) as exc:
                 raise UsageError(f"template {decl} is not readable ({exc})") from None
         sections.append(
@@ -125,6 +133,7 @@ def load_profile(name: str, folder: Path | None = None) -> Profile:
         subtitle=_text(data, "subtitle", path, default=""),
         sections=tuple(sections),
         working=working,
+        sources=tuple(sources),
     )
 
 

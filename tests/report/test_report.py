@@ -118,12 +118,12 @@ def test_creation_date_is_the_head_time_or_the_one_given(sample_case: Path, tmp_
     with Case.open(sample_case, readonly=True) as case:
         head_time = datetime.fromisoformat(list(case.entries())[-1].recorded_at)
         default = case.render_report()
-        given = case.render_report(generated_at=datetime(2026, 4, 20, 9, 30, tzinfo=UTC))
+        given = case.render_report(generated_at=datetime(2036, 4, 20, 9, 30, tzinfo=UTC))
     assert f"D:{head_time:%Y%m%d%H%M%S}+00'00'".encode() in default
-    assert b"D:20260420093000+00'00'" in given
+    assert b"D:20360420093000+00'00'" in given
     path = tmp_path / "given.pdf"
     path.write_bytes(given)
-    assert "2026-04-20 10:30:00 +01:00" in _text(path)  # shown in the case's zone, with its offset
+    assert "2036-04-20 10:30:00 +01:00" in _text(path)  # shown in the case's zone, with its offset
 
 
 @pytest.mark.parametrize("profile", PROFILES)
