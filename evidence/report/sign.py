@@ -15,7 +15,7 @@ holds, as findings for ``evidence verify``.
 What the signature proves: the file is, byte for byte, the one the holder of the case's key signed (at the
 time the TSA attests, for B-T). The self-signed certificate asserts no identity beyond that key; its
 endorsement by the case key, the ledger entry ``key.certificate`` and the key fingerprint printed in the
-report tie it to the case. A reader that says "Signature is Valid" and "Certificate issuer isn't Trusted"
+report tie it to the case. A reader that says "Signature is Valid" and "Certificate issuer is unknown"
 says exactly this: intact, by a key no authority vouches for.
 """
 

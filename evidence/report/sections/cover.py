@@ -185,7 +185,7 @@ def _selection(b: Builder) -> str:
     """What the report shows: everything, or the filter and what it withheld."""
     d = b.data
     if not d.filters:
-        return "complete: every record and exhibit of the case at the ledger head below"
+        return "complete: every record and exhibit of the case at the ledger head above"
     shown = ", ".join(f"{k} {v}" for k, v in d.filters.items())
     return (
         f"filtered ({shown}): {d.withheld_records} timeline entries and {len(d.withheld)} exhibits "
