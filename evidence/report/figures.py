@@ -46,8 +46,8 @@ DEFINITIONS = {
     "confirmed": "sent from an identifier the complainant states is the respondent's, on the basis shown on the cover",
     "suspected": "sent from an identifier only suspected to be the respondent's (basis on the cover); not proof",
     "third party": "sent by someone else the case names (a friend, a witness): never counted as the respondent",
-    "unattributed": "withheld numbers, senders the source did not give or that could not be read, and identifiers "
-    "linked to no one",
+    "unattributed": "marked 'nobody' in the Timeline: withheld numbers ('withheld'), senders the source did not give "
+    "or OCR could not read ('no sender read'), and identifiers linked to no person ('not linked')",
 }
 
 
@@ -67,9 +67,9 @@ class Counted:
         if self.kind == NOT_COUNTED:
             return f"not counted: {self.status}"
         who = {
-            RESPONDENT: f"{self.person}, respondent, {self.status}",
+            RESPONDENT: f"{self.person}, {self.status}",
             THIRD_PARTY: f"{self.person}, third party",
-            UNATTRIBUTED: f"unattributed: {self.status}",
+            UNATTRIBUTED: f"nobody: {self.status}",
         }[self.kind]
         return f"attempt {self.number}\n{who}"
 
@@ -91,11 +91,13 @@ class Figures:
         return sum(self.respondents.get(name, {}).values())
 
 
-def _confidence(person: Person | None, kind: str, value: str) -> str:
+def _confidence(person: Person | None, value: str) -> str:
+    """The link's confidence for the normalised identifier ``value`` (values of different kinds never
+    coincide: a phone starts with + or a digit, an address has @, a handle has neither)."""
     if person is None:
         return "confirmed"
     for link in person.links:
-        if (link.identifier.kind, link.identifier.value) == (kind, value):
+        if link.identifier.value == value:
             return link.confidence
     return "confirmed"
 
@@ -122,22 +124,18 @@ def count(timeline: list[TimelineEntry], resolver: Resolver) -> tuple[list[Count
     nobody: Counter[str] = Counter()
     found = attempts(timeline, resolver)
     for number, attempt in enumerate(found, start=1):
-        rec = attempt.record
-        ident, name = resolver.identify(rec.sender)
+        name = attempt.person  # as stats identified the sender (normalising it once)
         role = resolver.role(name)
         mark: Counted
-        if name is not None and role == RESPONDENT and ident is not None:
-            status = _confidence(resolver.people.get(name), ident.kind, ident.value)
+        if name is not None and role == RESPONDENT:
+            status = _confidence(resolver.people.get(name), attempt.identity)
             respondents.setdefault(name, Counter())[status] += 1
             mark = Counted(RESPONDENT, number, name, status)
         elif name is not None:
             third[name] += 1
             mark = Counted(THIRD_PARTY, number, name, role)
         else:
-            reason = {
-                WITHHELD: "number withheld",
-                NOT_READ: "sender not given or not read",
-            }.get(attempt.identity, "identifier linked to no one")
+            reason = {WITHHELD: "withheld", NOT_READ: "no sender read"}.get(attempt.identity, "not linked")
             nobody[reason] += 1
             mark = Counted(UNATTRIBUTED, number, None, reason)
         marks[position[id(attempt.entry)]] = mark

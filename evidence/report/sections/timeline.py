@@ -27,15 +27,15 @@ OWN_ACCOUNT_BG = colors.HexColor("#FFF4D6")  # the complainant's own account, ap
 OWN_ACCOUNT = "COMPLAINANT'S OWN ACCOUNT (diary), not a machine record"
 
 TIME_SOURCES = {
-    TimeSource.EXPORT: "from the export",
-    TimeSource.HEADER_DATE: "from the Date header",
-    TimeSource.RECEIVED: "from a Received header",
-    TimeSource.EXIF: "from the EXIF",
-    TimeSource.FILENAME: "from the file name",
-    TimeSource.OCR: "read by OCR",
-    TimeSource.SHOWN_ON_SCREEN: "shown on screen",
-    TimeSource.USER: "as the complainant gave it",
-    TimeSource.ACQUIRED: "time of import (no better one)",
+    TimeSource.EXPORT: "export",
+    TimeSource.HEADER_DATE: "Date header",
+    TimeSource.RECEIVED: "Received header",
+    TimeSource.EXIF: "EXIF",
+    TimeSource.FILENAME: "file name",
+    TimeSource.OCR: "OCR",
+    TimeSource.SHOWN_ON_SCREEN: "on screen",
+    TimeSource.USER: "complainant",
+    TimeSource.ACQUIRED: "import time",
 }
 
 
@@ -44,11 +44,18 @@ def add(b: Builder, section: Section) -> None:
     d, st = b.data, b.st
     b.story.append(b.heading(section.title, "timeline"))
     b.intro(section)
-    widths = [74.0, 50.0, 80.0, 0.0, 78.0, 62.0]
+    widths = [72.0, 48.0, 80.0, 0.0, 84.0, 60.0]
     widths[3] = FRAME_W - sum(widths)
     header = [
         Cell(h, "DejaVu-Bold")
-        for h in ("Date and time", "Channel", "Sender", "Words", "Counted (see Summary)", "Exhibit")
+        for h in (
+            "Date and time (time source if not the export)",
+            "Channel",
+            "Sender",
+            "Words",
+            "Counted (see Summary)",
+            "Exhibit",
+        )
     ]
     acquired = _acquired(b)
     rows: list[list[Cell]] = []
@@ -113,11 +120,14 @@ def when_cell(rec: Record, b: Builder) -> str:
     shown = precision(rec)
     clock = f"{local:%H:%M}" if shown in ("minute", "approximate") else f"{local:%H:%M:%S}"
     text = f"{local:%Y-%m-%d}\n{'about ' if shown == 'approximate' else ''}{clock} {offset[:3]}:{offset[3:]}"
+    # The source is named unless it is the export's own time field (most rows): the heading says so.
+    notes = [] if rec.time_source is TimeSource.EXPORT else [TIME_SOURCES.get(rec.time_source, "?")]
     if shown == "minute":
-        text += "\nto the minute"
+        notes.append("to the minute")
     if rec.tz_assumed:
-        text += f"\nzone assumed ({rec.tz_name or b.data.tz_name})"
-    return text + f"\n{TIME_SOURCES.get(rec.time_source, rec.time_source.value)}"
+        zone = rec.tz_name or b.data.tz_name
+        notes.append("zone assumed" + (f" ({zone})" if zone != b.data.tz_name else ""))
+    return text + ("\n" + ", ".join(notes) if notes else "")
 
 
 def _acquired(b: Builder) -> dict[str, datetime]:
