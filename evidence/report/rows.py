@@ -17,6 +17,8 @@ from reportlab.lib import colors
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable
 
+from evidence.report import fonts
+
 PAD_X = 3.0
 PAD_Y = 2.0
 GRID = colors.HexColor("#B0B0B0")
@@ -31,9 +33,17 @@ def _widths(font: str) -> tuple[dict[int, int], int]:
 
 
 def text_width(text: str, font: str, size: float) -> float:
-    """The width of ``text`` in points (the font's advance widths; no kerning, as reportlab draws it)."""
-    table, default = _widths(font)
-    return sum(table.get(ord(c), default) for c in text) * size / 1000.0
+    """The width of ``text`` in points (the font's advance widths; no kerning, as reportlab draws it); a
+    character ``font`` lacks is measured in the font that draws it (``evidence.report.fonts``)."""
+    table, _default = _widths(font)
+    total, fallback = 0, 0.0
+    for c in text:
+        width = table.get(ord(c))
+        if width is None:
+            fallback += fonts.char_width(ord(c), font, size)
+        else:
+            total += width
+    return total * size / 1000.0 + fallback
 
 
 @lru_cache(maxsize=1 << 16)
@@ -148,8 +158,16 @@ class RowsFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
         for lines, cell, w in zip(cells, row, self.widths, strict=True):
             text.setFont(cell.font, self.size, self.leading)
             text.setTextOrigin(x + PAD_X, y_top - PAD_Y - self.size)
+            table = _widths(cell.font)[0]
             for line in lines:
-                text.textLine(line)
+                if all(ord(c) in table for c in line):
+                    text.textLine(line)
+                    continue
+                for font, piece in fonts.runs(line, cell.font):  # per-glyph fallback
+                    text.setFont(font, self.size, self.leading)
+                    text.textOut(piece)
+                text.setFont(cell.font, self.size, self.leading)
+                text.textLine("")
             x += w
         canv.drawText(text)
 
