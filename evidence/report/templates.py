@@ -5,7 +5,8 @@ texts close the report. The default folder is ``evidence/templates/``, package d
 (``templates/`` at the top of the repository links to it); ``--templates DIR`` points at a user's own copy with
 the same layout.
 Declarations use ``string.Template`` placeholders: ``$case_title``, ``$head_seq``, ``$head_hash``,
-``$key_fingerprint``, ``$exhibit_count``, ``$record_count``.
+``$key_fingerprint``, ``$exhibit_count``, ``$record_count``, ``$police_ref``, ``$exhibit_list`` (one line
+per exhibit: number, file name, SHA-256), ``$tool`` (version and commit), ``$assumed_zones`` (a sentence).
 """
 
 from __future__ import annotations
