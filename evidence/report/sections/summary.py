@@ -13,6 +13,7 @@ from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer
 
+from evidence.analysis.stats import NOT_READ, WITHHELD
 from evidence.models import Channel, Direction
 from evidence.report.builder import Builder
 from evidence.report.figures import DEFINITIONS, Figures
@@ -68,7 +69,11 @@ def add(b: Builder, section: Section) -> None:
         ]
         for ident, n in sorted(stats["per_identity"].items(), key=lambda kv: (-kv[1], kv[0])):
             link = linked.get(ident)
-            who = f"{b.mask(link[0])} ({link[1]}, {link[2]})" if link else "linked to no one"
+            who = (
+                f"{b.mask(link[0])} ({link[1]}, {link[2]})"
+                if link
+                else "nobody: " + UNLINKED.get(ident, "not linked")
+            )
             irows.append(
                 [
                     Paragraph(esc(b.party(ident) or ident), st["mono"]),
@@ -99,9 +104,14 @@ def add(b: Builder, section: Section) -> None:
     if attempts:
         # Kept with its heading: a heading at the foot of one page and its chart alone on the next looked lost.
         b.story.append(
-            KeepTogether([Paragraph("Incoming attempts per day", st["h2"]), _chart(_per_day(b, attempts))])
+            KeepTogether(
+                [Paragraph("Contact attempts per day (all senders)", st["h2"]), _chart(_per_day(b, attempts))]
+            )
         )
     b.story.append(PageBreak())
+
+
+UNLINKED = {WITHHELD: "number withheld", NOT_READ: "no sender given or read"}
 
 
 def _figures(b: Builder, f: Figures) -> None:
