@@ -29,6 +29,7 @@ DEFAULT_PROFILE = "lawyer"
 SECTION_IDS = (
     "cover",
     "summary",
+    "incidents",
     "timeline",
     "exhibits",
     "completeness",

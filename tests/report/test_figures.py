@@ -212,3 +212,27 @@ def _suggestions(case: Case) -> list[tuple[str, str, str]]:
         for tag in review.tags_for(e.record, reviewed)
         if tag.words
     ]
+
+
+def test_police_incidents_list_diary_facts_requests_to_stop_and_contact_by_channel(
+    demo_case: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "police.pdf"
+    with Case.open(demo_case, readonly=True) as case:
+        out.write_bytes(case.render_report(profile="police"))
+    text = _raw_text(out)
+    flat = " ".join(text.split())
+    incidents = flat[
+        flat.index("Incidents the complainant recorded") : flat.index("Escalation: attempts per week")
+    ]
+    # The sample diary's entry of 7 March (samples/story.py): place and witness as typed.
+    assert "Outside work, Mare Street, Hackney" in incidents and "Priya Shah (colleague)" in incidents
+    assert "“Please stop contacting me.”" in incidents  # the complainant's text of 4 March
+    # Contact by any means: the respondent's rows sum to the summary's confirmed and suspected figures.
+    table = incidents[incidents.index("Contact by any means") :]
+    rows = re.findall(r"Alex Morgan (call|email|mms|sms|chat|voicemail|social) (\d+) (\d+)", table)
+    assert rows
+    split = re.search(r"(\d+): (\d+) from identifiers confirmed as theirs, (\d+) from", flat)
+    assert split
+    assert sum(int(c) for _, c, _ in rows) == int(split.group(2))
+    assert sum(int(s) for _, _, s in rows) == int(split.group(3))

@@ -1,5 +1,5 @@
 """The report's sections, one module each, named as a profile names them (``templates.SECTION_IDS``):
-``cover``, ``summary``, ``timeline``, ``exhibits``, ``completeness``, ``custody``, ``verification`` and
+``cover``, ``summary``, ``incidents``, ``timeline``, ``exhibits``, ``completeness``, ``custody``, ``verification`` and
 ``declaration``. Each module's ``add(builder, section)`` appends its flowables to the builder's story;
 :data:`SECTIONS` is the one registry of them (``tests/report/test_sections.py`` keeps it complete), and
 :func:`build` lays a profile's sections out in order."""
@@ -18,6 +18,7 @@ from evidence.report.sections import (
     custody,
     declaration,
     exhibits,
+    incidents,
     summary,
     timeline,
     verification,
@@ -27,6 +28,7 @@ from evidence.report.templates import COMPULSORY, Section
 SECTIONS: dict[str, Callable[[Builder, Section], None]] = {
     "cover": cover.add,
     "summary": summary.add,
+    "incidents": incidents.add,
     "timeline": timeline.add,
     "exhibits": exhibits.add,
     "completeness": completeness.add,
