@@ -20,6 +20,8 @@ from evidence.case.writer import Writer
 from evidence.errors import StorageError, UsageError
 
 if TYPE_CHECKING:
+    from evidence.analysis.identity import Identifier
+    from evidence.analysis.people import Resolver
     from evidence.report.tactic_rows import TacticRow
     from evidence.timeline import TimelineEntry
 
@@ -163,7 +165,7 @@ def _selection(
         raise UsageError(f"--until {until} is before --since {since}", hint="swap the two dates")
     full = case.timeline()
     everyone = case.people()
-    resolver = case.resolver()
+    resolver = _memo_resolver(case.resolver())
     filters: dict[str, str] = {}
     if since is not None:
         filters["since"] = since.isoformat()
@@ -234,6 +236,22 @@ def _selection(
         "redactor": redactor,
         "record_warnings": _record_warnings(case, shown_items),
     }
+
+
+def _memo_resolver(base: Resolver) -> Resolver:
+    """``base`` with ``identify`` remembered per raw sender: a report identifies each record's sender several
+    times (selection, statistics, each respondent's, the counted marks), and thousands of records share a few
+    senders, each a phonenumbers parse."""
+    from functools import lru_cache
+
+    from evidence.analysis.people import Resolver
+
+    class Memo(Resolver):
+        @lru_cache(maxsize=1 << 14)  # noqa: B019  # one report's resolver, dropped with it
+        def identify(self, raw: str | None) -> tuple[Identifier | None, str | None]:
+            return super().identify(raw)
+
+    return Memo(base.people.values(), base.region)
 
 
 def _record_warnings(case: CaseFolder, items: set[str]) -> dict[tuple[str, str], list[str]]:
