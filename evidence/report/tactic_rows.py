@@ -72,7 +72,7 @@ def add_table(b: Builder) -> None:
     for row in rows:
         rec = row.entry.record
         source = row.entry.sources[0]
-        words = b.mask(row.words) if row.words else "(added by the complainant)"
+        words = f"“{b.mask(row.words)}”" if row.words else "(added by the complainant)"
         if row.note:
             words += f" — note: {b.mask(row.note)}"
         table.append(
@@ -80,7 +80,7 @@ def add_table(b: Builder) -> None:
                 Paragraph(esc(row.tactic.replace("_", " ")), st["cell"]),
                 Paragraph(esc(row.status), st["cell"]),
                 Paragraph(esc(shown_in(rec.occurred_at, d.tz)), st["cell"]),
-                Paragraph(esc(f"“{words}”" if row.words else words), st["cell"]),
+                Paragraph(esc(words), st["cell"]),
                 Paragraph(esc(f"{source.exhibit or '?'} {source.locator}"), st["cell"]),
             ]
         )
