@@ -16,6 +16,7 @@ from reportlab.platypus import PageBreak, Paragraph
 
 from evidence.models import Channel, Direction, Record, TimeSource
 from evidence.report.builder import Builder
+from evidence.report.figures import NOT_COUNTED
 from evidence.report.page import CONTROL, FRAME_W, shown_in
 from evidence.report.rows import Cell, RowsFlowable
 from evidence.report.templates import Section
@@ -44,7 +45,7 @@ def add(b: Builder, section: Section) -> None:
     d, st = b.data, b.st
     b.story.append(b.heading(section.title, "timeline"))
     b.intro(section)
-    widths = [72.0, 48.0, 80.0, 0.0, 84.0, 60.0]
+    widths = [72.0, 54.0, 76.0, 0.0, 82.0, 60.0]
     widths[3] = FRAME_W - sum(widths)
     header = [
         Cell(h, "DejaVu-Bold")
@@ -58,6 +59,7 @@ def add(b: Builder, section: Section) -> None:
         )
     ]
     acquired = _acquired(b)
+    who = _linker(b)
     rows: list[list[Cell]] = []
     shades: list[object | None] = []
     for i, entry in enumerate(d.timeline):
@@ -68,6 +70,12 @@ def add(b: Builder, section: Section) -> None:
         if rec.direction is Direction.OUTGOING and rec.recipients:
             to = ", ".join(b.party(r) or "" for r in rec.recipients)
             sender = f"{b.party(rec.sender, as_sender=True) or 'me'} → {to}"
+        counted = d.counted[i] if i < len(d.counted) else None
+        if counted is None or counted.kind == NOT_COUNTED:
+            # The Counted column names the person of an attempt; here, of any other row (a chat display name,
+            # an outgoing text's recipient), with the link's status.
+            named = [who(raw) for raw in (rec.sender, *rec.recipients)]
+            sender += "".join(f"\n= {n}" for n in dict.fromkeys(n for n in named if n))
         where = "\n".join(f"{s.exhibit or '?'} {s.locator}" for s in entry.sources)
         words = _words(entry, b.mask)
         own = rec.channel is Channel.DIARY
@@ -78,7 +86,6 @@ def add(b: Builder, section: Section) -> None:
         for source in entry.sources:
             for warning in d.record_warnings.get((source.item_sha256, source.locator), []):
                 words += f"\n[import warning, {source.exhibit} {source.locator}: {b.mask(warning)}]"
-        counted = d.counted[i] if i < len(d.counted) else None
         rows.append(
             [
                 Cell(when_cell(rec, b)),
@@ -96,6 +103,30 @@ def add(b: Builder, section: Section) -> None:
     if not d.timeline:
         b.story.append(Paragraph("The case holds no records.", st["body"]))
     b.story.append(PageBreak())
+
+
+def _linker(b: Builder) -> Callable[[str | None], str | None]:
+    """A function naming the person a raw sender or recipient is linked to, "Name (role, status)", or None;
+    each distinct raw value normalised once."""
+    from evidence.analysis.identity import normalise
+
+    linked = {
+        (link.identifier.kind, link.identifier.value): f"{b.mask(p.name)} ({p.role}, {link.confidence})"
+        for p in b.data.people
+        for link in p.links
+    }
+    region = next((p.region for p in b.data.people if p.region), None) or "GB"
+    memo: dict[str | None, str | None] = {}
+
+    def who(raw: str | None) -> str | None:
+        if not linked or raw is None:
+            return None
+        if raw not in memo:
+            ident = normalise(raw, region)
+            memo[raw] = linked.get((ident.kind, ident.value)) if ident is not None else None
+        return memo[raw]
+
+    return who
 
 
 def precision(rec: Record) -> str | None:
