@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.deps-stamp
 # Debian packages the toolkit uses: libmagic (file types), tesseract (OCR), poppler (PDF to PNG), fonts.
-DEB_PACKAGES := libmagic1 tesseract-ocr tesseract-ocr-eng poppler-utils fonts-dejavu-core fonts-liberation2 fonts-roboto
+DEB_PACKAGES := libmagic1 tesseract-ocr tesseract-ocr-eng poppler-utils fonts-dejavu-core fonts-liberation2 fonts-roboto fonts-noto-core fonts-droid-fallback fonts-symbola
 DEMO_DIR := build/demo
 
 .PHONY: deps system-deps test lint typecheck unit fuzz demo bench clean

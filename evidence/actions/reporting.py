@@ -1,6 +1,6 @@
 """The PDF report: rendered from the case as it stands (deterministic, nothing written), or written and
 recorded (a ``report.generated`` entry, after a signed checkpoint, published through the writer), optionally
-signed (PAdES) with the case key's self-signed certificate, which is made once and recorded."""
+signed (PAdES) by the report key, named by a self-signed certificate that is made once and recorded."""
 
 from __future__ import annotations
 
@@ -9,16 +9,23 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-from evidence import __version__
-from evidence.actions import annotate, query
+from evidence.actions import annotate
 from evidence.actions._intact import require_intact
 from evidence.case.folder import CaseFolder, PassphraseSource, actor, canonical_loads, tool_info
 from evidence.case.formats import CERTIFICATE_NAME, KEYS_DIR, Kind
 from evidence.case.ledger import Entry, Head
 from evidence.case.writer import Writer
 from evidence.errors import StorageError, UsageError
+
+if TYPE_CHECKING:
+    from evidence.analysis.identity import Identifier
+    from evidence.analysis.people import Resolver
+    from evidence.report.tactic_rows import TacticRow
+    from evidence.timeline import TimelineEntry
+
+REPORT_KEY_ALGORITHM = "ecdsa-p256-sha256"  # the key.certificate entry of the report key
 
 
 @dataclass(frozen=True)
@@ -53,38 +60,76 @@ def render_report(
     ``computer_details``.
     """
     from evidence.report import ReportData, load_profile, render
+    from evidence.report.provenance import tool_identity
 
     chosen = load_profile(profile, templates)
     entries = list(case.entries())
     head = Head(entries[-1].seq, entries[-1].hash)
-    when = generated_at or datetime.fromisoformat(entries[-1].recorded_at)
+    head_time = datetime.fromisoformat(entries[-1].recorded_at)
+    when = generated_at or head_time
     if when.tzinfo is None:
         raise UsageError(
             "the generation time needs an offset", hint="--generated-at 2026-04-15T10:00:00+01:00"
         )
+    if when < head_time:
+        # A report cannot have been made before the last entry it shows was recorded: a backdated report.
+        raise UsageError(
+            f"--generated-at {when.isoformat()} is before the ledger head it is built from was recorded "
+            f"({head_time.isoformat()}, entry {head.seq})",
+            hint="leave --generated-at out (the head's time is used), or give a later time",
+        )
     shown = _selection(case, since=since, until=until, person=person, redact=redact)
     # Who acted and on which computer, from which path: only when asked (a report goes to others).
     private = case.private_details() if computer_details else {}
+    rows = _tactic_rows(case, shown["timeline"])  # the rules read each record once (the slowest step)
     data = ReportData(
         title=str(case.settings()["title"]),
         tz=case.tz,
         tz_name=str(case.genesis["tz"]),
         genesis={**case.settings(), **private.get(1, {})},
         stats=shown.pop("stats"),
-        tactics=query.tactic_counts(case, shown["timeline"]),
+        tactics=_tactic_counts(rows),
+        tactic_rows=rows,
         head=head,
         generated_at=when,
         key_fingerprint=case.public_key.fingerprint,
-        tool={"name": "evidence", "version": __version__},
+        tool=tool_identity(),
         entries=entries,
         bates_prefix=bates_prefix,
-        options={"custom_templates": templates is not None},
+        options={
+            "custom_templates": templates is not None,
+            "templates": [{"file": name, "sha256": digest} for name, digest in chosen.sources],
+        },
         show_computer=computer_details,
         private=private,
         anchors_independent=_anchors_independent(case, entries),
         **shown,
     )
     return render(data, chosen)
+
+
+def _tactic_rows(case: CaseFolder, timeline: list[TimelineEntry]) -> list[TacticRow]:
+    """Every tactic on a shown record that the complainant did not reject, with its status and matched words."""
+    from evidence.analysis import review
+    from evidence.report.tactic_rows import TacticRow
+
+    reviewed = review.decisions(case.entries())
+    return [
+        TacticRow(entry, tag.tactic, tag.status, tag.words, tag.note)
+        for entry in timeline
+        for tag in review.tags_for(entry.record, reviewed)
+        if tag.status != review.REJECTED
+    ]
+
+
+def _tactic_counts(rows: list[TacticRow]) -> dict[str, dict[str, int]]:
+    """Per tactic, how many shown records carry it confirmed and how many only suggested (as
+    ``query.tactic_counts``, from the rows already read)."""
+    counts: dict[str, dict[str, int]] = {}
+    for row in rows:
+        slot = counts.setdefault(row.tactic, {"confirmed": 0, "suggested": 0})
+        slot[row.status] = slot.get(row.status, 0) + 1
+    return counts
 
 
 def _anchors_independent(case: CaseFolder, entries: list[Entry]) -> dict[int, bool]:
@@ -115,6 +160,7 @@ def _selection(
     from evidence.analysis import people as people_mod
     from evidence.analysis import stats as stats_mod
     from evidence.analysis.select import select
+    from evidence.report.figures import count
     from evidence.report.redact import Redactor
     from evidence.report.screens import Screen, verified_bytes, words_from_blob
 
@@ -122,7 +168,7 @@ def _selection(
         raise UsageError(f"--until {until} is before --since {since}", hint="swap the two dates")
     full = case.timeline()
     everyone = case.people()
-    resolver = case.resolver()
+    resolver = _memo_resolver(case.resolver())
     filters: dict[str, str] = {}
     if since is not None:
         filters["since"] = since.isoformat()
@@ -145,6 +191,13 @@ def _selection(
     else:
         exhibits, withheld = all_exhibits, []
     stats = stats_mod.compute(timeline, resolver, case.tz, no_contact_since=case.no_contact_since())
+    counted, figures = count(timeline, resolver)
+    respondent_stats = {
+        name: stats_mod.compute(
+            timeline, resolver, case.tz, no_contact_since=case.no_contact_since(), person=name
+        )
+        for name in figures.respondents
+    }
     shown_items = {e["sha256"] for e in exhibits}
     screens: dict[str, Screen] = {}
     for entry in timeline:
@@ -175,6 +228,9 @@ def _selection(
         "timeline": timeline,
         "exhibits": exhibits,
         "stats": stats,
+        "counted": counted,
+        "figures": figures,
+        "respondent_stats": respondent_stats,
         "people": everyone,
         "screens": screens,
         "filters": filters,
@@ -183,6 +239,22 @@ def _selection(
         "redactor": redactor,
         "record_warnings": _record_warnings(case, shown_items),
     }
+
+
+def _memo_resolver(base: Resolver) -> Resolver:
+    """``base`` with ``identify`` remembered per raw sender: a report identifies each record's sender several
+    times (selection, statistics, each respondent's, the counted marks), and thousands of records share a few
+    senders, each a phonenumbers parse."""
+    from functools import lru_cache
+
+    from evidence.analysis.people import Resolver
+
+    class Memo(Resolver):
+        @lru_cache(maxsize=1 << 14)  # noqa: B019  # one report's resolver, dropped with it
+        def identify(self, raw: str | None) -> tuple[Identifier | None, str | None]:
+            return super().identify(raw)
+
+    return Memo(base.people.values(), base.region)
 
 
 def _record_warnings(case: CaseFolder, items: set[str]) -> dict[tuple[str, str], list[str]]:
@@ -309,26 +381,29 @@ def report(
 
 
 def report_certificate(case: CaseFolder, *, passphrase: PassphraseSource | str | None = None) -> bytes:
-    """The case key's self-signed X.509 certificate (DER) that signs reports.
+    """The X.509 certificate (DER) of the case's report key, the ECDSA P-256 key that signs reports
+    (``SigningKey.report_key``), named "evidence case <id>" and endorsed by the case key.
 
-    Made once, from the case key, its title and id and its creation time (so it is deterministic), and
-    recorded in a ``key.certificate`` ledger entry (the certificate itself, hex, with its SHA-256) and in
-    ``keys/case.crt`` (PEM, a copy for convenience); later calls return the recorded one.
+    Made once, from the case key, its id and its creation time (so it is deterministic), and recorded in a
+    ``key.certificate`` ledger entry (the certificate itself, hex, with its SHA-256) and in ``keys/case.crt``
+    (PEM, a copy for convenience); later calls return the recorded one. A case whose reports were signed
+    with the Ed25519 key itself (before December 2026; stock PDF readers cannot check those) gets a second
+    entry with the report key's certificate.
     """
     for entry in case.entries():
-        if entry.kind == Kind.KEY_CERTIFICATE:
+        if entry.kind == Kind.KEY_CERTIFICATE and entry.body.get("key_algorithm") == REPORT_KEY_ALGORITHM:
             return bytes.fromhex(str(entry.body["certificate_der"]))
     key = case.signing_key(passphrase)
-    der = key.self_signed_certificate(
-        common_name=case.title,
+    der = key.report_key().certificate(
         case_id=str(case.genesis["case_id"]),
         not_before=datetime.fromisoformat(next(case.entries()).recorded_at),
     )
     body = {
         "certificate_der": der.hex(),
         "certificate_sha256": hashlib.sha256(der).hexdigest(),
+        "key_algorithm": REPORT_KEY_ALGORITHM,
         "key_fingerprint": key.public.fingerprint,
-        "purpose": "PAdES signatures of this case's reports",
+        "purpose": "PAdES signatures of this case's reports, by a key derived from and endorsed by the case key",
         "recorded_by": actor(),
     }
     annotate.append_entry(case, Kind.KEY_CERTIFICATE, body, passphrase)

@@ -1,5 +1,13 @@
 """Ed25519 keys and signatures: the one module that imports ``cryptography``.
 
+The case's Ed25519 key signs the ledger. PDF readers (poppler's pdfsig behind Evince and Okular, NSS, openssl
+cms) do not validate Ed25519 in CMS, so reports are signed (PAdES) with an ECDSA P-256 key, the *report key*
+(``ReportKey``), derived from the case key (HKDF-SHA256 over its 32-byte seed, domain-separated): it needs no
+file of its own and is exactly as protected as ``case.key`` (the same passphrase unlocks it). Its self-signed
+certificate, named neutrally "evidence case <id>", carries an *endorsement*: a non-critical extension holding
+the case's Ed25519 public key and its signature over the report key's SubjectPublicKeyInfo
+(``endorsing_key`` checks it), so a signed report is tied to the case key without the case.
+
 The private key is stored as PKCS#8 PEM, encrypted with the passphrase when one is set, mode 0600. The public
 key is stored as SubjectPublicKeyInfo PEM. A key's fingerprint is the hex SHA-256 of its 32 raw bytes.
 
@@ -22,8 +30,10 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from evidence.case.formats import CERTIFICATE_NAME as CERTIFICATE_NAME
 from evidence.case.formats import PRIVATE_NAME as PRIVATE_NAME
@@ -34,6 +44,14 @@ from evidence.errors import SigningKeyError
 # RFC 5280 4.1.2.5: a certificate without a well-defined expiration date is valid until 9999-12-31 23:59:59Z.
 NO_EXPIRY = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
 
+
+# Domain tags: the report key's derivation, and the case key's endorsement of it (never valid as anything else).
+REPORT_KEY_TAG = b"evidence/report-key-p256/v1\x00"
+ENDORSEMENT_TAG = b"evidence/report-key-endorsement/v1\x00"
+# The certificate extension holding the endorsement: an OID under 2.25 (a UUID, ITU-T X.667, no registry).
+ENDORSEMENT_OID = x509.ObjectIdentifier("2.25.173302228630160846523671710640831432265")
+_P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+_ECDSA = ec.ECDSA(hashes.SHA256(), deterministic_signing=True)  # RFC 6979: same key and data, same bytes
 
 KEY_FILE_LIMIT = 64 * 1024  # a PEM key or certificate is a few hundred bytes
 
@@ -142,6 +160,107 @@ def bad_signatures(public_raw: bytes, pairs: Sequence[tuple[bytes, bytes]]) -> l
     return bad
 
 
+def _endorsement_value(public_raw: bytes, signature: bytes) -> bytes:
+    """DER ``SEQUENCE { OCTET STRING ed25519-public-key, OCTET STRING signature }`` (fixed sizes 32 and 64)."""
+    return bytes([0x30, 100, 0x04, 32]) + public_raw + bytes([0x04, 64]) + signature
+
+
+def endorsing_key(certificate_der: bytes) -> bytes | None:
+    """The raw Ed25519 key that endorses this report-key certificate, None when it carries no endorsement, a
+    malformed one, or one whose signature over the certificate's public key does not verify."""
+    try:
+        certificate = x509.load_der_x509_certificate(certificate_der)
+        value = certificate.extensions.get_extension_for_oid(ENDORSEMENT_OID).value
+    except (ValueError, x509.ExtensionNotFound):
+        return None
+    if not isinstance(value, x509.UnrecognizedExtension):
+        return None
+    data = value.value
+    if len(data) != 102 or data[:4] != bytes([0x30, 100, 0x04, 32]) or data[36:38] != bytes([0x04, 64]):
+        return None
+    public_raw, signature = data[4:36], data[38:102]
+    spki = certificate.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return public_raw if PublicKey(public_raw).verify(signature, ENDORSEMENT_TAG + spki) else None
+
+
+class ReportKey:
+    """The ECDSA P-256 key that signs the case's PDF reports, derived from the case key (see the module)."""
+
+    def __init__(self, key: ec.EllipticCurvePrivateKey, endorser: SigningKey) -> None:
+        self._key = key
+        self._endorser = endorser
+
+    @property
+    def spki(self) -> bytes:
+        """The public key as DER SubjectPublicKeyInfo."""
+        return self._key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+
+    def sign(self, message: bytes) -> bytes:
+        """Deterministic ECDSA (RFC 6979) with SHA-256 over ``message``, DER-encoded as CMS wants it."""
+        return self._key.sign(message, _ECDSA)
+
+    def certificate(self, *, case_id: str, not_before: datetime) -> bytes:
+        """The report key's self-signed X.509 certificate (DER), named "evidence case <id>", endorsed by the
+        case key. Deterministic: the same key, id and time give the same bytes."""
+        if not_before.tzinfo is None:
+            raise SigningKeyError("the certificate's start time has no offset")
+        name = x509.Name(
+            [
+                x509.NameAttribute(x509.oid.NameOID.COMMON_NAME, f"evidence case {case_id}"[:64]),
+                x509.NameAttribute(x509.oid.NameOID.ORGANIZATION_NAME, "evidence case"),
+                x509.NameAttribute(x509.oid.NameOID.SERIAL_NUMBER, case_id),
+            ]
+        )
+        public = self._key.public_key()
+        ski = x509.SubjectKeyIdentifier.from_public_key(public)
+        endorsement = _endorsement_value(
+            self._endorser.public.raw, self._endorser.sign(ENDORSEMENT_TAG + self.spki)
+        )
+        builder = (
+            _certificate_builder(name, ski, not_before)
+            .public_key(public)
+            .serial_number(int(hashlib.sha256(self.spki).hexdigest()[:30], 16) | 1)
+            .add_extension(x509.UnrecognizedExtension(ENDORSEMENT_OID, endorsement), critical=False)
+        )
+        certificate = builder.sign(self._key, hashes.SHA256(), ecdsa_deterministic=True)
+        return certificate.public_bytes(serialization.Encoding.DER)
+
+
+def _certificate_builder(
+    name: x509.Name, ski: x509.SubjectKeyIdentifier, not_before: datetime
+) -> x509.CertificateBuilder:
+    """A self-signed end-entity certificate's common parts: names, validity without expiry, key usage for
+    signatures (digital signature and non-repudiation), key identifiers."""
+    return (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .not_valid_before(not_before.astimezone(UTC).replace(microsecond=0))
+        .not_valid_after(NO_EXPIRY)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(ski, critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical=False)
+    )
+
+
 class SigningKey:
     """A case's private key, loaded and ready to sign."""
 
@@ -160,8 +279,19 @@ class SigningKey:
         """Ed25519 signature of ``message``."""
         return self._key.sign(message)
 
+    def report_key(self) -> ReportKey:
+        """The ECDSA P-256 key derived from this key that signs PDF reports (see the module docstring)."""
+        seed = self._key.private_bytes(
+            serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+        )
+        # 48 bytes reduced modulo the group order: the bias is below 2^-128.
+        okm = HKDF(algorithm=hashes.SHA256(), length=48, salt=None, info=REPORT_KEY_TAG).derive(seed)
+        scalar = int.from_bytes(okm, "big") % (_P256_ORDER - 1) + 1
+        return ReportKey(ec.derive_private_key(scalar, ec.SECP256R1()), self)
+
     def self_signed_certificate(self, *, common_name: str, case_id: str, not_before: datetime) -> bytes:
-        """A self-signed X.509 certificate (DER) for this key, for PAdES signatures of the case's reports.
+        """A self-signed X.509 certificate (DER) for this Ed25519 key, as reports were signed before the
+        report key (``report_key``); kept for checking and tests of such reports.
 
         Deterministic: the serial number is taken from the key's fingerprint, validity runs from
         ``not_before`` (the case's creation) with no expiry, and Ed25519 signatures are deterministic, so the
@@ -179,32 +309,9 @@ class SigningKey:
         public = self._key.public_key()
         ski = x509.SubjectKeyIdentifier.from_public_key(public)
         builder = (
-            x509.CertificateBuilder()
-            .subject_name(name)
-            .issuer_name(name)
+            _certificate_builder(name, ski, not_before)
             .public_key(public)
             .serial_number(int(self.public.fingerprint[:30], 16) | 1)
-            .not_valid_before(not_before.astimezone(UTC).replace(microsecond=0))
-            .not_valid_after(NO_EXPIRY)
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(
-                x509.KeyUsage(
-                    digital_signature=True,
-                    content_commitment=True,
-                    key_encipherment=False,
-                    data_encipherment=False,
-                    key_agreement=False,
-                    key_cert_sign=False,
-                    crl_sign=False,
-                    encipher_only=False,
-                    decipher_only=False,
-                ),
-                critical=True,
-            )
-            .add_extension(ski, critical=False)
-            .add_extension(
-                x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical=False
-            )
         )
         certificate = builder.sign(self._key, algorithm=None)
         return certificate.public_bytes(serialization.Encoding.DER)

@@ -9,8 +9,10 @@ from typing import Any
 
 from evidence.analysis.people import Person
 from evidence.case.ledger import Entry, Head
+from evidence.report.figures import Counted, Figures
 from evidence.report.redact import Redactor
 from evidence.report.screens import Screen
+from evidence.report.tactic_rows import TacticRow
 from evidence.timeline import TimelineEntry
 
 
@@ -48,5 +50,12 @@ class ReportData:
     private: dict[int, dict[str, Any]] = field(default_factory=dict)
     # (item SHA-256, locator) -> what the import warned about that record (shown beside it in the timeline)
     record_warnings: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    # What each timeline row counts as (parallel to ``timeline``), the figures summed from those marks, and
+    # each respondent's statistics (evidence.analysis.stats.compute for that person): evidence.report.figures
+    counted: list[Counted] = field(default_factory=list)
+    figures: Figures | None = None
+    respondent_stats: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Every tactic on a shown record that was not rejected, confirmed or only suggested (evidence.report.tactic_rows)
+    tactic_rows: list[TacticRow] = field(default_factory=list)
     # anchor entry seq -> whether its TSA root is in the trust store of the computer making the report
     anchors_independent: dict[int, bool] = field(default_factory=dict)

@@ -1,8 +1,8 @@
 """The page every section is set on: A4 geometry and margins, the embedded DejaVu fonts, the paragraph
 styles, and the text helpers every section uses (escaping user text for a Paragraph, times in a zone).
 
-DejaVu fonts are embedded (subsetted), so accented, Greek, Cyrillic and most symbol characters render; emoji and CJK
-characters outside DejaVu show as empty boxes.
+DejaVu fonts are embedded (subsetted), so accented, Greek, Cyrillic and most symbol characters render; other
+scripts and emoji are drawn glyph by glyph in fallback fonts (``evidence.report.fonts``; ``esc`` marks them up).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 
 from evidence.case.ledger import Entry
 from evidence.errors import DependencyError
+from evidence.report import fonts
 from evidence.timeutil import display, parse_iso
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
@@ -79,8 +80,16 @@ def styles() -> dict[str, ParagraphStyle]:
 
 
 def esc(text: str) -> str:
-    """User text made safe for a Paragraph: markup escaped, control characters dropped, newlines kept."""
-    return escape(CONTROL.sub("", text)).replace("\n", "<br/>")
+    """User text made safe for a Paragraph: markup escaped, control characters dropped, newlines kept, and
+    characters DejaVu lacks put in the font that has them (``evidence.report.fonts``)."""
+    clean = CONTROL.sub("", text)
+    if clean.isascii():
+        return escape(clean).replace("\n", "<br/>")
+    parts = [
+        escape(piece) if font == "DejaVu" else f'<font face="{font}">{escape(piece)}</font>'
+        for font, piece in fonts.runs(clean, "DejaVu")
+    ]
+    return "".join(parts).replace("\n", "<br/>")
 
 
 def shown_in(moment: datetime, tz: tzinfo) -> str:

@@ -17,6 +17,8 @@ from reportlab.lib import colors
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable
 
+from evidence.report import fonts
+
 PAD_X = 3.0
 PAD_Y = 2.0
 GRID = colors.HexColor("#B0B0B0")
@@ -31,9 +33,17 @@ def _widths(font: str) -> tuple[dict[int, int], int]:
 
 
 def text_width(text: str, font: str, size: float) -> float:
-    """The width of ``text`` in points (the font's advance widths; no kerning, as reportlab draws it)."""
-    table, default = _widths(font)
-    return sum(table.get(ord(c), default) for c in text) * size / 1000.0
+    """The width of ``text`` in points (the font's advance widths; no kerning, as reportlab draws it); a
+    character ``font`` lacks is measured in the font that draws it (``evidence.report.fonts``)."""
+    table, _default = _widths(font)
+    total, fallback = 0, 0.0
+    for c in text:
+        width = table.get(ord(c))
+        if width is None:
+            fallback += fonts.char_width(ord(c), font, size)
+        else:
+            total += width
+    return total * size / 1000.0 + fallback
 
 
 @lru_cache(maxsize=1 << 16)
@@ -83,6 +93,7 @@ class RowsFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
         size: float = 7.5,
         leading: float = 9.5,
         first_index: int = 0,
+        shades: list[Any] | None = None,
         _lines: list[list[tuple[str, ...]]] | None = None,
         _heights: list[float] | None = None,
     ) -> None:
@@ -93,6 +104,7 @@ class RowsFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
         self.size = size
         self.leading = leading
         self.first_index = first_index  # for the zebra shading to continue across pages
+        self.shades = shades if shades is not None else [None] * len(rows)  # a row's own background
         self.head_lines = self._break(header)
         self.lines = _lines if _lines is not None else [self._break(row) for row in rows]
         self.head_h = self._height(self.head_lines)
@@ -127,9 +139,9 @@ class RowsFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
         common: dict[str, Any] = {"size": self.size, "leading": self.leading}
         return [
             cls(self.header, self.rows[:fit], self.widths, first_index=self.first_index,
-                _lines=self.lines[:fit], _heights=self.heights[:fit], **common),
+                shades=self.shades[:fit], _lines=self.lines[:fit], _heights=self.heights[:fit], **common),
             cls(self.header, self.rows[fit:], self.widths, first_index=self.first_index + fit,
-                _lines=self.lines[fit:], _heights=self.heights[fit:], **common),
+                shades=self.shades[fit:], _lines=self.lines[fit:], _heights=self.heights[fit:], **common),
         ]  # fmt: skip
 
     def _draw_row(
@@ -146,8 +158,16 @@ class RowsFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
         for lines, cell, w in zip(cells, row, self.widths, strict=True):
             text.setFont(cell.font, self.size, self.leading)
             text.setTextOrigin(x + PAD_X, y_top - PAD_Y - self.size)
+            table = _widths(cell.font)[0]
             for line in lines:
-                text.textLine(line)
+                if all(ord(c) in table for c in line):
+                    text.textLine(line)
+                    continue
+                for font, piece in fonts.runs(line, cell.font):  # per-glyph fallback
+                    text.setFont(font, self.size, self.leading)
+                    text.textOut(piece)
+                text.setFont(cell.font, self.size, self.leading)
+                text.textLine("")
             x += w
         canv.drawText(text)
 
@@ -159,8 +179,11 @@ class RowsFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
         self._draw_row(y, self.head_h, self.head_lines, head, HEADER_BG)
         edges = [y, y - self.head_h]
         y -= self.head_h
-        for i, (row, cells, h) in enumerate(zip(self.rows, self.lines, self.heights, strict=True)):
-            self._draw_row(y, h, cells, row, ZEBRA_BG if (self.first_index + i) % 2 else None)
+        for i, (row, cells, h, shade) in enumerate(
+            zip(self.rows, self.lines, self.heights, self.shades, strict=True)
+        ):
+            zebra = ZEBRA_BG if (self.first_index + i) % 2 else None
+            self._draw_row(y, h, cells, row, shade if shade is not None else zebra)
             y -= h
             edges.append(y)
         canv.setStrokeColor(GRID)

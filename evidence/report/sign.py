@@ -2,23 +2,28 @@
 
 ``sign`` adds a PAdES B-B signature (``/SubFilter /ETSI.CAdES.detached``, an invisible signature field) to
 the finished report as an incremental update, so the unsigned report's bytes are kept unchanged as the first
-revision. The signer is the case's own Ed25519 key, named by a self-signed X.509 certificate made from it
-(``SigningKey.self_signed_certificate``; recorded in the ledger as a ``key.certificate`` entry). When a
-time-stamping authority (TSA) URL is given, the signature gets an RFC 3161 signature timestamp: PAdES B-T.
+revision. The signer is the case's *report key*, an ECDSA P-256 key derived from the case's Ed25519 key
+(``SigningKey.report_key``), because stock PDF readers (poppler's pdfsig behind Evince and Okular, Adobe,
+openssl cms) validate ECDSA and not Ed25519. It is named by a self-signed X.509 certificate, "evidence case
+<id>", that carries the case key's endorsement of it (recorded in the ledger as a ``key.certificate``
+entry). When a time-stamping authority (TSA) URL is given, the signature gets an RFC 3161 signature
+timestamp: PAdES B-T.
 
 ``check`` (``evidence.verify.pdfsig``, re-exported here) validates a signature with pyHanko and says what
 holds, as findings for ``evidence verify``.
 
 What the signature proves: the file is, byte for byte, the one the holder of the case's key signed (at the
-time the TSA attests, for B-T). The self-signed certificate asserts no identity beyond that key; the ledger
-entry ``key.certificate`` and the key fingerprint printed in the report tie it to the case.
+time the TSA attests, for B-T). The self-signed certificate asserts no identity beyond that key; its
+endorsement by the case key, the ledger entry ``key.certificate`` and the key fingerprint printed in the
+report tie it to the case. A reader that says "Signature is Valid" and "Certificate issuer is unknown"
+says exactly this: intact, by a key no authority vouches for.
 """
 
 from __future__ import annotations
 
 import io
 
-from asn1crypto import tsp, x509
+from asn1crypto import algos, tsp, x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.sign import fields, signers
@@ -28,26 +33,30 @@ from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from evidence.anchor.tsa import post_request
-from evidence.case.signing import SigningKey
+from evidence.case.signing import ReportKey, SigningKey
 from evidence.errors import AnchorError, InputError, UsageError
 from evidence.verify.pdfsig import check as check
 
 FIELD_NAME = "EvidenceCaseSignature"
 
 
-class _CaseKeySigner(signers.Signer):
-    """A pyHanko signer whose raw signatures come from the case's key (which never leaves signing.py)."""
+ECDSA_DER_MAX = 72  # an ECDSA P-256 signature in DER: SEQUENCE of two INTEGERs of at most 33 bytes
 
-    def __init__(self, key: SigningKey, certificate: x509.Certificate) -> None:
+
+class _ReportKeySigner(signers.Signer):
+    """A pyHanko signer whose raw signatures come from the report key (which never leaves signing.py)."""
+
+    def __init__(self, key: ReportKey, certificate: x509.Certificate) -> None:
         super().__init__(
             signing_cert=certificate,
             cert_registry=SimpleCertificateStore.from_certs([certificate]),  # type: ignore[no-untyped-call]
+            signature_mechanism=algos.SignedDigestAlgorithm({"algorithm": "sha256_ecdsa"}),
         )
         self._key = key
 
     async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
-        """Ed25519 over ``data`` (pure Ed25519 hashes internally; ``digest_algorithm`` is SHA-512)."""
-        return bytes(64) if dry_run else self._key.sign(data)
+        """ECDSA P-256 with SHA-256 over ``data`` (the DER signed attributes)."""
+        return bytes(ECDSA_DER_MAX) if dry_run else self._key.sign(data)
 
 
 class _UrllibTimeStamper(TimeStamper):
@@ -74,16 +83,22 @@ class _UrllibTimeStamper(TimeStamper):
 
 
 def sign(pdf: bytes, key: SigningKey, certificate_der: bytes, *, tsa_url: str | None = None) -> bytes:
-    """The report ``pdf`` with a PAdES signature by ``key`` appended (B-T when ``tsa_url`` is given)."""
+    """The report ``pdf`` with a PAdES signature by the report key of ``key`` appended (B-T when ``tsa_url``
+    is given); ``certificate_der`` is that key's certificate (``ReportKey.certificate``)."""
     certificate = x509.Certificate.load(certificate_der)
+    report_key = key.report_key()
+    if certificate.public_key.dump() != report_key.spki:
+        raise UsageError("the certificate is not the report key's", hint="run evidence report --sign again")
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,
-        md_algorithm="sha512",  # RFC 8419: Ed25519 in CMS goes with SHA-512
+        md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
         reason="evidence case report: integrity of this file as generated from the case",
     )
     timestamper = _UrllibTimeStamper(tsa_url) if tsa_url else None
-    pdf_signer = signers.PdfSigner(meta, signer=_CaseKeySigner(key, certificate), timestamper=timestamper)
+    pdf_signer = signers.PdfSigner(
+        meta, signer=_ReportKeySigner(report_key, certificate), timestamper=timestamper
+    )
     out = io.BytesIO()
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=True)

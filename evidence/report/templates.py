@@ -5,11 +5,13 @@ texts close the report. The default folder is ``evidence/templates/``, package d
 (``templates/`` at the top of the repository links to it); ``--templates DIR`` points at a user's own copy with
 the same layout.
 Declarations use ``string.Template`` placeholders: ``$case_title``, ``$head_seq``, ``$head_hash``,
-``$key_fingerprint``, ``$exhibit_count``, ``$record_count``.
+``$key_fingerprint``, ``$exhibit_count``, ``$record_count``, ``$police_ref``, ``$exhibit_list`` (one line
+per exhibit: number, file name, SHA-256), ``$tool`` (version and commit), ``$assumed_zones`` (a sentence).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,11 +20,16 @@ from typing import Any
 
 from evidence.errors import UsageError
 
-PROFILES = ("police", "lawyer", "protective-order")
+PROFILES = ("police", "lawyer", "protective-order", "working")
+# The sections a report for others (court, police) always has, whatever a custom profile lists: only the
+# owner's working profile (``"working": true``, which prints unreviewed suggestions and says on its cover that it
+# is not for court or police) may leave them out.
+COMPULSORY = ("completeness", "verification")
 DEFAULT_PROFILE = "lawyer"
 SECTION_IDS = (
     "cover",
     "summary",
+    "incidents",
     "timeline",
     "exhibits",
     "completeness",
@@ -56,6 +63,11 @@ class Profile:
     title: str
     subtitle: str
     sections: tuple[Section, ...]
+    # The owner's working copy: prints the rules' unreviewed tactic suggestions; reports for a court or the
+    # police (every other profile) print only tactics the complainant reviewed and confirmed.
+    working: bool = False
+    # (file relative to the templates folder, SHA-256) of every file the profile was read from
+    sources: tuple[tuple[str, str], ...] = ()
 
 
 def _text(data: dict[str, Any], key: str, where: Path, *, default: str | None = None) -> str:
@@ -75,8 +87,11 @@ def load_profile(name: str, folder: Path | None = None) -> Profile:
             f"no report profile {name!r} in {base}",
             hint=f"profiles there: {', '.join(known) or 'none'}; or point --templates at another folder",
         )
+    sources: list[tuple[str, str]] = []
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+        sources.append((f"profiles/{path.name}", hashlib.sha256(raw).hexdigest()))
+        data = json.loads(raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UsageError(
             f"template {path} is not readable JSON ({exc})", hint="fix the profile JSON"
@@ -98,7 +113,9 @@ def load_profile(name: str, folder: Path | None = None) -> Profile:
         for file_name in names:
             decl = base / Path(file_name).name
             try:
-                declarations.append(decl.read_text(encoding="utf-8"))
+                text = decl.read_bytes()
+                sources.append((decl.name, hashlib.sha256(text).hexdigest()))
+                declarations.append(text.decode("utf-8"))
             except (OSError, UnicodeDecodeError) as exc:
                 raise UsageError(f"template {decl} is not readable ({exc})") from None
         sections.append(
@@ -109,11 +126,16 @@ def load_profile(name: str, folder: Path | None = None) -> Profile:
                 declarations=tuple(declarations),
             )
         )
+    working = data.get("working", False)
+    if not isinstance(working, bool):
+        raise UsageError(f"template {path}: 'working' must be true or false", hint="fix the profile JSON")
     return Profile(
         name=_text(data, "name", path, default=name),
         title=_text(data, "title", path, default="Evidence report"),
         subtitle=_text(data, "subtitle", path, default=""),
         sections=tuple(sections),
+        working=working,
+        sources=tuple(sources),
     )
 
 

@@ -4,8 +4,9 @@
   (1) There is exactly one signature (``SIGNATURE_COUNT`` otherwise); none at all is not an error.
   (2) The CMS signature is intact (the signed bytes hash to the signed digest) and valid (the signature
       verifies with the certificate's key): ``SIGNATURE_BROKEN``.
-  (3) The signer's certificate holds the case's key, the one the manifest (and the ledger) names:
-      ``SIGNER_NOT_CASE_KEY``.
+  (3) The signer's certificate holds the case's key, the one the manifest (and the ledger) names, or (reports
+      signed since December 2026) an ECDSA P-256 report key whose certificate carries a valid endorsement by
+      that key (``evidence.case.signing.endorsing_key``): ``SIGNER_NOT_CASE_KEY``.
   (4) The signature covers the whole file: nothing was appended after signing (``SIGNATURE_NOT_WHOLE_FILE``),
       and the one part it cannot cover, its own /Contents string, holds exactly what the signer (pyHanko)
       writes there: the CMS signature's DER in upper-case hexadecimal, then zeros (``SIGNATURE_GAP_CHANGED``:
@@ -48,6 +49,7 @@ from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from evidence.case.signing import endorsing_key
 from evidence.verify import WARNING, Finding
 from evidence.verify.truststore import root_certificates
 
@@ -141,10 +143,14 @@ def _timestamp_context() -> ValidationContext:
 
 
 def _raw_key(certificate: x509.Certificate) -> bytes:
+    """The case's Ed25519 key behind the signer: the certificate's own key (reports signed with the case key
+    itself), or the key that validly endorses its ECDSA report key; empty when neither."""
     info = certificate.public_key
-    if info.algorithm != "ed25519":
-        return b""
-    return bytes(info["public_key"].native)
+    if info.algorithm == "ed25519":
+        return bytes(info["public_key"].native)
+    if info.algorithm == "ec":
+        return endorsing_key(certificate.dump()) or b""
+    return b""
 
 
 def check(pdf: bytes, name: str, key_fingerprint: str | None) -> tuple[list[Finding], dict[str, Any] | None]:
@@ -201,7 +207,7 @@ def check(pdf: bytes, name: str, key_fingerprint: str | None) -> tuple[list[Find
         found.append(
             Finding(
                 "SIGNER_NOT_CASE_KEY",
-                f"signed by key {fp or certificate.public_key.algorithm}, not the case's key {key_fingerprint}",
+                f"signed by key {fp or _unendorsed(certificate)}, not the case's key {key_fingerprint}",
                 path=name,
             )
         )
@@ -262,6 +268,11 @@ def check(pdf: bytes, name: str, key_fingerprint: str | None) -> tuple[list[Find
         "level": "PAdES B-T" if stamp is not None else "PAdES B-B",
     }
     return found, facts
+
+
+def _unendorsed(certificate: x509.Certificate) -> str:
+    """How a signer that no case key stands behind is named in a finding."""
+    return f"{certificate.public_key.algorithm} (its certificate carries no valid endorsement by a case key)"
 
 
 @contextlib.contextmanager

@@ -36,7 +36,7 @@ from evidence.api import Case, canonical_loads
 from evidence.verify.case import verify_case
 
 SEED = 20261123
-GENERATED_AT = datetime(2026, 4, 15, 10, 0, tzinfo=UTC)
+GENERATED_AT = datetime(2036, 4, 15, 10, 0, tzinfo=UTC)  # after the ledger head: a report cannot be backdated
 
 
 def _base_case(tmp_path: Path, corpus: Path) -> Path:

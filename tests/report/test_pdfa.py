@@ -28,7 +28,7 @@ NS = {
     "xmp": "http://ns.adobe.com/xap/1.0/",
     "pdf": "http://ns.adobe.com/pdf/1.3/",
 }
-GENERATED = datetime(2026, 4, 15, 10, 0, 5, tzinfo=timezone(timedelta(hours=1)))
+GENERATED = datetime(2036, 4, 15, 10, 0, 5, tzinfo=timezone(timedelta(hours=1)))
 
 
 @pytest.fixture(scope="module")

@@ -118,12 +118,12 @@ def test_creation_date_is_the_head_time_or_the_one_given(sample_case: Path, tmp_
     with Case.open(sample_case, readonly=True) as case:
         head_time = datetime.fromisoformat(list(case.entries())[-1].recorded_at)
         default = case.render_report()
-        given = case.render_report(generated_at=datetime(2026, 4, 20, 9, 30, tzinfo=UTC))
+        given = case.render_report(generated_at=datetime(2036, 4, 20, 9, 30, tzinfo=UTC))
     assert f"D:{head_time:%Y%m%d%H%M%S}+00'00'".encode() in default
-    assert b"D:20260420093000+00'00'" in given
+    assert b"D:20360420093000+00'00'" in given
     path = tmp_path / "given.pdf"
     path.write_bytes(given)
-    assert "2026-04-20 10:30:00 +01:00" in _text(path)  # shown in the case's zone, with its offset
+    assert "2036-04-20 10:30:00 +01:00" in _text(path)  # shown in the case's zone, with its offset
 
 
 @pytest.mark.parametrize("profile", PROFILES)
@@ -192,9 +192,14 @@ def test_summary_uses_the_stats_and_the_reviewed_tactics(case_copy: Path, tmp_pa
         case.report(tmp_path / "r.pdf")
     text = " ".join(_text(tmp_path / "r.pdf").split())
     days = stats["days"]
-    assert f"Contact attempts {stats['attempts']}" in text
+    # Issue 14: the all-senders figure is labelled as such (the respondent's own is apart), and a lawyer's
+    # report lists the one confirmed tactic on its row with its words, never unreviewed counts.
+    assert f"Contact attempts, all senders {stats['attempts']}" in text
     assert f"{days['with_contact']} of the {days['days']} days" in text
     assert "Longest burst" in text and "attempts in" in text
-    assert "Tactics (rejected suggestions are not counted)" in text
+    assert "Tactics confirmed by the complainant" in text
+    assert "threat confirmed" in text
+    summary = text[: text.index("By channel")]
+    assert "smear" not in summary and "love bombing" not in summary  # rejected, and unreviewed
     assert counts["threat"]["confirmed"] == 1
     assert counts["smear"]["suggested"] == 4  # five suggestions, one rejected

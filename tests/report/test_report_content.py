@@ -254,7 +254,7 @@ def test_templates_ship_inside_the_package() -> None:
     every = {p for p in folder.rglob("*") if p.is_file()}
     assert every and every == shipped
     profiles = {p.stem for p in (folder / "profiles").glob("*.json")}
-    assert profiles == {"police", "lawyer", "protective-order"}
+    assert profiles == {"police", "lawyer", "protective-order", "working"}
     for name in profiles:
         data = json.loads((folder / "profiles" / f"{name}.json").read_text(encoding="utf-8"))
         assert "completeness" in [s["id"] for s in data["sections"]]

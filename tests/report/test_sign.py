@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import shutil
+import subprocess
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -18,11 +19,12 @@ from asn1crypto import tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
@@ -30,7 +32,7 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from evidence.api import Case
-from evidence.case.signing import CERTIFICATE_NAME, SigningKey
+from evidence.case.signing import CERTIFICATE_NAME, ENDORSEMENT_OID, SigningKey, endorsing_key
 from evidence.errors import ExitCode, InputError, UsageError
 from evidence.report import sign as pades
 from evidence.verify.report import verify_report
@@ -88,7 +90,9 @@ def test_signed_report_validates_with_pyhanko_and_is_the_case_key(case_copy: Pat
     reader = PdfFileReader(io.BytesIO(pdf))
     (embedded,) = reader.embedded_signatures
     assert embedded.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"
-    assert embedded.signer_cert.public_key.algorithm == "ed25519"
+    # ECDSA P-256, which stock readers check (they do not check Ed25519), endorsed by the case's Ed25519 key.
+    assert embedded.signer_cert.public_key.algorithm == "ec"
+    assert embedded.signer_cert.public_key.curve == ("named", "secp256r1")
 
     with Case.open(case_copy, readonly=True) as case:
         entries = list(case.entries())
@@ -97,13 +101,17 @@ def test_signed_report_validates_with_pyhanko_and_is_the_case_key(case_copy: Pat
     (cert_entry,) = [e for e in entries if e.kind == "key.certificate"]
     report_entry = entries[-1]
     der = bytes.fromhex(cert_entry.body["certificate_der"])
-    # The signer is the case's own key, named by the certificate the ledger recorded (and keys/case.crt holds).
-    assert bytes(embedded.signer_cert.public_key["public_key"].native) == key_raw
+    # The signer is the case's report key, named by the certificate the ledger recorded (and keys/case.crt
+    # holds), which the case's own key endorses.
+    assert endorsing_key(embedded.signer_cert.dump()) == key_raw
     assert embedded.signer_cert.dump() == der
     pem = (case_copy / "keys" / CERTIFICATE_NAME).read_text(encoding="ascii")
     assert x509.load_pem_x509_certificate(pem.encode()).public_bytes(serialization.Encoding.DER) == der
     cert = x509.load_der_x509_certificate(der)
-    assert cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == "Harassment of J. Lee"
+    # Named neutrally: the case's title ("Harassment of ...") accuses, and readers show the signer's name.
+    case_id = cert.subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)[0].value
+    assert cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == f"evidence case {case_id}"
+    assert "Harassment" not in cert.subject.rfc4514_string()
     assert cert.not_valid_before_utc == created.replace(microsecond=0)
     # The entry records the final (signed) bytes, and the unsigned first revision's hash too.
     assert report_entry.kind == "report.generated"
@@ -126,9 +134,7 @@ def test_certificate_is_made_once_and_deterministic(case_copy: Path) -> None:
         case_id = str(case.genesis["case_id"])
         count = sum(1 for e in case.entries() if e.kind == "key.certificate")
     key = SigningKey.load(case_copy / "keys", None)
-    remade = key.self_signed_certificate(
-        common_name="Harassment of J. Lee", case_id=case_id, not_before=created
-    )
+    remade = key.report_key().certificate(case_id=case_id, not_before=created)
     assert first == again == remade
     assert count == 1
 
@@ -171,11 +177,80 @@ def test_a_signature_by_another_key_is_not_the_case_key(case_copy: Path, tmp_pat
         unsigned = case.render_report()
         fingerprint = case.public_key.fingerprint
     other = SigningKey.generate()
-    der = other.self_signed_certificate(common_name="Someone else", case_id="x", not_before=TSA_TIME)
+    der = other.report_key().certificate(case_id="x", not_before=TSA_TIME)
     findings, facts = pades.check(pades.sign(unsigned, other, der), "other.pdf", fingerprint)
     assert [f.code for f in findings] == ["SIGNER_NOT_CASE_KEY"]
     assert facts is not None and facts["key_fingerprint"] == other.public.fingerprint
     assert pades.check(unsigned, "unsigned.pdf", fingerprint) == ([], None)
+
+
+def test_a_report_key_certificate_without_a_valid_endorsement_is_not_the_case_key(
+    case_copy: Path, tmp_path: Path
+) -> None:
+    """Someone who makes a P-256 key and copies the case key's endorsement into its certificate (or leaves it
+    out) signs a report that verifies as a CMS signature but is not the case's."""
+    with Case.open(case_copy) as case:
+        unsigned = case.render_report()
+        fingerprint = case.public_key.fingerprint
+        genuine = x509.load_der_x509_certificate(case.report_certificate())
+    copied = genuine.extensions.get_extension_for_oid(ENDORSEMENT_OID)
+    forger = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "evidence case x")])
+    base = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(forger.public_key())
+        .serial_number(7)
+        .not_valid_before(TSA_TIME)
+        .not_valid_after(TSA_TIME + timedelta(days=1))
+    )
+    for label, builder in (
+        ("copied", base.add_extension(copied.value, critical=False)),
+        ("absent", base),
+    ):
+        der = builder.sign(forger, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+        assert endorsing_key(der) is None, label
+        signer = signers.SimpleSigner(
+            signing_cert=asn1_x509.Certificate.load(der),
+            signing_key=asn1_keys.PrivateKeyInfo.load(
+                forger.private_bytes(
+                    serialization.Encoding.DER,
+                    serialization.PrivateFormat.PKCS8,
+                    serialization.NoEncryption(),
+                )
+            ),
+            cert_registry=SimpleCertificateStore.from_certs([asn1_x509.Certificate.load(der)]),
+        )
+        out = io.BytesIO()
+        signers.PdfSigner(
+            signers.PdfSignatureMetadata(field_name="Sig", subfilter=fields.SigSeedSubFilter.PADES),
+            signer=signer,
+        ).sign_pdf(IncrementalPdfFileWriter(io.BytesIO(unsigned)), output=out)
+        findings, _ = pades.check(out.getvalue(), f"{label}.pdf", fingerprint)
+        assert [f.code for f in findings] == ["SIGNER_NOT_CASE_KEY"], label
+        assert "no valid endorsement" in findings[0].message
+
+
+def test_poppler_pdfsig_says_the_signature_is_valid(signed: Path) -> None:
+    """What Evince and Okular show (poppler with NSS): the signature is valid; the self-signed certificate is
+    not vouched for by any authority, which the report and README say."""
+    result = subprocess.run(["pdfsig", str(signed)], capture_output=True, text=True, timeout=60, check=False)
+    assert "Signature is Valid." in result.stdout, result.stdout + result.stderr
+    assert "Signer Certificate Common Name: evidence case " in result.stdout
+    assert "Signature Type: ETSI.CAdES.detached" in result.stdout
+    assert "Total document signed" in result.stdout
+    # One byte changed inside the signed range: poppler says so too.
+    pdf = bytearray(signed.read_bytes())
+    at = pdf.index(b"<pdfaid:part>3") + len("<pdfaid:part>")
+    pdf[at : at + 1] = b"2"
+    tampered = signed.with_name("tampered.pdf")
+    tampered.write_bytes(bytes(pdf))
+    broken = subprocess.run(
+        ["pdfsig", str(tampered)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert "Signature is Valid." not in broken.stdout
+    assert "Digest Mismatch" in broken.stdout or "Invalid" in broken.stdout, broken.stdout
 
 
 def test_cli_signs_with_a_passphrase_protected_key(tmp_path: Path) -> None:

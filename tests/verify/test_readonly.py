@@ -32,7 +32,7 @@ from evidence.verify.report import verify_report
 from tests.conftest import run_cli
 from tests.verify.test_verify_case import KILL_DURING_PLACE
 
-GENERATED_AT = datetime(2026, 4, 15, 10, 0, tzinfo=UTC)
+GENERATED_AT = datetime(2036, 4, 15, 10, 0, tzinfo=UTC)  # after the ledger head: a report cannot be backdated
 
 Listing = dict[str, tuple[Any, ...]]
 

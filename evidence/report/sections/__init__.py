@@ -1,5 +1,5 @@
 """The report's sections, one module each, named as a profile names them (``templates.SECTION_IDS``):
-``cover``, ``summary``, ``timeline``, ``exhibits``, ``completeness``, ``custody``, ``verification`` and
+``cover``, ``summary``, ``incidents``, ``timeline``, ``exhibits``, ``completeness``, ``custody``, ``verification`` and
 ``declaration``. Each module's ``add(builder, section)`` appends its flowables to the builder's story;
 :data:`SECTIONS` is the one registry of them (``tests/report/test_sections.py`` keeps it complete), and
 :func:`build` lays a profile's sections out in order."""
@@ -18,15 +18,17 @@ from evidence.report.sections import (
     custody,
     declaration,
     exhibits,
+    incidents,
     summary,
     timeline,
     verification,
 )
-from evidence.report.templates import Section
+from evidence.report.templates import COMPULSORY, Section
 
 SECTIONS: dict[str, Callable[[Builder, Section], None]] = {
     "cover": cover.add,
     "summary": summary.add,
+    "incidents": incidents.add,
     "timeline": timeline.add,
     "exhibits": exhibits.add,
     "completeness": completeness.add,
@@ -37,14 +39,22 @@ SECTIONS: dict[str, Callable[[Builder, Section], None]] = {
 
 
 def build(b: Builder) -> list[Any]:
-    """One pass's story: the profile's sections in order (with Completeness whenever the report is filtered
-    or redacted), without a trailing page break."""
+    """One pass's story: the profile's sections in order, without a trailing page break. Completeness and
+    Verification are always there in a report for others (``templates.COMPULSORY``), and Completeness in any
+    filtered or redacted report, whatever a user's own profile lists."""
     chosen = list(b.profile.sections)
-    ids = [sec.id for sec in chosen]
-    if (b.data.filters or b.data.redactor is not None) and "completeness" not in ids:
-        # A filtered or redacted report always says so, whatever a user's own profile lists.
-        at = ids.index("exhibits") + 1 if "exhibits" in ids else len(ids)
-        chosen.insert(at, Section("completeness", "Completeness", "", ()))
+    needed = [] if b.profile.working else list(COMPULSORY)
+    if (b.data.filters or b.data.redactor is not None) and "completeness" not in needed:
+        needed.insert(0, "completeness")
+    for missing in needed:
+        ids = [sec.id for sec in chosen]
+        if missing in ids:
+            continue
+        if missing == "completeness":
+            at = ids.index("exhibits") + 1 if "exhibits" in ids else len(ids)
+        else:
+            at = ids.index("declaration") if "declaration" in ids else len(ids)
+        chosen.insert(at, Section(missing, missing.title(), "", ()))
     for section in chosen:
         SECTIONS[section.id](b, section)
     while b.story and isinstance(b.story[-1], PageBreak):

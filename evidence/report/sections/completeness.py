@@ -11,6 +11,7 @@ from reportlab.platypus import PageBreak, Paragraph
 from evidence.report.builder import Builder
 from evidence.report.page import FRAME_W, esc
 from evidence.report.redact import DESCRIPTION as REDACTION
+from evidence.report.sections.cover import SELECTED
 from evidence.report.templates import Section
 
 
@@ -23,8 +24,17 @@ def add(b: Builder, section: Section) -> None:
         f"This report shows {len(d.timeline)} timeline entries from {len(d.exhibits)} exhibits, read from "
         f"the case at ledger entry {d.head.seq} ({d.head.hash})."
     )
+    b.story.append(Paragraph(esc("What the exhibits are: " + SELECTED + "."), st["body"]))
     if not d.filters:
-        b.story.append(Paragraph(esc(shown + " Nothing was left out: no filter was applied."), st["body"]))
+        b.story.append(
+            Paragraph(
+                esc(
+                    shown + " No filter was applied: nothing in the case was left out of this report (which "
+                    "says nothing of what was never put into the case)."
+                ),
+                st["body"],
+            )
+        )
     else:
         chosen = "; ".join(f"{k}: {v}" for k, v in d.filters.items())
         b.story.append(

@@ -4,6 +4,8 @@ selection) and the command that checks it."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from reportlab.platypus import PageBreak, Paragraph, Spacer
 
 from evidence.report.builder import Builder
@@ -62,8 +64,16 @@ def add(b: Builder, section: Section) -> None:
         ),
         ("Built from ledger head", f"{d.head.seq}:{d.head.hash}", True),
         ("Signing key fingerprint", d.key_fingerprint, True),
-        ("Tool", f"{d.tool.get('name')} {d.tool.get('version')}", False),
-        ("Profile", b.profile.name, False),
+        ("Trusted time", trusted_time(b), False),
+        ("Event and acquisition dates", DATES, False),
+        ("Tool", tool_line(d.tool), False),
+        (
+            "Profile",
+            b.profile.name + (" (working copy: NOT for court or the police)" if b.profile.working else ""),
+            False,
+        ),
+        ("Templates", templates_line(b), False),
+        ("What the exhibits are", SELECTED, False),
         ("Selection", _selection(b), False),
     ]
     if d.redactor is not None:
@@ -79,6 +89,60 @@ def add(b: Builder, section: Section) -> None:
         )
     )
     b.story.append(PageBreak())
+
+
+SELECTED = (
+    "exports selected by the complainant; not a device extraction. The files were chosen and exported by the "
+    "complainant (or handed over by the people named with them); nothing here was extracted from a phone or "
+    "an account by an examiner, so messages the complainant did not export are not in the case"
+)
+DATES = (
+    "the Timeline's times are when each event happened, as its source recorded it (with where that time came "
+    "from); the Exhibits' and Chain of custody's times are when each file was acquired (imported into the "
+    "case), by the clock of the computer that kept it, not when the phone made the file"
+)
+
+
+def tool_line(tool: dict[str, str]) -> str:
+    """The toolkit's version, commit, Python and library versions as the cover prints them."""
+    return (
+        f"{tool.get('name')} {tool.get('version')}, commit {tool.get('commit', 'not recorded')}; Python "
+        f"{tool.get('python', '?')}; {tool.get('libraries', '')}"
+    )
+
+
+def templates_line(b: Builder) -> str:
+    """Whether the wording is the toolkit's own or a custom folder's, and each file's SHA-256."""
+    custom = bool(b.data.options.get("custom_templates"))
+    files = "; ".join(f"{name} sha256 {digest}" for name, digest in b.profile.sources)
+    if custom:
+        return f"CUSTOM templates (not the toolkit's wording): {files}"
+    return f"the toolkit's own: {files}"
+
+
+def trusted_time(b: Builder) -> str:
+    """Whether anything independent says when the ledger existed: the latest trusted anchor, or that there is
+    none (the recorded times are then only the computer's clock)."""
+    anchors = [e for e in b.data.entries if e.kind == "anchor.timestamped"]
+    if not anchors:
+        return (
+            "NOT anchored: no timestamp authority has signed this ledger, so every time of recording is "
+            "only the clock of the computer that kept the case ('evidence anchor' adds one)"
+        )
+    latest = anchors[-1]
+    body = latest.body
+    covers = body.get("covers") or {}
+    when = datetime.fromisoformat(str(body.get("gen_time")))
+    independent = bool(body.get("chain_checked")) and b.data.anchors_independent.get(latest.seq, False)
+    status = (
+        "independent (its root is in this computer's trust store)"
+        if independent
+        else "self-asserted (its authority is in no trust store here)"
+    )
+    return (
+        f"anchored: entries 1-{covers.get('seq')} existed by {shown_in(when, b.data.tz)} per "
+        f"{body.get('tsa_name') or body.get('tsa_url')}, {status}; {len(anchors)} anchor(s), see Verification"
+    )
 
 
 def _period(b: Builder) -> str:
@@ -121,7 +185,7 @@ def _selection(b: Builder) -> str:
     """What the report shows: everything, or the filter and what it withheld."""
     d = b.data
     if not d.filters:
-        return "complete: every record and exhibit of the case at the ledger head below"
+        return "complete: every record and exhibit of the case at the ledger head above"
     shown = ", ".join(f"{k} {v}" for k, v in d.filters.items())
     return (
         f"filtered ({shown}): {d.withheld_records} timeline entries and {len(d.withheld)} exhibits "

@@ -1,7 +1,10 @@
 """The declaration: the profile's declaration texts (``templates/``), filled with the case title, the ledger
-head, the key fingerprint and the counts, each on its own page."""
+head, the key fingerprint, the counts, the exhibits (number, name, SHA-256), the tool's exact version, the
+police reference and an exact sentence about assumed zones, each on its own page."""
 
 from __future__ import annotations
+
+from collections import Counter
 
 from reportlab.platypus import PageBreak, Paragraph, Spacer
 
@@ -22,6 +25,12 @@ def add(b: Builder, section: Section) -> None:
         "key_fingerprint": d.key_fingerprint,
         "exhibit_count": str(len(d.exhibits)),
         "record_count": str(len(d.timeline)),
+        "police_ref": str(d.genesis.get("police_ref") or "______________"),
+        "exhibit_list": "\n".join(
+            f"{e['exhibit']}: {b.mask(str(e['original_name']))}, SHA-256 {e['sha256']}" for e in d.exhibits
+        ),
+        "tool": f"{d.tool.get('name')} {d.tool.get('version')}, commit {d.tool.get('commit', 'not recorded')}",
+        "assumed_zones": assumed_zones(b),
     }
     for n, text in enumerate(section.declarations):
         if n:
@@ -30,3 +39,17 @@ def add(b: Builder, section: Section) -> None:
         for i, para in enumerate(paragraphs):
             b.story.append(Paragraph(esc(para), st["h2"] if i == 0 else st["body"]))
             b.story.append(Spacer(1, 3))
+
+
+def assumed_zones(b: Builder) -> str:
+    """One exact sentence on the times whose zone the source did not give."""
+    zones = Counter(e.record.tz_name or b.data.tz_name for e in b.data.timeline if e.record.tz_assumed)
+    if not zones:
+        return "Every record's time carried its zone or UTC offset from its source."
+    total = sum(zones.values())
+    which = ", ".join(f"{zone} for {n}" for zone, n in sorted(zones.items()))
+    return (
+        f"{total} of the {len(b.data.timeline)} records had a time written by their source without a zone or "
+        f'offset; a zone was assumed ({which}), and each is marked "zone assumed" in the Timeline: if the '
+        "zone assumed is not the one the device used, those times are wrong by the difference."
+    )

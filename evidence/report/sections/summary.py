@@ -13,8 +13,10 @@ from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer
 
+from evidence.analysis.stats import NOT_READ, WITHHELD
 from evidence.models import Channel, Direction
 from evidence.report.builder import Builder
+from evidence.report.figures import DEFINITIONS, Figures
 from evidence.report.page import FRAME_W, esc, shown_in
 from evidence.report.templates import Section
 from evidence.timeline import TimelineEntry
@@ -27,76 +29,27 @@ def add(b: Builder, section: Section) -> None:
     b.intro(section)
     tl = d.timeline
     attempts = [e for e in tl if _is_attempt(e)]
-    no_contact = d.genesis.get("no_contact_since")
-    facts: list[tuple[str, str, bool]] = [("Timeline entries", str(len(tl)), False)]
     stats = d.stats
-    if stats is not None:
-        facts.append(("Contact attempts", str(stats["attempts"]), False))
-        if stats.get("first"):
-            facts.append(
-                ("First contact attempt", shown_in(datetime.fromisoformat(stats["first"]), d.tz), False)
-            )
-            facts.append(
-                ("Last contact attempt", shown_in(datetime.fromisoformat(stats["last"]), d.tz), False)
-            )
-        if stats.get("no_contact_since"):
-            facts.append(
-                (
-                    f"Attempts since {stats['no_contact_since']} (no-contact date)",
-                    str(stats["attempts_since_no_contact"]),
-                    False,
-                )
-            )
-        days = stats.get("days") or {}
-        if days.get("days"):
-            facts.append(
-                (
-                    "Days with contact",
-                    f"{days['with_contact']} of the {days['days']} days from {days['from']} to {days['to']}",
-                    False,
-                )
-            )
-        bursts = stats.get("bursts") or []
-        if bursts:
-            top = max(bursts, key=lambda b: (b["attempts"], -b["minutes"]))
-            facts.append(
-                (
-                    "Longest burst",
-                    f"{top['attempts']} attempts in {top['minutes']} minutes from "
-                    f"{shown_in(datetime.fromisoformat(top['start']), d.tz)}",
-                    False,
-                )
-            )
-        for key, text in (stats.get("definitions") or {}).items():
-            facts.append((f"Definition: {key}", str(text), False))
+    if d.figures is not None:
+        _figures(b, d.figures)
     else:
-        facts.append(("Incoming contact attempts", str(len(attempts)), False))
-        if attempts:
-            facts.append(("First contact attempt", shown_in(attempts[0].record.occurred_at, d.tz), False))
-            facts.append(("Last contact attempt", shown_in(attempts[-1].record.occurred_at, d.tz), False))
-        if no_contact:
-            cut = date.fromisoformat(str(no_contact))
-            since = [e for e in attempts if e.record.occurred_at.astimezone(d.tz).date() >= cut]
-            facts.append((f"Attempts since {cut.isoformat()} (no-contact date)", str(len(since)), False))
-    b.story.append(b.kv(facts, label_w=200))
+        b.story.append(b.kv([("Timeline entries", str(len(tl)), False)], label_w=200))
+    for name, person_stats in sorted(d.respondent_stats.items()):
+        b.story.append(Paragraph(esc(f"Attempts attributed to {b.mask(name)}: when"), st["h2"]))
+        b.story.append(b.kv(_when(b, person_stats), label_w=200))
+    if stats is not None:
+        b.story.append(Paragraph("All senders: when (third parties and unattributed included)", st["h2"]))
+        b.story.append(b.kv(_when(b, stats), label_w=200))
+        defs = dict(DEFINITIONS)
+        defs.update({k: str(v) for k, v in (stats.get("definitions") or {}).items() if k == "burst"})
+        defs["days with contact"] = (
+            "calendar days in the case zone from the no-contact date (else the first attempt) to the last "
+            "attempt, and how many of them had at least one attempt"
+        )
+        b.story.append(Paragraph("Definitions of the figures", st["h2"]))
+        b.story.append(b.kv([(k, v, False) for k, v in defs.items()], label_w=110))
     b.story.append(Spacer(1, 8))
-    if d.tactics:
-        trows: list[list[Any]] = [
-            [
-                Paragraph(h, st["cellb"])
-                for h in ("Tactic", "Confirmed", "Suggested by the rules, not reviewed")
-            ]
-        ]
-        trows += [
-            [
-                Paragraph(esc(t.replace("_", " ")), st["cell"]),
-                Paragraph(str(n.get("confirmed", 0)), st["cell"]),
-                Paragraph(str(n.get("suggested", 0)), st["cell"]),
-            ]
-            for t, n in sorted(d.tactics.items())
-        ]
-        b.story.append(Paragraph("Tactics (rejected suggestions are not counted)", st["h2"]))
-        b.story.append(b.table(trows, [160, 70, 200]))
+    _tactics(b)
 
     channels = Counter(e.record.channel.value for e in tl)
     rows: list[list[Any]] = [[Paragraph("Channel", st["cellb"]), Paragraph("Entries", st["cellb"])]]
@@ -108,13 +61,28 @@ def add(b: Builder, section: Section) -> None:
     if stats is not None:
         # The stats' identities are normalised (07700 900123 and +447700900123 are one number) and copies of
         # one call in two files count once, as in the figures above.
-        irows: list[list[Any]] = [[Paragraph(h, st["cellb"]) for h in ("Sender identifier", "Attempts")]]
-        irows += [
-            [Paragraph(esc(s), st["mono"]), Paragraph(str(n), st["cell"])]
-            for s, n in sorted(stats["per_identity"].items(), key=lambda kv: (-kv[1], kv[0]))
+        linked = {
+            link.identifier.value: (p.name, p.role, link.confidence) for p in d.people for link in p.links
+        }
+        irows: list[list[Any]] = [
+            [Paragraph(h, st["cellb"]) for h in ("Sender identifier", "Person (role, link)", "Attempts")]
         ]
-        b.story.append(Paragraph("Contact attempts by sender identifier", st["h2"]))
-        b.story.append(b.table(irows, [240, 60]))
+        for ident, n in sorted(stats["per_identity"].items(), key=lambda kv: (-kv[1], kv[0])):
+            link = linked.get(ident)
+            who = (
+                f"{b.mask(link[0])} ({link[1]}, {link[2]})"
+                if link
+                else "nobody: " + UNLINKED.get(ident, "not linked")
+            )
+            irows.append(
+                [
+                    Paragraph(esc(b.party(ident) or ident), st["mono"]),
+                    Paragraph(esc(who), st["cell"]),
+                    Paragraph(str(n), st["cell"]),
+                ]
+            )
+        b.story.append(Paragraph("Contact attempts by sender identifier (all senders)", st["h2"]))
+        b.story.append(b.table(irows, [180, 200, 60]))
     else:
         senders = Counter(
             (b.party(e.record.sender, as_sender=True) or "(not given)", e.record.channel.value)
@@ -136,9 +104,108 @@ def add(b: Builder, section: Section) -> None:
     if attempts:
         # Kept with its heading: a heading at the foot of one page and its chart alone on the next looked lost.
         b.story.append(
-            KeepTogether([Paragraph("Incoming attempts per day", st["h2"]), _chart(_per_day(b, attempts))])
+            KeepTogether(
+                [Paragraph("Contact attempts per day (all senders)", st["h2"]), _chart(_per_day(b, attempts))]
+            )
         )
     b.story.append(PageBreak())
+
+
+UNLINKED = {WITHHELD: "number withheld", NOT_READ: "no sender given or read"}
+
+
+def _figures(b: Builder, f: Figures) -> None:
+    """The counts per respondent (confirmed / suspected), third parties and unattributed, and the two sums
+    that reconcile them with the Timeline's Counted column."""
+    facts: list[tuple[str, str, bool]] = [
+        ("Timeline rows", f"{f.rows} (one per record read; see Counted in the Timeline)", False),
+        ("Contact attempts, all senders", str(f.attempts), False),
+    ]
+    parts: list[str] = []
+    for name, split in f.respondents.items():
+        total = f.respondent_total(name)
+        shown = b.mask(name)
+        facts.append(
+            (
+                f"Attempts attributed to {shown} (respondent)",
+                f"{total}: {split['confirmed']} from identifiers confirmed as theirs, {split['suspected']} from "
+                "identifiers only suspected to be theirs",
+                False,
+            )
+        )
+        parts.append(str(total))
+    third = sum(f.third_parties.values())
+    facts.append(
+        (
+            "Attempts by third parties (never counted as the respondent)",
+            f"{third}"
+            + (": " + ", ".join(f"{b.mask(n)} {c}" for n, c in f.third_parties.items()) if third else ""),
+            False,
+        )
+    )
+    nobody = sum(f.unattributed.values())
+    facts.append(
+        (
+            "Unattributed attempts",
+            f"{nobody}" + (": " + ", ".join(f"{r} {c}" for r, c in f.unattributed.items()) if nobody else ""),
+            False,
+        )
+    )
+    facts.append(
+        (
+            "Reconciliation",
+            f"{' + '.join([*parts, str(third), str(nobody)])} = {f.attempts} attempts (respondents, third "
+            f"parties, unattributed); {f.attempts} attempts + {f.copies} copies + {f.not_counted} rows not "
+            f"counted = {f.rows} timeline rows",
+            False,
+        )
+    )
+    b.story.append(b.kv(facts, label_w=200))
+
+
+def _when(b: Builder, stats: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    """First and last attempt, attempts since the no-contact date, days with contact, the longest burst."""
+    tz = b.data.tz
+    facts: list[tuple[str, str, bool]] = [("Attempts", str(stats["attempts"]), False)]
+    if stats.get("first"):
+        facts.append(("First attempt", shown_in(datetime.fromisoformat(stats["first"]), tz), False))
+        facts.append(("Last attempt", shown_in(datetime.fromisoformat(stats["last"]), tz), False))
+    if stats.get("no_contact_since"):
+        facts.append(
+            (
+                f"Attempts since {stats['no_contact_since']} (no-contact date)",
+                str(stats["attempts_since_no_contact"]),
+                False,
+            )
+        )
+    days = stats.get("days") or {}
+    if days.get("days"):
+        facts.append(
+            (
+                "Days with contact",
+                f"{days['with_contact']} of the {days['days']} days from {days['from']} to {days['to']}",
+                False,
+            )
+        )
+    bursts = stats.get("bursts") or []
+    if bursts:
+        top = max(bursts, key=lambda r: (r["attempts"], -r["minutes"]))
+        facts.append(
+            (
+                "Longest burst",
+                f"{top['attempts']} attempts in {top['minutes']} minutes from "
+                f"{shown_in(datetime.fromisoformat(top['start']), tz)}",
+                False,
+            )
+        )
+    return facts
+
+
+def _tactics(b: Builder) -> None:
+    """The tactics table (see ``evidence.report.sections.tactics``)."""
+    from evidence.report.tactic_rows import add_table
+
+    add_table(b)
 
 
 def _is_attempt(entry: TimelineEntry) -> bool:

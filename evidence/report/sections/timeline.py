@@ -1,22 +1,43 @@
-"""The timeline: every record the report shows, in time order, one row each (date and time with its offset,
-channel and direction, sender, the words quoted, the exhibit and locator), drawn as fast row flowables
+"""The timeline: every record the report shows, in time order, one row each: the date and time with its
+offset, its precision, where the time came from and the zone assumed when the source gave none; channel and
+direction; the sender as written; the words quoted, every import warning about the record in full, and for
+the complainant's own diary its written-at time, the ledger time and the gap, approximate marks, place,
+witness and police reference (diary rows shaded and labelled, apart from the machine records); what the row
+counts as (``evidence.report.figures``); the exhibit and locator. Drawn as fast row flowables
 (``evidence.report.rows``) of at most :data:`ROWS_PER_TABLE` rows."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
+from reportlab.lib import colors
 from reportlab.platypus import PageBreak, Paragraph
 
-from evidence.models import Channel, Direction
+from evidence.models import Channel, Direction, Record, TimeSource
 from evidence.report.builder import Builder
-from evidence.report.page import CONTROL, FRAME_W
+from evidence.report.figures import NOT_COUNTED
+from evidence.report.page import CONTROL, FRAME_W, shown_in
 from evidence.report.rows import Cell, RowsFlowable
 from evidence.report.templates import Section
 from evidence.timeline import TimelineEntry
 
 WORDS_LIMIT = 300
 ROWS_PER_TABLE = 200  # long timelines become several flowables (each splits across pages between rows)
+OWN_ACCOUNT_BG = colors.HexColor("#FFF4D6")  # the complainant's own account, apart from machine records
+OWN_ACCOUNT = "COMPLAINANT'S OWN ACCOUNT (diary), not a machine record"
+
+TIME_SOURCES = {
+    TimeSource.EXPORT: "export",
+    TimeSource.HEADER_DATE: "Date header",
+    TimeSource.RECEIVED: "Received header",
+    TimeSource.EXIF: "EXIF",
+    TimeSource.FILENAME: "file name",
+    TimeSource.OCR: "OCR",
+    TimeSource.SHOWN_ON_SCREEN: "on screen",
+    TimeSource.USER: "complainant",
+    TimeSource.ACQUIRED: "import time",
+}
 
 
 def add(b: Builder, section: Section) -> None:
@@ -24,43 +45,170 @@ def add(b: Builder, section: Section) -> None:
     d, st = b.data, b.st
     b.story.append(b.heading(section.title, "timeline"))
     b.intro(section)
-    widths = [76.0, 56.0, 92.0, 0.0, 74.0]
+    widths = [72.0, 54.0, 76.0, 0.0, 82.0, 60.0]
     widths[3] = FRAME_W - sum(widths)
-    header = [Cell(h, "DejaVu-Bold") for h in ("Date and time", "Channel", "Sender", "Words", "Exhibit")]
+    header = [
+        Cell(h, "DejaVu-Bold")
+        for h in (
+            "Date and time (time source if not the export)",
+            "Channel",
+            "Sender",
+            "Words",
+            "Counted (see Summary)",
+            "Exhibit",
+        )
+    ]
+    acquired = _acquired(b)
+    who = _linker(b)
     rows: list[list[Cell]] = []
+    shades: list[object | None] = []
     for i, entry in enumerate(d.timeline):
         rec = entry.record
-        local = rec.occurred_at.astimezone(d.tz)
-        offset = local.strftime("%z")
-        when = f"{local:%Y-%m-%d}\n{local:%H:%M:%S} {offset[:3]}:{offset[3:]}"
-        if rec.tz_assumed:
-            when += "\nzone assumed"
         chan = rec.channel.value + (f" ({rec.app})" if rec.app and rec.app != rec.channel.value else "")
         chan += f"\n{rec.direction.value}"
         sender = b.party(rec.sender, as_sender=True) or "-"
         if rec.direction is Direction.OUTGOING and rec.recipients:
             to = ", ".join(b.party(r) or "" for r in rec.recipients)
             sender = f"{b.party(rec.sender, as_sender=True) or 'me'} → {to}"
+        counted = d.counted[i] if i < len(d.counted) else None
+        if counted is None or counted.kind == NOT_COUNTED:
+            # The Counted column names the person of an attempt; here, of any other row (a chat display name,
+            # an outgoing text's recipient), with the link's status.
+            named = [who(raw) for raw in (rec.sender, *rec.recipients)]
+            sender += "".join(f"\n= {n}" for n in dict.fromkeys(n for n in named if n))
         where = "\n".join(f"{s.exhibit or '?'} {s.locator}" for s in entry.sources)
         words = _words(entry, b.mask)
+        own = rec.channel is Channel.DIARY
+        if own:
+            words = f"{OWN_ACCOUNT}\n{words}\n" + _diary_facts(
+                b, rec, acquired.get(entry.sources[0].exhibit or "")
+            )
         for source in entry.sources:
             for warning in d.record_warnings.get((source.item_sha256, source.locator), []):
                 words += f"\n[import warning, {source.exhibit} {source.locator}: {b.mask(warning)}]"
         rows.append(
             [
-                Cell(when),
+                Cell(when_cell(rec, b)),
                 Cell(chan),
                 Cell(CONTROL.sub("", sender), "DejaVuMono"),
                 Cell(CONTROL.sub("", words)),
+                Cell(CONTROL.sub("", b.mask(counted.label())) if counted is not None else ""),
                 Cell(CONTROL.sub("", where)),
             ]
         )
+        shades.append(OWN_ACCOUNT_BG if own else None)
         if len(rows) == ROWS_PER_TABLE or i == len(d.timeline) - 1:
-            b.story.append(RowsFlowable(header, rows, widths))
-            rows = []
+            b.story.append(RowsFlowable(header, rows, widths, shades=shades))
+            rows, shades = [], []
     if not d.timeline:
         b.story.append(Paragraph("The case holds no records.", st["body"]))
     b.story.append(PageBreak())
+
+
+def _linker(b: Builder) -> Callable[[str | None], str | None]:
+    """A function naming the person a raw sender or recipient is linked to, "Name (role, status)", or None;
+    each distinct raw value normalised once."""
+    from evidence.analysis.identity import normalise
+
+    linked = {
+        (link.identifier.kind, link.identifier.value): f"{b.mask(p.name)} ({p.role}, {link.confidence})"
+        for p in b.data.people
+        for link in p.links
+    }
+    region = next((p.region for p in b.data.people if p.region), None) or "GB"
+    memo: dict[str | None, str | None] = {}
+
+    def who(raw: str | None) -> str | None:
+        if not linked or raw is None:
+            return None
+        if raw not in memo:
+            ident = normalise(raw, region)
+            memo[raw] = linked.get((ident.kind, ident.value)) if ident is not None else None
+        return memo[raw]
+
+    return who
+
+
+def precision(rec: Record) -> str | None:
+    """How precise the record's time is when less than to the second: ``minute`` or ``approximate``."""
+    if rec.raw.get("approximate") is True:
+        return "approximate"
+    if rec.raw.get("time_precision") == "minute":
+        return "minute"
+    shown = rec.raw.get("time")
+    if isinstance(shown, str) and shown.count(":") == 1:
+        return "minute"
+    if rec.channel is Channel.DIARY:
+        return "minute"  # diary times are typed to the minute
+    return None
+
+
+def when_cell(rec: Record, b: Builder) -> str:
+    """The date, the time to its precision (never ":00" invented for a minute), the offset, and where the
+    time came from; the zone the importer assumed when the source gave none."""
+    local = rec.occurred_at.astimezone(b.data.tz)
+    offset = local.strftime("%z")
+    shown = precision(rec)
+    clock = f"{local:%H:%M}" if shown in ("minute", "approximate") else f"{local:%H:%M:%S}"
+    text = f"{local:%Y-%m-%d}\n{'about ' if shown == 'approximate' else ''}{clock} {offset[:3]}:{offset[3:]}"
+    # The source is named unless it is the export's own time field (most rows): the heading says so.
+    notes = [] if rec.time_source is TimeSource.EXPORT else [TIME_SOURCES.get(rec.time_source, "?")]
+    if shown == "minute":
+        notes.append("to the minute")
+    if rec.tz_assumed:
+        zone = rec.tz_name or b.data.tz_name
+        notes.append("zone assumed" + (f" ({zone})" if zone != b.data.tz_name else ""))
+    return text + ("\n" + ", ".join(notes) if notes else "")
+
+
+def _acquired(b: Builder) -> dict[str, datetime]:
+    """When each exhibit was recorded in the ledger (its import entry's time), by exhibit number."""
+    by_seq = {e.seq: e for e in b.data.entries}
+    found: dict[str, datetime] = {}
+    for exhibit in b.data.exhibits:
+        entry = by_seq.get(int(exhibit.get("seq") or 0))
+        if entry is not None:
+            found[str(exhibit["exhibit"])] = datetime.fromisoformat(entry.recorded_at)
+    return found
+
+
+def _gap(later: datetime, earlier: datetime) -> str:
+    seconds = int((later - earlier).total_seconds())
+    sign = "" if seconds >= 0 else "-"
+    seconds = abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return f"{sign}{days} d {hours} h"
+    return f"{sign}{hours} h {minutes} min"
+
+
+def _diary_facts(b: Builder, rec: Record, recorded: datetime | None) -> str:
+    """A diary entry's written-at time, when the ledger recorded it and the gaps, approximate mark, place,
+    witness and police reference: what shows whether the account is contemporaneous."""
+    tz = b.data.tz
+    raw = rec.raw
+    parts: list[str] = []
+    written = raw.get("written_at")
+    written_at = datetime.fromisoformat(written) if isinstance(written, str) else None
+    if written_at is not None:
+        parts.append(
+            f"written {shown_in(written_at, tz)} ({_gap(written_at, rec.occurred_at)} after the incident)"
+        )
+    else:
+        parts.append("written: not recorded")
+    if recorded is not None:
+        since = written_at or rec.occurred_at
+        parts.append(
+            f"recorded in the ledger {shown_in(recorded, tz)} ({_gap(recorded, since)} after it was written)"
+        )
+    if raw.get("approximate") is True:
+        parts.append("incident time approximate")
+    for key, label in (("where", "place"), ("witness", "witness"), ("police_ref", "police ref")):
+        value = raw.get(key)
+        parts.append(f"{label}: {b.mask(str(value)) if value else 'none given'}")
+    return "; ".join(parts)
 
 
 def _same(text: str) -> str:

@@ -1,0 +1,160 @@
+"""The report's figures, attributed and reconciled: who each contact attempt is counted against, and why.
+
+A defence lawyer adds the summary up. So every timeline row carries what it counts as (``Counted``), and the
+summary's figures are sums of those marks (``Figures``), never computed another way:
+
+- **An attempt** is what ``evidence.analysis.stats`` counts (incoming records, plus records of unknown
+  direction sent by a respondent's identifier); the same attempt in two files (a call in the phone's log and
+  in the carrier's bill) is one attempt: the first row is numbered, the other says "copy of attempt N".
+- **Attributed to a respondent** when its sender identifier is linked to a person whose role is
+  ``respondent``: *confirmed* or *suspected* as the link says (``person link --suspected``), with the basis
+  the link states (a number from saved contacts, a chat display name, a screenshot's header).
+- **A third party's** when the identifier is linked to anyone else (a mutual friend, a witness): counted as
+  theirs and never as the respondent's.
+- **Unattributed** when it is linked to no one: a withheld number, a sender the source did not give or the
+  OCR could not read, an identifier nobody linked.
+- **Not counted**: outgoing records, the complainant's own diary, records of unknown direction from someone
+  who is not a respondent.
+
+So: attempts = each respondent's (confirmed + suspected) + third parties' + unattributed, and timeline rows =
+attempts + copies + rows not counted. ``tests/report/test_figures.py`` checks both sums on the rendered PDF.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from evidence.analysis.people import Person, Resolver
+from evidence.analysis.stats import NOT_READ, WITHHELD, attempts
+from evidence.models import Channel, Direction
+from evidence.timeline import TimelineEntry
+
+RESPONDENT = "respondent"
+THIRD_PARTY = "third party"
+UNATTRIBUTED = "unattributed"
+COPY = "copy"
+NOT_COUNTED = "not counted"
+
+DEFINITIONS = {
+    "attempt": (
+        "an incoming record (a call of any status, a text, a message, an e-mail to the complainant), or a record "
+        "whose direction the source does not give sent by an identifier linked to a respondent; numbered in "
+        "the Timeline's Counted column"
+    ),
+    "copy": "the same attempt read from a second file (same channel and sender, less than 60 s apart): counted once",
+    "confirmed": "sent from an identifier the complainant states is the respondent's, on the basis shown on the cover",
+    "suspected": "sent from an identifier only suspected to be the respondent's (basis on the cover); not proof",
+    "third party": "sent by someone else the case names (a friend, a witness): never counted as the respondent",
+    "unattributed": "marked 'nobody' in the Timeline: withheld numbers ('withheld'), senders the source did not give "
+    "or OCR could not read ('no sender read'), and identifiers linked to no person ('not linked')",
+}
+
+
+@dataclass(frozen=True)
+class Counted:
+    """What one timeline row counts as."""
+
+    kind: str  # RESPONDENT, THIRD_PARTY, UNATTRIBUTED, COPY or NOT_COUNTED
+    number: int | None = None  # the attempt's number (a copy: the number of the attempt it copies)
+    person: str | None = None
+    status: str | None = None  # confirmed / suspected (a respondent's), or why unattributed / not counted
+
+    def label(self) -> str:
+        """The row's mark, as the Timeline's Counted column prints it."""
+        if self.kind == COPY:
+            return f"copy of attempt {self.number}"
+        if self.kind == NOT_COUNTED:
+            return f"not counted: {self.status}"
+        who = {
+            RESPONDENT: f"{self.person}, {self.status}",
+            THIRD_PARTY: f"{self.person}, third party",
+            UNATTRIBUTED: f"nobody: {self.status}",
+        }[self.kind]
+        return f"attempt {self.number}\n{who}"
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The summary's counts, each a sum of the rows' marks."""
+
+    rows: int
+    attempts: int
+    copies: int
+    not_counted: int
+    respondents: dict[str, dict[str, int]] = field(default_factory=dict)  # name -> confirmed/suspected
+    third_parties: dict[str, int] = field(default_factory=dict)
+    unattributed: dict[str, int] = field(default_factory=dict)  # reason -> n
+
+    def respondent_total(self, name: str) -> int:
+        """Confirmed plus suspected attempts of one respondent."""
+        return sum(self.respondents.get(name, {}).values())
+
+
+def _confidence(person: Person | None, value: str) -> str:
+    """The link's confidence for the normalised identifier ``value`` (values of different kinds never
+    coincide: a phone starts with + or a digit, an address has @, a handle has neither)."""
+    if person is None:
+        return "confirmed"
+    for link in person.links:
+        if link.identifier.value == value:
+            return link.confidence
+    return "confirmed"
+
+
+def _not_counted(entry: TimelineEntry) -> str:
+    rec = entry.record
+    if rec.channel is Channel.DIARY:
+        return "the complainant's own account"
+    if rec.direction is Direction.OUTGOING:
+        return "outgoing"
+    if rec.direction is Direction.UNKNOWN:
+        return "direction unknown, not from a respondent"
+    return rec.direction.value
+
+
+def count(timeline: list[TimelineEntry], resolver: Resolver) -> tuple[list[Counted], Figures]:
+    """Each row's mark (parallel to ``timeline``) and the figures summed from them."""
+    position = {id(entry): i for i, entry in enumerate(timeline)}
+    marks: list[Counted | None] = [None] * len(timeline)
+    respondents: dict[str, Counter[str]] = {
+        p.name: Counter() for p in resolver.people.values() if p.role == RESPONDENT
+    }
+    third: Counter[str] = Counter()
+    nobody: Counter[str] = Counter()
+    found = attempts(timeline, resolver)
+    for number, attempt in enumerate(found, start=1):
+        name = attempt.person  # as stats identified the sender (normalising it once)
+        role = resolver.role(name)
+        mark: Counted
+        if name is not None and role == RESPONDENT:
+            status = _confidence(resolver.people.get(name), attempt.identity)
+            respondents.setdefault(name, Counter())[status] += 1
+            mark = Counted(RESPONDENT, number, name, status)
+        elif name is not None:
+            third[name] += 1
+            mark = Counted(THIRD_PARTY, number, name, role)
+        else:
+            reason = {WITHHELD: "withheld", NOT_READ: "no sender read"}.get(attempt.identity, "not linked")
+            nobody[reason] += 1
+            mark = Counted(UNATTRIBUTED, number, None, reason)
+        marks[position[id(attempt.entry)]] = mark
+        for copy in attempt.copies:
+            marks[position[id(copy)]] = Counted(COPY, number)
+    final = [
+        m if m is not None else Counted(NOT_COUNTED, status=_not_counted(e))
+        for m, e in zip(marks, timeline, strict=True)
+    ]
+    figures = Figures(
+        rows=len(timeline),
+        attempts=len(found),
+        copies=sum(1 for m in final if m.kind == COPY),
+        not_counted=sum(1 for m in final if m.kind == NOT_COUNTED),
+        respondents={
+            name: {"confirmed": c["confirmed"], "suspected": c["suspected"]}
+            for name, c in sorted(respondents.items())
+        },
+        third_parties=dict(sorted(third.items())),
+        unattributed=dict(sorted(nobody.items())),
+    )
+    return final, figures

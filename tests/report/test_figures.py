@@ -1,0 +1,238 @@
+"""The summary's figures reconcile with the timeline (issue 14, finding 2), and reports for others print only
+reviewed tactics, each on its row with its words (finding 3).
+
+The sums are made on the rendered PDF's text (poppler's pdftotext): the figures printed in the summary must
+equal the marks printed in the Timeline's Counted column, row by row, as a defence lawyer would add them.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from evidence.api import Case
+from tests.conftest import CORPUS, sample_files
+
+TITLE = "Harassment of Jordan Lee by Alex Morgan"
+
+
+def _raw_text(pdf: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
+
+
+def _people_of_the_demo(case: Case) -> None:
+    """The people `make demo` adds (samples/case.json's facts), as a user types them."""
+    case.add_person(
+        "Jordan Lee", role="owner", ids=["+447700900001", "jordan.lee@example.org"], basis="the owner's own"
+    )
+    case.add_person(
+        "Alex Morgan",
+        role="respondent",
+        ids=["+447700900123", "+447700900456", "alex.morgan@example.net", "@alexmorgan.ldn"],
+        basis="saved contacts; signed their messages with their name",
+    )
+    for ident in ("+447700900789", "alex.m.2026@example.net", "@alex.m.2"):
+        case.link_person(
+            "Alex Morgan", ident, basis="new number and accounts after blocking", confidence="suspected"
+        )
+    case.add_person(
+        "Sam Patel", role="third-party", ids=["+447700900555", "sam.patel@example.org"], basis="mutual friend"
+    )
+
+
+@pytest.fixture(scope="module")
+def demo_case(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("figures")
+    root = base / "case"
+    with Case.init(root, title=TITLE, tz="Europe/London", no_contact_since=date(2026, 3, 1)) as case:
+        case.import_files(sample_files(base))
+        _people_of_the_demo(case)
+    return root
+
+
+@pytest.fixture
+def case_copy(demo_case: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "case"
+    shutil.copytree(demo_case, target)
+    return target
+
+
+def _marks(text: str) -> tuple[dict[int, str], Counter[int], int]:
+    """The Timeline's Counted column read back: attempt number -> who (one line), copies per attempt, rows
+    not counted."""
+    attempts: dict[int, str] = {}
+    copies: Counter[int] = Counter()
+    for m in re.finditer(r"(copy\s+of\s+)?attempt\s+(\d+)(?=\s)(.*?)(?=EX-\d{4})", text, re.S):
+        number = int(m.group(2))
+        if m.group(1):
+            copies[number] += 1
+        else:
+            assert number not in attempts, f"attempt {number} is numbered twice"
+            attempts[number] = " ".join(m.group(3).split())
+    return attempts, copies, len(re.findall(r"not\s+counted:", text))
+
+
+def _figure(text: str, label: str) -> str:
+    m = re.search(re.escape(label) + r"\s+(.+)", text)
+    assert m, f"no {label!r} in the summary"
+    return m.group(1)
+
+
+def test_summary_figures_reconcile_with_the_timeline_rows(demo_case: Path, tmp_path: Path) -> None:
+    out = tmp_path / "report.pdf"
+    with Case.open(demo_case, readonly=True) as case:
+        out.write_bytes(case.render_report(profile="lawyer"))
+        rows = len(case.timeline())
+    text = _raw_text(out)
+    attempts, copies, not_counted = _marks(text)
+
+    total = int(_figure(text, "Contact attempts, all senders").split()[0])
+    assert sorted(attempts) == list(range(1, total + 1))  # every attempt numbered once, none skipped
+    assert set(copies) <= set(attempts)
+    assert total + sum(copies.values()) + not_counted == rows
+    assert int(_figure(text, "Timeline rows").split()[0]) == rows
+
+    # Per respondent, confirmed and suspected: the summary's figures are the rows' marks, summed.
+    who = Counter(attempts.values())
+    split = re.search(
+        r"Attempts attributed to Alex Morgan\s+\(respondent\)\s+(\d+): (\d+) from identifiers confirmed as "
+        r"theirs, (\d+) from\s+identifiers only suspected",
+        text,
+    )
+    assert split, "no per-respondent figure"
+    respondent, confirmed, suspected = (int(g) for g in split.groups())
+    assert confirmed == who["Alex Morgan, confirmed"]
+    assert suspected == who["Alex Morgan, suspected"]
+    assert respondent == confirmed + suspected
+    # The figures the issue found by hand in the demo: 105 of 126, 27 of them through suspected identifiers.
+    assert (total, respondent, suspected) == (126, 105, 27)
+    # The mutual friend's texts are his own, never the respondent's.
+    third = int(re.search(r"never counted as\s+the respondent\)\s+(\d+)", text).group(1))  # type: ignore[union-attr]
+    assert third == who["Sam Patel, third party"] == 4
+    nobody = sum(n for label, n in who.items() if label.startswith("nobody: "))
+    assert int(_figure(text, "Unattributed attempts").split(":")[0]) == nobody
+    assert respondent + third + nobody == total
+    reconciliation = " ".join(_figure(text, "Reconciliation").split())
+    assert reconciliation.startswith(f"{respondent} + {third} + {nobody} = {total} attempts")
+    # The complainant's own diary is never an attempt, and says whose account it is.
+    flat = " ".join(text.split())
+    assert flat.count("COMPLAINANT'S OWN ACCOUNT (diary), not a machine record") == 14
+    assert flat.count("not counted: the complainant's own account") == 14
+
+
+def test_a_chat_display_name_linked_with_a_basis_counts_for_the_respondent(
+    case_copy: Path, tmp_path: Path
+) -> None:
+    """His WhatsApp messages (sender "Alex", no number) count once the display name is linked, with its basis,
+    as suspected; before that they are rows not counted."""
+    out = tmp_path / "before.pdf"
+    with Case.open(case_copy) as case:
+        out.write_bytes(case.render_report())
+        before = _raw_text(out)
+        case.link_person(
+            "Alex Morgan",
+            "Alex",
+            basis="display name of the other party in the WhatsApp export 'WhatsApp Chat with Alex.txt'",
+            confidence="suspected",
+        )
+        out.write_bytes(case.render_report())
+    after = _raw_text(out)
+    gained = (
+        Counter(_marks(after)[0].values())["Alex Morgan, suspected"]
+        - Counter(_marks(before)[0].values())["Alex Morgan, suspected"]
+    )
+    assert gained == 14
+    assert int(_figure(after, "Contact attempts, all senders").split()[0]) == 126 + 14
+
+
+def test_counts_on_a_backup_written_by_others(tmp_path: Path) -> None:
+    """SMS Backup & Restore's test archive (devadvance/sms-backup-reader-2, MIT): 12 texts, 8 incoming: 3 from
+    +15550000001 (linked as the respondent's, confirmed), 4 from +15550000004 (suspected), 1 from
+    +15550000003 (a third party); 4 outgoing. Values read off the file by eye."""
+    root = tmp_path / "case"
+    with Case.init(root, title="Backup", tz="America/New_York") as case:
+        case.import_files([CORPUS / "smsbackup" / "sms-devadvance-sms_small.xml"])
+        case.add_person("R", role="respondent", ids=["+15550000001"], basis="saved contact")
+        case.link_person("R", "+15550000004", basis="same wording", confidence="suspected")
+        case.add_person("T", role="third-party", ids=["+15550000003"], basis="a friend")
+        out = tmp_path / "r.pdf"
+        out.write_bytes(case.render_report(profile="police"))
+    text = _raw_text(out)
+    attempts, copies, not_counted = _marks(text)
+    assert Counter(attempts.values()) == Counter({"R, confirmed": 3, "R, suspected": 4, "T, third party": 1})
+    assert (len(attempts), sum(copies.values()), not_counted) == (8, 0, 4)
+    assert " ".join(text.split()).count("not counted: outgoing") == 4
+    assert re.search(r"Attempts attributed to R \(respondent\)\s+7: 3 from identifiers confirmed", text)
+
+
+def test_court_and_police_reports_print_only_reviewed_tactics_each_with_its_words(
+    case_copy: Path, tmp_path: Path
+) -> None:
+    with Case.open(case_copy) as case:
+        tagged = _suggestions(case)
+        (confirm_id, confirm_tactic, confirm_words), (reject_id, reject_tactic, _) = tagged[0], tagged[1]
+        case.review_tag(confirm_id, confirm_tactic, "confirmed", note="he said it twice")
+        case.review_tag(reject_id, reject_tactic, "rejected")
+        pdfs = {}
+        for profile in ("lawyer", "police", "protective-order", "working"):
+            out = tmp_path / f"{profile}.pdf"
+            out.write_bytes(case.render_report(profile=profile))
+            pdfs[profile] = " ".join(_raw_text(out).split())
+    unreviewed = len(tagged) - 2
+    for profile in ("lawyer", "police", "protective-order"):
+        text = pdfs[profile]
+        assert "Tactics confirmed by the complainant" in text, profile
+        assert f"“{confirm_words}" in text and "he said it twice" in text, profile
+        assert (
+            f"{unreviewed} suggestion(s) by word-matching rules that nobody reviewed are not listed" in text
+        )
+        assert " suggested " not in text, profile  # no unreviewed row, no count of one
+        assert "love bombing" not in text or confirm_tactic == "love_bombing", profile
+    working = pdfs["working"]
+    assert "Not for court or the police" in working
+    assert working.count(" suggested ") == unreviewed
+
+
+def _suggestions(case: Case) -> list[tuple[str, str, str]]:
+    """(record id, tactic, matched words) of every suggestion on the case's timeline."""
+    from evidence.analysis import review
+
+    reviewed = review.decisions(case.entries())
+    return [
+        (e.record.id, tag.tactic, str(tag.words))
+        for e in case.timeline()
+        for tag in review.tags_for(e.record, reviewed)
+        if tag.words
+    ]
+
+
+def test_police_incidents_list_diary_facts_requests_to_stop_and_contact_by_channel(
+    demo_case: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "police.pdf"
+    with Case.open(demo_case, readonly=True) as case:
+        out.write_bytes(case.render_report(profile="police"))
+    text = _raw_text(out)
+    flat = " ".join(text.split())
+    incidents = flat[
+        flat.index("Incidents the complainant recorded") : flat.index("Escalation: attempts per week")
+    ]
+    # The sample diary's entry of 7 March (samples/story.py): place and witness as typed.
+    assert "Outside work, Mare Street, Hackney" in incidents and "Priya Shah (colleague)" in incidents
+    assert "“Please stop contacting me.”" in incidents  # the complainant's text of 4 March
+    # Contact by any means: the respondent's rows sum to the summary's confirmed and suspected figures.
+    table = incidents[incidents.index("Contact by any means") :]
+    rows = re.findall(r"Alex Morgan (call|email|mms|sms|chat|voicemail|social) (\d+) (\d+)", table)
+    assert rows
+    split = re.search(r"(\d+): (\d+) from identifiers confirmed as theirs, (\d+) from", flat)
+    assert split
+    assert sum(int(c) for _, c, _ in rows) == int(split.group(2))
+    assert sum(int(s) for _, _, s in rows) == int(split.group(3))
