@@ -202,4 +202,4 @@ def test_summary_uses_the_stats_and_the_reviewed_tactics(case_copy: Path, tmp_pa
     summary = text[: text.index("By channel")]
     assert "smear" not in summary and "love bombing" not in summary  # rejected, and unreviewed
     assert counts["threat"]["confirmed"] == 1
-    assert counts["smear"]["suggested"] == 4  # five suggestions, one rejected
+    assert counts["smear"]["suggested"] == 6  # suggested by the issue 17 tagger and not rejected
