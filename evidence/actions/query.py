@@ -3,6 +3,7 @@ the exhibits a filter keeps, the trusted timestamps. Nothing here writes."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,15 @@ from evidence.errors import UsageError
 
 if TYPE_CHECKING:
     from evidence.timeline import TimelineEntry
+
+
+def timeline_stream(case: CaseFolder) -> Iterator[TimelineEntry]:
+    """``case.timeline()`` entry by entry, read from a cursor (``evidence.timeline.stream``): the same entries in
+    the same order, without the whole list in memory."""
+    from evidence import timeline
+
+    exhibits = {e["sha256"]: e["exhibit"] for e in case.exhibits()}
+    return timeline.stream(index.records_in_time_order(case.conn), exhibits)
 
 
 def show_record(case: CaseFolder, record_id: str) -> dict[str, Any]:

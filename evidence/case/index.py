@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from evidence.case.canonical import canonical_bytes, parse_canonical
 from evidence.case.formats import Kind
 from evidence.case.ledger import Entry
 from evidence.errors import CaseError
+from evidence.models import Record
 
 INDEX_SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -237,6 +238,23 @@ def stored_json(text: Any, what: str) -> Any:
         raise CaseError(
             f"the case's index is damaged ({what} cannot be read): run 'evidence verify'"
         ) from None
+
+
+def records_in_time_order(
+    conn: sqlite3.Connection, where: str = "", params: tuple[Any, ...] = ()
+) -> Iterator[Record]:
+    """The records of the index in time order (ties by id), read from a cursor one at a time; ``where`` (a
+    constant SQL condition over the ``records`` columns, with ``params``) narrows them. A row that is not a
+    record is a ``CaseError`` naming it (see ``stored_json``)."""
+    sql = f"SELECT id, json FROM records {'WHERE ' + where if where else ''} ORDER BY occurred_at, id"  # noqa: S608
+    for record_id, text in conn.execute(sql, params):
+        value = stored_json(text, f"record {record_id}")
+        try:
+            yield Record.from_json(value)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise CaseError(
+                f"the case's index is damaged (record {record_id} is not a record): run 'evidence verify'"
+            ) from None
 
 
 def ocr_results_for(conn: sqlite3.Connection, key: str) -> list[tuple[str, int]]:
