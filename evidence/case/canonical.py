@@ -108,8 +108,13 @@ def _plain(value: Any) -> bool:
 _LONG_LIST = 256
 
 
+# One encoder, built once: ``json.dumps`` with these arguments builds a new one on every call (a third of the
+# cost of a record id's two strings). ``encode`` gives exactly what ``json.dumps`` gives.
+_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
 def _dumps(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return _ENCODER.encode(value)
 
 
 def _pieces(value: Any, depth: int) -> Iterator[str]:

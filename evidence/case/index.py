@@ -241,13 +241,22 @@ def stored_json(text: Any, what: str) -> Any:
 
 
 def records_in_time_order(
-    conn: sqlite3.Connection, where: str = "", params: tuple[Any, ...] = ()
+    conn: sqlite3.Connection, where: str = "", params: tuple[Any, ...] = (), *, raw: bool = True
 ) -> Iterator[Record]:
     """The records of the index in time order (ties by id), read from a cursor one at a time; ``where`` (a
-    constant SQL condition over the ``records`` columns, with ``params``) narrows them. A row that is not a
-    record is a ``CaseError`` naming it (see ``stored_json``)."""
-    sql = f"SELECT id, json FROM records {'WHERE ' + where if where else ''} ORDER BY occurred_at, id"  # noqa: S608
-    for record_id, text in conn.execute(sql, params):
+    constant SQL condition over the ``records`` columns, with ``params``) narrows them; ``raw=False`` leaves
+    each record's ``raw`` (the source's own fields, most of its size) empty, for counts that never read it.
+    A row that is not a record is a ``CaseError`` naming it (see ``stored_json``)."""
+    column = "json" if raw else "json_remove(json, '$.raw')"
+    condition = f"WHERE {where}" if where else ""
+    sql = f"SELECT id, {column} FROM records {condition} ORDER BY occurred_at, id"  # noqa: S608
+    try:
+        rows = conn.execute(sql, params)
+        row = rows.fetchone()
+    except sqlite3.Error as exc:  # ``where`` reading a stored JSON that is not JSON (the index is not signed)
+        raise CaseError(f"the case's index is damaged ({exc}): run 'evidence verify'") from None
+    while row is not None:
+        record_id, text = row
         value = stored_json(text, f"record {record_id}")
         try:
             yield Record.from_json(value)
@@ -255,6 +264,10 @@ def records_in_time_order(
             raise CaseError(
                 f"the case's index is damaged (record {record_id} is not a record): run 'evidence verify'"
             ) from None
+        try:
+            row = rows.fetchone()
+        except sqlite3.Error as exc:
+            raise CaseError(f"the case's index is damaged ({exc}): run 'evidence verify'") from None
 
 
 def ocr_results_for(conn: sqlite3.Connection, key: str) -> list[tuple[str, int]]:
