@@ -4,11 +4,12 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.deps-stamp
-# Debian packages the toolkit uses: libmagic (file types), tesseract (OCR), poppler (PDF to PNG), fonts.
-DEB_PACKAGES := libmagic1 tesseract-ocr tesseract-ocr-eng poppler-utils fonts-dejavu-core fonts-liberation2 fonts-roboto fonts-noto-core fonts-droid-fallback fonts-symbola
+# Debian packages the toolkit uses: libmagic (file types), tesseract (OCR), poppler (PDF to PNG), fonts (Noto,
+# Droid fallback and Symbola: every script and emoji in reports); time (/usr/bin/time, for make bench-scale).
+DEB_PACKAGES := libmagic1 tesseract-ocr tesseract-ocr-eng poppler-utils fonts-dejavu-core fonts-liberation2 fonts-roboto fonts-noto-core fonts-droid-fallback fonts-symbola time
 DEMO_DIR := build/demo
 
-.PHONY: deps system-deps test lint typecheck unit fuzz demo bench clean
+.PHONY: deps system-deps test lint typecheck unit fuzz demo bench bench-scale clean
 
 system-deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
@@ -70,6 +71,11 @@ demo: deps
 bench: deps
 	$(PY) bench/run.py --objects-mib 1024 --entries 100000
 	$(PY) bench/report_speed.py --records 10000 --screenshots 300
+
+# 100,000 and 1,000,000 records: import, timeline, stats, search, verify and a filtered report, each a whole
+# process (/usr/bin/time), medians of 3 at 100k, with same-run anchors (iterparse, sha256sum). Not in `make test`.
+bench-scale: deps
+	$(PY) bench/scale.py --runs 3 --million
 
 clean:
 	rm -rf build $(VENV) .pytest_cache .mypy_cache .ruff_cache

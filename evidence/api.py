@@ -163,6 +163,7 @@ class Case(CaseFolder):
     # what the case holds
     show = query.show
     show_record = query.show_record
+    timeline_stream = query.timeline_stream
     stats = query.stats
     search = query.search
     relays = query.relays

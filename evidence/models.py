@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from evidence.case.canonical import RECORD_ID_TAG, canonical_bytes
@@ -87,9 +88,11 @@ class Record:
         if self.occurred_at.tzinfo is None:
             raise ValueError(f"record {self.locator}: occurred_at is naive")
 
-    @property
+    @cached_property
     def id(self) -> str:
-        """Stable id: a hash of the item and the locator (the same record from the same bytes, the same id)."""
+        """Stable id: a hash of the item and the locator (the same record from the same bytes, the same id).
+
+        Computed once per record (a timeline of 100,000 records asked for it half a million times)."""
         digest = hashlib.sha256(RECORD_ID_TAG + canonical_bytes([self.item_sha256, self.locator])).hexdigest()
         return "R-" + digest[:16]
 

@@ -5,14 +5,21 @@ both sources (exhibit and locator), so counts are not inflated and the reader se
 Only records that agree exactly are merged (same channel, direction, instant, parties, words, call status and
 duration): a carrier's bill and the phone's own log of one call differ in detail and stay two corroborating
 entries.
+
+``build`` merges a list; ``stream`` does the same over records read in time order (a cursor), one instant at a
+time, so a case of a million records is shown without holding them all: copies of one message share their
+instant (it is part of what must agree), so no merge reaches across two instants, and the order within an
+instant is the one ``build`` gives.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from evidence.errors import CaseError
 from evidence.models import Record
 
 _SEPARATORS = re.compile(r"[\s\-().]")
@@ -104,3 +111,25 @@ def build(records: list[Record], exhibits: dict[str, str]) -> list[TimelineEntry
         key=lambda e: (e.record.occurred_at.timestamp(), e.sources[0].exhibit or "", e.record.locator)
     )
     return entries
+
+
+def stream(records: Iterable[Record], exhibits: dict[str, str]) -> Iterator[TimelineEntry]:
+    """``build`` over ``records`` already in time order, entry by entry: the records of one instant are merged
+    as ``build`` merges them and yielded before the next instant is read (see the module docstring)."""
+    group: list[Record] = []
+    instant = 0.0
+    for record in records:
+        moment = record.occurred_at.timestamp()
+        if group and moment != instant:
+            if (
+                moment < instant
+            ):  # only an index edited by hand is out of order (its times are UTC, one format)
+                raise CaseError(
+                    f"the case's index is damaged (record {record.id} is out of time order): run 'evidence verify'"
+                )
+            yield from build(group, exhibits)
+            group = []
+        group.append(record)
+        instant = moment
+    if group:
+        yield from build(group, exhibits)

@@ -9,17 +9,17 @@ the writer lock, are the objects placed and every entry appended in one transact
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evidence.case import index
-from evidence.case.canonical import canonical_bytes
+from evidence.case import index, recordsblob
 from evidence.case.folder import CaseFolder, PassphraseSource, actor, tool_info
 from evidence.case.formats import Kind
 from evidence.case.ledger import Head
@@ -75,11 +75,10 @@ class Prepared:
     media_type: str
     mismatch: dict[str, Any] | None
     importer: Importer | None = None
-    records: list[Record] = field(default_factory=list)
+    record_count: int = 0  # the records go to the staged blob as they are read; only their number is kept
     warnings: list[ImportWarning] = field(default_factory=list)
     blobs: list[tuple[Blob, Staged]] = field(default_factory=list)
     records_blob: Staged | None = None
-    records_doc: dict[str, Any] | None = None  # what records_blob holds, for the index (not parsed back)
     tally: Tally | None = None
     origin: Path | None = None  # the folder an item was packed from (an iPhone backup), when not ``path``
 
@@ -238,45 +237,80 @@ def derive_if_new(
 def _derive(
     case: CaseFolder, prep: Prepared, source: Source, opts: ImportOptions, ocr: dict[str, OcrOutcome | Failed]
 ) -> None:
-    """The records, warnings and blobs of ``source`` (see ``derive_if_new``), and what was read of it."""
+    """The records, warnings and blobs of ``source`` (see ``derive_if_new``), and what was read of it.
+
+    The records go straight into the staged records blob as the importer yields them
+    (``evidence.case.recordsblob.pieces``): none is held, and the index reads them back from the blob, record by
+    record, inside the import's transaction. Warnings (few) and the importer's count (``Tally``, yielded last)
+    are kept for the blob's end and the result."""
     from evidence.importers.base import Skip, Tally
 
-    assert prep.importer is not None
-    tally: Tally | None = None
+    importer = prep.importer
+    assert importer is not None
+    counted: list[Tally] = []
     refused: list[Skip] = []
-    for item in prep.importer.parse_with(source, opts, ocr.get(source.sha256)):
-        if isinstance(item, Tally):
-            if tally is not None:
-                raise ValueError(f"the {prep.importer.name} importer counted {source.name} twice")
-            tally = item
-        elif isinstance(item, Record) and not in_sane_range(item.occurred_at):
-            prep.warnings.append(
-                ImportWarning(
-                    item.locator,
-                    f"the time {item.occurred_at.isoformat()} is before 1970 or after 2099, which no phone or "
-                    "server writes (a forged or garbled line); this record is not recorded",
+
+    def records() -> Iterator[dict[str, Any]]:
+        for item in importer.parse_with(source, opts, ocr.get(source.sha256)):
+            if isinstance(item, Tally):
+                if counted:
+                    raise ValueError(f"the {importer.name} importer counted {source.name} twice")
+                counted.append(item)
+            elif isinstance(item, Record) and not in_sane_range(item.occurred_at):
+                prep.warnings.append(
+                    ImportWarning(
+                        item.locator,
+                        f"the time {item.occurred_at.isoformat()} is before 1970 or after 2099, which no phone "
+                        "or server writes (a forged or garbled line); this record is not recorded",
+                    )
                 )
-            )
-            refused.append(Skip(item.locator, "time before 1970 or after 2099"))
-        elif isinstance(item, Record):
-            prep.records.append(item)
-        elif isinstance(item, ImportWarning):
-            prep.warnings.append(item)
-        else:
-            prep.blobs.append((item, case.store.stage_bytes(item.data, item.locator)))
-    blob: dict[str, Any] = {
+                refused.append(Skip(item.locator, "time before 1970 or after 2099"))
+            elif isinstance(item, Record):
+                prep.record_count += 1
+                yield item.to_json()
+            elif isinstance(item, ImportWarning):
+                prep.warnings.append(item)
+            else:
+                prep.blobs.append((item, case.store.stage_bytes(item.data, item.locator)))
+
+    head = {
+        "importer": importer.name,
+        "importer_version": importer.version,
         "item_sha256": source.sha256,
-        "importer": prep.importer.name,
-        "importer_version": prep.importer.version,
-        "records": [r.to_json() for r in prep.records],
-        "warnings": [w.to_json() for w in prep.warnings],
     }
-    if tally is not None:
-        prep.tally = _settle(source, tally, refused, len(prep.records), prep.warnings)
-        blob["warnings"] = [w.to_json() for w in prep.warnings]
-        blob["tally"] = prep.tally.to_json()
-    prep.records_blob = case.store.stage_bytes(canonical_bytes(blob), f"{source.name} records")
-    prep.records_doc = blob
+    tail: dict[str, Any] = {}
+
+    def ending() -> Iterator[dict[str, Any]]:
+        yield from records()
+        if counted:  # the count, with the records the import refused (raises when nothing was read)
+            prep.tally = _settle(source, counted[0], refused, prep.record_count, prep.warnings)
+            tail["tally"] = prep.tally.to_json()
+        tail["warnings"] = [w.to_json() for w in prep.warnings]
+
+    stream = io.BufferedReader(_PiecesReader(recordsblob.pieces(head, ending(), tail)))
+    prep.records_blob = case.store.stage_stream(stream, f"{source.name} records")
+
+
+class _PiecesReader(io.RawIOBase):
+    """A readable binary stream over an iterator of byte pieces (what ``ObjectStore.stage_stream`` reads)."""
+
+    def __init__(self, pieces: Iterator[bytes]) -> None:
+        self._pieces = pieces
+        self._buffer = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target: Any) -> int:
+        while not self._buffer:
+            piece = next(self._pieces, None)
+            if piece is None:
+                return 0
+            self._buffer = piece
+        size = min(len(target), len(self._buffer))
+        target[:size] = self._buffer[:size]
+        self._buffer = self._buffer[size:]
+        return size
 
 
 # How many of the places skipped the one warning of a partly read item names.
@@ -340,7 +374,7 @@ def _commit(
                 case.store.discard(staged)
             if prep.records_blob:
                 case.store.discard(prep.records_blob)
-            prep.blobs, prep.records_blob, prep.records_doc = [], None, None
+            prep.blobs, prep.records_blob = [], None
         else:
             to_place.extend(staged for _, staged in prep.blobs)
             if prep.records_blob:
@@ -391,12 +425,12 @@ def _append_item(
             "importer_version": prep.importer.version,
             "options": opts.to_json(),
             "blob_sha256": prep.records_blob.sha256,
-            "record_count": len(prep.records),
+            "record_count": prep.record_count,
             "warning_count": len(prep.warnings),
             "tool": tool_info(),
             "objects": objects,
         }
-        writer.append(key, Kind.RECORDS_DERIVED, derived, prep.records_doc)
+        writer.append(key, Kind.RECORDS_DERIVED, derived)
     return ImportedItem(
         path=str(prep.origin or prep.path),
         exhibit=exhibit,
@@ -406,7 +440,7 @@ def _append_item(
         duplicate_of=existing,
         extension_mismatch=prep.mismatch,
         importer=prep.importer.name if prep.importer else None,
-        records=len(prep.records) if not existing else 0,
+        records=prep.record_count if not existing else 0,
         warnings=tuple(prep.warnings) if not existing else (),
         tally=prep.tally if not existing else None,
     )

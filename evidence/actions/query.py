@@ -3,6 +3,9 @@ the exhibits a filter keeps, the trusted timestamps. Nothing here writes."""
 
 from __future__ import annotations
 
+import contextlib
+import gc
+from collections.abc import Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +16,15 @@ from evidence.errors import UsageError
 
 if TYPE_CHECKING:
     from evidence.timeline import TimelineEntry
+
+
+def timeline_stream(case: CaseFolder) -> Iterator[TimelineEntry]:
+    """``case.timeline()`` entry by entry, read from a cursor (``evidence.timeline.stream``): the same entries in
+    the same order, without the whole list in memory."""
+    from evidence import timeline
+
+    exhibits = {e["sha256"]: e["exhibit"] for e in case.exhibits()}
+    return timeline.stream(index.records_in_time_order(case.conn), exhibits)
 
 
 def show_record(case: CaseFolder, record_id: str) -> dict[str, Any]:
@@ -140,18 +152,38 @@ def _layout_shown(document: dict[str, Any]) -> dict[str, Any]:
 
 def stats(case: CaseFolder, *, since: date | None = None, person: str | None = None) -> dict[str, Any]:
     """Counts of contact attempts, bursts and gaps (``evidence.analysis.stats``), JSON-ready."""
+    from evidence import timeline
     from evidence.analysis import people, stats
 
     if person is not None:
         person = people.find(case.people(), person).name
-    return stats.compute(
-        case.timeline(),
-        case.resolver(),
-        case.tz,
-        no_contact_since=case.no_contact_since(),
-        since=since,
-        person=person,
-    )
+    exhibits = {e["sha256"]: e["exhibit"] for e in case.exhibits()}
+    # Only the records that can be attempts are read, from a cursor, without their ``raw`` fields (nothing
+    # here reads them; see ``stats.CANDIDATES``).
+    candidates = index.records_in_time_order(case.conn, stats.CANDIDATES, raw=False)
+    with _no_cycle_collection():
+        return stats.compute(
+            timeline.stream(candidates, exhibits),
+            case.resolver(),
+            case.tz,
+            no_contact_since=case.no_contact_since(),
+            since=since,
+            person=person,
+        )
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused while a long list of records (which hold no cycles) is built: it would
+    walk every record already held each time the list grew by a few thousand (half the time of ``stats`` on
+    100,000 records). Objects are still freed when nothing refers to them."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def search(case: CaseFolder, query: str) -> list[Any]:

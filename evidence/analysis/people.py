@@ -123,13 +123,18 @@ class Resolver:
             for p in self.people.values()
             for link in p.links
         }
+        # A case of 100,000 messages has a few hundred distinct senders: each is parsed once.
+        self._known: dict[str | None, tuple[Identifier | None, str | None]] = {}
 
     def identify(self, raw: str | None) -> tuple[Identifier | None, str | None]:
         """The normalised identifier of ``raw`` and the person it is linked to (either may be None)."""
+        known = self._known.get(raw)
+        if known is not None:
+            return known
         ident = normalise(raw, self.region)
-        if ident is None:
-            return None, None
-        return ident, self.owner.get((ident.kind, ident.value))
+        found = (None, None) if ident is None else (ident, self.owner.get((ident.kind, ident.value)))
+        self._known[raw] = found
+        return found
 
     def sender(self, record: Record) -> str | None:
         """The person who sent ``record``, if its sender is a linked identifier."""

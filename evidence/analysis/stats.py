@@ -37,6 +37,12 @@ from evidence.analysis.people import Resolver
 from evidence.models import Direction, Record
 from evidence.timeline import TimelineEntry
 
+# The records that can be attempts, as an SQL condition over the index's ``records`` rows (their stored JSON,
+# what the timeline reads): only incoming ones and those of unknown direction are. Exact, not an estimate:
+# copies on the timeline are merged only when their directions agree, so leaving the others out changes no
+# entry that stays, and ``is_attempt`` decides the rest record by record.
+CANDIDATES = "json_extract(json, '$.direction') IN ('incoming', 'unknown')"
+
 BURST_MIN = 5
 BURST_GAP = timedelta(minutes=10)
 COPY_WINDOW = timedelta(seconds=60)

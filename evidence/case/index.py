@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from evidence.case import recordsblob
 from evidence.case.canonical import canonical_bytes, parse_canonical
 from evidence.case.formats import Kind
 from evidence.case.ledger import Entry
 from evidence.errors import CaseError
+from evidence.models import Record
 
 INDEX_SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -133,40 +135,54 @@ def apply(
             ),
         )
     elif entry.kind == Kind.RECORDS_DERIVED:
-        blob = blob_doc if blob_doc is not None else parse_canonical(read_blob(body["blob_sha256"]))
-        # Generators, not lists: the rows of a 100,000-record file are not all held at once.
-        rows = (
-            (
-                rec["id"],
-                entry.seq,
-                rec["item_sha256"],
-                rec["occurred_at"],
-                rec["channel"],
-                json.dumps(rec, sort_keys=True),
-            )
-            for rec in blob["records"]
-        )
-        conn.executemany(
-            "INSERT INTO records (id, derived_seq, item_sha256, occurred_at, channel, json) VALUES (?,?,?,?,?,?)",
-            rows,
-        )
-        conn.executemany(
-            "INSERT INTO search_text (record_id, derived_seq, exhibit, locator, channel, sender, subject, text) "
-            "VALUES (?,?,?,?,?,?,?,?)",
-            (
-                _search_row(rec, entry.seq, body.get("exhibit"))
-                for rec in blob["records"]
-                if rec.get("text") or rec.get("subject")
-            ),
-        )
-        for rec in blob["records"]:
-            ocr = (rec.get("raw") or {}).get("ocr")
-            if isinstance(ocr, dict) and ocr.get("blob_sha256"):
-                _add_ocr_result(conn, entry.seq, rec["item_sha256"], ocr)
+        if blob_doc is not None:
+            records: Iterable[dict[str, Any]] = blob_doc["records"]
+        else:  # read record by record: the blob of a 100,000-message backup is never held as objects
+            records = recordsblob.read_records(read_blob(body["blob_sha256"]))
+        _apply_records(conn, entry.seq, body.get("exhibit"), records)
     elif entry.kind == OCR_KIND:
         _apply_ocr(conn, entry, body, read_blob)
     elif entry.kind in PERSON_KINDS:
         _apply_person(conn, entry, body)
+
+
+BATCH = 2000  # records inserted per executemany: a batch is held, never the whole file
+_ROW_JSON = json.JSONEncoder(sort_keys=True)  # json.dumps(rec, sort_keys=True), without a new encoder per row
+
+
+def _apply_records(
+    conn: sqlite3.Connection, seq: int, exhibit: str | None, records: Iterable[dict[str, Any]]
+) -> None:
+    """The rows of a ``records.derived`` entry's records (records, search text, OCR results), in batches."""
+    rows: list[tuple[Any, ...]] = []
+    texts: list[tuple[Any, ...]] = []
+    for rec in records:
+        rows.append(
+            (rec["id"], seq, rec["item_sha256"], rec["occurred_at"], rec["channel"], _ROW_JSON.encode(rec))
+        )
+        if rec.get("text") or rec.get("subject"):
+            texts.append(_search_row(rec, seq, exhibit))
+        ocr = (rec.get("raw") or {}).get("ocr")
+        if isinstance(ocr, dict) and ocr.get("blob_sha256"):
+            _add_ocr_result(conn, seq, rec["item_sha256"], ocr)
+        if len(rows) >= BATCH:
+            _insert_records(conn, rows, texts)
+            rows, texts = [], []
+    _insert_records(conn, rows, texts)
+
+
+def _insert_records(
+    conn: sqlite3.Connection, rows: list[tuple[Any, ...]], texts: list[tuple[Any, ...]]
+) -> None:
+    conn.executemany(
+        "INSERT INTO records (id, derived_seq, item_sha256, occurred_at, channel, json) VALUES (?,?,?,?,?,?)",
+        rows,
+    )
+    conn.executemany(
+        "INSERT INTO search_text (record_id, derived_seq, exhibit, locator, channel, sender, subject, text) "
+        "VALUES (?,?,?,?,?,?,?,?)",
+        texts,
+    )
 
 
 PERSON_KINDS = (Kind.PERSON_ADDED, Kind.PERSON_LINKED, Kind.PERSON_UNLINKED)
@@ -237,6 +253,47 @@ def stored_json(text: Any, what: str) -> Any:
         raise CaseError(
             f"the case's index is damaged ({what} cannot be read): run 'evidence verify'"
         ) from None
+
+
+def records_in_time_order(
+    conn: sqlite3.Connection, where: str = "", params: tuple[Any, ...] = (), *, raw: bool = True
+) -> Iterator[Record]:
+    """The records of the index in time order (ties by id), read from a cursor one at a time; ``where`` (a
+    constant SQL condition over the ``records`` columns, with ``params``) narrows them; ``raw=False`` leaves
+    each record's ``raw`` (the source's own fields, most of its size) empty, for counts that never read it.
+    A row that is not a record is a ``CaseError`` naming it (see ``stored_json``)."""
+    column = "json" if raw else "json_remove(json, '$.raw')"
+    condition = f"WHERE {where}" if where else ""
+    sql = f"SELECT id, {column} FROM records {condition} ORDER BY occurred_at, id"  # noqa: S608
+    try:
+        rows = conn.execute(sql, params)
+        row = rows.fetchone()
+    except sqlite3.Error as exc:  # ``where`` reading a stored JSON that is not JSON (the index is not signed)
+        raise _damaged(conn, exc) from None
+    while row is not None:
+        record_id, text = row
+        value = stored_json(text, f"record {record_id}")
+        try:
+            yield Record.from_json(value)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise CaseError(
+                f"the case's index is damaged (record {record_id} is not a record): run 'evidence verify'"
+            ) from None
+        try:
+            row = rows.fetchone()
+        except sqlite3.Error as exc:
+            raise _damaged(conn, exc) from None
+
+
+def _damaged(conn: sqlite3.Connection, exc: sqlite3.Error) -> CaseError:
+    """The error for an index SQLite could not read with a condition: naming the first record whose stored JSON
+    cannot be read, as ``stored_json`` does, when there is one."""
+    for record_id, text in conn.execute("SELECT id, json FROM records"):
+        try:
+            stored_json(text, f"record {record_id}")
+        except CaseError as damaged:
+            return damaged
+    return CaseError(f"the case's index is damaged ({exc}): run 'evidence verify'")
 
 
 def ocr_results_for(conn: sqlite3.Connection, key: str) -> list[tuple[str, int]]:

@@ -13,7 +13,12 @@ from evidence.describe import describe, human_size
 from evidence.timeutil import display, parse_iso
 
 if TYPE_CHECKING:
+    from datetime import tzinfo
+
+    from evidence.analysis.people import Resolver
+    from evidence.analysis.review import ShownTag
     from evidence.api import Case
+    from evidence.timeline import TimelineEntry
 
 
 def cmd_log(args: argparse.Namespace) -> int:
@@ -122,6 +127,10 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_timeline(args: argparse.Namespace) -> int:
+    """Print the timeline as it is read (a cursor over the index, one instant at a time): a case of a million
+    records is written without holding them, as text lines or one JSON array."""
+    import sys
+
     from evidence.analysis import people, review
     from evidence.analysis.select import select
     from evidence.api import Case
@@ -129,54 +138,58 @@ def cmd_timeline(args: argparse.Namespace) -> int:
     with Case.open(case_dir(args), readonly=True) as case:
         resolver = case.resolver()
         person = people.find(case.people(), args.person).name if args.person else None
-        entries = select(
-            case.timeline(),
-            case.tz,
-            resolver=resolver,
-            person=person,
-            channels=args.channel or (),
-            direction=args.direction,
-            since=args.since,
-            until=args.until,
-        )
         reviewed = review.decisions(case.entries())
         relays = case.relays()
-        tags = {e.record.id: review.tags_for(e.record, reviewed) for e in entries}
-        if args.tag:
-            wanted = set(args.tag)
-            entries = [
-                e
-                for e in entries
-                if any(t.tactic in wanted and t.status != review.REJECTED for t in tags[e.record.id])
-            ]
-        if args.json:
-            out = []
-            for e in entries:
-                data = e.to_json()
-                data["people"] = resolver.parties(e.record)
-                data["tags"] = [t.to_json() for t in tags[e.record.id]]
-                data["relayed"] = [r for s in e.sources for r in relays.get(s.record_id, [])]
-                out.append(data)
-            print(json_text(out))
-            return 0
+        wanted = set(args.tag or ())
         tz = case.tz
-        for entry in entries:
-            rec = entry.record
-            assumed = " (zone assumed)" if rec.tz_assumed else ""
-            text = (rec.text or rec.subject or rec.status or "").replace("\n", " ")
-            where = "; ".join(f"{s.exhibit} {s.locator}" for s in entry.sources)
-            who = resolver.sender(rec)
-            sender = f"{rec.sender} ({who})" if who and rec.sender else (rec.sender or "-")
-            shown = [
-                f"{t.tactic}" + ("" if t.status == review.SUGGESTED else f" ({t.status})")
-                for t in tags[rec.id]
-            ]
-            marks = f"  tags: {', '.join(shown)}" if shown else ""
-            print(
-                f"{display(rec.occurred_at, tz)}{assumed}  {rec.channel.value:<9} {rec.direction.value:<8} "
-                f"{sender:<20} {text[:60]}  [{where}] {rec.id}{marks}"
-            )
+        out = sys.stdout
+        first = True
+        for entry in case.timeline_stream():
+            if not select(
+                (entry,),
+                tz,
+                resolver=resolver,
+                person=person,
+                channels=args.channel or (),
+                direction=args.direction,
+                since=args.since,
+                until=args.until,
+            ):
+                continue
+            tags = review.tags_for(entry.record, reviewed)
+            if wanted and not any(t.tactic in wanted and t.status != review.REJECTED for t in tags):
+                continue
+            if args.json:
+                data = entry.to_json()
+                data["people"] = resolver.parties(entry.record)
+                data["tags"] = [t.to_json() for t in tags]
+                data["relayed"] = [r for s in entry.sources for r in relays.get(s.record_id, [])]
+                # The array written item by item, byte for byte what json_text gives for the whole list.
+                out.write(("[\n" if first else ",\n") + json_text([data])[2:-2])
+            else:
+                out.write(_timeline_line(entry, tags, resolver, tz) + "\n")
+            first = False
+        if args.json:
+            out.write("[]\n" if first else "\n]\n")
     return 0
+
+
+def _timeline_line(entry: TimelineEntry, tags: list[ShownTag], resolver: Resolver, tz: tzinfo) -> str:
+    """One entry of the text timeline."""
+    from evidence.analysis import review
+
+    rec = entry.record
+    assumed = " (zone assumed)" if rec.tz_assumed else ""
+    text = (rec.text or rec.subject or rec.status or "").replace("\n", " ")
+    where = "; ".join(f"{s.exhibit} {s.locator}" for s in entry.sources)
+    who = resolver.sender(rec)
+    sender = f"{rec.sender} ({who})" if who and rec.sender else (rec.sender or "-")
+    shown = [f"{t.tactic}" + ("" if t.status == review.SUGGESTED else f" ({t.status})") for t in tags]
+    marks = f"  tags: {', '.join(shown)}" if shown else ""
+    return (
+        f"{display(rec.occurred_at, tz)}{assumed}  {rec.channel.value:<9} {rec.direction.value:<8} "
+        f"{sender:<20} {text[:60]}  [{where}] {rec.id}{marks}"
+    )
 
 
 def cmd_stats(args: argparse.Namespace) -> int:

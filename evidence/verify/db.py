@@ -8,18 +8,18 @@ into the database file (a killed writer's last imports), and it is unsafe while 
 
 So the verifier reads a snapshot:
 
-  (a) the database file, and its WAL when there is one, are read as bytes between two looks at their size,
+  (a) the database file, and its WAL when there is one, are copied between two looks at their size,
       modification time and inode; when one changed meanwhile (a writer committed or checkpointed), the read
       is repeated;
-  (b) without a WAL, those bytes are opened in memory (``deserialize``): nothing else is read or written;
+  (b) without a WAL, the copy of those bytes is opened: nothing else is read or written;
   (c) with a WAL, the two files are copied into a private temporary folder and opened there, where SQLite
       applies the WAL's committed transactions (a transaction the writer did not finish is ignored, as SQLite
-      always does), and the result is copied into memory. The case's ``-shm`` is never opened.
+      always does) into the copy. The case's ``-shm`` is never opened.
 
 When no stable snapshot can be had (a writer busy the whole time), the live database is opened with
-``mode=ro`` and copied into memory in one read transaction (SQLite's backup): a consistent, committed state;
+``mode=ro`` and copied into a private file in one read transaction (SQLite's backup): a consistent, committed state;
 SQLite may then touch ``-wal``/``-shm``, files the running writer is changing anyway. ``Snapshot.live`` says
-which happened. Either way the checks run on a private copy in memory, which SQLite's own checks (FTS5's
+which happened. Either way the checks run on a private copy, which SQLite's own checks (FTS5's
 integrity check is an ``INSERT`` of a command) may use as they need.
 
 The copy does not trust its schema (``PRAGMA trusted_schema = OFF``): the schema is the one thing in it an
@@ -34,12 +34,15 @@ blocking open) and must be a regular file of at most ``MAX_FILE_BYTES``; else ``
 never read here, is only looked at (``lstat``) for the same reason: SQLite itself opens it in every other
 command.
 
-The snapshot is the size of the database in memory: a few hundred bytes an entry.
+The snapshot is a private file (a temporary folder, removed at once: the open file stays readable until the
+connection closes), streamed there, never the database whole in memory (a 100,000-record case's database is
+180 MB): SQLite reads its pages through its small cache.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import tempfile
 import time
@@ -53,7 +56,7 @@ RETRY_PAUSE = 0.05  # seconds between attempts while a writer is busy
 
 WAL_VERSIONS = b"\x02\x02"  # the header's read and write versions in WAL mode
 ROLLBACK_VERSIONS = b"\x01\x01"
-MAX_FILE_BYTES = 1 << 32  # 4 GiB: the database and its WAL are read into memory; a case is far smaller
+MAX_FILE_BYTES = 1 << 32  # 4 GiB: the database and its WAL are copied; a case is far smaller
 
 _Stat = tuple[int, int, int] | None
 
@@ -93,22 +96,33 @@ def _stat(path: Path) -> _Stat:
     return st.st_size, st.st_mtime_ns, st.st_ino
 
 
-def _read(path: Path) -> bytes | None:
-    """The bytes of ``path``, a regular file of at most ``MAX_FILE_BYTES``; None when there is no such file."""
+def _copy(path: Path, target: Path) -> bool:
+    """Copy ``path``, a regular file of at most ``MAX_FILE_BYTES``, to ``target`` (a new private file); False when
+    there is no such file. Streamed: the copy never is in memory whole."""
     try:
         fd = open_stored(path)
     except FileNotFoundError:
-        return None
+        return False
     except NotRegularFile as exc:
         raise DatabaseFileError(path.name, str(exc.strerror)) from None
-    with os.fdopen(fd, "rb") as fh:
+    with os.fdopen(fd, "rb") as fh, open(target, "xb") as out:
         size = os.fstat(fd).st_size
         if size > MAX_FILE_BYTES:
             raise DatabaseFileError(
                 path.name, f"{size} bytes, more than the {MAX_FILE_BYTES} a case's can be"
             )
-        # One byte more than the size: a file that grew since is seen to have changed (its size differs).
-        return fh.read(size + 1)
+        # One byte more than the size at most: a file that grew since is seen to have changed (its size differs).
+        left = size + 1
+        while left > 0:
+            chunk = fh.read(min(COPY_CHUNK, left))
+            if not chunk:
+                break
+            out.write(chunk)
+            left -= len(chunk)
+    return True
+
+
+COPY_CHUNK = 1 << 20
 
 
 def _wal(db: Path) -> Path:
@@ -131,20 +145,24 @@ def open_snapshot(db: Path) -> Snapshot:
         if attempt:
             time.sleep(RETRY_PAUSE)
         before = (_stat(db), _stat(wal))
+        folder = Path(tempfile.mkdtemp(prefix="evidence-verify-"))
         try:
-            data = _read(db)
-        except OSError as exc:
-            raise sqlite3.OperationalError(f"cannot read {db.name} ({exc.strerror})") from None
-        if data is None:
-            raise sqlite3.OperationalError(f"cannot read {db.name} (no such file)")
-        try:
-            log = _read(wal)
-        except OSError:
-            log = None  # unreadable: a live writer's, or damaged; the live connection below says which
-            break
-        if (_stat(db), _stat(wal)) != before:
-            continue
-        return Snapshot(_untrusted(_in_memory(data, log)), live=False)
+            copy = folder / "snapshot.db"
+            try:
+                present = _copy(db, copy)
+            except OSError as exc:
+                raise sqlite3.OperationalError(f"cannot read {db.name} ({exc.strerror})") from None
+            if not present:
+                raise sqlite3.OperationalError(f"cannot read {db.name} (no such file)")
+            try:
+                logged = _copy(wal, _wal(copy)) and _wal(copy).stat().st_size > 0
+            except OSError:
+                break  # unreadable: a live writer's, or damaged; the live connection below says which
+            if (_stat(db), _stat(wal)) != before:
+                continue
+            return Snapshot(_untrusted(_open_copy(copy, logged)), live=False)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
     return Snapshot(_untrusted(_live(db)), live=True)
 
 
@@ -153,25 +171,26 @@ def _untrusted(conn: sqlite3.Connection) -> sqlite3.Connection:
     return conn
 
 
-def _in_memory(data: bytes, log: bytes | None) -> sqlite3.Connection:
-    conn = sqlite3.connect(":memory:", isolation_level=None)
+def _open_copy(copy: Path, logged: bool) -> sqlite3.Connection:
+    """The private copy at ``copy`` opened, its WAL (when ``logged``) applied, as a database of its own that
+    needs no file beside it: journal in memory, so the caller may remove the folder (the open file stays
+    readable until the connection closes) and SQLite's own checks may write to it."""
+    if not logged:
+        with open(copy, "r+b") as fh:
+            fh.seek(18)
+            if fh.read(2) == WAL_VERSIONS:
+                # Without its WAL, say "rollback journal" in the copy's header (bytes 18-19, the file format
+                # versions), which is all that differs for a reader: SQLite then needs no -wal or -shm beside it.
+                fh.seek(18)
+                fh.write(ROLLBACK_VERSIONS)
+    conn = sqlite3.connect(copy, isolation_level=None)
     try:
-        if not log:
-            if data[18:20] == WAL_VERSIONS:
-                # An in-memory database cannot be in WAL mode: say "rollback journal" in the copy's header
-                # (bytes 18-19, the file format versions), which is all that differs for a reader.
-                data = data[:18] + ROLLBACK_VERSIONS + data[20:]
-            conn.deserialize(data)
-        else:
-            with tempfile.TemporaryDirectory(prefix="evidence-verify-") as folder:
-                copy = Path(folder) / "snapshot.db"
-                copy.write_bytes(data)
-                _wal(copy).write_bytes(log)
-                source = sqlite3.connect(copy, isolation_level=None)
-                try:
-                    source.backup(conn)
-                finally:
-                    source.close()
+        if logged:
+            # Leaving WAL mode copies the WAL's committed transactions into the database file (one the writer
+            # did not finish is ignored, as SQLite always does) and removes the copy's WAL.
+            conn.execute("PRAGMA journal_mode = DELETE").fetchone()
+        conn.execute("PRAGMA journal_mode = MEMORY").fetchone()
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # opened now, before the folder goes
     except BaseException:
         conn.close()
         raise
@@ -179,15 +198,20 @@ def _in_memory(data: bytes, log: bytes | None) -> sqlite3.Connection:
 
 
 def _live(db: Path) -> sqlite3.Connection:
-    """The live database copied into memory in one read transaction (a busy writer's committed state)."""
+    """The live database copied, in one read transaction (a busy writer's committed state), into a private
+    file (see ``_open_copy``)."""
     source = sqlite3.connect(f"{db.absolute().as_uri()}?mode=ro", uri=True, isolation_level=None)
-    conn = sqlite3.connect(":memory:", isolation_level=None)
+    folder = Path(tempfile.mkdtemp(prefix="evidence-verify-"))
     try:
-        source.execute("PRAGMA busy_timeout = 60000")
-        source.backup(conn)
-    except BaseException:
-        conn.close()
-        raise
+        target = sqlite3.connect(folder / "snapshot.db", isolation_level=None)
+        try:
+            source.execute("PRAGMA busy_timeout = 60000")
+            source.backup(target)
+            target.execute("PRAGMA journal_mode = MEMORY").fetchone()
+        except BaseException:
+            target.close()
+            raise
+        return target
     finally:
         source.close()
-    return conn
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,4 +1,4 @@
-"""Check (7) of ``evidence.verify.case``: the index tables equal a replay of the ledger, done in memory.
+"""Check (7) of ``evidence.verify.case``: the index tables equal a replay of the ledger, in a private file.
 
 The stored tables are read without an index (``NOT INDEXED``: each table's own b-tree, sorted by SQLite): a
 row left out of a forged primary-key index is still seen and compared. ``search_text`` is an FTS5 table read
@@ -8,8 +8,12 @@ check (1b), and its configuration (what ranks search results) is compared here w
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
 import sqlite3
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,9 +41,8 @@ def check_projections(
             raise KeyError(sha)
         return object_path(root, sha).read_bytes()
 
-    replay = sqlite3.connect(":memory:", isolation_level=None)
+    replay = _replay_database()
     try:
-        index.create_schema(replay)
         replay.execute("BEGIN")
         for row in rows:
             if isinstance(row.body, dict):
@@ -68,13 +71,15 @@ def check_projections(
             except (KeyError, TypeError, OSError, CanonicalError, ValueError, RecursionError) as exc:
                 report.add(Finding("INDEX_MISMATCH", f"entry cannot be replayed ({exc!r})", entry=entry.seq))
         replay.execute("COMMIT")
-        expected = unindexed_snapshot(replay, layout.comparable)
-        actual = unindexed_snapshot(stored, layout.comparable)
+        # Compared a few thousand rows at a time; only a table that differs is read whole, to name the rows.
+        differ = [t for t in snapshot_tables(layout.comparable) if not _same_rows(replay, stored, t)]
+        expected = {t: replay.execute(SNAPSHOT_QUERIES[t]).fetchall() for t in differ}
+        actual = {t: stored.execute(SNAPSHOT_QUERIES[t]).fetchall() for t in differ}
         if "records" in layout.comparable:
             _check_record_json(replay, stored, report)
         stored.execute("COMMIT")
-        for table in SNAPSHOT_QUERIES:
-            if table in expected and expected[table] != actual[table]:
+        for table in differ:
+            if expected[table] != actual[table]:
                 report.add(
                     Finding(
                         "INDEX_MISMATCH",
@@ -89,6 +94,25 @@ def check_projections(
         if stored.in_transaction:
             stored.execute("ROLLBACK")
         replay.close()
+
+
+def _replay_database() -> sqlite3.Connection:
+    """A new private database for the replay, with the index schema: a file (its folder removed at once; the
+    open file lives until the connection closes), not memory, so a case of a million records is replayed
+    through SQLite's small page cache. Nothing of it needs to survive a crash: no journal, no syncing."""
+    folder = Path(tempfile.mkdtemp(prefix="evidence-replay-"))
+    try:
+        replay = sqlite3.connect(folder / "replay.db", isolation_level=None)
+        try:
+            replay.execute("PRAGMA journal_mode = OFF").fetchone()
+            replay.execute("PRAGMA synchronous = OFF")
+            index.create_schema(replay)
+        except BaseException:
+            replay.close()
+            raise
+        return replay
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # What each table holds, read without an index and ordered by SQLite (its own sort, not an index's order).
@@ -109,13 +133,33 @@ SNAPSHOT_QUERIES = {
 }
 
 
+def snapshot_tables(tables: frozenset[str]) -> list[str]:
+    """The queries of ``SNAPSHOT_QUERIES`` for the index tables in ``tables`` (search_text's configuration with
+    search_text)."""
+    return [
+        t for t in SNAPSHOT_QUERIES if t in tables or (t == "search_text_config" and "search_text" in tables)
+    ]
+
+
 def unindexed_snapshot(conn: sqlite3.Connection, tables: frozenset[str]) -> dict[str, list[tuple[Any, ...]]]:
     """The contents of the index tables in ``tables`` (and search_text's configuration with it), read
     without an index, ordered."""
-    wanted = [
-        t for t in SNAPSHOT_QUERIES if t in tables or (t == "search_text_config" and "search_text" in tables)
-    ]
-    return {table: conn.execute(SNAPSHOT_QUERIES[table]).fetchall() for table in wanted}
+    return {table: conn.execute(SNAPSHOT_QUERIES[table]).fetchall() for table in snapshot_tables(tables)}
+
+
+COMPARED_AT_ONCE = 2000
+
+
+def _same_rows(replay: sqlite3.Connection, stored: sqlite3.Connection, table: str) -> bool:
+    """Whether ``table`` holds the same rows in both, in the same order, read a batch at a time."""
+    want = replay.execute(SNAPSHOT_QUERIES[table])
+    have = stored.execute(SNAPSHOT_QUERIES[table])
+    while True:
+        expected = want.fetchmany(COMPARED_AT_ONCE)
+        if expected != have.fetchmany(COMPARED_AT_ONCE):
+            return False
+        if not expected:
+            return True
 
 
 ROWS_NAMED = 3  # rows of a difference a finding names
@@ -142,14 +186,56 @@ def _row_name(table: str, row: tuple[Any, ...]) -> str:
 RECORD_JSON = "SELECT id, derived_seq, json FROM records NOT INDEXED ORDER BY id, derived_seq"
 
 
+def _record_json_pairs(
+    replay: sqlite3.Connection, stored: sqlite3.Connection
+) -> Iterator[tuple[Any, Any, Any, Any]]:
+    """``(id, entry, stored JSON, replayed JSON or None)`` for each stored record row.
+
+    Both tables are read in the same order, side by side, holding nothing; when their keys part (a row only
+    one side has: the table's own mismatch, reported with the snapshot), the rest is matched through a map of
+    the replay's rows by key, holding a digest of each JSON, not the text (a million records' JSON is
+    gigabytes), the text read back only for a record whose digest differs."""
+    want = replay.execute(RECORD_JSON)
+    have = stored.execute(RECORD_JSON)
+    done = 0  # stored rows already given
+    while True:
+        wanted = want.fetchmany(COMPARED_AT_ONCE)
+        stored_rows = have.fetchmany(COMPARED_AT_ONCE)
+        if len(wanted) != len(stored_rows) or any(
+            w[0] != h[0] or w[1] != h[1] for w, h in zip(wanted, stored_rows, strict=True)
+        ):
+            break
+        if not wanted:
+            return
+        for (rid, seq, text), (_, _, json_text) in zip(stored_rows, wanted, strict=True):
+            yield rid, seq, text, json_text
+        done += len(stored_rows)
+    replayed = {(rid, seq): _digest(text) for rid, seq, text in replay.execute(RECORD_JSON)}
+    rest = stored.execute(RECORD_JSON)  # from the start again, past the rows already given
+    rest.fetchmany(done)
+    for rid, seq, text in rest:
+        digest = replayed.get((rid, seq))
+        if digest is None or digest == _digest(text):
+            yield rid, seq, text, None if digest is None else text
+            continue
+        row = replay.execute(
+            "SELECT json FROM records WHERE id = ? AND derived_seq = ?", (rid, seq)
+        ).fetchone()
+        yield rid, seq, text, row[0]
+
+
+def _digest(value: Any) -> bytes:
+    """A stored JSON's digest (the index is not signed: the value may be anything SQLite holds)."""
+    data = value.encode("utf-8", "surrogatepass") if isinstance(value, str) else repr(value).encode()
+    return hashlib.blake2b(data, digest_size=16).digest() + type(value).__name__.encode()
+
+
 def _check_record_json(replay: sqlite3.Connection, stored: sqlite3.Connection, report: Report) -> None:
     """(7) Each record's stored JSON (what the timeline, ``show`` and the report read) equals the replay's,
     which comes from the signed records blob: an edited text in the index is ``INDEX_MISMATCH`` naming the
     record. Compared as JSON values (the writer may serialize keys in another order)."""
-    replayed = {(rid, seq): text for rid, seq, text in replay.execute(RECORD_JSON)}
     differ: list[tuple[str, int]] = []
-    for rid, seq, text in stored.execute(RECORD_JSON):
-        want = replayed.get((rid, seq))
+    for rid, seq, text, want in _record_json_pairs(replay, stored):
         if want is None or want == text:
             continue  # a row the replay lacks is the records table's own mismatch, reported with the snapshot
         try:

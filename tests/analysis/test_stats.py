@@ -116,3 +116,30 @@ def test_cli_stats(sample_case: Path) -> None:
     text = run_cli("-C", str(sample_case), "stats")
     assert "contact on 36 of the 45 days from 2026-03-01 to 2026-04-14" in text.stdout
     assert "19 attempts in 50 minutes" in text.stdout
+
+
+def test_counts_read_from_the_cursor_are_those_of_the_whole_timeline(sample_case: Path) -> None:
+    """``case.stats`` reads only incoming and unknown-direction records, without ``raw``, from a cursor; the
+    figures are exactly those of ``stats.compute`` over the whole built timeline (the sample case has outgoing
+    records, a carrier's bill repeating calls and records of unknown direction)."""
+    with Case.open(sample_case, readonly=True) as case:
+        for person in (None, "Alex Morgan"):
+            whole = stats.compute(
+                case.timeline(),
+                case.resolver(),
+                case.tz,
+                no_contact_since=case.no_contact_since(),
+                person=person,
+            )
+            assert case.stats(person=person) == whole
+        directions = {e.record.direction.value for e in case.timeline()}
+    assert {"incoming", "outgoing", "unknown"} <= directions
+
+
+def test_an_index_row_that_is_not_json_is_named_not_a_traceback(case: Case, corpus: Path) -> None:
+    case.import_files([corpus / "smsbackup" / "sms-devadvance-sms_small.xml"])
+    case.conn.execute("UPDATE records SET json = '{not json' WHERE rowid = 1")
+    result = run_cli("-C", str(case.root), "stats")
+    assert result.returncode != 0
+    assert "index is damaged" in result.stderr
+    assert "Traceback" not in result.stderr
