@@ -40,10 +40,12 @@ def open_readonly(path: Path, name: str) -> Iterator[sqlite3.Connection]:
         conn = sqlite3.connect(uri, uri=True)
     except sqlite3.Error as exc:
         raise InputError(f"cannot open the database ({exc})", path=name) from None
+    # Text that is not UTF-8 (a damaged page) is read with U+FFFD in place of the bad bytes, never a crash.
+    conn.text_factory = lambda raw: raw.decode("utf-8", "replace")
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         yield conn
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # a name in the schema that is not UTF-8, too
         raise InputError(f"the database cannot be read ({exc})", path=name) from None
     finally:
         conn.close()

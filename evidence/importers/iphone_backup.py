@@ -18,6 +18,7 @@ import json
 import re
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -123,9 +124,13 @@ class _Reader:
         if member is None or member not in self.members:
             return None
         out = self.tmp / member.replace("/", "_")
-        with self.zf.open(self.members[member]) as src, open(out, "wb") as dst:
-            while chunk := src.read(1 << 20):
-                dst.write(chunk)
+        try:
+            with self.zf.open(self.members[member]) as src, open(out, "wb") as dst:
+                while chunk := src.read(1 << 20):
+                    dst.write(chunk)
+        except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as exc:
+            # A damaged item (its CRC, a header that names another file): one line, never a traceback.
+            raise InputError(f"zip member {member!r} cannot be read ({exc})", path=self.source.name) from None
         return out
 
     def attachment(self, relative: str) -> bytes | None:
