@@ -9,7 +9,13 @@ from evidence.ocr.layout.grid import _Region
 from evidence.ocr.layout.headers import _contact, _header_pieces
 from evidence.ocr.layout.model import Message
 from evidence.ocr.layout.page import _Line
-from evidence.ocr.layout.settings import _STATUS_BAR_PERMILLE, CORNER_TEXT_CONFIDENCE, Box
+from evidence.ocr.layout.settings import (
+    _STATUS_BAR_PERMILLE,
+    CORNER_TEXT_CONFIDENCE,
+    MIN_MESSAGE_CONFIDENCE,
+    Box,
+)
+from evidence.ocr.layout.sides import sides
 from evidence.ocr.layout.times import (
     _MISREAD_CLOCK,
     _MISREAD_MERIDIEM,
@@ -18,7 +24,7 @@ from evidence.ocr.layout.times import (
     _is_time,
     _split_time_tail,
 )
-from evidence.ocr.layout.words import _confidence, _confident, _text, _trim_tail
+from evidence.ocr.layout.words import _confidence, _confident, _has_alnum, _text, _trim_tail
 from evidence.ocr.tesseract import Word
 
 
@@ -36,18 +42,21 @@ def _read_chat(
             corners.setdefault(line.slot.index, []).extend(line.words)
         else:
             bands.append(line)
-    header: str | None = None
     first_top = min((box[1] for _, box in bubbles), default=height)
-    for line in bands:
-        centre = (line.box[1] + line.box[3]) // 2
-        if centre * 1000 < _STATUS_BAR_PERMILLE * height or line.box[1] >= first_top:
-            continue
-        kept = _confident(line.words)
-        if kept and not _is_time(_text(kept)):
-            header = _contact(_header_pieces(bands, line, kept))
-            break
+    header = _chat_header(bands, height, first_top)
     used: set[int] = set()
     messages: list[Message] = []
+    # only bubbles holding text vote on the sides: a reaction chip ("👍" under a bubble) is no message
+    voters = [
+        index
+        for index in range(len(bubbles))
+        if (ws := [w for line in by_bubble.get(index, []) for w in line.words])
+        and _confidence(ws) >= MIN_MESSAGE_CONFIDENCE
+        and _has_alnum(_text(ws))
+    ]
+    voted = sides([bubbles[i][1] for i in voters], [bubbles[i][0].colour for i in voters], width)
+    fallback = sides([box for _, box in bubbles], [region.colour for region, _ in bubbles], width)
+    read_sides = [voted[voters.index(i)] if i in voters else fallback[i] for i in range(len(bubbles))]
     for index, (_region, box) in enumerate(bubbles):
         own = by_bubble.get(index, [])
         words = [w for line in own for w in line.words]
@@ -75,10 +84,10 @@ def _read_chat(
         body = [w for w in _trim_tail(body) if w.text.strip("_")]  # "__": a rule, not a word
         if shown is None:
             shown = _time_beside(bands, used, box)
-        left_gap, right_gap = box[0], width - box[2]
         messages.append(
             Message(
-                direction="incoming" if left_gap <= right_gap else "outgoing",
+                direction=read_sides[index].direction,
+                direction_basis=read_sides[index].basis,
                 text=_text(body),
                 shown_time=shown,
                 bbox=box,
@@ -86,6 +95,21 @@ def _read_chat(
             )
         )
     return header, messages
+
+
+def _chat_header(bands: list[_Line], height: int, first_top: int | None = None) -> str | None:
+    """The first band under the status bar (and above the first bubble) that is not a time, joined with the
+    other pieces of its line: the contact or group name."""
+    for line in bands:
+        centre = (line.box[1] + line.box[3]) // 2
+        if centre * 1000 < _STATUS_BAR_PERMILLE * height or (
+            first_top is not None and line.box[1] >= first_top
+        ):
+            continue
+        kept = _confident(line.words)
+        if kept and not _is_time(_text(kept)):
+            return _contact(_header_pieces(bands, line, kept))
+    return None
 
 
 def _time_beside(bands: list[_Line], used: set[int], box: Box) -> str | None:

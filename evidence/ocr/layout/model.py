@@ -20,6 +20,9 @@ class Message:
     call: str | None = None  # call rows: "missed" | "incoming" | "outgoing"; None otherwise
     count: int | None = None  # call rows: "(3)" repeated-call count; None otherwise
     confidence: int = 0  # 0-1000 per mille
+    direction_basis: str | None = None  # chats: "edge" | "colour" | "saturation" | "position" (layout.sides)
+    media: str | None = None  # chats: "photo" | "voice" for a bubble that is not text; None for text
+    duration: str | None = None  # voice notes and calls: the duration shown ("00:19"), never a clock time
 
     def to_json(self) -> dict[str, Any]:
         """Canonical-JSON-ready form (no floats)."""
@@ -32,6 +35,9 @@ class Message:
             "call": self.call,
             "count": self.count,
             "confidence": self.confidence,
+            "direction_basis": self.direction_basis,
+            "media": self.media,
+            "duration": self.duration,
         }
 
 

@@ -6,8 +6,9 @@ from PIL import Image
 
 from evidence.ocr.layout.bands import _bands, _solid_mask
 from evidence.ocr.layout.bubbles import _bubble_mask, _bubbles
-from evidence.ocr.layout.chat import _read_chat
+from evidence.ocr.layout.chat import _chat_header, _read_chat
 from evidence.ocr.layout.flatten import _corner_time, _flat_region, _flatten, _prepare_region, _scaled
+from evidence.ocr.layout.furniture import _not_messages
 from evidence.ocr.layout.grid import _grid, _merged, _Region, _regions, _rgb, _to_px
 from evidence.ocr.layout.lists import _read_list
 from evidence.ocr.layout.model import Layout, Message
@@ -46,6 +47,7 @@ def analyse(
         if abs(bw - bh) * 100 <= bw * 15 and bw * 100 < width * 12:
             continue  # round and small: a contact picture (with an initial or a silhouette), not a bubble
         bubbles.append((region, box, blanks))
+    bubbles, furniture = _not_messages(bubbles, width, height)
     if len(bubbles) < 2:
         bubbles = []
     prepared: list[tuple[str, int, Box, Image.Image, int]] = []
@@ -83,6 +85,8 @@ def analyse(
         messages = [m for m in messages if m.confidence >= MIN_MESSAGE_CONFIDENCE and _has_alnum(m.text)]
         if len(messages) < 2:  # shapes that looked like bubbles but hold no text: a picture
             kind, header, messages = "unknown", None, []
+    elif furniture:  # a chat's notices, chips or compose box and no message: a chat screen without messages
+        kind, header, messages = "chat", _chat_header(lines, height), []
     else:
         kind, header, messages = _read_list(rgb, lines, background)
     settings = layout_settings()

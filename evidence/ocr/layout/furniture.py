@@ -1,0 +1,78 @@
+"""Step 2a, furniture: shapes that look like chat bubbles but are no message, dropped before reading.
+
+- *Chips, buttons and tabs*: two or more bubble-like shapes side by side on one row (a chat's bubbles are
+  stacked, never beside each other): filter chips ("All", "Groups", "Unread"), tab bars, button rows.
+- *Notices and date chips*: a shape centred on the screen (its left and right margins within
+  ``CENTRED_PERMILLE`` of the width of each other, sharing neither edge with another shape): "Messages and calls are end-to-end encrypted", "Today",
+  "Security code changed". Bubbles hug one side; a bubble as wide as the screen still leaves the avatar's
+  or the tail's margin on one side only.
+- *The compose box*: the lowest shape, reaching into the bottom ``COMPOSE_BOTTOM_PERMILLE`` of the screen,
+  starting at its left edge (within ``COMPOSE_LEFT_PERMILLE``) and at least ``COMPOSE_WIDTH_PERMILLE`` wide: the
+  field where an unsent draft is typed (a draft is no message: it was never sent).
+
+``_not_messages`` returns the bubbles kept and whether a chat's own furniture was found (a notice at least half
+the screen wide, or the compose box): then a screen without messages is still a chat screen, not a list.
+"""
+
+from __future__ import annotations
+
+from typing import Final, TypeVar
+
+from evidence.ocr.layout.settings import Box
+
+CENTRED_PERMILLE: Final = 15
+COMPOSE_BOTTOM_PERMILLE: Final = 880
+COMPOSE_LEFT_PERMILLE: Final = 20
+COMPOSE_WIDTH_PERMILLE: Final = 700
+
+_T = TypeVar("_T")
+_U = TypeVar("_U")
+
+
+def _beside(a: Box, b: Box) -> bool:
+    """Whether two boxes stand side by side: most of the lower one's height shared, no width shared."""
+    shared = min(a[3], b[3]) - max(a[1], b[1])
+    smaller = min(a[3] - a[1], b[3] - b[1])
+    return shared * 2 > smaller and (a[2] <= b[0] or b[2] <= a[0])
+
+
+def _centred(box: Box, width: int) -> bool:
+    left, right = box[0], width - box[2]
+    return left > 0 and right > 0 and abs(left - right) * 1000 <= CENTRED_PERMILLE * width
+
+
+def _compose(box: Box, width: int, height: int) -> bool:
+    return (
+        box[3] * 1000 >= COMPOSE_BOTTOM_PERMILLE * height
+        and box[0] * 1000 <= COMPOSE_LEFT_PERMILLE * width
+        and (box[2] - box[0]) * 1000 >= COMPOSE_WIDTH_PERMILLE * width
+    )
+
+
+def _not_messages(
+    bubbles: list[tuple[_T, Box, _U]], width: int, height: int
+) -> tuple[list[tuple[_T, Box, _U]], bool]:
+    """The bubbles that may be messages, and whether a chat's own furniture (a wide notice, the compose box)
+    was found."""
+    boxes = [box for _, box, _ in bubbles]
+    drop: set[int] = set()
+    tolerance = CENTRED_PERMILLE * width // 1000
+    centred = [_centred(box, width) for box in boxes]
+    for i, a in enumerate(boxes):
+        if any(_beside(a, b) for j, b in enumerate(boxes) if j != i):
+            drop.add(i)
+    sides = [
+        box
+        for i, box in enumerate(boxes)
+        if not centred[i] and i not in drop and (box[2] - box[0]) * 10 >= width
+    ]
+    for i, a in enumerate(boxes):
+        if centred[i] and not any(
+            abs(a[0] - o[0]) <= tolerance or abs(a[2] - o[2]) <= tolerance for o in sides
+        ):  # a side's bubbles share their edge: one of them is centred by chance only
+            drop.add(i)
+    chat = any(centred[i] and (boxes[i][2] - boxes[i][0]) * 2 >= width for i in drop)
+    if boxes and _compose(boxes[-1], width, height):
+        drop.add(len(boxes) - 1)
+        chat = True
+    return [b for i, b in enumerate(bubbles) if i not in drop], chat
