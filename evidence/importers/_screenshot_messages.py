@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Final
 
@@ -85,19 +85,23 @@ def _clock(text: str) -> tuple[int, int] | None:
     return hour, minute
 
 
-def resolve_shown(shown: str, screenshot: datetime, tz_name: str) -> ShownTime | None:
+def resolve_shown(
+    shown: str, screenshot: datetime, tz_name: str, fixed: tzinfo | None = None
+) -> ShownTime | None:
     """The time a screen shows (``21:33``, ``9:41 PM``, ``Yesterday 21:33``, ``Mon 9:41 PM``, ``11 Oct``),
     dated against the screenshot's time in ``tz_name``; None when it is not a time.
 
     A clock alone is the screenshot's day when not after the screenshot's minute, else the day before;
     ``Yesterday`` the day before; a weekday the latest such day before the screenshot's day; a day and month
-    the latest such date not after it. The minute is the precision: seconds are 0.
+    the latest such date not after it. The minute is the precision: seconds are 0. With ``fixed`` (the
+    picture's own offset, from its EXIF data) the day and the minute are read in that offset instead of
+    ``tz_name``.
     """
     text = " ".join(shown.translate(SPACES).split()).lower()
     match = _SHOWN.fullmatch(text)
     if match is None:
         return None
-    local = screenshot.astimezone(zone(tz_name))
+    local = screenshot.astimezone(fixed or zone(tz_name))
     today = local.date()
     clock: tuple[int, int] | None
     if match.group("only") is not None:
@@ -133,8 +137,22 @@ def resolve_shown(shown: str, screenshot: datetime, tz_name: str) -> ShownTime |
                 return None
     if clock is None:
         return ShownTime(None, day, None)
+    if fixed is not None:
+        return ShownTime(datetime(day.year, day.month, day.day, clock[0], clock[1], tzinfo=fixed), day, None)
     moment, note = localize((day.year, day.month, day.day, clock[0], clock[1], 0), tz_name)
     return ShownTime(moment, day, note)
+
+
+def _with_day(shown: str | None, day: str | None) -> str | None:
+    """A bubble's shown time with the date separator above it: "Yesterday" and "21:33" are "Yesterday 21:33";
+    a separator that is only a clock ("07:21 PM") times a bubble showing none."""
+    if day is None or (shown is not None and _CLOCK_RE.fullmatch(day.strip().lower())):
+        return shown
+    if shown is None:
+        return day
+    if _CLOCK_RE.fullmatch(shown.translate(SPACES).strip().lower()):
+        return f"{day} {shown}"
+    return shown
 
 
 def app_of(name: str) -> str | None:
@@ -204,6 +222,12 @@ def message_records(
     app = app_of(source.name)
     channel, guessed = _channel(kind, header, app)
     tz_name = options.tz
+    # The picture's own offset (EXIF OffsetTimeOriginal) is where its shown times were read; a file name's or
+    # an assumed EXIF time is in the case zone; the import's time dates nothing shown on the screen.
+    exact = shot.time_source is TimeSource.EXIF and not shot.assumed and shot.moment.utcoffset() is not None
+    fixed = shot.moment.tzinfo if exact else None
+    dated = shot.time_source is not TimeSource.ACQUIRED
+    unknown: list[str] = []
     resolved: list[str] = []
     day_only: list[str] = []
     untimed: list[str] = []
@@ -229,12 +253,18 @@ def message_records(
             "confidence_permille": message.get("confidence"),
             "time_resolution": "screenshot",
         }
+        day = message.get("day") if isinstance(message.get("day"), str) else None
+        if day is not None:
+            raw["day_shown"] = day
+        wording = _with_day(shown, day)
         moment, time_source, assumed, tz = shot.moment, shot.time_source, shot.assumed, shot.tz_name
-        when = resolve_shown(shown, shot.moment, tz_name) if shown else None
+        when = resolve_shown(wording, shot.moment, tz_name, fixed) if wording and dated else None
         if when is not None and when.moment is not None:
-            moment, time_source, assumed, tz = when.moment, TimeSource.SHOWN_ON_SCREEN, True, tz_name
+            moment, time_source = when.moment, TimeSource.SHOWN_ON_SCREEN
+            assumed, tz = (False, None) if exact else (True, tz_name)
             raw["time_resolution"] = (
                 f"shown time dated against the screenshot's {shot.time_source.value} time"
+                + (" and its offset" if exact else f" in {tz_name}")
             )
             raw["time_precision"] = "minute"
             resolved.append(locator)
@@ -243,10 +273,15 @@ def message_records(
         elif when is not None:
             raw["shown_date"] = when.day.isoformat()
             day_only.append(locator)
-        elif shown:
+        elif shown and dated:
             unread.append(locator)
         else:
             untimed.append(locator)
+        if when is None:
+            # Nothing on the screen dates it: kept in the screenshot's order at the screenshot's time, marked so
+            # that per-day counts, bursts and "last contact" leave it out (evidence.analysis.stats).
+            raw["date_unknown"] = True
+            unknown.append(locator)
         sender: str | None = None
         recipients: tuple[str, ...] = ()
         status: str | None = None
@@ -265,6 +300,10 @@ def message_records(
                 counted.append(f"{locator} ({count})")
         else:
             party = header
+            member = message.get("sender") if isinstance(message.get("sender"), str) else None
+            if kind == "chat" and member and direction == "incoming":
+                party = member  # a group chat: the member named above the bubble, the group is the header
+                raw["group"] = header
             chosen = Direction(direction) if direction in {"incoming", "outgoing"} else Direction.UNKNOWN
             if kind in {"email_list", "email"}:
                 party = message.get("sender") if isinstance(message.get("sender"), str) else None
@@ -301,10 +340,17 @@ def message_records(
     if guessed:
         yield ImportWarning(LOCATOR, guessed)
     if resolved:
+        where = "and its EXIF offset" if exact else f"in {tz_name}"
         yield ImportWarning(
             LOCATOR,
-            f"{len(resolved)} shown time(s) dated against {base} in {tz_name}: the day is inferred, the"
-            " minute is as shown",
+            f"{len(resolved)} shown time(s) dated against {base} {where}: the day is inferred, the minute is as"
+            " shown",
+        )
+    if unknown:
+        yield ImportWarning(
+            LOCATOR,
+            f"{', '.join(unknown)}: no date on the screen; marked date unknown (raw date_unknown), kept in screen"
+            " order and left out of per-day counts, bursts and the last contact",
         )
     if day_only:
         yield ImportWarning(

@@ -319,6 +319,9 @@ class ScreenshotImporter(Importer):
                 # How many message records the layout made of this picture: the tactic rules then read those
                 # (each with its own direction) and not this record's whole-screen text a second time.
                 raw["layout_messages"] = len(layout_messages(ocr.layout))
+                # What kind of screen it was (a chat, a call history, a conversation list...): a screen that is
+                # no conversation keeps this one record and makes no message records.
+                raw["screen"] = str((ocr.layout or {}).get("kind") or "unknown")
         finally:
             image.close()
         found = exif_time(exif, options, found_warnings) or name_time(source.name, options, found_warnings)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from evidence.ocr.layout.context import day_above, sender_above, separators
 from evidence.ocr.layout.grid import _Region
 from evidence.ocr.layout.headers import _contact, _header_pieces
 from evidence.ocr.layout.model import Message
@@ -44,7 +45,10 @@ def _read_chat(
             bands.append(line)
     first_top = min((box[1] for _, box in bubbles), default=height)
     header = _chat_header(bands, height, first_top)
-    used: set[int] = set()
+    header_line = next((line for line in bands if header and line.box[1] < first_top), None)
+    days = separators(bands, width, header_line.box[3] + 1 if header_line else 0)
+    used: set[int] = {number for number, _, _ in days}
+    previous: Message | None = None
     messages: list[Message] = []
     # only bubbles holding text vote on the sides: a reaction chip ("👍" under a bubble) is no message
     voters = [
@@ -84,22 +88,35 @@ def _read_chat(
         body = [w for w in _trim_tail(body) if w.text.strip("_")]  # "__": a rule, not a word
         if shown is None:
             shown = _time_beside(bands, used, box)
-        messages.append(
-            Message(
-                direction=read_sides[index].direction,
-                direction_basis=read_sides[index].basis,
-                text=_text(body),
-                shown_time=shown,
-                bbox=box,
-                confidence=_confidence(words),
-            )
+        direction = read_sides[index].direction
+        sender = sender_above(bands, used, box, width) if direction == "incoming" else None
+        if (
+            sender is None
+            and direction == "incoming"
+            and previous is not None
+            and previous.direction == direction
+        ):
+            sender = previous.sender  # the name is drawn once per run of one member's bubbles
+        message = Message(
+            direction=direction,
+            direction_basis=read_sides[index].basis,
+            text=_text(body),
+            shown_time=shown,
+            bbox=box,
+            sender=sender,
+            confidence=_confidence(words),
+            day=day_above(days, box),
         )
+        messages.append(message)
+        previous = message
     return header, messages
 
 
 def _chat_header(bands: list[_Line], height: int, first_top: int | None = None) -> str | None:
-    """The first band under the status bar (and above the first bubble) that is not a time, joined with the
-    other pieces of its line: the contact or group name."""
+    """The contact or group name: on the first row of bands under the status bar (and above the first bubble),
+    the piece with the most letters read with confidence (not the back arrow, the avatar or the call icons beside it), joined with
+    the pieces close to it (a number with wide spaces), without one- or two-character icon junk at its ends."""
+    row: list[_Line] = []
     for line in bands:
         centre = (line.box[1] + line.box[3]) // 2
         if centre * 1000 < _STATUS_BAR_PERMILLE * height or (
@@ -107,9 +124,24 @@ def _chat_header(bands: list[_Line], height: int, first_top: int | None = None) 
         ):
             continue
         kept = _confident(line.words)
-        if kept and not _is_time(_text(kept)):
-            return _contact(_header_pieces(bands, line, kept))
-    return None
+        if not kept or _is_time(_text(kept)):
+            continue
+        if not row:
+            row = [line]
+        elif abs(centre - (row[0].box[1] + row[0].box[3]) // 2) <= row[0].box[3] - row[0].box[1]:
+            row.append(line)
+    if not row:
+        return None
+    best = max(
+        row, key=lambda ln: sum(w.conf * sum(ch.isalnum() for ch in w.text) for w in _confident(ln.words))
+    )
+    words = _header_pieces(bands, best, _confident(best.words)).split()
+    if any(sum(ch.isalnum() for ch in w) >= 3 for w in words):
+        while words and len(words[0]) <= 2 and not words[0].isdigit():
+            words = words[1:]
+        while words and len(words[-1]) <= 2 and not words[-1].isdigit():
+            words = words[:-1]
+    return _contact(" ".join(words)) if words else None
 
 
 def _time_beside(bands: list[_Line], used: set[int], box: Box) -> str | None:

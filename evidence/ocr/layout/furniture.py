@@ -1,7 +1,7 @@
 """Step 2a, furniture: shapes that look like chat bubbles but are no message, dropped before reading.
 
-- *Chips, buttons and tabs*: two or more bubble-like shapes side by side on one row (a chat's bubbles are
-  stacked, never beside each other): filter chips ("All", "Groups", "Unread"), tab bars, button rows.
+- *Chips, buttons and tabs*: two or more bubble-like shapes of one height side by side on one row (a chat's
+  bubbles are stacked, never beside each other): filter chips ("All", "Groups", "Unread"), tab bars, button rows.
 - *Notices and date chips*: a shape centred on the screen (its left and right margins within
   ``CENTRED_PERMILLE`` of the width of each other, sharing neither edge with another shape): "Messages and calls are end-to-end encrypted", "Today",
   "Security code changed". Bubbles hug one side; a bubble as wide as the screen still leaves the avatar's
@@ -30,10 +30,11 @@ _U = TypeVar("_U")
 
 
 def _beside(a: Box, b: Box) -> bool:
-    """Whether two boxes stand side by side: most of the lower one's height shared, no width shared."""
+    """Whether two boxes of one height (within a sixth) stand side by side on one row, sharing no width (an
+    avatar beside a bubble is another height)."""
+    ha, hb = a[3] - a[1], b[3] - b[1]
     shared = min(a[3], b[3]) - max(a[1], b[1])
-    smaller = min(a[3] - a[1], b[3] - b[1])
-    return shared * 2 > smaller and (a[2] <= b[0] or b[2] <= a[0])
+    return abs(ha - hb) * 6 <= max(ha, hb) and shared * 2 > min(ha, hb) and (a[2] <= b[0] or b[2] <= a[0])
 
 
 def _centred(box: Box, width: int) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from evidence.ocr.layout.settings import SPECK_CONF
 from evidence.ocr.layout.words import _text
 from evidence.ocr.tesseract import Word
 
@@ -42,6 +43,16 @@ def _split_time_tail(words: list[Word]) -> tuple[list[Word], str | None]:
     text = _text(words)
     if _is_time(text):
         return [], _clean_time(text)
+    last = words[-1] if words else None
+    if (
+        last is not None
+        and len(last.text) <= 2
+        and last.conf < SPECK_CONF
+        and not any(c.isdigit() for c in last.text)
+    ):
+        shorter = _text(words[:-1])  # read ticks after the time, read as letters with no confidence ("FY")
+        if _is_time(shorter) or _TIME_TAIL.search(shorter):
+            return _split_time_tail(words[:-1])
     match = _TIME_TAIL.search(text)
     if match is None:
         return _misread_time_tail(words)
