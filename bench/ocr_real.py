@@ -17,7 +17,8 @@ import`` would (case zone ``UTC``, a fixed import time), and its message records
   inbox rows and open emails matched by an email record (sender and subject alike);
 - *screen kind*: pictures whose ``raw.screen`` (the picture's record) is the expected ``screen``;
 - *non-message records*: message records matching nothing expected (all of them on a screen that is not a
-  chat, call list, inbox or email); *import-time dated*: message records with ``time_source`` acquired;
+  chat, call list, inbox or email); *import-time dated*: message records with ``time_source`` acquired that
+  are not marked ``date_unknown`` (those are placed at the import time for their order only, and say so);
 - *date unknown right*: messages whose ``raw.date_unknown`` agrees with the expected ``date_known``; *time
   right*: items with an expected ``time`` whose record has that minute and offset;
 - seconds per picture (OCR included, ``OMP_THREAD_LIMIT=1``, one picture at a time).
@@ -169,7 +170,11 @@ def score_picture(
             tally.headers_ok += 1
         else:
             tally.notes.append(f"{name}: header {header!r} for {want['header']!r}")
-    tally.acquired += sum(r.time_source is TimeSource.ACQUIRED for r in records)
+    # dated by the import time as if it were the message's: a record marked date unknown is placed there for
+    # its order only, and says so
+    tally.acquired += sum(
+        r.time_source is TimeSource.ACQUIRED and not r.raw.get("date_unknown") for r in records
+    )
     used: set[int] = set()
     if screen not in MESSAGE_SCREENS:
         tally.junk += len(records)

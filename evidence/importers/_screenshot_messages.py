@@ -48,6 +48,8 @@ _CHAT_APPS: Final = {
     "snapchat": "Snapchat",
 }
 _SMS_APPS: Final = {"messages": "Messages", "messaging": "Messaging", "samsung messages": "Samsung Messages"}
+_DOTTED_DAY: Final = re.compile(r"\d{1,2}\.\d{2}")
+_DURATION_SHOWN: Final = re.compile(r"(?:(\d{1,2}):)?(\d{1,2}):(\d{2})")
 _PHONE_LIKE: Final = re.compile(r"^\+?[\d\s().-]+$")
 
 
@@ -148,6 +150,8 @@ def _with_day(shown: str | None, day: str | None) -> str | None:
     a separator that is only a clock ("07:21 PM") times a bubble showing none."""
     if day is None or (shown is not None and _CLOCK_RE.fullmatch(day.strip().lower())):
         return shown
+    if shown is not None and _DOTTED_DAY.fullmatch(shown.strip()):
+        return day  # "13.01" in a call list: a day and month, which the layout gave in words ("13 Jan")
     if shown is None:
         return day
     if _CLOCK_RE.fullmatch(shown.translate(SPACES).strip().lower()):
@@ -283,6 +287,7 @@ def message_records(
             raw["date_unknown"] = True
             unknown.append(locator)
         sender: str | None = None
+        duration: int | None = None
         recipients: tuple[str, ...] = ()
         status: str | None = None
         subject: str | None = None
@@ -293,6 +298,11 @@ def message_records(
             body = None
             raw["shown_as"] = text
             raw["count"] = count
+            shown_duration = message.get("duration") if isinstance(message.get("duration"), str) else None
+            if shown_duration is not None and (length := _DURATION_SHOWN.fullmatch(shown_duration)):
+                raw["duration_shown"] = shown_duration  # mm:ss after the call: its length, never a clock time
+                hours, minutes, seconds = (int(g or 0) for g in length.groups())
+                duration = hours * 3600 + minutes * 60 + seconds
             chosen = Direction.OUTGOING if call == "outgoing" else Direction.INCOMING
             if call is None:
                 chosen = Direction(direction) if direction in {"incoming", "outgoing"} else Direction.UNKNOWN
@@ -309,6 +319,8 @@ def message_records(
                 party = message.get("sender") if isinstance(message.get("sender"), str) else None
                 if kind == "email":
                     subject = header
+                elif isinstance(message.get("subject"), str):
+                    subject = message["subject"]  # an inbox row: sender, subject, then the snippet (text)
                 if chosen is Direction.UNKNOWN:
                     chosen = Direction.INCOMING  # a mailbox's list or an open e-mail: received
                     raw["direction_basis"] = "an e-mail shown in a mailbox is taken as received"
@@ -332,6 +344,7 @@ def message_records(
             subject=subject,
             text=body,
             status=status,
+            duration_s=duration,
             tz_name=tz,
             raw=raw,
         )
