@@ -315,6 +315,14 @@ def message_records(
                 party = member  # a group chat: the member named above the bubble, the group is the header
                 raw["group"] = header
             chosen = Direction(direction) if direction in {"incoming", "outgoing"} else Direction.UNKNOWN
+            media = message.get("media") if isinstance(message.get("media"), str) else None
+            if media is not None:  # a voice note: its kind and shown length, no text (its waveform is none)
+                raw["media"] = media
+                length = message.get("duration") if isinstance(message.get("duration"), str) else None
+                if length is not None and (parts := _DURATION_SHOWN.fullmatch(length)):
+                    raw["duration_shown"] = length
+                    hours, minutes, seconds = (int(g or 0) for g in parts.groups())
+                    duration = hours * 3600 + minutes * 60 + seconds
             if kind in {"email_list", "email"}:
                 party = message.get("sender") if isinstance(message.get("sender"), str) else None
                 if kind == "email":

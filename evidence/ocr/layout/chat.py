@@ -4,6 +4,7 @@ bubble) and the header above the first bubble."""
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from evidence.ocr.layout.context import day_above, sender_above, separators
 from evidence.ocr.layout.grid import _Region
@@ -86,6 +87,11 @@ def _read_chat(
             ):  # not a time after all but words: text at the end of the bubble (else a speck of the corner)
                 body += corner
         body = [w for w in _trim_tail(body) if w.text.strip("_")]  # "__": a rule, not a word
+        media, duration, shown = _voice(body, corner, shown)
+        if media is not None:
+            body = []
+        elif not _worded(body):
+            continue  # a play button, a waveform or a picture read as junk: no text message
         if shown is None:
             shown = _time_beside(bands, used, box)
         direction = read_sides[index].direction
@@ -106,10 +112,45 @@ def _read_chat(
             sender=sender,
             confidence=_confidence(words),
             day=day_above(days, box),
+            media=media,
+            duration=duration,
         )
         messages.append(message)
         previous = message
     return header, messages
+
+
+_DURATION_TOKEN: Final = re.compile(r"0?\d:\d{2}")
+
+
+def _worded(words: list[Word]) -> bool:
+    """Whether a bubble's words hold a word: three letters or digits read with some confidence, or two words
+    read with good confidence ("Hi ok")."""
+    if any(w.conf >= 60 and sum(ch.isalnum() for ch in w.text) >= 3 for w in words):
+        return True
+    return sum(1 for w in words if w.conf >= 80 and _has_alnum(w.text)) >= 2 or (
+        len(words) == 1 and words[0].conf >= 80 and _has_alnum(words[0].text)
+    )
+
+
+def _voice(
+    body: list[Word], corner: list[Word], shown: str | None
+) -> tuple[str | None, str | None, str | None]:
+    """A voice note: a bubble holding no word but a short bare length (``0:07``, ``00:19``: under ten minutes,
+    no AM/PM) beside its play button and waveform, in its text or its corner. Returns ``("voice", length,
+    shown time)``, or ``(None, None, shown)`` for any other bubble; a length is never the bubble's time."""
+    clocks = [w for w in body if not _DURATION_TOKEN.fullmatch(w.text)]
+    if _worded([w for w in clocks if not _is_time(w.text) and w.text.upper() not in ("AM", "PM")]):
+        return None, None, shown
+    lengths = [w.text for w in (*body, *corner) if _DURATION_TOKEN.fullmatch(w.text)]
+    if shown is not None and _DURATION_TOKEN.fullmatch(shown):
+        lengths.insert(0, shown)
+        shown = None
+    if not lengths:
+        return None, None, shown
+    if shown is None and clocks and _is_time(_text(clocks)):
+        shown = _clean_time(_text(clocks))
+    return "voice", lengths[0], shown
 
 
 def _chat_header(bands: list[_Line], height: int, first_top: int | None = None) -> str | None:

@@ -11,7 +11,7 @@
   field where an unsent draft is typed (a draft is no message: it was never sent).
 
 ``_not_messages`` returns the bubbles kept and whether a chat's own furniture was found (a notice at least half
-the screen wide, or the compose box): then a screen without messages is still a chat screen, not a list.
+the screen wide and at most ``NOTICE_HEIGHT_PERMILLE`` high, or the compose box): then a screen without messages is still a chat screen, not a list.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from typing import Final, TypeVar
 from evidence.ocr.layout.settings import Box
 
 CENTRED_PERMILLE: Final = 15
+NOTICE_HEIGHT_PERMILLE: Final = 120
 COMPOSE_BOTTOM_PERMILLE: Final = 880
 COMPOSE_LEFT_PERMILLE: Final = 20
 COMPOSE_WIDTH_PERMILLE: Final = 700
@@ -72,7 +73,12 @@ def _not_messages(
             abs(a[0] - o[0]) <= tolerance or abs(a[2] - o[2]) <= tolerance for o in sides
         ):  # a side's bubbles share their edge: one of them is centred by chance only
             drop.add(i)
-    chat = any(centred[i] and (boxes[i][2] - boxes[i][0]) * 2 >= width for i in drop)
+    chat = any(
+        centred[i]
+        and (boxes[i][2] - boxes[i][0]) * 2 >= width
+        and (boxes[i][3] - boxes[i][1]) * 1000 <= NOTICE_HEIGHT_PERMILLE * height
+        for i in drop
+    )  # a notice is a line or three, not a dialog
     if boxes and _compose(boxes[-1], width, height):
         drop.add(len(boxes) - 1)
         chat = True

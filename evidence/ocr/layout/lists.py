@@ -90,12 +90,12 @@ def _right_time(line: _Line, width: int) -> tuple[list[Word], str] | None:
     return None
 
 
-_NAME_LINE: Final = re.compile(r"^[A-Z][\w'.-]+(?: +[A-Z][\w'.-]+){0,2}$")
+_NAME_LINE: Final = re.compile(r"^[A-Z][a-z][\w'.-]*(?: +[A-Z][a-z][\w'.-]*){0,2}$")
 
 
 def _contacts(lines: list[_Line], height: int) -> bool:
     """Whether a screen without times is a contact list: at least five lines that are one to three capitalised
-    words (names, after an avatar's junk), and they are at least half of the lines holding a word below the
+    words, not in capitals (names, after an avatar's junk), and they are at least half of the lines holding a word below the
     status bar (the index letters at the side hold none)."""
     below = [
         ln

@@ -82,7 +82,11 @@ def analyse(
     if bubbles:
         kind = "chat"
         header, messages = _read_chat(lines, [(r, box) for r, box, _ in bubbles], width, height)
-        messages = [m for m in messages if m.confidence >= MIN_MESSAGE_CONFIDENCE and _has_alnum(m.text)]
+        messages = [
+            m
+            for m in messages
+            if m.media is not None or (m.confidence >= MIN_MESSAGE_CONFIDENCE and _has_alnum(m.text))
+        ]
         if len(messages) < 2:  # shapes that looked like bubbles but hold no text: a picture
             kind, header, messages = "unknown", None, []
     elif furniture:  # a chat's notices, chips or compose box and no message: a chat screen without messages
