@@ -246,7 +246,7 @@ def _read_list(
                     bbox=box,
                     sender=_capital_i(_text(first_line)) or None,
                     confidence=_confidence(words),
-                    subject=_text(kept[0]) if kept else None,
+                    subject=_subject(_text(kept[0])) if kept else None,
                 )
             )
     return ("call_list" if calls else "email_list"), header, messages
@@ -282,5 +282,19 @@ def _read_email(
         sender=_capital_i(_text(_strip_junk(sender_words))) or None,
         confidence=_confidence(words),
     )
-    title = " ".join(_text(_strip_junk(ln.words)) for ln in subject).strip() or header
+    title = _subject(" ".join(_text(_strip_junk(ln.words)) for ln in subject).strip()) or header
     return "email", title, [message]
+
+
+def _subject(text: str) -> str:
+    """A subject line without an icon or avatar read as one or two characters at either end ("eS )", "Ww")
+    and without the mailbox label chip Gmail shows after an open email's subject ("Inbox")."""
+    words = text.split()
+    if words and words[-1].lower() == "inbox" and len(words) > 1:
+        words = words[:-1]
+    if any(sum(ch.isalnum() for ch in w) >= 3 for w in words):
+        while words and len(words[0]) <= 2 and not words[0].isdigit():
+            words = words[1:]
+        while words and len(words[-1]) <= 2 and not words[-1].isdigit():
+            words = words[:-1]
+    return " ".join(words)

@@ -87,8 +87,10 @@ def analyse(
             for m in messages
             if m.media is not None or (m.confidence >= MIN_MESSAGE_CONFIDENCE and _has_alnum(m.text))
         ]
-        if len(messages) < 2:  # shapes that looked like bubbles but hold no text: a picture
-            kind, header, messages = "unknown", None, []
+        if len(messages) < 2:  # shapes that looked like bubbles but hold no text: a picture, or a list's
+            kind, header, messages = _read_list(rgb, lines, background)  # search bar and buttons
+            if kind not in ("conversation_list", "contact_list"):
+                kind, header, messages = "unknown", None, []
     elif furniture:  # a chat's notices, chips or compose box and no message: a chat screen without messages
         kind, header, messages = "chat", _chat_header(lines, height), []
     else:
