@@ -1,6 +1,7 @@
 """The messages of a screen (``importers/screenshot.py``): one record per chat bubble, call-log row, inbox row or
-open e-mail the OCR layout found, its shown time (``21:33``, ``Yesterday``, ``Mon 9:41 PM``, ``14 Mar``) dated
-against the screenshot's own time, its channel from the app the file name names, and the warnings saying what
+open e-mail the OCR layout found, its shown time (``21:33``, ``Yesterday``, ``Mon 9:41 PM``, ``14 Mar``, with
+the date separator above it) dated against the screenshot's own time and offset, or marked ``date_unknown``
+when nothing on the screen dates it, its channel from the app the file name names, and the warnings saying what
 was guessed. ``evidence.actions.ocr`` calls ``message_records`` for a picture read after its import.
 
 Not an importer (its name starts with ``_``, so the registry test does not expect it in ``REGISTRY``).
@@ -23,7 +24,7 @@ from evidence.timeutil import zone
 # The screenshot importer's name and version and the picture's locator: the message records carry them (also
 # those ``evidence.actions.ocr`` makes later), so they are declared here and ``screenshot.py`` takes them.
 NAME: Final = "screenshot"
-VERSION: Final = "1.1.0"
+VERSION: Final = "1.2.0"
 LOCATOR: Final = "image"
 SPACES: Final = str.maketrans({"\u202f": " ", "\u00a0": " "})  # narrow and no-break spaces as plain ones
 
