@@ -7,7 +7,7 @@ Each picture of ``DIR`` that the expectations name (``DIR/expected.json``, or ``
 import`` would (case zone ``UTC``, a fixed import time), and its message records are scored:
 
 - *bubbles found*: expected text bubbles matched by a record (normalised texts at least ``SIMILAR`` alike, one to
-  one, in screen order); *media found*: photo/voice/... bubbles matched by a record of that kind
+  one, the most alike pairs first); *media found*: photo/voice/... bubbles matched by a record of that kind
   (``raw.media``) and side;
 - *direction*: among matched bubbles, the share with the right direction; *exact text*: among matched text
   bubbles, the share whose normalised text equals the expected one;
@@ -153,6 +153,30 @@ def _score_time(tally: Tally, want: dict[str, Any], got: Record, name: str) -> N
             tally.notes.append(f"{name}: time {_minute(got.occurred_at)} for {want['time']}")
 
 
+def _best_text_matches(items: list[dict[str, Any]], records: list[Record]) -> dict[int, int]:
+    """Expected text bubbles matched one to one to text records, the most alike pairs first (then the pairs
+    nearest in screen order): "Key Exchange Message" goes to its own bubble, not to "Response Key Exchange
+    Message"."""
+    pairs: list[tuple[float, int, int, int]] = []
+    for number, item in enumerate(items):
+        if item.get("kind", "text") != "text":
+            continue
+        for index, r in enumerate(records):
+            if r.channel.value in {"call", "email"} or r.raw.get("media") not in (None, "text"):
+                continue
+            similarity = alike(r.text, item["text"])
+            if similarity >= SIMILAR:
+                pairs.append((similarity, -abs(number - index), number, index))
+    pairs.sort(reverse=True)
+    chosen: dict[int, int] = {}
+    taken: set[int] = set()
+    for _, _, number, index in pairs:
+        if number not in chosen and index not in taken:
+            chosen[number] = index
+            taken.add(index)
+    return chosen
+
+
 def score_picture(
     name: str, want: dict[str, Any], picture: Record, records: list[Record], layout: dict[str, Any]
 ) -> Tally:
@@ -160,7 +184,7 @@ def score_picture(
     tally = Tally(pictures=1)
     screen = want.get("screen")
     got_screen = picture.raw.get("screen")
-    if got_screen == screen:
+    if got_screen == screen or (screen == "other" and got_screen == "unknown"):
         tally.screens_ok += 1
     else:
         tally.notes.append(f"{name}: screen {got_screen!r} for {screen!r}")
@@ -183,25 +207,25 @@ def score_picture(
             tally.notes.append(f"{name}: record on a {screen} screen: {fold(_record_text(r))[:40]!r}")
         return tally
     group = bool(want.get("group"))
-    for item in want.get("messages") or []:
+    items = list(want.get("messages") or [])
+    text_match = _best_text_matches(items, records)
+    used.update(text_match.values())
+    for number, item in enumerate(items):
         kind = item.get("kind", "text")
         if kind == "text":
             tally.bubbles += 1
         else:
             tally.media += 1
-        found = None
-        for index, r in enumerate(records):
-            if index in used or r.channel.value in {"call", "email"}:
-                continue
-            if kind == "text":
-                ok = r.raw.get("media") in (None, "text") and alike(r.text, item["text"]) >= SIMILAR
-            else:
-                ok = r.raw.get("media") == kind and (
+        found = text_match.get(number)
+        if kind != "text":
+            for index, r in enumerate(records):
+                if index in used or r.channel.value in {"call", "email"}:
+                    continue
+                if r.raw.get("media") == kind and (
                     r.direction.value == item["direction"] or alike(r.text, item["text"]) >= SIMILAR
-                )
-            if ok:
-                found = index
-                break
+                ):
+                    found = index
+                    break
         if found is None and kind != "text" and item["text"]:
             found = next(
                 (

@@ -313,8 +313,9 @@ def message_records(
             party = header
             member = message.get("sender") if isinstance(message.get("sender"), str) else None
             if kind == "chat" and member and direction == "incoming":
-                party = member  # a group chat: the member named above the bubble, the group is the header
-                raw["group"] = header
+                party = member  # the name shown at the bubble (a group's member): the sender
+                if header and member.casefold() != header.casefold():
+                    raw["group"] = header  # the header names the group, not the sender
             chosen = Direction(direction) if direction in {"incoming", "outgoing"} else Direction.UNKNOWN
             media = message.get("media") if isinstance(message.get("media"), str) else None
             if media is not None:  # a voice note: its kind and shown length, no text (its waveform is none)

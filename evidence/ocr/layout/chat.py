@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from evidence.ocr.layout.context import day_above, sender_above, separators
+from evidence.ocr.layout.context import day_above, sender_above, sender_inside, separators
 from evidence.ocr.layout.grid import _Region
 from evidence.ocr.layout.headers import _contact, _header_pieces
 from evidence.ocr.layout.model import Message
@@ -64,6 +64,9 @@ def _read_chat(
     read_sides = [voted[voters.index(i)] if i in voters else fallback[i] for i in range(len(bubbles))]
     for index, (_region, box) in enumerate(bubbles):
         own = by_bubble.get(index, [])
+        named: str | None = None
+        if read_sides[index].direction == "incoming":
+            named, own = sender_inside(own)
         words = [w for line in own for w in line.words]
         corner = corners.get(index, [])
         if not words:
@@ -95,7 +98,7 @@ def _read_chat(
         if shown is None:
             shown = _time_beside(bands, used, box)
         direction = read_sides[index].direction
-        sender = sender_above(bands, used, box, width) if direction == "incoming" else None
+        sender = named or (sender_above(bands, used, box, width) if direction == "incoming" else None)
         if (
             sender is None
             and direction == "incoming"

@@ -7,7 +7,8 @@
   three words, not a time, whose left edge is within ``SENDER_ALIGN_PERMILLE`` of the bubble's and whose
   bottom is at most two of its own heights above the bubble's top. An incoming bubble with no name above it
   continues the run of the incoming bubble just above it (no outgoing bubble between), as apps draw the name
-  once per run.
+  once per run. A name printed inside the bubble, on its first line in smaller print, is its sender too
+  (``sender_inside``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from evidence.ocr.layout.words import _confident, _strip_junk, _text
 
 CENTRE_PERMILLE: Final = 60
 SENDER_ALIGN_PERMILLE: Final = 30
+NAME_HEIGHT_PERCENT: Final = 80
 
 
 def separators(bands: list[_Line], width: int, below: int) -> list[tuple[int, int, str]]:
@@ -65,3 +67,22 @@ def sender_above(bands: list[_Line], used: set[int], box: Box, width: int) -> st
         return None
     used.add(best[2])
     return best[1]
+
+
+def sender_inside(own: list[_Line]) -> tuple[str | None, list[_Line]]:
+    """The sender's name printed inside an incoming bubble, on its first line in smaller print (WhatsApp
+    groups, Anonymous Messenger), and the bubble's other lines; ``(None, own)`` when there is none. The name
+    line is one to three words (after an avatar read as a token or two) whose height is at most
+    ``NAME_HEIGHT_PERCENT`` of the text's below it."""
+    if len(own) < 2:
+        return None, own
+    words = _strip_junk(own[0].words)
+    while len(words) > 1 and len(words[0].text) <= 3 and words[0].conf < 80:
+        words = _strip_junk(words[1:])  # the avatar beside the name
+    below = sorted(w.height for line in own[1:] for w in line.words if any(c.isalpha() for c in w.text))
+    if not words or len(words) > 3 or not below:
+        return None, own
+    name_height = sorted(w.height for w in words)[len(words) // 2]
+    if name_height * 100 > below[len(below) // 2] * NAME_HEIGHT_PERCENT or _is_time(_text(words)):
+        return None, own
+    return _text(words), own[1:]

@@ -8,7 +8,8 @@
   or the tail's margin on one side only.
 - *The compose box*: the lowest shape, reaching into the bottom ``COMPOSE_BOTTOM_PERMILLE`` of the screen,
   starting at its left edge (within ``COMPOSE_LEFT_PERMILLE``) and at least ``COMPOSE_WIDTH_PERMILLE`` wide: the
-  field where an unsent draft is typed (a draft is no message: it was never sent).
+  field where an unsent draft is typed (a draft is no message: it was never sent). A narrower compose field
+  (buttons beside it) is known after reading, by its placeholder (``_placeholder``).
 
 ``_not_messages`` returns the bubbles kept and whether a chat's own furniture was found (a notice at least half
 the screen wide and at most ``NOTICE_HEIGHT_PERMILLE`` high, or the compose box): then a screen without messages is still a chat screen, not a list.
@@ -16,6 +17,7 @@ the screen wide and at most ``NOTICE_HEIGHT_PERMILLE`` high, or the compose box)
 
 from __future__ import annotations
 
+import re
 from typing import Final, TypeVar
 
 from evidence.ocr.layout.settings import Box
@@ -25,6 +27,7 @@ NOTICE_HEIGHT_PERMILLE: Final = 120
 COMPOSE_BOTTOM_PERMILLE: Final = 880
 COMPOSE_LEFT_PERMILLE: Final = 20
 COMPOSE_WIDTH_PERMILLE: Final = 700
+COMPOSE_TEXT_PERMILLE: Final = 850
 
 _T = TypeVar("_T")
 _U = TypeVar("_U")
@@ -35,7 +38,10 @@ def _beside(a: Box, b: Box) -> bool:
     avatar beside a bubble is another height)."""
     ha, hb = a[3] - a[1], b[3] - b[1]
     shared = min(a[3], b[3]) - max(a[1], b[1])
-    return abs(ha - hb) * 6 <= max(ha, hb) and shared * 2 > min(ha, hb) and (a[2] <= b[0] or b[2] <= a[0])
+    # touching or a few pixels over each other (one row's background split in two by a gradient)
+    slack = max(2, min(a[2] - a[0], b[2] - b[0]) // 50)
+    apart = a[2] <= b[0] + slack or b[2] <= a[0] + slack
+    return abs(ha - hb) * 6 <= max(ha, hb) and shared * 2 > min(ha, hb) and apart
 
 
 def _centred(box: Box, width: int) -> bool:
@@ -83,3 +89,19 @@ def _not_messages(
         drop.add(len(boxes) - 1)
         chat = True
     return [b for i, b in enumerate(bubbles) if i not in drop], chat
+
+
+_PLACEHOLDER: Final = re.compile(
+    r"(?:(?:send|type|write|enter)\s+(?:an?\s+)?)?(?:(?:secure|encrypted|signal|text)\s+)?"
+    r"(?:message|imessage|sms|reply)(?:\s*(?:\.\.\.|\u2026))?",
+    re.IGNORECASE,
+)
+
+
+def _placeholder(text: str, box: Box, height: int) -> bool:
+    """Whether the lowest "bubble" is the compose field showing its placeholder ("Type a message...", "Send
+    secure message...", "iMessage"): in the bottom ``COMPOSE_TEXT_PERMILLE`` of the screen, its whole text one
+    of those placeholders (a message that only ends in "..." is a message)."""
+    return (
+        box[3] * 1000 >= COMPOSE_TEXT_PERMILLE * height and _PLACEHOLDER.fullmatch(text.strip()) is not None
+    )

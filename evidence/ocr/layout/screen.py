@@ -8,7 +8,7 @@ from evidence.ocr.layout.bands import _bands, _solid_mask
 from evidence.ocr.layout.bubbles import _bubble_mask, _bubbles
 from evidence.ocr.layout.chat import _chat_header, _read_chat
 from evidence.ocr.layout.flatten import _corner_time, _flat_region, _flatten, _prepare_region, _scaled
-from evidence.ocr.layout.furniture import _not_messages
+from evidence.ocr.layout.furniture import _not_messages, _placeholder
 from evidence.ocr.layout.grid import _grid, _merged, _Region, _regions, _rgb, _to_px
 from evidence.ocr.layout.lists import _read_list
 from evidence.ocr.layout.model import Layout, Message
@@ -82,6 +82,8 @@ def analyse(
     if bubbles:
         kind = "chat"
         header, messages = _read_chat(lines, [(r, box) for r, box, _ in bubbles], width, height)
+        if messages and _placeholder(messages[-1].text, messages[-1].bbox, height):
+            messages = messages[:-1]  # the compose field's placeholder, not a message
         messages = [
             m
             for m in messages
