@@ -14,7 +14,8 @@ import`` would (case zone ``UTC``, a fixed import time), and its message records
 - *headers*: pictures with an expected header whose layout header equals it (normalised);
 - *group senders*: matched incoming bubbles of group chats with an expected sender, whose ``sender`` is it;
 - *call rows*: expected rows matched by a call record (name alike) with the right type; *emails*: expected
-  inbox rows and open emails matched by an email record (sender and subject alike);
+  inbox rows and open emails matched by an email record (subject alike), counted right when the sender is alike
+  too (else as "sender misread": the email is no invented record);
 - *screen kind*: pictures whose ``raw.screen`` (the picture's record) is the expected ``screen``;
 - *non-message records*: message records matching nothing expected (all of them on a screen that is not a
   chat, call list, inbox or email); *import-time dated*: message records with ``time_source`` acquired that
@@ -107,6 +108,7 @@ class Tally:
     calls_typed: int = 0
     emails: int = 0
     emails_found: int = 0
+    emails_sender_wrong: int = 0
     screens_ok: int = 0
     junk: int = 0
     acquired: int = 0
@@ -299,7 +301,6 @@ def score_picture(
                 for i, r in enumerate(records)
                 if i not in used
                 and r.channel.value == "email"
-                and alike(r.sender, item["sender"]) >= SIMILAR
                 and alike(r.subject or r.text, item["subject"]) >= SIMILAR
             ),
             None,
@@ -308,6 +309,10 @@ def score_picture(
             tally.notes.append(f"{name}: missed email {item['subject']!r}")
             continue
         used.add(found)
+        if alike(records[found].sender, item["sender"]) < SIMILAR:  # found by its subject, its sender misread
+            tally.notes.append(f"{name}: email sender {records[found].sender!r} for {item['sender']!r}")
+            tally.emails_sender_wrong += 1
+            continue
         tally.emails_found += 1
         _score_time(tally, item, records[found], name)
     for index, r in enumerate(records):
@@ -353,7 +358,10 @@ def table(tally: Tally, label: str) -> str:
             "call rows found with type right",
             f"{_pct(tally.calls_typed, tally.calls)} (found {tally.calls_found})",
         ),
-        ("inbox rows and open emails", _pct(tally.emails_found, tally.emails)),
+        (
+            "inbox rows and open emails (sender and subject right)",
+            f"{_pct(tally.emails_found, tally.emails)}; sender misread: {tally.emails_sender_wrong}",
+        ),
         ("screen kind right", _pct(tally.screens_ok, tally.pictures)),
         ("records from non-message screens or regions", str(tally.junk)),
         ("message records dated by the import time", str(tally.acquired)),

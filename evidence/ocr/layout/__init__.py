@@ -71,7 +71,8 @@ image's pixels), the full text and every word. All image work is Pillow plus pur
 **Rules that change what tesseract read** (whole tokens only):
 
 - "|" alone becomes "I", as do "|'m", "|'ll", "|'d", "|'ve", "|'s" (with trailing punctuation kept), and a
-  "|" starting a word of two or more lower-case letters ("|ts" is "Its");
+  "|" starting a word of two or more lower-case letters ("|ts" is "Its"), and "lam" is "I am" (its space lost
+  and its sans-serif I read as l);
 - a shown time has "." between hours and minutes written as ":" ("9.41" is "9:41"), a space put back before
   AM/PM ("12:14PM") and between a day and its month ("3May");
 - a time whose colon was lost in small print ("316 PM", "3-18 PM", "2352") is taken as a time only where a

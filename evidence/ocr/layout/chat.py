@@ -124,6 +124,8 @@ def _read_chat(
 
 
 _DURATION_TOKEN: Final = re.compile(r"0?\d:\d{2}")
+# a length in a bubble's corner whose zeros were read as letters and whose colon was lost ("oo19")
+_SMALL_LENGTH: Final = re.compile(r"[0oO]{2}[0-5]\d")
 
 
 def _worded(words: list[Word]) -> bool:
@@ -146,6 +148,7 @@ def _voice(
     if _worded([w for w in clocks if not _is_time(w.text) and w.text.upper() not in ("AM", "PM")]):
         return None, None, shown
     lengths = [w.text for w in (*body, *corner) if _DURATION_TOKEN.fullmatch(w.text)]
+    lengths += [f"00:{w.text[2:]}" for w in corner if _SMALL_LENGTH.fullmatch(w.text)]  # "oo19": 00:19
     if shown is not None and _DURATION_TOKEN.fullmatch(shown):
         lengths.insert(0, shown)
         shown = None
