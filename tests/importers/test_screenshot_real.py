@@ -164,3 +164,21 @@ def test_a_senders_name_inside_a_bubble_and_a_narrow_compose_field() -> None:
         ("outgoing", "hi", None),
     ]  # and no record of "Send secure message...", the compose field's placeholder
     assert fold(layout["header"]) == "boto"
+
+
+def test_messages_no_screen_dates_are_out_of_the_statistics(tmp_path: Path) -> None:
+    from evidence.api import Case
+
+    with Case.init(tmp_path / "case", title="Undated", tz="Europe/London") as case:
+        case.import_files([CORPUS / "screenshots-real" / "jared-Example.png"])
+        messages = [r for r in case.records() if "#" in r.locator]
+        incoming = [r for r in messages if r.direction is Direction.INCOMING]
+        assert len(incoming) == 7 and all(r.raw["date_unknown"] for r in messages)
+        result = case.stats()
+    # seven incoming messages, none dated: no attempts, no day, no burst, no last contact at the import time
+    assert (
+        result["attempts"] == 0
+        and result["per_day"] == {}
+        and result["bursts"] == []
+        and result["last"] is None
+    )
