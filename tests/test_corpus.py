@@ -224,20 +224,20 @@ EXPECTED: dict[str, tuple[str | None, int | str]] = {
     # files, the group chat's date order is settled by a midnight crossing the importer does not use yet).
     "screenshots-real/Simulator Screen Shot - iPhone 13 Pro Max - 2021-11-05 at 18.09.00.png": (
         "screenshot",
-        7,
+        8,
     ),
     "screenshots-real/Simulator Screen Shot - iPhone 13 Pro Max - 2021-11-05 at 18.12.16.png": (
         "screenshot",
         1,
     ),
-    "screenshots-real/Simulator Screenshot - iPhone 16 Plus - 2025-06-19 at 10.58.02.png": ("screenshot", 7),
+    "screenshots-real/Simulator Screenshot - iPhone 16 Plus - 2025-06-19 at 10.58.02.png": ("screenshot", 8),
     "screenshots-real/bethehero-whatsapp_mobile.png": ("screenshot", 1),
     "screenshots-real/entrymgmt-emailtohost.jpeg": ("screenshot", 2),
     "screenshots-real/fairemail-conversation.png": ("screenshot", 1),
     "screenshots-real/fairemail-messages.png": ("screenshot", 4),
     "screenshots-real/fluffychat-android_2.png": ("screenshot", 8),
     "screenshots-real/fluffychat-android_4.png": ("screenshot", 1),
-    "screenshots-real/fossifymessages-2_en-US.png": ("screenshot", 6),
+    "screenshots-real/fossifymessages-2_en-US.png": ("screenshot", 7),
     "screenshots-real/fossifyphone-3_en-US.png": ("screenshot", 1),
     "screenshots-real/fossifyphone-5_en-US.png": ("screenshot", 11),
     "screenshots-real/jared-Example.png": ("screenshot", 13),

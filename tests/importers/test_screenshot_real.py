@@ -2,8 +2,8 @@
 (real tesseract) and checked against the hand-written expected values in
 ``tests/data/screenshots-real/expected.json`` (format: ``FORMAT.md`` there; scoring: ``bench/ocr_real.py``).
 
-What is asserted is what the importer reads today; what it does not read yet (photos, the FairEmail open email,
-one cut-off call row) is named in each test and in bench/RESULTS.md.
+What is asserted is what the importer reads today; what it does not read yet (the FairEmail open email, one
+cut-off call row, misread headers) is named in each test and in bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -67,6 +67,7 @@ def test_every_text_bubble_is_found_on_its_side_and_nothing_else_is_a_message(na
     tally = score_picture(name, want, picture, records, layout)
     assert picture.raw["screen"] == "chat"
     assert tally.bubbles_found == tally.bubbles, tally.notes
+    assert tally.media_found == tally.media, tally.notes  # photos (with their caption) and voice notes
     assert tally.direction_ok == tally.direction_n, tally.notes
     assert tally.junk == 0, tally.notes  # no draft, notice, chip, reaction or waveform as a message
     assert tally.senders_ok == tally.senders, tally.notes  # group chats: the member above the bubble
@@ -118,7 +119,8 @@ def test_shown_times_are_read_in_the_pictures_own_offset() -> None:
 
 def test_a_separator_that_is_a_clock_times_the_bubble_below_it() -> None:
     _, records, _ = read("screenshots-real", "fossifymessages-2_en-US.png")
-    assert [r.raw.get("date_unknown", False) for r in records] == [True, True, True, True, False]
+    # five bubbles and the photo above the divider show no date; the last bubble is under "07:21 PM"
+    assert [r.raw.get("date_unknown", False) for r in records] == [True, True, True, True, True, False]
     last = records[-1]
     assert last.raw["day_shown"] == "07:21 PM"
     assert last.occurred_at == datetime.fromisoformat(
@@ -181,4 +183,17 @@ def test_messages_no_screen_dates_are_out_of_the_statistics(tmp_path: Path) -> N
         and result["per_day"] == {}
         and result["bursts"] == []
         and result["last"] is None
+    )
+
+
+def test_photos_are_photo_records_on_their_side() -> None:
+    _, records, _ = read("screenshots-real", "fossifymessages-2_en-US.png")
+    (photo,) = [r for r in records if r.raw.get("media") == "photo"]
+    assert photo.direction is Direction.OUTGOING and photo.text is None and photo.raw["sequence"] == 2
+    _, records, _ = read("screenshots-real", "fluffychat-android_2.png")
+    (photo,) = [r for r in records if r.raw.get("media") == "photo"]
+    assert (photo.direction, photo.text, photo.sender) == (
+        Direction.INCOMING,
+        "I'll prepare nachos",
+        "charley",
     )

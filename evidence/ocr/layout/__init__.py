@@ -52,7 +52,9 @@ image's pixels), the full text and every word. All image work is Pillow plus pur
    the edge it is anchored to and its colour (``sides``), never its width. Date separators date the bubbles
    below them and group members' names above incoming bubbles are their senders (``context``). A bubble
    holding no word but a short bare length (``00:19``) is a voice note (``media`` ``voice``, ``duration``);
-   one holding only junk (a waveform, a play button) is no message.
+   one holding only junk (a waveform, a play button) is no message. Photos (runs of tiny regions) are
+   messages of kind ``photo`` with the bubble under them as caption, or alone when their side is clear
+   (``photos``).
 7. *Lists.* First two-line call rows (``call_rows``: a name, then an icon and a time or date with a duration
    at the right: the duration is never the time; the arrow in the icon gives the type). Else a line ending in
    a time in the right part of the screen anchors a row; the row starts at the
@@ -92,8 +94,8 @@ image's pixels), the full text and every word. All image work is Pillow plus pur
 **Known limits.** A wallpaper photo behind a chat defeats the band background (bubble text is unaffected);
 a bubble within 6 levels of the background's colour is not separated (a gradient reaching the bubble's grey);
 tesseract still confuses a sans-serif "I" with "l" ("lan") and "0" with "O", and drops the colon of tiny
-times; quoted replies inside a bubble are part of its text; pictures sent in a chat are dropped (a caption is a
-text message); a voice note whose length is misread is dropped; an emoji-only bubble beside a bare time under
+times; quoted replies inside a bubble are part of its text; a photo whose side the bubbles' edges do not tell is
+dropped; a voice note whose length is misread is dropped; an emoji-only bubble beside a bare time under
 ten minutes ("09:15") would be read as a voice note; a list whose times are not at the right (a conversation
 list with times under the names) is ``unknown``; a white card on a tinted background (FairEmail's open email)
 is painted over as a solid shape and its text lost; English and left-to-right only.
@@ -101,7 +103,7 @@ is painted over as a solid shape and its text lost; English and left-to-right on
 **Modules** (one a step): ``settings`` (version and constants), ``model`` (``Message``, ``Layout``),
 ``grid`` (1), ``bubbles`` and ``furniture`` (2), ``bands`` (3), ``flatten`` (4), ``page`` (5: the one
 tesseract run and its lines), ``words`` and ``times`` (the junk and time rules above), ``headers``, ``chat``,
-``sides`` and ``context`` (6), ``lists``, ``call_rows`` and ``calls`` (7), and ``screen`` (``analyse``: the
+``sides``, ``context`` and ``photos`` (6), ``lists``, ``call_rows`` and ``calls`` (7), and ``screen`` (``analyse``: the
 steps in order).
 """
 

@@ -13,6 +13,7 @@ from evidence.ocr.layout.grid import _grid, _merged, _Region, _regions, _rgb, _t
 from evidence.ocr.layout.lists import _read_list
 from evidence.ocr.layout.model import Layout, Message
 from evidence.ocr.layout.page import _ocr_page, _slot_lines
+from evidence.ocr.layout.photos import photo_boxes, with_photos
 from evidence.ocr.layout.settings import MIN_MESSAGE_CONFIDENCE, Box, layout_settings
 from evidence.ocr.layout.words import _has_alnum
 from evidence.ocr.tesseract import DEFAULT_TIMEOUT_S, TesseractProbe
@@ -84,6 +85,8 @@ def analyse(
         header, messages = _read_chat(lines, [(r, box) for r, box, _ in bubbles], width, height)
         if messages and _placeholder(messages[-1].text, messages[-1].bbox, height):
             messages = messages[:-1]  # the compose field's placeholder, not a message
+        bands = [line for line in lines if line.slot.kind == "band"]
+        messages = with_photos(messages, photo_boxes(grid, regions, labels), bands, width, height)
         messages = [
             m
             for m in messages

@@ -69,13 +69,21 @@ def _groups(colours: list[Color]) -> list[int]:
     return found
 
 
+def edges(boxes: list[Box], width: int) -> tuple[int, int]:
+    """The incoming bubbles' left edge and the outgoing ones' right edge (step 1 of the module docstring)."""
+    tolerance = max(2, EDGE_TOLERANCE * width // 1000)
+    return (
+        _edge([b[0] for b in boxes], tolerance, prefer_low=True),
+        _edge([b[2] for b in boxes], tolerance, prefer_low=False),
+    )
+
+
 def sides(boxes: list[Box], colours: list[Color], width: int) -> list[Side]:
     """The side of each bubble (``boxes`` in pixels, ``colours`` their fill), in the order given."""
     if not boxes:
         return []
     tolerance = max(2, EDGE_TOLERANCE * width // 1000)
-    left = _edge([b[0] for b in boxes], tolerance, prefer_low=True)
-    right = _edge([b[2] for b in boxes], tolerance, prefer_low=False)
+    left, right = edges(boxes, width)
     anchored: list[str | None] = []
     for box in boxes:
         on_left, on_right = abs(box[0] - left) <= tolerance, abs(box[2] - right) <= tolerance
