@@ -329,8 +329,10 @@ def message_records(
                 party = message.get("sender") if isinstance(message.get("sender"), str) else None
                 if kind == "email":
                     subject = header
-                elif isinstance(message.get("subject"), str):
-                    subject = message["subject"]  # an inbox row: sender, subject, then the snippet (text)
+                elif isinstance(message.get("subject"), str) and message["subject"]:
+                    subject = message["subject"]  # an inbox row: sender, subject, then the snippet
+                    at = text.find(subject)
+                    body = (text[at + len(subject) :].strip() if at >= 0 else text) or None
                 if chosen is Direction.UNKNOWN:
                     chosen = Direction.INCOMING  # a mailbox's list or an open e-mail: received
                     raw["direction_basis"] = "an e-mail shown in a mailbox is taken as received"

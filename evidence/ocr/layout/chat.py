@@ -47,7 +47,7 @@ def _read_chat(
     first_top = min((box[1] for _, box in bubbles), default=height)
     header = _chat_header(bands, height, first_top)
     header_line = next((line for line in bands if header and line.box[1] < first_top), None)
-    days = separators(bands, width, header_line.box[3] + 1 if header_line else 0)
+    days = separators(bands, width, header_line.box[3] + 1 if header_line else 0, [box for _, box in bubbles])
     used: set[int] = {number for number, _, _ in days}
     previous: Message | None = None
     messages: list[Message] = []
@@ -175,7 +175,7 @@ def _chat_header(bands: list[_Line], height: int, first_top: int | None = None) 
             continue
         if not row:
             row = [line]
-        elif abs(centre - (row[0].box[1] + row[0].box[3]) // 2) <= row[0].box[3] - row[0].box[1]:
+        elif row[0].box[1] <= centre <= row[0].box[3]:
             row.append(line)
     if not row:
         return None
@@ -184,9 +184,9 @@ def _chat_header(bands: list[_Line], height: int, first_top: int | None = None) 
     )
     words = _header_pieces(bands, best, _confident(best.words)).split()
     if any(sum(ch.isalnum() for ch in w) >= 3 for w in words):
-        while words and len(words[0]) <= 2 and not words[0].isdigit():
+        while words and len(words[0]) <= 2 and not any(ch.isdigit() for ch in words[0]):
             words = words[1:]
-        while words and len(words[-1]) <= 2 and not words[-1].isdigit():
+        while words and len(words[-1]) <= 2 and not any(ch.isdigit() for ch in words[-1]):
             words = words[:-1]
     return _contact(" ".join(words)) if words else None
 

@@ -1,7 +1,7 @@
 """Step 6b, what stands around the bubbles of a chat: date separators and group senders.
 
-- *Separators.* A band centred on the screen (its middle within ``CENTRE_PERMILLE`` of the screen's) that is
-  only a day or a time ("Today", "Yesterday", "Mon", "20 Mar", "07:21 PM") dates the bubbles below it, up to
+- *Separators.* A band centred on the screen (its middle within ``CENTRE_PERMILLE`` of the screen's), level
+  with no bubble, that is only a day or a time ("Today", "Yesterday", "Mon", "20 Mar", "07:21 PM") dates the bubbles below it, up to
   the next separator. Its text is kept as shown (``Message.day``); the importer resolves it.
 - *Group senders.* In a group chat the other members' names stand just above their bubbles: a band of one to
   three words, not a time, whose left edge is within ``SENDER_ALIGN_PERMILLE`` of the bubble's and whose
@@ -25,12 +25,16 @@ SENDER_ALIGN_PERMILLE: Final = 30
 NAME_HEIGHT_PERCENT: Final = 80
 
 
-def separators(bands: list[_Line], width: int, below: int) -> list[tuple[int, int, str]]:
-    """The date separators under ``below`` (the header's bottom): (index in ``bands``, top, text)."""
+def separators(bands: list[_Line], width: int, below: int, bubbles: list[Box]) -> list[tuple[int, int, str]]:
+    """The date separators under ``below`` (the header's bottom): (index in ``bands``, top, text). A time
+    level with a bubble is that bubble's (Instagram prints it beside the bubble, near the middle), never a
+    separator: a separator stands between bubbles."""
     found: list[tuple[int, int, str]] = []
     for number, line in enumerate(bands):
-        x0, y0, x1, _ = line.box
+        x0, y0, x1, y1 = line.box
         if y0 < below or abs((x0 + x1) - width) * 1000 > CENTRE_PERMILLE * 2 * width:
+            continue
+        if any(box[1] < y1 and y0 < box[3] for box in bubbles):
             continue
         text = _text(_strip_junk(line.words))
         if text and _is_time(text):

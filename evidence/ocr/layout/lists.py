@@ -241,7 +241,7 @@ def _read_list(
             messages.append(
                 Message(
                     direction="incoming",
-                    text=_text([w for ws in kept[1:] for w in ws]),
+                    text=_text([w for ws in others for w in _strip_junk(ws)]),  # subject and snippet
                     shown_time=shown,
                     bbox=box,
                     sender=_capital_i(_text(first_line)) or None,
@@ -293,8 +293,8 @@ def _subject(text: str) -> str:
     if words and words[-1].lower() == "inbox" and len(words) > 1:
         words = words[:-1]
     if any(sum(ch.isalnum() for ch in w) >= 3 for w in words):
-        while words and len(words[0]) <= 2 and not words[0].isdigit():
+        while words and len(words[0]) <= 2 and not any(ch.isdigit() for ch in words[0]):
             words = words[1:]
-        while words and len(words[-1]) <= 2 and not words[-1].isdigit():
+        while words and len(words[-1]) <= 2 and not any(ch.isdigit() for ch in words[-1]):
             words = words[:-1]
     return " ".join(words)

@@ -23,7 +23,7 @@ class Message:
     direction_basis: str | None = None  # chats: "edge" | "colour" | "saturation" | "position" (layout.sides)
     media: str | None = None  # chats: "photo" | "voice" for a bubble that is not text; None for text
     duration: str | None = None  # voice notes and calls: the duration shown ("00:19"), never a clock time
-    subject: str | None = None  # inbox rows: the subject line under the sender
+    subject: str | None = None  # inbox rows: the subject line under the sender (also the start of ``text``)
     day: str | None = None  # chats: the date separator above the bubble as shown ("Yesterday", "20 Mar")
 
     def to_json(self) -> dict[str, Any]:
