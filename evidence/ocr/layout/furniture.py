@@ -6,8 +6,8 @@
   ``CENTRED_PERMILLE`` of the width of each other, sharing neither edge with another shape): "Messages and calls are end-to-end encrypted", "Today",
   "Security code changed". Bubbles hug one side; a bubble as wide as the screen still leaves the avatar's
   or the tail's margin on one side only.
-- *The compose box*: the lowest shape, reaching into the bottom ``COMPOSE_BOTTOM_PERMILLE`` of the screen,
-  starting at its left edge (within ``COMPOSE_LEFT_PERMILLE``) and at least ``COMPOSE_WIDTH_PERMILLE`` wide: the
+- *The compose box*: the lowest shape, reaching below ``COMPOSE_BOTTOM_PERMILLE`` of the screen's height,
+  starting at its left edge (within ``COMPOSE_LEFT_PERMILLE``: closer than an incoming bubble's tail) and at least ``COMPOSE_WIDTH_PERMILLE`` wide: the
   field where an unsent draft is typed (a draft is no message: it was never sent). A narrower compose field
   (buttons beside it) is known after reading, by its placeholder (``_placeholder``).
 
@@ -24,8 +24,8 @@ from evidence.ocr.layout.settings import Box
 
 CENTRED_PERMILLE: Final = 15
 NOTICE_HEIGHT_PERMILLE: Final = 120
-COMPOSE_BOTTOM_PERMILLE: Final = 880
-COMPOSE_LEFT_PERMILLE: Final = 20
+COMPOSE_BOTTOM_PERMILLE: Final = 900
+COMPOSE_LEFT_PERMILLE: Final = 12
 COMPOSE_WIDTH_PERMILLE: Final = 700
 COMPOSE_TEXT_PERMILLE: Final = 850
 
