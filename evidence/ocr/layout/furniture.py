@@ -105,3 +105,18 @@ def _placeholder(text: str, box: Box, height: int) -> bool:
     return (
         box[3] * 1000 >= COMPOSE_TEXT_PERMILLE * height and _PLACEHOLDER.fullmatch(text.strip()) is not None
     )
+
+
+_ADDRESS: Final = re.compile(
+    r"^(?:https?://)?(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:/\S*)?$", re.IGNORECASE
+)
+
+
+def _web_address(texts: list[str]) -> bool:
+    """Whether a line holds a web address with a path or "www." ("facebook.com/groups/..."): a browser's
+    address bar, so a web page, whose centred boxes are no chat's notices."""
+    return any(
+        _ADDRESS.match(token) and ("/" in token or token.lower().startswith(("www.", "http")))
+        for text in texts
+        for token in text.split()
+    )

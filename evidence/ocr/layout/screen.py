@@ -8,7 +8,7 @@ from evidence.ocr.layout.bands import _bands, _solid_mask
 from evidence.ocr.layout.bubbles import _bubble_mask, _bubbles
 from evidence.ocr.layout.chat import _chat_header, _read_chat
 from evidence.ocr.layout.flatten import _corner_time, _flat_region, _flatten, _prepare_region, _scaled
-from evidence.ocr.layout.furniture import _not_messages, _placeholder
+from evidence.ocr.layout.furniture import _not_messages, _placeholder, _web_address
 from evidence.ocr.layout.grid import _grid, _merged, _Region, _regions, _rgb, _to_px
 from evidence.ocr.layout.lists import _read_list
 from evidence.ocr.layout.model import Layout, Message
@@ -96,7 +96,8 @@ def analyse(
             kind, header, messages = _read_list(rgb, lines, background)  # search bar and buttons
             if kind not in ("conversation_list", "contact_list"):
                 kind, header, messages = "unknown", None, []
-    elif furniture:  # a chat's notices, chips or compose box and no message: a chat screen without messages
+    elif furniture and not _web_address([line.text for line in lines]):
+        # a chat's notices or compose box and no message: a chat screen without messages
         kind, header, messages = "chat", _chat_header(lines, height), []
     else:
         kind, header, messages = _read_list(rgb, lines, background)
