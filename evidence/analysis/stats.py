@@ -5,7 +5,8 @@ every status, including missed, rejected and blocked ones the phone still logged
 whose direction is ``unknown`` but whose sender is an identifier linked to a person with the role
 ``respondent`` (chat exports and mailboxes often do not say which way a message went; a message sent *by* the
 respondent's own identifier is taken as towards the owner). Outgoing records, diary entries, screenshots and
-records without a linked respondent sender and no direction are not attempts. Caution: a chat between the
+records without a linked respondent sender and no direction are not attempts, nor are messages marked
+``date_unknown`` (read from a screenshot that shows no date for them). Caution: a chat between the
 respondent and a third party (a relayed message) counts too when the respondent's chat name is linked; link
 chat names with that in mind.
 
@@ -85,8 +86,8 @@ def attempts(entries: Iterable[TimelineEntry], resolver: Resolver) -> list[Attem
     found: list[Attempt] = []
     for entry in entries:
         record = entry.record
-        if not is_attempt(record, resolver):
-            continue
+        if not is_attempt(record, resolver) or record.raw.get("date_unknown"):
+            continue  # a message whose date no screen showed (a screenshot's) is counted on no day
         ident, person = resolver.identify(record.sender)
         if ident is not None:
             identity = ident.value

@@ -1,6 +1,7 @@
 """The messages of a screen (``importers/screenshot.py``): one record per chat bubble, call-log row, inbox row or
-open e-mail the OCR layout found, its shown time (``21:33``, ``Yesterday``, ``Mon 9:41 PM``, ``14 Mar``) dated
-against the screenshot's own time, its channel from the app the file name names, and the warnings saying what
+open e-mail the OCR layout found, its shown time (``21:33``, ``Yesterday``, ``Mon 9:41 PM``, ``14 Mar``, with
+the date separator above it) dated against the screenshot's own time and offset, or marked ``date_unknown``
+when nothing on the screen dates it, its channel from the app the file name names, and the warnings saying what
 was guessed. ``evidence.actions.ocr`` calls ``message_records`` for a picture read after its import.
 
 Not an importer (its name starts with ``_``, so the registry test does not expect it in ``REGISTRY``).
@@ -11,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Final
 
@@ -23,7 +24,7 @@ from evidence.timeutil import zone
 # The screenshot importer's name and version and the picture's locator: the message records carry them (also
 # those ``evidence.actions.ocr`` makes later), so they are declared here and ``screenshot.py`` takes them.
 NAME: Final = "screenshot"
-VERSION: Final = "1.1.0"
+VERSION: Final = "1.2.0"
 LOCATOR: Final = "image"
 SPACES: Final = str.maketrans({"\u202f": " ", "\u00a0": " "})  # narrow and no-break spaces as plain ones
 
@@ -48,6 +49,8 @@ _CHAT_APPS: Final = {
     "snapchat": "Snapchat",
 }
 _SMS_APPS: Final = {"messages": "Messages", "messaging": "Messaging", "samsung messages": "Samsung Messages"}
+_DOTTED_DAY: Final = re.compile(r"\d{1,2}\.\d{2}")
+_DURATION_SHOWN: Final = re.compile(r"(?:(\d{1,2}):)?(\d{1,2}):(\d{2})")
 _PHONE_LIKE: Final = re.compile(r"^\+?[\d\s().-]+$")
 
 
@@ -85,19 +88,23 @@ def _clock(text: str) -> tuple[int, int] | None:
     return hour, minute
 
 
-def resolve_shown(shown: str, screenshot: datetime, tz_name: str) -> ShownTime | None:
+def resolve_shown(
+    shown: str, screenshot: datetime, tz_name: str, fixed: tzinfo | None = None
+) -> ShownTime | None:
     """The time a screen shows (``21:33``, ``9:41 PM``, ``Yesterday 21:33``, ``Mon 9:41 PM``, ``11 Oct``),
     dated against the screenshot's time in ``tz_name``; None when it is not a time.
 
     A clock alone is the screenshot's day when not after the screenshot's minute, else the day before;
     ``Yesterday`` the day before; a weekday the latest such day before the screenshot's day; a day and month
-    the latest such date not after it. The minute is the precision: seconds are 0.
+    the latest such date not after it. The minute is the precision: seconds are 0. With ``fixed`` (the
+    picture's own offset, from its EXIF data) the day and the minute are read in that offset instead of
+    ``tz_name``.
     """
     text = " ".join(shown.translate(SPACES).split()).lower()
     match = _SHOWN.fullmatch(text)
     if match is None:
         return None
-    local = screenshot.astimezone(zone(tz_name))
+    local = screenshot.astimezone(fixed or zone(tz_name))
     today = local.date()
     clock: tuple[int, int] | None
     if match.group("only") is not None:
@@ -133,8 +140,24 @@ def resolve_shown(shown: str, screenshot: datetime, tz_name: str) -> ShownTime |
                 return None
     if clock is None:
         return ShownTime(None, day, None)
+    if fixed is not None:
+        return ShownTime(datetime(day.year, day.month, day.day, clock[0], clock[1], tzinfo=fixed), day, None)
     moment, note = localize((day.year, day.month, day.day, clock[0], clock[1], 0), tz_name)
     return ShownTime(moment, day, note)
+
+
+def _with_day(shown: str | None, day: str | None) -> str | None:
+    """A bubble's shown time with the date separator above it: "Yesterday" and "21:33" are "Yesterday 21:33";
+    a separator that is only a clock ("07:21 PM") times a bubble showing none."""
+    if day is None or (shown is not None and _CLOCK_RE.fullmatch(day.strip().lower())):
+        return shown
+    if shown is not None and _DOTTED_DAY.fullmatch(shown.strip()):
+        return day  # "13.01" in a call list: a day and month, which the layout gave in words ("13 Jan")
+    if shown is None:
+        return day
+    if _CLOCK_RE.fullmatch(shown.translate(SPACES).strip().lower()):
+        return f"{day} {shown}"
+    return shown
 
 
 def app_of(name: str) -> str | None:
@@ -204,6 +227,12 @@ def message_records(
     app = app_of(source.name)
     channel, guessed = _channel(kind, header, app)
     tz_name = options.tz
+    # The picture's own offset (EXIF OffsetTimeOriginal) is where its shown times were read; a file name's or
+    # an assumed EXIF time is in the case zone; the import's time dates nothing shown on the screen.
+    exact = shot.time_source is TimeSource.EXIF and not shot.assumed and shot.moment.utcoffset() is not None
+    fixed = shot.moment.tzinfo if exact else None
+    dated = shot.time_source is not TimeSource.ACQUIRED
+    unknown: list[str] = []
     resolved: list[str] = []
     day_only: list[str] = []
     untimed: list[str] = []
@@ -229,12 +258,18 @@ def message_records(
             "confidence_permille": message.get("confidence"),
             "time_resolution": "screenshot",
         }
+        day = message.get("day") if isinstance(message.get("day"), str) else None
+        if day is not None:
+            raw["day_shown"] = day
+        wording = _with_day(shown, day)
         moment, time_source, assumed, tz = shot.moment, shot.time_source, shot.assumed, shot.tz_name
-        when = resolve_shown(shown, shot.moment, tz_name) if shown else None
+        when = resolve_shown(wording, shot.moment, tz_name, fixed) if wording and dated else None
         if when is not None and when.moment is not None:
-            moment, time_source, assumed, tz = when.moment, TimeSource.SHOWN_ON_SCREEN, True, tz_name
+            moment, time_source = when.moment, TimeSource.SHOWN_ON_SCREEN
+            assumed, tz = (False, None) if exact else (True, tz_name)
             raw["time_resolution"] = (
                 f"shown time dated against the screenshot's {shot.time_source.value} time"
+                + (" and its offset" if exact else f" in {tz_name}")
             )
             raw["time_precision"] = "minute"
             resolved.append(locator)
@@ -243,11 +278,17 @@ def message_records(
         elif when is not None:
             raw["shown_date"] = when.day.isoformat()
             day_only.append(locator)
-        elif shown:
+        elif shown and dated:
             unread.append(locator)
         else:
             untimed.append(locator)
+        if when is None:
+            # Nothing on the screen dates it: kept in the screenshot's order at the screenshot's time, marked so
+            # that per-day counts, bursts and "last contact" leave it out (evidence.analysis.stats).
+            raw["date_unknown"] = True
+            unknown.append(locator)
         sender: str | None = None
+        duration: int | None = None
         recipients: tuple[str, ...] = ()
         status: str | None = None
         subject: str | None = None
@@ -258,6 +299,11 @@ def message_records(
             body = None
             raw["shown_as"] = text
             raw["count"] = count
+            shown_duration = message.get("duration") if isinstance(message.get("duration"), str) else None
+            if shown_duration is not None and (length := _DURATION_SHOWN.fullmatch(shown_duration)):
+                raw["duration_shown"] = shown_duration  # mm:ss after the call: its length, never a clock time
+                hours, minutes, seconds = (int(g or 0) for g in length.groups())
+                duration = hours * 3600 + minutes * 60 + seconds
             chosen = Direction.OUTGOING if call == "outgoing" else Direction.INCOMING
             if call is None:
                 chosen = Direction(direction) if direction in {"incoming", "outgoing"} else Direction.UNKNOWN
@@ -265,11 +311,28 @@ def message_records(
                 counted.append(f"{locator} ({count})")
         else:
             party = header
+            member = message.get("sender") if isinstance(message.get("sender"), str) else None
+            if kind == "chat" and member and direction == "incoming":
+                party = member  # the name shown at the bubble (a group's member): the sender
+                if header and member.casefold() != header.casefold():
+                    raw["group"] = header  # the header names the group, not the sender
             chosen = Direction(direction) if direction in {"incoming", "outgoing"} else Direction.UNKNOWN
+            media = message.get("media") if isinstance(message.get("media"), str) else None
+            if media is not None:  # a voice note: its kind and shown length, no text (its waveform is none)
+                raw["media"] = media
+                length = message.get("duration") if isinstance(message.get("duration"), str) else None
+                if length is not None and (parts := _DURATION_SHOWN.fullmatch(length)):
+                    raw["duration_shown"] = length
+                    hours, minutes, seconds = (int(g or 0) for g in parts.groups())
+                    duration = hours * 3600 + minutes * 60 + seconds
             if kind in {"email_list", "email"}:
                 party = message.get("sender") if isinstance(message.get("sender"), str) else None
                 if kind == "email":
                     subject = header
+                elif isinstance(message.get("subject"), str) and message["subject"]:
+                    subject = message["subject"]  # an inbox row: sender, subject, then the snippet
+                    at = text.find(subject)
+                    body = (text[at + len(subject) :].strip() if at >= 0 else text) or None
                 if chosen is Direction.UNKNOWN:
                     chosen = Direction.INCOMING  # a mailbox's list or an open e-mail: received
                     raw["direction_basis"] = "an e-mail shown in a mailbox is taken as received"
@@ -293,6 +356,7 @@ def message_records(
             subject=subject,
             text=body,
             status=status,
+            duration_s=duration,
             tz_name=tz,
             raw=raw,
         )
@@ -301,10 +365,17 @@ def message_records(
     if guessed:
         yield ImportWarning(LOCATOR, guessed)
     if resolved:
+        where = "and its EXIF offset" if exact else f"in {tz_name}"
         yield ImportWarning(
             LOCATOR,
-            f"{len(resolved)} shown time(s) dated against {base} in {tz_name}: the day is inferred, the"
-            " minute is as shown",
+            f"{len(resolved)} shown time(s) dated against {base} {where}: the day is inferred, the minute is as"
+            " shown",
+        )
+    if unknown:
+        yield ImportWarning(
+            LOCATOR,
+            f"{', '.join(unknown)}: no date on the screen; marked date unknown (raw date_unknown), kept in screen"
+            " order and left out of per-day counts, bursts and the last contact",
         )
     if day_only:
         yield ImportWarning(

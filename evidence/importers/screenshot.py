@@ -28,12 +28,18 @@ padded: the timeline orders records of one moment by locator, so screen order is
   header is its subject.
 
 ``raw`` keeps ``bbox``, ``shown_time`` (as displayed), ``direction_read``, ``confidence_permille``,
-``layout_kind``, ``header``, ``sequence`` and ``time_resolution``. **Shown times** are dated by
-``resolve_shown`` against the screenshot's time in the import's zone (a clock alone: that day unless after the
-screenshot, else the day before; ``Yesterday``; a weekday: the latest such day before; ``14 Mar``: the latest
-such date not after): ``time_source`` shown-on-screen, ``tz_assumed``, seconds 0 (``raw.time_precision``
-minute). A message with no time or only a day (``raw.shown_date``) keeps the screenshot's time and source.
-One warning per picture and kind of guess lists the messages concerned.
+``layout_kind``, ``header``, ``sequence`` and ``time_resolution``; ``day_shown`` (the date separator above a
+bubble), ``group`` (a group chat's name when the sender is the member named above the bubble), ``media`` and
+``duration_shown`` (a voice note, its length also as ``duration_s``; a call row's duration likewise).
+**Shown times**, with the separator above them ("Yesterday" and "21:33"), are dated by ``resolve_shown``
+against the screenshot's time: in its own EXIF offset when it has one (then not ``tz_assumed``), else in the
+import's zone (a clock alone: that day unless after the screenshot, else the day before; ``Yesterday``; a
+weekday: the latest such day before; ``14 Mar``: the latest such date not after): ``time_source``
+shown-on-screen, seconds 0 (``raw.time_precision`` minute). A message with only a day (``raw.shown_date``)
+keeps the screenshot's time and source. A message no screen dates (no time, no separator, or a picture whose
+own time is the import's) is marked ``raw.date_unknown``: kept at the screenshot's time for its order only and
+left out of the statistics. One warning per picture and kind of guess lists the messages concerned. The
+picture's own record says what screen it was (``raw.screen``: the layout's kind).
 
 **Time**, in order of preference:
 
@@ -319,6 +325,9 @@ class ScreenshotImporter(Importer):
                 # How many message records the layout made of this picture: the tactic rules then read those
                 # (each with its own direction) and not this record's whole-screen text a second time.
                 raw["layout_messages"] = len(layout_messages(ocr.layout))
+                # What kind of screen it was (a chat, a call history, a conversation list...): a screen that is
+                # no conversation keeps this one record and makes no message records.
+                raw["screen"] = str((ocr.layout or {}).get("kind") or "unknown")
         finally:
             image.close()
         found = exif_time(exif, options, found_warnings) or name_time(source.name, options, found_warnings)

@@ -146,11 +146,13 @@ def test_a_chat_screenshot_becomes_one_record_per_bubble(
         if expected["shown_time"] is not None:
             assert message.raw["shown_time"] == expected["shown_time"]
     timed = [m for m in messages if m.raw["shown_time"]]
-    assert [m.occurred_at.isoformat() for m in timed] == [
-        "2026-03-14T08:05:00+00:00",
-        "2026-03-14T08:05:00+00:00",
-        "2026-03-14T09:04:00+00:00",
-        "2026-03-14T09:37:00+00:00",
+    # the date separators above them date them (issue 15): "Yesterday" 8:05 AM, "Today" 8:05 AM, then
+    # "Yesterday" again (the generator's separators are drawn at random) over 9:04 AM and 9:37 AM
+    assert [(m.raw.get("day_shown"), m.occurred_at.isoformat()) for m in timed] == [
+        ("Yesterday", "2026-03-13T08:05:00+00:00"),
+        ("Today", "2026-03-14T08:05:00+00:00"),
+        ("Yesterday", "2026-03-13T09:04:00+00:00"),
+        ("Yesterday", "2026-03-13T09:37:00+00:00"),
     ]
     for message in timed:
         assert message.time_source is TimeSource.SHOWN_ON_SCREEN and message.tz_assumed
@@ -294,7 +296,8 @@ def test_a_picture_read_later_gets_its_message_records(
     screen, messages = of(case, CHAT[2])
     assert screen.text and len(messages) == 14 and {m.channel for m in messages} == {Channel.SMS}
     timed = [m for m in messages if m.time_source is TimeSource.SHOWN_ON_SCREEN]
-    assert timed[0].occurred_at.isoformat() == "2026-03-14T08:05:00+00:00"
+    # under the "Yesterday" separator (issue 15: separators date the bubbles below them)
+    assert timed[0].occurred_at.isoformat() == "2026-03-13T08:05:00+00:00"
     derived = [e for e in case.entries() if e.kind == "records.derived"]
     assert len(derived) == 2 and derived[-1].body["from_ocr"] == done.entry
     assert derived[-1].body["record_count"] == 14

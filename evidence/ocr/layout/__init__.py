@@ -1,7 +1,7 @@
 """Screen layout: chat bubbles, call-log rows, inbox rows and the header, each region then recognised.
 
 ``analyse(image)`` returns a ``Layout``: the kind of screen (``chat``, ``call_list``, ``email_list``,
-``email`` or ``unknown``), the header, one ``Message`` per bubble or row (top to bottom, boxes in the original
+``email``, ``conversation_list``, ``contact_list`` or ``unknown``; only the first four show messages), the header, one ``Message`` per bubble or row (top to bottom, boxes in the original
 image's pixels), the full text and every word. All image work is Pillow plus pure Python over a reduced grid
 (numpy is not a dependency); tesseract runs once per image.
 
@@ -17,9 +17,11 @@ image's pixels), the full text and every word. All image work is Pillow plus pur
    ``MIN_BUBBLE_HEIGHT`` / ``MIN_BUBBLE_WIDTH`` per mille of the screen and at most ``MAX_BUBBLE_WIDTH`` wide,
    covers ``MIN_FILL`` of its box, hugs one side (not centred like a date chip), holds something that is not
    its colour (text), is not round and small (a contact picture), is not the wide message field at the
-   bottom, and is not inside another bubble. Its side gives the direction: the smaller margin on the left is
-   incoming, on the right outgoing. Two or more bubbles read with confidence at least
-   ``MIN_MESSAGE_CONFIDENCE`` make a ``chat``; otherwise the screen is read as a list.
+   bottom, and is not inside another bubble. *Furniture* (``furniture``) is dropped: shapes of one height side
+   by side (chips, tabs, buttons), centred notices and date chips, the compose box with its draft. Two or more
+   bubbles read with confidence at least ``MIN_MESSAGE_CONFIDENCE`` (or a voice note) make a ``chat``; a
+   chat's notice or compose box and no bubble make a ``chat`` without messages; otherwise the screen is read
+   as a list.
 3. *Other text.* Outside the bubbles, grid rows differing from their row's commonest colour by more than
    ``GRID_INK`` hold ink; runs of such rows are bands, cut into pieces where the ink has a horizontal gap of
    more than 1.5 band heights (a name on the left, a time on the right). Solid shapes (avatars, icons,
@@ -44,12 +46,23 @@ image's pixels), the full text and every word. All image work is Pillow plus pur
    reads as a time, also when its colon was lost ("1857"; else the corner is text when read with
    confidence ``CORNER_TEXT_CONFIDENCE`` and two letters or digits, or a speck), a clock at the end of its last line, a band that is only a clock right
    under the bubble and aligned with one of its sides (iMessage), or beside its lower half (Instagram).
-   The header is the first band under the status bar (the top ``_STATUS_BAR_PERMILLE``) and above the
-   first bubble that is not a time, joined with the other pieces of its line (a number with wide spaces).
-7. *Lists.* A line ending in a time in the right part of the screen anchors a row; the row starts at the
+   The header is, on the first row of bands under the status bar (the top ``_STATUS_BAR_PERMILLE``) and
+   above the first bubble, the piece read with most confidence that is not a time, joined with the pieces
+   close to it (a number with wide spaces), without icon junk at its ends. The side of each bubble comes from
+   the edge it is anchored to and its colour (``sides``), never its width. Date separators date the bubbles
+   below them and group members' names above incoming bubbles are their senders (``context``). A bubble
+   holding no word but a short bare length (``00:19``) is a voice note (``media`` ``voice``, ``duration``);
+   one holding only junk (a waveform, a play button) is no message. Photos (runs of tiny regions) are
+   messages of kind ``photo`` with the bubble under them as caption, or alone when their side is clear
+   (``photos``).
+7. *Lists.* First two-line call rows (``call_rows``: a name, then an icon and a time or date with a duration
+   at the right: the duration is never the time; the arrow in the icon gives the type). Else a line ending in
+   a time in the right part of the screen anchors a row; the row starts at the
    line overlapping or just above the anchor and ends where the next row starts. Several rows: a
-   ``call_list`` when the title says so (Recents, Calls) or most rows have at most two lines, else an
-   ``email_list`` (first line the sender, the others subject and snippet). One row: an open ``email``
+   ``call_list`` when the title says so (Recents, Calls) or most rows have at most two lines and no sentence,
+   a ``conversation_list`` when most rows are a name with the time and one line of preview, else an
+   ``email_list`` (first line the sender, then the subject, then the snippet). A screen without such rows
+   whose lines are mostly names is a ``contact_list``. One row: an open ``email``
    (subject above, the sender's line with the date, address and "to" lines skipped, then the body). In a
    call row, a red name is ``missed``; otherwise the arrow before the label or the name (read by tesseract
    as a one- or two-character token, on the name's line or on a line of its own, or found just left of
@@ -60,7 +73,8 @@ image's pixels), the full text and every word. All image work is Pillow plus pur
 **Rules that change what tesseract read** (whole tokens only):
 
 - "|" alone becomes "I", as do "|'m", "|'ll", "|'d", "|'ve", "|'s" (with trailing punctuation kept), and a
-  "|" starting a word of two or more lower-case letters ("|ts" is "Its");
+  "|" starting a word of two or more lower-case letters ("|ts" is "Its"), and "lam" is "I am" (its space lost
+  and its sans-serif I read as l);
 - a shown time has "." between hours and minutes written as ":" ("9.41" is "9:41"), a space put back before
   AM/PM ("12:14PM") and between a day and its month ("3May");
 - a time whose colon was lost in small print ("316 PM", "3-18 PM", "2352") is taken as a time only where a
@@ -80,14 +94,17 @@ image's pixels), the full text and every word. All image work is Pillow plus pur
 **Known limits.** A wallpaper photo behind a chat defeats the band background (bubble text is unaffected);
 a bubble within 6 levels of the background's colour is not separated (a gradient reaching the bubble's grey);
 tesseract still confuses a sans-serif "I" with "l" ("lan") and "0" with "O", and drops the colon of tiny
-times; quoted replies inside a bubble are part of its text; pictures sent in a chat are dropped; group-chat
-sender names above bubbles are not split off (``sender`` stays None in chats); a list whose times are not at
-the right (a conversation list with times under the names) is ``unknown``; English and left-to-right only.
+times; quoted replies inside a bubble are part of its text; a photo whose side the bubbles' edges do not tell is
+dropped; a voice note whose length is misread is dropped; an emoji-only bubble beside a bare time under
+ten minutes ("09:15") would be read as a voice note; a list whose times are not at the right (a conversation
+list with times under the names) is ``unknown``; a white card on a tinted background (FairEmail's open email)
+is painted over as a solid shape and its text lost; English and left-to-right only.
 
 **Modules** (one a step): ``settings`` (version and constants), ``model`` (``Message``, ``Layout``),
-``grid`` (1), ``bubbles`` (2), ``bands`` (3), ``flatten`` (4), ``page`` (5: the one tesseract run and its
-lines), ``words`` and ``times`` (the junk and time rules above), ``headers`` and ``chat`` (6), ``lists`` and
-``calls`` (7), and ``screen`` (``analyse``: the steps in order).
+``grid`` (1), ``bubbles`` and ``furniture`` (2), ``bands`` (3), ``flatten`` (4), ``page`` (5: the one
+tesseract run and its lines), ``words`` and ``times`` (the junk and time rules above), ``headers``, ``chat``,
+``sides``, ``context`` and ``photos`` (6), ``lists``, ``call_rows`` and ``calls`` (7), and ``screen`` (``analyse``: the
+steps in order).
 """
 
 from __future__ import annotations

@@ -4,12 +4,20 @@ bubble) and the header above the first bubble."""
 from __future__ import annotations
 
 import re
+from typing import Final
 
+from evidence.ocr.layout.context import day_above, sender_above, sender_inside, separators
 from evidence.ocr.layout.grid import _Region
 from evidence.ocr.layout.headers import _contact, _header_pieces
 from evidence.ocr.layout.model import Message
 from evidence.ocr.layout.page import _Line
-from evidence.ocr.layout.settings import _STATUS_BAR_PERMILLE, CORNER_TEXT_CONFIDENCE, Box
+from evidence.ocr.layout.settings import (
+    _STATUS_BAR_PERMILLE,
+    CORNER_TEXT_CONFIDENCE,
+    MIN_MESSAGE_CONFIDENCE,
+    Box,
+)
+from evidence.ocr.layout.sides import sides
 from evidence.ocr.layout.times import (
     _MISREAD_CLOCK,
     _MISREAD_MERIDIEM,
@@ -18,7 +26,7 @@ from evidence.ocr.layout.times import (
     _is_time,
     _split_time_tail,
 )
-from evidence.ocr.layout.words import _confidence, _confident, _text, _trim_tail
+from evidence.ocr.layout.words import _confidence, _confident, _has_alnum, _text, _trim_tail
 from evidence.ocr.tesseract import Word
 
 
@@ -36,20 +44,29 @@ def _read_chat(
             corners.setdefault(line.slot.index, []).extend(line.words)
         else:
             bands.append(line)
-    header: str | None = None
     first_top = min((box[1] for _, box in bubbles), default=height)
-    for line in bands:
-        centre = (line.box[1] + line.box[3]) // 2
-        if centre * 1000 < _STATUS_BAR_PERMILLE * height or line.box[1] >= first_top:
-            continue
-        kept = _confident(line.words)
-        if kept and not _is_time(_text(kept)):
-            header = _contact(_header_pieces(bands, line, kept))
-            break
-    used: set[int] = set()
+    header = _chat_header(bands, height, first_top)
+    header_line = next((line for line in bands if header and line.box[1] < first_top), None)
+    days = separators(bands, width, header_line.box[3] + 1 if header_line else 0, [box for _, box in bubbles])
+    used: set[int] = {number for number, _, _ in days}
+    previous: Message | None = None
     messages: list[Message] = []
+    # only bubbles holding text vote on the sides: a reaction chip ("👍" under a bubble) is no message
+    voters = [
+        index
+        for index in range(len(bubbles))
+        if (ws := [w for line in by_bubble.get(index, []) for w in line.words])
+        and _confidence(ws) >= MIN_MESSAGE_CONFIDENCE
+        and _has_alnum(_text(ws))
+    ]
+    voted = sides([bubbles[i][1] for i in voters], [bubbles[i][0].colour for i in voters], width)
+    fallback = sides([box for _, box in bubbles], [region.colour for region, _ in bubbles], width)
+    read_sides = [voted[voters.index(i)] if i in voters else fallback[i] for i in range(len(bubbles))]
     for index, (_region, box) in enumerate(bubbles):
         own = by_bubble.get(index, [])
+        named: str | None = None
+        if read_sides[index].direction == "incoming":
+            named, own = sender_inside(own)
         words = [w for line in own for w in line.words]
         corner = corners.get(index, [])
         if not words:
@@ -73,19 +90,105 @@ def _read_chat(
             ):  # not a time after all but words: text at the end of the bubble (else a speck of the corner)
                 body += corner
         body = [w for w in _trim_tail(body) if w.text.strip("_")]  # "__": a rule, not a word
+        media, duration, shown = _voice(body, corner, shown)
+        if media is not None:
+            body = []
+        elif not _worded(body):
+            continue  # a play button, a waveform or a picture read as junk: no text message
         if shown is None:
             shown = _time_beside(bands, used, box)
-        left_gap, right_gap = box[0], width - box[2]
-        messages.append(
-            Message(
-                direction="incoming" if left_gap <= right_gap else "outgoing",
-                text=_text(body),
-                shown_time=shown,
-                bbox=box,
-                confidence=_confidence(words),
-            )
+        direction = read_sides[index].direction
+        sender = named or (sender_above(bands, used, box, width) if direction == "incoming" else None)
+        if (
+            sender is None
+            and direction == "incoming"
+            and previous is not None
+            and previous.direction == direction
+        ):
+            sender = previous.sender  # the name is drawn once per run of one member's bubbles
+        message = Message(
+            direction=direction,
+            direction_basis=read_sides[index].basis,
+            text=_text(body),
+            shown_time=shown,
+            bbox=box,
+            sender=sender,
+            confidence=_confidence(words),
+            day=day_above(days, box),
+            media=media,
+            duration=duration,
         )
+        messages.append(message)
+        previous = message
     return header, messages
+
+
+_DURATION_TOKEN: Final = re.compile(r"0?\d:\d{2}")
+# a length in a bubble's corner whose zeros were read as letters and whose colon was lost ("oo19")
+_SMALL_LENGTH: Final = re.compile(r"[0oO]{2}[0-5]\d")
+
+
+def _worded(words: list[Word]) -> bool:
+    """Whether a bubble's words hold a word: three letters or digits read with some confidence, or two words
+    read with good confidence ("Hi ok")."""
+    if any(w.conf >= 60 and sum(ch.isalnum() for ch in w.text) >= 3 for w in words):
+        return True
+    return sum(1 for w in words if w.conf >= 80 and _has_alnum(w.text)) >= 2 or (
+        len(words) == 1 and words[0].conf >= 80 and _has_alnum(words[0].text)
+    )
+
+
+def _voice(
+    body: list[Word], corner: list[Word], shown: str | None
+) -> tuple[str | None, str | None, str | None]:
+    """A voice note: a bubble holding no word but a short bare length (``0:07``, ``00:19``: under ten minutes,
+    no AM/PM) beside its play button and waveform, in its text or its corner. Returns ``("voice", length,
+    shown time)``, or ``(None, None, shown)`` for any other bubble; a length is never the bubble's time."""
+    clocks = [w for w in body if not _DURATION_TOKEN.fullmatch(w.text)]
+    if _worded([w for w in clocks if not _is_time(w.text) and w.text.upper() not in ("AM", "PM")]):
+        return None, None, shown
+    lengths = [w.text for w in (*body, *corner) if _DURATION_TOKEN.fullmatch(w.text)]
+    lengths += [f"00:{w.text[2:]}" for w in corner if _SMALL_LENGTH.fullmatch(w.text)]  # "oo19": 00:19
+    if shown is not None and _DURATION_TOKEN.fullmatch(shown):
+        lengths.insert(0, shown)
+        shown = None
+    if not lengths:
+        return None, None, shown
+    if shown is None and clocks and _is_time(_text(clocks)):
+        shown = _clean_time(_text(clocks))
+    return "voice", lengths[0], shown
+
+
+def _chat_header(bands: list[_Line], height: int, first_top: int | None = None) -> str | None:
+    """The contact or group name: on the first row of bands under the status bar (and above the first bubble),
+    the piece with the most letters read with confidence (not the back arrow, the avatar or the call icons beside it), joined with
+    the pieces close to it (a number with wide spaces), without one- or two-character icon junk at its ends."""
+    row: list[_Line] = []
+    for line in bands:
+        centre = (line.box[1] + line.box[3]) // 2
+        if centre * 1000 < _STATUS_BAR_PERMILLE * height or (
+            first_top is not None and line.box[1] >= first_top
+        ):
+            continue
+        kept = _confident(line.words)
+        if not kept or _is_time(_text(kept)):
+            continue
+        if not row:
+            row = [line]
+        elif row[0].box[1] <= centre <= row[0].box[3]:
+            row.append(line)
+    if not row:
+        return None
+    best = max(
+        row, key=lambda ln: sum(w.conf * sum(ch.isalnum() for ch in w.text) for w in _confident(ln.words))
+    )
+    words = _header_pieces(bands, best, _confident(best.words)).split()
+    if any(sum(ch.isalnum() for ch in w) >= 3 for w in words):
+        while words and len(words[0]) <= 2 and not any(ch.isdigit() for ch in words[0]):
+            words = words[1:]
+        while words and len(words[-1]) <= 2 and not any(ch.isdigit() for ch in words[-1]):
+            words = words[:-1]
+    return _contact(" ".join(words)) if words else None
 
 
 def _time_beside(bands: list[_Line], used: set[int], box: Box) -> str | None:

@@ -7,6 +7,7 @@ from typing import Final
 
 from PIL import Image
 
+from evidence.ocr.layout.call_rows import two_line_calls
 from evidence.ocr.layout.calls import _around, _arrow_before, _arrow_in, _arrow_token, _ink_colour, _is_red
 from evidence.ocr.layout.headers import _call_name, _capital_i, _list_header
 from evidence.ocr.layout.model import Message
@@ -89,6 +90,56 @@ def _right_time(line: _Line, width: int) -> tuple[list[Word], str] | None:
     return None
 
 
+_NAME_LINE: Final = re.compile(r"^[A-Z][a-z][\w'.-]*(?: +[A-Z][a-z][\w'.-]*){0,2}$")
+
+
+def _contacts(lines: list[_Line], height: int) -> bool:
+    """Whether a screen without times is a contact list: at least five lines that are one to three capitalised
+    words, not in capitals (names, after an avatar's junk), and they are at least half of the lines holding a word below the
+    status bar (the index letters at the side hold none)."""
+    below = [
+        ln
+        for ln in lines
+        if (ln.box[1] + ln.box[3]) * 500 >= _STATUS_BAR_PERMILLE * height and _meaningful(ln)
+    ]
+    names = 0
+    for line in below:
+        words = _strip_junk(line.words)
+        while len(words) > 1 and len(words[0].text) <= 3:
+            words = words[1:]  # the avatar read as a token or two before the name
+        names += _NAME_LINE.match(_text(words)) is not None
+    return names >= 5 and names * 2 >= len(below)
+
+
+def _call_row(row_lines: list[_Line]) -> bool:
+    """A call-log row: at most two lines whose second line is no sentence, or a line saying missed/incoming."""
+    text = " ".join(ln.text for ln in row_lines)
+    if _CALL_WORDS.search(text):
+        return True
+    return len(row_lines) <= 2 and not any(_prose(ln) for ln in row_lines[1:])
+
+
+def _prose(line: _Line) -> bool:
+    """A line of words (a message preview), not a label: three words or more, most of them letters."""
+    words = [w.text for w in _strip_junk(line.words)]
+    alpha = [w for w in words if sum(ch.isalpha() for ch in w) * 2 > len(w)]
+    return len(words) >= 3 and len(alpha) * 3 >= len(words) * 2
+
+
+def _chat_row(row: tuple[list[_Line], str, list[Word], int]) -> bool:
+    """A conversation-list row: the name with the time on its first line and one line of preview under it
+    (an inbox row has a subject and a snippet, or a folder, under the sender: three lines)."""
+    row_lines, _, _, anchor = row
+    content = [k for k, ln in enumerate(row_lines) if _meaningful(ln) and not _is_time(ln.text)]
+    return len(content) == 2 and content[0] <= anchor
+
+
+def _meaningful(line: _Line) -> bool:
+    """A line holding a word (three letters or digits read with some confidence), not an avatar's or an
+    icon's junk ("eS )", "Ww")."""
+    return any(w.conf >= 50 and sum(ch.isalnum() for ch in w.text) >= 3 for w in line.words)
+
+
 def _rows(lines: list[_Line], width: int) -> list[tuple[list[_Line], str, list[Word], int]]:
     """List rows anchored on their right-aligned time: (lines, time, the anchor line's other words, index)."""
     anchors: list[tuple[int, str, list[Word]]] = []
@@ -117,18 +168,23 @@ def _read_list(
 ) -> tuple[str, str | None, list[Message]]:
     """A call log, an inbox or an open email from the text lines of a screen without bubbles."""
     width, height = rgb.size
+    two_line = two_line_calls(rgb, lines, background)
+    if two_line is not None:
+        return "call_list", None, two_line
     rows = _rows(lines, width)
     if not rows:
-        return "unknown", None, []
+        return ("contact_list" if _contacts(lines, height) else "unknown"), None, []
     first = lines.index(rows[0][0][0])
     header = _list_header(lines, height, first)
     if len(rows) == 1:
         return _read_email(lines, rows[0], header, height)
     calls = _CALL_HEADERS.search(header or "") is not None or sum(
-        1 for row in rows if len(row[0]) <= 2 or _CALL_WORDS.search(" ".join(ln.text for ln in row[0]))
+        1 for row in rows if _call_row(row[0])
     ) * 2 > len(rows)
     if _EMAIL_HEADERS.search(header or ""):
         calls = False
+    if not calls and sum(1 for row in rows if _chat_row(row)) * 2 > len(rows):
+        return "conversation_list", header, []  # a chat app's list of conversations: no message is shown
     messages: list[Message] = []
     for row_lines, shown, rest, anchor in rows:
         words = [w for ln in row_lines for w in ln.words]
@@ -176,15 +232,21 @@ def _read_list(
                 )
             )
         else:
-            body = [w for ws in others for w in _strip_junk(ws)]
+            # under the sender: the subject, then the snippet (or the folder); avatar and icon junk left out
+            kept = [
+                _strip_junk(ws)
+                for ws in others
+                if any(w.conf >= 50 and sum(c.isalnum() for c in w.text) >= 3 for w in ws)
+            ]
             messages.append(
                 Message(
                     direction="incoming",
-                    text=_text(body),
+                    text=_text([w for ws in others for w in _strip_junk(ws)]),  # subject and snippet
                     shown_time=shown,
                     bbox=box,
                     sender=_capital_i(_text(first_line)) or None,
                     confidence=_confidence(words),
+                    subject=_subject(_text(kept[0])) if kept else None,
                 )
             )
     return ("call_list" if calls else "email_list"), header, messages
@@ -220,5 +282,19 @@ def _read_email(
         sender=_capital_i(_text(_strip_junk(sender_words))) or None,
         confidence=_confidence(words),
     )
-    title = " ".join(_text(_strip_junk(ln.words)) for ln in subject).strip() or header
+    title = _subject(" ".join(_text(_strip_junk(ln.words)) for ln in subject).strip()) or header
     return "email", title, [message]
+
+
+def _subject(text: str) -> str:
+    """A subject line without an icon or avatar read as one or two characters at either end ("eS )", "Ww")
+    and without the mailbox label chip Gmail shows after an open email's subject ("Inbox")."""
+    words = text.split()
+    if words and words[-1].lower() == "inbox" and len(words) > 1:
+        words = words[:-1]
+    if any(sum(ch.isalnum() for ch in w) >= 3 for w in words):
+        while words and len(words[0]) <= 2 and not any(ch.isdigit() for ch in words[0]):
+            words = words[1:]
+        while words and len(words[-1]) <= 2 and not any(ch.isdigit() for ch in words[-1]):
+            words = words[:-1]
+    return " ".join(words)

@@ -20,6 +20,11 @@ class Message:
     call: str | None = None  # call rows: "missed" | "incoming" | "outgoing"; None otherwise
     count: int | None = None  # call rows: "(3)" repeated-call count; None otherwise
     confidence: int = 0  # 0-1000 per mille
+    direction_basis: str | None = None  # chats: "edge" | "colour" | "saturation" | "position" (layout.sides)
+    media: str | None = None  # chats: "photo" | "voice" for a bubble that is not text; None for text
+    duration: str | None = None  # voice notes and calls: the duration shown ("00:19"), never a clock time
+    subject: str | None = None  # inbox rows: the subject line under the sender (also the start of ``text``)
+    day: str | None = None  # chats: the date separator above the bubble as shown ("Yesterday", "20 Mar")
 
     def to_json(self) -> dict[str, Any]:
         """Canonical-JSON-ready form (no floats)."""
@@ -32,6 +37,11 @@ class Message:
             "call": self.call,
             "count": self.count,
             "confidence": self.confidence,
+            "direction_basis": self.direction_basis,
+            "media": self.media,
+            "duration": self.duration,
+            "day": self.day,
+            "subject": self.subject,
         }
 
 
@@ -39,7 +49,7 @@ class Message:
 class Layout:
     """What a screen shows: its kind, header, messages top to bottom, full text and words."""
 
-    kind: str  # "chat" | "call_list" | "email_list" | "email" | "unknown"
+    kind: str  # "chat" | "call_list" | "email_list" | "email" | "conversation_list" | "contact_list" | "unknown"
     header: str | None  # the contact name/number (or mailbox/subject) at the top
     messages: tuple[Message, ...]  # top to bottom
     text: str  # full text of the screen, region by region, for search

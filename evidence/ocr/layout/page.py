@@ -91,6 +91,8 @@ def _fix_word(text: str) -> str:
     match = _I_FORMS.match(text)
     if match:
         return "I" + (match.group(1) or "") + match.group(2)
+    if text == "lam":  # "I am" with its space lost and the sans-serif I read as l ("lam fine")
+        return "I am"
     return _I_START.sub("I", text)
 
 

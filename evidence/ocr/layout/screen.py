@@ -6,12 +6,14 @@ from PIL import Image
 
 from evidence.ocr.layout.bands import _bands, _solid_mask
 from evidence.ocr.layout.bubbles import _bubble_mask, _bubbles
-from evidence.ocr.layout.chat import _read_chat
+from evidence.ocr.layout.chat import _chat_header, _read_chat
 from evidence.ocr.layout.flatten import _corner_time, _flat_region, _flatten, _prepare_region, _scaled
+from evidence.ocr.layout.furniture import _not_messages, _placeholder, _web_address
 from evidence.ocr.layout.grid import _grid, _merged, _Region, _regions, _rgb, _to_px
 from evidence.ocr.layout.lists import _read_list
 from evidence.ocr.layout.model import Layout, Message
 from evidence.ocr.layout.page import _ocr_page, _slot_lines
+from evidence.ocr.layout.photos import photo_boxes, with_photos
 from evidence.ocr.layout.settings import MIN_MESSAGE_CONFIDENCE, Box, layout_settings
 from evidence.ocr.layout.words import _has_alnum
 from evidence.ocr.tesseract import DEFAULT_TIMEOUT_S, TesseractProbe
@@ -46,6 +48,7 @@ def analyse(
         if abs(bw - bh) * 100 <= bw * 15 and bw * 100 < width * 12:
             continue  # round and small: a contact picture (with an initial or a silhouette), not a bubble
         bubbles.append((region, box, blanks))
+    bubbles, furniture = _not_messages(bubbles, width, height)
     if len(bubbles) < 2:
         bubbles = []
     prepared: list[tuple[str, int, Box, Image.Image, int]] = []
@@ -80,9 +83,22 @@ def analyse(
     if bubbles:
         kind = "chat"
         header, messages = _read_chat(lines, [(r, box) for r, box, _ in bubbles], width, height)
-        messages = [m for m in messages if m.confidence >= MIN_MESSAGE_CONFIDENCE and _has_alnum(m.text)]
-        if len(messages) < 2:  # shapes that looked like bubbles but hold no text: a picture
-            kind, header, messages = "unknown", None, []
+        if messages and _placeholder(messages[-1].text, messages[-1].bbox, height):
+            messages = messages[:-1]  # the compose field's placeholder, not a message
+        bands = [line for line in lines if line.slot.kind == "band"]
+        messages = with_photos(messages, photo_boxes(grid, regions, labels), bands, width, height)
+        messages = [
+            m
+            for m in messages
+            if m.media is not None or (m.confidence >= MIN_MESSAGE_CONFIDENCE and _has_alnum(m.text))
+        ]
+        if len(messages) < 2:  # shapes that looked like bubbles but hold no text: a picture, or a list's
+            kind, header, messages = _read_list(rgb, lines, background)  # search bar and buttons
+            if kind not in ("conversation_list", "contact_list"):
+                kind, header, messages = "unknown", None, []
+    elif furniture and not _web_address([line.text for line in lines]):
+        # a chat's notices or compose box and no message: a chat screen without messages
+        kind, header, messages = "chat", _chat_header(lines, height), []
     else:
         kind, header, messages = _read_list(rgb, lines, background)
     settings = layout_settings()

@@ -7,10 +7,10 @@ from typing import Any, Final, Literal
 
 from evidence.ocr.tesseract import Settings
 
-LAYOUT_VERSION: Final = "2"
+LAYOUT_VERSION: Final = "3"
 
 Direction = Literal["incoming", "outgoing", "unknown"]
-Kind = Literal["chat", "call_list", "email_list", "email", "unknown"]
+Kind = Literal["chat", "call_list", "email_list", "email", "conversation_list", "contact_list", "unknown"]
 
 GRID_WIDTH: Final = 216
 NEIGHBOUR_TOLERANCE: Final = 3

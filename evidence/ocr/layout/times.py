@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from evidence.ocr.layout.settings import SPECK_CONF
 from evidence.ocr.layout.words import _text
 from evidence.ocr.tesseract import Word
 
@@ -15,8 +16,11 @@ _CLOCK: Final = r"\d{1,2}[:.]\d{2}(?:\s?[AaPp]\.?[Mm]\.?)?"
 _DAY: Final = rf"(?:Yesterday|Today|{_WEEKDAY}|\d{{1,2}}\s?{_MONTH}|{_MONTH}\s?\d{{1,2}})"
 # a whole line that is a shown time: "21:33", "9:41 PM", "Yesterday", "Mon", "Mon 9:41 PM", "14 Mar"
 _TIME_LINE: Final = re.compile(rf"^(?:(?:{_DAY}),?\s)?{_CLOCK}$|^{_DAY}$")
-# a clock at the end of a bubble's last line, optionally followed by read ticks (1-3 non-word characters)
-_TIME_TAIL: Final = re.compile(rf"(?:^|\s)((?:{_DAY},?\s)?{_CLOCK})(?:\s[^\w\s]{{1,3}})?$")
+# a clock at the end of a bubble's last line, optionally followed by read ticks (1-3 non-word characters, or
+# the double tick read as one or two of "v", "y", "w", "J")
+_TIME_TAIL: Final = re.compile(
+    rf"(?:^|\s)((?:{_DAY},?\s)?{_CLOCK})(?:\s(?:[^\w\s]{{1,3}}|[vVyYwWJ]{{1,2}}))?$"
+)
 
 
 _TRAILING_JUNK: Final = ":;,._-'\u00ab\u00bb"
@@ -39,6 +43,16 @@ def _split_time_tail(words: list[Word]) -> tuple[list[Word], str | None]:
     text = _text(words)
     if _is_time(text):
         return [], _clean_time(text)
+    last = words[-1] if words else None
+    if (
+        last is not None
+        and len(last.text) <= 2
+        and last.conf < SPECK_CONF
+        and not any(c.isdigit() for c in last.text)
+    ):
+        shorter = _text(words[:-1])  # read ticks after the time, read as letters with no confidence ("FY")
+        if _is_time(shorter) or _TIME_TAIL.search(shorter):
+            return _split_time_tail(words[:-1])
     match = _TIME_TAIL.search(text)
     if match is None:
         return _misread_time_tail(words)
