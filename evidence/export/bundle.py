@@ -389,7 +389,27 @@ made it.
 1. CHECK THE FILES BY HAND (no software to install)
 ---------------------------------------------------
 
-Unzip the bundle, open a terminal in the unzipped folder, then:
+Unzip the bundle and open a terminal in the unzipped folder. Three steps, in this order; each must pass. The
+lists (SHA256SUMS, ledger.jsonl) prove nothing alone (anyone can rewrite them): what ties them to the
+holder of the case key is manifest.json, which is signed, and which gives the SHA-256 of SHA256SUMS and of
+every exhibit.
+
+(a) manifest.json is signed by the case key (OpenSSL 3; it must print "Signature Verified Successfully"):
+
+  printf 'evidence/bundle-manifest/v1\\000' | cat - manifest.json > manifest.signed
+  openssl pkeyutl -verify -pubin -inkey case.pub -rawin -in manifest.signed -sigfile manifest.sig
+
+    and case.pub is the key whose fingerprint the sender gave you:
+  openssl pkey -pubin -in case.pub -outform DER | tail -c 32 | sha256sum
+
+(b) SHA256SUMS is the one the signed manifest names (it must print "SHA256SUMS: OK"):
+
+  Linux:  grep -A3 '"name": "SHA256SUMS"' manifest.json | grep -q "$(sha256sum SHA256SUMS | cut -c1-64)" \\
+            && echo "SHA256SUMS: OK" || echo "SHA256SUMS: FAILED"
+  macOS:  the same with "shasum -a 256" in place of "sha256sum".
+  Windows: certutil -hashfile SHA256SUMS SHA256, and find that hash in manifest.json beside "SHA256SUMS".
+
+(c) every file has the SHA-256 that SHA256SUMS gives:
 
   Linux:     sha256sum -c SHA256SUMS
   macOS:     shasum -a 256 -c SHA256SUMS
@@ -397,18 +417,10 @@ Unzip the bundle, open a terminal in the unzipped folder, then:
              (PowerShell: Get-FileHash -Algorithm SHA256 "exhibits\\EX-0001 name.ext")
              and compare the hash printed with the line for that file in SHA256SUMS.
 
-Every line must say OK (Linux, macOS) or match (Windows). Then check that each exhibit's SHA-256 appears
-in ledger.jsonl in an "item.acquired" entry with the same exhibit number and original name: that entry
-is the signed record of when the file was acquired, from where and by whom.
-
-Then check that manifest.json (which lists SHA256SUMS with its hash) is signed by the case key
-(OpenSSL 3; it must print "Signature Verified Successfully"):
-
-  printf 'evidence/bundle-manifest/v1\\000' | cat - manifest.json > manifest.signed
-  openssl pkeyutl -verify -pubin -inkey case.pub -rawin -in manifest.signed -sigfile manifest.sig
-
-and that case.pub is the key whose fingerprint the sender gave you:
-  openssl pkey -pubin -in case.pub -outform DER | tail -c 32 | sha256sum
+Every line must say OK (Linux, macOS) or match (Windows). If (b) fails, do not rely on (c): SHA256SUMS was
+changed after the bundle was signed. Each exhibit's SHA-256 is also in manifest.json (under "exhibits") and
+in ledger.jsonl in an "item.acquired" entry with the same exhibit number and original name: that entry is
+the signed record of when the file was acquired.
 
 
 2. CHECK EVERYTHING WITH THE TOOL
