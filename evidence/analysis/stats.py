@@ -42,7 +42,12 @@ from evidence.timeline import TimelineEntry
 # what the timeline reads): only incoming ones and those of unknown direction are. Exact, not an estimate:
 # copies on the timeline are merged only when their directions agree, so leaving the others out changes no
 # entry that stays, and ``is_attempt`` decides the rest record by record.
-CANDIDATES = "json_extract(json, '$.direction') IN ('incoming', 'unknown')"
+# A message no screen dated (``raw.date_unknown``) is no attempt either, and is left out here too: the records are
+# read without ``raw``, so ``attempts`` could not see the mark.
+CANDIDATES = (
+    "json_extract(json, '$.direction') IN ('incoming', 'unknown') "
+    "AND IFNULL(json_extract(json, '$.raw.date_unknown'), 0) = 0"
+)
 
 BURST_MIN = 5
 BURST_GAP = timedelta(minutes=10)

@@ -27,7 +27,9 @@ def test_pieces_and_reader_agree_with_the_whole_on_a_real_backup(case: Case, cor
     assert read == whole["records"]
     assert header["warnings"] == whole["warnings"] and header["item_sha256"] == whole["item_sha256"]
     head = {k: whole[k] for k in ("importer", "importer_version", "item_sha256")}
-    written = b"".join(recordsblob.pieces(head, iter(read), {"warnings": whole["warnings"]}))
+    assert whole["tally"]["seen"] == 3  # the importer's count, after the records
+    tail = {k: whole[k] for k in ("tally", "warnings")}
+    written = b"".join(recordsblob.pieces(head, iter(read), tail))
     assert written == data == canonical_bytes(whole)
 
 
