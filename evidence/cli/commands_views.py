@@ -186,6 +186,11 @@ def _timeline_line(entry: TimelineEntry, tags: list[ShownTag], resolver: Resolve
     sender = f"{rec.sender} ({who})" if who and rec.sender else (rec.sender or "-")
     shown = [f"{t.tactic}" + ("" if t.status == review.SUGGESTED else f" ({t.status})") for t in tags]
     marks = f"  tags: {', '.join(shown)}" if shown else ""
+    if rec.raw.get("date_unknown"):
+        marks += "  (date unknown: no screen showed it; the screenshot's time, for order only)"
+    forged = rec.raw.get("possibly_forged_header")
+    if forged:
+        marks += f"  CHECK: may be a line of the message at {forged}, written to look like a new message"
     return (
         f"{display(rec.occurred_at, tz)}{assumed}  {rec.channel.value:<9} {rec.direction.value:<8} "
         f"{sender:<20} {text[:60]}  [{where}] {rec.id}{marks}"

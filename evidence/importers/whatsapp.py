@@ -274,17 +274,22 @@ class _ChatReader:
         omitted = made = made_lines = 0
         missing: list[str] = []
         for message in messages:
-            record: Record | None = None
-            for item in self._message(message, decision, missing, skipped, first=made == 0):
-                if isinstance(item, Record):
-                    record = item
-                yield item
+            items = list(self._message(message, decision, missing, skipped, first=made == 0))
+            record = next((item for item in items if isinstance(item, Record)), None)
+            flagged = (
+                list(maybe_forged_header(record, previous))
+                if record is not None and several_lines and previous is not None
+                else []
+            )
+            if record is not None and previous is not None and flagged:
+                # Marked on the record too, so every view can say it (the warning is the import's).
+                record.raw["possibly_forged_header"] = previous.locator
+            yield from items
             if record is None:
                 continue
             made += 1
             made_lines += 1 + sum(1 for line in message.more if line.strip())
-            if several_lines and previous is not None:
-                yield from maybe_forged_header(record, previous)
+            yield from flagged
             several_lines = bool(message.more)
             if record.raw.get("media") == "omitted":
                 omitted += 1

@@ -98,6 +98,13 @@ def test_a29_a_header_line_hidden_in_a_multi_line_message_is_flagged(tmp_path: P
         flagged = [w for w in item.warnings if "written to look like a new message" in w.message]
         assert [w.locator for w in flagged] == ["line 4"]
         assert "from Jordan Lee" in flagged[0].message and "from Alex (line 2)" in flagged[0].message
+        # The record carries the mark, so the owner's own timeline says it beside the message too.
+        marked = [r for r in case.records() if r.raw.get("possibly_forged_header")]
+        assert [(r.locator, r.raw["possibly_forged_header"]) for r in marked] == [("line 4", "line 2")]
+    line = next(
+        x for x in run_cli("-C", str(tmp_path / "case"), "timeline").stdout.splitlines() if "Fine." in x
+    )
+    assert "CHECK: may be a line of the message at line 2" in line
     # The genuine export, whose reply comes long after: nothing flagged.
     plain = tmp_path / "plain" / "WhatsApp Chat with Alex.txt"
     plain.parent.mkdir()
