@@ -68,6 +68,13 @@ def _show_record(case: Case, record_id: str, as_json: bool) -> int:
         print(f"  found in {source['exhibit']} {source['locator']}")
     if shown["text"]:
         print(f"  words: {shown['text']!r}")
+    if shown["raw"].get("possibly_forged_header"):
+        print(
+            f"  CHECK: may be a line of the message at {shown['raw']['possibly_forged_header']}, written to look "
+            "like a new message: compare it with the phone"
+        )
+    if shown["raw"].get("date_unknown"):
+        print("  date unknown: no screen showed it; the screenshot's time is for order only")
     for tag in shown["tags"]:
         why = (
             f"rule {tag['rule']} ({tag.get('rule_description')}) matched {tag['words']!r} at {tag['start']}-{tag['end']}"

@@ -105,6 +105,9 @@ def test_a29_a_header_line_hidden_in_a_multi_line_message_is_flagged(tmp_path: P
         x for x in run_cli("-C", str(tmp_path / "case"), "timeline").stdout.splitlines() if "Fine." in x
     )
     assert "CHECK: may be a line of the message at line 2" in line
+    record_id = line.split("] ", 1)[1].split()[0]
+    shown = run_cli("-C", str(tmp_path / "case"), "show", record_id).stdout
+    assert "CHECK: may be a line of the message at line 2" in shown
     # The genuine export, whose reply comes long after: nothing flagged.
     plain = tmp_path / "plain" / "WhatsApp Chat with Alex.txt"
     plain.parent.mkdir()
