@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 import traceback
+import warnings
 from collections.abc import Sequence
 
 from evidence.cli.output import ProgressBar
@@ -28,6 +29,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return ExitCode.USAGE
+    # pyHanko imports cryptography's DSA, which warns that DSA is deprecated; no signature here uses DSA, and a
+    # frightened user should not read a library's notice as an error.
+    warnings.filterwarnings("ignore", message="DSA is deprecated")
     # Case text is shown with its control characters escaped, whatever prints it (evidence.cli.sanitize).
     stdout, stderr = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = SafeStream(stdout), SafeStream(stderr)
