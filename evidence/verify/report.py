@@ -276,11 +276,16 @@ def _without_case(name: str, manifest: dict[str, Any] | None, expect_key: str | 
                 path=name,
             )
         )
+    matched = bool(expect_key) and signer == str(expect_key).strip().lower()
+    compare = (
+        "the fingerprint you expected"
+        if matched
+        else "compare this fingerprint with the one the sender gave you by another route (or pass --expect-key)"
+    )
     report.add(
         Finding(
             "NEEDS_CASE",
-            f"signed by key {signer}: compare this fingerprint with the one the sender gave you by another "
-            "route (or pass --expect-key); that the case still holds this report needs the case (-C CASE) "
+            f"signed by key {signer}: {compare}; that the case still holds this report needs the case (-C CASE) "
             "or its export bundle",
             severity=WARNING,
             path=name,

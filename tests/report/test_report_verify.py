@@ -163,7 +163,9 @@ def test_a_signed_report_without_its_case_passes_with_the_key_to_compare(
     report = verify_report(signed, None)
     assert report.ok and [(f.code, f.severity) for f in report.findings] == [("NEEDS_CASE", "warning")]
     assert fingerprint in report.findings[0].message
-    assert verify_report(signed, None, expect_key=fingerprint).ok
+    expected = verify_report(signed, None, expect_key=fingerprint)
+    assert expected.ok and "the fingerprint you expected" in expected.findings[0].message
+    assert "or pass --expect-key" not in expected.findings[0].message
     wrong = verify_report(signed, None, expect_key="0" * 64)
     assert not wrong.ok and "KEY_NOT_EXPECTED" in wrong.codes()
     away = tmp_path / "elsewhere"
