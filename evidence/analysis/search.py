@@ -19,7 +19,12 @@ How a query is read:
    when every term is one of its words (the word index; a query FTS5 cannot parse, such as ``don't``, is
    searched as quoted words), or when every term occurs somewhere in its sender, subject or text (the
    substring index). Each hit says which (``match``: ``word`` or ``substring``).
-3. Terms of one or two characters (Japanese ``会社``, Chinese ``我们``) have no trigram. They narrow the
+3. A query with a term in an Indic or South-East Asian script (Hindi ``ही``, Thai ``คุณ``), whose vowels are
+   written as marks, is looked for as substrings only: the word index splits words at those marks, so it
+   would find other words (``ही`` in ``हैं``). A hit where every term stands alone (no letter, digit or
+   mark touching it) is reported as a ``word``, one inside a longer run (Thai has no spaces) as a
+   ``substring``.
+4. Terms of one or two characters (Japanese ``会社``, Chinese ``我们``) have no trigram. They narrow the
    trigram hits of the longer terms; when every term is that short, every row is scanned with ``LIKE``
    (linear in the case's size: see README). ``LIKE`` folds only ASCII letters' case, so a short term is
    also tried in lower, upper and title case (``да``, ``ДА``, ``Да``; not ``дА``).
@@ -128,6 +133,12 @@ def search(conn: sqlite3.Connection, query: str, *, limit: int = MAX_HITS) -> li
     if not query.strip():
         return []
     expression = is_expression(query)
+    wanted = terms(query)
+    if not expression and any(_spelled_with_marks(t) for t in wanted):
+        return [
+            _hit(row, snippet(row[6:9], wanted), "word" if _whole_words(wanted, row[6:9]) else "substring")
+            for row in substring_rows(conn, wanted, limit)
+        ]
     try:
         rows = conn.execute(_WORD_SQL, (query, limit)).fetchall()
     except sqlite3.OperationalError:  # not FTS5 syntax (``don't``, a lone quote): plain words
@@ -135,13 +146,44 @@ def search(conn: sqlite3.Connection, query: str, *, limit: int = MAX_HITS) -> li
         rows = conn.execute(_WORD_SQL, (plain(query), limit)).fetchall()
     hits = {(str(row[0]), row[1]): _hit(row, str(row[7]), "word") for row in rows}
     if not expression:
-        wanted = terms(query)
         for row in substring_rows(conn, wanted, limit):
             key = (str(row[0]), row[1])
             if key not in hits:
                 hits[key] = _hit(row, snippet(row[6:9], wanted), "substring")
     ordered = sorted(hits.values(), key=lambda h: (h.occurred_at, h.record_id))
     return ordered[:limit]
+
+
+# The scripts from Devanagari (U+0900) to Khmer and Mongolian (below U+1AB0) write vowels as marks: part of a
+# word's spelling. The word index (``unicode61``) takes a mark for a separator: to it ``ही`` is the word ``ह``,
+# found in ``हैं`` and ``समूह``; ``ข้อความ`` is ``ข`` and ``อความ``. (Arabic vowel points split words the same
+# way: ``حذَفت`` is ``حذ`` and ``فت``; unvowelled Arabic, the usual kind, is read whole.)
+_SPELLING_MARKS = range(0x0900, 0x1AB0)
+
+
+def _spelled_with_marks(term: str) -> bool:
+    """Whether ``term`` is written in a script whose vowel signs the word index would remove."""
+    return any(ord(c) in _SPELLING_MARKS for c in term)
+
+
+def _whole_words(wanted: list[str], values: Iterable[Any]) -> bool:
+    """Whether every term occurs in ``values`` with no letter, digit or mark right before or after it."""
+    texts = [v.lower() for v in values if isinstance(v, str)]
+    return all(any(_whole_in(term.lower(), text) for text in texts) for term in wanted)
+
+
+def _whole_in(term: str, text: str) -> bool:
+    start = text.find(term)
+    while start >= 0:
+        end = start + len(term)
+        if (start == 0 or not _in_word(text[start - 1])) and (end == len(text) or not _in_word(text[end])):
+            return True
+        start = text.find(term, start + 1)
+    return False
+
+
+def _in_word(char: str) -> bool:
+    return unicodedata.category(char)[0] in "LMN"
 
 
 def _hit(row: tuple[Any, ...], snippet_text: str, match: str) -> Hit:
@@ -217,4 +259,8 @@ def snippet(values: Iterable[Any], wanted: list[str]) -> str:
 def _joins_previous(char: str) -> bool:
     """Whether ``char`` is a mark written on the character before it (Thai and Devanagari vowel signs,
     combining accents), which a snippet must not separate from it."""
+    return _is_mark(char)
+
+
+def _is_mark(char: str) -> bool:
     return unicodedata.category(char) in ("Mn", "Mc", "Me")
