@@ -76,15 +76,26 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5 (
     record_id UNINDEXED, derived_seq UNINDEXED, exhibit UNINDEXED, locator UNINDEXED, channel UNINDEXED,
     sender, subject, text, tokenize = 'unicode61 remove_diacritics 2'
 );
+CREATE VIRTUAL TABLE IF NOT EXISTS search_trigram USING fts5 (
+    record_id UNINDEXED, derived_seq UNINDEXED, exhibit UNINDEXED, locator UNINDEXED, channel UNINDEXED,
+    sender, subject, text, tokenize = 'trigram', columnsize = 0
+);
 """
 
-# search_text is an FTS5 table: its shadow tables (search_text_data, _idx, _docsize, _config, _content) are
-# SQLite's own encoding of the same rows and are not compared; the rows themselves are, through snapshot().
-PROJECTION_TABLES = ("exhibits", "records", "people", "person_ids", "search_text", "ocr_results")
+# search_text and search_trigram are FTS5 tables holding the same rows: search_text indexes words (found whole,
+# diacritics removed), search_trigram every run of three characters (substrings in any script, including those
+# written without spaces between words: Thai, Japanese, Chinese). search_trigram keeps its own copy of the rows
+# rather than reading search_text's (an external-content table): SQLite 3.40's FTS5 can neither rebuild nor
+# integrity-check an index whose content is another FTS5 table, so a forged entry in it would go unseen.
+# columnsize = 0: no per-row token counts (used only by ranking; hits are listed in time order).
+# Their shadow tables (_data, _idx, _docsize, _config, _content) are SQLite's own encoding of the same rows
+# and are not compared; the rows themselves are, through snapshot().
+SEARCH_TABLES = ("search_text", "search_trigram")
+PROJECTION_TABLES = ("exhibits", "records", "people", "person_ids", *SEARCH_TABLES, "ocr_results")
 
 # Raised whenever the projection tables change shape; a case whose index is older is re-indexed from its
 # ledger when next opened for writing (the ledger and objects are never touched by that).
-INDEX_VERSION = 3  # 3: ocr_results (the OCR cache, by image, engine version and settings)
+INDEX_VERSION = 4  # 3: ocr_results (the OCR cache, by image, engine version and settings); 4: search_trigram
 
 BlobReader = Callable[[str], bytes]
 
@@ -178,11 +189,15 @@ def _insert_records(
         "INSERT INTO records (id, derived_seq, item_sha256, occurred_at, channel, json) VALUES (?,?,?,?,?,?)",
         rows,
     )
-    conn.executemany(
-        "INSERT INTO search_text (record_id, derived_seq, exhibit, locator, channel, sender, subject, text) "
-        "VALUES (?,?,?,?,?,?,?,?)",
-        texts,
-    )
+    for table in SEARCH_TABLES:
+        conn.executemany(_SEARCH_INSERT[table], texts)
+
+
+_SEARCH_INSERT = {
+    table: f"INSERT INTO {table} (record_id, derived_seq, exhibit, locator, channel, sender, subject, text) "  # noqa: S608
+    "VALUES (?,?,?,?,?,?,?,?)"
+    for table in SEARCH_TABLES
+}
 
 
 PERSON_KINDS = (Kind.PERSON_ADDED, Kind.PERSON_LINKED, Kind.PERSON_UNLINKED)
@@ -232,15 +247,13 @@ def _apply_ocr(conn: sqlite3.Connection, entry: Entry, body: dict[str, Any], rea
             "UPDATE records SET json = ? WHERE id = ? AND derived_seq = ?",
             (json.dumps(rec), record_id, derived_seq),
         )
-        conn.execute(
-            "DELETE FROM search_text WHERE record_id = ? AND derived_seq = ?", (record_id, derived_seq)
-        )
-        if text:
+        for table in SEARCH_TABLES:
             conn.execute(
-                "INSERT INTO search_text (record_id, derived_seq, exhibit, locator, channel, sender, subject, text) "
-                "VALUES (?,?,?,?,?,?,?,?)",
-                _search_row(rec, derived_seq, body.get("exhibit")),
+                f"DELETE FROM {table} WHERE record_id = ? AND derived_seq = ?",  # noqa: S608 - constant names
+                (record_id, derived_seq),
             )
+            if text:
+                conn.execute(_SEARCH_INSERT[table], _search_row(rec, derived_seq, body.get("exhibit")))
 
 
 def stored_json(text: Any, what: str) -> Any:
@@ -379,10 +392,13 @@ def snapshot(conn: sqlite3.Connection) -> dict[str, list[tuple[Any, ...]]]:
         "person_ids": conn.execute(
             "SELECT kind, value, name, raw, basis, confidence, seq FROM person_ids ORDER BY kind, value"
         ).fetchall(),
-        "search_text": conn.execute(
-            "SELECT record_id, derived_seq, exhibit, locator, channel, sender, subject, text FROM search_text "
-            "ORDER BY record_id, derived_seq"
-        ).fetchall(),
+        **{
+            table: conn.execute(
+                "SELECT record_id, derived_seq, exhibit, locator, channel, sender, subject, text "  # noqa: S608
+                f"FROM {table} ORDER BY record_id, derived_seq"
+            ).fetchall()
+            for table in SEARCH_TABLES
+        },
         "ocr_results": conn.execute(
             "SELECT cache_key, image_sha256, blob_sha256, engine, engine_version, settings, seq FROM ocr_results "
             "ORDER BY cache_key, seq"

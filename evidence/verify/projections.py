@@ -1,9 +1,10 @@
 """Check (7) of ``evidence.verify.case``: the index tables equal a replay of the ledger, in a private file.
 
 The stored tables are read without an index (``NOT INDEXED``: each table's own b-tree, sorted by SQLite): a
-row left out of a forged primary-key index is still seen and compared. ``search_text`` is an FTS5 table read
-by a full scan of its rows; its full-text index is checked against those rows by FTS5's integrity check in
-check (1b), and its configuration (what ranks search results) is compared here with the replay's.
+row left out of a forged primary-key index is still seen and compared. ``search_text`` and ``search_trigram``
+(words and substrings) are FTS5 tables read by a full scan of their rows; each one's full-text index is
+checked against those rows by FTS5's integrity check in check (1b), and its configuration (what ranks search
+results) is compared here with the replay's.
 """
 
 from __future__ import annotations
@@ -116,7 +117,8 @@ def _replay_database() -> sqlite3.Connection:
 
 
 # What each table holds, read without an index and ordered by SQLite (its own sort, not an index's order).
-# The columns are index.snapshot's; search_text_config (FTS5's settings, rank among them) is compared too.
+# The columns are index.snapshot's; search_text_config and search_trigram_config (FTS5's settings, rank among
+# them) are compared too.
 SNAPSHOT_QUERIES = {
     "exhibits": "SELECT exhibit, sha256, seq, original_name, media_type, size FROM exhibits NOT INDEXED "
     "ORDER BY exhibit",
@@ -128,21 +130,26 @@ SNAPSHOT_QUERIES = {
     "search_text": "SELECT record_id, derived_seq, exhibit, locator, channel, sender, subject, text "
     "FROM search_text ORDER BY record_id, derived_seq",
     "search_text_config": "SELECT k, v FROM search_text_config ORDER BY k",
+    "search_trigram": "SELECT record_id, derived_seq, exhibit, locator, channel, sender, subject, text "
+    "FROM search_trigram ORDER BY record_id, derived_seq",
+    "search_trigram_config": "SELECT k, v FROM search_trigram_config ORDER BY k",
     "ocr_results": "SELECT cache_key, image_sha256, blob_sha256, engine, engine_version, settings, seq "
     "FROM ocr_results NOT INDEXED ORDER BY cache_key, seq",
 }
 
 
 def snapshot_tables(tables: frozenset[str]) -> list[str]:
-    """The queries of ``SNAPSHOT_QUERIES`` for the index tables in ``tables`` (search_text's configuration with
-    search_text)."""
+    """The queries of ``SNAPSHOT_QUERIES`` for the index tables in ``tables`` (a full-text table's
+    configuration with the table)."""
     return [
-        t for t in SNAPSHOT_QUERIES if t in tables or (t == "search_text_config" and "search_text" in tables)
+        t
+        for t in SNAPSHOT_QUERIES
+        if t in tables or (t.endswith("_config") and t.removesuffix("_config") in tables)
     ]
 
 
 def unindexed_snapshot(conn: sqlite3.Connection, tables: frozenset[str]) -> dict[str, list[tuple[Any, ...]]]:
-    """The contents of the index tables in ``tables`` (and search_text's configuration with it), read
+    """The contents of the index tables in ``tables`` (and a full-text table's configuration with it), read
     without an index, ordered."""
     return {table: conn.execute(SNAPSHOT_QUERIES[table]).fetchall() for table in snapshot_tables(tables)}
 
@@ -178,7 +185,7 @@ def _difference(table: str, expected: list[tuple[Any, ...]], actual: list[tuple[
 
 
 def _row_name(table: str, row: tuple[Any, ...]) -> str:
-    if table in ("records", "search_text"):
+    if table in ("records", *index.SEARCH_TABLES):
         return f"record {row[0]} (entry {row[1]})"
     return " ".join(str(v) for v in row[:2])
 

@@ -20,7 +20,8 @@ snapshot (``evidence.verify.db``):
       virtual tables, triggers and views have none (``SCHEMA_MODIFIED``).
   (c) ``PRAGMA integrity_check``: every index holds exactly the rows of its table, every b-tree is well
       formed (``DATABASE_CORRUPT``, quoting SQLite's first findings); and FTS5's ``integrity-check`` of
-      ``search_text``: its full-text index is the index of its rows (``SEARCH_INDEX_CORRUPT``).
+      ``search_text`` and ``search_trigram``: each full-text index is the index of its rows
+      (``SEARCH_INDEX_CORRUPT``, naming the table).
   (d) ``meta``: one row, ``index_version``, a decimal number (``META_INVALID`` otherwise). An index built by
       an older version (lower number, some tables of the current version absent) is ``INDEX_OUTDATED`` (a
       warning: the next writing command rebuilds it); a lower number over tables of the current shape is
@@ -121,8 +122,9 @@ def check_database(conn: sqlite3.Connection, report: Report) -> Layout:
     _compare_schema(stored, expected, report)
     _check_rootpages(conn, stored, report)
     _integrity(conn, report)
-    if "search_text" in by_name and _same(by_name["search_text"], expected["search_text"]):
-        _fts_integrity(conn, report)
+    for table in index.SEARCH_TABLES:
+        if table in by_name and _same(by_name[table], expected[table]):
+            _fts_integrity(conn, table, report)
     absent = {name for name in expected if name not in by_name}
     comparable = frozenset(
         table
@@ -251,17 +253,19 @@ def _integrity(conn: sqlite3.Connection, report: Report) -> None:
     )
 
 
-def _fts_integrity(conn: sqlite3.Connection, report: Report) -> None:
-    """(c) FTS5's own check that search_text's full-text index is the index of its rows (what ``search``
-    answers from). It is an INSERT of a command, run on the private snapshot: nothing in the case changes."""
+def _fts_integrity(conn: sqlite3.Connection, table: str, report: Report) -> None:
+    """(c) FTS5's own check that the full-text index of ``table`` (one of ``index.SEARCH_TABLES``) is the index
+    of its rows (what ``search`` answers from). It is an INSERT of a command, run on the private snapshot:
+    nothing in the case changes."""
     try:
-        conn.execute("INSERT INTO search_text (search_text) VALUES ('integrity-check')")
+        conn.execute(f"INSERT INTO {table} ({table}) VALUES ('integrity-check')")  # noqa: S608 - a constant
     except sqlite3.Error as exc:
+        what = "words" if table == "search_text" else "words or parts of words"
         report.add(
             Finding(
                 "SEARCH_INDEX_CORRUPT",
-                f"the full-text index of search_text is not the index of its rows ({exc}): 'evidence search' "
-                "would miss or find words the records do not have",
+                f"the full-text index of {table} is not the index of its rows ({exc}): 'evidence search' "
+                f"would miss or find {what} the records do not have",
                 path=DB_NAME,
             )
         )

@@ -35,6 +35,15 @@ def test_search_reaches_email_bodies_chat_and_odd_queries(sample_case: Path) -> 
     assert nothing == []
 
 
+def test_search_finds_parts_of_words_and_says_so(sample_case: Path) -> None:
+    with Case.open(sample_case, readonly=True) as case:
+        words = case.search("counsellor")
+        parts = case.search("counsel")  # no record has the word "counsel": only "counsellor"
+    assert words and {h.match for h in words} == {"word"}
+    assert [h.record_id for h in parts] == [h.record_id for h in words]
+    assert all(h.match == "substring" and "[counsel]lor" in h.snippet.lower() for h in parts)
+
+
 def test_cli_search_json(sample_case: Path) -> None:
     out = run_cli("-C", str(sample_case), "search", "counsellor", "--json")
     assert out.returncode == 0, out.stderr
