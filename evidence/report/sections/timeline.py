@@ -19,10 +19,10 @@ from evidence.report.builder import Builder
 from evidence.report.figures import NOT_COUNTED
 from evidence.report.page import CONTROL, FRAME_W, shown_in
 from evidence.report.rows import Cell, RowsFlowable
+from evidence.report.sections.appendix import WORDS_LIMIT, plan
 from evidence.report.templates import Section
 from evidence.timeline import TimelineEntry
 
-WORDS_LIMIT = 300
 ROWS_PER_TABLE = 200  # long timelines become several flowables (each splits across pages between rows)
 OWN_ACCOUNT_BG = colors.HexColor("#FFF4D6")  # the complainant's own account, apart from machine records
 OWN_ACCOUNT = "COMPLAINANT'S OWN ACCOUNT (diary), not a machine record"
@@ -60,6 +60,7 @@ def add(b: Builder, section: Section) -> None:
     ]
     acquired = _acquired(b)
     who = _linker(b)
+    appendix = plan(b)
     rows: list[list[Cell]] = []
     shades: list[object | None] = []
     for i, entry in enumerate(d.timeline):
@@ -77,7 +78,7 @@ def add(b: Builder, section: Section) -> None:
             named = [who(raw) for raw in (rec.sender, *rec.recipients)]
             sender += "".join(f"\n= {n}" for n in dict.fromkeys(n for n in named if n))
         where = "\n".join(f"{s.exhibit or '?'} {s.locator}" for s in entry.sources)
-        words = _words(entry, b.mask)
+        words = _words(entry, appendix.words[i], appendix.items.get(i))
         own = rec.channel is Channel.DIARY
         if own:
             words = f"{OWN_ACCOUNT}\n{words}\n" + _diary_facts(
@@ -211,29 +212,20 @@ def _diary_facts(b: Builder, rec: Record, recorded: datetime | None) -> str:
     return "; ".join(parts)
 
 
-def _same(text: str) -> str:
-    return text
-
-
-def _words(entry: TimelineEntry, mask: Callable[[str], str] = _same) -> str:
-    """The words of a record as quoted text, truncated with a pointer to the exhibit when long; ``mask``
-    applies a redaction to the text."""
+def _words(entry: TimelineEntry, full: str, item: str | None) -> str:
+    """The words of a record as quoted text (``full``: as ``appendix.full_words`` gives them), cut when long
+    with a pointer to its appendix ``item``, where they are in full with its attachments."""
     rec = entry.record
-    parts: list[str] = []
     if rec.channel in (Channel.CALL, Channel.VOICEMAIL) and not rec.text:
         call = rec.status or rec.channel.value
         if rec.duration_s:
             call += f", {rec.duration_s} s"
         return call
-    if rec.subject:
-        parts.append(f"Subject: {rec.subject}")
-    if rec.text:
-        parts.append(rec.text)
-    words = mask(" — ".join(p.replace("\n", " ").strip() for p in parts)) or (rec.status or "")
+    words = full or (rec.status or "")
     if len(words) > WORDS_LIMIT:
-        words = words[:WORDS_LIMIT].rstrip() + f"… [continues in {entry.sources[0].exhibit or 'the source'}]"
-    quoted = f"“{words}”" if parts else words
+        words = words[:WORDS_LIMIT].rstrip() + f"… [continues in Appendix {item}]"
+    quoted = f"“{words}”" if (rec.subject or rec.text) else words
     if rec.attachments:
         n = len(rec.attachments)
-        quoted += f" (+{n} attachment{'s' if n != 1 else ''})"
+        quoted += f" (+{n} attachment{'s' if n != 1 else ''}: Appendix {item})"
     return quoted
