@@ -83,8 +83,7 @@ def project_urls() -> tuple[str, ...]:
     except metadata.PackageNotFoundError:
         return ()
     found = [str(u).split(",", 1)[-1].strip() for u in meta.get_all("Project-URL") or []]
-    if meta.get("Home-page"):
-        found.append(str(meta["Home-page"]))
+    found += [str(u) for u in meta.get_all("Home-page") or []]
     return tuple(dict.fromkeys(found))
 
 
