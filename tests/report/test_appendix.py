@@ -68,7 +68,9 @@ def test_every_row_cut_short_has_its_full_text_in_the_appendix(case_root: Path, 
         ]
     appendix = _appendix(text)
     pointers = re.findall(r"\[continues in Appendix (A-\d+)\]", text)
-    assert len(pointers) == len(long) == 5  # the sample's 3 e-mails, its diary's police visit, the German message
+    assert (
+        len(pointers) == len(long) == 5
+    )  # the sample's 3 e-mails, its diary's police visit, the German message
     for label in pointers:
         assert f"{label} the timeline's row of" in appendix
     for entry in long:  # every word of each, in the appendix (the table shows 300 characters)
