@@ -105,6 +105,17 @@ def test_summary_figures_reconcile_with_the_timeline_rows(demo_case: Path, tmp_p
     assert sum(copies.values()) == 77  # each incoming call of the carrier's bill is one of the handset's log
     assert re.search(rf"=\s+{printed}\s+timeline\s+rows", text), "no count of the Timeline's rows"
     assert f"the Timeline has {printed} rows" in " ".join(text.split())
+    # The first call: one row, the carrier's bill (EX-0009) and the handset's log (EX-0010, which says "missed").
+    first_call = re.search(
+        r"attempt 3 Alex Morgan, confirmed and copy of attempt 3 in EX-0010 call 1: counted once "
+        r"EX-0009 row 1 EX-0010 call 1",
+        " ".join(text.split()),
+    )
+    assert first_call, "the first call is not one row naming both files"
+    assert (
+        "[the same event in EX-0010 call 1: 2026-03-01 18:04:30 +00:00; call (phone) incoming; +447700900123; missed]"
+        in " ".join(text.split())
+    )
 
     # Per respondent, confirmed and suspected: the summary's figures are the rows' marks, summed.
     who = Counter(attempts.values())
