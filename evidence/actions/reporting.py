@@ -237,7 +237,7 @@ def _selection(
         "withheld": withheld,
         "withheld_records": len(full) - len(timeline),
         "redactor": redactor,
-        "record_warnings": _record_warnings(case, shown_items),
+        **_derivations(case, shown_items, {a for e in timeline for a in e.record.attachments}),
     }
 
 
@@ -257,13 +257,18 @@ def _memo_resolver(base: Resolver) -> Resolver:
     return Memo(base.people.values(), base.region)
 
 
-def _record_warnings(case: CaseFolder, items: set[str]) -> dict[tuple[str, str], list[str]]:
-    """The import warnings about one record (its locator, e.g. "line 4"), by (item SHA-256, locator), for the
-    exhibits shown: read from the signed records blobs, so the report shows next to a record what the import
-    said of it (a header line that may be a forgery, a time out of order)."""
+def _derivations(case: CaseFolder, items: set[str], wanted: set[str]) -> dict[str, Any]:
+    """What the imports of the exhibits shown said, from the signed ``records.derived`` entries and their
+    records blobs (for the items ``items``): the import warnings about one record (its locator, e.g. "line 4"), by (item SHA-256,
+    locator), shown next to the record (a header line that may be a forgery, a time out of order); each item's
+    tally ("N of M read"), by item SHA-256; and the attachments ``wanted`` (those of the records shown), by
+    their SHA-256."""
+    from evidence.report.attachments import Attachment, describe
     from evidence.report.screens import verified_bytes
 
-    found: dict[tuple[str, str], list[str]] = {}
+    warnings: dict[tuple[str, str], list[str]] = {}
+    tallies: dict[str, dict[str, Any]] = {}
+    attachments: dict[str, Attachment] = {}
     for entry in case.entries():
         if entry.kind != Kind.RECORDS_DERIVED:
             continue
@@ -271,11 +276,27 @@ def _record_warnings(case: CaseFolder, items: set[str]) -> dict[tuple[str, str],
         item, blob = body.get("item_sha256"), body.get("blob_sha256")
         if item not in items or not isinstance(blob, str) or not case.store.exists(blob):
             continue
+        for obj in body.get("objects") or []:
+            sha = obj.get("sha256") if isinstance(obj, dict) else None
+            if obj.get("role") != "attachment" or sha not in wanted or sha in attachments:
+                continue
+            if isinstance(sha, str) and case.store.exists(sha):
+                name = obj.get("name")
+                size = obj.get("size")
+                attachments[sha] = describe(
+                    case.store.path_for(sha),
+                    sha,
+                    name if isinstance(name, str) else None,
+                    size if isinstance(size, int) else 0,
+                )
         document = canonical_loads(verified_bytes(case.store.path_for(blob), blob, "records").decode("utf-8"))
+        tally = document.get("tally")
+        if isinstance(tally, dict):
+            tallies[str(item)] = tally
         for warning in document.get("warnings", []):
             if isinstance(warning, dict) and isinstance(warning.get("locator"), str):
-                found.setdefault((str(item), warning["locator"]), []).append(str(warning.get("message")))
-    return found
+                warnings.setdefault((str(item), warning["locator"]), []).append(str(warning.get("message")))
+    return {"record_warnings": warnings, "tallies": tallies, "attachments": attachments}
 
 
 def report(

@@ -29,6 +29,7 @@ class Builder:
         # dropped a heading, a new object (a split paragraph, a row) could get its id and a spurious bookmark.
         self.marked: list[Any] = []
         self.story: list[Any] = []
+        self.cache: dict[str, Any] = {}  # what several sections of one pass share (the appendix's plan)
 
     def heading(self, text: str, key: str, *, level: int = 0) -> Paragraph:
         """A section (level 0) or exhibit (level 1) heading that gets a PDF outline entry under ``key``."""

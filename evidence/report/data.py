@@ -9,6 +9,7 @@ from typing import Any
 
 from evidence.analysis.people import Person
 from evidence.case.ledger import Entry, Head
+from evidence.report.attachments import Attachment
 from evidence.report.figures import Counted, Figures
 from evidence.report.redact import Redactor
 from evidence.report.screens import Screen
@@ -50,6 +51,10 @@ class ReportData:
     private: dict[int, dict[str, Any]] = field(default_factory=dict)
     # (item SHA-256, locator) -> what the import warned about that record (shown beside it in the timeline)
     record_warnings: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    # item SHA-256 -> the import's tally of it ({"unit", "seen", "made", "skipped"}), when its importer counts
+    tallies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # attachment SHA-256 -> what is stored of it (evidence.report.attachments), for the appendix
+    attachments: dict[str, Attachment] = field(default_factory=dict)
     # What each timeline row counts as (parallel to ``timeline``), the figures summed from those marks, and
     # each respondent's statistics (evidence.analysis.stats.compute for that person): evidence.report.figures
     counted: list[Counted] = field(default_factory=list)

@@ -5,7 +5,8 @@ summary's figures are sums of those marks (``Figures``), never computed another 
 
 - **An attempt** is what ``evidence.analysis.stats`` counts (incoming records, plus records of unknown
   direction sent by a respondent's identifier); the same attempt in two files (a call in the phone's log and
-  in the carrier's bill) is one attempt: the first row is numbered, the other says "copy of attempt N".
+  in the carrier's bill) is one attempt: the first record is numbered, the other is marked "copy of attempt N"
+  and the Timeline shows it in the attempt's row, naming both sources (``sections.timeline.copies_of``).
 - **Attributed to a respondent** when its sender identifier is linked to a person whose role is
   ``respondent``: *confirmed* or *suspected* as the link says (``person link --suspected``), with the basis
   the link states (a number from saved contacts, a chat display name, a screenshot's header).
@@ -16,8 +17,8 @@ summary's figures are sums of those marks (``Figures``), never computed another 
 - **Not counted**: outgoing records, the complainant's own diary, records of unknown direction from someone
   who is not a respondent.
 
-So: attempts = each respondent's (confirmed + suspected) + third parties' + unattributed, and timeline rows =
-attempts + copies + rows not counted. ``tests/report/test_figures.py`` checks both sums on the rendered PDF.
+So: attempts = each respondent's (confirmed + suspected) + third parties' + unattributed, records =
+attempts + copies + records not counted, and the Timeline's rows = records - copies. ``tests/report/test_figures.py`` checks both sums on the rendered PDF.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ DEFINITIONS = {
         "whose direction the source does not give sent by an identifier linked to a respondent; numbered in "
         "the Timeline's Counted column"
     ),
-    "copy": "the same attempt read from a second file (same channel and sender, less than 60 s apart): counted once",
+    "copy": "the same attempt read from a second file (same channel and sender, less than 60 s apart): counted "
+    "once, and shown in the attempt's own Timeline row, which names both files",
     "confirmed": "sent from an identifier the complainant states is the respondent's, on the basis shown on the cover",
     "suspected": "sent from an identifier only suspected to be the respondent's (basis on the cover); not proof",
     "third party": "sent by someone else the case names (a friend, a witness): never counted as the respondent",

@@ -3,7 +3,10 @@ runs from a git checkout, the commit (and whether the checkout had uncommitted c
 versions of the libraries that read, render and sign (``tool_identity``); and the template files a profile
 was read from, with their SHA-256 (``templates.Profile.sources``, shown on the cover).
 
-A version number alone ("0.1.0") spans hundreds of commits; the commit id names one tree.
+A version number alone ("0.1.0") spans hundreds of commits; the commit id names one tree. Where to get that
+tree (``source``): the project's address from ``pyproject.toml``'s ``[project.urls]`` (or the installed
+package's metadata); when it names none, the exact words to ask for (name, version, commit), never a guessed
+address.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import platform
 import shutil
 import subprocess
+import tomllib
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -62,12 +66,49 @@ def library_versions() -> str:
     return ", ".join(found)
 
 
+@cache
+def project_urls() -> tuple[str, ...]:
+    """The project's published addresses: ``[project.urls]`` of the checkout's ``pyproject.toml`` when run
+    from one, else the installed package's ``Project-URL`` and ``Home-page`` metadata; empty when none."""
+    pyproject = Path(__file__).resolve().parent.parent.parent / "pyproject.toml"
+    try:
+        project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project") or {}
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        project = None
+    if isinstance(project, dict) and project.get("name") == "evidence":
+        urls = project.get("urls") or {}
+        return tuple(str(v) for v in urls.values()) if isinstance(urls, dict) else ()
+    try:
+        meta = metadata.metadata("evidence")
+    except metadata.PackageNotFoundError:
+        return ()
+    found = [str(u).split(",", 1)[-1].strip() for u in meta.get_all("Project-URL") or []]
+    found += [str(u) for u in meta.get_all("Home-page") or []]
+    return tuple(dict.fromkeys(found))
+
+
+def source_line(version: str, commit: str | None) -> str:
+    """Where an examiner gets the toolkit that made the report, to reproduce it."""
+    exact = f"the evidence toolkit, version {version}, " + (
+        f"commit {commit}" if commit else "an installed copy (no commit id recorded)"
+    )
+    urls = project_urls()
+    if urls:
+        return f"{exact}, from {' or '.join(urls)}"
+    return (
+        f"{exact}; the project names no public address (pyproject.toml has no [project.urls]): ask whoever "
+        "provided this report for the toolkit's source at that commit"
+    )
+
+
 def tool_identity() -> dict[str, str]:
-    """The tool as the report and its manifest record it."""
+    """The tool as the report and its manifest record it, with where to get it (``source``)."""
+    commit = source_commit()
     return {
         "name": "evidence",
         "version": __version__,
-        "commit": source_commit() or "not run from a git checkout",
+        "commit": commit or "not run from a git checkout",
         "python": platform.python_version(),
         "libraries": library_versions(),
+        "source": source_line(__version__, commit),
     }

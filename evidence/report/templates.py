@@ -31,6 +31,7 @@ SECTION_IDS = (
     "summary",
     "incidents",
     "timeline",
+    "appendix",
     "exhibits",
     "completeness",
     "custody",

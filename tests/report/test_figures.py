@@ -67,10 +67,10 @@ def case_copy(demo_case: Path, tmp_path: Path) -> Path:
 
 def _marks(text: str) -> tuple[dict[int, str], Counter[int], int]:
     """The Timeline's Counted column read back: attempt number -> who (one line), copies per attempt, rows
-    not counted."""
+    not counted. A copy is printed in its attempt's row ("and copy of attempt 12 in EX-0010 call 1: counted once")."""
     attempts: dict[int, str] = {}
     copies: Counter[int] = Counter()
-    for m in re.finditer(r"(copy\s+of\s+)?attempt\s+(\d+)(?=\s)(.*?)(?=EX-\d{4})", text, re.S):
+    for m in re.finditer(r"(copy\s+of\s+)?attempt\s+(\d+)(?=\s)(.*?)(?=EX-\d{4}|and\s+copy)", text, re.S):
         number = int(m.group(2))
         if m.group(1):
             copies[number] += 1
@@ -98,7 +98,24 @@ def test_summary_figures_reconcile_with_the_timeline_rows(demo_case: Path, tmp_p
     assert sorted(attempts) == list(range(1, total + 1))  # every attempt numbered once, none skipped
     assert set(copies) <= set(attempts)
     assert total + sum(copies.values()) + not_counted == rows
-    assert int(_figure(text, "Timeline rows").split()[0]) == rows
+    assert int(_figure(text, "Records on the timeline").split()[0]) == rows
+    # Finding 12: a copy shares its attempt's row (the call in the handset's log and the carrier's bill), so
+    # the table's rows are the attempts and the records not counted; the summary says how many.
+    printed = total + not_counted
+    assert sum(copies.values()) == 77  # each incoming call of the carrier's bill is one of the handset's log
+    assert re.search(rf"=\s+{printed}\s+timeline\s+rows", text), "no count of the Timeline's rows"
+    assert f"the Timeline has {printed} rows" in " ".join(text.split())
+    # The first call: one row, the carrier's bill (EX-0009) and the handset's log (EX-0010, which says "missed").
+    first_call = re.search(
+        r"attempt 3 Alex Morgan, confirmed and copy of attempt 3 in EX-0010 call 1: counted once "
+        r"EX-0009 row 1 EX-0010 call 1",
+        " ".join(text.split()),
+    )
+    assert first_call, "the first call is not one row naming both files"
+    assert (
+        "[the same event in EX-0010 call 1: 2026-03-01 18:04:30 +00:00; call (phone) incoming; +447700900123; missed]"
+        in " ".join(text.split())
+    )
 
     # Per respondent, confirmed and suspected: the summary's figures are the rows' marks, summed.
     who = Counter(attempts.values())

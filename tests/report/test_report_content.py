@@ -99,11 +99,10 @@ def test_screenshot_drawn_with_its_words_where_they_appear(small_case: Path, ful
     assert "Noticeboard" in words
     images = subprocess.run(["pdfimages", "-list", str(full_pdf)], capture_output=True, text=True, check=True)
     rows = [line.split() for line in images.stdout.splitlines()[2:]]
-    assert len(rows) == 2
-    assert sorted(r[8] for r in rows) == [
-        "image",
-        "jpeg",
-    ]  # the JPEG passed through as DCT, the PNG as pixels
+    # The two screenshot exhibits, and (issue 14, finding 6: attachments were shown nowhere) the MMS picture
+    # drawn in the appendix: the JPEG passed through as DCT, the PNGs as pixels.
+    assert len(rows) == 3
+    assert sorted(r[8] for r in rows) == ["image", "image", "jpeg"]
 
     scale = min(FRAME_W / width, IMAGE_MAX_H / height)
     boxes = re.findall(

@@ -1,5 +1,5 @@
 """The report's sections, one module each, named as a profile names them (``templates.SECTION_IDS``):
-``cover``, ``summary``, ``incidents``, ``timeline``, ``exhibits``, ``completeness``, ``custody``, ``verification`` and
+``cover``, ``summary``, ``incidents``, ``timeline``, ``appendix``, ``exhibits``, ``completeness``, ``custody``, ``verification`` and
 ``declaration``. Each module's ``add(builder, section)`` appends its flowables to the builder's story;
 :data:`SECTIONS` is the one registry of them (``tests/report/test_sections.py`` keeps it complete), and
 :func:`build` lays a profile's sections out in order."""
@@ -13,6 +13,7 @@ from reportlab.platypus import PageBreak
 
 from evidence.report.builder import Builder
 from evidence.report.sections import (
+    appendix,
     completeness,
     cover,
     custody,
@@ -30,6 +31,7 @@ SECTIONS: dict[str, Callable[[Builder, Section], None]] = {
     "summary": summary.add,
     "incidents": incidents.add,
     "timeline": timeline.add,
+    "appendix": appendix.add,
     "exhibits": exhibits.add,
     "completeness": completeness.add,
     "custody": custody.add,
@@ -41,7 +43,8 @@ SECTIONS: dict[str, Callable[[Builder, Section], None]] = {
 def build(b: Builder) -> list[Any]:
     """One pass's story: the profile's sections in order, without a trailing page break. Completeness and
     Verification are always there in a report for others (``templates.COMPULSORY``), and Completeness in any
-    filtered or redacted report, whatever a user's own profile lists."""
+    filtered or redacted report, whatever a user's own profile lists; the Appendix wherever the Timeline is
+    (its rows point to it)."""
     chosen = list(b.profile.sections)
     needed = [] if b.profile.working else list(COMPULSORY)
     if (b.data.filters or b.data.redactor is not None) and "completeness" not in needed:
@@ -55,6 +58,11 @@ def build(b: Builder) -> list[Any]:
         else:
             at = ids.index("declaration") if "declaration" in ids else len(ids)
         chosen.insert(at, Section(missing, missing.title(), "", ()))
+    ids = [sec.id for sec in chosen]
+    if "timeline" in ids and "appendix" not in ids:
+        chosen.insert(
+            ids.index("timeline") + 1, Section("appendix", "Appendix: full text and attachments", "", ())
+        )
     for section in chosen:
         SECTIONS[section.id](b, section)
     while b.story and isinstance(b.story[-1], PageBreak):

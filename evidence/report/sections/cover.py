@@ -67,6 +67,7 @@ def add(b: Builder, section: Section) -> None:
         ("Trusted time", trusted_time(b), False),
         ("Event and acquisition dates", DATES, False),
         ("Tool", tool_line(d.tool), False),
+        ("Where to get the tool", d.tool.get("source") or "not recorded", False),
         (
             "Profile",
             b.profile.name + (" (working copy: NOT for court or the police)" if b.profile.working else ""),

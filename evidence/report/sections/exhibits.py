@@ -55,7 +55,7 @@ def add(b: Builder, section: Section) -> None:
             pairs.append(("Tool", f"{tool.get('name')} {tool.get('version')}", False))
             if body.get("file_mtime"):
                 pairs.append(("File modified (as found)", str(body["file_mtime"]), False))
-        pairs.append(("Timeline entries", _summarise(b, by_exhibit.get(number, [])), False))
+        pairs.extend(counts(b, by_exhibit.get(number, []), d.tallies.get(str(ex["sha256"]))))
         b.story.append(
             KeepTogether(
                 [
@@ -69,6 +69,38 @@ def add(b: Builder, section: Section) -> None:
     if not d.exhibits:
         b.story.append(Paragraph("The case holds no exhibits.", st["body"]))
     b.story.append(PageBreak())
+
+
+def counts(
+    b: Builder, entries: list[TimelineEntry], tally: dict[str, Any] | None
+) -> list[tuple[str, str, bool]]:
+    """An exhibit's counts (issue 14, finding 11): the records read from it (and the import's "N of M read"
+    when its importer counts units), how many came in, went out or have no direction the source gives, and
+    the first and last event time with its offset."""
+    pairs = [("Timeline entries", _summarise(b, entries), False)]
+    if isinstance(tally, dict) and isinstance(tally.get("seen"), int) and isinstance(tally.get("made"), int):
+        skipped = tally.get("skipped") if isinstance(tally.get("skipped"), list) else []
+        read = f"{tally['made']} of {tally['seen']} {tally.get('unit') or 'units'} read"
+        if skipped:
+            why = Counter(str(s.get("why") if isinstance(s, dict) else s) for s in skipped)
+            read += "; not read: " + "; ".join(
+                f"{n} × {b.mask(reason)}" for reason, n in sorted(why.items(), key=lambda kv: (-kv[1], kv[0]))
+            )
+        pairs.append(("Read by the import", read, False))
+    if entries:
+        way = Counter(e.record.direction for e in entries)
+        pairs.append(
+            (
+                "Directions",
+                f"{way[Direction.INCOMING]} incoming, {way[Direction.OUTGOING]} outgoing, "
+                f"{sum(n for d, n in way.items() if d not in (Direction.INCOMING, Direction.OUTGOING))} "
+                "direction not given by the source",
+                False,
+            )
+        )
+        pairs.append(("First event", shown_in(entries[0].record.occurred_at, b.data.tz), False))
+        pairs.append(("Last event", shown_in(entries[-1].record.occurred_at, b.data.tz), False))
+    return pairs
 
 
 def _summarise(b: Builder, entries: list[TimelineEntry]) -> str:

@@ -118,7 +118,12 @@ def _figures(b: Builder, f: Figures) -> None:
     """The counts per respondent (confirmed / suspected), third parties and unattributed, and the two sums
     that reconcile them with the Timeline's Counted column."""
     facts: list[tuple[str, str, bool]] = [
-        ("Timeline rows", f"{f.rows} (one per record read; see Counted in the Timeline)", False),
+        (
+            "Records on the timeline",
+            f"{f.rows} (one per record read; see Counted in the Timeline; a copy is shown in the row of the "
+            f"attempt it copies, so the Timeline has {f.rows - f.copies} rows)",
+            False,
+        ),
         ("Contact attempts, all senders", str(f.attempts), False),
     ]
     parts: list[str] = []
@@ -155,8 +160,9 @@ def _figures(b: Builder, f: Figures) -> None:
         (
             "Reconciliation",
             f"{' + '.join([*parts, str(third), str(nobody)])} = {f.attempts} attempts (respondents, third "
-            f"parties, unattributed); {f.attempts} attempts + {f.copies} copies + {f.not_counted} rows not "
-            f"counted = {f.rows} timeline rows",
+            f"parties, unattributed); {f.attempts} attempts + {f.copies} copies + {f.not_counted} records not "
+            f"counted = {f.rows} records; {f.rows} records − {f.copies} copies shown in their attempt's row = "
+            f"{f.rows - f.copies} timeline rows",
             False,
         )
     )

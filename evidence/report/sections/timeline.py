@@ -16,13 +16,13 @@ from reportlab.platypus import PageBreak, Paragraph
 
 from evidence.models import Channel, Direction, Record, TimeSource
 from evidence.report.builder import Builder
-from evidence.report.figures import NOT_COUNTED
+from evidence.report.figures import COPY, NOT_COUNTED, Counted
 from evidence.report.page import CONTROL, FRAME_W, shown_in
 from evidence.report.rows import Cell, RowsFlowable
+from evidence.report.sections.appendix import WORDS_LIMIT, plan
 from evidence.report.templates import Section
 from evidence.timeline import TimelineEntry
 
-WORDS_LIMIT = 300
 ROWS_PER_TABLE = 200  # long timelines become several flowables (each splits across pages between rows)
 OWN_ACCOUNT_BG = colors.HexColor("#FFF4D6")  # the complainant's own account, apart from machine records
 OWN_ACCOUNT = "COMPLAINANT'S OWN ACCOUNT (diary), not a machine record"
@@ -58,11 +58,51 @@ def add(b: Builder, section: Section) -> None:
             "Exhibit",
         )
     ]
-    acquired = _acquired(b)
-    who = _linker(b)
+    cells = _cell_maker(b)
+    folded = copies_of(b)
+    copies = {j for js in folded.values() for j in js}
     rows: list[list[Cell]] = []
     shades: list[object | None] = []
     for i, entry in enumerate(d.timeline):
+        if i in copies:
+            continue  # shown in the row of the attempt it copies
+        row = cells(i)
+        for j in folded.get(i, []):
+            row = _fold(row, cells(j), d.timeline[j], d.counted[j])
+        rows.append([Cell(row[0]), Cell(row[1]), Cell(row[2], "DejaVuMono"), *(Cell(c) for c in row[3:])])
+        shades.append(OWN_ACCOUNT_BG if entry.record.channel is Channel.DIARY else None)
+        if len(rows) == ROWS_PER_TABLE:
+            b.story.append(RowsFlowable(header, rows, widths, shades=shades))
+            rows, shades = [], []
+    if rows:
+        b.story.append(RowsFlowable(header, rows, widths, shades=shades))
+    if not d.timeline:
+        b.story.append(Paragraph("The case holds no records.", st["body"]))
+    b.story.append(PageBreak())
+
+
+def copies_of(b: Builder) -> dict[int, list[int]]:
+    """The timeline rows marked "copy of attempt N" (``evidence.report.figures``: the same call or message read
+    from a second file, a handset's log and a carrier's bill) by the index of the attempt's own row: a copy is
+    shown in that row, which names both sources (issue 14, finding 12)."""
+    d = b.data
+    numbered = {m.number: i for i, m in enumerate(d.counted) if m.kind != COPY and m.number is not None}
+    folded: dict[int, list[int]] = {}
+    for j, mark in enumerate(d.counted):
+        if mark.kind == COPY and mark.number in numbered:
+            folded.setdefault(numbered[mark.number], []).append(j)
+    return folded
+
+
+def _cell_maker(b: Builder) -> Callable[[int], list[str]]:
+    """A function giving the six cells' text of the timeline's row ``i``."""
+    d = b.data
+    acquired = _acquired(b)
+    who = _linker(b)
+    appendix = plan(b)
+
+    def cells(i: int) -> list[str]:
+        entry = d.timeline[i]
         rec = entry.record
         chan = rec.channel.value + (f" ({rec.app})" if rec.app and rec.app != rec.channel.value else "")
         chan += f"\n{rec.direction.value}"
@@ -77,32 +117,32 @@ def add(b: Builder, section: Section) -> None:
             named = [who(raw) for raw in (rec.sender, *rec.recipients)]
             sender += "".join(f"\n= {n}" for n in dict.fromkeys(n for n in named if n))
         where = "\n".join(f"{s.exhibit or '?'} {s.locator}" for s in entry.sources)
-        words = _words(entry, b.mask)
-        own = rec.channel is Channel.DIARY
-        if own:
+        words = _words(entry, appendix.words[i], appendix.items.get(i))
+        if rec.channel is Channel.DIARY:
             words = f"{OWN_ACCOUNT}\n{words}\n" + _diary_facts(
                 b, rec, acquired.get(entry.sources[0].exhibit or "")
             )
         for source in entry.sources:
             for warning in d.record_warnings.get((source.item_sha256, source.locator), []):
                 words += f"\n[import warning, {source.exhibit} {source.locator}: {b.mask(warning)}]"
-        rows.append(
-            [
-                Cell(when_cell(rec, b)),
-                Cell(chan),
-                Cell(CONTROL.sub("", sender), "DejaVuMono"),
-                Cell(CONTROL.sub("", words)),
-                Cell(CONTROL.sub("", b.mask(counted.label())) if counted is not None else ""),
-                Cell(CONTROL.sub("", where)),
-            ]
-        )
-        shades.append(OWN_ACCOUNT_BG if own else None)
-        if len(rows) == ROWS_PER_TABLE or i == len(d.timeline) - 1:
-            b.story.append(RowsFlowable(header, rows, widths, shades=shades))
-            rows, shades = [], []
-    if not d.timeline:
-        b.story.append(Paragraph("The case holds no records.", st["body"]))
-    b.story.append(PageBreak())
+        mark = b.mask(counted.label()) if counted is not None else ""
+        return [CONTROL.sub("", c) for c in (when_cell(rec, b), chan, sender, words, mark, where)]
+
+    return cells
+
+
+def _fold(row: list[str], copy: list[str], entry: TimelineEntry, mark: Counted) -> list[str]:
+    """The attempt's ``row`` with its copy's cells added: in Words, one bracket naming the copy's source and
+    what it says differently (time, channel, sender, words, each on one line); the copy's mark; its exhibit
+    and locator."""
+    source = entry.sources[0]
+    named = f"{source.exhibit or '?'} {source.locator}"
+    differs = [copy[k].replace("\n", " ") for k in range(4) if copy[k] != row[k]]
+    out = list(row)
+    out[3] = f"{row[3]}\n[the same event in {named}" + (f": {'; '.join(differs)}]" if differs else "]")
+    out[4] = f"{row[4]}\nand {mark.label()} in {named}: counted once"
+    out[5] = f"{row[5]}\n{copy[5]}"
+    return out
 
 
 def _linker(b: Builder) -> Callable[[str | None], str | None]:
@@ -211,29 +251,20 @@ def _diary_facts(b: Builder, rec: Record, recorded: datetime | None) -> str:
     return "; ".join(parts)
 
 
-def _same(text: str) -> str:
-    return text
-
-
-def _words(entry: TimelineEntry, mask: Callable[[str], str] = _same) -> str:
-    """The words of a record as quoted text, truncated with a pointer to the exhibit when long; ``mask``
-    applies a redaction to the text."""
+def _words(entry: TimelineEntry, full: str, item: str | None) -> str:
+    """The words of a record as quoted text (``full``: as ``appendix.full_words`` gives them), cut when long
+    with a pointer to its appendix ``item``, where they are in full with its attachments."""
     rec = entry.record
-    parts: list[str] = []
     if rec.channel in (Channel.CALL, Channel.VOICEMAIL) and not rec.text:
         call = rec.status or rec.channel.value
         if rec.duration_s:
             call += f", {rec.duration_s} s"
         return call
-    if rec.subject:
-        parts.append(f"Subject: {rec.subject}")
-    if rec.text:
-        parts.append(rec.text)
-    words = mask(" — ".join(p.replace("\n", " ").strip() for p in parts)) or (rec.status or "")
+    words = full or (rec.status or "")
     if len(words) > WORDS_LIMIT:
-        words = words[:WORDS_LIMIT].rstrip() + f"… [continues in {entry.sources[0].exhibit or 'the source'}]"
-    quoted = f"“{words}”" if parts else words
+        words = words[:WORDS_LIMIT].rstrip() + f"… [continues in Appendix {item}]"
+    quoted = f"“{words}”" if (rec.subject or rec.text) else words
     if rec.attachments:
         n = len(rec.attachments)
-        quoted += f" (+{n} attachment{'s' if n != 1 else ''})"
+        quoted += f" (+{n} attachment{'s' if n != 1 else ''}: Appendix {item})"
     return quoted
