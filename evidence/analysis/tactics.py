@@ -104,36 +104,50 @@ class Tag:
 
 
 class _Index:
-    """Which triggers can match a text, found from the three-letter pieces of the strings each needs."""
+    """Which triggers can match a text, found from the three-letter pieces of the strings each needs, one table
+    a language (a text is read only by the rules of its languages, so only their tables are looked at)."""
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = tuple(rules)
-        self.always: set[tuple[int, int]] = set()
-        self.by_trigram: dict[str, list[tuple[str, list[tuple[int, int]]]]] = {}
+        # Each language's triggers searched in every text, and its needed strings by their first three letters.
+        self.always: dict[str, list[tuple[int, int]]] = {}
+        self.by_trigram: dict[str, dict[str, list[tuple[str, list[tuple[int, int]]]]]] = {}
         # Each tactic's known false positives (the rules' ``unless``), by language: they veto the model too.
         self.vetoes: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
         for rule in self.rules:
             for pattern in rule.unless:
                 self.vetoes.setdefault(rule.tactic, []).append((rule.language, pattern))
-        targets: dict[str, list[tuple[int, int]]] = {}
+        targets: dict[str, dict[str, list[tuple[int, int]]]] = {}
         for r, rule in enumerate(self.rules):
             for t in range(len(rule.triggers)):
                 needs = rule.needs[t] if t < len(rule.needs) else None
                 if needs is None:
-                    self.always.add((r, t))
+                    self.always.setdefault(rule.language, []).append((r, t))
                 else:
                     for word in needs:
-                        targets.setdefault(word, []).append((r, t))
-        for word, where in sorted(targets.items()):
-            self.by_trigram.setdefault(word[:3], []).append((word, where))
+                        targets.setdefault(rule.language, {}).setdefault(word, []).append((r, t))
+        for language, words in targets.items():
+            table = self.by_trigram.setdefault(language, {})
+            for word, where in sorted(words.items()):
+                table.setdefault(word[:3], []).append((word, where))
 
-    def candidates(self, lower: str) -> set[tuple[int, int]]:
-        """The (rule, trigger) pairs worth searching in a lower-cased text."""
-        found = set(self.always)
-        for trigram in {lower[i : i + 3] for i in range(len(lower) - 2)}:
-            for word, where in self.by_trigram.get(trigram, ()):
-                if word in lower:
-                    found.update(where)
+    def candidates(self, lower: str, languages: Iterable[str]) -> dict[int, set[int]]:
+        """The triggers worth searching in a lower-cased text, rule by rule, among the rules of ``languages``."""
+        found: dict[int, set[int]] = {}
+        grams: set[str] | None = None
+        for language in set(languages):
+            for r, t in self.always.get(language, ()):
+                found.setdefault(r, set()).add(t)
+            table = self.by_trigram.get(language)
+            if not table:
+                continue
+            if grams is None:
+                grams = {lower[i : i + 3] for i in range(len(lower) - 2)}
+            for trigram in grams.intersection(table):
+                for word, where in table[trigram]:
+                    if word in lower:
+                        for r, t in where:
+                            found.setdefault(r, set()).add(t)
         return found
 
 
@@ -304,20 +318,21 @@ def tag_with(
     when not given)."""
     index = rules.index if isinstance(rules, RuleSet) else _Index(tuple(rules))
     plain = _normalise(text)
+    languages = ("*", language) if language else ("*", *candidate_languages(plain))
+    return _rule_tags(index, text, plain, languages, guarded(plain) if shielded is None else shielded)
+
+
+def _rule_tags(
+    index: _Index, text: str, plain: str, languages: Sequence[str], shielded: Sequence[tuple[int, int]]
+) -> list[Tag]:
+    # tag_with's work, once the text is normalised, its languages known and its guarded stretches found.
     lower = plain.lower()
     aligned = len(lower) == len(plain)  # lower-casing kept every offset: the fast patterns may be used
-    languages = ("*", language) if language else ("*", *candidate_languages(plain))
-    shielded = guarded(plain) if shielded is None else shielded
-    triggers: dict[int, list[int]] = {}
-    for r, t in index.candidates(lower):
-        triggers.setdefault(r, []).append(t)
     tags: list[Tag] = []
-    for r in sorted(triggers):
+    for r, triggers in index.candidates(lower, languages).items():
         rule = index.rules[r]
-        if rule.language not in languages:
-            continue
         spans: list[tuple[int, int]] = []
-        for t in sorted(triggers[r]):
+        for t in triggers:
             fast = rule.fast[t] if aligned and t < len(rule.fast) else None
             if fast is not None:
                 spans += word_spans(fast, lower)
@@ -374,13 +389,13 @@ def tag(text: str, rules: RuleSet | None = None) -> list[Tag]:
     ruleset = rules or default_rules()
     plain = _normalise(text)
     shielded = guarded(plain)
-    found = tag_with(ruleset, text, shielded=shielded)
+    languages = ("*", *candidate_languages(plain))
+    found = _rule_tags(ruleset.index, text, plain, languages, shielded)
     if ruleset.model is not None:
         suggested = model_tags(ruleset.model, text, frozenset(t.tactic for t in found), shielded)
         if suggested:
             # A model suggestion is dropped where a rule of its tactic knows the words as a false positive
             # ("congratulations", "lol", "happy birthday" in the message's language).
-            languages = ("*", *candidate_languages(plain))
             vetoes = ruleset.index.vetoes
             found += [
                 t
