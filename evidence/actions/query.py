@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import json
 import sqlite3
 from collections.abc import Iterator
 from datetime import date
@@ -207,8 +208,11 @@ def _stats_rows(case: CaseFolder) -> Iterator[IndexRow]:
     except sqlite3.Error:  # a stored JSON that is not JSON (the index is not signed): named like the timeline
         raise _damaged_index(case) from None
     while found:
-        for record_id, fields in found:
-            value = index.stored_json(fields, f"record {record_id}")
+        try:  # a batch parsed at once (what SQLite wrote is JSON); row by row, to name a bad one, otherwise
+            values = json.loads("[" + ",".join(fields for _, fields in found) + "]")
+        except (ValueError, TypeError, RecursionError):
+            values = [index.stored_json(fields, f"record {record_id}") for record_id, fields in found]
+        for (record_id, _), value in zip(found, values, strict=True):
             try:
                 (
                     item,

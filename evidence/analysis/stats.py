@@ -228,21 +228,23 @@ def counted_attempts(
     group: list[IndexRow] = []
     instant = 0.0
 
-    def flush() -> None:
-        for row, items in _entries(group, exhibits):
-            if row.date_unknown:
-                continue
-            ident, person = resolver.identify(row.sender)
-            if row.direction != Direction.INCOMING.value and not (
-                row.direction == Direction.UNKNOWN.value and resolver.role(person) == "respondent"
-            ):
-                continue
-            if ident is not None:
-                identity = ident.value
-            else:
-                identity = WITHHELD if (row.sender or "").strip() else NOT_READ
-            found.append(RowAttempt(row.occurred_at, row.channel, identity, person, items))
+    def count(row: IndexRow, items: frozenset[str]) -> None:
+        if row.date_unknown:
+            return
+        ident, person = resolver.identify(row.sender)
+        if row.direction != incoming and not (
+            row.direction == unknown and resolver.role(person) == "respondent"
+        ):
+            return
+        # as in ``attempts``: a hidden caller says so; a record with no sender at all is not a withheld number
+        withheld = WITHHELD if (row.sender or "").strip() else NOT_READ
+        found.append(
+            RowAttempt(
+                row.occurred_at, row.channel, ident.value if ident is not None else withheld, person, items
+            )
+        )
 
+    incoming, unknown = Direction.INCOMING.value, Direction.UNKNOWN.value
     for row in rows:
         moment = row.occurred_at.timestamp()
         if group and moment != instant:
@@ -250,12 +252,16 @@ def counted_attempts(
                 raise CaseError(
                     f"the case's index is damaged (record {row.id} is out of time order): run 'evidence verify'"
                 )
-            flush()
+            if len(group) == 1:  # nearly every instant: nothing to merge
+                count(group[0], frozenset((group[0].item_sha256,)))
+            else:
+                for shown, items in _entries(group, exhibits):
+                    count(shown, items)
             group = []
         group.append(row)
         instant = moment
-    if group:
-        flush()
+    for shown, items in _entries(group, exhibits) if group else ():
+        count(shown, items)
     found.sort(key=lambda a: a.at)
     merged: list[RowAttempt] = []
     for attempt in found:
