@@ -88,6 +88,9 @@ class Rule:
     # (checked by ``word_spans`` instead): Python's engine then scans for its first letters, several times
     # faster. None when lower-casing the pattern is not safe.
     fast: tuple[re.Pattern[str] | None, ...] = ()
+    # For each trigger, the other sets of strings of which every match holds one (``required_strings``, those
+    # that are not ``needs``): a trigger one of whose sets is missing from the lower-cased text is not searched.
+    requires: tuple[tuple[frozenset[str], ...], ...] = ()
 
 
 def phrase_regex(phrase: str) -> str:
@@ -108,6 +111,43 @@ def needed_strings(regex: str) -> frozenset[str] | None:
         return None
     found = _needs(list(parsed))
     return frozenset(found) if found else None
+
+
+def required_strings(regex: str) -> tuple[frozenset[str], ...]:
+    """Every set of strings (lower case, three characters or more) of which ``regex`` needs one, as
+    :func:`needed_strings` finds them, in the pattern's order: each part of a sequence is needed (a run of
+    literal characters, a group, a repeat of at least one, an alternation whose every branch needs one), and so
+    are the parts of a needed group. A trigger is searched only in a text holding one string of each set."""
+    if _sre_parse is None:
+        return ()
+    try:
+        parsed = _sre_parse.parse(regex, _FLAGS)
+    except re.error:
+        return ()
+    found: list[frozenset[str]] = []
+    _all_needs(list(parsed), found)
+    return tuple(dict.fromkeys(s for s in found if min(map(len, s)) >= 3))
+
+
+def _all_needs(items: list[tuple[Any, Any]], found: list[frozenset[str]]) -> None:
+    run: list[str] = []
+    for op, av in [*items, (None, None)]:
+        if op is _sre.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            found.append(frozenset({"".join(run).lower()}))
+            run = []
+        if op is _sre.SUBPATTERN:
+            _all_needs(list(av[3]), found)
+        elif op is _sre.ATOMIC_GROUP:
+            _all_needs(list(av), found)
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT) and av[0] >= 1:
+            _all_needs(list(av[2]), found)
+        elif op is _sre.BRANCH:
+            branches = [_needs(list(branch)) for branch in av[1]]
+            if all(branches):
+                found.append(frozenset(set().union(*(b for b in branches if b))))
 
 
 def _needs(items: list[tuple[Any, Any]]) -> set[str] | None:
@@ -294,6 +334,10 @@ def _parse_rule(tactic: str, index: int, item: object, path: str, language: str)
             key = "phrases" if i < len(phrases) else "patterns"
             compiled[i] = _compile(source, where, key, path, bounded=True)
     needs = tuple(needed_strings(_bounded(source)) for source in sources)
+    requires = tuple(
+        tuple(r for r in required_strings(_bounded(source)) if r != need)
+        for source, need in zip(sources, needs, strict=True)
+    )
     unless = [
         _compile(p, where, "unless", path, bounded=False)
         for p in _strings(item.get("unless"), where, "unless", path)
@@ -313,4 +357,5 @@ def _parse_rule(tactic: str, index: int, item: object, path: str, language: str)
         language,
         needs,
         fast,
+        requires,
     )

@@ -22,8 +22,10 @@ someone else said they would do ("she said she would post the photos") are not r
 happened is not suggested as the sender's tactic. (The owner's outgoing messages and
 diary are not read at all: ``review.suggests``.)
 
-Speed: a trigger is searched only when a string it must contain is in the text, and as a lower-case pattern
-whose left word boundary is checked after the search (``_tactic_rules``): about 0.2 ms a message.
+Speed: a trigger is searched only when the text holds one of each set of strings every match contains (found
+from the parsed pattern, looked up by three-letter pieces in a table of the text's languages), and as a
+lower-case pattern whose left word boundary is checked after the search (``_tactic_rules``): about 0.2 ms a
+message.
 
 Measured precision and recall: ``bench/RESULTS.md``; ``bench/tactics.py`` recomputes them on any labelled set.
 Known limits: one message at a time (no conversation context); sarcasm is caught only where it is marked
@@ -333,6 +335,8 @@ def _rule_tags(
         rule = index.rules[r]
         spans: list[tuple[int, int]] = []
         for t in triggers:
+            if t < len(rule.requires) and rule.requires[t] and not _holds(lower, rule.requires[t]):
+                continue  # a string every match needs is not in the text
             fast = rule.fast[t] if aligned and t < len(rule.fast) else None
             if fast is not None:
                 spans += word_spans(fast, lower)
@@ -348,6 +352,17 @@ def _rule_tags(
             if not _inside(start, end, shielded):
                 tags.append(Tag(rule.tactic, rule.id, start, end, text[start:end]))
     return sorted(tags, key=lambda t: (t.start, t.end, t.tactic, t.rule_id))
+
+
+def _holds(lower: str, required: Sequence[frozenset[str]]) -> bool:
+    # Whether the text holds one string of each set (plain loops: this runs for every trigger a text may match).
+    for strings in required:
+        for word in strings:
+            if word in lower:
+                break
+        else:
+            return False
+    return True
 
 
 def _merge(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
