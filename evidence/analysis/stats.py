@@ -27,6 +27,7 @@ consecutive attempts.
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -351,6 +352,9 @@ def summary(
     if person is not None:
         found = [a for a in found if a.person is not None and a.person.casefold() == person.casefold()]
     days = Counter(a.at.astimezone(tz).date() for a in found)
+    weeks: Counter[str] = Counter()
+    for day, n in days.items():
+        weeks[iso_week(day)] += n
     result: dict[str, Any] = {
         "definitions": {
             "attempt": "incoming records, plus records of unknown direction sent by a respondent's identifier",
@@ -363,15 +367,13 @@ def summary(
         "first": _local(found[0].at, tz) if found else None,
         "last": _local(found[-1].at, tz) if found else None,
         "per_day": {d.isoformat(): n for d, n in sorted(days.items())},
-        "per_week": dict(sorted(Counter(iso_week(d) for d in days.elements()).items())),
+        "per_week": dict(sorted(weeks.items())),
         "per_channel": dict(sorted(Counter(a.channel for a in found).items())),
         "per_identity": dict(sorted(Counter(a.identity for a in found).items())),
         "per_person": dict(sorted(Counter(a.person or "(nobody linked)" for a in found).items())),
         "no_contact_since": no_contact_since.isoformat() if no_contact_since else None,
         "attempts_since_no_contact": (
-            sum(1 for a in found if a.at.astimezone(tz).date() >= no_contact_since)
-            if no_contact_since
-            else None
+            sum(n for d, n in days.items() if d >= no_contact_since) if no_contact_since else None
         ),
     }
     start = no_contact_since or since or (min(days) if days else None)
@@ -399,11 +401,8 @@ def summary(
         }
         for run in bursts(found)
     ]
-    gaps = sorted(
-        ((b.at - a.at, a, b) for a, b in pairwise(found)),
-        key=lambda g: g[0],
-        reverse=True,
-    )
+    # the longest first, ties in time order (``nlargest`` is ``sorted(..., reverse=True)[:n]``)
+    gaps = heapq.nlargest(TOP_GAPS, ((b.at - a.at, a, b) for a, b in pairwise(found)), key=lambda g: g[0])
     result["gaps"] = [
         {"from": _local(a.at, tz), "to": _local(b.at, tz), "hours": int(length.total_seconds() // 3600)}
         for length, a, b in gaps[:TOP_GAPS]
