@@ -1,6 +1,7 @@
 """Scale: a year of harassment and a phone's backups, 100,000 and 1,000,000 records, every command timed.
 
     .venv/bin/python bench/scale.py [--records 100000] [--million] [--runs 3] [--keep DIR]
+    .venv/bin/python bench/scale.py --case CASE [--skip VIEW ...] [--runs 3]   # the views of a case made before
 
 What it does, each step a fresh ``evidence`` process timed whole by ``/usr/bin/time`` (wall seconds and peak
 resident memory), the median of ``--runs`` runs:
@@ -291,9 +292,18 @@ def main() -> None:
     steps = "timeline --json, timeline, stats, search, verify, report"
     parser.add_argument("--skip", action="append", default=[], help=f"leave out a view ({steps})")
     parser.add_argument("--million-skip", action="append", default=[], help="leave out a view of the 1M case")
+    parser.add_argument(
+        "--case", type=Path, help="only time the views of this case (made by an earlier run with --keep)"
+    )
     args = parser.parse_args()
     if not Path(TIME).exists():
         raise SystemExit(f"{TIME} is missing: apt-get install time")
+    if args.case is not None:
+        found = views(
+            args.case.resolve(), args.runs, "2024-06", Path(tempfile.mkdtemp()), frozenset(args.skip)
+        )
+        print("\n".join(row(name, result) for name, result in found))
+        return
     work = args.keep or Path(tempfile.mkdtemp(prefix="evidence-bench-scale-"))
     work.mkdir(parents=True, exist_ok=True)
     try:

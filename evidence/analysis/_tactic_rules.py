@@ -12,8 +12,9 @@ the pattern's first letters.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 try:  # the standard library's regular expression parser, read to find the words a pattern needs
     from re import _constants as _sre  # type: ignore[attr-defined]
@@ -30,6 +31,44 @@ _RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*$")
 _FLAGS = re.IGNORECASE | re.MULTILINE
 
 
+class Triggers(Sequence["re.Pattern[str]"]):
+    """A rule's trigger patterns (case-insensitive, whole words), each compiled when first read. A text is
+    searched with a trigger's lower-case form (``Rule.fast``) when there is one, so most of these are never
+    needed: compiling them all made up a third of the time to load the shipped rules. A trigger whose
+    lower-case form could not be made, or matches the empty string, is compiled (and checked) at load."""
+
+    def __init__(self, sources: Sequence[str], compiled: dict[int, re.Pattern[str]]) -> None:
+        self.sources = tuple(sources)  # each trigger's regular expression, word boundaries included
+        self._compiled = dict(compiled)
+
+    def __len__(self) -> int:
+        return len(self.sources)
+
+    @overload
+    def __getitem__(self, index: int) -> re.Pattern[str]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[re.Pattern[str], ...]: ...
+
+    def __getitem__(self, index: int | slice) -> re.Pattern[str] | tuple[re.Pattern[str], ...]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        index = range(len(self.sources))[index]  # IndexError as a tuple's
+        found = self._compiled.get(index)
+        if found is None:
+            found = self._compiled[index] = re.compile(self.sources[index], _FLAGS)
+        return found
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Triggers) and other.sources == self.sources
+
+    def __hash__(self) -> int:
+        return hash(self.sources)
+
+    def __repr__(self) -> str:
+        return f"Triggers({self.sources!r})"
+
+
 @dataclass(frozen=True)
 class Rule:
     """One rule of one tactic, compiled."""
@@ -37,7 +76,7 @@ class Rule:
     tactic: str
     id: str
     description: str
-    triggers: tuple[re.Pattern[str], ...]
+    triggers: Sequence[re.Pattern[str]]
     unless: tuple[re.Pattern[str], ...]
     context: tuple[re.Pattern[str], ...]
     source: str  # the file the rule came from
@@ -49,6 +88,9 @@ class Rule:
     # (checked by ``word_spans`` instead): Python's engine then scans for its first letters, several times
     # faster. None when lower-casing the pattern is not safe.
     fast: tuple[re.Pattern[str] | None, ...] = ()
+    # For each trigger, the other sets of strings of which every match holds one (``required_strings``, those
+    # that are not ``needs``): a trigger one of whose sets is missing from the lower-cased text is not searched.
+    requires: tuple[tuple[frozenset[str], ...], ...] = ()
 
 
 def phrase_regex(phrase: str) -> str:
@@ -69,6 +111,43 @@ def needed_strings(regex: str) -> frozenset[str] | None:
         return None
     found = _needs(list(parsed))
     return frozenset(found) if found else None
+
+
+def required_strings(regex: str) -> tuple[frozenset[str], ...]:
+    """Every set of strings (lower case, three characters or more) of which ``regex`` needs one, as
+    :func:`needed_strings` finds them, in the pattern's order: each part of a sequence is needed (a run of
+    literal characters, a group, a repeat of at least one, an alternation whose every branch needs one), and so
+    are the parts of a needed group. A trigger is searched only in a text holding one string of each set."""
+    if _sre_parse is None:
+        return ()
+    try:
+        parsed = _sre_parse.parse(regex, _FLAGS)
+    except re.error:
+        return ()
+    found: list[frozenset[str]] = []
+    _all_needs(list(parsed), found)
+    return tuple(dict.fromkeys(s for s in found if min(map(len, s)) >= 3))
+
+
+def _all_needs(items: list[tuple[Any, Any]], found: list[frozenset[str]]) -> None:
+    run: list[str] = []
+    for op, av in [*items, (None, None)]:
+        if op is _sre.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            found.append(frozenset({"".join(run).lower()}))
+            run = []
+        if op is _sre.SUBPATTERN:
+            _all_needs(list(av[3]), found)
+        elif op is _sre.ATOMIC_GROUP:
+            _all_needs(list(av), found)
+        elif op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT) and av[0] >= 1:
+            _all_needs(list(av[2]), found)
+        elif op is _sre.BRANCH:
+            branches = [_needs(list(branch)) for branch in av[1]]
+            if all(branches):
+                found.append(frozenset(set().union(*(b for b in branches if b))))
 
 
 def _needs(items: list[tuple[Any, Any]]) -> set[str] | None:
@@ -245,11 +324,20 @@ def _parse_rule(tactic: str, index: int, item: object, path: str, language: str)
     patterns = _strings(item.get("patterns"), where, "patterns", path)
     if not phrases and not patterns:
         raise UsageError(f"{where}: needs at least one phrase or pattern", path=path)
-    triggers = [_compile(phrase_regex(p), where, "phrases", path, bounded=True) for p in phrases]
-    triggers += [_compile(p, where, "patterns", path, bounded=True) for p in patterns]
-    needs = tuple(needed_strings(t.pattern) for t in triggers)
     sources = [phrase_regex(p) for p in phrases] + patterns
     fast = tuple(lower_pattern(source) for source in sources)
+    compiled: dict[int, re.Pattern[str]] = {}
+    for i, (source, quick) in enumerate(zip(sources, fast, strict=True)):
+        # Where the lower-case form compiles and cannot match nothing, so does the pattern (it differs only in
+        # the case of letters outside escapes): it is compiled when first needed. Otherwise now, to be checked.
+        if quick is None or quick.search("") is not None:
+            key = "phrases" if i < len(phrases) else "patterns"
+            compiled[i] = _compile(source, where, key, path, bounded=True)
+    needs = tuple(needed_strings(_bounded(source)) for source in sources)
+    requires = tuple(
+        tuple(r for r in required_strings(_bounded(source)) if r != need)
+        for source, need in zip(sources, needs, strict=True)
+    )
     unless = [
         _compile(p, where, "unless", path, bounded=False)
         for p in _strings(item.get("unless"), where, "unless", path)
@@ -262,11 +350,12 @@ def _parse_rule(tactic: str, index: int, item: object, path: str, language: str)
         tactic,
         rule_id,
         description,
-        tuple(triggers),
+        Triggers([_bounded(source) for source in sources], compiled),
         tuple(unless),
         tuple(context),
         path,
         language,
         needs,
         fast,
+        requires,
     )

@@ -23,20 +23,28 @@ consecutive ones, on any channel and from any identifier (withheld ones included
 **Days with contact** run from the no-contact date (the genesis ``no_contact_since``; else ``--since``; else
 the first attempt) to the day of the last attempt, inclusive. **Gaps** are the longest silences between
 consecutive attempts.
+
+**Two ways in, one answer.** :func:`compute` counts over timeline entries (what a report holds);
+:func:`compute_rows` over the index's candidate rows read narrow (``actions/query.stats``: no record or timeline
+entry built, ``timeline.build``'s merge and order done on the rows), several times faster on a large case. A test
+keeps the two equal on a case with copies, outgoing records and records of unknown direction.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from evidence.analysis.people import Resolver
+from evidence.errors import CaseError
 from evidence.models import Direction, Record
-from evidence.timeline import TimelineEntry
+from evidence.timeline import WHOLE_ITEM_LOCATORS, TimelineEntry
+from evidence.timeline import _party as party
 
 # The records that can be attempts, as an SQL condition over the index's ``records`` rows (their stored JSON,
 # what the timeline reads): only incoming ones and those of unknown direction are. Exact, not an estimate:
@@ -75,6 +83,31 @@ class Attempt:
     def at(self) -> datetime:
         """When it happened."""
         return self.entry.record.occurred_at
+
+    @property
+    def channel(self) -> str:
+        """The channel of the record shown (``call``, ``sms``, ...)."""
+        return self.entry.record.channel.value
+
+
+class Counted(Protocol):
+    """What the counts read of an attempt: an :class:`Attempt`, or one read from the index's rows
+    (:class:`RowAttempt`)."""
+
+    @property
+    def at(self) -> datetime: ...
+
+    @property
+    def channel(self) -> str: ...
+
+    @property
+    def identity(self) -> str: ...
+
+    @property
+    def person(self) -> str | None: ...
+
+
+_A = TypeVar("_A", bound=Counted)
 
 
 def is_attempt(record: Record, resolver: Resolver) -> bool:
@@ -129,6 +162,138 @@ def _copy_of(merged: list[Attempt], attempt: Attempt) -> int | None:
     return None
 
 
+class IndexRow(NamedTuple):
+    """One record of the index as the counts read it (``CANDIDATES``, without ``raw`` but ``date_unknown``)."""
+
+    id: str
+    item_sha256: str
+    locator: str
+    occurred_at: datetime
+    channel: str
+    direction: str
+    sender: str | None
+    recipients: tuple[str, ...]
+    subject: str | None
+    text: str | None
+    status: str | None
+    duration_s: int | None
+    date_unknown: bool
+
+
+@dataclass(slots=True)
+class RowAttempt:
+    """An attempt read from index rows: when, on which channel, from whom, from which files."""
+
+    at: datetime
+    channel: str
+    identity: str
+    person: str | None
+    items: frozenset[str]
+    copied: bool = False
+
+
+def _key(row: IndexRow) -> tuple[Any, ...]:
+    # ``timeline.dedupe_key`` of the row's record.
+    return (
+        row.item_sha256 if row.locator in WHOLE_ITEM_LOCATORS else None,
+        row.channel,
+        row.direction,
+        row.occurred_at.timestamp(),
+        party(row.sender),
+        tuple(sorted(party(r) or "" for r in row.recipients)),
+        row.subject,
+        row.text,
+        row.status,
+        row.duration_s,
+    )
+
+
+def _entries(group: list[IndexRow], exhibits: dict[str, str]) -> list[tuple[IndexRow, frozenset[str]]]:
+    """``timeline.build`` of one instant's rows: each entry's row shown and the files of its copies, in order."""
+    if len(group) == 1:  # nearly every instant: nothing to merge
+        return [(group[0], frozenset((group[0].item_sha256,)))]
+    merged: dict[tuple[Any, ...], list[IndexRow]] = {}
+    for row in group:
+        merged.setdefault(_key(row), []).append(row)
+    entries: list[tuple[str, str, IndexRow, frozenset[str]]] = []
+    for copies in merged.values():
+        ordered = sorted(copies, key=lambda r: (exhibits.get(r.item_sha256) or "", r.locator))
+        items = frozenset(r.item_sha256 for r in ordered)
+        if len(items) < len(ordered):
+            entries += [
+                (exhibits.get(r.item_sha256) or "", r.locator, r, frozenset((r.item_sha256,))) for r in copies
+            ]
+            continue
+        first = next(r for r in copies if r.id == ordered[0].id)
+        entries.append((exhibits.get(ordered[0].item_sha256) or "", first.locator, first, items))
+    entries.sort(key=lambda e: (e[0], e[1]))
+    return [(row, items) for _, _, row, items in entries]
+
+
+def counted_attempts(
+    rows: Iterable[IndexRow], exhibits: dict[str, str], resolver: Resolver
+) -> list[RowAttempt]:
+    """:func:`attempts` over index rows in time order (``timeline.stream`` and ``timeline.build`` done on the
+    rows' fields): the same attempts, merged the same way, without a record or timeline entry built."""
+    found: list[RowAttempt] = []
+    group: list[IndexRow] = []
+    instant = 0.0
+
+    def count(row: IndexRow, items: frozenset[str]) -> None:
+        if row.date_unknown:
+            return
+        ident, person = resolver.identify(row.sender)
+        if row.direction != incoming and not (
+            row.direction == unknown and resolver.role(person) == "respondent"
+        ):
+            return
+        # as in ``attempts``: a hidden caller says so; a record with no sender at all is not a withheld number
+        withheld = WITHHELD if (row.sender or "").strip() else NOT_READ
+        found.append(
+            RowAttempt(
+                row.occurred_at, row.channel, ident.value if ident is not None else withheld, person, items
+            )
+        )
+
+    incoming, unknown = Direction.INCOMING.value, Direction.UNKNOWN.value
+    for row in rows:
+        moment = row.occurred_at.timestamp()
+        if group and moment != instant:
+            if moment < instant:
+                raise CaseError(
+                    f"the case's index is damaged (record {row.id} is out of time order): run 'evidence verify'"
+                )
+            if len(group) == 1:  # nearly every instant: nothing to merge
+                count(group[0], frozenset((group[0].item_sha256,)))
+            else:
+                for shown, items in _entries(group, exhibits):
+                    count(shown, items)
+            group = []
+        group.append(row)
+        instant = moment
+    for shown, items in _entries(group, exhibits) if group else ():
+        count(shown, items)
+    found.sort(key=lambda a: a.at)
+    merged: list[RowAttempt] = []
+    for attempt in found:
+        for i in range(len(merged) - 1, -1, -1):
+            other = merged[i]
+            if attempt.at - other.at >= COPY_WINDOW:
+                merged.append(attempt)
+                break
+            if (
+                not other.copied
+                and other.identity == attempt.identity
+                and other.channel == attempt.channel
+                and not attempt.items & other.items
+            ):
+                other.copied = True
+                break
+        else:
+            merged.append(attempt)
+    return merged
+
+
 def iso_week(day: date) -> str:
     """``2026-W13``."""
     year, week, _ = day.isocalendar()
@@ -139,12 +304,10 @@ def _local(moment: datetime, tz: tzinfo) -> str:
     return moment.astimezone(tz).isoformat()
 
 
-def bursts(
-    found: list[Attempt], *, minimum: int = BURST_MIN, gap: timedelta = BURST_GAP
-) -> list[list[Attempt]]:
+def bursts(found: Sequence[_A], *, minimum: int = BURST_MIN, gap: timedelta = BURST_GAP) -> list[list[_A]]:
     """Runs of at least ``minimum`` attempts with no gap longer than ``gap``."""
-    runs: list[list[Attempt]] = []
-    current: list[Attempt] = []
+    runs: list[list[_A]] = []
+    current: list[_A] = []
     for attempt in found:
         if current and attempt.at - current[-1].at > gap:
             runs.append(current)
@@ -164,12 +327,44 @@ def compute(
     person: str | None = None,
 ) -> dict[str, Any]:
     """The statistics as one JSON-ready dictionary (times in the case zone, with their offsets)."""
-    found = attempts(entries, resolver)
+    return summary(
+        attempts(entries, resolver), tz, no_contact_since=no_contact_since, since=since, person=person
+    )
+
+
+def compute_rows(
+    rows: Iterable[IndexRow],
+    exhibits: dict[str, str],
+    resolver: Resolver,
+    tz: tzinfo,
+    *,
+    no_contact_since: date | None = None,
+    since: date | None = None,
+    person: str | None = None,
+) -> dict[str, Any]:
+    """:func:`compute` over the index's candidate rows in time order (``CANDIDATES``, read narrow: see
+    ``_stats_rows``), without building records or timeline entries: the same figures, several times faster."""
+    found = counted_attempts(rows, exhibits, resolver)
+    return summary(found, tz, no_contact_since=no_contact_since, since=since, person=person)
+
+
+def summary(
+    found: Sequence[Counted],
+    tz: tzinfo,
+    *,
+    no_contact_since: date | None = None,
+    since: date | None = None,
+    person: str | None = None,
+) -> dict[str, Any]:
+    """The statistics of attempts already found and merged (:func:`attempts`), in time order."""
     if since is not None:
         found = [a for a in found if a.at.astimezone(tz).date() >= since]
     if person is not None:
         found = [a for a in found if a.person is not None and a.person.casefold() == person.casefold()]
     days = Counter(a.at.astimezone(tz).date() for a in found)
+    weeks: Counter[str] = Counter()
+    for day, n in days.items():
+        weeks[iso_week(day)] += n
     result: dict[str, Any] = {
         "definitions": {
             "attempt": "incoming records, plus records of unknown direction sent by a respondent's identifier",
@@ -182,15 +377,13 @@ def compute(
         "first": _local(found[0].at, tz) if found else None,
         "last": _local(found[-1].at, tz) if found else None,
         "per_day": {d.isoformat(): n for d, n in sorted(days.items())},
-        "per_week": dict(sorted(Counter(iso_week(d) for d in days.elements()).items())),
-        "per_channel": dict(sorted(Counter(a.record.channel.value for a in found).items())),
+        "per_week": dict(sorted(weeks.items())),
+        "per_channel": dict(sorted(Counter(a.channel for a in found).items())),
         "per_identity": dict(sorted(Counter(a.identity for a in found).items())),
         "per_person": dict(sorted(Counter(a.person or "(nobody linked)" for a in found).items())),
         "no_contact_since": no_contact_since.isoformat() if no_contact_since else None,
         "attempts_since_no_contact": (
-            sum(1 for a in found if a.at.astimezone(tz).date() >= no_contact_since)
-            if no_contact_since
-            else None
+            sum(n for d, n in days.items() if d >= no_contact_since) if no_contact_since else None
         ),
     }
     start = no_contact_since or since or (min(days) if days else None)
@@ -213,16 +406,13 @@ def compute(
             "attempts": len(run),
             "minutes": int((run[-1].at - run[0].at).total_seconds() // 60),
             "across_midnight": run[0].at.astimezone(tz).date() != run[-1].at.astimezone(tz).date(),
-            "per_channel": dict(sorted(Counter(a.record.channel.value for a in run).items())),
+            "per_channel": dict(sorted(Counter(a.channel for a in run).items())),
             "per_identity": dict(sorted(Counter(a.identity for a in run).items())),
         }
         for run in bursts(found)
     ]
-    gaps = sorted(
-        ((b.at - a.at, a, b) for a, b in pairwise(found)),
-        key=lambda g: g[0],
-        reverse=True,
-    )
+    # the longest first, ties in time order (``nlargest`` is ``sorted(..., reverse=True)[:n]``)
+    gaps = heapq.nlargest(TOP_GAPS, ((b.at - a.at, a, b) for a, b in pairwise(found)), key=lambda g: g[0])
     result["gaps"] = [
         {"from": _local(a.at, tz), "to": _local(b.at, tz), "hours": int(length.total_seconds() // 3600)}
         for length, a, b in gaps[:TOP_GAPS]

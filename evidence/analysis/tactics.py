@@ -22,8 +22,10 @@ someone else said they would do ("she said she would post the photos") are not r
 happened is not suggested as the sender's tactic. (The owner's outgoing messages and
 diary are not read at all: ``review.suggests``.)
 
-Speed: a trigger is searched only when a string it must contain is in the text, and as a lower-case pattern
-whose left word boundary is checked after the search (``_tactic_rules``): about 0.2 ms a message.
+Speed: a trigger is searched only when the text holds one of each set of strings every match contains (found
+from the parsed pattern, looked up by three-letter pieces in a table of the text's languages), and as a
+lower-case pattern whose left word boundary is checked after the search (``_tactic_rules``): about 0.2 ms a
+message.
 
 Measured precision and recall: ``bench/RESULTS.md``; ``bench/tactics.py`` recomputes them on any labelled set.
 Known limits: one message at a time (no conversation context); sarcasm is caught only where it is marked
@@ -104,36 +106,50 @@ class Tag:
 
 
 class _Index:
-    """Which triggers can match a text, found from the three-letter pieces of the strings each needs."""
+    """Which triggers can match a text, found from the three-letter pieces of the strings each needs, one table
+    a language (a text is read only by the rules of its languages, so only their tables are looked at)."""
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = tuple(rules)
-        self.always: set[tuple[int, int]] = set()
-        self.by_trigram: dict[str, list[tuple[str, list[tuple[int, int]]]]] = {}
+        # Each language's triggers searched in every text, and its needed strings by their first three letters.
+        self.always: dict[str, list[tuple[int, int]]] = {}
+        self.by_trigram: dict[str, dict[str, list[tuple[str, list[tuple[int, int]]]]]] = {}
         # Each tactic's known false positives (the rules' ``unless``), by language: they veto the model too.
         self.vetoes: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
         for rule in self.rules:
             for pattern in rule.unless:
                 self.vetoes.setdefault(rule.tactic, []).append((rule.language, pattern))
-        targets: dict[str, list[tuple[int, int]]] = {}
+        targets: dict[str, dict[str, list[tuple[int, int]]]] = {}
         for r, rule in enumerate(self.rules):
             for t in range(len(rule.triggers)):
                 needs = rule.needs[t] if t < len(rule.needs) else None
                 if needs is None:
-                    self.always.add((r, t))
+                    self.always.setdefault(rule.language, []).append((r, t))
                 else:
                     for word in needs:
-                        targets.setdefault(word, []).append((r, t))
-        for word, where in sorted(targets.items()):
-            self.by_trigram.setdefault(word[:3], []).append((word, where))
+                        targets.setdefault(rule.language, {}).setdefault(word, []).append((r, t))
+        for language, words in targets.items():
+            table = self.by_trigram.setdefault(language, {})
+            for word, where in sorted(words.items()):
+                table.setdefault(word[:3], []).append((word, where))
 
-    def candidates(self, lower: str) -> set[tuple[int, int]]:
-        """The (rule, trigger) pairs worth searching in a lower-cased text."""
-        found = set(self.always)
-        for trigram in {lower[i : i + 3] for i in range(len(lower) - 2)}:
-            for word, where in self.by_trigram.get(trigram, ()):
-                if word in lower:
-                    found.update(where)
+    def candidates(self, lower: str, languages: Iterable[str]) -> dict[int, set[int]]:
+        """The triggers worth searching in a lower-cased text, rule by rule, among the rules of ``languages``."""
+        found: dict[int, set[int]] = {}
+        grams: set[str] | None = None
+        for language in set(languages):
+            for r, t in self.always.get(language, ()):
+                found.setdefault(r, set()).add(t)
+            table = self.by_trigram.get(language)
+            if not table:
+                continue
+            if grams is None:
+                grams = {lower[i : i + 3] for i in range(len(lower) - 2)}
+            for trigram in grams.intersection(table):
+                for word, where in table[trigram]:
+                    if word in lower:
+                        for r, t in where:
+                            found.setdefault(r, set()).add(t)
         return found
 
 
@@ -304,20 +320,23 @@ def tag_with(
     when not given)."""
     index = rules.index if isinstance(rules, RuleSet) else _Index(tuple(rules))
     plain = _normalise(text)
+    languages = ("*", language) if language else ("*", *candidate_languages(plain))
+    return _rule_tags(index, text, plain, languages, guarded(plain) if shielded is None else shielded)
+
+
+def _rule_tags(
+    index: _Index, text: str, plain: str, languages: Sequence[str], shielded: Sequence[tuple[int, int]]
+) -> list[Tag]:
+    # tag_with's work, once the text is normalised, its languages known and its guarded stretches found.
     lower = plain.lower()
     aligned = len(lower) == len(plain)  # lower-casing kept every offset: the fast patterns may be used
-    languages = ("*", language) if language else ("*", *candidate_languages(plain))
-    shielded = guarded(plain) if shielded is None else shielded
-    triggers: dict[int, list[int]] = {}
-    for r, t in index.candidates(lower):
-        triggers.setdefault(r, []).append(t)
     tags: list[Tag] = []
-    for r in sorted(triggers):
+    for r, triggers in index.candidates(lower, languages).items():
         rule = index.rules[r]
-        if rule.language not in languages:
-            continue
         spans: list[tuple[int, int]] = []
-        for t in sorted(triggers[r]):
+        for t in triggers:
+            if t < len(rule.requires) and rule.requires[t] and not _holds(lower, rule.requires[t]):
+                continue  # a string every match needs is not in the text
             fast = rule.fast[t] if aligned and t < len(rule.fast) else None
             if fast is not None:
                 spans += word_spans(fast, lower)
@@ -333,6 +352,17 @@ def tag_with(
             if not _inside(start, end, shielded):
                 tags.append(Tag(rule.tactic, rule.id, start, end, text[start:end]))
     return sorted(tags, key=lambda t: (t.start, t.end, t.tactic, t.rule_id))
+
+
+def _holds(lower: str, required: Sequence[frozenset[str]]) -> bool:
+    # Whether the text holds one string of each set (plain loops: this runs for every trigger a text may match).
+    for strings in required:
+        for word in strings:
+            if word in lower:
+                break
+        else:
+            return False
+    return True
 
 
 def _merge(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -374,13 +404,13 @@ def tag(text: str, rules: RuleSet | None = None) -> list[Tag]:
     ruleset = rules or default_rules()
     plain = _normalise(text)
     shielded = guarded(plain)
-    found = tag_with(ruleset, text, shielded=shielded)
+    languages = ("*", *candidate_languages(plain))
+    found = _rule_tags(ruleset.index, text, plain, languages, shielded)
     if ruleset.model is not None:
         suggested = model_tags(ruleset.model, text, frozenset(t.tactic for t in found), shielded)
         if suggested:
             # A model suggestion is dropped where a rule of its tactic knows the words as a false positive
             # ("congratulations", "lol", "happy birthday" in the message's language).
-            languages = ("*", *candidate_languages(plain))
             vetoes = ruleset.index.vetoes
             found += [
                 t

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from evidence.analysis._tactic_lang import LANGUAGES, candidate_languages, detect_language
-from evidence.analysis._tactic_rules import word_spans
+from evidence.analysis._tactic_rules import required_strings, word_spans
 from evidence.analysis.tactics import TACTICS, RuleSet, guarded, load_rules, tactics_of, tag
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "tactics"
@@ -141,9 +141,10 @@ def test_every_rule_id_is_unique_and_names_its_language(rules: RuleSet) -> None:
 
 
 def test_the_shortcuts_never_change_a_match(rules: RuleSet) -> None:
-    # (1) A trigger is searched only when one of the strings it needs is in the text, and (2) it is searched as a
-    # lower-case pattern whose left word boundary is checked afterwards. Over every labelled message of the
-    # rule's language: (1) never skips a text the trigger matches, (2) finds exactly the spans the trigger finds.
+    # (1) A trigger is searched only when one of the strings it needs is in the text (and one of each other set it
+    # requires), and (2) it is searched as a lower-case pattern whose left word boundary is checked afterwards.
+    # Over every labelled message of the rule's language: (1) never skips a text the trigger matches, (2) finds
+    # exactly the spans the trigger finds.
     texts = [
         str(r["text"]).replace("\u2019", "'")
         for path in sorted(DATA.glob("*.jsonl"))
@@ -152,13 +153,16 @@ def test_the_shortcuts_never_change_a_match(rules: RuleSet) -> None:
     by_language = {lang: [t for t in texts if lang in candidate_languages(t)] for lang in LANGUAGES}
     checked = 0
     for rule in rules.matching:
-        for trigger, needs, fast in zip(rule.triggers, rule.needs, rule.fast, strict=True):
+        for trigger, needs, fast, requires in zip(
+            rule.triggers, rule.needs, rule.fast, rule.requires, strict=True
+        ):
             assert fast is not None, (rule.id, trigger.pattern)
             for text in by_language.get(rule.language, texts):
                 spans = [m.span() for m in trigger.finditer(text) if m.end() > m.start()]
                 assert word_spans(fast, text.lower()) == spans, (rule.id, trigger.pattern, text)
                 if spans:
                     checked += 1
+                    assert all(any(w in text.lower() for w in s) for s in requires), (rule.id, text)
                     assert needs is None or any(w in text.lower() for w in needs), (
                         rule.id,
                         trigger.pattern,
@@ -199,3 +203,16 @@ def test_held_out_figures_do_not_drop(rules: RuleSet, name: str, label: str) -> 
     rows = [r for r in _rows(name) if r["split"] == "test"]
     assert len(rows) >= 35
     assert _macro_f1(rows, rules) >= _recorded(label) - MARGIN
+
+
+def test_every_part_a_trigger_needs_is_required() -> None:
+    # Each part of a sequence is needed (literal runs, groups, repeats of one or more, alternations whose every
+    # branch needs a string); optional parts, look-arounds and strings under three letters are not.
+    pattern = r"(?<!\w)(?:please\s+(?:just\s+)?(?:talk|answer)\s+me|ok)(?!\w)"
+    assert required_strings(pattern) == ()  # "ok" is a branch needing nothing of three letters
+    pattern = r"(?<!\w)(?:please\s+(?:just\s+)?(?:talk|answer)(?:\s+now)+)(?!\w)"
+    assert required_strings(pattern) == (
+        frozenset({"please"}),
+        frozenset({"talk", "answer"}),
+        frozenset({"now"}),
+    )
