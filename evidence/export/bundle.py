@@ -417,10 +417,8 @@ every exhibit.
              (PowerShell: Get-FileHash -Algorithm SHA256 "exhibits\\EX-0001 name.ext")
              and compare the hash printed with the line for that file in SHA256SUMS.
 
-Every line must say OK (Linux, macOS) or match (Windows). If (b) fails, do not rely on (c): SHA256SUMS was
-changed after the bundle was signed. Each exhibit's SHA-256 is also in manifest.json (under "exhibits") and
-in ledger.jsonl in an "item.acquired" entry with the same exhibit number and original name: that entry is
-the signed record of when the file was acquired.
+Every line must say OK (Linux, macOS) or match (Windows); if (b) fails, SHA256SUMS was changed after signing.
+Each exhibit's SHA-256 is also in manifest.json ("exhibits") and in its signed "item.acquired" ledger entry.
 
 
 2. CHECK EVERYTHING WITH THE TOOL
