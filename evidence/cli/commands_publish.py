@@ -46,7 +46,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"Report written: {written.path} ({human_size(written.size)}, sha256 {written.sha256})")
         if args.sign:
             level = "PAdES B-T, timestamped by " + args.tsa if args.tsa else "PAdES B-B"
-            print(f"  signed with the case's key ({level}); certificate in keys/case.crt")
+            print(
+                f"  signed with the case's report key ({level}; ECDSA P-256, derived from and endorsed by the "
+                "case key, so PDF readers can check it); certificate in keys/case.crt"
+            )
         print(f"  built from ledger head {written.built_from}")
         print(f"  recorded as ledger entry {written.entry}")
     return 0

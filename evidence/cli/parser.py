@@ -215,7 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--profile",
         default="lawyer",
-        help="police, lawyer (default) or protective-order (or one of --templates)",
+        help="police, lawyer (default) or protective-order, for others; working, for yourself (it also lists the "
+        "tactic suggestions nobody reviewed); or one of --templates",
     )
     p.add_argument("--templates", metavar="DIR", help="a copy of templates/ with your own wording")
     p.add_argument("--bates-prefix", default="EVD", metavar="PREFIX", help="page stamp prefix (default EVD)")
