@@ -6,18 +6,15 @@ case made before it existed is re-indexed, not rejected."""
 from __future__ import annotations
 
 import shutil
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from evidence.api import Case
 from evidence.case import index
-from evidence.case.formats import DB_NAME
 from evidence.verify import ERROR, Report
 from evidence.verify.case import verify_case
+from tests.redteam.test_database import forge
 
 CHAT = "whatsapp/whatsreader-asian-format-test.txt"  # Japanese, from another project's tests
 FORGED = "今夜そちらへ行きます"  # "I'm coming to your place tonight", in no record
@@ -37,16 +34,6 @@ def root(base: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "case"
     shutil.copytree(base, copy)
     return copy
-
-
-@contextmanager
-def forge(root: Path) -> Iterator[sqlite3.Connection]:
-    """An ordinary connection to the case database, as someone with write access and no key has."""
-    conn = sqlite3.connect(root / DB_NAME, isolation_level=None)
-    try:
-        yield conn
-    finally:
-        conn.close()
 
 
 def errors(report: Report) -> dict[str, list[str]]:
