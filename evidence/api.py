@@ -10,7 +10,6 @@ fast.
 from __future__ import annotations
 
 import os
-import sqlite3
 import uuid
 from datetime import date
 from pathlib import Path
@@ -24,6 +23,7 @@ from evidence.actions.ocr import OcrDone
 from evidence.actions.publishing import ExportWritten
 from evidence.actions.reporting import ReportWritten
 from evidence.case import index, writer
+from evidence.case import sqldriver as sqlite3
 from evidence.case.folder import (
     FORMAT,
     CaseFolder,

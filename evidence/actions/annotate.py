@@ -3,11 +3,11 @@ identifiers linked to them, records passed on by a third party, tactic reviews."
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from evidence.case import sqldriver as sqlite3
 from evidence.case.folder import CaseFolder, PassphraseSource, actor, tool_info
 from evidence.case.formats import Kind
 from evidence.case.ledger import Head

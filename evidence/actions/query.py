@@ -6,12 +6,12 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
-import sqlite3
 from collections.abc import Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from evidence.case import index, ledger
+from evidence.case import sqldriver as sqlite3
 from evidence.case.folder import CaseFolder, canonical_loads
 from evidence.case.formats import Kind
 from evidence.errors import CaseError, UsageError

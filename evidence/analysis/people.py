@@ -11,12 +11,12 @@ them. Hidden callers belong to no one.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from evidence.analysis.identity import Identifier, normalise, valid_region
+from evidence.case import sqldriver as sqlite3
 from evidence.errors import UsageError
 from evidence.models import Record
 

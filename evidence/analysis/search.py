@@ -36,11 +36,12 @@ snippet: FTS5's for a word hit, the first occurrence with the characters around 
 from __future__ import annotations
 
 import re
-import sqlite3
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from evidence.case import sqldriver as sqlite3
 
 MAX_HITS = 200
 TRIGRAM = 3  # the shortest term the trigram index can look up

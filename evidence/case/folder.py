@@ -19,7 +19,6 @@ import json
 import os
 import platform
 import socket
-import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -28,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from evidence import __version__
 from evidence.case import index, ledger
+from evidence.case import sqldriver as sqlite3
 from evidence.case.formats import CASE_FORMAT, DB_NAME, KEYS_DIR, OBJECTS_DIR, PRIVATE_NAME, PUBLIC_NAME, Kind
 from evidence.case.ledger import Entry, Head
 from evidence.case.store import ObjectStore, irregular

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from evidence.case import recordsblob
+from evidence.case import sqldriver as sqlite3
 from evidence.case.canonical import canonical_bytes, parse_canonical
 from evidence.case.formats import Kind
 from evidence.case.ledger import Entry

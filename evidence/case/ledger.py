@@ -17,11 +17,11 @@ cases) hold such fields inline.
 from __future__ import annotations
 
 import secrets
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from evidence.case import sqldriver as sqlite3
 from evidence.case.canonical import (
     GENESIS_PREV,
     canonical_text,

@@ -20,7 +20,6 @@ import errno
 import fcntl
 import os
 import shutil
-import sqlite3
 import stat
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from evidence.case import index, ledger
+from evidence.case import sqldriver as sqlite3
 from evidence.case.folder import CaseFolder, canonical_loads, tool_info
 from evidence.case.formats import (
     IMPORT_JOURNAL,

@@ -89,11 +89,11 @@ Merkle primitives, the index replay and the format constants (``evidence.case.fo
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from evidence.case import sqldriver as sqlite3
 from evidence.case.formats import (
     DB_NAME,
     IMPORT_JOURNAL,

@@ -12,12 +12,12 @@ case verifier's findings (``INCOMPLETE_IMPORT``), for the next writing command t
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from evidence.case import index, ledger
+from evidence.case import sqldriver as sqlite3
 from evidence.case.canonical import CanonicalError
 from evidence.case.formats import DB_NAME, PUBLIC_KEY_PATH, Kind, object_path
 from evidence.case.store import is_hash_name

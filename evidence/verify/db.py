@@ -43,12 +43,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from evidence.case import sqldriver as sqlite3
 from evidence.case.store import NotRegularFile, irregular, open_stored
 
 ATTEMPTS = 5

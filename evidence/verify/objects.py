@@ -16,9 +16,9 @@ that finishes it), as is a temporary output no row names.
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
+from evidence.case import sqldriver as sqlite3
 from evidence.case.formats import (
     DB_NAME,
     HASH_DIR,

@@ -18,9 +18,9 @@ A case made before private details were kept apart has no such table and entries
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
+from evidence.case import sqldriver as sqlite3
 from evidence.case.canonical import CanonicalError, parse_canonical, private_commitment
 from evidence.case.formats import DB_NAME, PRIVATE_DETAILS_FIELD, PRIVATE_TABLE
 from evidence.verify import Finding, Report

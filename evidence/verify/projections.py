@@ -12,13 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import sqlite3
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from evidence.case import index, ledger
+from evidence.case import sqldriver as sqlite3
 from evidence.case.canonical import CanonicalError
 from evidence.case.formats import DB_NAME, object_path
 from evidence.case.store import is_hash_name

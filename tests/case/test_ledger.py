@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import itertools
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from evidence.api import Case
-from evidence.case import ledger
+from evidence.case import ledger, sqldriver
 from evidence.case.canonical import GENESIS_PREV, entry_hash
 from evidence.case.signing import SigningKey
 
@@ -53,7 +52,7 @@ def test_each_entry_chains_to_the_previous_and_is_signed(case: Case, tmp_path: P
     ["UPDATE ledger SET kind = 'x' WHERE seq = 1", "DELETE FROM ledger WHERE seq = 1"],
 )
 def test_no_code_path_can_update_or_delete_rows(case: Case, statement: str) -> None:
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(sqldriver.IntegrityError, match="append-only"):
         case.conn.execute(statement)
     assert len(list(case.entries())) == 1
 
