@@ -66,6 +66,15 @@ class SigningKeyError(EvidenceError):
     exit_code = ExitCode.KEY
 
 
+class PassphraseError(SigningKeyError):
+    """The passphrase does not unlock this case (exit 5, as a locked signing key)."""
+
+
+class SealedError(CaseError):
+    """A sealed (encrypted) object of the case cannot be opened: altered, cut, not this case's, or not the
+    object it is claimed to be."""
+
+
 class DependencyError(EvidenceError):
     """A program or library the operation needs is not installed."""
 

@@ -9,6 +9,9 @@ A case folder::
     objects/sha256/ab/ab...     every stored object, named by its SHA-256 (``object_path``)
     objects/tmp/                staging files of an import under way, reports and bundles being written
 
+An encrypted case also has ``keys/vault.json`` (the data key wrapped under the passphrase, ``evidence.case.vault``)
+and ``keys/unlock-failures`` (the count of failed unlocks); its objects are sealed (``evidence.case.sealed``).
+
 Everything here is part of the on-disk or on-the-wire format: changing a value makes earlier cases, bundles
 or reports unreadable or unverifiable. This module imports nothing of the package, so anything may import it.
 """
@@ -32,6 +35,28 @@ PUBLIC_KEY_PATH = f"{KEYS_DIR}/{PUBLIC_NAME}"  # relative to the case folder, as
 OBJECTS_DIR = "objects"
 HASH_DIR = "sha256"  # objects/sha256/: the objects, named by their SHA-256
 STAGING_DIR = "tmp"  # objects/tmp/: staging files
+
+# -- an encrypted case: the vault and sealed objects (evidence.case.vault, evidence.case.sealed) ----------------
+
+VAULT_FORMAT = "evidence-vault/1"  # vault.json's "format"
+VAULT_NAME = "vault.json"  # in keys/: the data key wrapped under argon2id(passphrase)
+VAULT_PATH = f"{KEYS_DIR}/{VAULT_NAME}"  # relative to the case folder, as messages name it
+UNLOCK_FAILURES_NAME = "unlock-failures"  # in keys/: failed unlocks since the last success (a growing delay)
+# The associated data of the wrapped data key: this tag, then the canonical JSON of the vault's format, KDF and
+# AEAD parameters, so that editing a parameter fails the unlock instead of weakening the key.
+VAULT_AD_TAG = b"evidence/vault-data-key/v1\x00"
+# HKDF-SHA256 labels (``info``) of the sub-keys derived from the data key: one key, one purpose.
+DB_KEY_LABEL = b"evidence/db/v1"
+OBJECT_KEY_LABEL = b"evidence/objects/v1"
+NAME_KEY_LABEL = b"evidence/names/v1"
+SIGNING_SECRET_LABEL = b"evidence/signing/v1"
+# A sealed object: magic, 12-byte nonce, 48-byte wrapped file key (its associated data: this tag and the raw
+# plaintext SHA-256), then the plaintext in SEAL_CHUNK chunks, each AES-256-GCM (STREAM nonces).
+SEAL_MAGIC = b"EVSEAL01"
+SEAL_CHUNK = 1024 * 1024
+SEAL_FILE_KEY_TAG = b"evidence/object-key/v1\x00"
+# A sealed object's file name: hex HMAC-SHA256(name key, this tag + the plaintext SHA-256 in hex ASCII).
+SEAL_NAME_TAG = b"evidence/object-name/v1\x00"
 
 # The SQLite tables a crashed writer leaves rows in: the import journal (objects placed before their entries
 # committed) and the journal of report/export files being written. The next writing command recovers both.
