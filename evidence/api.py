@@ -13,7 +13,7 @@ import os
 import uuid
 from datetime import date
 from pathlib import Path
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from evidence.actions import anchoring, annotate, importing, publishing, query, reporting
 from evidence.actions import ocr as reading
@@ -34,12 +34,16 @@ from evidence.case.folder import (
     find_case,
     is_case,
     tool_info,
+    unlock_case,
 )
 from evidence.case.formats import DB_NAME, KEYS_DIR, LOCK_NAME, OBJECTS_DIR
 from evidence.case.ledger import Entry
 from evidence.case.store import ObjectStore
 from evidence.errors import CaseError, StorageError, UsageError
 from evidence.timeutil import local_now_description, utc_now, zone
+
+if TYPE_CHECKING:
+    from evidence.case.vault import CaseKeys, Cost
 
 __all__ = [
     "DB_NAME",
@@ -74,23 +78,40 @@ class Case(CaseFolder):
         tz: str,
         passphrase: str | None = None,
         no_contact_since: date | None = None,
+        encrypted: bool = False,
+        cost: Cost | None = None,
     ) -> Self:
-        """Create a case folder at ``path`` (absent or empty) with a fresh key and a signed genesis entry."""
+        """Create a case folder at ``path`` (absent or empty) with a fresh key and a signed genesis entry.
+
+        ``encrypted``: the database, every object and the signing key are encrypted under ``passphrase``
+        (``evidence.case.vault``; ``cost`` is the passphrase stretching's, the default unless a test passes
+        ``vault.TEST_COST``). Otherwise ``passphrase``, when given, protects the signing key only."""
         from evidence.case.signing import SigningKey
 
         zone(tz)  # validates
         if not title.strip():
             raise UsageError("the case needs a title", hint='--title "Harassment by A. Morgan"')
+        if encrypted and not passphrase:
+            raise UsageError(
+                "an encrypted case needs a passphrase", hint="type one when asked, or set EVIDENCE_PASSPHRASE"
+            )
         if path.exists() and (not path.is_dir() or any(path.iterdir())):
             raise CaseError(
                 "folder exists and is not empty", path=path, hint="choose a new folder for the case"
             )
         try:
             path.mkdir(parents=True, exist_ok=True)
-            ObjectStore(path / OBJECTS_DIR).create()
+            keys: CaseKeys | None = None
+            if encrypted:
+                from evidence.case import vault
+
+                assert passphrase is not None
+                (path / KEYS_DIR).mkdir(mode=0o700, exist_ok=True)
+                keys = vault.create_vault(path / KEYS_DIR, passphrase, cost=cost or vault.DEFAULT_COST)
+            ObjectStore(path / OBJECTS_DIR, keys).create()
             key = SigningKey.generate()
-            key.save(path / KEYS_DIR, passphrase)
-            conn = connect(path / DB_NAME)
+            key.save(path / KEYS_DIR, keys.signing_secret if keys is not None else passphrase)
+            conn = connect(path / DB_NAME, key=keys.db_key if keys is not None else None)
             now = utc_now()
             writer.create(
                 conn,
@@ -113,24 +134,38 @@ class Case(CaseFolder):
             (path / LOCK_NAME).touch()
         except OSError as exc:
             raise StorageError(f"cannot create the case ({exc.strerror})", path=path) from None
-        return cls(path, conn)
+        return cls(path, conn, keys=keys)
 
     @classmethod
-    def open(cls, path: Path | None = None, *, readonly: bool = False) -> Self:
+    def open(
+        cls,
+        path: Path | None = None,
+        *,
+        readonly: bool = False,
+        passphrase: PassphraseSource | str | None = None,
+        keys: CaseKeys | None = None,
+    ) -> Self:
         """Open the case at ``path`` (or found from -C, $EVIDENCE_CASE or the current folder).
 
+        An encrypted case is unlocked with ``keys`` when given, else ``passphrase`` (a string, or a callback
+        asked only when the case is encrypted): ``PassphraseError`` (exit 5) when it is missing or wrong.
         Opened for writing, a case whose projections an older version built is re-indexed first. Opened
         ``readonly``, nothing is ever written (the verifier does not use this: it reads the folder itself)."""
         root = find_case(path)
+        if keys is None:
+            keys = unlock_case(root, passphrase)
+        db_key = keys.db_key if keys is not None else None
         if readonly:
-            probe = connect(root / DB_NAME, readonly=True)
+            probe = connect(root / DB_NAME, readonly=True, key=db_key)
             outdated = index.stored_version(probe) < index.INDEX_VERSION
             probe.close()
             if outdated and os.access(root / DB_NAME, os.W_OK):
-                cls.open(root).close()  # re-index once; reading commands then see the current shape
-        conn = connect(root / DB_NAME, readonly=readonly)
+                cls.open(
+                    root, keys=keys
+                ).close()  # re-index once; reading commands then see the current shape
+        conn = connect(root / DB_NAME, readonly=readonly, key=db_key)
         try:
-            case = cls(root, conn, readonly=readonly)
+            case = cls(root, conn, readonly=readonly, keys=keys)
             if not readonly and index.stored_version(conn) < index.INDEX_VERSION:
                 writer.Writer(case).reindex()
             return case

@@ -37,6 +37,7 @@ from evidence.timeutil import zone
 
 if TYPE_CHECKING:
     from evidence.case.signing import PublicKey, SigningKey
+    from evidence.case.vault import CaseKeys
     from evidence.timeline import TimelineEntry
 
 FORMAT = CASE_FORMAT  # the name api.py has always exported
@@ -93,8 +94,16 @@ def find_case(start: Path | None = None) -> Path:
     )
 
 
-def connect(db_path: Path, *, readonly: bool = False) -> sqlite3.Connection:
-    """A connection to the case database: read-only (``mode=ro``), or read-write in WAL mode.
+def keyed(conn: sqlite3.Connection, key: bytes | None) -> None:
+    """Give a fresh connection the database key of an encrypted case (SQLCipher's raw 32-byte key: no key
+    derivation of its own, the key comes from the vault); nothing for a plain case."""
+    if key is not None:
+        conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+
+
+def connect(db_path: Path, *, readonly: bool = False, key: bytes | None = None) -> sqlite3.Connection:
+    """A connection to the case database: read-only (``mode=ro``), or read-write in WAL mode; with ``key`` (an
+    encrypted case's database key) every page is encrypted (SQLCipher).
 
     On read-only media (a write-protected stick, a CD, a read-only mount) SQLite cannot open a WAL database
     whose ``-shm`` file is absent, even read-only: the database is then read from a private in-memory snapshot
@@ -113,6 +122,7 @@ def connect(db_path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     try:
         if readonly:
             conn = sqlite3.connect(f"{db_path.absolute().as_uri()}?mode=ro", uri=True, isolation_level=None)
+            keyed(conn, key)
             try:
                 conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             except sqlite3.OperationalError:
@@ -121,26 +131,56 @@ def connect(db_path: Path, *, readonly: bool = False) -> sqlite3.Connection:
                 conn.close()
                 from evidence.verify.db import open_snapshot
 
-                conn = open_snapshot(db_path).conn
+                conn = open_snapshot(db_path, key=key).conn
         else:
             conn = sqlite3.connect(db_path, isolation_level=None)
+            keyed(conn, key)
         conn.execute("PRAGMA busy_timeout = 60000")
         if not readonly:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
     except sqlite3.Error as exc:
+        if key is not None and "not a database" in str(exc):
+            raise CaseError(
+                "the case database cannot be decrypted with this case's key (altered, or another case's)",
+                path=db_path,
+                hint="run 'evidence verify' and restore the case folder from a copy",
+            ) from None
         raise CaseError(f"cannot open the case database ({exc})", path=db_path) from None
     return conn
+
+
+def unlock_case(root: Path, passphrase: PassphraseSource | str | None) -> CaseKeys | None:
+    """The keys of the case at ``root`` when it is encrypted (None for a plain case): unlocked with
+    ``passphrase`` (a string, or a callback asked now). ``PassphraseError`` (exit 5) when none is given or it
+    is wrong (after the vault's growing delay)."""
+    from evidence.case import vault
+
+    if not vault.is_encrypted(root):
+        return None
+    secret = passphrase() if callable(passphrase) else passphrase
+    if not secret:
+        from evidence.errors import PassphraseError
+
+        raise PassphraseError(
+            "this case is encrypted: its passphrase is needed",
+            path=root,
+            hint="type it when asked, or set EVIDENCE_PASSPHRASE",
+        )
+    return vault.unlock(root / KEYS_DIR, secret)
 
 
 class CaseFolder:
     """An open case folder and the reads every use case shares (facts, ledger, exhibits, records)."""
 
-    def __init__(self, root: Path, conn: sqlite3.Connection, *, readonly: bool = False) -> None:
+    def __init__(
+        self, root: Path, conn: sqlite3.Connection, *, readonly: bool = False, keys: CaseKeys | None = None
+    ) -> None:
         self.root = root
         self.conn = conn
         self.readonly = readonly
-        self.store = ObjectStore(root / OBJECTS_DIR)
+        self.keys = keys  # an encrypted case's keys (evidence.case.vault), None for a plain case
+        self.store = ObjectStore(root / OBJECTS_DIR, keys)
         genesis = self.conn.execute("SELECT body FROM ledger WHERE seq = 1").fetchone()
         if genesis is None:
             raise CaseError("the case database has no genesis entry", path=root / DB_NAME)
@@ -263,7 +303,9 @@ class CaseFolder:
 
         keys_dir = self.root / KEYS_DIR
         secret: str | None
-        if callable(passphrase):
+        if self.keys is not None:  # an encrypted case: the key's password comes from the vault, unlocked
+            secret = self.keys.signing_secret
+        elif callable(passphrase):
             secret = passphrase() if SigningKey.is_encrypted(keys_dir) else None
         else:
             secret = passphrase
@@ -282,6 +324,8 @@ class CaseFolder:
         """The passphrase asked for at most once, for commands that use the key more than once."""
         from evidence.case.signing import SigningKey
 
+        if self.keys is not None:
+            return self.keys.signing_secret
         if callable(passphrase):
             return passphrase() if SigningKey.is_encrypted(self.root / KEYS_DIR) else None
         return passphrase

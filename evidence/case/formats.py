@@ -9,7 +9,8 @@ A case folder::
     objects/sha256/ab/ab...     every stored object, named by its SHA-256 (``object_path``)
     objects/tmp/                staging files of an import under way, reports and bundles being written
 
-An encrypted case also has ``keys/vault.json`` (the data key wrapped under the passphrase, ``evidence.case.vault``)
+An encrypted case has ``objects/sealed/ab/ab...`` instead of ``objects/sha256/``, and also has
+``keys/vault.json`` (the data key wrapped under the passphrase, ``evidence.case.vault``)
 and ``keys/unlock-failures`` (the count of failed unlocks); its objects are sealed (``evidence.case.sealed``).
 
 Everything here is part of the on-disk or on-the-wire format: changing a value makes earlier cases, bundles
@@ -57,6 +58,13 @@ SEAL_CHUNK = 1024 * 1024
 SEAL_FILE_KEY_TAG = b"evidence/object-key/v1\x00"
 # A sealed object's file name: hex HMAC-SHA256(name key, this tag + the plaintext SHA-256 in hex ASCII).
 SEAL_NAME_TAG = b"evidence/object-name/v1\x00"
+SEALED_DIR = "sealed"  # objects/sealed/ab/ab...: an encrypted case's objects, under their sealed names
+
+
+def sealed_subpath(name: str) -> str:
+    """Where the sealed object named ``name`` (``evidence.case.sealed.sealed_name``) lives inside ``objects/``."""
+    return f"{SEALED_DIR}/{name[:2]}/{name}"
+
 
 # The SQLite tables a crashed writer leaves rows in: the import journal (objects placed before their entries
 # committed) and the journal of report/export files being written. The next writing command recovers both.

@@ -13,6 +13,11 @@ The folders are not trusted either: anyone who can write to the case folder can 
 symbolic link, a FIFO or a device, or a folder of the store by a link out of the case. So objects are opened
 with ``O_NOFOLLOW | O_NONBLOCK`` and must be regular files (``open_stored``), and nothing is removed unless
 its folder, resolved, is the case's own (``inside``): the store never deletes or follows anything outside.
+
+In an encrypted case (a store given the case's keys) every object is sealed as it is staged
+(``evidence.case.sealed``: AES-256-GCM in chunks, the plaintext SHA-256 bound to it) and lives in
+``objects/sealed/`` under a keyed name that does not reveal its hash; ``open`` and ``read_bytes`` give the
+plaintext, checked chunk by chunk. Nothing decrypted is written anywhere by the store.
 """
 
 from __future__ import annotations
@@ -29,10 +34,22 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, cast
 
-from evidence.case.formats import HASH_DIR, OUTPUT_TEMP_PREFIX, STAGING_DIR, object_relpath, object_subpath
+from evidence.case.formats import (
+    HASH_DIR,
+    OBJECTS_DIR,
+    OUTPUT_TEMP_PREFIX,
+    SEALED_DIR,
+    STAGING_DIR,
+    object_relpath,
+    object_subpath,
+    sealed_subpath,
+)
 from evidence.errors import CaseError, InputError, StorageError
+
+if TYPE_CHECKING:
+    from evidence.case.vault import CaseKeys
 
 CHUNK = 1 << 20  # 1 MiB: large enough for hashlib to run at full speed, small enough to bound memory
 HEX = frozenset("0123456789abcdef")
@@ -71,18 +88,36 @@ def _storage_error(exc: OSError, path: Path) -> StorageError:
 class ObjectStore:
     """Originals and derived blobs, named by their SHA-256."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, keys: CaseKeys | None = None) -> None:
         self.root = root  # the case's objects/ folder
         self.tmp = root / STAGING_DIR
+        self.keys = keys  # an encrypted case's keys: objects are sealed
         self._session: str | None = None
         self._counter = 0
+
+    @property
+    def sealed(self) -> bool:
+        """Whether this is an encrypted case's store (objects sealed, under keyed names)."""
+        return self.keys is not None
+
+    @property
+    def objects_dir(self) -> Path:
+        """The folder of the objects: ``objects/sha256`` or, sealed, ``objects/sealed``."""
+        return self.root / (SEALED_DIR if self.keys is not None else HASH_DIR)
+
+    def _subpath(self, sha256: str) -> str:
+        if self.keys is None:
+            return object_subpath(sha256)
+        from evidence.case.sealed import sealed_name
+
+        return sealed_subpath(sealed_name(self.keys.name_key, sha256))
 
     def path_for(self, sha256: str) -> Path:
         """Where the object with this hash lives (whether or not it exists); CaseError when ``sha256`` is not
         a hex SHA-256 (a name read from an unsigned table could otherwise walk out of the store)."""
         if not is_hash_name(sha256):
             raise CaseError(f"{sha256[:80]!r} is not the name of a stored object", path=self.root)
-        return self.root / object_subpath(sha256)
+        return self.root / self._subpath(sha256)
 
     def inside(self, path: Path) -> bool:
         """Whether ``path``'s folder, every link resolved, is the folder of the case it is named in: no link
@@ -96,7 +131,9 @@ class ObjectStore:
 
     def relpath_for(self, sha256: str) -> str:
         """The object's path relative to the case folder, as findings print it."""
-        return object_relpath(sha256)
+        if self.keys is None:
+            return object_relpath(sha256)
+        return f"{OBJECTS_DIR}/{self._subpath(sha256)}"
 
     def exists(self, sha256: str) -> bool:
         """Whether an object with this hash is stored (a regular file, not a link, in the case's store)."""
@@ -108,7 +145,7 @@ class ObjectStore:
 
     def create(self) -> None:
         """Make the folders of an empty store."""
-        (self.root / HASH_DIR).mkdir(parents=True, exist_ok=True)
+        self.objects_dir.mkdir(parents=True, exist_ok=True)
         self.tmp.mkdir(parents=True, exist_ok=True)
 
     # -- writing -----------------------------------------------------------------------------------
@@ -162,7 +199,10 @@ class ObjectStore:
         return path, fd
 
     def stage_stream(self, source: BinaryIO, label: str | Path) -> Staged:
-        """Stream ``source`` into the staging area while hashing it; fsync before returning."""
+        """Stream ``source`` into the staging area while hashing it (sealing it, in an encrypted case); fsync
+        before returning."""
+        if self.keys is not None:
+            return self._stage_sealed(source, label)
         path, fd = self._open_stage()
         digest = hashlib.sha256()
         size = 0
@@ -194,6 +234,26 @@ class ObjectStore:
             raise
         os.close(fd)
         return Staged(path=path, sha256=digest.hexdigest(), size=size)
+
+    def _stage_sealed(self, source: BinaryIO, label: str | Path) -> Staged:
+        from evidence.case.sealed import seal_stream
+
+        assert self.keys is not None
+        path, fd = self._open_stage()
+        try:
+            try:
+                labelled = cast(BinaryIO, _Labelled(source, label))
+                sha, size = seal_stream(labelled, fd, self.keys.object_key)
+                os.fsync(fd)
+            except OSError as exc:
+                raise _storage_error(exc, self.root.parent) from None
+        except BaseException:
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                path.unlink()
+            raise
+        os.close(fd)
+        return Staged(path=path, sha256=sha, size=size)
 
     def stage_file(self, source: Path) -> Staged:
         """Stage a file from disk; InputError naming it when it cannot be read."""
@@ -320,7 +380,19 @@ class ObjectStore:
         try:
             if not self.inside(path):
                 raise NotRegularFile(errno.ELOOP, "in a folder linked out of the case", str(path))
-            return os.fdopen(open_stored(path), "rb")
+            fd = open_stored(path)
+            if self.keys is None:
+                return os.fdopen(fd, "rb")
+            from evidence.case.sealed import open_sealed
+
+            try:
+                return open_sealed(
+                    fd, self.keys.object_key, sha256, close=True, path=self.relpath_for(sha256)
+                )
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+                raise
         except NotRegularFile as exc:
             raise CaseError(
                 f"{self.relpath_for(sha256)} is {exc.strerror}",
@@ -334,8 +406,8 @@ class ObjectStore:
             return fh.read()
 
     def iter_names(self) -> Iterator[tuple[str, Path]]:
-        """Every file under ``objects/sha256`` as (name, path); names need not be valid hashes."""
-        base = self.root / HASH_DIR
+        """Every file under ``objects/sha256`` (``objects/sealed``) as (name, path); names need not be valid."""
+        base = self.objects_dir
         if not base.is_dir():
             return
         for shard in sorted(base.iterdir()):
@@ -350,6 +422,26 @@ class ObjectStore:
         if not self.tmp.is_dir():
             return []
         return sorted(self.tmp.iterdir())
+
+
+class _Labelled(io.RawIOBase):
+    """A source whose read errors are the InputError naming it (as the plain path reports them)."""
+
+    def __init__(self, source: BinaryIO, label: str | Path) -> None:
+        super().__init__()
+        self._source, self._label = source, label
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        try:
+            data = self._source.read(len(buffer))
+        except OSError as exc:
+            raise InputError(f"cannot read ({exc.strerror})", path=self._label) from None
+        n = len(data)
+        buffer[:n] = data
+        return n
 
 
 def _process_alive(session_file: str) -> bool:

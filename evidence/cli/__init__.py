@@ -14,6 +14,7 @@ import traceback
 import warnings
 from collections.abc import Sequence
 
+from evidence.cli.common import passphrase_from_env_or_prompt
 from evidence.cli.output import ProgressBar
 from evidence.cli.parser import build_parser
 from evidence.cli.sanitize import SafeStream
@@ -29,6 +30,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return ExitCode.USAGE
+    # One passphrase callback per command: an encrypted case asks for it once, when it is opened.
+    args.passphrase_source = passphrase_from_env_or_prompt()
     # pyHanko imports cryptography's DSA, which warns that DSA is deprecated; no signature here uses DSA, and a
     # frightened user should not read a library's notice as an error.
     warnings.filterwarnings("ignore", message="DSA is deprecated")

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -21,19 +23,41 @@ def cmd_init(args: argparse.Namespace) -> int:
     tz = args.tz or local_zone_name()
     if tz is None:
         raise UsageError("cannot tell this computer's time zone", hint="give one with --tz Europe/London")
-    passphrase = passphrase_from_env_or_prompt(confirm=True)() if args.passphrase else None
-    if args.passphrase and not passphrase:
-        raise UsageError(
-            "--passphrase given but no passphrase typed", hint="set EVIDENCE_PASSPHRASE or type one"
-        )
+    encrypted = not args.plain
+    passphrase: str | None = None
+    if encrypted or args.passphrase:
+        if encrypted and sys.stdin.isatty() and not os.environ.get("EVIDENCE_PASSPHRASE"):
+            print(
+                "Choose a passphrase for this case: four or more unrelated words are strong and easy to type.\n"
+                "Without it nobody can read the case, not even you: write it down somewhere safe.",
+                file=sys.stderr,
+            )
+        passphrase = passphrase_from_env_or_prompt(confirm=True, prompt="New passphrase: ")()
+        if not passphrase:
+            raise UsageError(
+                "no passphrase was given"
+                + (" (an encrypted case needs one)" if encrypted else " (--passphrase asks for one)"),
+                hint="type one when asked or set EVIDENCE_PASSPHRASE"
+                + ("; or add --plain for a case anyone using this computer can read" if encrypted else ""),
+            )
+        if encrypted:
+            from evidence.case.vault import passphrase_strength
+
+            print(f"passphrase: {passphrase_strength(passphrase)}", file=sys.stderr)
     no_contact: date | None = args.no_contact_since
     path = Path(args.dir)
-    with Case.init(path, title=args.title, tz=tz, passphrase=passphrase, no_contact_since=no_contact) as case:
+    with Case.init(
+        path, title=args.title, tz=tz, passphrase=passphrase, no_contact_since=no_contact, encrypted=encrypted
+    ) as case:
         fp = case.public_key.fingerprint
         print(f"Created case {case.title!r} in {case.root}")
         print(f"  time zone: {tz}{'' if args.tz else ' (this computer’s; change with --tz)'}")
         print(f"  signing key fingerprint: {fp}")
-        print(f"  key protected by a passphrase: {'yes' if passphrase else 'no'}")
+        if encrypted:
+            print("  encrypted: yes (its database, files and key open only with the passphrase)")
+        else:
+            print("  encrypted: NO (anyone using this computer can read it)")
+            print(f"  key protected by a passphrase: {'yes' if passphrase else 'no'}")
         print("Write the fingerprint down somewhere safe: it lets anyone check the case was not re-signed.")
     return 0
 

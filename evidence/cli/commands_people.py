@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from evidence.cli.common import case_dir, passphrase_from_env_or_prompt, writing_case
+from evidence.cli.common import passphrase_from_env_or_prompt, reading_case, writing_case
 from evidence.cli.sanitize import json_text
 
 
@@ -50,9 +50,8 @@ def cmd_person_link(args: argparse.Namespace) -> int:
 
 
 def cmd_person_list(args: argparse.Namespace) -> int:
-    from evidence.api import Case
 
-    with Case.open(case_dir(args), readonly=True) as case:
+    with reading_case(args) as case:
         found = case.people()
         if args.json:
             print(json_text([p.to_json() for p in found]))

@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
-from evidence.cli.common import case_dir
+from evidence.cli.common import reading_case
 from evidence.cli.output import print_screen_messages
 from evidence.cli.sanitize import json_text
 from evidence.describe import describe, human_size
@@ -22,9 +22,8 @@ if TYPE_CHECKING:
 
 
 def cmd_log(args: argparse.Namespace) -> int:
-    from evidence.api import Case
 
-    with Case.open(case_dir(args), readonly=True) as case:
+    with reading_case(args) as case:
         tz = case.tz
         private = case.private_details()  # the owner's own view: who imported, on which computer
         for entry in case.entries():
@@ -38,9 +37,8 @@ def cmd_log(args: argparse.Namespace) -> int:
 
 
 def cmd_head(args: argparse.Namespace) -> int:
-    from evidence.api import Case
 
-    with Case.open(case_dir(args), readonly=True) as case:
+    with reading_case(args) as case:
         head = case.head()
         if args.json:
             print(
@@ -87,9 +85,8 @@ def _show_record(case: Case, record_id: str, as_json: bool) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from evidence.api import Case
 
-    with Case.open(case_dir(args), readonly=True) as case:
+    with reading_case(args) as case:
         if args.exhibit.upper().startswith("R-"):
             return _show_record(case, args.exhibit, args.json)
         shown = case.show(args.exhibit)
@@ -140,9 +137,8 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 
     from evidence.analysis import people, review
     from evidence.analysis.select import select
-    from evidence.api import Case
 
-    with Case.open(case_dir(args), readonly=True) as case:
+    with reading_case(args) as case:
         resolver = case.resolver()
         person = people.find(case.people(), args.person).name if args.person else None
         reviewed = review.decisions(case.entries())
@@ -205,9 +201,8 @@ def _timeline_line(entry: TimelineEntry, tags: list[ShownTag], resolver: Resolve
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from evidence.api import Case
 
-    with Case.open(case_dir(args), readonly=True) as case:
+    with reading_case(args) as case:
         result = case.stats(since=args.since, person=args.person)
         if args.json:
             print(json_text(result))
@@ -242,9 +237,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from evidence.api import Case
 
-    with Case.open(case_dir(args), readonly=True) as case:
+    with reading_case(args) as case:
         hits = case.search(args.query)
         if args.json:
             print(json_text([h.to_json() for h in hits]))

@@ -17,22 +17,29 @@ if TYPE_CHECKING:
     from evidence.api import Case
 
 
-def passphrase_from_env_or_prompt(confirm: bool = False) -> Callable[[], str | None]:
-    """A callback the library calls only when it needs the key: $EVIDENCE_PASSPHRASE, else a prompt on a
-    terminal (typed twice with ``confirm``), else None."""
+def passphrase_from_env_or_prompt(
+    confirm: bool = False, prompt: str = "Passphrase of the case: "
+) -> Callable[[], str | None]:
+    """A callback the library calls only when it needs the passphrase (an encrypted case, or a plain case's
+    protected signing key): $EVIDENCE_PASSPHRASE, else a prompt on a terminal (typed twice with ``confirm``),
+    else None. Asked at most once per command."""
+    asked: list[str | None] = []
 
     def get() -> str | None:
         env = os.environ.get("EVIDENCE_PASSPHRASE")
         if env:
             return env
+        if asked:
+            return asked[0]
         if not sys.stdin.isatty():
             return None
-        first = getpass.getpass("Passphrase for the case's signing key: ")
+        first = getpass.getpass(prompt)
         if confirm:
             second = getpass.getpass("Same passphrase again: ")
             if first != second:
                 raise UsageError("the two passphrases differ", hint="run the command again")
-        return first or None
+        asked.append(first or None)
+        return asked[0]
 
     return get
 
@@ -61,8 +68,17 @@ def writing_case(args: argparse.Namespace) -> Iterator[Case]:
     from evidence.api import Case
     from evidence.cli.output import print_recovery_notes
 
-    with Case.open(case_dir(args)) as case:
+    with Case.open(case_dir(args), passphrase=args.passphrase_source) as case:
         try:
             yield case
         finally:
             print_recovery_notes(case)
+
+
+@contextlib.contextmanager
+def reading_case(args: argparse.Namespace) -> Iterator[Case]:
+    """The case a reading command opens, read-only (an encrypted case asks for its passphrase)."""
+    from evidence.api import Case
+
+    with Case.open(case_dir(args), readonly=True, passphrase=args.passphrase_source) as case:
+        yield case

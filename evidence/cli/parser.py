@@ -141,9 +141,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-contact-since", metavar="DATE", type=_iso_date, help="the date contact was cut (YYYY-MM-DD)"
     )
     p.add_argument(
+        "--plain",
+        action="store_true",
+        help="do NOT encrypt the case (anyone using this computer can read it); by default a case is "
+        "encrypted under a passphrase asked twice (or EVIDENCE_PASSPHRASE)",
+    )
+    p.add_argument(
         "--passphrase",
         action="store_true",
-        help="protect the signing key with a passphrase (or EVIDENCE_PASSPHRASE)",
+        help="with --plain: protect the signing key with a passphrase (or EVIDENCE_PASSPHRASE)",
     )
     p.set_defaults(func=cmd_init)
 

@@ -133,10 +133,11 @@ def _shm(db: Path) -> Path:
     return db.with_name(db.name + "-shm")
 
 
-def open_snapshot(db: Path) -> Snapshot:
+def open_snapshot(db: Path, *, key: bytes | None = None) -> Snapshot:
     """A read-only connection to the database at ``db`` as it is now; raises ``sqlite3.Error`` when the file
     cannot be read or is not a database, ``DatabaseFileError`` when it, its WAL or its ``-shm`` is not a
-    regular file (see above)."""
+    regular file (see above). ``key`` is an encrypted case's database key: the private copy is the encrypted
+    file itself, decrypted page by page in memory only, never written out in the clear."""
     wal = _wal(db)
     kind = irregular(_shm(db))
     if kind is not None:
@@ -160,10 +161,10 @@ def open_snapshot(db: Path) -> Snapshot:
                 break  # unreadable: a live writer's, or damaged; the live connection below says which
             if (_stat(db), _stat(wal)) != before:
                 continue
-            return Snapshot(_untrusted(_open_copy(copy, logged)), live=False)
+            return Snapshot(_untrusted(_open_copy(copy, logged, key)), live=False)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
-    return Snapshot(_untrusted(_live(db)), live=True)
+    return Snapshot(_untrusted(_live(db, key)), live=True)
 
 
 def _untrusted(conn: sqlite3.Connection) -> sqlite3.Connection:
@@ -171,10 +172,18 @@ def _untrusted(conn: sqlite3.Connection) -> sqlite3.Connection:
     return conn
 
 
-def _open_copy(copy: Path, logged: bool) -> sqlite3.Connection:
+def _key(conn: sqlite3.Connection, key: bytes | None) -> None:
+    """SQLCipher's raw key, the first statement on a connection to an encrypted case's database."""
+    if key is not None:
+        conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+
+
+def _open_copy(copy: Path, logged: bool, key: bytes | None = None) -> sqlite3.Connection:
     """The private copy at ``copy`` opened, its WAL (when ``logged``) applied, as a database of its own that
     needs no file beside it: journal in memory, so the caller may remove the folder (the open file stays
     readable until the connection closes) and SQLite's own checks may write to it."""
+    if key is not None:
+        logged = True  # an encrypted header cannot be edited in place: SQLite leaves WAL mode itself below
     if not logged:
         with open(copy, "r+b") as fh:
             fh.seek(18)
@@ -185,6 +194,7 @@ def _open_copy(copy: Path, logged: bool) -> sqlite3.Connection:
                 fh.write(ROLLBACK_VERSIONS)
     conn = sqlite3.connect(copy, isolation_level=None)
     try:
+        _key(conn, key)
         if logged:
             # Leaving WAL mode copies the WAL's committed transactions into the database file (one the writer
             # did not finish is ignored, as SQLite always does) and removes the copy's WAL.
@@ -197,14 +207,16 @@ def _open_copy(copy: Path, logged: bool) -> sqlite3.Connection:
     return conn
 
 
-def _live(db: Path) -> sqlite3.Connection:
+def _live(db: Path, key: bytes | None = None) -> sqlite3.Connection:
     """The live database copied, in one read transaction (a busy writer's committed state), into a private
     file (see ``_open_copy``)."""
     source = sqlite3.connect(f"{db.absolute().as_uri()}?mode=ro", uri=True, isolation_level=None)
+    _key(source, key)
     folder = Path(tempfile.mkdtemp(prefix="evidence-verify-"))
     try:
         target = sqlite3.connect(folder / "snapshot.db", isolation_level=None)
         try:
+            _key(target, key)  # the private copy is encrypted with the same key (SQLCipher's backup needs it)
             source.execute("PRAGMA busy_timeout = 60000")
             source.backup(target)
             target.execute("PRAGMA journal_mode = MEMORY").fetchone()
