@@ -403,3 +403,65 @@ def test_a_descriptor_is_closed_only_when_asked(tmp_path: Path) -> None:
         open_sealed(fd, OTHER_KEY, sha256, close=True)  # a failure at opening closes it too
     with pytest.raises(OSError):
         os.fstat(fd)
+
+
+# -- interrupted sealing, misuse, a failed read --------------------------------------------------------------------
+
+
+class _FailingSource(io.RawIOBase):
+    """A source whose disk fails after ``limit`` bytes (a fault-injecting stand-in, as for a pulled USB stick)."""
+
+    def __init__(self, data: bytes, limit: int) -> None:
+        super().__init__()
+        self._data = io.BytesIO(data)
+        self._limit = limit
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        if self._data.tell() >= self._limit:
+            raise OSError(5, "Input/output error")
+        return self._data.readinto(buffer[: self._limit - self._data.tell()])
+
+
+def test_an_interrupted_seal_leaves_a_file_that_says_so(tmp_path: Path) -> None:
+    data = _plaintext(3 * SEAL_CHUNK)
+    path = tmp_path / "interrupted"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with pytest.raises(OSError, match="Input/output"):
+            seal_stream(_FailingSource(data, SEAL_CHUNK * 5 // 2), fd, KEY)  # type: ignore[arg-type]
+    finally:
+        os.close(fd)
+    assert path.stat().st_size == HEADER_SIZE + SEALED_CHUNK  # part 1 written (part 2 read ahead), no header
+    assert _failure(path, hashlib.sha256(data).hexdigest()) == (
+        "the sealed object is unfinished: its header was never written"
+    )
+
+
+def test_an_append_mode_descriptor_is_refused(tmp_path: Path) -> None:
+    fd = os.open(tmp_path / "appending", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        with pytest.raises(ValueError, match="append mode"):
+            seal_stream(io.BytesIO(b"x"), fd, KEY)
+    finally:
+        os.close(fd)
+    assert (tmp_path / "appending").stat().st_size == 0
+
+
+def test_a_failed_read_keeps_failing_and_read_all_works(tmp_path: Path) -> None:
+    data = _plaintext(SEAL_CHUNK * 5 // 2)
+    path, sha256 = _seal(tmp_path, data)
+    with open_sealed(path.open("rb"), KEY, sha256, close=True) as plain:
+        assert plain.read() == data  # all at once
+        assert plain.read() == b""
+    raw = bytearray(path.read_bytes())
+    raw[HEADER_SIZE + SEALED_CHUNK + 10] ^= 4  # part 2
+    path.write_bytes(bytes(raw))
+    with open_sealed(path.open("rb"), KEY, sha256, close=True) as plain:
+        assert plain.read(SEAL_CHUNK) == data[:SEAL_CHUNK]
+        with pytest.raises(SealedError, match="part 2"):
+            plain.read(10)
+        with pytest.raises(SealedError, match="part 2"):  # never a quiet end after a failure
+            plain.read()
