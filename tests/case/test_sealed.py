@@ -88,6 +88,28 @@ def test_round_trip(tmp_path: Path, size: int) -> None:
     assert b"".join(pieces) == data
 
 
+def test_the_format_opens_by_hand_as_documented(tmp_path: Path) -> None:
+    # The module docstring's layout, followed with cryptography directly (what another tool would do).
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    data = _plaintext(SEAL_CHUNK * 5 // 2, seed=7)
+    path, sha256 = _seal(tmp_path, data)
+    raw = path.read_bytes()
+    assert raw[:8] == b"EVSEAL01"
+    file_key = AESGCM(KEY).decrypt(
+        raw[8:20], raw[20:68], b"evidence/object-key/v1\x00" + bytes.fromhex(sha256)
+    )
+    body = raw[68:]
+    sizes = [SEAL_CHUNK + 16, SEAL_CHUNK + 16, SEAL_CHUNK // 2 + 16]
+    assert len(body) == sum(sizes)
+    plain, offset = b"", 0
+    for number, size in enumerate(sizes):
+        nonce = number.to_bytes(11, "big") + (b"\x01" if number == len(sizes) - 1 else b"\x00")
+        plain += AESGCM(file_key).decrypt(nonce, body[offset : offset + size], None)
+        offset += size
+    assert plain == data
+
+
 def test_real_files_round_trip_and_their_bytes_do_not_show(tmp_path: Path, corpus: Path) -> None:
     # Screenshots and exports written by other projects (see the corpus's SOURCES.md), the largest first.
     files = sorted((p for p in corpus.rglob("*") if p.is_file()), key=lambda p: -p.stat().st_size)[:4]
