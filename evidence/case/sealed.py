@@ -71,7 +71,8 @@ from typing import TYPE_CHECKING, BinaryIO, Protocol, cast
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from evidence.case.formats import SEAL_CHUNK, SEAL_FILE_KEY_TAG, SEAL_MAGIC, SEAL_NAME_TAG
+from evidence.case.formats import SEAL_CHUNK as SEAL_CHUNK
+from evidence.case.formats import SEAL_FILE_KEY_TAG, SEAL_MAGIC, SEAL_NAME_TAG
 from evidence.errors import SealedError
 
 if TYPE_CHECKING:
