@@ -57,6 +57,7 @@ to know which chunk is the last), in buffers reused from chunk to chunk.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import hmac
 import io
@@ -70,7 +71,8 @@ from typing import TYPE_CHECKING, BinaryIO, Protocol, cast
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from evidence.case.formats import SEAL_CHUNK, SEAL_FILE_KEY_TAG, SEAL_MAGIC, SEAL_NAME_TAG
+from evidence.case.formats import SEAL_CHUNK as SEAL_CHUNK
+from evidence.case.formats import SEAL_FILE_KEY_TAG, SEAL_MAGIC, SEAL_NAME_TAG
 from evidence.errors import SealedError
 
 if TYPE_CHECKING:
@@ -175,6 +177,8 @@ def seal_stream(source: BinaryIO, fd: int, object_key: bytes) -> tuple[str, int]
     offset 0 (``os.pwrite``) once the hash it binds is known. The caller opens, fsyncs and closes ``fd``, and
     turns an OSError (a full disk) into its own error. Memory: two chunks, whatever the size."""
     cipher = _key(object_key, "object key")
+    if fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_APPEND:
+        raise ValueError("seal_stream needs a descriptor not in append mode (the header is written last)")
     file_key = secrets.token_bytes(KEY_SIZE)
     chunk_cipher = AESGCM(file_key)
     read = _ReadInto(source, close=False)
@@ -218,6 +222,9 @@ def _open_file_key(read: _ReadInto, object_key: bytes, sha256: str, path: str | 
     got = _read_full(read, memoryview(header))
     magic = len(SEAL_MAGIC)
     if got < magic or header[:magic] != SEAL_MAGIC:
+        if got == HEADER_SIZE and not any(header):
+            # seal_stream writes the header last: zeros there are a sealing that never finished.
+            raise SealedError("the sealed object is unfinished: its header was never written", path=path)
         if got < magic and SEAL_MAGIC.startswith(bytes(header[:got])):
             raise SealedError("the sealed object is truncated: its header is cut", path=path)
         raise SealedError("not a sealed object (it does not start with EVSEAL01)", path=path)
@@ -295,6 +302,19 @@ class _SealedRaw(io.RawIOBase):
         self._chunks = chunks
         self._pending = memoryview(b"")
         self._done = False
+        self._failure: SealedError | None = None  # once failed, every later read fails the same way
+
+    def _next(self) -> memoryview | None:
+        if self._failure is not None:
+            raise self._failure
+        try:
+            return next(self._chunks)
+        except StopIteration:
+            self._done = True
+            return None
+        except SealedError as exc:
+            self._failure = exc
+            raise
 
     def readable(self) -> bool:
         return True
@@ -304,14 +324,19 @@ class _SealedRaw(io.RawIOBase):
             raise ValueError("I/O operation on closed file")
         view = memoryview(buffer).cast("B")
         while not self._pending and not self._done:
-            try:
-                self._pending = next(self._chunks)
-            except StopIteration:
-                self._done = True
+            self._pending = self._next() or memoryview(b"")
         n = min(len(view), len(self._pending))
         view[:n] = self._pending[:n]
         self._pending = self._pending[n:]
         return n
+
+    def readall(self) -> bytes:
+        """The rest of the plaintext at once, chunk by chunk (io's default reads 8 KiB at a time)."""
+        rest = bytearray(self._pending)
+        self._pending = memoryview(b"")
+        while not self._done:
+            rest += self._next() or b""
+        return bytes(rest)
 
     def close(self) -> None:
         if not self.closed:
@@ -332,8 +357,10 @@ def open_sealed(
     binary file at the start of the sealed file), claimed to have the SHA-256 ``sha256``.
 
     The header is read and the file key unwrapped at once (a wrong key or hash fails here); each chunk's tag
-    is checked before its bytes are returned, and the hash when the end is read. Every failure is a
-    ``SealedError`` naming ``path`` when given. With ``close`` the source is closed with the returned file."""
+    is checked before its bytes are returned, and the hash when the end is read (a read returning ``b""``:
+    read to the end before trusting the whole). Every failure is a ``SealedError`` naming ``path`` when given,
+    and every later read fails the same way. With ``close`` the source is closed with the returned file.
+    Not seekable: a reader that needs to seek (Pillow does) is given ``read_sealed_bytes`` in a BytesIO."""
     read = _ReadInto(source, close=close)
     try:
         chunks = _plain_chunks(read, object_key, sha256, path)

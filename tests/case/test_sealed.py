@@ -88,6 +88,28 @@ def test_round_trip(tmp_path: Path, size: int) -> None:
     assert b"".join(pieces) == data
 
 
+def test_the_format_opens_by_hand_as_documented(tmp_path: Path) -> None:
+    # The module docstring's layout, followed with cryptography directly (what another tool would do).
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    data = _plaintext(SEAL_CHUNK * 5 // 2, seed=7)
+    path, sha256 = _seal(tmp_path, data)
+    raw = path.read_bytes()
+    assert raw[:8] == b"EVSEAL01"
+    file_key = AESGCM(KEY).decrypt(
+        raw[8:20], raw[20:68], b"evidence/object-key/v1\x00" + bytes.fromhex(sha256)
+    )
+    body = raw[68:]
+    sizes = [SEAL_CHUNK + 16, SEAL_CHUNK + 16, SEAL_CHUNK // 2 + 16]
+    assert len(body) == sum(sizes)
+    plain, offset = b"", 0
+    for number, size in enumerate(sizes):
+        nonce = number.to_bytes(11, "big") + (b"\x01" if number == len(sizes) - 1 else b"\x00")
+        plain += AESGCM(file_key).decrypt(nonce, body[offset : offset + size], None)
+        offset += size
+    assert plain == data
+
+
 def test_real_files_round_trip_and_their_bytes_do_not_show(tmp_path: Path, corpus: Path) -> None:
     # Screenshots and exports written by other projects (see the corpus's SOURCES.md), the largest first.
     files = sorted((p for p in corpus.rglob("*") if p.is_file()), key=lambda p: -p.stat().st_size)[:4]
@@ -403,3 +425,65 @@ def test_a_descriptor_is_closed_only_when_asked(tmp_path: Path) -> None:
         open_sealed(fd, OTHER_KEY, sha256, close=True)  # a failure at opening closes it too
     with pytest.raises(OSError):
         os.fstat(fd)
+
+
+# -- interrupted sealing, misuse, a failed read --------------------------------------------------------------------
+
+
+class _FailingSource(io.RawIOBase):
+    """A source whose disk fails after ``limit`` bytes (a fault-injecting stand-in, as for a pulled USB stick)."""
+
+    def __init__(self, data: bytes, limit: int) -> None:
+        super().__init__()
+        self._data = io.BytesIO(data)
+        self._limit = limit
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        if self._data.tell() >= self._limit:
+            raise OSError(5, "Input/output error")
+        return self._data.readinto(buffer[: self._limit - self._data.tell()])
+
+
+def test_an_interrupted_seal_leaves_a_file_that_says_so(tmp_path: Path) -> None:
+    data = _plaintext(3 * SEAL_CHUNK)
+    path = tmp_path / "interrupted"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with pytest.raises(OSError, match="Input/output"):
+            seal_stream(_FailingSource(data, SEAL_CHUNK * 5 // 2), fd, KEY)  # type: ignore[arg-type]
+    finally:
+        os.close(fd)
+    assert path.stat().st_size == HEADER_SIZE + SEALED_CHUNK  # part 1 written (part 2 read ahead), no header
+    assert _failure(path, hashlib.sha256(data).hexdigest()) == (
+        "the sealed object is unfinished: its header was never written"
+    )
+
+
+def test_an_append_mode_descriptor_is_refused(tmp_path: Path) -> None:
+    fd = os.open(tmp_path / "appending", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        with pytest.raises(ValueError, match="append mode"):
+            seal_stream(io.BytesIO(b"x"), fd, KEY)
+    finally:
+        os.close(fd)
+    assert (tmp_path / "appending").stat().st_size == 0
+
+
+def test_a_failed_read_keeps_failing_and_read_all_works(tmp_path: Path) -> None:
+    data = _plaintext(SEAL_CHUNK * 5 // 2)
+    path, sha256 = _seal(tmp_path, data)
+    with open_sealed(path.open("rb"), KEY, sha256, close=True) as plain:
+        assert plain.read() == data  # all at once
+        assert plain.read() == b""
+    raw = bytearray(path.read_bytes())
+    raw[HEADER_SIZE + SEALED_CHUNK + 10] ^= 4  # part 2
+    path.write_bytes(bytes(raw))
+    with open_sealed(path.open("rb"), KEY, sha256, close=True) as plain:
+        assert plain.read(SEAL_CHUNK) == data[:SEAL_CHUNK]
+        with pytest.raises(SealedError, match="part 2"):
+            plain.read(10)
+        with pytest.raises(SealedError, match="part 2"):  # never a quiet end after a failure
+            plain.read()

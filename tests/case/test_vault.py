@@ -21,6 +21,7 @@ from evidence.case.vault import (
     DEFAULT_COST,
     TEST_COST,
     CaseKeys,
+    Cost,
     change_passphrase,
     create_vault,
     is_encrypted,
@@ -121,6 +122,19 @@ def test_the_vault_opens_by_hand_as_documented(tmp_path: Path) -> None:
         assert value == expected
 
 
+def test_the_stretching_matches_the_argon2_reference_implementation() -> None:
+    # The reference implementation's command line (phc-winner-argon2, v1.3):
+    #   echo -n password | argon2 somesaltSOMESALTsomesaltSOMESALT -id -t 4 -m 14 -p 1 -l 32 -r
+    # (-m 14: 2**14 KiB), as its output is quoted in other projects' tests. This pins what memory_kib,
+    # iterations and lanes in vault.json mean, and that the passphrase's UTF-8 bytes are what is stretched.
+    from evidence.case.vault import _stretch
+
+    salt = b"somesaltSOMESALTsomesaltSOMESALT"
+    expected = "dbda37811a190cf4dffda38f6aaeef2f2bb74c675d1c333512790d4d902107a3"
+    assert _stretch("password", salt, Cost(memory_kib=16384, iterations=4, lanes=1)).hex() == expected
+    assert _stretch("password", salt, Cost(memory_kib=16384, iterations=4, lanes=2)).hex() != expected
+
+
 def test_the_keys_are_distinct_and_never_shown(tmp_path: Path) -> None:
     _, keys = _case(tmp_path)
     secrets = [
@@ -214,6 +228,7 @@ def test_a_wrong_passphrase_is_a_plain_error_exiting_5(tmp_path: Path) -> None:
     assert error.message == "wrong passphrase for this case"
     assert error.path == str(keys_dir.parent)  # the case folder named
     assert error.one_line() == f"{keys_dir.parent}: wrong passphrase for this case"
+    assert error.hint and "velvet" not in error.hint + str(error)  # what was typed is never repeated
 
 
 def test_failures_grow_the_delay_and_a_success_resets_it(tmp_path: Path) -> None:
