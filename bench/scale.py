@@ -224,7 +224,18 @@ def bench_100k(work: Path, records: int, runs: int, skip: frozenset[str]) -> lis
     make_sms_xml(xml, records)
     size = xml.stat().st_size / 1024 / 1024
     case = work / "case"
-    init = [sys.executable, "-m", "evidence", "init", str(case), "--title", "bench", "--tz", "Europe/London"]
+    init = [
+        sys.executable,
+        "-m",
+        "evidence",
+        "init",
+        "--plain",
+        str(case),
+        "--title",
+        "bench",
+        "--tz",
+        "Europe/London",
+    ]
     anchor = median_run([sys.executable, "-c", ITERPARSE, str(xml)], runs)
     if int(anchor[2]) != records:
         raise SystemExit(f"iterparse read {anchor[2]} elements, not {records}")
@@ -260,7 +271,18 @@ def bench_million(work: Path, skip: frozenset[str]) -> list[str]:
     files, total = make_million(folder)
     case = work / "case-million"
     subprocess.run(
-        [sys.executable, "-m", "evidence", "init", str(case), "--title", "bench", "--tz", "Europe/London"],
+        [
+            sys.executable,
+            "-m",
+            "evidence",
+            "init",
+            "--plain",
+            str(case),
+            "--title",
+            "bench",
+            "--tz",
+            "Europe/London",
+        ],
         check=True,
         capture_output=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},

@@ -12,7 +12,9 @@ from tests.conftest import run_cli
 
 def _init(tmp_path: Path, *extra: str) -> Path:
     case = tmp_path / "my-case"
-    out = run_cli("init", str(case), "--title", "Harassment by A. Morgan", "--tz", "Europe/London", *extra)
+    out = run_cli(
+        "init", "--plain", str(case), "--title", "Harassment by A. Morgan", "--tz", "Europe/London", *extra
+    )
     assert out.returncode == 0, out.stderr
     return case
 
@@ -73,16 +75,16 @@ def test_errors_are_one_line_with_distinct_exit_codes(tmp_path: Path) -> None:
     assert missing.stderr.strip() == f"error: {tmp_path / 'nope.xml'}: no such file"
     assert "Traceback" not in missing.stderr
 
-    again = run_cli("init", str(case), "--title", "x", "--tz", "UTC")
+    again = run_cli("init", "--plain", str(case), "--title", "x", "--tz", "UTC")
     assert again.returncode == ExitCode.CASE
     assert "not empty" in again.stderr
 
-    bad_tz = run_cli("init", str(tmp_path / "c2"), "--title", "x", "--tz", "Mars/Olympus")
+    bad_tz = run_cli("init", "--plain", str(tmp_path / "c2"), "--title", "x", "--tz", "Mars/Olympus")
     assert bad_tz.returncode == ExitCode.USAGE
     assert "unknown time zone" in bad_tz.stderr and "--tz" in bad_tz.stderr
 
     bad_date = run_cli(
-        "init", str(tmp_path / "c3"), "--title", "x", "--tz", "UTC", "--no-contact-since", "1/3"
+        "init", "--plain", str(tmp_path / "c3"), "--title", "x", "--tz", "UTC", "--no-contact-since", "1/3"
     )
     assert bad_date.returncode == ExitCode.USAGE
 
@@ -93,7 +95,7 @@ def test_errors_are_one_line_with_distinct_exit_codes(tmp_path: Path) -> None:
 def test_passphrase_from_environment(tmp_path: Path) -> None:
     env = {"EVIDENCE_PASSPHRASE": "s3cret phrase"}
     case = tmp_path / "locked"
-    out = run_cli("init", str(case), "--title", "t", "--tz", "UTC", "--passphrase", env=env)
+    out = run_cli("init", "--plain", str(case), "--title", "t", "--tz", "UTC", "--passphrase", env=env)
     assert out.returncode == 0, out.stderr
     assert "passphrase: yes" in out.stdout
     f = tmp_path / "f.txt"
@@ -137,7 +139,7 @@ def test_a_mistyped_head_or_a_missing_target_is_a_usage_error_not_tampering(tmp_
 
 def test_report_and_export_never_replace_an_existing_file_unasked(tmp_path: Path) -> None:
     case = tmp_path / "case"
-    assert run_cli("init", str(case), "--title", "t", "--tz", "UTC").returncode == 0
+    assert run_cli("init", "--plain", str(case), "--title", "t", "--tz", "UTC").returncode == 0
     for command in ("report", "export"):
         out = tmp_path / f"handed-over.{command}"
         out.write_bytes(b"the copy the police already have")

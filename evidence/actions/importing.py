@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -81,9 +82,45 @@ class Prepared:
     records_blob: Staged | None = None
     tally: Tally | None = None
     origin: Path | None = None  # the folder an item was packed from (an iPhone backup), when not ``path``
+    # Where the importer reads the bytes: the staged copy, or in an encrypted case (its staged copy is sealed)
+    # the original itself, checked afterwards to still be the bytes staged (``check_unchanged``).
+    read_path: Path | None = None
+    temp_dir: Path | None = (
+        None  # a folder of this item's own to remove when the import ends (a packed backup)
+    )
+
+    @property
+    def source_path(self) -> Path:
+        """The file the importer and OCR read (see ``read_path``)."""
+        return self.read_path or self.staged.path
+
+    def check_unchanged(self) -> None:
+        """In an encrypted case, that the original read is still the bytes stored: InputError otherwise (a
+        file changed while being imported would give records that are not of the stored original)."""
+        if self.read_path is None:
+            return
+        from evidence.case.store import hash_file
+
+        try:
+            now = hash_file(self.read_path)[0]
+        except OSError as exc:
+            raise InputError(f"cannot read ({exc.strerror})", path=self.path) from None
+        if now != self.staged.sha256:
+            raise InputError(
+                "the file changed while it was being imported; nothing was imported",
+                path=self.path,
+                hint="let whatever writes it finish, then import it again",
+            )
+
+    def cleanup(self) -> None:
+        """Remove this item's own temporary folder, if any."""
+        if self.temp_dir is not None:
+            shutil.rmtree(self.temp_dir, ignore_errors=True)
+            self.temp_dir = None
 
     def discard(self, case: CaseFolder) -> None:
         """Remove what this file staged (the original, its blobs and its records blob)."""
+        self.cleanup()
         case.store.discard(self.staged)
         for _, staged in self.blobs:
             case.store.discard(staged)
@@ -169,9 +206,13 @@ def import_files(
             ocr = ocr_action.before_import(case, prepared, ocr_progress)
             for prep in prepared:
                 derive_if_new(case, prep, opts, ocr)
+            for prep in prepared:
+                prep.check_unchanged()
             writer = Writer(case)
             with writer.lock():
                 items = _commit(case, writer, prepared, opts, key, op)
+            for prep in prepared:
+                prep.cleanup()
             return ImportResult(op=op, items=tuple(items), head=case.head())
         except BaseException:
             for prep in prepared:
@@ -190,11 +231,13 @@ def prepare(case: CaseFolder, path: Path) -> Prepared:
         raise InputError(f"cannot read ({exc.strerror})", path=path) from None
     staged = case.store.stage_file(path)
     prep = Prepared(path=path, staged=staged, stat=stat, media_type="", mismatch=None)
+    if case.store.sealed:
+        prep.read_path = path  # the staged copy is sealed: read the original (see Prepared.read_path)
     try:
-        prep.media_type = media.detect(staged.path)
+        prep.media_type = media.detect(prep.source_path)
         prep.mismatch = media.extension_mismatch(path.name, prep.media_type)
-        source = Source(staged.path, path.name, staged.sha256, staged.size, prep.media_type)
-        with open(staged.path, "rb") as fh:
+        source = Source(prep.source_path, path.name, staged.sha256, staged.size, prep.media_type)
+        with open(prep.source_path, "rb") as fh:
             head = fh.read(SNIFF_BYTES)
         prep.importer = find_importer(head, source)
     except BaseException:
@@ -207,9 +250,17 @@ def prepare_backup(case: CaseFolder, folder: Path, password: PassphraseSource | 
     """Pack an iPhone backup folder into one zip, stage it like a file, and remember the folder it came from."""
     from evidence.importers._iphone_backup_folder import pack
 
-    with tempfile.TemporaryDirectory(prefix="evidence-backup-") as tmp:
-        prep = prepare(case, pack(folder, Path(tmp), password))
+    tmp = Path(tempfile.mkdtemp(prefix="evidence-backup-"))
+    try:
+        prep = prepare(case, pack(folder, tmp, password))
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     prep.origin = folder
+    if prep.read_path is None:
+        shutil.rmtree(tmp, ignore_errors=True)  # read from the staged copy: the packed file is not needed
+    else:
+        prep.temp_dir = tmp  # an encrypted case reads the packed file itself, until the import ends
     return prep
 
 
@@ -223,7 +274,7 @@ def derive_if_new(
     # came from again but derives nothing (no second parse, no second OCR). Re-checked at commit time.
     if prep.importer is None or index.exhibit_for(case.conn, prep.staged.sha256) is not None:
         return
-    source = Source(prep.staged.path, prep.path.name, prep.staged.sha256, prep.staged.size, prep.media_type)
+    source = Source(prep.source_path, prep.path.name, prep.staged.sha256, prep.staged.size, prep.media_type)
     try:
         _derive(case, prep, source, opts, ocr)
     except OverflowError as exc:

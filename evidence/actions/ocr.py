@@ -109,7 +109,7 @@ def before_import(
     """OCR every new picture of an import in worker processes, before the transaction (results in
     memory, by image SHA-256). Without tesseract, nothing: the importer warns for each picture."""
     images = [
-        (p.staged.sha256, p.staged.path, p.path.name)
+        (p.staged.sha256, p.source_path, p.path.name)
         for p in prepared
         if p.importer is not None
         and p.importer.needs_ocr

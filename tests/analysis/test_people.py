@@ -95,7 +95,7 @@ def test_records_resolve_to_people_through_any_form_of_their_identifier(case: Ca
 
 def test_cli_person_commands(tmp_path: Path) -> None:
     root = tmp_path / "c"
-    assert run_cli("init", str(root), "--title", "T", "--tz", "Europe/London").returncode == 0
+    assert run_cli("init", "--plain", str(root), "--title", "T", "--tz", "Europe/London").returncode == 0
     added = run_cli(
         "-C",
         str(root),

@@ -198,7 +198,7 @@ def test_a_whatsapp_export_is_counted_in_lines(case: Case, corpus: Path) -> None
 
 def test_the_cli_says_how_much_was_read(tmp_path: Path, corpus: Path) -> None:
     case_dir = tmp_path / "case"
-    assert run_cli("init", str(case_dir), "--title", "t", "--tz", "Europe/London").returncode == 0
+    assert run_cli("init", "--plain", str(case_dir), "--title", "t", "--tz", "Europe/London").returncode == 0
     done = run_cli("-C", str(case_dir), "import", str(DATA / "csvlog" / "malformed_rows.csv"))
     assert done.returncode == 0, done.stderr
     assert "read as csvlog: 3 of 6 rows read, 3 records, 6 warnings" in done.stdout

@@ -342,7 +342,7 @@ def test_end_to_end_through_the_case(case: Case, corpus: Path) -> None:
 
 def test_cli_column_option(tmp_path: Path) -> None:
     case_dir = tmp_path / "c"
-    assert run_cli("init", str(case_dir), "--title", "t", "--tz", "Europe/London").returncode == 0
+    assert run_cli("init", "--plain", str(case_dir), "--title", "t", "--tz", "Europe/London").returncode == 0
     path = tmp_path / "calls.csv"
     path.write_text("Date,Number,Type\n01/02/26 09:45,+15550100,Incoming\n", encoding="utf-8")
     refused = run_cli("-C", str(case_dir), "import", str(path))

@@ -62,7 +62,7 @@ def test_bad_diary_input(case: Case) -> None:
 
 def test_diary_cli(tmp_path: Path) -> None:
     case = tmp_path / "c"
-    assert run_cli("init", str(case), "--title", "t", "--tz", "Europe/London").returncode == 0
+    assert run_cli("init", "--plain", str(case), "--title", "t", "--tz", "Europe/London").returncode == 0
     out = run_cli(
         "-C", str(case), "diary", "add", "--when", "2026-03-14 21:30", "--text", "Twelve missed calls."
     )

@@ -147,7 +147,7 @@ def test_an_encrypted_backup_without_password_is_refused(case: Case, monkeypatch
 
 def test_a_wrong_password_is_one_line_and_exit_3(tmp_path: Path) -> None:
     root = tmp_path / "case"
-    assert run_cli("init", str(root), "--title", "t", "--tz", "UTC").returncode == 0
+    assert run_cli("init", "--plain", str(root), "--title", "t", "--tz", "UTC").returncode == 0
     done = run_cli("-C", str(root), "import", str(ENCRYPTED), env={"EVIDENCE_BACKUP_PASSWORD": "1234"})
     assert done.returncode == ExitCode.INPUT
     assert done.stderr.splitlines()[0] == f"error: {ENCRYPTED}: wrong password for the encrypted backup"
@@ -204,7 +204,7 @@ def test_a_wrong_password_on_the_built_backup_records_nothing(
 
 def test_the_cli_without_a_password_says_how_to_give_it(tmp_path: Path) -> None:
     root = tmp_path / "case"
-    assert run_cli("init", str(root), "--title", "t", "--tz", "UTC").returncode == 0
+    assert run_cli("init", "--plain", str(root), "--title", "t", "--tz", "UTC").returncode == 0
     done = run_cli("-C", str(root), "import", str(ENCRYPTED_BUILT), stdin="")
     assert done.returncode == ExitCode.INPUT
     assert done.stderr.splitlines()[0] == (
