@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
-from evidence.actions import anchoring, annotate, importing, publishing, query, reporting
+from evidence.actions import anchoring, annotate, encrypting, importing, publishing, query, reporting
 from evidence.actions import ocr as reading
 from evidence.actions.anchoring import Anchored
 from evidence.actions.importing import ImportedItem, ImportResult, expand_inputs
@@ -172,6 +173,20 @@ class Case(CaseFolder):
         except sqlite3.Error as exc:
             conn.close()
             raise CaseError(f"the case database is unusable ({exc})", path=root / DB_NAME) from None
+
+    def encrypt(
+        self,
+        passphrase: str,
+        *,
+        signing_passphrase: PassphraseSource | str | None = None,
+        cost: Cost | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> encrypting.Encrypted:
+        """Encrypt this plain case under ``passphrase`` (``evidence.actions.encrypting``); this object is
+        closed afterwards: open the case again to use it."""
+        return encrypting.encrypt(
+            self, passphrase, signing_passphrase=signing_passphrase, cost=cost, progress=progress
+        )
 
     def __enter__(self) -> Self:
         return self

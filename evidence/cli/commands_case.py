@@ -148,3 +148,33 @@ def cmd_diary_add(args: argparse.Namespace) -> int:
         item = result.items[0]
         print(f"{item.exhibit}  diary entry recorded (sha256 {item.sha256}). Ledger head: {result.head}")
     return 0
+
+
+def cmd_encrypt(args: argparse.Namespace) -> int:
+    from evidence.case.vault import passphrase_strength
+
+    with writing_case(args) as case:
+        if case.keys is not None:
+            raise UsageError("this case is encrypted already", path=case.root)
+        if sys.stdin.isatty() and not os.environ.get("EVIDENCE_PASSPHRASE"):
+            print(
+                "Choose a passphrase for this case: four or more unrelated words are strong and easy to type.\n"
+                "Without it nobody can read the case, not even you: write it down somewhere safe.",
+                file=sys.stderr,
+            )
+        passphrase = passphrase_from_env_or_prompt(confirm=True, prompt="New passphrase: ")()
+        if not passphrase:
+            raise UsageError("no passphrase was given", hint="type one when asked or set EVIDENCE_PASSPHRASE")
+        print(f"passphrase: {passphrase_strength(passphrase)}", file=sys.stderr)
+        done = case.encrypt(
+            passphrase,
+            signing_passphrase=args.passphrase_source,
+            progress=lambda what: print(f"  {what}", file=sys.stderr),
+        )
+    print(f"Encrypted the case in {done.root}: {done.objects} file(s) sealed, the ledger unchanged")
+    print(f"  ledger head: {done.head.seq}:{done.head.hash}")
+    print(f"  the plain copy was overwritten and removed ({done.shredded} file(s))")
+    print(
+        "  on an SSD, in backups, snapshots or a synchronised folder, old copies may remain: see the README"
+    )
+    return 0

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from evidence import __version__
-from evidence.cli.commands_case import cmd_case_set, cmd_diary_add, cmd_import, cmd_init
+from evidence.cli.commands_case import cmd_case_set, cmd_diary_add, cmd_encrypt, cmd_import, cmd_init
 from evidence.cli.commands_ocr import cmd_ocr
 from evidence.cli.commands_people import (
     cmd_person_add,
@@ -152,6 +152,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --plain: protect the signing key with a passphrase (or EVIDENCE_PASSPHRASE)",
     )
     p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser(
+        "encrypt",
+        help="encrypt a plain case under a passphrase (its ledger unchanged; the plain files removed)",
+    )
+    p.set_defaults(func=cmd_encrypt)
 
     p = sub.add_parser("import", help="store files as exhibits and record their acquisition (all or nothing)")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
