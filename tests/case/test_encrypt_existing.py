@@ -19,7 +19,10 @@ PASS = "correct horse battery staple"
 def _plain(root: Path, corpus: Path) -> Case:
     case = Case.init(root, title="Harassment by A. Morgan", tz="Europe/London")
     case.import_files(
-        [corpus / "smsbackup" / "sms-devadvance-sms_and_mms.xml", corpus / "email" / "cpython-mailbox_01.mbox"]
+        [
+            corpus / "smsbackup" / "sms-devadvance-sms_and_mms.xml",
+            corpus / "email" / "cpython-mailbox_01.mbox",
+        ]
     )
     return case
 
@@ -53,6 +56,7 @@ def test_an_altered_object_stops_the_conversion_and_changes_nothing(tmp_path: Pa
     path = case.store.path_for(sha)
     os.chmod(path, 0o644)
     path.write_bytes(path.read_bytes() + b"x")
+
     def listing() -> list[tuple[str, bytes]]:
         return sorted(
             (str(p.relative_to(root)), p.read_bytes())
