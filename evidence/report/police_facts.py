@@ -89,7 +89,7 @@ def add_facts(b: Builder) -> None:
         ("Suspect's full name", name or BLANK, False),
         ("Suspect's date of birth", fact(b, "suspect_dob") or BLANK.replace("(", "(if known; "), False),
         ("Suspect's address", fact(b, "suspect_address") or BLANK.replace("(", "(if known; "), False),
-        ("Suspect's numbers, addresses and accounts", "; ".join(ids) if ids else BLANK, False),
+        ("Suspect's numbers, addresses and accounts", "\n".join(ids) if ids else BLANK, False),
         (
             "Impact on the complainant (in the complainant's own words)",
             f"“{impact}”" if (impact := fact(b, "impact")) else BLANK,

@@ -176,15 +176,13 @@ def _attachments(b: Builder, listed: list[Listed]) -> None:
         )
     head = Paragraph(
         esc(
-            f"Attachments ({len(listed)}): files inside this exhibit's records, stored in the case as objects "
-            "derived from it. Each file, taken out of the original (saved from the e-mail or message), has the "
-            "SHA-256 below ('sha256sum FILE'); the embedded manifest lists them too, and the Appendix draws "
-            "the pictures."
+            f"Attachments in this exhibit ({len(listed)}): each file, taken out of the original, has the SHA-256 "
+            "shown ('sha256sum FILE'); the manifest lists them too"
         ),
         st["cellb"],
     )
     b.story.append(Spacer(1, 4))
-    b.story.append(KeepTogether([head, Spacer(1, 2), b.table(rows, [110, 150, FRAME_W - 260])]))
+    b.story.append(KeepTogether([head, Spacer(1, 2), b.table(rows, [88, 100, FRAME_W - 188])]))
 
 
 def _email_headers(b: Builder, entries: list[TimelineEntry]) -> None:
