@@ -74,7 +74,7 @@ def test_the_exhibits_section_lists_each_attachment_with_its_hash(report: tuple[
         ((file_name, sha, size),) = _stdlib_attachments(CORPUS / "email" / name)
         at = exhibits.index(name)  # the exhibit's heading; its attachments follow before the next exhibit
         block = exhibits[at : exhibits.find("EX-000", at + len(name) + 40)]
-        assert "Attachments (1)" in block, name
+        assert "Attachments in this exhibit (1)" in block, name
         assert file_name in block and f"{size:,} bytes" in block
         # Long hashes wrap in the table's cell: compare without the spaces a wrap adds.
         assert sha in block.replace(" ", ""), name
