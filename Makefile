@@ -59,8 +59,13 @@ demo: deps
 	  --id alex.morgan@example.net --id @alexmorgan.ldn --basis "saved contacts; signed their messages with their name"
 	$(VENV)/bin/evidence -C $(DEMO_DIR) person link "Alex Morgan" --id +447700900789 --id alex.m.2026@example.net --id @alex.m.2 \
 	  --basis "new number and accounts after blocking; same wording and pet names" --suspected
+	@# Her WhatsApp export names the other party only "Alex", the name +447700900456 is saved under on her phone.
+	$(VENV)/bin/evidence -C $(DEMO_DIR) person link "Alex Morgan" --id "Alex" \
+	  --basis "display name of the other party in 'WhatsApp Chat with Alex.txt'; +447700900456 is saved as 'Alex' on Jordan's phone" --suspected
 	$(VENV)/bin/evidence -C $(DEMO_DIR) person add "Sam Patel" --role third-party --id +447700900555 --id sam.patel@example.org --basis "mutual friend"
 	$(VENV)/bin/evidence -C $(DEMO_DIR) case set --police-ref "Metropolitan Police Service CAD 4521/14MAR26 (reported 2026-03-14)"
+	$(VENV)/bin/evidence -C $(DEMO_DIR) case set --relationship "former partner (five years); contact ended by Jordan on 2026-03-01" \
+	  --actions-taken "blocked +447700900123 (2026-03-01), @alexmorgan.ldn (2026-03-12), WhatsApp (2026-03-18), @alex.m.2 (2026-03-20), +447700900456 (2026-03-22), +447700900789 (2026-04-06); reported to the Metropolitan Police on 101 on 2026-03-14 (CAD 4521/14MAR26), updated 2026-04-14"
 	$(VENV)/bin/evidence -C $(DEMO_DIR) log
 	$(VENV)/bin/evidence -C $(DEMO_DIR) timeline > $(DEMO_DIR)-timeline.txt
 	$(VENV)/bin/evidence -C $(DEMO_DIR) verify

@@ -15,14 +15,18 @@ instant is the one ``build`` gives.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from evidence.errors import CaseError
 from evidence.models import Record
 
 _SEPARATORS = re.compile(r"[\s\-().]")
+# Two files' records of one event (a call in the handset's log and the carrier's bill) less than this apart are
+# one event when their keys agree (``corroborating``); the statistics pair attempts with the same window.
+COPY_WINDOW = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -62,8 +66,12 @@ class TimelineEntry:
         return data
 
 
-def _party(value: str | None) -> str | None:
+def normalised_party(value: str | None) -> str | None:
+    """A sender or recipient as written, without separators and case: "07700 900-123" is "07700900123"."""
     return _SEPARATORS.sub("", value).casefold() if value else value
+
+
+_party = normalised_party  # the name evidence.analysis.stats imports
 
 
 # A record that stands for its whole file (a picture, a recording) is that file: two different files are two
@@ -78,8 +86,8 @@ def dedupe_key(record: Record) -> tuple[Any, ...]:
         record.channel.value,
         record.direction.value,
         record.occurred_at.timestamp(),
-        _party(record.sender),
-        tuple(sorted(_party(r) or "" for r in record.recipients)),
+        normalised_party(record.sender),
+        tuple(sorted(normalised_party(r) or "" for r in record.recipients)),
         record.subject,
         record.text,
         record.status,
@@ -133,3 +141,40 @@ def stream(records: Iterable[Record], exhibits: dict[str, str]) -> Iterator[Time
         instant = moment
     if group:
         yield from build(group, exhibits)
+
+
+def corroborating(
+    entries: Sequence[TimelineEntry],
+    key: Callable[[TimelineEntry], Hashable | None],
+    *,
+    window: timedelta = COPY_WINDOW,
+) -> dict[int, int]:
+    """The entries of ``entries`` (in time order) that are another file's record of an earlier entry's event:
+    copy index -> the index of the entry shown.
+
+    Two entries are one event when ``key`` gives both the same value (``None``: never paired), they are less
+    than ``window`` apart, and no file holds both (one file's two records are two events, as in ``build``). An
+    event may be in several files (log, bill, a screenshot of the call list): each further file's record
+    joins it, at most one per file.
+    """
+    groups: list[tuple[float, Hashable, set[str], int]] = []  # first time, key, files, index shown
+    found: dict[int, int] = {}
+    for i, entry in enumerate(entries):
+        value = key(entry)
+        if value is None:
+            continue
+        moment = entry.record.occurred_at.timestamp()
+        items = {s.item_sha256 for s in entry.sources}
+        match = None
+        for first, other, files, shown in reversed(groups):
+            if moment - first >= window.total_seconds():
+                break  # the groups are in time order: every earlier one is further away
+            if other == value and not items & files:
+                files.update(items)
+                match = shown
+                break
+        if match is None:
+            groups.append((moment, value, items, i))
+        else:
+            found[i] = match
+    return found

@@ -124,3 +124,42 @@ def test_streamed_timeline_is_the_built_one(case: Case, corpus: Path, tmp_path: 
 def test_empty_timeline_prints_an_empty_array(case: Case) -> None:
     assert run_cli("-C", str(case.root), "timeline", "--json").stdout == "[]\n"
     assert run_cli("-C", str(case.root), "timeline").stdout == ""
+
+
+SAME_CALLS = Path(__file__).parent / "data" / "same_calls"
+
+
+def test_one_call_in_two_files_is_paired_by_corroborating(corpus: Path, tmp_path: Path) -> None:
+    """iMazing's call history and the SB&R file its converter's author expects from it (tests/data/same_calls):
+    the same four calls, two outgoing and two incoming; the exact merge keeps them apart (the files differ in
+    status and app), ``corroborating`` pairs each call of one file with the same call of the other."""
+    from evidence.timeline import TimelineEntry, corroborating, normalised_party
+
+    root = tmp_path / "case"
+    with Case.init(root, title="calls", tz="UTC") as case:
+        case.import_files(
+            [
+                corpus / "imazing" / "imazingtosbr-call_history_basic.csv",
+                SAME_CALLS / "imazingtosbr-call_history_basic-result.xml",
+            ]
+        )
+        entries = case.timeline()
+    assert len(entries) == 8  # the exact merge keeps both files' records
+
+    def key(e: TimelineEntry) -> tuple[str, ...]:
+        rec = e.record
+        other = rec.recipients[0] if rec.recipients else rec.sender
+        return (rec.channel.value, rec.direction.value, normalised_party(other) or "")
+
+    pairs = corroborating(entries, key)
+    assert len(pairs) == 4
+    for copy, shown in pairs.items():
+        a, b = entries[shown], entries[copy]
+        assert a.record.occurred_at == b.record.occurred_at and a.record.duration_s == b.record.duration_s
+        assert {a.sources[0].exhibit, b.sources[0].exhibit} == {"EX-0001", "EX-0002"}
+    # One file's records are never one event; no key, no pair; the calls are more than 60 s apart, so
+    # even a key that says only the direction pairs each call with its own twin.
+    one_file = [e for e in entries if e.sources[0].exhibit == "EX-0001"]
+    assert corroborating(one_file, lambda e: "same") == {}
+    assert corroborating(entries, lambda e: None) == {}
+    assert len(corroborating(entries, lambda e: e.record.direction.value)) == 4

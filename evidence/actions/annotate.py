@@ -14,7 +14,22 @@ from evidence.case.ledger import Head
 from evidence.case.writer import Writer
 from evidence.errors import UsageError
 
-SETTABLE = ("title", "no_contact_since", "police_ref", "protection_order")
+SETTABLE = (
+    "title",
+    "no_contact_since",
+    "police_ref",
+    "protection_order",
+    # What a police officer records first (MG11, SPARC, S-DASH): printed in the police profile, a blank line
+    # to fill in by hand when not set; never guessed from the records.
+    "relationship",  # the complainant's relationship to the suspect: "ex-partner, five years, ended 1 March 2026"
+    "suspect_name",
+    "suspect_dob",  # the suspect's date of birth, if known: 1990-05-17
+    "suspect_address",
+    "impact",  # how it has affected the complainant, in her own words
+    "actions_taken",  # blocks, reports ("reported to the Met on 14 March, CAD 4521"), orders applied for
+)
+# A fact set to "" is cleared (the report prints its blank line again); the title never is.
+DATE_FACTS = ("no_contact_since", "suspect_dob")
 
 
 def append_entry(
@@ -42,21 +57,27 @@ def append_entry(
 def set_facts(
     case: CaseFolder, *, passphrase: PassphraseSource | str | None = None, **facts: str | None
 ) -> Head:
-    """Change case facts (title, no-contact date, police reference, protection order): a ``case.updated``
-    entry; the earlier values stay in the ledger."""
+    """Change case facts (:data:`SETTABLE`: title, no-contact date, police reference, protection order, and
+    the police statement's relationship, suspect's name, date of birth and address, impact and actions taken):
+    a ``case.updated`` entry; the earlier values stay in the ledger."""
     unknown = set(facts) - set(SETTABLE)
     if unknown or not facts:
         raise UsageError(
             f"nothing to set{'' if not unknown else ': unknown ' + ', '.join(sorted(unknown))}",
-            hint="--title, --no-contact-since, --police-ref or --protection-order",
+            hint="--title, --no-contact-since, --police-ref, --protection-order, --relationship, --suspect-name, "
+            "--suspect-dob, --suspect-address, --impact or --actions-taken",
         )
     if "title" in facts and not (facts["title"] or "").strip():
         raise UsageError("the case needs a title")
-    if facts.get("no_contact_since"):
-        try:
-            date.fromisoformat(str(facts["no_contact_since"]))
-        except ValueError:
-            raise UsageError(f"{facts['no_contact_since']!r} is not a date like 2026-03-01") from None
+    for key in DATE_FACTS:
+        if facts.get(key):
+            try:
+                date.fromisoformat(str(facts[key]))
+            except ValueError:
+                raise UsageError(f"{key}: {facts[key]!r} is not a date like 2026-03-01") from None
+    for key, value in facts.items():
+        if key not in DATE_FACTS and value is not None and value.strip() != value:
+            facts[key] = value.strip()  # as typed, without stray spaces or newlines at its ends
     return append_entry(case, Kind.CASE_UPDATED, {"set": facts, "recorded_by": actor()}, passphrase)
 
 

@@ -122,6 +122,12 @@ def cmd_case_set(args: argparse.Namespace) -> int:
             "no_contact_since": args.no_contact_since.isoformat() if args.no_contact_since else None,
             "police_ref": args.police_ref,
             "protection_order": args.protection_order,
+            "relationship": args.relationship,
+            "suspect_name": args.suspect_name,
+            "suspect_dob": args.suspect_dob.isoformat() if args.suspect_dob else None,
+            "suspect_address": args.suspect_address,
+            "impact": args.impact,
+            "actions_taken": args.actions_taken,
         }.items()
         if value is not None
     }

@@ -288,6 +288,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-contact-since", metavar="DATE", type=_iso_date, help="the date contact was cut")
     p.add_argument("--police-ref", metavar="REF", help="a police reference number")
     p.add_argument("--protection-order", metavar="TEXT", help="a protection order: court, number, date")
+    # The police statement's facts (printed by report --profile police; a blank line there when not set).
+    p.add_argument(
+        "--relationship", metavar="TEXT", help="who the other person is to you: 'ex-partner, 5 years'"
+    )
+    p.add_argument("--suspect-name", metavar="NAME", help="the other person's full name")
+    p.add_argument(
+        "--suspect-dob", metavar="DATE", type=_iso_date, help="their date of birth, if you know it"
+    )
+    p.add_argument("--suspect-address", metavar="TEXT", help="their address, if you know it")
+    p.add_argument("--impact", metavar="TEXT", help="how this has affected you, in your own words")
+    p.add_argument(
+        "--actions-taken", metavar="TEXT", help="what you have done: blocks, reports (to whom, when)"
+    )
     p.set_defaults(func=cmd_case_set)
 
     p = sub.add_parser("relay", help="mark a record as contact passed on by a third party")

@@ -3,15 +3,22 @@ what the import stored of each, read from the ``records.derived`` ledger entries
 source gave), with the media type and, for a picture, its size in pixels, read from the stored object.
 
 The report's appendix (``evidence.report.sections.appendix``) draws a picture (its bytes hashed again as they
-are drawn, like an exhibit's screenshot) or lists any other file with its name, type, size and SHA-256.
+are drawn, like an exhibit's screenshot) or lists any other file with its name, type, size and SHA-256; the
+Exhibits section and the embedded manifest list each under its parent exhibit (:func:`per_exhibit`), so a
+recipient can check every one by its hash.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image, UnidentifiedImageError
+
+if TYPE_CHECKING:
+    from evidence.timeline import TimelineEntry
 
 PICTURE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 
@@ -48,3 +55,48 @@ def describe(path: Path, sha256: str, name: str | None, size: int) -> Attachment
     from evidence import media
 
     return Attachment(sha256, name, size, media.detect(path), path)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One attachment of one record shown, under the exhibit that record was read from (``stored`` is None
+    when the record names a file the import did not find)."""
+
+    exhibit: str
+    record_id: str
+    locator: str
+    sha256: str
+    stored: Attachment | None
+
+    def to_json(self, name: str | None) -> dict[str, Any]:
+        """As the report's manifest lists it (``name``: as shown, masked in a redacted copy)."""
+        return {
+            "sha256": self.sha256,
+            "size": self.stored.size if self.stored is not None else None,
+            "name": name,
+            "media_type": self.stored.media_type if self.stored is not None else None,
+            "record_id": self.record_id,
+            "locator": self.locator,
+            "stored": self.stored is not None,
+        }
+
+
+def per_exhibit(
+    timeline: Iterable[TimelineEntry], stored: Mapping[str, Attachment]
+) -> dict[str, list[Listed]]:
+    """The attachments of the records shown, by the exhibit of the record shown (the first source of its
+    timeline entry: the file it was read from), in timeline order, each file once per exhibit."""
+    found: dict[str, list[Listed]] = {}
+    seen: set[tuple[str, str]] = set()
+    for entry in timeline:
+        source = entry.sources[0]
+        if source.exhibit is None:
+            continue
+        for sha in entry.record.attachments:
+            if (source.exhibit, sha) in seen:
+                continue
+            seen.add((source.exhibit, sha))
+            found.setdefault(source.exhibit, []).append(
+                Listed(source.exhibit, source.record_id, source.locator, sha, stored.get(sha))
+            )
+    return found

@@ -15,7 +15,10 @@ summary's figures are sums of those marks (``Figures``), never computed another 
 - **Unattributed** when it is linked to no one: a withheld number, a sender the source did not give or the
   OCR could not read, an identifier nobody linked.
 - **Not counted**: outgoing records, the complainant's own diary, records of unknown direction from someone
-  who is not a respondent.
+  who is not a respondent. One such event read from two files (the complainant's call to the police in the
+  handset's log and in the carrier's bill) is one of them too: the second record is marked a copy and shown in
+  the first one's row (``timeline.corroborating``: same channel, direction, other party and words, less than
+  60 s apart, different files).
 
 So: attempts = each respondent's (confirmed + suspected) + third parties' + unattributed, records =
 attempts + copies + records not counted, and the Timeline's rows = records - copies. ``tests/report/test_figures.py`` checks both sums on the rendered PDF.
@@ -24,12 +27,13 @@ attempts + copies + records not counted, and the Timeline's rows = records - cop
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 from evidence.analysis.people import Person, Resolver
 from evidence.analysis.stats import NOT_READ, WITHHELD, attempts
 from evidence.models import Channel, Direction
-from evidence.timeline import TimelineEntry
+from evidence.timeline import TimelineEntry, corroborating, normalised_party
 
 RESPONDENT = "respondent"
 THIRD_PARTY = "third party"
@@ -43,8 +47,9 @@ DEFINITIONS = {
         "whose direction the source does not give sent by an identifier linked to a respondent; numbered in "
         "the Timeline's Counted column"
     ),
-    "copy": "the same attempt read from a second file (same channel and sender, less than 60 s apart): counted "
-    "once, and shown in the attempt's own Timeline row, which names both files",
+    "copy": "the same event read from a second file (same channel and sender, less than 60 s apart; for a "
+    "record not counted, such as the complainant's own call, the same recipient and words too): counted once, "
+    "and shown in the first record's Timeline row, which names both files",
     "confirmed": "sent from an identifier the complainant states is the respondent's, on the basis shown on the cover",
     "suspected": "sent from an identifier only suspected to be the respondent's (basis on the cover); not proof",
     "third party": "sent by someone else the case names (a friend, a witness): never counted as the respondent",
@@ -58,14 +63,15 @@ class Counted:
     """What one timeline row counts as."""
 
     kind: str  # RESPONDENT, THIRD_PARTY, UNATTRIBUTED, COPY or NOT_COUNTED
-    number: int | None = None  # the attempt's number (a copy: the number of the attempt it copies)
+    number: int | None = None  # the attempt's number (a copy: the number of the attempt it copies, if any)
     person: str | None = None
     status: str | None = None  # confirmed / suspected (a respondent's), or why unattributed / not counted
+    of: int | None = None  # a copy: the timeline index of the row it is shown in
 
     def label(self) -> str:
         """The row's mark, as the Timeline's Counted column prints it."""
         if self.kind == COPY:
-            return f"copy of attempt {self.number}"
+            return f"copy of attempt {self.number}" if self.number is not None else "copy of this row's event"
         if self.kind == NOT_COUNTED:
             return f"not counted: {self.status}"
         who = {
@@ -115,6 +121,26 @@ def _not_counted(entry: TimelineEntry) -> str:
     return rec.direction.value
 
 
+def _same_event(entry: TimelineEntry, resolver: Resolver) -> Hashable | None:
+    """What a record not counted has in common with another file's record of the same event: channel,
+    direction, the other party (normalised as the people's identifiers are) and words; None for the
+    complainant's diary and whole pictures, which are never another file's copy."""
+    rec = entry.record
+    if rec.channel in (Channel.DIARY, Channel.SCREENSHOT):
+        return None
+
+    def who(raw: str | None) -> str:
+        ident, _ = resolver.identify(raw)
+        return ident.value if ident is not None else normalised_party(raw) or ""
+
+    other = (
+        tuple(sorted(who(r) for r in rec.recipients))
+        if rec.direction is Direction.OUTGOING
+        else who(rec.sender)
+    )
+    return (rec.channel.value, rec.direction.value, other, rec.subject, rec.text)
+
+
 def count(timeline: list[TimelineEntry], resolver: Resolver) -> tuple[list[Counted], Figures]:
     """Each row's mark (parallel to ``timeline``) and the figures summed from them."""
     position = {id(entry): i for i, entry in enumerate(timeline)}
@@ -140,9 +166,15 @@ def count(timeline: list[TimelineEntry], resolver: Resolver) -> tuple[list[Count
             reason = {WITHHELD: "withheld", NOT_READ: "no sender read"}.get(attempt.identity, "not linked")
             nobody[reason] += 1
             mark = Counted(UNATTRIBUTED, number, None, reason)
-        marks[position[id(attempt.entry)]] = mark
+        shown = position[id(attempt.entry)]
+        marks[shown] = mark
         for copy in attempt.copies:
-            marks[position[id(copy)]] = Counted(COPY, number)
+            marks[position[id(copy)]] = Counted(COPY, number, of=shown)
+    # The records not counted: one event in two files (the complainant's call in the log and the bill) is one.
+    rest = [i for i, m in enumerate(marks) if m is None]
+    pairs = corroborating([timeline[i] for i in rest], lambda e: _same_event(e, resolver))
+    for j, k in pairs.items():
+        marks[rest[j]] = Counted(COPY, status=_not_counted(timeline[rest[j]]), of=rest[k])
     final = [
         m if m is not None else Counted(NOT_COUNTED, status=_not_counted(e))
         for m, e in zip(marks, timeline, strict=True)

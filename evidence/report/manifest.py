@@ -3,7 +3,8 @@
 The manifest is canonical JSON (``evidence.case.canonical``): the case's id and title, the ledger head the
 report was built from, the key fingerprint, the profile and options, every timeline record shown (one item per
 source: record id, exhibit, locator, the item's SHA-256 and the time it occurred, in UTC) and every exhibit
-shown (number, SHA-256, size, original name). ``evidence verify report.pdf`` reads it back
+shown (number, SHA-256, size, original name, and the attachments of its records shown: SHA-256, size, name,
+media type, record id, locator, whether the case stores it). ``evidence verify report.pdf`` reads it back
 (``evidence.verify.report``) and compares it with the case.
 
 It is attached with reportlab's own PDF objects: an ``/EmbeddedFile`` stream (uncompressed, so the JSON can be
@@ -50,12 +51,20 @@ def build(data: ReportData, profile: Profile) -> dict[str, Any]:
         for entry in data.timeline
         for source in entry.sources
     ]
+    from evidence.report.attachments import per_exhibit
+
+    attached = per_exhibit(data.timeline, data.attachments)
+    mask = data.redactor.text if data.redactor is not None else (lambda text: text)
     exhibits = [
         {
             "exhibit": str(ex["exhibit"]),
             "sha256": str(ex["sha256"]),
             "size": int(ex["size"]),
             "original_name": str(ex["original_name"]),
+            "attachments": [
+                a.to_json(mask(a.stored.name) if a.stored is not None and a.stored.name else None)
+                for a in attached.get(str(ex["exhibit"]), [])
+            ],
         }
         for ex in data.exhibits
     ]

@@ -67,7 +67,9 @@ def case_copy(demo_case: Path, tmp_path: Path) -> Path:
 
 def _marks(text: str) -> tuple[dict[int, str], Counter[int], int]:
     """The Timeline's Counted column read back: attempt number -> who (one line), copies per attempt, rows
-    not counted. A copy is printed in its attempt's row ("and copy of attempt 12 in EX-0010 call 1: counted once")."""
+    not counted. A copy is printed in its attempt's row ("and copy of attempt 12 in EX-0010 call 1: counted once");
+    a copy of a record not counted in that record's row ("and its copy in EX-0010 call 36: one event"), under
+    the key 0."""
     attempts: dict[int, str] = {}
     copies: Counter[int] = Counter()
     for m in re.finditer(r"(copy\s+of\s+)?attempt\s+(\d+)(?=\s)(.*?)(?=EX-\d{4}|and\s+copy)", text, re.S):
@@ -77,6 +79,7 @@ def _marks(text: str) -> tuple[dict[int, str], Counter[int], int]:
         else:
             assert number not in attempts, f"attempt {number} is numbered twice"
             attempts[number] = " ".join(m.group(3).split())
+    copies[0] = len(re.findall(r"and\s+its\s+copy\s+in\s+EX-\d{4}", text))
     return attempts, copies, len(re.findall(r"not\s+counted:", text))
 
 
@@ -96,13 +99,31 @@ def test_summary_figures_reconcile_with_the_timeline_rows(demo_case: Path, tmp_p
 
     total = int(_figure(text, "Contact attempts, all senders").split()[0])
     assert sorted(attempts) == list(range(1, total + 1))  # every attempt numbered once, none skipped
-    assert set(copies) <= set(attempts)
+    assert set(copies) - {0} <= set(attempts)
     assert total + sum(copies.values()) + not_counted == rows
     assert int(_figure(text, "Records on the timeline").split()[0]) == rows
     # Finding 12: a copy shares its attempt's row (the call in the handset's log and the carrier's bill), so
     # the table's rows are the attempts and the records not counted; the summary says how many.
     printed = total + not_counted
-    assert sum(copies.values()) == 77  # each incoming call of the carrier's bill is one of the handset's log
+    assert (
+        sum(copies.values()) - copies[0] == 77
+    )  # each incoming call of the carrier's bill is one of the log's
+    # The complainant's call to the police (101), outgoing, in the bill and the log: one row, not counted, once.
+    assert copies[0] == 1
+    assert re.search(
+        r"not counted: outgoing and its copy in EX-0010 call 36: one event EX-0009 row 36 EX-0010 call 36",
+        " ".join(text.split()),
+    ), "the outgoing call in two files is not one row naming both"
+    assert (
+        "[the same event in EX-0010 call 36: 2026-03-14 21:41:10 +00:00; call (phone) outgoing; connected, 1104 s]"
+        in (" ".join(text.split()))
+    )
+    # The summary's channel table adds up the same way: records − copies = rows, per channel and in all.
+    table = re.search(r"By channel.*?total (\d+) (\d+) (\d+)", " ".join(text.split()))
+    assert table, "no total line in the channel table"
+    assert [int(g) for g in table.groups()] == [rows, sum(copies.values()), rows - sum(copies.values())]
+    calls = re.search(r"By channel.*? call (\d+) (\d+) (\d+)", " ".join(text.split()))
+    assert calls and [int(g) for g in calls.groups()] == [156, 78, 78]  # 78 calls in the log and in the bill
     assert re.search(rf"=\s+{printed}\s+timeline\s+rows", text), "no count of the Timeline's rows"
     assert f"the Timeline has {printed} rows" in " ".join(text.split())
     # The first call: one row, the carrier's bill (EX-0009) and the handset's log (EX-0010, which says "missed").
@@ -253,3 +274,42 @@ def test_police_incidents_list_diary_facts_requests_to_stop_and_contact_by_chann
     assert split
     assert sum(int(c) for _, c, _ in rows) == int(split.group(2))
     assert sum(int(s) for _, _, s in rows) == int(split.group(3))
+
+
+def test_each_call_in_two_files_by_others_is_one_row_counted_once(corpus: Path, tmp_path: Path) -> None:
+    """iMazing's call history and the SB&R calls file its converter's author expects from it
+    (tests/data/same_calls): 4 calls in each file. Incoming ones are attempts with a copy; outgoing ones are
+    not counted, each with a copy; the figures reconcile."""
+    from evidence.report.figures import COPY, NOT_COUNTED, count
+
+    root = tmp_path / "case"
+    with Case.init(root, title="calls", tz="UTC") as case:
+        case.import_files(
+            [
+                corpus / "imazing" / "imazingtosbr-call_history_basic.csv",
+                Path(__file__).parents[1]
+                / "data"
+                / "same_calls"
+                / "imazingtosbr-call_history_basic-result.xml",
+            ]
+        )
+        case.add_person("Jane", role="respondent", ids=["+9876543210"], basis="saved contact")
+        timeline = case.timeline()
+        marks, figures = count(timeline, case.resolver())
+        out = tmp_path / "r.pdf"
+        out.write_bytes(case.render_report())
+    assert (figures.rows, figures.attempts, figures.copies, figures.not_counted) == (8, 2, 4, 2)
+    assert figures.respondents == {"Jane": {"confirmed": 1, "suspected": 0}}
+    assert figures.unattributed == {"not linked": 1}
+    for i, mark in enumerate(marks):
+        if mark.kind == COPY:
+            shown = timeline[mark.of or 0].record
+            assert shown.occurred_at == timeline[i].record.occurred_at, mark
+            assert shown.direction == timeline[i].record.direction
+    assert sorted(m.status or "" for m in marks if m.kind == NOT_COUNTED) == ["outgoing", "outgoing"]
+    flat = " ".join(_raw_text(out).split())
+    assert flat.count("and its copy in EX-0002") == 2  # the two outgoing calls, each one row
+    assert len(re.findall(r"and copy of attempt \d in EX-0002 call \d: counted once", flat)) == 2  # incoming
+    assert "2 + 0 + 1 = 2 attempts" not in flat and "1 + 0 + 1 = 2 attempts" in flat
+    assert "2 attempts + 4 copies + 2 records not counted = 8 records" in flat
+    assert "8 records − 4 copies shown in another record's row = 4 timeline rows" in flat

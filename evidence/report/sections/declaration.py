@@ -31,6 +31,7 @@ def add(b: Builder, section: Section) -> None:
         ),
         "tool": f"{d.tool.get('name')} {d.tool.get('version')}, commit {d.tool.get('commit', 'not recorded')}",
         "assumed_zones": assumed_zones(b),
+        **statement_facts(b),
     }
     for n, text in enumerate(section.declarations):
         if n:
@@ -39,6 +40,29 @@ def add(b: Builder, section: Section) -> None:
         for i, para in enumerate(paragraphs):
             b.story.append(Paragraph(esc(para), st["h2"] if i == 0 else st["body"]))
             b.story.append(Spacer(1, 3))
+
+
+def statement_facts(b: Builder) -> dict[str, str]:
+    """The statement's facts the complainant set (``case set``: ``report.police_facts``), each as set or a
+    blank to fill in by hand; the suspect's name falls back to the case's respondent, named as such."""
+    from evidence.report.police_facts import fact
+
+    blank = "______________________________"
+    values = {
+        key: fact(b, key) or blank
+        for key in (
+            "relationship",
+            "suspect_name",
+            "suspect_dob",
+            "suspect_address",
+            "impact",
+            "actions_taken",
+        )
+    }
+    respondents = [b.mask(p.name) for p in b.data.people if p.role == "respondent"]
+    if values["suspect_name"] == blank and respondents:
+        values["suspect_name"] = " / ".join(respondents)
+    return values
 
 
 def assumed_zones(b: Builder) -> str:

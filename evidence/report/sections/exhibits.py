@@ -13,6 +13,7 @@ from evidence.case.formats import Kind
 from evidence.case.ledger import Entry
 from evidence.models import Channel, Direction
 from evidence.report import emails
+from evidence.report.attachments import Listed, per_exhibit
 from evidence.report.builder import Builder
 from evidence.report.page import FRAME_W, entry_time, esc, shown_in
 from evidence.report.screens import Screen, ScreenFlowable
@@ -29,6 +30,7 @@ def add(b: Builder, section: Section) -> None:
     b.story.append(b.heading(section.title, "exhibits"))
     b.intro(section)
     acquired = _acquisitions(d.entries)
+    attached = per_exhibit(d.timeline, d.attachments)
     by_exhibit: dict[str, list[TimelineEntry]] = {}
     for tl_entry in d.timeline:
         for src in tl_entry.sources:
@@ -65,6 +67,7 @@ def add(b: Builder, section: Section) -> None:
                 ]
             )
         )
+        _attachments(b, attached.get(number, []))
         _email_headers(b, by_exhibit.get(number, []))
     if not d.exhibits:
         b.story.append(Paragraph("The case holds no exhibits.", st["body"]))
@@ -146,6 +149,40 @@ def _screen(b: Builder, screen: Screen | None) -> list[Any]:
         ScreenFlowable(screen, FRAME_W, IMAGE_MAX_H, masked=red.word if red is not None else None),
         Spacer(1, 8),
     ]
+
+
+def _attachments(b: Builder, listed: list[Listed]) -> None:
+    """The files inside an exhibit's records shown (an e-mail's attachments, an MMS picture, a chat's media),
+    stored as objects derived from it: each with its record, name, type, size and SHA-256."""
+    if not listed:
+        return
+    st = b.st
+    rows: list[list[Any]] = [
+        [Paragraph(h, st["cellb"]) for h in ("Record", "Name, type, size", "SHA-256 (of the file as stored)")]
+    ]
+    for item in listed:
+        att = item.stored
+        what = (
+            f"{b.mask(att.name) if att.name else '(no name given)'}\n{att.media_type}\n{_size(att.size)}"
+            if att is not None
+            else "not stored in the case (the import did not find it)"
+        )
+        rows.append(
+            [
+                Paragraph(esc(f"{item.locator}\n{item.record_id}"), st["cell"]),
+                Paragraph(esc(what), st["cell"]),
+                Paragraph(esc(item.sha256), st["mono"]),
+            ]
+        )
+    head = Paragraph(
+        esc(
+            f"Attachments in this exhibit ({len(listed)}): each file, taken out of the original, has the SHA-256 "
+            "shown ('sha256sum FILE'); the manifest lists them too"
+        ),
+        st["cellb"],
+    )
+    b.story.append(Spacer(1, 4))
+    b.story.append(KeepTogether([head, Spacer(1, 2), b.table(rows, [88, 100, FRAME_W - 188])]))
 
 
 def _email_headers(b: Builder, entries: list[TimelineEntry]) -> None:

@@ -1,5 +1,8 @@
 """Incidents, for the police: what an officer looks for first, taken from the case and marked as to its source.
 
+- **Facts for the statement** and **the behaviours of PHA 1997 s.2A(3)** (``police_facts``): relationship,
+  suspect's details, impact, actions taken, each as the complainant set it or a blank line; each behaviour
+  with what the counted attempts and the confirmed tactics show of it.
 - **Incidents the complainant recorded**: each diary entry's time, place, witness and police reference.
 - **Requests to stop**: the complainant's own outgoing messages and diary entries whose words ask for contact
   to stop (``STOP_WORDS``: found by these words, so each should be read; one missed is not listed).
@@ -9,7 +12,7 @@
 - **Escalation**: each respondent's attempts per ISO week, so a rise is seen at a glance.
 
 Other behaviours s.2A(3) lists (following, publishing material, monitoring, loitering, watching, spying)
-are what the complainant's confirmed tactics and diary say; this section does not infer them.
+are shown only as far as the complainant's confirmed tactics show them; this section infers none.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Any
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph
 
 from evidence.models import Channel, Direction
+from evidence.report import police_facts
 from evidence.report.builder import Builder
 from evidence.report.figures import RESPONDENT
 from evidence.report.page import esc, shown_in
@@ -39,6 +43,7 @@ def add(b: Builder, section: Section) -> None:
     d, st = b.data, b.st
     b.story.append(b.heading(section.title, "incidents"))
     b.intro(section)
+    police_facts.add_facts(b)
     _diary(b)
     _requests(b)
     by_channel: dict[str, Counter[tuple[str, str]]] = {}
@@ -62,6 +67,7 @@ def add(b: Builder, section: Section) -> None:
                 ]
             )
         b.story.append(b.table(rows, [140, 90, 70, 70]))
+    police_facts.add_behaviours(b)
     b.story.append(Paragraph("Escalation: attempts per week", st["h2"]))
     for person, stats in sorted(d.respondent_stats.items()):
         weeks = stats.get("per_week") or {}

@@ -16,7 +16,7 @@ from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer
 from evidence.analysis.stats import NOT_READ, WITHHELD
 from evidence.models import Channel, Direction
 from evidence.report.builder import Builder
-from evidence.report.figures import DEFINITIONS, Figures
+from evidence.report.figures import COPY, DEFINITIONS, Figures
 from evidence.report.page import FRAME_W, esc, shown_in
 from evidence.report.templates import Section
 from evidence.timeline import TimelineEntry
@@ -51,13 +51,7 @@ def add(b: Builder, section: Section) -> None:
     b.story.append(Spacer(1, 8))
     _tactics(b)
 
-    channels = Counter(e.record.channel.value for e in tl)
-    rows: list[list[Any]] = [[Paragraph("Channel", st["cellb"]), Paragraph("Entries", st["cellb"])]]
-    rows += [
-        [Paragraph(esc(c), st["cell"]), Paragraph(str(n), st["cell"])] for c, n in sorted(channels.items())
-    ]
-    b.story.append(Paragraph("By channel", st["h2"]))
-    b.story.append(b.table(rows, [120, 60]))
+    _channels(b)
     if stats is not None:
         # The stats' identities are normalised (07700 900123 and +447700900123 are one number) and copies of
         # one call in two files count once, as in the figures above.
@@ -111,6 +105,27 @@ def add(b: Builder, section: Section) -> None:
     b.story.append(PageBreak())
 
 
+def _channels(b: Builder) -> None:
+    """Records per channel, the copies among them (another file's record of an event, shown in that event's
+    row) and the Timeline rows: each column adds up to the summary's figure of the same name."""
+    st = b.st
+    records = Counter(e.record.channel.value for e in b.data.timeline)
+    copies = Counter(
+        e.record.channel.value
+        for e, mark in zip(b.data.timeline, b.data.counted, strict=False)
+        if mark.kind == COPY
+    )
+    head = ("Channel", "Records", "Copies (in another row)", "Timeline rows")
+    rows: list[list[Any]] = [[Paragraph(h, st["cellb"]) for h in head]]
+    for name in [*sorted(records), "total"]:
+        n = sum(records.values()) if name == "total" else records[name]
+        c = sum(copies.values()) if name == "total" else copies[name]
+        style = st["cellb"] if name == "total" else st["cell"]
+        rows.append([Paragraph(esc(name), style), *(Paragraph(str(v), style) for v in (n, c, n - c))])
+    # Kept with its heading: a heading alone at the foot of a page looks lost.
+    b.story.append(KeepTogether([Paragraph("By channel", st["h2"]), b.table(rows, [120, 60, 110, 70])]))
+
+
 UNLINKED = {WITHHELD: "number withheld", NOT_READ: "no sender given or read"}
 
 
@@ -121,7 +136,7 @@ def _figures(b: Builder, f: Figures) -> None:
         (
             "Records on the timeline",
             f"{f.rows} (one per record read; see Counted in the Timeline; a copy is shown in the row of the "
-            f"attempt it copies, so the Timeline has {f.rows - f.copies} rows)",
+            f"record it copies, so the Timeline has {f.rows - f.copies} rows)",
             False,
         ),
         ("Contact attempts, all senders", str(f.attempts), False),
@@ -161,7 +176,7 @@ def _figures(b: Builder, f: Figures) -> None:
             "Reconciliation",
             f"{' + '.join([*parts, str(third), str(nobody)])} = {f.attempts} attempts (respondents, third "
             f"parties, unattributed); {f.attempts} attempts + {f.copies} copies + {f.not_counted} records not "
-            f"counted = {f.rows} records; {f.rows} records − {f.copies} copies shown in their attempt's row = "
+            f"counted = {f.rows} records; {f.rows} records − {f.copies} copies shown in another record's row = "
             f"{f.rows - f.copies} timeline rows",
             False,
         )

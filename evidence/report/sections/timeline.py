@@ -82,15 +82,14 @@ def add(b: Builder, section: Section) -> None:
 
 
 def copies_of(b: Builder) -> dict[int, list[int]]:
-    """The timeline rows marked "copy of attempt N" (``evidence.report.figures``: the same call or message read
-    from a second file, a handset's log and a carrier's bill) by the index of the attempt's own row: a copy is
-    shown in that row, which names both sources (issue 14, finding 12)."""
-    d = b.data
-    numbered = {m.number: i for i, m in enumerate(d.counted) if m.kind != COPY and m.number is not None}
+    """The timeline rows marked as copies (``evidence.report.figures``: the same call or message read from a
+    second file, a handset's log and a carrier's bill; an attempt's, or a record not counted such as the
+    complainant's own call) by the index of the row they are shown in, which names both sources (issue 14,
+    finding 12)."""
     folded: dict[int, list[int]] = {}
-    for j, mark in enumerate(d.counted):
-        if mark.kind == COPY and mark.number in numbered:
-            folded.setdefault(numbered[mark.number], []).append(j)
+    for j, mark in enumerate(b.data.counted):
+        if mark.kind == COPY and mark.of is not None:
+            folded.setdefault(mark.of, []).append(j)
     return folded
 
 
@@ -140,7 +139,10 @@ def _fold(row: list[str], copy: list[str], entry: TimelineEntry, mark: Counted) 
     differs = [copy[k].replace("\n", " ") for k in range(4) if copy[k] != row[k]]
     out = list(row)
     out[3] = f"{row[3]}\n[the same event in {named}" + (f": {'; '.join(differs)}]" if differs else "]")
-    out[4] = f"{row[4]}\nand {mark.label()} in {named}: counted once"
+    if mark.number is not None:
+        out[4] = f"{row[4]}\nand {mark.label()} in {named}: counted once"
+    else:  # a copy of a record not counted: one event, one row
+        out[4] = f"{row[4]}\nand its copy in {named}: one event"
     out[5] = f"{row[5]}\n{copy[5]}"
     return out
 
