@@ -105,6 +105,11 @@ def test_unlock_then_commands_need_no_passphrase_until_lock(
     shown = run_cli("-C", str(root), "timeline")  # no passphrase anywhere: the agent gives the key
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.count("\n") > 10
+    # A writing command too: the import is stored, indexed and signed with the key the agent gives.
+    calls = corpus / "smsbackup" / "calls-shruggietech-minimal_calls.xml"
+    imported = run_cli("-C", str(root), "import", str(calls))
+    assert imported.returncode == 0, imported.stderr
+    assert "EX-0002" in imported.stdout and "calls-shruggietech-minimal_calls.xml" in imported.stdout
     again = run_cli("-C", str(root), "unlock")
     assert again.returncode == 0 and "Already unlocked" in again.stdout
     locked = run_cli("-C", str(root), "lock")
