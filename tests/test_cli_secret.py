@@ -168,6 +168,14 @@ def test_passphrase_change_keeps_a_running_agent_working(tmp_path: Path, runtime
     vault_file = root / "keys" / "vault.json"
     assert run_cli("-C", str(root), "unlock", env={"EVIDENCE_PASSPHRASE": PASS}).returncode == 0
     before = vault_file.read_bytes()
+    no_old = run_cli("-C", str(root), "passphrase", env={"EVIDENCE_NEW_PASSPHRASE": NEW})
+    assert no_old.returncode == 5 and "current passphrase is needed" in no_old.stderr
+    no_new = run_cli("-C", str(root), "passphrase", env={"EVIDENCE_PASSPHRASE": PASS})
+    assert no_new.returncode == 2 and "no new passphrase" in no_new.stderr
+    same = run_cli(
+        "-C", str(root), "passphrase", env={"EVIDENCE_PASSPHRASE": PASS, "EVIDENCE_NEW_PASSPHRASE": PASS}
+    )
+    assert same.returncode == 2 and "the same as the current one" in same.stderr
     wrong = run_cli(
         "-C", str(root), "passphrase", env={"EVIDENCE_PASSPHRASE": "nope", "EVIDENCE_NEW_PASSPHRASE": NEW}
     )

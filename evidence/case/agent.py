@@ -41,18 +41,14 @@ agent's memory to swap when swap is not encrypted.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import hashlib
 import json
 import os
-import resource
 import select
 import signal
 import socket
 import stat
 import struct
-import subprocess
 import sys
 import tempfile
 import time
@@ -168,6 +164,8 @@ def peer_of(sock: socket.socket) -> Peer:
         size = struct.calcsize("3i")
         pid, uid, _gid = struct.unpack("3i", sock.getsockopt(socket.SOL_SOCKET, peercred, size))
         return Peer(pid=pid, uid=uid)
+    import ctypes.util
+
     libc_name = ctypes.util.find_library("c")
     libc = ctypes.CDLL(libc_name, use_errno=True)
     uid, gid = ctypes.c_uint32(), ctypes.c_uint32()
@@ -343,6 +341,8 @@ def start(root: Path, keys: CaseKeys, *, idle: timedelta) -> AgentStatus:
     (the CLI allows whole minutes; tests pass seconds); its status once it listens. An agent already running
     for the case is left as it is (its status is returned); a stale socket is removed first. StorageError when
     the agent cannot start."""
+    import subprocess
+
     real, identity = _folder_identity(root)
     ensure_agent_dir()
     path = socket_path(real)
@@ -411,6 +411,9 @@ def _clock() -> float:
 
 def _harden() -> None:
     """No core dump of the key; on Linux, not dumpable: other processes of the user cannot trace or read it."""
+    import ctypes
+    import resource
+
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     if sys.platform.startswith("linux"):
