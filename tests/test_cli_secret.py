@@ -276,6 +276,9 @@ def test_destroy_key_makes_the_case_unreadable(tmp_path: Path, corpus: Path, run
     assert after.returncode == 4 and "key (keys/vault.json) is gone" in after.stderr
     with pytest.raises(CaseError, match="destroyed"):
         Case.open(root, passphrase=PASS)
+    for command in ("unlock", "passphrase", "destroy-key"):
+        gone = run_cli("-C", str(root), command, env={"EVIDENCE_PASSPHRASE": PASS})
+        assert gone.returncode == 4 and "was destroyed" in gone.stderr, (command, gone.stderr)
     # What stays is the encrypted database and objects, and the public key: nothing readable.
     assert (root / "evidence.db").stat().st_size > 0 and any(
         p.is_file() for p in (root / "objects").rglob("*")

@@ -21,10 +21,11 @@ COUNTDOWN_SECONDS = 10
 def _encrypted_case(args: argparse.Namespace, doing: str) -> Path:
     """The case folder the command acts on; UsageError when it is a plain case (nothing to ``doing``)."""
     from evidence.case import vault
-    from evidence.case.folder import find_case
+    from evidence.case.folder import find_case, unlock_case
 
     root = find_case(case_dir(args))
     if not vault.is_encrypted(root):
+        unlock_case(root, None)  # a case whose key was destroyed is told apart from a plain one (CaseError)
         raise UsageError(
             f"this case is not encrypted: there is no case key to {doing}",
             path=root,
