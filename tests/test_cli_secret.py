@@ -283,3 +283,17 @@ def test_destroy_key_makes_the_case_unreadable(tmp_path: Path, corpus: Path, run
     assert (root / "evidence.db").stat().st_size > 0 and any(
         p.is_file() for p in (root / "objects").rglob("*")
     )
+
+
+def test_a_damaged_plain_database_is_not_taken_for_a_destroyed_key(tmp_path: Path) -> None:
+    root = tmp_path / "plain"
+    Case.init(root, title="t", tz="UTC").close()
+    db = root / "evidence.db"
+    data = bytearray(db.read_bytes())
+    data[:16] = b"\xff" * 16  # no SQLite header any more, as an encrypted database has none
+    db.write_bytes(bytes(data))
+    with pytest.raises(CaseError) as caught:
+        Case.open(root, readonly=True)
+    assert "destroyed" not in caught.value.message and "database" in caught.value.message
+    opened = run_cli("-C", str(root), "head")
+    assert opened.returncode == 4 and "destroyed" not in opened.stderr

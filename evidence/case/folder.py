@@ -174,7 +174,9 @@ def unlock_case(root: Path, passphrase: PassphraseSource | str | None) -> CaseKe
     from evidence.case import agent, vault
 
     if not vault.is_encrypted(root):
-        if _encrypted_database(root / DB_NAME):
+        # What destroy-key leaves: no vault, no signing key, a database that is not plain SQLite. (A plain
+        # case whose database was damaged still has its key: opening it reports the damage.)
+        if not os.path.lexists(root / KEYS_DIR / PRIVATE_NAME) and _encrypted_database(root / DB_NAME):
             raise CaseError(
                 "this case is encrypted but its key (keys/vault.json) is gone: it was destroyed "
                 "('evidence destroy-key') or removed, and the case cannot be read",
