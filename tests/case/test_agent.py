@@ -303,3 +303,25 @@ def test_without_xdg_runtime_dir_the_agents_folder_is_per_user_under_tmp(
     assert agent.agent_dir() == Path(tempfile.gettempdir()) / f"evidence-{os.getuid()}"
     monkeypatch.setenv("XDG_RUNTIME_DIR", "relative/dir")  # not an absolute path: ignored
     assert agent.agent_dir().name == f"evidence-{os.getuid()}"
+
+
+def test_an_agent_ends_on_sigterm_or_when_its_socket_is_removed(tmp_path: Path, runtime: Path) -> None:
+    root = tmp_path / "case"
+    case = _encrypted_case(root)
+    keys = case.keys
+    assert keys is not None
+    case.close()
+    sock = agent.socket_path(root)
+    first = agent.start(root, keys, idle=timedelta(minutes=5))
+    os.kill(first.pid, signal.SIGTERM)  # a shutdown: the agent cleans up as when locked
+    assert _wait_gone(first.pid, 5)
+    assert not os.path.lexists(sock)
+    second = agent.start(root, keys, idle=timedelta(minutes=5))
+    sock.unlink()  # a logout that empties XDG_RUNTIME_DIR: the agent notices within CHECK_EVERY
+    assert _wait_gone(second.pid, agent.CHECK_EVERY + 5)
+    assert agent.keys_from_agent(root) is None
+
+
+def test_the_idle_time_counts_time_asleep() -> None:
+    # CLOCK_BOOTTIME keeps counting while the computer is suspended (CLOCK_MONOTONIC stops on Linux).
+    assert abs(agent._clock() - time.clock_gettime(time.CLOCK_BOOTTIME)) < 1.0
