@@ -238,12 +238,10 @@ def test_destroy_key_refused_or_cancelled_leaves_the_case_intact(tmp_path: Path,
     assert locked.returncode == 5  # it takes someone who can open the case
     # Ctrl-C typed on the terminal during the countdown (--yes-i-understand skips the title, not the countdown).
     assert run_cli("-C", str(root), "unlock", env=env).returncode == 0
-    began = time.monotonic()
     code, shown = _terminal(
         ["-C", str(root), "destroy-key", "--yes-i-understand"], [("Destroying the key in 10 s", "\x03")]
     )
     assert code == 130 and "the case is as it was" in shown, shown
-    assert time.monotonic() - began < 9
     assert {name: (keys / name).read_bytes() for name in before} == before
     assert agent.status(root) is not None  # cancelled: the agent was not ended either
     with Case.open(root, readonly=True, passphrase=PASS) as case:
