@@ -150,14 +150,43 @@ def connect(db_path: Path, *, readonly: bool = False, key: bytes | None = None) 
     return conn
 
 
+def _encrypted_database(db_path: Path) -> bool:
+    """Whether the database is not plain SQLite (an encrypted one starts with its random salt, not SQLite's
+    header); False when it cannot be read or is not a regular file (opening it reports that)."""
+    if irregular(db_path) is not None:
+        return False
+    try:
+        with open(db_path, "rb") as fh:
+            head = fh.read(len(SQLITE_HEADER))
+    except OSError:
+        return False
+    return len(head) == len(SQLITE_HEADER) and head != SQLITE_HEADER
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
 def unlock_case(root: Path, passphrase: PassphraseSource | str | None) -> CaseKeys | None:
-    """The keys of the case at ``root`` when it is encrypted (None for a plain case): unlocked with
-    ``passphrase`` (a string, or a callback asked now). ``PassphraseError`` (exit 5) when none is given or it
-    is wrong (after the vault's growing delay)."""
-    from evidence.case import vault
+    """The keys of the case at ``root`` when it is encrypted (None for a plain case): from the case's unlock
+    agent when one runs (``evidence unlock``; ``evidence.case.agent``), else unlocked with ``passphrase`` (a
+    string, or a callback asked only then). ``PassphraseError`` (exit 5) when none is given or it is wrong
+    (after the vault's growing delay)."""
+    from evidence.case import agent, vault
 
     if not vault.is_encrypted(root):
+        # What destroy-key leaves: no vault, no signing key, a database that is not plain SQLite. (A plain
+        # case whose database was damaged still has its key: opening it reports the damage.)
+        if not os.path.lexists(root / KEYS_DIR / PRIVATE_NAME) and _encrypted_database(root / DB_NAME):
+            raise CaseError(
+                "this case is encrypted but its key (keys/vault.json) is gone: it was destroyed "
+                "('evidence destroy-key') or removed, and the case cannot be read",
+                path=root,
+                hint="if it was not destroyed on purpose, restore keys/vault.json from a copy of the case folder",
+            )
         return None
+    held = agent.keys_from_agent(root)
+    if held is not None:
+        return held
     secret = passphrase() if callable(passphrase) else passphrase
     if not secret:
         from evidence.errors import PassphraseError

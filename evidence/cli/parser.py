@@ -21,6 +21,7 @@ from evidence.cli.commands_people import (
     cmd_tag_review,
 )
 from evidence.cli.commands_publish import cmd_anchor, cmd_export, cmd_report
+from evidence.cli.commands_secret import cmd_destroy_key, cmd_lock, cmd_passphrase, cmd_unlock
 from evidence.cli.commands_verify import cmd_verify
 from evidence.cli.commands_views import cmd_head, cmd_log, cmd_search, cmd_show, cmd_stats, cmd_timeline
 from evidence.timeutil import parse_iso
@@ -73,6 +74,58 @@ def _add_anchor_parser(sub: Any) -> None:
         help="the TSA's root (or own) certificate, PEM or DER, the token must chain to (strongly advised)",
     )
     p.set_defaults(func=cmd_anchor)
+
+
+def _idle_minutes(text: str) -> int:
+    try:
+        minutes = int(text)
+    except ValueError:
+        minutes = 0
+    if not 1 <= minutes <= MAX_IDLE_MINUTES:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of minutes from 1 to {MAX_IDLE_MINUTES}")
+    return minutes
+
+
+MAX_IDLE_MINUTES = 24 * 60
+
+
+def _add_secret_parsers(sub: Any) -> None:
+    """unlock, lock, passphrase, destroy-key: an encrypted case's passphrase and key."""
+    p = sub.add_parser(
+        "unlock",
+        help="type the passphrase once: the case's commands stop asking until it is idle or locked",
+        description="Asks the passphrase of the encrypted case once and keeps its key in a small process of "
+        "yours (in memory only) until the case's commands have not been used for --idle minutes, or until "
+        "'evidence lock'. Anyone using this computer as you can read the case while it is unlocked.",
+    )
+    p.add_argument(
+        "--idle",
+        type=_idle_minutes,
+        default=10,
+        metavar="MINUTES",
+        help="lock after this many minutes without a command of the case (default 10)",
+    )
+    p.set_defaults(func=cmd_unlock)
+    p = sub.add_parser("lock", help="lock an unlocked case at once (its commands ask the passphrase again)")
+    p.add_argument("--all", action="store_true", help="lock every case unlocked by you on this computer")
+    p.set_defaults(func=cmd_lock)
+    p = sub.add_parser(
+        "passphrase",
+        help="change the passphrase of an encrypted case (the current one once, the new one twice)",
+        description="Changes the passphrase (EVIDENCE_PASSPHRASE and EVIDENCE_NEW_PASSPHRASE for scripts). "
+        "Copies of the case folder made earlier still open with the old passphrase.",
+    )
+    p.set_defaults(func=cmd_passphrase)
+    p = sub.add_parser(
+        "destroy-key",
+        help="make the case unreadable for ever, by anyone (asks for its title, then counts down 10 s)",
+    )
+    p.add_argument(
+        "--yes-i-understand",
+        action="store_true",
+        help="do not ask for the case's title (the 10-second countdown still runs; Ctrl-C cancels)",
+    )
+    p.set_defaults(func=cmd_destroy_key)
 
 
 def _add_export_filters(p: argparse.ArgumentParser) -> None:
@@ -360,6 +413,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search)
     _add_anchor_parser(sub)
+    _add_secret_parsers(sub)
 
     p = sub.add_parser(
         "ocr",
