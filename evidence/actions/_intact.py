@@ -9,8 +9,6 @@ do not say. Warnings (an interrupted import's leftovers, an outdated index) do n
 
 from __future__ import annotations
 
-from typing import Any, cast
-
 from evidence.case.folder import CaseFolder
 from evidence.errors import CaseError
 from evidence.verify import ERROR
@@ -20,13 +18,7 @@ def require_intact(case: CaseFolder, what: str) -> None:
     """Raise a CaseError naming the problems when the case does not verify; ``what`` is the output refused."""
     from evidence.verify.case import verify_case
 
-    if case.keys is None:
-        report = verify_case(case.root)
-    else:
-        # An encrypted case is verified with its keys (its database and objects are read in memory only).
-        # ``keys`` is the verifier's parameter for that (issue 19, branch wip/19verify); called through ``Any``
-        # so that this module type-checks before and after that branch is merged.
-        report = cast(Any, verify_case)(case.root, keys=case.keys)
+    report = verify_case(case.root)
     if report.ok:
         return
     codes = sorted({f.code for f in report.findings if f.severity == ERROR})
