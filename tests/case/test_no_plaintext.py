@@ -29,11 +29,13 @@ import pytest
 
 from evidence.api import Case
 from evidence.case import vault
+from evidence.case.memtemp import memory_folder
 from tests.conftest import CORPUS, run_cli
 from tests.export.test_hand_check import _run as run_hand_steps
 
 PASS = "correct horse battery staple"
 TITLE = "Harassment by A. Morgan"
+DIARY = "He waited outside the school gates again at pickup and filmed us getting into the car"
 SMS = CORPUS / "smsbackup" / "sms-devadvance-sms_and_mms.xml"
 SHOTS = (
     CORPUS / "screenshots-real" / "fossifymessages-2_en-US.png",
@@ -106,6 +108,7 @@ def _needles(case: Case) -> set[bytes]:
     """The material's plaintext, read back from the case: what must appear nowhere on disk."""
     found: set[bytes] = {TITLE.encode(), SMS.name.encode(), *(s.name.encode() for s in SHOTS)}
     found |= {SMS.stem.encode(), *(s.stem.encode() for s in SHOTS)}
+    found |= {str(e["original_name"]).encode() for e in case.exhibits()}  # the diary file's name too
     for entry in case.entries():
         found |= {m.encode() for m in re.findall(r"[0-9a-f]{64}", entry.body_text)}  # every object's hash
     for record in case.records():
@@ -151,6 +154,10 @@ def flow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flow]:
             results["ocr"] = case.ocr(shots, psm=6, passphrase=PASS)
         with Watch((root, private_tmp)) as watches["render"]:
             results["render"] = case.render_report()
+        with Watch((root, private_tmp)) as watches["diary"]:
+            results["diary"] = case.add_diary_entry(
+                when="2026-11-30 08:15", text=DIARY, witness="Priya Raman", passphrase=PASS
+            )
         yield Flow(case, out, watches, results)
         case.close()
 
@@ -161,12 +168,16 @@ def test_import_and_ocr_of_an_encrypted_case_write_no_plaintext(flow: Flow) -> N
     assert [d.status for d in flow.results["ocr"]] == ["read", "read"]  # read again, from memory
     needles = _needles(flow.case)
     assert len(needles) > 40
-    for step in ("import", "ocr", "render"):
+    for step in ("import", "ocr", "render", "diary"):
         watch = flow.watches[step]
         assert watch.scans > 3 and watch.leaks(needles) == [], step
     staged = {p.name for p in flow.watches["import"].paths if p.parent.name == "tmp"}
     assert any(re.fullmatch(r"session-\d+-[0-9a-f]{16}-\d{6}", n) for n in staged), staged  # seen mid-import
     assert flow.results["render"].startswith(b"%PDF-")
+    # The diary entry was written for its import in memory-backed storage, not in a temporary folder on disk.
+    (diary,) = flow.results["diary"].items
+    assert diary.records == 1 and Path(diary.path).parent.parent == memory_folder()
+    assert any(DIARY[:24] in (r.text or "") for r in flow.case.records())  # and it is among the needles
 
 
 def test_the_watch_finds_plaintext_in_a_plain_case(tmp_path: Path) -> None:
