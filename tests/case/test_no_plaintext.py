@@ -209,7 +209,10 @@ def test_report_and_export_of_an_encrypted_case_write_no_plaintext_in_it(flow: F
     with zipfile.ZipFile(bundle.path) as zf:
         members = {info.filename: zf.read(info) for info in zf.infolist()}
     exhibits = {hashlib.sha256(d).hexdigest() for n, d in members.items() if n.startswith("exhibits/")}
-    assert exhibits == {hashlib.sha256(p.read_bytes()).hexdigest() for p in (SMS, *SHOTS)}
+    assert exhibits == {
+        str(e["sha256"]) for e in flow.case.exhibits()
+    }  # the SMS file, the pictures, the diary
+    assert {hashlib.sha256(p.read_bytes()).hexdigest() for p in (SMS, *SHOTS)} <= exhibits
     done = run_cli("verify", str(bundle.path), cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     out = run_hand_steps(tmp_path / "hand", members)
