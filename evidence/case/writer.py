@@ -9,7 +9,8 @@
 - ``append_one``: one entry that brings no objects, in its own locked transaction.
 - checkpoints (a signed Merkle root over the ledger), planned and re-appended identical for the anchor.
 - ``publish(path, ...)``: an output file (report, bundle) written in the staging folder (beside its target in an
-  encrypted case: never plaintext inside the case folder), its entry committed, and only then moved into place (``pending_outputs`` journals it so a kill is finished or undone).
+  encrypted case: never plaintext inside the case folder), its entry committed, and only then moved into place
+  (``pending_outputs`` journals it so a kill is finished or undone).
 - ``create`` (a new case's genesis) and ``reindex`` (projections rebuilt by a newer version).
 """
 
