@@ -534,8 +534,11 @@ def add_diary_entry(
         "witness": witness,
         "police_ref": police_ref,
     }
-    with tempfile.TemporaryDirectory(prefix="evidence-diary-") as tmp:
-        path = Path(tmp) / f"diary-{written:%Y%m%dT%H%M%S%fZ}.json"
+    from evidence.case.memtemp import private_folder
+
+    # An encrypted case's entry is written to memory-backed storage: the user's own words never reach a disk.
+    with private_folder("evidence-diary-", in_memory=case.store.sealed) as tmp:
+        path = tmp / f"diary-{written:%Y%m%dT%H%M%S%fZ}.json"
         path.write_bytes(diary_document([entry]))
         return import_files(case, [path], passphrase=passphrase)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +23,7 @@ from evidence.case.folder import CaseFolder, PassphraseSource, actor, canonical_
 from evidence.case.formats import Kind
 from evidence.case.store import Staged
 from evidence.case.writer import Writer
-from evidence.errors import DependencyError, UsageError
+from evidence.errors import DependencyError, StorageError, UsageError
 from evidence.models import ImportOptions, ImportWarning, Record
 
 if TYPE_CHECKING:
@@ -48,11 +48,16 @@ class OcrDone:
 
 
 def jobs_for(
-    case: CaseFolder, images: Sequence[tuple[str, Path, str]], settings: Settings, *, layout: bool = True
+    case: CaseFolder,
+    images: Sequence[tuple[str, Path | None, str]],
+    settings: Settings,
+    *,
+    layout: bool = True,
 ) -> tuple[dict[str, OcrOutcome | Failed], list[Job], dict[str, str]]:
     """Split ``(sha256, path, name)`` images into results the case already holds (by cache key) and jobs
-    to run (a layout analysis, or with ``layout`` False one whole-image pass with ``settings``). Raises
-    DependencyError when tesseract is missing."""
+    to run (a layout analysis, or with ``layout`` False one whole-image pass with ``settings``). A path is a
+    file outside the case (an import's original); None is a picture of the case, read into memory when its job
+    runs (``load_stored``). Raises DependencyError when tesseract is missing."""
     from evidence.ocr.cache import cache_key
     from evidence.ocr.pool import Job
     from evidence.ocr.tesseract import ENGINE, TesseractProbe
@@ -71,8 +76,33 @@ def jobs_for(
         if reused is not None:
             found[sha] = reused[0]
         else:
-            jobs.append(Job(str(path), sha, name, settings.psm, settings.lang, layout))
+            jobs.append(
+                Job(None if path is None else str(path), sha, name, settings.psm, settings.lang, layout)
+            )
     return found, jobs, keys
+
+
+def load_stored(case: CaseFolder) -> Callable[[Job], Job]:
+    """What fills a job of a stored picture with its bytes, read from the case (decrypted in memory in an
+    encrypted case) and checked against the SHA-256 the ledger names: no program is ever handed the path of a
+    stored object (in an encrypted case that is ciphertext, and decrypting it to a file would leave plaintext
+    on disk)."""
+    from dataclasses import replace
+
+    def load(job: Job) -> Job:
+        if job.path is not None or job.data is not None:
+            return job
+        data = case.store.read_bytes(job.image_sha256)
+        if hashlib.sha256(data).hexdigest() != job.image_sha256:
+            raise StorageError(
+                f"the stored picture of {job.name} no longer has the SHA-256 the ledger names "
+                f"({job.image_sha256[:16]}...); nothing was read",
+                path=case.root,
+                hint="run 'evidence verify': the case was altered",
+            )
+        return replace(job, data=data)
+
+    return load
 
 
 def cached(case: CaseFolder, image_sha256: str, key: str) -> tuple[OcrOutcome, int] | None:
@@ -108,7 +138,7 @@ def before_import(
 ) -> dict[str, OcrOutcome | Failed]:
     """OCR every new picture of an import in worker processes, before the transaction (results in
     memory, by image SHA-256). Without tesseract, nothing: the importer warns for each picture."""
-    images = [
+    images: list[tuple[str, Path | None, str]] = [
         (p.staged.sha256, p.source_path, p.path.name)
         for p in prepared
         if p.importer is not None
@@ -199,11 +229,13 @@ def ocr(
     else:
         targets = [e for e in pictures.values() if not index.ocr_results_of(case.conn, e["sha256"])]
     key = case.signing_key(passphrase)
-    images = [(e["sha256"], case.store.path_for(e["sha256"]), str(e["original_name"])) for e in targets]
+    images: list[tuple[str, Path | None, str]] = [
+        (e["sha256"], None, str(e["original_name"])) for e in targets
+    ]
     layout = psm is None and lang is None
     found, jobs, keys = jobs_for(case, images, settings, layout=layout)
     was_cached = set(found)
-    found.update(run_all(analyse_image, jobs, progress=progress))
+    found.update(run_all(analyse_image, jobs, progress=progress, load=load_stored(case)))
     done: list[OcrDone] = []
     new: list[tuple[dict[str, Any], OcrOutcome]] = []
     for item in targets:

@@ -145,7 +145,7 @@ def _anchors_independent(case: CaseFolder, entries: list[Entry]) -> dict[int, bo
         anchor = (canonical_loads(entry.body_text).get("trust_anchor") or {}).get("sha256")
         der = None
         if isinstance(anchor, str) and case.store.exists(anchor):
-            der = verified_bytes(case.store.path_for(anchor), anchor, "TSA root certificate")
+            der = verified_bytes(case.store, anchor, "TSA root certificate")
         found[entry.seq] = vouched_for_der(der)
     return found
 
@@ -211,10 +211,10 @@ def _selection(
         words: tuple[Any, ...] = ()
         if isinstance(ocr, dict) and isinstance(ocr.get("blob_sha256"), str):
             sha = ocr["blob_sha256"]
-            text = verified_bytes(case.store.path_for(sha), sha, "OCR result").decode("utf-8")
+            text = verified_bytes(case.store, sha, "OCR result").decode("utf-8")
             words = words_from_blob(canonical_loads(text))
         screens[rec.item_sha256] = Screen(
-            path=case.store.path_for(rec.item_sha256),
+            store=case.store,
             sha256=rec.item_sha256,
             width=width,
             height=height,
@@ -284,12 +284,12 @@ def _derivations(case: CaseFolder, items: set[str], wanted: set[str]) -> dict[st
                 name = obj.get("name")
                 size = obj.get("size")
                 attachments[sha] = describe(
-                    case.store.path_for(sha),
+                    case.store,
                     sha,
                     name if isinstance(name, str) else None,
                     size if isinstance(size, int) else 0,
                 )
-        document = canonical_loads(verified_bytes(case.store.path_for(blob), blob, "records").decode("utf-8"))
+        document = canonical_loads(verified_bytes(case.store, blob, "records").decode("utf-8"))
         tally = document.get("tally")
         if isinstance(tally, dict):
             tallies[str(item)] = tally

@@ -8,8 +8,9 @@
 - ``append(key, kind, body)``: a ledger append and its projection (``index.apply``), inside a transaction.
 - ``append_one``: one entry that brings no objects, in its own locked transaction.
 - checkpoints (a signed Merkle root over the ledger), planned and re-appended identical for the anchor.
-- ``publish(path, ...)``: an output file (report, bundle) written in the staging folder, its entry committed,
-  and only then moved into place (``pending_outputs`` journals it so a kill is finished or undone).
+- ``publish(path, ...)``: an output file (report, bundle) written in the staging folder (beside its target in an
+  encrypted case: never plaintext inside the case folder), its entry committed, and only then moved into place
+  (``pending_outputs`` journals it so a kill is finished or undone).
 - ``create`` (a new case's genesis) and ``reindex`` (projections rebuilt by a newer version).
 """
 
@@ -164,8 +165,9 @@ class Writer:
     def _recover_outputs(self) -> None:
         """Finish or clean the report/export files a killed writer left in the staging folder.
 
-        Each output is journalled in ``pending_outputs`` (its temporary file's name in ``objects/tmp``, its
-        target) before the file is written; the row gets the file's SHA-256 and entry number in the
+        Each output is journalled in ``pending_outputs`` (its temporary file's name, ``output-<hex>`` in
+        ``objects/tmp`` or, in an encrypted case, beside the target: ``output_temp``; its target) before the
+        file is written; the row gets the file's SHA-256 and entry number in the
         transaction that commits the entry, and is deleted once the file is moved to its target. So a row
         without an entry number is an output whose entry never committed: its temporary file is removed. A
         row with one whose temporary file is still there was killed between the commit and the move: the file
@@ -181,11 +183,12 @@ class Writer:
         rows = self.conn.execute(f"SELECT tmp, target, kind, sha256, seq FROM {OUTPUTS_JOURNAL}").fetchall()  # noqa: S608
         kept: set[str] = set()
         for tmp_name, target_name, kind, sha, seq in rows:
-            tmp = self._output_temp(tmp_name)
+            tmp = self._output_temp(tmp_name, target_name)
             if tmp is None:
+                where = "beside its target" if self.store.sealed else "in the case's objects/tmp"
                 notes.append(
-                    f"{OUTPUTS_JOURNAL}: a row names {str(tmp_name)[:120]!r}, not a temporary output in the "
-                    "case's objects/tmp: left alone, nothing deleted or moved (no tool of ours writes such a "
+                    f"{OUTPUTS_JOURNAL}: a row names {str(tmp_name)[:120]!r}, not a temporary output {where}: "
+                    "left alone, nothing deleted or moved (no tool of ours writes such a "
                     "row; 'evidence verify' reports it)"
                 )
                 continue
@@ -200,10 +203,17 @@ class Writer:
                 if stray.name not in kept and OUTPUT_TEMP_NAME.fullmatch(stray.name):
                     self._remove_temp(stray)
 
-    def _output_temp(self, name: object) -> Path | None:
+    def _output_temp(self, name: object, target: object) -> Path | None:
         """The temporary output a journal row names, when it is one: ``output-<hex>`` in the case's own
-        staging folder (a relative name, checked after resolving the folder); else None."""
-        if not isinstance(name, str) or not OUTPUT_TEMP_NAME.fullmatch(name) or not self.store.staging_safe():
+        staging folder (a relative name, checked after resolving the folder), or in an encrypted case beside
+        its target, an absolute path in an existing folder outside the case (see ``output_temp``); else None."""
+        if not isinstance(name, str) or not OUTPUT_TEMP_NAME.fullmatch(name):
+            return None
+        if self.store.sealed:
+            if not isinstance(target, str) or not self._outside_case(Path(target)):
+                return None
+            return self.output_temp(name, Path(target))
+        if not self.store.staging_safe():
             return None
         return self.store.tmp / name
 
@@ -436,22 +446,24 @@ class Writer:
     ) -> tuple[Entry, dict[str, Any]]:
         """Write an output file (a report, a bundle) and record it, in the order that keeps both consistent.
 
-        ``write`` fills a temporary file in the case's staging folder (``objects/tmp/output-<hex>``) and
-        returns the entry's body; under the writer lock the file is fsynced, the ``kind`` entry appended in one
-        transaction, and only then the file moved into place (``move_out``) and its folder fsynced. The
-        temporary file is journalled (``pending_outputs``, by its name in the staging folder) before it is
-        written: a failure before the commit leaves nothing, and a kill leaves a temporary file that the next
-        writer removes (no entry) or moves into place (the entry committed; see ``_recover_outputs``).
+        ``write`` fills a temporary file (``output_temp``: the case's staging folder, ``objects/tmp/output-<hex>``;
+        in an encrypted case beside the target) and returns the entry's body; under the writer lock the file is
+        fsynced, the ``kind`` entry appended in one transaction, and only then the file moved into place
+        (``move_out``) and its folder fsynced. The temporary file is journalled (``pending_outputs``, by its
+        name ``output-<hex>`` and its target) before it is written: a failure before the commit leaves nothing,
+        and a kill leaves a temporary file that the next writer removes (no entry) or moves into place (the
+        entry committed; see ``_recover_outputs``).
         """
         path = path.absolute()
         with self.lock():
             name = f"{OUTPUT_TEMP_PREFIX}{uuid.uuid4().hex[:24]}"
-            tmp = self.store.tmp / name
+            tmp = self.output_temp(name, path)
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                self.store.tmp.mkdir(parents=True, exist_ok=True)
-                if not self.store.staging_safe():
-                    raise OSError(errno.ELOOP, "objects/tmp is not a folder of the case")
+                if not self.store.sealed:
+                    self.store.tmp.mkdir(parents=True, exist_ok=True)
+                    if not self.store.staging_safe():
+                        raise OSError(errno.ELOOP, "objects/tmp is not a folder of the case")
                 # Journalled before the file exists, so that the next writer removes the temporary file if
                 # this one dies before its entry commits, and moves it into place if it dies after.
                 self.conn.execute(
@@ -486,7 +498,7 @@ class Writer:
                 rollback(
                     self.conn
                 )  # ``write`` may have begun a transaction (a checkpoint): nothing committed
-                self._drop_output(tmp)
+                self._drop_output(tmp, name)
                 if _disk_full(exc):
                     raise StorageError(
                         f"the disk is full; the {what} was not written",
@@ -498,18 +510,33 @@ class Writer:
                 raise
         return entry, body
 
-    def _drop_output(self, tmp: Path) -> None:
-        """Remove the temporary file of an output that failed, and its journal row unless its entry committed
-        (then the next writer finishes it)."""
+    def _drop_output(self, tmp: Path, name: str) -> None:
+        """Remove the temporary file of an output that failed, and its journal row (``name``) unless its entry
+        committed (then the next writer finishes it)."""
         with contextlib.suppress(sqlite3.Error):
             row = self.conn.execute(
                 f"SELECT seq FROM {OUTPUTS_JOURNAL} WHERE tmp = ?",  # noqa: S608
-                (tmp.name,),
+                (name,),
             ).fetchone()
             if row is not None and row[0] is not None:
                 return
-            self.conn.execute(f"DELETE FROM {OUTPUTS_JOURNAL} WHERE tmp = ?", (tmp.name,))  # noqa: S608
+            self.conn.execute(f"DELETE FROM {OUTPUTS_JOURNAL} WHERE tmp = ?", (name,))  # noqa: S608
         self._remove_temp(tmp)
+
+    def output_temp(self, name: str, target: Path) -> Path:
+        """Where the output journalled as ``name`` (``output-<hex>``) is written before it is moved to
+        ``target``: the case's staging folder, or in an encrypted case a hidden file beside the target
+        (``.<target name>.output-<hex>``).
+
+        A report or a bundle is plaintext (the user asked for it, where they asked for it); staged in the case
+        folder it would put the case's content, decrypted, inside the case until the move. Beside the target it
+        is where the user asked for it, and the move is a rename within one folder. The journal row is trusted
+        for that location because an encrypted case's database cannot be written without the key (in a plain
+        case anyone who can write the folder can add rows, so there a row names only a file of ``objects/tmp``).
+        """
+        if self.store.sealed:
+            return target.parent / f".{target.name}.{name}"
+        return self.store.tmp / name
 
 
 def move_out(tmp: Path, target: Path) -> None:

@@ -1,7 +1,10 @@
 """The one wrapper around the ``tesseract`` program (Tesseract OCR 4/5, run as a subprocess).
 
-The program is called as ``tesseract IMAGE stdout --psm N -l LANG tsv`` with ``OMP_THREAD_LIMIT=1`` (its own
-OpenMP threading makes it several times slower on small machines; parallelism belongs across images). The TSV
+The program is called as ``tesseract stdin stdout --psm N -l LANG tsv`` with ``OMP_THREAD_LIMIT=1`` (its own
+OpenMP threading makes it several times slower on small machines; parallelism belongs across images). The image
+goes in on its standard input and the result comes out on its standard output: nothing is written to disk, so a
+picture of an encrypted case is never decrypted into a file (Tesseract decodes the same bytes from memory as from
+a file: the words are the same). The TSV
 output (one row per page, block, paragraph, line and word; level 5 rows are words) is parsed into ``Word``
 objects with their boxes in pixels, their confidence as an integer 0-100 (Tesseract prints a float; records
 and blobs hold no floats) and their block, paragraph and line numbers.
@@ -288,25 +291,33 @@ def parse_tsv(tsv: str, *, name: str = "image") -> list[Word]:
 
 
 def recognise(
-    image: Path,
+    image: bytes | Path,
     settings: Settings | None = None,
     *,
     probe: TesseractProbe | None = None,
     timeout_s: int = DEFAULT_TIMEOUT_S,
     name: str | None = None,
 ) -> OcrResult:
-    """OCR the image file at ``image``; ``name`` (the original file name) is used in error messages.
+    """OCR an image: its encoded bytes (PNG, JPEG, ...), or the file at ``image``, read here; either way the
+    program reads it on its standard input. ``name`` (the original file name) is used in error messages.
 
-    Raises DependencyError when tesseract is missing and TesseractFailed when it crashes, times out or
-    writes something that is not its TSV.
+    Raises DependencyError when tesseract is missing, InputError when the file cannot be read, and
+    TesseractFailed when the program crashes, times out or writes something that is not its TSV.
     """
     chosen = settings or Settings()
     tess = probe or TesseractProbe()
-    shown = name or image.name
+    shown = name or (image.name if isinstance(image, Path) else "image")
+    if isinstance(image, Path):
+        try:
+            image = image.read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read ({exc.strerror})", path=shown) from None
     version = tess.version()
-    command = [tess.executable(), str(image), "stdout", *chosen.args(), "tsv"]
+    command = [tess.executable(), "stdin", "stdout", *chosen.args(), "tsv"]
     try:
-        done = subprocess.run(command, capture_output=True, timeout=timeout_s, env=_env(), check=False)
+        done = subprocess.run(
+            command, input=image, capture_output=True, timeout=timeout_s, env=_env(), check=False
+        )
     except subprocess.TimeoutExpired:
         raise TesseractFailed(f"tesseract did not finish in {timeout_s} s", path=shown) from None
     except OSError as exc:

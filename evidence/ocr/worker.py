@@ -13,8 +13,8 @@ undecodable files are refused with one line (``open_image``).
 from __future__ import annotations
 
 import hashlib
+import io
 import struct
-import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,12 +45,13 @@ PREPROCESS: Final = PreprocessSettings()
 ORIENTATION: Final = "exif-transposed"
 
 
-def open_image(path: Path, name: str) -> Image.Image:
-    """The decoded first frame; InputError for a bomb, a truncated or an undecodable file."""
+def open_image(source: Path | bytes, name: str) -> Image.Image:
+    """The decoded first frame of the file at ``source`` or of the image ``source`` holds (a stored picture read
+    from the case into memory); InputError for a bomb, a truncated or an undecodable file."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(path)
+            image = Image.open(io.BytesIO(source) if isinstance(source, bytes) else source)
             width, height = image.size
             if width * height > MAX_PIXELS:
                 image.close()
@@ -101,10 +102,9 @@ def run_ocr(
 ) -> OcrResult:
     """Prepare ``image`` (already upright) and OCR it; boxes are in ``image``'s pixels."""
     prepared = prepare(image, PREPROCESS)
-    with tempfile.TemporaryDirectory(prefix="evidence-ocr-") as tmp:
-        path = Path(tmp) / "page.png"
-        prepared.image.save(path, "PNG")
-        result = recognise(path, settings, probe=probe, timeout_s=OCR_TIMEOUT_S, name=name)
+    page = io.BytesIO()  # in memory: tesseract reads it on stdin (nothing decrypted is written to disk)
+    prepared.image.save(page, "PNG")
+    result = recognise(page.getvalue(), settings, probe=probe, timeout_s=OCR_TIMEOUT_S, name=name)
     return result.scaled_down(prepared.scale)
 
 
@@ -191,7 +191,9 @@ def layout_outcome(image_sha256: str, image: Image.Image, found: screen_layout.L
 
 
 def analyse_image(job: Job) -> OcrOutcome | Failed:
-    """OCR one stored image (turned upright first): the analysis the case runs, in worker processes.
+    """OCR one image (turned upright first): the analysis the case runs, in worker processes. The image is the
+    job's bytes (a picture of the case, read into memory by the parent) or the file at its path (an import's
+    original, outside the case); the analysis writes nothing to disk.
 
     With ``job.layout`` (the default) the screen's layout is read (``evidence.ocr.layout``: bubbles, rows,
     header, each region recognised); without, one whole-image pass with the job's page segmentation.
@@ -200,7 +202,7 @@ def analyse_image(job: Job) -> OcrOutcome | Failed:
     the undecodable image itself, as an InputError).
     """
     try:
-        image = open_image(Path(job.path), job.name)
+        image = open_image(job.data if job.data is not None else Path(job.path or ""), job.name)
     except InputError as exc:
         return Failed(exc.message)
     try:

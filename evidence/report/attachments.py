@@ -6,20 +6,27 @@ The report's appendix (``evidence.report.sections.appendix``) draws a picture (i
 are drawn, like an exhibit's screenshot) or lists any other file with its name, type, size and SHA-256; the
 Exhibits section and the embedded manifest list each under its parent exhibit (:func:`per_exhibit`), so a
 recipient can check every one by its hash.
+
+The stored object is read through the store (decrypted in memory in an encrypted case), its first ``HEAD_BYTES``
+only: enough for Pillow's header and for libmagic, which reads no more of a file itself.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final
 
 from PIL import Image, UnidentifiedImageError
+
+from evidence.errors import DependencyError
+from evidence.report.screens import ObjectReader
 
 if TYPE_CHECKING:
     from evidence.timeline import TimelineEntry
 
+HEAD_BYTES: Final = 8 << 20  # libmagic's own limit is 7 MiB (file 5.41 and later)
 PICTURE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 
 
@@ -31,7 +38,7 @@ class Attachment:
     name: str | None
     size: int
     media_type: str
-    path: Path
+    store: ObjectReader = field(compare=False, repr=False)
     width: int | None = None
     height: int | None = None
     is_jpeg: bool = False
@@ -42,19 +49,34 @@ class Attachment:
         return self.width is not None and self.height is not None
 
 
-def describe(path: Path, sha256: str, name: str | None, size: int) -> Attachment:
-    """What the stored object at ``path`` is: a picture Pillow reads (format and pixels from its header), or
+def describe(store: ObjectReader, sha256: str, name: str | None, size: int) -> Attachment:
+    """What the stored object ``sha256`` is: a picture Pillow reads (format and pixels from its header), or
     any other file (its type from its content, as libmagic tells it)."""
+    with store.open(sha256) as fh:
+        head = fh.read(HEAD_BYTES)
     try:
-        with Image.open(path) as im:
+        with Image.open(io.BytesIO(head)) as im:
             fmt, (width, height) = im.format or "", im.size
     except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError):
         fmt, width, height = "", 0, 0
     if fmt in PICTURE_FORMATS and width > 0 and height > 0:
-        return Attachment(sha256, name, size, PICTURE_FORMATS[fmt], path, width, height, fmt == "JPEG")
-    from evidence import media
+        return Attachment(sha256, name, size, PICTURE_FORMATS[fmt], store, width, height, fmt == "JPEG")
+    return Attachment(sha256, name, size, _media_type(head, store.relpath_for(sha256)), store)
 
-    return Attachment(sha256, name, size, media.detect(path), path)
+
+def _media_type(head: bytes, where: str) -> str:
+    """The media type libmagic gives the bytes (as ``evidence.media.detect`` does for a file)."""
+    try:
+        import magic
+    except ImportError as exc:  # the Python binding, or libmagic itself (raised as ImportError)
+        raise DependencyError(
+            f"cannot detect file types: {exc}",
+            hint="run 'make deps' (installs libmagic1 and python-magic)",
+        ) from None
+    try:
+        return str(magic.from_buffer(head, mime=True))
+    except magic.MagicException as exc:
+        raise DependencyError(f"libmagic failed on {where}: {exc}") from None
 
 
 @dataclass(frozen=True)

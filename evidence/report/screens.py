@@ -14,6 +14,10 @@ With a redaction, words to mask get no text, and their boxes are painted black i
 blacked out with a margin and embedded as PNG, so the copy holds no masked pixel that ``pdfimages`` could
 recover (a box drawn over the picture would only hide it from view). Pictures with nothing to mask are
 embedded as above, so an unredacted report is unchanged.
+
+Pictures and blobs are read through the case's object store (``ObjectReader``: ``ObjectStore.open``), never by a
+path handed to Pillow or reportlab: in an encrypted case the stored file is ciphertext, and the picture is
+decrypted, checked and drawn in memory only (nothing decrypted is written to disk).
 """
 
 from __future__ import annotations
@@ -21,9 +25,8 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO, Protocol
 
 from PIL import Image, ImageDraw, ImageOps
 from reportlab.lib import colors
@@ -49,12 +52,24 @@ class Word:
     height: int
 
 
+class ObjectReader(Protocol):
+    """Where a report reads the case's objects: ``evidence.case.store.ObjectStore`` (plaintext, from memory)."""
+
+    def open(self, sha256: str) -> BinaryIO:
+        """The object's bytes (decrypted in memory in an encrypted case)."""
+        ...
+
+    def relpath_for(self, sha256: str) -> str:
+        """The object's path in the case folder, for messages."""
+        ...
+
+
 @dataclass(frozen=True)
 class Screen:
     """A stored picture and what OCR read in it (``words`` empty when OCR did not run). ``sha256`` is the hash
-    the ledger names it by: the bytes read from ``path`` are drawn only when they still have it."""
+    the ledger names it by: the bytes read from ``store`` are drawn only when they still have it."""
 
-    path: Path
+    store: ObjectReader = field(compare=False, repr=False)
     sha256: str
     width: int
     height: int
@@ -62,12 +77,14 @@ class Screen:
     words: tuple[Word, ...]
 
 
-def verified_bytes(path: Path, sha256: str, what: str) -> bytes:
-    """The bytes of the stored object at ``path``, read once, when they still hash to ``sha256``; a
+def verified_bytes(store: ObjectReader, sha256: str, what: str) -> bytes:
+    """The bytes of the stored object ``sha256``, read once into memory, when they still hash to ``sha256``; a
     StorageError otherwise, so that a report never shows a picture or text that is not the one the ledger
     names (the object may have been swapped between ``verify`` and ``report``)."""
+    path = store.relpath_for(sha256)
     try:
-        data = path.read_bytes()
+        with store.open(sha256) as fh:
+            data = fh.read()
     except OSError as exc:
         raise StorageError(
             f"cannot read a stored {what} ({exc.strerror}); no report was written", path=path
@@ -99,7 +116,7 @@ def words_from_blob(blob: dict[str, Any]) -> tuple[Word, ...]:
     return tuple(found)
 
 
-def painted(data: bytes, boxes: Iterable[Word], what: Path) -> Image.Image:
+def painted(data: bytes, boxes: Iterable[Word], what: str) -> Image.Image:
     """The picture ``data`` decoded, turned upright as OCR read it (EXIF Orientation applied: the boxes are
     pixels of that image), with each box and a margin painted black; RGB, or RGBA when it has transparency.
     A StorageError when Pillow cannot decode it (it decoded at import: the case or Pillow changed)."""
@@ -139,8 +156,8 @@ class ScreenFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
         # In a redacted copy every picture is decoded and re-encoded, masked words or not: the stored file's
         # metadata (a photo's GPS position, the phone's name) must not reach the other side.
         if self.hidden or masked is not None:
-            data = verified_bytes(screen.path, screen.sha256, "picture")
-            self._painted = painted(data, self.hidden, screen.path)
+            data = verified_bytes(screen.store, screen.sha256, "picture")
+            self._painted = painted(data, self.hidden, screen.store.relpath_for(screen.sha256))
             self.px_w, self.px_h = self._painted.size
         else:
             self.px_w, self.px_h = screen.width, screen.height
@@ -161,7 +178,7 @@ class ScreenFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
             if self._painted is not None:
                 self._reader = _png(self._painted, target_w)
             else:
-                data = verified_bytes(s.path, s.sha256, "picture")
+                data = verified_bytes(s.store, s.sha256, "picture")
                 if s.is_jpeg or s.width <= target_w:
                     self._reader = ImageReader(io.BytesIO(data))
                 else:

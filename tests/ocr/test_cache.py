@@ -202,6 +202,31 @@ def test_a_dead_worker_fails_the_unfinished_images_without_raising() -> None:
     assert outcomes["0" * 64] in ("ONE", Failed("the OCR worker process died"))
 
 
+def _size_of_data(job: Job) -> str | Failed:
+    return f"{job.name}:{len(job.data or b'')}"
+
+
+def test_jobs_are_loaded_as_the_work_goes_at_most_two_per_worker_ahead() -> None:
+    """``load`` fills each job's bytes in the parent just before the job is sent (a stored picture read from
+    the case in memory): never all pictures at once, and each job arrives with its own bytes."""
+    jobs = [Job(None, f"{i:x}" * 64, f"p{i}", 3, "eng") for i in range(1, 9)]
+    finished: list[int] = []
+    ahead: list[int] = []
+
+    def load(job: Job) -> Job:
+        ahead.append(len(loaded) - (finished[-1] if finished else 0))  # loaded before this one, not finished
+        loaded.append(job.name)
+        return Job(None, job.image_sha256, job.name, 3, "eng", data=job.name.encode() * 10)
+
+    loaded: list[str] = []
+    outcomes = run_all(
+        _size_of_data, jobs, workers=2, load=load, progress=lambda done, total: finished.append(done)
+    )
+    assert sorted(loaded) == sorted(j.name for j in jobs)
+    assert {outcomes[j.image_sha256] for j in jobs} == {f"{j.name}:{len(j.name) * 10}" for j in jobs}
+    assert max(ahead) == 3  # four in the pool (two per worker) when the fifth is loaded, never eight at once
+
+
 # -- the index is a projection: rebuilt from the ledger, checked by verify ---------------------------------------
 
 

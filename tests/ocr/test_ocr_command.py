@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from evidence.api import Case
-from evidence.errors import DependencyError, UsageError
+from evidence.errors import DependencyError, StorageError, UsageError
 from evidence.ocr.layout import LAYOUT_VERSION
 from evidence.verify.case import verify_case
 from tests.conftest import run_cli
@@ -120,3 +120,15 @@ def test_ocr_refuses_what_is_not_a_picture_and_bad_settings(case: Case, tmp_path
         case.ocr([], lang="eng;rm")
     with pytest.raises(UsageError, match="page segmentation"):
         case.ocr([], psm=42)
+
+
+def test_a_stored_picture_swapped_since_its_import_is_never_read(unread: Case) -> None:
+    """``ocr`` hands the workers the picture's bytes, checked against the hash the ledger names (never the
+    stored file's path): a picture replaced in the store is refused, and nothing is recorded under its hash."""
+    first, second = (unread.store.path_for(e["sha256"]) for e in unread.exhibits())
+    first.chmod(0o644)
+    first.write_bytes(second.read_bytes())
+    head = unread.head()
+    with pytest.raises(StorageError, match="no longer has the SHA-256 the ledger names") as caught:
+        unread.ocr(["EX-0001"])
+    assert "picture" in caught.value.message and unread.head() == head

@@ -3,10 +3,9 @@ in its region (original pixels, ``|`` read as ``I`` corrected), and words groupe
 
 from __future__ import annotations
 
+import io
 import re
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Final
 
 from PIL import Image
@@ -46,10 +45,9 @@ def _ocr_page(
         page.paste(flat, (MARGIN_PX, top))
         slots.append(_Slot(kind, box, scale, top, flat.height, index))
         top += flat.height + GAP_PX
-    with tempfile.TemporaryDirectory(prefix="evidence-layout-") as tmp:
-        path = Path(tmp) / "regions.png"
-        page.save(path, "PNG", compress_level=1)
-        result = recognise(path, OCR_SETTINGS, probe=probe, name=name, timeout_s=timeout_s)
+    encoded = io.BytesIO()  # in memory: tesseract reads it on stdin (nothing decrypted is written to disk)
+    page.save(encoded, "PNG", compress_level=1)
+    result = recognise(encoded.getvalue(), OCR_SETTINGS, probe=probe, name=name, timeout_s=timeout_s)
     found: list[list[Word]] = [[] for _ in slots]
     for word in result.words:
         centre = word.top + word.height // 2

@@ -110,7 +110,7 @@ def _attachment(b: Builder, label: str, number: int, sha: str) -> list[object]:
         )
         return [KeepTogether([b.kv(pairs, label_w=80)]), Spacer(1, 3)]
     assert att.width is not None and att.height is not None  # is_picture
-    screen = Screen(att.path, att.sha256, att.width, att.height, att.is_jpeg, ())
+    screen = Screen(att.store, att.sha256, att.width, att.height, att.is_jpeg, ())
     return [
         KeepTogether([b.kv(pairs, label_w=80), Spacer(1, 3), ScreenFlowable(screen, FRAME_W, PICTURE_MAX_H)]),
         Spacer(1, 6),
