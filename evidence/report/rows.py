@@ -17,7 +17,7 @@ from reportlab.lib import colors
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable
 
-from evidence.report import fonts
+from evidence.report import fonts, shaping
 
 PAD_X = 3.0
 PAD_Y = 2.0
@@ -160,6 +160,9 @@ class RowsFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
             text.setTextOrigin(x + PAD_X, y_top - PAD_Y - self.size)
             table = _widths(cell.font)[0]
             for line in lines:
+                if shaping.needs_shaping(line):  # Arabic, Hebrew, Indic, Thai: shaped, in display order
+                    shaping.draw_line(text, line, cell.font, self.size, self.leading)
+                    continue
                 if all(ord(c) in table for c in line):
                     text.textLine(line)
                     continue

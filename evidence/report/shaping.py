@@ -1,0 +1,186 @@
+"""Complex scripts in the timeline: Arabic and Hebrew put right to left, Arabic letters joined, Devanagari,
+Thai and the other Brahmic scripts' marks and conjuncts placed by a shaping engine.
+
+reportlab draws one glyph per character, left to right. A line of the timeline that holds a character of a
+complex or right-to-left script is drawn here instead: (1) the Unicode bidirectional algorithm (python-bidi's
+reference implementation, UAX #9) gives each character its embedding level; (2) the line is cut into pieces
+of one font (``evidence.report.fonts``) and one level; (3) the pieces are put in display order (rule L2:
+from the highest level down, each run at that level or above reversed); (4) each piece is shaped by HarfBuzz
+(``uharfbuzz``) in its direction, giving glyphs and their positions, drawn by reportlab's own shaped-text
+output. Lines of other scripts (Latin, Cyrillic, Greek, CJK) are not touched.
+
+Extracting the text gives back the characters stored: each piece is drawn inside a marked-content span whose
+``/ActualText`` is its text, since a shaped glyph (a conjunct, a vowel sign drawn before its consonant, a joined
+Arabic letter) does not stand for one character. A right-to-left piece's ActualText is its text in display
+order: poppler (``pdftotext``), like most extractors, takes a line's characters as laid out on the page and puts
+right-to-left runs back in reading order, so it reads that piece's words in their stored order. Outside the
+spans, each glyph's ToUnicode entry is still its character (``fonts.unicode_of``).
+
+Known limits: the paragraph direction is that of the line's first strong character (rule P2), so a line
+starting with a Latin name and going on in Arabic is laid out left to right with the Arabic part read right to left
+inside it, as a browser would; lines are broken before shaping, at spaces, by the unshaped widths; a reader
+that takes ActualText as it is (Acrobat's copy) gets a right-to-left piece's characters reversed; pdftotext
+may put an Arabic comma or colon on the other side of its space. Paragraphs (``page.esc``: cover, incidents,
+exhibits) are not shaped yet.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import uharfbuzz as hb  # type: ignore[import-untyped]  # a Cython binding without stubs
+from bidi import algorithm as uba  # type: ignore[import-untyped]  # python-bidi's pure-Python UAX #9
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import ShapeData, ShapedStr
+
+from evidence.report import fonts
+
+# scripts whose glyphs depend on their neighbours, and right-to-left ones
+COMPLEX = re.compile(
+    "[\u0590-\u08ff\u0900-\u0dff\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff"
+    "\u200f\u202b\u202e\u2067\ufb1d-\ufdff\ufe70-\ufeff]"
+)
+_FEATURES = {"kern": True, "liga": True}
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A run of one font and one direction, shaped: ``glyphs`` is what reportlab draws, ``text`` the
+    characters it stands for, ``width`` its advance in points."""
+
+    font: str
+    text: str
+    rtl: bool
+    glyphs: Any  # reportlab's ShapedStr
+    width: float
+
+
+def needs_shaping(text: str) -> bool:
+    """Whether ``text`` holds a character of a complex or right-to-left script."""
+    return COMPLEX.search(text) is not None
+
+
+def levels(text: str) -> list[int]:
+    """The embedding level of each character of ``text`` (UAX #9 rules P2-P3, X1-X10, W1-W7, N1-N2, I1-I2):
+    even left to right, odd right to left."""
+    storage = uba.get_empty_storage()
+    base = uba.get_base_level(text)
+    storage["base_level"] = base
+    storage["base_dir"] = ("L", "R")[base]
+    uba.get_embedding_levels(text, storage)
+    uba.explicit_embed_and_overrides(storage)
+    uba.resolve_weak_types(storage)
+    uba.resolve_neutral_types(storage, False)
+    uba.resolve_implicit_levels(storage, False)
+    found = [int(ch["level"]) for ch in storage["chars"]]
+    return found if len(found) == len(text) else [base] * len(text)
+
+
+def _runs(text: str, base: str) -> list[tuple[int, str, str]]:
+    """(level, font, text) runs in logical order."""
+    level_of = levels(text)
+    found: list[tuple[int, str, str]] = []
+    at = 0
+    for font, piece in fonts.runs(text, base):
+        start = at
+        for i in range(at, at + len(piece)):
+            if level_of[i] != level_of[start]:
+                found.append((level_of[start], font, text[start:i]))
+                start = i
+        at += len(piece)
+        found.append((level_of[start], font, text[start:at]))
+    return found
+
+
+def _display_order(runs: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
+    """Rule L2: from the highest level to the lowest odd one, reverse every run of pieces at or above it."""
+    if not runs:
+        return runs
+    order = list(runs)
+    top = max(r[0] for r in order)
+    lowest_odd = min((r[0] for r in order if r[0] % 2), default=top + 1)
+    for level in range(top, lowest_odd - 1, -1):
+        i = 0
+        while i < len(order):
+            if order[i][0] < level:
+                i += 1
+                continue
+            j = i
+            while j < len(order) and order[j][0] >= level:
+                j += 1
+            order[i:j] = reversed(order[i:j])
+            i = j
+    return order
+
+
+def _shape(text: str, font: str, size: float, rtl: bool) -> Piece:
+    ttf = pdfmetrics.getFont(font)
+    hb_font = ttf.hbFont(size)
+    buf = hb.Buffer()
+    buf.add_str(text)
+    buf.guess_segment_properties()
+    buf.direction = "rtl" if rtl else "ltr"
+    buf.cluster_level = hb.BufferClusterLevel.MONOTONE_CHARACTERS
+    hb.shape(hb_font, buf, _FEATURES)
+    infos, positions = buf.glyph_infos, buf.glyph_positions
+    starts = sorted({info.cluster for info in infos})
+    ends = {start: (starts[k + 1] if k + 1 < len(starts) else len(text)) for k, start in enumerate(starts)}
+    face_name = ttf.face.name.decode("latin-1") if isinstance(ttf.face.name, bytes) else str(ttf.face.name)
+    chars: list[str] = []
+    data: list[ShapeData] = []
+    advance = 0.0
+    for info, pos in zip(infos, positions, strict=True):
+        gid = info.codepoint
+        owned = ttf.face.glyphToChar.get(gid)
+        if owned:
+            code = owned[0]
+        else:
+            code = ttf.hbAddPrivate(hb_font.glyph_to_string(gid), gid, pos.x_advance)
+            fonts.PRIVATE[(face_name, code)] = text[info.cluster : ends[info.cluster]]
+        chars.append(chr(code))
+        x_advance = ttf.pdfScale(pos.x_advance)
+        advance += x_advance
+        data.append(
+            ShapeData(
+                info.cluster,
+                x_advance,
+                ttf.pdfScale(pos.y_advance),
+                ttf.pdfScale(pos.x_offset),
+                ttf.pdfScale(pos.y_offset),
+                ttf.face.charWidths[code],
+            )
+        )
+    glyphs = ShapedStr("".join(chars), shapeData=data)
+    return Piece(font, text, rtl, glyphs, advance * size / 1000.0)
+
+
+@lru_cache(maxsize=1 << 14)
+def shape_line(text: str, base: str, size: float) -> tuple[Piece, ...]:
+    """``text`` (one line) as shaped pieces in display order, left to right on the page."""
+    return tuple(
+        _shape(piece, font, size, level % 2 == 1) for level, font, piece in _display_order(_runs(text, base))
+    )
+
+
+def line_width(text: str, base: str, size: float) -> float:
+    """The width in points of one line as drawn shaped."""
+    return sum(piece.width for piece in shape_line(text, base, size))
+
+
+def _utf16_hex(text: str) -> str:
+    return "FEFF" + text.encode("utf-16-be").hex().upper()
+
+
+def draw_line(textobject: Any, text: str, base: str, size: float, leading: float) -> None:
+    """Draw one line shaped at the text object's cursor and move to the next line."""
+    for piece in shape_line(text, base, size):
+        textobject.setFont(piece.font, size, leading)
+        actual = piece.text[::-1] if piece.rtl else piece.text
+        textobject._code.append(f"/Span <</ActualText <{_utf16_hex(actual)}>>> BDC")
+        textobject.textOut(piece.glyphs)
+        textobject._code.append("EMC")
+    textobject.setFont(base, size, leading)
+    textobject.textLine("")

@@ -1,0 +1,123 @@
+"""Complex scripts in the timeline (issue 16): Arabic joined and right to left, Devanagari and Thai shaped, and
+the PDF's text (poppler's pdftotext) gives back every word in its logical order.
+
+Real text written by others: the UDHR's first articles (``tests/data/udhr``, see its README) and the Arabic
+iOS WhatsApp export of the shared corpus (starkdmi/whats_json, GPL-3.0). The pages were also rendered with
+``pdftoppm -r 80`` and looked at (letters joined, marks stacked, right-to-left lines in order).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from reportlab.pdfbase import pdfmetrics
+from reportlab.platypus import PageBreak, SimpleDocTemplate
+
+from evidence.report import shaping
+from evidence.report.page import FRAME_W, register_fonts
+from evidence.report.rows import Cell, RowsFlowable
+from tests.conftest import CORPUS
+
+DATA = Path(__file__).parent.parent / "data" / "udhr"
+BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _udhr() -> list[tuple[str, str]]:
+    lines = (DATA / "udhr-article1.txt").read_text(encoding="utf-8").splitlines()
+    return [(line[:2], line[3:].strip()) for line in lines]
+
+
+def _whatsapp_arabic() -> list[str]:
+    path = CORPUS / "whatsapp-real" / "whatsjson-ios-WhatsApp Chat - Elon Musk (Arabic).txt"
+    texts = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        _, _, text = line.partition(": ")
+        if re.search("[\u0600-\u06ff]", text):
+            texts.append(text)
+    return texts
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    return [text for _, text in _udhr()] + _whatsapp_arabic()
+
+
+@pytest.fixture(scope="module")
+def pdf_text(texts: list[str], tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The rows drawn as the timeline draws them, right-to-left scripts on the first page and the others on the
+    second (pdftotext lays out a page whose text is mostly right to left from the right, as a reader would)."""
+    register_fonts()
+    header = [Cell("n", "DejaVu-Bold"), Cell("text", "DejaVu-Bold")]
+    rtl = [t for t in texts if re.search("[\u0590-\u06ff]", t)]
+    story: list[Any] = []
+    for group in (rtl, [t for t in texts if t not in rtl]):
+        rows = [[Cell(str(i)), Cell(text)] for i, text in enumerate(group)]
+        story += [RowsFlowable(header, rows, [30, FRAME_W - 30]), PageBreak()]
+    out = tmp_path_factory.mktemp("shaping") / "rows.pdf"
+    SimpleDocTemplate(str(out)).build(story)
+    extracted = subprocess.run(
+        ["pdftotext", str(out), "-"], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    return BIDI_CONTROLS.sub("", extracted)
+
+
+def test_every_word_of_every_script_comes_back_in_logical_order(texts: list[str], pdf_text: str) -> None:
+    assert len(texts) == 10 + 20  # 10 UDHR lines, 20 lines with Arabic in the export
+    for text in texts:
+        for word in BIDI_CONTROLS.sub("", text).split():
+            # punctuation between words of two directions belongs to neither (UAX #9 N1-N2), and pdftotext may
+            # put an Arabic comma on the other side of its space: the words themselves must be there
+            assert word.strip(".،:") in pdf_text, (word, text)
+
+
+def test_whole_sentences_come_back(pdf_text: str) -> None:
+    lines = {line.strip() for line in pdf_text.splitlines()}
+    for lang, text in _udhr():
+        if lang in {"ar", "he", "hi", "th"} and len(text) < 70:  # one line in the cell
+            assert text in lines, (lang, text)
+
+
+def test_no_glyph_is_missing(texts: list[str]) -> None:
+    register_fonts()
+    for text in texts:
+        for piece in shaping.shape_line(text, "DejaVu", 7.5):
+            face = pdfmetrics.getFont(piece.font).face
+            gids = [face.charToGlyph.get(ord(c), 0) for c in piece.glyphs]
+            assert 0 not in gids, (piece.font, piece.text)
+
+
+def test_arabic_letters_are_joined_and_right_to_left() -> None:
+    register_fonts()
+    text = "يولد جميع الناس"
+    pieces = shaping.shape_line(text, "DejaVu", 9)
+    assert all(p.rtl for p in pieces)
+    arabic = [p for p in pieces if p.text.strip()]
+    assert arabic[0].text.endswith("الناس")  # leftmost on the page: the last word
+    # joined: the shaping engine chose contextual forms, not the letters' isolated glyphs
+    assert any(ord(g) != ord(c) for p in arabic for g, c in zip(p.glyphs, p.text[::-1], strict=False))
+
+
+def test_a_latin_line_with_an_arabic_part_keeps_its_direction() -> None:
+    register_fonts()
+    text = "Template.docx \u200fلم يتم إدراج المستند"
+    pieces = shaping.shape_line(text, "DejaVu", 9)
+    assert pieces[0].text.startswith("Template.docx") and not pieces[0].rtl
+    assert (
+        pieces[-1].text == "\u200fلم يتم إدراج المستند" and pieces[-1].rtl
+    )  # at the right end, read from it
+
+
+def test_devanagari_conjuncts_are_shaped() -> None:
+    register_fonts()
+    (piece,) = shaping.shape_line("स्वतन्त्रता", "DejaVu", 9)
+    assert piece.font == "NotoSansDevanagari"
+    assert len(piece.glyphs) < len(piece.text)  # conjuncts: fewer glyphs than characters
+
+
+def test_latin_lines_are_not_shaped() -> None:
+    assert not shaping.needs_shaping("Plain English, Ελληνικά, русский, 日本語")
+    assert shaping.needs_shaping("ok مرحبا")
