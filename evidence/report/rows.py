@@ -159,9 +159,12 @@ class RowsFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
             text.setFont(cell.font, self.size, self.leading)
             text.setTextOrigin(x + PAD_X, y_top - PAD_Y - self.size)
             table = _widths(cell.font)[0]
+            rtl = shaping.needs_shaping(cell.text) and shaping.paragraph_rtl(cell.text)
             for line in lines:
                 if shaping.needs_shaping(line):  # Arabic, Hebrew, Indic, Thai: shaped, in display order
-                    shaping.draw_line(text, line, cell.font, self.size, self.leading)
+                    shaping.draw_line(
+                        text, line, cell.font, self.size, self.leading, rtl=rtl, width=w - 2 * PAD_X
+                    )
                     continue
                 if all(ord(c) in table for c in line):
                     text.textLine(line)

@@ -63,11 +63,16 @@ def needs_shaping(text: str) -> bool:
     return COMPLEX.search(text) is not None
 
 
-def levels(text: str) -> list[int]:
-    """The embedding level of each character of ``text`` (UAX #9 rules P2-P3, X1-X10, W1-W7, N1-N2, I1-I2):
-    even left to right, odd right to left."""
+def paragraph_rtl(text: str) -> bool:
+    """Whether a paragraph reads right to left: its first strong character is (UAX #9 rules P2-P3)."""
+    return bool(uba.get_base_level(text))
+
+
+def levels(text: str, rtl: bool | None = None) -> list[int]:
+    """The embedding level of each character of ``text`` (UAX #9 rules X1-X10, W1-W7, N1-N2, I1-I2) in a
+    paragraph of direction ``rtl`` (None: from ``text``): even left to right, odd right to left."""
     storage = uba.get_empty_storage()
-    base = uba.get_base_level(text)
+    base = int(paragraph_rtl(text) if rtl is None else rtl)
     storage["base_level"] = base
     storage["base_dir"] = ("L", "R")[base]
     uba.get_embedding_levels(text, storage)
@@ -79,9 +84,9 @@ def levels(text: str) -> list[int]:
     return found if len(found) == len(text) else [base] * len(text)
 
 
-def _runs(text: str, base: str) -> list[tuple[int, str, str]]:
+def _runs(text: str, base: str, rtl: bool | None) -> list[tuple[int, str, str]]:
     """(level, font, text) runs in logical order."""
-    level_of = levels(text)
+    level_of = levels(text, rtl)
     found: list[tuple[int, str, str]] = []
     at = 0
     for font, piece in fonts.runs(text, base):
@@ -158,25 +163,38 @@ def _shape(text: str, font: str, size: float, rtl: bool) -> Piece:
 
 
 @lru_cache(maxsize=1 << 14)
-def shape_line(text: str, base: str, size: float) -> tuple[Piece, ...]:
-    """``text`` (one line) as shaped pieces in display order, left to right on the page."""
-    return tuple(
-        _shape(piece, font, size, level % 2 == 1) for level, font, piece in _display_order(_runs(text, base))
-    )
+def shape_line(text: str, base: str, size: float, rtl: bool | None = None) -> tuple[Piece, ...]:
+    """``text`` (one line of a paragraph of direction ``rtl``, None: the line's own) as shaped pieces in display
+    order, left to right on the page."""
+    runs = _display_order(_runs(text, base, rtl))
+    return tuple(_shape(piece, font, size, level % 2 == 1) for level, font, piece in runs)
 
 
-def line_width(text: str, base: str, size: float) -> float:
+def line_width(text: str, base: str, size: float, rtl: bool | None = None) -> float:
     """The width in points of one line as drawn shaped."""
-    return sum(piece.width for piece in shape_line(text, base, size))
+    return sum(piece.width for piece in shape_line(text, base, size, rtl))
 
 
 def _utf16_hex(text: str) -> str:
     return "FEFF" + text.encode("utf-16-be").hex().upper()
 
 
-def draw_line(textobject: Any, text: str, base: str, size: float, leading: float) -> None:
-    """Draw one line shaped at the text object's cursor and move to the next line."""
-    for piece in shape_line(text, base, size):
+def draw_line(
+    textobject: Any,
+    text: str,
+    base: str,
+    size: float,
+    leading: float,
+    *,
+    rtl: bool = False,
+    width: float = 0.0,
+) -> None:
+    """Draw one line shaped at the start of the text object's line and move to the next line; a line of a
+    right-to-left paragraph (``rtl``) is set flush right in ``width`` points."""
+    shift = max(0.0, width - line_width(text, base, size, rtl)) if rtl else 0.0
+    if shift:
+        textobject.moveCursor(shift, 0)
+    for piece in shape_line(text, base, size, rtl):
         textobject.setFont(piece.font, size, leading)
         actual = piece.text[::-1] if piece.rtl else piece.text
         textobject._code.append(f"/Span <</ActualText <{_utf16_hex(actual)}>>> BDC")
@@ -184,3 +202,5 @@ def draw_line(textobject: Any, text: str, base: str, size: float, leading: float
         textobject._code.append("EMC")
     textobject.setFont(base, size, leading)
     textobject.textLine("")
+    if shift:
+        textobject.moveCursor(-shift, 0)

@@ -8,6 +8,7 @@ iOS WhatsApp export of the shared corpus (starkdmi/whats_json, GPL-3.0). The pag
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 
 import pytest
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import PageBreak, SimpleDocTemplate
 
 from evidence.report import shaping
@@ -121,3 +123,17 @@ def test_devanagari_conjuncts_are_shaped() -> None:
 def test_latin_lines_are_not_shaped() -> None:
     assert not shaping.needs_shaping("Plain English, Ελληνικά, русский, 日本語")
     assert shaping.needs_shaping("ok مرحبا")
+
+
+def test_a_right_to_left_paragraph_is_set_flush_right() -> None:
+    register_fonts()
+    text = "يولد جميع الناس"
+    width = shaping.line_width(text, "DejaVu", 9, True)
+    line = Canvas(io.BytesIO()).beginText(0, 0)
+    shaping.draw_line(line, text, "DejaVu", 9, 11, rtl=True, width=200)
+    moves = re.findall(r"([-\d.]+) 0 Td", line.getCode())
+    assert float(moves[0]) == pytest.approx(200 - width, abs=0.01)  # moved right by the room left
+    assert float(moves[-1]) == pytest.approx(width - 200, abs=0.01)  # and back for the next line
+    left = Canvas(io.BytesIO()).beginText(0, 0)
+    shaping.draw_line(left, "सभी मनुष्यों", "DejaVu", 9, 11, rtl=False, width=200)
+    assert " Td" not in left.getCode()
