@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import subprocess
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from reportlab.platypus import PageBreak, SimpleDocTemplate
 
 from evidence.report import shaping
 from evidence.report.page import FRAME_W, register_fonts
-from evidence.report.rows import Cell, RowsFlowable
+from evidence.report.rows import Cell, RowsFlowable, break_lines
 from tests.conftest import CORPUS
 
 DATA = Path(__file__).parent.parent / "data" / "udhr"
@@ -137,3 +138,14 @@ def test_a_right_to_left_paragraph_is_set_flush_right() -> None:
     left = Canvas(io.BytesIO()).beginText(0, 0)
     shaping.draw_line(left, "सभी मनुष्यों", "DejaVu", 9, 11, rtl=False, width=200)
     assert " Td" not in left.getCode()
+
+
+def test_a_long_word_is_not_broken_before_a_vowel_sign() -> None:
+    """Thai marks have no width, so a line never ends before one; Devanagari's spacing vowel signs (ा ि ी,
+    category Mc) do, and must stay with their consonant when a word longer than the cell is cut."""
+    register_fonts()
+    for text in (_udhr()[8][1], _udhr()[4][1].replace(" ", "")):  # Thai as written; Hindi run together
+        for width in range(30, 200, 3):
+            lines = break_lines(text, "DejaVu", 7.5, float(width))
+            assert "".join(lines) == text
+            assert not any(unicodedata.category(line[0])[0] == "M" for line in lines), (width, lines)
