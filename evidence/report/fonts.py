@@ -8,9 +8,10 @@ symbols) in Symbola (``fonts-symbola``; colour emoji fonts are bitmaps reportlab
 Symbols. Fonts are registered only when a character needs them, so a report in Latin script loads none.
 Combining marks, joiners and variation selectors stay in the font of the character before them.
 
-Known limits: the timeline's lines are shaped (``evidence.report.shaping``: Arabic joined and right to left,
-Devanagari and Thai marks placed by HarfBuzz); text set in paragraphs is not, so there Arabic and Hebrew
-letters are drawn unjoined, left to right in stored order, and Indic marks at the font's default places.
+Known limits: the timeline's lines and the quoted words of the appendix and incidents are shaped
+(``evidence.report.shaping``: Arabic joined and right to left, Devanagari and Thai marks placed by HarfBuzz);
+other paragraphs (the cover's title, names) are not, so there Arabic and Hebrew letters are drawn unjoined,
+left to right in stored order, and Indic marks at the font's default places.
 A character no installed font has is drawn as DejaVu's empty box.
 """
 

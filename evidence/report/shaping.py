@@ -1,4 +1,4 @@
-"""Complex scripts in the timeline: Arabic and Hebrew put right to left, Arabic letters joined, Devanagari,
+"""Complex scripts in the report: Arabic and Hebrew put right to left, Arabic letters joined, Devanagari,
 Thai and the other Brahmic scripts' marks and conjuncts placed by a shaping engine.
 
 reportlab draws one glyph per character, left to right. A line of the timeline that holds a character of a
@@ -20,8 +20,10 @@ Known limits: the paragraph direction is that of the line's first strong charact
 starting with a Latin name and going on in Arabic is laid out left to right with the Arabic part read right to left
 inside it, as a browser would; lines are broken before shaping, at spaces, by the unshaped widths; a reader
 that takes ActualText as it is (Acrobat's copy) gets a right-to-left piece's characters reversed; pdftotext
-may put an Arabic comma or colon on the other side of its space. Paragraphs (``page.esc``: cover, incidents,
-exhibits) are not shaped yet.
+may put an Arabic comma or colon on the other side of its space, and on a page mostly left to right it reads
+the sentences of one right-to-left line from the left. Quoted words outside the table (the appendix, the
+incidents) are shaped too (``shaped_text``); other paragraphs (the cover's title, names in the summary and
+the exhibits) are not yet.
 """
 
 from __future__ import annotations

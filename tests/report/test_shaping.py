@@ -18,11 +18,12 @@ from typing import Any
 import pytest
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import PageBreak, SimpleDocTemplate
+from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate
 
 from evidence.report import shaping
-from evidence.report.page import FRAME_W, register_fonts
+from evidence.report.page import FRAME_W, register_fonts, styles
 from evidence.report.rows import Cell, RowsFlowable, break_lines
+from evidence.report.shaped_text import ShapedText, paragraph
 from tests.conftest import CORPUS
 
 DATA = Path(__file__).parent.parent / "data" / "udhr"
@@ -149,3 +150,28 @@ def test_a_long_word_is_not_broken_before_a_vowel_sign() -> None:
             lines = break_lines(text, "DejaVu", 7.5, float(width))
             assert "".join(lines) == text
             assert not any(unicodedata.category(line[0])[0] == "M" for line in lines), (width, lines)
+
+
+def test_quoted_words_outside_the_table_are_shaped_and_run_over_pages(tmp_path: Path) -> None:
+    """The appendix's full text of a long message and the incidents' excerpts: ``shaped_text.paragraph``."""
+    register_fonts()
+    style = styles()["cell"]
+    assert isinstance(paragraph("Plain words <b>not markup</b>", style), Paragraph)  # as before
+    udhr = dict(_udhr()[i] for i in (0, 2, 4, 8))  # ar, fa, hi, th
+    text = "\n".join(udhr.values()) * 12  # long enough for three pages of the small frame below
+    flowable = paragraph(text, style)
+    assert isinstance(flowable, ShapedText)
+    out = tmp_path / "quoted.pdf"
+    SimpleDocTemplate(str(out), pagesize=(300, 300)).build([flowable])
+    pages = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Pages:\s+([3-9]|\d\d)", pages), pages
+    extracted = BIDI_CONTROLS.sub(
+        "", subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    )
+    joined = extracted.replace("\n", "")  # Thai has no spaces: its one word is cut across lines
+    for sentence in udhr.values():
+        for word in sentence.split():
+            assert word.strip(".،:") in joined, word
+    assert (
+        extracted.count(udhr["hi"].split()[1]) == 12
+    )  # every copy of the Hindi sentence, none lost at a page end
