@@ -46,6 +46,8 @@ COMPLEX = re.compile(
     "\u200f\u202b\u202e\u2067\ufb1d-\ufdff\ufe70-\ufeff]"
 )
 _FEATURES = {"kern": True, "liga": True}
+# characters of right-to-left scripts and the marks and embeddings that make text right to left
+_RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\u200f\u202b\u202e\u2067\ufb1d-\ufdff\ufe70-\ufeff]")
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,10 @@ def paragraph_rtl(text: str) -> bool:
 def levels(text: str, rtl: bool | None = None) -> list[int]:
     """The embedding level of each character of ``text`` (UAX #9 rules X1-X10, W1-W7, N1-N2, I1-I2) in a
     paragraph of direction ``rtl`` (None: from ``text``): even left to right, odd right to left."""
-    storage = uba.get_empty_storage()
     base = int(paragraph_rtl(text) if rtl is None else rtl)
+    if not base and _RIGHT_TO_LEFT.search(text) is None:
+        return [0] * len(text)  # Hindi, Thai...: nothing to reorder (and the reference algorithm is slow)
+    storage = uba.get_empty_storage()
     storage["base_level"] = base
     storage["base_dir"] = ("L", "R")[base]
     uba.get_embedding_levels(text, storage)
@@ -136,6 +140,7 @@ def _shape(text: str, font: str, size: float, rtl: bool) -> Piece:
     starts = sorted({info.cluster for info in infos})
     ends = {start: (starts[k + 1] if k + 1 < len(starts) else len(text)) for k, start in enumerate(starts)}
     face_name = ttf.face.name.decode("latin-1") if isinstance(ttf.face.name, bytes) else str(ttf.face.name)
+    scale = ttf.face._pdfScale  # font units to thousandths of the size
     chars: list[str] = []
     data: list[ShapeData] = []
     advance = 0.0
@@ -148,15 +153,15 @@ def _shape(text: str, font: str, size: float, rtl: bool) -> Piece:
             code = ttf.hbAddPrivate(hb_font.glyph_to_string(gid), gid, pos.x_advance)
             fonts.PRIVATE[(face_name, code)] = text[info.cluster : ends[info.cluster]]
         chars.append(chr(code))
-        x_advance = ttf.pdfScale(pos.x_advance)
+        x_advance = scale(pos.x_advance)
         advance += x_advance
         data.append(
             ShapeData(
                 info.cluster,
                 x_advance,
-                ttf.pdfScale(pos.y_advance),
-                ttf.pdfScale(pos.x_offset),
-                ttf.pdfScale(pos.y_offset),
+                scale(pos.y_advance),
+                scale(pos.x_offset),
+                scale(pos.y_offset),
                 ttf.face.charWidths[code],
             )
         )
