@@ -1,5 +1,5 @@
 """Words quoted outside the timeline's table (the appendix's full texts, the incidents' excerpts, the case's
-title) in a complex or right-to-left script: a flowable that breaks them into lines and draws each line
+title, the values of label-value tables) in a complex or right-to-left script: a flowable that breaks them into lines and draws each line
 shaped (``evidence.report.shaping``), in place of reportlab's ``Paragraph``, which draws glyph by glyph.
 
 :func:`paragraph` picks: a ``Paragraph`` for text that needs no shaping (the report's look is unchanged), a
@@ -24,7 +24,9 @@ def paragraph(text: str, style: ParagraphStyle) -> Any:
     clean = CONTROL.sub("", text)
     if not shaping.needs_shaping(clean):
         return Paragraph(esc(clean), style)
-    return ShapedText(clean, style.fontName, style.fontSize, style.leading)
+    shaped = ShapedText(clean, style.fontName, style.fontSize, style.leading)
+    shaped.spaceBefore, shaped.spaceAfter = style.spaceBefore, style.spaceAfter  # as the Paragraph would
+    return shaped
 
 
 class ShapedText(Flowable):  # type: ignore[misc]  # reportlab is untyped

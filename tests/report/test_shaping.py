@@ -20,6 +20,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate
 
+from evidence.api import Case
 from evidence.report import shaping
 from evidence.report.page import FRAME_W, register_fonts, styles
 from evidence.report.rows import Cell, RowsFlowable, break_lines
@@ -175,3 +176,22 @@ def test_quoted_words_outside_the_table_are_shaped_and_run_over_pages(tmp_path: 
     assert (
         extracted.count(udhr["hi"].split()[1]) == 12
     )  # every copy of the Hindi sentence, none lost at a page end
+
+
+def test_an_arabic_case_title_is_shaped_on_the_cover(tmp_path: Path) -> None:
+    title = (
+        "قضية مضايقة: رسائل واتساب"  # "harassment case: WhatsApp messages", as a complainant would type it
+    )
+    with Case.init(tmp_path / "case", title=title, tz="Asia/Riyadh") as case:
+        case.add_diary_entry(when="2022-03-29 10:00", text=_udhr()[0][1])
+        out = tmp_path / "report.pdf"
+        out.write_bytes(case.render_report())
+    cover = BIDI_CONTROLS.sub(
+        "",
+        subprocess.run(
+            ["pdftotext", "-f", "1", "-l", "1", str(out), "-"], capture_output=True, text=True, check=True
+        ).stdout,
+    )
+    # the heading and the "Case" row: each word of the title in reading order (pdftotext puts the colon, which
+    # belongs to neither word, on the left)
+    assert cover.count("قضية مضايقة") == 2 and cover.count("رسائل واتساب") == 2
