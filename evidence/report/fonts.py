@@ -152,6 +152,11 @@ def _cmap(font: str) -> frozenset[int] | None:
     return frozenset(face.charToGlyph)
 
 
+def installed(font: str) -> bool:
+    """Whether ``font`` (a name of ``FILES``, or a font already registered) can be drawn with."""
+    return _cmap(font) is not None
+
+
 @cache
 def font_for(code: int, base: str) -> str:
     """The font that draws code point ``code`` in text set in ``base``: ``base`` when it has the glyph."""

@@ -46,6 +46,10 @@ COMPLEX = re.compile(
     "\u200f\u202b\u202e\u2067\ufb1d-\ufdff\ufe70-\ufeff]"
 )
 _FEATURES = {"kern": True, "liga": True}
+ARABIC_FONT = "NotoSansArabic"
+_ARABIC_CHARS = "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff"
+_ARABIC = re.compile(f"[{_ARABIC_CHARS}]")
+_ARABIC_SPLIT = re.compile(f"([{_ARABIC_CHARS}]+)|[^{_ARABIC_CHARS}]+")
 # characters of right-to-left scripts and the marks and embeddings that make text right to left
 _RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\u200f\u202b\u202e\u2067\ufb1d-\ufdff\ufe70-\ufeff]")
 
@@ -90,12 +94,23 @@ def levels(text: str, rtl: bool | None = None) -> list[int]:
     return found if len(found) == len(text) else [base] * len(text)
 
 
+def _font_runs(text: str, base: str) -> list[tuple[str, str]]:
+    """``fonts.runs``, except that every letter and mark of the Arabic script is set in Noto Sans Arabic (when
+    installed): a word must be shaped in one font to be joined, and DejaVu lacks letters of Urdu and others."""
+    if _ARABIC.search(text) is None or not fonts.installed(ARABIC_FONT):
+        return fonts.runs(text, base)
+    found: list[tuple[str, str]] = []
+    for arabic, piece in ((m.group(1) is not None, m.group(0)) for m in _ARABIC_SPLIT.finditer(text)):
+        found += [(ARABIC_FONT, piece)] if arabic else fonts.runs(piece, base)
+    return found
+
+
 def _runs(text: str, base: str, rtl: bool | None) -> list[tuple[int, str, str]]:
     """(level, font, text) runs in logical order."""
     level_of = levels(text, rtl)
     found: list[tuple[int, str, str]] = []
     at = 0
-    for font, piece in fonts.runs(text, base):
+    for font, piece in _font_runs(text, base):
         start = at
         for i in range(at, at + len(piece)):
             if level_of[i] != level_of[start]:
