@@ -49,7 +49,9 @@ _FEATURES = {"kern": True, "liga": True}
 ARABIC_FONT = "NotoSansArabic"
 _ARABIC_CHARS = "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff"
 _ARABIC = re.compile(f"[{_ARABIC_CHARS}]")
-_ARABIC_SPLIT = re.compile(f"([{_ARABIC_CHARS}]+)|[^{_ARABIC_CHARS}]+")
+# a run of Arabic words with the spaces between them (one piece to shape and one ActualText span, not one a
+# word), or a run of anything else
+_ARABIC_SPLIT = re.compile(f"([{_ARABIC_CHARS}]+(?: +[{_ARABIC_CHARS}]+)*)|[^{_ARABIC_CHARS}]+")
 # characters of right-to-left scripts and the marks and embeddings that make text right to left
 _RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\u200f\u202b\u202e\u2067\ufb1d-\ufdff\ufe70-\ufeff]")
 
