@@ -1,5 +1,6 @@
 """The dates of a WhatsApp chat text (``importers/whatsapp.py``): day-first or month-first decided once for the
-whole file, a prefix's date and 24-hour clock, and the wall time placed in the phone's zone.
+whole file, a prefix's date (in any calendar the phone writes, ``_whatsapp_calendars``) and 24-hour clock, and
+the wall time placed in the phone's zone.
 
 Not an importer (its name starts with ``_``, so the registry test does not expect it in ``REGISTRY``).
 """
@@ -12,6 +13,7 @@ from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from evidence.errors import InputError
+from evidence.importers._whatsapp_calendars import ISLAMIC, ISLAMIC_READING, gregorian
 from evidence.importers._whatsapp_lines import Message, Prefix
 from evidence.timeutil import DstCase, localise_wall
 
@@ -53,7 +55,7 @@ def prefix_date(p: Prefix, order: str) -> date | None:
     if not p.year_first and order == "YMD":
         return None
     try:
-        return date(p.year(), int(mo), int(d))
+        return gregorian(p.calendar(), p.year(), int(mo), int(d))
     except ValueError:
         return None
 
@@ -144,20 +146,17 @@ def decide_order(messages: list[Message], given: str | None, path: str) -> Order
     )
 
 
-def foreign_calendar(messages: list[Message], path: str) -> None:
-    """Raise when every year of the file is one of the Persian (Solar Hijri, 14xx) or Islamic (Hijri, 14xx)
-    calendar, which the phone can be set to and this reader does not convert: read as Gregorian, every message
-    would fall before 1970 and be refused one by one."""
-    years = {m.prefix.year() for m in messages if m.prefix.era is None}
-    if years and all(1300 <= y < 1600 for y in years):
-        example = messages[0].prefix.date_text
-        raise InputError(
-            f"dates like {example} are in the Persian or Islamic calendar (year {min(years)}), "
-            "which this reader does not convert",
-            path=path,
-            hint="set the phone's calendar to Gregorian (Settings > General > Language & Region > Calendar) "
-            "and export the chat again",
-        )
+def calendar_note(messages: list[Message]) -> str | None:
+    """What the import says of a file dated in the Islamic calendar: which of its calendars was read."""
+    years = sorted({m.prefix.year() for m in messages if m.prefix.calendar() == ISLAMIC})
+    if not years:
+        return None
+    return (
+        f"dates are in the Islamic calendar (year {years[0]} AH"
+        + (f" to {years[-1]}" if len(years) > 1 else "")
+        + f"), read as {ISLAMIC_READING}; a phone set to the civil Islamic calendar writes some dates a day "
+        "or two apart: compare one message's date with the phone"
+    )
 
 
 # A midnight crossing counts only when the two messages are this close if the day stepped by one: a wrapped

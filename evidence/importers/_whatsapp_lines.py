@@ -23,12 +23,13 @@ _AMPM = "上午|下午|午前|午後|오전|오후"
 # Markers written after the time besides AM/PM: Arabic, Greek, Swedish (fm/em), Afrikaans (vm./nm.), Turkish
 # (ÖÖ/ÖS), Vietnamese (SA/CH), Hindi, Persian.
 _AMPM_AFTER = r"ص|م|π\.μ\.|μ\.μ\.|fm|em|vm\.|nm\.|ÖÖ|ÖS|SA|CH|पूर्वाह्न|अपराह्न|ق\.ظ\.|ب\.ظ\."
-# The pieces of a prefix. A year may carry its calendar: Thai Buddhist "2565 BE", or a Japanese era letter and
-# the year of that era ("R4", "H31"), before a year-last year or a year-first one ("R4/03/27").
+# The pieces of a prefix. A year may carry its calendar: Thai Buddhist "2565 BE", Persian "1401 AP", Islamic
+# "1443 AH" (Arabic "١٤٤٣ هـ"), or a Japanese era letter and the year of that era ("R4", "H31"), before a
+# year-last year or a year-first one ("R4/03/27").
 _DATE = r"""
     (?P<date>
       (?P<ea>[RHST])?(?P<a>\d{4}|\d{1,2})(?P<sep>[./-])\ ?(?P<b>\d{1,2})(?P=sep)\ ?
-      (?P<ec>[RHST])?(?P<c>\d{4}|\d{1,2})(?:\ (?P<be>BE))?\.?
+      (?P<ec>[RHST])?(?P<c>\d{4}|\d{1,2})(?:\ (?P<be>BE|AP|AH|هـ))?\.?
     )"""
 _TIME = rf"""
     (?P<time>
@@ -99,6 +100,14 @@ BUDDHIST_OFFSET = 543  # Thai Buddhist year 2565 BE is 2022
 # A 4-digit year from this one on is a Buddhist year written without "BE" (the Thai locale does so): no phone
 # dates a message in the 25th century of the Gregorian calendar.
 BUDDHIST_FROM = 2400
+# The era written after a year-last year: Thai Buddhist, Persian (Solar Hijri, "Anno Persico") and Islamic
+# (Hijri), in English and Arabic (CLDR's short date forms, which iOS writes: "1/7/1401 AP", "٢٤‏/٨‏/١٤٤٣ هـ").
+ERA_MARKS = {"BE": "BE", "AP": "AP", "AH": "AH", "هـ": "AH"}
+# A 4-digit year without an era in these ranges is Persian or Islamic: WhatsApp came out in 2009, the year 1388
+# of the Persian calendar and 1430 of the Islamic one, and a Persian year reaches 1420 only in 2041. (Read as
+# Gregorian, such a year is one no phone writes.)
+PERSIAN_YEARS = range(1300, 1420)
+ISLAMIC_YEARS = range(1420, 1600)
 
 
 @dataclass(frozen=True)
@@ -127,17 +136,27 @@ class Prefix:
     time_first: bool = False
 
     def calendar(self) -> str:
-        """The calendar of the year as written: "gregorian", "buddhist" or "japanese"."""
+        """The calendar of the date as written: "gregorian", "buddhist", "japanese", "persian" or "islamic"."""
         written = self.a if self.year_first else self.c
-        if self.era == "BE" or (self.era is None and len(written) == 4 and int(written) >= BUDDHIST_FROM):
+        bare = int(written) if self.era is None and len(written) == 4 else None
+        if self.era == "BE" or (bare is not None and bare >= BUDDHIST_FROM):
             return "buddhist"
+        if self.era == "AP" or (bare is not None and bare in PERSIAN_YEARS):
+            return "persian"
+        if self.era == "AH" or (bare is not None and bare in ISLAMIC_YEARS):
+            return "islamic"
         return "gregorian" if self.era is None else "japanese"
 
     def year(self) -> int:
-        """The Gregorian year (a 2-digit year is 20xx; a 4-digit one from 2400 on is Buddhist)."""
+        """The year: Gregorian (a 2-digit year is 20xx; a Buddhist or Japanese era year converted), or for a
+        Persian or Islamic date the year of that calendar, whose months do not line up with Gregorian ones
+        (``_whatsapp_calendars`` converts the whole date)."""
         written = self.a if self.year_first else self.c
-        if self.calendar() == "buddhist":
+        calendar = self.calendar()
+        if calendar == "buddhist":
             return int(written) - BUDDHIST_OFFSET
+        if calendar in ("persian", "islamic"):
+            return int(written)
         if self.era is not None:
             return ERA_START[self.era] + int(written) - 1
         return int(written) + (2000 if len(written) == 2 else 0)
@@ -156,7 +175,7 @@ def match_prefix(line: str) -> Prefix | None:
         time_first = True
         if m is None:
             return None
-    era_a, era_c, buddhist = m.group("ea"), m.group("ec"), m.group("be")
+    era_a, era_c, buddhist = m.group("ea"), m.group("ec"), ERA_MARKS.get(m.group("be") or "")
     year_first = len(m.group("a")) == 4 or era_a is not None
     if year_first:
         if len(m.group("c")) > 2 or era_c or buddhist:

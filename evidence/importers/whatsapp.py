@@ -10,8 +10,10 @@ and time prefix; a line without one continues the previous message (joined with 
   some locales time first (``[14:56:01, 3/18/22]``), in Arabic with an Arabic comma (``[18/3/2022، 14:56:01]``).
 
 Dates are day-, month- or year-first with ``/ . -`` separators and 2- or 4-digit years, Gregorian, Thai
-Buddhist (``3/18/2565 BE``; a year from 2400 on without "BE" too) or Japanese era (``3/27/R4``, ``R4/03/27``;
-eras R, H, S, T); native digits (Arabic-Indic, Devanagari, Thai, ...) read as digits; times are 12 h or 24 h,
+Buddhist (``3/18/2565 BE``; a year from 2400 on without "BE" too), Japanese era (``3/27/R4``, ``R4/03/27``;
+eras R, H, S, T), Persian (``1/7/1401 AP``, ``۱۴۰۱/۱/۷``) or Islamic (``8/24/1443 AH``, ``٢٤/٨/١٤٤٣ هـ``),
+converted by ``_whatsapp_calendars`` and named in ``raw["calendar"]``; native digits (Arabic-Indic,
+Devanagari, Thai, ...) read as digits; times are 12 h or 24 h,
 with ``:`` or ``.``, with or without seconds, with localised AM/PM markers before or after the time (``AM``,
 ``a. m.``, ``vorm.``/``nachm.``, ``上午``/``下午``, ``오전``/``오후``, ``ص``/``م``, ``fm``/``em``, ``SA``/``CH``,
 ...) or the Thai ``น.``.
@@ -63,7 +65,8 @@ space after the colon) is a system line, because WhatsApp always writes ``": "``
 itself looks like a prefix starts a new message: the export is ambiguous there and so is this reader. There
 are no message ids, read receipts, edits or time zones in an export: it is a transcript, not a ledger. Call
 forms other than missed calls are known in English only; a call or deletion in a language the table lacks is text.
-A file dated in the Persian or Islamic calendar (years 13xx-15xx) stops with an InputError naming the fix.
+An Islamic date is read in the Umm al-Qura calendar (the import says so): the export does not say
+whether the phone used it or the civil one.
 
 **Code.** This module checks the zip and turns messages into records; the steps it uses are private modules:
 ``_whatsapp_lines`` (decoding, prefixes, continuation lines, senders), ``_whatsapp_dates`` (the date order,
@@ -88,8 +91,8 @@ from evidence.importers._whatsapp_dates import (
     ORDER_WORDS,
     ORDERS,
     Order,
+    calendar_note,
     decide_order,
-    foreign_calendar,
     locate,
     plausible,
     prefix_clock,
@@ -252,7 +255,9 @@ class _ChatReader:
                 f"(the first line is {first.strip()[:80]!r})",
                 path=self.source.name,
             )
-        foreign_calendar(messages, self.source.name)
+        note = calendar_note(messages)
+        if note is not None:
+            yield ImportWarning(self.file_locator(), note)
         decision = decide_order(messages, self.options.date_order, self.source.name)
         if decision.note is not None:
             yield ImportWarning(self.file_locator(), decision.note)

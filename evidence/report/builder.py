@@ -14,6 +14,7 @@ from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from evidence.report.data import ReportData
 from evidence.report.page import FRAME_W, esc, styles
+from evidence.report.shaped_text import paragraph
 from evidence.report.templates import Profile, Section
 
 
@@ -64,7 +65,7 @@ class Builder:
     def kv(self, pairs: list[tuple[str, str, bool]], label_w: float = 120) -> Table:
         """A two-column table of label and value (mono values for hashes)."""
         rows = [
-            [Paragraph(esc(k), self.st["cellb"]), Paragraph(esc(v), self.st["mono" if mono else "cell"])]
+            [Paragraph(esc(k), self.st["cellb"]), paragraph(v, self.st["mono" if mono else "cell"])]
             for k, v, mono in pairs
         ]
         return self.table(rows, [label_w, FRAME_W - label_w], header=False, zebra=False)

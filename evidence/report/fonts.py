@@ -8,10 +8,11 @@ symbols) in Symbola (``fonts-symbola``; colour emoji fonts are bitmaps reportlab
 Symbols. Fonts are registered only when a character needs them, so a report in Latin script loads none.
 Combining marks, joiners and variation selectors stay in the font of the character before them.
 
-Known limits: reportlab draws glyphs one after another without shaping, so Arabic and Hebrew letters are
-drawn unjoined and left to right in the order they are stored (their text, as copied or extracted, is
-right); Thai and Devanagari vowel signs are placed as the font's default positions, not stacked by a shaping
-engine. A character no installed font has is drawn as DejaVu's empty box.
+Known limits: the timeline's lines and the quoted words of the appendix and incidents are shaped
+(``evidence.report.shaping``: Arabic joined and right to left, Devanagari and Thai marks placed by HarfBuzz);
+other paragraphs (the cover's title, names) are not, so there Arabic and Hebrew letters are drawn unjoined,
+left to right in stored order, and Indic marks at the font's default places.
+A character no installed font has is drawn as DejaVu's empty box.
 """
 
 from __future__ import annotations
@@ -81,15 +82,31 @@ BLOCKS = (
 )
 GENERAL = ("Symbola", "NotoSansSymbols2", "NotoSansSymbols", "DroidSansFallback")
 _KEEP = frozenset({"Mn", "Me", "Cf"})  # combining marks, joiners (ZWJ), variation selectors: no font switch
+# (font's PostScript name, code reportlab gave a shaped glyph with no character of its own) -> the characters
+# it was shaped from (``evidence.report.shaping``)
+PRIVATE: dict[tuple[str, int], str] = {}
+
+
+def unicode_of(fontname: str, code: int) -> str:
+    """The text a glyph code stands for in the ToUnicode map of ``fontname`` (``XXXXXX+PostScriptName``):
+    the characters a ligature was shaped from, an Arabic presentation form's letter (NFKC: only the shaping
+    engine draws them), else the code's own character."""
+    private = PRIVATE.get((fontname.split("+", 1)[-1], code))
+    if private is not None:
+        return private
+    if 0xFB50 <= code <= 0xFDFF or 0xFE70 <= code <= 0xFEFF:
+        return unicodedata.normalize("NFKC", chr(code))
+    return chr(code)
 
 
 def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     """reportlab's ToUnicode CMap with code points above U+FFFF written as UTF-16 surrogate pairs, as the PDF
     format wants: reportlab 5.1 writes ``<1F60A>``, which readers take as U+1F0A (an emoji copied or
-    extracted from the report came out as a Greek letter)."""
+    extracted from the report came out as a Greek letter); shaped glyphs map to their characters
+    (:func:`unicode_of`)."""
 
     def utf16(code: int) -> str:
-        return chr(code).encode("utf-16-be").hex().upper()
+        return unicode_of(fontname, code).encode("utf-16-be").hex().upper()
 
     return "\n".join(
         [
@@ -133,6 +150,11 @@ def _cmap(font: str) -> frozenset[int] | None:
             return None
     face = pdfmetrics.getFont(font).face
     return frozenset(face.charToGlyph)
+
+
+def installed(font: str) -> bool:
+    """Whether ``font`` (a name of ``FILES``, or a font already registered) can be drawn with."""
+    return _cmap(font) is not None
 
 
 @cache

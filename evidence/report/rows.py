@@ -9,6 +9,7 @@ grey grid, a shaded header repeated at the top of each page, zebra rows.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
@@ -17,7 +18,7 @@ from reportlab.lib import colors
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Flowable
 
-from evidence.report import fonts
+from evidence.report import fonts, shaping
 
 PAD_X = 3.0
 PAD_Y = 2.0
@@ -65,6 +66,8 @@ def break_lines(text: str, font: str, size: float, width: float) -> tuple[str, .
                 cut = 1
                 while cut < len(word) and text_width(word[: cut + 1], font, size) <= width:
                     cut += 1
+                while 1 < cut < len(word) and unicodedata.category(word[cut])[0] == "M":
+                    cut -= 1  # a vowel sign or tone mark (Thai, Devanagari) stays with its letter
                 lines.append(word[:cut])
                 word = word[cut:]
                 word_w = text_width(word, font, size)
@@ -116,6 +119,15 @@ class RowsFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
             for cell, w in zip(row, self.widths, strict=True)
         ]
 
+    def _directions(self, cell: Cell, width: float) -> list[bool]:
+        """For each line of ``cell``, whether its paragraph (a line of the text as written) reads right to
+        left: a line breaks into as many lines here as in ``break_lines``."""
+        found: list[bool] = []
+        for para in cell.text.split("\n"):
+            count = len(break_lines(para, cell.font, self.size, width))
+            found += [shaping.paragraph_rtl(para)] * count
+        return found
+
     def _height(self, cells: list[tuple[str, ...]]) -> float:
         return max(len(c) for c in cells) * self.leading + 2 * PAD_Y + 1
 
@@ -159,7 +171,13 @@ class RowsFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
             text.setFont(cell.font, self.size, self.leading)
             text.setTextOrigin(x + PAD_X, y_top - PAD_Y - self.size)
             table = _widths(cell.font)[0]
-            for line in lines:
+            rtl = self._directions(cell, w - 2 * PAD_X) if shaping.needs_shaping(cell.text) else []
+            for i, line in enumerate(lines):
+                if shaping.needs_shaping(line):  # Arabic, Hebrew, Indic, Thai: shaped, in display order
+                    shaping.draw_line(
+                        text, line, cell.font, self.size, self.leading, rtl=rtl[i], width=w - 2 * PAD_X
+                    )
+                    continue
                 if all(ord(c) in table for c in line):
                     text.textLine(line)
                     continue

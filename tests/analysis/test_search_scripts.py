@@ -113,3 +113,73 @@ def test_cli_json_names_the_match(scripts_case: Path) -> None:
     assert out.returncode == 0, out.stderr
     hits = json.loads(out.stdout)
     assert [(h["locator"], h["match"], h["exhibit"][:3]) for h in hits] == [("line 4", "substring", "EX-")]
+
+
+def test_arabic_with_or_without_vowel_marks_tatweel_and_alef_forms(scripts_case: Path) -> None:
+    chat = Path(ARABIC).name
+    # line 15 "لقد حذَفت هذه الرسالة." carries a fatha; typed without it, the word is found, and with it too
+    assert found(scripts_case, "حذفت")[0] == [(chat, "line 15", "word")]
+    assert found(scripts_case, "حذَفت")[0] == [(chat, "line 15", "word")]
+    # lines 24 and 25 "تغيّر رمز أمانك المُستخدَم": shadda, damma and fatha in the text, none in the query
+    assert found(scripts_case, "المستخدم")[0] == [(chat, "line 24", "word"), (chat, "line 25", "word")]
+    where, hits = found(scripts_case, "تغير رمز امانك")  # and أمانك typed with a bare alef
+    assert [w[1] for w in where] == ["line 24", "line 25"]
+    assert "[تغيّر] [رمز] [أمانك]" in hits[0].snippet  # the snippet shows the text as stored
+    # line 1 "تمامًا" (tanween) typed plain, and "الرسائل" typed with a tatweel stretching it
+    assert found(scripts_case, "تماما")[0] == [(chat, "line 1", "word")]
+    assert found(scripts_case, "الرسـائل")[0] == [(chat, "line 1", "word")]
+    assert found(scripts_case, "ستخدم")[0] == [(chat, "line 24", "substring"), (chat, "line 25", "substring")]
+    assert found(scripts_case, "حذفتم")[0] == []
+
+
+UDHR = Path(__file__).resolve().parent.parent / "data" / "udhr" / "udhr-article1.txt"
+
+
+@pytest.fixture(scope="module")
+def udhr_case(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Diary entries holding the UDHR's sentences in six languages (tests/data/udhr, written by translators)."""
+    root = tmp_path_factory.mktemp("udhr") / "case"
+    lines = UDHR.read_text(encoding="utf-8").splitlines()
+    with Case.init(root, title="UDHR", tz="Europe/London") as case:
+        for minute, line in enumerate(lines):
+            case.add_diary_entry(when=f"2026-03-14 21:{minute:02d}", text=line[3:].strip())
+    return root
+
+
+def test_hindi_thai_japanese_and_arabic_in_real_sentences(udhr_case: Path) -> None:
+    def where(query: str) -> list[tuple[str, str]]:
+        """(the sentence's line in the data file, as "entry N", and the match) of each hit: each diary entry
+        is its own exhibit, written at 21:MM for line MM + 1."""
+        return [(f"entry {int(h.occurred_at[14:16]) + 1}", h.match) for h in found(udhr_case, query)[1]]
+
+    # Hindi: entry 5 "सभी मनुष्यों को गौरव ... स्वतन्त्रता", entry 6 "किसी को भी मनमाने ढंग से गिरफ़्तार"
+    assert where("मनुष्यों") == [("entry 5", "word")]
+    assert where("स्वतन्त्र") == [("entry 5", "substring")]  # inside स्वतन्त्रता
+    assert where("को") == [("entry 5", "word"), ("entry 6", "word")]
+    assert where("गिरफ़्तार") == [("entry 6", "word")]
+    # Thai, no spaces between words: entry 9 "...ในศักดิ์ศรีและสิทธิ", entry 10 "บุคคลใดจะถูกจับกุม กักขัง ..."
+    assert where("ศักดิ์ศรี") == [("entry 9", "substring")]
+    assert where("กักขัง") == [("entry 10", "word")]
+    assert where("สิทธิ") == [("entry 9", "substring")]
+    # Japanese: entries 7 and 8 both open with "すべての人"
+    assert where("すべての人") == [("entry 7", "substring"), ("entry 8", "substring")]
+    assert where("尊厳") == [("entry 7", "substring")]
+    # Arabic: entry 1 "أحرارًا" (hamza on its alef, tanween), entry 2 "الإخاء" (hamza under), Persian entry 3
+    assert where("احرارا") == [("entry 1", "word")]
+    assert where("الاخاء") == [("entry 2", "word")]
+    assert where("آزاد") == [("entry 3", "word")]
+    # "حقوق": a word of the Persian sentence (entry 3), a part of "والحقوق" ("and the rights", entry 1)
+    assert where("حقوق") == [("entry 1", "substring"), ("entry 3", "word")]
+    assert where("الحقوق") == [("entry 1", "substring")]
+    # Hebrew (entry 4) as before: words and substrings
+    assert where("חורין") == [("entry 4", "word")]
+
+
+def test_arabic_stored_as_presentation_forms_is_found_by_its_letters(tmp_path: Path) -> None:
+    """Text copied out of an old PDF can hold Arabic presentation forms (U+FB50-U+FEFF), one code per shape of
+    a letter: typed here, "ﻟﻘﺪ ﺣﺬﻓﺖ" is "لقد حذفت" in those forms; the query's plain letters find it."""
+    with Case.init(tmp_path / "c", title="t", tz="Asia/Dubai") as case:
+        case.add_diary_entry(when="2026-03-14 21:30", text="ﻟﻘﺪ ﺣﺬﻓﺖ")
+        case.add_diary_entry(when="2026-03-14 21:31", text="unrelated")
+    (hit,) = found(tmp_path / "c", "حذفت")[1]
+    assert hit.match == "word" and hit.occurred_at.startswith("2026-03-14T17:30")  # in UTC

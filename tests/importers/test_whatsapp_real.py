@@ -151,17 +151,6 @@ def test_other_calendars_year_first_and_without_era_mark(
     assert record.sender == "A" and record.text == "x"
 
 
-def test_a_persian_calendar_export_stops_with_the_fix(tmp_path: Path) -> None:
-    chat = tmp_path / "_chat.txt"
-    chat.write_text("[۱۴۰۱/۱/۷, ۱۴:۵۶:۰۱] A: x\n[۱۴۰۱/۱/۸, ۱۴:۵۷:۰۱] B: y\n", encoding="utf-8")
-    with pytest.raises(InputError) as info:
-        parse(chat)
-    assert info.value.message == (
-        "dates like 1401/1/7 are in the Persian or Islamic calendar (year 1401), which this reader does not convert"
-    )
-    assert info.value.hint is not None and "Gregorian" in info.value.hint
-
-
 def test_arabic_indic_digits_comma_and_two_marks() -> None:
     parsed = parse(DATA / "whatsapp" / "arabic_digits_and_comma.txt")
     assert [r.occurred_at.isoformat() for r in parsed.records] == [

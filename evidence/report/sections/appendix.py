@@ -20,6 +20,7 @@ from evidence.models import Channel
 from evidence.report.builder import Builder
 from evidence.report.page import FRAME_W, esc, shown_in
 from evidence.report.screens import Screen, ScreenFlowable
+from evidence.report.shaped_text import paragraph
 from evidence.report.templates import Section
 from evidence.timeline import TimelineEntry
 
@@ -82,7 +83,7 @@ def add(b: Builder, section: Section) -> None:
         block: list[object] = [Paragraph(esc(head), st["cellb"])]
         text = made.words[index]
         if text:
-            block.append(Paragraph(esc(f"“{text}”"), st["cell"]))
+            block.append(paragraph(f"“{text}”", st["cell"]))  # shaped when Arabic, Hindi, Thai...
         b.story.append(KeepTogether([*block, Spacer(1, 3)]))
         for number, sha in enumerate(rec.attachments, 1):
             b.story.extend(_attachment(b, label, number, sha))

@@ -11,6 +11,7 @@ from reportlab.platypus import PageBreak, Paragraph, Spacer
 from evidence.report.builder import Builder
 from evidence.report.page import esc, shown_in
 from evidence.report.redact import DESCRIPTION as REDACTION
+from evidence.report.shaped_text import paragraph
 from evidence.report.templates import Section
 
 
@@ -25,7 +26,7 @@ def add(b: Builder, section: Section) -> None:
         0,
     )
     b.story.append(para)
-    b.story.append(Paragraph(esc(d.title), st["h1"]))
+    b.story.append(paragraph(d.title, st["h1"]))  # the case's title as typed: shaped when Arabic, Hindi...
     if b.profile.subtitle:
         b.story.append(Paragraph(esc(b.profile.subtitle), st["subtitle"]))
     gen = d.generated_at

@@ -28,6 +28,7 @@ from evidence.report import police_facts
 from evidence.report.builder import Builder
 from evidence.report.figures import RESPONDENT
 from evidence.report.page import esc, shown_in
+from evidence.report.shaped_text import paragraph
 from evidence.report.templates import Section
 
 STOP_WORDS = re.compile(
@@ -108,7 +109,7 @@ def _diary(b: Builder) -> None:
                 Paragraph(esc(b.mask(str(raw.get("where") or "-"))), st["cell"]),
                 Paragraph(esc(b.mask(str(raw.get("witness") or "-"))), st["cell"]),
                 Paragraph(esc(str(raw.get("police_ref") or "-")), st["cell"]),
-                Paragraph(esc(b.mask(text[:EXCERPT] + ("…" if len(text) > EXCERPT else ""))), st["cell"]),
+                paragraph(b.mask(text[:EXCERPT] + ("…" if len(text) > EXCERPT else "")), st["cell"]),
                 Paragraph(esc(f"{entry.sources[0].exhibit} {entry.sources[0].locator}"), st["cell"]),
             ]
         )
@@ -142,9 +143,7 @@ def _requests(b: Builder) -> None:
             [
                 Paragraph(esc(shown_in(rec.occurred_at, d.tz)), st["cell"]),
                 Paragraph(esc(rec.channel.value), st["cell"]),
-                Paragraph(
-                    esc("“" + b.mask(text[:EXCERPT]) + ("…”" if len(text) > EXCERPT else "”")), st["cell"]
-                ),
+                paragraph("“" + b.mask(text[:EXCERPT]) + ("…”" if len(text) > EXCERPT else "”"), st["cell"]),
                 Paragraph(esc(f"{entry.sources[0].exhibit} {entry.sources[0].locator}"), st["cell"]),
             ]
         )
