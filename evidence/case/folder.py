@@ -99,6 +99,8 @@ def keyed(conn: sqlite3.Connection, key: bytes | None) -> None:
     derivation of its own, the key comes from the vault); nothing for a plain case."""
     if key is not None:
         conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        # Sorts and temporary tables too large for the cache stay in memory, never in a temporary file.
+        conn.execute("PRAGMA temp_store = MEMORY")
 
 
 def connect(db_path: Path, *, readonly: bool = False, key: bytes | None = None) -> sqlite3.Connection:
