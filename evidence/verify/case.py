@@ -89,9 +89,10 @@ Merkle primitives, the index replay and the format constants (``evidence.case.fo
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evidence.case import sqldriver as sqlite3
 from evidence.case.formats import (
@@ -101,22 +102,28 @@ from evidence.case.formats import (
     OBJECTS_DIR,
     PUBLIC_KEY_PATH,
     PUBLIC_NAME,
-    object_path,
+    SEALED_DIR,
+    VAULT_PATH,
 )
 from evidence.case.ledger import Entry
 from evidence.case.signing import PublicKey, read_key_file
-from evidence.case.store import is_hash_name, open_stored
-from evidence.errors import SigningKeyError
+from evidence.case.store import irregular, is_hash_name
+from evidence.case.vault import is_encrypted
+from evidence.errors import SealedError, SigningKeyError
 from evidence.verify import Finding, Report
 from evidence.verify._common import Row, Stored
 from evidence.verify.db import DatabaseFileError, open_snapshot
 from evidence.verify.ledger import check_ledger
 from evidence.verify.merkle import check_case_checkpoints
+from evidence.verify.objectfiles import ObjectFiles
 from evidence.verify.objects import check_objects, check_outputs
 from evidence.verify.parallel import ObjectHasher
 from evidence.verify.private import check_private
 from evidence.verify.projections import check_projections
 from evidence.verify.schema import check_database
+
+if TYPE_CHECKING:
+    from evidence.case.vault import CaseKeys
 
 TEXT_COLUMNS = ("recorded_at", "kind", "body", "prev", "hash", "sig")
 
@@ -191,12 +198,16 @@ def verify_case(
     heads: Iterable[str] = (),
     expect_key: str | None = None,
     workers: int | None = None,
+    keys: CaseKeys | None = None,
 ) -> Report:
-    """Run checks (1)-(8) over the case at ``root``; see the module docstring."""
+    """Run checks (1)-(8) over the case at ``root``; see the module docstring. An encrypted case is checked
+    with its ``keys`` (``evidence.case.vault.unlock``); without them nothing but ``LOCKED`` is reported."""
     report = Report(target=str(root))
 
     # (1) Layout.
     db = root / DB_NAME
+    encrypted = is_encrypted(root)
+    sealed_store = os.path.lexists(root / OBJECTS_DIR / SEALED_DIR)
     for needed in (db, root / KEYS_DIR / PUBLIC_NAME, root / OBJECTS_DIR):
         if not needed.exists():
             report.add(
@@ -206,23 +217,77 @@ def verify_case(
                     path=needed.relative_to(root).as_posix(),
                 )
             )
+    if not encrypted and sealed_store:
+        # Deleting the vault does not make an encrypted case a plain one.
+        report.add(
+            Finding(
+                "VAULT_MISSING",
+                "objects/sealed holds an encrypted case's objects, but keys/vault.json is gone: the case cannot "
+                "be opened or checked without it (restore it from a backup of the case folder)",
+                path=VAULT_PATH,
+            )
+        )
+    if encrypted:
+        kind = irregular(root / VAULT_PATH)
+        if kind is not None:
+            report.add(Finding("MODIFIED", f"the vault is {kind}, not a file of the case", path=VAULT_PATH))
+        if keys is None:
+            report.add(
+                Finding(
+                    "LOCKED",
+                    "the case is encrypted: its passphrase is needed to check it",
+                    path=VAULT_PATH,
+                )
+            )
+            return report
+    else:
+        keys = keys if sealed_store else None  # a plain case's files are read as they are
     if not db.exists():
         return report
+    files = ObjectFiles(root, keys)
     try:
-        snapshot = open_snapshot(db)
+        snapshot = open_snapshot(db, key=keys.db_key if keys is not None else None)
     except DatabaseFileError as exc:
         # A FIFO, a link, a device or a giant in place of the database or its -wal/-shm: named, never read.
         report.add(Finding("DATABASE_UNREADABLE", f"the ledger cannot be read ({exc})", path=exc.name))
         return report
     except sqlite3.Error as exc:
-        report.add(Finding("DATABASE_UNREADABLE", f"the ledger cannot be read ({exc})", path=DB_NAME))
+        report.add(Finding("DATABASE_UNREADABLE", _unreadable(db, exc, keys is not None), path=DB_NAME))
         return report
     with snapshot:
-        return _verify(root, snapshot.conn, report, heads=heads, expect_key=expect_key, workers=workers)
+        return _verify(files, snapshot.conn, report, heads=heads, expect_key=expect_key, workers=workers)
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _unreadable(db: Path, exc: sqlite3.Error, keyed: bool) -> str:
+    """Why the database cannot be opened, in words: with a key, it does not decrypt; without one, it may be
+    an encrypted case's."""
+    if "not a database" not in str(exc):
+        return f"the ledger cannot be read ({exc})"
+    try:
+        with open(db, "rb") as fh:  # a regular file: open_snapshot refused anything else
+            plain = fh.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
+    except OSError:
+        plain = False
+    if keyed:
+        if plain:
+            return "the ledger cannot be read: evidence.db is not encrypted, in an encrypted case (replaced)"
+        return (
+            "the ledger cannot be read: evidence.db does not decrypt with this case's key (altered or "
+            "replaced, or the key is another case's)"
+        )
+    if not plain:
+        return (
+            "the ledger cannot be read: evidence.db is not an SQLite database (encrypted, with "
+            "keys/vault.json missing, or damaged)"
+        )
+    return f"the ledger cannot be read ({exc})"
 
 
 def _verify(
-    root: Path,
+    files: ObjectFiles,
     conn: sqlite3.Connection,
     report: Report,
     *,
@@ -231,22 +296,25 @@ def _verify(
     workers: int | None,
 ) -> Report:
     """Checks (1)-(8) once the database is open (read-only, see ``evidence.verify.db``)."""
+    root = files.root
     try:
         stored, pending = _read_rows(conn)
     except sqlite3.Error as exc:
         report.add(Finding("DATABASE_UNREADABLE", f"the ledger cannot be read ({exc})", path=DB_NAME))
         return report
     report.checked["entries"] = len(stored)
-    # (1b) The database: schema, root pages, SQLite's and FTS5's integrity checks, meta.
-    layout = check_database(conn, report)
+    # (1b) The database: schema, root pages, SQLite's and FTS5's integrity checks, meta; an encrypted one's
+    # every page's HMAC too.
+    layout = check_database(conn, report, encrypted=files.sealed)
     if not stored:
         report.add(Finding("LEDGER_EMPTY", "the ledger has no entries", path=DB_NAME))
         return report
     entries = [s.entry for s in stored]
 
     # The objects are hashed in threads while the ledger is checked (started once the signature workers, if
-    # any, are forked); step (6) reads the results.
-    hasher = ObjectHasher(root, workers)
+    # any, are forked); step (6) reads the results. A sealed object is checked against the hash it is claimed
+    # to be: the hashes the stored rows name (not yet checked) are the candidates.
+    hasher = ObjectHasher(files, workers, _candidates(entries) if files.sealed else ())
     try:
         # (2) Genesis and key, (3) each entry, (4) chain, (5) heads recorded elsewhere.
         rows, genesis_key = check_ledger(
@@ -263,7 +331,7 @@ def _verify(
         _check_checkpoints(rows, report)
 
         # (6) Objects, then (6b) the journals below.
-        check_objects(root, rows, pending, report, hasher)
+        check_objects(files, rows, pending, report, hasher)
     finally:
         hasher.close()
     check_outputs(root, conn, rows, report)
@@ -271,30 +339,43 @@ def _verify(
     check_private(conn, rows, report)
 
     # (7) Projections.
-    check_projections(root, conn, rows, layout, report)
+    check_projections(files, conn, rows, layout, report)
 
     # (8) Anchors.
-    _check_case_anchors(root, rows, report)
+    _check_case_anchors(files, rows, report)
 
     last = entries[-1]
     report.facts["head"] = {"seq": last.seq, "hash": last.hash}
     if genesis_key is not None:
         report.facts["key_fingerprint"] = genesis_key.fingerprint
+    if files.sealed:
+        report.facts["encrypted"] = True
     return report
 
 
-def _check_case_anchors(root: Path, rows: list[Row], report: Report) -> None:
+_HEX64 = re.compile(r"(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])")
+
+
+def _candidates(entries: list[Entry]) -> set[str]:
+    """Every 64-hex-digit string in the stored bodies: a superset of the objects the entries name (read before
+    they are checked; an object named some other way is checked when step (6) asks for it)."""
+    found: set[str] = set()
+    for entry in entries:
+        if '"objects"' in entry.body_text:
+            found.update(_HEX64.findall(entry.body_text))
+    return found
+
+
+def _check_case_anchors(files: ObjectFiles, rows: list[Row], report: Report) -> None:
     from evidence.verify.anchors import check_anchors
 
     def read(sha: str) -> bytes | None:
         if not is_hash_name(sha):
             return None
         try:  # a regular file of the case only, read no further than any token (a FIFO would hang)
-            with os.fdopen(open_stored(object_path(root, sha)), "rb") as fh:
-                data = fh.read(ANCHOR_OBJECT_LIMIT + 1)
-        except OSError:
+            return files.read_at_most(sha, ANCHOR_OBJECT_LIMIT)
+        except (OSError, SealedError):
             return None
-        return data if len(data) <= ANCHOR_OBJECT_LIMIT else None
 
     check_anchors(rows, read, report)
 
