@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -40,7 +41,7 @@ def check_projections(
         return  # the replay would read damaged data; those findings already say what is wrong
 
     read_blob = files.read
-    replay = _replay_database()
+    replay = _replay_database(encrypted=files.sealed)
     try:
         replay.execute("BEGIN")
         for row in rows:
@@ -104,14 +105,19 @@ def check_projections(
         replay.close()
 
 
-def _replay_database() -> sqlite3.Connection:
+def _replay_database(*, encrypted: bool = False) -> sqlite3.Connection:
     """A new private database for the replay, with the index schema: a file (its folder removed at once; the
     open file lives until the connection closes), not memory, so a case of a million records is replayed
-    through SQLite's small page cache. Nothing of it needs to survive a crash: no journal, no syncing."""
+    through SQLite's small page cache. Nothing of it needs to survive a crash: no journal, no syncing.
+
+    An ``encrypted`` case's replay holds its plaintext (texts, names, numbers): the file is encrypted under a
+    random key that lives only in this connection (SQLCipher), so nothing decrypted reaches the disk."""
     folder = Path(tempfile.mkdtemp(prefix="evidence-replay-"))
     try:
         replay = sqlite3.connect(folder / "replay.db", isolation_level=None)
         try:
+            if encrypted:
+                replay.execute(f"PRAGMA key = \"x'{secrets.token_hex(32)}'\"")
             replay.execute("PRAGMA journal_mode = OFF").fetchone()
             replay.execute("PRAGMA synchronous = OFF")
             index.create_schema(replay)

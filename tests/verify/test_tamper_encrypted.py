@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from evidence.case import sqldriver
 from evidence.case.sealed import TAG_MISMATCH, read_sealed_bytes, seal_stream
 from evidence.case.vault import CaseKeys
-from evidence.verify import ERROR, Report
+from evidence.verify import ERROR, Report, projections
 from evidence.verify.case import verify_case
 from tests.conftest import run_cli
 from tests.verify.test_tamper import PASSPHRASE, BaseCase, build_base_case, fresh_copy
@@ -315,3 +315,37 @@ def test_the_cli_does_not_verify_a_case_whose_vault_was_removed(case_dir: Path) 
     found = run_cli("verify", str(case_dir), env={"EVIDENCE_PASSPHRASE": PASSPHRASE})
     assert found.returncode == 1, found.stderr
     assert "VAULT_MISSING" in found.stdout + found.stderr
+
+
+# -- nothing decrypted on disk ---------------------------------------------------------------------------
+
+
+def _replay_file_bytes() -> bytes:
+    """The bytes of the open (already unlinked) replay database of this process, read through /proc."""
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if "evidence-replay-" in target and target.endswith("replay.db (deleted)"):
+            with open(f"/proc/self/fd/{fd}", "rb") as fh:
+                return fh.read()
+    raise AssertionError("no replay database is open")
+
+
+@pytest.mark.parametrize("encrypted", [False, True])
+def test_the_replay_of_an_encrypted_case_is_encrypted_on_disk(encrypted: bool) -> None:
+    # The replay holds the index in the clear (every text); on disk it is a temporary file.
+    needle = "I know where you are, the blue door on Elm Road"
+    replay = projections._replay_database(encrypted=encrypted)
+    try:
+        replay.execute(
+            "INSERT INTO people (name, role, region, seq) VALUES (?, 'respondent', 'GB', 1)", (needle,)
+        )
+        replay.execute("PRAGMA wal_checkpoint")
+        replay.execute("PRAGMA shrink_memory")
+        content = _replay_file_bytes()
+    finally:
+        replay.close()
+    assert len(content) > 4096
+    assert (needle.encode() in content) is not encrypted
