@@ -8,11 +8,20 @@ The checks, numbered here and in the code:
       its entry rather than making the database unreadable. Every table is read without an index
       (``NOT INDEXED``: the table's own b-tree, in rowid order, sorted by SQLite where an order is asked):
       an index is not signed, and a forged one would decide which rows a query sees.
+      An encrypted case (``keys/vault.json`` present) is checked only with its keys (``keys=``, from
+      ``evidence.case.vault.unlock``): without them nothing else is read (``LOCKED``). Its database snapshot is
+      opened with the database key (SQLCipher; the private copy stays encrypted). Removing the vault does not
+      make it a plain case: ``objects/sealed`` without ``keys/vault.json`` is ``VAULT_MISSING`` (and, without
+      keys, an encrypted ``evidence.db`` is ``DATABASE_UNREADABLE``, saying so); a database that does not
+      decrypt with the keys (altered, replaced by a plain one, another case's key) is ``DATABASE_UNREADABLE``;
+      a vault that is a link or not a file is ``MODIFIED``.
   (1b) Database: the schema is exactly the writer's (``SCHEMA_EXTRA``, ``SCHEMA_MODIFIED``,
       ``SCHEMA_MISSING``; ``TRIGGERS_REMOVED`` and ``TRIGGERS_MODIFIED`` warnings for the append-only
       triggers), root pages are sane, SQLite's integrity check and FTS5's pass (``DATABASE_CORRUPT``,
       ``SEARCH_INDEX_CORRUPT``: an index that does not hold exactly its table's rows), and ``meta`` holds a
       valid index version (``META_INVALID``, ``INDEX_VERSION_DOWNGRADED``); see ``evidence.verify.schema``.
+      An encrypted database's every page must pass its HMAC (``PRAGMA cipher_integrity_check``:
+      ``DATABASE_CORRUPT``).
   (2) Genesis: the ``case.created`` entry (entry 1) starts the chain; the public key it names is the one in
       ``keys/case.pub`` (else ``KEY_REPLACED``) and, when given, the fingerprint expected (``--expect-key``,
       else ``KEY_NOT_EXPECTED``). No genesis entry at all is ``GENESIS_MISSING``; one naming no usable key is
@@ -50,6 +59,13 @@ The checks, numbered here and in the code:
       or it is a staging file in ``objects/tmp`` (``INCOMPLETE_IMPORT``, a warning: the next import removes
       them).
       An object must be a regular file of the case: a link, a FIFO or a device is ``MODIFIED`` and not read.
+      An encrypted case's objects are sealed under keyed names in ``objects/sealed`` (``evidence.verify.
+      objectfiles``): each named object's sealed file must open with the case's object key as the object
+      the ledger names (every chunk's AES-GCM tag, the file key's tag binding the plaintext SHA-256, the
+      hash and the size of the plaintext, decrypted in memory): another object's file moved or copied to
+      its name, a file sealed under another key, cut or lengthened is ``MODIFIED`` (the words say which);
+      a file there that no entry's object is sealed under is ``EXTRA``, as is a plain store
+      (``objects/sha256``) beside it.
   (6b) Journals: their rows name only what the writer writes there (``JOURNAL_INVALID``); a killed report or
       export left in ``pending_outputs`` is ``INCOMPLETE_OUTPUT`` (a warning; see ``evidence.verify.objects``).
   (6c) Private details: each entry's (who acted, on which computer, from which path; not in the signed body
@@ -59,6 +75,8 @@ The checks, numbered here and in the code:
       JSON (text, sender, times: what the timeline and reports read) included, read without an index; an
       index built by an older version lacks tables of the current one (``INDEX_OUTDATED``, a warning: it is
       rebuilt from the ledger when the case is next opened), and those it has are compared.
+      An encrypted case's blobs are decrypted in memory for the replay, and the replay's temporary
+      database is itself encrypted under a random key (it holds every text).
   (8) Anchors: every ``anchor.timestamped`` entry's RFC 3161 token is re-checked against the head it covers
       and its stored trust anchor (``evidence.verify.anchors``: ``ANCHOR_IMPRINT``, ``ANCHOR_SIGNATURE``, ...).
 

@@ -4,7 +4,12 @@ the journals a killed writer leaves rows in name only what our writer writes the
 
 An object must be a regular file in the case's own store: a symbolic link (even to an identical copy), a
 FIFO, a device, or an object under a folder that is a link, is ``MODIFIED`` (saying which), and is never
-followed or read to its end (``evidence.verify.parallel.hash_one``).
+followed or read to its end (``evidence.verify.objectfiles``).
+
+An encrypted case's objects are files under ``objects/sealed`` named by a keyed hash of the object's hash: an
+object is checked by opening its sealed file as the object the ledger names (every tag; see
+``evidence.verify.objectfiles``), and a file is unnamed (``EXTRA``) when no entry's object is sealed under
+its name. The findings name the sealed file's path.
 
 (6b) The journals are unsigned, and the next writing command acts on them, so a row no tool of ours writes is
 an error (``JOURNAL_INVALID``): a ``pending_objects`` row that is not an object's hash, a ``pending_outputs``
