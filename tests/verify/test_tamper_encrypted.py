@@ -27,6 +27,7 @@ from evidence.case.sealed import TAG_MISMATCH, read_sealed_bytes, seal_stream
 from evidence.case.vault import CaseKeys
 from evidence.verify import ERROR, Report, projections
 from evidence.verify.case import verify_case
+from evidence.verify.casefacts import CaseUnreadable, read_case_facts
 from tests.conftest import run_cli
 from tests.verify.test_tamper import PASSPHRASE, BaseCase, build_base_case, fresh_copy
 
@@ -349,3 +350,44 @@ def test_the_replay_of_an_encrypted_case_is_encrypted_on_disk(encrypted: bool) -
         replay.close()
     assert len(content) > 4096
     assert (needle.encode() in content) is not encrypted
+
+
+# -- what the report check reads, and reading only ---------------------------------------------------------
+
+
+def test_the_report_check_reads_an_encrypted_cases_facts_only_with_its_keys(
+    case_dir: Path, enc: BaseCase
+) -> None:
+    assert enc.keys is not None
+    facts = read_case_facts(case_dir, enc.keys)
+    texts = {record.text for record in facts.records.values()}
+    assert "Pick up. Now." in texts and len(facts.exhibits) == 4  # the forwarded copy is EX-0001 again
+    with pytest.raises(CaseUnreadable, match="encrypted"):
+        read_case_facts(case_dir)
+    # An index an older version built is replayed from the ledger: the sealed records blobs, in memory.
+    conn = keyed(case_dir, enc.keys)
+    try:
+        conn.execute("UPDATE records SET json = replace(json, 'Pick up. Now.', 'Call me back.')")
+        conn.execute("DELETE FROM meta WHERE key = 'index_version'")
+    finally:
+        conn.close()
+    replayed = read_case_facts(case_dir, enc.keys)
+    assert {record.text for record in replayed.records.values()} == texts
+
+
+def _state(folder: Path) -> dict[str, tuple[int, int, int, str]]:
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        st = os.lstat(path)
+        digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+        found[str(path.relative_to(folder))] = (st.st_mode, st.st_size, st.st_mtime_ns, digest)
+    return found
+
+
+def test_verifying_an_encrypted_case_changes_nothing_in_its_folder(case_dir: Path, enc: BaseCase) -> None:
+    before = _state(case_dir)
+    assert enc.verify(case_dir).ok
+    assert not verify_case(case_dir).ok  # locked
+    good = run_cli("verify", str(case_dir), env={"EVIDENCE_PASSPHRASE": PASSPHRASE})
+    assert good.returncode == 0, good.stderr
+    assert _state(case_dir) == before
