@@ -33,11 +33,20 @@ def _report_case(args: argparse.Namespace) -> Path | None:
 
 def _unlock(root: Path, args: argparse.Namespace) -> CaseKeys | None:
     """An encrypted case's keys, unlocked as every command unlocks them (the passphrase asked for, or from
-    $EVIDENCE_PASSPHRASE): ``PassphraseError`` (exit 5) when it is missing or wrong; None for a plain case. A
-    case whose ``keys/vault.json`` is gone is checked as it stands (the verifier says what is missing)."""
+    $EVIDENCE_PASSPHRASE, or from a running ``evidence unlock``): ``PassphraseError`` (exit 5) when it is missing
+    or wrong; None for a plain case. A case whose ``keys/vault.json`` is gone is checked as it stands (the
+    verifier says what is missing)."""
+    from evidence.case import vault
     from evidence.case.folder import unlock_case
 
-    return unlock_case(root, args.passphrase_source)
+    try:
+        return unlock_case(root, args.passphrase_source)
+    except CaseError:
+        if vault.is_encrypted(root):
+            raise  # a damaged vault: the one line names it
+        # No vault (removed, or destroyed with the signing key): nothing can be unlocked, and the verifier
+        # says what is gone and what cannot be read (VAULT_MISSING, DATABASE_UNREADABLE).
+        return None
 
 
 def _exit(report: Report, args: argparse.Namespace) -> int:

@@ -391,3 +391,12 @@ def test_verifying_an_encrypted_case_changes_nothing_in_its_folder(case_dir: Pat
     good = run_cli("verify", str(case_dir), env={"EVIDENCE_PASSPHRASE": PASSPHRASE})
     assert good.returncode == 0, good.stderr
     assert _state(case_dir) == before
+
+
+def test_the_cli_reports_a_destroyed_key_as_findings(case_dir: Path) -> None:
+    # What 'evidence destroy-key' leaves (the vault and the signing key gone): verify says what is missing.
+    writable(case_dir / "keys" / "vault.json").unlink()
+    writable(case_dir / "keys" / "case.key").unlink()
+    found = run_cli("verify", str(case_dir), env={"EVIDENCE_PASSPHRASE": PASSPHRASE})
+    assert found.returncode == 1, found.stderr
+    assert "VAULT_MISSING" in found.stdout and "DATABASE_UNREADABLE" in found.stdout
