@@ -27,6 +27,7 @@ from evidence.case.sealed import seal_stream, sealed_name
 from evidence.case.vault import CaseKeys
 from evidence.verify import ERROR, WARNING, Report
 from evidence.verify.case import verify_case
+from tests.anchor.tsa_kit import PKI, OpenSSLTSA, serve
 
 PASSPHRASE = "files passphrase"
 DEADLINE = 120
@@ -207,3 +208,35 @@ def test_b03_wal_fifo_does_not_hang_verify(small: Path) -> None:
     result = _verify_in_a_process(small)
     assert result.returncode == 1, result.stderr
     assert result.stdout.startswith("DATABASE_UNREADABLE evidence.db-wal: ")
+
+
+@pytest.mark.allow_loopback  # the test TSA listens on 127.0.0.1
+def test_an_encrypted_cases_anchor_is_checked_from_its_sealed_token(
+    small: Path, keys: CaseKeys, pki: PKI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The RFC 3161 token and trust anchor an anchor entry names are sealed objects: read (decrypted in memory)
+    and re-checked; the token's sealed file altered is MODIFIED and the anchor not believed."""
+    root = pki.write_root(tmp_path / "root.pem")
+    with Case.open(small, keys=keys) as case, serve(OpenSSLTSA(pki, tmp_path / "tsa")) as (url, _):
+        case.anchor(url, tsa_cert=root)
+        (anchor,) = [e for e in case.entries() if e.kind == "anchor.timestamped"]
+        token = anchor.body["token_sha256"]
+    monkeypatch.setenv("EVIDENCE_TSA_ROOTS", str(root))
+    report = verify_case(small, keys=keys)
+    assert report.ok and report.findings == [], [str(f) for f in report.findings]
+    assert report.facts["anchors"][0]["independent"] is True
+    name = sealed_name(keys.name_key, token)
+    sealed = small / "objects" / "sealed" / name[:2] / name
+    sealed.chmod(0o644)
+    data = bytearray(sealed.read_bytes())
+    data[-20] ^= 1
+    sealed.write_bytes(bytes(data))
+    found = errors(verify_case(small, keys=keys))
+    assert found["MODIFIED"] == [
+        (
+            f"objects/sealed/{name[:2]}/{name}",
+            "the object's encryption tag does not match: it was altered or is not "
+            "this case's (part 1, the last: the file may be truncated)",
+        )
+    ]
+    assert any(code.startswith("ANCHOR_") for code in found), found
