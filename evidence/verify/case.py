@@ -125,7 +125,7 @@ from evidence.case.formats import (
 )
 from evidence.case.ledger import Entry
 from evidence.case.signing import PublicKey, read_key_file
-from evidence.case.store import irregular, is_hash_name
+from evidence.case.store import irregular, is_hash_name, open_stored
 from evidence.case.vault import is_encrypted
 from evidence.errors import SealedError, SigningKeyError
 from evidence.verify import Finding, Report
@@ -284,8 +284,8 @@ def _unreadable(db: Path, exc: sqlite3.Error, keyed: bool) -> str:
     an encrypted case's."""
     if "not a database" not in str(exc):
         return f"the ledger cannot be read ({exc})"
-    try:
-        with open(db, "rb") as fh:  # a regular file: open_snapshot refused anything else
+    try:  # a regular file of the case only (it may have been swapped for a FIFO since the snapshot)
+        with os.fdopen(open_stored(db), "rb") as fh:
             plain = fh.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
     except OSError:
         plain = False
