@@ -18,7 +18,7 @@ def require_intact(case: CaseFolder, what: str) -> None:
     """Raise a CaseError naming the problems when the case does not verify; ``what`` is the output refused."""
     from evidence.verify.case import verify_case
 
-    report = verify_case(case.root)
+    report = verify_case(case.root, keys=case.keys)
     if report.ok:
         return
     codes = sorted({f.code for f in report.findings if f.severity == ERROR})

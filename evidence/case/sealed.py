@@ -84,6 +84,7 @@ KEY_SIZE = 32
 WRAPPED_KEY_SIZE = KEY_SIZE + TAG_SIZE
 HEADER_SIZE = len(SEAL_MAGIC) + NONCE_SIZE + WRAPPED_KEY_SIZE  # 68
 SEALED_CHUNK = SEAL_CHUNK + TAG_SIZE  # a full chunk as stored
+FIRST_READ = 64 * 1024  # what the reader reads before it makes chunk-sized buffers (less than SEALED_CHUNK)
 _MAX_CHUNKS = 1 << 88  # the 11-byte counter
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
@@ -245,11 +246,20 @@ def _plain_chunks(
     is valid until the next one (its buffer is reused)."""
     cipher = _open_file_key(read, object_key, sha256, path)
     digest = hashlib.sha256()
-    buffers = (bytearray(SEALED_CHUNK), bytearray(SEALED_CHUNK))
-    plain = bytearray(SEAL_CHUNK)
-    current = memoryview(buffers[0])
-    ahead = memoryview(buffers[1])
-    size = _read_full(read, current)
+    # Most objects of a case are small: one read into a small buffer first, and the chunk-sized buffers (3 MiB,
+    # zeroed when made: ~2.5 ms an object) only for an object that fills it.
+    first = bytearray(FIRST_READ)
+    size = _read_full(read, memoryview(first))
+    if size < FIRST_READ:  # the whole rest of the file: one short chunk, the last
+        current = ahead = memoryview(first)
+        plain = bytearray(max(size - TAG_SIZE, 0))
+    else:
+        buffers = (bytearray(SEALED_CHUNK), bytearray(SEALED_CHUNK))
+        buffers[0][:FIRST_READ] = first
+        current = memoryview(buffers[0])
+        ahead = memoryview(buffers[1])
+        size += _read_full(read, current[FIRST_READ:])
+        plain = bytearray(SEAL_CHUNK)
     counter = 0
     while True:
         following = _read_full(read, ahead) if size == SEALED_CHUNK else 0

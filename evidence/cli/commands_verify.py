@@ -1,7 +1,8 @@
 """``verify``: a case folder, an export bundle or a signed report, dispatched on what the target is.
 
 The verifier is imported only for the kind of target given: a case folder does not load the report or bundle
-checks (the report check needs the PDF libraries)."""
+checks (the report check needs the PDF libraries). An encrypted case (its own, or the one a report is checked
+against) is unlocked first, as every command unlocks it: a missing or wrong passphrase exits 5."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from evidence.cli.output import print_report
 from evidence.errors import CaseError, ExitCode, UsageError
 
 if TYPE_CHECKING:
+    from evidence.case.vault import CaseKeys
     from evidence.verify import Report
 
 
@@ -26,6 +28,24 @@ def _report_case(args: argparse.Namespace) -> Path | None:
     try:
         return find_case(None)
     except CaseError:
+        return None
+
+
+def _unlock(root: Path, args: argparse.Namespace) -> CaseKeys | None:
+    """An encrypted case's keys, unlocked as every command unlocks them (the passphrase asked for, or from
+    $EVIDENCE_PASSPHRASE, or from a running ``evidence unlock``): ``PassphraseError`` (exit 5) when it is missing
+    or wrong; None for a plain case. A case whose ``keys/vault.json`` is gone is checked as it stands (the
+    verifier says what is missing)."""
+    from evidence.case import vault
+    from evidence.case.folder import unlock_case
+
+    try:
+        return unlock_case(root, args.passphrase_source)
+    except CaseError:
+        if vault.is_encrypted(root):
+            raise  # a damaged vault: the one line names it
+        # No vault (removed, or destroyed with the signing key): nothing can be unlocked, and the verifier
+        # says what is gone and what cannot be read (VAULT_MISSING, DATABASE_UNREADABLE).
         return None
 
 
@@ -48,8 +68,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
         from evidence.verify.report import is_report, verify_report
 
         if is_report(Path(args.target)):
+            case_root = _report_case(args)
             report = verify_report(
-                Path(args.target), _report_case(args), heads=args.head or (), expect_key=args.expect_key
+                Path(args.target),
+                case_root,
+                heads=args.head or (),
+                expect_key=args.expect_key,
+                keys=_unlock(case_root, args) if case_root is not None else None,
             )
             print_report(report, args.json)
             return _exit(report, args)
@@ -63,6 +88,6 @@ def cmd_verify(args: argparse.Namespace) -> int:
     from evidence.verify.case import verify_case
 
     root = find_case(Path(args.target)) if args.target else find_case(case_dir(args))
-    report = verify_case(root, heads=args.head or (), expect_key=args.expect_key)
+    report = verify_case(root, heads=args.head or (), expect_key=args.expect_key, keys=_unlock(root, args))
     print_report(report, args.json)
     return _exit(report, args)

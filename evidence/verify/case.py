@@ -8,11 +8,20 @@ The checks, numbered here and in the code:
       its entry rather than making the database unreadable. Every table is read without an index
       (``NOT INDEXED``: the table's own b-tree, in rowid order, sorted by SQLite where an order is asked):
       an index is not signed, and a forged one would decide which rows a query sees.
+      An encrypted case (``keys/vault.json`` present) is checked only with its keys (``keys=``, from
+      ``evidence.case.vault.unlock``): without them nothing else is read (``LOCKED``). Its database snapshot is
+      opened with the database key (SQLCipher; the private copy stays encrypted). Removing the vault does not
+      make it a plain case: ``objects/sealed`` without ``keys/vault.json`` is ``VAULT_MISSING`` (and, without
+      keys, an encrypted ``evidence.db`` is ``DATABASE_UNREADABLE``, saying so); a database that does not
+      decrypt with the keys (altered, replaced by a plain one, another case's key) is ``DATABASE_UNREADABLE``;
+      a vault that is a link or not a file is ``MODIFIED``.
   (1b) Database: the schema is exactly the writer's (``SCHEMA_EXTRA``, ``SCHEMA_MODIFIED``,
       ``SCHEMA_MISSING``; ``TRIGGERS_REMOVED`` and ``TRIGGERS_MODIFIED`` warnings for the append-only
       triggers), root pages are sane, SQLite's integrity check and FTS5's pass (``DATABASE_CORRUPT``,
       ``SEARCH_INDEX_CORRUPT``: an index that does not hold exactly its table's rows), and ``meta`` holds a
       valid index version (``META_INVALID``, ``INDEX_VERSION_DOWNGRADED``); see ``evidence.verify.schema``.
+      An encrypted database's every page must pass its HMAC (``PRAGMA cipher_integrity_check``:
+      ``DATABASE_CORRUPT``).
   (2) Genesis: the ``case.created`` entry (entry 1) starts the chain; the public key it names is the one in
       ``keys/case.pub`` (else ``KEY_REPLACED``) and, when given, the fingerprint expected (``--expect-key``,
       else ``KEY_NOT_EXPECTED``). No genesis entry at all is ``GENESIS_MISSING``; one naming no usable key is
@@ -50,6 +59,13 @@ The checks, numbered here and in the code:
       or it is a staging file in ``objects/tmp`` (``INCOMPLETE_IMPORT``, a warning: the next import removes
       them).
       An object must be a regular file of the case: a link, a FIFO or a device is ``MODIFIED`` and not read.
+      An encrypted case's objects are sealed under keyed names in ``objects/sealed`` (``evidence.verify.
+      objectfiles``): each named object's sealed file must open with the case's object key as the object
+      the ledger names (every chunk's AES-GCM tag, the file key's tag binding the plaintext SHA-256, the
+      hash and the size of the plaintext, decrypted in memory): another object's file moved or copied to
+      its name, a file sealed under another key, cut or lengthened is ``MODIFIED`` (the words say which);
+      a file there that no entry's object is sealed under is ``EXTRA``, as is a plain store
+      (``objects/sha256``) beside it.
   (6b) Journals: their rows name only what the writer writes there (``JOURNAL_INVALID``); a killed report or
       export left in ``pending_outputs`` is ``INCOMPLETE_OUTPUT`` (a warning; see ``evidence.verify.objects``).
   (6c) Private details: each entry's (who acted, on which computer, from which path; not in the signed body
@@ -59,6 +75,8 @@ The checks, numbered here and in the code:
       JSON (text, sender, times: what the timeline and reports read) included, read without an index; an
       index built by an older version lacks tables of the current one (``INDEX_OUTDATED``, a warning: it is
       rebuilt from the ledger when the case is next opened), and those it has are compared.
+      An encrypted case's blobs are decrypted in memory for the replay, and the replay's temporary
+      database is itself encrypted under a random key (it holds every text).
   (8) Anchors: every ``anchor.timestamped`` entry's RFC 3161 token is re-checked against the head it covers
       and its stored trust anchor (``evidence.verify.anchors``: ``ANCHOR_IMPRINT``, ``ANCHOR_SIGNATURE``, ...).
 
@@ -89,9 +107,10 @@ Merkle primitives, the index replay and the format constants (``evidence.case.fo
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evidence.case import sqldriver as sqlite3
 from evidence.case.formats import (
@@ -101,22 +120,28 @@ from evidence.case.formats import (
     OBJECTS_DIR,
     PUBLIC_KEY_PATH,
     PUBLIC_NAME,
-    object_path,
+    SEALED_DIR,
+    VAULT_PATH,
 )
 from evidence.case.ledger import Entry
 from evidence.case.signing import PublicKey, read_key_file
-from evidence.case.store import is_hash_name, open_stored
-from evidence.errors import SigningKeyError
+from evidence.case.store import irregular, is_hash_name, open_stored
+from evidence.case.vault import is_encrypted
+from evidence.errors import SealedError, SigningKeyError
 from evidence.verify import Finding, Report
 from evidence.verify._common import Row, Stored
 from evidence.verify.db import DatabaseFileError, open_snapshot
 from evidence.verify.ledger import check_ledger
 from evidence.verify.merkle import check_case_checkpoints
+from evidence.verify.objectfiles import ObjectFiles
 from evidence.verify.objects import check_objects, check_outputs
 from evidence.verify.parallel import ObjectHasher
 from evidence.verify.private import check_private
 from evidence.verify.projections import check_projections
 from evidence.verify.schema import check_database
+
+if TYPE_CHECKING:
+    from evidence.case.vault import CaseKeys
 
 TEXT_COLUMNS = ("recorded_at", "kind", "body", "prev", "hash", "sig")
 
@@ -191,12 +216,16 @@ def verify_case(
     heads: Iterable[str] = (),
     expect_key: str | None = None,
     workers: int | None = None,
+    keys: CaseKeys | None = None,
 ) -> Report:
-    """Run checks (1)-(8) over the case at ``root``; see the module docstring."""
+    """Run checks (1)-(8) over the case at ``root``; see the module docstring. An encrypted case is checked
+    with its ``keys`` (``evidence.case.vault.unlock``); without them nothing but ``LOCKED`` is reported."""
     report = Report(target=str(root))
 
     # (1) Layout.
     db = root / DB_NAME
+    encrypted = is_encrypted(root)
+    sealed_store = os.path.lexists(root / OBJECTS_DIR / SEALED_DIR)
     for needed in (db, root / KEYS_DIR / PUBLIC_NAME, root / OBJECTS_DIR):
         if not needed.exists():
             report.add(
@@ -206,23 +235,77 @@ def verify_case(
                     path=needed.relative_to(root).as_posix(),
                 )
             )
+    if not encrypted and sealed_store:
+        # Deleting the vault does not make an encrypted case a plain one.
+        report.add(
+            Finding(
+                "VAULT_MISSING",
+                "objects/sealed holds an encrypted case's objects, but keys/vault.json is gone: the case cannot "
+                "be opened or checked without it (restore it from a backup of the case folder)",
+                path=VAULT_PATH,
+            )
+        )
+    if encrypted:
+        kind = irregular(root / VAULT_PATH)
+        if kind is not None:
+            report.add(Finding("MODIFIED", f"the vault is {kind}, not a file of the case", path=VAULT_PATH))
+        if keys is None:
+            report.add(
+                Finding(
+                    "LOCKED",
+                    "the case is encrypted: its passphrase is needed to check it",
+                    path=VAULT_PATH,
+                )
+            )
+            return report
+    else:
+        keys = keys if sealed_store else None  # a plain case's files are read as they are
     if not db.exists():
         return report
+    files = ObjectFiles(root, keys)
     try:
-        snapshot = open_snapshot(db)
+        snapshot = open_snapshot(db, key=keys.db_key if keys is not None else None)
     except DatabaseFileError as exc:
         # A FIFO, a link, a device or a giant in place of the database or its -wal/-shm: named, never read.
         report.add(Finding("DATABASE_UNREADABLE", f"the ledger cannot be read ({exc})", path=exc.name))
         return report
     except sqlite3.Error as exc:
-        report.add(Finding("DATABASE_UNREADABLE", f"the ledger cannot be read ({exc})", path=DB_NAME))
+        report.add(Finding("DATABASE_UNREADABLE", _unreadable(db, exc, keys is not None), path=DB_NAME))
         return report
     with snapshot:
-        return _verify(root, snapshot.conn, report, heads=heads, expect_key=expect_key, workers=workers)
+        return _verify(files, snapshot.conn, report, heads=heads, expect_key=expect_key, workers=workers)
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _unreadable(db: Path, exc: sqlite3.Error, keyed: bool) -> str:
+    """Why the database cannot be opened, in words: with a key, it does not decrypt; without one, it may be
+    an encrypted case's."""
+    if "not a database" not in str(exc):
+        return f"the ledger cannot be read ({exc})"
+    try:  # a regular file of the case only (it may have been swapped for a FIFO since the snapshot)
+        with os.fdopen(open_stored(db), "rb") as fh:
+            plain = fh.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
+    except OSError:
+        plain = False
+    if keyed:
+        if plain:
+            return "the ledger cannot be read: evidence.db is not encrypted, in an encrypted case (replaced)"
+        return (
+            "the ledger cannot be read: evidence.db does not decrypt with this case's key (altered or "
+            "replaced, or the key is another case's)"
+        )
+    if not plain:
+        return (
+            "the ledger cannot be read: evidence.db is not an SQLite database (encrypted, with "
+            "keys/vault.json missing, or damaged)"
+        )
+    return f"the ledger cannot be read ({exc})"
 
 
 def _verify(
-    root: Path,
+    files: ObjectFiles,
     conn: sqlite3.Connection,
     report: Report,
     *,
@@ -231,22 +314,25 @@ def _verify(
     workers: int | None,
 ) -> Report:
     """Checks (1)-(8) once the database is open (read-only, see ``evidence.verify.db``)."""
+    root = files.root
     try:
         stored, pending = _read_rows(conn)
     except sqlite3.Error as exc:
         report.add(Finding("DATABASE_UNREADABLE", f"the ledger cannot be read ({exc})", path=DB_NAME))
         return report
     report.checked["entries"] = len(stored)
-    # (1b) The database: schema, root pages, SQLite's and FTS5's integrity checks, meta.
-    layout = check_database(conn, report)
+    # (1b) The database: schema, root pages, SQLite's and FTS5's integrity checks, meta; an encrypted one's
+    # every page's HMAC too.
+    layout = check_database(conn, report, encrypted=files.sealed)
     if not stored:
         report.add(Finding("LEDGER_EMPTY", "the ledger has no entries", path=DB_NAME))
         return report
     entries = [s.entry for s in stored]
 
     # The objects are hashed in threads while the ledger is checked (started once the signature workers, if
-    # any, are forked); step (6) reads the results.
-    hasher = ObjectHasher(root, workers)
+    # any, are forked); step (6) reads the results. A sealed object is checked against the hash it is claimed
+    # to be: the hashes the stored rows name (not yet checked) are the candidates.
+    hasher = ObjectHasher(files, workers, _candidates(entries) if files.sealed else ())
     try:
         # (2) Genesis and key, (3) each entry, (4) chain, (5) heads recorded elsewhere.
         rows, genesis_key = check_ledger(
@@ -263,7 +349,7 @@ def _verify(
         _check_checkpoints(rows, report)
 
         # (6) Objects, then (6b) the journals below.
-        check_objects(root, rows, pending, report, hasher)
+        check_objects(files, rows, pending, report, hasher)
     finally:
         hasher.close()
     check_outputs(root, conn, rows, report)
@@ -271,30 +357,43 @@ def _verify(
     check_private(conn, rows, report)
 
     # (7) Projections.
-    check_projections(root, conn, rows, layout, report)
+    check_projections(files, conn, rows, layout, report)
 
     # (8) Anchors.
-    _check_case_anchors(root, rows, report)
+    _check_case_anchors(files, rows, report)
 
     last = entries[-1]
     report.facts["head"] = {"seq": last.seq, "hash": last.hash}
     if genesis_key is not None:
         report.facts["key_fingerprint"] = genesis_key.fingerprint
+    if files.sealed:
+        report.facts["encrypted"] = True
     return report
 
 
-def _check_case_anchors(root: Path, rows: list[Row], report: Report) -> None:
+_HEX64 = re.compile(r"(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])")
+
+
+def _candidates(entries: list[Entry]) -> set[str]:
+    """Every 64-hex-digit string in the stored bodies: a superset of the objects the entries name (read before
+    they are checked; an object named some other way is checked when step (6) asks for it)."""
+    found: set[str] = set()
+    for entry in entries:
+        if '"objects"' in entry.body_text:
+            found.update(_HEX64.findall(entry.body_text))
+    return found
+
+
+def _check_case_anchors(files: ObjectFiles, rows: list[Row], report: Report) -> None:
     from evidence.verify.anchors import check_anchors
 
     def read(sha: str) -> bytes | None:
         if not is_hash_name(sha):
             return None
         try:  # a regular file of the case only, read no further than any token (a FIFO would hang)
-            with os.fdopen(open_stored(object_path(root, sha)), "rb") as fh:
-                data = fh.read(ANCHOR_OBJECT_LIMIT + 1)
-        except OSError:
+            return files.read_at_most(sha, ANCHOR_OBJECT_LIMIT)
+        except (OSError, SealedError):
             return None
-        return data if len(data) <= ANCHOR_OBJECT_LIMIT else None
 
     check_anchors(rows, read, report)
 

@@ -14,15 +14,20 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evidence.case import index, ledger
 from evidence.case import sqldriver as sqlite3
 from evidence.case.canonical import CanonicalError
-from evidence.case.formats import DB_NAME, PUBLIC_KEY_PATH, Kind, object_path
-from evidence.case.store import is_hash_name
+from evidence.case.formats import DB_NAME, PUBLIC_KEY_PATH, Kind
+from evidence.case.vault import is_encrypted
+from evidence.errors import SealedError
 from evidence.models import Record
 from evidence.verify.db import open_snapshot
+from evidence.verify.objectfiles import ObjectFiles
+
+if TYPE_CHECKING:
+    from evidence.case.vault import CaseKeys
 
 EXHIBIT_COLUMNS = ("exhibit", "sha256", "seq", "original_name", "media_type", "size")
 EXHIBITS_QUERY = "SELECT exhibit, sha256, seq, original_name, media_type, size FROM exhibits ORDER BY exhibit"
@@ -47,14 +52,18 @@ class CaseFacts:
     reports: dict[int, dict[str, Any]] = field(default_factory=dict)  # report.generated entry -> its body
 
 
-def read_case_facts(root: Path) -> CaseFacts:
-    """The facts of the case at ``root``; raises ``CaseUnreadable``."""
+def read_case_facts(root: Path, keys: CaseKeys | None = None) -> CaseFacts:
+    """The facts of the case at ``root`` (an encrypted case's read with its ``keys``, decrypted in memory);
+    raises ``CaseUnreadable``."""
     if not root.is_dir():
         raise CaseUnreadable("no such folder")
     if not (root / DB_NAME).is_file() or not (root / PUBLIC_KEY_PATH).is_file():
         raise CaseUnreadable("not a case folder")
+    if keys is None and is_encrypted(root):
+        raise CaseUnreadable("the case is encrypted: its passphrase is needed to read it")
+    files = ObjectFiles(root, keys if is_encrypted(root) else None)
     try:
-        snapshot = open_snapshot(root / DB_NAME)
+        snapshot = open_snapshot(root / DB_NAME, key=files.keys.db_key if files.keys else None)
     except sqlite3.Error as exc:
         raise CaseUnreadable(f"cannot open the case database ({exc})") from None
     with snapshot:
@@ -62,7 +71,7 @@ def read_case_facts(root: Path) -> CaseFacts:
         try:
             conn.execute("BEGIN")
             try:
-                return _read(root, conn)
+                return _read(files, conn)
             finally:
                 conn.execute("ROLLBACK")
         except CanonicalError as exc:
@@ -74,13 +83,14 @@ def read_case_facts(root: Path) -> CaseFacts:
             KeyError,
             AttributeError,
             OSError,
+            SealedError,
             RecursionError,
         ) as exc:
             # RecursionError: JSON in the (unsigned) index nested too deeply to parse.
             raise CaseUnreadable(f"the case database is unusable ({exc})") from None
 
 
-def _read(root: Path, conn: sqlite3.Connection) -> CaseFacts:
+def _read(files: ObjectFiles, conn: sqlite3.Connection) -> CaseFacts:
     genesis = conn.execute("SELECT body FROM ledger WHERE seq = 1").fetchone()
     if genesis is None:
         raise CaseUnreadable("the case database has no genesis entry")
@@ -94,7 +104,7 @@ def _read(root: Path, conn: sqlite3.Connection) -> CaseFacts:
         if isinstance(entry.body, dict)
     }
     generated = {str(body.get("sha256")): seq for seq, body in reports.items()}
-    replayed = _replayed(root, conn) if index.stored_version(conn) < index.INDEX_VERSION else None
+    replayed = _replayed(files, conn) if index.stored_version(conn) < index.INDEX_VERSION else None
     source = replayed or conn
     try:
         rows = source.execute("SELECT json FROM records ORDER BY occurred_at, id").fetchall()
@@ -107,14 +117,9 @@ def _read(root: Path, conn: sqlite3.Connection) -> CaseFacts:
     return CaseFacts(str(settings.get("case_id")), records, exhibits, generated, reports)
 
 
-def _replayed(root: Path, conn: sqlite3.Connection) -> sqlite3.Connection:
+def _replayed(files: ObjectFiles, conn: sqlite3.Connection) -> sqlite3.Connection:
     """An in-memory index replayed from the ledger (for a case whose stored index is outdated)."""
-
-    def read_blob(sha: str) -> bytes:
-        if not is_hash_name(sha):
-            raise KeyError(sha)
-        return object_path(root, sha).read_bytes()
-
+    read_blob = files.read
     memory = sqlite3.connect(":memory:", isolation_level=None)
     try:
         index.create_schema(memory)

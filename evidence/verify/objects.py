@@ -4,7 +4,12 @@ the journals a killed writer leaves rows in name only what our writer writes the
 
 An object must be a regular file in the case's own store: a symbolic link (even to an identical copy), a
 FIFO, a device, or an object under a folder that is a link, is ``MODIFIED`` (saying which), and is never
-followed or read to its end (``evidence.verify.parallel.hash_one``).
+followed or read to its end (``evidence.verify.objectfiles``).
+
+An encrypted case's objects are files under ``objects/sealed`` named by a keyed hash of the object's hash: an
+object is checked by opening its sealed file as the object the ledger names (every tag; see
+``evidence.verify.objectfiles``), and a file is unnamed (``EXTRA``) when no entry's object is sealed under
+its name. The findings name the sealed file's path.
 
 (6b) The journals are unsigned, and the next writing command acts on them, so a row no tool of ours writes is
 an error (``JOURNAL_INVALID``): a ``pending_objects`` row that is not an object's hash, a ``pending_outputs``
@@ -16,6 +21,7 @@ that finishes it), as is a temporary output no row names.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 from evidence.case import sqldriver as sqlite3
@@ -27,14 +33,15 @@ from evidence.case.formats import (
     OUTPUT_TEMP_NAME,
     OUTPUT_TEMP_PREFIX,
     OUTPUTS_JOURNAL,
+    SEALED_DIR,
     STAGING_DIR,
     Kind,
-    object_relpath,
 )
 from evidence.case.store import is_hash_name
 from evidence.verify import WARNING, Finding, Report
 from evidence.verify._common import Row
 from evidence.verify.db import open_snapshot
+from evidence.verify.objectfiles import ObjectFiles
 from evidence.verify.parallel import ObjectHasher
 
 
@@ -60,13 +67,13 @@ def named_objects(rows: list[Row]) -> tuple[dict[str, tuple[int, int | None]], d
     return named, exhibits
 
 
-def _named_since(root: Path, seq: int) -> set[str]:
+def _named_since(files: ObjectFiles, seq: int) -> set[str]:
     """The objects that entries after ``seq`` name or the import journal lists now (a concurrent import's):
     read in one read transaction after the objects were listed, so nothing placed before the listing escapes.
     Only names are read here; the entries themselves are checked by the next verify."""
     names: set[str] = set()
     try:
-        snapshot = open_snapshot(root / DB_NAME)
+        snapshot = open_snapshot(files.root / DB_NAME, key=files.keys.db_key if files.keys else None)
     except sqlite3.Error:
         return names
     conn = snapshot.conn
@@ -90,13 +97,20 @@ def _named_since(root: Path, seq: int) -> set[str]:
     return names
 
 
+def _store_names(files: ObjectFiles, shas: Iterable[str]) -> dict[str, str]:
+    """The file name each object hash is stored under (itself, or its sealed name), for the valid hashes."""
+    return {files.name(sha): sha for sha in shas if is_hash_name(sha)}
+
+
 def check_objects(
-    root: Path, rows: list[Row], pending: set[str], report: Report, hasher: ObjectHasher
+    files: ObjectFiles, rows: list[Row], pending: set[str], report: Report, hasher: ObjectHasher
 ) -> dict[str, tuple[int, int | None]]:
     """Check (6) of the case verifier (see ``evidence.verify.case``); returns the objects the entries name."""
+    root = files.root
     named, exhibits = named_objects(rows)
     objects = root / OBJECTS_DIR
-    rel = object_relpath
+    rel = files.relpath
+    store = files.folder  # sha256, or sealed
 
     hasher.listing()  # before anything can close the pool
     if hasher.base_problem is not None:
@@ -106,14 +120,14 @@ def check_objects(
                 "a symbolic link (or a file) where the store keeps its folder; nothing under it was read",
                 path=OBJECTS_DIR
                 if objects.is_symlink() or not objects.is_dir()
-                else f"{OBJECTS_DIR}/{HASH_DIR}",
+                else f"{OBJECTS_DIR}/{store}",
             )
         )
     total = 0
     order = sorted(named, key=lambda s: -(named[s][1] or 0))
     for sha in order:
         actual, size = hasher.hashed(sha)
-        seq, _ = named[sha]
+        seq, recorded_size = named[sha]
         exhibit = exhibits.get(sha)
         if actual is None:
             report.add(
@@ -135,12 +149,25 @@ def check_objects(
                     path=rel(sha),
                 )
             )
+        elif recorded_size is not None and size != recorded_size:
+            # The hash holds, so only the entry's own record of the size can be wrong: signed, but checked.
+            report.add(
+                Finding(
+                    "MODIFIED",
+                    f"the object is {size} bytes, not the {recorded_size} its entry records",
+                    entry=seq,
+                    exhibit=exhibit,
+                    path=rel(sha),
+                )
+            )
         total += size
     hasher.close()
     report.checked["objects"] = len(named)
     report.checked["bytes"] = total
 
-    # Stored files that no entry names.
+    # Stored files that no entry names (by their file name: the hash, or its sealed name).
+    named_files = _store_names(files, named)
+    pending_files = _store_names(files, pending)
     present: set[str] = set()
     unnamed: list[tuple[str, str]] = []
     if objects.is_dir() and not objects.is_symlink():
@@ -158,23 +185,19 @@ def check_objects(
                         )
                     )
                 continue
-            if child.name == HASH_DIR and hasher.base_problem is not None:
+            if child.name == store and hasher.base_problem is not None:
                 continue  # reported above
-            if child.name != HASH_DIR or not child.is_dir():
-                report.add(
-                    Finding(
-                        "EXTRA", "file in objects/ that the store never writes", path=f"objects/{child.name}"
-                    )
-                )
+            if child.name != store or not child.is_dir():
+                report.add(Finding("EXTRA", _foreign_folder(files, child.name), path=f"objects/{child.name}"))
                 continue
             for shard, name, in_place in hasher.listing():
                 if in_place:
                     present.add(name)
-                    if name in named:
+                    if name in named_files:
                         continue
-                base = f"{OBJECTS_DIR}/{HASH_DIR}/{shard}"
+                base = f"{OBJECTS_DIR}/{store}/{shard}"
                 relpath = f"{base}/{name}" if name else base
-                if in_place and name in pending:
+                if in_place and name in pending_files:
                     report.add(
                         Finding(
                             "INCOMPLETE_IMPORT",
@@ -184,7 +207,7 @@ def check_objects(
                         )
                     )
                     continue
-                if in_place and is_hash_name(name):
+                if in_place:
                     unnamed.append((name, relpath))
                     continue
                 report.add(
@@ -198,7 +221,11 @@ def check_objects(
                 )
     # An import running beside this check journals and places its objects after the ledger was read; they
     # are not EXTRA if the journal or an entry committed since names them (read again, after the listing).
-    late = _named_since(root, max((r.entry.seq for r in rows), default=0)) if unnamed else set()
+    late = (
+        _store_names(files, _named_since(files, max((r.entry.seq for r in rows), default=0)))
+        if unnamed
+        else {}
+    )
     for name, relpath in unnamed:
         if name not in late:
             report.add(
@@ -208,8 +235,10 @@ def check_objects(
                     path=relpath,
                 )
             )
-    for sha in sorted(pending - present - set(named)):
+    for sha in sorted(pending - set(named)):
         if is_hash_name(sha):
+            if files.name(sha) in present:
+                continue
             report.add(
                 Finding(
                     "INCOMPLETE_IMPORT",
@@ -229,6 +258,15 @@ def check_objects(
                 )
             )
     return named
+
+
+def _foreign_folder(files: ObjectFiles, name: str) -> str:
+    """What an unexpected entry of ``objects/`` is: another kind of case's store, or a stranger."""
+    if files.sealed and name == HASH_DIR:
+        return "a plain case's objects in an encrypted case: the store never writes them there"
+    if not files.sealed and name == SEALED_DIR:
+        return "an encrypted case's sealed objects in a case without keys/vault.json (was it removed?)"
+    return "file in objects/ that the store never writes"
 
 
 OUTPUT_KINDS = frozenset({Kind.REPORT_GENERATED, Kind.EXPORT_CREATED})

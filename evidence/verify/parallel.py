@@ -1,5 +1,6 @@
-"""The verifier's fast paths: entry signatures checked in worker processes, stored objects hashed in threads
-started while the ledger is being checked. Both give exactly the findings the plain, one-by-one way gives
+"""The verifier's fast paths: entry signatures checked in worker processes, stored objects hashed (an encrypted
+case's: their tags checked and their plaintext hashed, in memory) in threads started while the ledger is being
+checked. Both give exactly the findings the plain, one-by-one way gives
 (``tests/verify/test_verify_speed.py``).
 """
 
@@ -8,14 +9,17 @@ from __future__ import annotations
 import multiprocessing
 import os
 import stat
+from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from pathlib import Path
 
-from evidence.case.formats import HASH_DIR, OBJECTS_DIR, object_relpath
+from evidence.case.formats import OBJECTS_DIR
 from evidence.case.signing import PublicKey, bad_signatures
-from evidence.case.store import NotRegularFile, hash_file
+from evidence.case.store import is_hash_name
 from evidence.verify._common import is_lower_hex
+from evidence.verify.objectfiles import Hashed as Hashed
+from evidence.verify.objectfiles import ObjectFiles
+from evidence.verify.objectfiles import hash_one as hash_one
 
 # Ed25519 verification takes ~120 us an entry and holds the GIL: a ledger longer than this has its signatures
 # checked in worker processes (in chunks), while this process checks the bodies and hashes.
@@ -67,23 +71,6 @@ class SignatureCheck:
 SMALL_OBJECT = 1 << 20
 BATCH_FILES = 64
 
-# (hex SHA-256, or None when the file is gone, or what is wrong: "unreadable: ...", "a FIFO, not a file of the
-# case"; size)
-Hashed = tuple[str | None, int]
-
-
-def hash_one(path: str) -> Hashed:
-    """An object's digest and size; only a regular file is read (a link is not followed, a FIFO or a device
-    is not read: see ``evidence.case.store.open_stored``), so no object can make this hang or never end."""
-    try:
-        return hash_file(path, stored=True)
-    except FileNotFoundError:
-        return None, 0
-    except NotRegularFile as exc:
-        return str(exc.strerror), 0
-    except OSError as exc:
-        return f"unreadable: {exc.strerror}", 0
-
 
 def folder_problem(path: str, name: str) -> str | None:
     """What is wrong with a folder of the store that must be a real folder of the case (``name`` as findings
@@ -104,25 +91,37 @@ def hash_batch(paths: list[str]) -> list[Hashed]:
     return [hash_one(path) for path in paths]
 
 
+def check_batch(files: ObjectFiles, shas: list[str]) -> list[Hashed]:
+    return [files.check(sha) for sha in shas]
+
+
 class ObjectHasher:
     """Hashes the stored objects in threads, started while the ledger is still being checked.
 
-    ``start`` lists ``objects/sha256`` (the listing also serves the EXTRA scan) and hashes every object in its
-    place, big first, small ones in batches; ``hashed`` then gives each one's digest and size. hashlib releases
-    the GIL, so the threads hash on the other cores while this thread checks the ledger. Started only after
-    the signature workers are forked (a process with running threads is not forked).
+    ``start`` lists the store's folder (the listing also serves the EXTRA scan) and checks every object in its
+    place, big first, small ones in batches; ``hashed`` then gives each one's digest and size. hashlib (and
+    AES-GCM) release the GIL, so the threads work on the other cores while this thread checks the ledger.
+    Started only after the signature workers are forked (a process with running threads is not forked).
+
+    A plain case's objects are hashed whatever their name. An encrypted case's sealed objects can only be
+    checked against the hash they are claimed to be (it is bound to their file key), so only those named by
+    ``candidates`` (plaintext hashes read from the ledger's rows as stored, before they are checked) are
+    checked ahead; any other named object is checked when ``hashed`` asks for it.
     """
 
-    def __init__(self, root: Path, workers: int | None) -> None:
-        self.root = str(root)
-        self.base = f"{root}/{OBJECTS_DIR}/{HASH_DIR}"
+    def __init__(self, files: ObjectFiles, workers: int | None, candidates: Iterable[str] = ()) -> None:
+        self.files = files
+        self.root = str(files.root)
+        self.base = f"{files.root}/{OBJECTS_DIR}/{files.folder}"
         self.workers = workers or (os.cpu_count() or 2)
         self.pool: ThreadPoolExecutor | None = None
         self.scheduled: Future[list[tuple[str, str, bool]]] | None = None
-        self.futures: dict[str, tuple[Future[list[Hashed]], int]] = {}  # name -> (its task, its place in it)
+        # file name -> (its task, its place in it, the hash it was checked against)
+        self.futures: dict[str, tuple[Future[list[Hashed]], int, str]] = {}
+        self.candidates = list(candidates) if files.sealed else []
         # What is wrong with objects/ or objects/sha256 (a link out of the case?): then no object is read.
-        self.base_problem = folder_problem(f"{root}/{OBJECTS_DIR}", OBJECTS_DIR) or folder_problem(
-            self.base, f"{OBJECTS_DIR}/{HASH_DIR}"
+        self.base_problem = folder_problem(f"{files.root}/{OBJECTS_DIR}", OBJECTS_DIR) or folder_problem(
+            self.base, f"{OBJECTS_DIR}/{files.folder}"
         )
 
     def start(self) -> None:
@@ -136,21 +135,30 @@ class ObjectHasher:
         if self.base_problem is not None:
             return []  # nothing under a folder linked out of the case is listed or read
         listing = list_shards(self.base)
-        sized: list[tuple[int, str]] = []
+        # The hash each listed file is checked against: its name (plain), or the candidate it is the sealed
+        # name of (sealed; a file no candidate names is not checked ahead).
+        claimed: dict[str, str] = {}
+        if self.files.sealed:
+            claimed = {self.files.name(sha): sha for sha in self.candidates if is_hash_name(sha)}
+        sized: list[tuple[int, str, str]] = []
         for shard, name, in_place in listing:
-            if in_place:
-                try:
-                    size = os.stat(f"{self.base}/{shard}/{name}", follow_symlinks=False).st_size
-                except OSError:
-                    size = 0
-                sized.append((size, name))
-        sized.sort(key=lambda item: -item[0])
-        batch: list[str] = []
-        for size, name in sized:
-            if size > SMALL_OBJECT:
-                self._submit(pool, [name])
+            if not in_place:
                 continue
-            batch.append(name)
+            sha = claimed.get(name) if self.files.sealed else name
+            if sha is None:
+                continue
+            try:
+                size = os.stat(f"{self.base}/{shard}/{name}", follow_symlinks=False).st_size
+            except OSError:
+                size = 0
+            sized.append((size, name, sha))
+        sized.sort(key=lambda item: -item[0])
+        batch: list[tuple[str, str]] = []
+        for size, name, sha in sized:
+            if size > SMALL_OBJECT:
+                self._submit(pool, [(name, sha)])
+                continue
+            batch.append((name, sha))
             if len(batch) == BATCH_FILES:
                 self._submit(pool, batch)
                 batch = []
@@ -159,30 +167,36 @@ class ObjectHasher:
         return listing
 
     def listing(self) -> list[tuple[str, str, bool]]:
-        """Every file under ``objects/sha256`` as ``list_shards`` gives it."""
+        """Every file under the store's folder (``objects/sha256``, or ``objects/sealed``) as ``list_shards``
+        gives it."""
         self.start()
         assert self.scheduled is not None
         return self.scheduled.result()
 
-    def _path(self, sha: str) -> str:
-        return f"{self.root}/{object_relpath(sha)}"
-
-    def _submit(self, pool: ThreadPoolExecutor, names: list[str]) -> None:
-        future = pool.submit(hash_batch, [self._path(name) for name in names])
-        for i, name in enumerate(names):
-            self.futures[name] = (future, i)
+    def _submit(self, pool: ThreadPoolExecutor, named: list[tuple[str, str]]) -> None:
+        shas = [sha for _, sha in named]
+        if self.files.sealed:
+            future = pool.submit(check_batch, self.files, shas)
+        else:
+            future = pool.submit(hash_batch, [self.files.path(sha) for sha in shas])
+        for i, (name, sha) in enumerate(named):
+            self.futures[name] = (future, i, sha)
 
     def hashed(self, sha: str) -> Hashed:
-        """The digest and size of the object named ``sha`` (hashed now when the listing did not hold it)."""
+        """The digest (sealed: ``sha`` when every tag and the hash hold, else what failed) and plaintext size
+        of the object ``sha`` names (checked now when the listing did not schedule it)."""
         self.listing()
         if self.base_problem is not None:
             return self.base_problem, 0
-        if sha in self.futures:
-            future, i = self.futures[sha]
-            return future.result()[i]
+        name = self.files.name(sha)
+        if name in self.futures:
+            future, i, claimed = self.futures[name]
+            if claimed == sha:
+                return future.result()[i]
         # Not listed: gone, or its shard is not a real folder (the listing skips a linked one).
-        problem = folder_problem(f"{self.base}/{sha[:2]}", f"{OBJECTS_DIR}/{HASH_DIR}/{sha[:2]}")
-        return (problem, 0) if problem is not None else hash_one(self._path(sha))
+        shard = f"{OBJECTS_DIR}/{self.files.folder}/{name[:2]}"
+        problem = folder_problem(f"{self.root}/{shard}", shard)
+        return (problem, 0) if problem is not None else self.files.check(sha)
 
     def close(self) -> None:
         if self.pool is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -20,29 +21,27 @@ from typing import Any
 from evidence.case import index, ledger
 from evidence.case import sqldriver as sqlite3
 from evidence.case.canonical import CanonicalError
-from evidence.case.formats import DB_NAME, object_path
-from evidence.case.store import is_hash_name
+from evidence.case.formats import DB_NAME
+from evidence.errors import SealedError
 from evidence.verify import ERROR, Finding, Report
 from evidence.verify._common import Row
+from evidence.verify.objectfiles import ObjectFiles
 from evidence.verify.schema import Layout
 
 
 def check_projections(
-    root: Path, stored: sqlite3.Connection, rows: list[Row], layout: Layout, report: Report
+    files: ObjectFiles, stored: sqlite3.Connection, rows: list[Row], layout: Layout, report: Report
 ) -> None:
-    """Check (7) over the case at ``root`` whose database ``stored`` is open read-only (left open): the
-    index tables ``layout`` found with the writer's definitions (check (1b) names the others)."""
+    """Check (7) over the case whose objects are ``files`` and whose database ``stored`` is open read-only
+    (left open): the index tables ``layout`` found with the writer's definitions (check (1b) names the others).
+    An encrypted case's blobs are decrypted (and their tags checked) in memory."""
     if any(
         f.severity == ERROR and f.code in {"MISSING", "MODIFIED", "NON_CANONICAL"} for f in report.findings
     ):
         return  # the replay would read damaged data; those findings already say what is wrong
 
-    def read_blob(sha: str) -> bytes:
-        if not is_hash_name(sha):
-            raise KeyError(sha)
-        return object_path(root, sha).read_bytes()
-
-    replay = _replay_database()
+    read_blob = files.read
+    replay = _replay_database(encrypted=files.sealed)
     try:
         replay.execute("BEGIN")
         for row in rows:
@@ -51,6 +50,7 @@ def check_projections(
                     index.apply(replay, row.entry, row.body, read_blob)
                 except (
                     sqlite3.Error,
+                    SealedError,
                     KeyError,
                     TypeError,
                     OSError,
@@ -69,7 +69,15 @@ def check_projections(
                 body = json.loads(entry.body_text)
                 if isinstance(body, dict):
                     index.apply(replay, entry, body, read_blob)
-            except (KeyError, TypeError, OSError, CanonicalError, ValueError, RecursionError) as exc:
+            except (
+                KeyError,
+                TypeError,
+                OSError,
+                SealedError,
+                CanonicalError,
+                ValueError,
+                RecursionError,
+            ) as exc:
                 report.add(Finding("INDEX_MISMATCH", f"entry cannot be replayed ({exc!r})", entry=entry.seq))
         replay.execute("COMMIT")
         # Compared a few thousand rows at a time; only a table that differs is read whole, to name the rows.
@@ -97,14 +105,19 @@ def check_projections(
         replay.close()
 
 
-def _replay_database() -> sqlite3.Connection:
+def _replay_database(*, encrypted: bool = False) -> sqlite3.Connection:
     """A new private database for the replay, with the index schema: a file (its folder removed at once; the
     open file lives until the connection closes), not memory, so a case of a million records is replayed
-    through SQLite's small page cache. Nothing of it needs to survive a crash: no journal, no syncing."""
+    through SQLite's small page cache. Nothing of it needs to survive a crash: no journal, no syncing.
+
+    An ``encrypted`` case's replay holds its plaintext (texts, names, numbers): the file is encrypted under a
+    random key that lives only in this connection (SQLCipher), so nothing decrypted reaches the disk."""
     folder = Path(tempfile.mkdtemp(prefix="evidence-replay-"))
     try:
         replay = sqlite3.connect(folder / "replay.db", isolation_level=None)
         try:
+            if encrypted:
+                replay.execute(f"PRAGMA key = \"x'{secrets.token_hex(32)}'\"")
             replay.execute("PRAGMA journal_mode = OFF").fetchone()
             replay.execute("PRAGMA synchronous = OFF")
             index.create_schema(replay)

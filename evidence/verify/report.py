@@ -48,7 +48,7 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evidence.case.canonical import CanonicalError, parse_canonical
 from evidence.case.formats import REPORT_MANIFEST_FORMAT as FORMAT
@@ -56,6 +56,9 @@ from evidence.case.formats import REPORT_MANIFEST_NAME as NAME
 from evidence.verify import WARNING, Finding, Report
 from evidence.verify.case import verify_case
 from evidence.verify.casefacts import CaseFacts, CaseUnreadable, read_case_facts
+
+if TYPE_CHECKING:
+    from evidence.case.vault import CaseKeys
 
 MAX_REPORT_SIZE = 1 << 30
 MAX_MANIFEST_SIZE = 256 << 20
@@ -94,8 +97,10 @@ def verify_report(
     *,
     heads: Iterable[str] = (),
     expect_key: str | None = None,
+    keys: CaseKeys | None = None,
 ) -> Report:
-    """Run checks (1)-(3) over the report at ``path``, against the case at ``case_root`` when given.
+    """Run checks (1)-(3) over the report at ``path``, against the case at ``case_root`` when given (an
+    encrypted case read with its ``keys``).
 
     ``heads`` and ``expect_key`` are checked as ``evidence verify`` checks them for a case; ``expect_key`` is
     also compared with the fingerprint the manifest names.
@@ -148,7 +153,7 @@ def verify_report(
     # (2) Against the case, read without writing anything (``evidence.verify.casefacts``).
     facts: CaseFacts | CaseUnreadable
     try:
-        facts = read_case_facts(case_root)
+        facts = read_case_facts(case_root, keys)
     except CaseUnreadable as exc:
         facts = exc
     head = manifest["built_from"] if manifest else None
@@ -158,6 +163,7 @@ def verify_report(
         case_root,
         heads=[*heads, *([f"{head['seq']}:{head['hash']}"] if head else [])],
         expect_key=manifest["key_fingerprint"] if manifest else None,
+        keys=keys,
     )
     for finding in case_report.findings:
         report.add(finding)

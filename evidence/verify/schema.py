@@ -27,6 +27,8 @@ snapshot (``evidence.verify.db``):
       warning: the next writing command rebuilds it); a lower number over tables of the current shape is
       ``INDEX_VERSION_DOWNGRADED``, an error (no tool of ours writes that; it would make check (7) skip the
       comparison). Either way check (7) compares every index table that is there.
+  (e) An encrypted case's database (SQLCipher): ``PRAGMA cipher_integrity_check`` checks every page's HMAC,
+      free pages included (``DATABASE_CORRUPT``, naming the pages).
 
 Every read here is of ``sqlite_master``, of ``meta`` without an index (``NOT INDEXED``), or SQLite's checks.
 """
@@ -111,8 +113,9 @@ def _index_object(obj: SchemaObject) -> bool:
     )
 
 
-def check_database(conn: sqlite3.Connection, report: Report) -> Layout:
-    """Check (1b) over the snapshot ``conn``; see the module docstring. Returns what check (7) may compare."""
+def check_database(conn: sqlite3.Connection, report: Report, *, encrypted: bool = False) -> Layout:
+    """Check (1b) over the snapshot ``conn`` (an ``encrypted`` case's, keyed); see the module docstring.
+    Returns what check (7) may compare."""
     expected = expected_schema()
     try:
         stored = _objects(conn)
@@ -122,9 +125,12 @@ def check_database(conn: sqlite3.Connection, report: Report) -> Layout:
     by_name = {obj.name: obj for obj in stored}
     _compare_schema(stored, expected, report)
     _check_rootpages(conn, stored, report)
+    # After a page fails its HMAC, SQLCipher refuses every write on the connection, FTS5's check (an INSERT of a
+    # command) included: its words would be about that, not the full-text index.
+    pages_ok = _cipher_integrity(conn, report) if encrypted else True
     _integrity(conn, report)
     for table in index.SEARCH_TABLES:
-        if table in by_name and _same(by_name[table], expected[table]):
+        if pages_ok and table in by_name and _same(by_name[table], expected[table]):
             _fts_integrity(conn, table, report)
     absent = {name for name in expected if name not in by_name}
     comparable = frozenset(
@@ -260,6 +266,27 @@ def _integrity(conn: sqlite3.Connection, report: Report) -> None:
             path=DB_NAME,
         )
     )
+
+
+def _cipher_integrity(conn: sqlite3.Connection, report: Report) -> bool:
+    """(e) SQLCipher's check of an encrypted database: every page's HMAC, free pages included (a page no
+    query reads is checked too). Whether every page passed."""
+    try:
+        found = [_text(r[0]) for r in conn.execute("PRAGMA cipher_integrity_check")]
+    except sqlite3.Error as exc:
+        found = [str(exc)]
+    if not found:
+        return True
+    report.add(
+        Finding(
+            "DATABASE_CORRUPT",
+            "pages of the encrypted database fail their authentication (altered, or cut): "
+            + "; ".join(found[:5])
+            + (f"; and {len(found) - 5} more" if len(found) > 5 else ""),
+            path=DB_NAME,
+        )
+    )
+    return False
 
 
 def _fts_integrity(conn: sqlite3.Connection, table: str, report: Report) -> None:

@@ -4,22 +4,26 @@ Each test does in Python what the attack's script in ../shared/redteam/ does, on
 checks that the forgery does what the attack says (a query now answers otherwise), and asserts that
 ``verify`` names it. The common thread: an index is an unsigned second copy of a table, so the verifier reads
 tables without indexes, compares the schema with the writer's exactly, and runs SQLite's and FTS5's
-integrity checks (``evidence.verify.schema``).
+integrity checks (``evidence.verify.schema``). Every attack runs on a plain case and on an encrypted one (edited
+through a keyed connection, as someone holding its key could).
 """
 
 from __future__ import annotations
 
 import shutil
 import sqlite3
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from evidence.api import Case
-from evidence.case import index
+from evidence.case import index, sqldriver, vault
 from evidence.case.formats import DB_NAME
+from evidence.case.vault import CaseKeys
 from evidence.verify import ERROR, WARNING, Report
 from evidence.verify import db as snapshot_db
 from evidence.verify.case import verify_case
@@ -31,17 +35,34 @@ FORGED_ID = "R-0f0f0f0f0f0f0f0f"
 FORGED_NUMBER = "+15550000009"
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> Path:
+# An encrypted case's keys by its folder (the base case's and every copy's): the same attacks run on both kinds
+# of case, an encrypted one's by someone holding its key (one who does not cannot edit a page: see
+# tests/verify/test_tamper_encrypted.py).
+KEYS: dict[Path, CaseKeys] = {}
+PASSPHRASE = "forgeries passphrase"
+
+
+@pytest.fixture(scope="module", params=["plain", "encrypted"])
+def base(tmp_path_factory: pytest.TempPathFactory, corpus: Path, request: pytest.FixtureRequest) -> Path:
     """A case of twelve SMS, a diary entry and a person owning one of the numbers (the outputs journal
-    exists: the writing commands took the writer's lock)."""
+    exists: the writing commands took the writer's lock); plain, and encrypted."""
     folder = tmp_path_factory.mktemp("database")
     root = folder / "case"
-    with Case.init(root, title="Forgeries", tz="Europe/London") as case:
+    encrypted = request.param == "encrypted"
+    with Case.init(
+        root,
+        title="Forgeries",
+        tz="Europe/London",
+        passphrase=PASSPHRASE if encrypted else None,
+        encrypted=encrypted,
+        cost=vault.TEST_COST,
+    ) as case:
         case.import_files([corpus / "smsbackup" / "sms-devadvance-sms_small.xml"])
         case.add_diary_entry(when="2026-03-14 21:30", text="Twelve missed calls tonight.")
         case.add_person("Alex Morgan", role="respondent", ids=["+15550000001"], basis="saved contacts")
-    assert verify_case(root).findings == []
+        if case.keys is not None:
+            KEYS[root] = case.keys
+    assert verify_case(root, keys=KEYS.get(root)).findings == []
     return root
 
 
@@ -50,13 +71,31 @@ def root(base: Path, tmp_path: Path) -> Path:
     """A fresh copy of the base case."""
     copy = tmp_path / "case"
     shutil.copytree(base, copy)
+    if base in KEYS:
+        KEYS[copy] = KEYS[base]
     return copy
+
+
+def check(root: Path, **kwargs: Any) -> Report:
+    """``verify_case`` of the case at ``root``, with its keys when it is encrypted."""
+    return verify_case(root, keys=KEYS.get(root), **kwargs)
+
+
+def cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``evidence -C ROOT ARGS`` as its owner runs it (an encrypted case's passphrase in the environment)."""
+    env = {"EVIDENCE_PASSPHRASE": PASSPHRASE} if root in KEYS else None
+    return run_cli("-C", str(root), *args, env=env)
 
 
 @contextmanager
 def forge(root: Path) -> Iterator[sqlite3.Connection]:
-    """An ordinary connection to the case database, as the attacker has (autocommit)."""
-    conn = sqlite3.connect(root / DB_NAME, isolation_level=None)
+    """An ordinary connection to the case database, as the attacker has (autocommit); an encrypted case's
+    keyed."""
+    if root in KEYS:
+        conn = sqldriver.connect(root / DB_NAME, isolation_level=None)
+        conn.execute(f"PRAGMA key = \"x'{KEYS[root].db_key.hex()}'\"")
+    else:
+        conn = sqlite3.connect(root / DB_NAME, isolation_level=None)
     try:
         yield conn
     finally:
@@ -92,7 +131,7 @@ def errors(report: Report) -> dict[str, list[str]]:
 
 def record_texts(root: Path) -> list[str | None]:
     """What the timeline and the report read (``ORDER BY occurred_at``, answered through records_time)."""
-    with Case.open(root, readonly=True) as case:
+    with Case.open(root, readonly=True, keys=KEYS.get(root)) as case:
         return [r.text for r in case.records()]
 
 
@@ -111,10 +150,10 @@ def test_a03_partial_time_index_hides_records(root: Path) -> None:
         )
         db.execute("PRAGMA writable_schema = OFF")
     assert THREAT not in record_texts(root)  # the attack works on what the timeline reads
-    found = errors(verify_case(root))
+    found = errors(check(root))
     assert list(found) == ["DATABASE_CORRUPT"]
     assert "missing from index records_time" in found["DATABASE_CORRUPT"][0]
-    result = run_cli("-C", str(root), "verify")
+    result = cli(root, "verify")
     assert result.returncode == 1 and result.stdout.startswith("DATABASE_CORRUPT evidence.db: ")
 
 
@@ -123,7 +162,7 @@ def test_a03_a_partial_index_left_as_defined_is_a_schema_change(root: Path) -> N
     with forge(root) as db:
         db.execute("DROP INDEX records_time")
         db.execute(f"CREATE INDEX records_time ON records (occurred_at) WHERE id != '{hidden}'")
-    found = errors(verify_case(root))
+    found = errors(check(root))
     assert list(found) == ["SCHEMA_MODIFIED"]
     assert (
         "index records_time is defined as" in found["SCHEMA_MODIFIED"][0]
@@ -157,7 +196,7 @@ def test_a04_index_swap_injection(root: Path) -> None:
     with forge(root) as db:  # and invisible to a read through the primary key, as verify read before
         ids = [r[0] for r in db.execute("SELECT id FROM records ORDER BY id, derived_seq")]
         assert FORGED_ID not in ids
-    found = errors(verify_case(root))
+    found = errors(check(root))
     assert set(found) == {"DATABASE_CORRUPT", "INDEX_MISMATCH"}
     assert "sqlite_autoindex_records_1" in found["DATABASE_CORRUPT"][0]
     assert any(FORGED_ID in m and "not in the ledger" in m for m in found["INDEX_MISMATCH"])
@@ -170,9 +209,9 @@ def test_a04_caught_when_the_snapshot_falls_back_to_the_live_database(
     (FTS5's check is an INSERT of a command: it needs a private copy)."""
     _inject_record(root)
     monkeypatch.setattr(snapshot_db, "ATTEMPTS", 0)
-    with snapshot_db.open_snapshot(root / DB_NAME) as snap:
+    with snapshot_db.open_snapshot(root / DB_NAME, key=KEYS[root].db_key if root in KEYS else None) as snap:
         assert snap.live
-    found = errors(verify_case(root))
+    found = errors(check(root))
     assert set(found) == {"DATABASE_CORRUPT", "INDEX_MISMATCH"}
 
 
@@ -193,7 +232,7 @@ def test_a05_full_text_index_rebuilt_from_forged_text(root: Path) -> None:
         assert db.execute("SELECT text FROM search_text WHERE search_text MATCH 'thanks'").fetchall() == [
             (old,)
         ]
-    found = errors(verify_case(root))
+    found = errors(check(root))
     assert list(found) == ["SEARCH_INDEX_CORRUPT"]
     assert "search_text" in found["SEARCH_INDEX_CORRUPT"][0]
 
@@ -205,7 +244,7 @@ def test_a05_a_changed_full_text_definition_is_named(root: Path) -> None:
             "CREATE VIRTUAL TABLE search_text USING fts5 (record_id UNINDEXED, derived_seq UNINDEXED, "
             "exhibit UNINDEXED, locator UNINDEXED, channel UNINDEXED, sender, subject, text UNINDEXED)"
         )
-    found = errors(verify_case(root))
+    found = errors(check(root))
     assert "SCHEMA_MODIFIED" in found
     assert any(m.startswith("table search_text is defined as") for m in found["SCHEMA_MODIFIED"])
 
@@ -213,7 +252,7 @@ def test_a05_a_changed_full_text_definition_is_named(root: Path) -> None:
 def test_a05_the_ranking_configuration_is_compared(root: Path) -> None:
     with forge(root) as db:
         db.execute("INSERT INTO search_text (search_text, rank) VALUES ('rank', 'bm25(1000.0)')")
-    found = errors(verify_case(root))
+    found = errors(check(root))
     assert list(found) == ["INDEX_MISMATCH"]
     assert "search_text_config" in found["INDEX_MISMATCH"][0]
 
@@ -226,7 +265,7 @@ def test_a18_index_version_not_a_number_crashes_nothing(root: Path, value: str |
     with forge(root) as db:
         db.execute("UPDATE meta SET value = ? WHERE key = 'index_version'", (value,))
         assert index.stored_version(db) == 0  # read as outdated: rebuilt from the ledger when next opened
-    found = errors(verify_case(root))
+    found = errors(check(root))
     assert list(found) == ["META_INVALID"]
     assert "meta.index_version is" in found["META_INVALID"][0]
 
@@ -234,19 +273,19 @@ def test_a18_index_version_not_a_number_crashes_nothing(root: Path, value: str |
 def test_a18_meta_index_version_superscript(root: Path) -> None:
     with forge(root) as db:
         db.execute("UPDATE meta SET value = '\u00b3' WHERE key = 'index_version'")
-    verified = run_cli("-C", str(root), "verify")
+    verified = cli(root, "verify")
     assert verified.returncode == 1 and verified.stdout.startswith("META_INVALID evidence.db: ")
     for command in (["timeline"], ["log"], ["stats"]):
-        result = run_cli("-C", str(root), *command)
+        result = cli(root, *command)
         assert result.returncode == 0, (command, result.stderr)
         assert "Traceback" not in result.stderr
-    assert verify_case(root).findings == []  # the first writable open rebuilt the index and its version
+    assert check(root).findings == []  # the first writable open rebuilt the index and its version
 
 
 def test_a18_a_key_meta_never_holds_is_named(root: Path) -> None:
     with forge(root) as db:
         db.execute("INSERT INTO meta (key, value) VALUES ('redacted', 'yes')")
-    found = errors(verify_case(root))
+    found = errors(check(root))
     assert list(found) == ["META_INVALID"] and "'redacted'" in found["META_INVALID"][0]
 
 
@@ -260,7 +299,7 @@ def test_a19_index_version_downgrade(root: Path) -> None:
         db.execute(
             "UPDATE records SET json = replace(json, ?, 'Take care of yourself') WHERE id = ?", (THREAT, rid)
         )
-    report = verify_case(root)
+    report = check(root)
     found = errors(report)
     assert set(found) == {"INDEX_VERSION_DOWNGRADED", "INDEX_MISMATCH"}
     assert "says 2" in found["INDEX_VERSION_DOWNGRADED"][0]
@@ -278,7 +317,7 @@ def test_a19_an_index_an_older_version_built_is_still_compared(root: Path) -> No
         db.execute(
             "UPDATE records SET json = replace(json, ?, 'Take care of yourself') WHERE id = ?", (THREAT, rid)
         )
-    report = verify_case(root)
+    report = check(root)
     assert [f.code for f in report.findings if f.severity == WARNING] == ["INDEX_OUTDATED"]
     assert "ocr_results" in report.findings[0].message
     found = errors(report)
@@ -300,10 +339,12 @@ def test_a25_person_link_hidden_from_the_primary_key(root: Path) -> None:
         db.execute(f"CREATE INDEX shadow ON person_ids (kind, value) WHERE value != '{FORGED_NUMBER}'")
         db.execute("COMMIT")
     swap_root_pages(root, "sqlite_autoindex_person_ids_1", "shadow")
-    with Case.open(root, readonly=True) as case:  # people.load() scans the table: the link is believed
+    with Case.open(
+        root, readonly=True, keys=KEYS.get(root)
+    ) as case:  # people.load() scans the table: the link is believed
         (alex,) = [p for p in case.people() if p.name == "Alex Morgan"]
         assert FORGED_NUMBER in {link.identifier.value for link in alex.links}
-    found = errors(verify_case(root))
+    found = errors(check(root))
     assert set(found) == {"DATABASE_CORRUPT", "INDEX_MISMATCH"}
     assert "sqlite_autoindex_person_ids_1" in found["DATABASE_CORRUPT"][0]
     assert any(FORGED_NUMBER in m for m in found["INDEX_MISMATCH"])
@@ -313,7 +354,7 @@ def test_a25_person_link_hidden_from_the_primary_key(root: Path) -> None:
 
 
 def test_a31_same_named_noop_triggers(root: Path) -> None:
-    with Case.open(root, readonly=True) as case:
+    with Case.open(root, readonly=True, keys=KEYS.get(root)) as case:
         head = str(case.head())
     with forge(root) as db:
         db.executescript(
@@ -322,7 +363,7 @@ def test_a31_same_named_noop_triggers(root: Path) -> None:
             "CREATE TRIGGER ledger_append_only_delete BEFORE DELETE ON ledger WHEN 0 BEGIN SELECT 1; END;"
         )
         db.execute("DELETE FROM ledger WHERE seq = (SELECT MAX(seq) FROM ledger)")  # the person.added entry
-    report = verify_case(root)
+    report = check(root)
     modified = [f for f in report.findings if f.code == "TRIGGERS_MODIFIED"]
     assert [f.severity for f in modified] == [WARNING, WARNING]
     assert {m.message.split()[4] for m in modified} == {
@@ -332,7 +373,7 @@ def test_a31_same_named_noop_triggers(root: Path) -> None:
     assert all("--head" in f.message for f in modified)
     # the dropped entry fed the people tables: what it left there is named; a recorded head names the rest
     assert "INDEX_MISMATCH" in errors(report)
-    assert "HEAD_MISMATCH" in errors(verify_case(root, heads=[head]))
+    assert "HEAD_MISMATCH" in errors(check(root, heads=[head]))
 
 
 def test_a31_any_other_trigger_is_an_extra_object(root: Path) -> None:
@@ -340,7 +381,7 @@ def test_a31_any_other_trigger_is_an_extra_object(root: Path) -> None:
         db.execute(
             "CREATE TRIGGER hide AFTER INSERT ON records BEGIN DELETE FROM records WHERE id = new.id; END"
         )
-    found = errors(verify_case(root))
+    found = errors(check(root))
     assert list(found) == ["SCHEMA_EXTRA"] and found["SCHEMA_EXTRA"][0].startswith(
         "trigger hide (on records)"
     )
@@ -365,10 +406,12 @@ def test_objects_that_steer_the_query_planner_are_named(root: Path) -> None:
         db.execute("CREATE INDEX by_channel ON records (channel)")
         db.execute("CREATE VIEW latest AS SELECT * FROM records")
         db.execute("ANALYZE")
-    found = errors(verify_case(root))
+    found = errors(check(root))
     assert list(found) == ["SCHEMA_EXTRA"]
     named = {m.split()[1] for m in found["SCHEMA_EXTRA"]}
-    assert named == {"by_channel", "latest", "sqlite_stat1"}
+    # SQLCipher's SQLite (the keyed connection's) is built with STAT4: its ANALYZE writes sqlite_stat4 too.
+    stat4 = {"sqlite_stat4"} if root in KEYS else set()
+    assert named == {"by_channel", "latest", "sqlite_stat1"} | stat4
 
 
 def test_a_table_root_page_shared_with_another_is_named(root: Path) -> None:
@@ -377,6 +420,6 @@ def test_a_table_root_page_shared_with_another_is_named(root: Path) -> None:
         db.execute("PRAGMA writable_schema = ON")
         db.execute("UPDATE sqlite_master SET rootpage = ? WHERE name = 'people'", (pages["exhibits"],))
         db.execute("PRAGMA writable_schema = OFF")
-    found = errors(verify_case(root))
+    found = errors(check(root))
     assert "SCHEMA_MODIFIED" in found
     assert any("also that of table exhibits" in m for m in found["SCHEMA_MODIFIED"])

@@ -1,10 +1,12 @@
 """Tamper tests: change a case the way an attacker would, and check the verifier names what was done.
 
-One base case is built per module (three imports: real corpus emails kept as plain files, a duplicate, and two
+One base case is built per module, plain and encrypted (every test runs on both; three imports: real corpus emails kept as plain files, a duplicate, and two
 logs read by a test-only importer so the ledger also holds ``records.derived`` entries with records blobs and
 an attachment). Every example works on a fresh copy of its folder. Tampering goes straight at the storage:
-sqlite3 on ``evidence.db`` (dropping the append-only triggers first), bytes of files under ``objects/``,
-``keys/case.pub``.
+sqlite3 on ``evidence.db`` (dropping the append-only triggers first; an encrypted case's through a keyed
+connection, as someone holding its key could), bytes of files under ``objects/`` (an encrypted case's sealed
+files), ``keys/case.pub``. What only an encrypted case has (its vault, sealed names, page authentication) is
+tampered with in ``test_tamper_encrypted.py``.
 """
 
 from __future__ import annotations
@@ -27,9 +29,11 @@ from hypothesis import strategies as st
 
 import evidence.importers
 from evidence.api import Case
-from evidence.case import ledger
+from evidence.case import ledger, sqldriver, vault
 from evidence.case.canonical import GENESIS_PREV, canonical_text, entry_hash
+from evidence.case.sealed import sealed_name
 from evidence.case.signing import PUBLIC_NAME, SigningKey
+from evidence.case.vault import CaseKeys
 from evidence.importers.base import Importer, Source, Yielded
 from evidence.models import Blob, Channel, Direction, ImportOptions, Record, TimeSource
 from evidence.verify import ERROR, Finding, Report
@@ -40,6 +44,7 @@ COLUMNS = ("seq", "recorded_at", "kind", "body", "prev", "hash", "sig")
 Row = tuple[int, str, str, str, str, str, str]
 
 TESTLOG_MAGIC = b"TESTLOG 1\n"
+PASSPHRASE = "tamper base passphrase"
 
 
 class LineLogImporter(Importer):
@@ -91,8 +96,10 @@ class BaseCase:
         fingerprint: str,
         exhibit_of: dict[str, str],
         named_by: dict[str, set[int]],
+        keys: CaseKeys | None = None,
     ) -> None:
         self.root = root
+        self.keys = keys  # an encrypted case's keys, None for a plain case
         self.rows = rows
         self.heads = heads  # the head printed after init and after each import, oldest first
         self.fingerprint = fingerprint
@@ -100,7 +107,23 @@ class BaseCase:
         self.named_by = named_by  # object sha256 -> the seqs of every entry naming it
 
     def __repr__(self) -> str:
-        return f"BaseCase({self.root})"
+        return f"BaseCase({self.root}, {'encrypted' if self.keys else 'plain'})"
+
+    def name(self, sha: str) -> str:
+        """The object's file name: its hash, or (encrypted) its sealed name."""
+        return sha if self.keys is None else sealed_name(self.keys.name_key, sha)
+
+    def rel(self, sha: str) -> str:
+        """The object's path in the case folder, as findings name it."""
+        name = self.name(sha)
+        return f"objects/{'sealed' if self.keys else 'sha256'}/{name[:2]}/{name}"
+
+    def object_path(self, case_dir: Path, sha: str) -> Path:
+        return case_dir / self.rel(sha)
+
+    def verify(self, case_dir: Path, **kwargs: Any) -> Report:
+        """``verify_case`` of a copy of this case, with its keys."""
+        return verify_case(case_dir, keys=self.keys, **kwargs)
 
     @property
     def n(self) -> int:
@@ -110,8 +133,8 @@ class BaseCase:
         return self.rows[seq - 1]
 
 
-def build_base_case(root: Path, corpus: Path) -> BaseCase:
-    """Init a case and make three imports: 8 ledger entries, 7 objects."""
+def build_base_case(root: Path, corpus: Path, *, encrypted: bool = False) -> BaseCase:
+    """Init a case (``encrypted``: under a passphrase) and make three imports: 8 ledger entries, 7 objects."""
     src = root / "src"
     src.mkdir(parents=True)
     email = corpus / "email"
@@ -124,7 +147,15 @@ def build_base_case(root: Path, corpus: Path) -> BaseCase:
     case_dir = root / "case"
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(evidence.importers, "REGISTRY", (LineLogImporter,))
-        with Case.init(case_dir, title="Tamper base", tz="Europe/London") as case:
+        with Case.init(
+            case_dir,
+            title="Tamper base",
+            tz="Europe/London",
+            passphrase=PASSPHRASE if encrypted else None,
+            encrypted=encrypted,
+            cost=vault.TEST_COST,
+        ) as case:
+            keys = case.keys
             heads = [str(case.head())]
             case.import_files([email / "cpython-msg_01.txt", src / "log-one.txt"])
             heads.append(str(case.head()))
@@ -148,13 +179,16 @@ def build_base_case(root: Path, corpus: Path) -> BaseCase:
     # init | msg_01, log-one (+ its records) | msg_05 | log-two (+ its records), a copy of msg_01
     assert kinds == ["case.created", acquired, acquired, derived, acquired, acquired, derived, acquired]
     assert len(named_by) == 7
-    return BaseCase(case_dir, rows, heads, fingerprint, exhibit_of, named_by)
+    assert (keys is not None) == encrypted
+    return BaseCase(case_dir, rows, heads, fingerprint, exhibit_of, named_by, keys)
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> BaseCase:
-    built = build_base_case(tmp_path_factory.mktemp("tamper-base"), corpus)
-    report = verify_case(built.root)
+@pytest.fixture(scope="module", params=["plain", "encrypted"])
+def base(tmp_path_factory: pytest.TempPathFactory, corpus: Path, request: pytest.FixtureRequest) -> BaseCase:
+    """The base case, plain and encrypted: every tamper test runs on both."""
+    encrypted = request.param == "encrypted"
+    built = build_base_case(tmp_path_factory.mktemp("tamper-base"), corpus, encrypted=encrypted)
+    report = built.verify(built.root)
     assert report.ok and not report.findings, [str(f) for f in report.findings]
     return built
 
@@ -168,10 +202,20 @@ def fresh_copy(base: BaseCase) -> Iterator[Path]:
         yield dest
 
 
+def connect_db(case_dir: Path, base: BaseCase) -> sqlite3.Connection:
+    """An ordinary connection to the case database, as the attacker has: an encrypted case's keyed (an attacker
+    who holds the key; one who does not can only break pages, see test_tamper_encrypted.py)."""
+    if base.keys is None:
+        return sqlite3.connect(case_dir / "evidence.db", isolation_level=None)
+    conn = sqldriver.connect(case_dir / "evidence.db", isolation_level=None)
+    conn.execute(f"PRAGMA key = \"x'{base.keys.db_key.hex()}'\"")
+    return conn
+
+
 @contextlib.contextmanager
-def tamper_db(case_dir: Path) -> Iterator[sqlite3.Connection]:
+def tamper_db(case_dir: Path, base: BaseCase) -> Iterator[sqlite3.Connection]:
     """An ordinary sqlite3 connection with the append-only triggers dropped, committed on exit."""
-    conn = sqlite3.connect(case_dir / "evidence.db", isolation_level=None)
+    conn = connect_db(case_dir, base)
     try:
         conn.execute("DROP TRIGGER IF EXISTS ledger_append_only_update")
         conn.execute("DROP TRIGGER IF EXISTS ledger_append_only_delete")
@@ -202,14 +246,6 @@ def set_contents(conn: sqlite3.Connection, seq: int, source: Row) -> None:
     )
 
 
-def object_path(case_dir: Path, sha: str) -> Path:
-    return case_dir / "objects" / "sha256" / sha[:2] / sha
-
-
-def rel(sha: str) -> str:
-    return f"objects/sha256/{sha[:2]}/{sha}"
-
-
 def errors(report: Report) -> list[Finding]:
     return [f for f in report.findings if f.severity == ERROR]
 
@@ -227,25 +263,25 @@ def test_flipping_any_byte_of_any_object_is_modified_naming_exhibit_and_path(
     base: BaseCase, data: st.DataObject
 ) -> None:
     sha = data.draw(st.sampled_from(sorted(base.named_by)), label="object")
-    size = object_path(base.root, sha).stat().st_size
+    size = base.object_path(base.root, sha).stat().st_size
     position = data.draw(st.integers(0, size - 1), label="position")
     mask = data.draw(st.integers(1, 255), label="mask")
     with fresh_copy(base) as case_dir:
-        path = object_path(case_dir, sha)
+        path = base.object_path(case_dir, sha)
         path.chmod(stat.S_IRUSR | stat.S_IWUSR)
         content = bytearray(path.read_bytes())
         content[position] ^= mask
         path.write_bytes(bytes(content))
         path.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
-        report = verify_case(case_dir)
+        report = base.verify(case_dir)
     assert not report.ok
     found = errors(report)
     assert len(found) == 1, described(report)
     assert found[0].code == "MODIFIED"
     assert found[0].exhibit == base.exhibit_of[sha]
-    assert found[0].path == rel(sha)
+    assert found[0].path == base.rel(sha)
     assert found[0].entry == min(base.named_by[sha])
-    assert str(found[0]).startswith(f"MODIFIED {base.exhibit_of[sha]} {rel(sha)}: ")
+    assert str(found[0]).startswith(f"MODIFIED {base.exhibit_of[sha]} {base.rel(sha)}: ")
 
 
 @EXAMPLES
@@ -254,17 +290,17 @@ def test_deleting_or_adding_an_object_is_missing_or_extra(base: BaseCase, data: 
     sha = data.draw(st.sampled_from(sorted(base.named_by)), label="object")
     stray = data.draw(st.binary(min_size=1, max_size=64), label="stray")
     with fresh_copy(base) as case_dir:
-        object_path(case_dir, sha).unlink()
+        base.object_path(case_dir, sha).unlink()
         stray_sha = hashlib.sha256(stray).hexdigest()
-        stray_path = object_path(case_dir, stray_sha)
+        stray_path = base.object_path(case_dir, stray_sha)
         stray_path.parent.mkdir(exist_ok=True)
         stray_path.write_bytes(stray)
-        report = verify_case(case_dir)
+        report = base.verify(case_dir)
     assert not report.ok
     by_code = {f.code: f for f in errors(report)}
     assert set(by_code) == {"MISSING", "EXTRA"}, described(report)
-    assert (by_code["MISSING"].exhibit, by_code["MISSING"].path) == (base.exhibit_of[sha], rel(sha))
-    assert by_code["EXTRA"].path == rel(stray_sha)
+    assert (by_code["MISSING"].exhibit, by_code["MISSING"].path) == (base.exhibit_of[sha], base.rel(sha))
+    assert by_code["EXTRA"].path == base.rel(stray_sha)
 
 
 # -- one column of one row -------------------------------------------------------------------------------
@@ -287,7 +323,7 @@ def test_flipping_any_byte_of_any_ledger_column_names_that_entry(base: BaseCase,
     seq = data.draw(st.integers(1, base.n), label="seq")
     column = data.draw(st.sampled_from(COLUMNS), label="column")
     with fresh_copy(base) as case_dir:
-        with tamper_db(case_dir) as conn:
+        with tamper_db(case_dir, base) as conn:
             if column == "seq":
                 free = [v for v in range(-3, base.n + 6) if not 1 <= v <= base.n]
                 new_seq = data.draw(st.sampled_from(free), label="new seq")
@@ -297,7 +333,7 @@ def test_flipping_any_byte_of_any_ledger_column_names_that_entry(base: BaseCase,
                 position = data.draw(st.integers(0, length - 1), label="position")
                 mask = data.draw(st.integers(1, 255), label="mask")
                 flip_column(conn, seq, column, position, mask)
-        report = verify_case(case_dir)
+        report = base.verify(case_dir)
     assert not report.ok
     if column == "seq":
         expected_codes, named = {"SEQ_MODIFIED", "ROWS_REORDERED"}, new_seq
@@ -310,9 +346,9 @@ def test_flipping_any_byte_of_any_ledger_column_names_that_entry(base: BaseCase,
 
 def test_column_rewritten_as_a_blob_with_the_same_bytes_is_detected(base: BaseCase) -> None:
     with fresh_copy(base) as case_dir:
-        with tamper_db(case_dir) as conn:
+        with tamper_db(case_dir, base) as conn:
             conn.execute("UPDATE ledger SET body = CAST(body AS BLOB) WHERE seq = 3")
-        report = verify_case(case_dir)
+        report = base.verify(case_dir)
     assert not report.ok
     assert [(f.code, f.entry) for f in errors(report)] == [("ENTRY_MODIFIED", 3)], described(report)
     assert "body is stored as blob" in errors(report)[0].message
@@ -322,9 +358,9 @@ def test_column_rewritten_as_a_blob_with_the_same_bytes_is_detected(base: BaseCa
 def test_hex_column_in_upper_case_is_detected(base: BaseCase, column: str) -> None:
     # bytes.fromhex reads "AB" like "ab": without a format check a re-cased signature would verify.
     with fresh_copy(base) as case_dir:
-        with tamper_db(case_dir) as conn:
+        with tamper_db(case_dir, base) as conn:
             conn.execute(f"UPDATE ledger SET {column} = upper({column}) WHERE seq = 4")
-        report = verify_case(case_dir)
+        report = base.verify(case_dir)
     assert not report.ok
     assert ("ENTRY_MODIFIED", 4) in [(f.code, f.entry) for f in errors(report)], described(report)
 
@@ -334,9 +370,9 @@ def test_altered_key_in_the_genesis_body_names_only_the_genesis(base: BaseCase) 
     start = body.index('"public_key":"') + len('"public_key":"')
     altered = body[:start] + ("1" if body[start] != "1" else "2") + body[start + 1 :]
     with fresh_copy(base) as case_dir:
-        with tamper_db(case_dir) as conn:
+        with tamper_db(case_dir, base) as conn:
             conn.execute("UPDATE ledger SET body = ? WHERE seq = 1", (altered,))
-        report = verify_case(case_dir)
+        report = base.verify(case_dir)
     assert not report.ok
     # keys/case.pub signed the genesis as stored: it, not the altered body, checks the other signatures.
     assert [(f.code, f.entry) for f in errors(report)] == [("ENTRY_MODIFIED", 1)], described(report)
@@ -352,11 +388,11 @@ def test_deleting_any_row_but_the_newest_is_row_deleted(base: BaseCase, data: st
     seq = data.draw(st.integers(1, base.n - 1), label="seq")
     renumber = data.draw(st.booleans(), label="renumber the rows after it")
     with fresh_copy(base) as case_dir:
-        with tamper_db(case_dir) as conn:
+        with tamper_db(case_dir, base) as conn:
             conn.execute("DELETE FROM ledger WHERE seq = ?", (seq,))
             if renumber:
                 shift_seqs(conn, seq + 1, -1)
-        report = verify_case(case_dir)
+        report = base.verify(case_dir)
     assert not report.ok
     deleted = [f for f in report.findings if f.code == "ROW_DELETED"]
     assert [f.entry for f in deleted] == [seq], described(report)
@@ -374,7 +410,7 @@ def test_dropping_the_newest_rows_is_a_valid_prefix_caught_by_heads_and_orphaned
     keep = base.n - dropped
     orphans = {sha for sha, seqs in base.named_by.items() if min(seqs) > keep}
     with fresh_copy(base) as case_dir:
-        with tamper_db(case_dir) as conn:
+        with tamper_db(case_dir, base) as conn:
             conn.execute("DELETE FROM ledger WHERE seq > ?", (keep,))
             # A careful attacker also makes the projections agree with the shortened ledger.
             conn.execute("DELETE FROM exhibits WHERE seq > ?", (keep,))
@@ -393,12 +429,12 @@ def test_dropping_the_newest_rows_is_a_valid_prefix_caught_by_heads_and_orphaned
             conn.execute(delete_trigger)
         if remove_orphans:
             for sha in orphans:
-                object_path(case_dir, sha).unlink()
-        alone = verify_case(case_dir)
-        with_head = verify_case(case_dir, heads=[base.heads[-1]])
-        with_all_heads = verify_case(case_dir, heads=base.heads)
+                base.object_path(case_dir, sha).unlink()
+        alone = base.verify(case_dir)
+        with_head = base.verify(case_dir, heads=[base.heads[-1]])
+        with_all_heads = base.verify(case_dir, heads=base.heads)
     extra = {f.path for f in alone.findings if f.code == "EXTRA"}
-    assert extra == (set() if remove_orphans else {rel(sha) for sha in orphans}), described(alone)
+    assert extra == (set() if remove_orphans else {base.rel(sha) for sha in orphans}), described(alone)
     assert {f.code for f in errors(alone)} <= {"EXTRA"}, described(alone)
     assert alone.ok == (remove_orphans or not orphans)
     assert alone.facts["head"]["seq"] == keep
@@ -413,13 +449,13 @@ def test_dropping_the_newest_rows_is_a_valid_prefix_caught_by_heads_and_orphaned
 
 def test_dropping_the_newest_rows_without_fixing_the_index_is_an_index_mismatch(base: BaseCase) -> None:
     with fresh_copy(base) as case_dir:
-        with tamper_db(case_dir) as conn:
+        with tamper_db(case_dir, base) as conn:
             conn.execute("DELETE FROM ledger WHERE seq > 5")
-        report = verify_case(case_dir)
+        report = base.verify(case_dir)
     assert not report.ok
     assert "INDEX_MISMATCH" in report.codes()
     assert {f.path for f in report.findings if f.code == "EXTRA"} == {
-        rel(sha) for sha, seqs in base.named_by.items() if min(seqs) > 5
+        base.rel(sha) for sha, seqs in base.named_by.items() if min(seqs) > 5
     }
 
 
@@ -445,10 +481,10 @@ def test_inserting_a_forged_row_anywhere_is_detected(base: BaseCase, data: st.Da
     copy_from = data.draw(st.integers(1, base.n), label="signature copied from")
     row = forged_row(base, position, note, signer, copy_from)
     with fresh_copy(base) as case_dir:
-        with tamper_db(case_dir) as conn:
+        with tamper_db(case_dir, base) as conn:
             shift_seqs(conn, position, 1)
             insert_row(conn, row)
-        report = verify_case(case_dir)
+        report = base.verify(case_dir)
     assert not report.ok
     named = {(f.code, f.entry) for f in errors(report)}
     assert ("BAD_SIGNATURE", position) in named, described(report)
@@ -464,10 +500,10 @@ def test_duplicating_any_row_is_row_inserted(base: BaseCase, data: st.DataObject
     original = data.draw(st.integers(1, base.n), label="row copied")
     position = data.draw(st.integers(1, base.n + 1), label="copy inserted at")
     with fresh_copy(base) as case_dir:
-        with tamper_db(case_dir) as conn:
+        with tamper_db(case_dir, base) as conn:
             shift_seqs(conn, position, 1)
             insert_row(conn, (position, *base.row(original)[1:]))
-        report = verify_case(case_dir)
+        report = base.verify(case_dir)
     assert not report.ok
     moved_original = original + 1 if original >= position else original
     # A copy right next to its original cannot be told from it: either may be named.
@@ -482,10 +518,10 @@ def test_duplicating_any_row_is_row_inserted(base: BaseCase, data: st.DataObject
 def test_swapping_two_rows_contents_is_rows_reordered(base: BaseCase, data: st.DataObject) -> None:
     first, second = sorted(data.draw(st.lists(st.integers(1, base.n), min_size=2, max_size=2, unique=True)))
     with fresh_copy(base) as case_dir:
-        with tamper_db(case_dir) as conn:
+        with tamper_db(case_dir, base) as conn:
             set_contents(conn, first, base.row(second))
             set_contents(conn, second, base.row(first))
-        report = verify_case(case_dir)
+        report = base.verify(case_dir)
     assert not report.ok
     reordered = {f.entry for f in report.findings if f.code == "ROWS_REORDERED"}
     assert reordered & {first, second}, described(report)
@@ -499,10 +535,10 @@ def test_reordering_rows_is_rows_reordered_within_the_moved_span(base: BaseCase,
     seqs = data.draw(st.lists(st.integers(1, base.n), min_size=2, max_size=base.n, unique=True), label="rows")
     order = data.draw(st.permutations(seqs).filter(lambda p: list(p) != seqs), label="new order")
     with fresh_copy(base) as case_dir:
-        with tamper_db(case_dir) as conn:
+        with tamper_db(case_dir, base) as conn:
             for target, source in zip(seqs, order, strict=True):
                 set_contents(conn, target, base.row(source))
-        report = verify_case(case_dir)
+        report = base.verify(case_dir)
     moved = [t for t, s in zip(seqs, order, strict=True) if t != s]
     assert not report.ok
     reordered = {f.entry for f in report.findings if f.code == "ROWS_REORDERED"}
@@ -518,7 +554,7 @@ def test_replacing_the_public_key_is_key_replaced(base: BaseCase) -> None:
     with fresh_copy(base) as case_dir:
         pub = case_dir / "keys" / PUBLIC_NAME
         pub.write_bytes(SigningKey.generate().public.to_pem())
-        report = verify_case(case_dir)
+        report = base.verify(case_dir)
     assert not report.ok
     assert [(f.code, f.path) for f in errors(report)] == [("KEY_REPLACED", "keys/case.pub")], described(
         report
@@ -529,7 +565,7 @@ def resign_everything(case_dir: Path, base: BaseCase, key: SigningKey) -> None:
     """The full-rewrite attack: a new key, a genesis naming it, every entry re-hashed and re-signed, and the
     exhibit name changed on the way (anything can be rewritten once the whole chain is)."""
     prev = GENESIS_PREV
-    with tamper_db(case_dir) as conn:
+    with tamper_db(case_dir, base) as conn:
         for seq, recorded_at, kind, body_text, _, _, _ in base.rows:
             body = json.loads(body_text)
             if kind == "case.created":
@@ -545,7 +581,7 @@ def resign_everything(case_dir: Path, base: BaseCase, key: SigningKey) -> None:
             )
             prev = digest
         conn.execute("UPDATE exhibits SET original_name = 'innocent.txt' WHERE exhibit = 'EX-0001'")
-    restore = sqlite3.connect(case_dir / "evidence.db", isolation_level=None)
+    restore = connect_db(case_dir, base)
     try:
         restore.executescript(ledger.LEDGER_SCHEMA)  # the triggers back, as if nothing happened
     finally:
@@ -562,11 +598,11 @@ def test_full_rewrite_with_a_new_key_passes_alone_and_is_caught_by_fingerprint_o
     key = SigningKey.generate()
     with fresh_copy(base) as case_dir:
         resign_everything(case_dir, base, key)
-        alone = verify_case(case_dir)
-        expected_key = verify_case(case_dir, expect_key=base.fingerprint)
-        recorded_head = verify_case(case_dir, heads=[base.heads[-1]])
-        new_key = verify_case(case_dir, expect_key=key.public.fingerprint)
-        with Case.open(case_dir, readonly=True) as case:
+        alone = base.verify(case_dir)
+        expected_key = base.verify(case_dir, expect_key=base.fingerprint)
+        recorded_head = base.verify(case_dir, heads=[base.heads[-1]])
+        new_key = base.verify(case_dir, expect_key=key.public.fingerprint)
+        with Case.open(case_dir, readonly=True, keys=base.keys) as case:
             assert case.exhibits()[0]["original_name"] == "innocent.txt"
     # Honest limit: a consistent re-signing is a valid case on its own. Only what was written down outside the
     # case (the key fingerprint printed at init, a head from an earlier report or export) exposes it.
