@@ -193,25 +193,6 @@ def _reject_constant(text: str) -> Any:
 def parse_canonical(text: str | bytes) -> Any:
     """Parse JSON that must already be canonical; raises CanonicalError if it is not (or is not JSON)."""
     raw = text.encode("utf-8") if isinstance(text, str) else text
-    if len(raw) <= _QUICK_BYTES:
-        # The usual case, a ledger body (the verifier reads 100,000 of them): parsed by json's C decoder alone
-        # and accepted when serializing the value again gives the same bytes. That equality is the whole
-        # check: a duplicate key leaves one key in the value, so the text cannot come back; a float or NaN is
-        # refused by the hooks, and so is an integer outside +/-2**53. Anything else, or any error, goes to
-        # the full parse below, which names the precise reason.
-        try:
-            value = json.loads(
-                raw, parse_float=_reject_float, parse_constant=_reject_constant, parse_int=_quick_int
-            )
-            if _dumps(value).encode("utf-8") == raw:
-                return value
-        except (ValueError, RecursionError, UnicodeEncodeError):
-            pass
-    return _parse_strict(raw)
-
-
-def _parse_strict(raw: bytes) -> Any:
-    """``parse_canonical`` without its quick path: every object through the duplicate-key hook."""
     try:
         value = json.loads(
             raw,
@@ -226,16 +207,6 @@ def _parse_strict(raw: bytes) -> Any:
     if canonical_bytes(value) != raw:
         raise CanonicalError("JSON is not in canonical form")
     return value
-
-
-_QUICK_BYTES = 1 << 20  # larger texts (a whole records blob) take the path that never holds json's token list
-
-
-def _quick_int(text: str) -> int:
-    number = int(text)
-    if not -MAX_SAFE_INT <= number <= MAX_SAFE_INT:
-        raise ValueError(text)  # the strict parse says why
-    return number
 
 
 def sha256_hex(data: bytes) -> str:
