@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from evidence.cli.common import reading_case
 from evidence.cli.output import print_screen_messages
-from evidence.cli.sanitize import json_text
+from evidence.cli.sanitize import json_item, json_text
 from evidence.describe import describe, human_size
 from evidence.timeutil import display, parse_iso
 
@@ -168,7 +168,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
                 data["tags"] = [t.to_json() for t in tags]
                 data["relayed"] = [r for s in entry.sources for r in relays.get(s.record_id, [])]
                 # The array written item by item, byte for byte what json_text gives for the whole list.
-                out.write(("[\n" if first else ",\n") + json_text([data])[2:-2])
+                out.write(("[\n" if first else ",\n") + json_item(data))
             else:
                 out.write(_timeline_line(entry, tags, resolver, tz) + "\n")
             first = False

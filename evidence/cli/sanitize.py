@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from json.encoder import encode_basestring  # ensure_ascii=False's string encoder (C), as json.dumps uses it
 from typing import Any, TextIO
 
 # C0 but tab (\x09) and newline (\x0a), DEL, C1; then the bidi embeddings, overrides and isolates.
@@ -41,6 +42,59 @@ def json_text(value: Any, *, indent: int | None = 2) -> str:
     JSON escapes (``\\u009b``): the same value for a JSON reader, nothing a terminal obeys."""
     text = json.dumps(value, indent=indent, ensure_ascii=False)
     return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def json_item(value: Any) -> str:
+    """One item of a JSON array as ``json_text`` writes the array: ``json_text([value])[2:-2]``, byte for byte,
+    several times faster. ``json.dumps`` with ``indent`` runs its pure-Python encoder (a generator a value);
+    here dicts and lists are joined directly and strings, numbers and constants are written by the same
+    functions the encoder calls (``encode_basestring``, ``int.__repr__``, ``float.__repr__``). A value of any
+    other type is given to ``json_text``, which raises or writes it as it always did."""
+    try:
+        text = "  " + _indented(value, "\n  ")
+    except _Unusual:
+        return json_text([value])[2:-2]
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+class _Unusual(Exception):
+    """A value ``_indented`` leaves to ``json.dumps`` (a float key, NaN, a type JSON has no form for)."""
+
+
+def _indented(value: Any, newline: str) -> str:
+    # json.encoder._make_iterencode's order of checks (a str subclass is a string, bool before int).
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        if value != value or value in (_INFINITY, -_INFINITY):
+            raise _Unusual
+        return float.__repr__(value)
+    inner = newline + "  "
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        return "[" + inner + ("," + inner).join([_indented(v, inner) for v in value]) + newline + "]"
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        parts = []
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise _Unusual
+            parts.append(encode_basestring(key) + ": " + _indented(item, inner))
+        return "{" + inner + ("," + inner).join(parts) + newline + "}"
+    raise _Unusual
+
+
+_INFINITY = float("inf")
 
 
 class SafeStream:
