@@ -35,7 +35,7 @@ from evidence.analysis._tactic_model import features, tokens  # noqa: E402
 from evidence.analysis.tactics import TACTICS, rules_dir  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "tactics"
-VERSION = "v1"
+VERSION = "v2"
 EPOCHS = 30
 RATE = 0.15
 L2 = 2e-4
