@@ -4,8 +4,9 @@ Usage: ``.venv/bin/python bench/train_tactics.py [--out PATH] [--check]``. Deter
 same file, byte for byte (``--check`` retrains and fails if the shipped file differs).
 
 Data (all in ``tests/data/tactics``, see the README there): the ``train`` split of ``corpus_*.jsonl``, the ``dev``
-split of ``labelled.jsonl`` and the ``train`` split of ``defwritten.jsonl`` (messages written from the tactic
-definitions only) when it is there. Held-out splits (``test``, ``heldout``) are never read here.
+split of ``labelled.jsonl`` and the ``train`` halves of ``defwritten_*.jsonl`` and ``defwritten2_*.jsonl``
+(messages written from the tactic definitions only, by two other writers). Held-out splits (``test``,
+``heldout``) are never read here.
 
 Method: one logistic regression a tactic over the words and word pairs of ``_tactic_model.features``, trained
 by stochastic gradient descent in a fixed order (pure Python, no dependencies). Each training message is also
@@ -34,7 +35,7 @@ from evidence.analysis._tactic_model import features, tokens  # noqa: E402
 from evidence.analysis.tactics import TACTICS, rules_dir  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "tactics"
-VERSION = "v1"
+VERSION = "v2"
 EPOCHS = 30
 RATE = 0.15
 L2 = 2e-4
