@@ -13,7 +13,7 @@ from evidence.ocr.layout.headers import _call_name, _capital_i, _list_header
 from evidence.ocr.layout.model import Message
 from evidence.ocr.layout.page import _Line
 from evidence.ocr.layout.settings import _STATUS_BAR_PERMILLE, Color
-from evidence.ocr.layout.times import _CLOCK, _DAY, _TRAILING_JUNK, _clean_time, _is_time, _list_date
+from evidence.ocr.layout.times import _CLOCK, _DAY, _MONTH, _TRAILING_JUNK, _clean_time, _is_time, _list_date
 from evidence.ocr.layout.words import _box_of, _confidence, _has_alnum, _strip_junk, _text
 from evidence.ocr.tesseract import Word
 
@@ -23,6 +23,12 @@ _EMAIL_HEADERS: Final = re.compile(r"\b(inbox|primary|mail|all inboxes)\b", re.I
 
 
 _COUNT: Final = re.compile(r"^\((\d{1,2})\)$")
+# a list's time written relative to now or with its year ("5 min ago", "7 days ago", "3 December 2021"):
+# taken only at the right end of a list row, never in a chat bubble
+_RELATIVE: Final = re.compile(
+    rf"^(?:\d{{1,2}}\s?(?:min|mins|minutes?|h|hrs?|hours?|days?|weeks?)\s+ago|just now|\d{{1,2}}\s{_MONTH}\s\d{{4}})$",
+    re.IGNORECASE,
+)
 
 
 def _set_apart(words: list[Word], take: int) -> bool:
@@ -80,7 +86,8 @@ def _right_time(line: _Line, width: int) -> tuple[list[Word], str] | None:
             continue
         tail = words[-take:]
         text = _text(tail).rstrip(_TRAILING_JUNK)
-        if _is_time(text) and tail[0].left * 3 >= width * 2 - width // 3 and _set_apart(words, take):
+        timely = _is_time(text) or _RELATIVE.match(text) is not None
+        if timely and tail[0].left * 3 >= width * 2 - width // 3 and _set_apart(words, take):
             return words[:-take], _clean_time(text)
     if words and words[-1].left * 3 >= width * 2 - width // 3:
         # an icon glyph glued before the time ("Q9May"): one character, then a whole time
@@ -177,6 +184,8 @@ def _read_list(
     first = lines.index(rows[0][0][0])
     header = _list_header(lines, height, first)
     if len(rows) == 1:
+        if _chat_row(rows[0]):  # a name with its time and one line under it, nothing more: a list of one chat
+            return "conversation_list", header, []
         return _read_email(lines, rows[0], header, height)
     calls = _CALL_HEADERS.search(header or "") is not None or sum(
         1 for row in rows if _call_row(row[0])

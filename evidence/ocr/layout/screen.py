@@ -82,11 +82,12 @@ def analyse(
     messages: list[Message]
     if bubbles:
         kind = "chat"
-        header, messages = _read_chat(lines, [(r, box) for r, box, _ in bubbles], width, height)
+        photos = photo_boxes(grid, regions, labels)
+        header, messages = _read_chat(lines, [(r, box) for r, box, _ in bubbles], width, height, photos)
         if messages and _placeholder(messages[-1].text, messages[-1].bbox, height):
             messages = messages[:-1]  # the compose field's placeholder, not a message
         bands = [line for line in lines if line.slot.kind == "band"]
-        messages = with_photos(messages, photo_boxes(grid, regions, labels), bands, width, height)
+        messages = with_photos(messages, photos, bands, width, height)
         messages = [
             m
             for m in messages
@@ -98,7 +99,9 @@ def analyse(
                 kind, header, messages = "unknown", None, []
     elif furniture and not _web_address([line.text for line in lines]):
         # a chat's notices or compose box and no message: a chat screen without messages
-        kind, header, messages = "chat", _chat_header(lines, height), []
+        kind, header = "chat", _chat_header(lines, height)
+        bands = [line for line in lines if line.slot.kind == "band"]
+        messages = with_photos([], photo_boxes(grid, regions, labels), bands, width, height)
     else:
         kind, header, messages = _read_list(rgb, lines, background)
     settings = layout_settings()

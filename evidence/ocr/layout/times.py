@@ -17,9 +17,9 @@ _DAY: Final = rf"(?:Yesterday|Today|{_WEEKDAY}|\d{{1,2}}\s?{_MONTH}|{_MONTH}\s?\
 # a whole line that is a shown time: "21:33", "9:41 PM", "Yesterday", "Mon", "Mon 9:41 PM", "14 Mar"
 _TIME_LINE: Final = re.compile(rf"^(?:(?:{_DAY}),?\s)?{_CLOCK}$|^{_DAY}$")
 # a clock at the end of a bubble's last line, optionally followed by read ticks (1-3 non-word characters, or
-# the double tick read as one or two of "v", "y", "w", "J")
+# the double tick read as one or two of "v", "y", "w", "J", "S")
 _TIME_TAIL: Final = re.compile(
-    rf"(?:^|\s)((?:{_DAY},?\s)?{_CLOCK})(?:\s(?:[^\w\s]{{1,3}}|[vVyYwWJ]{{1,2}}))?$"
+    rf"(?:^|\s)((?:{_DAY},?\s)?{_CLOCK})(?:\s(?:[^\w\s]{{1,3}}|[vVyYwWJsS]{{1,2}}))?$"
 )
 
 
