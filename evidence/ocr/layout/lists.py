@@ -8,7 +8,15 @@ from typing import Final
 from PIL import Image
 
 from evidence.ocr.layout.call_rows import two_line_calls
-from evidence.ocr.layout.calls import _around, _arrow_before, _arrow_in, _arrow_token, _ink_colour, _is_red
+from evidence.ocr.layout.calls import (
+    _around,
+    _arrow_before,
+    _arrow_in,
+    _arrow_token,
+    _ink_colour,
+    _is_red,
+    _red_icon_before,
+)
 from evidence.ocr.layout.headers import _call_name, _capital_i, _list_header
 from evidence.ocr.layout.model import Message
 from evidence.ocr.layout.page import _Line
@@ -204,6 +212,10 @@ def _read_list(
             others = [rest, *others]
         others = [ws for ws in others if ws]
         if calls:
+            named = _call_name_words(row_lines, rest, anchor)
+            if named is None:
+                continue  # no name beside the time (an avatar's junk only): no record, never a guessed name
+            first_line = named
             count: int | None = None
             arrow: str | None = None
             sub = _strip_junk(others[0]) if others else []
@@ -218,12 +230,17 @@ def _read_list(
                 elif line_words and line_words[0].left * 2 < width:  # an arrow starts a row, never ends it
                     arrow = arrow or _arrow_before(rgb, line_words[0], row_lines, background)
             name_words = _strip_junk(first_line)
+            while len(name_words) > 1 and len(name_words[0].text) <= 2 and name_words[0].conf < 80:
+                name_words = name_words[
+                    1:
+                ]  # the avatar's letter or the arrow read as a token before the name
             counted = _COUNT.match(name_words[-1].text) if len(name_words) > 1 else None
             if counted:
                 count = int(counted.group(1))
                 name_words = _strip_junk(name_words[:-1])
             name = _call_name(_text(name_words))
-            call = "missed" if _is_red(_ink_colour(rgb, name_words, background)) else None
+            red = _is_red(_ink_colour(rgb, name_words, background))
+            call = "missed" if red or (name_words and _red_icon_before(rgb, name_words[0])) else None
             said = _CALL_WORDS.search(" ".join(ln.text for ln in row_lines))
             if call is None and said:
                 call = said.group(1).lower()
@@ -259,6 +276,27 @@ def _read_list(
                 )
             )
     return ("call_list" if calls else "email_list"), header, messages
+
+
+def _call_name_words(row_lines: list[_Line], rest: list[Word], anchor: int) -> list[Word] | None:
+    """A call row's name: the words before its time on the time's line, else the line level with the time
+    (a name read as a piece of its own), else the first line above the time holding a word; None when no
+    line of the row holds one (an avatar or an icon read as junk is no name)."""
+    line = row_lines[anchor] if anchor < len(row_lines) else None
+    if _meaningful_words(rest):
+        return rest
+    if line is not None:
+        top, bottom = line.box[1], line.box[3]
+        for k, other in enumerate(row_lines):
+            centre = (other.box[1] + other.box[3]) // 2
+            if k != anchor and top <= centre <= bottom and _meaningful(other):
+                return other.words
+    above = [ln for k, ln in enumerate(row_lines) if k < anchor and _meaningful(ln)]
+    return above[0].words if above else None
+
+
+def _meaningful_words(words: list[Word]) -> bool:
+    return any(w.conf >= 50 and sum(ch.isalnum() for ch in w.text) >= 3 for w in words)
 
 
 def _read_email(
