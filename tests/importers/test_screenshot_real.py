@@ -87,6 +87,15 @@ def test_headers_read_exactly() -> None:
     assert read("screenshots-real", "fossifymessages-2_en-US.png")[2]["header"] == "Mia Zhang"
 
 
+def test_a_header_whose_words_tesseract_glued_is_read_again_alone() -> None:
+    """An avatar photo close before the name made the page reading glue its words ("LeonGreen",
+    "OngNossaSenhoraDaP.."); the header words are read again from their own crop, and only spaces change."""
+    assert read("screenshots-real", "nextcloudtalk-voiceRecord_light.png")[2]["header"] == "Leon Green"
+    assert (
+        read("screenshots-real", "bethehero-whatsapp_mobile.png")[2]["header"] == "Ong Nossa Senhora Da P..."
+    )
+
+
 def test_a_long_incoming_bubble_stays_incoming_by_its_colour() -> None:
     _, records, _ = read("screenshots-real", "fluffychat-android_2.png")
     (whoa,) = [r for r in records if r.text and r.text.startswith("Whoa")]

@@ -10,6 +10,7 @@ from evidence.ocr.layout.chat import _chat_header, _read_chat
 from evidence.ocr.layout.flatten import _corner_time, _flat_region, _flatten, _prepare_region, _scaled
 from evidence.ocr.layout.furniture import _not_messages, _placeholder, _web_address
 from evidence.ocr.layout.grid import _grid, _merged, _Region, _regions, _rgb, _to_px
+from evidence.ocr.layout.headers import _respaced_header
 from evidence.ocr.layout.lists import _read_list
 from evidence.ocr.layout.model import Layout, Message
 from evidence.ocr.layout.page import _ocr_page, _slot_lines
@@ -124,6 +125,8 @@ def analyse(
             messages = with_photos([], photo_boxes(grid, regions, labels), bands, width, height)
     else:
         kind, header, messages = _read_list(rgb, lines, background)
+    if kind == "chat" and header:
+        header = _respaced_header(rgb, lines, header, probe, name, timeout_s)
     settings = layout_settings()
     settings["engine_version"] = version
     return Layout(
