@@ -10,8 +10,8 @@ photo: its letters' cells sit in lines with plain rows between them.
   ``photo`` with the caption as its text (and, in a group, the member named above the photo as its sender).
 - A photo alone is a message when its side is clear: it shares the incoming bubbles' left edge and not the
   outgoing ones' right edge, or the other way round; in a chat without text bubbles (only notices around a
-  GIF), it hangs from one side: starting in the screen's left quarter and ending before its right quarter
-  (incoming, an avatar beside it), or the mirror (outgoing). A photo whose side is not clear makes no message (the
+  GIF), it must show a time right under it and hang from one side: starting in the screen's left quarter and
+  ending before its right quarter (incoming, an avatar beside it), or the mirror (outgoing). A photo whose side is not clear makes no message (the
   picture's own record keeps the screen), never a guessed side. Its shown time is a band that is only a time
   right under it; its day is the day of the message above it.
 """
@@ -133,7 +133,9 @@ def with_photos(
             continue  # it overlaps a bubble (a picture inside a bubble is the bubble's)
         if left is not None and right is not None:
             on_left, on_right = abs(photo[0] - left) <= tolerance, abs(photo[2] - right) <= tolerance
-        elif not texts:  # no text bubble to compare with: the side the photo hangs from
+        elif not texts:  # no text bubble to compare with: the side the photo hangs from, and a time under it
+            if _time_under(bands, photo) is None:
+                continue  # a picture without a shown time (an avatar, a banner) is no sent photo
             on_left = photo[0] * 4 < width and photo[2] * 4 < width * 3
             on_right = photo[2] * 4 > width * 3 and photo[0] * 4 > width
         else:
