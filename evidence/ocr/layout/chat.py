@@ -153,13 +153,17 @@ def _centre_in(line: Box, photo: Box) -> bool:
     return photo[0] <= cx <= photo[2] and photo[1] <= cy <= photo[3]
 
 
+_TEXT_MARKS: Final = frozenset(".,!?:;'\"\u00a3$\u20ac%-+/()#*&")
+
+
 def _reaction_line(words: list[Word]) -> bool:
-    """A row of reaction chips under a bubble's text ("👍 1 😀 1" read as "@1 @1"): no letter in any token,
-    each token holding a mark that is no digit or read with no confidence."""
+    """A row of reaction chips under a bubble's text ("👍 1 😀 1" read as "@1 @1"): short tokens (at most
+    three characters) without a letter, each holding a mark that writing does not use (an emoji read as "@",
+    "©") or read with no confidence. A number ("123456."), a price ("£5.") or a time stays text."""
     return bool(words) and all(
-        not any(ch.isalpha() for ch in w.text)
-        and not re.search(r"\d[:.]\d", w.text)  # a time on its own line is no reaction
-        and (any(not ch.isalnum() for ch in w.text) or w.conf < SPECK_CONF)
+        len(w.text) <= 3
+        and not any(ch.isalpha() for ch in w.text)
+        and (any(not ch.isalnum() and ch not in _TEXT_MARKS for ch in w.text) or w.conf < SPECK_CONF)
         for w in words
     )
 

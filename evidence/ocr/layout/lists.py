@@ -212,10 +212,13 @@ def _read_list(
             others = [rest, *others]
         others = [ws for ws in others if ws]
         if calls:
-            named = _call_name_words(row_lines, rest, anchor)
-            if named is None:
-                continue  # no name beside the time (an avatar's junk only): no record, never a guessed name
-            first_line = named
+            head = _right_time(row_lines[0], width) if anchor != 0 else None
+            if not _meaningful_words(first_line) or (head is not None and not _meaningful_words(head[0])):
+                # an avatar's junk or another row's time first: the name is elsewhere in the row
+                named = _call_name_words(row_lines, rest, anchor)
+                if named is None:
+                    continue  # no name beside the time (an avatar's junk only): no record, never a guessed one
+                first_line = named
             count: int | None = None
             arrow: str | None = None
             sub = _strip_junk(others[0]) if others else []
@@ -289,14 +292,20 @@ def _call_name_words(row_lines: list[_Line], rest: list[Word], anchor: int) -> l
         top, bottom = line.box[1], line.box[3]
         for k, other in enumerate(row_lines):
             centre = (other.box[1] + other.box[3]) // 2
-            if k != anchor and top <= centre <= bottom and _meaningful(other):
+            if k != anchor and top <= centre <= bottom and _meaningful_words(other.words):
                 return other.words
-    above = [ln for k, ln in enumerate(row_lines) if k < anchor and _meaningful(ln)]
+    above = [ln for k, ln in enumerate(row_lines) if k < anchor and _meaningful_words(ln.words)]
     return above[0].words if above else None
 
 
 def _meaningful_words(words: list[Word]) -> bool:
-    return any(w.conf >= 50 and sum(ch.isalnum() for ch in w.text) >= 3 for w in words)
+    """Whether words hold a name or a number: a token of three letters or digits read with some confidence,
+    one of two letters read with good confidence ("Jo"), or five digits in all ("+33 6 12 34 56 78")."""
+    if any(w.conf >= 50 and sum(ch.isalnum() for ch in w.text) >= 3 for w in words):
+        return True
+    if any(w.conf >= 80 and sum(ch.isalpha() for ch in w.text) >= 2 for w in words):
+        return True
+    return sum(ch.isdigit() for w in words if w.conf >= 50 for ch in w.text) >= 5
 
 
 def _read_email(
