@@ -299,9 +299,12 @@ def _call_name_words(row_lines: list[_Line], rest: list[Word], anchor: int) -> l
 
 
 def _meaningful_words(words: list[Word]) -> bool:
-    """Whether words hold a name or a number: a token of three letters or digits read with some confidence,
-    one of two letters read with good confidence ("Jo"), or five digits in all ("+33 6 12 34 56 78")."""
+    """Whether words hold a name or a number: a token of three letters or digits read with some confidence
+    (three letters: even with little, "lan Cole" at 43), one of two letters read with good confidence ("Jo"),
+    or five digits in all ("+33 6 12 34 56 78"). An avatar's junk ("oO.", "ae", "©") holds none of these."""
     if any(w.conf >= 50 and sum(ch.isalnum() for ch in w.text) >= 3 for w in words):
+        return True
+    if any(w.conf >= 30 and sum(ch.isalpha() for ch in w.text) >= 3 for w in words):
         return True
     if any(w.conf >= 80 and sum(ch.isalpha() for ch in w.text) >= 2 for w in words):
         return True
