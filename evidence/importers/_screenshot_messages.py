@@ -30,6 +30,7 @@ SPACES: Final = str.maketrans({"\u202f": " ", "\u00a0": " "})  # narrow and no-b
 
 _WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _MONTHS: Final = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTH_ALIASES: Final = {"okt": "oct", "dez": "dec", "mai": "may"}  # German short forms the layout reads
 _SHOWN: Final = re.compile(
     r"^(?:(?P<day>yesterday|today|(?P<wd>mon|tue|wed|thu|fri|sat|sun)[a-z]*"
     r"|(?P<d1>\d{1,2})\s?(?P<m1>[a-z]{3})[a-z]*\.?|(?P<m2>[a-z]{3})[a-z]*\.?\s?(?P<d2>\d{1,2}))"
@@ -128,6 +129,7 @@ def resolve_shown(
             day = today - timedelta(days=back)
         else:
             month_name = match.group("m1") or match.group("m2")
+            month_name = _MONTH_ALIASES.get(month_name, month_name)
             number = match.group("d1") or match.group("d2")
             if month_name not in _MONTHS:
                 return None

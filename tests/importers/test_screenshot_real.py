@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from bench.ocr_real import alike, fold, run_picture, score_picture
+from evidence.importers._screenshot_messages import resolve_shown
 from evidence.models import Direction, Record, TimeSource
 
 CORPUS = Path("/work/shared/corpus")
@@ -51,7 +52,9 @@ def test_a_screen_without_messages_makes_no_message_record(name: str) -> None:
     screen = EXPECTED[name]["screen"]
     if name == "anonymousmessenger-9.png":  # a list of one row: not recognised as a list, but no messages
         screen = "unknown"
-    assert picture.raw["screen"] == ("unknown" if screen == "other" else screen)  # says what screen it was
+    if screen in ("other", "in_call", "compose"):  # kinds the layout has no name for: it says unknown
+        screen = "unknown"
+    assert picture.raw["screen"] == screen  # says what screen it was
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_CORPUS))
@@ -82,6 +85,15 @@ def test_headers_read_exactly() -> None:
     ):
         assert read("screenshots-real", name)[2]["header"] in ("Paul", "Friday party")
     assert read("screenshots-real", "fossifymessages-2_en-US.png")[2]["header"] == "Mia Zhang"
+
+
+def test_a_header_whose_words_tesseract_glued_is_read_again_alone() -> None:
+    """An avatar photo close before the name made the page reading glue its words ("LeonGreen",
+    "OngNossaSenhoraDaP.."); the header words are read again from their own crop, and only spaces change."""
+    assert read("screenshots-real", "nextcloudtalk-voiceRecord_light.png")[2]["header"] == "Leon Green"
+    assert (
+        read("screenshots-real", "bethehero-whatsapp_mobile.png")[2]["header"] == "Ong Nossa Senhora Da P..."
+    )
 
 
 def test_a_long_incoming_bubble_stays_incoming_by_its_colour() -> None:
@@ -196,4 +208,53 @@ def test_photos_are_photo_records_on_their_side() -> None:
         Direction.INCOMING,
         "I'll prepare nachos",
         "charley",
+    )
+
+
+def test_one_line_call_rows_with_arrows_and_a_red_missed_arrow() -> None:
+    """GNOME Calls (a Linux phone): one line a row, the arrow before the name, the time or "Okt 12" at the
+    right, a missed call told by its red arrow only. Rows whose time or name tesseract cannot read (Ulf's two
+    rows: a yellow avatar joined to the name; the last row cut off) make no record, never a guessed one."""
+    picture, records, layout = read("screenshots-real", "gnomecalls-history.png")
+    want = EXPECTED["gnomecalls-history.png"]["calls"]
+    tally = score_picture(
+        "gnomecalls-history.png", EXPECTED["gnomecalls-history.png"], picture, records, layout
+    )
+    assert picture.raw["screen"] == "call_list" and tally.junk == 0
+    got = [(fold(r.raw["shown_as"]), r.status, r.raw["shown_time"]) for r in records]
+    assert got == [
+        (fold(c["party"]), c["type"], c["shown_time"]) for c in (want[0], want[1], want[3], want[5], want[6])
+    ]
+    # no date in the picture (no EXIF, no date in its name): "Okt 13" has no year, so no day is invented
+    assert all(r.raw.get("date_unknown") for r in records[2:])
+    # with the picture's day known, the German "Okt" is October
+    shot = datetime.fromisoformat("2021-10-19T10:54:00+02:00")
+    resolved = resolve_shown("Okt 13", shot, "Europe/Berlin")
+    assert resolved is not None and resolved.day.isoformat() == "2021-10-13"
+
+
+def test_a_picture_inside_a_bubble_and_an_audio_bubble_without_a_length() -> None:
+    """Nextcloud Talk: a map sent as a location is a photo whose text is the address under it, never what
+    tesseract reads in the map; the audio bubble (play button and seek bar) is a voice note of unknown
+    length with its time; the reaction chips under a bubble are not its text."""
+    _, records, _ = read("screenshots-real", "nextcloudtalk-voiceRecord_light.png")
+    kinds = [(r.raw.get("media"), r.direction, r.text, r.raw["shown_time"]) for r in records]
+    assert kinds == [
+        (None, Direction.INCOMING, "Thanks a lot!", "20:49"),
+        (None, Direction.OUTGOING, "Hey Leon, let's meet near Brandenburger Tor at 15:00?", "13:43"),
+        (
+            "photo",
+            Direction.OUTGOING,
+            "Brandenburger Tor, 1, Pariser Platz, Mitte, Berlin, 10117, Deutschland",
+            "13:44",
+        ),
+        ("voice", Direction.INCOMING, None, "13:45"),
+    ]
+    assert records[3].duration_s is None
+    _, records, _ = read("screenshots-real", "nextcloudtalk-receive_gifs.jpg")
+    (gif,) = records  # nine call notices around it make no record
+    assert (gif.raw.get("media"), gif.direction, gif.raw["shown_time"]) == (
+        "photo",
+        Direction.INCOMING,
+        "01:48",
     )

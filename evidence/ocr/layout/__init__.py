@@ -16,7 +16,8 @@ image's pixels), the full text and every word. All image work is Pillow plus pur
 2. *Bubbles.* A region is a bubble when it does not touch the image's edges, is at least
    ``MIN_BUBBLE_HEIGHT`` / ``MIN_BUBBLE_WIDTH`` per mille of the screen and at most ``MAX_BUBBLE_WIDTH`` wide,
    covers ``MIN_FILL`` of its box, hugs one side (not centred like a date chip), holds something that is not
-   its colour (text), is not round and small (a contact picture), is not the wide message field at the
+   its colour (text), is not round and small nor a circle of any size (a contact picture: the points a tenth
+   in from its box's corners lie outside it), is not the wide message field at the
    bottom, and is not inside another bubble. *Furniture* (``furniture``) is dropped: shapes of one height side
    by side (chips, tabs, buttons), centred notices and date chips, the compose box with its draft. Two or more
    bubbles read with confidence at least ``MIN_MESSAGE_CONFIDENCE`` (or a voice note) make a ``chat``; a
@@ -52,9 +53,12 @@ image's pixels), the full text and every word. All image work is Pillow plus pur
    the edge it is anchored to and its colour (``sides``), never its width. Date separators date the bubbles
    below them and group members' names above incoming bubbles are their senders (``context``). A bubble
    holding no word but a short bare length (``00:19``) is a voice note (``media`` ``voice``, ``duration``);
-   one holding only junk (a waveform, a play button) is no message. Photos (runs of tiny regions) are
+   one holding only junk (a waveform, a play button) is no message, but a play button read as ">" beside a
+   seek bar read as dashes is a voice note of unknown length. Lines of reaction chips under a bubble's text
+   (no letter, a mark or a speck: "@1 @1") are not its text. Photos (runs of tiny regions) are
    messages of kind ``photo`` with the bubble under them as caption, or alone when their side is clear
-   (``photos``).
+   (``photos``); a bubble holding a photo (a map, a GIF) is a ``photo`` whose text is its lines outside the
+   picture: what tesseract reads inside a picture is never text.
 7. *Lists.* First two-line call rows (``call_rows``: a name, then an icon and a time or date with a duration
    at the right: the duration is never the time; the arrow in the icon gives the type). Else a line ending in
    a time in the right part of the screen anchors a row; the row starts at the
@@ -67,8 +71,12 @@ image's pixels), the full text and every word. All image work is Pillow plus pur
    call row, a red name is ``missed``; otherwise the arrow before the label or the name (read by tesseract
    as a one- or two-character token, on the name's line or on a line of its own, or found just left of
    the first word) points up-right for
-   ``outgoing`` and down-left for ``incoming`` (its ink is heavier in that corner); "(3)" at the end of the
-   name is the count.
+   ``outgoing`` and down-left for ``incoming`` (its ink is heavier in that corner), and a red arrow beside a
+   black name is ``missed``; "(3)" at the end of the name is the count. A call row's name is the words
+   before its time, else the line level with the time, else the first line above it holding a word; a row
+   with none (only an avatar's junk) makes no record. A list row's time may also be relative or carry its
+   year ("5 min ago", "3 December 2021"); one row that is a name with its time and one line under it is a
+   ``conversation_list`` of one chat, not an open email.
 
 **Rules that change what tesseract read** (whole tokens only):
 

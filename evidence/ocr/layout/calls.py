@@ -28,6 +28,21 @@ def _is_red(c: Color | None) -> bool:
     return c is not None and c[0] >= 150 and c[0] - max(c[1], c[2]) >= 90
 
 
+def _red_icon_before(rgb: Image.Image, word: Word) -> bool:
+    """Whether the icon just left of ``word`` (within two of its heights) is drawn in red: a missed call's
+    arrow when the name itself stays black (GNOME Calls)."""
+    h = word.height
+    window = (
+        max(0, word.left - 2 * h),
+        max(0, word.top - h // 3),
+        max(0, word.left - 1),
+        word.top + h + h // 3,
+    )
+    if window[2] - window[0] < 4:
+        return False
+    return sum(1 for c in _pixels(rgb.crop(window)) if _is_red(c)) >= 6
+
+
 def _arrow(rgb: Image.Image, word: Word, background: Color) -> str | None:
     """The direction of a call arrow drawn just left of ``word``: "outgoing" (up-right) or "incoming"."""
     h = word.height

@@ -15,6 +15,7 @@ from evidence.ocr.layout.settings import (
     _STATUS_BAR_PERMILLE,
     CORNER_TEXT_CONFIDENCE,
     MIN_MESSAGE_CONFIDENCE,
+    SPECK_CONF,
     Box,
 )
 from evidence.ocr.layout.sides import sides
@@ -31,9 +32,15 @@ from evidence.ocr.tesseract import Word
 
 
 def _read_chat(
-    lines: list[_Line], bubbles: list[tuple[_Region, Box]], width: int, height: int
+    lines: list[_Line],
+    bubbles: list[tuple[_Region, Box]],
+    width: int,
+    height: int,
+    photos: list[Box] | None = None,
 ) -> tuple[str | None, list[Message]]:
-    """The header and one message per bubble (with its shown time, inside or beside it)."""
+    """The header and one message per bubble (with its shown time, inside or beside it). A bubble holding
+    one of ``photos`` (a picture, a map, a GIF sent inside a bubble) is a ``photo`` whose text is the
+    caption outside the picture: what tesseract reads inside a picture is never text."""
     by_bubble: dict[int, list[_Line]] = {}
     bands: list[_Line] = []
     corners: dict[int, list[Word]] = {}
@@ -63,17 +70,20 @@ def _read_chat(
     fallback = sides([box for _, box in bubbles], [region.colour for region, _ in bubbles], width)
     read_sides = [voted[voters.index(i)] if i in voters else fallback[i] for i in range(len(bubbles))]
     for index, (_region, box) in enumerate(bubbles):
-        own = by_bubble.get(index, [])
+        own = _without_reactions(by_bubble.get(index, []))
+        inside = [p for p in photos or [] if _holds(box, p)]
+        if inside:
+            own = [ln for ln in own if not any(_centre_in(ln.box, p) for p in inside)]
         named: str | None = None
         if read_sides[index].direction == "incoming":
             named, own = sender_inside(own)
         words = [w for line in own for w in line.words]
         corner = corners.get(index, [])
-        if not words:
+        if not words and not inside:
             continue
         shown: str | None = None
-        last = own[-1].words
-        kept_last, shown = _split_time_tail(last)
+        last = own[-1].words if own else []
+        kept_last, shown = _split_time_tail(last) if last else ([], None)
         body = [w for line in own[:-1] for w in line.words] + kept_last
         meridiem = _MISREAD_MERIDIEM.match(corner[0].text) if len(corner) == 1 else None
         if meridiem and shown is not None and re.fullmatch(r"\d{1,2}:\d{2}", shown):
@@ -90,10 +100,17 @@ def _read_chat(
             ):  # not a time after all but words: text at the end of the bubble (else a speck of the corner)
                 body += corner
         body = [w for w in _trim_tail(body) if w.text.strip("_")]  # "__": a rule, not a word
-        media, duration, shown = _voice(body, corner, shown)
-        if media is not None:
+        media: str | None
+        duration: str | None
+        if inside:
+            media, duration = "photo", None
+            if not _worded(body):
+                body = []  # a picture without a caption (specks of its edge are not one)
+        else:
+            media, duration, shown = _voice(body, corner, shown)
+        if media == "voice":
             body = []
-        elif not _worded(body):
+        elif media is None and not _worded(body):
             continue  # a play button, a waveform or a picture read as junk: no text message
         if shown is None:
             shown = _time_beside(bands, used, box)
@@ -113,7 +130,7 @@ def _read_chat(
             shown_time=shown,
             bbox=box,
             sender=sender,
-            confidence=_confidence(words),
+            confidence=_confidence(words) if words else 0,
             day=day_above(days, box),
             media=media,
             duration=duration,
@@ -121,6 +138,42 @@ def _read_chat(
         messages.append(message)
         previous = message
     return header, messages
+
+
+def _holds(bubble: Box, photo: Box) -> bool:
+    """Whether most (80 %) of ``photo`` lies inside ``bubble``."""
+    w = min(bubble[2], photo[2]) - max(bubble[0], photo[0])
+    h = min(bubble[3], photo[3]) - max(bubble[1], photo[1])
+    area = (photo[2] - photo[0]) * (photo[3] - photo[1])
+    return w > 0 and h > 0 and w * h * 5 >= area * 4
+
+
+def _centre_in(line: Box, photo: Box) -> bool:
+    cx, cy = (line[0] + line[2]) // 2, (line[1] + line[3]) // 2
+    return photo[0] <= cx <= photo[2] and photo[1] <= cy <= photo[3]
+
+
+_TEXT_MARKS: Final = frozenset(".,!?:;'\"\u00a3$\u20ac%-+/()#*&")
+
+
+def _reaction_line(words: list[Word]) -> bool:
+    """A row of reaction chips under a bubble's text ("👍 1 😀 1" read as "@1 @1"): short tokens (at most
+    three characters) without a letter, each holding a mark that writing does not use (an emoji read as "@",
+    "©") or read with no confidence. A number ("123456."), a price ("£5.") or a time stays text."""
+    return bool(words) and all(
+        len(w.text) <= 3
+        and not any(ch.isalpha() for ch in w.text)
+        and (any(not ch.isalnum() and ch not in _TEXT_MARKS for ch in w.text) or w.conf < SPECK_CONF)
+        for w in words
+    )
+
+
+def _without_reactions(own: list[_Line]) -> list[_Line]:
+    """A bubble's lines without the reaction chips at its bottom (never its only line)."""
+    end = len(own)
+    while end > 1 and _reaction_line(own[end - 1].words):
+        end -= 1
+    return own[:end]
 
 
 _DURATION_TOKEN: Final = re.compile(r"0?\d:\d{2}")
@@ -142,11 +195,14 @@ def _voice(
     body: list[Word], corner: list[Word], shown: str | None
 ) -> tuple[str | None, str | None, str | None]:
     """A voice note: a bubble holding no word but a short bare length (``0:07``, ``00:19``: under ten minutes,
-    no AM/PM) beside its play button and waveform, in its text or its corner. Returns ``("voice", length,
+    no AM/PM) beside its play button and waveform, in its text or its corner, or a play button and a seek
+    bar with no length (then the length is None). Returns ``("voice", length,
     shown time)``, or ``(None, None, shown)`` for any other bubble; a length is never the bubble's time."""
     clocks = [w for w in body if not _DURATION_TOKEN.fullmatch(w.text)]
     if _worded([w for w in clocks if not _is_time(w.text) and w.text.upper() not in ("AM", "PM")]):
         return None, None, shown
+    if _play_and_bar(clocks):
+        return "voice", None, shown  # no length shown: the note is kept, its length unknown
     lengths = [w.text for w in (*body, *corner) if _DURATION_TOKEN.fullmatch(w.text)]
     lengths += [f"00:{w.text[2:]}" for w in corner if _SMALL_LENGTH.fullmatch(w.text)]  # "oo19": 00:19
     if shown is not None and _DURATION_TOKEN.fullmatch(shown):
@@ -157,6 +213,19 @@ def _voice(
     if shown is None and clocks and _is_time(_text(clocks)):
         shown = _clean_time(_text(clocks))
     return "voice", lengths[0], shown
+
+
+_PLAY: Final = frozenset({">", "\u25b6", "\u25ba", "D>", "|>"})
+_BAR: Final = frozenset("-_\u2014\u2013~.\u00b7=")
+
+
+def _play_and_bar(words: list[Word]) -> bool:
+    """A play button read as ">" (with confidence) and the seek bar beside it read as dashes: an audio
+    bubble that shows no length (Nextcloud Talk)."""
+    if not words or words[0].text not in _PLAY or words[0].conf < 60 or len(words) > 3:
+        return False
+    rest = "".join(w.text for w in words[1:])
+    return bool(rest) and sum(ch in _BAR for ch in rest) * 2 >= len(rest)
 
 
 def _chat_header(bands: list[_Line], height: int, first_top: int | None = None) -> str | None:
@@ -183,6 +252,11 @@ def _chat_header(bands: list[_Line], height: int, first_top: int | None = None) 
         row, key=lambda ln: sum(w.conf * sum(ch.isalnum() for ch in w.text) for w in _confident(ln.words))
     )
     words = _header_pieces(bands, best, _confident(best.words)).split()
+    end = len(words)
+    while end > 1 and len(words[end - 1]) <= 2 and not any(ch.isalpha() for ch in words[end - 1]):
+        end -= 1
+    if any(not any(ch.isalnum() for ch in w) for w in words[end:]):
+        words = words[:end]  # the call and video icons read as "\\ . 4" (a number's last group stays)
     if any(sum(ch.isalnum() for ch in w) >= 3 for w in words):
         while words and len(words[0]) <= 2 and not any(ch.isdigit() for ch in words[0]):
             words = words[1:]

@@ -1,7 +1,9 @@
 """Step 2a, furniture: shapes that look like chat bubbles but are no message, dropped before reading.
 
 - *Chips, buttons and tabs*: two or more bubble-like shapes of one height side by side on one row (a chat's
-  bubbles are stacked, never beside each other): filter chips ("All", "Groups", "Unread"), tab bars, button rows.
+  bubbles are stacked, never beside each other): filter chips ("All", "Groups", "Unread"), tab bars, button rows;
+  also two wide shapes of different heights level with each other (an in-call screen's buttons, split by their
+  icons).
 - *Notices and date chips*: a shape centred on the screen (its left and right margins within
   ``CENTRED_PERMILLE`` of the width of each other, sharing neither edge with another shape): "Messages and calls are end-to-end encrypted", "Today",
   "Security code changed". Bubbles hug one side; a bubble as wide as the screen still leaves the avatar's
@@ -28,6 +30,7 @@ COMPOSE_BOTTOM_PERMILLE: Final = 900
 COMPOSE_LEFT_PERMILLE: Final = 12
 COMPOSE_WIDTH_PERMILLE: Final = 700
 COMPOSE_TEXT_PERMILLE: Final = 850
+BUTTON_WIDTH_PERMILLE: Final = 150
 
 _T = TypeVar("_T")
 _U = TypeVar("_U")
@@ -42,6 +45,16 @@ def _beside(a: Box, b: Box) -> bool:
     slack = max(2, min(a[2] - a[0], b[2] - b[0]) // 50)
     apart = a[2] <= b[0] + slack or b[2] <= a[0] + slack
     return abs(ha - hb) * 6 <= max(ha, hb) and shared * 2 > min(ha, hb) and apart
+
+
+def _buttons(a: Box, b: Box, width: int) -> bool:
+    """Whether two wide shapes (each at least ``BUTTON_WIDTH_PERMILLE`` of the screen: no avatar) stand
+    side by side, most of the lower one level with the other, whatever their heights (a button's icon can
+    split its shape): a row of buttons ("Mute", "Speaker", "Add call"), never two messages."""
+    if min(a[2] - a[0], b[2] - b[0]) * 1000 < BUTTON_WIDTH_PERMILLE * width:
+        return False
+    shared = min(a[3], b[3]) - max(a[1], b[1])
+    return (a[2] <= b[0] or b[2] <= a[0]) and shared * 2 > min(a[3] - a[1], b[3] - b[1])
 
 
 def _centred(box: Box, width: int) -> bool:
@@ -67,7 +80,7 @@ def _not_messages(
     tolerance = CENTRED_PERMILLE * width // 1000
     centred = [_centred(box, width) for box in boxes]
     for i, a in enumerate(boxes):
-        if any(_beside(a, b) for j, b in enumerate(boxes) if j != i):
+        if any(_beside(a, b) or _buttons(a, b, width) for j, b in enumerate(boxes) if j != i):
             drop.add(i)
     sides = [
         box

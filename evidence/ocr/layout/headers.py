@@ -4,14 +4,17 @@ right (libphonenumber's spacing, "lan" as "Ian", a lower-case one-word name capi
 from __future__ import annotations
 
 import re
+from typing import Final
 
 import phonenumbers
+from PIL import Image
 
-from evidence.ocr.layout.page import _Line
+from evidence.ocr.layout.flatten import _prepare_region
+from evidence.ocr.layout.page import _Line, _ocr_page
 from evidence.ocr.layout.settings import _STATUS_BAR_PERMILLE
 from evidence.ocr.layout.times import _is_time
 from evidence.ocr.layout.words import _box_of, _confident, _text
-from evidence.ocr.tesseract import Word
+from evidence.ocr.tesseract import TesseractProbe, Word
 
 
 def _capital_i(name: str) -> str:
@@ -86,3 +89,46 @@ def _list_header(lines: list[_Line], height: int, before: int) -> str | None:
         if kept:
             return _text(kept)
     return None
+
+
+_GLUED: Final = re.compile(r"[a-z][A-Z]")
+
+
+def _respaced_header(
+    rgb: Image.Image,
+    lines: list[_Line],
+    header: str,
+    probe: TesseractProbe | None,
+    name: str,
+    timeout_s: int,
+) -> str:
+    """A chat header whose words tesseract glued together ("LeonGreen": an avatar photo close before the name
+    misleads its spacing on the page) read again from the header words' own crop, alone. The new reading is
+    taken only when it holds the same letters and digits in the same order: only spaces may change."""
+    if not _GLUED.search(header):
+        return header
+    target = "".join(ch for ch in header if ch.isalnum())
+    for line in lines:
+        if line.slot.kind != "band":
+            continue
+        words = [w for w in line.words if _GLUED.search(w.text) and w.text.strip(".") in header]
+        if not words:
+            continue
+        word = words[0]
+        pad = max(2, word.height // 2)
+        box = (
+            max(0, word.left - pad),
+            max(0, word.top - pad),
+            min(rgb.width, word.left + word.width + pad),
+            min(rgb.height, word.top + word.height + pad),
+        )
+        background = rgb.getpixel((box[0], box[1]))
+        assert isinstance(background, tuple)
+        flat, scale = _prepare_region(rgb, box, (background[0], background[1], background[2]), None)
+        _, slots = _ocr_page([("band", 0, box, flat, scale)], probe, name, timeout_s)
+        read = " ".join(w.text for _, ws in slots for w in ws)
+        spaced = header.replace(word.text, read, 1) if read else header
+        if "".join(ch for ch in spaced if ch.isalnum()) == target:
+            return " ".join(spaced.split())
+        return header
+    return header

@@ -8,12 +8,20 @@ from typing import Final
 from PIL import Image
 
 from evidence.ocr.layout.call_rows import two_line_calls
-from evidence.ocr.layout.calls import _around, _arrow_before, _arrow_in, _arrow_token, _ink_colour, _is_red
+from evidence.ocr.layout.calls import (
+    _around,
+    _arrow_before,
+    _arrow_in,
+    _arrow_token,
+    _ink_colour,
+    _is_red,
+    _red_icon_before,
+)
 from evidence.ocr.layout.headers import _call_name, _capital_i, _list_header
 from evidence.ocr.layout.model import Message
 from evidence.ocr.layout.page import _Line
 from evidence.ocr.layout.settings import _STATUS_BAR_PERMILLE, Color
-from evidence.ocr.layout.times import _CLOCK, _DAY, _TRAILING_JUNK, _clean_time, _is_time, _list_date
+from evidence.ocr.layout.times import _CLOCK, _DAY, _MONTH, _TRAILING_JUNK, _clean_time, _is_time, _list_date
 from evidence.ocr.layout.words import _box_of, _confidence, _has_alnum, _strip_junk, _text
 from evidence.ocr.tesseract import Word
 
@@ -23,6 +31,12 @@ _EMAIL_HEADERS: Final = re.compile(r"\b(inbox|primary|mail|all inboxes)\b", re.I
 
 
 _COUNT: Final = re.compile(r"^\((\d{1,2})\)$")
+# a list's time written relative to now or with its year ("5 min ago", "7 days ago", "3 December 2021"):
+# taken only at the right end of a list row, never in a chat bubble
+_RELATIVE: Final = re.compile(
+    rf"^(?:\d{{1,2}}\s?(?:min|mins|minutes?|h|hrs?|hours?|days?|weeks?)\s+ago|just now|\d{{1,2}}\s{_MONTH}\s\d{{4}})$",
+    re.IGNORECASE,
+)
 
 
 def _set_apart(words: list[Word], take: int) -> bool:
@@ -80,7 +94,8 @@ def _right_time(line: _Line, width: int) -> tuple[list[Word], str] | None:
             continue
         tail = words[-take:]
         text = _text(tail).rstrip(_TRAILING_JUNK)
-        if _is_time(text) and tail[0].left * 3 >= width * 2 - width // 3 and _set_apart(words, take):
+        timely = _is_time(text) or _RELATIVE.match(text) is not None
+        if timely and tail[0].left * 3 >= width * 2 - width // 3 and _set_apart(words, take):
             return words[:-take], _clean_time(text)
     if words and words[-1].left * 3 >= width * 2 - width // 3:
         # an icon glyph glued before the time ("Q9May"): one character, then a whole time
@@ -177,6 +192,8 @@ def _read_list(
     first = lines.index(rows[0][0][0])
     header = _list_header(lines, height, first)
     if len(rows) == 1:
+        if _chat_row(rows[0]):  # a name with its time and one line under it, nothing more: a list of one chat
+            return "conversation_list", header, []
         return _read_email(lines, rows[0], header, height)
     calls = _CALL_HEADERS.search(header or "") is not None or sum(
         1 for row in rows if _call_row(row[0])
@@ -195,6 +212,13 @@ def _read_list(
             others = [rest, *others]
         others = [ws for ws in others if ws]
         if calls:
+            head = _right_time(row_lines[0], width) if anchor != 0 else None
+            if not _meaningful_words(first_line) or (head is not None and not _meaningful_words(head[0])):
+                # an avatar's junk or another row's time first: the name is elsewhere in the row
+                named = _call_name_words(row_lines, rest, anchor)
+                if named is None:
+                    continue  # no name beside the time (an avatar's junk only): no record, never a guessed one
+                first_line = named
             count: int | None = None
             arrow: str | None = None
             sub = _strip_junk(others[0]) if others else []
@@ -209,12 +233,17 @@ def _read_list(
                 elif line_words and line_words[0].left * 2 < width:  # an arrow starts a row, never ends it
                     arrow = arrow or _arrow_before(rgb, line_words[0], row_lines, background)
             name_words = _strip_junk(first_line)
+            while len(name_words) > 1 and len(name_words[0].text) <= 2 and name_words[0].conf < 80:
+                name_words = name_words[
+                    1:
+                ]  # the avatar's letter or the arrow read as a token before the name
             counted = _COUNT.match(name_words[-1].text) if len(name_words) > 1 else None
             if counted:
                 count = int(counted.group(1))
                 name_words = _strip_junk(name_words[:-1])
             name = _call_name(_text(name_words))
-            call = "missed" if _is_red(_ink_colour(rgb, name_words, background)) else None
+            red = _is_red(_ink_colour(rgb, name_words, background))
+            call = "missed" if red or (name_words and _red_icon_before(rgb, name_words[0])) else None
             said = _CALL_WORDS.search(" ".join(ln.text for ln in row_lines))
             if call is None and said:
                 call = said.group(1).lower()
@@ -250,6 +279,36 @@ def _read_list(
                 )
             )
     return ("call_list" if calls else "email_list"), header, messages
+
+
+def _call_name_words(row_lines: list[_Line], rest: list[Word], anchor: int) -> list[Word] | None:
+    """A call row's name: the words before its time on the time's line, else the line level with the time
+    (a name read as a piece of its own), else the first line above the time holding a word; None when no
+    line of the row holds one (an avatar or an icon read as junk is no name)."""
+    line = row_lines[anchor] if anchor < len(row_lines) else None
+    if _meaningful_words(rest):
+        return rest
+    if line is not None:
+        top, bottom = line.box[1], line.box[3]
+        for k, other in enumerate(row_lines):
+            centre = (other.box[1] + other.box[3]) // 2
+            if k != anchor and top <= centre <= bottom and _meaningful_words(other.words):
+                return other.words
+    above = [ln for k, ln in enumerate(row_lines) if k < anchor and _meaningful_words(ln.words)]
+    return above[0].words if above else None
+
+
+def _meaningful_words(words: list[Word]) -> bool:
+    """Whether words hold a name or a number: a token of three letters or digits read with some confidence
+    (three letters: even with little, "lan Cole" at 43), one of two letters read with good confidence ("Jo"),
+    or five digits in all ("+33 6 12 34 56 78"). An avatar's junk ("oO.", "ae", "©") holds none of these."""
+    if any(w.conf >= 50 and sum(ch.isalnum() for ch in w.text) >= 3 for w in words):
+        return True
+    if any(w.conf >= 30 and sum(ch.isalpha() for ch in w.text) >= 3 for w in words):
+        return True
+    if any(w.conf >= 80 and sum(ch.isalpha() for ch in w.text) >= 2 for w in words):
+        return True
+    return sum(ch.isdigit() for w in words if w.conf >= 50 for ch in w.text) >= 5
 
 
 def _read_email(

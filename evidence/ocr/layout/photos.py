@@ -9,7 +9,9 @@ photo: its letters' cells sit in lines with plain rows between them.
 - A bubble starting right under a photo, on the same left edge, is its caption: that message becomes a
   ``photo`` with the caption as its text (and, in a group, the member named above the photo as its sender).
 - A photo alone is a message when its side is clear: it shares the incoming bubbles' left edge and not the
-  outgoing ones' right edge, or the other way round. A photo whose side is not clear makes no message (the
+  outgoing ones' right edge, or the other way round; in a chat without text bubbles (only notices around a
+  GIF), it must show a time right under it and hang from one side: starting in the screen's left quarter and
+  ending before its right quarter (incoming, an avatar beside it), or the mirror (outgoing). A photo whose side is not clear makes no message (the
   picture's own record keeps the screen), never a guessed side. Its shown time is a band that is only a time
   right under it; its day is the day of the message above it.
 """
@@ -96,7 +98,7 @@ def with_photos(
 ) -> list[Message]:
     """The chat's messages with its photos: a caption's bubble made a photo, a photo alone added when its side
     is clear; top to bottom."""
-    if not photos or not messages:
+    if not photos:
         return messages
     result = list(messages)
     tolerance = max(2, EDGE_TOLERANCE * width // 1000)
@@ -127,13 +129,17 @@ def with_photos(
                 day=m.day,
             )
             continue
-        if (
-            left is None
-            or right is None
-            or any(m.bbox[1] < photo[3] and photo[1] < m.bbox[3] for m in result)
-        ):  # its side cannot be told, or it overlaps a bubble (a picture inside a bubble is the bubble's)
-            continue
-        on_left, on_right = abs(photo[0] - left) <= tolerance, abs(photo[2] - right) <= tolerance
+        if any(m.bbox[1] < photo[3] and photo[1] < m.bbox[3] for m in result):
+            continue  # it overlaps a bubble (a picture inside a bubble is the bubble's)
+        if left is not None and right is not None:
+            on_left, on_right = abs(photo[0] - left) <= tolerance, abs(photo[2] - right) <= tolerance
+        elif not texts:  # no text bubble to compare with: the side the photo hangs from, and a time under it
+            if _time_under(bands, photo) is None:
+                continue  # a picture without a shown time (an avatar, a banner) is no sent photo
+            on_left = photo[0] * 4 < width and photo[2] * 4 < width * 3
+            on_right = photo[2] * 4 > width * 3 and photo[0] * 4 > width
+        else:
+            continue  # its side cannot be told
         if on_left == on_right:
             continue
         above = [m for m in result if m.bbox[3] <= photo[1]]

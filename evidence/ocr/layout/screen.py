@@ -10,6 +10,7 @@ from evidence.ocr.layout.chat import _chat_header, _read_chat
 from evidence.ocr.layout.flatten import _corner_time, _flat_region, _flatten, _prepare_region, _scaled
 from evidence.ocr.layout.furniture import _not_messages, _placeholder, _web_address
 from evidence.ocr.layout.grid import _grid, _merged, _Region, _regions, _rgb, _to_px
+from evidence.ocr.layout.headers import _respaced_header
 from evidence.ocr.layout.lists import _read_list
 from evidence.ocr.layout.model import Layout, Message
 from evidence.ocr.layout.page import _ocr_page, _slot_lines
@@ -17,6 +18,22 @@ from evidence.ocr.layout.photos import photo_boxes, with_photos
 from evidence.ocr.layout.settings import MIN_MESSAGE_CONFIDENCE, Box, layout_settings
 from evidence.ocr.layout.words import _has_alnum
 from evidence.ocr.tesseract import DEFAULT_TIMEOUT_S, TesseractProbe
+
+
+def _round(grid_width: int, region: _Region, labels: list[int]) -> bool:
+    """Whether a square shape is a circle: the four points a tenth in from its box's corners lie outside it
+    (a rounded bubble's corners hold them)."""
+    w, h = region.x1 - region.x0 + 1, region.y1 - region.y0 + 1
+    if w < 10 or h < 10:
+        return False
+    dx, dy = max(1, w // 10), max(1, h // 10)
+    points = [
+        (region.x0 + dx, region.y0 + dy),
+        (region.x1 - dx, region.y0 + dy),
+        (region.x0 + dx, region.y1 - dy),
+        (region.x1 - dx, region.y1 - dy),
+    ]
+    return all(labels[y * grid_width + x] != region.label for x, y in points)
 
 
 def analyse(
@@ -45,8 +62,8 @@ def analyse(
         if (box[2] - box[0]) * 100 >= width * 76 and box[1] * 100 >= height * 85:
             continue  # the message field at the bottom of a chat, not a message
         bw, bh = box[2] - box[0], box[3] - box[1]
-        if abs(bw - bh) * 100 <= bw * 15 and bw * 100 < width * 12:
-            continue  # round and small: a contact picture (with an initial or a silhouette), not a bubble
+        if abs(bw - bh) * 100 <= bw * 15 and (bw * 100 < width * 12 or _round(grid.width, region, labels)):
+            continue  # round and small, or a circle: a contact picture (an initial, a silhouette), not a bubble
         bubbles.append((region, box, blanks))
     bubbles, furniture = _not_messages(bubbles, width, height)
     if len(bubbles) < 2:
@@ -82,11 +99,12 @@ def analyse(
     messages: list[Message]
     if bubbles:
         kind = "chat"
-        header, messages = _read_chat(lines, [(r, box) for r, box, _ in bubbles], width, height)
+        photos = photo_boxes(grid, regions, labels)
+        header, messages = _read_chat(lines, [(r, box) for r, box, _ in bubbles], width, height, photos)
         if messages and _placeholder(messages[-1].text, messages[-1].bbox, height):
             messages = messages[:-1]  # the compose field's placeholder, not a message
         bands = [line for line in lines if line.slot.kind == "band"]
-        messages = with_photos(messages, photo_boxes(grid, regions, labels), bands, width, height)
+        messages = with_photos(messages, photos, bands, width, height)
         messages = [
             m
             for m in messages
@@ -94,13 +112,21 @@ def analyse(
         ]
         if len(messages) < 2:  # shapes that looked like bubbles but hold no text: a picture, or a list's
             kind, header, messages = _read_list(rgb, lines, background)  # search bar and buttons
-            if kind not in ("conversation_list", "contact_list"):
+            if kind not in ("conversation_list", "contact_list") and not (
+                kind == "call_list" and len(messages) >= 3
+            ):
                 kind, header, messages = "unknown", None, []
     elif furniture and not _web_address([line.text for line in lines]):
         # a chat's notices or compose box and no message: a chat screen without messages
-        kind, header, messages = "chat", _chat_header(lines, height), []
+        kind, header, messages = _read_list(rgb, lines, background)
+        if kind not in ("conversation_list", "contact_list"):  # (a list's centred pill is no notice)
+            kind, header = "chat", _chat_header(lines, height)
+            bands = [line for line in lines if line.slot.kind == "band"]
+            messages = with_photos([], photo_boxes(grid, regions, labels), bands, width, height)
     else:
         kind, header, messages = _read_list(rgb, lines, background)
+    if kind == "chat" and header:
+        header = _respaced_header(rgb, lines, header, probe, name, timeout_s)
     settings = layout_settings()
     settings["engine_version"] = version
     return Layout(

@@ -11,15 +11,16 @@ from evidence.ocr.layout.words import _text
 from evidence.ocr.tesseract import Word
 
 _WEEKDAY: Final = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*"
-_MONTH: Final = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*"
+# English, and the German short forms that differ ("Okt 15" in a German call list)
+_MONTH: Final = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Okt|Dez|Mai)[a-z]*"
 _CLOCK: Final = r"\d{1,2}[:.]\d{2}(?:\s?[AaPp]\.?[Mm]\.?)?"
 _DAY: Final = rf"(?:Yesterday|Today|{_WEEKDAY}|\d{{1,2}}\s?{_MONTH}|{_MONTH}\s?\d{{1,2}})"
 # a whole line that is a shown time: "21:33", "9:41 PM", "Yesterday", "Mon", "Mon 9:41 PM", "14 Mar"
 _TIME_LINE: Final = re.compile(rf"^(?:(?:{_DAY}),?\s)?{_CLOCK}$|^{_DAY}$")
 # a clock at the end of a bubble's last line, optionally followed by read ticks (1-3 non-word characters, or
-# the double tick read as one or two of "v", "y", "w", "J")
+# the double tick read as one or two of "v", "y", "w", "J", "S")
 _TIME_TAIL: Final = re.compile(
-    rf"(?:^|\s)((?:{_DAY},?\s)?{_CLOCK})(?:\s(?:[^\w\s]{{1,3}}|[vVyYwWJ]{{1,2}}))?$"
+    rf"(?:^|\s)((?:{_DAY},?\s)?{_CLOCK})(?:\s(?:[^\w\s]{{1,3}}|[vVyYwWJsS]{{1,2}}))?$"
 )
 
 
@@ -107,7 +108,8 @@ _MONTH_TAILS: Final = "an|eb|ar|pr|ay|un|ul|ug|ep|ct|ov|ec"
 
 def _list_date(text: str) -> str:
     """A list row's date as tesseract misreads small grey print, put right: "1. Nov" is "1 Nov", "19 oct"
-    "19 Oct", "220ct" "22 Oct" (an "O" read as a zero); anything else unchanged."""
+    "19 Oct", "220ct" "22 Oct" (an "O" read as a zero), "Okt12" "Okt 12"; anything else unchanged."""
+    text = re.sub(rf"^({_MONTH})\.?(?=\d{{1,2}}$)", r"\1 ", text)  # "Okt12": the space lost
     text = re.sub(r"^(\d{1,2})\.?\s?0(?=ct$)", r"\1 O", text)
     text = re.sub(
         rf"^(\d{{1,2}})\.?\s?([a-z])(?=(?:{_MONTH_TAILS})$)", lambda m: f"{m[1]} {m[2].upper()}", text
