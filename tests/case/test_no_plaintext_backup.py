@@ -224,3 +224,41 @@ def test_require_room_names_what_does_not_fit(tmp_path: Path) -> None:
     assert refused.value.path == str(tmp_path)
     assert refused.value.message.startswith("the test's files need ")
     assert refused.value.hint is not None and "more memory" in refused.value.hint
+
+
+def test_the_encrypted_case_stores_and_reads_the_backup_as_a_plain_case_does(
+    flow: Flow, tmp_path: Path
+) -> None:
+    """Packed in memory and read from memory, the backup is the same exhibit (the same zip, byte for byte) with
+    the same records as in a plain case, which packs it in the temporary folder and reads its staged copy."""
+    with Case.init(tmp_path / "plain", title=TITLE, tz="Europe/London") as plain:
+        (item,) = plain.import_files([BACKUPS[0]]).items
+        assert item.sha256 == flow.result.items[0].sha256
+        expected = [r.to_json() for r in plain.records()]
+    got = [r.to_json() for r in flow.case.records() if r.to_json()["item_sha256"] == item.sha256]
+    assert len(got) == 110 and got == expected
+
+
+def test_a_failure_after_the_library_decrypted_manifest_db_leaves_nothing_in_memory(tmp_path: Path) -> None:
+    """pyiosbackup's encrypted test backup (written by others): its password opens the keybag, then
+    iphone_backup_decrypt refuses its Manifest.db after making its temporary copy (in memory, in an encrypted
+    case). One line, exit 3, and nothing of it left in memory once the command has ended."""
+    memory = memory_folder()
+    assert memory is not None
+    env = {"EVIDENCE_PASSPHRASE": PASS}
+    case = tmp_path / "case"
+    assert run_cli("init", str(case), "--title", "t", "--tz", "UTC", env=env).returncode == 0
+    before = set(os.listdir(memory))
+    done = run_cli(
+        "-C", str(case), "import", str(IPHONE / "encrypted-pyiosbackup"), env={**env, PASSWORD_ENV: "0000"}
+    )
+    assert done.returncode == ExitCode.INPUT, done.stderr
+    assert done.stderr.splitlines()[0].startswith(
+        f"error: {IPHONE / 'encrypted-pyiosbackup'}: the encrypted backup cannot be opened (Invalid CBC padding"
+    )
+    assert (
+        "Traceback" not in done.stderr
+        and "Exception ignored" not in done.stderr
+        and "WARN" not in done.stdout
+    )
+    assert set(os.listdir(memory)) == before
