@@ -18,8 +18,8 @@ the zip then holds the decrypted files and ``Manifest.db``, and the list says so
 
 Into an **encrypted case** nothing decrypted may reach the disk (issue 19): the import packs into a private
 folder on memory-backed storage (``evidence.case.memtemp``) and says so with ``memory``. The room the selection
-needs is checked there first (the files, and the largest of them three times over in the process's memory while
-it is decrypted and read): a backup that does not fit is refused in one line, never spilled to disk. The
+needs is checked there first (the files there, and what the process holds while it decrypts and reads them:
+``_check_room``): a backup that does not fit is refused in one line, never spilled to disk. The
 library's own decrypted copy of ``Manifest.db`` (it writes one into ``tempfile.mkdtemp()``) is made there too.
 
 Not an importer (its name starts with ``_``, so the registry test does not expect it in ``REGISTRY``).
@@ -147,28 +147,31 @@ _PER_ENTRY: Final = 400
 
 
 def _check_room(
-    folder: Path, memory: Path | None, wanted: list[tuple[str, str, str]], extra: int = 0
+    folder: Path, memory: Path | None, wanted: list[tuple[str, str, str]], extra: int | None = None
 ) -> None:
-    """In an encrypted case (``memory``), refuse a selection that does not fit in memory (see ``pack``), with
-    ``extra`` bytes there besides (the decrypted copies of Manifest.db)."""
+    """In an encrypted case (``memory``), refuse a selection that does not fit in memory (see ``pack``).
+
+    ``extra``: for an encrypted backup, the bytes of the decrypted copies of Manifest.db there besides. The
+    process's own memory must hold, besides, a database twice while the importer reads it (its bytes, SQLite's
+    copy) and an attachment it reads (at most 256 MiB; larger ones are not copied out); for an encrypted backup,
+    the largest file three times while the library decrypts it (its own estimate)."""
     if memory is None:
         return
-    sizes = [
-        path.stat().st_size
-        for path in (
-            *(folder / name for name in (*PLISTS, MANIFEST_DB)),
-            *(folder / member_name(file_id) for file_id, _, _ in wanted),
-        )
-        if path.is_file()
-    ]
-    files = sum(sizes) + len(sizes) * (_PER_MEMBER + _PER_ENTRY) + 4096 + extra
-    require_room(
-        memory,
-        files,
-        3 * max(sizes, default=0),
-        what="the backup's messages, calls and attachments",
-        path=folder,
-    )
+    sizes: dict[tuple[str, str], int] = {
+        ("", name): (folder / name).stat().st_size
+        for name in (*PLISTS, MANIFEST_DB)
+        if (folder / name).is_file()
+    }
+    for file_id, domain, path in wanted:
+        if (folder / member_name(file_id)).is_file():
+            sizes[(domain, path)] = (folder / member_name(file_id)).stat().st_size
+    files = sum(sizes.values()) + len(sizes) * (_PER_MEMBER + _PER_ENTRY) + 4096 + (extra or 0)
+    databases = max((size for key, size in sizes.items() if key in {SMS, CALLS, CONTACTS}), default=0)
+    attachments = max((s for (d, _), s in sizes.items() if d == ATTACHMENTS_DOMAIN), default=0)
+    working = 2 * databases + min(attachments, 256 << 20)
+    if extra is not None:
+        working = max(working, 3 * max(sizes.values(), default=0))
+    require_room(memory, files, working, what="the backup's messages, calls and attachments", path=folder)
 
 
 def _pack_plain(folder: Path, out: Path, memory: Path | None) -> None:
