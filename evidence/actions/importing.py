@@ -26,7 +26,7 @@ from evidence.case.formats import Kind
 from evidence.case.ledger import Head
 from evidence.case.store import Staged
 from evidence.case.writer import Writer
-from evidence.errors import InputError, UsageError
+from evidence.errors import InputError, StorageError, UsageError
 from evidence.models import Blob, ImportOptions, ImportWarning, Record, in_sane_range
 from evidence.timeutil import iso_utc, local_now_description, utc_now
 
@@ -247,12 +247,26 @@ def prepare(case: CaseFolder, path: Path) -> Prepared:
 
 
 def prepare_backup(case: CaseFolder, folder: Path, password: PassphraseSource | None) -> Prepared:
-    """Pack an iPhone backup folder into one zip, stage it like a file, and remember the folder it came from."""
+    """Pack an iPhone backup folder into one zip, stage it like a file, and remember the folder it came from.
+
+    An encrypted case packs it in memory-backed storage (``evidence.case.memtemp``) and reads it there until the
+    import ends, so that nothing decrypted reaches the disk; StorageError when the system has none or the backup
+    does not fit (``_iphone_backup_folder.pack``). A plain case packs it in the temporary folder and reads the
+    staged copy."""
+    from evidence.case.memtemp import memory_folder
     from evidence.importers._iphone_backup_folder import pack
 
-    tmp = Path(tempfile.mkdtemp(prefix="evidence-backup-"))
+    memory = memory_folder() if case.store.sealed else None
+    if case.store.sealed and memory is None:
+        raise StorageError(
+            "this case is encrypted, so an iPhone backup is read in memory-backed storage (/dev/shm or "
+            "$XDG_RUNTIME_DIR on tmpfs), and this system has none; nothing was imported",
+            path=folder,
+            hint="import it on a Linux system with /dev/shm, or into a plain case kept on an encrypted disk",
+        )
+    tmp = Path(tempfile.mkdtemp(prefix="evidence-backup-", dir=memory))
     try:
-        prep = prepare(case, pack(folder, tmp, password))
+        prep = prepare(case, pack(folder, tmp, password, memory=memory))
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -16,6 +16,12 @@ An **encrypted** backup (``Manifest.plist`` IsEncrypted) is opened with ``iphone
 maintained library; no cryptography is written here) and the password its owner set in Finder or iTunes;
 the zip then holds the decrypted files and ``Manifest.db``, and the list says so.
 
+Into an **encrypted case** nothing decrypted may reach the disk (issue 19): the import packs into a private
+folder on memory-backed storage (``evidence.case.memtemp``) and says so with ``memory``. The room the selection
+needs is checked there first (the files there, and what the process holds while it decrypts and reads them:
+``_check_room``): a backup that does not fit is refused in one line, never spilled to disk. The
+library's own decrypted copy of ``Manifest.db`` (it writes one into ``tempfile.mkdtemp()``) is made there too.
+
 Not an importer (its name starts with ``_``, so the registry test does not expect it in ``REGISTRY``).
 """
 
@@ -35,6 +41,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Final
 
+from evidence.case.memtemp import library_tempdir, require_room
 from evidence.errors import DependencyError, InputError, StorageError
 from evidence.importers._iphone_db import open_readonly
 
@@ -77,21 +84,33 @@ def read_plist(data: bytes) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def pack(folder: Path, out_dir: Path, password: PasswordSource | None = None) -> Path:
+def pack(
+    folder: Path, out_dir: Path, password: PasswordSource | None = None, *, memory: Path | None = None
+) -> Path:
     """Pack the backup ``folder`` into ``out_dir/<folder name>.iphone-backup.zip`` and return its path.
 
+    ``memory``: the memory-backed folder ``out_dir`` lies in, for an encrypted case (see the module docstring):
+    the room is checked there first and the decryption library's temporary folder goes there.
     Raises InputError when the folder is not a readable backup, or is encrypted and the password is missing or
-    wrong (one line naming the folder); DependencyError when an encrypted backup meets a missing library.
+    wrong (one line naming the folder); DependencyError when an encrypted backup meets a missing library;
+    StorageError when the backup does not fit in ``memory``.
     """
     out = out_dir / f"{folder.name}{SUFFIX}"
     try:
         plist = folder / "Manifest.plist"
         manifest = read_plist(plist.read_bytes()) if plist.is_file() else {}
         if manifest.get("IsEncrypted"):
-            _pack_encrypted(folder, out, _password(folder, password))
+            _pack_encrypted(folder, out, _password(folder, password), memory)
         else:
-            _pack_plain(folder, out)
+            _pack_plain(folder, out, memory)
     except OSError as exc:
+        if exc.errno == errno.ENOSPC and memory is not None:
+            raise StorageError(
+                f"memory-backed storage ({memory}) filled up while the backup was packed in it; nothing "
+                "decrypted was written to disk",
+                path=folder,
+                hint="close other programs and import again, or use a computer with more memory",
+            ) from None
         if exc.errno == errno.ENOSPC:
             raise StorageError(
                 "no space left to pack the backup in the temporary folder",
@@ -121,7 +140,41 @@ def _wanted(rows: list[tuple[Any, ...]]) -> list[tuple[str, str, str]]:
 _QUERY: Final = "SELECT fileID, domain, relativePath, flags FROM Files"
 
 
-def _pack_plain(folder: Path, out: Path) -> None:
+# What a zip adds per member (local and central headers with Zip64 extras, besides the name twice) and per entry
+# of the list of what was taken: generous, for the room check only.
+_PER_MEMBER: Final = 160
+_PER_ENTRY: Final = 400
+
+
+def _check_room(
+    folder: Path, memory: Path | None, wanted: list[tuple[str, str, str]], extra: int | None = None
+) -> None:
+    """In an encrypted case (``memory``), refuse a selection that does not fit in memory (see ``pack``).
+
+    ``extra``: for an encrypted backup, the bytes of the decrypted copies of Manifest.db there besides. The
+    process's own memory must hold, besides, a database twice while the importer reads it (its bytes, SQLite's
+    copy) and an attachment it reads (at most 256 MiB; larger ones are not copied out); for an encrypted backup,
+    the largest file three times while the library decrypts it (its own estimate)."""
+    if memory is None:
+        return
+    sizes: dict[tuple[str, str], int] = {
+        ("", name): (folder / name).stat().st_size
+        for name in (*PLISTS, MANIFEST_DB)
+        if (folder / name).is_file()
+    }
+    for file_id, domain, path in wanted:
+        if (folder / member_name(file_id)).is_file():
+            sizes[(domain, path)] = (folder / member_name(file_id)).stat().st_size
+    files = sum(sizes.values()) + len(sizes) * (_PER_MEMBER + _PER_ENTRY) + 4096 + (extra or 0)
+    databases = max((size for key, size in sizes.items() if key in {SMS, CALLS, CONTACTS}), default=0)
+    attachments = max((s for (d, _), s in sizes.items() if d == ATTACHMENTS_DOMAIN), default=0)
+    working = 2 * databases + min(attachments, 256 << 20)
+    if extra is not None:
+        working = max(working, 3 * max(sizes.values(), default=0))
+    require_room(memory, files, working, what="the backup's messages, calls and attachments", path=folder)
+
+
+def _pack_plain(folder: Path, out: Path, memory: Path | None) -> None:
     """Pack an unencrypted backup: the files as they are."""
     with open_readonly(folder / MANIFEST_DB, str(folder / MANIFEST_DB)) as conn:
         try:
@@ -129,6 +182,7 @@ def _pack_plain(folder: Path, out: Path) -> None:
         except sqlite3.Error as exc:
             raise InputError(f"Manifest.db has no usable Files table ({exc})", path=folder) from None
     wanted = _wanted(rows)
+    _check_room(folder, memory, wanted)
     entries: list[dict[str, Any]] = []
     with _Writer(out) as zf:
         for name in (*PLISTS, MANIFEST_DB):
@@ -158,11 +212,13 @@ def _password(folder: Path, source: PasswordSource | None) -> str:
     return secret
 
 
-def _pack_encrypted(folder: Path, out: Path, secret: str) -> None:
+def _pack_encrypted(folder: Path, out: Path, secret: str, memory: Path | None) -> None:
     """Pack an encrypted backup: the files decrypted by ``iphone_backup_decrypt``.
 
     The library prints notes (a decrypted size that differs from the one Manifest.db states) on standard
-    output; they are caught and kept in the list of what was taken, so that the CLI stays the only printer."""
+    output; they are caught and kept in the list of what was taken, so that the CLI stays the only printer.
+    With ``memory`` the library's decrypted Manifest.db goes there (it is removed when the library's object
+    goes), after a check that it and the copy packed fit."""
     try:
         from iphone_backup_decrypt import EncryptedBackup
         from iphone_backup_decrypt.exceptions import IncorrectPassphraseError
@@ -173,10 +229,18 @@ def _pack_encrypted(folder: Path, out: Path, secret: str) -> None:
             hint="pip install iphone-backup-decrypt",
         ) from None
     notes = io.StringIO()
+    scratch = contextlib.nullcontext() if memory is None else library_tempdir(memory)
+    # The library's decrypted copy of Manifest.db and the one written to be packed, at once.
+    twice = 2 * (folder / MANIFEST_DB).stat().st_size if (folder / MANIFEST_DB).is_file() else 0
+    if memory is not None:
+        require_room(
+            memory, twice, 0, what="two copies of the backup's list of files (Manifest.db)", path=folder
+        )
     with contextlib.redirect_stdout(notes):
         try:
             backup = EncryptedBackup(backup_directory=str(folder), passphrase=secret)
-            backup.test_decryption()
+            with scratch:
+                backup.test_decryption()  # decrypts Manifest.db into a temporary folder of its own
         except IncorrectPassphraseError:
             raise InputError(
                 "wrong password for the encrypted backup",
@@ -191,6 +255,7 @@ def _pack_encrypted(folder: Path, out: Path, secret: str) -> None:
         version = metadata.version("iphone-backup-decrypt")
         with backup.manifest_db_cursor() as cursor:
             rows = [tuple(r) for r in cursor.execute(_QUERY)]
+        _check_room(folder, memory, _wanted(rows), twice)
         entries: list[dict[str, Any]] = []
         with _Writer(out) as zf:
             for name in PLISTS:

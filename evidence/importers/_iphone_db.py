@@ -1,5 +1,5 @@
-"""What the iPhone importers share (``importers/iphone_*.py``): opening an Apple SQLite database read-only,
-Apple's clock (seconds or nanoseconds since 2001-01-01 UTC), the columns a table has, and the tally of rows
+"""What the iPhone importers share (``importers/iphone_*.py``): opening an Apple SQLite database read-only
+(a file, or bytes held in memory), Apple's clock (seconds or nanoseconds since 2001-01-01 UTC), the columns a table has, and the tally of rows
 seen and records made.
 
 Not an importer (its name starts with ``_``, so the registry test does not expect it in ``REGISTRY``).
@@ -40,6 +40,39 @@ def open_readonly(path: Path, name: str) -> Iterator[sqlite3.Connection]:
         conn = sqlite3.connect(uri, uri=True)
     except sqlite3.Error as exc:
         raise InputError(f"cannot open the database ({exc})", path=name) from None
+    with guarded(conn, name) as checked:
+        yield checked
+
+
+# Bytes 18 and 19 of a database's header: the file format's write and read versions, 2 in WAL mode.
+_FORMAT_VERSIONS: Final = slice(18, 20)
+
+
+def from_image(image: bytearray, name: str) -> sqlite3.Connection:
+    """A database's bytes (a file's image, held in memory) as an SQLite connection of its own, in memory and
+    read-only (``PRAGMA query_only``): nothing is written anywhere. Use it in ``guarded``.
+
+    SQLite copies the image; ``image`` may be dropped once this returns. A database in WAL mode (sms.db is)
+    is marked as a rollback-journal one first, in ``image``: SQLite's in-memory databases cannot open a WAL
+    database, and a file's image holds no WAL anyway (as a file opened ``immutable``, whose WAL is not read).
+    Raises InputError naming ``name`` when SQLite refuses the image.
+    """
+    if image[_FORMAT_VERSIONS] == b"\x02\x02" and image.startswith(SQLITE_MAGIC):
+        image[_FORMAT_VERSIONS] = b"\x01\x01"
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.deserialize(image)
+        conn.execute("PRAGMA query_only = ON")
+    except (sqlite3.Error, OverflowError, MemoryError) as exc:
+        conn.close()
+        raise InputError(f"cannot open the database ({exc or type(exc).__name__})", path=name) from None
+    return conn
+
+
+@contextlib.contextmanager
+def guarded(conn: sqlite3.Connection, name: str) -> Iterator[sqlite3.Connection]:
+    """``conn`` checked to be a database SQLite can read, its errors while in use turned into InputError
+    naming ``name``, and closed at the end."""
     # Text that is not UTF-8 (a damaged page) is read with U+FFFD in place of the bad bytes, never a crash.
     conn.text_factory = lambda raw: raw.decode("utf-8", "replace")
     try:

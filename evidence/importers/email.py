@@ -77,8 +77,8 @@ is ``evidence/importers/_mail/``, one module per step above (the MIME limits are
 
 from __future__ import annotations
 
+import io
 import re
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -94,7 +94,7 @@ from evidence.importers._mail.dkim_check import DnsFunc, dkim_summary
 from evidence.importers._mail.headers import FIELD_LINE, decode_header_bytes, is_field_line, unfold
 from evidence.importers._mail.mbox import UTF8_BOM, from_line_date, is_postmark, split_mbox
 from evidence.importers._mail.mime import Walk, attachment_blob, hostile_structure, walk_parts
-from evidence.importers._utf16 import Utf16ToUtf8Reader, utf16_codec
+from evidence.importers._utf16 import CHUNK, Utf16ToUtf8Reader, utf16_codec
 from evidence.importers._wall import localize
 from evidence.importers.base import Importer, Source, Tallying, Yielded, counted
 from evidence.models import Blob, Channel, Direction, ImportOptions, ImportWarning, Record, TimeSource
@@ -261,26 +261,27 @@ class EmailImporter(Importer):
     ) -> Iterator[Yielded]:
         """A file in UTF-16 with a byte-order mark: not a message as any mail system sends or stores one (those
         are bytes, mostly ASCII), but one re-saved as "Unicode" by a text editor. Its text is what the message
-        said, so it is read: transcoded to UTF-8 in a temporary file (bounded memory), then read like any other,
-        with a warning that the bytes are not the original's (a DKIM signature cannot verify, and any 8-bit
-        content was decoded by the editor)."""
-        reader = Utf16ToUtf8Reader(fh, codec, xml=False)
-        with tempfile.TemporaryFile(prefix="evidence-utf16-") as copy:
-            while chunk := reader.read():
-                copy.write(chunk)
-            copy.seek(0)
-            yield ImportWarning(
-                "file",
-                f"the file is UTF-16 text ({codec}), not an e-mail as sent or stored by a mail program: it was "
-                "probably re-saved by an editor; it is read as text, but its bytes are not the original "
-                "message's (signatures such as DKIM cannot be checked)"
-                + (
-                    "; some bytes did not decode as UTF-16 and were replaced with U+FFFD"
-                    if reader.replaced
-                    else ""
-                ),
-            )
-            yield from self._read(copy, source, options, seen, tallying)
+        said, so it is read: transcoded to UTF-8 as it is read (``_Transcoded``: bounded memory, nothing
+        written anywhere, as an encrypted case requires), then read like any other, with a warning that the
+        bytes are not the original's (a DKIM signature cannot verify, and any 8-bit content was decoded by the
+        editor). The file is decoded twice: once through to learn whether any bytes were not UTF-16, which the
+        warning, yielded first, says."""
+        stream = _Transcoded(fh, codec)
+        while stream.read(CHUNK):
+            pass
+        stream.seek(0)
+        yield ImportWarning(
+            "file",
+            f"the file is UTF-16 text ({codec}), not an e-mail as sent or stored by a mail program: it was "
+            "probably re-saved by an editor; it is read as text, but its bytes are not the original "
+            "message's (signatures such as DKIM cannot be checked)"
+            + (
+                "; some bytes did not decode as UTF-16 and were replaced with U+FFFD"
+                if stream.replaced
+                else ""
+            ),
+        )
+        yield from self._read(io.BufferedReader(stream, CHUNK), source, options, seen, tallying)
 
     def _too_big(self, size: int) -> str:
         return f"message of {size} bytes is larger than the limit of {self._max_bytes} bytes; skipped"
@@ -521,6 +522,50 @@ class EmailImporter(Importer):
         elif parsed.zone == "unknown-name":
             problems.append(f"the {header} time names an unknown zone; read as UTC (RFC 5322 section 4.3)")
         return _Time(parsed.moment, source, False, None, info)
+
+
+class _Transcoded(io.RawIOBase):
+    """A UTF-16 file (``raw``, with its byte-order mark) as a stream of UTF-8, decoded as it is read: what
+    ``EmailImporter._read`` asks of a file (reads, lines through ``io.BufferedReader``, and a seek back to the
+    start, which decodes again from the start). ``replaced``: whether any bytes read so far were not UTF-16."""
+
+    def __init__(self, raw: BinaryIO, codec: str) -> None:
+        self._raw, self._codec = raw, codec
+        self.replaced = False
+        self._restart()
+
+    def _restart(self) -> None:
+        self._raw.seek(0)
+        self._reader = Utf16ToUtf8Reader(self._raw, self._codec, xml=False)
+        self._pending = b""
+        self._position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        target = offset if whence == io.SEEK_SET else self._position + offset if whence == io.SEEK_CUR else -1
+        if target == 0:
+            self._restart()
+        elif target != self._position:
+            raise io.UnsupportedOperation("a UTF-16 file read as UTF-8 can only be read again from its start")
+        return self._position
+
+    def readinto(self, buffer: Any) -> int:
+        if not self._pending:
+            self._pending = self._reader.read(len(buffer))
+            self.replaced = self.replaced or self._reader.replaced
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        self._position += size
+        return size
 
 
 __all__ = ["DnsFunc", "EmailImporter"]

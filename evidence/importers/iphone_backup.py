@@ -7,6 +7,12 @@ Read from it: the messages of ``sms.db`` with their attachments (``_iphone_sms``
 backup's date, whether it was encrypted) come from ``Info.plist`` and ``Manifest.plist`` and are copied into
 each record's ``raw["backup"]``. Files ``Manifest.db`` names that the folder lacks are reported in one warning.
 
+The databases are read from memory (``sqlite3`` ``deserialize`` of the member's bytes, read-only): nothing of
+the backup is written to disk while it is read, which an encrypted case requires (issue 19; there the zip
+itself is in memory-backed storage, see ``actions/importing.prepare_backup``). A database too large to hold
+twice in the memory available is instead copied to a temporary file, as before, when the zip is itself on disk
+(a plain case's staged copy: nothing more is exposed); an encrypted case's is refused (StorageError).
+
 Known limits: as for ``iphone_sms`` and ``iphone_calls``; other apps' data in the backup (WhatsApp's
 ChatStorage.sqlite, voicemail, notes) is not read and not stored; a backup from before iOS 10
 (``Manifest.mbdb``) is not read.
@@ -14,8 +20,10 @@ ChatStorage.sqlite, voicemail, notes) is not read and not stored; a backup from 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import sqlite3
 import tempfile
 import zipfile
 import zlib
@@ -24,7 +32,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar, Final
 
-from evidence.errors import InputError
+from evidence.case.memtemp import available_memory, in_memory, size_text
+from evidence.errors import InputError, StorageError
 from evidence.importers._iphone_backup_folder import (
     CALLS,
     CONTACTS,
@@ -37,7 +46,7 @@ from evidence.importers._iphone_backup_folder import (
 )
 from evidence.importers._iphone_calls import CallsContext, read_calls
 from evidence.importers._iphone_contacts import Contacts
-from evidence.importers._iphone_db import FIRST_FEW, Tally, open_readonly, zone
+from evidence.importers._iphone_db import FIRST_FEW, Tally, from_image, guarded, open_readonly, zone
 from evidence.importers._iphone_sms import MessagesContext, read_messages
 from evidence.importers.base import Importer, Source, Yielded
 from evidence.models import ImportOptions, ImportWarning
@@ -74,15 +83,15 @@ class IphoneBackupImporter(Importer):
             zf = zipfile.ZipFile(source.path)
         except (zipfile.BadZipFile, OSError) as exc:
             raise InputError(f"not a readable zip ({exc})", path=source.name) from None
-        with zf, tempfile.TemporaryDirectory(prefix="evidence-iphone-") as tmp:
-            yield from _Reader(zf, source, options, Path(tmp)).records()
+        with zf:
+            yield from _Reader(zf, source, options).records()
 
 
 class _Reader:
     """One stored backup zip being read."""
 
-    def __init__(self, zf: zipfile.ZipFile, source: Source, options: ImportOptions, tmp: Path) -> None:
-        self.zf, self.source, self.options, self.tmp = zf, source, options, tmp
+    def __init__(self, zf: zipfile.ZipFile, source: Source, options: ImportOptions) -> None:
+        self.zf, self.source, self.options = zf, source, options
         self.members: dict[str, zipfile.ZipInfo] = {}
         for info in zf.infolist():
             name = info.filename
@@ -118,20 +127,52 @@ class _Reader:
         except (zipfile.BadZipFile, OSError, ValueError) as exc:
             raise InputError(f"zip member {name!r} cannot be read ({exc})", path=self.source.name) from None
 
-    def extract(self, key: tuple[str, str]) -> Path | None:
-        """The backup file ``key`` (domain, path) written to the temporary folder, or None when not taken."""
+    def member(self, key: tuple[str, str]) -> zipfile.ZipInfo | None:
+        """The zip member of the backup file ``key`` (domain, path), or None when it was not taken."""
         member = self.by_path.get(key)
-        if member is None or member not in self.members:
-            return None
-        out = self.tmp / member.replace("/", "_")
+        return self.members.get(member) if member is not None else None
+
+    @contextlib.contextmanager
+    def database(self, info: zipfile.ZipInfo, label: str) -> Iterator[sqlite3.Connection]:
+        """The database of member ``info``, read-only, from memory (see the module docstring)."""
+        name = f"{self.source.name}: {label}"
+        memory = available_memory()
+        if memory is not None and 2 * info.file_size > memory:
+            if in_memory(self.source.path):
+                raise StorageError(
+                    f"{label} ({size_text(info.file_size)}) needs more memory than is available to be read "
+                    "without writing it decrypted to disk",
+                    path=self.source.name,
+                    hint="close other programs and import again, or use a computer with more memory",
+                )
+            with tempfile.TemporaryDirectory(prefix="evidence-iphone-") as tmp:
+                out = Path(tmp) / "database"
+                with open(out, "wb") as dst:
+                    for chunk in self._chunks(info):
+                        dst.write(chunk)
+                with open_readonly(out, name) as conn:
+                    yield conn
+            return
+        image = bytearray(info.file_size)
+        at = 0
+        for chunk in self._chunks(info):
+            image[at : at + len(chunk)] = chunk
+            at += len(chunk)
+        with guarded(from_image(image, name), name) as conn:
+            del image  # SQLite holds its own copy
+            yield conn
+
+    def _chunks(self, info: zipfile.ZipInfo) -> Iterator[bytes]:
+        """A member's bytes in 1 MiB pieces, its CRC checked at the end (InputError when damaged)."""
         try:
-            with self.zf.open(self.members[member]) as src, open(out, "wb") as dst:
+            with self.zf.open(info) as src:
                 while chunk := src.read(1 << 20):
-                    dst.write(chunk)
+                    yield chunk
         except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as exc:
             # A damaged item (its CRC, a header that names another file): one line, never a traceback.
-            raise InputError(f"zip member {member!r} cannot be read ({exc})", path=self.source.name) from None
-        return out
+            raise InputError(
+                f"zip member {info.filename!r} cannot be read ({exc})", path=self.source.name
+            ) from None
 
     def attachment(self, relative: str) -> bytes | None:
         """An SMS attachment's bytes by its path in the backup, or None (absent, or too large to copy out)."""
@@ -178,11 +219,11 @@ class _Reader:
                 + more,
             )
         contacts = Contacts()
-        book = self.extract(CONTACTS)
+        book = self.member(CONTACTS)
         if book is not None:
-            with open_readonly(book, f"{name}: AddressBook.sqlitedb") as conn:
+            with self.database(book, "AddressBook.sqlitedb") as conn:
                 contacts = Contacts.read(conn)
-        sms, calls = self.extract(SMS), self.extract(CALLS)
+        sms, calls = self.member(SMS), self.member(CALLS)
         if sms is None and calls is None:
             raise InputError(
                 "the backup holds neither the messages (sms.db) nor the call history (CallHistory.storedata)",
@@ -202,7 +243,7 @@ class _Reader:
                 contacts.name,
                 facts,
             )
-            with open_readonly(sms, f"{name}: sms.db") as conn:
+            with self.database(sms, "sms.db") as conn:
                 yield from read_messages(conn, mctx, f"{name}: sms.db")
             counts.append(mctx.tally)
             made, seen = made + mctx.tally.made, seen + mctx.tally.seen
@@ -210,7 +251,7 @@ class _Reader:
             cctx = CallsContext(
                 self.source.sha256, NAME, VERSION, tz, self.options.tz, "CallHistory ", contacts.name, facts
             )
-            with open_readonly(calls, f"{name}: CallHistory.storedata") as conn:
+            with self.database(calls, "CallHistory.storedata") as conn:
                 yield from read_calls(conn, cctx, f"{name}: CallHistory.storedata")
             counts.append(cctx.tally)
             made, seen = made + cctx.tally.made, seen + cctx.tally.seen

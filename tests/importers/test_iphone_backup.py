@@ -255,3 +255,24 @@ def test_a_backup_whose_databases_are_empty_is_an_error(case: Case, tmp_path: Pa
     with pytest.raises(InputError, match=r"no message or call read \(the databases hold no rows\)"):
         case.import_files([empty])
     assert case.exhibits() == []
+
+
+def test_a_database_read_from_memory_gives_what_the_file_gives() -> None:
+    """The backup's databases are read from memory (``from_image``); the real Magnet sms.db is in WAL mode, which
+    SQLite's in-memory databases cannot open as such: its image is read as the immutable file is, row for row."""
+    from evidence.importers._iphone_db import from_image, guarded, open_readonly
+
+    path = DATA / "magnet-ctf-2020-sms.db"
+    image = bytearray(path.read_bytes())
+    assert image[18:20] == b"\x02\x02"  # WAL mode
+    query = "SELECT ROWID, text, date, is_from_me FROM message ORDER BY ROWID"
+    with open_readonly(path, "file") as conn:
+        from_file = conn.execute(query).fetchall()
+    with guarded(from_image(image, "image"), "image") as conn:
+        from_memory = conn.execute(query).fetchall()
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            conn.execute("DELETE FROM message")
+    assert len(from_memory) == 105 and from_memory == from_file
+    junk = from_image(bytearray(b"not a database" * 100), "junk.db")
+    with pytest.raises(InputError, match="the database cannot be read"), guarded(junk, "junk.db"):
+        pass
