@@ -46,10 +46,16 @@ test: lint typecheck unit
 fuzz: deps
 	EVIDENCE_FUZZ_EXAMPLES=2000 $(PY) -m pytest -q tests/reliability/test_fuzz.py
 
+# The demo case is encrypted, as every new case, under the passphrase in EVIDENCE_PASSPHRASE when it is set, else
+# under this demo-only one (never use it for a real case). `evidence unlock` keeps its key for the recipe's
+# commands, so the passphrase is stretched once; `evidence lock` forgets it at the end.
+DEMO_PASSPHRASE := demo only - never use this passphrase for a real case
+demo: export EVIDENCE_PASSPHRASE ?= $(DEMO_PASSPHRASE)
 demo: deps
 	@rm -rf $(DEMO_DIR) build/demo-report.pdf
 	$(PY) samples/make_samples.py build/samples
 	$(VENV)/bin/evidence init $(DEMO_DIR) --title "Harassment of Jordan Lee by Alex Morgan" --tz Europe/London --no-contact-since 2026-03-01
+	$(VENV)/bin/evidence -C $(DEMO_DIR) unlock --idle 5
 	@# case.json holds the case's facts (for later commands), not evidence: everything else is imported.
 	find build/samples -maxdepth 1 -type f ! -name case.json ! -name '.*' -print0 | sort -z | \
 	  xargs -0 $(VENV)/bin/evidence -C $(DEMO_DIR) import
@@ -71,6 +77,8 @@ demo: deps
 	$(VENV)/bin/evidence -C $(DEMO_DIR) verify
 	@echo "Demo case: $(DEMO_DIR)  (timeline: $(DEMO_DIR)-timeline.txt, $$(wc -l < $(DEMO_DIR)-timeline.txt) entries)"
 	$(VENV)/bin/evidence -C $(DEMO_DIR) report -o build/demo-report.pdf --profile lawyer --sign
+	$(VENV)/bin/evidence -C $(DEMO_DIR) lock
+	@echo "Demo case (encrypted; passphrase: \$$EVIDENCE_PASSPHRASE, else the Makefile's DEMO_PASSPHRASE): $(DEMO_DIR)"
 	@echo "Demo report: $(abspath build/demo-report.pdf)"
 
 bench: deps

@@ -1,5 +1,6 @@
 """Several processes importing into one case at once lose nothing and keep the chain valid; `report` and
-`verify` running while another process imports see a consistent, committed state."""
+`verify` running while another process imports see a consistent, committed state. Both on a plain and on an
+encrypted case."""
 
 from __future__ import annotations
 
@@ -9,13 +10,42 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from evidence.api import Case
-from evidence.verify.case import verify_case
+from evidence.case import vault
+from evidence.case.formats import KEYS_DIR
+from evidence.verify import Report
+from evidence.verify.case import verify_case as _verify_case
 from evidence.verify.report import _extract
 
+PASS = "concurrency test passphrase"
+KINDS = [pytest.param(False, id="plain"), pytest.param(True, id="encrypted")]
 
-def test_concurrent_imports_serialize(tmp_path: Path) -> None:
-    with Case.init(tmp_path / "case", title="t", tz="UTC"):
+
+def _init(root: Path, encrypted: bool) -> Case:
+    return Case.init(
+        root,
+        title="t",
+        tz="UTC",
+        passphrase=PASS if encrypted else None,
+        encrypted=encrypted,
+        cost=vault.TEST_COST,
+    )
+
+
+def _open(root: Path, *, readonly: bool = False) -> Case:
+    return Case.open(root, readonly=readonly, passphrase=PASS)
+
+
+def verify_case(root: Path) -> Report:
+    """``verify_case``, given the keys when the case is encrypted."""
+    return _verify_case(root, keys=vault.unlock(root / KEYS_DIR, PASS) if vault.is_encrypted(root) else None)
+
+
+@pytest.mark.parametrize("encrypted", KINDS)
+def test_concurrent_imports_serialize(tmp_path: Path, encrypted: bool) -> None:
+    with _init(tmp_path / "case", encrypted):
         pass
     script = textwrap.dedent(
         """
@@ -30,7 +60,7 @@ def test_concurrent_imports_serialize(tmp_path: Path) -> None:
             f.write_text(f"{src.name} {i}")
             files.append(f)
         shared = Path(sys.argv[4])
-        with Case.open(case_dir) as case:
+        with Case.open(case_dir, passphrase=sys.argv[5]) as case:
             for f in files:
                 case.import_files([f, shared])
         """
@@ -39,12 +69,21 @@ def test_concurrent_imports_serialize(tmp_path: Path) -> None:
     shared.write_text("imported by every process")
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", script, str(tmp_path / "case"), str(tmp_path / f"p{k}"), "10", str(shared)]
+            [
+                sys.executable,
+                "-c",
+                script,
+                str(tmp_path / "case"),
+                str(tmp_path / f"p{k}"),
+                "10",
+                str(shared),
+                PASS,
+            ]
         )
         for k in range(4)
     ]
     assert [p.wait(timeout=120) for p in procs] == [0, 0, 0, 0]
-    with Case.open(tmp_path / "case") as case:
+    with _open(tmp_path / "case") as case:
         assert case.head().seq == 1 + 4 * 10 * 2
         exhibits = case.exhibits()
         assert len(exhibits) == 41  # 40 distinct files + the shared one
@@ -70,7 +109,7 @@ _WRITER = textwrap.dedent(
         (folder / f"sms-{r}.xml").write_text('<?xml version="1.0"?><smses count="20">' + "".join(sms) + "</smses>")
         for i in range(40):
             (folder / f"note-{i:03d}.txt").write_text(f"round {r} note {i}")
-        with Case.open(case_dir) as case:
+        with Case.open(case_dir, passphrase=sys.argv[4]) as case:
             case.import_files([folder])
         (src / f"done-{r}").touch()
         while not (src / f"ack-{r}").exists():
@@ -95,17 +134,18 @@ def _committed_at(case: Case, seq: int) -> tuple[set[str], set[str]]:
     return records, exhibits
 
 
-def test_report_and_verify_during_imports_see_a_committed_state(tmp_path: Path) -> None:
+@pytest.mark.parametrize("encrypted", KINDS)
+def test_report_and_verify_during_imports_see_a_committed_state(tmp_path: Path, encrypted: bool) -> None:
     """While another process imports (rounds of 41 files, each one all-or-nothing import), `verify` and
     `report` run here: verify passes every time, and each report's manifest names an entry of the ledger
     (its sequence number and hash) and exactly the records and exhibits committed at that entry."""
     root = tmp_path / "case"
-    with Case.init(root, title="t", tz="UTC"):
+    with _init(root, encrypted):
         pass
     src = tmp_path / "src"
     src.mkdir()
     rounds = 2
-    writer = subprocess.Popen([sys.executable, "-c", _WRITER, str(root), str(src), str(rounds)])
+    writer = subprocess.Popen([sys.executable, "-c", _WRITER, str(root), str(src), str(rounds), PASS])
     heads: list[int] = []
     verifies = 0
     try:
@@ -116,7 +156,7 @@ def test_report_and_verify_during_imports_see_a_committed_state(tmp_path: Path) 
                 report = verify_case(root)
                 assert report.ok, [str(f) for f in report.findings if f.code != "INCOMPLETE_IMPORT"]
                 verifies += 1
-            with Case.open(root) as case:
+            with _open(root) as case:
                 written = case.report(tmp_path / f"report-{r}.pdf")
                 manifest = json.loads(_extract((tmp_path / f"report-{r}.pdf").read_bytes()) or b"null")
                 head = manifest["built_from"]
@@ -139,7 +179,7 @@ def test_report_and_verify_during_imports_see_a_committed_state(tmp_path: Path) 
     # Each round adds 41 acquisitions + 1 derivation; each report 2 entries (its checkpoint, which the report is
     # built from, and report.generated).
     assert heads == [1 + r * 44 + 43 for r in range(rounds)]
-    with Case.open(root, readonly=True) as case:
+    with _open(root, readonly=True) as case:
         assert case.head().seq == 1 + rounds * 44
         assert len(case.exhibits()) == rounds * 41
         assert len(case.records()) == rounds * 20

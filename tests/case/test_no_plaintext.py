@@ -170,7 +170,9 @@ def test_import_and_ocr_of_an_encrypted_case_write_no_plaintext(flow: Flow) -> N
     assert len(needles) > 40
     for step in ("import", "ocr", "render", "diary"):
         watch = flow.watches[step]
-        assert watch.scans > 3 and watch.leaks(needles) == [], step
+        # The long steps are scanned many times while they run; a quick one (the diary entry can take a few
+        # milliseconds) at least once after it, as every step.
+        assert watch.scans > (3 if step in ("import", "ocr") else 0) and watch.leaks(needles) == [], step
     staged = {p.name for p in flow.watches["import"].paths if p.parent.name == "tmp"}
     assert any(re.fullmatch(r"session-\d+-[0-9a-f]{16}-\d{6}", n) for n in staged), staged  # seen mid-import
     assert flow.results["render"].startswith(b"%PDF-")

@@ -6,6 +6,9 @@ from a seeded RNG over the operation's measured duration. Then, before any new w
 pass with at most ``INCOMPLETE_IMPORT`` warnings, and the operation must be wholly present or wholly absent.
 A further import must then succeed and leave a case that verifies with no findings at all.
 
+The import, report and export trials run on a plain and on an encrypted case (issue 19; fewer import trials on
+the latter). An encrypted case stages its outputs beside their target (``.<name>.output-<hex>``), not in the case.
+
 The guarantee for a report or an export (both write the file to a temporary name in the case's staging
 folder, fsync it, commit the ledger entry, then move it out): with no ``*.generated``/``*.created`` entry, no
 file is at the target; with the entry, the complete file with the entry's hash is at the target, or, when the
@@ -31,17 +34,44 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from evidence.actions import reporting
 from evidence.api import Case, canonical_loads
-from evidence.verify.case import verify_case
+from evidence.case import vault
+from evidence.case.formats import KEYS_DIR
+from evidence.verify import Report
+from evidence.verify.case import verify_case as _verify_case
 
 SEED = 20261123
 GENERATED_AT = datetime(2036, 4, 15, 10, 0, tzinfo=UTC)  # after the ledger head: a report cannot be backdated
 
 
-def _base_case(tmp_path: Path, corpus: Path) -> Path:
+PASS = "crash test passphrase"
+KINDS = [pytest.param(False, id="plain"), pytest.param(True, id="encrypted")]
+
+
+def _open(root: Path, *, readonly: bool = False) -> Case:
+    """The case at ``root``, plain or encrypted (the passphrase is asked only of an encrypted one)."""
+    return Case.open(root, readonly=readonly, passphrase=PASS)
+
+
+def verify_case(root: Path) -> Report:
+    """``verify_case``, given the keys when the case is encrypted."""
+    keys = vault.unlock(root / KEYS_DIR, PASS) if vault.is_encrypted(root) else None
+    return _verify_case(root, keys=keys)
+
+
+def _base_case(tmp_path: Path, corpus: Path, encrypted: bool = False) -> Path:
     root = tmp_path / "base"
-    with Case.init(root, title="Crash test", tz="Europe/London") as case:
+    with Case.init(
+        root,
+        title="Crash test",
+        tz="Europe/London",
+        passphrase=PASS if encrypted else None,
+        encrypted=encrypted,
+        cost=vault.TEST_COST,
+    ) as case:
         case.import_files([corpus / "smsbackup" / "sms-devadvance-sms_small.xml"])
     return root
 
@@ -89,7 +119,7 @@ def _run_killed(action: Callable[[], None], delay: float | None) -> tuple[bool, 
 
 
 def _entries_after(root: Path, seq: int) -> list[tuple[str, dict[str, Any]]]:
-    with Case.open(root, readonly=True) as case:
+    with _open(root, readonly=True) as case:
         return [(e.kind, canonical_loads(e.body_text)) for e in case.entries() if e.seq > seq]
 
 
@@ -102,7 +132,7 @@ def _verify_after_kill(root: Path) -> None:
 def _further_import(root: Path, trial: int) -> None:
     extra = root.parent / f"extra-{trial}.txt"
     extra.write_text(f"imported after the kill of trial {trial}\n")
-    with Case.open(root) as case:
+    with _open(root) as case:
         result = case.import_files([extra])
         assert len(result.items) == 1
         assert case.store.stray_stages() == []
@@ -120,7 +150,7 @@ def _trials(
     after: Callable[[Path, list[tuple[str, dict[str, Any]]]], None] | None = None,
 ) -> dict[str, int]:
     """Measure ``operation`` once, then kill it ``count`` times; returns how the trials ended."""
-    with Case.open(base, readonly=True) as case:
+    with _open(base, readonly=True) as case:
         base_seq = case.head().seq
     probe = tmp_path / f"{name}-probe" / "case"
     shutil.copytree(base, probe)
@@ -146,17 +176,18 @@ def _trials(
     return outcomes
 
 
-def test_killed_import_is_all_or_nothing(tmp_path: Path, corpus: Path) -> None:
-    base = _base_case(tmp_path, corpus)
+@pytest.mark.parametrize("encrypted", KINDS)
+def test_killed_import_is_all_or_nothing(tmp_path: Path, corpus: Path, encrypted: bool) -> None:
+    base = _base_case(tmp_path, corpus, encrypted)
     inputs = _import_inputs(tmp_path, corpus)
     shas = [hashlib.sha256(p.read_bytes()).hexdigest() for p in inputs]
 
     def operation(root: Path) -> None:
-        with Case.open(root) as case:
+        with _open(root) as case:
             case.import_files(inputs)
 
     def check(root: Path, base_seq: int, new: list[tuple[str, dict[str, Any]]]) -> str:
-        with Case.open(root, readonly=True) as case:
+        with _open(root, readonly=True) as case:
             exhibits = {e["sha256"]: e["exhibit"] for e in case.exhibits()}
             records = case.records()
             if not new:
@@ -177,7 +208,7 @@ def test_killed_import_is_all_or_nothing(tmp_path: Path, corpus: Path) -> None:
                 assert all(case.store.exists(obj["sha256"]) for obj in body["objects"])
         return "present"
 
-    outcomes = _trials(tmp_path, base, "import", 40, operation, check)
+    outcomes = _trials(tmp_path, base, "import", 15 if encrypted else 40, operation, check)
     assert outcomes["absent"] > 0 and outcomes["present"] > 0, outcomes
 
 
@@ -208,8 +239,10 @@ def _output_check(kind: str, file_name: str) -> Callable[[Path, int, list[tuple[
 
 
 def _temps(root: Path) -> list[Path]:
-    """The temporary outputs (reports, bundles being written) in the case's staging folder."""
-    return sorted((root / "objects" / "tmp").glob("output-*"))
+    """The temporary outputs (reports, bundles being written): in the case's staging folder, or for an
+    encrypted case beside the target."""
+    beside = root.parent / "out"
+    return sorted((root / "objects" / "tmp").glob("output-*")) + sorted(beside.glob(".*.output-*"))
 
 
 def _recovered(file_name: str) -> Callable[[Path, list[tuple[str, dict[str, Any]]]], None]:
@@ -229,11 +262,12 @@ def _recovered(file_name: str) -> Callable[[Path, list[tuple[str, dict[str, Any]
     return after
 
 
-def test_killed_report_is_all_or_nothing(tmp_path: Path, corpus: Path) -> None:
-    base = _base_case(tmp_path, corpus)
+@pytest.mark.parametrize("encrypted", KINDS)
+def test_killed_report_is_all_or_nothing(tmp_path: Path, corpus: Path, encrypted: bool) -> None:
+    base = _base_case(tmp_path, corpus, encrypted)
 
     def operation(root: Path) -> None:
-        with Case.open(root) as case:
+        with _open(root) as case:
             case.report(root.parent / "out" / "report.pdf", generated_at=GENERATED_AT)
 
     outcomes = _trials(
@@ -248,11 +282,12 @@ def test_killed_report_is_all_or_nothing(tmp_path: Path, corpus: Path) -> None:
     assert outcomes["absent"] > 0 and outcomes["present"] > 0, outcomes
 
 
-def test_killed_export_is_all_or_nothing(tmp_path: Path, corpus: Path) -> None:
-    base = _base_case(tmp_path, corpus)
+@pytest.mark.parametrize("encrypted", KINDS)
+def test_killed_export_is_all_or_nothing(tmp_path: Path, corpus: Path, encrypted: bool) -> None:
+    base = _base_case(tmp_path, corpus, encrypted)
 
     def operation(root: Path) -> None:
-        with Case.open(root) as case:
+        with _open(root) as case:
             case.export(root.parent / "out" / "bundle.zip")
 
     outcomes = _trials(
@@ -295,7 +330,7 @@ def test_kill_between_commit_and_rename_is_finished_by_the_next_writer(tmp_path:
     """The one window random kills rarely hit: the entry is committed, the rename not yet done. The complete
     file waits beside the target; the next writer (here an import) renames it into place and says so."""
     base = _base_case(tmp_path, corpus)
-    with Case.open(base, readonly=True) as case:
+    with _open(base, readonly=True) as case:
         base_seq = case.head().seq
     jobs: list[tuple[str, str, Callable[[Case, Path], object]]] = [
         ("report.generated", "report.pdf", lambda case, out: case.report(out, generated_at=GENERATED_AT)),
@@ -310,7 +345,7 @@ def test_kill_between_commit_and_rename_is_finished_by_the_next_writer(tmp_path:
                 os.kill(os.getpid(), signal.SIGKILL)
 
             setattr(os, "replace", die)  # noqa: B010 - only in the forked child, which never returns
-            with Case.open(root) as case:
+            with _open(root) as case:
                 run(case, root.parent / "out" / file_name)
 
         finished, _ = _run_killed(operation, None)
@@ -319,7 +354,7 @@ def test_kill_between_commit_and_rename_is_finished_by_the_next_writer(tmp_path:
         new = _entries_after(root, base_seq)
         assert _output_check(kind, file_name)(root, base_seq, new) == "present, not yet renamed"
         out = root.parent / "out" / file_name
-        with Case.open(root) as case:
+        with _open(root) as case:
             case.import_files([_write(root.parent / "after.txt", "after the kill")])
             assert len(case.recovery_notes) == 1 and str(out) in case.recovery_notes[0], case.recovery_notes
         _recovered(file_name)(root, new)
@@ -339,7 +374,7 @@ def _kill_at(point: str) -> Callable[[Path], None]:
                 fh.write(b"XXXX")
             os.kill(os.getpid(), signal.SIGKILL)
 
-        with Case.open(root) as case:
+        with _open(root) as case:
             if point == "rename":
                 setattr(os, "replace", die_before_rename)  # noqa: B010 - only in the forked child
             render = reporting.render_report
@@ -366,7 +401,7 @@ def test_killed_output_is_cleaned_by_the_next_writer(tmp_path: Path, corpus: Pat
     for point, entries in (("write", 0), ("rename", 2)):
         root = tmp_path / point / "case"
         shutil.copytree(base, root)
-        with Case.open(root, readonly=True) as case:
+        with _open(root, readonly=True) as case:
             base_seq = case.head().seq
         finished, _ = _run_killed(lambda root=root, point=point: _kill_at(point)(root), None)  # type: ignore[misc]
         assert not finished
@@ -374,7 +409,7 @@ def test_killed_output_is_cleaned_by_the_next_writer(tmp_path: Path, corpus: Pat
         assert len(_temps(root)) == 1
         assert len(_entries_after(root, base_seq)) == entries  # the checkpoint and the report entry
         assert {f.code for f in verify_case(root).findings} == {"INCOMPLETE_OUTPUT"}
-        with Case.open(root) as case:
+        with _open(root) as case:
             case.import_files([_write(root.parent / "after.txt", "after the kill")])
             notes = case.recovery_notes
         assert list(out.iterdir()) == [] and _temps(root) == []
