@@ -14,7 +14,9 @@ counted), the median wall time:
 - the whole process, ``python -m evidence verify CASE`` (the encrypted case's passphrase in
   ``EVIDENCE_PASSPHRASE``: the argon2id unlock is part of it, as for a user);
 - ``verify_case`` alone, in this process (keys already unlocked): the checks themselves;
-- the unlock alone (``vault.unlock``), the fixed cost of every command of an encrypted case.
+- the unlock alone (``vault.unlock``), the fixed cost of every command of an encrypted case;
+- the whole process again with the case unlocked by ``evidence unlock`` (its agent holds the key: no
+  passphrase stretching in the command), as a user working through a session would run it.
 """
 
 from __future__ import annotations
@@ -134,7 +136,7 @@ def main() -> None:
 
         keys = vault.unlock(secret / "keys", PASSPHRASE)
         runs: dict[str, list[float]] = {
-            k: [] for k in ("cli plain", "cli encrypted", "lib plain", "lib encrypted")
+            k: [] for k in ("cli plain", "cli encrypted", "lib plain", "lib encrypted", "cli unlocked")
         }
         unlocks: list[float] = []
         for i in range(args.runs + 1):
@@ -149,12 +151,36 @@ def main() -> None:
                 for name, seconds in measured.items():
                     runs[name].append(seconds)
                 unlocks.append(unlock)
+        # Then the case unlocked by 'evidence unlock' (its agent holds the key: no passphrase stretching in the
+        # command), against the plain case again, alternating.
+        subprocess.run(
+            [sys.executable, "-m", "evidence", "-C", str(secret), "unlock", "--idle", "30"],
+            env=secret_env,
+            check=True,
+            capture_output=True,
+        )
+        plain_again: list[float] = []
+        for i in range(args.runs + 1):
+            pair = (timed(lambda: cli(plain, env)), timed(lambda: cli(secret, env)))
+            if i:
+                plain_again.append(pair[0])
+                runs["cli unlocked"].append(pair[1])
+        subprocess.run(
+            [sys.executable, "-m", "evidence", "-C", str(secret), "lock"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         median = {name: statistics.median(values) for name, values in runs.items()}
         print(f"median of {args.runs} (seconds):")
         for what in ("cli", "lib"):
             p, e = median[f"{what} plain"], median[f"{what} encrypted"]
             label = "whole process" if what == "cli" else "verify_case  "
             print(f"  {label}  plain {p:6.2f}  encrypted {e:6.2f}  ratio {e / p:4.2f}x")
+        p, e = statistics.median(plain_again), median["cli unlocked"]
+        print(
+            f"  whole process, unlocked by 'evidence unlock'  plain {p:6.2f}  encrypted {e:6.2f}  ratio {e / p:4.2f}x"
+        )
         print(f"  unlock (argon2id, default cost)  {statistics.median(unlocks):.2f}")
         print("  all runs:", {k: [round(v, 2) for v in vs] for k, vs in runs.items()})
 
