@@ -276,3 +276,29 @@ def test_a_database_read_from_memory_gives_what_the_file_gives() -> None:
     junk = from_image(bytearray(b"not a database" * 100), "junk.db")
     with pytest.raises(InputError, match="the database cannot be read"), guarded(junk, "junk.db"):
         pass
+
+
+def test_an_encrypted_case_on_a_system_without_memory_backed_storage_refuses_a_backup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a Mac user meets today (README "iPhone"): macOS has no /dev/shm nor a tmpfs $XDG_RUNTIME_DIR, so an
+    encrypted case cannot take a backup (it would have to write it decrypted to disk); a plain case can. The
+    system is stood in for by leaving memtemp no folder to try."""
+    from evidence.case import memtemp, vault
+    from evidence.errors import StorageError
+
+    monkeypatch.setattr(memtemp, "CANDIDATES", ())
+    with Case.init(
+        tmp_path / "sealed", title="t", tz="UTC", passphrase="pw", encrypted=True, cost=vault.TEST_COST
+    ) as case:
+        head = case.head()
+        with pytest.raises(StorageError) as err:
+            case.import_files([BUILT])
+        assert err.value.exit_code == ExitCode.STORAGE and case.head() == head and case.exhibits() == []
+        assert "this system has none; nothing was imported" in err.value.message
+        assert (
+            err.value.hint
+            == "import it on a Linux system with /dev/shm, or into a plain case kept on an encrypted disk"
+        )
+    with Case.init(tmp_path / "plain", title="t", tz="UTC") as case:
+        assert case.import_files([BUILT]).items[0].records > 0
