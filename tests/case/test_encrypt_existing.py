@@ -11,6 +11,7 @@ import pytest
 from evidence.api import Case
 from evidence.case import vault
 from evidence.errors import CaseError, UsageError
+from evidence.verify.case import verify_case
 from tests.conftest import run_cli
 
 PASS = "correct horse battery staple"
@@ -41,6 +42,9 @@ def test_encrypting_keeps_the_ledger_and_leaves_no_plain_file(tmp_path: Path, co
         assert again.keys is not None
         assert again.head() == head
         assert [r.to_json() for r in again.records()] == records
+    # The head written down before encrypting still verifies, and the whole case with it.
+    checked = verify_case(root, heads=[f"{head.seq}:{head.hash}"], keys=vault.unlock(root / "keys", PASS))
+    assert checked.ok and checked.findings == [], [str(f) for f in checked.findings]
     blob = b"".join(p.read_bytes() for p in root.rglob("*") if p.is_file())
     assert not any(w in blob for w in words)
     assert not any(h.encode() in blob for h in hashes)
