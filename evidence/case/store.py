@@ -31,7 +31,7 @@ import os
 import secrets
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, cast
@@ -200,50 +200,22 @@ class ObjectStore:
 
     def stage_stream(self, source: BinaryIO, label: str | Path) -> Staged:
         """Stream ``source`` into the staging area while hashing it (sealing it, in an encrypted case); fsync
-        before returning."""
-        if self.keys is not None:
-            return self._stage_sealed(source, label)
-        path, fd = self._open_stage()
-        digest = hashlib.sha256()
-        size = 0
-        try:
-            while True:
-                try:
-                    chunk = source.read(CHUNK)
-                except OSError as exc:
-                    raise InputError(f"cannot read ({exc.strerror})", path=label) from None
-                if not chunk:
-                    break
-                digest.update(chunk)
-                size += len(chunk)
-                view = memoryview(chunk)
-                while view:
-                    try:
-                        written = os.write(fd, view)
-                    except OSError as exc:
-                        raise _storage_error(exc, self.root.parent) from None
-                    view = view[written:]
-            try:
-                os.fsync(fd)
-            except OSError as exc:
-                raise _storage_error(exc, self.root.parent) from None
-        except BaseException:
-            os.close(fd)
-            with contextlib.suppress(OSError):
-                path.unlink()
-            raise
-        os.close(fd)
-        return Staged(path=path, sha256=digest.hexdigest(), size=size)
-
-    def _stage_sealed(self, source: BinaryIO, label: str | Path) -> Staged:
+        before returning. A read error of ``source`` is an InputError naming ``label``; a write error (a full
+        disk) a StorageError; either way the staging file is removed."""
+        labelled = cast(BinaryIO, _Labelled(source, label))
+        if self.keys is None:
+            return self._stage(lambda fd: _copy_hashed(labelled, fd))
         from evidence.case.sealed import seal_stream
 
-        assert self.keys is not None
+        object_key = self.keys.object_key
+        return self._stage(lambda fd: seal_stream(labelled, fd, object_key))
+
+    def _stage(self, write: Callable[[int], tuple[str, int]]) -> Staged:
+        """A new staging file filled by ``write`` (which returns the plaintext's SHA-256 and size), fsynced."""
         path, fd = self._open_stage()
         try:
             try:
-                labelled = cast(BinaryIO, _Labelled(source, label))
-                sha, size = seal_stream(labelled, fd, self.keys.object_key)
+                sha, size = write(fd)
                 os.fsync(fd)
             except OSError as exc:
                 raise _storage_error(exc, self.root.parent) from None
@@ -424,8 +396,21 @@ class ObjectStore:
         return sorted(self.tmp.iterdir())
 
 
+def _copy_hashed(source: BinaryIO, fd: int) -> tuple[str, int]:
+    """Copy ``source`` to ``fd`` in chunks while hashing it: its SHA-256 and size."""
+    digest = hashlib.sha256()
+    size = 0
+    while chunk := source.read(CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+        view = memoryview(chunk)
+        while view:
+            view = view[os.write(fd, view) :]
+    return digest.hexdigest(), size
+
+
 class _Labelled(io.RawIOBase):
-    """A source whose read errors are the InputError naming it (as the plain path reports them)."""
+    """A source whose read errors are the InputError naming it (the import names the file it could not read)."""
 
     def __init__(self, source: BinaryIO, label: str | Path) -> None:
         super().__init__()
