@@ -37,6 +37,11 @@ def _who(body: dict[str, Any], *keys: str) -> str:
     return "?"
 
 
+def _count(n: object, noun: str) -> str:
+    """``1 record``, ``2 records`` (and ``? records`` when a body lacks the count)."""
+    return f"{n} {noun}" if n == 1 else f"{'?' if n is None else n} {noun}s"
+
+
 def _short(value: object) -> str:
     return f"{str(value)[:16]}…"
 
@@ -61,7 +66,7 @@ def describe(
     if kind == Kind.RECORDS_DERIVED:
         return (
             f"{body.get('exhibit')} read by {body.get('importer')} {body.get('importer_version')}: "
-            f"{body.get('record_count')} records, {body.get('warning_count')} warnings"
+            f"{_count(body.get('record_count'), 'record')}, {_count(body.get('warning_count'), 'warning')}"
         )
     if kind == Kind.OCR_DERIVED:
         ocr = body.get("ocr") or {}

@@ -260,13 +260,15 @@ def _memo_resolver(base: Resolver) -> Resolver:
 def _derivations(case: CaseFolder, items: set[str], wanted: set[str]) -> dict[str, Any]:
     """What the imports of the exhibits shown said, from the signed ``records.derived`` entries and their
     records blobs (for the items ``items``): the import warnings about one record (its locator, e.g. "line 4"), by (item SHA-256,
-    locator), shown next to the record (a header line that may be a forgery, a time out of order); each item's
+    locator), shown next to the record (a header line that may be a forgery, a time out of order), and the
+    warnings whose locator is no record's (about the whole file), by item SHA-256; each item's
     tally ("N of M read"), by item SHA-256; and the attachments ``wanted`` (those of the records shown), by
     their SHA-256."""
     from evidence.report.attachments import Attachment, describe
     from evidence.report.screens import verified_bytes
 
     warnings: dict[tuple[str, str], list[str]] = {}
+    whole: dict[str, list[tuple[str, str]]] = {}
     tallies: dict[str, dict[str, Any]] = {}
     attachments: dict[str, Attachment] = {}
     for entry in case.entries():
@@ -293,10 +295,24 @@ def _derivations(case: CaseFolder, items: set[str], wanted: set[str]) -> dict[st
         tally = document.get("tally")
         if isinstance(tally, dict):
             tallies[str(item)] = tally
+        records = document.get("records")
+        located = (
+            {r.get("locator") for r in records if isinstance(r, dict)} if isinstance(records, list) else set()
+        )
         for warning in document.get("warnings", []):
-            if isinstance(warning, dict) and isinstance(warning.get("locator"), str):
-                warnings.setdefault((str(item), warning["locator"]), []).append(str(warning.get("message")))
-    return {"record_warnings": warnings, "tallies": tallies, "attachments": attachments}
+            if not isinstance(warning, dict):
+                continue
+            locator, message = warning.get("locator"), str(warning.get("message"))
+            if isinstance(locator, str) and locator in located:
+                warnings.setdefault((str(item), locator), []).append(message)
+            else:  # about the whole file (a date order decided, a part of a zip): printed with the exhibit
+                whole.setdefault(str(item), []).append((str(locator or "file"), message))
+    return {
+        "record_warnings": warnings,
+        "file_warnings": whole,
+        "tallies": tallies,
+        "attachments": attachments,
+    }
 
 
 def report(

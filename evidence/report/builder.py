@@ -17,6 +17,8 @@ from evidence.report.page import FRAME_W, esc, styles
 from evidence.report.shaped_text import paragraph
 from evidence.report.templates import Profile, Section
 
+CELL_PADDING = 3  # points left and right of a table cell
+
 
 class Builder:
     """Builds one pass's story (flowables are consumed by a build, so each pass needs its own)."""
@@ -48,8 +50,8 @@ class Builder:
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("FONTNAME", (0, 0), (-1, -1), "DejaVu"),  # PDF/A: not reportlab's unembedded Helvetica
             ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#B0B0B0")),
-            ("LEFTPADDING", (0, 0), (-1, -1), 3),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+            ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+            ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
             ("TOPPADDING", (0, 0), (-1, -1), 2),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
         ]

@@ -51,6 +51,9 @@ class ReportData:
     private: dict[int, dict[str, Any]] = field(default_factory=dict)
     # (item SHA-256, locator) -> what the import warned about that record (shown beside it in the timeline)
     record_warnings: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    # item SHA-256 -> the import's warnings about the whole file (locator, message): e.g. the date order it
+    # decided; shown with the exhibit and on the exhibit's first Timeline row
+    file_warnings: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     # item SHA-256 -> the import's tally of it ({"unit", "seen", "made", "skipped"}), when its importer counts
     tallies: dict[str, dict[str, Any]] = field(default_factory=dict)
     # attachment SHA-256 -> what is stored of it (evidence.report.attachments), for the appendix

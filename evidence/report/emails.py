@@ -16,8 +16,8 @@ from datetime import tzinfo
 from typing import Any
 
 from evidence.models import Record
+from evidence.report.page import record_time
 from evidence.report.redact import Redactor
-from evidence.timeutil import display
 
 _FROM_BY = re.compile(r"\bfrom\s+(\S+).*?\bby\s+(\S+)", re.IGNORECASE | re.DOTALL)
 MAX_FIELD = 400
@@ -74,7 +74,7 @@ def header_rows(record: Record, tz: tzinfo, redactor: Redactor | None) -> list[t
         if value:
             rows.append((label, value))
     dates = _header(raw, "date")
-    read = display(record.occurred_at, tz)
+    read = record_time(record, tz)
     source = record.time_source.value
     rows.append(
         ("Date", f"{header(dates[0])}  (read as {read}, from {source})" if dates else f"{read} ({source})")

@@ -21,6 +21,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 
 from evidence.case.ledger import Entry
 from evidence.errors import DependencyError
+from evidence.models import Channel, Record
 from evidence.report import fonts
 from evidence.timeutil import display, parse_iso
 
@@ -100,3 +101,28 @@ def shown_in(moment: datetime, tz: tzinfo) -> str:
 def entry_time(entry: Entry, tz: tzinfo) -> str:
     """When a ledger entry was recorded, as the report prints it in zone ``tz``."""
     return shown_in(parse_iso(entry.recorded_at), tz)
+
+
+def precision(rec: Record) -> str | None:
+    """How precise the record's time is when less than to the second: ``minute`` or ``approximate``."""
+    if rec.raw.get("approximate") is True:
+        return "approximate"
+    if rec.raw.get("time_precision") == "minute":
+        return "minute"
+    shown = rec.raw.get("time")
+    if isinstance(shown, str) and shown.count(":") == 1:
+        return "minute"
+    if rec.channel is Channel.DIARY:
+        return "minute"  # diary times are typed to the minute
+    return None
+
+
+def record_time(rec: Record, tz: tzinfo) -> str:
+    """When a record happened, as every part of the report prints it: in zone ``tz``, to its precision
+    (``2026-03-14 20:41 +00:00`` for a minute-precision time, never an invented ":00"; ``about`` before an
+    approximate one), always with its UTC offset."""
+    local = rec.occurred_at.astimezone(tz)
+    offset = local.strftime("%z")
+    shown = precision(rec)
+    clock = f"{local:%H:%M}" if shown in ("minute", "approximate") else f"{local:%H:%M:%S}"
+    return f"{local:%Y-%m-%d} {'about ' if shown == 'approximate' else ''}{clock} {offset[:3]}:{offset[3:]}"

@@ -22,7 +22,7 @@ from reportlab.platypus import KeepTogether, Paragraph, Spacer
 
 from evidence.report.builder import Builder
 from evidence.report.figures import RESPONDENT
-from evidence.report.page import FRAME_W, esc, shown_in
+from evidence.report.page import FRAME_W, esc, record_time
 from evidence.report.tactic_rows import CONFIRMED
 
 BLANK = "________________________________________ (not recorded: fill in by hand)"
@@ -138,7 +138,7 @@ def add_behaviours(b: Builder) -> None:
                 words_matched = f": “{b.mask(row.words)}”" if row.words else ""
                 shown.append(
                     f"{tactic.replace('_', ' ')} (confirmed by the complainant), "
-                    f"{shown_in(row.entry.record.occurred_at, d.tz)}, {source.exhibit} {source.locator}"
+                    f"{record_time(row.entry.record, d.tz)}, {source.exhibit} {source.locator}"
                     + words_matched
                 )
             if len(found) > LISTED:

@@ -119,13 +119,17 @@ class RowsFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
             for cell, w in zip(row, self.widths, strict=True)
         ]
 
-    def _directions(self, cell: Cell, width: float) -> list[bool]:
+    def _directions(self, cell: Cell, width: float) -> list[tuple[bool, tuple[int, ...] | None]]:
         """For each line of ``cell``, whether its paragraph (a line of the text as written) reads right to
-        left: a line breaks into as many lines here as in ``break_lines``."""
-        found: list[bool] = []
+        left, and the line's bidi levels in that paragraph: a line breaks into as many lines here as in
+        ``break_lines``."""
+        found: list[tuple[bool, tuple[int, ...] | None]] = []
         for para in cell.text.split("\n"):
-            count = len(break_lines(para, cell.font, self.size, width))
-            found += [shaping.paragraph_rtl(para)] * count
+            rtl, at = shaping.paragraph_rtl(para), 0
+            for line in break_lines(para, cell.font, self.size, width):
+                given = shaping.line_levels(para, line, at, rtl) if shaping.needs_shaping(line) else None
+                found.append((rtl, given))
+                at = max(at, para.find(line, at)) + len(line)
         return found
 
     def _height(self, cells: list[tuple[str, ...]]) -> float:
@@ -175,8 +179,9 @@ class RowsFlowable(Flowable):  # type: ignore[misc]  # reportlab is untyped
             for i, line in enumerate(lines):
                 if shaping.needs_shaping(line):  # Arabic, Hebrew, Indic, Thai: shaped, in display order
                     shaping.draw_line(
-                        text, line, cell.font, self.size, self.leading, rtl=rtl[i], width=w - 2 * PAD_X
-                    )
+                        text, line, cell.font, self.size, self.leading,
+                        rtl=rtl[i][0], width=w - 2 * PAD_X, given=rtl[i][1],
+                    )  # fmt: skip
                     continue
                 if all(ord(c) in table for c in line):
                     text.textLine(line)

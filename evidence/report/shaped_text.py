@@ -33,7 +33,12 @@ class ShapedText(Flowable):  # type: ignore[misc]  # reportlab is untyped
     """``text`` broken into lines at spaces (inside words too long for a line) and drawn shaped."""
 
     def __init__(
-        self, text: str, font: str, size: float, leading: float, _lines: list[tuple[str, bool]] | None = None
+        self,
+        text: str,
+        font: str,
+        size: float,
+        leading: float,
+        _lines: list[tuple[str, bool, tuple[int, ...] | None]] | None = None,
     ) -> None:
         super().__init__()
         self.text = text
@@ -44,11 +49,15 @@ class ShapedText(Flowable):  # type: ignore[misc]  # reportlab is untyped
         self.fixed = _lines is not None  # a piece of a split keeps the lines it was given
         self.width = 0.0
 
-    def _break(self, width: float) -> list[tuple[str, bool]]:
-        found: list[tuple[str, bool]] = []
+    def _break(self, width: float) -> list[tuple[str, bool, tuple[int, ...] | None]]:
+        """Each line, its paragraph's direction, and its bidi levels in that paragraph (when shaped)."""
+        found: list[tuple[str, bool, tuple[int, ...] | None]] = []
         for para in self.text.split("\n"):
-            rtl = shaping.paragraph_rtl(para)
-            found += [(line, rtl) for line in break_lines(para, self.font, self.size, width)]
+            rtl, at = shaping.paragraph_rtl(para), 0
+            for line in break_lines(para, self.font, self.size, width):
+                given = shaping.line_levels(para, line, at, rtl) if shaping.needs_shaping(line) else None
+                found.append((line, rtl, given))
+                at = max(at, para.find(line, at)) + len(line)
         return found
 
     def wrap(self, avail_w: float, avail_h: float) -> tuple[float, float]:
@@ -75,9 +84,11 @@ class ShapedText(Flowable):  # type: ignore[misc]  # reportlab is untyped
         text = self.canv.beginText()
         text.setTextOrigin(0, len(lines) * self.leading - self.size)
         text.setFont(self.font, self.size, self.leading)
-        for line, rtl in lines:
+        for line, rtl, given in lines:
             if shaping.needs_shaping(line):
-                shaping.draw_line(text, line, self.font, self.size, self.leading, rtl=rtl, width=self.width)
+                shaping.draw_line(
+                    text, line, self.font, self.size, self.leading, rtl=rtl, width=self.width, given=given
+                )
                 continue
             for font, piece in fonts.runs(line, self.font):  # per-glyph fallback, as in the timeline
                 text.setFont(font, self.size, self.leading)

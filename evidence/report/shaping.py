@@ -16,7 +16,11 @@ order: poppler (``pdftotext``), like most extractors, takes a line's characters 
 right-to-left runs back in reading order, so it reads that piece's words in their stored order. Outside the
 spans, each glyph's ToUnicode entry is still its character (``fonts.unicode_of``).
 
-Known limits: the paragraph direction is that of the line's first strong character (rule P2), so a line
+The levels are those of the whole paragraph (a line of the text as written, before it is broken to fit a
+cell): a digit or a space at the start of a wrapped line takes its level from the Arabic before the break,
+as UAX #9 says (rule L1's reset of trailing spaces is not applied).
+
+Known limits: the paragraph direction is that of its first strong character (rule P2), so a line
 starting with a Latin name and going on in Arabic is laid out left to right with the Arabic part read right to left
 inside it, as a browser would; lines are broken before shaping, at spaces, by the unshaped widths; a reader
 that takes ActualText as it is (Acrobat's copy) gets a right-to-left piece's characters reversed; pdftotext
@@ -78,6 +82,21 @@ def paragraph_rtl(text: str) -> bool:
     return bool(uba.get_base_level(text))
 
 
+@lru_cache(maxsize=1 << 12)
+def paragraph_levels(text: str, rtl: bool | None = None) -> tuple[int, ...]:
+    """``levels`` of a whole paragraph, cached: each of its wrapped lines takes its slice."""
+    return tuple(levels(text, rtl))
+
+
+def line_levels(paragraph: str, line: str, start: int, rtl: bool | None = None) -> tuple[int, ...] | None:
+    """The levels of ``line``, found in ``paragraph`` at or after ``start``, from the whole paragraph's
+    analysis; None when the line is not a piece of the paragraph (then the line is analysed alone)."""
+    at = paragraph.find(line, start)
+    if at < 0:
+        return None
+    return paragraph_levels(paragraph, rtl)[at : at + len(line)]
+
+
 def levels(text: str, rtl: bool | None = None) -> list[int]:
     """The embedding level of each character of ``text`` (UAX #9 rules X1-X10, W1-W7, N1-N2, I1-I2) in a
     paragraph of direction ``rtl`` (None: from ``text``): even left to right, odd right to left."""
@@ -107,9 +126,11 @@ def _font_runs(text: str, base: str) -> list[tuple[str, str]]:
     return found
 
 
-def _runs(text: str, base: str, rtl: bool | None) -> list[tuple[int, str, str]]:
-    """(level, font, text) runs in logical order."""
-    level_of = levels(text, rtl)
+def _runs(
+    text: str, base: str, rtl: bool | None, given: tuple[int, ...] | None = None
+) -> list[tuple[int, str, str]]:
+    """(level, font, text) runs in logical order; ``given``: the line's levels in its paragraph."""
+    level_of = list(given) if given is not None and len(given) == len(text) else levels(text, rtl)
     found: list[tuple[int, str, str]] = []
     at = 0
     for font, piece in _font_runs(text, base):
@@ -187,16 +208,20 @@ def _shape(text: str, font: str, size: float, rtl: bool) -> Piece:
 
 
 @lru_cache(maxsize=1 << 14)
-def shape_line(text: str, base: str, size: float, rtl: bool | None = None) -> tuple[Piece, ...]:
+def shape_line(
+    text: str, base: str, size: float, rtl: bool | None = None, given: tuple[int, ...] | None = None
+) -> tuple[Piece, ...]:
     """``text`` (one line of a paragraph of direction ``rtl``, None: the line's own) as shaped pieces in display
-    order, left to right on the page."""
-    runs = _display_order(_runs(text, base, rtl))
+    order, left to right on the page; ``given``: the line's levels in its paragraph (``line_levels``)."""
+    runs = _display_order(_runs(text, base, rtl, given))
     return tuple(_shape(piece, font, size, level % 2 == 1) for level, font, piece in runs)
 
 
-def line_width(text: str, base: str, size: float, rtl: bool | None = None) -> float:
+def line_width(
+    text: str, base: str, size: float, rtl: bool | None = None, given: tuple[int, ...] | None = None
+) -> float:
     """The width in points of one line as drawn shaped."""
-    return sum(piece.width for piece in shape_line(text, base, size, rtl))
+    return sum(piece.width for piece in shape_line(text, base, size, rtl, given))
 
 
 def _utf16_hex(text: str) -> str:
@@ -212,13 +237,15 @@ def draw_line(
     *,
     rtl: bool = False,
     width: float = 0.0,
+    given: tuple[int, ...] | None = None,
 ) -> None:
     """Draw one line shaped at the start of the text object's line and move to the next line; a line of a
-    right-to-left paragraph (``rtl``) is set flush right in ``width`` points."""
-    shift = max(0.0, width - line_width(text, base, size, rtl)) if rtl else 0.0
+    right-to-left paragraph (``rtl``) is set flush right in ``width`` points. ``given``: the line's levels in
+    its paragraph (``line_levels``); without them the line is analysed alone."""
+    shift = max(0.0, width - line_width(text, base, size, rtl, given)) if rtl else 0.0
     if shift:
         textobject.moveCursor(shift, 0)
-    for piece in shape_line(text, base, size, rtl):
+    for piece in shape_line(text, base, size, rtl, given):
         textobject.setFont(piece.font, size, leading)
         actual = piece.text[::-1] if piece.rtl else piece.text
         textobject._code.append(f"/Span <</ActualText <{_utf16_hex(actual)}>>> BDC")

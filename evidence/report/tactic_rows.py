@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from reportlab.platypus import Paragraph
 
-from evidence.report.page import esc, shown_in
+from evidence.report.page import esc, record_time
 from evidence.timeline import TimelineEntry
 
 if TYPE_CHECKING:  # the builder's data holds these rows
@@ -79,7 +79,7 @@ def add_table(b: Builder) -> None:
             [
                 Paragraph(esc(row.tactic.replace("_", " ")), st["cell"]),
                 Paragraph(esc(row.status), st["cell"]),
-                Paragraph(esc(shown_in(rec.occurred_at, d.tz)), st["cell"]),
+                Paragraph(esc(record_time(rec, d.tz)), st["cell"]),
                 Paragraph(esc(words), st["cell"]),
                 Paragraph(esc(f"{source.exhibit or '?'} {source.locator}"), st["cell"]),
             ]

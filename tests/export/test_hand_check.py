@@ -1,10 +1,13 @@
 """VERIFY.txt's hand steps (issue 14, finding 1): run as a recipient runs them, with nothing but a shell,
-OpenSSL and coreutils, they pass on the bundle as made and fail on the forgery that passed them before: an
-exhibit changed, its new hash put into ledger.jsonl and SHA256SUMS, the signed manifest left as it was."""
+OpenSSL and coreutils, they pass on the bundle as made and fail on the forgeries that passed them before: an
+exhibit changed, its new hash put into ledger.jsonl and SHA256SUMS, the signed manifest left as it was; and
+a file added beside the exhibits (``sha256sum -c`` says nothing of a file SHA256SUMS does not list). And the
+page's sections are numbered once each, and every "section N" it mentions is there."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 import zipfile
 from pathlib import Path
@@ -61,10 +64,11 @@ def _run(folder: Path, members: Members) -> str:
 
 def test_the_hand_steps_pass_on_the_bundle_as_made(bundle: Path, tmp_path: Path) -> None:
     commands = _hand_steps(read(bundle)["VERIFY.txt"].decode())
-    assert len(commands) == 4 and "sha256sum -c SHA256SUMS" in commands[-1]
+    # Five commands since the step that lists every file (d) came after sha256sum -c.
+    assert len(commands) == 5 and "sha256sum -c SHA256SUMS" in commands[-2]
     out = _run(tmp_path / "x", read(bundle))
     assert "Signature Verified Successfully" in out
-    assert "SHA256SUMS: OK" in out and "FAILED" not in out
+    assert "SHA256SUMS: OK" in out and "FILES: OK" in out and "FAILED" not in out
 
 
 def test_the_hand_steps_fail_on_a_forged_exhibit(bundle: Path, tmp_path: Path) -> None:
@@ -83,6 +87,40 @@ def test_the_hand_steps_fail_on_a_forged_exhibit(bundle: Path, tmp_path: Path) -
     assert f"{name}: OK" in out
     # What the page now says to check first does not.
     assert "SHA256SUMS: FAILED" in out and "SHA256SUMS: OK" not in out
+
+
+def test_the_hand_steps_fail_on_an_added_file(bundle: Path, tmp_path: Path) -> None:
+    members = read(bundle)
+    exhibit = next(n for n in members if n.startswith("exhibits/"))
+    members["exhibits/EX-0013 forged.png"] = members[exhibit]  # a copy of an exhibit, under a new name
+    out = _run(tmp_path / "added", members)
+    # The three steps that passed it before still pass: the added file is in no list they read.
+    assert "Signature Verified Successfully" in out and "SHA256SUMS: OK" in out
+    assert f"{exhibit}: OK" in out
+    # The step that lists the folder names it and fails.
+    assert "exhibits/EX-0013 forged.png\n" in out
+    assert "FILES: FAILED" in out and "FILES: OK" not in out
+
+
+def _numbering(text: str) -> tuple[list[int], set[int]]:
+    """The numbers of the page's section headings, in order, and the numbers its "section N" mentions."""
+    headings = [int(n) for n in re.findall(r"^(\d+)\. [A-Z].*\n-{8,}$", text, re.MULTILINE)]
+    mentioned = {int(n) for n in re.findall(r"\bsection (\d+)\b", " ".join(text.split()))}
+    return headings, mentioned
+
+
+def test_sections_are_numbered_once_and_every_reference_exists(bundle: Path, tmp_path: Path) -> None:
+    """A full bundle without trusted timestamps (the page once had two sections 4 and mentioned a section 5
+    it did not have), and a selective one (its notice points into the page)."""
+    with Case.open(bundle.parent / "case") as case:
+        case.export(tmp_path / "some.zip", exhibits=["EX-0001"])
+    for path in (bundle, tmp_path / "some.zip"):
+        text = read(path)["VERIFY.txt"].decode()
+        headings, mentioned = _numbering(text)
+        assert headings == [1, 2, 3, 4, 5, 6], (path.name, headings)
+        assert mentioned and mentioned <= set(headings), (path.name, mentioned)
+    assert "6. TRUSTED TIMESTAMPS" in read(bundle)["VERIFY.txt"].decode()
+    assert read(tmp_path / "some.zip")["VERIFY.txt"].startswith(b"THIS BUNDLE DISCLOSES ONLY PART")
 
 
 def test_every_exhibit_hash_is_in_the_signed_manifest(bundle: Path) -> None:

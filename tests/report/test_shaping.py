@@ -197,3 +197,29 @@ def test_an_arabic_case_title_is_shaped_on_the_cover(tmp_path: Path) -> None:
     # the heading and the "Case" row: each word of the title in reading order (pdftotext puts the colon, which
     # belongs to neither word, on the left)
     assert cover.count("قضية مضايقة") == 2 and cover.count("رسائل واتساب") == 2
+
+
+def test_a_wrapped_line_takes_its_levels_from_the_whole_paragraph(tmp_path: Path) -> None:
+    """Line 13 of the real Arabic export, broken in a cell just before its "2": the bidi algorithm run on the
+    second line alone made the digit left to right (level 0, at the left end of the line); in the paragraph
+    it follows Arabic (an Arabic number, inside the right-to-left run), so it is drawn at the run's right
+    end, where the run is read from."""
+    register_fonts()
+    path = CORPUS / "whatsapp-real" / "whatsjson-ios-WhatsApp Chat - Elon Musk (Arabic).txt"
+    text = path.read_text(encoding="utf-8").splitlines()[12].partition(": ")[2].strip()
+    assert text.startswith("Resume-Dmitry-Starkov.pdf") and " 2 " in text
+    width = next(
+        w
+        for w in range(60, 300)
+        if [line[:2] for line in break_lines(text, "DejaVu", 7.5, w - 6)][1:] == ["2 "]
+    )
+    out = tmp_path / "wrapped.pdf"
+    SimpleDocTemplate(str(out)).build([RowsFlowable([Cell("text", "DejaVu-Bold")], [[Cell(text)]], [width])])
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", str(out), "-"], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    words = [BIDI_CONTROLS.sub("", w).strip() for w in re.findall(r"<word [^>]*>([^<]*)</word>", boxes)]
+    second = next(
+        w for w in words if "\u062f\u0646\u062a\u0633\u0645\u0644\u0627" in w
+    )  # "المستند", as laid out
+    assert second.endswith(" 2") and not second.startswith("2"), second

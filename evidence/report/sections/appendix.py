@@ -18,7 +18,7 @@ from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer
 
 from evidence.models import Channel
 from evidence.report.builder import Builder
-from evidence.report.page import FRAME_W, esc, shown_in
+from evidence.report.page import FRAME_W, esc, record_time
 from evidence.report.screens import Screen, ScreenFlowable
 from evidence.report.shaped_text import paragraph
 from evidence.report.templates import Section
@@ -77,7 +77,7 @@ def add(b: Builder, section: Section) -> None:
         rec = entry.record
         where = "; ".join(f"{s.exhibit or '?'} {s.locator} (record {s.record_id})" for s in entry.sources)
         head = (
-            f"{label}  the timeline's row of {shown_in(rec.occurred_at, d.tz)}, "
+            f"{label}  the timeline's row of {record_time(rec, d.tz)}, "
             f"{rec.channel.value} {rec.direction.value}: {where}"
         )
         block: list[object] = [Paragraph(esc(head), st["cellb"])]

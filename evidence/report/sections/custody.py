@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import PageBreak, Paragraph
 
 from evidence.case.formats import Kind
 from evidence.case.ledger import Entry
 from evidence.describe import describe, exact_size
-from evidence.report.builder import Builder
+from evidence.report.builder import CELL_PADDING, Builder
 from evidence.report.page import FRAME_W, entry_time, esc
 from evidence.report.templates import Section
 
@@ -33,7 +34,12 @@ def add(b: Builder, section: Section) -> None:
                 Paragraph(entry.hash[:12] + "…", st["mono"]),
             ]
         )
-    widths = [26.0, 76.0, 74.0, 0.0, 70.0]
+    # The Kind column fits the longest kind shown on one line: reportlab cuts a word wider than its cell
+    # anywhere ("checkpoint.signe" / "d"); capped, so a strange kind cannot squeeze the What column away.
+    kind_w = max(
+        (stringWidth(e.kind, st["cell"].fontName, st["cell"].fontSize) for e in d.entries), default=0
+    )
+    widths = [26.0, 76.0, min(max(74.0, kind_w + 2 * CELL_PADDING + 1), 120.0), 0.0, 70.0]
     widths[3] = FRAME_W - sum(widths)
     b.story.append(b.table(rows, widths))
     b.story.append(PageBreak())

@@ -15,7 +15,7 @@ from evidence.models import Channel, Direction
 from evidence.report import emails
 from evidence.report.attachments import Listed, per_exhibit
 from evidence.report.builder import Builder
-from evidence.report.page import FRAME_W, entry_time, esc, shown_in
+from evidence.report.page import FRAME_W, entry_time, esc, record_time
 from evidence.report.screens import Screen, ScreenFlowable
 from evidence.report.templates import Section
 from evidence.timeline import TimelineEntry
@@ -58,6 +58,9 @@ def add(b: Builder, section: Section) -> None:
             if body.get("file_mtime"):
                 pairs.append(("File modified (as found)", str(body["file_mtime"]), False))
         pairs.extend(counts(b, by_exhibit.get(number, []), d.tallies.get(str(ex["sha256"]))))
+        for locator, warning in d.file_warnings.get(str(ex["sha256"]), []):
+            where = "" if locator == "file" else f" ({locator})"
+            pairs.append(("Import warning", f"about the whole file{where}: {b.mask(warning)}", False))
         b.story.append(
             KeepTogether(
                 [
@@ -101,8 +104,8 @@ def counts(
                 False,
             )
         )
-        pairs.append(("First event", shown_in(entries[0].record.occurred_at, b.data.tz), False))
-        pairs.append(("Last event", shown_in(entries[-1].record.occurred_at, b.data.tz), False))
+        pairs.append(("First event", record_time(entries[0].record, b.data.tz), False))
+        pairs.append(("Last event", record_time(entries[-1].record, b.data.tz), False))
     return pairs
 
 
@@ -115,8 +118,8 @@ def _summarise(b: Builder, entries: list[TimelineEntry]) -> str:
         + ("" if e.record.direction is Direction.UNKNOWN else f" {e.record.direction.value}")
         for e in entries
     )
-    first = shown_in(entries[0].record.occurred_at, b.data.tz)
-    last = shown_in(entries[-1].record.occurred_at, b.data.tz)
+    first = record_time(entries[0].record, b.data.tz)
+    last = record_time(entries[-1].record, b.data.tz)
     span = f"at {first}" if first == last else f"from {first} to {last}"
     listed = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])))
     return f"{len(entries)}: {listed}; {span}"

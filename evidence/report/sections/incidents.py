@@ -27,7 +27,7 @@ from evidence.models import Channel, Direction
 from evidence.report import police_facts
 from evidence.report.builder import Builder
 from evidence.report.figures import RESPONDENT
-from evidence.report.page import esc, shown_in
+from evidence.report.page import esc, record_time
 from evidence.report.shaped_text import paragraph
 from evidence.report.templates import Section
 
@@ -101,7 +101,7 @@ def _diary(b: Builder) -> None:
         if rec.channel is not Channel.DIARY:
             continue
         raw = rec.raw
-        when = shown_in(rec.occurred_at, d.tz) + (" (approximate)" if raw.get("approximate") is True else "")
+        when = record_time(rec, d.tz)  # "about" before an approximate time
         text = (rec.text or "").replace("\n", " ")
         rows.append(
             [
@@ -141,7 +141,7 @@ def _requests(b: Builder) -> None:
         text = rec.text.replace("\n", " ")
         rows.append(
             [
-                Paragraph(esc(shown_in(rec.occurred_at, d.tz)), st["cell"]),
+                Paragraph(esc(record_time(rec, d.tz)), st["cell"]),
                 Paragraph(esc(rec.channel.value), st["cell"]),
                 paragraph("“" + b.mask(text[:EXCERPT]) + ("…”" if len(text) > EXCERPT else "”"), st["cell"]),
                 Paragraph(esc(f"{entry.sources[0].exhibit} {entry.sources[0].locator}"), st["cell"]),

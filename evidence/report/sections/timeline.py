@@ -17,7 +17,7 @@ from reportlab.platypus import PageBreak, Paragraph
 from evidence.models import Channel, Direction, Record, TimeSource
 from evidence.report.builder import Builder
 from evidence.report.figures import COPY, NOT_COUNTED, Counted
-from evidence.report.page import CONTROL, FRAME_W, shown_in
+from evidence.report.page import CONTROL, FRAME_W, precision, record_time, shown_in
 from evidence.report.rows import Cell, RowsFlowable
 from evidence.report.sections.appendix import WORDS_LIMIT, plan
 from evidence.report.templates import Section
@@ -100,6 +100,11 @@ def _cell_maker(b: Builder) -> Callable[[int], list[str]]:
     who = _linker(b)
     appendix = plan(b)
 
+    first_of: dict[str, int] = {}  # item SHA-256 -> its first row: where its whole-file warnings go
+    for i, entry in enumerate(d.timeline):
+        for source in entry.sources:
+            first_of.setdefault(source.item_sha256, i)
+
     def cells(i: int) -> list[str]:
         entry = d.timeline[i]
         rec = entry.record
@@ -124,6 +129,13 @@ def _cell_maker(b: Builder) -> Callable[[int], list[str]]:
         for source in entry.sources:
             for warning in d.record_warnings.get((source.item_sha256, source.locator), []):
                 words += f"\n[import warning, {source.exhibit} {source.locator}: {b.mask(warning)}]"
+            if first_of.get(source.item_sha256) == i:
+                for locator, warning in d.file_warnings.get(source.item_sha256, []):
+                    where = "" if locator == "file" else f" ({locator})"
+                    words += (
+                        f"\n[import warning about the whole of {source.exhibit}{where}, shown on its first "
+                        f"row: {b.mask(warning)}]"
+                    )
         mark = b.mask(counted.label()) if counted is not None else ""
         return [CONTROL.sub("", c) for c in (when_cell(rec, b), chan, sender, words, mark, where)]
 
@@ -171,28 +183,11 @@ def _linker(b: Builder) -> Callable[[str | None], str | None]:
     return who
 
 
-def precision(rec: Record) -> str | None:
-    """How precise the record's time is when less than to the second: ``minute`` or ``approximate``."""
-    if rec.raw.get("approximate") is True:
-        return "approximate"
-    if rec.raw.get("time_precision") == "minute":
-        return "minute"
-    shown = rec.raw.get("time")
-    if isinstance(shown, str) and shown.count(":") == 1:
-        return "minute"
-    if rec.channel is Channel.DIARY:
-        return "minute"  # diary times are typed to the minute
-    return None
-
-
 def when_cell(rec: Record, b: Builder) -> str:
     """The date, the time to its precision (never ":00" invented for a minute), the offset, and where the
     time came from; the zone the importer assumed when the source gave none."""
-    local = rec.occurred_at.astimezone(b.data.tz)
-    offset = local.strftime("%z")
     shown = precision(rec)
-    clock = f"{local:%H:%M}" if shown in ("minute", "approximate") else f"{local:%H:%M:%S}"
-    text = f"{local:%Y-%m-%d}\n{'about ' if shown == 'approximate' else ''}{clock} {offset[:3]}:{offset[3:]}"
+    text = record_time(rec, b.data.tz).replace(" ", "\n", 1)
     # The source is named unless it is the export's own time field (most rows): the heading says so.
     notes = [] if rec.time_source is TimeSource.EXPORT else [TIME_SOURCES.get(rec.time_source, "?")]
     if shown == "minute":
