@@ -26,7 +26,7 @@ from starlette.templating import Jinja2Templates
 from evidence.errors import EvidenceError
 from evidence.ui import screens
 from evidence.ui.guard import NEUTRAL_SITE, Guard
-from evidence.ui.session import COOKIE_NAME, HEARTBEAT_SECONDS, Session
+from evidence.ui.session import COOKIE_NAME, Session
 
 HERE = Path(__file__).parent
 COMMON_ZONES = (
@@ -62,7 +62,7 @@ class Screens:
     def page(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
         """A template with what every page shows (case title, Lock when unlocked, Leave now)."""
         base = {
-            "heartbeat_seconds": HEARTBEAT_SECONDS,
+            "heartbeat_seconds": self.session.heartbeat_seconds,
             "neutral_site": NEUTRAL_SITE,
             "unlocked": self.session.unlocked,
             "needs_key": False,

@@ -191,6 +191,10 @@ def timeline_view(root: Path, keys: CaseKeys | None, query: Mapping[str, str]) -
     }
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def verify_view(root: Path, keys: CaseKeys | None) -> dict[str, Any]:
     """The whole case checked (``verify_case``, checks (1)-(8)): ok, a summary in words, the head as
     ``seq:hash`` and each finding as a line."""
@@ -200,8 +204,8 @@ def verify_view(root: Path, keys: CaseKeys | None) -> dict[str, Any]:
     checked = report.checked
     head = report.facts.get("head", {})
     summary = (
-        f"{checked.get('entries', 0)} steps in the record of everything done, "
-        f"{checked.get('signatures', 0)} signatures and {checked.get('objects', 0)} files were checked."
+        f"Checked: {_count(checked.get('entries', 0), 'step')} in the record of everything done, "
+        f"{_count(checked.get('signatures', 0), 'signature')} and {_count(checked.get('objects', 0), 'file')}."
     )
     errors = sum(1 for f in report.findings if f.severity == "error")
     if not report.ok:

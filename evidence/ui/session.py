@@ -36,6 +36,7 @@ class Session:
     case_root: Path | None = None
     idle_seconds: float = IDLE_LOCK_SECONDS
     window_gone_seconds: float = WINDOW_GONE_SECONDS
+    heartbeat_seconds: float = HEARTBEAT_SECONDS
     cost: Cost | None = None
     start_token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     cookie_value: str = field(default_factory=lambda: secrets.token_urlsafe(32))

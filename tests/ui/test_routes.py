@@ -1,0 +1,199 @@
+"""Each security rule of the app, one route test each (Starlette's TestClient, the real app and library):
+the one-time start token, the cookie, Host (DNS rebinding), Origin (CSRF), the headers, the idle lock; and
+the create and unlock forms' refusals."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from starlette.testclient import TestClient
+
+from evidence.api import Case, is_case
+from evidence.case.vault import TEST_COST
+from evidence.ui.app import build_app
+from evidence.ui.guard import CSP
+from evidence.ui.session import Session
+from tests.ui.conftest import ORIGIN, PASSPHRASE, PORT, SAME_ORIGIN, create_case, sign_in
+
+
+def test_the_start_token_becomes_an_httponly_strict_cookie_and_leaves_the_address(
+    client: TestClient, session: Session
+) -> None:
+    answer = client.get(f"/start/{session.start_token}", follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/"  # the token is no longer in the address bar
+    cookie = answer.headers["set-cookie"]
+    assert cookie.startswith(f"evidence_session={session.cookie_value};")
+    assert "HttpOnly" in cookie
+    assert "samesite=strict" in cookie.lower()
+    assert session.start_token not in cookie
+    assert client.get("/", follow_redirects=True).url.path == "/safety"
+
+
+def test_a_used_start_token_is_refused(client: TestClient, session: Session) -> None:
+    sign_in(client, session)
+    stranger = TestClient(client.app, base_url=ORIGIN)
+    again = stranger.get(f"/start/{session.start_token}", follow_redirects=False)
+    assert again.status_code == 403
+    assert "set-cookie" not in again.headers
+    assert stranger.get("/safety").status_code == 403
+
+
+def test_a_wrong_or_missing_token_is_refused(client: TestClient, session: Session) -> None:
+    wrong = client.get("/start/" + "x" * 43, follow_redirects=False)
+    assert wrong.status_code == 403
+    assert "set-cookie" not in wrong.headers
+    assert client.get("/start/", follow_redirects=False).status_code in {403, 404}
+    assert client.get("/", follow_redirects=False).status_code == 403  # no cookie at all
+    # a wrong guess does not use up the right token
+    assert client.get(f"/start/{session.start_token}", follow_redirects=False).status_code == 303
+
+
+def test_a_wrong_cookie_is_refused(client: TestClient, session: Session) -> None:
+    sign_in(client, session)
+    client.cookies.set("evidence_session", "not-the-session")
+    answer = client.get("/timeline", follow_redirects=False)
+    assert answer.status_code == 403
+    assert "not signed in" in answer.text
+
+
+def test_any_other_host_is_refused_dns_rebinding(client: TestClient, session: Session) -> None:
+    sign_in(client, session)
+    for host in ("evil.example", f"evil.example:{PORT}", f"localhost:{PORT}", "127.0.0.1:1", "127.0.0.1"):
+        answer = client.get("/safety", headers={"host": host}, follow_redirects=False)
+        assert answer.status_code == 421, host
+    assert client.get("/safety").status_code == 200  # the right host, the same cookie
+
+
+def test_a_change_from_another_origin_is_refused_csrf(client: TestClient, session: Session) -> None:
+    assert create_case(client, session).status_code == 303
+    assert session.unlocked
+    for headers in (
+        {"origin": "http://evil.example"},
+        {"origin": "null"},
+        {"origin": "http://localhost:" + str(PORT)},
+        {},
+    ):
+        answer = client.post("/lock", headers=headers, follow_redirects=False)
+        assert answer.status_code == 403, headers
+        assert session.unlocked, headers  # the refused request changed nothing
+    answer = client.post("/lock", headers=SAME_ORIGIN, follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/unlock"
+    assert not session.unlocked
+    assert session.keys is None
+
+
+def test_every_answer_carries_the_security_headers(client: TestClient, session: Session) -> None:
+    answers = [client.get("/"), client.get("/static/app.js")]  # a refusal (no cookie) and a file
+    sign_in(client, session)
+    answers += [client.get("/safety"), client.get("/create"), client.get("/nowhere")]
+    for answer in answers:
+        assert answer.headers["content-security-policy"] == CSP
+        assert answer.headers["cache-control"] == "no-store"
+        assert answer.headers["referrer-policy"] == "no-referrer"
+        assert answer.headers["x-frame-options"] == "DENY"
+    assert "'unsafe-inline'" not in CSP and "'unsafe-eval'" not in CSP
+    assert "script-src 'self';" in CSP and "style-src 'self';" in CSP and "default-src 'none'" in CSP
+
+
+def test_pages_have_no_inline_script_or_style(client: TestClient, session: Session) -> None:
+    assert create_case(client, session).status_code == 303
+    pages = [client.get(path).text for path in ("/safety", "/timeline", "/verify")]
+    pages.append(client.post("/verify", headers=SAME_ORIGIN).text)
+    client.post("/lock", headers=SAME_ORIGIN)
+    pages.append(client.get("/unlock").text)
+    for html in pages:
+        assert "<style" not in html and " style=" not in html
+        assert html.count("<script") == html.count('<script src="/static/') == 2
+        assert " on" + "click=" not in html and "javascript:" not in html
+
+
+def test_create_refuses_two_different_passphrases(client: TestClient, session: Session) -> None:
+    answer = create_case(client, session, passphrase2=PASSPHRASE + "x")
+    assert answer.status_code == 400
+    assert "The two passphrases are not the same" in answer.text
+    assert session.case_root is not None and not is_case(session.case_root)
+    assert not session.unlocked
+
+
+def test_create_makes_an_encrypted_case_with_the_facts_given(client: TestClient, session: Session) -> None:
+    answer = create_case(client, session)
+    assert answer.headers["location"] == "/timeline"
+    assert session.case_root is not None
+    with Case.open(session.case_root, readonly=True, passphrase=PASSPHRASE) as case:
+        assert case.keys is not None  # encrypted: it opened only with the passphrase
+        assert case.title == "Harassment by A. Morgan"
+        assert str(case.tz) == "Europe/London"
+    assert "Nothing here yet." in client.get("/timeline").text
+
+
+def test_the_strength_hint_is_the_librarys(client: TestClient, session: Session) -> None:
+    sign_in(client, session)
+    weak = client.post("/strength", headers=SAME_ORIGIN, data={"passphrase": "password1"}).text
+    assert weak.startswith("This passphrase is weak")
+    strong = client.post("/strength", headers=SAME_ORIGIN, data={"passphrase": PASSPHRASE}).text
+    assert strong.startswith("This passphrase is strong")
+
+
+def test_the_idle_lock_forgets_the_key_and_shows_the_unlock_screen(
+    client: TestClient, session: Session
+) -> None:
+    session.idle_seconds = 0.4  # the test's short idle time (a parameter, not a user setting)
+    assert create_case(client, session).status_code == 303
+    assert client.post("/heartbeat", headers=SAME_ORIGIN).json() == {"locked": False}
+    time.sleep(0.5)
+    assert client.post("/heartbeat", headers=SAME_ORIGIN).json() == {"locked": True}
+    assert session.keys is None
+    answer = client.get("/timeline", follow_redirects=False)
+    assert answer.headers["location"] == "/unlock"
+    page = client.get("/unlock?idle=1").text
+    assert "locked because nothing was done for a while" in page
+    assert 'type="password"' in page
+
+
+def test_a_heartbeat_is_not_activity(client: TestClient, session: Session) -> None:
+    session.idle_seconds = 0.6
+    assert create_case(client, session).status_code == 303
+    for _ in range(4):  # an open window beating for longer than the idle time still locks
+        client.post("/heartbeat", headers=SAME_ORIGIN)
+        time.sleep(0.2)
+    assert not session.unlocked
+
+
+def test_unlock_refuses_a_wrong_passphrase_and_opens_with_the_right_one(
+    client: TestClient, session: Session
+) -> None:
+    assert create_case(client, session).status_code == 303
+    client.post("/lock", headers=SAME_ORIGIN)
+    wrong = client.post(
+        "/unlock", headers=SAME_ORIGIN, data={"passphrase": "not it at all"}, follow_redirects=False
+    )
+    assert wrong.status_code == 400
+    assert "That passphrase did not open the case" in wrong.text
+    assert not session.unlocked
+    right = client.post(
+        "/unlock", headers=SAME_ORIGIN, data={"passphrase": PASSPHRASE}, follow_redirects=False
+    )
+    assert right.headers["location"] == "/timeline"
+    assert session.unlocked and session.keys is not None
+
+
+def test_leave_now_locks_and_goes_to_a_neutral_site(client: TestClient, session: Session) -> None:
+    assert create_case(client, session).status_code == 303
+    answer = client.post("/leave", headers=SAME_ORIGIN, follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"].startswith("https://www.bbc.co.uk/")
+    assert not session.unlocked and session.keys is None
+
+
+def test_a_case_given_with_C_is_unlocked_not_created(tmp_path: Path, session: Session) -> None:
+    root = tmp_path / "given"
+    Case.init(root, title="Given", tz="UTC", passphrase=PASSPHRASE, encrypted=True, cost=TEST_COST).close()
+    session.case_root = root
+    with TestClient(build_app(session), base_url=ORIGIN) as client:
+        sign_in(client, session)
+        client.post("/safety", headers=SAME_ORIGIN)
+        assert client.get("/", follow_redirects=False).headers["location"] == "/unlock"
+        assert client.get("/create", follow_redirects=False).headers["location"] == "/unlock"
