@@ -2,8 +2,8 @@
 
 In order: (1) the Host header must be ``127.0.0.1:PORT`` (a web page elsewhere that points its own name at
 127.0.0.1, DNS rebinding, is refused); (2) a request that changes something (any method but GET and HEAD)
-must carry ``Origin: http://127.0.0.1:PORT`` (another site's form or script, CSRF, is refused, and so is a
-request without Origin); (3) every path but ``/start/TOKEN`` and ``/static/`` needs the session cookie the
+must come from the app's own page (``Guard.same_origin``: its Origin, or ``null`` with ``Sec-Fetch-Site:
+same-origin``): another site's form or script (CSRF) is refused, and so is a request without Origin; (3) every path but ``/start/TOKEN`` and ``/static/`` needs the session cookie the
 start token was exchanged for. Every answer, refusals included, carries a strict Content-Security-Policy (no
 inline script or style: the page's script and style are files of this package), ``Cache-Control: no-store``,
 ``Referrer-Policy: no-referrer`` and no framing.
@@ -73,6 +73,21 @@ class Guard:
             return
         await self.app(scope, receive, send_with_headers)
 
+    def same_origin(self, headers: Headers) -> bool:
+        """Whether a request that changes something came from this app's own page.
+
+        Its Origin must be the app's. One exception, because of ``Referrer-Policy: no-referrer``: a browser
+        then sends ``Origin: null`` with a page's own form (Fetch standard, "serializing a request origin"),
+        so ``null`` passes only with ``Sec-Fetch-Site: same-origin``, a header the browser sets and no page
+        can. A ``Sec-Fetch-Site`` other than ``same-origin`` is refused whatever the Origin says."""
+        origin = headers.get("origin")
+        fetch_site = headers.get("sec-fetch-site")
+        if fetch_site is not None and fetch_site != "same-origin":
+            return False
+        if origin == self.session.origin:
+            return True
+        return origin == "null" and fetch_site == "same-origin"
+
     def refusal(self, scope: Scope) -> PlainTextResponse | None:
         """The answer refusing this request, or None when it passes (1)-(3)."""
         headers = Headers(scope=scope)
@@ -80,7 +95,7 @@ class Guard:
         if headers.get("host") != self.session.host:
             return _refusal(421, "This address is not the app's. Open the link 'evidence ui' printed.")
         # (2) CSRF: a change must come from a page of this app.
-        if scope["method"] not in SAFE_METHODS and headers.get("origin") != self.session.origin:
+        if scope["method"] not in SAFE_METHODS and not self.same_origin(headers):
             return _refusal(403, "Refused: this request did not come from the app's own page.")
         # (3) The session cookie, except to redeem the start token and to fetch the page's files.
         path: str = scope["path"]

@@ -69,16 +69,23 @@ def test_any_other_host_is_refused_dns_rebinding(client: TestClient, session: Se
 def test_a_change_from_another_origin_is_refused_csrf(client: TestClient, session: Session) -> None:
     assert create_case(client, session).status_code == 303
     assert session.unlocked
-    for headers in (
+    refused: list[dict[str, str]] = [
         {"origin": "http://evil.example"},
-        {"origin": "null"},
         {"origin": "http://localhost:" + str(PORT)},
+        {"origin": "null"},  # a sandboxed frame or a file: page
+        {"origin": "null", "sec-fetch-site": "cross-site"},
+        {"origin": ORIGIN, "sec-fetch-site": "cross-site"},
+        {"origin": ORIGIN, "sec-fetch-site": "same-site"},
+        {"sec-fetch-site": "same-origin"},  # no Origin at all
         {},
-    ):
+    ]
+    for headers in refused:
         answer = client.post("/lock", headers=headers, follow_redirects=False)
         assert answer.status_code == 403, headers
         assert session.unlocked, headers  # the refused request changed nothing
-    answer = client.post("/lock", headers=SAME_ORIGIN, follow_redirects=False)
+    # The app's own form under Referrer-Policy: no-referrer: the browser sends Origin null and Sec-Fetch-Site.
+    own_form = {"origin": "null", "sec-fetch-site": "same-origin"}
+    answer = client.post("/lock", headers=own_form, follow_redirects=False)
     assert answer.status_code == 303
     assert answer.headers["location"] == "/unlock"
     assert not session.unlocked

@@ -13,7 +13,7 @@
     leaving = true;
     document.title = "Weather";
     document.body.replaceChildren();
-    fetch("/leave", { method: "POST", keepalive: true, credentials: "same-origin" }).finally(function () {
+    fetch("/leave", { method: "POST", keepalive: true, credentials: "same-origin", redirect: "manual" }).finally(function () {
       window.location.replace(neutral);
     });
   }
@@ -56,4 +56,5 @@
       else { document.execCommand("copy"); done(); }
     });
   });
+  document.documentElement.setAttribute("data-ready", "1");  // the page's keys and buttons work from now
 })();
