@@ -204,3 +204,25 @@ def test_a_case_given_with_C_is_unlocked_not_created(tmp_path: Path, session: Se
         client.post("/safety", headers=SAME_ORIGIN)
         assert client.get("/", follow_redirects=False).headers["location"] == "/unlock"
         assert client.get("/create", follow_redirects=False).headers["location"] == "/unlock"
+
+
+def test_the_check_is_green_then_red_in_words_after_a_stored_file_is_changed(
+    client: TestClient, session: Session, corpus: Path
+) -> None:
+    assert create_case(client, session).status_code == 303
+    assert session.case_root is not None
+    with Case.open(session.case_root, keys=session.keys) as case:
+        case.import_files([corpus / "smsbackup" / "sms-devadvance-sms_small.xml"])
+    green = client.post("/verify", headers=SAME_ORIGIN).text
+    assert "All is in order." in green and 'id="head"' in green
+    stored = max(
+        (p for p in (session.case_root / "objects").rglob("*") if p.is_file()), key=lambda p: p.stat().st_size
+    )
+    data = bytearray(stored.read_bytes())
+    data[-1] ^= 0x01
+    stored.write_bytes(bytes(data))
+    red = client.post("/verify", headers=SAME_ORIGIN).text
+    assert "Something is wrong." in red and "problem" in red
+    assert 'id="head"' not in red  # no fingerprint to copy from a case that does not check out
+    assert 'id="findings"' in red
+    assert "MODIFIED EX-0001" in red  # the finding names the exhibit whose stored file changed
