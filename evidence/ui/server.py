@@ -6,7 +6,8 @@ browser, when found, opens the start link in an app window with a throwaway prof
 (``--user-data-dir=<temporary> --app=URL``), so the case does not land in the everyday browser's history;
 otherwise the address is printed for the user to open. A watcher thread forgets the key when the app has been
 idle too long (the page's heartbeat then shows the unlock screen) and stops the server once the last window
-has stopped sending its heartbeat.
+has stopped sending its heartbeat, or when the browser it started has ended (a window never shown, for want
+of a display, has the address printed instead).
 """
 
 from __future__ import annotations
@@ -77,7 +78,14 @@ def app_window(browser: str, url: str) -> Iterator[subprocess.Popen[bytes]]:
 class Server:
     """The uvicorn server for one ``Session`` on a socket from ``bind()``, with the watcher."""
 
-    def __init__(self, session: Session, sock: socket.socket, *, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        session: Session,
+        sock: socket.socket,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        say: Callable[[str], None] = print,
+    ):
         import uvicorn
 
         from evidence.ui.app import build_app
@@ -85,12 +93,15 @@ class Server:
         self.session = session
         self.sock = sock
         self.clock = clock
+        self.say = say
+        self.window: subprocess.Popen[bytes] | None = None  # the browser app.window started, if any
         config = uvicorn.Config(build_app(session), log_level="warning", access_log=False, lifespan="off")
         self.server = uvicorn.Server(config)
         self.stopped_because: str | None = None
 
     def watch(self) -> None:
         """Until the server stops: lock when idle; stop the server when every window has closed."""
+        told = False
         while not self.server.should_exit:
             now = self.clock()
             self.session.lock_if_idle(now)
@@ -98,6 +109,19 @@ class Server:
                 self.stopped_because = "the last window was closed"
                 self.server.should_exit = True
                 break
+            if self.window is not None and self.window.poll() is not None:
+                if (
+                    self.session.last_heartbeat is not None
+                ):  # its own profile: the browser ends with its window
+                    self.stopped_because = "the window was closed"
+                    self.server.should_exit = True
+                    break
+                if not told:  # it never showed the page (no display, or it failed to start)
+                    self.say(
+                        f"The window did not open. Open this address in a private window (it works once): "
+                        f"{self.session.start_url}"
+                    )
+                    told = True
             time.sleep(WATCH_EVERY)
 
     def run(self) -> None:
@@ -122,7 +146,7 @@ def run(
     closes or Ctrl-C; ``say`` prints one line for the user. Returns why it stopped."""
     sock = bind()
     session = Session(port=sock.getsockname()[1], case_root=case_root)
-    server = Server(session, sock)
+    server = Server(session, sock, say=say)
     browser = find_browser() if open_browser else None
     if browser is None:
         if open_browser:
@@ -135,7 +159,8 @@ def run(
             return "stopped with Ctrl-C"
         return server.stopped_because or "stopped"
     say("The app is opening in its own window. Close the window (or press Ctrl-C here) to stop it.")
-    with app_window(browser, session.start_url):
+    with app_window(browser, session.start_url) as window:
+        server.window = window
         try:
             server.run()
         except KeyboardInterrupt:

@@ -95,3 +95,31 @@ def test_ui_no_browser_prints_the_one_time_address_and_stops_on_ctrl_c(tmp_path:
     assert process.returncode == 0, err
     assert "The app has stopped" in out and "the case is locked" in out
     assert not (tmp_path / "new case").exists()  # nothing is created until the form is sent
+
+
+@pytest.mark.allow_loopback
+def test_a_window_that_never_opens_has_the_address_printed_and_a_closed_one_stops_the_server(
+    tmp_path: Path,
+) -> None:
+    said: list[str] = []
+    sock = bind()
+    session = Session(port=sock.getsockname()[1], case_root=tmp_path / "case", window_gone_seconds=600)
+    server = Server(session, sock, say=said.append)
+    # A stand-in browser that fails at once, as Chromium does without a display.
+    server.window = subprocess.Popen(["sh", "-c", "exit 1"])
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        time.sleep(2.5)
+        assert thread.is_alive()  # the user can still open the address by hand
+        assert said == [
+            "The window did not open. Open this address in a private window (it works once): "
+            + session.start_url
+        ]
+        session.heartbeat(time.monotonic())  # a window was open once; its browser has ended since
+        thread.join(timeout=5)
+        assert not thread.is_alive()
+        assert server.stopped_because == "the window was closed"
+    finally:
+        server.stop()
+        thread.join(timeout=5)
