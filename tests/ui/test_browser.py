@@ -80,6 +80,10 @@ def test_first_session_in_a_real_browser(
     page.goto(served.start_url)
     expect(page).to_have_url(re.compile(r"/safety$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Is this computer safe to use?")
+    page.keyboard.press("Tab")  # the keyboard reaches the skip link first, then Leave now
+    expect(page.locator(":focus")).to_have_text("Skip to the page")
+    page.keyboard.press("Tab")
+    expect(page.locator(":focus")).to_have_text("Leave now")
     expect(page.get_by_text("National Domestic Abuse Helpline")).to_be_visible()
     shoot(page, "1-safety", shots)
     page.get_by_role("button", name="I understand, continue").click()
@@ -179,9 +183,19 @@ def test_first_session_in_a_real_browser(
     page.get_by_role("button", name="Open").click()
     expect(page.locator("#count")).to_have_text("13 entries.")
     page.wait_for_selector("html[data-ready]", state="attached")
+    page.get_by_label("From").focus()
+    for letter in "IAMOK":  # capital letters typed with Shift are not Shift pressed alone
+        page.keyboard.press(f"Shift+{letter}")
+    page.wait_for_timeout(300)
+    expect(page.locator("#count")).to_have_text("13 entries.")
+    assert served.unlocked
     for _ in range(3):
         page.keyboard.press("Shift")
     expect(page).to_have_url(NEUTRAL)
     assert not served.unlocked
+    # Back from the neutral site: the case's page is not shown again (not cached, and the key is gone).
+    page.go_back()
+    page.wait_for_load_state()
+    assert "Body text" not in page.content()
     context.close()
     assert not [e for e in errors if "Content Security Policy" in e], errors

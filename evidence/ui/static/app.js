@@ -22,9 +22,16 @@
     form.addEventListener("submit", function (event) { event.preventDefault(); leave(); });
   }
 
+  // Only a Shift pressed and released alone counts: typing capital letters ("I Am OK") must not leave.
   var shifts = [];
+  var shiftAlone = false;
   document.addEventListener("keydown", function (event) {
-    if (event.key !== "Shift" || event.repeat) { return; }
+    if (event.key === "Shift") { if (!event.repeat) { shiftAlone = true; } return; }
+    shiftAlone = false;
+  });
+  document.addEventListener("keyup", function (event) {
+    if (event.key !== "Shift" || !shiftAlone) { return; }
+    shiftAlone = false;
     var now = Date.now();
     shifts = shifts.filter(function (t) { return now - t < 1500; });
     shifts.push(now);
