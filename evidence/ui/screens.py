@@ -41,7 +41,9 @@ def in_words(exc: EvidenceError) -> str:
     """A library error as one line for the page, with the hint when there is one."""
     if isinstance(exc, PassphraseError):
         return "That passphrase did not open the case. Check it and try again."
-    return exc.one_line() + (f" ({exc.hint})" if exc.hint else "")
+    # The library's hints are written for the command line; one naming a flag or a command would confuse here.
+    hint = exc.hint if exc.hint and "--" not in exc.hint and "'" not in exc.hint else None
+    return exc.one_line() + (f" ({hint})" if hint else "")
 
 
 def is_case_folder(path: Path) -> bool:

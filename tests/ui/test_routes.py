@@ -226,3 +226,64 @@ def test_the_check_is_green_then_red_in_words_after_a_stored_file_is_changed(
     assert 'id="head"' not in red  # no fingerprint to copy from a case that does not check out
     assert 'id="findings"' in red
     assert "MODIFIED EX-0001" in red  # the finding names the exhibit whose stored file changed
+
+
+def test_the_timeline_filters_by_person_and_way_with_offsets(
+    client: TestClient, session: Session, corpus: Path
+) -> None:
+    assert create_case(client, session).status_code == 303
+    assert session.case_root is not None
+    with Case.open(session.case_root, keys=session.keys) as case:
+        case.import_files(
+            [
+                corpus / "smsbackup" / "sms-devadvance-sms_small.xml",
+                corpus / "smsbackup" / "calls-shruggietech-minimal_calls.xml",
+            ]
+        )
+        case.add_person("Contact A", role="respondent", ids=["+15550000001"], region="US")
+    everyone = client.get("/timeline").text
+    assert "13 entries." in everyone
+    # By looking at the file: +15550000001 sent "Body text 1" to "3" (type="1") and was sent "Body text 5"
+    # (type="2"); "Body text 4" came from +15550000003.
+    only_a = client.get("/timeline", params={"person": "Contact A"}).text
+    assert "4 entries." in only_a
+    assert [f"Body text {n}<" in only_a for n in (1, 2, 3, 4, 5)] == [True, True, True, False, True]
+    calls = client.get("/timeline", params={"channel": "call"}).text
+    assert "1 entry." in calls and "+15551234567" in calls and "Body text" not in calls
+    # calls-shruggietech-minimal_calls.xml: date="1609632000000", 2021-01-03 00:00:00 UTC, +00:00 in London
+    assert "2021-01-03 00:00:00 +00:00" in calls
+    later = client.get("/timeline", params={"since": "2018-01-01"}).text
+    assert "1 entry." in later
+    none = client.get("/timeline", params={"until": "2017-12-01"}).text
+    assert "Nothing matches these filters." in none
+    bad = client.get("/timeline", params={"since": "yesterday"}).text
+    assert "is not a date" in bad and "13 entries." in bad
+
+
+def test_create_with_a_wrong_time_zone_says_so_in_one_line(client: TestClient, session: Session) -> None:
+    answer = create_case(client, session, tz="Mars/Olympus")
+    assert answer.status_code == 400
+    assert "unknown time zone &#39;Mars/Olympus&#39;" in answer.text
+    assert "--tz" not in answer.text  # the library's hint names a command-line flag: not shown here
+    assert "Traceback" not in answer.text
+    assert session.case_root is not None and not is_case(session.case_root)
+
+
+def test_without_C_the_form_asks_for_the_folder(tmp_path: Path) -> None:
+    session = Session(port=PORT, case_root=None, cost=TEST_COST)
+    with TestClient(build_app(session), base_url=ORIGIN) as client:
+        sign_in(client, session)
+        client.post("/safety", headers=SAME_ORIGIN)
+        assert 'id="folder"' in client.get("/create").text
+        form = {
+            "title": "T",
+            "folder": str(tmp_path / "chosen"),
+            "tz": "UTC",
+            "no_contact": "",
+            "passphrase": PASSPHRASE,
+            "passphrase2": PASSPHRASE,
+        }
+        answer = client.post("/create", headers=SAME_ORIGIN, data=form, follow_redirects=False)
+        assert answer.headers["location"] == "/timeline"
+        assert session.case_root == (tmp_path / "chosen").resolve()
+        assert is_case(tmp_path / "chosen")
