@@ -149,19 +149,19 @@ def run(
     server = Server(session, sock, say=say)
     browser = find_browser() if open_browser else None
     if browser is None:
-        if open_browser:
-            say("No Chromium or Chrome was found to open the app in its own window.")
-        say(f"Open this address in a private browser window (it works once): {session.start_url}")
-        say("Stop the app with Ctrl-C, or close its window.")
-        try:
+        try:  # Ctrl-C may come as soon as the address is shown
+            if open_browser:
+                say("No Chromium or Chrome was found to open the app in its own window.")
+            say(f"Open this address in a private browser window (it works once): {session.start_url}")
+            say("Stop the app with Ctrl-C, or close its window.")
             server.run()
         except KeyboardInterrupt:
             return "stopped with Ctrl-C"
         return server.stopped_because or "stopped"
-    say("The app is opening in its own window. Close the window (or press Ctrl-C here) to stop it.")
     with app_window(browser, session.start_url) as window:
         server.window = window
         try:
+            say("The app is opening in its own window. Close the window (or press Ctrl-C here) to stop it.")
             server.run()
         except KeyboardInterrupt:
             return "stopped with Ctrl-C"

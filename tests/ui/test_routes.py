@@ -287,3 +287,18 @@ def test_without_C_the_form_asks_for_the_folder(tmp_path: Path) -> None:
         assert answer.headers["location"] == "/timeline"
         assert session.case_root == (tmp_path / "chosen").resolve()
         assert is_case(tmp_path / "chosen")
+
+
+def test_a_plain_case_opens_without_a_passphrase(tmp_path: Path) -> None:
+    root = tmp_path / "plain"
+    Case.init(root, title="Plain one", tz="UTC").close()
+    session = Session(port=PORT, case_root=root)
+    with TestClient(build_app(session), base_url=ORIGIN) as client:
+        sign_in(client, session)
+        client.post("/safety", headers=SAME_ORIGIN)
+        page = client.get("/unlock").text
+        assert 'type="password"' not in page and 'id="unlock"' in page
+        answer = client.post("/unlock", headers=SAME_ORIGIN, follow_redirects=False)
+        assert answer.headers["location"] == "/timeline"
+        assert session.unlocked and session.keys is None
+        assert "Plain one" in client.get("/timeline").text

@@ -89,6 +89,7 @@ def test_ui_no_browser_prints_the_one_time_address_and_stops_on_ctrl_c(tmp_path:
             r"http://127\.0\.0\.1:\d+/start/[A-Za-z0-9_-]{43}\n",
             line,
         ), line
+        assert process.stdout.readline() == "Stop the app with Ctrl-C, or close its window.\n"
     finally:
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=15)
