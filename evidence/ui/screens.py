@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evidence.errors import EvidenceError, PassphraseError
-from evidence.models import Channel
+from evidence.models import Channel, Direction, Record
 from evidence.timeutil import display
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ CHANNEL_WORDS = {
     Channel.SCREENSHOT: "Screenshot",
     Channel.FILE: "File",
 }
-DIRECTION_WORDS = {"incoming": "to you", "outgoing": "from you", "unknown": "direction unknown"}
+DIRECTION_WORDS = {"incoming": "received", "outgoing": "sent by you", "unknown": "direction unknown"}
 
 
 def in_words(exc: EvidenceError) -> str:
@@ -119,6 +119,19 @@ def case_title(root: Path, keys: CaseKeys | None) -> str:
         return case.title
 
 
+def _named(raw: str, resolver: Any) -> str:
+    """An identifier as written, with the person it is linked to: "+15550000001 (Contact A)"."""
+    name = resolver.identify(raw)[1]
+    return f"{raw} ({name})" if name else raw
+
+
+def _who(rec: Record, resolver: Any) -> str:
+    """The other side of a record in words: "from X" for what was received, "to Y" for what was sent."""
+    if rec.direction == Direction.OUTGOING:
+        return "to " + ", ".join(_named(r, resolver) for r in rec.recipients) if rec.recipients else ""
+    return "from " + _named(rec.sender, resolver) if rec.sender else ""
+
+
 def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
@@ -161,8 +174,6 @@ def timeline_view(root: Path, keys: CaseKeys | None, query: Mapping[str, str]) -
             if len(rows) >= TIMELINE_LIMIT:
                 continue
             rec = entry.record
-            who = resolver.sender(rec)
-            sender = f"{rec.sender} ({who})" if who and rec.sender else (rec.sender or "")
             rows.append(
                 {
                     "when": display(rec.occurred_at, tz),
@@ -170,7 +181,7 @@ def timeline_view(root: Path, keys: CaseKeys | None, query: Mapping[str, str]) -
                     "assumed": rec.tz_assumed,
                     "channel": CHANNEL_WORDS.get(rec.channel, rec.channel.value),
                     "direction": DIRECTION_WORDS.get(rec.direction.value, rec.direction.value),
-                    "who": sender,
+                    "who": _who(rec, resolver),
                     "text": (rec.text or rec.subject or rec.status or "")[:2000],
                     "where": "; ".join(f"{s.exhibit} {s.locator}" for s in entry.sources),
                 }

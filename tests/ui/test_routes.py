@@ -248,6 +248,9 @@ def test_the_timeline_filters_by_person_and_way_with_offsets(
     only_a = client.get("/timeline", params={"person": "Contact A"}).text
     assert "4 entries." in only_a
     assert [f"Body text {n}<" in only_a for n in (1, 2, 3, 4, 5)] == [True, True, True, False, True]
+    # each row names the other side, with the person linked to the number
+    assert only_a.count('received</span> <span class="who">from +15550000001 (Contact A)</span>') == 3
+    assert only_a.count('sent by you</span> <span class="who">to +15550000001 (Contact A)</span>') == 1
     calls = client.get("/timeline", params={"channel": "call"}).text
     assert "1 entry." in calls and "+15551234567" in calls and "Body text" not in calls
     # calls-shruggietech-minimal_calls.xml: date="1609632000000", 2021-01-03 00:00:00 UTC, +00:00 in London
