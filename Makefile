@@ -5,8 +5,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.deps-stamp
 # Debian packages the toolkit uses: libmagic (file types), tesseract (OCR), poppler (PDF to PNG), fonts (Noto,
-# Droid fallback and Symbola: every script and emoji in reports); time (/usr/bin/time, for make bench-scale).
-DEB_PACKAGES := libmagic1 tesseract-ocr tesseract-ocr-eng poppler-utils fonts-dejavu-core fonts-liberation2 fonts-roboto fonts-noto-core fonts-droid-fallback fonts-symbola time
+# Droid fallback and Symbola: every script and emoji in reports); time (/usr/bin/time, for make bench-scale);
+# chromium (the app's window, `evidence ui`, and its browser tests through Playwright).
+DEB_PACKAGES := libmagic1 tesseract-ocr tesseract-ocr-eng poppler-utils fonts-dejavu-core fonts-liberation2 fonts-roboto fonts-noto-core fonts-droid-fallback fonts-symbola time chromium
 DEMO_DIR := build/demo
 
 .PHONY: deps system-deps test lint typecheck unit fuzz demo bench bench-scale clean
@@ -25,7 +26,7 @@ system-deps:
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -e '.[dev,ui]'
 	@touch $(STAMP)
 
 deps: system-deps $(STAMP)

@@ -22,6 +22,7 @@ from evidence.cli.commands_people import (
 )
 from evidence.cli.commands_publish import cmd_anchor, cmd_export, cmd_report
 from evidence.cli.commands_secret import cmd_destroy_key, cmd_lock, cmd_passphrase, cmd_unlock
+from evidence.cli.commands_ui import cmd_ui
 from evidence.cli.commands_verify import cmd_verify
 from evidence.cli.commands_views import cmd_head, cmd_log, cmd_search, cmd_show, cmd_stats, cmd_timeline
 from evidence.timeutil import parse_iso
@@ -414,6 +415,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_search)
     _add_anchor_parser(sub)
     _add_secret_parsers(sub)
+
+    p = sub.add_parser(
+        "ui",
+        help="open the app: the case in a window of its own (only this computer can reach it)",
+        description="Starts the app on 127.0.0.1 at a random port and opens it in a Chromium or Chrome window "
+        "with a throwaway profile; it stops when the window closes. With -C, the case shown (or a new folder "
+        "to create one in).",
+    )
+    p.add_argument(
+        "--no-browser", action="store_true", help="print the address to open (it works once) instead"
+    )
+    p.set_defaults(func=cmd_ui)
 
     p = sub.add_parser(
         "ocr",
