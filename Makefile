@@ -81,6 +81,7 @@ demo: deps
 	$(VENV)/bin/evidence -C $(DEMO_DIR) lock
 	@echo "Demo case (encrypted; passphrase: \$$EVIDENCE_PASSPHRASE, else the Makefile's DEMO_PASSPHRASE): $(DEMO_DIR)"
 	@echo "Demo report: $(abspath build/demo-report.pdf)"
+	@echo "Open the demo case in the app: $(VENV)/bin/evidence -C $(DEMO_DIR) ui   (its passphrase: as above)"
 
 bench: deps
 	$(PY) bench/run.py --objects-mib 1024 --entries 100000
