@@ -29,7 +29,14 @@ from typing import TYPE_CHECKING
 
 from evidence.case import sqldriver as sqlite3
 from evidence.case.folder import CaseFolder, PassphraseSource, connect
-from evidence.case.formats import CERTIFICATE_NAME, DB_NAME, KEYS_DIR, LOCK_NAME, OBJECTS_DIR
+from evidence.case.formats import (
+    CERTIFICATE_NAME,
+    DB_NAME,
+    KEYS_DIR,
+    LOCK_NAME,
+    OBJECTS_DIR,
+    SQLCIPHER_SETTINGS,
+)
 from evidence.case.ledger import Head, head
 from evidence.case.store import ObjectStore, fsync_dir, is_hash_name
 from evidence.case.writer import Writer
@@ -154,6 +161,8 @@ def _export_database(conn: sqlite3.Connection, target: Path, db_key: bytes) -> N
     """Copy the plain database, every page of it, into a new SQLCipher-encrypted database at ``target``."""
     try:
         conn.execute("ATTACH DATABASE ? AS encrypted KEY ?", (str(target), f"x'{db_key.hex()}'"))
+        for setting in SQLCIPHER_SETTINGS:
+            conn.execute(f"PRAGMA encrypted.{setting}")
         try:
             conn.execute("SELECT sqlcipher_export('encrypted')").fetchone()
         finally:

@@ -28,7 +28,16 @@ from zoneinfo import ZoneInfo
 from evidence import __version__
 from evidence.case import index, ledger
 from evidence.case import sqldriver as sqlite3
-from evidence.case.formats import CASE_FORMAT, DB_NAME, KEYS_DIR, OBJECTS_DIR, PRIVATE_NAME, PUBLIC_NAME, Kind
+from evidence.case.formats import (
+    CASE_FORMAT,
+    DB_NAME,
+    KEYS_DIR,
+    OBJECTS_DIR,
+    PRIVATE_NAME,
+    PUBLIC_NAME,
+    SQLCIPHER_SETTINGS,
+    Kind,
+)
 from evidence.case.ledger import Entry, Head
 from evidence.case.store import ObjectStore, irregular
 from evidence.errors import CaseError
@@ -99,6 +108,8 @@ def keyed(conn: sqlite3.Connection, key: bytes | None) -> None:
     derivation of its own, the key comes from the vault); nothing for a plain case."""
     if key is not None:
         conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        for setting in SQLCIPHER_SETTINGS:
+            conn.execute(f"PRAGMA {setting}")
         # Sorts and temporary tables too large for the cache stay in memory, never in a temporary file.
         conn.execute("PRAGMA temp_store = MEMORY")
 

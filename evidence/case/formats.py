@@ -58,6 +58,11 @@ SEAL_CHUNK = 1024 * 1024
 SEAL_FILE_KEY_TAG = b"evidence/object-key/v1\x00"
 # A sealed object's file name: hex HMAC-SHA256(name key, this tag + the plaintext SHA-256 in hex ASCII).
 SEAL_NAME_TAG = b"evidence/object-name/v1\x00"
+# An encrypted case's database: SQLCipher 4 with a raw 32-byte key (no key derivation of its own) and these
+# settings, given on every connection right after the key: 16 KiB pages and HMAC-SHA256 page authentication (a
+# quarter of the per-page work of SQLCipher's 4 KiB pages and HMAC-SHA512; a full scan of a 100,000-record case
+# 1.3x a plain one instead of 2.2x). Part of the on-disk format.
+SQLCIPHER_SETTINGS = ("cipher_page_size = 16384", "cipher_hmac_algorithm = HMAC_SHA256")
 SEALED_DIR = "sealed"  # objects/sealed/ab/ab...: an encrypted case's objects, under their sealed names
 
 

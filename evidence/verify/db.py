@@ -49,6 +49,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evidence.case import sqldriver as sqlite3
+from evidence.case.formats import SQLCIPHER_SETTINGS
 from evidence.case.store import NotRegularFile, irregular, open_stored
 
 ATTEMPTS = 5
@@ -179,6 +180,8 @@ def _key(conn: sqlite3.Connection, key: bytes | None) -> None:
         # (DATABASE_CORRUPT, DATABASE_UNREADABLE) in its own words instead. (A setting of the process.)
         conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        for setting in SQLCIPHER_SETTINGS:
+            conn.execute(f"PRAGMA {setting}")
 
 
 def _open_copy(copy: Path, logged: bool, key: bytes | None = None) -> sqlite3.Connection:

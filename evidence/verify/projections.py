@@ -22,7 +22,7 @@ from typing import Any
 from evidence.case import index, ledger
 from evidence.case import sqldriver as sqlite3
 from evidence.case.canonical import CanonicalError
-from evidence.case.formats import DB_NAME
+from evidence.case.formats import DB_NAME, SQLCIPHER_SETTINGS
 from evidence.errors import SealedError
 from evidence.verify import ERROR, Finding, Report
 from evidence.verify._common import Row
@@ -119,6 +119,8 @@ def _replay_database(*, encrypted: bool = False) -> sqlite3.Connection:
         try:
             if encrypted:
                 replay.execute(f"PRAGMA key = \"x'{secrets.token_hex(32)}'\"")
+                for setting in SQLCIPHER_SETTINGS:
+                    replay.execute(f"PRAGMA {setting}")
             replay.execute("PRAGMA journal_mode = OFF").fetchone()
             replay.execute("PRAGMA synchronous = OFF")
             _create_replay_schema(replay)

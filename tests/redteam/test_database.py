@@ -22,6 +22,7 @@ import pytest
 
 from evidence.api import Case
 from evidence.case import index, sqldriver, vault
+from evidence.case.folder import keyed
 from evidence.case.formats import DB_NAME
 from evidence.case.vault import CaseKeys
 from evidence.verify import ERROR, WARNING, Report
@@ -93,7 +94,7 @@ def forge(root: Path) -> Iterator[sqlite3.Connection]:
     keyed."""
     if root in KEYS:
         conn = sqldriver.connect(root / DB_NAME, isolation_level=None)
-        conn.execute(f"PRAGMA key = \"x'{KEYS[root].db_key.hex()}'\"")
+        keyed(conn, KEYS[root].db_key)
     else:
         conn = sqlite3.connect(root / DB_NAME, isolation_level=None)
     try:

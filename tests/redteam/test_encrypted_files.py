@@ -22,6 +22,7 @@ import pytest
 
 from evidence.api import Case
 from evidence.case import sqldriver, vault
+from evidence.case.folder import keyed
 from evidence.case.formats import DB_NAME
 from evidence.case.sealed import seal_stream, sealed_name
 from evidence.case.vault import CaseKeys
@@ -79,7 +80,7 @@ def _an_object(root: Path) -> Path:
 def _sql(root: Path, keys: CaseKeys, statement: str, params: tuple[object, ...] = ()) -> None:
     conn = sqldriver.connect(root / DB_NAME, isolation_level=None)
     try:
-        conn.execute(f"PRAGMA key = \"x'{keys.db_key.hex()}'\"")
+        keyed(conn, keys.db_key)
         conn.execute(statement, params)
     finally:
         conn.close()

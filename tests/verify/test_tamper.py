@@ -31,6 +31,7 @@ import evidence.importers
 from evidence.api import Case
 from evidence.case import ledger, sqldriver, vault
 from evidence.case.canonical import GENESIS_PREV, canonical_text, entry_hash
+from evidence.case.folder import keyed
 from evidence.case.sealed import sealed_name
 from evidence.case.signing import PUBLIC_NAME, SigningKey
 from evidence.case.vault import CaseKeys
@@ -208,7 +209,7 @@ def connect_db(case_dir: Path, base: BaseCase) -> sqlite3.Connection:
     if base.keys is None:
         return sqlite3.connect(case_dir / "evidence.db", isolation_level=None)
     conn = sqldriver.connect(case_dir / "evidence.db", isolation_level=None)
-    conn.execute(f"PRAGMA key = \"x'{base.keys.db_key.hex()}'\"")
+    keyed(conn, base.keys.db_key)
     return conn
 
 

@@ -23,6 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evidence.case import sqldriver
+from evidence.case.folder import keyed as give_key
 from evidence.case.sealed import TAG_MISMATCH, read_sealed_bytes, seal_stream
 from evidence.case.vault import CaseKeys
 from evidence.verify import ERROR, Report, projections
@@ -63,7 +64,7 @@ def writable(path: Path) -> Path:
 
 def keyed(case_dir: Path, keys: CaseKeys) -> sqldriver.Connection:
     conn = sqldriver.connect(case_dir / "evidence.db", isolation_level=None)
-    conn.execute(f"PRAGMA key = \"x'{keys.db_key.hex()}'\"")
+    give_key(conn, keys.db_key)
     return conn
 
 
