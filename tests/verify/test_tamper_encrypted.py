@@ -30,7 +30,7 @@ from evidence.verify import ERROR, Report, projections
 from evidence.verify.case import verify_case
 from evidence.verify.casefacts import CaseUnreadable, read_case_facts
 from tests.conftest import run_cli
-from tests.verify.test_tamper import PASSPHRASE, BaseCase, build_base_case, fresh_copy
+from tests.verify.tamper_kit import PASSPHRASE, BaseCase, build_base_case, fresh_copy
 
 EXAMPLES = settings(max_examples=20, deadline=None)
 
