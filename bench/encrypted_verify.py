@@ -1,17 +1,20 @@
 """Verify of an encrypted case against the same material in a plain case (issue 19's target: <= 1.5x).
 
     .venv/bin/python bench/encrypted_verify.py [--corpus /work/shared/corpus] [--runs 5] [--copies N]
+    .venv/bin/python bench/encrypted_verify.py --sms 100000 [--runs 5]   # the scale benchmark's 100k case
 
 The material is the shared corpus (real exports, e-mails and messages written by others: see its SOURCES.md),
 every file of it but pictures (a picture is OCR'd at import, which is not what is measured here), imported
 into two new cases made the same way, one plain and one encrypted (the default passphrase cost, as a user's).
 ``--copies N`` imports N copies of that material, each file with a line of its own appended
-so that every copy is a new object (a larger case of the same kinds of files).
+so that every copy is a new object (a larger case of the same kinds of files). ``--sms N`` uses instead one
+SMS Backup & Restore file of N messages made by ``bench/import_speed.make_sms_xml`` (the scale benchmark's).
 
 Measured, alternating plain and encrypted in the same run, ``--runs`` times each (after one run of each not
 counted), the median wall time:
 
-- the whole process, ``python -m evidence verify CASE`` (the encrypted case's passphrase in
+- the whole process, ``python -m evidence verify CASE`` (wall time, and its CPU time, user + system, of the
+  command and its workers: steadier than wall time on a busy machine) (the encrypted case's passphrase in
   ``EVIDENCE_PASSPHRASE``: the argon2id unlock is part of it, as for a user);
 - ``verify_case`` alone, in this process (keys already unlocked): the checks themselves;
 - the unlock alone (``vault.unlock``), the fixed cost of every command of an encrypted case;
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -90,6 +94,12 @@ def build(root: Path, files: list[Path], *, encrypted: bool) -> tuple[int, int]:
     return entries, report.checked["objects"]
 
 
+def child_cpu() -> float:
+    """CPU seconds (user + system) of the finished child processes so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def timed(run: object) -> float:
     start = time.perf_counter()
     run()  # type: ignore[operator]
@@ -103,6 +113,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=Path("/work/shared/corpus"))
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--copies", type=int, default=1)
+    parser.add_argument("--sms", type=int, default=0, help="one generated SMS file of this many messages")
     parser.add_argument("--keep", type=Path, help="build the two cases in this folder (reused when there)")
     args = parser.parse_args()
 
@@ -110,7 +121,14 @@ def main() -> None:
         work = args.keep or Path(tmp)
         plain, secret = work / "plain", work / "encrypted"
         if not (plain.exists() and secret.exists()):
-            files = material(args.corpus, args.copies, work / "material")
+            if args.sms:
+                from bench.import_speed import make_sms_xml
+
+                (work / "material").mkdir(parents=True, exist_ok=True)
+                files = [work / "material" / "sms.xml"]
+                make_sms_xml(files[0], args.sms)
+            else:
+                files = material(args.corpus, args.copies, work / "material")
             size = sum(p.stat().st_size for p in files)
             print(f"material: {len(files)} files, {size / 1e6:.1f} MB ({args.corpus}, pictures left out)")
             t = timed(lambda: print("plain:", build(plain, files, encrypted=False)))
@@ -126,13 +144,18 @@ def main() -> None:
         env["PYTHONPATH"] = str(ROOT)
         secret_env = {**env, "EVIDENCE_PASSPHRASE": PASSPHRASE}
 
-        def cli(case: Path, environment: dict[str, str]) -> None:
+        cpu: dict[str, list[float]] = {"cli plain": [], "cli encrypted": []}
+
+        def cli(case: Path, environment: dict[str, str], into: str | None = None) -> None:
+            before = child_cpu()
             subprocess.run(
                 [sys.executable, "-m", "evidence", "verify", str(case)],
                 env=environment,
                 check=True,
                 capture_output=True,
             )
+            if into is not None:
+                cpu[into].append(child_cpu() - before)
 
         keys = vault.unlock(secret / "keys", PASSPHRASE)
         runs: dict[str, list[float]] = {
@@ -140,9 +163,12 @@ def main() -> None:
         }
         unlocks: list[float] = []
         for i in range(args.runs + 1):
+            counted = bool(i)  # the first round warms the caches and is not counted
             measured = {
-                "cli plain": timed(lambda: cli(plain, env)),
-                "cli encrypted": timed(lambda: cli(secret, secret_env)),
+                "cli plain": timed(lambda: cli(plain, env, "cli plain" if counted else None)),  # noqa: B023
+                "cli encrypted": timed(
+                    lambda: cli(secret, secret_env, "cli encrypted" if counted else None)  # noqa: B023
+                ),
                 "lib plain": timed(lambda: verify_case(plain)),
                 "lib encrypted": timed(lambda: verify_case(secret, keys=keys)),
             }
@@ -177,6 +203,8 @@ def main() -> None:
             p, e = median[f"{what} plain"], median[f"{what} encrypted"]
             label = "whole process" if what == "cli" else "verify_case  "
             print(f"  {label}  plain {p:6.2f}  encrypted {e:6.2f}  ratio {e / p:4.2f}x")
+        p, e = statistics.median(cpu["cli plain"]), statistics.median(cpu["cli encrypted"])
+        print(f"  whole process, CPU time    plain {p:6.2f}  encrypted {e:6.2f}  ratio {e / p:4.2f}x")
         p, e = statistics.median(plain_again), median["cli unlocked"]
         print(
             f"  whole process, unlocked by 'evidence unlock'  plain {p:6.2f}  encrypted {e:6.2f}  ratio {e / p:4.2f}x"
