@@ -276,7 +276,7 @@ class Outputs:
         size = int(declared) if declared.isdigit() else 0
         if size > MAX_RECEIVED_BYTES:
             raise UsageError(f"the file is larger than {_size_words(MAX_RECEIVED_BYTES)}", path=name)
-        place = outputs.stage(False, "evidence-received-")
+        place = outputs.stage(self.s.session.keys is not None, "evidence-received-")
         try:
             require_room(place.path, size, 0, what="the file", path=Path(name))
             target = place.path / name

@@ -289,6 +289,10 @@ def build_export(
         raise
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
 def _findings(report: Report) -> list[str]:
     return [("Warning: " if f.severity == "warning" else "") + str(f) for f in report.findings]
 
@@ -345,7 +349,8 @@ def _check_report(path: Path, root: Path | None, keys: CaseKeys | None) -> dict[
         head = manifest["built_from"]
         lines.append(
             f"It shows the case as it stood at step {head['seq']} of its record of everything done "
-            f"({manifest.get('records', 0)} messages and calls, {manifest.get('exhibits', 0)} original files)."
+            f"({_count(manifest.get('records', 0), 'message or call', 'messages and calls')}, "
+            f"{_count(manifest.get('exhibits', 0), 'original file', 'original files')})."
         )
     if report.ok and own_case:
         headline = "This report was made from this case and has not been changed since."
@@ -362,7 +367,7 @@ def _check_report(path: Path, root: Path | None, keys: CaseKeys | None) -> dict[
     else:
         errors = sum(1 for f in report.findings if f.severity == "error")
         headline = (
-            f"This report does not check out: {errors} problem{'s' if errors != 1 else ''} found. It may have "
+            f"This report does not check out: {_count(errors, 'problem', 'problems')} found. It may have "
             "been changed after it was made."
         )
     return {
@@ -405,7 +410,7 @@ def _check_bundle(path: Path) -> dict[str, Any]:
     else:
         errors = sum(1 for f in report.findings if f.severity == "error")
         headline = (
-            f"This bundle does not check out: {errors} problem{'s' if errors != 1 else ''} found. Something in it "
+            f"This bundle does not check out: {_count(errors, 'problem', 'problems')} found. Something in it "
             "was changed, added or removed, or it was not made with this toolkit."
         )
     return {
