@@ -78,6 +78,9 @@ class Outputs:
     def forget(self) -> None:
         """Drop the held report and remove the held bundle's folder."""
         self.report = None
+        self._drop_export()
+
+    def _drop_export(self) -> None:
         if self.export is not None:
             self.export.staged.remove()
             self.export = None
@@ -96,9 +99,13 @@ class Outputs:
         self._made_with = self.s.session.keys
         self._made_at = time.monotonic()
 
-    def _open_or_redirect(self) -> Response | None:
+    def _open_or_redirect(self, request: Request) -> Response | None:
+        """Where to go first when the case is not open (to htmx: as ``HX-Redirect``, since it would swap the
+        unlock page's nothing into this one), else None."""
         away = self.s.open_case_or_redirect()
         self._forget_if_stale()
+        if away is not None and "hx-request" in request.headers:
+            return Response(status_code=204, headers={"hx-redirect": away.headers["location"]})
         return away
 
     def _page(self, request: Request, name: str, error: str | None, **context: Any) -> Response:
@@ -117,7 +124,7 @@ class Outputs:
 
     async def report_screen(self, request: Request) -> Response:
         """The report form (GET); build and record the report, then show its first pages (POST)."""
-        away = self._open_or_redirect()
+        away = self._open_or_redirect(request)
         if away is not None:
             return away
         root, keys = self.s.session.case_root, self.s.session.keys
@@ -132,7 +139,7 @@ class Outputs:
             }
             try:
                 choice = outputs.ReportChoice.from_form(form)
-                self.forget()
+                self.report = None
                 self.report = await run_in_threadpool(outputs.build_report, root, keys, choice)
                 self._held_now()
             except EvidenceError as exc:
@@ -155,7 +162,7 @@ class Outputs:
 
     async def report_download(self, request: Request) -> Response:
         """The report just built, as a file to save (attachment; the guard adds ``no-store``)."""
-        away = self._open_or_redirect()
+        away = self._open_or_redirect(request)
         if away is not None:
             return away
         if self.report is None:
@@ -179,7 +186,7 @@ class Outputs:
 
     async def export_screen(self, request: Request) -> Response:
         """What the bundle holds and how the recipient checks it (GET); build and record it (POST)."""
-        away = self._open_or_redirect()
+        away = self._open_or_redirect(request)
         if away is not None:
             return away
         root, keys = self.s.session.case_root, self.s.session.keys
@@ -193,9 +200,7 @@ class Outputs:
             with_report = data.get("with_report") == "on"
             report = self.report if with_report else None
             try:
-                if self.export is not None:
-                    self.export.staged.remove()
-                    self.export = None
+                self._drop_export()
                 self.export = await run_in_threadpool(
                     outputs.build_export, root, keys, recipient=recipient or None, report=report
                 )
@@ -219,7 +224,7 @@ class Outputs:
 
     async def export_download(self, request: Request) -> Response:
         """The bundle, streamed from its folder; the folder is removed once all of it was sent."""
-        away = self._open_or_redirect()
+        away = self._open_or_redirect(request)
         if away is not None:
             return away
         built = self.export
@@ -234,7 +239,7 @@ class Outputs:
             finally:
                 fh.close()
             if self.export is built:  # sent to the end: nothing decrypted stays behind
-                self.forget()
+                self._drop_export()
 
         return StreamingResponse(
             chunks(),
@@ -249,7 +254,7 @@ class Outputs:
 
     async def check_screen(self, request: Request) -> Response:
         """The drop zone (GET); check the file sent as the request's body (POST) and say so in words."""
-        away = self._open_or_redirect()
+        away = self._open_or_redirect(request)
         if away is not None:
             return away
         result: dict[str, Any] | None = None

@@ -8,6 +8,8 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import threading
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -301,3 +303,41 @@ def test_a_received_file_is_refused_in_one_line_when_empty_or_not_sent_by_the_pa
     assert form.status_code == 400 and "not sent by this page" in form.text
     sly = _send(opened, b"%PDF-1.4 x", "..%2F..%2Fetc%2Fpasswd")
     assert "passwd:</strong>" in sly  # only the base name is kept (and used for nothing but the words)
+
+
+def test_a_locked_case_sends_htmx_to_the_unlock_screen(opened: TestClient) -> None:
+    opened.post("/lock", headers=SAME_ORIGIN)
+    answer = opened.post(
+        "/report",
+        headers={**SAME_ORIGIN, "hx-request": "true"},
+        data={"profile": "police"},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 204 and answer.headers["hx-redirect"] == "/unlock"
+
+
+def test_a_new_report_leaves_the_export_waiting_for_its_download(opened: TestClient) -> None:
+    opened.post("/export", headers=SAME_ORIGIN, data={})
+    _build_report(opened)
+    download = opened.post("/export/download", headers=SAME_ORIGIN)
+    assert download.status_code == 200 and download.content.startswith(b"PK\x03\x04")
+    assert opened.post("/report/download", headers=SAME_ORIGIN).content.startswith(b"%PDF-")
+
+
+def test_a_build_does_not_hold_up_other_pages(opened: TestClient) -> None:
+    """While a report is being made (in a worker thread), the timeline still answers: pages asked for during the
+    build come back before it ends. Were the build run on the server's event loop, none would."""
+    finished: list[float] = []
+
+    def build() -> None:
+        _build_report(opened)
+        finished.append(time.monotonic())
+
+    worker = threading.Thread(target=build)
+    worker.start()
+    answered: list[float] = []
+    while worker.is_alive():
+        assert "13 entries." in opened.get("/timeline").text
+        answered.append(time.monotonic())
+    worker.join()
+    assert finished and sum(t < finished[0] for t in answered) >= 2, (len(answered), finished)
