@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 import time
+import traceback
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,6 +46,16 @@ def received_name(header: str) -> str:
     name = unquote(header).replace("\\", "/").rsplit("/", 1)[-1]
     name = _UNSAFE.sub("_", name).strip().lstrip(".")[:150]
     return name or "received file"
+
+
+def _fault(doing: str, exc: Exception) -> str:
+    """A bug met while ``doing`` something: its trace to the server's console (as the CLI prints it), one line
+    for the page."""
+    traceback.print_exception(exc)
+    return (
+        f"Something went wrong in the toolkit while {doing} ({type(exc).__name__}). This is a fault in the "
+        "toolkit, not something you did; please report it. Your case is as it was."
+    )
 
 
 def _size_words(size: int) -> str:
@@ -144,6 +155,8 @@ class Outputs:
                 self._held_now()
             except EvidenceError as exc:
                 error = screens.in_words(exc)
+            except Exception as exc:  # noqa: BLE001 - the last line of defence, as the CLI's: a bug, said as one
+                error = _fault("making the report", exc)
         facts = await run_in_threadpool(outputs.report_form_facts, root, keys)
         built = self.report
         return await run_in_threadpool(
@@ -207,6 +220,8 @@ class Outputs:
                 self._held_now()
             except EvidenceError as exc:
                 error = screens.in_words(exc)
+            except Exception as exc:  # noqa: BLE001 - the last line of defence, as the CLI's: a bug, said as one
+                error = _fault("making the export", exc)
         facts = await run_in_threadpool(outputs.export_facts, root, keys)
         return await run_in_threadpool(
             self._page,
@@ -266,6 +281,8 @@ class Outputs:
                 result = await self._check(request, name)
             except EvidenceError as exc:
                 error = screens.in_words(exc)
+            except Exception as exc:  # noqa: BLE001 - the last line of defence, as the CLI's: a bug, said as one
+                error = _fault("checking the file", exc)
         return await run_in_threadpool(
             self._page, request, "check.html", error, section="check", result=result, file_name=name
         )
