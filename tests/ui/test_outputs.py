@@ -98,7 +98,9 @@ def test_the_report_form_offers_the_profiles_in_words_and_the_people(opened: Tes
     assert '<option value="Contact A"' in page
     assert "This copy is meant for the other side" in page
     assert 'href="/report" aria-current="page"' in page
-    assert "<style" not in page and " style=" not in page and "<script>" not in page
+    for html in (page, opened.get("/export").text, opened.get("/check").text):
+        assert "<style" not in html and " style=" not in html and " on" + "click=" not in html
+        assert html.count("<script") == html.count('<script src="/static/')
 
 
 def test_a_report_is_built_recorded_previewed_and_downloaded_with_nothing_left_behind(

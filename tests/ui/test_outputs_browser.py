@@ -75,6 +75,8 @@ def test_report_export_and_check_in_a_real_browser(
     page.get_by_label("Only about this person").select_option("Contact A")
     page.get_by_label("This copy is meant for the other side").check()
     page.get_by_role("button", name="Make the report").click()
+    expect(page.locator("#working")).to_be_visible()  # htmx's indicator while the report is made
+    expect(page.get_by_role("button", name="Make the report")).to_be_disabled()
     expect(page.locator("#report-ready")).to_contain_text(
         "Your report is ready. For a lawyer or a court", timeout=30000
     )
