@@ -20,10 +20,11 @@ from starlette.testclient import TestClient
 from evidence.api import Case
 from evidence.case.formats import Kind
 from evidence.case.memtemp import memory_folder
+from evidence.ui.app import build_app
 from evidence.ui.session import Session
 from evidence.verify.bundle import verify_bundle
 from evidence.verify.report import verify_report
-from tests.ui.conftest import ORIGIN, SAME_ORIGIN, create_case
+from tests.ui.conftest import ORIGIN, PORT, SAME_ORIGIN, create_case, sign_in
 
 RECEIVED = Path(__file__).resolve().parent.parent / "data" / "received"
 
@@ -343,3 +344,24 @@ def test_a_build_does_not_hold_up_other_pages(opened: TestClient) -> None:
         answered.append(time.monotonic())
     worker.join()
     assert finished and sum(t < finished[0] for t in answered) >= 2, (len(answered), finished)
+
+
+def test_a_plain_cases_report_and_export_work_the_same(tmp_path: Path, corpus: Path) -> None:
+    """A plain case stages its output in its own folder, then moves it across file systems into memory."""
+    root = tmp_path / "plain"
+    with Case.init(root, title="Plain one", tz="UTC") as case:
+        case.import_files([corpus / "smsbackup" / "calls-shruggietech-minimal_calls.xml"])
+    session = Session(port=PORT, case_root=root)
+    with TestClient(build_app(session), base_url=ORIGIN) as client:
+        sign_in(client, session)
+        client.post("/safety", headers=SAME_ORIGIN)
+        client.post("/unlock", headers=SAME_ORIGIN)
+        assert "Your report is ready." in _build_report(client)
+        pdf = client.post("/report/download", headers=SAME_ORIGIN).content
+        (tmp_path / "r.pdf").write_bytes(pdf)
+        assert verify_report(tmp_path / "r.pdf", root).ok
+        assert "The export is ready." in client.post("/export", headers=SAME_ORIGIN, data={}).text
+        (tmp_path / "b.zip").write_bytes(client.post("/export/download", headers=SAME_ORIGIN).content)
+        assert verify_bundle(tmp_path / "b.zip").ok
+    assert _leftovers() == []
+    assert not list((root / "objects").rglob("output-*"))  # nothing staged left in the case
