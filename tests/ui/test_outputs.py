@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import tempfile
 import threading
 import time
 import zipfile
@@ -26,6 +27,7 @@ from evidence.verify.bundle import verify_bundle
 from evidence.verify.report import verify_report
 from tests.ui.conftest import ORIGIN, PORT, SAME_ORIGIN, create_case, sign_in
 
+PREFIXES = ("evidence-report-", "evidence-export-", "evidence-received-")  # outputs.stage's folders
 RECEIVED = Path(__file__).resolve().parent.parent / "data" / "received"
 
 
@@ -51,15 +53,26 @@ def _entries(session: Session, kind: str) -> list[dict[str, object]]:
         return [dict(e.body) for e in case.entries() if e.kind == kind]
 
 
-def _leftovers() -> list[Path]:
-    """Private folders of this module's left in memory-backed storage (none may stay)."""
+def _staged_now() -> set[Path]:
     base = memory_folder()
     assert base is not None, "these tests need memory-backed storage (/dev/shm or $XDG_RUNTIME_DIR)"
-    return [
-        p
-        for p in base.iterdir()
-        if p.name.startswith(("evidence-report-", "evidence-export-", "evidence-received-"))
-    ]
+    return {p for p in base.iterdir() if p.name.startswith(PREFIXES)}
+
+
+@pytest.fixture(autouse=True)
+def _staged_before() -> Iterator[None]:
+    """What a killed earlier run may have left (memtemp's known limit) is not this test's."""
+    _BEFORE.clear()
+    _BEFORE.update(_staged_now())
+    yield
+
+
+_BEFORE: set[Path] = set()
+
+
+def _leftovers() -> list[Path]:
+    """Private folders of this module's left in memory-backed storage by this test (none may stay)."""
+    return sorted(_staged_now() - _BEFORE)
 
 
 def _plaintext_in_case(root: Path, needles: list[bytes]) -> list[Path]:
@@ -365,3 +378,33 @@ def test_a_plain_cases_report_and_export_work_the_same(tmp_path: Path, corpus: P
         assert verify_bundle(tmp_path / "b.zip").ok
     assert _leftovers() == []
     assert not list((root / "objects").rglob("output-*"))  # nothing staged left in the case
+
+
+def test_nothing_decrypted_reaches_the_disk_while_the_app_builds_downloads_and_checks(
+    opened: TestClient, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Watched as tests/case/test_no_plaintext.py watches the CLI: the case folder and a private TMPDIR are
+    read every few milliseconds while a report and an export are made, downloaded and checked; no plaintext
+    and no file starting like a PDF or zip appears there. The control: the same watch over the memory-backed
+    folder sees the report and the bundle, staged there."""
+    from tests.case.test_no_plaintext import Watch
+
+    assert session.case_root is not None
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(private_tmp))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    memory = memory_folder()
+    assert memory is not None
+    needles = {b"Body text 1", b"Body text 5", b"Harassment by A. Morgan", b"+15550000001", b"sms-devadvance"}
+    with Watch((session.case_root, private_tmp)) as disk, Watch((memory,)) as staged:
+        _build_report(opened, redact="on")
+        pdf = opened.post("/report/download", headers=SAME_ORIGIN).content
+        opened.post("/export", headers=SAME_ORIGIN, data={"with_report": "on"})
+        bundle = opened.post("/export/download", headers=SAME_ORIGIN).content
+        assert "This bundle checks out" in _send(opened, bundle, "bundle.zip")
+        assert "has not been changed since" in _send(opened, pdf, "report.pdf")
+    assert disk.scans > 3 and disk.leaks(needles) == []
+    mine = [data for path, data in staged.contents.values() if path.parent.name.startswith(PREFIXES)]
+    assert any(d.startswith(b"%PDF-") for d in mine) and any(d.startswith(b"PK\x03\x04") for d in mine)
+    assert _leftovers() == []
