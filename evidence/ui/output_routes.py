@@ -205,18 +205,15 @@ class Outputs:
         root, keys = self.s.session.case_root, self.s.session.keys
         assert root is not None
         error = None
-        recipient = ""
-        with_report = True
+        choice = outputs.ExportChoice()
         if request.method == "POST":
             data = await request.form()
-            recipient = str(data.get("recipient", "")).strip()
-            with_report = data.get("with_report") == "on"
-            report = self.report if with_report else None
+            fields = ("recipient", "with_report", "since", "until", "person")
             try:
+                choice = outputs.ExportChoice.from_form({k: str(data.get(k, "")).strip() for k in fields})
+                report = self.report if choice.with_report else None
                 self._drop_export()
-                self.export = await run_in_threadpool(
-                    outputs.build_export, root, keys, recipient=recipient or None, report=report
-                )
+                self.export = await run_in_threadpool(outputs.build_export, root, keys, choice, report)
                 self._held_now()
             except EvidenceError as exc:
                 error = screens.in_words(exc)
@@ -229,8 +226,7 @@ class Outputs:
             "export.html",
             error,
             section="export",
-            recipient=recipient,
-            with_report=with_report,
+            form=choice.form(),
             report=self.report,
             built=self.export,
             built_size=_size_words(self.export.size) if self.export else "",

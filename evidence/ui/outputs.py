@@ -109,6 +109,47 @@ class ReportChoice:
         }
 
 
+@dataclass(frozen=True)
+class ExportChoice:
+    """What the export form asked for (``evidence export``'s options): who it is for, the report inside, and
+    only part of the case (dates, one person: a selective bundle)."""
+
+    recipient: str | None = None
+    with_report: bool = True
+    since: date | None = None
+    until: date | None = None
+    person: str | None = None
+
+    @classmethod
+    def from_form(cls, form: Mapping[str, str]) -> ExportChoice:
+        """The choice in a submitted form; UsageError in words for a wrong date."""
+        since, until = _day(form.get("since", ""), "From"), _day(form.get("until", ""), "To")
+        if since is not None and until is not None and until < since:
+            raise UsageError("the To date is before the From date")
+        return cls(
+            recipient=form.get("recipient") or None,
+            with_report=form.get("with_report") == "on",
+            since=since,
+            until=until,
+            person=form.get("person") or None,
+        )
+
+    @property
+    def partial(self) -> bool:
+        """Whether only part of the case goes in."""
+        return self.since is not None or self.until is not None or self.person is not None
+
+    def form(self) -> dict[str, Any]:
+        """The choice as the form shows it again."""
+        return {
+            "recipient": self.recipient or "",
+            "with_report": self.with_report,
+            "since": self.since.isoformat() if self.since else "",
+            "until": self.until.isoformat() if self.until else "",
+            "person": self.person or "",
+        }
+
+
 def profile_words(profile: str) -> str:
     """A profile's label ("For the police")."""
     return next(label for value, label, _ in PROFILES if value == profile)
@@ -195,6 +236,7 @@ def export_facts(root: Path, keys: CaseKeys | None) -> dict[str, Any]:
             "originals": len(exhibits),
             "originals_size": human_size(sum(int(e["size"] or 0) for e in exhibits)),
             "key_fingerprint": case.public_key.fingerprint,
+            "people": [p.name for p in case.people()],
         }
 
 
@@ -240,6 +282,7 @@ class BuiltExport:
     files: int
     withheld: int
     with_report: str | None
+    selective: bool
     entry: str
     built_from: str
     key_fingerprint: str
@@ -251,24 +294,34 @@ class BuiltExport:
 
 
 def build_export(
-    root: Path, keys: CaseKeys | None, *, recipient: str | None, report: BuiltReport | None
+    root: Path, keys: CaseKeys | None, choice: ExportChoice, report: BuiltReport | None
 ) -> BuiltExport:
-    """``Case.export`` (as ``evidence export``: the whole case, recorded), with ``report`` inside when given,
-    into a staged folder the caller removes (``BuiltExport.staged``)."""
+    """``Case.export`` (as ``evidence export``, recorded; with dates or a person, only the original files they
+    select, each entry with its proof), with ``report`` inside when given, into a staged folder the caller
+    removes (``BuiltExport.staged``)."""
     from evidence.api import Case
     from evidence.case.memtemp import require_room
 
     place = stage(keys is not None, "evidence-export-")
     try:
         with Case.open(root, keys=keys) as case:
-            name = _file_name("bundle", None, False, datetime.now(case.tz).date())
+            name = _file_name(
+                "bundle", "part" if choice.partial else None, False, datetime.now(case.tz).date()
+            )
             originals = sum(int(e["size"] or 0) for e in case.exhibits())
             require_room(place.path, originals, 0, what="the bundle's original files", path=Path(name))
             report_path = None
             if report is not None:
                 report_path = place.path / report.file_name
                 report_path.write_bytes(report.pdf)
-            written = case.export(place.path / name, report=report_path, recipient=recipient)
+            written = case.export(
+                place.path / name,
+                report=report_path,
+                recipient=choice.recipient,
+                since=choice.since,
+                until=choice.until,
+                person=choice.person,
+            )
             fingerprint = case.public_key.fingerprint
         if report_path is not None:
             report_path.unlink()  # it is inside the bundle; only the zip stays
@@ -280,6 +333,7 @@ def build_export(
             files=written.files,
             withheld=written.withheld,
             with_report=report.file_name if report is not None else None,
+            selective=written.selective,
             entry=str(written.entry),
             built_from=str(written.built_from),
             key_fingerprint=fingerprint,

@@ -408,3 +408,29 @@ def test_nothing_decrypted_reaches_the_disk_while_the_app_builds_downloads_and_c
     mine = [data for path, data in staged.contents.values() if path.parent.name.startswith(PREFIXES)]
     assert any(d.startswith(b"%PDF-") for d in mine) and any(d.startswith(b"PK\x03\x04") for d in mine)
     assert _leftovers() == []
+
+
+def test_an_export_of_part_of_the_case_holds_only_the_chosen_originals(
+    opened: TestClient, session: Session
+) -> None:
+    page = opened.get("/export").text
+    assert "Only part of the case (leave empty for all of it)" in page and '<option value="Contact A"' in page
+    built = opened.post("/export", headers=SAME_ORIGIN, data={"person": "Contact A"})
+    assert "The export is ready." in built.text and "only part of the case" in built.text
+    body = _entries(session, Kind.EXPORT_CREATED)[-1]
+    # By looking at the files: Contact A (+15550000001) is in the SMS file only, not the call log.
+    assert body["exhibits"] == ["EX-0001"] and str(body["file_name"]).startswith("evidence-bundle-part-")
+    bundle = opened.post("/export/download", headers=SAME_ORIGIN).content
+    members = zipfile.ZipFile(io.BytesIO(bundle)).namelist()
+    assert [m for m in members if m.startswith("exhibits/")] == [
+        "exhibits/EX-0001 sms-devadvance-sms_small.xml"
+    ]
+    assert "proofs.json" in members  # a selective bundle: each disclosed entry with its proof
+    assert "This bundle checks out" in _send(opened, bundle, "part.zip")
+    nothing = opened.post("/export", headers=SAME_ORIGIN, data={"until": "2000-01-01"})
+    assert nothing.status_code == 400 and "the filters select no exhibit" in nothing.text
+    backwards = opened.post(
+        "/export", headers=SAME_ORIGIN, data={"since": "2018-01-02", "until": "2018-01-01"}
+    )
+    assert backwards.status_code == 400 and "the To date is before the From date" in backwards.text
+    assert len(_entries(session, Kind.EXPORT_CREATED)) == 1
