@@ -146,7 +146,7 @@ class Outputs:
             data = await request.form()
             form = {
                 key: str(data.get(key, "")).strip()
-                for key in ("profile", "since", "until", "person", "redact")
+                for key in ("profile", "since", "until", "person", "redact", "sign")
             }
             try:
                 choice = outputs.ReportChoice.from_form(form)

@@ -80,6 +80,7 @@ class ReportChoice:
     until: date | None = None
     person: str | None = None
     redact: bool = False
+    sign: bool = False
 
     @classmethod
     def from_form(cls, form: Mapping[str, str]) -> ReportChoice:
@@ -96,6 +97,7 @@ class ReportChoice:
             until=until,
             person=form.get("person") or None,
             redact=form.get("redact") == "on",
+            sign=form.get("sign") == "on",
         )
 
     def form(self) -> dict[str, Any]:
@@ -106,6 +108,7 @@ class ReportChoice:
             "until": self.until.isoformat() if self.until else "",
             "person": self.person or "",
             "redact": self.redact,
+            "sign": self.sign,
         }
 
 
@@ -255,6 +258,7 @@ def build_report(root: Path, keys: CaseKeys | None, choice: ReportChoice) -> Bui
             until=choice.until,
             person=choice.person,
             redact=choice.redact,
+            sign=choice.sign,
         )
         pdf = written.path.read_bytes()
     if hashlib.sha256(pdf).hexdigest() != written.sha256:  # what is handed over is what was recorded

@@ -434,3 +434,20 @@ def test_an_export_of_part_of_the_case_holds_only_the_chosen_originals(
     )
     assert backwards.status_code == 400 and "the To date is before the From date" in backwards.text
     assert len(_entries(session, Kind.EXPORT_CREATED)) == 1
+
+
+def test_a_signed_report_is_recorded_as_signed_and_checks_out_without_the_case(
+    opened: TestClient, session: Session, tmp_path: Path
+) -> None:
+    page = _build_report(opened, sign="on")
+    assert "Your report is ready.</strong> For the police, " in page and ", signed," in page
+    body = _entries(session, Kind.REPORT_GENERATED)[-1]
+    assert isinstance(body["signature"], dict) and body["signature"]["format"] == "PAdES B-B"
+    pdf = opened.post("/report/download", headers=SAME_ORIGIN).content
+    assert hashlib.sha256(pdf).hexdigest() == body["sha256"]
+    (tmp_path / "signed.pdf").write_bytes(pdf)
+    alone = verify_report(tmp_path / "signed.pdf", None)  # as a recipient without the case checks it
+    assert alone.ok and alone.codes() == {"NEEDS_CASE"}
+    green = _send(opened, pdf, "signed.pdf")
+    assert "This report was made from this case and has not been changed since." in green
+    assert "It is signed by the key with fingerprint" in green
