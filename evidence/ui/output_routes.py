@@ -268,7 +268,7 @@ class Outputs:
         away = self._open_or_redirect(request)
         if away is not None:
             return away
-        result: dict[str, Any] | None = None
+        result: outputs.Checked | None = None
         error = None
         name = ""
         if request.method == "POST":
@@ -283,9 +283,10 @@ class Outputs:
             self._page, request, "check.html", error, section="check", result=result, file_name=name
         )
 
-    async def _check(self, request: Request, name: str) -> dict[str, Any]:
+    async def _check(self, request: Request, name: str) -> outputs.Checked:
         from evidence.case.memtemp import require_room
 
+        expect_key = outputs.expected_key(unquote(request.headers.get("x-expect-key", "")))
         if request.headers.get("content-type", "").startswith("multipart/"):
             raise UsageError(
                 "the file was not sent by this page's script: reload the page and choose it again"
@@ -311,8 +312,8 @@ class Outputs:
             if received == 0:
                 raise UsageError("the file is empty", path=name)
             session = self.s.session
-            result = await run_in_threadpool(outputs.check_received, target, session.case_root, session.keys)
-            result["size"] = _size_words(received)
-            return result
+            return await run_in_threadpool(
+                outputs.check_received, target, session.case_root, session.keys, expect_key
+            )
         finally:
             place.remove()

@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import re
 import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -347,6 +348,18 @@ def build_export(
         raise
 
 
+@dataclass
+class Checked:
+    """A received file's check in words: green or red, what it was, one headline, facts and findings."""
+
+    ok: bool
+    kind: str | None  # "report", "bundle", or None for neither
+    headline: str
+    lines: list[str] = field(default_factory=list)
+    findings: list[str] = field(default_factory=list)
+    not_expected: bool = False  # signed by another key than the fingerprint the sender gave
+
+
 def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
@@ -355,43 +368,69 @@ def _findings(report: Report) -> list[str]:
     return [("Warning: " if f.severity == "warning" else "") + str(f) for f in report.findings]
 
 
-def check_received(path: Path, root: Path | None, keys: CaseKeys | None) -> dict[str, Any]:
-    """Check the file at ``path`` as ``evidence verify FILE`` does (a report against the case at ``root``, or on
-    its own when it names another case), and say what was found in words: ``ok``, ``kind`` ("report",
-    "bundle" or None for neither), ``headline``, ``lines`` (the facts in words) and ``findings``."""
+def expected_key(text: str) -> str | None:
+    """The key fingerprint the sender gave, as typed (spaces, colons and capitals allowed), or None when the
+    field is empty; UsageError in words when it is not one."""
+    digits = re.sub(r"[\s:]", "", text).lower()
+    if not digits:
+        return None
+    if not re.fullmatch(r"[0-9a-f]{64}", digits):
+        raise UsageError("the fingerprint you typed is not one: it has 64 digits and letters a to f")
+    return digits
+
+
+def check_received(
+    path: Path, root: Path | None, keys: CaseKeys | None, expect_key: str | None = None
+) -> Checked:
+    """Check the file at ``path`` as ``evidence verify FILE [--expect-key FINGERPRINT]`` does (a report
+    against the case at ``root``, or on its own when it names another case), and say what was found in words:
+    ``Checked``."""
     from evidence.verify.report import is_report
 
     if is_report(path):
-        return _check_report(path, root, keys)
-    from evidence.verify.bundle import is_bundle
+        found = _check_report(path, root, keys, expect_key)
+    else:
+        from evidence.verify.bundle import is_bundle
 
-    if is_bundle(path):
-        return _check_bundle(path)
-    return {
-        "ok": False,
-        "kind": None,
-        "headline": "This is neither a report (PDF) nor a bundle (zip) made with this toolkit. Nothing was checked.",
-        "lines": [],
-        "findings": [],
-    }
+        if not is_bundle(path):
+            return _neither()
+        found = _check_bundle(path, expect_key)
+    if expect_key and found.not_expected:
+        found.headline = (
+            "It was not signed by the key whose fingerprint you were given: it may not come from who you think. "
+            + found.headline
+        )
+    elif expect_key and found.ok:
+        found.lines.insert(0, "It was signed by the key whose fingerprint you were given.")
+    return found
 
 
-def _check_report(path: Path, root: Path | None, keys: CaseKeys | None) -> dict[str, Any]:
+def _neither() -> Checked:
+    return Checked(
+        False,
+        None,
+        "This is neither a report (PDF) nor a bundle (zip) made with this toolkit. Nothing was checked.",
+    )
+
+
+def _check_report(
+    path: Path, root: Path | None, keys: CaseKeys | None, expect_key: str | None
+) -> Checked:
     from evidence.verify.report import verify_report
 
-    report = verify_report(path, None)  # as ``evidence verify`` outside a case: the manifest and signature
+    # as ``evidence verify`` outside a case: the manifest and signature
+    report = verify_report(path, None, expect_key=expect_key)
     if "manifest" not in report.facts:
-        return {
-            "ok": False,
-            "kind": "report",
-            "headline": "This PDF is not a report made with this toolkit, or it was changed so much that the list "
-            "of what it shows cannot be read. It cannot be checked.",
-            "lines": [],
-            "findings": _findings(report),
-        }
+        return Checked(
+            False,
+            "report",
+            "This PDF is not a report made with this toolkit, or it was changed so much that the list of what it "
+            "shows cannot be read. It cannot be checked.",
+            findings=_findings(report),
+        )
     own_case = False
     if root is not None:  # a report of this case is checked against it, as ``evidence verify`` in the case
-        against = verify_report(path, root, keys=keys)
+        against = verify_report(path, root, keys=keys, expect_key=expect_key)
         own_case = "OTHER_CASE" not in against.codes()
         report = against if own_case else report
     lines = []
@@ -428,20 +467,15 @@ def _check_report(path: Path, root: Path | None, keys: CaseKeys | None) -> dict[
             f"This report does not check out: {_count(errors, 'problem', 'problems')} found. It may have "
             "been changed after it was made."
         )
-    return {
-        "ok": report.ok,
-        "kind": "report",
-        "headline": headline,
-        "lines": lines,
-        "findings": _findings(report),
-        "fingerprint": report.facts.get("report", {}).get("sha256", ""),
-    }
+    return Checked(
+        report.ok, "report", headline, lines, _findings(report), "KEY_NOT_EXPECTED" in report.codes()
+    )
 
 
-def _check_bundle(path: Path) -> dict[str, Any]:
+def _check_bundle(path: Path, expect_key: str | None) -> Checked:
     from evidence.verify.bundle import verify_bundle
 
-    report = verify_bundle(path)
+    report = verify_bundle(path, expect_key=expect_key)
     lines = []
     key = report.facts.get("key_fingerprint")
     head = report.facts.get("head")
@@ -471,13 +505,9 @@ def _check_bundle(path: Path) -> dict[str, Any]:
             f"This bundle does not check out: {_count(errors, 'problem', 'problems')} found. Something in it "
             "was changed, added or removed, or it was not made with this toolkit."
         )
-    return {
-        "ok": report.ok,
-        "kind": "bundle",
-        "headline": headline,
-        "lines": lines,
-        "findings": _findings(report),
-    }
+    return Checked(
+        report.ok, "bundle", headline, lines, _findings(report), "KEY_NOT_EXPECTED" in report.codes()
+    )
 
 
 def _when(text: str) -> str:

@@ -451,3 +451,22 @@ def test_a_signed_report_is_recorded_as_signed_and_checks_out_without_the_case(
     green = _send(opened, pdf, "signed.pdf")
     assert "This report was made from this case and has not been changed since." in green
     assert "It is signed by the key with fingerprint" in green
+
+
+def test_the_fingerprint_the_sender_gave_is_compared(opened: TestClient, session: Session) -> None:
+    opened.post("/export", headers=SAME_ORIGIN, data={})
+    bundle = opened.post("/export/download", headers=SAME_ORIGIN).content
+    assert session.case_root is not None
+    with Case.open(session.case_root, readonly=True, keys=session.keys) as case:
+        fingerprint = case.public_key.fingerprint
+    spaced = " ".join(fingerprint[i : i + 4] for i in range(0, 64, 4)).upper()  # as read out on the phone
+    same = _send(opened, bundle, "b.zip", {**SAME_ORIGIN, "x-expect-key": spaced.replace(" ", "%20")})
+    assert 'class="verdict good"' in same and "signed by the key whose fingerprint you were given" in same
+    other = _send(opened, bundle, "b.zip", {**SAME_ORIGIN, "x-expect-key": "0" * 64})
+    assert 'class="verdict bad"' in other
+    assert (
+        "It was not signed by the key whose fingerprint you were given" in other
+        and "KEY_NOT_EXPECTED" in other
+    )
+    typo = _send(opened, bundle, "b.zip", {**SAME_ORIGIN, "x-expect-key": "12345"})
+    assert "the fingerprint you typed is not one" in typo

@@ -1,13 +1,15 @@
 // "Check something received": the chosen or dropped file is sent by itself as the request's body (its name in
-// X-File-Name, URL-encoded), so the server reads it into memory-backed storage without a multipart parser that
-// would spool it to disk; the answer page's result replaces this page's. The Content-Security-Policy allows no
-// inline script: this is a file of the package.
+// X-File-Name, and the key fingerprint the sender gave in X-Expect-Key, both URL-encoded), so the server reads
+// it into memory-backed storage without a multipart parser that would spool it to disk; the answer page's
+// result replaces this page's. The Content-Security-Policy allows no inline script: this is a file of the
+// package.
 "use strict";
 (function () {
   var zone = document.getElementById("drop-zone");
   var input = document.getElementById("received");
   var button = document.getElementById("check-file");
   var working = document.getElementById("check-working");
+  var expect = document.getElementById("expect-key");
   if (!zone || !input || !button || !working) { return; }
 
   function show(node) {
@@ -35,7 +37,11 @@
     fetch("/check", {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/octet-stream", "X-File-Name": encodeURIComponent(file.name) },
+      headers: {
+        "Content-Type": "application/octet-stream",
+        "X-File-Name": encodeURIComponent(file.name),
+        "X-Expect-Key": encodeURIComponent(expect ? expect.value : "")
+      },
       body: file
     }).then(function (answer) {
       return answer.text().then(function (html) {
