@@ -413,9 +413,7 @@ def _neither() -> Checked:
     )
 
 
-def _check_report(
-    path: Path, root: Path | None, keys: CaseKeys | None, expect_key: str | None
-) -> Checked:
+def _check_report(path: Path, root: Path | None, keys: CaseKeys | None, expect_key: str | None) -> Checked:
     from evidence.verify.report import verify_report
 
     # as ``evidence verify`` outside a case: the manifest and signature

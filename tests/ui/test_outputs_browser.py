@@ -132,7 +132,9 @@ def test_report_export_and_check_in_a_real_browser(
     page.dispatch_event("#drop-zone", "drop", {"dataTransfer": transfer})
     expect(page.locator("#verdict")).to_contain_text("This bundle checks out")
     expect(page.locator("#facts")).to_contain_text(fingerprint)
-    expect(page.locator("#facts")).to_contain_text("It was signed by the key whose fingerprint you were given.")
+    expect(page.locator("#facts")).to_contain_text(
+        "It was signed by the key whose fingerprint you were given."
+    )
     changed = bytearray(bundle_file.read_bytes())
     at = changed.index(b"Body text 1")
     changed[at : at + 11] = b"Body text 9"
