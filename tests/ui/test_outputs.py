@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from starlette.applications import Starlette
+from starlette.routing import Route
 from starlette.testclient import TestClient
 
 from evidence.api import Case
@@ -470,3 +472,20 @@ def test_the_fingerprint_the_sender_gave_is_compared(opened: TestClient, session
     )
     typo = _send(opened, bundle, "b.zip", {**SAME_ORIGIN, "x-expect-key": "12345"})
     assert "the fingerprint you typed is not one" in typo
+
+
+def test_what_was_built_is_forgotten_after_fifteen_minutes(opened: TestClient) -> None:
+    from evidence.ui.output_routes import HELD_SECONDS, Outputs
+
+    app = opened.app
+    assert isinstance(app, Starlette)
+    (held,) = {r.endpoint.__self__ for r in app.routes if isinstance(r, Route) and r.path == "/report"}
+    assert isinstance(held, Outputs) and HELD_SECONDS == 15 * 60
+    _build_report(opened)
+    opened.post("/export", headers=SAME_ORIGIN, data={})
+    assert held.export is not None and held.export.path.is_file()
+    folder = held.export.staged.path
+    held._made_at -= HELD_SECONDS  # the test moves the clock: fifteen minutes have passed
+    assert opened.post("/report/download", headers=SAME_ORIGIN).status_code == 410
+    assert opened.post("/export/download", headers=SAME_ORIGIN).status_code == 410
+    assert not folder.exists() and held.report is None and held.export is None
