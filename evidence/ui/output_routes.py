@@ -5,7 +5,8 @@
 What is built is held here for its download: the report's bytes in memory, the bundle in its private folder on
 memory-backed storage. Either is forgotten (the folder removed) once downloaded to the end (the bundle), when
 another is built, after ``HELD_SECONDS``, and at the first request of this module's after the case was locked
-(the Lock button, Leave now or the idle lock: the key the output was made with is no longer the session's).
+(the Lock button, Leave now or the idle lock: the key the output was made with is no longer the session's; a
+plain case has no key, so there only a request made while it is locked sees the lock).
 
 A received file comes as the request's own body (``outputs.js`` sends the chosen file by itself, its name in the
 ``X-File-Name`` header, URL-encoded), read from ``request.stream()`` into a private folder on memory-backed storage,
