@@ -26,6 +26,7 @@ from starlette.templating import Jinja2Templates
 from evidence.errors import EvidenceError
 from evidence.ui import screens
 from evidence.ui.guard import NEUTRAL_SITE, Guard
+from evidence.ui.output_routes import Outputs
 from evidence.ui.session import COOKIE_NAME, Session
 
 HERE = Path(__file__).parent
@@ -290,5 +291,6 @@ def build_app(session: Session) -> Starlette:
         Route("/timeline", s.timeline, methods=["GET"]),
         Route("/verify", s.verify, methods=["GET", "POST"]),
         Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"),
+        *Outputs(s).routes(),  # the report, export and check-something-received screens
     ]
     return Starlette(routes=routes, middleware=[Middleware(Guard, session=session)])
