@@ -25,6 +25,7 @@ from starlette.templating import Jinja2Templates
 
 from evidence.errors import EvidenceError
 from evidence.ui import screens
+from evidence.ui.adding import Adding
 from evidence.ui.guard import NEUTRAL_SITE, Guard
 from evidence.ui.session import COOKIE_NAME, Session
 
@@ -290,5 +291,6 @@ def build_app(session: Session) -> Starlette:
         Route("/timeline", s.timeline, methods=["GET"]),
         Route("/verify", s.verify, methods=["GET", "POST"]),
         Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"),
+        *Adding(s).routes(),  # adding evidence, the exhibit page (adding.py)
     ]
     return Starlette(routes=routes, middleware=[Middleware(Guard, session=session)])
