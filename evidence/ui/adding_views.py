@@ -177,7 +177,7 @@ def exhibit_view(root: Path, keys: CaseKeys | None, exhibit: str) -> dict[str, A
         "picture": picture,
         "picture_size": size,
         "label_size": max(16, width // 28),  # the boxes' numbers, in the picture's pixels
-        "line_width": max(2, width // 270),
+        "line_width": max(2, width // 180),
         "layout": bool(shown.get("kind")),
         "messages": messages,
         "ocr_text": (ocr or {}).get("text", "") if not shown.get("kind") else "",

@@ -188,7 +188,7 @@ def test_the_exhibit_page_of_a_screenshot_draws_the_read_messages(
     assert re.search(r'<dd id="added-when"><time>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d\d:\d\d</time>', page)
     assert "Screenshots and pictures" in page
     # The picture is 1080x2400; six bubbles read, by looking: received, sent (a photo), received, sent, received, sent
-    assert 'viewBox="0 0 1080 2400"' in page and page.count("<rect ") == 6
+    assert 'viewBox="0 0 1080 2400"' in page and page.count('<g class="box ') == 6
     assert re.findall(r'class="box (box-\w+)"', page) == ["box-in", "box-out"] * 3
     read = re.findall(r'<li value="(\d)"><span class="direction">([^<]+)</span> ([^<]+)</li>', page)
     assert read[0] == ("1", "received", "Hey Naveen! No, I haven&#39;t. Is it good?")
@@ -221,3 +221,12 @@ def test_a_picture_read_without_its_layout_says_no_boxes_are_kept(
     page = client.get("/exhibit/EX-0001").text
     assert "The case keeps no positions for what was read from this picture" in page
     assert "<rect " not in page and 'id="ocr-text"' in page and "Saturday" in page
+
+
+def test_the_timeline_rows_link_to_their_exhibit(client: TestClient, session: Session, corpus: Path) -> None:
+    assert create_case(client, session).status_code == 303
+    assert add(client, [corpus / SMS]).status_code == 200
+    timeline = client.get("/timeline").text
+    assert "12 entries." in timeline
+    links = re.findall(r'<div class="where"><a href="(/exhibit/[^"]+)">EX-0001 ', timeline)
+    assert links == ["/exhibit/EX-0001"] * 12

@@ -172,6 +172,7 @@
 
   function finish(html) {
     busy = false;
+    go.disabled = false;
     show(reading, false);
     pending = [];
     queue.replaceChildren();
