@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import subprocess
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ from starlette.testclient import TestClient
 from evidence.api import Case
 from evidence.ui import uploads
 from evidence.ui.session import Session
+from tests.conftest import ROOT
 from tests.ui.conftest import SAME_ORIGIN, create_case
 
 SMS = Path("smsbackup/sms-devadvance-sms_small.xml")  # 12 SMS (by looking: 12 <sms> elements)
@@ -230,3 +233,29 @@ def test_the_timeline_rows_link_to_their_exhibit(client: TestClient, session: Se
     assert "12 entries." in timeline
     links = re.findall(r'<div class="where"><a href="(/exhibit/[^"]+)">EX-0001 ', timeline)
     assert links == ["/exhibit/EX-0001"] * 12
+
+
+def test_the_demo_files_go_through_the_app_as_through_make_demo(
+    client: TestClient, session: Session, tmp_path: Path
+) -> None:
+    """What `make demo` imports (everything make_samples.py writes but case.json), sent through the page's
+    routes: each file one exhibit, with the counts samples/README.md gives (42 SMS and 1 MMS, 78 calls in each
+    log, 14 diary entries, 4 e-mails)."""
+    samples = tmp_path / "samples"
+    subprocess.run([sys.executable, str(ROOT / "samples" / "make_samples.py"), str(samples)], check=True)
+    files = sorted(p for p in samples.iterdir() if p.name != "case.json" and not p.name.startswith("."))
+    assert len(files) == 12
+    assert create_case(client, session).status_code == 303
+    answer = add(client, files)
+    assert answer.status_code == 200
+    assert "12 new exhibits added" in answer.text
+    assert session.case_root is not None
+    with Case.open(session.case_root, readonly=True, keys=session.keys) as case:
+        counts = {str(e["original_name"]): 0 for e in case.exhibits()}
+        names = {e["sha256"]: str(e["original_name"]) for e in case.exhibits()}
+        for record in case.records():
+            counts[names[record.item_sha256]] += 1
+    assert sorted(counts) == [p.name for p in files]  # every name kept, spaces and brackets included
+    assert counts["sms-20260415093000.xml"] == 43
+    assert counts["calls-20260415093000.xml"] == counts["call-log-carrier.csv"] == 78
+    assert counts["diary.json"] == 14 and counts["alex-emails.mbox"] == 4
