@@ -24,7 +24,7 @@ from starlette.routing import Route
 from evidence.errors import EvidenceError, UsageError
 from evidence.ui import adding_views
 from evidence.ui.screens import in_words
-from evidence.ui.uploads import MAX_FILE_BYTES, Uploads
+from evidence.ui.uploads import MAX_FILE_BYTES, Uploads, backup_folder
 
 if TYPE_CHECKING:
     from evidence.ui.app import Screens
@@ -138,6 +138,12 @@ class Adding:
                 raise UsageError(batch.refused)
             if not batch.files:
                 raise UsageError("no files were sent")
+            backup = backup_folder([held.shown_as for held in batch.files])
+            if backup is not None:
+                raise UsageError(
+                    f"{backup}: this folder is an iPhone backup, which is read as one whole (messages, calls, "
+                    "contacts), not as separate files; add it with the command line (evidence import)"
+                )
             result = await run_in_threadpool(adding_views.import_batch, root, keys, batch)
         except EvidenceError as exc:
             line = exc.message if batch.refused is not None else adding_views.failure_in_words(exc, batch)

@@ -80,6 +80,18 @@ class Batch:
             self._holder = None
 
 
+def backup_folder(shown: list[str]) -> str | None:
+    """The folder among the files' ``shown`` names (``Backup/Manifest.db``) that is an iPhone backup (its
+    ``Manifest.db`` beside ``Info.plist`` or ``Manifest.plist``, as ``importers._iphone_backup_folder``
+    tells one), else None: such a folder is one item for the importer, not thousands of files to add apart."""
+    names = set(shown)
+    for name in shown:
+        folder, _, last = name.rpartition("/")
+        if last == "Manifest.db" and folder and {f"{folder}/Info.plist", f"{folder}/Manifest.plist"} & names:
+            return folder
+    return None
+
+
 def clean_name(raw: str) -> str:
     """The file's own name from what the browser sent (its last path part); InputError for none, ``.``,
     ``..``, a NUL or a name too long for a file system."""

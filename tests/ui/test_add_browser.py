@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -76,6 +77,20 @@ def test_adding_files_and_seeing_an_exhibit_in_a_real_browser(
     expect(page.get_by_label("Choose files")).to_be_focused()
     shoot(page, "add-1-empty", shots)
 
+    # A folder chosen with the folder picker: its files listed with the folder's name, hidden ones left out;
+    # an iPhone backup folder (Manifest.db beside Info.plist) is not sent as loose files.
+    folder = tmp_path / "Phone backup"
+    folder.mkdir()
+    for name in ("Manifest.db", "Info.plist", ".DS_Store"):
+        shutil.copyfile(corpus / SMS, folder / name)
+    page.locator("#folder").set_input_files(folder)
+    expect(page.locator("#queue li")).to_have_count(2)
+    expect(page.locator("#queue")).to_contain_text("Phone backup/Info.plist")
+    page.get_by_role("button", name="Add these files").click()
+    expect(page.get_by_role("alert")).to_contain_text("Phone backup: this folder looks like an iPhone backup")
+    page.get_by_role("button", name="Clear the list").click()
+    expect(page.locator("#queue li")).to_have_count(0)
+
     # A malformed file with a good one: nothing is added, and the page says which file and why.
     page.locator("#files").set_input_files([str(corpus / SMS), str(corpus / MALFORMED)])
     expect(page.locator("#queue li")).to_have_count(2)
@@ -99,7 +114,7 @@ def test_adding_files_and_seeing_an_exhibit_in_a_real_browser(
     page.get_by_role("button", name="Add these files").click()
     # The screenshot is read by OCR (seconds): the page says so while it happens.
     expect(page.locator("#reading-words")).to_contain_text("Reading the pictures", timeout=8000)
-    expect(page.locator("#queue progress").first).to_have_attribute("value", "100")
+    expect(page.locator("#queue .file-state").first).to_contain_text("Being read")
     expect(page.locator("#summary")).to_have_text(
         "2 new exhibits added, 19 records read, 3 warnings.", timeout=20000
     )

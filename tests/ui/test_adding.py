@@ -259,3 +259,23 @@ def test_the_demo_files_go_through_the_app_as_through_make_demo(
     assert counts["sms-20260415093000.xml"] == 43
     assert counts["calls-20260415093000.xml"] == counts["call-log-carrier.csv"] == 78
     assert counts["diary.json"] == 14 and counts["alex-emails.mbox"] == 4
+
+
+def test_an_iphone_backup_folder_is_not_added_as_loose_files(
+    client: TestClient, session: Session, corpus: Path
+) -> None:
+    assert create_case(client, session).status_code == 303
+    batch = start(client)
+    for shown in (
+        "Phone backup/Info.plist",
+        "Phone backup/Manifest.db",
+        "Phone backup/3d/3d0d7e5fb2ce288813306e4d4636395e047a3d28",
+    ):
+        headers = {**SAME_ORIGIN, "x-file-name": quote(shown.rsplit("/", 1)[1]), "x-shown-as": quote(shown)}
+        assert client.post(f"/add/file/{batch}", headers=headers, content=(corpus / SMS).read_bytes()).json()[
+            "ok"
+        ]
+    done = client.post(f"/add/import/{batch}", headers=SAME_ORIGIN)
+    assert done.status_code == 400
+    assert "Phone backup: this folder is an iPhone backup, which is read as one whole" in done.text
+    assert exhibits(session) == []

@@ -155,7 +155,7 @@
         .then(function (p) {
           if (!p || p.stage !== "reading") { return; }
           pending.forEach(function (item) {
-            if (item.shownAs === p.reading) { item.state.textContent = "Being read…"; }
+            if (item.shownAs === p.reading) { item.state.textContent = "Being read now…"; }
           });
           if (p.pictures_total > 0) {
             readingWords.textContent = "Reading the pictures: " + p.pictures_done + " of " + p.pictures_total + " done.";
@@ -193,6 +193,14 @@
 
   go.addEventListener("click", function () {
     if (busy || !pending.length) { return; }
+    // An iPhone backup folder is read as one whole by the command line; its thousands of files are not sent
+    // (the server refuses such a batch too).
+    var manifest = pending.filter(function (i) { return /.\/Manifest\.db$/.test(i.shownAs); })[0];
+    if (manifest) {
+      fail(manifest.shownAs.replace(/\/Manifest\.db$/, "") + ": this folder looks like an iPhone backup, which is read " +
+        "as one whole, not as separate files; add it with the command line (evidence import). Nothing was added.");
+      return;
+    }
     busy = true;
     go.disabled = true;
     show(problem, false);
@@ -212,7 +220,10 @@
         show(reading, true);
         readingWords.textContent = "Reading the files…";
         readingBar.removeAttribute("value");
-        pending.forEach(function (item) { if (!item.state.classList.contains("bad")) { item.state.textContent = "Waiting to be read."; } });
+        // Every file is read in the one import: each bar runs until the result comes.
+        pending.forEach(function (item) {
+          if (!item.state.classList.contains("bad")) { item.state.textContent = "Being read with the others…"; item.bar.removeAttribute("value"); }
+        });
         var stop = watch(batch);
         return post("/add/import/" + encodeURIComponent(batch)).then(function (r) {
           stop();
