@@ -13,6 +13,7 @@ memory and sent with ``no-store`` (the guard's headers), raster pictures only.
 
 from __future__ import annotations
 
+import traceback
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
@@ -148,6 +149,13 @@ class Adding:
         except EvidenceError as exc:
             line = exc.message if batch.refused is not None else adding_views.failure_in_words(exc, batch)
             return self.s.page(request, "add_result.html", status=400, failure=line, result=None)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence, as the CLI's: a bug, said as one
+            traceback.print_exc()  # to the terminal 'evidence ui' runs in, for the report
+            line = (
+                f"the app met an error it did not expect while reading the files ({type(exc).__name__}): a bug "
+                "in evidence; please report it with what the terminal that started the app shows"
+            )
+            return self.s.page(request, "add_result.html", status=500, failure=line, result=None)
         finally:
             batch.stage = "done"
             self.uploads.drop(batch)

@@ -18,7 +18,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from evidence.api import Case
-from evidence.ui import uploads
+from evidence.case.memtemp import memory_folder
+from evidence.ui import adding_views, uploads
 from evidence.ui.session import Session
 from tests.conftest import ROOT
 from tests.ui.conftest import SAME_ORIGIN, create_case
@@ -279,3 +280,27 @@ def test_an_iphone_backup_folder_is_not_added_as_loose_files(
     assert done.status_code == 400
     assert "Phone backup: this folder is an iPhone backup, which is read as one whole" in done.text
     assert exhibits(session) == []
+
+
+def test_a_bug_while_reading_is_said_as_one_and_nothing_is_added(
+    client: TestClient, session: Session, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crashing stand-in for the import (as OCRmyPDF's fault-injecting stand-ins): the page says it is a bug,
+    with no trace in the page, and the batch's files are gone from memory."""
+
+    def crash(*_: object) -> None:
+        raise RuntimeError("an importer's own mistake")
+
+    assert create_case(client, session).status_code == 303
+    batch = start(client)
+    assert send(client, batch, corpus / SMS).json()["ok"]
+    memory = memory_folder()
+    assert memory is not None
+    (held,) = memory.glob(f"evidence-add-*/*/{SMS.name}")
+    monkeypatch.setattr(adding_views, "import_batch", crash)
+    done = client.post(f"/add/import/{batch}", headers=SAME_ORIGIN)
+    assert done.status_code == 500
+    assert "Nothing was added" in done.text and "(RuntimeError): a bug in evidence" in done.text
+    assert "Traceback" not in done.text and "mistake" not in done.text
+    assert exhibits(session) == []
+    assert not held.parent.parent.exists()  # the batch's folder, removed

@@ -227,7 +227,7 @@
         var stop = watch(batch);
         return post("/add/import/" + encodeURIComponent(batch)).then(function (r) {
           stop();
-          if (r.status === 200 || r.status === 400) { return r.text().then(finish); }
+          if (r.status === 200 || r.status === 400 || r.status === 500) { return r.text().then(finish); }
           return r.text().then(function (t) {
             var line = t;
             try { line = JSON.parse(t).error || t; } catch (e) { /* plain text */ }
