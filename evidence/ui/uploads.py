@@ -117,7 +117,7 @@ class Uploads:
             raise StorageError(
                 "this case is encrypted, so added files are held in memory-backed storage (/dev/shm or "
                 "$XDG_RUNTIME_DIR) until they are stored, and this system has none; nothing was added",
-                hint="add the files with the command line (evidence import), which reads them where they are",
+                hint="add the files with evidence import, on the command line, which reads them where they are",
             )
         holder = tempfile.TemporaryDirectory(prefix="evidence-add-", dir=memory)
         batch = Batch(secrets.token_urlsafe(16), Path(holder.name), memory is not None, _holder=holder)
@@ -160,7 +160,7 @@ class Uploads:
             f"too big to add here ({size_text(length or MAX_FILE_BYTES + 1)}; the limit is "
             f"{size_text(MAX_FILE_BYTES)} a file)",
             path=shown_as,
-            hint="the command line (evidence import) has no such limit",
+            hint="evidence import, on the command line, has no such limit",
         )
         if length is not None and length > MAX_FILE_BYTES:
             raise too_big
@@ -178,7 +178,7 @@ class Uploads:
                     raise InputError(
                         f"too big to add here (more than {size_text(MAX_FILE_BYTES)}, the limit a file)",
                         path=shown_as,
-                        hint="the command line (evidence import) has no such limit",
+                        hint="evidence import, on the command line, has no such limit",
                     )
                 out.write(chunk)
         if modified_ms is not None and 0 < modified_ms < 4102444800000:  # before 2100: a real file time

@@ -149,7 +149,7 @@ def test_a_file_over_the_limit_is_refused_in_one_line(
     assert announced.status_code == 400
     assert announced.json()["error"] == (
         "fossifymessages-2_en-US.png: too big to add here (1.5 MB; the limit is 10 kB a file) "
-        "(the command line (evidence import) has no such limit)"
+        "(evidence import, on the command line, has no such limit)"
     )
     done = client.post(f"/add/import/{batch}", headers=SAME_ORIGIN)
     assert done.status_code == 400 and "too big to add here" in done.text and "Nothing was added" in done.text
