@@ -14,8 +14,10 @@ import io
 from dataclasses import dataclass
 from typing import Final
 
+from evidence.case import index
 from evidence.case.folder import CaseFolder
-from evidence.errors import StorageError, UsageError
+from evidence.errors import CaseError, StorageError, UsageError
+from evidence.models import Record
 
 # The pictures a browser shows safely from the case: raster formats only (an SVG is a document, with scripts).
 PICTURE_TYPES: Final = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp"})
@@ -88,3 +90,22 @@ def reader_description(importer: str | None) -> str | None:
     from evidence.importers import REGISTRY
 
     return next((cls.description for cls in REGISTRY if cls.name == importer), None)
+
+
+def records_of(case: CaseFolder, sha256: str, limit: int) -> tuple[list[Record], int]:
+    """The first ``limit`` records read from the file with these bytes, in time order (as ``case.records()``),
+    and how many there are: read from the index for this file only, not the whole case."""
+    conn = case.conn
+    (total,) = conn.execute("SELECT count(*) FROM records WHERE item_sha256 = ?", (sha256,)).fetchone()
+    rows = conn.execute(
+        "SELECT id, json FROM records WHERE item_sha256 = ? ORDER BY occurred_at, id LIMIT ?", (sha256, limit)
+    ).fetchall()
+    found = []
+    for record_id, text in rows:
+        try:
+            found.append(Record.from_json(index.stored_json(text, f"record {record_id}")))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise CaseError(
+                f"the case's index is damaged (record {record_id} is not a record): run 'evidence verify'"
+            ) from None
+    return found, int(total)

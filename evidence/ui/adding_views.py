@@ -109,7 +109,8 @@ def exhibit_view(root: Path, keys: CaseKeys | None, exhibit: str) -> dict[str, A
     from evidence.models import Channel
 
     with Case.open(root, readonly=True, keys=keys) as case:
-        shown = case.show(exhibit)
+        shown = case.show(exhibit, with_records=False)
+        found, total = viewing.records_of(case, shown["sha256"], RECORDS_SHOWN)
         tz = case.tz
         resolver = case.resolver()
         picture = shown["media_type"] in viewing.PICTURE_TYPES
@@ -140,13 +141,13 @@ def exhibit_view(root: Path, keys: CaseKeys | None, exhibit: str) -> dict[str, A
         )
     # A picture's records in screen order (as its numbers), any other file's in time order.
     records = sorted(
-        shown["records"],
+        [{**r.to_json(), "occurred_at": r.occurred_at.isoformat()} for r in found],
         key=(lambda r: ("", r["locator"]))
         if messages
         else (lambda r: (parse_iso(r["occurred_at"]).timestamp(), r["locator"])),
     )
     rows = []
-    for record in records[:RECORDS_SHOWN]:
+    for record in records:
         raw = record.get("raw") or {}
         channel = Channel(record["channel"])
         rows.append(
@@ -183,6 +184,6 @@ def exhibit_view(root: Path, keys: CaseKeys | None, exhibit: str) -> dict[str, A
         "ocr_text": (ocr or {}).get("text", "") if not shown.get("kind") else "",
         "ocr_read": ocr is not None,
         "records": rows,
-        "records_total": len(records),
+        "records_total": total,
         "warnings": [f"{w.get('locator')}: {w.get('message')}" for w in shown["warnings"]],
     }

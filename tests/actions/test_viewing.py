@@ -71,3 +71,21 @@ def test_an_uploaded_file_is_recorded_as_coming_from_where_the_user_had_it(
         # without origins, the path as before
         (again,) = case.import_files([corpus / SMS]).items
         assert again.path == str(corpus / SMS) and again.duplicate_of == "EX-0001"
+
+
+def test_a_page_of_one_files_records_from_the_index(tmp_path: Path, corpus: Path) -> None:
+    calls = corpus / "smsbackup" / "calls-shruggietech-minimal_calls.xml"
+    with Case.init(tmp_path / "c", title="T", tz="UTC") as case:
+        items = case.import_files([corpus / SMS, calls]).items
+        sha = items[0].sha256
+        page, total = viewing.records_of(case, sha, 5)
+        everything = [r for r in case.records() if r.item_sha256 == sha]
+        assert total == len(everything) == 12  # the 12 <sms> of the file, not the call of the other one
+        assert page == everything[:5]
+        assert [r.text for r in page] == [f"Body text {n}" for n in range(1, 6)]
+        light = case.show("EX-0001", with_records=False)
+        full = case.show("EX-0001")
+        assert light["records"] == [] and len(full["records"]) == 12
+        assert {k: v for k, v in light.items() if k != "records"} == {
+            k: v for k, v in full.items() if k != "records"
+        }
