@@ -115,12 +115,13 @@ def test_adding_files_and_seeing_an_exhibit_in_a_real_browser(
     # The screenshot is read by OCR (seconds): the page says so while it happens.
     expect(page.locator("#reading-words")).to_contain_text("Reading the pictures", timeout=8000)
     expect(page.locator("#queue .file-state").first).to_contain_text("Being read")
+    shoot(page, "add-4-reading", shots)
     expect(page.locator("#summary")).to_have_text(
         "2 new exhibits added, 19 records read, 3 warnings.", timeout=20000
     )
     expect(page.locator("#added > li")).to_have_count(2)
     expect(page.locator("#added > li").nth(1)).to_contain_text("no date on the screen")
-    shoot(page, "add-4-result", shots)
+    shoot(page, "add-5-result", shots)
 
     # The exhibit page of the screenshot: the picture from the case, the six messages boxed and listed.
     page.get_by_role("link", name="EX-0002").click()

@@ -189,6 +189,7 @@
     problem.textContent = line;
     show(problem, true);
     go.disabled = false;
+    show(actions, pending.length > 0);
   }
 
   go.addEventListener("click", function () {
@@ -203,6 +204,8 @@
     }
     busy = true;
     go.disabled = true;
+    show(actions, false);  // nothing to press while the files are sent and read
+    pending.forEach(function (item) { item.state.classList.remove("bad"); item.bar.value = 0; });
     show(problem, false);
     var batch = null;
     post("/add/batch")
