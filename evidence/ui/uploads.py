@@ -8,9 +8,10 @@ uploads when the system has no such storage; a plain case (whose store is plaint
 temporary folder. One file above ``MAX_FILE_BYTES`` is refused in one line, before or while it arrives.
 
 A batch lives from the first file to the end of its import, then its folder is removed. Known limits: a batch
-left behind (the window closed mid-upload) stays in memory until the next "Add evidence" run, the case being
-locked, or the app stopping; memory-backed storage is small, so ``memtemp.require_room`` refuses what would
-not fit.
+left behind (the window closed or "Leave now" pressed mid-upload) stays in memory until the next "Add
+evidence" run, the first request of the app's adding routes after the case is locked, or the app stopping (a
+process killed outright leaves it until the computer restarts, as ``memtemp`` says); memory-backed storage is
+small, so ``memtemp.require_room`` refuses what would not fit.
 """
 
 from __future__ import annotations

@@ -304,3 +304,22 @@ def test_a_bug_while_reading_is_said_as_one_and_nothing_is_added(
     assert "Traceback" not in done.text and "mistake" not in done.text
     assert exhibits(session) == []
     assert not held.parent.parent.exists()  # the batch's folder, removed
+
+
+def test_a_file_chosen_in_a_folder_is_recorded_with_the_folders_name(
+    client: TestClient, session: Session, corpus: Path
+) -> None:
+    assert create_case(client, session).status_code == 303
+    batch = start(client)
+    shown = "Jordan’s phone/backups/" + SMS.name  # as the browser gives a folder's file: its path inside it
+    headers = {**SAME_ORIGIN, "x-file-name": quote(SMS.name), "x-shown-as": quote(shown)}
+    assert client.post(f"/add/file/{batch}", headers=headers, content=(corpus / SMS).read_bytes()).json()[
+        "ok"
+    ]
+    done = client.post(f"/add/import/{batch}", headers=SAME_ORIGIN).text
+    assert f'<span class="file-name">{shown}</span>' in done
+    assert session.case_root is not None
+    with Case.open(session.case_root, readonly=True, keys=session.keys) as case:
+        (acquired,) = case.show("EX-0001")["acquisitions"]
+    assert acquired["original_name"] == SMS.name
+    assert acquired["original_path"] == "(added in the app) " + shown
