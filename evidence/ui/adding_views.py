@@ -65,7 +65,8 @@ def result_view(result: ImportResult) -> dict[str, Any]:
         read = None
         if item.tally is not None:
             tally = item.tally
-            read = f"{tally.made} of {tally.seen} {tally.unit} read"
+            one = "entry" if tally.unit == "entries" else tally.unit.removesuffix("s")  # as importing's words
+            read = f"{tally.made} of {tally.seen} {one if tally.seen == 1 else tally.unit} read"
         items.append(
             {
                 "name": shown,

@@ -91,7 +91,8 @@ def test_files_sent_one_by_one_are_imported_together_with_their_names(
         '<a href="/exhibit/EX-0002">EX-0002</a> <span class="file-name">fossifymessages-2_en-US.png' in html
     )
     assert (
-        "7 records read" in html and "no date on the screen; marked date unknown" in html
+        "7 records read</span> (1 of 1 picture read)" in html
+        and "no date on the screen; marked date unknown" in html
     )  # warnings in full
     stored = exhibits(session)
     assert [e["original_name"] for e in stored] == [SMS.name, SHOT.name]  # the names are kept (evidence)
