@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -88,6 +88,9 @@ class Prepared:
     temp_dir: Path | None = (
         None  # a folder of this item's own to remove when the import ends (a packed backup)
     )
+    # Where the file came from, in words, when its path says nothing true (a file uploaded in the app and held
+    # in memory for the import): recorded as ``original_path`` instead of the path.
+    origin_text: str | None = None
 
     @property
     def source_path(self) -> Path:
@@ -178,6 +181,7 @@ def import_files(
     progress: Callable[[str], None] | None = None,
     ocr_progress: Progress | None = None,
     backup_password: PassphraseSource | None = None,
+    origins: Mapping[Path, str] | None = None,
 ) -> ImportResult:
     """Store every file of ``paths`` and record its acquisition; all or nothing.
 
@@ -186,7 +190,9 @@ def import_files(
     no entry is appended and no object is left behind. Pictures are OCR'd first, in parallel
     (``ocr_progress(done, total)`` after each), unless the case already holds their OCR (same image,
     engine version and settings): that result is reused. An iPhone backup folder is packed into one item;
-    an encrypted one is opened with ``$EVIDENCE_BACKUP_PASSWORD`` or ``backup_password()``.
+    an encrypted one is opened with ``$EVIDENCE_BACKUP_PASSWORD`` or ``backup_password()``. ``origins`` says,
+    for a file of ``paths`` whose path is only where it is held for the import (the app's uploads), where it came
+    from: recorded instead of the path, and given back as the item's ``path``.
     """
     from evidence.actions import ocr as ocr_action
 
@@ -203,6 +209,7 @@ def import_files(
                 prepared.append(
                     prepare_backup(case, path, backup_password) if path.is_dir() else prepare(case, path)
                 )
+                prepared[-1].origin_text = (origins or {}).get(path)
             ocr = ocr_action.before_import(case, prepared, ocr_progress)
             for prep in prepared:
                 derive_if_new(case, prep, opts, ocr)
@@ -467,7 +474,7 @@ def _append_item(
         "media_type": prep.media_type,
         "extension_mismatch": prep.mismatch,
         "original_name": prep.path.name,
-        "original_path": str((prep.origin or prep.path).absolute()),
+        "original_path": prep.origin_text or str((prep.origin or prep.path).absolute()),
         "file_mtime": iso_utc(_from_ns(prep.stat.st_mtime_ns)),
         "file_mtime_ns": str(prep.stat.st_mtime_ns),
         "acquired_local": local_now_description(now),
@@ -497,7 +504,7 @@ def _append_item(
         }
         writer.append(key, Kind.RECORDS_DERIVED, derived)
     return ImportedItem(
-        path=str(prep.origin or prep.path),
+        path=prep.origin_text or str(prep.origin or prep.path),
         exhibit=exhibit,
         sha256=sha,
         size=prep.staged.size,

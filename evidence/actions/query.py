@@ -52,9 +52,11 @@ def show_record(case: CaseFolder, record_id: str) -> dict[str, Any]:
     return {**entry.to_json(), "raw": entry.record.raw, "tags": tags}
 
 
-def show(case: CaseFolder, exhibit: str) -> dict[str, Any]:
+def show(case: CaseFolder, exhibit: str, *, with_records: bool = True) -> dict[str, Any]:
     """Everything the case knows of one exhibit: the original, each acquisition, each derivation, its
-    records and warnings, and (for pictures) what OCR read. Raises UsageError for an unknown number."""
+    records and warnings, and (for pictures) what OCR read. Raises UsageError for an unknown number.
+    ``with_records`` False leaves the records out (an empty list): finding them reads every record of the
+    case, seconds in a large one; ``actions.viewing.records_of`` reads a page of them from the index."""
     wanted = exhibit.strip().upper()
     found = [e for e in case.exhibits() if e["exhibit"] == wanted]
     if not found:
@@ -96,7 +98,7 @@ def show(case: CaseFolder, exhibit: str) -> dict[str, Any]:
             )
             blob = canonical_loads(case.store.read_bytes(body["blob_sha256"]).decode("utf-8"))
             warnings.extend(blob.get("warnings", []))
-    records = [r for r in case.records() if r.item_sha256 == sha]
+    records = [r for r in case.records() if r.item_sha256 == sha] if with_records else []
     shown: dict[str, Any] = {
         **item,
         "acquisitions": acquisitions,

@@ -25,6 +25,7 @@ from starlette.templating import Jinja2Templates
 
 from evidence.errors import EvidenceError
 from evidence.ui import screens
+from evidence.ui.adding import Adding
 from evidence.ui.guard import NEUTRAL_SITE, Guard
 from evidence.ui.output_routes import Outputs
 from evidence.ui.session import COOKIE_NAME, Session
@@ -292,5 +293,6 @@ def build_app(session: Session) -> Starlette:
         Route("/verify", s.verify, methods=["GET", "POST"]),
         Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"),
         *Outputs(s).routes(),  # the report, export and check-something-received screens
+        *Adding(s).routes(),  # adding evidence, the exhibit page (adding.py)
     ]
     return Starlette(routes=routes, middleware=[Middleware(Guard, session=session)])
