@@ -27,6 +27,7 @@ HEIGHT = 100  # SVG units; the tallest bar is TOP high
 TOP = 92
 MIN_BAR = 3  # a day with one attempt among days of hundreds still shows
 MIN_VIEW_DAYS = 31  # a chart of a few days is drawn in the middle of a month-wide frame, not stretched
+MIN_BAR_SHARE = 150
 
 
 def long_day(day: date) -> str:
@@ -125,11 +126,14 @@ def chart(
         )
         first = cut
     days = (last - first).days + 1
-    frame = max(days, MIN_VIEW_DAYS)
+    frame = max(days + 2, MIN_VIEW_DAYS)  # a day's space at each end at least, clear of the frame's border
     offset = (frame - days) // 2
     in_burst = stats.burst_days(result)
     shown = {d: n for d, n in per_day.items() if first <= d <= last}
     highest = max(shown.values(), default=1)
+    # A bar is at least 1/MIN_BAR_SHARE of the chart wide, centred on its day: one day among a year's still
+    # shows on a phone (its neighbours' bars may then overlap it; each keeps its own title).
+    width = max(DAY_WIDTH - 2, frame * DAY_WIDTH // MIN_BAR_SHARE)
     bars = []
     for i in range(days):
         day = first + timedelta(days=i)
@@ -140,9 +144,11 @@ def chart(
         burst = day in in_burst
         bars.append(
             Bar(
-                x=(offset + i) * DAY_WIDTH + 1,
+                x=min(
+                    max(0, (offset + i) * DAY_WIDTH + DAY_WIDTH // 2 - width // 2), frame * DAY_WIDTH - width
+                ),
                 y=HEIGHT - height,
-                width=DAY_WIDTH - 2,
+                width=width,
                 height=height,
                 burst=burst,
                 title=f"{long_day(day)}: {_plural(n, 'contact attempt')}" + (" (a burst)" if burst else ""),

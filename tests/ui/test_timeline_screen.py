@@ -10,7 +10,7 @@ Files written by others (``/work/shared/corpus``); the expected values were read
   date="1721161764000" to "1721161769000": 16 July 2024 20:29:24-20:29:29 UTC, 21:29:24-21:29:29 +01:00 in
   London: a burst (at least 5 attempts, no gap over 10 minutes); four of them say "attachment";
 - WhatsApp, Dmitry S (``whatsjson``): line 24, "27/03/2022, 15:11 - Dmitry S: Reply" (the rules suggest a
-  demand to answer);
+  demand to answer); lines 61-62, two missed voice calls on 07/01/2023 at 23:32;
 - ``jared-Example.png``: a chat screenshot with no date on the screen and none in the file.
 """
 
