@@ -28,6 +28,7 @@ TOP = 92
 MIN_BAR = 3  # a day with one attempt among days of hundreds still shows
 MIN_VIEW_DAYS = 31  # a chart of a few days is drawn in the middle of a month-wide frame, not stretched
 MIN_BAR_SHARE = 150
+MAX_BURSTS = 100  # listed in words; the chart marks every one
 
 
 def long_day(day: date) -> str:
@@ -175,7 +176,12 @@ def chart(
         caption += (
             f" In all, {_plural(int(result['attempts']), 'attempt')} on {_plural(len(per_day), 'day')}."
         )
-    bursts = [burst_words(b) for b in result["bursts"]]
+    bursts = [burst_words(b) for b in result["bursts"][:MAX_BURSTS]]
+    if len(result["bursts"]) > MAX_BURSTS:
+        notes.append(
+            f"The first {MAX_BURSTS} of {len(result['bursts'])} bursts are listed below; choose dates in the "
+            "filters to see the others."
+        )
     return {
         "width": frame * DAY_WIDTH,
         "height": HEIGHT,

@@ -214,3 +214,23 @@ def test_entries_whose_date_is_not_known_are_listed_apart_and_not_charted(
         _count(received)
         == "No entries with a known date. And 7 entries whose date is not known, listed apart below."
     )
+
+
+def test_a_burst_across_midnight_names_both_days() -> None:
+    """The words of one burst as ``stats.summary`` gives it (times in the case's zone, with offsets): the
+    sample story's night of 21 to 22 March 2026 (tests/analysis/test_stats.py counts it from the files)."""
+    from datetime import date
+
+    from evidence.ui.daychart import burst_words
+
+    burst = {
+        "start": "2026-03-21T23:41:05+00:00",
+        "end": "2026-03-22T00:37:40+00:00",
+        "attempts": 14,
+        "minutes": 56,
+    }
+    words = burst_words(burst)
+    assert words.words == "21 March 2026 23:41+00:00 – 22 March 2026 00:37+00:00: 14 attempts in 56 minutes"
+    assert (words.first_day, words.last_day) == (date(2026, 3, 21), date(2026, 3, 22))
+    one = burst_words({**burst, "end": "2026-03-21T23:42:05+00:00", "attempts": 5, "minutes": 1})
+    assert one.words == "21 March 2026: 5 attempts in 1 minute, 23:41+00:00 – 23:42+00:00"
