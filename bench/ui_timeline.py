@@ -90,7 +90,7 @@ def main() -> None:
             bursts = len(shown["chart"]["bursts"]) if shown["chart"] else 0
             label = " ".join(f"{k}={v}" for k, v in query.items()) or "no filter"
             print(
-                f"| {label} | {seconds} | {shown['summary']} {shown['attempts']} attempts, {bursts} bursts |"
+                f"| {label} | {seconds} | {shown['summary']} {shown['attempts']} attempts, {bursts} bursts listed |"
             )
 
 
