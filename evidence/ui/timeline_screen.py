@@ -195,6 +195,7 @@ def timeline_view(root: Path, keys: CaseKeys | None, query: Mapping[str, str]) -
         people = [p.name for p in case.people()]
         if filters.person and filters.person not in people:
             filters = replace(filters, person="")
+            problems.append("That person is not in the case; everyone is shown.")
         reviewed = review.decisions(case.entries())
         found = {h.record_id for h in case.search(filters.q, every=True)} if filters.q else None
         for entry in case.timeline_stream():

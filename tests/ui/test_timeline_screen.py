@@ -100,6 +100,8 @@ def test_a_choice_not_on_offer_is_left_out_and_said(
     assert _count(page) == "13 entries."
     assert "A choice in the filters was not one on offer (direction)" in page
     assert "(tactic)" in page
+    nobody = client.get("/timeline", params={"person": "Nobody Known"}).text
+    assert _count(nobody) == "13 entries." and "That person is not in the case; everyone is shown." in nobody
     assert "Traceback" not in page
 
 
