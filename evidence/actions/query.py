@@ -283,11 +283,15 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def search(case: CaseFolder, query: str) -> list[Any]:
-    """Records whose text matches ``query`` (``evidence.analysis.search.Hit``), in time order."""
-    from evidence.analysis.search import search
+def search(case: CaseFolder, query: str, *, every: bool = False) -> list[Any]:
+    """Records whose text matches ``query`` (``evidence.analysis.search.Hit``), in time order: the first
+    ``MAX_HITS``, or ``every`` one (what a filter needs: the app's timeline keeps the entries that match)."""
+    from evidence.analysis.search import MAX_HITS, search
 
-    return search(case.conn, query)
+    return search(case.conn, query, limit=_EVERY if every else MAX_HITS)
+
+
+_EVERY = 2**63 - 1  # SQLite's largest LIMIT: no limit (its -1 would cut the last hit in Python's slice)
 
 
 def relays(case: CaseFolder) -> dict[str, list[dict[str, Any]]]:

@@ -5,8 +5,10 @@ every status, including missed, rejected and blocked ones the phone still logged
 whose direction is ``unknown`` but whose sender is an identifier linked to a person with the role
 ``respondent`` (chat exports and mailboxes often do not say which way a message went; a message sent *by* the
 respondent's own identifier is taken as towards the owner). Outgoing records, diary entries, screenshots and
-records without a linked respondent sender and no direction are not attempts, nor are messages marked
-``date_unknown`` (read from a screenshot that shows no date for them). Caution: a chat between the
+records without a linked respondent sender and no direction are not attempts, nor are records whose day is not
+known (:func:`undated`: messages marked ``date_unknown``, read from a screenshot that shows no date for them, and
+records whose only time is the import's, ``time_source`` ``acquired``: an e-mail with neither a Date nor a
+Received header, a recording with no time in it). Caution: a chat between the
 respondent and a third party (a relayed message) counts too when the respondent's chat name is linked; link
 chat names with that in mind.
 
@@ -42,7 +44,7 @@ from typing import Any, NamedTuple, Protocol, TypeVar
 
 from evidence.analysis.people import Resolver
 from evidence.errors import CaseError
-from evidence.models import Direction, Record
+from evidence.models import Direction, Record, TimeSource
 from evidence.timeline import WHOLE_ITEM_LOCATORS, TimelineEntry
 from evidence.timeline import _party as party
 
@@ -51,10 +53,11 @@ from evidence.timeline import _party as party
 # copies on the timeline are merged only when their directions agree, so leaving the others out changes no
 # entry that stays, and ``is_attempt`` decides the rest record by record.
 # A message no screen dated (``raw.date_unknown``) is no attempt either, and is left out here too: the records are
-# read without ``raw``, so ``attempts`` could not see the mark.
+# read without ``raw``, so ``attempts`` could not see the mark. So is a record whose only time is the import's.
 CANDIDATES = (
     "json_extract(json, '$.direction') IN ('incoming', 'unknown') "
-    "AND IFNULL(json_extract(json, '$.raw.date_unknown'), 0) = 0"
+    "AND IFNULL(json_extract(json, '$.raw.date_unknown'), 0) = 0 "
+    f"AND IFNULL(json_extract(json, '$.time_source'), '') != '{TimeSource.ACQUIRED.value}'"
 )
 
 BURST_MIN = 5
@@ -119,13 +122,20 @@ def is_attempt(record: Record, resolver: Resolver) -> bool:
     return False
 
 
+def undated(record: Record) -> bool:
+    """Whether the day ``record`` happened on is not known: a message no screen dated (``raw.date_unknown``,
+    kept at the screenshot's time for its order only), or a record whose only time is the import's
+    (``TimeSource.ACQUIRED``). Such a record is counted on no day, in no burst and in no gap."""
+    return bool(record.raw.get("date_unknown")) or record.time_source is TimeSource.ACQUIRED
+
+
 def attempts(entries: Iterable[TimelineEntry], resolver: Resolver) -> list[Attempt]:
     """Every attempt in time order, copies from other files counted once."""
     found: list[Attempt] = []
     for entry in entries:
         record = entry.record
-        if not is_attempt(record, resolver) or record.raw.get("date_unknown"):
-            continue  # a message whose date no screen showed (a screenshot's) is counted on no day
+        if not is_attempt(record, resolver) or undated(record):
+            continue  # a record whose day is not known is counted on no day
         ident, person = resolver.identify(record.sender)
         if ident is not None:
             identity = ident.value
@@ -315,6 +325,19 @@ def bursts(found: Sequence[_A], *, minimum: int = BURST_MIN, gap: timedelta = BU
         current.append(attempt)
     runs.append(current)
     return [run for run in runs if len(run) >= minimum]
+
+
+def burst_days(result: dict[str, Any]) -> set[date]:
+    """The days of the case zone that the bursts of a :func:`summary` result touch (both days of one that runs
+    across midnight)."""
+    days: set[date] = set()
+    for burst in result["bursts"]:
+        day = datetime.fromisoformat(burst["start"]).date()
+        last = datetime.fromisoformat(burst["end"]).date()
+        while day <= last:
+            days.add(day)
+            day += timedelta(days=1)
+    return days
 
 
 def compute(

@@ -29,6 +29,7 @@ from evidence.ui.adding import Adding
 from evidence.ui.guard import NEUTRAL_SITE, Guard
 from evidence.ui.output_routes import Outputs
 from evidence.ui.session import COOKIE_NAME, Session
+from evidence.ui.timeline_screen import timeline_view
 
 HERE = Path(__file__).parent
 COMMON_ZONES = (
@@ -247,13 +248,13 @@ class Screens:
         return None
 
     async def timeline(self, request: Request) -> Response:
-        """The timeline with person, channel and date filters (read only)."""
+        """The timeline with its filters and per-day chart (``timeline_screen``; read only)."""
         away = self.open_case_or_redirect()
         if away is not None:
             return away
         assert self.session.case_root is not None
         view = await run_in_threadpool(
-            screens.timeline_view, self.session.case_root, self.session.keys, request.query_params
+            timeline_view, self.session.case_root, self.session.keys, request.query_params
         )
         return self.page(request, "timeline.html", section="timeline", needs_key=True, **view)
 

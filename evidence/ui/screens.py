@@ -1,5 +1,5 @@
 """What the app's screens ask of the library, as plain functions returning what a template shows: create and
-unlock a case, the passphrase hint, the timeline with its filters, the check of the whole case.
+unlock a case, the passphrase hint, the check of the whole case (the timeline: ``timeline_screen.py``).
 
 Each is a thin call into ``evidence.api`` (the check into ``evidence.verify.case``, as ``evidence verify``
 does); nothing here writes but ``Case.init``. Times are shown with their offset (``timeutil.display``), in the
@@ -9,19 +9,16 @@ case's zone.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evidence.errors import EvidenceError, PassphraseError
-from evidence.models import Channel, Direction, Record
-from evidence.timeutil import display
+from evidence.models import Channel
 
 if TYPE_CHECKING:
     from evidence.case.vault import CaseKeys, Cost
 
-TIMELINE_LIMIT = 500  # entries shown at once; the filters narrow the rest
 CHANNEL_WORDS = {
     Channel.CALL: "Call",
     Channel.SMS: "Text message",
@@ -117,91 +114,6 @@ def case_title(root: Path, keys: CaseKeys | None) -> str:
 
     with Case.open(root, readonly=True, keys=keys) as case:
         return case.title
-
-
-def _named(raw: str, resolver: Any) -> str:
-    """An identifier as written, with the person it is linked to: "+15550000001 (Contact A)"."""
-    name = resolver.identify(raw)[1]
-    return f"{raw} ({name})" if name else raw
-
-
-def _who(rec: Record, resolver: Any) -> str:
-    """The other side of a record in words: "from X" for what was received, "to Y" for what was sent."""
-    if rec.direction == Direction.OUTGOING:
-        return "to " + ", ".join(_named(r, resolver) for r in rec.recipients) if rec.recipients else ""
-    return "from " + _named(rec.sender, resolver) if rec.sender else ""
-
-
-def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
-def timeline_view(root: Path, keys: CaseKeys | None, query: Mapping[str, str]) -> dict[str, Any]:
-    """The timeline's rows for the filters in ``query`` (person, channel, since, until), at most
-    ``TIMELINE_LIMIT``, with a summary line saying how many there are."""
-    from evidence.analysis.select import select
-    from evidence.api import Case
-
-    filters = {key: query.get(key, "") for key in ("person", "channel", "since", "until")}
-    error = None
-    try:
-        since, until = _day(filters["since"]), _day(filters["until"])
-    except ValueError:
-        since = until = None
-        error = "A date in the filters is not a date; all dates are shown."
-    channels = [(c.value, CHANNEL_WORDS[c]) for c in Channel]
-    if filters["channel"] and filters["channel"] not in {c.value for c in Channel}:
-        filters["channel"] = ""
-    rows: list[dict[str, Any]] = []
-    total = 0
-    with Case.open(root, readonly=True, keys=keys) as case:
-        tz = case.tz
-        resolver = case.resolver()
-        people = [p.name for p in case.people()]
-        person = filters["person"] if filters["person"] in people else None
-        for entry in case.timeline_stream():
-            if not select(
-                (entry,),
-                tz,
-                resolver=resolver,
-                person=person,
-                channels=[filters["channel"]] if filters["channel"] else (),
-                since=since,
-                until=until,
-            ):
-                continue
-            total += 1
-            if len(rows) >= TIMELINE_LIMIT:
-                continue
-            rec = entry.record
-            rows.append(
-                {
-                    "when": display(rec.occurred_at, tz),
-                    "iso": rec.occurred_at.isoformat(),
-                    "assumed": rec.tz_assumed,
-                    "channel": CHANNEL_WORDS.get(rec.channel, rec.channel.value),
-                    "direction": DIRECTION_WORDS.get(rec.direction.value, rec.direction.value),
-                    "who": _who(rec, resolver),
-                    "text": (rec.text or rec.subject or rec.status or "")[:2000],
-                    "where": "; ".join(f"{s.exhibit} {s.locator}" for s in entry.sources),
-                }
-            )
-        title = case.title
-    if total == 0:
-        summary = "Nothing here yet." if not any(filters.values()) else "Nothing matches these filters."
-    elif total > len(rows):
-        summary = f"The first {len(rows)} of {total} entries. Narrow the dates to see the rest."
-    else:
-        summary = f"{total} entr{'y' if total == 1 else 'ies'}."
-    return {
-        "rows": rows,
-        "summary": summary,
-        "filters": filters,
-        "people": people,
-        "channels": channels,
-        "error": error,
-        "case_title": title,
-    }
 
 
 def _count(n: int, word: str) -> str:

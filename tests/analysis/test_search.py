@@ -77,3 +77,29 @@ def test_timeline_filters(sample_case: Path) -> None:
     assert len(outgoing) == 4
     text = run_cli("-C", str(sample_case), "timeline", "--person", "sam patel")
     assert "(Sam Patel)" in text.stdout
+
+
+def test_search_every_hit_for_a_filter(case: Case, corpus: Path) -> None:
+    """``every``: all the records that match, not the first ``MAX_HITS`` (the app's timeline filters with it).
+    Six WhatsApp exports written by others hold more than ``MAX_HITS`` lines with an "e"."""
+    from evidence.analysis.search import MAX_HITS
+
+    real = corpus / "whatsapp-real"
+    case.import_files(
+        [
+            real / "whatsjson-android-WhatsApp Chat with Dmitry S EN Android.txt",
+            real / "whatsjson-android-WhatsApp Chat with Dmitry S EN+Media Android.txt",
+            real / "whatsjson-android-Chat WhatsApp s\u00a0uživatelem Dmitry S CZ Android.txt",
+            real / "whatsjson-calendars-Buddhist iOS.txt",
+            real / "whatsjson-ios-WhatsApp Chat - Elon Musk (EN).txt",
+            corpus / "whatsapp" / "whatstk-pokemon.txt",
+        ]
+    )
+    first = case.search("e")
+    every = case.search("e", every=True)
+    holding = {
+        r.id for r in case.records() if "e" in " ".join(v for v in (r.sender, r.subject, r.text) if v).lower()
+    }
+    assert len(first) == MAX_HITS < len(every)
+    assert {h.record_id for h in every} == holding
+    assert [h.record_id for h in first] == [h.record_id for h in every][:MAX_HITS]

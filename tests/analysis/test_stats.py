@@ -143,3 +143,27 @@ def test_an_index_row_that_is_not_json_is_named_not_a_traceback(case: Case, corp
     assert result.returncode != 0
     assert "index is damaged" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_record_whose_only_time_is_the_import_is_counted_on_no_day(case: Case, corpus: Path) -> None:
+    """imaptools' ``japanese_iso_2022.eml`` has neither a Date nor a Received header: its time is the import's. Sent
+    by an address linked to a respondent it would otherwise be an attempt on the day of the import."""
+    case.import_files([corpus / "email" / "imaptools-japanese_iso_2022.eml"])
+    case.add_person("Raas", role="respondent", ids=["raasdnil@gmail.com"])
+    (entry,) = case.timeline()
+    assert entry.record.time_source.value == "acquired"
+    assert stats.is_attempt(entry.record, case.resolver()) and stats.undated(entry.record)
+    result = case.stats()
+    assert result["attempts"] == 0 and result["per_day"] == {} and result["bursts"] == []
+    whole = stats.compute(case.timeline(), case.resolver(), case.tz)
+    assert whole == result
+
+
+def test_burst_days_are_the_days_a_burst_touches(sample_case: Path) -> None:
+    with Case.open(sample_case, readonly=True) as case:
+        result = case.stats(person="Alex Morgan")
+    # 14 March 20:41-21:31, and 21 March 23:41 to 22 March 00:37 (across midnight: both days)
+    assert {date(2026, 3, 14), date(2026, 3, 21), date(2026, 3, 22)} <= stats.burst_days(result)
+    starts = {b["start"][:10] for b in result["bursts"]} | {b["end"][:10] for b in result["bursts"]}
+    assert {d.isoformat() for d in stats.burst_days(result)} >= starts
+    assert stats.burst_days({"bursts": []}) == set()
