@@ -1,0 +1,93 @@
+"""The reads behind the user's own work on a case, read only: the identifiers the records name and whom they
+are linked to (``person link`` acts on them), the tactic suggestions waiting for a review and those decided
+(``tag confirm|reject``), and the diary entries (``diary add``). The writes they lead to are
+``annotate.link_person``, ``annotate.add_person``, ``annotate.review_tag`` and ``importing.add_diary_entry``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from evidence.case import index
+from evidence.case.folder import CaseFolder, canonical_loads
+from evidence.case.formats import Kind
+from evidence.case.ledger import entries_of_kind
+from evidence.models import Channel
+
+if TYPE_CHECKING:
+    from evidence.analysis.review import ShownTag
+    from evidence.analysis.seen import Sightings
+    from evidence.timeline import TimelineEntry
+
+
+def identifiers_seen(case: CaseFolder) -> Sightings:
+    """Every identifier the case's timeline names, counted, with the person it is linked to
+    (``evidence.analysis.seen``); hidden callers counted apart."""
+    from evidence import timeline
+    from evidence.analysis.seen import sightings
+
+    exhibits = {e["sha256"]: e["exhibit"] for e in case.exhibits()}
+    entries = timeline.stream(index.records_in_time_order(case.conn, raw=False), exhibits)
+    return sightings(entries, case.resolver())
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One tactic on one timeline entry: waiting for a review, or decided."""
+
+    entry: TimelineEntry
+    tag: ShownTag  # status suggested, confirmed or rejected; start/end index ``words_read``
+    words_read: str  # the text the rules read (``review.record_words``): subject and text
+    why: str | None  # the description of the rule that fired (None for a tactic the user added)
+    decided_seq: int | None  # the ``tactic.reviewed`` entry of the decision in force
+    decided_at: str | None  # its time (RFC 3339 with the offset the ledger recorded)
+
+
+@dataclass(frozen=True)
+class ReviewQueue:
+    """The suggestions nobody reviewed, oldest message first, and those decided, latest decision first."""
+
+    waiting: tuple[Suggestion, ...]
+    decided: tuple[Suggestion, ...]
+
+
+def review_queue(case: CaseFolder) -> ReviewQueue:
+    """The tactic suggestions of every timeline entry, split into waiting and decided (the latest decision for
+    a record and tactic wins, as on the timeline and in reports)."""
+    from evidence.actions.query import timeline_stream
+    from evidence.analysis import review
+    from evidence.analysis.tactics import default_rules
+
+    rules = default_rules()
+    latest: dict[tuple[str, str], tuple[int | None, str | None]] = {}
+    reviewed: dict[tuple[str, str], dict[str, Any]] = {}
+    for decision in entries_of_kind(case.conn, Kind.TACTIC_REVIEWED):
+        body = canonical_loads(decision.body_text)
+        key = (str(body["record"]), str(body["tactic"]))
+        reviewed[key] = body
+        latest[key] = (decision.seq, decision.recorded_at)
+    waiting: list[Suggestion] = []
+    decided: list[Suggestion] = []
+    for entry in timeline_stream(case):
+        for shown in review.tags_for(entry.record, reviewed, rules):
+            why = rules.rule(shown.rule).description if shown.rule is not None else None
+            seq, at = latest.get((entry.record.id, shown.tactic), (None, None))
+            item = Suggestion(entry, shown, review.record_words(entry.record), why, seq, at)
+            (waiting if shown.status == review.SUGGESTED else decided).append(item)
+    decided.sort(key=lambda s: -(s.decided_seq or 0))
+    return ReviewQueue(tuple(waiting), tuple(decided))
+
+
+def diary_entries(case: CaseFolder) -> Iterator[TimelineEntry]:
+    """The diary entries (typed with ``diary add`` or imported from a diary file), in the order of the
+    incidents; each record's ``raw`` holds ``written_at``, ``where``, ``witness``, ``police_ref`` and
+    ``approximate``."""
+    from evidence import timeline
+
+    exhibits = {e["sha256"]: e["exhibit"] for e in case.exhibits()}
+    rows = index.records_in_time_order(
+        case.conn, "json_extract(json, '$.channel') = ?", (Channel.DIARY.value,)
+    )
+    return timeline.stream(rows, exhibits)
