@@ -24,7 +24,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from evidence.errors import EvidenceError
-from evidence.ui import screens
+from evidence.ui import casework, screens
 from evidence.ui.guard import NEUTRAL_SITE, Guard
 from evidence.ui.session import COOKIE_NAME, Session
 
@@ -290,5 +290,6 @@ def build_app(session: Session) -> Starlette:
         Route("/timeline", s.timeline, methods=["GET"]),
         Route("/verify", s.verify, methods=["GET", "POST"]),
         Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"),
+        *casework.routes(s),
     ]
     return Starlette(routes=routes, middleware=[Middleware(Guard, session=session)])

@@ -1,0 +1,71 @@
+"""The review queue and the diary entries (``evidence.actions.casework``) on files written by others: a WhatsApp
+export from rodrigogs/whats-reader's parser tests and an SMS Backup & Restore file from devadvance."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from evidence.actions.casework import diary_entries, review_queue
+from evidence.analysis import review
+from evidence.api import Case
+from evidence.models import ImportOptions
+
+ALICE = "whatsapp/whatsreader-android-WhatsApp Chat with Alice.txt"
+
+
+def _chat(case: Case, corpus: Path) -> None:
+    # "01/12/24" is day-first in this export (its last lines run 02/12 .. 04/12 on consecutive days)
+    case.import_files([corpus / ALICE], options=ImportOptions(tz="Europe/London", date_order="DMY"))
+
+
+def test_the_queue_holds_what_nobody_reviewed_and_a_decision_moves_it_apart(case: Case, corpus: Path) -> None:
+    _chat(case, corpus)
+    queue = review_queue(case)
+    assert queue.waiting and not queue.decided
+    # Each suggestion is what the timeline shows for its record, and its words are where it says they are.
+    for item in queue.waiting:
+        shown = review.tags_for(item.entry.record, {})
+        assert item.tag in shown and item.tag.status == review.SUGGESTED
+        assert item.tag.start is not None and item.tag.end is not None
+        assert item.words_read[item.tag.start : item.tag.end] == item.tag.words
+        assert item.why  # the rule's description
+    times = [item.entry.record.occurred_at for item in queue.waiting]
+    assert times == sorted(times)
+
+    first, *rest = queue.waiting
+    case.review_tag(first.entry.record.id, first.tag.tactic, review.REJECTED, note="friends planning coffee")
+    after = review_queue(case)
+    assert [(i.entry.record.id, i.tag.tactic) for i in after.waiting] == [
+        (i.entry.record.id, i.tag.tactic) for i in rest
+    ]
+    (decided,) = after.decided
+    assert (decided.entry.record.id, decided.tag.tactic) == (first.entry.record.id, first.tag.tactic)
+    assert decided.tag.status == review.REJECTED and decided.tag.note == "friends planning coffee"
+    assert decided.decided_seq == case.head().seq
+    assert decided.decided_at is not None and decided.decided_at.endswith(("Z", "+00:00"))
+
+    # A change of mind: the latest decision is the one in force, and the item is still decided once.
+    case.review_tag(first.entry.record.id, first.tag.tactic, review.CONFIRMED)
+    (changed,) = review_queue(case).decided
+    assert changed.tag.status == review.CONFIRMED and changed.decided_seq == case.head().seq
+
+
+def test_diary_entries_are_the_diary_records_with_when_they_were_written(case: Case, corpus: Path) -> None:
+    case.import_files([corpus / "smsbackup" / "sms-devadvance-sms_small.xml"])
+    assert list(diary_entries(case)) == []
+    case.add_diary_entry(when="2017-12-02 18:30", text="He texted nine times in ten minutes.", where="home")
+    case.add_diary_entry(
+        when="2017-12-01 09:00",
+        text="Saw him outside work.",
+        approximate=True,
+        witness="Sam",
+        police_ref="CAD 1",
+    )
+    found = list(diary_entries(case))
+    assert [e.record.text for e in found] == ["Saw him outside work.", "He texted nine times in ten minutes."]
+    early, late = (e.record.raw for e in found)
+    assert early["approximate"] is True and early["witness"] == "Sam" and early["police_ref"] == "CAD 1"
+    assert late["where"] == "home" and late["approximate"] is False
+    # in the order of the incidents, not of the writing: the earlier incident was written down second
+    assert str(early["written_at"]) > str(late["written_at"])
+    assert all(e.sources[0].exhibit for e in found)
