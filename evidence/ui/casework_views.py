@@ -19,6 +19,7 @@ from evidence.timeutil import display, parse_iso
 
 if TYPE_CHECKING:
     from evidence.actions.casework import Suggestion
+    from evidence.analysis.identity import Identifier
     from evidence.case.vault import CaseKeys
 
 ROLE_WORDS = {
@@ -60,6 +61,12 @@ def _open(root: Path, keys: CaseKeys | None, *, write: bool = False) -> Any:
     return Case.open(root, readonly=not write, keys=keys)
 
 
+def _shown_as(ident: Identifier) -> str:
+    """A phone number in its international form; an address or account as first written (matching ignores
+    case, but "Dmitry S" reads better than "dmitry s")."""
+    return ident.value if ident.kind == "phone" else ident.raw.strip()
+
+
 def tactic_words(tactic: str) -> str:
     """A tactic's name in words."""
     return TACTIC_WORDS.get(tactic, tactic.replace("_", " ").capitalize())
@@ -99,9 +106,9 @@ def people_view(root: Path, keys: CaseKeys | None) -> dict[str, Any]:
         unknown = [
             {
                 "kind": KIND_WORDS.get(s.identifier.kind, s.identifier.kind),
-                "value": s.identifier.value,
+                "value": _shown_as(s.identifier),
                 "raw": s.identifier.raw,
-                "forms": [f for f in s.forms if f != s.identifier.value],
+                "forms": [f for f in s.forms if f != _shown_as(s.identifier)],
                 "entries": s.entries,
                 "from_them": s.from_them,
                 "first": display(s.first, tz),

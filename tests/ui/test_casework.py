@@ -200,6 +200,23 @@ def test_review_shows_the_matched_words_and_moves_on_after_a_decision(
         "friends arranging coffee",
     )
 
+    # A change of mind: the decided item's own button; both decisions stay in the record, the latest in force.
+    assert "Change to confirmed" in page.text.split('id="decided"', 1)[1]
+    changed = client.post(
+        "/review",
+        headers=SAME_ORIGIN,
+        data={"key": key.group(1), "decision": "confirmed"},
+        follow_redirects=False,
+    )
+    assert changed.status_code == 303
+    page = client.get("/review")
+    decided = _text(page.text.split('id="decided"', 1)[1])
+    assert decided.count("Confirmed") == 1 and "Rejected" not in decided
+    assert f"Waiting for you: {waiting - 1}" in _text(page.text)
+    with Case.open(session.case_root, readonly=True, keys=session.keys) as case:
+        reviews = [e.body["decision"] for e in case.entries() if e.kind == "tactic.reviewed"]
+    assert reviews == ["rejected", "confirmed"]
+
 
 def test_the_diary_warns_saves_through_diary_add_and_lists_the_entry(
     client: TestClient, session: Session, corpus: Path
