@@ -7,7 +7,7 @@ are linked to (``person link`` acts on them), the tactic suggestions waiting for
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from evidence.case import index
@@ -19,6 +19,7 @@ from evidence.models import Channel
 if TYPE_CHECKING:
     from evidence.analysis.review import ShownTag
     from evidence.analysis.seen import Sightings
+    from evidence.analysis.tactics import RuleSet
     from evidence.timeline import TimelineEntry
 
 
@@ -53,9 +54,43 @@ class ReviewQueue:
     decided: tuple[Suggestion, ...]
 
 
-def review_queue(case: CaseFolder) -> ReviewQueue:
+@dataclass
+class SuggestionMemo:
+    """The rules' suggestions for one case's records, kept between calls while the records and the rules stay
+    the same (an app keeps one: tagging is the slow part, about 1 ms a message). The records are kept without
+    their ``raw`` fields."""
+
+    key: tuple[Any, ...] | None = None
+    found: list[tuple[TimelineEntry, str, tuple[ShownTag, ...]]] = field(default_factory=list)
+
+
+def _suggestions(
+    case: CaseFolder, rules: RuleSet, memo: SuggestionMemo | None
+) -> list[tuple[TimelineEntry, str, tuple[ShownTag, ...]]]:
+    """Each timeline entry the rules suggest a tactic for, with the words they read and their suggestions."""
+    from evidence.actions.query import timeline_stream
+    from evidence.analysis import review
+    from evidence.timeline import TimelineEntry
+
+    # Records change only by new ``records.derived`` entries (the index is a replay of the append-only ledger).
+    count, last = case.conn.execute("SELECT count(*), max(derived_seq) FROM records").fetchone()
+    key = (str(case.root), count, last, review.rules_fingerprint(rules))
+    if memo is not None and memo.key == key:
+        return memo.found
+    found = []
+    for entry in timeline_stream(case):
+        suggested = review.tags_for(entry.record, {}, rules)
+        if suggested:
+            slim = TimelineEntry(replace(entry.record, raw={}), entry.sources)
+            found.append((slim, review.record_words(entry.record), tuple(suggested)))
+    if memo is not None:
+        memo.key, memo.found = key, found
+    return found
+
+
+def review_queue(case: CaseFolder, memo: SuggestionMemo | None = None) -> ReviewQueue:
     """The tactic suggestions of every timeline entry, split into waiting and decided (the latest decision for
-    a record and tactic wins, as on the timeline and in reports)."""
+    a record and tactic wins, as on the timeline and in reports); ``memo`` keeps the suggestions between calls."""
     from evidence.actions.query import timeline_stream
     from evidence.analysis import review
     from evidence.analysis.tactics import default_rules
@@ -70,12 +105,25 @@ def review_queue(case: CaseFolder) -> ReviewQueue:
         latest[key] = (decision.seq, decision.recorded_at)
     waiting: list[Suggestion] = []
     decided: list[Suggestion] = []
-    for entry in timeline_stream(case):
-        for shown in review.tags_for(entry.record, reviewed, rules):
-            why = rules.rule(shown.rule).description if shown.rule is not None else None
-            seq, at = latest.get((entry.record.id, shown.tactic), (None, None))
-            item = Suggestion(entry, shown, review.record_words(entry.record), why, seq, at)
-            (waiting if shown.status == review.SUGGESTED else decided).append(item)
+
+    def add(entry: TimelineEntry, words: str, shown: ShownTag) -> None:
+        why = rules.rule(shown.rule).description if shown.rule is not None else None
+        seq, at = latest.get((entry.record.id, shown.tactic), (None, None))
+        item = Suggestion(entry, shown, words, why, seq, at)
+        (waiting if shown.status == review.SUGGESTED else decided).append(item)
+
+    suggested_for: set[str] = set()
+    for entry, words, suggested in _suggestions(case, rules, memo):
+        suggested_for.add(entry.record.id)
+        for shown in review.with_decisions(entry.record.id, suggested, reviewed):
+            add(entry, words, shown)
+    # Tactics the user added to records the rules suggest nothing for (``tag confirm`` of a tactic they missed).
+    added_to = {record_id for record_id, _ in reviewed} - suggested_for
+    if added_to:
+        for entry in timeline_stream(case):
+            if entry.record.id in added_to:
+                for shown in review.with_decisions(entry.record.id, (), reviewed):
+                    add(entry, review.record_words(entry.record), shown)
     decided.sort(key=lambda s: -(s.decided_seq or 0))
     return ReviewQueue(tuple(waiting), tuple(decided))
 

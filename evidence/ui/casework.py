@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from evidence.actions.casework import SuggestionMemo
 from evidence.errors import EvidenceError
 from evidence.ui import casework_views as views
 from evidence.ui.screens import in_words
@@ -34,6 +35,9 @@ class Casework:
         self.screens = screens
         # What a change did, by screen: shown once, on the page its redirect leads to.
         self.flash: dict[str, views.Outcome] = {}
+        self.suggestions = (
+            SuggestionMemo()
+        )  # the rules' suggestions, kept while the case's records stay the same
 
     async def _form(self, request: Request) -> dict[str, str]:
         data = await request.form()
@@ -117,7 +121,8 @@ class Casework:
             if outcome.error is None:
                 return RedirectResponse("/review", status_code=303)
             error, chosen = outcome.error, form.get("key", "")
-        view = await run_in_threadpool(views.review_view, root, self.screens.session.keys, chosen)
+        keys = self.screens.session.keys
+        view = await run_in_threadpool(views.review_view, root, keys, chosen, self.suggestions)
         return self._show(request, "review.html", "review", error, **view)
 
     async def diary(self, request: Request) -> Response:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from evidence.timeutil import display, parse_iso
 
 if TYPE_CHECKING:
-    from evidence.actions.casework import Suggestion
+    from evidence.actions.casework import Suggestion, SuggestionMemo
     from evidence.analysis.identity import Identifier
     from evidence.case.vault import CaseKeys
 
@@ -44,6 +44,8 @@ TACTIC_WORDS = {
     "monitoring": "Watching or tracking you",
 }
 DECISION_WORDS = {"confirmed": "Confirmed", "rejected": "Rejected"}
+NEXT_SHOWN = 10  # the suggestions listed after the one to decide now (a big case has thousands)
+DECIDED_SHOWN = 50  # the latest decisions listed
 
 
 @dataclass(frozen=True)
@@ -208,25 +210,30 @@ def _shown(item: Suggestion, tz: Any, resolver: Any) -> dict[str, Any]:
     }
 
 
-def review_view(root: Path, keys: CaseKeys | None, chosen: str = "") -> dict[str, Any]:
+def review_view(
+    root: Path, keys: CaseKeys | None, chosen: str = "", memo: SuggestionMemo | None = None
+) -> dict[str, Any]:
     """The queue: the suggestion to decide now (``chosen`` as ``record|tactic`` when it is still waiting, else
-    the first), the others waiting, and those decided with how."""
+    the first), the next ones waiting (at most ``NEXT_SHOWN``) and the latest decided (at most
+    ``DECIDED_SHOWN``) with how; ``memo`` keeps the rules' suggestions between pages."""
     from evidence.actions.casework import review_queue
 
     with _open(root, keys) as case:
         tz, resolver = case.tz, case.resolver()
-        queue = review_queue(case)
-        waiting = [_shown(s, tz, resolver) for s in queue.waiting]
-        decided = [_shown(s, tz, resolver) for s in queue.decided]
-        title = case.title
-    current = next((w for w in waiting if w["key"] == chosen), waiting[0] if waiting else None)
-    return {
-        "current": current,
-        "waiting": [w for w in waiting if w is not current],
-        "waiting_count": len(waiting),
-        "decided": decided,
-        "case_title": title,
-    }
+        queue = review_queue(case, memo)
+        waiting = queue.waiting
+        current = next((w for w in waiting if f"{w.entry.record.id}|{w.tag.tactic}" == chosen), None)
+        current = current or (waiting[0] if waiting else None)
+        following = [w for w in waiting if w is not current][:NEXT_SHOWN]
+        view = {
+            "current": _shown(current, tz, resolver) if current else None,
+            "waiting": [_shown(w, tz, resolver) for w in following],
+            "waiting_count": len(waiting),
+            "decided": [_shown(d, tz, resolver) for d in queue.decided[:DECIDED_SHOWN]],
+            "decided_count": len(queue.decided),
+            "case_title": case.title,
+        }
+    return view
 
 
 def decide(root: Path, keys: CaseKeys | None, form: Mapping[str, str]) -> Outcome:

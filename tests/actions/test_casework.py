@@ -1,16 +1,18 @@
 """The review queue and the diary entries (``evidence.actions.casework``) on files written by others: a WhatsApp
-export from rodrigogs/whats-reader's parser tests and an SMS Backup & Restore file from devadvance."""
+export from rodrigogs/whats-reader's parser tests, one from whatsjson's (Dmitry S) and an SMS Backup & Restore
+file from devadvance."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from evidence.actions.casework import diary_entries, review_queue
+from evidence.actions.casework import SuggestionMemo, diary_entries, review_queue
 from evidence.analysis import review
 from evidence.api import Case
 from evidence.models import ImportOptions
 
 ALICE = "whatsapp/whatsreader-android-WhatsApp Chat with Alice.txt"
+DMITRY = "whatsapp-real/whatsjson-android-WhatsApp Chat with Dmitry S EN Android.txt"
 
 
 def _chat(case: Case, corpus: Path) -> None:
@@ -69,3 +71,44 @@ def test_diary_entries_are_the_diary_records_with_when_they_were_written(case: C
     # in the order of the incidents, not of the writing: the earlier incident was written down second
     assert str(early["written_at"]) > str(late["written_at"])
     assert all(e.sources[0].exhibit for e in found)
+
+
+def test_the_memo_keeps_the_suggestions_until_the_records_change(case: Case, corpus: Path) -> None:
+    _chat(case, corpus)
+    memo = SuggestionMemo()
+    first = review_queue(case, memo)
+    kept = memo.found
+    assert kept and all(not entry.record.raw for entry, _, _ in kept)  # kept without the source's fields
+    item = first.waiting[0]
+    case.review_tag(item.entry.record.id, item.tag.tactic, review.CONFIRMED, note="yes")
+    # A decision is not a change of the records: the suggestions are not read again, the decision is applied.
+    second = review_queue(case, memo)
+    assert memo.found is kept
+    assert second == review_queue(case)  # the same as without a memo
+    assert [d.tag.status for d in second.decided] == [review.CONFIRMED]
+    # A tactic the rules did not suggest, confirmed on another record, is listed as decided (added by the user).
+    other = next(e for e in case.timeline() if not review.tags_for(e.record, {}))
+    case.review_tag(other.record.id, "threat", review.CONFIRMED)
+    third = review_queue(case, memo)
+    assert memo.found is kept and third == review_queue(case)
+    assert (third.decided[0].entry.record.id, third.decided[0].tag.rule) == (other.record.id, None)
+    # New records: read again.
+    case.import_files([corpus / DMITRY])
+    assert review_queue(case, memo) == review_queue(case)
+    assert memo.found is not kept and len(memo.found) > len(kept)
+
+
+def test_decisions_applied_to_kept_suggestions_are_what_tags_for_gives(case: Case, corpus: Path) -> None:
+    _chat(case, corpus)
+    case.import_files([corpus / DMITRY])
+    entries = case.timeline()
+    tagged = [e for e in entries if review.tags_for(e.record, {})]
+    plain = next(e for e in entries if not review.tags_for(e.record, {}))
+    case.review_tag(tagged[0].record.id, review.tags_for(tagged[0].record, {})[0].tactic, "rejected")
+    case.review_tag(plain.record.id, "insult", "confirmed", note="the rules missed it")
+    reviewed = review.decisions(case.entries())
+    for entry in entries:
+        suggested = review.tags_for(entry.record, {})
+        assert review.with_decisions(entry.record.id, suggested, reviewed) == review.tags_for(
+            entry.record, reviewed
+        )
