@@ -110,7 +110,11 @@ def test_people_review_and_diary_in_a_real_browser(
     expect(page.locator("#now-heading")).to_have_text(f"Waiting for you: {waiting - 1}")
     assert page.locator("#current input[name='key']").get_attribute("value") != first_key
     expect(page.locator("#decided li").first).to_contain_text("Your note: Not about me")
-    page.get_by_role("button", name="Confirm", exact=True).click()
+    # After a decision the note of the next one has the focus: Tab, Enter confirms it, by keyboard alone.
+    expect(page.locator(":focus")).to_have_id("note")
+    page.keyboard.press("Tab")
+    expect(page.locator(":focus")).to_have_text("Confirm")
+    page.keyboard.press("Enter")
     expect(page.locator("#done")).to_contain_text("Confirmed:")
     expect(page.locator("#decided li")).to_have_count(2)
     expect(page.locator("#decided li").first).to_contain_text("Confirmed")
