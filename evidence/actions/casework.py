@@ -64,6 +64,24 @@ class SuggestionMemo:
     found: list[tuple[TimelineEntry, str, tuple[ShownTag, ...]]] = field(default_factory=list)
 
 
+def _records_key(case: CaseFolder, rules: RuleSet) -> tuple[Any, ...]:
+    """What the suggestions depend on: the case, its records and the rules. Records change only by new
+    ``records.derived`` entries (the index is a replay of the append-only ledger)."""
+    from evidence.analysis import review
+
+    count, last = case.conn.execute("SELECT count(*), max(derived_seq) FROM records").fetchone()
+    return (str(case.root), count, last, review.rules_fingerprint(rules))
+
+
+def suggestions_kept(case: CaseFolder, memo: SuggestionMemo) -> int | None:
+    """None when ``memo`` holds the suggestions of the case's records as they are (``review_queue`` is then
+    quick), else how many records the rules would read first (an app says so while it waits)."""
+    from evidence.analysis.tactics import default_rules
+
+    key = _records_key(case, default_rules())
+    return None if memo.key == key else int(key[1])
+
+
 def _suggestions(
     case: CaseFolder, rules: RuleSet, memo: SuggestionMemo | None
 ) -> list[tuple[TimelineEntry, str, tuple[ShownTag, ...]]]:
@@ -72,9 +90,7 @@ def _suggestions(
     from evidence.analysis import review
     from evidence.timeline import TimelineEntry
 
-    # Records change only by new ``records.derived`` entries (the index is a replay of the append-only ledger).
-    count, last = case.conn.execute("SELECT count(*), max(derived_seq) FROM records").fetchone()
-    key = (str(case.root), count, last, review.rules_fingerprint(rules))
+    key = _records_key(case, rules)
     if memo is not None and memo.key == key:
         return memo.found
     found = []

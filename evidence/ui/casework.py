@@ -107,12 +107,15 @@ class Casework:
         )
 
     async def review(self, request: Request) -> Response:
-        """The tactic review queue; POST confirms or rejects one suggestion, then the next one is shown."""
+        """The tactic review queue; POST confirms or rejects one suggestion, then the next one is shown. When
+        the rules must read the messages first (the first visit, or new evidence), the page comes at once
+        saying so, and fetches its body from ``/review/part`` (``?wait=1``: wait instead, without script)."""
         away = self.screens.open_case_or_redirect()
         if away is not None:
             return away
         root = self.screens.session.case_root
         assert root is not None
+        keys = self.screens.session.keys
         error = None
         chosen = request.query_params.get("item", "")
         if request.method == "POST":
@@ -121,9 +124,27 @@ class Casework:
             if outcome.error is None:
                 return RedirectResponse("/review", status_code=303)
             error, chosen = outcome.error, form.get("key", "")
-        keys = self.screens.session.keys
+        elif request.query_params.get("wait") != "1":
+            pending = await run_in_threadpool(views.review_pending, root, keys, self.suggestions)
+            if pending is not None:
+                return self._show(
+                    request, "review.html", "review", None, loading=True, messages=pending, chosen=chosen
+                )
         view = await run_in_threadpool(views.review_view, root, keys, chosen, self.suggestions)
         return self._show(request, "review.html", "review", error, **view)
+
+    async def review_part(self, request: Request) -> Response:
+        """The review page's body alone, for the page that said it was reading the messages."""
+        away = self.screens.open_case_or_redirect()
+        if away is not None:
+            return away
+        root = self.screens.session.case_root
+        assert root is not None
+        chosen = request.query_params.get("item", "")
+        view = await run_in_threadpool(
+            views.review_view, root, self.screens.session.keys, chosen, self.suggestions
+        )
+        return self.screens.page(request, "review_body.html", done=None, **view)
 
     async def diary(self, request: Request) -> Response:
         """The diary form and the entries; POST saves one entry (``diary add``)."""
@@ -150,5 +171,6 @@ def routes(screens: Screens) -> list[Route]:
     return [
         Route("/people", work.people, methods=["GET", "POST"]),
         Route("/review", work.review, methods=["GET", "POST"]),
+        Route("/review/part", work.review_part, methods=["GET"]),
         Route("/diary", work.diary, methods=["GET", "POST"]),
     ]

@@ -236,6 +236,15 @@ def review_view(
     return view
 
 
+def review_pending(root: Path, keys: CaseKeys | None, memo: SuggestionMemo) -> int | None:
+    """None when the review queue can be shown at once, else the number of messages the rules read first."""
+    from evidence.actions.casework import suggestions_kept
+
+    with _open(root, keys) as case:
+        pending: int | None = suggestions_kept(case, memo)
+    return pending
+
+
 def decide(root: Path, keys: CaseKeys | None, form: Mapping[str, str]) -> Outcome:
     """Confirm or reject one suggestion, with an optional note (``case.review_tag``, as ``evidence tag
     confirm|reject``)."""

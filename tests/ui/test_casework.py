@@ -153,8 +153,16 @@ def test_review_shows_the_matched_words_and_moves_on_after_a_decision(
         expected = review_queue(case).waiting
     assert len(expected) >= 2
     first = expected[0]
-    page = client.get("/review")
-    assert page.status_code == 200
+    # The first visit: the page comes at once, saying the messages are being read, and fetches its body.
+    reading = client.get("/review")
+    assert reading.status_code == 200
+    assert re.search(r"Reading \d+ messages for suggestions", _text(reading.text))
+    assert 'hx-get="/review/part"' in reading.text and 'hx-trigger="load"' in reading.text
+    assert 'href="/review?wait=1"' in reading.text  # without script
+    part = client.get("/review/part")
+    assert part.status_code == 200 and "<html" not in part.text and 'id="current"' in part.text
+    page = client.get("/review")  # the suggestions are kept now: the whole page at once
+    assert page.status_code == 200 and 'id="reading"' not in page.text
     current = page.text.split('id="current"', 1)[1].split("</article>", 1)[0]
     assert re.findall(r"<mark>([^<]+)</mark>", current) == [escape(first.tag.words or "")]
     marked = [first.tag.words or ""]
@@ -216,6 +224,12 @@ def test_review_shows_the_matched_words_and_moves_on_after_a_decision(
     with Case.open(session.case_root, readonly=True, keys=session.keys) as case:
         reviews = [e.body["decision"] for e in case.entries() if e.kind == "tactic.reviewed"]
     assert reviews == ["rejected", "confirmed"]
+
+    # New evidence: the messages are read again; ``?wait=1`` (the link for a page without script) waits.
+    _case_with(session, corpus, SMS)
+    assert 'id="reading"' in client.get("/review").text
+    waited = client.get("/review?wait=1")
+    assert 'id="reading"' not in waited.text and 'id="decided"' in waited.text
 
 
 def test_the_diary_warns_saves_through_diary_add_and_lists_the_entry(
