@@ -127,8 +127,16 @@ class Casework:
         elif request.query_params.get("wait") != "1":
             pending = await run_in_threadpool(views.review_pending, root, keys, self.suggestions)
             if pending is not None:
+                title = await run_in_threadpool(self.screens.title)
                 return self._show(
-                    request, "review.html", "review", None, loading=True, messages=pending, chosen=chosen
+                    request,
+                    "review.html",
+                    "review",
+                    None,
+                    loading=True,
+                    messages=pending,
+                    chosen=chosen,
+                    case_title=title,
                 )
         view = await run_in_threadpool(views.review_view, root, keys, chosen, self.suggestions)
         return self._show(request, "review.html", "review", error, **view)

@@ -98,6 +98,7 @@ def test_people_review_and_diary_in_a_real_browser(
     # The first visit says the messages are being read; the body fills in by itself (htmx, /review/part).
     expect(page.locator("#now-heading")).to_contain_text("Waiting for you")
     expect(page.locator("#reading")).to_have_count(0)
+    expect(page.locator(".case-title")).to_have_text("Messages from Contact A")
     waiting = int(re.sub(r"\D", "", page.locator("#now-heading").inner_text()))
     assert waiting >= 2
     current = page.locator("#current")

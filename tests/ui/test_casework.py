@@ -159,6 +159,7 @@ def test_review_shows_the_matched_words_and_moves_on_after_a_decision(
     assert re.search(r"Reading \d+ messages for suggestions", _text(reading.text))
     assert 'hx-get="/review/part"' in reading.text and 'hx-trigger="load"' in reading.text
     assert 'href="/review?wait=1"' in reading.text  # without script
+    assert '<span class="case-title">Harassment by A. Morgan</span>' in reading.text
     part = client.get("/review/part")
     assert part.status_code == 200 and "<html" not in part.text and 'id="current"' in part.text
     page = client.get("/review")  # the suggestions are kept now: the whole page at once
