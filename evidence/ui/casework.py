@@ -35,9 +35,21 @@ class Casework:
         self.screens = screens
         # What a change did, by screen: shown once, on the page its redirect leads to.
         self.flash: dict[str, views.Outcome] = {}
-        self.suggestions = (
-            SuggestionMemo()
-        )  # the rules' suggestions, kept while the case's records stay the same
+        # The rules' suggestions, kept while the case's records stay the same, for one unlock only: a memo made
+        # under other keys (or none, after Lock) is dropped at the next request (``_open``).
+        self.suggestions = SuggestionMemo()
+        self.unlocked_with: object = None
+
+    def _open(self) -> Response | None:
+        """Where to go when the case is not open (``Screens.open_case_or_redirect``); on the way, what this
+        keeps of an earlier unlock (the kept suggestions, a change's line) is forgotten."""
+        away = self.screens.open_case_or_redirect()
+        keys = self.screens.session.keys
+        if away is not None or keys is not self.unlocked_with:
+            self.suggestions = SuggestionMemo()
+            self.flash.clear()
+            self.unlocked_with = keys if away is None else None
+        return away
 
     async def _form(self, request: Request) -> dict[str, str]:
         data = await request.form()
@@ -79,7 +91,7 @@ class Casework:
 
     async def people(self, request: Request) -> Response:
         """The people and the numbers and accounts seen; POST ``action=link`` or ``action=add``."""
-        away = self.screens.open_case_or_redirect()
+        away = self._open()
         if away is not None:
             return away
         root = self.screens.session.case_root
@@ -110,7 +122,7 @@ class Casework:
         """The tactic review queue; POST confirms or rejects one suggestion, then the next one is shown. When
         the rules must read the messages first (the first visit, or new evidence), the page comes at once
         saying so, and fetches its body from ``/review/part`` (``?wait=1``: wait instead, without script)."""
-        away = self.screens.open_case_or_redirect()
+        away = self._open()
         if away is not None:
             return away
         root = self.screens.session.case_root
@@ -143,7 +155,7 @@ class Casework:
 
     async def review_part(self, request: Request) -> Response:
         """The review page's body alone, for the page that said it was reading the messages."""
-        away = self.screens.open_case_or_redirect()
+        away = self._open()
         if away is not None:
             return away
         root = self.screens.session.case_root
@@ -156,7 +168,7 @@ class Casework:
 
     async def diary(self, request: Request) -> Response:
         """The diary form and the entries; POST saves one entry (``diary add``)."""
-        away = self.screens.open_case_or_redirect()
+        away = self._open()
         if away is not None:
             return away
         root = self.screens.session.case_root

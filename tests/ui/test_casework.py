@@ -16,7 +16,7 @@ from evidence.api import Case
 from evidence.models import ImportOptions
 from evidence.timeutil import display
 from evidence.ui.session import Session
-from tests.ui.conftest import SAME_ORIGIN, create_case
+from tests.ui.conftest import PASSPHRASE, SAME_ORIGIN, create_case
 
 SMS = "smsbackup/sms-devadvance-sms_small.xml"
 ALICE = "whatsapp/whatsreader-android-WhatsApp Chat with Alice.txt"
@@ -296,3 +296,29 @@ def test_the_screens_need_the_open_case_and_carry_no_inline_script_or_style(
         assert away.status_code == 303 and away.headers["location"] == "/unlock", path
         refused = client.post(path, headers=SAME_ORIGIN, data={"text": "x"}, follow_redirects=False)
         assert refused.status_code == 303 and refused.headers["location"] == "/unlock", path
+    # What the screens kept of the messages (the rules' suggestions) is not kept across Lock: after the
+    # passphrase the messages are read again.
+    assert client.post("/unlock", headers=SAME_ORIGIN, data={"passphrase": PASSPHRASE}).status_code == 200
+    assert 'id="reading"' in client.get("/review").text
+
+
+def test_changes_from_another_origin_are_refused_on_every_screen(
+    client: TestClient, session: Session, corpus: Path
+) -> None:
+    assert create_case(client, session).status_code == 303
+    _case_with(session, corpus, ALICE)
+    start = _head(session)
+    forms = {
+        "/people": {"action": "add", "name": "Mallory", "role": "other"},
+        "/review": {"key": "x|threat", "decision": "confirmed"},
+        "/diary": {"day": "2026-03-14", "time": "21:30", "text": "planted"},
+    }
+    for path, form in forms.items():
+        for headers in (
+            {"origin": "http://evil.example"},
+            {"origin": "null", "sec-fetch-site": "cross-site"},
+            {},
+        ):
+            answer = client.post(path, headers=headers, data=form, follow_redirects=False)
+            assert answer.status_code == 403, (path, headers)
+    assert _head(session) == start
