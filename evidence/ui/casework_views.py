@@ -93,8 +93,7 @@ def people_view(root: Path, keys: CaseKeys | None) -> dict[str, Any]:
                 "links": [
                     {
                         "kind": KIND_WORDS.get(lk.identifier.kind, lk.identifier.kind),
-                        "value": lk.identifier.value,
-                        "typed": lk.identifier.raw,
+                        "value": _shown_as(lk.identifier),
                         "confidence": lk.confidence,
                         "confidence_words": CONFIDENCE_WORDS.get(lk.confidence, lk.confidence),
                         "basis": lk.basis or "",
