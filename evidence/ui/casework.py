@@ -1,5 +1,5 @@
 """The app's people, tactic review and diary screens: ``/people`` (the people, their numbers and accounts, the
-unknown ones seen in the case, forms to link one and to add a person), ``/review`` (the tactic suggestions
+unknown ones seen in the case, forms to link one, remove a wrong link and add a person), ``/review`` (the tactic suggestions
 nobody reviewed, one at a time, and those decided) and ``/diary`` (the diary form and the entries).
 
 Handlers only: each reads the form, calls ``casework_views`` (thin calls into the library) in a worker thread
@@ -90,7 +90,7 @@ class Casework:
         )
 
     async def people(self, request: Request) -> Response:
-        """The people and the numbers and accounts seen; POST ``action=link`` or ``action=add``."""
+        """The people and the numbers and accounts seen; POST ``action=link``, ``unlink`` or ``add``."""
         away = self._open()
         if away is not None:
             return away
@@ -100,7 +100,8 @@ class Casework:
         error = None
         if request.method == "POST":
             form = await self._form(request)
-            act = views.add_person if form.get("action") == "add" else views.link_identifier
+            acts = {"add": views.add_person, "unlink": views.unlink_identifier}
+            act = acts.get(form.get("action", ""), views.link_identifier)
             outcome = await self._change("people", act, form)
             if outcome.error is None:
                 return RedirectResponse("/people", status_code=303)

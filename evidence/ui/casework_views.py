@@ -88,12 +88,14 @@ def people_view(root: Path, keys: CaseKeys | None) -> dict[str, Any]:
         counts = {(s.identifier.kind, s.identifier.value): s.entries for s in found.seen}
         people = [
             {
+                "index": number,
                 "name": p.name,
                 "role": ROLE_WORDS.get(p.role, p.role),
                 "links": [
                     {
                         "kind": KIND_WORDS.get(lk.identifier.kind, lk.identifier.kind),
                         "value": _shown_as(lk.identifier),
+                        "typed": lk.identifier.raw,
                         "confidence": lk.confidence,
                         "confidence_words": CONFIDENCE_WORDS.get(lk.confidence, lk.confidence),
                         "basis": lk.basis or "",
@@ -102,7 +104,7 @@ def people_view(root: Path, keys: CaseKeys | None) -> dict[str, Any]:
                     for lk in p.links
                 ],
             }
-            for p in case.people()
+            for number, p in enumerate(case.people(), start=1)
         ]
         unknown = [
             {
@@ -144,6 +146,19 @@ def link_identifier(root: Path, keys: CaseKeys | None, form: Mapping[str, str]) 
     with _open(root, keys, write=True) as case:
         case.link_person(name, identifier, basis=basis, confidence=confidence)
     return Outcome(message=f"Linked {identifier} to {name} ({CONFIDENCE_WORDS[confidence]}).")
+
+
+def unlink_identifier(root: Path, keys: CaseKeys | None, form: Mapping[str, str]) -> Outcome:
+    """Remove a link that was wrong, with the reason (``case.link_person(unlink=True)``, as ``evidence person
+    unlink``): a new entry; the link and its removal both stay in the record."""
+    identifier, name, basis = form.get("identifier", ""), form.get("name", ""), form.get("basis", "")
+    if not identifier or not name:
+        return Outcome(error="Choose the link to remove.")
+    if not basis:
+        return Outcome(error="Say why it is not theirs: the reason is kept with the removal.")
+    with _open(root, keys, write=True) as case:
+        case.link_person(name, identifier, basis=basis, unlink=True)
+    return Outcome(message=f"Removed the link of {identifier} to {name}.")
 
 
 def add_person(root: Path, keys: CaseKeys | None, form: Mapping[str, str]) -> Outcome:

@@ -91,6 +91,11 @@ def test_people_review_and_diary_in_a_real_browser(
     expect(person).to_contain_text("How you know: The texts are signed 'A' and name our son")
     expect(page.locator("#unknown")).not_to_contain_text("+15550000004")
     shoot(page, "people-2-linked", shots)
+    # A wrong link can be removed from its card, with a reason (the form opens by keyboard too).
+    person.get_by_text("This is not theirs: remove the link").focus()
+    page.keyboard.press("Enter")
+    expect(person.get_by_label(re.compile("^Why is it not theirs"))).to_be_visible()
+    expect(person.get_by_role("button", name="Remove the link to +15550000004")).to_be_visible()
 
     # Review: one suggestion at a time, its words marked; reject with a note, then confirm the next.
     page.get_by_role("link", name="Review tactics").click()

@@ -104,6 +104,30 @@ def test_people_shows_the_unknown_numbers_with_their_counts_and_links_one(
         (link,) = person.links
         assert (link.identifier.value, link.confidence, link.basis) == ("+15550000004", "suspected", basis)
 
+    # A wrong link is removed with a reason (required); both stay in the record, the number is unknown again.
+    unlink = {"action": "unlink", "name": "Contact A", "identifier": "+15550000004"}
+    assert "This is not theirs: remove the link" in page.text
+    refused = client.post("/people", headers=SAME_ORIGIN, data={**unlink, "basis": ""})
+    assert refused.status_code == 400 and "Say why it is not theirs" in refused.text
+    why = "Their sister uses this phone"
+    removed = client.post(
+        "/people", headers=SAME_ORIGIN, data={**unlink, "basis": why}, follow_redirects=False
+    )
+    assert removed.status_code == 303 and _head(session) == start + 3
+    page = client.get("/people")
+    assert "Removed the link of +15550000004 to Contact A." in _text(page.text)
+    assert "+15550000004" in _text(page.text.split('id="unknown-heading"', 1)[1])
+    with Case.open(session.case_root, readonly=True, keys=session.keys) as case:
+        (person,) = case.people()
+        assert person.links == ()
+        kinds = [e.kind for e in case.entries()][-2:]
+        assert kinds == ["person.linked", "person.unlinked"]
+        assert list(case.entries())[-1].body["basis"] == why
+    relinked = client.post(
+        "/people", headers=SAME_ORIGIN, data={**form, "basis": basis}, follow_redirects=False
+    )
+    assert relinked.status_code == 303
+
     # A number already someone else's is refused in words (the library's check), nothing written.
     client.post(
         "/people",
