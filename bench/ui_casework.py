@@ -6,8 +6,9 @@ An encrypted case (passphrase stretching at ``vault.TEST_COST``: the unlock is n
 import of ``bench/import_speed.make_sms_xml`` (N messages, seeded) and 20 diary entries typed with
 ``add_diary_entry``; then, in this process, each screen's view function (``evidence.ui.casework_views``, what
 the page handler runs in its worker thread, without the HTML): the review queue's first page (the rules read
-every message), one decision (``review_tag``), then R runs each of People, the review queue's next pages (the
-suggestions kept in a ``SuggestionMemo``) and Diary. Prints the median of the R runs and each run.
+every message), one decision (``review_tag``), People's first page (every record's parties counted), then R
+runs each of People's and the review queue's next pages (the counts and suggestions kept in a
+``SightingsMemo`` and a ``SuggestionMemo``) and Diary. Prints the median of the R runs and each run.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.import_speed import make_sms_xml
-from evidence.actions.casework import SuggestionMemo
+from evidence.actions.casework import SightingsMemo, SuggestionMemo
 from evidence.api import Case
 from evidence.case.vault import TEST_COST
 from evidence.ui import casework_views as views
@@ -65,8 +66,11 @@ def main() -> None:
         key = first["current"]["key"]
         seconds, _ = _timed(lambda: views.decide(root, keys, {"key": key, "decision": "rejected"}))
         print(f"one decision (review_tag): {seconds:.2f} s")
+        people = SightingsMemo()
+        seconds, _ = _timed(lambda: views.people_view(root, keys, people))
+        print(f"people, first page (every record's parties counted): {seconds:.2f} s")
         screens: list[tuple[str, Callable[[], Any]]] = [
-            ("people", lambda: views.people_view(root, keys)),
+            ("people, next pages", lambda: views.people_view(root, keys, people)),
             ("review, next pages", lambda: views.review_view(root, keys, "", memo)),
             ("diary", lambda: views.diary_view(root, keys)),
         ]

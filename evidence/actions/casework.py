@@ -23,15 +23,31 @@ if TYPE_CHECKING:
     from evidence.timeline import TimelineEntry
 
 
-def identifiers_seen(case: CaseFolder) -> Sightings:
+@dataclass
+class SightingsMemo:
+    """The identifiers counted over one case's records, kept between calls while the records stay the same
+    (an app keeps one; each call links them to people afresh)."""
+
+    key: tuple[Any, ...] | None = None
+    found: Sightings | None = None
+
+
+def identifiers_seen(case: CaseFolder, memo: SightingsMemo | None = None) -> Sightings:
     """Every identifier the case's timeline names, counted, with the person it is linked to
-    (``evidence.analysis.seen``); hidden callers counted apart."""
+    (``evidence.analysis.seen``); hidden callers counted apart. ``memo`` keeps the counts between calls."""
     from evidence import timeline
     from evidence.analysis.seen import sightings
 
+    resolver = case.resolver()
+    key = _records_key(case)
+    if memo is not None and memo.key == key and memo.found is not None:
+        return memo.found.linked_by(resolver)
     exhibits = {e["sha256"]: e["exhibit"] for e in case.exhibits()}
     entries = timeline.stream(index.records_in_time_order(case.conn, raw=False), exhibits)
-    return sightings(entries, case.resolver())
+    found = sightings(entries, resolver)
+    if memo is not None:
+        memo.key, memo.found = key, found
+    return found
 
 
 @dataclass(frozen=True)
@@ -64,13 +80,13 @@ class SuggestionMemo:
     found: list[tuple[TimelineEntry, str, tuple[ShownTag, ...]]] = field(default_factory=list)
 
 
-def _records_key(case: CaseFolder, rules: RuleSet) -> tuple[Any, ...]:
-    """What the suggestions depend on: the case, its records and the rules. Records change only by new
-    ``records.derived`` entries (the index is a replay of the append-only ledger)."""
+def _records_key(case: CaseFolder, rules: RuleSet | None = None) -> tuple[Any, ...]:
+    """What a reading of the records depends on: the case, its records (and the rules, for suggestions).
+    Records change only by new ``records.derived`` entries (the index is a replay of the append-only ledger)."""
     from evidence.analysis import review
 
     count, last = case.conn.execute("SELECT count(*), max(derived_seq) FROM records").fetchone()
-    return (str(case.root), count, last, review.rules_fingerprint(rules))
+    return (str(case.root), count, last, review.rules_fingerprint(rules) if rules is not None else None)
 
 
 def suggestions_kept(case: CaseFolder, memo: SuggestionMemo) -> int | None:

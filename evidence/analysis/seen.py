@@ -13,7 +13,7 @@ record's parties are read as the importer wrote them; a name shown by a chat exp
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from evidence.analysis.identity import Identifier, is_hidden
@@ -61,6 +61,17 @@ class Sightings:
     def of(self, person: str) -> list[Seen]:
         """The identifiers of ``person`` that the records name."""
         return [s for s in self.seen if s.person == person]
+
+    def linked_by(self, resolver: Resolver) -> Sightings:
+        """The same counts with each identifier's person as ``resolver`` links them now (after a link or an
+        unlink the counts do not change, only whose they are)."""
+        return Sightings(
+            tuple(
+                replace(s, person=resolver.owner.get((s.identifier.kind, s.identifier.value)))
+                for s in self.seen
+            ),
+            self.hidden,
+        )
 
 
 def sightings(entries: Iterable[TimelineEntry], resolver: Resolver) -> Sightings:

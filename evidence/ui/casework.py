@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from evidence.actions.casework import SuggestionMemo
+from evidence.actions.casework import SightingsMemo, SuggestionMemo
 from evidence.errors import EvidenceError
 from evidence.ui import casework_views as views
 from evidence.ui.screens import in_words
@@ -35,9 +35,10 @@ class Casework:
         self.screens = screens
         # What a change did, by screen: shown once, on the page its redirect leads to.
         self.flash: dict[str, views.Outcome] = {}
-        # The rules' suggestions, kept while the case's records stay the same, for one unlock only: a memo made
-        # under other keys (or none, after Lock) is dropped at the next request (``_open``).
+        # The rules' suggestions and the identifiers' counts, kept while the case's records stay the same, for
+        # one unlock only: memos made under other keys (or none, after Lock) are dropped at the next request.
         self.suggestions = SuggestionMemo()
+        self.sightings = SightingsMemo()
         self.unlocked_with: object = None
 
     def _open(self) -> Response | None:
@@ -46,7 +47,7 @@ class Casework:
         away = self.screens.open_case_or_redirect()
         keys = self.screens.session.keys
         if away is not None or keys is not self.unlocked_with:
-            self.suggestions = SuggestionMemo()
+            self.suggestions, self.sightings = SuggestionMemo(), SightingsMemo()
             self.flash.clear()
             self.unlocked_with = keys if away is None else None
         return away
@@ -106,7 +107,7 @@ class Casework:
             if outcome.error is None:
                 return RedirectResponse("/people", status_code=303)
             error = outcome.error
-        view = await run_in_threadpool(views.people_view, root, self.screens.session.keys)
+        view = await run_in_threadpool(views.people_view, root, self.screens.session.keys, self.sightings)
         chosen = form.get("identifier") or request.query_params.get("link", "")
         return self._show(
             request,

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from evidence.timeutil import display, parse_iso
 
 if TYPE_CHECKING:
-    from evidence.actions.casework import Suggestion, SuggestionMemo
+    from evidence.actions.casework import SightingsMemo, Suggestion, SuggestionMemo
     from evidence.analysis.identity import Identifier
     from evidence.case.vault import CaseKeys
 
@@ -77,14 +77,14 @@ def tactic_words(tactic: str) -> str:
 # -- people ---------------------------------------------------------------------------------------------
 
 
-def people_view(root: Path, keys: CaseKeys | None) -> dict[str, Any]:
+def people_view(root: Path, keys: CaseKeys | None, memo: SightingsMemo | None = None) -> dict[str, Any]:
     """The people with their identifiers (status, basis, how many entries name each), the identifiers linked
-    to no one with their counts, and the hidden callers' count."""
+    to no one with their counts, and the hidden callers' count; ``memo`` keeps the counts between pages."""
     from evidence.actions.casework import identifiers_seen
 
     with _open(root, keys) as case:
         tz = case.tz
-        found = identifiers_seen(case)
+        found = identifiers_seen(case, memo)
         counts = {(s.identifier.kind, s.identifier.value): s.entries for s in found.seen}
         people = [
             {

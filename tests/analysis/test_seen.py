@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from evidence.actions.casework import identifiers_seen
+from evidence.actions.casework import SightingsMemo, identifiers_seen
 from evidence.api import Case
 from tests.conftest import DATA
 
@@ -31,17 +31,23 @@ def test_each_number_is_counted_once_an_entry_and_linking_moves_it_to_its_person
     assert busiest.last == datetime(2017, 12, 2, 18, 10, 45, 524000, tzinfo=UTC)  # date="1512238245524"
     assert found.hidden == 0
 
+    memo = SightingsMemo()
+    assert identifiers_seen(case, memo) == found
+    counted = memo.found
     case.add_person("Contact A", role="respondent")
     case.link_person("Contact A", "+1 555 000 0004", basis="signed a text 'A'", confidence="suspected")
     again = identifiers_seen(case)
     assert "+15550000004" not in {s.identifier.value for s in again.unlinked()}
     assert [(s.identifier.value, s.entries) for s in again.of("Contact A")] == [("+15550000004", 7)]
+    # A link changes whose a number is, not the counts: the memo's counts are linked afresh, not recounted.
+    assert identifiers_seen(case, memo) == again and memo.found is counted
 
     # The same file imported a second time adds no entry (copies merge on the timeline), so no count changes.
     copy = case.root.parent / "copy.xml"
     copy.write_bytes(sms.read_bytes().replace(b'backup_set="97e66a20', b'backup_set="97e66a21'))
     case.import_files([copy])
     assert identifiers_seen(case) == again
+    assert identifiers_seen(case, memo) == again and memo.found is not counted  # new records: counted again
 
 
 def test_hidden_callers_are_counted_apart(case: Case) -> None:
