@@ -151,6 +151,10 @@ def test_adding_a_person_with_numbers_needs_a_basis(
     form = {"action": "add", "name": "Alex", "role": "respondent", "ids": "+15550000001\n+1 555 000 0003"}
     refused = client.post("/people", headers=SAME_ORIGIN, data={**form, "basis": ""})
     assert refused.status_code == 400 and "Say how you know" in refused.text
+    # the reason is in the form that was refused, focused (the page opens there), and said once
+    in_form = refused.text.split('id="add-form"', 1)[1]
+    assert 'id="error" tabindex="-1" autofocus>Say how you know' in in_form
+    assert refused.text.count("Say how you know") == 1
     assert "+1 555 000 0003" in refused.text  # what was typed is kept in the form
     assert _head(session) == start
     done = client.post(
