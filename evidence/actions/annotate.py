@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from evidence.case import index
 from evidence.case import sqldriver as sqlite3
 from evidence.case.folder import CaseFolder, PassphraseSource, actor, tool_info
 from evidence.case.formats import Kind
@@ -126,7 +127,8 @@ def review_tag(
     rules = default_rules()
     if tactic not in rules.tactics:
         raise UsageError(f"unknown tactic {tactic!r}", hint="one of: " + ", ".join(rules.tactics))
-    record = next((r for r in case.records() if r.id == record_id), None)
+    # The one record read by its id (the index's key), not every record of the case.
+    record = next(index.records_in_time_order(case.conn, "id = ?", (record_id,)), None)
     if record is None:
         raise UsageError(f"no record {record_id!r} in this case", hint="'timeline --json' shows each id")
     suggested = {t.tactic: t for t in review.tags_for(record, {}, rules)}

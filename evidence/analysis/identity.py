@@ -8,7 +8,8 @@
   name around them (``Alex <alex@example.net>``) is dropped.
 - **Handles** (chat names, social accounts) lose a leading ``@`` and are case-folded: ``@Alex.M.2`` =
   ``alex.m.2``.
-- **Hidden callers** (an empty number, ``(withheld)``, ``Private number``, ``Unknown``, Android's ``-2``)
+- **Hidden callers** (an empty number, ``(withheld)``, ``Private number``, ``Unknown``, Android's ``-2``, and
+  the importers' marks ``(withheld)``, ``(unknown)``, ``(payphone)``)
   normalise to None: they never match anyone, whoever the user believes they were.
 
 Known limits: a handle is matched as text, so two people with the same display name on different apps are
@@ -30,6 +31,8 @@ HIDDEN = frozenset(
     {
         "",
         "(withheld)",
+        "(unknown)",  # the importers' own marks for a hidden caller (smsbackup, googlevoice, iPhone)
+        "(payphone)",
         "withheld",
         "private",
         "private number",

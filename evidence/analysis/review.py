@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from evidence.analysis.tactics import RuleSet, Tag, default_rules, tag
@@ -86,14 +86,28 @@ def tags_for(
     if suggests(record):
         for hit in tag(record_words(record), rules or default_rules()):
             found.setdefault(hit.tactic, hit)
+    suggested = [
+        ShownTag(tactic, SUGGESTED, hit.rule_id, hit.words, hit.start, hit.end, None)
+        for tactic, hit in found.items()
+    ]
+    return with_decisions(record.id, suggested, reviewed)
+
+
+def with_decisions(
+    record_id: str, suggested: Iterable[ShownTag], reviewed: dict[tuple[str, str], dict[str, Any]]
+) -> list[ShownTag]:
+    """The rules' suggestions for one record (``tags_for`` with no decisions) with the user's decisions applied,
+    plus the tactics the user added to it: what ``tags_for`` gives, without tagging the words again."""
     shown = []
-    for tactic, hit in found.items():
-        decision = reviewed.get((record.id, tactic))
-        status = str(decision["decision"]) if decision else SUGGESTED
-        note = decision.get("note") if decision else None
-        shown.append(ShownTag(tactic, status, hit.rule_id, hit.words, hit.start, hit.end, note))
-    for (record_id, tactic), decision in reviewed.items():
-        if record_id == record.id and tactic not in found:
+    found = set()
+    for hit in suggested:
+        found.add(hit.tactic)
+        decision = reviewed.get((record_id, hit.tactic))
+        if decision:
+            hit = replace(hit, status=str(decision["decision"]), note=decision.get("note"))
+        shown.append(hit)
+    for (decided_id, tactic), decision in reviewed.items():
+        if decided_id == record_id and tactic not in found:
             shown.append(
                 ShownTag(tactic, str(decision["decision"]), None, None, None, None, decision.get("note"))
             )

@@ -24,7 +24,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from evidence.errors import EvidenceError
-from evidence.ui import screens
+from evidence.ui import casework, screens
 from evidence.ui.adding import Adding
 from evidence.ui.guard import NEUTRAL_SITE, Guard
 from evidence.ui.output_routes import Outputs
@@ -295,5 +295,6 @@ def build_app(session: Session) -> Starlette:
         Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"),
         *Outputs(s).routes(),  # the report, export and check-something-received screens
         *Adding(s).routes(),  # adding evidence, the exhibit page (adding.py)
+        *casework.routes(s),
     ]
     return Starlette(routes=routes, middleware=[Middleware(Guard, session=session)])

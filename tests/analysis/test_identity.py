@@ -36,7 +36,10 @@ def test_short_codes_keep_their_digits() -> None:
     assert ident is not None and (ident.kind, ident.value) == ("phone", "101")
 
 
-@pytest.mark.parametrize("raw", ["", "  ", "(withheld)", "Withheld", "Private number", "UNKNOWN", "-2", None])
+@pytest.mark.parametrize(
+    "raw",
+    ["", "  ", "(withheld)", "Withheld", "Private number", "UNKNOWN", "-2", "(unknown)", "(payphone)", None],
+)
 def test_hidden_callers_match_no_one(raw: str | None) -> None:
     assert normalise(raw, "GB") is None
 
