@@ -116,6 +116,11 @@ def _not_counted(entry: TimelineEntry) -> str:
         return "the complainant's own account"
     if rec.direction is Direction.OUTGOING:
         return "outgoing"
+    between = rec.raw.get("conversation_between")
+    if isinstance(between, list) and between:  # evidence.report.sides: a friend's chat handed over
+        return (
+            "a conversation between " + " and ".join(str(n) for n in between) + ", not with the complainant"
+        )
     if rec.direction is Direction.UNKNOWN:
         return "direction unknown, not from a respondent"
     return rec.direction.value

@@ -1,0 +1,152 @@
+"""The demo report read as a defence lawyer reads it (issue 14, the audit after the last session): who each
+message is from and on what basis, whose side each line is on, what a person's report keeps, and the other
+findings, each checked on the text of the PDF (``pdftotext``) of the case `make demo` builds."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from evidence.api import Case
+from tests.conftest import run_cli, sample_files
+from tests.report.test_demo import TITLE, demo_commands
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("audit")
+    root = base / "case"
+    with Case.init(root, title=TITLE, tz="Europe/London", no_contact_since=date(2026, 3, 1)) as case:
+        case.import_files(sample_files(base))
+    typed = ["diary", "add", "--when", "2026-04-14 08:10", "--text", TYPED, "--where", "Bus 55"]
+    for args in [*demo_commands(), typed]:
+        out = run_cli("-C", str(root), *args)
+        assert out.returncode == 0, (args, out.stderr)
+    return root
+
+
+TYPED = "Alex rang again from the new number while I was on the bus. I did not answer."
+
+
+def _flat(pdf: bytes, tmp: Path, name: str) -> str:
+    path = tmp / f"{name}.pdf"
+    path.write_bytes(pdf)
+    raw = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True)
+    return " ".join(raw.stdout.split())
+
+
+@pytest.fixture(scope="module")
+def texts(demo: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The lawyer and police reports, and the police report of Alex Morgan alone (``--person``)."""
+    tmp = tmp_path_factory.mktemp("audit-texts")
+    with Case.open(demo, readonly=True) as case:
+        return {
+            "lawyer": _flat(case.render_report(profile="lawyer"), tmp, "lawyer"),
+            "police": _flat(case.render_report(profile="police"), tmp, "police"),
+            "alex": _flat(case.render_report(profile="police", person="Alex Morgan"), tmp, "alex"),
+        }
+
+
+def _timeline(text: str) -> str:
+    return text[text.index("Every record in time order") if "Every record in time order" in text else 0 :]
+
+
+def test_a_persons_report_keeps_the_screenshot_and_the_diary_entries_about_him(texts: dict[str, str]) -> None:
+    alex = texts["alex"]
+    # Before: "186 timeline entries from 5 exhibits": the Instagram screenshot (EX-0004) and the diary (EX-0011)
+    # were withheld from his report.
+    assert "EX-0004 Screenshot_20260320-224512_Instagram.png" in alex
+    assert "EX-0011 diary.json" in alex
+    # The diary entry about the new Instagram account names "@alex.m.2" and "Alex": it is in his report.
+    assert "Message request on Instagram from a new account, @alex.m.2" in alex
+
+
+def test_instagram_messages_say_who_sent_them_and_on_what_basis(texts: dict[str, str]) -> None:
+    for name in ("lawyer", "alex"):
+        timeline = _timeline(texts[name])
+        rows = re.findall(r"chat \(Instagram\) incoming (.{0,400}?)EX-0004 image#m0\d", timeline)
+        assert len(rows) == 6, name
+        for row in rows:
+            # Before: Sender "-" and "nobody: no sender read", although the header reads alex.m.2.
+            assert row.startswith("alex.m.2 = Alex Morgan (respondent, suspected)"), row
+            assert "the screen's header, above the messages, reads 'alex.m.2'" in row
+            assert re.search(r"attempt \d+ Alex Morgan, suspected", row)
+    assert "nobody: no sender read" not in texts["lawyer"]
+
+
+def test_the_complainants_own_address_and_name_settle_the_direction(texts: dict[str, str]) -> None:
+    timeline = _timeline(texts["lawyer"])
+    # Sam's e-mail to jordan.lee@example.org: "direction unknown" before; now incoming, Sam's attempt.
+    sam = re.search(r"email incoming sam\.patel@examp\s?le\.org (.{0,900}?)EX-0001 message", timeline)
+    assert sam is not None
+    assert "addressed to the complainant (her own address jordan.lee@example.org)" in sam.group(1)
+    assert re.search(r"attempt \d+ Sam Patel, third party", sam.group(1))
+    # Jordan's own WhatsApp line is outgoing, from her, on the basis of her name.
+    jordan = re.search(r"chat \(whatsapp\) outgoing Jordan Lee (.{0,1200}?)EX-0007 line 6 ", timeline)
+    assert jordan is not None
+    assert "sent by the complainant (her name, 'Jordan Lee')" in jordan.group(1)
+    assert jordan.group(1).endswith("not counted: outgoing ")
+    assert "direction unknown" not in re.sub(
+        r"the export gives no direction", "", timeline.split("Appendix")[0]
+    )
+
+
+def test_the_friends_chat_is_a_conversation_between_others(texts: dict[str, str]) -> None:
+    timeline = _timeline(texts["lawyer"])
+    rows = re.findall(
+        r"chat \(whatsapp\) unknown (Sam Patel|Alex Morgan) (.{0,500}?)EX-0006 _chat\.txt", timeline
+    )
+    assert len(rows) == 20  # the 21 records of _chat.txt less its system line
+    for who, row in rows:
+        assert "a conversation between Alex Morgan and Sam Patel: the complainant is not in it" in row
+        assert (
+            "not counted: a conversation between Alex Morgan and Sam Patel, not with the complainant" in row
+        )
+        # The Sender column names the person, and that a name as written is no link.
+        if who == "Alex Morgan":
+            assert "= Alex Morgan (respondent; the name as written, not a linked identifier)" in row
+        else:
+            assert "= Sam Patel (third-party; the name as written, not a linked identifier)" in row
+
+
+def test_every_sender_number_names_its_person(texts: dict[str, str]) -> None:
+    timeline = _timeline(texts["lawyer"])
+    # Before, a counted row's Sender showed the raw number only (the person only in the Counted column).
+    sms = re.findall(r"sms incoming \+447700900456 (= Alex Morgan \(respondent, confirmed\))?", timeline)
+    assert sms and all(sms)
+
+
+def test_typed_and_imported_diary_entries_are_told_apart(texts: dict[str, str]) -> None:
+    timeline = _timeline(texts["lawyer"])
+    typed = re.search(re.escape(TYPED) + r"” (.{0,400})", timeline)
+    assert typed is not None
+    assert typed.group(1).startswith(
+        "typed into the case with 'evidence diary add': its written-at time is this computer's clock when it "
+        "was typed; written 20"
+    )
+    assert re.search(r"recorded in the ledger [^;]+ \(0 h 0 min after it was written\)", typed.group(1))
+    imported = re.findall(
+        r"imported from the diary file 'diary\.json', written outside this toolkit", timeline
+    )
+    assert len(imported) == 14  # the 14 entries of the samples' diary.json
+    police = texts["police"]
+    incidents = police[police.index("Incidents the complainant recorded") : police.index("Requests to stop")]
+    assert incidents.count("(imported file)") == 14 and incidents.count("(typed: diary add)") == 1
+
+
+def test_requests_to_stop_include_her_whatsapp_request_and_the_police_ref_is_whole(
+    texts: dict[str, str],
+) -> None:
+    police = texts["police"]
+    requests = police[police.index("Requests to stop") : police.index("Contact by any means")]
+    # Her line in the WhatsApp chat had "direction unknown" and was missed.
+    assert re.search(
+        r"2026-03-04 12:50 \+00:00 chat “Please stop contacting me\. I won't reply again\.” EX-0007 line 6",
+        requests,
+    )
+    incidents = police[police.index("Incidents the complainant recorded") : police.index("Requests to stop")]
+    assert "CAD 4521/14MAR26" in incidents and "4521/1 4MAR26" not in incidents
