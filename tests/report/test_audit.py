@@ -150,3 +150,36 @@ def test_requests_to_stop_include_her_whatsapp_request_and_the_police_ref_is_who
     )
     incidents = police[police.index("Incidents the complainant recorded") : police.index("Requests to stop")]
     assert "CAD 4521/14MAR26" in incidents and "4521/1 4MAR26" not in incidents
+
+
+def test_exhibits_carry_producer_references_in_the_police_and_court_reports(texts: dict[str, str]) -> None:
+    for name in ("police", "lawyer"):
+        exhibits = texts[name][
+            texts[name].index("EX-0001 Message from Alex (sorry).eml Producer's reference") :
+        ]
+        for n in range(1, 14):
+            assert f"Producer's reference JL/{n} (the complainant's initials" in exhibits, (name, n)
+    statement = texts["police"][texts["police"].rindex("WITNESS STATEMENT") :]
+    assert "each with my exhibit reference (my initials and its number, JL/N)" in statement
+    assert re.search(
+        r"JL/4 \(EX-0004\): Screenshot_20260320-224512_Instagram\.png, SHA-256 28d108c5", statement
+    )
+    assert not re.search(r"\$[a-z_]+", statement)
+
+
+def test_the_period_says_what_it_is_made_of_and_sets_apart_what_predates_the_no_contact_date(
+    texts: dict[str, str],
+) -> None:
+    cover = texts["lawyer"][: texts["lawyer"].index("No contact since")]
+    # Before: "Period covered 2024-06-02 to 2026-04-14", taken from a friend's 2024 chat, unexplained.
+    assert re.search(
+        r"Period covered 2024-06-02 to 2026-04-14: from the first record shown \(EX-0006 _chat\.txt line 1\) "
+        r"to the last \(EX-00\d\d [a-z]+ \d+\)\. Before the no-contact date, 2026-03-01: 5 record\(s\), "
+        r"2024-06-02 to 2025-11-17, in EX-0006 \(5\); on or after it: \d+ record\(s\), 2026-03-01 to 2026-04-14",
+        cover,
+    )
+    assert "Period of each exhibit EX-0001: 2026-03-15 (1 record) EX-0002: 2026-04-02 (1 record)" in cover
+    assert "EX-0006: 2024-06-02 to 2026-04-02 (21 records)" in cover
+    # His report starts at his first record, after the no-contact date.
+    alex = texts["alex"][: texts["alex"].index("No contact since")]
+    assert "Every record is on or after the no-contact date, 2026-03-01" in alex
