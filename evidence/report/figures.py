@@ -114,6 +114,8 @@ def _not_counted(entry: TimelineEntry) -> str:
     rec = entry.record
     if rec.channel is Channel.DIARY:
         return "the complainant's own account"
+    if rec.channel is Channel.SCREENSHOT:
+        return "a whole screenshot, not a message (its messages are rows of their own)"
     if rec.direction is Direction.OUTGOING:
         return "outgoing"
     between = rec.raw.get("conversation_between")

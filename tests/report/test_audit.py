@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 import subprocess
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from evidence.api import Case
+from evidence.models import Channel
 from tests.conftest import run_cli, sample_files
 from tests.report.test_demo import TITLE, demo_commands
 
@@ -183,3 +184,51 @@ def test_the_period_says_what_it_is_made_of_and_sets_apart_what_predates_the_no_
     # His report starts at his first record, after the no-contact date.
     alex = texts["alex"][: texts["alex"].index("No contact since")]
     assert "Every record is on or after the no-contact date, 2026-03-01" in alex
+
+
+def test_a_screen_that_is_no_conversation_is_not_quoted_as_a_message(texts: dict[str, str]) -> None:
+    timeline = _timeline(texts["lawyer"]).split("Appendix: full text")[0]
+    # EX-0003 is a call list: its OCR text ("all> 64% © 21:33 Q Search contacts ...") was quoted as words.
+    assert "Search contacts" not in timeline and "lhlhUd" not in timeline
+    assert re.search(
+        r"Whole screenshot \(screen read as: not recognised\), not a message; no message was read from it; OCR "
+        r"read 79 word\(s\), mean confidence 66% \(low\), all in Appendix A-\d+; the picture is under its exhibit",
+        timeline,
+    )
+    assert timeline.count("not counted: a whole screenshot, not a message") == 3
+    appendix = texts["lawyer"][texts["lawyer"].rindex("A-1 the timeline's row of") :]
+    assert (
+        appendix.count(
+            "Every word OCR read on the whole screen, in reading order, as it read them (not a message"
+        )
+        == 3
+    )
+
+
+def test_a_message_ocr_read_with_low_confidence_is_marked() -> None:
+    from evidence.models import Direction, Record, TimeSource
+    from evidence.report.sections.timeline import _words
+    from evidence.timeline import Source, TimelineEntry
+
+    def entry(confidence: int) -> TimelineEntry:
+        rec = Record(
+            item_sha256="0" * 64,
+            locator="image#m01",
+            occurred_at=datetime(2026, 3, 20, 22, 31, tzinfo=UTC),
+            time_source=TimeSource.SHOWN_ON_SCREEN,
+            tz_assumed=True,
+            channel=Channel.CHAT,
+            direction=Direction.INCOMING,
+            importer="screenshot",
+            importer_version="1",
+            text="Answer me",
+            raw={"confidence_permille": confidence},
+        )
+        return TimelineEntry(rec, (Source(rec.id, "EX-0001", "image#m01", "0" * 64),))
+
+    low = _words(entry(512), "Answer me", None)
+    assert (
+        low
+        == "“Answer me”\n[OCR low confidence: 51% on average for these words (below 70%): compare them with the picture]"
+    )
+    assert _words(entry(958), "Answer me", None) == "“Answer me”"

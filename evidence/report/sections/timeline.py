@@ -24,6 +24,9 @@ from evidence.report.sections.appendix import WORDS_LIMIT, plan
 from evidence.report.templates import Section
 from evidence.timeline import TimelineEntry
 
+# OCR's mean word confidence (per mille) under which a screenshot message's words are marked for checking
+# against the picture (the layout keeps a message from 400 up: ``min_message_confidence_permille``).
+LOW_CONFIDENCE_PERMILLE = 700
 ROWS_PER_TABLE = 200  # long timelines become several flowables (each splits across pages between rows)
 OWN_ACCOUNT_BG = colors.HexColor("#FFF4D6")  # the complainant's own account, apart from machine records
 OWN_ACCOUNT = "COMPLAINANT'S OWN ACCOUNT (diary), not a machine record"
@@ -287,6 +290,8 @@ def _words(entry: TimelineEntry, full: str, item: str | None) -> str:
         if rec.duration_s:
             call += f", {rec.duration_s} s"
         return call
+    if rec.channel is Channel.SCREENSHOT:
+        return _whole_screen(rec, item)
     words = full or (rec.status or "")
     if len(words) > WORDS_LIMIT:
         words = words[:WORDS_LIMIT].rstrip() + f"… [continues in Appendix {item}]"
@@ -294,4 +299,43 @@ def _words(entry: TimelineEntry, full: str, item: str | None) -> str:
     if rec.attachments:
         n = len(rec.attachments)
         quoted += f" (+{n} attachment{'s' if n != 1 else ''}: Appendix {item})"
+    confidence = rec.raw.get("confidence_permille") if rec.locator.startswith("image#") else None
+    if isinstance(confidence, int) and confidence < LOW_CONFIDENCE_PERMILLE:
+        quoted += (
+            f"\n[OCR low confidence: {confidence / 10:.0f}% on average for these words (below "
+            f"{LOW_CONFIDENCE_PERMILLE / 10:.0f}%): compare them with the picture]"
+        )
     return quoted
+
+
+SCREENS = {
+    "chat": "a conversation",
+    "call_list": "a call list",
+    "email_list": "an inbox",
+    "email": "an e-mail",
+    "unknown": "not recognised",
+}
+
+
+def _whole_screen(rec: Record, item: str | None) -> str:
+    """The row of a whole screenshot: what its screen was read as, and where its messages and its OCR text
+    are; its OCR text is never quoted here as if it were a message (a call list read as words is noise)."""
+    raw = rec.raw
+    screen = str(raw.get("screen") or "unknown")
+    ocr = raw.get("ocr") if isinstance(raw.get("ocr"), dict) else {}
+    assert isinstance(ocr, dict)
+    messages = raw.get("layout_messages")
+    parts = [f"Whole screenshot (screen read as: {SCREENS.get(screen, screen)}), not a message"]
+    if isinstance(messages, int) and messages:
+        parts.append(f"its {messages} message(s) are the rows read from it")
+    else:
+        parts.append("no message was read from it")
+    words, mean = ocr.get("words"), ocr.get("mean_confidence_permille")
+    if isinstance(words, int):
+        read = f"OCR read {words} word(s)"
+        if isinstance(mean, int):
+            read += f", mean confidence {mean / 10:.0f}%" + (
+                " (low)" if mean < LOW_CONFIDENCE_PERMILLE else ""
+            )
+        parts.append(read + (f", all in Appendix {item}" if item else ""))
+    return "; ".join(parts) + "; the picture is under its exhibit"
