@@ -232,3 +232,25 @@ def test_a_message_ocr_read_with_low_confidence_is_marked() -> None:
         == "“Answer me”\n[OCR low confidence: 51% on average for these words (below 70%): compare them with the picture]"
     )
     assert _words(entry(958), "Answer me", None) == "“Answer me”"
+
+
+def test_phone_side_times_are_shown_where_they_differ(tmp_path: Path) -> None:
+    """A real backup written by others (devadvance's sms_small.xml, see the corpus' SOURCES.md): its phone was
+    eight hours behind UTC ("Dec 2, 2017 06:49:27" for 14:49:27 UTC), and each text's date_sent is the
+    sender's phone's time, a second or more before it arrived. Read off the file by eye."""
+    from tests.conftest import CORPUS
+
+    root = tmp_path / "case"
+    with Case.init(root, title="phone times", tz="Europe/London") as case:
+        case.import_files([CORPUS / "smsbackup" / "sms-devadvance-sms_small.xml"])
+        text = _flat(case.render_report(profile="lawyer"), tmp_path, "phone")
+    timeline = _timeline(text).split("Appendix")[0]
+    assert "2017-12-02 14:49:27 +00:00" in timeline
+    assert (
+        "[the phone showed 'Dec 2, 2017 06:49:27' (its readable_date), not the time shown here in Europe/London: "
+        "the phone's clock was on UTC-08:00 for this record]" in timeline
+    )
+    assert (
+        "[sent by the sender's phone at 2017-12-02 14:49:26 +00:00 (date_sent), 1 s before this phone's time]"
+        in (timeline)
+    )

@@ -15,7 +15,7 @@ from reportlab.lib import colors
 from reportlab.platypus import PageBreak, Paragraph
 
 from evidence.models import Channel, Direction, Record, TimeSource
-from evidence.report import diary
+from evidence.report import diary, phone_time
 from evidence.report.builder import Builder
 from evidence.report.figures import COPY, Counted
 from evidence.report.page import CONTROL, FRAME_W, precision, record_time, shown_in
@@ -130,6 +130,7 @@ def _cell_maker(b: Builder) -> Callable[[int], list[str]]:
             how = diary.describe(diary.origin(entry, d.exhibits, recorded), entry, d.exhibits)
             words = f"{OWN_ACCOUNT}\n{words}\n{b.mask(how)}; " + _diary_facts(b, rec, recorded)
         words += "".join(f"\n[{b.mask(note)}]" for note in _sides(rec))
+        words += "".join(f"\n[{b.mask(note)}]" for note in phone_time.notes(rec, d.tz, d.tz_name))
         for source in entry.sources:
             for warning in d.record_warnings.get((source.item_sha256, source.locator), []):
                 words += f"\n[import warning, {source.exhibit} {source.locator}: {b.mask(warning)}]"
