@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -18,10 +18,11 @@ from evidence.case.formats import CERTIFICATE_NAME, KEYS_DIR, Kind
 from evidence.case.ledger import Entry, Head
 from evidence.case.writer import Writer
 from evidence.errors import StorageError, UsageError
+from evidence.models import Channel
 
 if TYPE_CHECKING:
     from evidence.analysis.identity import Identifier
-    from evidence.analysis.people import Resolver
+    from evidence.analysis.people import Person, Resolver
     from evidence.report.tactic_rows import TacticRow
     from evidence.timeline import TimelineEntry
 
@@ -160,6 +161,7 @@ def _selection(
     from evidence.analysis import people as people_mod
     from evidence.analysis import stats as stats_mod
     from evidence.analysis.select import select
+    from evidence.report import sides
     from evidence.report.figures import count
     from evidence.report.redact import Redactor
     from evidence.report.screens import Screen, verified_bytes, words_from_blob
@@ -174,10 +176,14 @@ def _selection(
         filters["since"] = since.isoformat()
     if until is not None:
         filters["until"] = until.isoformat()
+    # Directions and senders settled from the case's facts (the complainant's identifiers, a screen's header).
+    full = sides.resolve(full, everyone, resolver, _screen_headers(case, full))
     if person is not None:
         person = people_mod.find(everyone, person).name
         filters["person"] = person
     timeline = select(full, case.tz, resolver=resolver, person=person, since=since, until=until)
+    if person is not None:
+        timeline = _about(full, timeline, people_mod.find(everyone, person), case.tz, since, until)
     all_exhibits = case.exhibits()
     if filters:
         used = {s.exhibit for e in timeline for s in e.sources}
@@ -239,6 +245,54 @@ def _selection(
         "redactor": redactor,
         **_derivations(case, shown_items, {a for e in timeline for a in e.record.attachments}),
     }
+
+
+def _screen_headers(case: CaseFolder, timeline: list[TimelineEntry]) -> dict[str, tuple[Any, ...]]:
+    """For each screenshot whose messages have no sender and no header read, the OCR words above its first
+    message (``evidence.report.sides``: where a chat app names the other party)."""
+    from evidence.report.screens import verified_bytes, words_from_blob
+    from evidence.report.sides import header_words
+
+    boxes: dict[str, list[Any]] = {}
+    for entry in timeline:
+        rec = entry.record
+        if rec.locator.startswith("image#") and not rec.sender and not rec.raw.get("header"):
+            boxes.setdefault(rec.item_sha256, []).append(rec.raw.get("bbox"))
+    found: dict[str, tuple[Any, ...]] = {}
+    for entry in timeline:
+        rec = entry.record
+        ocr = rec.raw.get("ocr")
+        if rec.item_sha256 not in boxes or rec.locator != "image" or not isinstance(ocr, dict):
+            continue
+        sha = ocr.get("blob_sha256")
+        if isinstance(sha, str) and case.store.exists(sha):
+            blob = canonical_loads(verified_bytes(case.store, sha, "OCR result").decode("utf-8"))
+            found[rec.item_sha256] = header_words(words_from_blob(blob), boxes[rec.item_sha256])
+    return found
+
+
+def _about(
+    full: list[TimelineEntry],
+    chosen: list[TimelineEntry],
+    person: Person,
+    tz: tzinfo,
+    since: date | None,
+    until: date | None,
+) -> list[TimelineEntry]:
+    """A person's report: the records they are a party to (``chosen``), and with them the complainant's diary
+    entries that name them and the whole picture of every screenshot one of their messages was read from."""
+    from evidence.analysis.select import select
+    from evidence.report.sides import mentions
+
+    kept = {id(e) for e in chosen}
+    pictures = {e.record.item_sha256 for e in chosen}
+    return [
+        e
+        for e in select(full, tz, since=since, until=until)
+        if id(e) in kept
+        or (e.record.channel is Channel.DIARY and mentions(e.record, person))
+        or (e.record.channel is Channel.SCREENSHOT and e.record.item_sha256 in pictures)
+    ]
 
 
 def _memo_resolver(base: Resolver) -> Resolver:

@@ -175,7 +175,9 @@ BUNDLE_KEY = "case.pub"
 BUNDLE_INSTRUCTIONS = "VERIFY.txt"
 BUNDLE_PROOFS = "proofs.json"
 PROOFS_FORMAT = "evidence-proofs/1"
-BUNDLE_FOLDERS = ("exhibits/", "report/", "anchors/")
+BUNDLE_DERIVED = "derived/"  # the records blobs and OCR results of the included exhibits (issue 14)
+DERIVED_OCR = re.compile(r"ocr-[a-z0-9]+\.json")  # a records.derived entry's OCR result object's name
+BUNDLE_FOLDERS = ("exhibits/", "report/", "anchors/", BUNDLE_DERIVED)
 UNSAFE_NAME_CHARS = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
 # Every part of a member's name fits every common file system with room to spare (ext4, APFS: 255 bytes a
 # part; NTFS: 255 UTF-16 units, never more than UTF-8 bytes), and the whole name leaves room for the folder

@@ -5,6 +5,9 @@ Members, in this fixed order (``evidence.verify.bundle`` checks them):
   VERIFY.txt                     how to check the bundle, what it proves and does not, the format's rules
                                  (``evidence.export.instructions``)
   exhibits/EX-0003 <name>        the selected originals, byte for byte (stored, not compressed)
+  derived/EX-0003 entry 9 records.json, ... ocr-tesseract.json
+                                 what the toolkit read from each exhibit: the records blob and the OCR result of
+                                 each ``records.derived`` entry of an included exhibit (``add_derived``)
   report/<name>.pdf              the report, when asked for (it must match a ``report.generated`` entry)
   ledger.jsonl                   every ledger entry up to the head, one per line as ``evidence log --json``
   case.pub                       the case's Ed25519 public key (the one the genesis entry names), PEM
@@ -42,6 +45,7 @@ from typing import Any, BinaryIO
 from evidence import __version__
 from evidence.case.formats import (
     ANCHOR_KIND,
+    BUNDLE_DERIVED,
     BUNDLE_FORMAT,
     BUNDLE_INSTRUCTIONS,
     BUNDLE_KEY,
@@ -50,6 +54,7 @@ from evidence.case.formats import (
     BUNDLE_MANIFEST_SIG,
     BUNDLE_PROOFS,
     BUNDLE_SUMS,
+    DERIVED_OCR,
     MANIFEST_SIG_TAG,
     MAX_COMPONENT_BYTES,
     UNSAFE_NAME_CHARS,
@@ -247,6 +252,7 @@ def build_bundle(
                     "acquired_seq": ex["seq"],
                 }
             )
+        derived = add_derived(writer, shown, included, store)
         if report is not None and report_entry is not None and report_name is not None:
             writer.add_path(report_name, report, str(report_entry.body["sha256"]), "report")
         ledger = "".join(json.dumps(e.to_json(), ensure_ascii=False) + "\n" for e in shown)
@@ -271,6 +277,7 @@ def build_bundle(
             "exhibits": {"included": listed, "withheld": held},
             "report": {"file": report_name, "entry": report_entry.seq} if report_entry else None,
             "anchors": anchored,
+            "derived": derived,
             "tool": {"name": "evidence", "version": __version__},
             "disclosure": disclosure.manifest() if disclosure else {"mode": "full"},
         }
@@ -335,6 +342,46 @@ def _disclosure(
 
 
 # -- trusted timestamps (RFC 3161) -------------------------------------------------------------------------
+
+
+def add_derived(
+    writer: _Writer, entries: list[Entry], included: list[dict[str, Any]], store: ObjectStore
+) -> list[dict[str, Any]]:
+    """What the toolkit read from each included exhibit, as the case stores it: the records blob of each of
+    its ``records.derived`` entries (the parsed records and the import's warnings, canonical JSON) and the OCR
+    results it names (``ocr-*.json``), each under ``derived/`` with the entry's number in its name, so an
+    examiner can compare the report's rows with the parse without the toolkit; each hash is in that signed
+    entry (``evidence verify`` checks it: ``UNKNOWN_DERIVED``)."""
+    numbers = {str(ex["sha256"]): str(ex["exhibit"]) for ex in included}
+    listed: list[dict[str, Any]] = []
+    for entry in entries:
+        if entry.kind != Kind.RECORDS_DERIVED:
+            continue
+        exhibit = numbers.get(str(entry.body.get("item_sha256")))
+        if exhibit is None:
+            continue
+        for obj in entry.body.get("objects") or []:
+            if not isinstance(obj, dict) or not isinstance(obj.get("sha256"), str):
+                continue
+            name = obj.get("name")
+            if obj.get("role") == "records":
+                label = "records.json"
+            elif obj.get("role") == "attachment" and isinstance(name, str) and DERIVED_OCR.fullmatch(name):
+                label = name
+            else:
+                continue  # an attachment of a message: inside its exhibit already
+            member = f"{BUNDLE_DERIVED}{exhibit} entry {entry.seq} {label}"
+            writer.add_object(member, store, obj["sha256"], int(obj.get("size") or 0), "derived")
+            listed.append(
+                {
+                    "exhibit": exhibit,
+                    "entry": entry.seq,
+                    "file": member,
+                    "sha256": obj["sha256"],
+                    "what": label,
+                }
+            )
+    return listed
 
 
 def _anchor_entries(entries: list[Entry]) -> list[tuple[Entry, dict[str, Any]]]:

@@ -51,6 +51,10 @@ This folder (or zip) was written by "evidence", an open-source tool that keeps h
 unaltered. It holds:
 
   exhibits/      the original files, byte for byte, named "EX-0003 <original file name>"
+  derived/       what the tool read from each exhibit: "EX-0003 entry 9 records.json" (the records it
+                 parsed, with the import's warnings) and, for a picture, "... ocr-tesseract.json" (every
+                 word OCR read, with its position and confidence); the ledger entry numbered in the name
+                 records each one's SHA-256, so the report's rows can be compared with them by hand
   report/        the PDF report, when one was included
   ledger.jsonl   the case's chain of custody: every entry, one per line, each hashed and signed
   case.pub       the public key that checks the signatures (its SHA-256 is the "signing key" above)

@@ -114,8 +114,19 @@ def _not_counted(entry: TimelineEntry) -> str:
     rec = entry.record
     if rec.channel is Channel.DIARY:
         return "the complainant's own account"
+    if rec.channel is Channel.SCREENSHOT:
+        return "a whole screenshot, not a message (its messages are rows of their own)"
     if rec.direction is Direction.OUTGOING:
         return "outgoing"
+    if rec.channel is Channel.VOICEMAIL and rec.direction is Direction.UNKNOWN and not rec.sender:
+        return "a recording whose file gives neither who left it nor for whom"
+    if rec.raw.get("kind") == "system" and not rec.sender:
+        return "a line the app wrote, not a message from a person"
+    between = rec.raw.get("conversation_between")
+    if isinstance(between, list) and between:  # evidence.report.sides: a friend's chat handed over
+        return (
+            "a conversation between " + " and ".join(str(n) for n in between) + ", not with the complainant"
+        )
     if rec.direction is Direction.UNKNOWN:
         return "direction unknown, not from a respondent"
     return rec.direction.value

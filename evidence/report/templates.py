@@ -6,7 +6,9 @@ texts close the report. The default folder is ``evidence/templates/``, package d
 the same layout.
 Declarations use ``string.Template`` placeholders: ``$case_title``, ``$head_seq``, ``$head_hash``,
 ``$key_fingerprint``, ``$exhibit_count``, ``$record_count``, ``$police_ref``, ``$exhibit_list`` (one line
-per exhibit: number, file name, SHA-256), ``$tool`` (version and commit), ``$assumed_zones`` (a sentence).
+per exhibit: number, file name, SHA-256), ``$exhibit_list_produced`` (the same, each with the producer's
+reference "JL/1": ``evidence.report.producer``), ``$producer_initials``, ``$tool`` (version and commit),
+``$assumed_zones`` (a sentence).
 """
 
 from __future__ import annotations

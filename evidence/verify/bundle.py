@@ -32,7 +32,8 @@ The zip is read in place, member by member, never extracted to disk. The checks,
       the exhibit number in its name (``UNKNOWN_EXHIBIT``); each withheld hash in ``manifest.json`` is too;
       its name carries the original name its entry recorded, once (``EXHIBIT_RENAMED``, ``EXTRA``).
   (5) Report: a member under ``report/`` has the SHA-256 its ``report.generated`` entry recorded
-      (``UNKNOWN_REPORT``).
+      (``UNKNOWN_REPORT``). (5b) What was read: a member under ``derived/`` (a records blob or an OCR
+      result) is an object the ``records.derived`` entry its name numbers lists (``UNKNOWN_DERIVED``).
   (6) Checkpoints and Merkle proofs (``evidence.verify.merkle``): a selective bundle (``proofs.json``) is
       checked entry by entry in (3) instead of as a chain, then by its proofs; a full one by recomputing
       every checkpoint's root.
@@ -61,6 +62,7 @@ from typing import Any
 
 from evidence.case.formats import (
     ANCHOR_KIND,
+    BUNDLE_DERIVED,
     BUNDLE_FOLDERS,
     BUNDLE_INSTRUCTIONS,
     BUNDLE_KEY,
@@ -85,6 +87,7 @@ from evidence.verify.zipstrict import Member, MemberDamaged, agrees, read_layout
 
 SUMS_LINE = re.compile(r"([0-9a-f]{64}) [ *](.+)")
 EXHIBIT_NAME = re.compile(r"exhibits/(EX-\d+) .+")
+DERIVED_NAME = re.compile(r"derived/EX-\d+ entry (\d+) .+")
 
 
 def is_bundle(path: Path) -> bool:
@@ -134,6 +137,7 @@ def verify_bundle(path: Path, *, heads: Iterable[str] = (), expect_key: str | No
         _check_exhibits(rows, actual, manifest, report)
         check_exhibit_names(rows, actual, report)
         _check_report(rows, actual, report)
+        _check_derived(rows, actual, report)
         # (6) Checkpoints and Merkle proofs.
         check_merkle(zf, rows, report, selected=selected)
         # (7) Anchors.
@@ -383,6 +387,28 @@ def _check_exhibits(
             report.add(
                 Finding(
                     "UNKNOWN_EXHIBIT", f"withheld exhibit {item!r} is not in the ledger", path=BUNDLE_MANIFEST
+                )
+            )
+
+
+def _check_derived(rows: list[Any], actual: dict[str, tuple[str, int] | None], report: Report) -> None:
+    """(5b) Each member under ``derived/`` (``derived/EX-0003 entry 9 records.json``) is an object the
+    ``records.derived`` entry its name numbers lists, with that SHA-256 (``UNKNOWN_DERIVED``)."""
+    named: dict[int, set[str]] = {}
+    for seq, body in bodies(rows, Kind.RECORDS_DERIVED):
+        named[seq] = {
+            str(obj.get("sha256")) for obj in body.get("objects") or [] if isinstance(obj, dict)
+        } | {str(body.get("blob_sha256"))}
+    for name, got in sorted(actual.items()):
+        if not name.startswith(BUNDLE_DERIVED) or got is None:
+            continue
+        match = DERIVED_NAME.fullmatch(name)
+        if match is None or got[0] not in named.get(int(match.group(1)), set()):
+            report.add(
+                Finding(
+                    "UNKNOWN_DERIVED",
+                    f"no records.derived entry its name numbers lists its SHA-256 {got[0][:16]}...",
+                    path=name,
                 )
             )
 

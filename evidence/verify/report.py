@@ -18,7 +18,8 @@ The checks, numbered here and in the code:
       every record the manifest lists exists in the case (``MISSING_RECORD``) from the same item, exhibit,
       locator and time (``MODIFIED``), every exhibit too (``MISSING_EXHIBIT``; ``MODIFIED`` for another
       SHA-256, size or name), every exhibit a filtered report lists as withheld is the case's exhibit of
-      that number and SHA-256 (``MISSING_EXHIBIT``, ``MODIFIED``); and the PDF's own SHA-256 is the one a ``report.generated`` entry recorded
+      that number and SHA-256 (``MISSING_EXHIBIT``, ``MODIFIED``); every attachment it lists is an
+      attachment of the record it names, read from that exhibit (``MODIFIED``); and the PDF's own SHA-256 is the one a ``report.generated`` entry recorded
       (``UNKNOWN_REPORT``: a report changed after it was generated, even by one byte, has another hash).
       A signature timestamp is compared with that entry, or, for a changed file, with the entry whose
       ``unsigned_sha256`` is the file's revision before the signature: a timestamp when the entry's
@@ -190,6 +191,7 @@ def verify_report(
         else:  # another case's records and exhibits would all differ: OTHER_CASE says it once
             _compare_records(manifest["records"], records, report)
             _compare_exhibits(manifest["exhibits"], exhibits, report)
+            _compare_attachments(manifest["exhibits"], records, report)
             _compare_withheld(manifest.get("withheld"), exhibits, report)
         options = manifest.get("options")
         report.facts["selection"] = {
@@ -364,6 +366,35 @@ def _compare_exhibits(
                     "MODIFIED", f"the case has another {', '.join(differ)} than the report", exhibit=number
                 )
             )
+
+
+def _compare_attachments(listed: list[dict[str, Any]], records: dict[str, Any], report: Report) -> None:
+    """Each attachment the report lists under an exhibit (an MMS picture, an e-mail's file) is, in the case,
+    an attachment of the record it names, read from that exhibit (``MODIFIED``); the records and their
+    attachments' hashes are the signed ledger's (the case check compares the index with it)."""
+    for item in listed:
+        attachments = item.get("attachments") or []
+        if not isinstance(attachments, list):
+            report.add(Finding("MODIFIED", "its attachments are not a list", exhibit=item["exhibit"]))
+            continue
+        for att in attachments:
+            sha = att.get("sha256") if isinstance(att, dict) else None
+            rid = att.get("record_id") if isinstance(att, dict) else None
+            rec = records.get(rid) if isinstance(rid, str) else None
+            if (
+                not isinstance(sha, str)
+                or rec is None
+                or sha not in rec.attachments
+                or rec.item_sha256 != item["sha256"]
+            ):
+                report.add(
+                    Finding(
+                        "MODIFIED",
+                        f"attachment {str(sha)[:16]}... of record {rid}: not an attachment of that record of "
+                        "this exhibit in the case",
+                        exhibit=item["exhibit"],
+                    )
+                )
 
 
 def _compare_withheld(withheld: Any, exhibits: dict[str, dict[str, Any]], report: Report) -> None:

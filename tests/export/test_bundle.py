@@ -439,3 +439,38 @@ def test_heads_recorded_earlier_are_checked_against_the_bundle(bundle: Path) -> 
     assert verify_bundle(bundle, heads=[f"{seq}:{digest}"]).ok
     later = verify_bundle(bundle, heads=[f"{seq + 3}:{digest}"])
     assert not later.ok and any(f.code == "HEAD_MISMATCH" and f.entry == seq + 3 for f in later.findings)
+
+
+def test_the_bundle_carries_what_was_read_from_each_exhibit(bundle: Path, tmp_path: Path) -> None:
+    """Issue 14: the parsed records and the OCR results are in the bundle (derived/), each the object its
+    numbered records.derived entry names, in SHA256SUMS and the signed manifest."""
+    members = _read(bundle)
+    derived = sorted(n for n in members if n.startswith("derived/"))
+    ledger = [json.loads(line) for line in members["ledger.jsonl"].decode().splitlines()]
+    entries = {e["seq"]: e for e in ledger if e["kind"] == "records.derived"}
+    records = [n for n in derived if n.endswith(" records.json")]
+    assert len(records) == len(entries) == 12  # one import of each exhibit
+    ocr = [n for n in derived if n.endswith(" ocr-tesseract.json")]
+    assert len(ocr) == 3  # the sample case's three screenshots
+    sums = members["SHA256SUMS"].decode()
+    manifest = json.loads(members["manifest.json"])
+    assert sorted(d["file"] for d in manifest["derived"]) == derived
+    for name in derived:
+        exhibit, _, seq, _ = name.removeprefix("derived/").split(" ", 3)
+        body = entries[int(seq)]["body"]
+        assert body["exhibit"] == exhibit
+        digest = hashlib.sha256(members[name]).hexdigest()
+        assert digest in {o["sha256"] for o in body["objects"]}
+        assert f"{digest}  {name}\n" in sums
+        assert isinstance(json.loads(members[name]), dict)  # canonical JSON an examiner can read
+    assert "derived/" in members["VERIFY.txt"].decode()
+    # A derived member named after another entry than the one that records it: UNKNOWN_DERIVED.
+    wrong = records[0].replace(records[0].split(" ")[2], "1", 1)
+
+    def rename(m: Members) -> Members:
+        m = dict(m)
+        m[wrong] = m.pop(records[0])
+        return _resum(m)
+
+    found = _tampered(bundle, tmp_path, rename)
+    assert _named(found, "UNKNOWN_DERIVED") == {wrong}

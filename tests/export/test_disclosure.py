@@ -146,7 +146,14 @@ def test_only_the_chosen_exhibits_entries_are_disclosed(
     assert manifest["disclosure"] == {"mode": "selected", "tree_size": len(full), "entries": len(entries)}
     # Nothing of the withheld exhibits leaks: neither their names nor their hashes, in any member but the report
     # (the report shows the whole case; including it is the sender's choice).
-    everything = b"".join(d for n, d in members.items() if not n.startswith(("exhibits/", "report/")))
+    # derived/ holds what was read from the chosen exhibits (their own words, names and numbers, as the
+    # exhibits themselves hold them), and from them only.
+    assert {n.split(" ")[0].removeprefix("derived/") for n in members if n.startswith("derived/")} == set(
+        CHOSEN
+    )
+    everything = b"".join(
+        d for n, d in members.items() if not n.startswith(("exhibits/", "report/", "derived/"))
+    )
     for ex in exhibits:
         if ex["exhibit"] in CHOSEN:
             continue
@@ -238,9 +245,9 @@ def test_filters_choose_the_exhibits_timeline_would(sample_case: Path, tmp_path:
         by_person = case.exhibits_matching(person="alex morgan")
         assert by_person and set(by_person) <= {e["exhibit"] for e in case.exhibits()}
         written = case.export(tmp_path / "alex.zip", person="Alex Morgan", exhibits=[by_person[0]])
-        assert (
-            written.files == 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1
-        )  # VERIFY, exhibit, ledger, key, proofs, sums, manifest, manifest.sig
+        # VERIFY, exhibit, what was read from it (derived/: its records blob), ledger, key, proofs, sums,
+        # manifest, manifest.sig
+        assert written.files == 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1
         with pytest.raises(UsageError, match="select no exhibit"):
             case.export(tmp_path / "none.zip", since=date(1990, 1, 1), until=date(1990, 1, 2))
         with pytest.raises(UsageError, match="no person"):

@@ -78,3 +78,32 @@ def test_the_exhibits_section_lists_each_attachment_with_its_hash(report: tuple[
         assert file_name in block and f"{size:,} bytes" in block
         # Long hashes wrap in the table's cell: compare without the spaces a wrap adds.
         assert sha in block.replace(" ", ""), name
+
+
+def test_verify_compares_each_listed_attachment_with_the_case(
+    report: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """`verify report.pdf` checks the manifest's attachments against the case's records (it did not): the
+    manifest as written passes; one whose attachment hash, or record, was changed does not."""
+    from evidence.verify import Report
+    from evidence.verify.casefacts import read_case_facts
+    from evidence.verify.report import _compare_attachments
+
+    root, pdf = report
+    subprocess.run(["pdfdetach", "-save", "1", str(pdf), "-o", str(tmp_path / "m.json")], check=True)
+    exhibits = json.loads((tmp_path / "m.json").read_text(encoding="utf-8"))["exhibits"]
+    facts = read_case_facts(root)
+    clean = Report("report")
+    _compare_attachments(exhibits, facts.records, clean)
+    assert not clean.findings
+    forged = json.loads(json.dumps(exhibits))
+    forged[0]["attachments"][0]["sha256"] = "0" * 64  # a picture swapped in the listing
+    moved = json.loads(json.dumps(exhibits))
+    moved[0]["attachments"][0]["record_id"] = moved[1]["attachments"][0][
+        "record_id"
+    ]  # another exhibit's record
+    for listing in (forged, moved):
+        found = Report("report")
+        _compare_attachments(listing, facts.records, found)
+        assert [f.code for f in found.findings] == ["MODIFIED"]
+        assert "not an attachment of that record of this exhibit in the case" in found.findings[0].message

@@ -62,15 +62,18 @@ def test_the_makefile_links_the_chat_name_alex_with_its_basis() -> None:
 def test_the_demo_report_counts_his_whatsapp_messages(demo: Path, tmp_path: Path) -> None:
     text = _text(demo, "lawyer", tmp_path)
     # Before the link: 126 attempts, 105 his (27 suspected). 'WhatsApp Chat with Alex.txt' has 14 lines from
-    # "Alex" (by eye, "This message was deleted" among them): each is now his, suspected.
-    assert "Contact attempts, all senders 140" in text
+    # "Alex" (by eye, "This message was deleted" among them): each is now his, suspected. The Instagram
+    # screenshot's 6 messages are his too (its header reads "alex.m.2", linked, suspected: they were "no sender
+    # read"), and Sam's e-mail to Jordan's own address is Sam's attempt (it was "direction unknown"): 141.
+    assert "Contact attempts, all senders 141" in text
     assert re.search(
-        r"Attempts attributed to Alex Morgan \(respondent\) 119: 78 from identifiers confirmed as "
-        r"theirs, 41 from identifiers only suspected",
+        r"Attempts attributed to Alex Morgan \(respondent\) 125: 78 from identifiers confirmed as "
+        r"theirs, 47 from identifiers only suspected",
         text,
     )
+    # Jordan's own lines in the chat make it a chat she is in: Alex's lines are incoming, to her.
     chat_rows = re.findall(
-        r"chat \(whatsapp\) unknown Alex .*?attempt \d+ Alex Morgan, suspected EX-0007 line", text
+        r"chat \(whatsapp\) incoming Alex .*?attempt \d+ Alex Morgan, suspected EX-0007 line", text
     )
     assert len(chat_rows) == 14
     # Sam's own chat with Alex (the zip) stays a chat between two other people: not counted as to Jordan.

@@ -57,7 +57,9 @@ def plan(b: Builder) -> Plan:
     for i, entry in enumerate(b.data.timeline):
         text = full_words(entry, b)
         words.append(text)
-        if len(text) > WORDS_LIMIT or entry.record.attachments:
+        # A whole screenshot's OCR text is never quoted in the table as if it were a message: here, labelled.
+        whole = entry.record.channel is Channel.SCREENSHOT and bool(text)
+        if len(text) > WORDS_LIMIT or entry.record.attachments or whole:
             items[i] = f"A-{len(items) + 1}"
     made = Plan(words, items)
     b.cache["appendix"] = made
@@ -82,7 +84,18 @@ def add(b: Builder, section: Section) -> None:
         )
         block: list[object] = [Paragraph(esc(head), st["cellb"])]
         text = made.words[index]
-        if text:
+        if text and rec.channel is Channel.SCREENSHOT:
+            block.append(
+                Paragraph(
+                    esc(
+                        "Every word OCR read on the whole screen, in reading order, as it read them (not a "
+                        "message; OCR errors included: compare with the picture under its exhibit):"
+                    ),
+                    st["cell"],
+                )
+            )
+            block.append(paragraph(text, st["cell"]))
+        elif text:
             block.append(paragraph(f"“{text}”", st["cell"]))  # shaped when Arabic, Hindi, Thai...
         b.story.append(KeepTogether([*block, Spacer(1, 3)]))
         for number, sha in enumerate(rec.attachments, 1):

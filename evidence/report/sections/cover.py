@@ -8,6 +8,7 @@ from datetime import datetime
 
 from reportlab.platypus import PageBreak, Paragraph, Spacer
 
+from evidence.report import period
 from evidence.report.builder import Builder
 from evidence.report.page import esc, shown_in
 from evidence.report.redact import DESCRIPTION as REDACTION
@@ -40,7 +41,8 @@ def add(b: Builder, section: Section) -> None:
             if d.show_computer
             else []
         ),
-        ("Period covered", _period(b), False),
+        ("Period covered", period.covered(d.timeline, d.tz, no_contact), False),
+        ("Period of each exhibit", period.per_exhibit(d.timeline, d.tz) or "no records", False),
         ("No contact since", str(no_contact) if no_contact else "not recorded", False),
         ("Protection order", str(d.genesis.get("protection_order") or "none recorded"), False),
         ("Police reference", str(d.genesis.get("police_ref") or "none recorded"), False),
@@ -145,16 +147,6 @@ def trusted_time(b: Builder) -> str:
         f"anchored: entries 1-{covers.get('seq')} existed by {shown_in(when, b.data.tz)} per "
         f"{body.get('tsa_name') or body.get('tsa_url')}, {status}; {len(anchors)} anchor(s), see Verification"
     )
-
-
-def _period(b: Builder) -> str:
-    tl = b.data.timeline
-    if not tl:
-        return "no records"
-    tz = b.data.tz
-    first = tl[0].record.occurred_at.astimezone(tz).date()
-    last = tl[-1].record.occurred_at.astimezone(tz).date()
-    return f"{first.isoformat()} to {last.isoformat()}"
 
 
 def _parties(b: Builder) -> list[tuple[str, str, bool]]:

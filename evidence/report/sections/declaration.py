@@ -8,6 +8,7 @@ from collections import Counter
 
 from reportlab.platypus import PageBreak, Paragraph, Spacer
 
+from evidence.report import producer
 from evidence.report.builder import Builder
 from evidence.report.page import esc
 from evidence.report.templates import Section, fill
@@ -29,6 +30,12 @@ def add(b: Builder, section: Section) -> None:
         "exhibit_list": "\n".join(
             f"{e['exhibit']}: {b.mask(str(e['original_name']))}, SHA-256 {e['sha256']}" for e in d.exhibits
         ),
+        "exhibit_list_produced": "\n".join(
+            f"{producer.reference(str(e['exhibit']), d.people)} ({e['exhibit']}): "
+            f"{b.mask(str(e['original_name']))}, SHA-256 {e['sha256']}"
+            for e in d.exhibits
+        ),
+        "producer_initials": producer.initials(d.people),
         "tool": f"{d.tool.get('name')} {d.tool.get('version')}, commit {d.tool.get('commit', 'not recorded')}",
         "assumed_zones": assumed_zones(b),
         **statement_facts(b),

@@ -12,7 +12,7 @@ from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer
 from evidence.case.formats import Kind
 from evidence.case.ledger import Entry
 from evidence.models import Channel, Direction
-from evidence.report import emails
+from evidence.report import emails, producer
 from evidence.report.attachments import Listed, per_exhibit
 from evidence.report.builder import Builder
 from evidence.report.page import FRAME_W, entry_time, esc, record_time
@@ -44,6 +44,12 @@ def add(b: Builder, section: Section) -> None:
         tool = body.get("tool") or {}
         local = body.get("acquired_local") or {}
         pairs: list[tuple[str, str, bool]] = [
+            (
+                "Producer's reference",
+                f"{producer.reference(number, d.people)} (the complainant's initials and the exhibit's number, "
+                "as her witness statement produces it)",
+                False,
+            ),
             ("Original file name", str(ex["original_name"]), False),
             ("SHA-256", str(ex["sha256"]), True),
             ("Media type", str(ex["media_type"]), False),

@@ -24,7 +24,7 @@ from typing import Any
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph
 
 from evidence.models import Channel, Direction
-from evidence.report import police_facts
+from evidence.report import diary, police_facts
 from evidence.report.builder import Builder
 from evidence.report.figures import RESPONDENT
 from evidence.report.page import esc, record_time
@@ -37,6 +37,7 @@ STOP_WORDS = re.compile(
     re.IGNORECASE,
 )
 EXCERPT = 200
+HOW = {diary.TYPED: "typed: diary add", diary.IMPORTED: "imported file"}
 
 
 def add(b: Builder, section: Section) -> None:
@@ -96,10 +97,12 @@ def _diary(b: Builder) -> None:
             for h in ("When", "Place", "Witness", "Police ref", "Account (start)", "Exhibit")
         ]
     ]
+    recorded = diary.acquired_times(d.entries, d.exhibits)
     for entry in d.timeline:
         rec = entry.record
         if rec.channel is not Channel.DIARY:
             continue
+        how = diary.origin(entry, d.exhibits, recorded.get(entry.sources[0].exhibit or ""))
         raw = rec.raw
         when = record_time(rec, d.tz)  # "about" before an approximate time
         text = (rec.text or "").replace("\n", " ")
@@ -110,13 +113,16 @@ def _diary(b: Builder) -> None:
                 Paragraph(esc(b.mask(str(raw.get("witness") or "-"))), st["cell"]),
                 Paragraph(esc(str(raw.get("police_ref") or "-")), st["cell"]),
                 paragraph(b.mask(text[:EXCERPT] + ("…" if len(text) > EXCERPT else "")), st["cell"]),
-                Paragraph(esc(f"{entry.sources[0].exhibit} {entry.sources[0].locator}"), st["cell"]),
+                Paragraph(
+                    esc(f"{entry.sources[0].exhibit} {entry.sources[0].locator} ({HOW[how]})"), st["cell"]
+                ),
             ]
         )
     if len(rows) == 1:
         b.story.append(Paragraph("No diary entry.", st["body"]))
     else:
-        b.story.append(b.table(rows, [66, 62, 60, 52, 170, 94]))
+        # The police reference ("CAD 4521/14MAR26") fits its column whole: it broke inside before.
+        b.story.append(b.table(rows, [62, 58, 56, 84, 150, 94]))
 
 
 def _requests(b: Builder) -> None:

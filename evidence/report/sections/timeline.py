@@ -15,14 +15,18 @@ from reportlab.lib import colors
 from reportlab.platypus import PageBreak, Paragraph
 
 from evidence.models import Channel, Direction, Record, TimeSource
+from evidence.report import diary, phone_time
 from evidence.report.builder import Builder
-from evidence.report.figures import COPY, NOT_COUNTED, Counted
+from evidence.report.figures import COPY, Counted
 from evidence.report.page import CONTROL, FRAME_W, precision, record_time, shown_in
 from evidence.report.rows import Cell, RowsFlowable
 from evidence.report.sections.appendix import WORDS_LIMIT, plan
 from evidence.report.templates import Section
 from evidence.timeline import TimelineEntry
 
+# OCR's mean word confidence (per mille) under which a screenshot message's words are marked for checking
+# against the picture (the layout keeps a message from 400 up: ``min_message_confidence_permille``).
+LOW_CONFIDENCE_PERMILLE = 700
 ROWS_PER_TABLE = 200  # long timelines become several flowables (each splits across pages between rows)
 OWN_ACCOUNT_BG = colors.HexColor("#FFF4D6")  # the complainant's own account, apart from machine records
 OWN_ACCOUNT = "COMPLAINANT'S OWN ACCOUNT (diary), not a machine record"
@@ -96,7 +100,7 @@ def copies_of(b: Builder) -> dict[int, list[int]]:
 def _cell_maker(b: Builder) -> Callable[[int], list[str]]:
     """A function giving the six cells' text of the timeline's row ``i``."""
     d = b.data
-    acquired = _acquired(b)
+    acquired = diary.acquired_times(d.entries, d.exhibits)
     who = _linker(b)
     appendix = plan(b)
 
@@ -110,22 +114,23 @@ def _cell_maker(b: Builder) -> Callable[[int], list[str]]:
         rec = entry.record
         chan = rec.channel.value + (f" ({rec.app})" if rec.app and rec.app != rec.channel.value else "")
         chan += f"\n{rec.direction.value}"
-        sender = b.party(rec.sender, as_sender=True) or "-"
+        sender = b.party(rec.sender, as_sender=True) or _no_sender(rec)
         if rec.direction is Direction.OUTGOING and rec.recipients:
             to = ", ".join(b.party(r) or "" for r in rec.recipients)
             sender = f"{b.party(rec.sender, as_sender=True) or 'me'} → {to}"
         counted = d.counted[i] if i < len(d.counted) else None
-        if counted is None or counted.kind == NOT_COUNTED:
-            # The Counted column names the person of an attempt; here, of any other row (a chat display name,
-            # an outgoing text's recipient), with the link's status.
-            named = [who(raw) for raw in (rec.sender, *rec.recipients)]
-            sender += "".join(f"\n= {n}" for n in dict.fromkeys(n for n in named if n))
+        # Who each raw sender or recipient is (a number, a chat display name, an outgoing text's recipient):
+        # the person it is linked to, with the link's status, on every row (issue 14: raw numbers alone).
+        named = [who(raw) for raw in (rec.sender, *rec.recipients)]
+        sender += "".join(f"\n= {n}" for n in dict.fromkeys(n for n in named if n))
         where = "\n".join(f"{s.exhibit or '?'} {s.locator}" for s in entry.sources)
         words = _words(entry, appendix.words[i], appendix.items.get(i))
         if rec.channel is Channel.DIARY:
-            words = f"{OWN_ACCOUNT}\n{words}\n" + _diary_facts(
-                b, rec, acquired.get(entry.sources[0].exhibit or "")
-            )
+            recorded = acquired.get(entry.sources[0].exhibit or "")
+            how = diary.describe(diary.origin(entry, d.exhibits, recorded), entry, d.exhibits)
+            words = f"{OWN_ACCOUNT}\n{words}\n{b.mask(how)}; " + _diary_facts(b, rec, recorded)
+        words += "".join(f"\n[{b.mask(note)}]" for note in _sides(rec))
+        words += "".join(f"\n[{b.mask(note)}]" for note in phone_time.notes(rec, d.tz, d.tz_name))
         for source in entry.sources:
             for warning in d.record_warnings.get((source.item_sha256, source.locator), []):
                 words += f"\n[import warning, {source.exhibit} {source.locator}: {b.mask(warning)}]"
@@ -142,13 +147,48 @@ def _cell_maker(b: Builder) -> Callable[[int], list[str]]:
     return cells
 
 
+def _no_sender(rec: Record) -> str:
+    """The Sender cell of a record whose source names no sender: a message OCR or the export did not give
+    the sender of says so; the complainant's diary, a whole picture and a chat's system line have none."""
+    if rec.channel in (Channel.DIARY, Channel.SCREENSHOT) or rec.raw.get("kind") == "system":
+        return "-"
+    if rec.direction is Direction.OUTGOING:
+        return "me"
+    return "sender not read"
+
+
+def _sides(rec: Record) -> list[str]:
+    """What the case's facts settled about a record (``evidence.report.sides``): its direction and the basis,
+    the sender read from a screen's header, or a conversation between two other people."""
+    raw = rec.raw
+    notes: list[str] = []
+    if isinstance(raw.get("direction_basis"), str) and "direction_read" in raw:
+        notes.append(f"{rec.direction.value}: {raw['direction_basis']}; the export gives no direction")
+    if isinstance(raw.get("sender_basis"), str):
+        notes.append(f"sender: {raw['sender_basis']}")
+    between = raw.get("conversation_between")
+    if isinstance(between, list) and between:
+        notes.append(
+            "a conversation between "
+            + " and ".join(str(n) for n in between)
+            + ": the complainant is not in it"
+        )
+    return notes
+
+
 def _fold(row: list[str], copy: list[str], entry: TimelineEntry, mark: Counted) -> list[str]:
     """The attempt's ``row`` with its copy's cells added: in Words, one bracket naming the copy's source and
     what it says differently (time, channel, sender, words, each on one line); the copy's mark; its exhibit
     and locator."""
     source = entry.sources[0]
     named = f"{source.exhibit or '?'} {source.locator}"
-    differs = [copy[k].replace("\n", " ") for k in range(4) if copy[k] != row[k]]
+    # The Sender cell's first line is the identifier as written (the person it names follows on the next).
+    firsts = [c.split("\n")[0] if k == 2 else c for k, c in enumerate(copy[:4])]
+    differs = [
+        firsts[k].replace("\n", " ")
+        for k in range(4)
+        if firsts[k] != (row[k].split("\n")[0] if k == 2 else row[k])
+    ]
     out = list(row)
     out[3] = f"{row[3]}\n[the same event in {named}" + (f": {'; '.join(differs)}]" if differs else "]")
     if mark.number is not None:
@@ -169,15 +209,20 @@ def _linker(b: Builder) -> Callable[[str | None], str | None]:
         for p in b.data.people
         for link in p.links
     }
+    # A display name equal to a person's name (a chat export's "Alex Morgan") names them, but is no link:
+    # said so, never counted as theirs.
+    named = {p.name.casefold(): f"{b.mask(p.name)} ({p.role}; the name as written, not a linked identifier)"
+             for p in b.data.people}  # fmt: skip
     region = next((p.region for p in b.data.people if p.region), None) or "GB"
     memo: dict[str | None, str | None] = {}
 
     def who(raw: str | None) -> str | None:
-        if not linked or raw is None:
+        if not b.data.people or raw is None:
             return None
         if raw not in memo:
             ident = normalise(raw, region)
-            memo[raw] = linked.get((ident.kind, ident.value)) if ident is not None else None
+            found = linked.get((ident.kind, ident.value)) if ident is not None else None
+            memo[raw] = found or named.get(raw.strip().casefold())
         return memo[raw]
 
     return who
@@ -196,17 +241,6 @@ def when_cell(rec: Record, b: Builder) -> str:
         zone = rec.tz_name or b.data.tz_name
         notes.append("zone assumed" + (f" ({zone})" if zone != b.data.tz_name else ""))
     return text + ("\n" + ", ".join(notes) if notes else "")
-
-
-def _acquired(b: Builder) -> dict[str, datetime]:
-    """When each exhibit was recorded in the ledger (its import entry's time), by exhibit number."""
-    by_seq = {e.seq: e for e in b.data.entries}
-    found: dict[str, datetime] = {}
-    for exhibit in b.data.exhibits:
-        entry = by_seq.get(int(exhibit.get("seq") or 0))
-        if entry is not None:
-            found[str(exhibit["exhibit"])] = datetime.fromisoformat(entry.recorded_at)
-    return found
 
 
 def _gap(later: datetime, earlier: datetime) -> str:
@@ -257,6 +291,8 @@ def _words(entry: TimelineEntry, full: str, item: str | None) -> str:
         if rec.duration_s:
             call += f", {rec.duration_s} s"
         return call
+    if rec.channel is Channel.SCREENSHOT:
+        return _whole_screen(rec, item)
     words = full or (rec.status or "")
     if len(words) > WORDS_LIMIT:
         words = words[:WORDS_LIMIT].rstrip() + f"… [continues in Appendix {item}]"
@@ -264,4 +300,43 @@ def _words(entry: TimelineEntry, full: str, item: str | None) -> str:
     if rec.attachments:
         n = len(rec.attachments)
         quoted += f" (+{n} attachment{'s' if n != 1 else ''}: Appendix {item})"
+    confidence = rec.raw.get("confidence_permille") if rec.locator.startswith("image#") else None
+    if isinstance(confidence, int) and confidence < LOW_CONFIDENCE_PERMILLE:
+        quoted += (
+            f"\n[OCR low confidence: {confidence / 10:.0f}% on average for these words (below "
+            f"{LOW_CONFIDENCE_PERMILLE / 10:.0f}%): compare them with the picture]"
+        )
     return quoted
+
+
+SCREENS = {
+    "chat": "a conversation",
+    "call_list": "a call list",
+    "email_list": "an inbox",
+    "email": "an e-mail",
+    "unknown": "not recognised",
+}
+
+
+def _whole_screen(rec: Record, item: str | None) -> str:
+    """The row of a whole screenshot: what its screen was read as, and where its messages and its OCR text
+    are; its OCR text is never quoted here as if it were a message (a call list read as words is noise)."""
+    raw = rec.raw
+    screen = str(raw.get("screen") or "unknown")
+    ocr = raw.get("ocr") if isinstance(raw.get("ocr"), dict) else {}
+    assert isinstance(ocr, dict)
+    messages = raw.get("layout_messages")
+    parts = [f"Whole screenshot (screen read as: {SCREENS.get(screen, screen)}), not a message"]
+    if isinstance(messages, int) and messages:
+        parts.append(f"its {messages} message(s) are the rows read from it")
+    else:
+        parts.append("no message was read from it")
+    words, mean = ocr.get("words"), ocr.get("mean_confidence_permille")
+    if isinstance(words, int):
+        read = f"OCR read {words} word(s)"
+        if isinstance(mean, int):
+            read += f", mean confidence {mean / 10:.0f}%" + (
+                " (low)" if mean < LOW_CONFIDENCE_PERMILLE else ""
+            )
+        parts.append(read + (f", all in Appendix {item}" if item else ""))
+    return "; ".join(parts) + "; the picture is under its exhibit"
