@@ -33,6 +33,7 @@ the exhibits) are not yet.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -106,13 +107,41 @@ def levels(text: str, rtl: bool | None = None) -> list[int]:
     storage = uba.get_empty_storage()
     storage["base_level"] = base
     storage["base_dir"] = ("L", "R")[base]
-    uba.get_embedding_levels(text, storage)
+    uba.get_embedding_levels(_assigned(text), storage)
     uba.explicit_embed_and_overrides(storage)
     uba.resolve_weak_types(storage)
     uba.resolve_neutral_types(storage, False)
     uba.resolve_implicit_levels(storage, False)
     found = [int(ch["level"]) for ch in storage["chars"]]
     return found if len(found) == len(text) else [base] * len(text)
+
+
+# UAX #9's default classes of unassigned code points (DerivedBidiClass.txt): right to left inside the Hebrew,
+# Arabic, Syriac, Thaana, NKo... blocks, left to right elsewhere. python-bidi's reference algorithm stops on a
+# character with no class (an e-mail decoded into unassigned code points stopped the whole report).
+_DEFAULT_RTL = re.compile(
+    "[\u0590-\u05ff\u07c0-\u085f\ufb1d-\ufb4f\U00010800-\U00010fff\U0001e800-\U0001edff]"
+)
+_DEFAULT_AL = re.compile(
+    "[\u0600-\u07bf\u0860-\u08ff\ufb50-\ufdcf\ufdf0-\ufdff\ufe70-\ufeff\U0001ee00-\U0001eeff]"
+)
+
+
+def _assigned(text: str) -> str:
+    """``text`` with each character that has no bidirectional class (unassigned) replaced by one of its
+    default class (Hebrew alef, Arabic alef or Latin a): the same length, so the levels line up."""
+    if all(unicodedata.bidirectional(ch) for ch in text):
+        return text
+    return "".join(
+        ch
+        if unicodedata.bidirectional(ch)
+        else "\u05d0"
+        if _DEFAULT_RTL.match(ch)
+        else "\u0627"
+        if _DEFAULT_AL.match(ch)
+        else "a"
+        for ch in text
+    )
 
 
 def _font_runs(text: str, base: str) -> list[tuple[str, str]]:

@@ -133,3 +133,24 @@ def test_each_script_is_drawn_in_an_embedded_font_made_for_it(case_root: Path) -
     assert all(
         row[-5] == "yes" for row in rows
     )  # "emb": every font is in the file, none is left to the reader
+
+
+def test_an_email_decoded_into_unassigned_code_points_is_still_reported(tmp_path: Path, corpus: Path) -> None:
+    """hunnysoft's m1011 (written by others) has a UTF-7 body that decodes, faithfully, into code points some of
+    which Unicode has not assigned (U+07B4, in the Thaana block) beside Arabic letters: the bidirectional
+    algorithm's reference code stopped on the unassigned one and took the whole report down. Its levels now
+    follow UAX #9's default classes and the report carries the text."""
+    from evidence.report.shaping import levels
+
+    assert levels("ab\u07b4") == [0, 0, 1]  # the unassigned U+07B4 is right to left, as its block
+    root = tmp_path / "case"
+    with Case.init(root, title="UTF-7", tz="UTC", encrypted=False) as case:
+        case.import_files([corpus / "email" / "hunnysoft-m1011.eml"])
+        case.report(tmp_path / "report.pdf")
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "report.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Die Hasen klagten einst" in text
