@@ -1,6 +1,6 @@
 """The first session of a new user, in real headless Chromium (Debian's, driven by Playwright): the safety
 check, create an encrypted case, see the timeline (two SMS Backup & Restore files written by others, imported
-through the library: the upload screen is not built yet), filter it, check the case, lock, unlock, the idle
+through the library here; test_first_session.py adds them through the app), filter it, check the case, lock, unlock, the idle
 lock, and Leave now by button and by Shift pressed three times. Each step asserts what is on the page; every
 screen is photographed at desktop width and at 360 px (``EVIDENCE_UI_SHOTS=DIR`` keeps the pictures), where
 nothing may be wider than the window."""
