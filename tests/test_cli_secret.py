@@ -8,6 +8,7 @@ import pty
 import re
 import select
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -53,14 +54,19 @@ def _sms(corpus: Path) -> Path:
     return corpus / "smsbackup" / "sms-devadvance-sms_and_mms.xml"
 
 
-def _terminal(args: list[str], steps: list[tuple[str, str]], *, timeout: float = 120) -> tuple[int, str]:
+def _terminal(
+    args: list[str], steps: list[tuple[str, str]], *, timeout: float = 120, sigint_ignored: bool = False
+) -> tuple[int, str]:
     """Run ``evidence ARGS`` on a new pseudo-terminal; for each (expected, typed) step, wait until the output
-    shows ``expected`` and type ``typed``. The exit code and everything shown."""
+    shows ``expected`` and type ``typed``. The exit code and everything shown. ``sigint_ignored``: the command
+    starts with SIGINT ignored, as a background job of a script does."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("EVIDENCE_")}
     pid, fd = pty.fork()
     if pid == 0:  # the child: the command, with the terminal as its controlling terminal
         try:
             os.chdir(ROOT)
+            if sigint_ignored:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
             os.execve(sys.executable, [sys.executable, "-m", "evidence", *args], env)
         finally:
             os._exit(127)
@@ -251,6 +257,25 @@ def test_destroy_key_refused_or_cancelled_leaves_the_case_intact(tmp_path: Path,
     refused = run_cli("-C", str(plain), "destroy-key", "--yes-i-understand")
     assert refused.returncode == 2 and "not encrypted" in refused.stderr
     assert (plain / "keys" / "case.key").exists()
+
+
+def test_ctrl_c_cancels_the_countdown_even_when_started_with_sigint_ignored(
+    tmp_path: Path, runtime: Path
+) -> None:
+    """Started from a script's background job, a process inherits SIGINT ignored and Python installs no
+    handler: Ctrl-C on the terminal used to do nothing, and the key was destroyed (found in a full test run
+    started in the background). The countdown now takes Ctrl-C whatever it inherited."""
+    root = _case(tmp_path / "case")
+    before = (root / "keys" / "vault.json").read_bytes()
+    assert run_cli("-C", str(root), "unlock", env={"EVIDENCE_PASSPHRASE": PASS}).returncode == 0
+    code, shown = _terminal(
+        ["-C", str(root), "destroy-key", "--yes-i-understand"],
+        [("Destroying the key in 10 s", "\x03")],
+        sigint_ignored=True,
+    )
+    assert code == 130 and "the case is as it was" in shown, shown
+    assert (root / "keys" / "vault.json").read_bytes() == before
+    assert run_cli("-C", str(root), "lock").returncode == 0
 
 
 def test_destroy_key_makes_the_case_unreadable(tmp_path: Path, corpus: Path, runtime: Path) -> None:

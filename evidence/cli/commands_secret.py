@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import signal
 import sys
 import time
 from datetime import timedelta
@@ -180,6 +181,9 @@ def cmd_destroy_key(args: argparse.Namespace) -> int:
             typed = ""
         if typed.strip() != title.strip():
             raise UsageError("what was typed is not the case's title: nothing was destroyed", path=root)
+    # Ctrl-C must cancel even when this process was started with SIGINT ignored (a background job of a
+    # script, nohup-like wrappers): Python then installs no handler of its own.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     print(f"Destroying the key in {COUNTDOWN_SECONDS} s; press Ctrl-C to cancel:", end="", file=sys.stderr)
     for left in range(COUNTDOWN_SECONDS, 0, -1):
         print(f" {left}", end="", file=sys.stderr)

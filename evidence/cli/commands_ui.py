@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 from pathlib import Path
 
 from evidence.errors import CaseError, DependencyError, UsageError
@@ -40,6 +41,9 @@ def cmd_ui(args: argparse.Namespace) -> int:
             f"the app needs {exc.name or 'a package'}, which is not installed",
             hint="pip install 'evidence[ui]' (make demo installs it)",
         ) from None
+    # "Stop the app with Ctrl-C", even when this process was started with SIGINT ignored (a background job
+    # of a script): Python then installs no handler of its own.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     why = server.run(root, open_browser=not args.no_browser, say=print)
     print(f"The app has stopped ({why}); the case is locked.")
     return 0
