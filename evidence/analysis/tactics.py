@@ -45,12 +45,13 @@ from typing import Any
 
 from evidence.analysis._tactic_lang import LANGUAGES, candidate_languages, detect_language
 from evidence.analysis._tactic_model import LinearModel, features, load_model, tokens
-from evidence.analysis._tactic_rules import Rule, parse_rules, phrase_regex, word_spans
+from evidence.analysis._tactic_rules import Guard, Rule, parse_guards, parse_rules, phrase_regex, word_spans
 from evidence.errors import UsageError
 
 __all__ = [
     "LANGUAGES",
     "TACTICS",
+    "Guard",
     "Rule",
     "RuleSet",
     "Tag",
@@ -164,6 +165,7 @@ class RuleSet:
     rules: tuple[Rule, ...]
     descriptions: dict[str, str]
     model: LinearModel | None = None
+    guards: tuple[Guard, ...] = ()
     index: _Index = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -213,6 +215,7 @@ def load_rules(folder: Path | None = None) -> RuleSet:
             f"no tactic rules (*.toml) in {base}", hint="point at a folder like templates/tactics"
         )
     rules: list[Rule] = []
+    guards: list[Guard] = []
     descriptions: dict[str, str] = {}
     english: dict[str, str] = {}
     for file in files:
@@ -222,11 +225,18 @@ def load_rules(folder: Path | None = None) -> RuleSet:
             raise UsageError(f"not readable TOML ({exc})", path=file) from None
         found, described = parse_rules(data, str(file))
         rules += found
+        guards += parse_guards(data, str(file))
         for tactic, text in described.items():
             descriptions.setdefault(tactic, text)
             if data.get("language") == "en":
                 english.setdefault(tactic, text)
     descriptions.update(english)  # the descriptions shown are the English ones when there are any
+    for guard in guards:
+        unknown = sorted(guard.tactics - set(descriptions))
+        if unknown:
+            raise UsageError(
+                f"{guard.id}: names tactics no rules file describes: {', '.join(unknown)}", path=guard.source
+            )
     seen: dict[str, str] = {}
     for rule in rules:
         if rule.id in seen:
@@ -240,7 +250,7 @@ def load_rules(folder: Path | None = None) -> RuleSet:
                 f"the model names tactics no rules file describes: {', '.join(unknown)}", path=model.source
             )
         rules += _model_rules(model)
-    return RuleSet(tuple(rules), descriptions, model)
+    return RuleSet(tuple(rules), descriptions, model, tuple(guards))
 
 
 def _normalise(text: str) -> str:
@@ -321,7 +331,19 @@ def tag_with(
     index = rules.index if isinstance(rules, RuleSet) else _Index(tuple(rules))
     plain = _normalise(text)
     languages = ("*", language) if language else ("*", *candidate_languages(plain))
-    return _rule_tags(index, text, plain, languages, guarded(plain) if shielded is None else shielded)
+    found = _rule_tags(index, text, plain, languages, guarded(plain) if shielded is None else shielded)
+    return _unguarded(rules.guards, found, plain, languages) if isinstance(rules, RuleSet) else found
+
+
+def _unguarded(guards: Sequence[Guard], tags: list[Tag], plain: str, languages: Sequence[str]) -> list[Tag]:
+    # The tags left once the guards of the text's languages that apply to it (a firm reply, ...) have spoken.
+    if not tags:
+        return tags
+    held: set[str] = set()
+    for guard in guards:
+        if guard.language in languages and not guard.tactics <= held and guard.applies(plain):
+            held |= guard.tactics
+    return [t for t in tags if t.tactic not in held] if held else tags
 
 
 def _rule_tags(
@@ -400,7 +422,8 @@ def default_rules() -> RuleSet:
 def tag(text: str, rules: RuleSet | None = None) -> list[Tag]:
     """The tactic tags of ``text`` under ``rules`` (default: the shipped rules and model): the rules' tags, then
     the model's for the tactics no rule found, unless a rule of that tactic knows the message's words as a false
-    positive."""
+    positive; then none of the tactics a guard of the message's language holds back (the complainant's own firm
+    reply is not a demand to answer)."""
     ruleset = rules or default_rules()
     plain = _normalise(text)
     shielded = guarded(plain)
@@ -417,6 +440,7 @@ def tag(text: str, rules: RuleSet | None = None) -> list[Tag]:
                 for t in suggested
                 if not any(lang in languages and p.search(plain) for lang, p in vetoes.get(t.tactic, ()))
             ]
+    found = _unguarded(ruleset.guards, found, plain, languages)
     return sorted(found, key=lambda t: (t.start, t.end, t.tactic, t.rule_id))
 
 
