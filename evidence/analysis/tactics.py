@@ -19,8 +19,12 @@ explained and a user can confirm or reject it.
 Guards, for both parts: words inside a quotation that is reported ("he texted: 'I'll kill you'", a message
 opening with a quotation attributed to someone: '"You'll regret it!" - my gran'), and a sentence reporting what
 someone else said they would do ("she said she would post the photos") are not read, so an account of what
-happened is not suggested as the sender's tactic. (The owner's outgoing messages and
-diary are not read at all: ``review.suggests``.)
+happened is not suggested as the sender's tactic; nor is a clause the sender denies ("I would never hurt you",
+"I'm not begging", English only). (The owner's outgoing messages and diary are not read at all:
+``review.suggests``.) And each rules file may declare ``[guards.NAME]``: kinds of message in which some tactics
+are not suggested at all, by rule or model, because they read like them to the words alone: the complainant's own
+firm reply ("Stop contacting me. I have blocked you."), a game's violent words, a friend's new number after a
+broken phone, love words with laughter, a hint of self-harm (guilt-tripping, not a threat).
 
 Speed: a trigger is searched only when the text holds one of each set of strings every match contains (found
 from the parsed pattern, looked up by three-letter pieces in a table of the text's languages), and as a
@@ -272,6 +276,15 @@ _REPORTED_SPEECH = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!?\n]")
+# A clause the sender denies or disowns ("I would never hurt you", "I don't think you're a bad mother", "I'm not
+# begging"): the words after the denial, to the end of the clause, are not the sender's tactic. English only.
+_DENIAL = re.compile(
+    r"\b(?:i\s+would\s+never(?!\s+have)|i'd\s+never(?!\s+have)|i\s+(?:don'?t|do\s+not)\s+think|i\s+never\s+said|"
+    r"(?:i'?m|i\s+am)\s+not\s+(?:saying|begging|threatening|watching|stalking|following)|"
+    r"(?:nobody|no\s+one)(?:'s|\s+is)\s+saying|it'?s\s+not\s+(?:that|like))\b",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"[.!?\n,;]|\bbut\b", re.IGNORECASE)
 # A message that opens with a quotation and then says whose words they were ('"You'll regret it!" - my gran'),
 # in any of the four languages.
 _OPENING_QUOTE = re.compile(
@@ -303,6 +316,10 @@ def guarded(text: str) -> list[tuple[int, int]]:
     """The stretches of ``text`` the tagger does not read: reported quotations and reported threats."""
     opening = _OPENING_QUOTE.match(text)
     spans = [opening.span(1)] if opening else []
+    for m in _DENIAL.finditer(text):
+        after = _CLAUSE_END.search(text, m.end())
+        # The verb of the denial too ("begging" in "I'm not begging"), so its own word does not trigger.
+        spans.append((m.start(), after.start() if after else len(text)))
     lower = text.lower()
     if not any(word in lower for word in _REPORTING_WORDS):
         return spans

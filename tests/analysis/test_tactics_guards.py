@@ -1,6 +1,7 @@
 """Tactic guards (issue 17, session 6): a message of a kind that reads like a tactic to the words alone gets none
 of the guarded tactics, from rules or model: the complainant's own firm reply, a game's violent words, a friend's
-new number because of a broken phone. The same words from a respondent are still suggested."""
+new number because of a broken phone, a hint of self-harm (guilt-tripping, not a threat); and a clause the sender
+denies ("I would never hurt you") is not read. The same words from a respondent are still suggested."""
 
 from __future__ import annotations
 
@@ -61,6 +62,11 @@ def test_the_same_words_from_a_respondent_still_count(rules: RuleSet, message: s
         ("It's Mark, I'm on my brother's phone, mine died. Pick you up at 7?", "new_account"),
         ("Hi it's Jenny, got a new phone, this is my number now, save it", "new_account"),
         ("Call me when you're home x", "demand_to_meet_or_respond"),
+        ("Come back before I do something stupid.", "threat"),
+        ("Ich tu mir was an, wenn du nicht zurückkommst.", "threat"),
+        ("I would never hurt you, you know that.", "threat"),
+        ("I don't think you're a bad mother at all.", "insult"),
+        ("I'm not begging.", "pleading"),
     ],
 )
 def test_ordinary_messages_are_held_back(rules: RuleSet, message: str, tactic: str) -> None:
