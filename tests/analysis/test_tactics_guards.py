@@ -67,6 +67,8 @@ def test_the_same_words_from_a_respondent_still_count(rules: RuleSet, message: s
         ("I would never hurt you, you know that.", "threat"),
         ("I don't think you're a bad mother at all.", "insult"),
         ("I'm not begging.", "pleading"),
+        ("Could you please send me the school forms?", "pleading"),
+        ("Sehr geehrte Frau Müller, bitte melden Sie sich bis Freitag bezüglich des Termins.", "pleading"),
     ],
 )
 def test_ordinary_messages_are_held_back(rules: RuleSet, message: str, tactic: str) -> None:
