@@ -110,7 +110,7 @@ def scores(model: dict[str, object], text: str) -> list[float]:
     return [1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, t)))) for t in totals]
 
 
-def thresholds(examples: list[Example]) -> list[float]:
+def thresholds(examples: list[Example], min_precision: float = MIN_PRECISION) -> list[float]:
     """Per tactic, the lowest threshold at which the model alone keeps MIN_PRECISION in cross-validation.
 
     The model alone, not rules and model together: the rules were written while reading these same training
@@ -122,12 +122,12 @@ def thresholds(examples: list[Example]) -> list[float]:
         scored += [(scores(model, text), labels) for text, labels in folds[k]]
     chosen = []
     for t, tactic in enumerate(TACTICS):
-        best, note = 0.95, f"{tactic}: no threshold reaches precision {MIN_PRECISION}"
+        best, note = 0.95, f"{tactic}: no threshold reaches precision {min_precision}"
         for threshold in [x / 100 for x in range(95, MIN_THRESHOLD - 1, -1)]:
             tp = sum(1 for probs, labels in scored if probs[t] >= threshold and tactic in labels)
             fp = sum(1 for probs, labels in scored if probs[t] >= threshold and tactic not in labels)
             support = sum(1 for _, labels in scored if tactic in labels)
-            if tp + fp >= 5 and tp / (tp + fp) >= MIN_PRECISION:
+            if tp + fp >= 5 and tp / (tp + fp) >= min_precision:
                 best = threshold
                 note = f"{tactic}: threshold {threshold:.2f}, precision {tp / (tp + fp):.2f}, recall {tp / support:.2f}"
         chosen.append(best)
@@ -135,7 +135,7 @@ def thresholds(examples: list[Example]) -> list[float]:
     return chosen
 
 
-def build() -> str:
+def build(min_precision: float = MIN_PRECISION) -> str:
     """The model file's text."""
     rows = training_rows()
     examples: list[Example] = []
@@ -144,7 +144,7 @@ def build() -> str:
         assert isinstance(text, str) and isinstance(labels, list)
         examples.append((text, frozenset(str(x) for x in labels)))
     examples.sort(key=lambda e: hashlib.sha256(e[0].encode("utf-8")).hexdigest())
-    cut = thresholds(examples)
+    cut = thresholds(examples, min_precision)
     model = train(examples)
     weights = model["weights"]
     bias = model["bias"]
@@ -170,8 +170,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=rules_dir() / "model.json")
     parser.add_argument("--check", action="store_true", help="fail if retraining changes the shipped file")
+    parser.add_argument(
+        "--min-precision",
+        type=float,
+        default=MIN_PRECISION,
+        help=f"cross-validated precision each threshold must keep (default {MIN_PRECISION}; for experiments)",
+    )
     args = parser.parse_args()
-    text = build()
+    text = build(args.min_precision)
     if args.check:
         same = args.out.read_text(encoding="utf-8") == text
         print("model.json is up to date" if same else "model.json differs from a retrained model")
