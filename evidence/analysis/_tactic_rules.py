@@ -25,6 +25,7 @@ except ImportError:  # pragma: no cover - another Python: no shortcut, every pat
 from evidence.errors import UsageError
 
 _RULE_KEYS = frozenset({"id", "description", "phrases", "patterns", "unless", "context"})
+_GUARD_KEYS = frozenset({"description", "patterns", "tactics", "unless"})
 _TACTIC_KEYS = frozenset({"description", "rules"})
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*$")
@@ -91,6 +92,60 @@ class Rule:
     # For each trigger, the other sets of strings of which every match holds one (``required_strings``, those
     # that are not ``needs``): a trigger one of whose sets is missing from the lower-cased text is not searched.
     requires: tuple[tuple[frozenset[str], ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A kind of message in which some tactics are not suggested, by rule or model: the complainant's own firm
+    reply ("Stop contacting me. I have blocked you.") reads like a demand or a new account to the words alone."""
+
+    id: str
+    description: str
+    patterns: tuple[re.Pattern[str], ...]
+    tactics: frozenset[str]
+    source: str
+    language: str = "*"
+    unless: tuple[re.Pattern[str], ...] = ()  # what makes it not such a message after all ("blocked")
+
+    def applies(self, text: str) -> bool:
+        """Whether ``text`` (normalised as the tagger reads it) is such a message."""
+        return any(p.search(text) for p in self.patterns) and not any(p.search(text) for p in self.unless)
+
+
+def parse_guards(data: dict[str, Any], path: str) -> list[Guard]:
+    """The ``[guards.NAME]`` tables of one rules document, validated and compiled (none is fine)."""
+    language = data.get("language", "*")
+    tables = data.get("guards", {})
+    if not isinstance(tables, dict):
+        raise UsageError("'guards' must be a table of [guards.NAME] tables", path=path)
+    guards = []
+    for name, body in tables.items():
+        where = f"guard {name!r}"
+        if not _NAME.match(name) or not isinstance(body, dict):
+            raise UsageError(
+                f"{where}: a [guards.NAME] table, NAME lower-case letters, digits and _", path=path
+            )
+        unknown = sorted(set(body) - _GUARD_KEYS)
+        if unknown:
+            raise UsageError(f"{where}: unknown keys {', '.join(unknown)}", path=path)
+        description = body.get("description")
+        if not isinstance(description, str) or not description.strip():
+            raise UsageError(f"{where}: needs a description", path=path)
+        patterns = _strings(body.get("patterns"), where, "patterns", path)
+        tactics = _strings(body.get("tactics"), where, "tactics", path)
+        if not patterns or not tactics:
+            raise UsageError(f"{where}: needs 'patterns' and 'tactics'", path=path)
+        compiled = tuple(_compile(p, where, "patterns", path, bounded=True) for p in patterns)
+        unless = tuple(
+            _compile(p, where, "unless", path, bounded=False)
+            for p in _strings(body.get("unless"), where, "unless", path)
+        )
+        guards.append(
+            Guard(
+                f"guard.{language}.{name}", description, compiled, frozenset(tactics), path, language, unless
+            )
+        )
+    return guards
 
 
 def phrase_regex(phrase: str) -> str:

@@ -19,8 +19,12 @@ explained and a user can confirm or reject it.
 Guards, for both parts: words inside a quotation that is reported ("he texted: 'I'll kill you'", a message
 opening with a quotation attributed to someone: '"You'll regret it!" - my gran'), and a sentence reporting what
 someone else said they would do ("she said she would post the photos") are not read, so an account of what
-happened is not suggested as the sender's tactic. (The owner's outgoing messages and
-diary are not read at all: ``review.suggests``.)
+happened is not suggested as the sender's tactic; nor is a clause the sender denies ("I would never hurt you",
+"I'm not begging", English only). (The owner's outgoing messages and diary are not read at all:
+``review.suggests``.) And each rules file may declare ``[guards.NAME]``: kinds of message in which some tactics
+are not suggested at all, by rule or model, because they read like them to the words alone: the complainant's own
+firm reply ("Stop contacting me. I have blocked you."), a game's violent words, a friend's new number after a
+broken phone, love words with laughter, a hint of self-harm (guilt-tripping, not a threat).
 
 Speed: a trigger is searched only when the text holds one of each set of strings every match contains (found
 from the parsed pattern, looked up by three-letter pieces in a table of the text's languages), and as a
@@ -45,12 +49,13 @@ from typing import Any
 
 from evidence.analysis._tactic_lang import LANGUAGES, candidate_languages, detect_language
 from evidence.analysis._tactic_model import LinearModel, features, load_model, tokens
-from evidence.analysis._tactic_rules import Rule, parse_rules, phrase_regex, word_spans
+from evidence.analysis._tactic_rules import Guard, Rule, parse_guards, parse_rules, phrase_regex, word_spans
 from evidence.errors import UsageError
 
 __all__ = [
     "LANGUAGES",
     "TACTICS",
+    "Guard",
     "Rule",
     "RuleSet",
     "Tag",
@@ -164,6 +169,7 @@ class RuleSet:
     rules: tuple[Rule, ...]
     descriptions: dict[str, str]
     model: LinearModel | None = None
+    guards: tuple[Guard, ...] = ()
     index: _Index = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -213,6 +219,7 @@ def load_rules(folder: Path | None = None) -> RuleSet:
             f"no tactic rules (*.toml) in {base}", hint="point at a folder like templates/tactics"
         )
     rules: list[Rule] = []
+    guards: list[Guard] = []
     descriptions: dict[str, str] = {}
     english: dict[str, str] = {}
     for file in files:
@@ -222,11 +229,18 @@ def load_rules(folder: Path | None = None) -> RuleSet:
             raise UsageError(f"not readable TOML ({exc})", path=file) from None
         found, described = parse_rules(data, str(file))
         rules += found
+        guards += parse_guards(data, str(file))
         for tactic, text in described.items():
             descriptions.setdefault(tactic, text)
             if data.get("language") == "en":
                 english.setdefault(tactic, text)
     descriptions.update(english)  # the descriptions shown are the English ones when there are any
+    for guard in guards:
+        unknown = sorted(guard.tactics - set(descriptions))
+        if unknown:
+            raise UsageError(
+                f"{guard.id}: names tactics no rules file describes: {', '.join(unknown)}", path=guard.source
+            )
     seen: dict[str, str] = {}
     for rule in rules:
         if rule.id in seen:
@@ -240,7 +254,7 @@ def load_rules(folder: Path | None = None) -> RuleSet:
                 f"the model names tactics no rules file describes: {', '.join(unknown)}", path=model.source
             )
         rules += _model_rules(model)
-    return RuleSet(tuple(rules), descriptions, model)
+    return RuleSet(tuple(rules), descriptions, model, tuple(guards))
 
 
 def _normalise(text: str) -> str:
@@ -262,6 +276,15 @@ _REPORTED_SPEECH = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!?\n]")
+# A clause the sender denies or disowns ("I would never hurt you", "I don't think you're a bad mother", "I'm not
+# begging"): the words after the denial, to the end of the clause, are not the sender's tactic. English only.
+_DENIAL = re.compile(
+    r"\b(?:i\s+would\s+never(?!\s+have)|i'd\s+never(?!\s+have)|i\s+(?:don'?t|do\s+not)\s+think|i\s+never\s+said|"
+    r"(?:i'?m|i\s+am)\s+not\s+(?:saying|begging|threatening|watching|stalking|following)|"
+    r"(?:nobody|no\s+one)(?:'s|\s+is)\s+saying|it'?s\s+not\s+(?:that|like))\b",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"[.!?\n,;]|\bbut\b", re.IGNORECASE)
 # A message that opens with a quotation and then says whose words they were ('"You'll regret it!" - my gran'),
 # in any of the four languages.
 _OPENING_QUOTE = re.compile(
@@ -293,6 +316,10 @@ def guarded(text: str) -> list[tuple[int, int]]:
     """The stretches of ``text`` the tagger does not read: reported quotations and reported threats."""
     opening = _OPENING_QUOTE.match(text)
     spans = [opening.span(1)] if opening else []
+    for m in _DENIAL.finditer(text):
+        after = _CLAUSE_END.search(text, m.end())
+        # The verb of the denial too ("begging" in "I'm not begging"), so its own word does not trigger.
+        spans.append((m.start(), after.start() if after else len(text)))
     lower = text.lower()
     if not any(word in lower for word in _REPORTING_WORDS):
         return spans
@@ -321,7 +348,19 @@ def tag_with(
     index = rules.index if isinstance(rules, RuleSet) else _Index(tuple(rules))
     plain = _normalise(text)
     languages = ("*", language) if language else ("*", *candidate_languages(plain))
-    return _rule_tags(index, text, plain, languages, guarded(plain) if shielded is None else shielded)
+    found = _rule_tags(index, text, plain, languages, guarded(plain) if shielded is None else shielded)
+    return _unguarded(rules.guards, found, plain, languages) if isinstance(rules, RuleSet) else found
+
+
+def _unguarded(guards: Sequence[Guard], tags: list[Tag], plain: str, languages: Sequence[str]) -> list[Tag]:
+    # The tags left once the guards of the text's languages that apply to it (a firm reply, ...) have spoken.
+    if not tags:
+        return tags
+    held: set[str] = set()
+    for guard in guards:
+        if guard.language in languages and not guard.tactics <= held and guard.applies(plain):
+            held |= guard.tactics
+    return [t for t in tags if t.tactic not in held] if held else tags
 
 
 def _rule_tags(
@@ -400,7 +439,8 @@ def default_rules() -> RuleSet:
 def tag(text: str, rules: RuleSet | None = None) -> list[Tag]:
     """The tactic tags of ``text`` under ``rules`` (default: the shipped rules and model): the rules' tags, then
     the model's for the tactics no rule found, unless a rule of that tactic knows the message's words as a false
-    positive."""
+    positive; then none of the tactics a guard of the message's language holds back (the complainant's own firm
+    reply is not a demand to answer)."""
     ruleset = rules or default_rules()
     plain = _normalise(text)
     shielded = guarded(plain)
@@ -417,6 +457,7 @@ def tag(text: str, rules: RuleSet | None = None) -> list[Tag]:
                 for t in suggested
                 if not any(lang in languages and p.search(plain) for lang, p in vetoes.get(t.tactic, ()))
             ]
+    found = _unguarded(ruleset.guards, found, plain, languages)
     return sorted(found, key=lambda t: (t.start, t.end, t.tactic, t.rule_id))
 
 

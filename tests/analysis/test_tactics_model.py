@@ -26,7 +26,8 @@ def rules() -> RuleSet:
 def test_the_shipped_model_covers_every_tactic(rules: RuleSet) -> None:
     model = rules.model
     assert model is not None and model.tactics == TACTICS
-    assert all(0.5 <= t <= 0.95 for t in model.threshold)
+    # Chosen by cross-validated precision, between the training script's floor (0.40 since session 6) and 0.95.
+    assert all(0.4 <= t <= 0.95 for t in model.threshold)
     assert len(model.weights) > 1000 and len(model.sha256) == 64
     data = json.loads((rules_dir() / "model.json").read_text(encoding="utf-8"))
     assert data["version"] == model.version and data["trained_on"] >= 1500
