@@ -26,6 +26,7 @@ from evidence.ocr.layout.times import (
     _corner_clock,
     _is_time,
     _split_time_tail,
+    footer,
 )
 from evidence.ocr.layout.words import _confidence, _confident, _has_alnum, _text, _trim_tail
 from evidence.ocr.tesseract import Word
@@ -84,6 +85,12 @@ def _read_chat(
         shown: str | None = None
         last = own[-1].words if own else []
         kept_last, shown = _split_time_tail(last) if last else ([], None)
+        signed: str | None = None
+        if shown is None and own and (found_footer := footer(last)) is not None:
+            # the bubble's footer line ("@ 3 mins ago", "9:03 am - ciacona"): its time and sender, no text;
+            # its corner then holds the read ticks, never words
+            kept_last, (shown, signed) = [], found_footer
+            corner = [w for w in corner if _is_time(w.text)]
         body = [w for line in own[:-1] for w in line.words] + kept_last
         meridiem = _MISREAD_MERIDIEM.match(corner[0].text) if len(corner) == 1 else None
         if meridiem and shown is not None and re.fullmatch(r"\d{1,2}:\d{2}", shown):
@@ -115,7 +122,11 @@ def _read_chat(
         if shown is None:
             shown = _time_beside(bands, used, box)
         direction = read_sides[index].direction
-        sender = named or (sender_above(bands, used, box, width) if direction == "incoming" else None)
+        sender = (
+            named
+            or (signed if direction == "incoming" else None)
+            or (sender_above(bands, used, box, width) if direction == "incoming" else None)
+        )
         if (
             sender is None
             and direction == "incoming"

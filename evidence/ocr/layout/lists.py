@@ -34,7 +34,8 @@ _COUNT: Final = re.compile(r"^\((\d{1,2})\)$")
 # a list's time written relative to now or with its year ("5 min ago", "7 days ago", "3 December 2021"):
 # taken only at the right end of a list row, never in a chat bubble
 _RELATIVE: Final = re.compile(
-    rf"^(?:\d{{1,2}}\s?(?:min|mins|minutes?|h|hrs?|hours?|days?|weeks?)\s+ago|just now|\d{{1,2}}\s{_MONTH}\s\d{{4}})$",
+    rf"^(?:\d{{1,2}}\s?(?:min|mins|minutes?|h|hrs?|hours?|days?|weeks?)\s+ago|just now|\d{{1,2}}\s{_MONTH}\s\d{{4}}"
+    r"|\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2})$",
     re.IGNORECASE,
 )
 
@@ -42,9 +43,12 @@ _RELATIVE: Final = re.compile(
 def _set_apart(words: list[Word], take: int) -> bool:
     """Whether the last ``take`` words stand apart from the words before them (a list's time column), not
     at the end of a sentence ("... by Friday.")."""
-    if len(words) <= take:
+    ahead = [w for w in words[:-take] if _has_alnum(w.text)]  # an icon between ("=") is no text
+    if not ahead:
         return True
-    before, first = words[-take - 1], words[-take]
+    before, first = ahead[-1], words[-take]
+    if before.text.rstrip("_").endswith(("...", "\u2026")):
+        return True  # a subject cut short to make room for its date
     return first.left - (before.left + before.width) >= first.height * 3 // 2
 
 
@@ -202,6 +206,10 @@ def _read_list(
         calls = False
     if not calls and sum(1 for row in rows if _chat_row(row)) * 2 > len(rows):
         return "conversation_list", header, []  # a chat app's list of conversations: no message is shown
+    if not calls and not _mail_shown(lines[:first], rows):
+        # rows of a name, a time and lines under it, and nothing saying mail: a chat app's conversation list
+        # (previews wrapped on two lines) as much as an inbox; no record is better than an invented one
+        return "conversation_list", header, []
     messages: list[Message] = []
     for row_lines, shown, rest, anchor in rows:
         words = [w for ln in row_lines for w in ln.words]
@@ -267,6 +275,20 @@ def _read_list(
                 for ws in others
                 if any(w.conf >= 50 and sum(c.isalnum() for c in w.text) >= 3 for w in ws)
             ]
+            signed = _signed_snippet(kept[0]) if kept else None
+            if signed is not None:  # the subject first, then "Sender - snippet" (Thunderbird, K-9 Mail)
+                messages.append(
+                    Message(
+                        direction="incoming",
+                        text=_text([*_strip_junk(first_line), *signed[1]]),
+                        shown_time=shown,
+                        bbox=box,
+                        sender=_capital_i(signed[0]),
+                        confidence=_confidence(words),
+                        subject=_subject(_text(_strip_junk(first_line))),
+                    )
+                )
+                continue
             messages.append(
                 Message(
                     direction="incoming",
@@ -279,6 +301,33 @@ def _read_list(
                 )
             )
     return ("call_list" if calls else "email_list"), header, messages
+
+
+_DASHES: Final = frozenset({"-", "\u2013", "\u2014"})
+_MAIL_WORDS: Final = re.compile(r"\b(inbox|mail|e-mail|email|sent|drafts|outbox)\b|\S@\S+\.\w", re.IGNORECASE)
+
+
+def _signed_snippet(words: list[Word]) -> tuple[str, list[Word]] | None:
+    """A mail row's line "Sender - snippet": one to four words starting with a capital or holding an "@",
+    a dash, then the snippet; as (sender, the snippet's words), else None."""
+    for k, word in enumerate(words[:5]):
+        if word.text in _DASHES:
+            name = words[:k]
+            if name and all(w.text[:1].isupper() or "@" in w.text or w.text.endswith(".") for w in name):
+                return _text(name), words[k + 1 :]
+            return None
+    return None
+
+
+def _mail_shown(above: list[_Line], rows: list[tuple[list[_Line], str, list[Word], int]]) -> bool:
+    """Whether the screen says its rows are mail: a title or line above the rows naming a mailbox or holding
+    an address ("Inbox", "Unified inbox", "me@domain.example"), or most rows holding "Sender - snippet"."""
+    if any(_MAIL_WORDS.search(line.text) for line in above):
+        return True
+    signed = 0
+    for row_lines, _, _, anchor in rows:
+        signed += any(_signed_snippet(_strip_junk(ln.words)) for k, ln in enumerate(row_lines) if k > anchor)
+    return signed * 2 > len(rows)
 
 
 def _call_name_words(row_lines: list[_Line], rest: list[Word], anchor: int) -> list[Word] | None:

@@ -8,14 +8,16 @@ from evidence.ocr.layout.bands import _bands, _solid_mask
 from evidence.ocr.layout.bubbles import _bubble_mask, _bubbles
 from evidence.ocr.layout.chat import _chat_header, _read_chat
 from evidence.ocr.layout.flatten import _corner_time, _flat_region, _flatten, _prepare_region, _scaled
-from evidence.ocr.layout.furniture import _not_messages, _placeholder, _web_address
+from evidence.ocr.layout.furniture import _beside, _not_messages, _placeholder, _web_address
 from evidence.ocr.layout.grid import _grid, _merged, _Region, _regions, _rgb, _to_px
 from evidence.ocr.layout.headers import _respaced_header
+from evidence.ocr.layout.keyboard import keys_top, text_top, without_keyboard
 from evidence.ocr.layout.lists import _read_list
 from evidence.ocr.layout.model import Layout, Message
-from evidence.ocr.layout.page import _ocr_page, _slot_lines
+from evidence.ocr.layout.page import _Line, _ocr_page, _slot_lines
 from evidence.ocr.layout.photos import photo_boxes, with_photos
 from evidence.ocr.layout.settings import MIN_MESSAGE_CONFIDENCE, Box, layout_settings
+from evidence.ocr.layout.times import _is_time, _split_time_tail
 from evidence.ocr.layout.words import _has_alnum
 from evidence.ocr.tesseract import DEFAULT_TIMEOUT_S, TesseractProbe
 
@@ -34,6 +36,31 @@ def _round(grid_width: int, region: _Region, labels: list[int]) -> bool:
         (region.x1 - dx, region.y1 - dy),
     ]
     return all(labels[y * grid_width + x] != region.label for x, y in points)
+
+
+def _list_rows(lines: list[_Line], boxes: list[Box]) -> bool:
+    """Whether the "bubbles" are a list's rows drawn as cards: most of them (at least two) show their time at
+    the top right, on their first line or in a corner in their upper third, with lines under it (a
+    conversation list's name, time and preview). A chat bubble shows its time at its end, never above its
+    text."""
+    topped = 0
+    for index, box in enumerate(boxes):
+        own = sorted(
+            (ln for ln in lines if ln.slot.index == index and ln.slot.kind == "bubble"),
+            key=lambda ln: ln.box[1],
+        )
+        corners = [ln for ln in lines if ln.slot.index == index and ln.slot.kind == "corner"]
+        own = [
+            ln for ln in own if any(w.conf >= 50 and sum(c.isalnum() for c in w.text) >= 3 for w in ln.words)
+        ]
+        if len(own) < 2:
+            continue
+        first_time = _split_time_tail(own[0].words)[1] is not None
+        high_corner = any(
+            _is_time(ln.text) and (ln.box[1] + ln.box[3]) * 3 <= box[1] * 4 + box[3] * 2 for ln in corners
+        )
+        topped += first_time or high_corner
+    return topped >= 2 and topped * 2 > len(boxes)
 
 
 def analyse(
@@ -65,6 +92,11 @@ def analyse(
         if abs(bw - bh) * 100 <= bw * 15 and (bw * 100 < width * 12 or _round(grid.width, region, labels)):
             continue  # round and small, or a circle: a contact picture (an initial, a silhouette), not a bubble
         bubbles.append((region, box, blanks))
+    shapes = [box for _, box, _ in bubbles]
+    keyboard = keys_top(
+        [a for i, a in enumerate(shapes) if any(_beside(a, b) for j, b in enumerate(shapes) if j != i)],
+        height,
+    )
     bubbles, furniture = _not_messages(bubbles, width, height)
     if len(bubbles) < 2:
         bubbles = []
@@ -101,6 +133,8 @@ def analyse(
         kind = "chat"
         photos = photo_boxes(grid, regions, labels)
         header, messages = _read_chat(lines, [(r, box) for r, box, _ in bubbles], width, height, photos)
+        if _list_rows(lines, [box for _, box, _ in bubbles]):
+            messages = []  # list rows drawn as cards (a name with its time on the first line): not a chat
         if messages and _placeholder(messages[-1].text, messages[-1].bbox, height):
             messages = messages[:-1]  # the compose field's placeholder, not a message
         bands = [line for line in lines if line.slot.kind == "band"]
@@ -110,8 +144,13 @@ def analyse(
             for m in messages
             if m.media is not None or (m.confidence >= MIN_MESSAGE_CONFIDENCE and _has_alnum(m.text))
         ]
-        if len(messages) < 2:  # shapes that looked like bubbles but hold no text: a picture, or a list's
-            kind, header, messages = _read_list(rgb, lines, background)  # search bar and buttons
+        typed = text_top([(line.text, line.box) for line in bands], height)
+        keyboard = typed if keyboard is None else keyboard if typed is None else min(keyboard, typed)
+        messages, typing = without_keyboard(messages, keyboard)
+        # shapes that looked like bubbles but hold no text (a picture, or a list's search bar and buttons);
+        # one message above a keyboard is a chat being typed in
+        if len(messages) < 2 and not (typing and messages):
+            kind, header, messages = _read_list(rgb, lines, background)
             if kind not in ("conversation_list", "contact_list") and not (
                 kind == "call_list" and len(messages) >= 3
             ):

@@ -1,0 +1,70 @@
+"""Step 6b, the on-screen keyboard: its keys and everything below them are no message, nor is the compose
+field just above it.
+
+A screenshot taken while typing shows the keyboard. Its keys are shapes like small bubbles, side by side in
+rows; read as text they are a run of single letters ("q w e r t y u i o p"), and its wide keys read as
+"return", "space" or the compose field's placeholder ("Message"). Found in two ways, whichever comes first:
+
+- *Shapes*: at least ``KEY_SHAPES`` shapes dropped as side by side (``furniture``) in the lower half of the
+  screen, on at least two rows: the keyboard's top is the highest of them.
+- *Text*: a line in the lower half, or a bubble's text anywhere (a framed store picture puts the phone's
+  keyboard higher), whose tokens are mostly single characters, at least ``KEY_TOKENS`` of them: a row of
+  keys read as letters.
+
+Then every message whose box starts at or below the keyboard's top is dropped, and so is the lowest message
+above it when its whole text is a compose field's placeholder or a key's label (whatever its height on the
+screen: the keyboard lifts the compose field to the middle).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from evidence.ocr.layout.furniture import _PLACEHOLDER
+from evidence.ocr.layout.model import Message
+from evidence.ocr.layout.settings import Box
+
+KEY_SHAPES: Final = 8
+KEY_TOKENS: Final = 6
+_KEY_LABELS: Final = re.compile(
+    r"^(?:return|space|enter|send|go|search|done|next|123|abc|\?123)$", re.IGNORECASE
+)
+
+
+def keys_top(boxes: list[Box], height: int) -> int | None:
+    """The top of a keyboard from the shapes dropped as side by side, or None."""
+    low = [b for b in boxes if b[1] * 2 >= height]
+    rows = {b[1] * 40 // height for b in low}
+    if len(low) < KEY_SHAPES or len(rows) < 2:
+        return None
+    return min(b[1] for b in low)
+
+
+def _key_run(text: str) -> bool:
+    tokens = text.split()
+    singles = sum(1 for t in tokens if len(t) == 1)
+    return singles >= KEY_TOKENS and singles * 10 >= len(tokens) * 6
+
+
+def text_top(lines: list[tuple[str, Box]], height: int) -> int | None:
+    """The top of a keyboard from text lines (a row of keys read as single letters), or None."""
+    tops = [box[1] for text, box in lines if box[1] * 2 >= height and _key_run(text)]
+    return min(tops) if tops else None
+
+
+def without_keyboard(messages: list[Message], top: int | None) -> tuple[list[Message], bool]:
+    """The messages above the keyboard (``top``; also found from the messages' own text), without the compose
+    field just above it; and whether there was a keyboard."""
+    for m in messages:
+        if _key_run(m.text):  # a "bubble" of keys read as letters (the keyboard's own background)
+            top = m.bbox[1] if top is None else min(top, m.bbox[1])
+    if top is None:
+        return messages, False
+    kept = [m for m in messages if m.bbox[1] < top]
+    while kept and (
+        _PLACEHOLDER.fullmatch(kept[-1].text.strip()) is not None
+        or _KEY_LABELS.fullmatch(kept[-1].text.strip()) is not None
+    ):
+        kept = kept[:-1]
+    return kept, True
