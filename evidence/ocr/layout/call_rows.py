@@ -25,6 +25,7 @@ from evidence.ocr.layout.headers import _call_name
 from evidence.ocr.layout.model import Message
 from evidence.ocr.layout.page import _Line
 from evidence.ocr.layout.settings import Color
+from evidence.ocr.layout.times import _MONTH, _WEEKDAY, _clean_time, _list_date
 from evidence.ocr.layout.words import _confidence, _strip_junk, _text
 from evidence.ocr.tesseract import Word
 
@@ -41,6 +42,9 @@ def _time_in(words: list[Word], width: int) -> tuple[int, str, str | None] | Non
     for index, word in enumerate(words):
         if word.left * 3 >= width * 2:
             break
+        dated = _date_at(words, index)
+        if dated is not None:
+            return index, dated, None
         match = _CLOCK_TOKEN.match(word.text)
         if match is None:
             continue
@@ -54,6 +58,26 @@ def _time_in(words: list[Word], width: int) -> tuple[int, str, str | None] | Non
             return index, word.text, f"{day} {_MONTHS[month - 1]}"
         shown = f"{hour}:{minute}" + (f" {meridiem.upper()}" if meridiem else "")
         return index, shown, None
+    return None
+
+
+_DATE_WORD: Final = re.compile(rf"^(?:Yesterday|Today|{_WEEKDAY})$", re.IGNORECASE)
+_DAY_MONTH: Final = re.compile(rf"^\d{{1,2}}\s?{_MONTH}$|^{_MONTH}\s?\d{{1,2}}$")
+
+
+def _date_at(words: list[Word], index: int) -> str | None:
+    """A date shown instead of a clock at ``words[index]`` ("10 May", "10May", "May 8", "Yesterday",
+    "Mon"), as shown with its space put back; None otherwise. A clock after it ("Yesterday 21:33") is the
+    row's time, not this."""
+    word = _list_date(words[index].text)
+    if index + 1 < len(words) and _CLOCK_TOKEN.match(words[index + 1].text):
+        return None
+    if _DATE_WORD.match(word) or _DAY_MONTH.match(word):
+        return _clean_time(word)
+    if index + 1 < len(words):
+        pair = _list_date(f"{word} {words[index + 1].text}")
+        if _DAY_MONTH.match(pair):
+            return pair
     return None
 
 
@@ -151,8 +175,9 @@ def _rows(
                 continue
             gap = line.box[1] + height // 2 - other.box[3]
             if (
-                0 <= gap <= height * 2
+                -height // 2 <= gap <= height * 2
                 and other.box[0] * 3 < width * 2
+                and any(w.conf >= 40 and sum(c.isalnum() for c in w.text) >= 2 for w in other.words)
                 and _NAME.search(other.text)
                 and (name_line is None or other.box[3] > name_line.box[3])
             ):
@@ -163,6 +188,9 @@ def _rows(
         name_words = [w for w in _strip_junk(name_line.words) if w.conf >= 40 or len(w.text) > 2]
         while len(name_words) > 1 and len(name_words[0].text) <= 2 and name_words[0].conf < 80:
             name_words = name_words[1:]  # the avatar read as a token before the name
+        text_left = time.left - time.height * 3 // 2  # the row's text starts at the icon before its time
+        while len(name_words) > 1 and name_words[0].left + name_words[0].width < text_left:
+            name_words = name_words[1:]  # left of the text column: the avatar read as a word ("Ze,")
         call = None
         if _is_red(_ink_colour(rgb, [*name_words, words[index]], background)):
             call = "missed"

@@ -117,6 +117,8 @@ def _read_chat(
             media, duration, shown = _voice(body, corner, shown)
         if media == "voice":
             body = []
+        elif media is None and len(body) == 1 and _LINK.fullmatch(body[0].text):
+            media = "link"  # a bubble that is only a web address: a link sent, its address kept as text
         elif media is None and not _worded(body):
             continue  # a play button, a waveform or a picture read as junk: no text message
         if shown is None:
@@ -164,6 +166,9 @@ def _centre_in(line: Box, photo: Box) -> bool:
     return photo[0] <= cx <= photo[2] and photo[1] <= cy <= photo[3]
 
 
+_LINK: Final = re.compile(
+    r"(?:https?://|www\.)[\w.-]+\.[a-z]{2,}(?:/\S*)?|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/\S*", re.IGNORECASE
+)
 _TEXT_MARKS: Final = frozenset(".,!?:;'\"\u00a3$\u20ac%-+/()#*&")
 
 

@@ -9,7 +9,8 @@ rows; read as text they are a run of single letters ("q w e r t y u i o p"), and
   screen, on at least two rows: the keyboard's top is the highest of them.
 - *Text*: a line in the lower half, or a bubble's text anywhere (a framed store picture puts the phone's
   keyboard higher), whose tokens are mostly single characters, at least ``KEY_TOKENS`` of them: a row of
-  keys read as letters.
+  keys read as letters; or two lines stacked anywhere of four tokens or more, most of them one or two
+  characters (keys read poorly).
 
 Then every message whose box starts at or below the keyboard's top is dropped, and so is the lowest message
 above it when its whole text is a compose field's placeholder or a key's label (whatever its height on the
@@ -19,6 +20,7 @@ screen: the keyboard lifts the compose field to the middle).
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from typing import Final
 
 from evidence.ocr.layout.furniture import _PLACEHOLDER
@@ -47,9 +49,23 @@ def _key_run(text: str) -> bool:
     return singles >= KEY_TOKENS and singles * 10 >= len(tokens) * 6
 
 
+def _key_row(text: str) -> bool:
+    """A row of keys read outside any bubble: at least four tokens, at least 70 % of them one or two
+    characters long ("a) \" - . a r.": small keys read poorly)."""
+    tokens = text.split()
+    return len(tokens) >= 4 and sum(1 for t in tokens if len(t) <= 2) * 10 >= len(tokens) * 7
+
+
 def text_top(lines: list[tuple[str, Box]], height: int) -> int | None:
-    """The top of a keyboard from text lines (a row of keys read as single letters), or None."""
+    """The top of a keyboard from text lines, or None: a row of keys read as single letters in the lower
+    half, or two rows of keys stacked (within three of their heights) anywhere (a store picture's framed
+    phone puts the keyboard higher)."""
     tops = [box[1] for text, box in lines if box[1] * 2 >= height and _key_run(text)]
+    rows = sorted((box for text, box in lines if _key_row(text)), key=lambda box: box[1])
+    for a, b in pairwise(rows):
+        if 0 < b[1] - a[3] <= 3 * max(1, a[3] - a[1]):
+            tops.append(a[1])
+            break
     return min(tops) if tops else None
 
 

@@ -178,6 +178,13 @@ def _rows(lines: list[_Line], width: int) -> list[tuple[list[_Line], str, list[W
         starts.append(start)
     for k, (number, shown, rest) in enumerate(anchors):
         end = starts[k + 1] if k + 1 < len(anchors) else len(lines)
+        # a row's lines follow each other closely: a gap of more than two lines' height ends it (the
+        # screen's bottom bar is no part of the last row)
+        for j in range(number + 1, end):
+            previous = lines[j - 1].box
+            if lines[j].box[1] - previous[3] > 2 * max(1, previous[3] - previous[1]):
+                end = j
+                break
         rows.append((lines[starts[k] : end], shown, rest, number - starts[k]))
     return rows
 

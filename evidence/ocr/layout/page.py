@@ -105,7 +105,7 @@ def _lines(words: list[Word]) -> list[list[Word]]:
             top = min(w.top for w in line)
             bottom = max(w.top + w.height for w in line)
             tallest = max(w.height for w in line)
-            if top <= centre <= bottom and abs(tallest - word.height) < max(tallest, word.height) * 2 // 3:
+            if top <= centre <= bottom and word.height * 4 <= tallest * 9:
                 line.append(word)
                 break
         else:
