@@ -7,7 +7,9 @@ row with a duration: the left one is the time, the right one the duration, never
 ``13.01`` in a list whose clocks are written with a colon is a day and month (``day`` of the message, in
 words: "13 Jan"); the icon just left of the time gives the type: the arrow in the icon's top-right quarter
 has its head (more ink) up and right for outgoing, down and left for incoming; a red name or time is missed.
-A type the icon does not tell stays None (the record says so), never guessed.
+A type the icon does not tell stays None (the record says so), never guessed. A row without a duration is
+a call row too when its time stands after nothing but icons and a label that names the call's type
+("Missed", "Outgoing call"; the type is then that word), or, once the list is known, in the time column.
 
 ``two_line_calls`` returns None unless at least ``MIN_ROWS`` rows read so (then the screen is a call list).
 """
@@ -79,6 +81,38 @@ def _date_at(words: list[Word], index: int) -> str | None:
         if _DAY_MONTH.match(pair):
             return pair
     return None
+
+
+_CALL_LABELS: Final = {
+    "missed": "missed",
+    "incoming": "incoming",
+    "received": "incoming",
+    "outgoing": "outgoing",
+    "dialed": "outgoing",
+    "dialled": "outgoing",
+    "rejected": "rejected",
+    "declined": "rejected",
+    "blocked": "rejected",
+}
+_LINE_LABELS: Final = frozenset(
+    {"mobile", "home", "work", "other", "main", "phone", "call", "voice", "video"}
+)
+
+
+def _label_before(words: list[Word]) -> str | None:
+    """What stands before a call row's time on its line: "" for icons and a number's label only ("Mobile",
+    "Work", "·"), the call's type when a word names it ("Missed", "Outgoing call"), None for anything else
+    (a sentence: a preview line with a time in it is no call row)."""
+    said = ""
+    for word in words:
+        token = word.text.strip(".,:;\u00b7\u2022-").lower()
+        if not token or not any(ch.isalnum() for ch in token) or len(token) <= 2:
+            continue  # an icon, a separator
+        if token in _CALL_LABELS:
+            said = _CALL_LABELS[token]
+        elif token not in _LINE_LABELS:
+            return None
+    return said
 
 
 def _duration_at(lines: list[_Line], time: Word, width: int) -> tuple[_Line, str] | None:
@@ -166,7 +200,12 @@ def _rows(
         index, shown, day = found
         time = words[index]
         duration = _duration_at(lines, time, width)
-        if duration is None and (column is None or abs(time.left - column) > time.height):
+        label = _label_before(words[:index])
+        if (
+            duration is None
+            and (column is None or abs(time.left - column) > time.height)
+            and (label is None or label == "")
+        ):
             continue
         height = max(1, line.box[3] - line.box[1])
         name_line: _Line | None = None
@@ -194,6 +233,8 @@ def _rows(
         call = None
         if _is_red(_ink_colour(rgb, [*name_words, words[index]], background)):
             call = "missed"
+        elif label:
+            call = label
         else:
             call = _arrow_of(rgb, words[index], background)
         row_words = name_line.words + words

@@ -38,10 +38,15 @@ def _read_chat(
     width: int,
     height: int,
     photos: list[Box] | None = None,
+    frame: Box | None = None,
+    *,
+    skip: set[int] | None = None,
 ) -> tuple[str | None, list[Message]]:
     """The header and one message per bubble (with its shown time, inside or beside it). A bubble holding
     one of ``photos`` (a picture, a map, a GIF sent inside a bubble) is a ``photo`` whose text is the
-    caption outside the picture: what tesseract reads inside a picture is never text."""
+    caption outside the picture: what tesseract reads inside a picture is never text. In a store picture
+    (``frame``: the app's screen inside a phone frame) the sides are read against the frame's edges and the
+    header among the lines just above it, not the slogan above the phone."""
     by_bubble: dict[int, list[_Line]] = {}
     bands: list[_Line] = []
     corners: dict[int, list[Word]] = {}
@@ -53,24 +58,31 @@ def _read_chat(
         else:
             bands.append(line)
     first_top = min((box[1] for _, box in bubbles), default=height)
-    header = _chat_header(bands, height, first_top)
+    holds = frame is not None and frame[1] <= first_top  # (a keyboard's panel below the bubbles holds none)
+    header = _chat_header(_in_frame(bands, frame if holds else None, height), height, first_top)
     header_line = next((line for line in bands if header and line.box[1] < first_top), None)
     days = separators(bands, width, header_line.box[3] + 1 if header_line else 0, [box for _, box in bubbles])
     used: set[int] = {number for number, _, _ in days}
     previous: Message | None = None
     messages: list[Message] = []
     # only bubbles holding text vote on the sides: a reaction chip ("👍" under a bubble) is no message
+    skip = skip or set()
     voters = [
         index
         for index in range(len(bubbles))
-        if (ws := [w for line in by_bubble.get(index, []) for w in line.words])
+        if index not in skip
+        and (ws := [w for line in by_bubble.get(index, []) for w in line.words])
         and _confidence(ws) >= MIN_MESSAGE_CONFIDENCE
         and _has_alnum(_text(ws))
     ]
-    voted = sides([bubbles[i][1] for i in voters], [bubbles[i][0].colour for i in voters], width)
-    fallback = sides([box for _, box in bubbles], [region.colour for region, _ in bubbles], width)
+    x0, span = (frame[0], frame[2] - frame[0]) if frame else (0, width)
+    shifted = [(b[0] - x0, b[1], b[2] - x0, b[3]) for _, b in bubbles]
+    voted = sides([shifted[i] for i in voters], [bubbles[i][0].colour for i in voters], span)
+    fallback = sides(shifted, [region.colour for region, _ in bubbles], span)
     read_sides = [voted[voters.index(i)] if i in voters else fallback[i] for i in range(len(bubbles))]
     for index, (_region, box) in enumerate(bubbles):
+        if index in skip:
+            continue
         own = _without_reactions(by_bubble.get(index, []))
         inside = [p for p in photos or [] if _holds(box, p)]
         if inside:
@@ -151,6 +163,18 @@ def _read_chat(
         messages.append(message)
         previous = message
     return header, messages
+
+
+def _in_frame(bands: list[_Line], frame: Box | None, height: int) -> list[_Line]:
+    """The lines that may hold a framed chat's header: inside the frame's width, from a tenth of the
+    picture's height above the frame down (the app's title bar; a slogan above the phone is no header)."""
+    if frame is None:
+        return bands
+    return [
+        ln
+        for ln in bands
+        if frame[0] <= (ln.box[0] + ln.box[2]) // 2 <= frame[2] and ln.box[1] >= frame[1] - height // 10
+    ]
 
 
 def _holds(bubble: Box, photo: Box) -> bool:

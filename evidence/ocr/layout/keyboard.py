@@ -9,8 +9,9 @@ rows; read as text they are a run of single letters ("q w e r t y u i o p"), and
   screen, on at least two rows: the keyboard's top is the highest of them.
 - *Text*: a line in the lower half, or a bubble's text anywhere (a framed store picture puts the phone's
   keyboard higher), whose tokens are mostly single characters, at least ``KEY_TOKENS`` of them: a row of
-  keys read as letters; or two lines stacked anywhere of four tokens or more, most of them one or two
-  characters (keys read poorly).
+  keys read as letters; or three lines stacked anywhere, each of five tokens or more, most of them one
+  or two characters (keys read poorly), across most of the screen's width. Lines inside a picture are not
+  read for this (a photo's texture reads as short tokens too).
 
 Then every message whose box starts at or below the keyboard's top is dropped, and so is the lowest message
 above it when its whole text is a compose field's placeholder or a key's label (whatever its height on the
@@ -20,7 +21,6 @@ screen: the keyboard lifts the compose field to the middle).
 from __future__ import annotations
 
 import re
-from itertools import pairwise
 from typing import Final
 
 from evidence.ocr.layout.furniture import _PLACEHOLDER
@@ -49,24 +49,57 @@ def _key_run(text: str) -> bool:
     return singles >= KEY_TOKENS and singles * 10 >= len(tokens) * 6
 
 
-def _key_row(text: str) -> bool:
-    """A row of keys read outside any bubble: at least four tokens, at least 70 % of them one or two
-    characters long ("a) \" - . a r.": small keys read poorly)."""
+def _key_row(text: str, box: Box, span: int) -> bool:
+    """A row of keys read outside any bubble: at least five tokens, at least 70 % of them one or two
+    characters long ("a) \" - . a r.": small keys read poorly), across 60 % of the screen's width."""
     tokens = text.split()
-    return len(tokens) >= 4 and sum(1 for t in tokens if len(t) <= 2) * 10 >= len(tokens) * 7
+    return (
+        len(tokens) >= 5
+        and sum(1 for t in tokens if len(t) <= 2) * 10 >= len(tokens) * 7
+        and (box[2] - box[0]) * 10 >= span * 6
+    )
 
 
-def text_top(lines: list[tuple[str, Box]], height: int) -> int | None:
-    """The top of a keyboard from text lines, or None: a row of keys read as single letters in the lower
-    half, or two rows of keys stacked (within three of their heights) anywhere (a store picture's framed
-    phone puts the keyboard higher)."""
+def text_top(lines: list[tuple[str, Box]], height: int, span: int) -> int | None:
+    """The top of a keyboard from text lines (none inside a picture), or None: a row of keys read as single
+    letters in the lower half, or three rows of keys stacked (each within three of their heights of the next)
+    anywhere (a store picture's framed phone puts the keyboard higher). ``span``: the screen's width (the
+    app's frame in a store picture)."""
     tops = [box[1] for text, box in lines if box[1] * 2 >= height and _key_run(text)]
-    rows = sorted((box for text, box in lines if _key_row(text)), key=lambda box: box[1])
-    for a, b in pairwise(rows):
-        if 0 < b[1] - a[3] <= 3 * max(1, a[3] - a[1]):
+    rows = sorted((box for text, box in lines if _key_row(text, box, span)), key=lambda box: box[1])
+    for a, b, c in zip(rows, rows[1:], rows[2:], strict=False):
+        if all(0 < y[1] - x[3] <= 3 * max(1, x[3] - x[1], y[3] - y[1]) for x, y in ((a, b), (b, c))):
             tops.append(a[1])
             break
     return min(tops) if tops else None
+
+
+def _composing(text: str) -> bool:
+    """Whether a shape's text is a compose field's placeholder or a key's label once icon marks and a
+    leading one-character token are left out ("a [Message": a "+" button and the field)."""
+    words = ["".join(ch for ch in w if ch.isalnum() or ch in ".\u2026") for w in text.split()]
+    words = [w for w in words if w]
+    while len(words) > 1 and len(words[0]) == 1:
+        words = words[1:]
+    cleaned = " ".join(words)
+    return bool(cleaned) and (
+        _PLACEHOLDER.fullmatch(cleaned) is not None or _KEY_LABELS.fullmatch(cleaned) is not None
+    )
+
+
+def under_keyboard(shapes: list[tuple[Box, str]], top: int | None) -> set[int]:
+    """The shapes (box and text read, in order) that are no message because of the keyboard at ``top``:
+    those starting at or below it, and the lowest one above it when its text is a compose field's
+    placeholder. Dropped before the sides are read: a compose field must not vote on them."""
+    if top is None:
+        return set()
+    skip = {i for i, (box, _) in enumerate(shapes) if box[1] >= top}
+    above = [i for i in range(len(shapes)) if i not in skip]
+    if above:
+        lowest = max(above, key=lambda i: shapes[i][0][3])
+        if _composing(shapes[lowest][1]):
+            skip.add(lowest)
+    return skip
 
 
 def without_keyboard(messages: list[Message], top: int | None) -> tuple[list[Message], bool]:
@@ -78,9 +111,6 @@ def without_keyboard(messages: list[Message], top: int | None) -> tuple[list[Mes
     if top is None:
         return messages, False
     kept = [m for m in messages if m.bbox[1] < top]
-    while kept and (
-        _PLACEHOLDER.fullmatch(kept[-1].text.strip()) is not None
-        or _KEY_LABELS.fullmatch(kept[-1].text.strip()) is not None
-    ):
+    while kept and _composing(kept[-1].text):
         kept = kept[:-1]
     return kept, True

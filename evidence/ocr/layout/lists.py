@@ -147,8 +147,11 @@ def _prose(line: _Line) -> bool:
 
 def _chat_row(row: tuple[list[_Line], str, list[Word], int]) -> bool:
     """A conversation-list row: the name with the time on its first line and one line of preview under it
-    (an inbox row has a subject and a snippet, or a folder, under the sender: three lines)."""
+    (an inbox row has a subject and a snippet, or a folder, under the sender: three lines; an open email
+    has the sender's address or "to me" there)."""
     row_lines, _, _, anchor = row
+    if any(_ADDRESS.search(ln.text) or ln.text.lower().startswith("to ") for ln in row_lines):
+        return False  # an address or "to me" under the name: an open email's header
     content = [k for k, ln in enumerate(row_lines) if _meaningful(ln) and not _is_time(ln.text)]
     return len(content) == 2 and content[0] <= anchor
 
@@ -310,8 +313,11 @@ def _read_list(
     return ("call_list" if calls else "email_list"), header, messages
 
 
+_ADDRESS: Final = re.compile(r"\S@\S+\.\w")
 _DASHES: Final = frozenset({"-", "\u2013", "\u2014"})
-_MAIL_WORDS: Final = re.compile(r"\b(inbox|mail|e-mail|email|sent|drafts|outbox)\b|\S@\S+\.\w", re.IGNORECASE)
+_MAIL_WORDS: Final = re.compile(
+    r"\b(inbox(?:es)?|primary|mail|e-mail|email|sent|drafts|outbox)\b|\S@\S+\.\w", re.IGNORECASE
+)
 
 
 def _signed_snippet(words: list[Word]) -> tuple[str, list[Word]] | None:
@@ -328,7 +334,8 @@ def _signed_snippet(words: list[Word]) -> tuple[str, list[Word]] | None:
 
 def _mail_shown(above: list[_Line], rows: list[tuple[list[_Line], str, list[Word], int]]) -> bool:
     """Whether the screen says its rows are mail: a title or line above the rows naming a mailbox or holding
-    an address ("Inbox", "Unified inbox", "me@domain.example"), or most rows holding "Sender - snippet"."""
+    an address ("Inbox", "Primary", "Unified inbox", "me@domain.example"), or most rows holding "Sender -
+    snippet"."""
     if any(_MAIL_WORDS.search(line.text) for line in above):
         return True
     signed = 0

@@ -5,13 +5,13 @@ from __future__ import annotations
 from PIL import Image
 
 from evidence.ocr.layout.bands import _bands, _solid_mask
-from evidence.ocr.layout.bubbles import _bubble_mask, _bubbles
-from evidence.ocr.layout.chat import _chat_header, _read_chat
+from evidence.ocr.layout.bubbles import _bubble_mask, _bubbles, app_frame
+from evidence.ocr.layout.chat import _centre_in, _chat_header, _read_chat
 from evidence.ocr.layout.flatten import _corner_time, _flat_region, _flatten, _prepare_region, _scaled
 from evidence.ocr.layout.furniture import _beside, _not_messages, _placeholder, _web_address
 from evidence.ocr.layout.grid import _grid, _merged, _Region, _regions, _rgb, _to_px
 from evidence.ocr.layout.headers import _respaced_header
-from evidence.ocr.layout.keyboard import keys_top, text_top, without_keyboard
+from evidence.ocr.layout.keyboard import keys_top, text_top, under_keyboard, without_keyboard
 from evidence.ocr.layout.lists import _read_list
 from evidence.ocr.layout.model import Layout, Message
 from evidence.ocr.layout.page import _Line, _ocr_page, _slot_lines
@@ -36,6 +36,10 @@ def _round(grid_width: int, region: _Region, labels: list[int]) -> bool:
         (region.x1 - dx, region.y1 - dy),
     ]
     return all(labels[y * grid_width + x] != region.label for x, y in points)
+
+
+def _bubble_text(lines: list[_Line], index: int) -> str:
+    return " ".join(ln.text for ln in lines if ln.slot.kind == "bubble" and ln.slot.index == index)
 
 
 def _list_rows(lines: list[_Line], boxes: list[Box]) -> bool:
@@ -132,20 +136,33 @@ def analyse(
     if bubbles:
         kind = "chat"
         photos = photo_boxes(grid, regions, labels)
-        header, messages = _read_chat(lines, [(r, box) for r, box, _ in bubbles], width, height, photos)
+        framed = app_frame(grid, regions)
+        bands = [line for line in lines if line.slot.kind == "band"]
+        outside = [ln for ln in bands if not any(_centre_in(ln.box, p) for p in photos)]
+        span = (framed.x1 - framed.x0 + 1) * grid.factor_x // 1000 if framed is not None else width
+        typed = text_top([(line.text, line.box) for line in outside], height, span)
+        keyboard = typed if keyboard is None else keyboard if typed is None else min(keyboard, typed)
+        header, messages = _read_chat(
+            lines,
+            [(r, box) for r, box, _ in bubbles],
+            width,
+            height,
+            photos,
+            _to_px(grid, framed) if framed is not None else None,
+            skip=under_keyboard(
+                [(box, _bubble_text(lines, i)) for i, (_, box, _) in enumerate(bubbles)], keyboard
+            ),
+        )
         if _list_rows(lines, [box for _, box, _ in bubbles]):
             messages = []  # list rows drawn as cards (a name with its time on the first line): not a chat
         if messages and _placeholder(messages[-1].text, messages[-1].bbox, height):
             messages = messages[:-1]  # the compose field's placeholder, not a message
-        bands = [line for line in lines if line.slot.kind == "band"]
         messages = with_photos(messages, photos, bands, width, height)
         messages = [
             m
             for m in messages
             if m.media is not None or (m.confidence >= MIN_MESSAGE_CONFIDENCE and _has_alnum(m.text))
         ]
-        typed = text_top([(line.text, line.box) for line in bands], height)
-        keyboard = typed if keyboard is None else keyboard if typed is None else min(keyboard, typed)
         messages, typing = without_keyboard(messages, keyboard)
         # shapes that looked like bubbles but hold no text (a picture, or a list's search bar and buttons);
         # one message above a keyboard is a chat being typed in
