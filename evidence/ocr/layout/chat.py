@@ -4,6 +4,7 @@ bubble) and the header above the first bubble."""
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from typing import Final
 
 from evidence.ocr.layout.context import day_above, sender_above, sender_inside, separators
@@ -85,6 +86,8 @@ def _read_chat(
             continue
         own = _without_reactions(by_bubble.get(index, []))
         inside = [p for p in photos or [] if _holds(box, p)]
+        if not inside and _labelled_picture(own, box):
+            inside, own = [box], []  # a map or a picture with a few labels on it: a photo, no text
         if inside:
             own = [ln for ln in own if not any(_centre_in(ln.box, p) for p in inside)]
         named: str | None = None
@@ -175,6 +178,33 @@ def _in_frame(bands: list[_Line], frame: Box | None, height: int) -> list[_Line]
         for ln in bands
         if frame[0] <= (ln.box[0] + ln.box[2]) // 2 <= frame[2] and ln.box[1] >= frame[1] - height // 10
     ]
+
+
+def _labelled_picture(own: list[_Line], box: Box) -> bool:
+    """Whether a bubble's words are labels on a picture (a map's street names, a sticker's word), not lines
+    of text: no two of its worded lines start at the same place (text in a bubble is left-aligned) and they
+    are read with a mean confidence under 75, or a bubble taller than five lines holds one short line
+    covering under a twentieth of it."""
+    lines = [
+        ln
+        for ln in own
+        if any(_has_alnum(w.text) for w in ln.words) and footer(ln.words) is None and not _is_time(ln.text)
+    ]  # a footer ("Now", "12:32") is where a picture's bubble prints its time, no label
+    if not lines:
+        return False
+    tall = sorted(ln.box[3] - ln.box[1] for ln in lines)[len(lines) // 2]
+    worded = [ln for ln in lines if any(sum(c.isalpha() for c in w.text) >= 3 for w in ln.words)]
+    starts = sorted(ln.box[0] for ln in worded)
+    labels = [w for ln in worded for w in ln.words if _has_alnum(w.text)]
+    if (
+        len(worded) >= 2
+        and all(b - a > tall for a, b in pairwise(starts))
+        and sum(w.conf for w in labels) < 75 * len(labels)
+    ):
+        return True  # no two lines start together, and they are read poorly: labels on a picture
+    area = (box[2] - box[0]) * (box[3] - box[1])
+    inked = sum((ln.box[2] - ln.box[0]) * (ln.box[3] - ln.box[1]) for ln in lines)
+    return len(lines) == 1 and box[3] - box[1] > 5 * tall and inked * 20 < area
 
 
 def _holds(bubble: Box, photo: Box) -> bool:
@@ -302,7 +332,9 @@ def _chat_header(bands: list[_Line], height: int, first_top: int | None = None) 
             words = words[1:]
         while words and len(words[-1]) <= 2 and not any(ch.isdigit() for ch in words[-1]):
             words = words[:-1]
-    return _contact(" ".join(words)) if words else None
+    if not any(sum(ch.isalnum() for ch in w) >= 2 for w in words):
+        return None  # status-bar or icon junk ("+t"), no name
+    return _contact(" ".join(words))
 
 
 def _time_beside(bands: list[_Line], used: set[int], box: Box) -> str | None:

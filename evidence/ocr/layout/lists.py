@@ -138,6 +138,19 @@ def _call_row(row_lines: list[_Line]) -> bool:
     return len(row_lines) <= 2 and not any(_prose(ln) for ln in row_lines[1:])
 
 
+_CALL_SIGNS: Final = re.compile(
+    r"\b(missed|incoming|outgoing|rejected|declined|blocked|mobile|home|work|landline|cell)\b|\(\d{1,2}\)"
+    r"|\b\d{1,2}:\d{2}:\d{2}\b|\b\d+\s?(?:min|sec|s|m)\b(?!\s+ago)|(?:\d[\s().-]*){7,}",
+    re.IGNORECASE,
+)
+
+
+def _call_sign(row_lines: list[_Line]) -> bool:
+    """Whether a row shows what only a call row shows: a type word ("Missed"), a number's label ("Mobile"),
+    a count "(3)", a duration ("1:02:03", "5 min"), or a phone number (seven digits or more)."""
+    return any(_CALL_SIGNS.search(ln.text) for ln in row_lines)
+
+
 def _prose(line: _Line) -> bool:
     """A line of words (a message preview), not a label: three words or more, most of them letters."""
     words = [w.text for w in _strip_junk(line.words)]
@@ -209,9 +222,13 @@ def _read_list(
         if _chat_row(rows[0]):  # a name with its time and one line under it, nothing more: a list of one chat
             return "conversation_list", header, []
         return _read_email(lines, rows[0], header, height)
-    calls = _CALL_HEADERS.search(header or "") is not None or sum(
-        1 for row in rows if _call_row(row[0])
-    ) * 2 > len(rows)
+    # short rows alone do not make a call log (a chat list's previews can be short: "ok", "Hi"): the title
+    # says so, or most rows show something only a call row has (a type word, a number's label, a number,
+    # a count, a duration)
+    calls = _CALL_HEADERS.search(header or "") is not None or (
+        sum(1 for row in rows if _call_row(row[0])) * 2 > len(rows)
+        and sum(1 for row in rows if _call_sign(row[0])) * 2 >= len(rows)
+    )
     if _EMAIL_HEADERS.search(header or ""):
         calls = False
     if not calls and sum(1 for row in rows if _chat_row(row)) * 2 > len(rows):
@@ -285,7 +302,9 @@ def _read_list(
                 for ws in others
                 if any(w.conf >= 50 and sum(c.isalnum() for c in w.text) >= 3 for w in ws)
             ]
-            signed = _signed_snippet(kept[0]) if kept else None
+            if not kept:
+                continue  # one line only (a row cut off by the screen's edge): its sender is not known
+            signed = _signed_snippet(kept[0])
             if signed is not None:  # the subject first, then "Sender - snippet" (Thunderbird, K-9 Mail)
                 messages.append(
                     Message(

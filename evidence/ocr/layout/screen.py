@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from PIL import Image
 
 from evidence.ocr.layout.bands import _bands, _solid_mask
@@ -12,6 +14,7 @@ from evidence.ocr.layout.furniture import _beside, _not_messages, _placeholder, 
 from evidence.ocr.layout.grid import _grid, _merged, _Region, _regions, _rgb, _to_px
 from evidence.ocr.layout.headers import _respaced_header
 from evidence.ocr.layout.keyboard import keys_top, text_top, under_keyboard, without_keyboard
+from evidence.ocr.layout.kinds import named
 from evidence.ocr.layout.lists import _read_list
 from evidence.ocr.layout.model import Layout, Message
 from evidence.ocr.layout.page import _Line, _ocr_page, _slot_lines
@@ -20,6 +23,8 @@ from evidence.ocr.layout.settings import MIN_MESSAGE_CONFIDENCE, Box, layout_set
 from evidence.ocr.layout.times import _is_time, _split_time_tail
 from evidence.ocr.layout.words import _has_alnum
 from evidence.ocr.tesseract import DEFAULT_TIMEOUT_S, TesseractProbe
+
+_T = TypeVar("_T", bound=tuple[Any, Box, Any])
 
 
 def _round(grid_width: int, region: _Region, labels: list[int]) -> bool:
@@ -36,6 +41,18 @@ def _round(grid_width: int, region: _Region, labels: list[int]) -> bool:
         (region.x1 - dx, region.y1 - dy),
     ]
     return all(labels[y * grid_width + x] != region.label for x, y in points)
+
+
+def _in_frame(bubbles: list[_T], frame: Box, height: int) -> list[_T]:
+    """A store picture's bubbles: when the app's frame holds two of them or more, those outside it (shapes of
+    the slogan graphic around the phone) go; the title bar just above the frame stays."""
+
+    def inside(box: Box) -> bool:
+        cx, cy = (box[0] + box[2]) // 2, (box[1] + box[3]) // 2
+        return frame[0] <= cx <= frame[2] and frame[1] - height // 10 <= cy <= frame[3]
+
+    held = [b for b in bubbles if inside(b[1])]
+    return held if len(held) >= 2 else bubbles
 
 
 def _bubble_text(lines: list[_Line], index: int) -> str:
@@ -102,6 +119,9 @@ def analyse(
         height,
     )
     bubbles, furniture = _not_messages(bubbles, width, height)
+    framed = app_frame(grid, regions)
+    if framed is not None:
+        bubbles = _in_frame(bubbles, _to_px(grid, framed), height)
     if len(bubbles) < 2:
         bubbles = []
     prepared: list[tuple[str, int, Box, Image.Image, int]] = []
@@ -136,7 +156,6 @@ def analyse(
     if bubbles:
         kind = "chat"
         photos = photo_boxes(grid, regions, labels)
-        framed = app_frame(grid, regions)
         bands = [line for line in lines if line.slot.kind == "band"]
         outside = [ln for ln in bands if not any(_centre_in(ln.box, p) for p in photos)]
         span = (framed.x1 - framed.x0 + 1) * grid.factor_x // 1000 if framed is not None else width
@@ -181,8 +200,19 @@ def analyse(
             messages = with_photos([], photo_boxes(grid, regions, labels), bands, width, height)
     else:
         kind, header, messages = _read_list(rgb, lines, background)
+    top = [
+        ln.text.split()[0]
+        for ln in lines
+        if (ln.box[1] + ln.box[3]) * 50 <= height * 12 and 1 <= len(ln.text.split()) <= 2
+    ]
+    if kind == "chat" and _web_address(top):
+        # a browser's address bar starting a short line at the top: a web page (a post and its comments), not a
+        # conversation, whether the bar was read as a shape or as a line
+        kind, header, messages = "unknown", None, []
     if kind == "chat" and header:
         header = _respaced_header(rgb, lines, header, probe, name, timeout_s)
+    if not messages and kind in ("unknown", "contact_list", "chat"):
+        kind = named([line.text for line in lines]) or kind  # no message: only what the screen was is named
     settings = layout_settings()
     settings["engine_version"] = version
     return Layout(
