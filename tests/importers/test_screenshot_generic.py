@@ -1,4 +1,4 @@
-"""Screens read from their geometry, not per app (issue 15, session 6), on seven real pictures of the first
+"""Screens read from their geometry, not per app (issue 15, session 6), on nine real pictures of the first
 held-out set, spent (its misses were read) and kept in ``tests/data/screenshots-real`` with their hand-written
 expected values (``expected-heldout1.json``, written by the set's collector by looking; sources and licences in
 that folder's README): a bubble's footer, the keyboard and the compose field, a conversation list drawn as cards,
@@ -134,3 +134,23 @@ def test_a_store_pictures_phone_frame_is_not_a_bubble() -> None:
     assert tally.media_found >= 1 and tally.junk == 0, tally.notes  # the photo; the emoji bubble is missed
     sides = [(r.direction, r.raw.get("media")) for r in records]
     assert sides[:2] == [(Direction.OUTGOING, None), (Direction.INCOMING, "photo")]
+
+
+def test_a_maps_labels_are_a_photo_and_a_web_address_is_a_link() -> None:
+    """MessageKit's example chat: a map sent as a location carries street names ("Phoenix", "Tucson" read
+    poorly, at scattered places): a photo without text, never a text message; a bubble holding only a web
+    address is a link that keeps its address."""
+    picture, records, _ = read("messagekit-ExampleA.png")
+    assert picture.raw["screen"] == "chat"
+    assert not any("phoenix" in fold(r.text) for r in records)
+    kinds = [r.raw.get("media") for r in records]
+    assert "photo" in kinds and "voice" in kinds
+    (link,) = [r for r in records if r.raw.get("media") == "link"]
+    assert fold(link.text) == "https://github.com/messagekit" and link.direction is Direction.INCOMING
+    assert all(r.direction is Direction.INCOMING for r in records if r.raw.get("media") in ("voice", "link"))
+
+
+def test_an_in_call_screen_is_named_and_makes_no_record() -> None:
+    picture, records, _ = read("fossifyphone-2_en-US.png")
+    assert records == []
+    assert picture.raw["screen"] == "in_call"  # "Dialing..." alone on its line

@@ -233,7 +233,8 @@ def _read_list(
         calls = False
     if not calls and sum(1 for row in rows if _chat_row(row)) * 2 > len(rows):
         return "conversation_list", header, []  # a chat app's list of conversations: no message is shown
-    if not calls and not _mail_shown(lines[:first], rows):
+    last = lines.index(rows[-1][0][-1])
+    if not calls and not _mail_shown([*lines[:first], *lines[last + 1 :]], rows):
         # rows of a name, a time and lines under it, and nothing saying mail: a chat app's conversation list
         # (previews wrapped on two lines) as much as an inbox; no record is better than an invented one
         return "conversation_list", header, []
@@ -335,7 +336,8 @@ def _read_list(
 _ADDRESS: Final = re.compile(r"\S@\S+\.\w")
 _DASHES: Final = frozenset({"-", "\u2013", "\u2014"})
 _MAIL_WORDS: Final = re.compile(
-    r"\b(inbox(?:es)?|primary|mail|e-mail|email|sent|drafts|outbox)\b|\S@\S+\.\w", re.IGNORECASE
+    r"\b(inbox(?:es)?|primary|mail|e-mail|email|sent|drafts|outbox|compose|spam|trash)\b|\S@\S+\.\w",
+    re.IGNORECASE,
 )
 
 
@@ -352,9 +354,9 @@ def _signed_snippet(words: list[Word]) -> tuple[str, list[Word]] | None:
 
 
 def _mail_shown(above: list[_Line], rows: list[tuple[list[_Line], str, list[Word], int]]) -> bool:
-    """Whether the screen says its rows are mail: a title or line above the rows naming a mailbox or holding
-    an address ("Inbox", "Primary", "Unified inbox", "me@domain.example"), or most rows holding "Sender -
-    snippet"."""
+    """Whether the screen says its rows are mail: a line above or below the rows (a title, a search field, a
+    bottom bar, a button) naming a mailbox or holding an address ("Inbox", "Primary", "Unified inbox",
+    "Compose", "me@domain.example"), or most rows holding "Sender - snippet"."""
     if any(_MAIL_WORDS.search(line.text) for line in above):
         return True
     signed = 0

@@ -120,8 +120,13 @@ def analyse(
     )
     bubbles, furniture = _not_messages(bubbles, width, height)
     framed = app_frame(grid, regions)
-    if framed is not None:
-        bubbles = _in_frame(bubbles, _to_px(grid, framed), height)
+    # the app's screen in a store picture is tall; a wide panel holding shapes but short (the keyboard's)
+    # only gives the width its rows of keys are measured against
+    screen_box = _to_px(grid, framed) if framed is not None else None
+    if screen_box is not None and (screen_box[3] - screen_box[1]) * 10 < height * 4:
+        screen_box = None
+    if screen_box is not None:
+        bubbles = _in_frame(bubbles, screen_box, height)
     if len(bubbles) < 2:
         bubbles = []
     prepared: list[tuple[str, int, Box, Image.Image, int]] = []
@@ -167,7 +172,7 @@ def analyse(
             width,
             height,
             photos,
-            _to_px(grid, framed) if framed is not None else None,
+            screen_box,
             skip=under_keyboard(
                 [(box, _bubble_text(lines, i)) for i, (_, box, _) in enumerate(bubbles)], keyboard
             ),
