@@ -7,7 +7,7 @@ never remove or add a record; they only say what the picture was.
   on short lines (at most five words: labels, not a sentence that uses the word); or a call's state alone
   on its line (at most three words).
 - *Compose*: at least two field labels starting their lines ("To", "Cc", "Bcc", "Subject", "From"), or one
-  and a "Compose" / "New message" title: writing a new message or email.
+  and a "Compose" / "New message" title, or that title alone on its line: writing a new message or email.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ _STATE: Final = re.compile(
     re.IGNORECASE,
 )
 _FIELDS: Final = re.compile(r"^(?:to|cc|bcc|subject|from)\b\s*:?", re.IGNORECASE)
-_TITLES: Final = re.compile(r"^(?:compose|new message|new email|new mail|write)\b", re.IGNORECASE)
+_TITLES: Final = re.compile(r"(?:compose|new message|new email|new mail)\b", re.IGNORECASE)
 
 
 def named(texts: list[str]) -> str | None:
@@ -42,6 +42,7 @@ def named(texts: list[str]) -> str | None:
         return "in_call"
     fields = {m.group(0).strip(" :").lower() for t in texts if (m := _FIELDS.match(t.strip()))}
     title = any(_TITLES.match(t.strip()) for t in short)
-    if len(fields) >= 2 or (fields and title):
+    alone = any(_TITLES.fullmatch(t.strip()) for t in short)  # the screen's title is "Compose" itself
+    if len(fields) >= 2 or (fields and title) or alone:
         return "compose"
     return None
