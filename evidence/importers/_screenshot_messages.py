@@ -200,12 +200,14 @@ _ADDRESS_BAR: Final = re.compile(
 
 def layout_messages(layout: dict[str, Any] | None) -> list[dict[str, Any]]:
     """The messages of a layout that become records: none when the screen is a web page read as a chat (a
-    browser's address bar came out as a "bubble": a post or a profile is not a conversation, and its text
-    stays the picture's own record)."""
+    browser's address bar came out as the topmost "bubble": a post or a profile is not a conversation, and its
+    text stays the picture's own record). A link sent lower down the chat is a message."""
     messages = [m for m in (layout or {}).get("messages") or [] if isinstance(m, dict)]
-    if (layout or {}).get("kind") == "chat" and any(
-        _ADDRESS_BAR.match(str(m.get("text") or "").strip()) for m in messages
-    ):
+    if (
+        (layout or {}).get("kind") == "chat"
+        and messages
+        and _ADDRESS_BAR.match(str(messages[0].get("text") or "").strip())
+    ):  # the address bar is the topmost "bubble"; a link sent lower down is a message
         return []
     return messages
 

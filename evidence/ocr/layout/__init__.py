@@ -1,7 +1,8 @@
 """Screen layout: chat bubbles, call-log rows, inbox rows and the header, each region then recognised.
 
 ``analyse(image)`` returns a ``Layout``: the kind of screen (``chat``, ``call_list``, ``email_list``,
-``email``, ``conversation_list``, ``contact_list`` or ``unknown``; only the first four show messages), the header, one ``Message`` per bubble or row (top to bottom, boxes in the original
+``email``, ``conversation_list``, ``contact_list``, ``in_call``, ``compose`` or ``unknown``; only the first
+four show messages; ``kinds`` names an in-call or compose screen by its labels once it made no message), the header, one ``Message`` per bubble or row (top to bottom, boxes in the original
 image's pixels), the full text and every word. All image work is Pillow plus pure Python over a reduced grid
 (numpy is not a dependency); tesseract runs once per image.
 
@@ -18,7 +19,9 @@ image's pixels), the full text and every word. All image work is Pillow plus pur
    covers ``MIN_FILL`` of its box, hugs one side (not centred like a date chip), holds something that is not
    its colour (text), is not round and small nor a circle of any size (a contact picture: the points a tenth
    in from its box's corners lie outside it), is not the wide message field at the
-   bottom, and is not inside another bubble. *Furniture* (``furniture``) is dropped: shapes of one height side
+   bottom, and is not inside another bubble. A shape holding two bubble-like shapes or more is the ground they
+   lie on (a store picture's phone screen, a card), not a bubble, and a bar as wide as it goes too; the widest
+   such shape is the app's *frame*: sides and the header are read against it. *Furniture* (``furniture``) is dropped: shapes of one height side
    by side (chips, tabs, buttons), centred notices and date chips, the compose box with its draft. Two or more
    bubbles read with confidence at least ``MIN_MESSAGE_CONFIDENCE`` (or a voice note) make a ``chat``; a
    chat's notice or compose box and no bubble make a ``chat`` without messages; otherwise the screen is read
@@ -43,7 +46,13 @@ image's pixels), the full text and every word. All image work is Pillow plus pur
    from the row profile, at most ``MAX_SCALE_PERMILLE``), all are stacked on one white page separated by
    ``GAP_PX``, and tesseract (``--psm 6``) reads the page once; words go back to their region by their
    vertical position, and their boxes to the original pixels.
-6. *Chats.* A bubble's text is its lines joined by spaces. Its shown time is its cut-out corner when that
+6. *Chats.* The on-screen keyboard (``keyboard``: its keys as shapes side by side, or rows of short tokens)
+   and the compose field just above it make no message and do not vote on the sides. Bubbles that show their
+   time at the top right above their other lines are a list's rows drawn as cards: no chat. A bubble's text
+   is its lines joined by spaces, without its footer line (icons, ticks, a clock, a day or a relative time
+   "3 mins ago", "Now", and after a dash a group member's name: its time and sender); a bubble that is only
+   a web address is a ``link``; one whose worded lines start at different places and are read poorly, or a
+   tall one holding one short word, is a picture with labels (a map): a ``photo`` without text. Its shown time is its cut-out corner when that
    reads as a time, also when its colon was lost ("1857"; else the corner is text when read with
    confidence ``CORNER_TEXT_CONFIDENCE`` and two letters or digits, or a speck), a clock at the end of its last line, a band that is only a clock right
    under the bubble and aligned with one of its sides (iMessage), or beside its lower half (Instagram).
@@ -59,13 +68,18 @@ image's pixels), the full text and every word. All image work is Pillow plus pur
    messages of kind ``photo`` with the bubble under them as caption, or alone when their side is clear
    (``photos``); a bubble holding a photo (a map, a GIF) is a ``photo`` whose text is its lines outside the
    picture: what tesseract reads inside a picture is never text.
-7. *Lists.* First two-line call rows (``call_rows``: a name, then an icon and a time or date with a duration
-   at the right: the duration is never the time; the arrow in the icon gives the type). Else a line ending in
+7. *Lists.* First two-line call rows (``call_rows``: a name, then an icon and a clock or a day with a
+   duration at the right: the duration is never the time; the arrow in the icon, or a word naming the type,
+   gives the type; the name is trimmed to the row's text column). Else a line ending in
    a time in the right part of the screen anchors a row; the row starts at the
    line overlapping or just above the anchor and ends where the next row starts. Several rows: a
    ``call_list`` when the title says so (Recents, Calls) or most rows have at most two lines and no sentence,
-   a ``conversation_list`` when most rows are a name with the time and one line of preview, else an
-   ``email_list`` (first line the sender, then the subject, then the snippet). A screen without such rows
+   a ``conversation_list`` when most rows are a name with the time and one line of preview, an
+   ``email_list`` (first line the sender, then the subject, then the snippet; or the subject first and
+   "Sender - snippet" under it) only when the screen says mail (a mailbox title, an address, such rows),
+   else a ``conversation_list``. Short rows make a ``call_list`` only with the title's word or most rows
+   showing a call's sign (a type word, a number's label, a number, a count, a duration). A row ends at a gap
+   wider than two of its lines. A screen without such rows
    whose lines are mostly names is a ``contact_list``. One row: an open ``email``
    (subject above, the sender's line with the date, address and "to" lines skipped, then the body). In a
    call row, a red name is ``missed``; otherwise the arrow before the label or the name (read by tesseract
@@ -111,7 +125,7 @@ is painted over as a solid shape and its text lost; English and left-to-right on
 **Modules** (one a step): ``settings`` (version and constants), ``model`` (``Message``, ``Layout``),
 ``grid`` (1), ``bubbles`` and ``furniture`` (2), ``bands`` (3), ``flatten`` (4), ``page`` (5: the one
 tesseract run and its lines), ``words`` and ``times`` (the junk and time rules above), ``headers``, ``chat``,
-``sides``, ``context`` and ``photos`` (6), ``lists``, ``call_rows`` and ``calls`` (7), and ``screen`` (``analyse``: the
+``sides``, ``context``, ``photos`` and ``keyboard`` (6), ``kinds`` (the screens named by their labels), ``lists``, ``call_rows`` and ``calls`` (7), and ``screen`` (``analyse``: the
 steps in order).
 """
 

@@ -15,8 +15,7 @@ from evidence.ocr.layout.settings import (
 )
 
 
-def _bubbles(grid: _Grid, regions: list[_Region]) -> list[_Region]:
-    """The regions that look like chat bubbles, top to bottom."""
+def _candidates(grid: _Grid, regions: list[_Region]) -> list[_Region]:
     w, h = grid.width, grid.height
     found: list[_Region] = []
     for r in regions:
@@ -33,12 +32,39 @@ def _bubbles(grid: _Grid, regions: list[_Region]) -> list[_Region]:
         if min(left_gap, right_gap) * 1000 > 250 * w:  # centred: a date chip or a button, not a bubble
             continue
         found.append(r)
-    inside = {
-        id(a)
-        for a in found
-        for b in found
-        if a is not b and b.x0 <= a.x0 and b.y0 <= a.y0 and a.x1 <= b.x1 and a.y1 <= b.y1
-    }
+    return found
+
+
+def _within(a: _Region, b: _Region) -> bool:
+    return a is not b and b.x0 <= a.x0 and b.y0 <= a.y0 and a.x1 <= b.x1 and a.y1 <= b.y1
+
+
+def app_frame(grid: _Grid, regions: list[_Region]) -> _Region | None:
+    """The app's screen inside a store picture's phone frame: the widest shape (at least half the picture's
+    width) holding two bubble-like shapes or more; None for a plain screenshot."""
+    found = _candidates(grid, regions)
+    held = [
+        b for b in found if sum(1 for a in found if _within(a, b)) >= 2 and (b.x1 - b.x0) * 2 >= grid.width
+    ]
+    return max(held, key=lambda r: (r.x1 - r.x0, r.count), default=None)
+
+
+def _bubbles(grid: _Grid, regions: list[_Region]) -> list[_Region]:
+    """The regions that look like chat bubbles, top to bottom: not a shape holding two of them (the screen
+    they are drawn on), nor a bar as wide as that, nor a shape inside another."""
+    found = _candidates(grid, regions)
+    within = _within
+
+    # a shape holding two shapes or more is no bubble but the screen they are on: the app's screen inside a
+    # store picture's phone frame, a card; it goes, and so does a bar as wide as it (the app's title bar)
+    containers = [b for b in found if sum(1 for a in found if within(a, b)) >= 2]
+    found = [
+        r
+        for r in found
+        if not any(r is c for c in containers)
+        and not any(abs(r.x0 - c.x0) <= 1 and abs(r.x1 - c.x1) <= 1 and not within(r, c) for c in containers)
+    ]
+    inside = {id(a) for a in found for b in found if within(a, b)}
     return sorted((r for r in found if id(r) not in inside), key=lambda r: (r.y0, r.x0))
 
 

@@ -7,7 +7,9 @@ row with a duration: the left one is the time, the right one the duration, never
 ``13.01`` in a list whose clocks are written with a colon is a day and month (``day`` of the message, in
 words: "13 Jan"); the icon just left of the time gives the type: the arrow in the icon's top-right quarter
 has its head (more ink) up and right for outgoing, down and left for incoming; a red name or time is missed.
-A type the icon does not tell stays None (the record says so), never guessed.
+A type the icon does not tell stays None (the record says so), never guessed. A row without a duration is
+a call row too when its time stands after nothing but icons and a label that names the call's type
+("Missed", "Outgoing call"; the type is then that word), or, once the list is known, in the time column.
 
 ``two_line_calls`` returns None unless at least ``MIN_ROWS`` rows read so (then the screen is a call list).
 """
@@ -25,6 +27,7 @@ from evidence.ocr.layout.headers import _call_name
 from evidence.ocr.layout.model import Message
 from evidence.ocr.layout.page import _Line
 from evidence.ocr.layout.settings import Color
+from evidence.ocr.layout.times import _MONTH, _WEEKDAY, _clean_time, _list_date
 from evidence.ocr.layout.words import _confidence, _strip_junk, _text
 from evidence.ocr.tesseract import Word
 
@@ -41,6 +44,9 @@ def _time_in(words: list[Word], width: int) -> tuple[int, str, str | None] | Non
     for index, word in enumerate(words):
         if word.left * 3 >= width * 2:
             break
+        dated = _date_at(words, index)
+        if dated is not None:
+            return index, dated, None
         match = _CLOCK_TOKEN.match(word.text)
         if match is None:
             continue
@@ -55,6 +61,58 @@ def _time_in(words: list[Word], width: int) -> tuple[int, str, str | None] | Non
         shown = f"{hour}:{minute}" + (f" {meridiem.upper()}" if meridiem else "")
         return index, shown, None
     return None
+
+
+_DATE_WORD: Final = re.compile(rf"^(?:Yesterday|Today|{_WEEKDAY})$", re.IGNORECASE)
+_DAY_MONTH: Final = re.compile(rf"^\d{{1,2}}\s?{_MONTH}$|^{_MONTH}\s?\d{{1,2}}$")
+
+
+def _date_at(words: list[Word], index: int) -> str | None:
+    """A date shown instead of a clock at ``words[index]`` ("10 May", "10May", "May 8", "Yesterday",
+    "Mon"), as shown with its space put back; None otherwise. A clock after it ("Yesterday 21:33") is the
+    row's time, not this."""
+    word = _list_date(words[index].text)
+    if index + 1 < len(words) and _CLOCK_TOKEN.match(words[index + 1].text):
+        return None
+    if _DATE_WORD.match(word) or _DAY_MONTH.match(word):
+        return _clean_time(word)
+    if index + 1 < len(words):
+        pair = _list_date(f"{word} {words[index + 1].text}")
+        if _DAY_MONTH.match(pair):
+            return pair
+    return None
+
+
+_CALL_LABELS: Final = {
+    "missed": "missed",
+    "incoming": "incoming",
+    "received": "incoming",
+    "outgoing": "outgoing",
+    "dialed": "outgoing",
+    "dialled": "outgoing",
+    "rejected": "rejected",
+    "declined": "rejected",
+    "blocked": "rejected",
+}
+_LINE_LABELS: Final = frozenset(
+    {"mobile", "home", "work", "other", "main", "phone", "call", "voice", "video"}
+)
+
+
+def _label_before(words: list[Word]) -> str | None:
+    """What stands before a call row's time on its line: "" for icons and a number's label only ("Mobile",
+    "Work", "·"), the call's type when a word names it ("Missed", "Outgoing call"), None for anything else
+    (a sentence: a preview line with a time in it is no call row)."""
+    said = ""
+    for word in words:
+        token = word.text.strip(".,:;\u00b7\u2022-").lower()
+        if not token or not any(ch.isalnum() for ch in token) or len(token) <= 2:
+            continue  # an icon, a separator
+        if token in _CALL_LABELS:
+            said = _CALL_LABELS[token]
+        elif token not in _LINE_LABELS:
+            return None
+    return said
 
 
 def _duration_at(lines: list[_Line], time: Word, width: int) -> tuple[_Line, str] | None:
@@ -142,7 +200,12 @@ def _rows(
         index, shown, day = found
         time = words[index]
         duration = _duration_at(lines, time, width)
-        if duration is None and (column is None or abs(time.left - column) > time.height):
+        label = _label_before(words[:index])
+        if (
+            duration is None
+            and (column is None or abs(time.left - column) > time.height)
+            and (label is None or label == "")
+        ):
             continue
         height = max(1, line.box[3] - line.box[1])
         name_line: _Line | None = None
@@ -151,8 +214,9 @@ def _rows(
                 continue
             gap = line.box[1] + height // 2 - other.box[3]
             if (
-                0 <= gap <= height * 2
+                -height // 2 <= gap <= height * 2
                 and other.box[0] * 3 < width * 2
+                and any(w.conf >= 40 and sum(c.isalnum() for c in w.text) >= 2 for w in other.words)
                 and _NAME.search(other.text)
                 and (name_line is None or other.box[3] > name_line.box[3])
             ):
@@ -163,9 +227,14 @@ def _rows(
         name_words = [w for w in _strip_junk(name_line.words) if w.conf >= 40 or len(w.text) > 2]
         while len(name_words) > 1 and len(name_words[0].text) <= 2 and name_words[0].conf < 80:
             name_words = name_words[1:]  # the avatar read as a token before the name
+        text_left = time.left - time.height * 3 // 2  # the row's text starts at the icon before its time
+        while len(name_words) > 1 and name_words[0].left + name_words[0].width < text_left:
+            name_words = name_words[1:]  # left of the text column: the avatar read as a word ("Ze,")
         call = None
         if _is_red(_ink_colour(rgb, [*name_words, words[index]], background)):
             call = "missed"
+        elif label:
+            call = label
         else:
             call = _arrow_of(rgb, words[index], background)
         row_words = name_line.words + words

@@ -4,6 +4,7 @@ bubble) and the header above the first bubble."""
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from typing import Final
 
 from evidence.ocr.layout.context import day_above, sender_above, sender_inside, separators
@@ -26,6 +27,7 @@ from evidence.ocr.layout.times import (
     _corner_clock,
     _is_time,
     _split_time_tail,
+    footer,
 )
 from evidence.ocr.layout.words import _confidence, _confident, _has_alnum, _text, _trim_tail
 from evidence.ocr.tesseract import Word
@@ -37,10 +39,15 @@ def _read_chat(
     width: int,
     height: int,
     photos: list[Box] | None = None,
+    frame: Box | None = None,
+    *,
+    skip: set[int] | None = None,
 ) -> tuple[str | None, list[Message]]:
     """The header and one message per bubble (with its shown time, inside or beside it). A bubble holding
     one of ``photos`` (a picture, a map, a GIF sent inside a bubble) is a ``photo`` whose text is the
-    caption outside the picture: what tesseract reads inside a picture is never text."""
+    caption outside the picture: what tesseract reads inside a picture is never text. In a store picture
+    (``frame``: the app's screen inside a phone frame) the sides are read against the frame's edges and the
+    header among the lines just above it, not the slogan above the phone."""
     by_bubble: dict[int, list[_Line]] = {}
     bands: list[_Line] = []
     corners: dict[int, list[Word]] = {}
@@ -52,26 +59,35 @@ def _read_chat(
         else:
             bands.append(line)
     first_top = min((box[1] for _, box in bubbles), default=height)
-    header = _chat_header(bands, height, first_top)
+    holds = frame is not None and frame[1] <= first_top  # (a keyboard's panel below the bubbles holds none)
+    header = _chat_header(_in_frame(bands, frame if holds else None, height), height, first_top)
     header_line = next((line for line in bands if header and line.box[1] < first_top), None)
     days = separators(bands, width, header_line.box[3] + 1 if header_line else 0, [box for _, box in bubbles])
     used: set[int] = {number for number, _, _ in days}
     previous: Message | None = None
     messages: list[Message] = []
     # only bubbles holding text vote on the sides: a reaction chip ("👍" under a bubble) is no message
+    skip = skip or set()
     voters = [
         index
         for index in range(len(bubbles))
-        if (ws := [w for line in by_bubble.get(index, []) for w in line.words])
+        if index not in skip
+        and (ws := [w for line in by_bubble.get(index, []) for w in line.words])
         and _confidence(ws) >= MIN_MESSAGE_CONFIDENCE
         and _has_alnum(_text(ws))
     ]
-    voted = sides([bubbles[i][1] for i in voters], [bubbles[i][0].colour for i in voters], width)
-    fallback = sides([box for _, box in bubbles], [region.colour for region, _ in bubbles], width)
+    x0, span = (frame[0], frame[2] - frame[0]) if frame else (0, width)
+    shifted = [(b[0] - x0, b[1], b[2] - x0, b[3]) for _, b in bubbles]
+    voted = sides([shifted[i] for i in voters], [bubbles[i][0].colour for i in voters], span)
+    fallback = sides(shifted, [region.colour for region, _ in bubbles], span)
     read_sides = [voted[voters.index(i)] if i in voters else fallback[i] for i in range(len(bubbles))]
     for index, (_region, box) in enumerate(bubbles):
+        if index in skip:
+            continue
         own = _without_reactions(by_bubble.get(index, []))
         inside = [p for p in photos or [] if _holds(box, p)]
+        if not inside and _labelled_picture(own, box):
+            inside, own = [box], []  # a map or a picture with a few labels on it: a photo, no text
         if inside:
             own = [ln for ln in own if not any(_centre_in(ln.box, p) for p in inside)]
         named: str | None = None
@@ -84,6 +100,12 @@ def _read_chat(
         shown: str | None = None
         last = own[-1].words if own else []
         kept_last, shown = _split_time_tail(last) if last else ([], None)
+        signed: str | None = None
+        if shown is None and own and (found_footer := footer(last)) is not None:
+            # the bubble's footer line ("@ 3 mins ago", "9:03 am - ciacona"): its time and sender, no text;
+            # its corner then holds the read ticks, never words
+            kept_last, (shown, signed) = [], found_footer
+            corner = [w for w in corner if _is_time(w.text)]
         body = [w for line in own[:-1] for w in line.words] + kept_last
         meridiem = _MISREAD_MERIDIEM.match(corner[0].text) if len(corner) == 1 else None
         if meridiem and shown is not None and re.fullmatch(r"\d{1,2}:\d{2}", shown):
@@ -110,12 +132,18 @@ def _read_chat(
             media, duration, shown = _voice(body, corner, shown)
         if media == "voice":
             body = []
+        elif media is None and len(body) == 1 and _LINK.fullmatch(body[0].text):
+            media = "link"  # a bubble that is only a web address: a link sent, its address kept as text
         elif media is None and not _worded(body):
             continue  # a play button, a waveform or a picture read as junk: no text message
         if shown is None:
             shown = _time_beside(bands, used, box)
         direction = read_sides[index].direction
-        sender = named or (sender_above(bands, used, box, width) if direction == "incoming" else None)
+        sender = (
+            named
+            or (signed if direction == "incoming" else None)
+            or (sender_above(bands, used, box, width) if direction == "incoming" else None)
+        )
         if (
             sender is None
             and direction == "incoming"
@@ -140,6 +168,45 @@ def _read_chat(
     return header, messages
 
 
+def _in_frame(bands: list[_Line], frame: Box | None, height: int) -> list[_Line]:
+    """The lines that may hold a framed chat's header: inside the frame's width, from a tenth of the
+    picture's height above the frame down (the app's title bar; a slogan above the phone is no header)."""
+    if frame is None:
+        return bands
+    return [
+        ln
+        for ln in bands
+        if frame[0] <= (ln.box[0] + ln.box[2]) // 2 <= frame[2] and ln.box[1] >= frame[1] - height // 10
+    ]
+
+
+def _labelled_picture(own: list[_Line], box: Box) -> bool:
+    """Whether a bubble's words are labels on a picture (a map's street names, a sticker's word), not lines
+    of text: no two of its worded lines start at the same place (text in a bubble is left-aligned) and they
+    are read with a mean confidence under 75, or a bubble taller than five lines holds one short line
+    covering under a twentieth of it."""
+    lines = [
+        ln
+        for ln in own
+        if any(_has_alnum(w.text) for w in ln.words) and footer(ln.words) is None and not _is_time(ln.text)
+    ]  # a footer ("Now", "12:32") is where a picture's bubble prints its time, no label
+    if not lines:
+        return False
+    tall = sorted(ln.box[3] - ln.box[1] for ln in lines)[len(lines) // 2]
+    worded = [ln for ln in lines if any(sum(c.isalpha() for c in w.text) >= 3 for w in ln.words)]
+    starts = sorted(ln.box[0] for ln in worded)
+    labels = [w for ln in worded for w in ln.words if _has_alnum(w.text)]
+    if (
+        len(worded) >= 2
+        and all(b - a > tall for a, b in pairwise(starts))
+        and sum(w.conf for w in labels) < 75 * len(labels)
+    ):
+        return True  # no two lines start together, and they are read poorly: labels on a picture
+    area = (box[2] - box[0]) * (box[3] - box[1])
+    inked = sum((ln.box[2] - ln.box[0]) * (ln.box[3] - ln.box[1]) for ln in lines)
+    return len(lines) == 1 and box[3] - box[1] > 5 * tall and inked * 20 < area
+
+
 def _holds(bubble: Box, photo: Box) -> bool:
     """Whether most (80 %) of ``photo`` lies inside ``bubble``."""
     w = min(bubble[2], photo[2]) - max(bubble[0], photo[0])
@@ -153,6 +220,9 @@ def _centre_in(line: Box, photo: Box) -> bool:
     return photo[0] <= cx <= photo[2] and photo[1] <= cy <= photo[3]
 
 
+_LINK: Final = re.compile(
+    r"(?:https?://|www\.)[\w.-]+\.[a-z]{2,}(?:/\S*)?|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/\S*", re.IGNORECASE
+)
 _TEXT_MARKS: Final = frozenset(".,!?:;'\"\u00a3$\u20ac%-+/()#*&")
 
 
@@ -262,7 +332,9 @@ def _chat_header(bands: list[_Line], height: int, first_top: int | None = None) 
             words = words[1:]
         while words and len(words[-1]) <= 2 and not any(ch.isdigit() for ch in words[-1]):
             words = words[:-1]
-    return _contact(" ".join(words)) if words else None
+    if not any(sum(ch.isalnum() for ch in w) >= 2 for w in words):
+        return None  # status-bar or icon junk ("+t"), no name
+    return _contact(" ".join(words))
 
 
 def _time_beside(bands: list[_Line], used: set[int], box: Box) -> str | None:

@@ -34,7 +34,8 @@ _COUNT: Final = re.compile(r"^\((\d{1,2})\)$")
 # a list's time written relative to now or with its year ("5 min ago", "7 days ago", "3 December 2021"):
 # taken only at the right end of a list row, never in a chat bubble
 _RELATIVE: Final = re.compile(
-    rf"^(?:\d{{1,2}}\s?(?:min|mins|minutes?|h|hrs?|hours?|days?|weeks?)\s+ago|just now|\d{{1,2}}\s{_MONTH}\s\d{{4}})$",
+    rf"^(?:\d{{1,2}}\s?(?:min|mins|minutes?|h|hrs?|hours?|days?|weeks?)\s+ago|just now|\d{{1,2}}\s{_MONTH}\s\d{{4}}"
+    r"|\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2})$",
     re.IGNORECASE,
 )
 
@@ -42,9 +43,12 @@ _RELATIVE: Final = re.compile(
 def _set_apart(words: list[Word], take: int) -> bool:
     """Whether the last ``take`` words stand apart from the words before them (a list's time column), not
     at the end of a sentence ("... by Friday.")."""
-    if len(words) <= take:
+    ahead = [w for w in words[:-take] if _has_alnum(w.text)]  # an icon between ("=") is no text
+    if not ahead:
         return True
-    before, first = words[-take - 1], words[-take]
+    before, first = ahead[-1], words[-take]
+    if before.text.rstrip("_").endswith(("...", "\u2026")):
+        return True  # a subject cut short to make room for its date
     return first.left - (before.left + before.width) >= first.height * 3 // 2
 
 
@@ -134,6 +138,19 @@ def _call_row(row_lines: list[_Line]) -> bool:
     return len(row_lines) <= 2 and not any(_prose(ln) for ln in row_lines[1:])
 
 
+_CALL_SIGNS: Final = re.compile(
+    r"\b(missed|incoming|outgoing|rejected|declined|blocked|mobile|home|work|landline|cell)\b|\(\d{1,2}\)"
+    r"|\b\d{1,2}:\d{2}:\d{2}\b|\b\d+\s?(?:min|sec|s|m)\b(?!\s+ago)|(?:\d[\s().-]*){7,}",
+    re.IGNORECASE,
+)
+
+
+def _call_sign(row_lines: list[_Line]) -> bool:
+    """Whether a row shows what only a call row shows: a type word ("Missed"), a number's label ("Mobile"),
+    a count "(3)", a duration ("1:02:03", "5 min"), or a phone number (seven digits or more)."""
+    return any(_CALL_SIGNS.search(ln.text) for ln in row_lines)
+
+
 def _prose(line: _Line) -> bool:
     """A line of words (a message preview), not a label: three words or more, most of them letters."""
     words = [w.text for w in _strip_junk(line.words)]
@@ -143,8 +160,11 @@ def _prose(line: _Line) -> bool:
 
 def _chat_row(row: tuple[list[_Line], str, list[Word], int]) -> bool:
     """A conversation-list row: the name with the time on its first line and one line of preview under it
-    (an inbox row has a subject and a snippet, or a folder, under the sender: three lines)."""
+    (an inbox row has a subject and a snippet, or a folder, under the sender: three lines; an open email
+    has the sender's address or "to me" there)."""
     row_lines, _, _, anchor = row
+    if any(_ADDRESS.search(ln.text) or ln.text.lower().startswith("to ") for ln in row_lines):
+        return False  # an address or "to me" under the name: an open email's header
     content = [k for k, ln in enumerate(row_lines) if _meaningful(ln) and not _is_time(ln.text)]
     return len(content) == 2 and content[0] <= anchor
 
@@ -174,6 +194,13 @@ def _rows(lines: list[_Line], width: int) -> list[tuple[list[_Line], str, list[W
         starts.append(start)
     for k, (number, shown, rest) in enumerate(anchors):
         end = starts[k + 1] if k + 1 < len(anchors) else len(lines)
+        # a row's lines follow each other closely: a gap of more than two lines' height ends it (the
+        # screen's bottom bar is no part of the last row)
+        for j in range(number + 1, end):
+            previous = lines[j - 1].box
+            if lines[j].box[1] - previous[3] > 2 * max(1, previous[3] - previous[1]):
+                end = j
+                break
         rows.append((lines[starts[k] : end], shown, rest, number - starts[k]))
     return rows
 
@@ -195,13 +222,22 @@ def _read_list(
         if _chat_row(rows[0]):  # a name with its time and one line under it, nothing more: a list of one chat
             return "conversation_list", header, []
         return _read_email(lines, rows[0], header, height)
-    calls = _CALL_HEADERS.search(header or "") is not None or sum(
-        1 for row in rows if _call_row(row[0])
-    ) * 2 > len(rows)
+    # short rows alone do not make a call log (a chat list's previews can be short: "ok", "Hi"): the title
+    # says so, or most rows show something only a call row has (a type word, a number's label, a number,
+    # a count, a duration)
+    calls = _CALL_HEADERS.search(header or "") is not None or (
+        sum(1 for row in rows if _call_row(row[0])) * 2 > len(rows)
+        and sum(1 for row in rows if _call_sign(row[0])) * 2 >= len(rows)
+    )
     if _EMAIL_HEADERS.search(header or ""):
         calls = False
     if not calls and sum(1 for row in rows if _chat_row(row)) * 2 > len(rows):
         return "conversation_list", header, []  # a chat app's list of conversations: no message is shown
+    last = lines.index(rows[-1][0][-1])
+    if not calls and not _mail_shown([*lines[:first], *lines[last + 1 :]], rows):
+        # rows of a name, a time and lines under it, and nothing saying mail: a chat app's conversation list
+        # (previews wrapped on two lines) as much as an inbox; no record is better than an invented one
+        return "conversation_list", header, []
     messages: list[Message] = []
     for row_lines, shown, rest, anchor in rows:
         words = [w for ln in row_lines for w in ln.words]
@@ -267,6 +303,22 @@ def _read_list(
                 for ws in others
                 if any(w.conf >= 50 and sum(c.isalnum() for c in w.text) >= 3 for w in ws)
             ]
+            if not kept:
+                continue  # one line only (a row cut off by the screen's edge): its sender is not known
+            signed = _signed_snippet(kept[0])
+            if signed is not None:  # the subject first, then "Sender - snippet" (Thunderbird, K-9 Mail)
+                messages.append(
+                    Message(
+                        direction="incoming",
+                        text=_text([*_strip_junk(first_line), *signed[1]]),
+                        shown_time=shown,
+                        bbox=box,
+                        sender=_capital_i(signed[0]),
+                        confidence=_confidence(words),
+                        subject=_subject(_text(_strip_junk(first_line))),
+                    )
+                )
+                continue
             messages.append(
                 Message(
                     direction="incoming",
@@ -279,6 +331,38 @@ def _read_list(
                 )
             )
     return ("call_list" if calls else "email_list"), header, messages
+
+
+_ADDRESS: Final = re.compile(r"\S@\S+\.\w")
+_DASHES: Final = frozenset({"-", "\u2013", "\u2014"})
+_MAIL_WORDS: Final = re.compile(
+    r"\b(inbox(?:es)?|primary|mail|e-mail|email|sent|drafts|outbox|compose|spam|trash)\b|\S@\S+\.\w",
+    re.IGNORECASE,
+)
+
+
+def _signed_snippet(words: list[Word]) -> tuple[str, list[Word]] | None:
+    """A mail row's line "Sender - snippet": one to four words starting with a capital or holding an "@",
+    a dash, then the snippet; as (sender, the snippet's words), else None."""
+    for k, word in enumerate(words[:5]):
+        if word.text in _DASHES:
+            name = words[:k]
+            if name and all(w.text[:1].isupper() or "@" in w.text or w.text.endswith(".") for w in name):
+                return _text(name), words[k + 1 :]
+            return None
+    return None
+
+
+def _mail_shown(above: list[_Line], rows: list[tuple[list[_Line], str, list[Word], int]]) -> bool:
+    """Whether the screen says its rows are mail: a line above or below the rows (a title, a search field, a
+    bottom bar, a button) naming a mailbox or holding an address ("Inbox", "Primary", "Unified inbox",
+    "Compose", "me@domain.example"), or most rows holding "Sender - snippet"."""
+    if any(_MAIL_WORDS.search(line.text) for line in above):
+        return True
+    signed = 0
+    for row_lines, _, _, anchor in rows:
+        signed += any(_signed_snippet(_strip_junk(ln.words)) for k, ln in enumerate(row_lines) if k > anchor)
+    return signed * 2 > len(rows)
 
 
 def _call_name_words(row_lines: list[_Line], rest: list[Word], anchor: int) -> list[Word] | None:

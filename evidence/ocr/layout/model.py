@@ -49,7 +49,8 @@ class Message:
 class Layout:
     """What a screen shows: its kind, header, messages top to bottom, full text and words."""
 
-    kind: str  # "chat" | "call_list" | "email_list" | "email" | "conversation_list" | "contact_list" | "unknown"
+    kind: str  # "chat" | "call_list" | "email_list" | "email" | "conversation_list" | "contact_list" | "in_call"
+    # | "compose" | "unknown"
     header: str | None  # the contact name/number (or mailbox/subject) at the top
     messages: tuple[Message, ...]  # top to bottom
     text: str  # full text of the screen, region by region, for search

@@ -100,8 +100,12 @@ def _lines(words: list[Word]) -> list[list[Word]]:
     for word in sorted(words, key=lambda w: (w.top + w.height // 2, w.left)):
         centre = word.top + word.height // 2
         for line in lines:
-            ref = line[0]
-            if ref.top <= centre <= ref.top + ref.height and abs(ref.height - word.height) < ref.height:
+            # against the line's whole span, not its first word: a small time read first ("15:32") must not
+            # push a taller word of the same line ("Efficiency") onto a line of its own
+            top = min(w.top for w in line)
+            bottom = max(w.top + w.height for w in line)
+            tallest = max(w.height for w in line)
+            if top <= centre <= bottom and word.height * 4 <= tallest * 9:
                 line.append(word)
                 break
         else:

@@ -7,10 +7,20 @@ from typing import Any, Final, Literal
 
 from evidence.ocr.tesseract import Settings
 
-LAYOUT_VERSION: Final = "4"
+LAYOUT_VERSION: Final = "5"
 
 Direction = Literal["incoming", "outgoing", "unknown"]
-Kind = Literal["chat", "call_list", "email_list", "email", "conversation_list", "contact_list", "unknown"]
+Kind = Literal[
+    "chat",
+    "call_list",
+    "email_list",
+    "email",
+    "conversation_list",
+    "contact_list",
+    "in_call",
+    "compose",
+    "unknown",
+]
 
 GRID_WIDTH: Final = 216
 NEIGHBOUR_TOLERANCE: Final = 3

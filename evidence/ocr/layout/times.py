@@ -115,3 +115,53 @@ def _list_date(text: str) -> str:
         rf"^(\d{{1,2}})\.?\s?([a-z])(?=(?:{_MONTH_TAILS})$)", lambda m: f"{m[1]} {m[2].upper()}", text
     )
     return re.sub(rf"^(\d{{1,2}})\.\s?(?=[A-Z](?:{_MONTH_TAILS})$)", r"\1 ", text)
+
+
+# a bubble's footer line: its time, written as a clock, a day or relative to now ("3 mins ago", "now"),
+# optionally followed by the group member's name after a dash or a dot ("9:03 am - ciacona")
+_FOOTER_TIME: Final = re.compile(
+    rf"^(?:(?:{_DAY},?\s)?{_CLOCK}|{_DAY}|\d{{1,2}}\s?(?:min|mins|minutes?|h|hrs?|hours?|days?)\s+ago|just now|now)$",
+    re.IGNORECASE,
+)
+_FOOTER_SEPARATORS: Final = frozenset({"-", "\u2013", "\u2014", "\u00b7", "\u2022", "|"})
+
+
+def _footer_mark(word: Word) -> bool:
+    """An icon or a read tick beside a footer's time: no letter or digit, or at most two characters without
+    a letter or read with less than full confidence ("Ov", "4", "@")."""
+    return not any(ch.isalnum() for ch in word.text) or (
+        len(word.text) <= 2 and (word.conf < 95 or not any(ch.isalpha() for ch in word.text))
+    )
+
+
+def footer(words: list[Word]) -> tuple[str, str | None] | None:
+    """A bubble's last line when it is only its footer: icons and read ticks, the shown time (clock, day, or
+    relative: "3 mins ago", "now") and, after a dash or a dot, the sender's name of a group chat, as
+    ``(time, name or None)``; None when the line holds anything else (then it is text). A name holding a
+    digit ("178 KiB", a file's size) is no name."""
+    start, end = 0, len(words)
+    while (
+        start < end
+        and _footer_mark(words[start])
+        and not any(ch.isdigit() for ch in words[start].text)  # "3" of "3 mins ago"
+    ):
+        start += 1
+    while end > start and _footer_mark(words[end - 1]) and not _FOOTER_TIME.match(words[end - 1].text):
+        end -= 1
+    kept = words[start:end]
+    for cut in range(len(kept), 0, -1):
+        shown = _text(kept[:cut])
+        if not _FOOTER_TIME.match(shown):
+            continue
+        rest = kept[cut:]
+        marked = start > 0 or end < len(words)
+        if not rest and not marked and not re.search(r"\d", shown):
+            return None  # "now" or "Tuesday" alone ends many a sentence: a footer needs its icon or ticks
+        if not rest:
+            return _clean_time(shown), None
+        if rest[0].text in _FOOTER_SEPARATORS and 1 < len(rest) <= 4:
+            name = _text(rest[1:])
+            has_digit = any(ch.isdigit() for ch in name)
+            return _clean_time(shown), (None if has_digit or not any(c.isalpha() for c in name) else name)
+        return None
+    return None
