@@ -42,6 +42,7 @@ class Adding:
     def __init__(self, screens: Screens) -> None:
         self.s = screens
         self.uploads = Uploads()
+        screens.session.on_lock.append(self.uploads.drop_waiting)
 
     def routes(self) -> list[Route]:
         """The routes to append to the app's."""

@@ -40,6 +40,13 @@ class Casework:
         self.suggestions = SuggestionMemo()
         self.sightings = SightingsMemo()
         self.unlocked_with: object = None
+        screens.session.on_lock.append(self._forget)
+
+    def _forget(self) -> None:
+        """The case was locked: drop the kept suggestions, counts and change lines at once."""
+        self.suggestions, self.sightings = SuggestionMemo(), SightingsMemo()
+        self.flash.clear()
+        self.unlocked_with = None
 
     def _open(self) -> Response | None:
         """Where to go when the case is not open (``Screens.open_case_or_redirect``); on the way, what this

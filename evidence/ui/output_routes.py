@@ -4,9 +4,9 @@
 
 What is built is held here for its download: the report's bytes in memory, the bundle in its private folder on
 memory-backed storage. Either is forgotten (the folder removed) once downloaded to the end (the bundle), when
-another is built, after ``HELD_SECONDS``, and at the first request of this module's after the case was locked
-(the Lock button, Leave now or the idle lock: the key the output was made with is no longer the session's; a
-plain case has no key, so there only a request made while it is locked sees the lock).
+another is built, after ``HELD_SECONDS``, and when the case is locked (the Lock button, Leave now or the idle
+lock: ``Session.on_lock``); a request finding the session's key is not the one the output was made with drops it
+too.
 
 A received file comes as the request's own body (``outputs.js`` sends the chosen file by itself, its name in the
 ``X-File-Name`` header, URL-encoded), read from ``request.stream()`` into a private folder on memory-backed storage,
@@ -74,6 +74,7 @@ class Outputs:
         self.export: outputs.BuiltExport | None = None
         self._made_with: object = None  # the session's keys when the held output was made
         self._made_at = 0.0
+        screens_.session.on_lock.append(self.forget)
 
     def routes(self) -> list[Route]:
         """The routes, for ``build_app``."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,6 +47,9 @@ class Session:
     unlocked: bool = False
     last_activity: float = 0.0
     last_heartbeat: float | None = None
+    # What the screens hold of the open case (a report made, files being added, suggestions read): each
+    # screen registers how to drop it, and every lock (the button, Leave now, the idle lock) drops it at once.
+    on_lock: list[Callable[[], None]] = field(default_factory=list, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -96,9 +100,12 @@ class Session:
         self.last_activity = now
 
     def lock(self) -> None:
-        """Forget the key: the case cannot be read until the passphrase is typed again."""
+        """Forget the key, and what the screens hold of the case (``on_lock``): the case cannot be read until
+        the passphrase is typed again."""
         self.keys = None
         self.unlocked = False
+        for drop in self.on_lock:
+            drop()
 
     def lock_if_idle(self, now: float) -> bool:
         """Forget the key when nothing was done for ``idle_seconds``; True when this locked the case."""

@@ -137,6 +137,17 @@ class Uploads:
             self._batches.pop(batch.id, None)
         batch.remove()
 
+    def drop_waiting(self) -> None:
+        """Remove every batch not being read now (the case locked: files sent but not yet added, or left by a
+        window closed mid-upload). A batch being read is removed when its import ends, as always: the import
+        already holds the case open, and cutting it would only make it fail."""
+        with self._lock:
+            waiting = [b for b in self._batches.values() if b.stage != "reading"]
+            for batch in waiting:
+                del self._batches[batch.id]
+        for batch in waiting:
+            batch.remove()
+
     def drop_all(self) -> None:
         """Remove every batch (a new run, the case locked)."""
         with self._lock:

@@ -324,3 +324,20 @@ def test_a_file_chosen_in_a_folder_is_recorded_with_the_folders_name(
         (acquired,) = case.show("EX-0001")["acquisitions"]
     assert acquired["original_name"] == SMS.name
     assert acquired["original_path"] == "(added in the app) " + shown
+
+
+def test_files_sent_but_not_added_are_removed_when_the_case_locks(
+    client: TestClient, session: Session, corpus: Path
+) -> None:
+    """Files sent by a window then left (Leave now, or the idle lock before "Add these files") are removed from
+    memory-backed storage at the lock itself."""
+    assert create_case(client, session).status_code == 303
+    base = memory_folder()
+    assert base is not None
+    before = {p for p in base.iterdir() if p.name.startswith("evidence-add-")}
+    batch = start(client)
+    assert send(client, batch, corpus / SMS).json()["ok"]
+    held = {p for p in base.iterdir() if p.name.startswith("evidence-add-")} - before
+    assert len(held) == 1 and any(p.is_file() for p in next(iter(held)).rglob("*"))
+    assert client.post("/leave", headers=SAME_ORIGIN, follow_redirects=False).status_code == 303
+    assert not next(iter(held)).exists()

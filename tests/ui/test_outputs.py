@@ -489,3 +489,13 @@ def test_what_was_built_is_forgotten_after_fifteen_minutes(opened: TestClient) -
     assert opened.post("/report/download", headers=SAME_ORIGIN).status_code == 410
     assert opened.post("/export/download", headers=SAME_ORIGIN).status_code == 410
     assert not folder.exists() and held.report is None and held.export is None
+
+
+def test_the_idle_lock_removes_a_held_bundle_at_once(opened: TestClient, session: Session) -> None:
+    """The bundle's folder (every original, decrypted) goes when the case locks, not at the next request to
+    these screens: a window left open and idle keeps sending heartbeats only."""
+    assert opened.post("/export", headers=SAME_ORIGIN, data={}).status_code == 200
+    assert _leftovers(), "the bundle is held in memory-backed storage until downloaded"
+    session.idle_seconds = 0
+    assert opened.post("/heartbeat", headers=SAME_ORIGIN).json() == {"locked": True}
+    assert _leftovers() == []
