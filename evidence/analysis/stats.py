@@ -255,12 +255,15 @@ def counted_attempts(
     group: list[IndexRow] = []
     instant = 0.0
     settle = settled.settle if settled is not None and settled.active else None
+    attributed = settled.attributions if settled is not None else {}
 
     def count(row: IndexRow, items: frozenset[str]) -> None:
         if row.date_unknown:
             return
         direction, sender = row.direction, row.sender
-        if settle is not None:
+        # ``settle`` changes only a direction not given, or a missing sender on a screen whose header names
+        # someone: every other row (nearly all, in a phone's backup) is left as read, without the call.
+        if settle is not None and (direction == unknown or (not sender and row.item_sha256 in attributed)):
             direction, sender, *_ = settle(
                 item=row.item_sha256,
                 channel=row.channel,
