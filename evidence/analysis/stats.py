@@ -1,7 +1,10 @@
 """Counts of contact attempts: per day and ISO week, per channel, identity and person, bursts, gaps.
 
-**What counts as an attempt.** A record whose direction is ``incoming`` (towards the case's owner: calls of
-every status, including missed, rejected and blocked ones the phone still logged, texts, MMS), plus a record
+**What counts as an attempt.** Directions and senders are those the case's facts settle
+(``evidence.analysis.sides``: the report's, the timeline's and the app's too; ``compute`` is given settled
+entries, ``compute_rows`` settles each row with the same ``Sides.settle``). A record whose direction is
+``incoming`` (towards the case's owner: calls of every status, including missed, rejected and blocked ones the
+phone still logged, texts, MMS), plus a record
 whose direction is ``unknown`` but whose sender is an identifier linked to a person with the role
 ``respondent`` (chat exports and mailboxes often do not say which way a message went; a message sent *by* the
 respondent's own identifier is taken as towards the owner). Outgoing records, diary entries, screenshots and
