@@ -113,6 +113,7 @@ def show_record(case: CaseFolder, record_id: str) -> dict[str, Any]:
     entry = next((e for e in case.timeline() if record_id in {s.record_id for s in e.sources}), None)
     if entry is None:
         raise UsageError(f"no record {record_id!r} in this case", hint="'timeline' shows each record's id")
+    entry = sides(case).entry(entry)  # its direction and sender as every view shows them
     rules = default_rules()
     tags = []
     for shown in review.tags_for(entry.record, review.decisions(case.entries()), rules):
@@ -401,12 +402,14 @@ def exhibits_matching(
     case: CaseFolder, *, since: date | None = None, until: date | None = None, person: str | None = None
 ) -> list[str]:
     """The exhibits holding a record that passes ``timeline``'s filters (days of the case zone,
-    inclusive; a person as sender or recipient)."""
+    inclusive; a person as sender or recipient, senders settled as every view settles them: a screenshot
+    whose header names the person is theirs)."""
     from evidence.analysis import people
     from evidence.analysis.select import select
 
     name = people.find(case.people(), person).name if person else None
-    chosen = select(case.timeline(), case.tz, resolver=case.resolver(), person=name, since=since, until=until)
+    timeline = sides(case).timeline(case.timeline()) if name else case.timeline()
+    chosen = select(timeline, case.tz, resolver=case.resolver(), person=name, since=since, until=until)
     return sorted({s.exhibit for e in chosen for s in e.sources if s.exhibit})
 
 

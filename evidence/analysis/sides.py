@@ -236,12 +236,14 @@ def notes(rec: Record) -> list[str]:
     """What the case's facts settled about ``rec``, in words (as the report's Timeline prints it): its
     direction and the basis with what the file said, the sender read from a screen's header, or a
     conversation between two other people."""
-    raw = rec.raw
+    return notes_of(rec.direction.value, rec.raw)
+
+
+def notes_of(direction: str, raw: Mapping[str, Any]) -> list[str]:
+    """:func:`notes` of a record's direction (its value) and ``raw``, as JSON gives them."""
     found: list[str] = []
     if isinstance(raw.get("direction_basis"), str) and "direction_read" in raw:
-        found.append(
-            f"{rec.direction.value}: {raw['direction_basis']}; the file said {raw['direction_read']}"
-        )
+        found.append(f"{direction}: {raw['direction_basis']}; the file said {raw['direction_read']}")
     if isinstance(raw.get("sender_basis"), str):
         found.append(f"sender: {raw['sender_basis']}; the file gave none")
     between = raw.get("conversation_between")

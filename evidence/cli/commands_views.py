@@ -52,6 +52,8 @@ def cmd_head(args: argparse.Namespace) -> int:
 
 
 def _show_record(case: Case, record_id: str, as_json: bool) -> int:
+    from evidence.analysis.sides import notes_of
+
     shown = case.show_record(record_id)
     if as_json:
         print(json_text(shown))
@@ -62,6 +64,8 @@ def _show_record(case: Case, record_id: str, as_json: bool) -> int:
         f"{shown['id']}  {when}{assumed}  {shown['channel']} {shown['direction']}  from {shown['sender'] or '-'}"
     )
     print(f"  time from: {shown['time_source']}")
+    for note in notes_of(shown["direction"], shown["raw"]):  # what the case's facts settled, and the basis
+        print(f"  {note}")
     for source in shown["sources"]:
         print(f"  found in {source['exhibit']} {source['locator']}")
     if shown["text"]:

@@ -82,3 +82,22 @@ def test_the_cli_stats_and_timeline_show_the_settled_sides(demo: Path) -> None:
         if "(a conversation between Alex Morgan and Sam Patel: the complainant is not in it)" in line
     ]
     assert len(between) == len([line for line in lines if "EX-0006 _chat.txt" in line]) > 0
+
+
+def test_show_and_a_persons_exhibits_read_the_settled_sides(demo: Path) -> None:
+    with Case.open(demo, readonly=True) as case:
+        # The Instagram screenshot (EX-0004): its messages are Alex's through its header, so his export has it.
+        assert "EX-0004" in case.exhibits_matching(person="Alex Morgan")
+        assert "EX-0004" not in case.exhibits_matching(person="Sam Patel")
+        (sam,) = [
+            e.record.id
+            for e in case.timeline()
+            if e.record.channel.value == "email" and e.record.sender == "sam.patel@example.org"
+        ]
+    out = run_cli("-C", str(demo), "show", sam)
+    assert out.returncode == 0, out.stderr
+    assert " email incoming  from sam.patel@example.org" in out.stdout
+    assert (
+        "  incoming: addressed to the complainant (her own address jordan.lee@example.org); the file said unknown"
+        in out.stdout
+    )
