@@ -118,3 +118,28 @@ def test_a_direction_the_file_gives_is_never_changed(case: Case, corpus: Path) -
     case.add_person("Owner", role="owner", ids=sorted(senders | recipients))
     assert [e.record for e in _settled(case)] == [e.record for e in plain]
     assert {e.record.direction.value for e in plain} <= {"incoming", "outgoing"}
+
+
+def test_an_encrypted_case_settles_the_same(tmp_path: Path, corpus: Path) -> None:
+    """The resolution reads the index through SQLCipher and the store's sealed objects like any view."""
+    from evidence.case import vault
+
+    secret = "correct horse battery staple for sides"
+    with Case.init(
+        tmp_path / "case",
+        title="Sides",
+        tz="Europe/London",
+        passphrase=secret,
+        encrypted=True,
+        cost=vault.TEST_COST,
+    ) as case:
+        case.import_files([corpus / MAIL])
+        case.add_person("Jürgen Schmürgen", role="owner", ids=["schmuergen@example.com"])
+        result = _same_counts(case)
+        assert result["attempts"] == 1
+    env = {"EVIDENCE_PASSPHRASE": secret}
+    out = run_cli("-C", str(tmp_path / "case"), "timeline", env=env)
+    assert out.returncode == 0, out.stderr
+    assert "(incoming: addressed to the complainant (her own address schmuergen@example.com)" in out.stdout
+    stats_out = run_cli("-C", str(tmp_path / "case"), "stats", env=env)
+    assert stats_out.stdout.startswith("1 contact attempts"), stats_out.stderr
