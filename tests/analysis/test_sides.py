@@ -143,3 +143,19 @@ def test_an_encrypted_case_settles_the_same(tmp_path: Path, corpus: Path) -> Non
     assert "(incoming: addressed to the complainant (her own address schmuergen@example.com)" in out.stdout
     stats_out = run_cli("-C", str(tmp_path / "case"), "stats", env=env)
     assert stats_out.stdout.startswith("1 contact attempts"), stats_out.stderr
+
+
+def test_a_screen_without_a_header_names_nobody(case: Case, corpus: Path) -> None:
+    """``jared-Example.png`` (ZekeSnider/Jared, Apache-2.0), by eye: a crop of macOS Messages with no header, 7
+    grey replies and 5 blue commands, "Hello Jared" three times in the grey bubbles. A person linked to "Jared"
+    gets none of them: only words above the first message can name the sender."""
+    case.import_files([corpus / "screenshots-real" / "jared-Example.png"])
+    case.add_person("Jared", role="respondent", ids=["Jared"], basis="the bot's name")
+    settled = _settled(case)
+    incoming = [e.record for e in settled if e.record.direction.value == "incoming"]
+    assert len(incoming) == 7 and all(r.sender is None and "sender_basis" not in r.raw for r in incoming)
+    assert sides(case).attributions == {}
+    assert all(r.raw.get("date_unknown") for r in incoming)  # no time on the screen: counted on no day
+    assert _same_counts(case)["attempts"] == 0
+    text = run_cli("-C", str(case.root), "timeline").stdout
+    assert "Hello Jared" in text and "sender: the screen's header" not in text
