@@ -93,16 +93,12 @@ class Sides:
         self.resolver = resolver
         self.owner = next((p for p in self.people if p.role == OWNER), None)
         self._mine: dict[str, str | None] = {}
-        # Each chat export: the first of its senders who is her, as a basis ("" when she is not among them).
-        self.chats: dict[str, tuple[int, str | None]] = {}
+        # Each chat export: its senders as written, and how the first of them who is her is hers (None: she is
+        # not among them).
+        self.chats: dict[str, tuple[tuple[str, ...], str | None]] = {}
         for item, senders in (chats or {}).items():
-            written = {s.strip() for s in senders if s and s.strip()}
-            hers = next((how for s in sorted(written) if (how := self.mine(s))), None)
-            self.chats[item] = (len(written), hers)
-        self._between = {
-            item: tuple(sorted({s.strip() for s in v if s and s.strip()}))
-            for item, v in (chats or {}).items()
-        }
+            written = tuple(sorted({s.strip() for s in senders if s and s.strip()}))
+            self.chats[item] = (written, next((how for s in written if (how := self.mine(s))), None))
         self.attributions = {
             item: hit for item, words in (headers or {}).items() if (hit := self._attribution(words))
         }
@@ -173,12 +169,12 @@ class Sides:
                 Direction.INCOMING.value, sender, f"addressed to the complainant ({to_her})", sender_basis
             )
         if channel == Channel.CHAT.value:
-            count, hers = self.chats.get(item, (0, None))
+            written, hers = self.chats.get(item, ((), None))
             if sender and hers:
                 basis = f"a chat the complainant takes part in (her lines: {hers})"
                 return Settled(Direction.INCOMING.value, sender, basis, sender_basis)
-            if count >= 2 and not hers:
-                return Settled(direction, sender, None, sender_basis, self._between[item])
+            if len(written) >= 2 and not hers:
+                return Settled(direction, sender, None, sender_basis, written)
         return Settled(direction, sender, sender_basis=sender_basis)
 
     def record(self, rec: Record) -> Record:
