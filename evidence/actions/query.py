@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -14,22 +14,95 @@ from evidence.case import index, ledger
 from evidence.case import sqldriver as sqlite3
 from evidence.case.folder import CaseFolder, canonical_loads
 from evidence.case.formats import Kind
-from evidence.errors import CaseError, UsageError
+from evidence.errors import CaseError, StorageError, UsageError
 from evidence.models import Channel, Direction
 from evidence.timeutil import parse_iso
 
 if TYPE_CHECKING:
+    from evidence.analysis.sides import Sides
     from evidence.analysis.stats import IndexRow
     from evidence.timeline import TimelineEntry
 
 
-def timeline_stream(case: CaseFolder) -> Iterator[TimelineEntry]:
+def timeline_stream(case: CaseFolder, *, settled: bool = False) -> Iterator[TimelineEntry]:
     """``case.timeline()`` entry by entry, read from a cursor (``evidence.timeline.stream``): the same entries in
-    the same order, without the whole list in memory."""
+    the same order, without the whole list in memory; ``settled``: each entry's direction and sender as the
+    case's facts settle them (:func:`sides`, ``evidence.analysis.sides``: what the report and ``stats`` count),
+    the importer's reading kept in the record's ``raw``."""
     from evidence import timeline
 
     exhibits = {e["sha256"]: e["exhibit"] for e in case.exhibits()}
-    return timeline.stream(index.records_in_time_order(case.conn), exhibits)
+    facts = sides(case) if settled else None  # read before the cursor opens: one query at a time
+    entries = timeline.stream(index.records_in_time_order(case.conn), exhibits)
+    return entries if facts is None or not facts.active else map(facts.entry, entries)
+
+
+# What ``sides`` reads of a record: the chats' senders, the screenshots' headerless messages and OCR blobs.
+_SIDES_PATHS = "'$.locator', '$.sender', '$.raw.kind', '$.raw.header', '$.raw.bbox', '$.raw.ocr.blob_sha256'"
+
+
+def sides(case: CaseFolder, *, read: Callable[[str], bytes] | None = None) -> Sides:
+    """The case's facts about sides (``evidence.analysis.sides.Sides``), read once from the index: the people,
+    each chat export's senders (only when the case names its owner) and, for each screenshot whose messages
+    have no sender and no header read, the OCR words above its first message (from its OCR result, read with
+    ``read``, by default from the store with its SHA-256 checked). One scan of the chat and picture records;
+    nothing when the case names nobody."""
+    from evidence.analysis.sides import OWNER, Sides, blob_words, header_words
+
+    everyone = case.people()
+    resolver = case.resolver()
+    if not everyone:
+        return Sides(everyone, resolver)
+    owner = any(p.role == OWNER for p in everyone)
+    sql = (
+        f"SELECT item_sha256, channel, json_extract(json, {_SIDES_PATHS}) FROM records "  # noqa: S608
+        "WHERE (channel = 'chat' AND ?) "
+        "OR item_sha256 IN (SELECT sha256 FROM exhibits WHERE media_type LIKE 'image/%')"
+    )
+    chats: dict[str, set[str]] = {}
+    boxes: dict[str, list[Any]] = {}
+    blobs: dict[str, str] = {}
+    try:
+        rows = case.conn.execute(sql, (int(owner),)).fetchall()
+    except sqlite3.Error:
+        raise _damaged_index(case) from None
+    for item, channel, fields in rows:
+        value = index.stored_json(fields, f"a record of {item}")
+        if not isinstance(value, list) or len(value) != 6:
+            raise CaseError(
+                f"the case's index is damaged (a record of {item} is not a record): run 'evidence verify'"
+            )
+        locator, sender, kind, header, bbox, blob = value
+        if channel == Channel.CHAT.value and isinstance(sender, str) and sender and kind != "system":
+            chats.setdefault(item, set()).add(sender)
+        if not isinstance(locator, str):
+            continue
+        if locator.startswith("image#") and not sender and not header:
+            boxes.setdefault(item, []).append(bbox)
+        elif locator == "image" and isinstance(blob, str):
+            blobs[item] = blob
+    headers = {}
+    for item in boxes:
+        sha = blobs.get(item)
+        if sha is None or not case.store.exists(sha):
+            continue
+        data = read(sha) if read is not None else _checked(case, sha)
+        headers[item] = header_words(blob_words(canonical_loads(data.decode("utf-8"))), boxes[item])
+    return Sides(everyone, resolver, chats, headers)
+
+
+def _checked(case: CaseFolder, sha256: str) -> bytes:
+    """A stored object's bytes, when they still have the SHA-256 the ledger names them by."""
+    import hashlib
+
+    data = case.store.read_bytes(sha256)
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise StorageError(
+            f"a stored OCR result no longer has the SHA-256 the ledger names ({sha256[:16]}...)",
+            path=case.store.relpath_for(sha256),
+            hint="run 'evidence verify': the case was altered",
+        )
+    return data
 
 
 def show_record(case: CaseFolder, record_id: str) -> dict[str, Any]:
@@ -40,6 +113,7 @@ def show_record(case: CaseFolder, record_id: str) -> dict[str, Any]:
     entry = next((e for e in case.timeline() if record_id in {s.record_id for s in e.sources}), None)
     if entry is None:
         raise UsageError(f"no record {record_id!r} in this case", hint="'timeline' shows each record's id")
+    entry = sides(case).entry(entry)  # its direction and sender as every view shows them
     rules = default_rules()
     tags = []
     for shown in review.tags_for(entry.record, review.decisions(case.entries()), rules):
@@ -159,22 +233,25 @@ def _layout_shown(document: dict[str, Any]) -> dict[str, Any]:
 
 def stats(case: CaseFolder, *, since: date | None = None, person: str | None = None) -> dict[str, Any]:
     """Counts of contact attempts, bursts and gaps (``evidence.analysis.stats``), JSON-ready: computed over the
-    index's candidate rows read narrow (the fields the counts need, one JSON parse a row in SQLite), the same
-    figures as over the whole timeline."""
+    index's candidate rows read narrow (the fields the counts need, one JSON parse a row in SQLite), each
+    row's direction and sender settled by the case's facts (:func:`sides`): the same figures as the report's,
+    over the whole timeline."""
     from evidence.analysis import people, stats
 
     if person is not None:
         person = people.find(case.people(), person).name
     exhibits = {e["sha256"]: e["exhibit"] for e in case.exhibits()}
+    settled = sides(case)  # the report's directions and senders: the same counts in every view
     with _no_cycle_collection():
         return stats.compute_rows(
             _stats_rows(case),
             exhibits,
-            case.resolver(),
+            settled.resolver,
             case.tz,
             no_contact_since=case.no_contact_since(),
             since=since,
             person=person,
+            settled=settled,
         )
 
 
@@ -192,6 +269,7 @@ _ROW_PATHS = (
     "$.status",
     "$.duration_s",
     "$.raw.date_unknown",
+    "$.raw.header",
 )
 _CHANNELS = frozenset(c.value for c in Channel)
 _DIRECTIONS = frozenset(d.value for d in Direction)
@@ -229,6 +307,7 @@ def _stats_rows(case: CaseFolder) -> Iterator[IndexRow]:
                     status,
                     duration,
                     unknown,
+                    header,
                 ) = value
                 moment = parse_iso(at)
                 if channel not in _CHANNELS or direction not in _DIRECTIONS:
@@ -247,6 +326,7 @@ def _stats_rows(case: CaseFolder) -> Iterator[IndexRow]:
                     status,
                     duration,
                     bool(unknown),
+                    bool(header),
                 )
             except (TypeError, ValueError):
                 raise CaseError(
@@ -322,12 +402,14 @@ def exhibits_matching(
     case: CaseFolder, *, since: date | None = None, until: date | None = None, person: str | None = None
 ) -> list[str]:
     """The exhibits holding a record that passes ``timeline``'s filters (days of the case zone,
-    inclusive; a person as sender or recipient)."""
+    inclusive; a person as sender or recipient, senders settled as every view settles them: a screenshot
+    whose header names the person is theirs)."""
     from evidence.analysis import people
     from evidence.analysis.select import select
 
     name = people.find(case.people(), person).name if person else None
-    chosen = select(case.timeline(), case.tz, resolver=case.resolver(), person=name, since=since, until=until)
+    timeline = sides(case).timeline(case.timeline()) if name else case.timeline()
+    chosen = select(timeline, case.tz, resolver=case.resolver(), person=name, since=since, until=until)
     return sorted({s.exhibit for e in chosen for s in e.sources if s.exhibit})
 
 

@@ -158,10 +158,10 @@ def _selection(
     statistics of what is shown, the people, the stored pictures with their OCR words, the redactor."""
     from collections import Counter
 
+    from evidence.actions.query import sides
     from evidence.analysis import people as people_mod
     from evidence.analysis import stats as stats_mod
     from evidence.analysis.select import select
-    from evidence.report import sides
     from evidence.report.figures import count
     from evidence.report.redact import Redactor
     from evidence.report.screens import Screen, verified_bytes, words_from_blob
@@ -177,7 +177,8 @@ def _selection(
     if until is not None:
         filters["until"] = until.isoformat()
     # Directions and senders settled from the case's facts (the complainant's identifiers, a screen's header).
-    full = sides.resolve(full, everyone, resolver, _screen_headers(case, full))
+    settled = sides(case, read=lambda sha: verified_bytes(case.store, sha, "OCR result"))
+    full = settled.timeline(full)
     if person is not None:
         person = people_mod.find(everyone, person).name
         filters["person"] = person
@@ -247,30 +248,6 @@ def _selection(
     }
 
 
-def _screen_headers(case: CaseFolder, timeline: list[TimelineEntry]) -> dict[str, tuple[Any, ...]]:
-    """For each screenshot whose messages have no sender and no header read, the OCR words above its first
-    message (``evidence.report.sides``: where a chat app names the other party)."""
-    from evidence.report.screens import verified_bytes, words_from_blob
-    from evidence.report.sides import header_words
-
-    boxes: dict[str, list[Any]] = {}
-    for entry in timeline:
-        rec = entry.record
-        if rec.locator.startswith("image#") and not rec.sender and not rec.raw.get("header"):
-            boxes.setdefault(rec.item_sha256, []).append(rec.raw.get("bbox"))
-    found: dict[str, tuple[Any, ...]] = {}
-    for entry in timeline:
-        rec = entry.record
-        ocr = rec.raw.get("ocr")
-        if rec.item_sha256 not in boxes or rec.locator != "image" or not isinstance(ocr, dict):
-            continue
-        sha = ocr.get("blob_sha256")
-        if isinstance(sha, str) and case.store.exists(sha):
-            blob = canonical_loads(verified_bytes(case.store, sha, "OCR result").decode("utf-8"))
-            found[rec.item_sha256] = header_words(words_from_blob(blob), boxes[rec.item_sha256])
-    return found
-
-
 def _about(
     full: list[TimelineEntry],
     chosen: list[TimelineEntry],
@@ -282,7 +259,7 @@ def _about(
     """A person's report: the records they are a party to (``chosen``), and with them the complainant's diary
     entries that name them and the whole picture of every screenshot one of their messages was read from."""
     from evidence.analysis.select import select
-    from evidence.report.sides import mentions
+    from evidence.analysis.sides import mentions
 
     kept = {id(e) for e in chosen}
     pictures = {e.record.item_sha256 for e in chosen}

@@ -1,7 +1,10 @@
 """Counts of contact attempts: per day and ISO week, per channel, identity and person, bursts, gaps.
 
-**What counts as an attempt.** A record whose direction is ``incoming`` (towards the case's owner: calls of
-every status, including missed, rejected and blocked ones the phone still logged, texts, MMS), plus a record
+**What counts as an attempt.** Directions and senders are those the case's facts settle
+(``evidence.analysis.sides``: the report's, the timeline's and the app's too; ``compute`` is given settled
+entries, ``compute_rows`` settles each row with the same ``Sides.settle``). A record whose direction is
+``incoming`` (towards the case's owner: calls of every status, including missed, rejected and blocked ones the
+phone still logged, texts, MMS), plus a record
 whose direction is ``unknown`` but whose sender is an identifier linked to a person with the role
 ``respondent`` (chat exports and mailboxes often do not say which way a message went; a message sent *by* the
 respondent's own identifier is taken as towards the owner). Outgoing records, diary entries, screenshots and
@@ -40,13 +43,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from itertools import pairwise
-from typing import Any, NamedTuple, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 from evidence.analysis.people import Resolver
 from evidence.errors import CaseError
 from evidence.models import Direction, Record, TimeSource
 from evidence.timeline import WHOLE_ITEM_LOCATORS, TimelineEntry
 from evidence.timeline import _party as party
+
+if TYPE_CHECKING:
+    from evidence.analysis.sides import Sides
 
 # The records that can be attempts, as an SQL condition over the index's ``records`` rows (their stored JSON,
 # what the timeline reads): only incoming ones and those of unknown direction are. Exact, not an estimate:
@@ -188,6 +194,7 @@ class IndexRow(NamedTuple):
     status: str | None
     duration_s: int | None
     date_unknown: bool
+    has_header: bool = False  # the screen's header was read (``raw.header``): its messages keep their sender
 
 
 @dataclass(slots=True)
@@ -241,24 +248,38 @@ def _entries(group: list[IndexRow], exhibits: dict[str, str]) -> list[tuple[Inde
 
 
 def counted_attempts(
-    rows: Iterable[IndexRow], exhibits: dict[str, str], resolver: Resolver
+    rows: Iterable[IndexRow], exhibits: dict[str, str], resolver: Resolver, settled: Sides | None = None
 ) -> list[RowAttempt]:
     """:func:`attempts` over index rows in time order (``timeline.stream`` and ``timeline.build`` done on the
-    rows' fields): the same attempts, merged the same way, without a record or timeline entry built."""
+    rows' fields): the same attempts, merged the same way, without a record or timeline entry built. With
+    ``settled``, each entry's direction and sender are those the case's facts settle (as on the timeline the
+    report counts: ``Sides.record``), decided on the row's fields by the same ``Sides.settle``."""
     found: list[RowAttempt] = []
     group: list[IndexRow] = []
     instant = 0.0
+    settle = settled.settle if settled is not None and settled.active else None
+    attributed = settled.attributions if settled is not None else {}
 
     def count(row: IndexRow, items: frozenset[str]) -> None:
         if row.date_unknown:
             return
-        ident, person = resolver.identify(row.sender)
-        if row.direction != incoming and not (
-            row.direction == unknown and resolver.role(person) == "respondent"
-        ):
+        direction, sender = row.direction, row.sender
+        # ``settle`` changes only a direction not given, or a missing sender on a screen whose header names
+        # someone: every other row (nearly all, in a phone's backup) is left as read, without the call.
+        if settle is not None and (direction == unknown or (not sender and row.item_sha256 in attributed)):
+            direction, sender, *_ = settle(
+                item=row.item_sha256,
+                channel=row.channel,
+                direction=direction,
+                sender=sender,
+                recipients=row.recipients,
+                has_header=row.has_header,
+            )
+        ident, person = resolver.identify(sender)
+        if direction != incoming and not (direction == unknown and resolver.role(person) == "respondent"):
             return
         # as in ``attempts``: a hidden caller says so; a record with no sender at all is not a withheld number
-        withheld = WITHHELD if (row.sender or "").strip() else NOT_READ
+        withheld = WITHHELD if (sender or "").strip() else NOT_READ
         found.append(
             RowAttempt(
                 row.occurred_at, row.channel, ident.value if ident is not None else withheld, person, items
@@ -364,10 +385,12 @@ def compute_rows(
     no_contact_since: date | None = None,
     since: date | None = None,
     person: str | None = None,
+    settled: Sides | None = None,
 ) -> dict[str, Any]:
     """:func:`compute` over the index's candidate rows in time order (``CANDIDATES``, read narrow: see
-    ``_stats_rows``), without building records or timeline entries: the same figures, several times faster."""
-    found = counted_attempts(rows, exhibits, resolver)
+    ``_stats_rows``), without building records or timeline entries: the same figures, several times faster.
+    With ``settled``, the figures of the timeline that :meth:`Sides.timeline` settles (what the report counts)."""
+    found = counted_attempts(rows, exhibits, resolver, settled)
     return summary(found, tz, no_contact_since=no_contact_since, since=since, person=person)
 
 

@@ -52,6 +52,8 @@ def cmd_head(args: argparse.Namespace) -> int:
 
 
 def _show_record(case: Case, record_id: str, as_json: bool) -> int:
+    from evidence.analysis.sides import notes_of
+
     shown = case.show_record(record_id)
     if as_json:
         print(json_text(shown))
@@ -62,6 +64,8 @@ def _show_record(case: Case, record_id: str, as_json: bool) -> int:
         f"{shown['id']}  {when}{assumed}  {shown['channel']} {shown['direction']}  from {shown['sender'] or '-'}"
     )
     print(f"  time from: {shown['time_source']}")
+    for note in notes_of(shown["direction"], shown["raw"]):  # what the case's facts settled, and the basis
+        print(f"  {note}")
     for source in shown["sources"]:
         print(f"  found in {source['exhibit']} {source['locator']}")
     if shown["text"]:
@@ -137,6 +141,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 
     from evidence.analysis import people, review
     from evidence.analysis.select import select
+    from evidence.analysis.sides import settled_fields
 
     with reading_case(args) as case:
         resolver = case.resolver()
@@ -147,7 +152,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
         tz = case.tz
         out = sys.stdout
         first = True
-        for entry in case.timeline_stream():
+        for entry in case.timeline_stream(settled=True):
             if not select(
                 (entry,),
                 tz,
@@ -167,6 +172,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
                 data["people"] = resolver.parties(entry.record)
                 data["tags"] = [t.to_json() for t in tags]
                 data["relayed"] = [r for s in entry.sources for r in relays.get(s.record_id, [])]
+                data.update(settled_fields(entry.record))
                 # The array written item by item, byte for byte what json_text gives for the whole list.
                 out.write(("[\n" if first else ",\n") + json_item(data))
             else:
@@ -178,8 +184,10 @@ def cmd_timeline(args: argparse.Namespace) -> int:
 
 
 def _timeline_line(entry: TimelineEntry, tags: list[ShownTag], resolver: Resolver, tz: tzinfo) -> str:
-    """One entry of the text timeline."""
+    """One entry of the text timeline: the direction and sender the case's facts settled, with the basis and
+    what the file said in brackets after the row."""
     from evidence.analysis import review
+    from evidence.analysis.sides import notes
 
     rec = entry.record
     assumed = " (zone assumed)" if rec.tz_assumed else ""
@@ -194,6 +202,7 @@ def _timeline_line(entry: TimelineEntry, tags: list[ShownTag], resolver: Resolve
     forged = rec.raw.get("possibly_forged_header")
     if forged:
         marks += f"  CHECK: may be a line of the message at {forged}, written to look like a new message"
+    marks += "".join(f"  ({note})" for note in notes(rec))
     return (
         f"{display(rec.occurred_at, tz)}{assumed}  {rec.channel.value:<9} {rec.direction.value:<8} "
         f"{sender:<20} {text[:60]}  [{where}] {rec.id}{marks}"

@@ -123,7 +123,7 @@ def _not_counted(entry: TimelineEntry) -> str:
     if rec.raw.get("kind") == "system" and not rec.sender:
         return "a line the app wrote, not a message from a person"
     between = rec.raw.get("conversation_between")
-    if isinstance(between, list) and between:  # evidence.report.sides: a friend's chat handed over
+    if isinstance(between, list) and between:  # evidence.analysis.sides: a friend's chat handed over
         return (
             "a conversation between " + " and ".join(str(n) for n in between) + ", not with the complainant"
         )

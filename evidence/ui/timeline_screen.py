@@ -198,7 +198,7 @@ def timeline_view(root: Path, keys: CaseKeys | None, query: Mapping[str, str]) -
             problems.append("That person is not in the case; everyone is shown.")
         reviewed = review.decisions(case.entries())
         found = {h.record_id for h in case.search(filters.q, every=True)} if filters.q else None
-        for entry in case.timeline_stream():
+        for entry in case.timeline_stream(settled=True):  # the report's sides: the same counts
             rec = entry.record
             if not select(
                 (entry,),

@@ -4,7 +4,9 @@ Hand counts (Alex Morgan, role respondent; London time):
 - calls: 13 from …900123 (7 on 1 March, 6 blocked), 37 from …900456, 14 from …900789 = 64; the carrier's bill
   repeats each one (EX-0009), counted once. 11 withheld calls belong to no one; Sam called twice.
 - texts: 7 + 18 + 11 = 36 incoming SMS and 1 MMS; WhatsApp (Jordan's export, "Alex", direction unknown): 14;
-  e-mails: 2 + 2 = 4. In all 64 + 36 + 1 + 14 + 4 = 119.
+  e-mails: 2 + 2 = 4. In all 64 + 36 + 1 + 14 + 4 = 119. And the Instagram screenshot of 20 March (by eye: its
+  header reads "Alex" over "alex.m.2", then 6 grey bubbles on the left): its 6 messages are his through the
+  header's "alex.m.2" (linked; ``evidence.analysis.sides``, as the report counts them): 125.
 - 14 March 20:41-21:31: 12 missed calls (2 withheld) + 3 texts (20:49, 21:08, 21:29) + 4 WhatsApp messages
   (20:58, 21:00, 21:00, 21:14) = 19 attempts, the longest gap 8 min 34 s.
 - 21 March 23:41 to 22 March 00:37: 12 missed calls (2 withheld) + texts at 23:50 and 00:09 = 14 attempts.
@@ -26,13 +28,14 @@ from tests.conftest import run_cli
 def test_attempts_per_channel_and_identity(sample_case: Path) -> None:
     with Case.open(sample_case, readonly=True) as case:
         result = case.stats(person="alex morgan")
-    assert result["attempts"] == 119
-    assert result["per_channel"] == {"call": 64, "chat": 14, "email": 4, "mms": 1, "sms": 36}
+    assert result["attempts"] == 125
+    assert result["per_channel"] == {"call": 64, "chat": 20, "email": 4, "mms": 1, "sms": 36}
     assert result["per_identity"] == {
         "+447700900123": 20,
         "+447700900456": 56,
         "+447700900789": 25,
         "alex": 14,
+        "alex.m.2": 6,
         "alex.m.2026@example.net": 2,
         "alex.morgan@example.net": 2,
     }
@@ -45,16 +48,18 @@ def test_attempts_per_channel_and_identity(sample_case: Path) -> None:
 def test_everyone_incoming_counts_and_withheld_belongs_to_no_one(sample_case: Path) -> None:
     with Case.open(sample_case, readonly=True) as case:
         result = case.stats()
-    # 119 from Alex, 11 withheld calls, Sam's 2 calls and 2 texts; Sam's e-mail has no direction: not counted.
-    # And the 6 messages of the Instagram screenshot (20 March, read by the layout, one record each): the new
-    # account's name in its header is not read, so they are linked to no one.
+    # 119 from Alex, 11 withheld calls, Sam's 2 calls and 2 texts; Sam's e-mail has no direction and this case
+    # names no owner (so nothing says it was to her): not counted. And the 6 messages of the Instagram
+    # screenshot (20 March, read by the layout, one record each): its header's "alex.m.2" (OCR) is linked to
+    # Alex, so they are his (they were "(sender not read)", linked to no one, before the report's resolution of
+    # sides was used by every view: the report counted them as his, stats did not).
     assert result["attempts"] == 140
-    assert result["per_person"] == {"(nobody linked)": 17, "Alex Morgan": 119, "Sam Patel": 4}
+    assert result["per_person"] == {"(nobody linked)": 11, "Alex Morgan": 125, "Sam Patel": 4}
     assert result["per_day"]["2026-03-14"] == 20
     assert result["per_day"]["2026-03-20"] == 6
-    # a withheld number says so; no sender read at all (the Instagram header) is not "withheld"
+    # a withheld number says so
     assert result["per_identity"]["(withheld)"] == 11
-    assert result["per_identity"]["(sender not read)"] == 6
+    assert "(sender not read)" not in result["per_identity"]
     # 1 March to 14 April is 45 days; none on 7, 12, 30 March, 1, 3, 8, 10, 11, 12 April.
     assert result["days"] == {"from": "2026-03-01", "to": "2026-04-14", "days": 45, "with_contact": 36}
     assert result["attempts_since_no_contact"] == 140
@@ -120,12 +125,17 @@ def test_cli_stats(sample_case: Path) -> None:
 
 def test_counts_read_from_the_cursor_are_those_of_the_whole_timeline(sample_case: Path) -> None:
     """``case.stats`` reads only incoming and unknown-direction records, without ``raw``, from a cursor; the
-    figures are exactly those of ``stats.compute`` over the whole built timeline (the sample case has outgoing
-    records, a carrier's bill repeating calls and records of unknown direction)."""
+    figures are exactly those of ``stats.compute`` over the whole built timeline, its sides settled as the
+    report settles them (the sample case has outgoing records, a carrier's bill repeating calls, records of
+    unknown direction and a screenshot attributed by its header)."""
+    from evidence.actions.query import sides
+
     with Case.open(sample_case, readonly=True) as case:
+        settled = sides(case).timeline(case.timeline())
+        assert sum(1 for e in settled if e.record.raw.get("sender_basis")) == 6
         for person in (None, "Alex Morgan"):
             whole = stats.compute(
-                case.timeline(),
+                settled,
                 case.resolver(),
                 case.tz,
                 no_contact_since=case.no_contact_since(),

@@ -158,7 +158,7 @@ def _no_sender(rec: Record) -> str:
 
 
 def _sides(rec: Record) -> list[str]:
-    """What the case's facts settled about a record (``evidence.report.sides``): its direction and the basis,
+    """What the case's facts settled about a record (``evidence.analysis.sides``): its direction and the basis,
     the sender read from a screen's header, or a conversation between two other people."""
     raw = rec.raw
     notes: list[str] = []
