@@ -26,6 +26,11 @@ from evidence.timeutil import zone
 NAME: Final = "screenshot"
 VERSION: Final = "1.2.0"
 LOCATOR: Final = "image"
+# said of a picture whose layout nothing made sense of (a photo, a document, a screen of an unknown kind)
+UNRECOGNISED: Final = (
+    "the screen was not recognised as a chat, a call history, a mailbox, an open e-mail or a list: no message"
+    " records were made (whatever text was read stays the picture's own record)"
+)
 SPACES: Final = str.maketrans({"\u202f": " ", "\u00a0": " "})  # narrow and no-break spaces as plain ones
 
 _WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -227,6 +232,9 @@ def message_records(
                 "an address bar was read among the chat bubbles: a web page, not a conversation; its text is "
                 "kept as the picture's record and no message records were made",
             )
+        elif kind == "unknown":
+            # no layout made sense of the screen: say so, never a silent nothing
+            yield ImportWarning(LOCATOR, UNRECOGNISED)
         return
     app = app_of(source.name)
     channel, guessed = _channel(kind, header, app)
@@ -333,6 +341,11 @@ def message_records(
                 party = message.get("sender") if isinstance(message.get("sender"), str) else None
                 if kind == "email":
                     subject = header
+                    shown_to = message.get("recipients")
+                    if isinstance(shown_to, list) and shown_to:
+                        # as shown on the screen ("me" is the mailbox's owner, not resolved to an address)
+                        recipients = tuple(str(r) for r in shown_to)
+                        raw["recipients_shown"] = list(recipients)
                 elif isinstance(message.get("subject"), str) and message["subject"]:
                     subject = message["subject"]  # an inbox row: sender, subject, then the snippet
                     at = text.find(subject)
