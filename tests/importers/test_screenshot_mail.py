@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,9 @@ def test_an_open_email_whose_card_the_page_read_as_junk() -> None:
     assert email.subject == "Exclusive: Get 120 Spins" and email.sender == want["sender"]
     assert list(email.recipients) == want["recipients"]
     assert email.raw["shown_time"] == want["shown_time"] == "7:02 PM"
+    # dated by the day above the card ("Friday, June 25"), in the picture's own offset: not the screenshot's day
+    assert email.raw["day_shown"] == "Friday, June 25"
+    assert email.occurred_at == datetime.fromisoformat(want["time"])
     assert email.text is not None and fold(email.text).startswith(
         fold("Mega Casino Exclusive Offer: 120 Bonus")
     )

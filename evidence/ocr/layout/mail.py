@@ -14,7 +14,9 @@ reader looks for that shape, never for an app:
    line); a line that is only a date ("Friday, June 25") is a day, not a sender;
 4. the recipients: a line starting with "to" ("to me", "To: user@host"; "tome" is "to me" with its space lost);
 5. the subject: the line just under the sender's row that is no address, no folder ("[Gmail]/Spam"), no
-   recipients and no time; else the nearest line above the sender's row that is not a day.
+   recipients and no time; else the nearest line above the sender's row that is not a day;
+6. a day above the sender's row ("Friday, June 25", a conversation's separator) dates a clock beside the
+   sender (``Message.day``).
 
 Nothing is made without both a sender's row and a body: a screen that merely shows a date beside a name is
 not taken for an e-mail. Known limits: English labels only; a subject wrapped on two lines above the sender
@@ -34,7 +36,7 @@ from evidence.ocr.layout.lists import _prose, _subject
 from evidence.ocr.layout.model import Message
 from evidence.ocr.layout.page import _Line, _lines, _ocr_page
 from evidence.ocr.layout.settings import _STATUS_BAR_PERMILLE, Box, Color
-from evidence.ocr.layout.times import _DAY, _MONTH, _WEEKDAY
+from evidence.ocr.layout.times import _DAY, _MONTH, _WEEKDAY, is_separator
 from evidence.ocr.layout.words import _box_of, _confidence, _strip_junk, _text
 from evidence.ocr.tesseract import TesseractProbe, Word
 
@@ -192,6 +194,15 @@ def read_open_email(
     # toolbar's icons and the gesture bar hold none
     used = [zone_lines[index], *(ws for ws in zone_lines[index + 1 :] if _recipients(ws))]
     header_bottom = max(w.top + w.height for ws in used for w in ws)
+    # a date separator above the sender's row ("Friday, June 25") dates a clock shown beside it
+    day = next(
+        (
+            _text(_strip_junk(ws))
+            for ws in reversed(zone_lines[:index])
+            if _ONLY_DAY.match(_text(_strip_junk(ws))) and is_separator(_text(_strip_junk(ws)))
+        ),
+        None,
+    )
     body = [
         w for ln in lines if ln.box[1] >= header_bottom and _worded(ln.words) for w in _strip_junk(ln.words)
     ]
@@ -203,5 +214,6 @@ def read_open_email(
         sender=_capital_i(sender),
         confidence=_confidence(body),
         recipients=tuple(recipients or ()),
+        day=day if shown is not None and re.fullmatch(_MAIL_CLOCK, shown) else None,
     )
     return subject or None, message
