@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -91,3 +91,18 @@ def test_a_recognised_chat_gets_no_such_warning() -> None:
     out = list(ScreenshotImporter().parse(source, ImportOptions(tz="UTC", acquired_at=ACQUIRED)))
     assert any(isinstance(r, Record) and "#" in r.locator for r in out)
     assert not any(isinstance(w, ImportWarning) and "not recognised" in w.message for w in out)
+
+
+def test_an_inbox_of_dark_cards_on_black() -> None:
+    """FairEmail's black theme: each row a dark grey card on black. Painted over as a solid shape, the cards'
+    letters lost their edges ("Marce Bokiors"); a card holding text is read, and a speck under a row's subject
+    no longer cuts the folder line ("Gmail/Inbox") off the row, which made it a conversation list."""
+    name = "fairemail-3_messages-black.png"
+    want = _expected("expected-heldout1.json", name)["emails"]
+    picture, records, _, _ = run_picture(DATA / name)
+    assert picture.raw["screen"] == "email_list"
+    assert [(r.sender, r.subject) for r in records] == [(w["sender"], w["subject"]) for w in want]
+    assert [r.raw["shown_time"] for r in records] == ["6:46 PM", "6:46 PM", "6:45 PM"]
+    # in the picture's own offset (EXIF OffsetTimeOriginal +02:00; the collector's values say +00:00)
+    assert records[0].occurred_at == datetime.fromisoformat("2021-06-28T18:46+02:00")
+    assert records[0].occurred_at.utcoffset() == timedelta(hours=2)
