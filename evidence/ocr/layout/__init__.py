@@ -31,8 +31,10 @@ image's pixels), the full text and every word. All image work is Pillow plus pur
    more than 1.5 band heights (a name on the left, a time on the right). Solid shapes (avatars, icons,
    pills: regions of at least ``SOLID_CELLS`` cells each way filling 60 % of their box, not of the
    background's colour, with the holes of the background's colour inside them, such as the head of an
-   avatar's silhouette) are painted over first, and so are thin rings (an "i" in a circle beside a time),
-   found by their round inside of the background's colour and painted with two cells around.
+   avatar's silhouette) are painted over first, but not a card (half the screen wide or more, holding
+   ``CARD_MARKS`` shapes or more: letters; a dark theme's list rows), and so are thin rings (an "i" in a
+   circle beside a time), found by their round inside of the background's colour and painted with two cells
+   around.
 4. *Flattening.* Each region is turned into dark text on white by each pixel's colour distance to the
    region's own background (the bubble's colour, the band's commonest colour); the distance reached by the
    darker half of the ink pixels becomes black. White on blue, dark themes and red names all become black on
