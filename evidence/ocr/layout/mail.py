@@ -18,8 +18,8 @@ reader looks for that shape, never for an app:
 6. a day above the sender's row ("Friday, June 25", a conversation's separator) dates a clock beside the
    sender (``Message.day``).
 
-Nothing is made without both a sender's row and a body: a screen that merely shows a date beside a name is
-not taken for an e-mail. Known limits: English labels only; a subject wrapped on two lines above the sender
+Nothing is made without a sender's row, a body, and recipients or the sender's address: a screen that merely
+shows a date beside a name above prose (an article's byline) is not taken for an e-mail. Known limits: English labels only; a subject wrapped on two lines above the sender
 keeps its last line only; quoted earlier messages are part of the body.
 """
 
@@ -172,6 +172,10 @@ def read_open_email(
         recipients = _recipients(words)
         if recipients:
             break
+    if not recipients and "@" not in sender:
+        # mail shows whom it went to or the sender's address; a name, a date and prose without either (an
+        # article's byline) is no e-mail
+        return None
     # (5) the subject: under the sender's row, else above it
     sender_bottom = max(w.top + w.height for w in zone_lines[index])
     line_height = max(w.height for w in zone_lines[index])
