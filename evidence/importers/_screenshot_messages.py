@@ -26,6 +26,11 @@ from evidence.timeutil import zone
 NAME: Final = "screenshot"
 VERSION: Final = "1.2.0"
 LOCATOR: Final = "image"
+# said of a picture whose layout nothing made sense of (a photo, a document, a screen of an unknown kind)
+UNRECOGNISED: Final = (
+    "the screen was not recognised as a chat, a call history, a mailbox, an open e-mail or a list: no message"
+    " records were made (whatever text was read stays the picture's own record)"
+)
 SPACES: Final = str.maketrans({"\u202f": " ", "\u00a0": " "})  # narrow and no-break spaces as plain ones
 
 _WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -36,6 +41,16 @@ _SHOWN: Final = re.compile(
     r"|(?P<d1>\d{1,2})\s?(?P<m1>[a-z]{3})[a-z]*\.?|(?P<m2>[a-z]{3})[a-z]*\.?\s?(?P<d2>\d{1,2}))"
     r"(?:,?\s+(?P<clock>.+))?|(?P<only>.+))$"
 )
+# a date written out in full (a chat's date separator, lower-cased): a weekday, a year, or both, beside the day
+# and month, or an ISO date; "at" before its clock left out ("today at 10:09")
+_FULL: Final = re.compile(
+    r"^(?:(?P<wd>mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
+    r"(?:(?P<d1>\d{1,2})(?:st|nd|rd|th)?\s+(?P<m1>[a-z]{3})[a-z]*\.?|(?P<m2>[a-z]{3})[a-z]*\.?\s+(?P<d2>\d{1,2})"
+    r"(?:st|nd|rd|th)?)(?:,?\s+(?P<year>\d{4}))?(?:,?\s+(?P<clock>\d.*))?$"
+    r"|^(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2})(?:,?\s+(?P<iclock>\d.*))?$"
+)
+_YEAR_SHOWN: Final = re.compile(r"(?<![\d:])(?:19|20)\d{2}(?![\d:])")
+_CLOCK_TAIL: Final = re.compile(r",?\s+\d{1,2}[:.]\d{2}(?:\s?[ap]\.?m\.?)?$", re.IGNORECASE)
 _CLOCK_RE: Final = re.compile(r"^(\d{1,2})[:.](\d{2})(?:\s?([ap])\.?m\.?)?$")
 # Android names a screenshot after the app in front: Screenshot_20260314-213344_WhatsApp.png
 _APP_SUFFIX: Final = re.compile(r"\d{6}_([A-Za-z][A-Za-z ]{1,30})$")
@@ -102,6 +117,22 @@ def resolve_shown(
     ``tz_name``.
     """
     text = " ".join(shown.translate(SPACES).split()).lower()
+    text = re.sub(r",?\s+at\s+(?=\d)", " ", text)  # "today at 10:09"
+    full = _full_date(text, screenshot.astimezone(fixed or zone(tz_name)).date())
+    if full is not None:
+        if full[0] is None:
+            return None
+        shown_day, clock_text = full[0], full[1]
+        minute = _clock(clock_text) if clock_text is not None else None
+        if clock_text is not None and minute is None:
+            return None
+        if minute is None:
+            return ShownTime(None, shown_day, None)
+        y, m, d = shown_day.year, shown_day.month, shown_day.day
+        if fixed is not None:
+            return ShownTime(datetime(y, m, d, minute[0], minute[1], tzinfo=fixed), shown_day, None)
+        found, note = localize((y, m, d, minute[0], minute[1], 0), tz_name)
+        return ShownTime(found, shown_day, note)
     match = _SHOWN.fullmatch(text)
     if match is None:
         return None
@@ -148,6 +179,40 @@ def resolve_shown(
     return ShownTime(moment, day, note)
 
 
+def _full_date(text: str, today: date) -> tuple[date | None, str | None] | None:
+    """(day, clock text) of a date written out with its year or its weekday ("sat, 13 apr, 10:09 am", "monday,
+    20 march 2023", "2024-04-13"); None when the text is no such date (then ``_SHOWN`` reads it). The day is
+    None when it cannot be: no such date, or no year in the last seven whose date falls on the weekday shown.
+    Without a year, a weekday picks the latest year not after ``today`` in which the date falls on it."""
+    match = _FULL.fullmatch(text)
+    if match is None:
+        return None
+    if match.group("iy") is not None:
+        try:
+            found = date(int(match.group("iy")), int(match.group("im")), int(match.group("id")))
+        except ValueError:
+            return None, None
+        return found, match.group("iclock")
+    if match.group("year") is None and match.group("wd") is None:
+        return None  # "11 oct 9:41": the short form, read by _SHOWN
+    month_name = match.group("m1") or match.group("m2")
+    month_name = _MONTH_ALIASES.get(month_name, month_name)
+    if month_name not in _MONTHS:
+        return None, None
+    month, number = _MONTHS.index(month_name) + 1, int(match.group("d1") or match.group("d2"))
+    years = [int(match.group("year"))] if match.group("year") else list(range(today.year, today.year - 8, -1))
+    for year in years:
+        try:
+            found = date(year, month, number)
+        except ValueError:
+            continue
+        if match.group("year") is None and found > today:
+            continue
+        if match.group("wd") is None or _WEEKDAYS[found.weekday()] == match.group("wd"):
+            return found, match.group("clock")
+    return None, None
+
+
 def _with_day(shown: str | None, day: str | None) -> str | None:
     """A bubble's shown time with the date separator above it: "Yesterday" and "21:33" are "Yesterday 21:33";
     a separator that is only a clock ("07:21 PM") times a bubble showing none."""
@@ -158,7 +223,8 @@ def _with_day(shown: str | None, day: str | None) -> str | None:
     if shown is None:
         return day
     if _CLOCK_RE.fullmatch(shown.translate(SPACES).strip().lower()):
-        return f"{day} {shown}"
+        # a separator's own clock ("Sat, 13 Apr, 10:09 AM") is its first message's; a bubble's clock wins
+        return f"{_CLOCK_TAIL.sub('', day)} {shown}"
     return shown
 
 
@@ -227,6 +293,9 @@ def message_records(
                 "an address bar was read among the chat bubbles: a web page, not a conversation; its text is "
                 "kept as the picture's record and no message records were made",
             )
+        elif kind == "unknown":
+            # no layout made sense of the screen: say so, never a silent nothing
+            yield ImportWarning(LOCATOR, UNRECOGNISED)
         return
     app = app_of(source.name)
     channel, guessed = _channel(kind, header, app)
@@ -267,7 +336,11 @@ def message_records(
             raw["day_shown"] = day
         wording = _with_day(shown, day)
         moment, time_source, assumed, tz = shot.moment, shot.time_source, shot.assumed, shot.tz_name
-        when = resolve_shown(wording, shot.moment, tz_name, fixed) if wording and dated else None
+        # a date shown with its year ("Monday, 20 March 2023") needs no screenshot time to be known
+        known = dated or (wording is not None and _YEAR_SHOWN.search(wording) is not None)
+        when = resolve_shown(wording, shot.moment, tz_name, fixed) if wording and known else None
+        if when is not None and when.moment is None and not dated:
+            when = None  # a day without its minute would be placed at the import's time: not dated
         if when is not None and when.moment is not None:
             moment, time_source = when.moment, TimeSource.SHOWN_ON_SCREEN
             assumed, tz = (False, None) if exact else (True, tz_name)
@@ -333,6 +406,11 @@ def message_records(
                 party = message.get("sender") if isinstance(message.get("sender"), str) else None
                 if kind == "email":
                     subject = header
+                    shown_to = message.get("recipients")
+                    if isinstance(shown_to, list) and shown_to:
+                        # as shown on the screen ("me" is the mailbox's owner, not resolved to an address)
+                        recipients = tuple(str(r) for r in shown_to)
+                        raw["recipients_shown"] = list(recipients)
                 elif isinstance(message.get("subject"), str) and message["subject"]:
                     subject = message["subject"]  # an inbox row: sender, subject, then the snippet
                     at = text.find(subject)

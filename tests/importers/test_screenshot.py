@@ -20,6 +20,7 @@ from PIL import Image
 from evidence.api import Case
 from evidence.errors import InputError
 from evidence.importers import SNIFF_BYTES, find_importer
+from evidence.importers._screenshot_messages import UNRECOGNISED
 from evidence.importers.base import Source, Yielded
 from evidence.importers.screenshot import MISSING_TESSERACT, ScreenshotImporter, image_kind, name_time
 from evidence.models import Blob, ImportOptions, ImportWarning, Record, TimeSource
@@ -91,7 +92,7 @@ def test_an_android_chat_list_reads_with_its_exif_time(corpus: Path) -> None:
     assert document["text"] == record.text and document["engine_version"].startswith("5.")
     assert document["image_sha256"] == record.item_sha256
     assert all(isinstance(w["conf"], int) for w in document["words"])
-    assert warnings_of(items) == []
+    assert warnings_of(items) == [UNRECOGNISED]  # a list of chats the layout does not read: said, not silent
 
 
 def test_a_conversation_details_screen_reads(corpus: Path) -> None:
@@ -107,7 +108,8 @@ def test_a_camera_photo_takes_its_exif_time_in_the_import_zone(corpus: Path) -> 
     assert record.time_source is TimeSource.EXIF and record.tz_assumed and record.tz_name == "Europe/London"
     assert record.raw["exif"]["Model"] == "COOLPIX P6000" and record.raw["format"] == "JPEG"
     assert warnings_of(items) == [
-        "EXIF DateTimeOriginal '2008:10:22 16:28:39' has no offset; Europe/London assumed"
+        "EXIF DateTimeOriginal '2008:10:22 16:28:39' has no offset; Europe/London assumed",
+        UNRECOGNISED,  # a camera photo is no screen: said, not silent
     ]
 
 
@@ -208,7 +210,7 @@ def test_exif_time_with_an_offset_is_exact(tmp_path: Path) -> None:
         "OffsetTimeOriginal": "+01:00",
     }
     assert record.text is not None and cer(CHAT[0], record.text) < 0.02
-    assert warnings_of(items) == []
+    assert warnings_of(items) == [UNRECOGNISED]  # one line of text, no bubble: no layout, said so
 
 
 def test_an_impossible_exif_time_falls_back_to_the_name(tmp_path: Path) -> None:
@@ -218,7 +220,7 @@ def test_an_impossible_exif_time_falls_back_to_the_name(tmp_path: Path) -> None:
     record = only_record(items)
     assert record.time_source is TimeSource.FILENAME
     assert record.occurred_at == datetime(2026, 3, 14, 21, 33, 44, tzinfo=UTC)
-    assert warnings_of(items) == ["EXIF DateTimeOriginal '0000:00:00 00:00:00' is not a time"]
+    assert warnings_of(items) == ["EXIF DateTimeOriginal '0000:00:00 00:00:00' is not a time", UNRECOGNISED]
 
 
 # -- without tesseract, or with a broken one ------------------------------------------------------------------

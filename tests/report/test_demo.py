@@ -143,11 +143,13 @@ def test_the_statement_of_truth_says_which_zones_were_assumed(demo_texts: dict[s
 
 
 def test_every_import_warning_of_the_demo_is_printed(demo: Path, demo_texts: dict[str, str]) -> None:
-    """Four warnings: two about one record (beside it), two about a whole WhatsApp export (the day-first date
-    order decided for EX-0006 and EX-0007, printed nowhere before)."""
+    """Six warnings: two about one record (beside it), two about a whole WhatsApp export (the day-first date
+    order decided for EX-0006 and EX-0007, printed nowhere before), and two screenshots whose screen was not
+    recognised (the carrier's call list and the smeared picture: issue 15, never a silent nothing)."""
     with Case.open(demo, readonly=True) as case:
         messages = [w for _, w in _warnings(case)]
-    assert len(messages) == 4
+    assert len(messages) == 6
+    assert sum(m.startswith("the screen was not recognised") for m in messages) == 2
     for profile, text in demo_texts.items():
         for message in messages:
             assert " ".join(message.split()) in text, (profile, message)

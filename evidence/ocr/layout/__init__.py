@@ -31,8 +31,10 @@ image's pixels), the full text and every word. All image work is Pillow plus pur
    more than 1.5 band heights (a name on the left, a time on the right). Solid shapes (avatars, icons,
    pills: regions of at least ``SOLID_CELLS`` cells each way filling 60 % of their box, not of the
    background's colour, with the holes of the background's colour inside them, such as the head of an
-   avatar's silhouette) are painted over first, and so are thin rings (an "i" in a circle beside a time),
-   found by their round inside of the background's colour and painted with two cells around.
+   avatar's silhouette) are painted over first, but not a card (half the screen wide or more, holding
+   ``CARD_MARKS`` shapes or more: letters; a dark theme's list rows), and so are thin rings (an "i" in a
+   circle beside a time), found by their round inside of the background's colour and painted with two cells
+   around.
 4. *Flattening.* Each region is turned into dark text on white by each pixel's colour distance to the
    region's own background (the bubble's colour, the band's commonest colour); the distance reached by the
    darker half of the ink pixels becomes black. White on blue, dark themes and red names all become black on
@@ -90,7 +92,11 @@ image's pixels), the full text and every word. All image work is Pillow plus pur
    before its time, else the line level with the time, else the first line above it holding a word; a row
    with none (only an avatar's junk) makes no record. A list row's time may also be relative or carry its
    year ("5 min ago", "3 December 2021"); one row that is a name with its time and one line under it is a
-   ``conversation_list`` of one chat, not an open email.
+   ``conversation_list`` of one chat, not an open email. A screen still unknown and without messages may be
+   an open email drawn without such a row (``mail``: the date beside the sender, a card the page read as
+   junk): the first run of three lines of prose is its body, the zone above it is read again alone, and the
+   sender's row (a name then a date or clock, or a name with an address), the "to" line and the subject
+   (just under the sender, else above it, never a day like "Friday, June 25") make one ``email``.
 
 **Rules that change what tesseract read** (whole tokens only):
 
@@ -119,13 +125,12 @@ tesseract still confuses a sans-serif "I" with "l" ("lan") and "0" with "O", and
 times; quoted replies inside a bubble are part of its text; a photo whose side the bubbles' edges do not tell is
 dropped; a voice note whose length is misread is dropped; an emoji-only bubble beside a bare time under
 ten minutes ("09:15") would be read as a voice note; a list whose times are not at the right (a conversation
-list with times under the names) is ``unknown``; a white card on a tinted background (FairEmail's open email)
-is painted over as a solid shape and its text lost; English and left-to-right only.
+list with times under the names) is ``unknown``; English and left-to-right only.
 
 **Modules** (one a step): ``settings`` (version and constants), ``model`` (``Message``, ``Layout``),
 ``grid`` (1), ``bubbles`` and ``furniture`` (2), ``bands`` (3), ``flatten`` (4), ``page`` (5: the one
 tesseract run and its lines), ``words`` and ``times`` (the junk and time rules above), ``headers``, ``chat``,
-``sides``, ``context``, ``photos`` and ``keyboard`` (6), ``kinds`` (the screens named by their labels), ``lists``, ``call_rows`` and ``calls`` (7), and ``screen`` (``analyse``: the
+``sides``, ``context``, ``photos`` and ``keyboard`` (6), ``kinds`` (the screens named by their labels), ``lists``, ``call_rows``, ``calls`` and ``mail`` (7), and ``screen`` (``analyse``: the
 steps in order).
 """
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Final
 
 from PIL import Image, ImageChops, ImageFilter
 
 from evidence.ocr.layout.grid import _close, _Grid, _Region, _to_px
 from evidence.ocr.layout.settings import BAND_PAD, GRID_INK, SOLID_CELLS, Box, Color
+
+# a shape half the screen wide or wider with this many shapes inside it (letters) is a card, never painted over
+CARD_MARKS: Final = 8
 
 
 @dataclass(frozen=True)
@@ -104,6 +108,11 @@ def _solid_mask(
             continue
         if _close(s.colour, background, GRID_INK):
             continue
+        if (
+            bw * 2 >= w
+            and sum(1 for r in regions if r is not s and not r.edge and inside(r, s)) >= CARD_MARKS
+        ):
+            continue  # a card holding lines of text (a list row, an open mail's header): its text is read
         # a hole of the background's colour inside the shape (the head of an avatar's silhouette) counts as
         # filled and is painted with it: left alone, its rim is read as letters ("re)", "0") before a name
         own = [r for r in holes if inside(r, s)]

@@ -1,7 +1,8 @@
 """Step 6b, what stands around the bubbles of a chat: date separators and group senders.
 
 - *Separators.* A band centred on the screen (its middle within ``CENTRE_PERMILLE`` of the screen's), level
-  with no bubble, that is only a day or a time ("Today", "Yesterday", "Mon", "20 Mar", "07:21 PM") dates the bubbles below it, up to
+  with no bubble, that is only a day or a time ("Today", "Yesterday", "Mon", "20 Mar", "07:21 PM", or a date in full: "Sat, 13 Apr,
+  10:09 AM", "Monday, 20 March 2023", "Today at 10:09") dates the bubbles below it, up to
   the next separator. Its text is kept as shown (``Message.day``); the importer resolves it.
 - *Group senders.* In a group chat the other members' names stand just above their bubbles: a band of one to
   three words, not a time, whose left edge is within ``SENDER_ALIGN_PERMILLE`` of the bubble's and whose
@@ -17,7 +18,7 @@ from typing import Final
 
 from evidence.ocr.layout.page import _Line
 from evidence.ocr.layout.settings import Box
-from evidence.ocr.layout.times import _clean_time, _is_time
+from evidence.ocr.layout.times import _clean_time, _is_time, is_separator
 from evidence.ocr.layout.words import _confident, _strip_junk, _text
 
 CENTRE_PERMILLE: Final = 60
@@ -37,8 +38,8 @@ def separators(bands: list[_Line], width: int, below: int, bubbles: list[Box]) -
         if any(box[1] < y1 and y0 < box[3] for box in bubbles):
             continue
         text = _text(_strip_junk(line.words))
-        if text and _is_time(text):
-            found.append((number, y0, _clean_time(text)))
+        if text and is_separator(text):
+            found.append((number, y0, _clean_time(text) if _is_time(text) else text))
     return found
 
 

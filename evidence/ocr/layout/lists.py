@@ -196,11 +196,13 @@ def _rows(lines: list[_Line], width: int) -> list[tuple[list[_Line], str, list[W
         end = starts[k + 1] if k + 1 < len(anchors) else len(lines)
         # a row's lines follow each other closely: a gap of more than two lines' height ends it (the
         # screen's bottom bar is no part of the last row)
+        previous = lines[number].box
         for j in range(number + 1, end):
-            previous = lines[j - 1].box
             if lines[j].box[1] - previous[3] > 2 * max(1, previous[3] - previous[1]):
                 end = j
                 break
+            if _has_alnum(lines[j].text):  # a speck read as ")" is too small to measure the gap by
+                previous = lines[j].box
         rows.append((lines[starts[k] : end], shown, rest, number - starts[k]))
     return rows
 

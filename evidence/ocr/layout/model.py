@@ -25,6 +25,7 @@ class Message:
     duration: str | None = None  # voice notes and calls: the duration shown ("00:19"), never a clock time
     subject: str | None = None  # inbox rows: the subject line under the sender (also the start of ``text``)
     day: str | None = None  # chats: the date separator above the bubble as shown ("Yesterday", "20 Mar")
+    recipients: tuple[str, ...] = ()  # an open email: the "to" line as shown ("me", "a@b.example")
 
     def to_json(self) -> dict[str, Any]:
         """Canonical-JSON-ready form (no floats)."""
@@ -42,6 +43,8 @@ class Message:
             "duration": self.duration,
             "day": self.day,
             "subject": self.subject,
+            # only when shown, so that every other message's stored form is unchanged
+            **({"recipients": list(self.recipients)} if self.recipients else {}),
         }
 
 

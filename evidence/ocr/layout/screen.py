@@ -16,6 +16,7 @@ from evidence.ocr.layout.headers import _respaced_header
 from evidence.ocr.layout.keyboard import keys_top, text_top, under_keyboard, without_keyboard
 from evidence.ocr.layout.kinds import named
 from evidence.ocr.layout.lists import _read_list
+from evidence.ocr.layout.mail import read_open_email
 from evidence.ocr.layout.model import Layout, Message
 from evidence.ocr.layout.page import _Line, _ocr_page, _slot_lines
 from evidence.ocr.layout.photos import photo_boxes, with_photos
@@ -214,6 +215,12 @@ def analyse(
         # a browser's address bar starting a short line at the top: a web page (a post and its comments), not a
         # conversation, whether the bar was read as a shape or as a line
         kind, header, messages = "unknown", None, []
+    if not messages and kind == "unknown":
+        # no row anchored an open e-mail (a date beside the sender, a card the page read as junk): its
+        # generic layout, read again alone (``mail``)
+        opened = read_open_email(rgb, lines, background, probe, name, timeout_s)
+        if opened is not None:
+            kind, header, messages = "email", opened[0], [opened[1]]
     if kind == "chat" and header:
         header = _respaced_header(rgb, lines, header, probe, name, timeout_s)
     if not messages and kind in ("unknown", "contact_list", "chat"):

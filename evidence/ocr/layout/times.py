@@ -24,6 +24,13 @@ _TIME_TAIL: Final = re.compile(
 )
 
 
+# a date separator written out in full: "Sat, 13 Apr, 10:09 AM", "Friday, June 25", "Monday, 20 March 2023",
+# "April 13, 2024", "13th April", "Today at 10:09", "2024-04-13"; letters in any case ("SATURDAY, APRIL 13")
+_SEPARATOR: Final = re.compile(
+    rf"^(?:(?:{_WEEKDAY}\.?,?\s)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s{_MONTH}\.?|{_MONTH}\.?\s\d{{1,2}}(?:st|nd|rd|th)?)"
+    rf"(?:,?\s\d{{4}})?|Today|Yesterday|{_WEEKDAY}|\d{{4}}-\d{{2}}-\d{{2}})(?:,?\s(?:at\s)?{_CLOCK})?$",
+    re.IGNORECASE,
+)
 _TRAILING_JUNK: Final = ":;,._-'\u00ab\u00bb"
 
 
@@ -37,6 +44,12 @@ def _clean_time(text: str) -> str:
 
 def _is_time(text: str) -> bool:
     return _TIME_LINE.match(text) is not None
+
+
+def is_separator(text: str) -> bool:
+    """Whether a centred line is a date separator: a shown time (``_is_time``) or a date written out in full,
+    with its weekday, year or clock ("Sat, 13 Apr, 10:09 AM", "Monday, 20 March 2023", "Today at 10:09")."""
+    return _is_time(text) or _SEPARATOR.match(text) is not None
 
 
 def _split_time_tail(words: list[Word]) -> tuple[list[Word], str | None]:
