@@ -40,6 +40,7 @@ from typing import Any, NamedTuple, Protocol
 
 from evidence.analysis.people import Person, Resolver
 from evidence.models import Channel, Direction, Record
+from evidence.ocr.cache import word_boxes
 from evidence.timeline import TimelineEntry
 
 OWNER = "owner"
@@ -283,22 +284,9 @@ class Word(NamedTuple):
 
 
 def blob_words(blob: dict[str, Any]) -> list[Word]:
-    """The words of an OCR blob (``{"words": [{"text", "bbox": [x0, y0, x1, y1]}]}``) with a box of some
-    size, as ``evidence.report.screens.words_from_blob`` reads them (without loading the report's libraries:
-    ``evidence stats`` reads these)."""
-    found: list[Word] = []
-    for item in blob.get("words", []):
-        if not isinstance(item, dict):
-            continue
-        text, box = item.get("text"), item.get("bbox")
-        if not isinstance(text, str) or not text.strip() or not isinstance(box, list) or len(box) != 4:
-            continue
-        if not all(isinstance(v, int) for v in box):
-            continue
-        x0, y0, x1, y1 = box
-        if x1 > x0 and y1 > y0:
-            found.append(Word(text.strip(), y0, y1 - y0))
-    return found
+    """The words of an OCR blob (``evidence.ocr.cache.word_boxes``) with their vertical extent (without
+    loading the report's libraries: ``evidence stats`` reads these)."""
+    return [Word(text, y0, y1 - y0) for text, _, y0, _, y1 in word_boxes(blob)]
 
 
 def header_words(words: Iterable[HeaderWord], record_boxes: Iterable[Any]) -> tuple[HeaderWord, ...]:

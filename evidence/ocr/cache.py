@@ -15,7 +15,7 @@ equal settings give one key whatever order they were written in.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
 from evidence.case.canonical import canonical_bytes
@@ -46,3 +46,21 @@ def summary_key(image_sha256: str, summary: Mapping[str, Any]) -> str:
     return cache_key(
         image_sha256, str(summary["engine"]), str(summary["engine_version"]), key_settings(summary)
     )
+
+
+def word_boxes(blob: Mapping[str, Any]) -> Iterator[tuple[str, int, int, int, int]]:
+    """The words of a stored OCR result blob (``{"words": [{"text", "bbox": [x0, y0, x1, y1]}]}``, written by
+    ``evidence.importers.screenshot``) as ``(text, x0, y0, x1, y1)``: stripped, non-empty text with an integer
+    box of some size; anything else in the blob is passed over. The one reader of the format, for the report
+    (which draws the words) and ``evidence stats`` (which reads a screen's header) alike."""
+    for item in blob.get("words", []):
+        if not isinstance(item, dict):
+            continue
+        text, box = item.get("text"), item.get("bbox")
+        if not isinstance(text, str) or not text.strip() or not isinstance(box, list) or len(box) != 4:
+            continue
+        if not all(isinstance(v, int) for v in box):
+            continue
+        x0, y0, x1, y1 = box
+        if x1 > x0 and y1 > y0:
+            yield text.strip(), x0, y0, x1, y1

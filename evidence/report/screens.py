@@ -35,6 +35,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
 from evidence.errors import StorageError
+from evidence.ocr.cache import word_boxes
 
 MAX_DPI = 200
 FONT = "DejaVu"
@@ -100,20 +101,8 @@ def verified_bytes(store: ObjectReader, sha256: str, what: str) -> bytes:
 
 
 def words_from_blob(blob: dict[str, Any]) -> tuple[Word, ...]:
-    """The words of an OCR blob (``evidence.importers.screenshot``): ``{"text", "bbox": [x0, y0, x1, y1]}``."""
-    found: list[Word] = []
-    for item in blob.get("words", []):
-        if not isinstance(item, dict):
-            continue
-        text, box = item.get("text"), item.get("bbox")
-        if not isinstance(text, str) or not text.strip() or not isinstance(box, list) or len(box) != 4:
-            continue
-        if not all(isinstance(v, int) for v in box):
-            continue
-        x0, y0, x1, y1 = box
-        if x1 > x0 and y1 > y0:
-            found.append(Word(text.strip(), x0, y0, x1 - x0, y1 - y0))
-    return tuple(found)
+    """The words of an OCR blob (``evidence.ocr.cache.word_boxes``) with their boxes."""
+    return tuple(Word(text, x0, y0, x1 - x0, y1 - y0) for text, x0, y0, x1, y1 in word_boxes(blob))
 
 
 def painted(data: bytes, boxes: Iterable[Word], what: str) -> Image.Image:
