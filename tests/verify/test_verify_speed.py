@@ -137,6 +137,26 @@ def test_contents_checked_in_worker_processes_give_the_same_findings(
     assert verify_module._SHARED == {}  # the entries are not kept after the check
 
 
+def _worker_dies(token: int, start: int, end: int) -> list[int]:
+    os._exit(3)  # a worker killed (out of memory) while it checks bodies
+
+
+def test_a_dead_worker_leaves_the_bodies_to_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case = _build(tmp_path, 8)
+    case.close()
+    root = tmp_path / "case"
+    _rewrite_body(root, 4, '"size":', '"size": ')
+    in_process = _summary(root)
+    assert ("NON_CANONICAL", 4) in {(code, entry) for code, entry, _ in in_process}
+    monkeypatch.setattr(verify_module.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(verify_module, "SIGNATURE_PROCESS_MIN", 2)
+    monkeypatch.setattr(verify_module, "CONTENTS_CHUNK", 2)
+    monkeypatch.setattr(verify_module, "flag_contents", _worker_dies)
+    assert _summary(root) == in_process
+
+
 def test_batched_object_hashing_finds_the_same_damage(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
