@@ -1,7 +1,7 @@
-"""The verifier's fast paths: entry signatures checked in worker processes, stored objects hashed (an encrypted
-case's: their tags checked and their plaintext hashed, in memory) in threads started while the ledger is being
-checked. Both give exactly the findings the plain, one-by-one way gives
-(``tests/verify/test_verify_speed.py``).
+"""The verifier's fast paths: entry signatures (``evidence.verify.sodium``) and bodies (canonical form, hash)
+checked in worker processes, stored objects hashed (an encrypted case's: their tags checked and their plaintext
+hashed, in memory) in threads started while the ledger is being checked. They give exactly the findings the
+plain, one-by-one way gives (``tests/verify/test_verify_speed.py``).
 """
 
 from __future__ import annotations
