@@ -7,7 +7,7 @@ STAMP := $(VENV)/.deps-stamp
 # Debian packages the toolkit uses: libmagic (file types), tesseract (OCR), poppler (PDF to PNG), fonts (Noto,
 # Droid fallback and Symbola: every script and emoji in reports); time (/usr/bin/time, for make bench-scale);
 # chromium (the app's window, `evidence ui`, and its browser tests through Playwright).
-DEB_PACKAGES := libmagic1 tesseract-ocr tesseract-ocr-eng poppler-utils fonts-dejavu-core fonts-liberation2 fonts-roboto fonts-noto-core fonts-droid-fallback fonts-symbola time chromium
+DEB_PACKAGES := libmagic1 libsodium23 tesseract-ocr tesseract-ocr-eng poppler-utils fonts-dejavu-core fonts-liberation2 fonts-roboto fonts-noto-core fonts-droid-fallback fonts-symbola time chromium
 DEMO_DIR := build/demo
 
 .PHONY: deps system-deps test lint typecheck unit fuzz demo bench bench-scale clean

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
+from json.encoder import encode_basestring
 from typing import Any
 
 from evidence.case.formats import ENTRY_TAG as ENTRY_TAG
@@ -190,9 +191,57 @@ def _reject_constant(text: str) -> Any:
     raise CanonicalError(f"{text} in canonical JSON")
 
 
+def _safe_int(text: str) -> int:
+    number = int(text)
+    if not -MAX_SAFE_INT <= number <= MAX_SAFE_INT:
+        raise CanonicalError(f"integer {text[:40]} is outside +/-2**53")
+    return number
+
+
+# The quick check's decoder: json's C scanner building plain dicts (no hook a member), refusing floats, NaN and
+# integers outside +/-2**53 as they are met (these hooks run only for such tokens and for integers).
+_QUICK_DECODER = json.JSONDecoder(
+    parse_float=_reject_float, parse_constant=_reject_constant, parse_int=_safe_int
+)
+
+# Texts with more brackets than this are left to the strict parser: nesting is then at most this deep, well
+# within ``_PLAIN_DEPTH`` and the interpreter's recursion limit, so depth never decides the quick check.
+_QUICK_BRACKETS = 100
+
+
+def _parse_quick(text: str | bytes, raw: bytes) -> tuple[bool, Any]:
+    """(True, value) when ``raw`` is certainly canonical JSON and ``value`` is what the strict parse gives;
+    (False, None) when not sure (the strict parse then decides, and names what is wrong).
+
+    Accepting here is the same as the strict parse accepting (``tests/case/test_canonical_quick.py`` holds it
+    to that on generated and hostile texts): the value is decoded with the same scanner but without the
+    duplicate-key hook, then serialized canonically and compared byte for byte with ``raw``. Equal bytes mean
+    ``raw`` *is* the canonical serialization of a value of canonical types, and such a text has no duplicate
+    key, float or constant, so the hooks of the strict parse would not have fired and its value is this one;
+    conversely a canonical text decodes here to the value that serializes back to it. Nothing the quick check
+    accepts is accepted by it alone: every refusal or doubt falls through to the strict parse."""
+    if raw.count(b"[") + raw.count(b"{") > _QUICK_BRACKETS:
+        return False, None
+    try:
+        # What json.loads decodes: the str as given, or (bytes) UTF-8 here, as json detects it for any text
+        # whose first two bytes are not NUL (a canonical text's never are); anything else is left to it.
+        decoded = text if isinstance(text, str) else raw.decode("utf-8")
+        value = _QUICK_DECODER.decode(decoded)
+        same = _dumps(value).encode("utf-8") == raw
+    except (ValueError, RecursionError, CanonicalError):
+        return False, None
+    return (True, value) if same else (False, None)
+
+
 def parse_canonical(text: str | bytes) -> Any:
     """Parse JSON that must already be canonical; raises CanonicalError if it is not (or is not JSON)."""
     raw = text.encode("utf-8") if isinstance(text, str) else text
+    sure, quick = _parse_quick(text, raw)
+    return quick if sure else _parse_strict(raw)
+
+
+def _parse_strict(raw: bytes) -> Any:
+    """The strict parse: every object's members checked for duplicates, then serialized again and compared."""
     try:
         value = json.loads(
             raw,
@@ -242,9 +291,10 @@ def entry_hash_text(prev: str, kind: str, recorded_at: str, body_text: str) -> s
         prev_bytes = bytes.fromhex(prev)
     except ValueError:
         raise CanonicalError(f"prev hash {prev!r} is not hex") from None
-    # json.dumps of a lone string is exactly its canonical form (same escaping as canonical_bytes).
-    kind_json = json.dumps(kind, ensure_ascii=False)
-    time_json = json.dumps(recorded_at, ensure_ascii=False)
+    # A lone string's canonical form: what json.dumps(s, ensure_ascii=False) returns, without building an
+    # encoder a call (JSONEncoder.encode of a str is this function).
+    kind_json = encode_basestring(kind)
+    time_json = encode_basestring(recorded_at)
     try:
         payload = (
             '{"body":' + body_text + ',"kind":' + kind_json + ',"recorded_at":' + time_json + "}"

@@ -84,7 +84,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
             report = verify_bundle(Path(args.target), heads=args.head or (), expect_key=args.expect_key)
             print_report(report, args.json)
             return _exit(report, args)
-    from evidence.api import find_case
+    # Not through evidence.api: a case's check needs none of the use cases it loads (reports, export, anchors).
+    from evidence.case.folder import find_case
     from evidence.verify.case import verify_case
 
     root = find_case(Path(args.target)) if args.target else find_case(case_dir(args))

@@ -99,8 +99,8 @@ neither is repaired here.
 Where the checks live: (1) and the order of the steps here; (1b) ``evidence.verify.schema``; (2)-(5)
 ``evidence.verify.ledger``; (6c) ``evidence.verify.private``; (5b)
 ``evidence.verify.merkle``; (6) ``evidence.verify.objects``; (7) ``evidence.verify.projections``; (8)
-``evidence.verify.anchors``; the fast paths (signatures in processes, hashing in threads)
-``evidence.verify.parallel``. The verifier shares only the canonical serializer, the hash, signature and
+``evidence.verify.anchors``; the fast paths (signatures and bodies in processes, hashing in threads)
+``evidence.verify.parallel``, libsodium's quick accept of signatures ``evidence.verify.sodium``. The verifier shares only the canonical serializer, the hash, signature and
 Merkle primitives, the index replay and the format constants (``evidence.case.formats``) with the writer.
 """
 
@@ -114,6 +114,7 @@ from typing import TYPE_CHECKING, Any
 
 from evidence.case import sqldriver as sqlite3
 from evidence.case.formats import (
+    ANCHOR_KIND,
     DB_NAME,
     IMPORT_JOURNAL,
     KEYS_DIR,
@@ -385,6 +386,8 @@ def _candidates(entries: list[Entry]) -> set[str]:
 
 
 def _check_case_anchors(files: ObjectFiles, rows: list[Row], report: Report) -> None:
+    if not any(row.entry.kind == ANCHOR_KIND and row.valid for row in rows):
+        return  # nothing to check (check_anchors skips every other row), nor the TSA libraries to load
     from evidence.verify.anchors import check_anchors
 
     def read(sha: str) -> bytes | None:

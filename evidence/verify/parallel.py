@@ -1,52 +1,111 @@
-"""The verifier's fast paths: entry signatures checked in worker processes, stored objects hashed (an encrypted
-case's: their tags checked and their plaintext hashed, in memory) in threads started while the ledger is being
-checked. Both give exactly the findings the plain, one-by-one way gives
-(``tests/verify/test_verify_speed.py``).
+"""The verifier's fast paths: entry signatures (``evidence.verify.sodium``) and bodies (canonical form, hash)
+checked in worker processes, stored objects hashed (an encrypted case's: their tags checked and their plaintext
+hashed, in memory) in threads started while the ledger is being checked. They give exactly the findings the
+plain, one-by-one way gives (``tests/verify/test_verify_speed.py``).
 """
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from evidence.case.formats import OBJECTS_DIR
-from evidence.case.signing import PublicKey, bad_signatures
+from evidence.case.ledger import Entry
+from evidence.case.signing import PublicKey
 from evidence.case.store import is_hash_name
-from evidence.verify._common import is_lower_hex
+from evidence.verify._common import computed_hash, is_lower_hex, parse_body
 from evidence.verify.objectfiles import Hashed as Hashed
 from evidence.verify.objectfiles import ObjectFiles
 from evidence.verify.objectfiles import hash_one as hash_one
+from evidence.verify.sodium import bad_signatures
 
-# Ed25519 verification takes ~120 us an entry and holds the GIL: a ledger longer than this has its signatures
-# checked in worker processes (in chunks), while this process checks the bodies and hashes.
+# Ed25519 verification takes ~57 us an entry (libsodium; ~130 us through cryptography) and needs the GIL: a
+# ledger longer than this has its signatures checked in worker processes (in chunks), while this process checks
+# the bodies and hashes.
 SIGNATURE_PROCESS_MIN = 4_000
 SIGNATURE_CHUNK = 2_000
 
 
-class SignatureCheck:
-    """The signatures of many entries, checked in worker processes when there are enough of them.
+# Entries whose contents (canonical body, hash) the workers check, by the check's token: set before the workers
+# are forked, so they inherit it (nothing is pickled but positions); a token, not one global, so that two checks
+# in two threads of one process never see each other's entries.
+_SHARED: dict[int, Sequence[Entry]] = {}
+_TOKENS = itertools.count(1)
+CONTENTS_CHUNK = 4_000
 
-    Only the public key and (signature, hash) bytes go to the workers, only the positions of bad signatures
-    come back. Small ledgers (and platforms without ``fork``) are checked in this process.
+
+def flag_contents(token: int, start: int, end: int) -> list[int]:
+    """Positions in ``[start, end)`` of the shared entries whose body is not canonical JSON or whose contents do
+    not hash to the stored hash: the ones the parent must check itself (it then finds what is wrong)."""
+    entries = _SHARED[token]
+    flagged: list[int] = []
+    for pos in range(start, end):
+        entry = entries[pos]
+        try:
+            if computed_hash(entry, parse_body(entry.body_text)) != entry.hash:
+                flagged.append(pos)
+        except Exception:  # noqa: BLE001 - not a verdict: the parent checks this entry itself, as before
+            flagged.append(pos)
+    return flagged
+
+
+class SignatureCheck:
+    """The signatures of many entries, checked in worker processes when there are enough of them; with
+    ``entries``, their contents too (canonical body, hash: ``contents``).
+
+    Only the public key and (signature, hash) bytes go to the workers (the entries are inherited when they are
+    forked), only the positions of bad signatures and flagged contents come back. Small ledgers (and platforms
+    without ``fork``) are checked in this process.
     """
 
-    def __init__(self, key: PublicKey, pairs: list[tuple[bytes, bytes]]) -> None:
+    def __init__(
+        self, key: PublicKey, pairs: list[tuple[bytes, bytes]], entries: Sequence[Entry] | None = None
+    ) -> None:
         self.key = key
         self.pairs = pairs
         self.pool: ProcessPoolExecutor | None = None
         self.futures: list[tuple[int, Future[list[int]]]] = []
+        self.content_futures: list[tuple[int, int, Future[list[int]]]] = []
+        self.token = 0
         workers = min(os.cpu_count() or 1, -(-len(pairs) // SIGNATURE_CHUNK))
         methods = multiprocessing.get_all_start_methods()
         if len(pairs) <= SIGNATURE_PROCESS_MIN or workers < 2 or "fork" not in methods:
             return
+        if entries is not None:
+            self.token = next(_TOKENS)
+            _SHARED[self.token] = entries
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+        if entries is not None:
+            # Contents first: the parent waits for them chunk by chunk; signatures are needed only at the end.
+            for first in range(0, len(entries), CONTENTS_CHUNK):
+                last = min(first + CONTENTS_CHUNK, len(entries))
+                future = self.pool.submit(flag_contents, self.token, first, last)
+                self.content_futures.append((first, last, future))
         for start in range(0, len(pairs), SIGNATURE_CHUNK):
             chunk = pairs[start : start + SIGNATURE_CHUNK]
             self.futures.append((start, self.pool.submit(bad_signatures, key.raw, chunk)))
+
+    def contents(self) -> Iterator[tuple[int, int, set[int] | None]]:
+        """For each chunk of ``entries`` in order, (start, end, the positions the workers flagged); None in
+        place of the positions when the workers did not check them (no workers, or one died): the caller checks
+        the whole chunk itself."""
+        if not self.content_futures:
+            yield 0, -1, None
+            return
+        broken = False
+        for first, last, future in self.content_futures:
+            flagged: set[int] | None = None
+            if not broken:
+                try:
+                    flagged = set(future.result())
+                except BrokenProcessPool:
+                    broken = True  # a worker died (out of memory, killed): the rest is checked here
+            yield first, last, flagged
 
     def bad(self) -> set[int]:
         """Positions in ``pairs`` whose signature is invalid."""
@@ -64,6 +123,7 @@ class SignatureCheck:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+        _SHARED.pop(self.token, None)
 
 
 # Objects up to this size are hashed in batches (one task per batch): for tiny files the per-task cost would

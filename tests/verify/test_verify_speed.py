@@ -8,6 +8,7 @@ import hashlib
 import os
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -83,6 +84,77 @@ def test_signatures_checked_in_worker_processes_give_the_same_findings(
     assert started == [1]
     report = verify_case(root)
     assert report.checked["signatures"] == n
+
+
+def _rewrite_body(case_dir: Path, seq: int, old: str, new: str) -> None:
+    conn = sqlite3.connect(case_dir / "evidence.db", isolation_level=None)
+    try:
+        conn.execute("DROP TRIGGER IF EXISTS ledger_append_only_update")
+        body = conn.execute("SELECT body FROM ledger WHERE seq = ?", (seq,)).fetchone()[0]
+        assert old in body
+        conn.execute("UPDATE ledger SET body = ? WHERE seq = ?", (body.replace(old, new, 1), seq))
+        conn.executescript(ledger.LEDGER_SCHEMA)
+    finally:
+        conn.close()
+
+
+def test_contents_checked_in_worker_processes_give_the_same_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Bodies made not canonical, a body whose contents no longer hash to its hash, a bad signature: the same
+    # findings whether this process checks every body or the workers flag them (issue 18).
+    case = _build(tmp_path, 12)
+    n = case.head().seq
+    case.close()
+    root = tmp_path / "case"
+    _rewrite_body(root, 3, '"size":', '"size": ')  # not canonical (and so not its hash)
+    _rewrite_body(root, 5, '"size":', '"size":1,"size":')  # a duplicate key
+    _rewrite_body(root, 7, '"media_type":"text/plain"', '"media_type":"text/html"')  # canonical, other hash
+    _rewrite_sig(root, 9)
+    in_process = _summary(root)
+    assert {(code, entry) for code, entry, _ in in_process} >= {
+        ("NON_CANONICAL", 3),
+        ("NON_CANONICAL", 5),
+        ("ENTRY_MODIFIED", 7),
+        ("BAD_SIGNATURE", 9),
+    }
+
+    submitted: list[str] = []
+    real_pool = verify_module.ProcessPoolExecutor
+
+    class Pool(real_pool):  # type: ignore[valid-type,misc]
+        def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+            submitted.append(fn.__name__)
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(verify_module.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(verify_module, "SIGNATURE_PROCESS_MIN", 2)
+    monkeypatch.setattr(verify_module, "SIGNATURE_CHUNK", 3)
+    monkeypatch.setattr(verify_module, "CONTENTS_CHUNK", 2)
+    monkeypatch.setattr(verify_module, "ProcessPoolExecutor", Pool)
+    assert _summary(root) == in_process
+    assert submitted.count("flag_contents") == -(-n // 2)
+    assert verify_module._SHARED == {}  # the entries are not kept after the check
+
+
+def _worker_dies(token: int, start: int, end: int) -> list[int]:
+    os._exit(3)  # a worker killed (out of memory) while it checks bodies
+
+
+def test_a_dead_worker_leaves_the_bodies_to_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case = _build(tmp_path, 8)
+    case.close()
+    root = tmp_path / "case"
+    _rewrite_body(root, 4, '"size":', '"size": ')
+    in_process = _summary(root)
+    assert ("NON_CANONICAL", 4) in {(code, entry) for code, entry, _ in in_process}
+    monkeypatch.setattr(verify_module.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(verify_module, "SIGNATURE_PROCESS_MIN", 2)
+    monkeypatch.setattr(verify_module, "CONTENTS_CHUNK", 2)
+    monkeypatch.setattr(verify_module, "flag_contents", _worker_dies)
+    assert _summary(root) == in_process
 
 
 def test_batched_object_hashing_finds_the_same_damage(
