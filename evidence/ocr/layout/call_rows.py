@@ -11,12 +11,21 @@ A type the icon does not tell stays None (the record says so), never guessed. A 
 a call row too when its time stands after nothing but icons and a label that names the call's type
 ("Missed", "Outgoing call"; the type is then that word), or, once the list is known, in the time column.
 
+The list's last row may be cut off by the screen's edge under its name (its icon, time and duration below the
+picture or under the app's bottom bar): a name one row's pitch below the last row read, in the rows' name
+column, with no time of its own, whose time line would be hidden (``_hidden_from``: the picture ends, or a
+pixel row nearly all of one colour that is not the list's starts a bar reaching down to it). It is a call of
+unknown time and type (missed only when its name itself is red) and no duration: its date stays unknown. A
+name with the list seen on under it (a footer, a row whose time was not read) makes no record.
+
 ``two_line_calls`` returns None unless at least ``MIN_ROWS`` rows read so (then the screen is a call list).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from itertools import pairwise
 from typing import Final
 
 from PIL import Image
@@ -176,22 +185,45 @@ def _arrow_of(rgb: Image.Image, time: Word, background: Color) -> str | None:
 def two_line_calls(rgb: Image.Image, lines: list[_Line], background: Color) -> list[Message] | None:
     """The rows of a two-line call list (see the module docstring), top to bottom, or None. Once
     ``MIN_ROWS`` rows with a duration make it a call list, a row whose time stands in the same column but whose
-    duration is hidden (under a floating button) is a row too, its duration unknown."""
+    duration is hidden (under a floating button) is a row too, its duration unknown; and a last row cut off
+    under its name (``_cut_off_row``) is one of unknown time and type."""
     found = _rows(rgb, lines, background, None)
     if len(found) < MIN_ROWS:
         return None
-    column = sorted(left for _, left in found)[len(found) // 2]
-    return [m for m, _ in _rows(rgb, lines, background, column)]
+    column = sorted(row.time.left for row in found)[len(found) // 2]
+    rows = _rows(rgb, lines, background, column)
+    cut = _cut_off_row(rgb, lines, rows, background)
+    return [row.message for row in rows] + ([cut] if cut is not None else [])
 
 
-def _rows(
-    rgb: Image.Image, lines: list[_Line], background: Color, column: int | None
-) -> list[tuple[Message, int]]:
-    """The rows with their time's left edge; with ``column``, also rows without a duration whose time starts
-    within a time's height of it."""
+@dataclass(frozen=True)
+class _Row:
+    """A call row read, with what the rows around it are measured against."""
+
+    message: Message
+    time: Word  # the row's time (or day)
+    name: _Line  # the line its name was read from
+    name_top: int  # the top of the name's kept words
+    name_left: int  # where the name's first kept word starts (the row's text column)
+
+
+def _name_words(name_line: _Line, text_left: int) -> list[Word]:
+    """A call row's name words: junk and weak specks dropped, and the avatar read as a token before the name
+    (short and unsure, or left of ``text_left``, the row's text column)."""
+    name_words = [w for w in _strip_junk(name_line.words) if w.conf >= 40 or len(w.text) > 2]
+    while len(name_words) > 1 and len(name_words[0].text) <= 2 and name_words[0].conf < 80:
+        name_words = name_words[1:]  # the avatar read as a token before the name
+    while len(name_words) > 1 and name_words[0].left + name_words[0].width < text_left:
+        name_words = name_words[1:]  # left of the text column: the avatar read as a word ("Ze,")
+    return name_words
+
+
+def _rows(rgb: Image.Image, lines: list[_Line], background: Color, column: int | None) -> list[_Row]:
+    """The rows, top to bottom; with ``column``, also rows without a duration whose time starts within a
+    time's height of it."""
     width, _ = rgb.size
     used: set[int] = set()
-    messages: list[tuple[Message, int]] = []
+    rows: list[_Row] = []
     for number, line in enumerate(lines):
         words = line.words
         found = _time_in(words, width)
@@ -224,12 +256,8 @@ def _rows(
         if name_line is None:
             continue
         used.add(lines.index(name_line))
-        name_words = [w for w in _strip_junk(name_line.words) if w.conf >= 40 or len(w.text) > 2]
-        while len(name_words) > 1 and len(name_words[0].text) <= 2 and name_words[0].conf < 80:
-            name_words = name_words[1:]  # the avatar read as a token before the name
-        text_left = time.left - time.height * 3 // 2  # the row's text starts at the icon before its time
-        while len(name_words) > 1 and name_words[0].left + name_words[0].width < text_left:
-            name_words = name_words[1:]  # left of the text column: the avatar read as a word ("Ze,")
+        # the row's text starts at the icon before its time
+        name_words = _name_words(name_line, time.left - time.height * 3 // 2)
         call = None
         if _is_red(_ink_colour(rgb, [*name_words, words[index]], background)):
             call = "missed"
@@ -239,20 +267,99 @@ def _rows(
             call = _arrow_of(rgb, words[index], background)
         row_words = name_line.words + words
         bottom = max(line.box[3], duration[0].box[3]) if duration else line.box[3]
-        messages.append(
-            (
-                Message(
-                    direction="unknown" if call is None else "outgoing" if call == "outgoing" else "incoming",
-                    text=_call_name(_text(name_words)),
-                    shown_time=shown,
-                    bbox=(0, name_line.box[1], width, bottom),
-                    call=call,
-                    confidence=_confidence(row_words),
-                    duration=duration[1] if duration else None,
-                    day=day,
-                ),
-                time.left,
-            )
+        message = Message(
+            direction="unknown" if call is None else "outgoing" if call == "outgoing" else "incoming",
+            text=_call_name(_text(name_words)),
+            shown_time=shown,
+            bbox=(0, name_line.box[1], width, bottom),
+            call=call,
+            confidence=_confidence(row_words),
+            duration=duration[1] if duration else None,
+            day=day,
         )
-    messages.sort(key=lambda pair: pair[0].bbox[1])
-    return messages
+        kept = name_words or name_line.words
+        rows.append(_Row(message, time, name_line, min(w.top for w in kept), kept[0].left))
+    rows.sort(key=lambda row: row.message.bbox[1])
+    return rows
+
+
+def _median(values: list[int]) -> int:
+    return sorted(values)[len(values) // 2]
+
+
+def _cut_off_row(rgb: Image.Image, lines: list[_Line], rows: list[_Row], background: Color) -> Message | None:
+    """The list's last row when the screen's edge cuts it off under its name: a name one row's pitch below
+    the last row read, starting in the rows' name column, with no time of its own, where the line of its
+    time would be hidden (below the picture's bottom, or under a bar that is not the list). Its record has
+    the name only: no time (its date is unknown), no duration, and no type unless the name itself is red
+    (the icon that tells the type is hidden too). None when there is no such row."""
+    width, height = rgb.size
+    if len(rows) < MIN_ROWS:
+        return None
+    last = rows[-1]
+    pitch = _median([b.name_top - a.name_top for a, b in pairwise(rows)])
+    below = _median([row.time.top - row.name_top for row in rows])  # the time line under the name
+    size = _median([row.time.height for row in rows])
+    column = _median([row.name_left for row in rows])
+    text_left = _median([row.time.left for row in rows]) - size * 3 // 2  # as in ``_rows``
+    taken = {id(row.name) for row in rows}
+    for line in lines:
+        words = _name_words(line, text_left)
+        if id(line) in taken or not words or abs(min(w.top for w in words) - (last.name_top + pitch)) > size:
+            continue
+        if _time_in(line.words, width) is not None:
+            return None  # a row with its time is not cut off (and was not read as a row: not this rule's)
+        if (
+            abs(words[0].left - column) > size
+            or not any(w.conf >= 60 and sum(c.isalpha() for c in w.text) >= 2 for w in words)
+            or not _NAME.search(_text(words))
+        ):
+            continue
+        top = min(w.top for w in words)
+        name_bottom = max(w.top + w.height for w in words)
+        hidden = _hidden_from(rgb, name_bottom, top + below + size, background)
+        if hidden is None:
+            return None  # the time's line is there to be seen: a row this rule does not read
+        return Message(
+            direction="unknown",
+            text=_call_name(_text(words)),
+            shown_time=None,
+            bbox=(0, line.box[1], width, min(hidden, height)),
+            call="missed" if _is_red(_ink_colour(rgb, words, background)) else None,
+            confidence=_confidence(words),
+        )
+    return None
+
+
+_BAR_SAMPLES: Final = 48  # points across a pixel row
+_BAR_SHARE: Final = 90  # per cent of them of one colour
+_BAR_DISTANCE: Final = 24  # that far from the list's background in some channel
+
+
+def _hidden_from(rgb: Image.Image, top: int, bottom: int, background: Color) -> int | None:
+    """Where, between pixel rows ``top`` and ``bottom``, the list stops being seen: the picture's bottom
+    edge, or the first row of a bar drawn over it (a pixel row nearly all of one colour that is not the
+    list's background, from there to ``bottom``). None when the list is seen all the way down."""
+    width, height = rgb.size
+    if bottom > height:
+        return height
+    start: int | None = None
+    step = max(1, width // _BAR_SAMPLES)
+    for y in range(max(0, top), bottom):
+        colours = [_pixel(rgb, x, y) for x in range(step // 2, width, step)]
+        mid = sorted(colours)[len(colours) // 2]
+        same = sum(
+            1 for c in colours if max(abs(c[0] - mid[0]), abs(c[1] - mid[1]), abs(c[2] - mid[2])) <= 12
+        )
+        far = max(abs(mid[0] - background[0]), abs(mid[1] - background[1]), abs(mid[2] - background[2]))
+        if same * 100 >= len(colours) * _BAR_SHARE and far >= _BAR_DISTANCE:
+            start = y if start is None else start
+        else:
+            start = None  # a hairline or an avatar's edge, then the list again: not a bar
+    return start
+
+
+def _pixel(rgb: Image.Image, x: int, y: int) -> Color:
+    value = rgb.getpixel((x, y))
+    assert isinstance(value, tuple)
+    return (int(value[0]), int(value[1]), int(value[2]))

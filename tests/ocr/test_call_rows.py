@@ -1,0 +1,78 @@
+"""Two-line call rows (``evidence.ocr.layout.call_rows``) on Fossify Phone's real call history (corpus
+``screenshots-real/fossifyphone-5_en-US.png``, FossifyOrg/Phone, GPL-3.0; expected values written by looking in
+``tests/data/screenshots-real/expected.json``): the last row, cut off under its name by the bottom bar, is a call
+of unknown time, type and duration, never one with details the picture does not show; and a name with the list
+seen on under it is no call. Real tesseract; the variants are the same picture cut or painted in memory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+
+from evidence.ocr.layout import Layout, analyse
+from evidence.ocr.layout.call_rows import _hidden_from
+
+PICTURE = Path("/work/shared/corpus/screenshots-real/fossifyphone-5_en-US.png")
+BACKGROUND = (251, 253, 249)  # the list's own colour, read from the picture
+BAR_TOP = 2155  # the first pixel row of the bottom navigation bar (1080x2400), read from the picture
+ZOE_NAME_BOTTOM = 2130  # just under the last row's name "Zoe Castillo"
+_READ: dict[str, Layout] = {}
+
+
+def picture() -> Image.Image:
+    with Image.open(PICTURE) as image:
+        return image.convert("RGB")
+
+
+def read(variant: str) -> Layout:
+    """The layout of the picture as shot, cut at ZOE_NAME_BOTTOM + 20 (the screen's edge right under the last
+    name), or with the bar and what it hides painted in the list's colour (the list seen on under the name)."""
+    if variant not in _READ:
+        image = picture()
+        if variant == "edge":
+            image = image.crop((0, 0, image.width, ZOE_NAME_BOTTOM + 20))
+        elif variant == "no bar":
+            ImageDraw.Draw(image).rectangle(
+                (0, ZOE_NAME_BOTTOM + 6, image.width, image.height), fill=BACKGROUND
+            )
+        _READ[variant] = analyse(image, name=f"{PICTURE.name} ({variant})")
+    return _READ[variant]
+
+
+def test_the_last_row_cut_off_under_its_name_is_a_call_of_unknown_time_and_type() -> None:
+    layout = read("as shot")
+    assert layout.kind == "call_list" and len(layout.messages) == 11
+    *rows, cut = layout.messages
+    assert all(m.shown_time and m.call in ("incoming", "outgoing") for m in rows)  # the ten whole rows
+    assert cut.text == "Zoe Castillo"
+    assert (cut.shown_time, cut.day, cut.duration, cut.call) == (None, None, None, None)
+    assert cut.direction == "unknown"
+    assert cut.bbox[1] < ZOE_NAME_BOTTOM and cut.bbox[3] == BAR_TOP  # the row ends where the bar hides it
+
+
+def test_the_pictures_own_bottom_edge_cuts_a_row_too() -> None:
+    layout = read("edge")
+    *rows, cut = layout.messages
+    assert len(rows) == 10 and cut.text == "Zoe Castillo" and cut.shown_time is None and cut.call is None
+    assert cut.bbox[3] == ZOE_NAME_BOTTOM + 20
+
+
+def test_a_name_with_the_list_seen_on_under_it_is_no_call() -> None:
+    layout = read("no bar")
+    assert layout.kind == "call_list" and len(layout.messages) == 10
+    assert "Zoe Castillo" in layout.text  # its text stays in the picture's own record
+    assert all(m.text != "Zoe Castillo" for m in layout.messages)
+
+
+@pytest.mark.parametrize(
+    ("top", "bottom", "hidden"),
+    [
+        (ZOE_NAME_BOTTOM, ZOE_NAME_BOTTOM + 80, BAR_TOP),  # under the last name: the bar
+        (2000, 2060, None),  # under Emma García's row: the list, avatars and the dial-pad button's edge
+        (2350, 2450, 2400),  # past the picture's bottom
+    ],
+)
+def test_where_the_list_stops_being_seen(top: int, bottom: int, hidden: int | None) -> None:
+    assert _hidden_from(picture(), top, bottom, BACKGROUND) == hidden
