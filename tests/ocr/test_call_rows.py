@@ -2,10 +2,17 @@
 ``screenshots-real/fossifyphone-5_en-US.png``, FossifyOrg/Phone, GPL-3.0; expected values written by looking in
 ``tests/data/screenshots-real/expected.json``): the last row, cut off under its name by the bottom bar, is a call
 of unknown time, type and duration, never one with details the picture does not show; and a name with the list
-seen on under it is no call. Real tesseract; the variants are the same picture cut or painted in memory."""
+seen on under it is no call. Real tesseract; the variants are the same picture cut or painted in memory.
+
+Simple Dialer's dark call history in a store picture (``tests/data/screenshots-real/simpledialer-1_en-US.jpeg``,
+SimpleMobileTools/Simple-Dialer, GPL-3.0, expected values by the spent held-out set's collector in
+``expected-heldout1.json``): its grey second lines faded out of the whole-screen reading and are read again in the
+text column alone; Fossify Phone's contact list (names at a regular pitch, nothing under them) stays a contact
+list."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -14,7 +21,10 @@ from PIL import Image, ImageDraw
 from evidence.ocr.layout import Layout, analyse
 from evidence.ocr.layout.call_rows import _hidden_from
 
-PICTURE = Path("/work/shared/corpus/screenshots-real/fossifyphone-5_en-US.png")
+CORPUS = Path("/work/shared/corpus/screenshots-real")
+PICTURE = CORPUS / "fossifyphone-5_en-US.png"
+DATA = Path(__file__).resolve().parent.parent / "data" / "screenshots-real"
+DIALER = "simpledialer-1_en-US.jpeg"
 BACKGROUND = (251, 253, 249)  # the list's own colour, read from the picture
 BAR_TOP = 2155  # the first pixel row of the bottom navigation bar (1080x2400), read from the picture
 ZOE_NAME_BOTTOM = 2130  # just under the last row's name "Zoe Castillo"
@@ -76,3 +86,26 @@ def test_a_name_with_the_list_seen_on_under_it_is_no_call() -> None:
 )
 def test_where_the_list_stops_being_seen(top: int, bottom: int, hidden: int | None) -> None:
     assert _hidden_from(picture(), top, bottom, BACKGROUND) == hidden
+
+
+def test_a_dark_lists_faded_second_lines_are_read_again_in_the_text_column() -> None:
+    with Image.open(DATA / DIALER) as image:
+        layout = analyse(image, name=DIALER)
+    want = json.loads((DATA / "expected-heldout1.json").read_text(encoding="utf-8"))["pictures"][DIALER][
+        "calls"
+    ]
+    expected = {c["party"]: c for c in want}
+    assert layout.kind == "call_list" and len(layout.messages) >= 6  # of 8: see below
+    for row in layout.messages:
+        call = expected[row.text]  # every record is a row shown, by its exact name
+        assert row.call == call["type"] and row.shown_time == call["shown_time"]
+        assert row.duration in (call["duration"], None)  # Nora Hill's is half under the dial-pad button
+    # not read: Logan Spencer (his icon and "11" read as one token "X11"), Peter Parker (his second line cut
+    # through by the bottom bar, read as "RY QNar n112")
+    assert {"Logan Spencer", "Peter Parker"} >= set(expected) - {m.text for m in layout.messages}
+
+
+def test_a_contact_list_read_again_stays_a_contact_list() -> None:
+    with Image.open(CORPUS / "fossifyphone-3_en-US.png") as image:
+        layout = analyse(image, name="fossifyphone-3_en-US.png")
+    assert layout.kind == "contact_list" and layout.messages == ()

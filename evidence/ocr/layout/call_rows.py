@@ -19,6 +19,12 @@ unknown time and type (missed only when its name itself is red) and no duration:
 name with the list seen on under it (a footer, a row whose time was not read) makes no record.
 
 ``two_line_calls`` returns None unless at least ``MIN_ROWS`` rows read so (then the screen is a call list).
+
+A dark list can lose its second lines in the whole-screen reading: the avatar photo beside a row's grey time sets
+the contrast of the band they share, and the time fades out. A screen that made no record but whose lines hold
+a column of names at a regular pitch, with room for a line under each, has its text column (right of the
+avatars, up to the list's own edge) read again alone (``calls_read_again``: one more tesseract run, 0.2 s of
+CPU on a contact list); its rows count only as ``two_line_calls`` reads them, so a contact list stays one.
 """
 
 from __future__ import annotations
@@ -31,14 +37,15 @@ from typing import Final
 from PIL import Image
 
 from evidence.ocr.layout.calls import _ink_colour, _is_red
+from evidence.ocr.layout.flatten import _prepare_region
 from evidence.ocr.layout.grid import _pixels
 from evidence.ocr.layout.headers import _call_name
 from evidence.ocr.layout.model import Message
-from evidence.ocr.layout.page import _Line
-from evidence.ocr.layout.settings import Color
+from evidence.ocr.layout.page import _Line, _ocr_page, _slot_lines
+from evidence.ocr.layout.settings import Box, Color
 from evidence.ocr.layout.times import _MONTH, _WEEKDAY, _clean_time, _list_date
 from evidence.ocr.layout.words import _confidence, _strip_junk, _text
-from evidence.ocr.tesseract import Word
+from evidence.ocr.tesseract import TesseractProbe, Word
 
 MIN_ROWS: Final = 3
 _MONTHS: Final = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -78,11 +85,13 @@ _DAY_MONTH: Final = re.compile(rf"^\d{{1,2}}\s?{_MONTH}$|^{_MONTH}\s?\d{{1,2}}$"
 
 def _date_at(words: list[Word], index: int) -> str | None:
     """A date shown instead of a clock at ``words[index]`` ("10 May", "10May", "May 8", "Yesterday",
-    "Mon"), as shown with its space put back; None otherwise. A clock after it ("Yesterday 21:33") is the
-    row's time, not this."""
+    "Mon"), as shown with its space put back; None otherwise. A clock right after it ("Yesterday 21:33") is
+    the row's time, not this; one far to the right ("12Dec ... 03:28") is the call's duration."""
     word = _list_date(words[index].text)
     if index + 1 < len(words) and _CLOCK_TOKEN.match(words[index + 1].text):
-        return None
+        after, here = words[index + 1], words[index]
+        if after.left - (here.left + here.width) <= 2 * here.height:
+            return None
     if _DATE_WORD.match(word) or _DAY_MONTH.match(word):
         return _clean_time(word)
     if index + 1 < len(words):
@@ -363,3 +372,82 @@ def _pixel(rgb: Image.Image, x: int, y: int) -> Color:
     value = rgb.getpixel((x, y))
     assert isinstance(value, tuple)
     return (int(value[0]), int(value[1]), int(value[2]))
+
+
+def _zone_background(rgb: Image.Image, zone: Box) -> Color:
+    """The commonest colour of ``zone`` (the list's own ground, which a store picture's slogan graphic around
+    the screen is not)."""
+    small = rgb.crop(zone).resize((32, 32), Image.Resampling.NEAREST)
+    colours = small.getcolors(32 * 32) or [(1, (255, 255, 255))]
+    _, colour = max(colours, key=lambda pair: pair[0])
+    assert isinstance(colour, tuple)
+    return (int(colour[0]), int(colour[1]), int(colour[2]))
+
+
+def _list_right(rgb: Image.Image, left: int, y: int, size: int, background: Color) -> int:
+    """Where the list's ground ends right of ``left`` on pixel row ``y`` (above the first name): the first run
+    of ``size`` pixels all far from ``background`` (the edge of the app's screen in a store picture, whose
+    slogan graphic would set the zone's contrast), else the picture's right edge. A row's menu dots are
+    narrower than that."""
+    width, _ = rgb.size
+    run = 0
+    for x in range(left, width):
+        c = _pixel(rgb, x, y)
+        far = max(abs(c[0] - background[0]), abs(c[1] - background[1]), abs(c[2] - background[2]))
+        run = run + 1 if far >= _BAR_DISTANCE else 0
+        if run >= size:
+            return x - size + 1
+    return width
+
+
+def _name_column(lines: list[_Line], width: int) -> tuple[int, int, int, int, int] | None:
+    """(left, first top, last top, word height, pitch) of a column of at least ``MIN_ROWS`` name lines at a regular
+    pitch with room for a line under each (a list whose second lines were not read), or None. A name line: a
+    word of two letters or more read with confidence 60, in the left two thirds, no clock or date in it."""
+    names: list[tuple[int, int, int]] = []
+    for line in lines:
+        words = [w for w in _strip_junk(line.words) if w.conf >= 60 and sum(c.isalpha() for c in w.text) >= 2]
+        if words and words[0].left * 3 < width * 2 and _time_in(line.words, width) is None:
+            names.append((words[0].left, words[0].top, words[0].height))
+    best: list[tuple[int, int, int]] = []
+    for left, _, size in names:
+        column = [n for n in names if abs(n[0] - left) * 2 <= size]
+        if len(column) > len(best):
+            best = column
+    if len(best) < MIN_ROWS:
+        return None
+    best.sort(key=lambda n: n[1])
+    size = _median([n[2] for n in best])
+    steps = [b[1] - a[1] for a, b in pairwise(best)]
+    pitch = _median(steps)
+    if pitch < size * 2 or any(abs(step - pitch) * 4 > pitch for step in steps):
+        return None  # not one row's name after another, each with room for a line under it
+    return _median([n[0] for n in best]), best[0][1], best[-1][1], size, pitch
+
+
+def calls_read_again(
+    rgb: Image.Image,
+    lines: list[_Line],
+    probe: TesseractProbe | None,
+    name: str,
+    timeout_s: int,
+) -> list[Message] | None:
+    """The rows of a two-line call list whose second lines were lost in the whole-screen reading, or None.
+
+    In a dark list the avatar photo beside a row's grey second line sets the contrast of the band they share,
+    and the grey time and duration fade out: only a column of names is read (Simple Dialer's dark theme). When
+    the screen's lines hold such a column (``_name_column``), the text column right of the avatars, from the
+    first name to one pitch under the last, is read again alone (its own ground, its own contrast; one more
+    tesseract run) and its lines go through ``two_line_calls``: at least ``MIN_ROWS`` rows with a time and a
+    duration, or nothing. A contact list (names and nothing under them) stays one."""
+    width, height = rgb.size
+    column = _name_column(lines, width)
+    if column is None:
+        return None
+    left, first, last, size, pitch = column
+    x0, y0 = max(0, left - size // 2), max(0, first - size // 2)
+    background = _zone_background(rgb, (x0, first, min(width, left + 8 * size), last))
+    zone: Box = (x0, y0, _list_right(rgb, left, y0, size, background), min(height, last + pitch))
+    flat, scale = _prepare_region(rgb, zone, background, None)
+    _, slots = _ocr_page([("band", 0, zone, flat, scale)], probe, name, timeout_s)
+    return two_line_calls(rgb, _slot_lines(slots), background)
