@@ -19,7 +19,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from evidence.ocr.layout import Layout, analyse
-from evidence.ocr.layout.call_rows import _hidden_from
+from evidence.ocr.layout.call_rows import _hidden_from, _list_span
 
 CORPUS = Path("/work/shared/corpus/screenshots-real")
 PICTURE = CORPUS / "fossifyphone-5_en-US.png"
@@ -85,7 +85,19 @@ def test_a_name_with_the_list_seen_on_under_it_is_no_call() -> None:
     ],
 )
 def test_where_the_list_stops_being_seen(top: int, bottom: int, hidden: int | None) -> None:
-    assert _hidden_from(picture(), top, bottom, BACKGROUND) == hidden
+    assert _hidden_from(picture(), (0, 1080), top, bottom, BACKGROUND) == hidden
+
+
+def test_the_lists_own_width_in_a_store_picture() -> None:
+    """Simple Dialer's screen stands in an orange slogan graphic: between two rows the list's grey ground runs
+    from the phone frame's left edge to the dial-pad button (Nora Hill's row, y 1680), and from edge to edge of
+    the frame above the first row (y 634)."""
+    with Image.open(DATA / DIALER) as image:
+        rgb = image.convert("RGB")
+    left, right = _list_span(rgb, 294, 1680, 32, (66, 66, 66))
+    assert 115 <= left <= 125 and 795 <= right <= 805  # the frame's left edge; the button's
+    left, right = _list_span(rgb, 294, 634, 32, (66, 66, 66))
+    assert 115 <= left <= 125 and 955 <= right <= 965
 
 
 def test_a_dark_lists_faded_second_lines_are_read_again_in_the_text_column() -> None:
@@ -95,14 +107,19 @@ def test_a_dark_lists_faded_second_lines_are_read_again_in_the_text_column() -> 
         "calls"
     ]
     expected = {c["party"]: c for c in want}
-    assert layout.kind == "call_list" and len(layout.messages) >= 6  # of 8: see below
-    for row in layout.messages:
+    assert layout.kind == "call_list"
+    *rows, cut = layout.messages
+    assert len(rows) >= 6  # of 7 whole rows: see below
+    for row in rows:
         call = expected[row.text]  # every record is a row shown, by its exact name
         assert row.call == call["type"] and row.shown_time == call["shown_time"]
         assert row.duration in (call["duration"], None)  # Nora Hill's is half under the dial-pad button
-    # not read: Logan Spencer (his icon and "11" read as one token "X11"), Peter Parker (his second line cut
-    # through by the bottom bar, read as "RY QNar n112")
-    assert {"Logan Spencer", "Peter Parker"} >= set(expected) - {m.text for m in layout.messages}
+    # the last row's second line is cut through by the bottom bar (a dark grey 10 levels from the list's) and
+    # read as "RY QNar n112": a call whose time and type the record does not claim
+    assert cut.text == "Peter Parker" and expected[cut.text].get("partial")
+    assert (cut.shown_time, cut.call, cut.duration) == (None, None, None)
+    # not read: Logan Spencer (his icon and "11" read as one token, "X11")
+    assert set(expected) - {m.text for m in layout.messages} <= {"Logan Spencer"}
 
 
 def test_a_contact_list_read_again_stays_a_contact_list() -> None:

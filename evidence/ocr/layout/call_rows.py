@@ -13,10 +13,12 @@ a call row too when its time stands after nothing but icons and a label that nam
 
 The list's last row may be cut off by the screen's edge under its name (its icon, time and duration below the
 picture or under the app's bottom bar): a name one row's pitch below the last row read, in the rows' name
-column, with no time of its own, whose time line would be hidden (``_hidden_from``: the picture ends, or a
-pixel row nearly all of one colour that is not the list's starts a bar reaching down to it). It is a call of
-unknown time and type (missed only when its name itself is red) and no duration: its date stays unknown. A
-name with the list seen on under it (a footer, a row whose time was not read) makes no record.
+column, with no time of its own, whose time line would be hidden (``_hidden_from``: the picture ends, or,
+across the list's own width, a pixel row nearly all of one colour at least 8 levels from the list's starts a bar
+reaching down to it; a dark bar may be only 10 levels lighter). It is a call of unknown time and type (missed
+only when its name itself is red) and no duration, also when the top of its time line shows above the bar
+unreadable: its date stays unknown. A name with the list seen on under it (a footer, a row whose time was not
+read) makes no record.
 
 ``two_line_calls`` returns None unless at least ``MIN_ROWS`` rows read so (then the screen is a call list).
 
@@ -292,6 +294,20 @@ def _rows(rgb: Image.Image, lines: list[_Line], background: Color, column: int |
     return rows
 
 
+def _level(words: list[Word]) -> list[Word]:
+    """The words level with the first one (their middles within its height, none twice as tall): not a
+    floating button's glyph that tesseract put on the same line."""
+    if not words:
+        return words
+    first = words[0]
+    middle = 2 * first.top + first.height
+    return [
+        w
+        for w in words
+        if abs(2 * w.top + w.height - middle) <= first.height and w.height <= 2 * first.height
+    ]
+
+
 def _median(values: list[int]) -> int:
     return sorted(values)[len(values) // 2]
 
@@ -313,8 +329,8 @@ def _cut_off_row(rgb: Image.Image, lines: list[_Line], rows: list[_Row], backgro
     text_left = _median([row.time.left for row in rows]) - size * 3 // 2  # as in ``_rows``
     taken = {id(row.name) for row in rows}
     for line in lines:
-        words = _name_words(line, text_left)
-        if id(line) in taken or not words or abs(min(w.top for w in words) - (last.name_top + pitch)) > size:
+        words = _level(_name_words(line, text_left))
+        if id(line) in taken or not words or abs(words[0].top - (last.name_top + pitch)) > size:
             continue
         if _time_in(line.words, width) is not None:
             return None  # a row with its time is not cut off (and was not read as a row: not this rule's)
@@ -326,14 +342,17 @@ def _cut_off_row(rgb: Image.Image, lines: list[_Line], rows: list[_Row], backgro
             continue
         top = min(w.top for w in words)
         name_bottom = max(w.top + w.height for w in words)
-        hidden = _hidden_from(rgb, name_bottom, top + below + size, background)
+        # the list's own width, on the pixel row between the last row and this one (a store picture's slogan
+        # graphic or a floating button beside it is not the list)
+        span = _list_span(rgb, column, (last.message.bbox[3] + top) // 2, size, background)
+        hidden = _hidden_from(rgb, span, name_bottom, top + below + size, background)
         if hidden is None:
             return None  # the time's line is there to be seen: a row this rule does not read
         return Message(
             direction="unknown",
             text=_call_name(_text(words)),
             shown_time=None,
-            bbox=(0, line.box[1], width, min(hidden, height)),
+            bbox=(0, top, width, min(hidden, height)),
             call="missed" if _is_red(_ink_colour(rgb, words, background)) else None,
             confidence=_confidence(words),
         )
@@ -342,26 +361,45 @@ def _cut_off_row(rgb: Image.Image, lines: list[_Line], rows: list[_Row], backgro
 
 _BAR_SAMPLES: Final = 48  # points across a pixel row
 _BAR_SHARE: Final = 90  # per cent of them of one colour
-_BAR_DISTANCE: Final = 24  # that far from the list's background in some channel
+_BAR_SPREAD: Final = 6  # (within that many levels of their median: a JPEG's noise on a flat bar)
+_BAR_DISTANCE: Final = 8  # that far from the list's background in some channel (a dark bar: 10 levels)
+_EDGE_DISTANCE: Final = 24  # the ground beside the list (a slogan graphic, a button) is that far from it
 
 
-def _hidden_from(rgb: Image.Image, top: int, bottom: int, background: Color) -> int | None:
-    """Where, between pixel rows ``top`` and ``bottom``, the list stops being seen: the picture's bottom
-    edge, or the first row of a bar drawn over it (a pixel row nearly all of one colour that is not the
-    list's background, from there to ``bottom``). None when the list is seen all the way down."""
-    width, height = rgb.size
+def _far(c: Color, background: Color) -> int:
+    return max(abs(c[0] - background[0]), abs(c[1] - background[1]), abs(c[2] - background[2]))
+
+
+def _list_span(rgb: Image.Image, x: int, y: int, size: int, background: Color) -> tuple[int, int]:
+    """The run of pixel row ``y`` around ``x`` that is the list's ground: it ends at the first run of ``size``
+    pixels all far from ``background`` on either side, else at the picture's edges."""
+    width, _ = rgb.size
+    left, run = 0, 0
+    for at in range(min(x, width - 1), -1, -1):
+        run = run + 1 if _far(_pixel(rgb, at, y), background) >= _EDGE_DISTANCE else 0
+        if run >= size:
+            left = at + size
+            break
+    return left, _list_right(rgb, x, y, size, background)
+
+
+def _hidden_from(
+    rgb: Image.Image, span: tuple[int, int], top: int, bottom: int, background: Color
+) -> int | None:
+    """Where, between pixel rows ``top`` and ``bottom``, the list (``span``: its left and right) stops being
+    seen: the picture's bottom edge, or the first row of a bar drawn over it (a pixel row nearly all of one
+    colour that is not the list's background, from there to ``bottom``). None when the list is seen all the
+    way down."""
+    _, height = rgb.size
     if bottom > height:
         return height
     start: int | None = None
-    step = max(1, width // _BAR_SAMPLES)
+    step = max(1, (span[1] - span[0]) // _BAR_SAMPLES)
     for y in range(max(0, top), bottom):
-        colours = [_pixel(rgb, x, y) for x in range(step // 2, width, step)]
+        colours = [_pixel(rgb, x, y) for x in range(span[0] + step // 2, span[1], step)]
         mid = sorted(colours)[len(colours) // 2]
-        same = sum(
-            1 for c in colours if max(abs(c[0] - mid[0]), abs(c[1] - mid[1]), abs(c[2] - mid[2])) <= 12
-        )
-        far = max(abs(mid[0] - background[0]), abs(mid[1] - background[1]), abs(mid[2] - background[2]))
-        if same * 100 >= len(colours) * _BAR_SHARE and far >= _BAR_DISTANCE:
+        same = sum(1 for c in colours if _far(c, mid) <= _BAR_SPREAD)
+        if same * 100 >= len(colours) * _BAR_SHARE and _far(mid, background) >= _BAR_DISTANCE:
             start = y if start is None else start
         else:
             start = None  # a hairline or an avatar's edge, then the list again: not a bar
@@ -385,16 +423,14 @@ def _zone_background(rgb: Image.Image, zone: Box) -> Color:
 
 
 def _list_right(rgb: Image.Image, left: int, y: int, size: int, background: Color) -> int:
-    """Where the list's ground ends right of ``left`` on pixel row ``y`` (above the first name): the first run
-    of ``size`` pixels all far from ``background`` (the edge of the app's screen in a store picture, whose
-    slogan graphic would set the zone's contrast), else the picture's right edge. A row's menu dots are
-    narrower than that."""
+    """Where the list's ground ends right of ``left`` on pixel row ``y`` (between rows): the first run of
+    ``size`` pixels all far from ``background`` (the edge of the app's screen in a store picture, whose slogan
+    graphic would set a zone's contrast; a floating button), else the picture's right edge. A row's menu dots
+    are narrower than that."""
     width, _ = rgb.size
     run = 0
     for x in range(left, width):
-        c = _pixel(rgb, x, y)
-        far = max(abs(c[0] - background[0]), abs(c[1] - background[1]), abs(c[2] - background[2]))
-        run = run + 1 if far >= _BAR_DISTANCE else 0
+        run = run + 1 if _far(_pixel(rgb, x, y), background) >= _EDGE_DISTANCE else 0
         if run >= size:
             return x - size + 1
     return width
