@@ -126,3 +126,19 @@ def test_a_contact_list_read_again_stays_a_contact_list() -> None:
     with Image.open(CORPUS / "fossifyphone-3_en-US.png") as image:
         layout = analyse(image, name="fossifyphone-3_en-US.png")
     assert layout.kind == "contact_list" and layout.messages == ()
+
+
+def test_a_name_joined_to_the_line_under_it_and_a_buttons_glyph_beside_a_name() -> None:
+    """Simple Dialer's raw screenshot (``tests/data/screenshots-real/simpledialer-app_2.jpg``, GPL-3.0, expected
+    values in ``expected-heldout1.json``): tesseract joins "Jane Fancy" and "10 May" under it into one line
+    ("Jane & 10 Fancy May"), and reads the dial-pad button beside "Bobby" as a "5" on his name's line."""
+    name = "simpledialer-app_2.jpg"
+    with Image.open(DATA / name) as image:
+        layout = analyse(image, name=name)
+    want = json.loads((DATA / "expected-heldout1.json").read_text(encoding="utf-8"))["pictures"][name][
+        "calls"
+    ]
+    assert layout.kind == "call_list"
+    assert [m.text for m in layout.messages] == [c["party"] for c in want]  # all ten, by their exact names
+    jane = layout.messages[3]
+    assert (jane.shown_time, jane.call, jane.duration) == ("10 May", "incoming", None)

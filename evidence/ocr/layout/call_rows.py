@@ -198,6 +198,7 @@ def two_line_calls(rgb: Image.Image, lines: list[_Line], background: Color) -> l
     ``MIN_ROWS`` rows with a duration make it a call list, a row whose time stands in the same column but whose
     duration is hidden (under a floating button) is a row too, its duration unknown; and a last row cut off
     under its name (``_cut_off_row``) is one of unknown time and type."""
+    lines = [part for line in lines for part in _unstacked(line)]
     found = _rows(rgb, lines, background, None)
     if len(found) < MIN_ROWS:
         return None
@@ -226,7 +227,31 @@ def _name_words(name_line: _Line, text_left: int) -> list[Word]:
         name_words = name_words[1:]  # the avatar read as a token before the name
     while len(name_words) > 1 and name_words[0].left + name_words[0].width < text_left:
         name_words = name_words[1:]  # left of the text column: the avatar read as a word ("Ze,")
+    for k in range(1, len(name_words)):
+        before = name_words[k - 1]
+        if name_words[k].left - (before.left + before.width) > 2 * before.height:
+            return name_words[
+                :k
+            ]  # far right of the name: a floating button's glyph, a row's menu ("Bobby 5")
     return name_words
+
+
+def _unstacked(line: _Line) -> list[_Line]:
+    """A line as tesseract grouped it, or its two lines when it joined a row's name and the line under it
+    ("Jane & 10 Fancy May": "Jane Fancy" above "& 10 May"): its words' tops fall in two groups further apart
+    than their median height, each holding a word read surely (60) with two letters or digits. A tall token
+    (an avatar) stays with the group its top is in."""
+    words = sorted(line.words, key=lambda w: w.top)
+    if len(words) < 2:
+        return [line]
+    size = _median([w.height for w in words])
+    cut = max(range(1, len(words)), key=lambda k: words[k].top - words[k - 1].top)
+    if words[cut].top - words[cut - 1].top <= size:
+        return [line]
+    parts = [sorted(part, key=lambda w: w.left) for part in (words[:cut], words[cut:])]
+    if not all(any(w.conf >= 60 and sum(c.isalnum() for c in w.text) >= 2 for w in part) for part in parts):
+        return [line]
+    return [_Line(part, line.slot) for part in parts]
 
 
 def _rows(rgb: Image.Image, lines: list[_Line], background: Color, column: int | None) -> list[_Row]:
