@@ -21,6 +21,8 @@ unreadable: its date stays unknown. A name with the list seen on under it (a foo
 read) makes no record.
 
 ``two_line_calls`` returns None unless at least ``MIN_ROWS`` rows read so (then the screen is a call list).
+A line tesseract made of a name and the line under it ("Jane & 10 Fancy May") is first split by its words'
+tops (``_unstacked``); a name ends at a gap wider than two of its heights (a button's glyph beside it).
 
 A dark list can lose its second lines in the whole-screen reading: the avatar photo beside a row's grey time sets
 the contrast of the band they share, and the time fades out. A screen that made no record but whose lines hold
