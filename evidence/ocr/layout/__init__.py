@@ -72,7 +72,8 @@ image's pixels), the full text and every word. All image work is Pillow plus pur
    picture: what tesseract reads inside a picture is never text.
 7. *Lists.* First two-line call rows (``call_rows``: a name, then an icon and a clock or a day with a
    duration at the right: the duration is never the time; the arrow in the icon, or a word naming the type,
-   gives the type; the name is trimmed to the row's text column). Else a line ending in
+   gives the type; the name is trimmed to the row's text column; a last row cut off under its name is a call of
+   unknown time and type; a dark list's faded second lines are read again in its text column). Else a line ending in
    a time in the right part of the screen anchors a row; the row starts at the
    line overlapping or just above the anchor and ends where the next row starts. Several rows: a
    ``call_list`` when the title says so (Recents, Calls) or most rows have at most two lines and no sentence,

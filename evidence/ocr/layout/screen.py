@@ -8,6 +8,7 @@ from PIL import Image
 
 from evidence.ocr.layout.bands import _bands, _solid_mask
 from evidence.ocr.layout.bubbles import _bubble_mask, _bubbles, app_frame
+from evidence.ocr.layout.call_rows import calls_read_again
 from evidence.ocr.layout.chat import _centre_in, _chat_header, _read_chat
 from evidence.ocr.layout.flatten import _corner_time, _flat_region, _flatten, _prepare_region, _scaled
 from evidence.ocr.layout.furniture import _beside, _not_messages, _placeholder, _web_address
@@ -215,6 +216,10 @@ def analyse(
         # a browser's address bar starting a short line at the top: a web page (a post and its comments), not a
         # conversation, whether the bar was read as a shape or as a line
         kind, header, messages = "unknown", None, []
+    if not messages and kind in ("unknown", "contact_list"):
+        again = calls_read_again(rgb, lines, probe, name, timeout_s)  # names read, the lines under them lost
+        if again is not None:
+            kind, header, messages = "call_list", None, again
     if not messages and kind == "unknown":
         # no row anchored an open e-mail (a date beside the sender, a card the page read as junk): its
         # generic layout, read again alone (``mail``)
