@@ -156,7 +156,9 @@ def _parties(b: Builder) -> list[tuple[str, str, bool]]:
     order = {"respondent": 0, "owner": 2}
     for person in sorted(b.data.people, key=lambda p: (order.get(p.role, 1), p.name)):
         if person.role == "owner" and b.data.redactor is not None:
-            rows.append((f"{person.name} ({person.role})", "identifiers withheld (redacted copy)", False))
+            rows.append(
+                (f"{b.mask(person.name)} ({person.role})", "identifiers withheld (redacted copy)", False)
+            )
             continue
         ids = "; ".join(
             f"{link.identifier.raw} ({link.identifier.kind}, {link.confidence})" for link in person.links

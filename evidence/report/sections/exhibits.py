@@ -12,9 +12,10 @@ from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer
 from evidence.case.formats import Kind
 from evidence.case.ledger import Entry
 from evidence.models import Channel, Direction
-from evidence.report import emails, producer
+from evidence.report import emails
 from evidence.report.attachments import Listed, per_exhibit
 from evidence.report.builder import Builder
+from evidence.report.exhibit_times import LABEL
 from evidence.report.page import FRAME_W, entry_time, esc, record_time
 from evidence.report.screens import Screen, ScreenFlowable
 from evidence.report.templates import Section
@@ -46,7 +47,7 @@ def add(b: Builder, section: Section) -> None:
         pairs: list[tuple[str, str, bool]] = [
             (
                 "Producer's reference",
-                f"{producer.reference(number, d.people)} (the complainant's initials and the exhibit's number, "
+                f"{b.reference(number)} (the complainant's initials and the exhibit's number, "
                 "as her witness statement produces it)",
                 False,
             ),
@@ -63,6 +64,8 @@ def add(b: Builder, section: Section) -> None:
             pairs.append(("Tool", f"{tool.get('name')} {tool.get('version')}", False))
             if body.get("file_mtime"):
                 pairs.append(("File modified (as found)", str(body["file_mtime"]), False))
+        for line in d.exhibit_times.get(str(ex["sha256"]), []):
+            pairs.append((LABEL, line, False))
         pairs.extend(counts(b, by_exhibit.get(number, []), d.tallies.get(str(ex["sha256"]))))
         for locator, warning in d.file_warnings.get(str(ex["sha256"]), []):
             where = "" if locator == "file" else f" ({locator})"

@@ -1,0 +1,85 @@
+"""The demo's redacted copy, read as the other side reads it (issue 14, the audit after the last session): the
+complainant's name is masked as consistently as her numbers (her initials in the producer's references, her
+name where a message, a display name, a basis or the case title quotes it, the PDF's metadata and its
+manifest), and the s.9 statement names its witness (or says it is to be completed, never a blank)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from evidence.api import Case
+from tests.conftest import run_cli, sample_files
+from tests.report.test_demo import TITLE, demo_commands
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("redacted")
+    root = base / "case"
+    with Case.init(root, title=TITLE, tz="Europe/London", no_contact_since=date(2026, 3, 1)) as case:
+        case.import_files(sample_files(base))
+    for args in demo_commands():
+        out = run_cli("-C", str(root), *args)
+        assert out.returncode == 0, (args, out.stderr)
+    return root
+
+
+def _pdf(root: Path, tmp: Path, name: str, **options: object) -> Path:
+    out = tmp / f"{name}.pdf"
+    with Case.open(root, readonly=True) as case:
+        out.write_bytes(case.render_report(**options))  # type: ignore[arg-type]
+    return out
+
+
+def _text(pdf: Path) -> str:
+    raw = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True)
+    return " ".join(raw.stdout.split())
+
+
+def test_the_redacted_copy_masks_her_name_and_initials_everywhere(demo: Path, tmp_path: Path) -> None:
+    pdf = _pdf(demo, tmp_path, "redacted", profile="police", redact=True)
+    text = _text(pdf)
+    # Before: "JL/7" in Exhibits and the s.9 list, "Jordan Lee (owner)" on the cover, the title, the chat's
+    # sender "Jordan Lee", the basis "her name, 'Jordan Lee'", and messages quoting her ("Jordan pick up").
+    assert not re.search(r"\bJL/\d", text)
+    assert not re.search(r"jordan|\bLee\b", text, re.IGNORECASE), re.findall(
+        r".{40}(?:Jordan|Lee).{40}", text
+    )
+    assert "[owner initials]/7 (the complainant's initials and the exhibit's number" in text
+    assert "[owner initials]/12 (EX-0012): sms-20260415093000.xml" in text
+    assert "“[owner name] pick up”" in text  # the SMS that quotes her name
+    assert "Statement of: [owner name]" in text
+    assert "Harassment of [owner name] by Alex Morgan" in text
+    # The respondent stays named: the copy must still prove what he did.
+    assert "Alex Morgan" in text
+    # Neither the PDF's metadata nor its attached manifest carries her name.
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "Jordan" not in info and "[owner name]" in info
+    out = tmp_path / "attached"
+    out.mkdir()
+    subprocess.run(["pdfdetach", "-saveall", "-o", str(out), str(pdf)], check=True, capture_output=True)
+    assert [p.name for p in out.iterdir()] == ["evidence-manifest.json"]
+    assert "Jordan" not in (out / "evidence-manifest.json").read_text(encoding="utf-8")
+
+
+def test_the_s9_statement_names_the_witness_from_the_owner(demo: Path, tmp_path: Path) -> None:
+    text = _text(_pdf(demo, tmp_path, "police", profile="police"))
+    statement = text[text.index("WITNESS STATEMENT (DRAFT, MG11 STYLE)") :]
+    # It printed "Statement of: ______________________________ [full name]" with the owner named in the case.
+    assert "Statement of: Jordan Lee Age if under 18" in statement
+    assert "JL/7 (EX-0007): WhatsApp Chat with Alex.txt" in statement
+
+
+def test_without_an_owner_the_statement_says_who_completes_it(corpus: Path, tmp_path: Path) -> None:
+    with Case.init(tmp_path / "case", title="No owner named", tz="Europe/London") as case:
+        case.import_files([corpus / "smsbackup" / "sms-devadvance-sms_small.xml"])
+        pdf = tmp_path / "police.pdf"
+        pdf.write_bytes(case.render_report(profile="police"))
+    statement = _text(pdf)[_text(pdf).index("WITNESS STATEMENT (DRAFT, MG11 STYLE)") :]
+    assert "Statement of: ______________________________ [to be completed by the witness]" in statement
+    assert "__/1 (EX-0001)" in statement  # no initials guessed either
