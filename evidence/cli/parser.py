@@ -327,7 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--channel", action="append", help="only this channel (call, sms, email, chat...); repeatable"
     )
-    p.add_argument("--direction", choices=["incoming", "outgoing", "unknown"])
+    p.add_argument("--direction", choices=["incoming", "outgoing", "unknown", "others"])
     p.add_argument("--since", type=_iso_date, metavar="DATE", help="from this day (case zone), inclusive")
     p.add_argument("--until", type=_iso_date, metavar="DATE", help="up to this day (case zone), inclusive")
     p.add_argument(

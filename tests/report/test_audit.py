@@ -101,9 +101,15 @@ def test_the_complainants_own_address_and_name_settle_the_direction(texts: dict[
 def test_the_friends_chat_is_a_conversation_between_others(texts: dict[str, str]) -> None:
     timeline = _timeline(texts["lawyer"])
     rows = re.findall(
-        r"chat \(whatsapp\) unknown (Sam Patel|Alex Morgan) (.{0,500}?)EX-0006 _chat\.txt", timeline
-    )
+        r"chat \(whatsapp\) others (Sam Patel|Alex Morgan) (.{0,500}?)EX-0006 _chat\.txt", timeline
+    )  # direction "others" (between other people) since the audit's item 5; it was "unknown"
     assert len(rows) == 20  # the 21 records of _chat.txt less its system line
+    # Listed apart in the summary (by eye, _chat.txt: 13 lines from "Alex Morgan", 7 from "Sam Patel" and the
+    # app's encryption notice), never among the attempts.
+    assert (
+        "Between other people (not attempts; among the records not counted) 21: from 'Alex Morgan' (as written, "
+        "linked to nobody) 13, from 'Sam Patel' (as written, linked to nobody) 7, from no sender 1"
+    ) in texts["lawyer"]
     for who, row in rows:
         assert "a conversation between Alex Morgan and Sam Patel: the complainant is not in it" in row
         assert (

@@ -104,12 +104,14 @@ def counts(
         pairs.append(("Read by the import", read, False))
     if entries:
         way = Counter(e.record.direction for e in entries)
+        others = (
+            f", {way[Direction.OTHERS]} between other people" if way[Direction.OTHERS] else ""
+        )  # evidence.analysis.sides: a chat she is not in, a message addressed only to others
         pairs.append(
             (
                 "Directions",
-                f"{way[Direction.INCOMING]} incoming, {way[Direction.OUTGOING]} outgoing, "
-                f"{sum(n for d, n in way.items() if d not in (Direction.INCOMING, Direction.OUTGOING))} "
-                "direction not given by the source",
+                f"{way[Direction.INCOMING]} incoming, {way[Direction.OUTGOING]} outgoing{others}, "
+                f"{way[Direction.UNKNOWN]} direction not given by the source",
                 False,
             )
         )

@@ -14,6 +14,7 @@ from datetime import datetime
 from reportlab.lib import colors
 from reportlab.platypus import PageBreak, Paragraph
 
+from evidence.analysis.sides import between
 from evidence.models import Channel, Direction, Record, TimeSource
 from evidence.report import diary, phone_time
 from evidence.report.builder import Builder
@@ -166,13 +167,9 @@ def _sides(rec: Record) -> list[str]:
         notes.append(f"{rec.direction.value}: {raw['direction_basis']}; the export gives no direction")
     if isinstance(raw.get("sender_basis"), str):
         notes.append(f"sender: {raw['sender_basis']}")
-    between = raw.get("conversation_between")
-    if isinstance(between, list) and between:
-        notes.append(
-            "a conversation between "
-            + " and ".join(str(n) for n in between)
-            + ": the complainant is not in it"
-        )
+    pair = raw.get("conversation_between")
+    if isinstance(pair, list) and pair and not (notes and between(pair) in notes[0]):
+        notes.append(between(pair))  # said once: a chat she is not in is the basis of its direction too
     return notes
 
 
