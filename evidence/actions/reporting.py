@@ -161,7 +161,7 @@ def _selection(
     statistics of what is shown, the people, the stored pictures with their OCR words, the redactor."""
     from collections import Counter
 
-    from evidence.actions.query import sides
+    from evidence.actions.query import attributions, sides
     from evidence.analysis import people as people_mod
     from evidence.analysis import stats as stats_mod
     from evidence.analysis.select import select
@@ -249,6 +249,7 @@ def _selection(
         "withheld_records": len(full) - len(timeline),
         "redactor": redactor,
         "exhibit_times": phone_times,
+        "attributions": attributions(case),
         **_derivations(case, shown_items, {a for e in timeline for a in e.record.attachments}),
     }
 

@@ -188,7 +188,9 @@ class Sides:
                 return Settled(others, sender, between(written), sender_basis, written)
         named = [r.strip() for r in recipients if r and r.strip()]
         if named:  # recipients given, none of them hers (to_her above)
-            basis = f"addressed to {', '.join(named)}: none of the complainant's identifiers among its recipients"
+            basis = (
+                f"addressed to {', '.join(named)}: none of the complainant's identifiers among its recipients"
+            )
             return Settled(others, sender, basis, sender_basis)
         return Settled(direction, sender, sender_basis=sender_basis)
 
@@ -265,7 +267,9 @@ def notes_of(direction: str, raw: Mapping[str, Any]) -> list[str]:
 
 def between(senders: Iterable[object]) -> str:
     """A chat between other people, in words: "a conversation between A and B: the complainant is not in it"."""
-    return "a conversation between " + " and ".join(str(n) for n in senders) + ": the complainant is not in it"
+    return (
+        "a conversation between " + " and ".join(str(n) for n in senders) + ": the complainant is not in it"
+    )
 
 
 def _is_owner(raw: str, owner: Person, resolver: Resolver) -> str | None:

@@ -131,6 +131,12 @@ def _cell_maker(b: Builder) -> Callable[[int], list[str]]:
             how = diary.describe(diary.origin(entry, d.exhibits, recorded), entry, d.exhibits)
             words = f"{OWN_ACCOUNT}\n{words}\n{b.mask(how)}; " + _diary_facts(b, rec, recorded)
         words += "".join(f"\n[{b.mask(note)}]" for note in _sides(rec))
+        for said in (a for s in entry.sources for a in d.attributions.get(s.record_id, [])):
+            sender += f"\n(the complainant attributes it to {b.mask(str(said['person']))})"
+            words += (
+                f"\n[the complainant's attribution, not read from the file: {b.mask(str(said['person']))}, "
+                f"because \u201c{b.mask(str(said['basis']))}\u201d (ledger entry {said['entry']})]"
+            )
         words += "".join(f"\n[{b.mask(note)}]" for note in phone_time.notes(rec, d.tz, d.tz_name))
         for source in entry.sources:
             for warning in d.record_warnings.get((source.item_sha256, source.locator), []):

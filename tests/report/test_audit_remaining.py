@@ -1,7 +1,8 @@
-"""The demo's redacted copy, read as the other side reads it (issue 14, the audit after the last session): the
-complainant's name is masked as consistently as her numbers (her initials in the producer's references, her
-name where a message, a display name, a basis or the case title quotes it, the PDF's metadata and its
-manifest), and the s.9 statement names its witness (or says it is to be completed, never a blank)."""
+"""What the last session's audit of the demo report left (issue 14): the redacted copy, read as the other side
+reads it, masks the complainant's name as consistently as her numbers (her initials in the producer's
+references, her name where a message, a display name, a basis or the case title quotes it, the PDF's metadata
+and its manifest); the s.9 statement names its witness (or says it is to be completed, never a blank); the
+voicemail no file attributes shows the complainant's own attribution, as hers, with its basis."""
 
 from __future__ import annotations
 
@@ -83,3 +84,35 @@ def test_without_an_owner_the_statement_says_who_completes_it(corpus: Path, tmp_
     statement = _text(pdf)[_text(pdf).index("WITNESS STATEMENT (DRAFT, MG11 STYLE)") :]
     assert "Statement of: ______________________________ [to be completed by the witness]" in statement
     assert "__/1 (EX-0001)" in statement  # no initials guessed either
+
+
+def test_the_voicemail_shows_the_complainants_attribution_as_hers(demo: Path, tmp_path: Path) -> None:
+    with Case.open(demo, readonly=True) as case:
+        (voicemail,) = [e.record.id for e in case.timeline() if e.record.channel.value == "voicemail"]
+    before = _text(_pdf(demo, tmp_path, "before", profile="police"))
+    # The file gives no caller: the row says so, and nobody's attempt (before and after).
+    assert "not counted: a recording whose file gives neither who left it nor for whom" in before
+    assert "the complainant's attribution" not in before
+    out = run_cli(
+        "-C", str(demo), "attribute", voicemail, "--to", "alex morgan", "--basis", "I recognise his voice"
+    )
+    assert out.returncode == 0, out.stderr
+    report = tmp_path / "after.pdf"
+    made = run_cli(
+        "-C", str(demo), "report", "-o", str(report), "--profile", "police"
+    )  # verifies the case first
+    assert made.returncode == 0, made.stderr
+    after = _text(report)
+    row = after[after.index("voicemail") : after.index("EX-0005", after.index("voicemail"))]
+    assert "(the complainant attributes it to Alex Morgan)" in row
+    assert re.search(
+        r"\[the complainant's attribution, not read from the file: Alex Morgan, because “I recognise his voice” "
+        r"\(ledger entry \d+\)\]",
+        row,
+    )
+    assert "not counted: a recording whose file gives neither who left it nor for whom" in after
+    # Her attribution is shown, not counted: the figures are the files' (141 on the demo case).
+    assert "Contact attempts, all senders 141" in after
+    assert "record " + voicemail + " attributed by the complainant to Alex Morgan" in after  # custody
+    refused = run_cli("-C", str(demo), "attribute", voicemail, "--to", "Alex Morgan", "--basis", " ")
+    assert refused.returncode != 0 and "say on what basis" in refused.stderr
