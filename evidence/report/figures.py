@@ -55,6 +55,9 @@ DEFINITIONS = {
     "confirmed": "sent from an identifier the complainant states is the respondent's, on the basis shown on the cover",
     "suspected": "sent from an identifier only suspected to be the respondent's (basis on the cover); not proof",
     "third party": "sent by someone else the case names (a friend, a witness): never counted as the respondent",
+    "between other people": "a chat the complainant is not in, or a message addressed only to others (direction "
+    "'others'): not an attempt whoever sent it, since what is counted is contact with the complainant; listed "
+    "apart, per sender",
     "unattributed": "marked 'nobody' in the Timeline: withheld numbers ('withheld'), senders the source did not give "
     "or OCR could not read ('no sender read'), and identifiers linked to no person ('not linked')",
 }

@@ -116,3 +116,21 @@ def test_the_voicemail_shows_the_complainants_attribution_as_hers(demo: Path, tm
     assert "record " + voicemail + " attributed by the complainant to Alex Morgan" in after  # custody
     refused = run_cli("-C", str(demo), "attribute", voicemail, "--to", "Alex Morgan", "--basis", " ")
     assert refused.returncode != 0 and "say on what basis" in refused.stderr
+
+
+def test_rows_without_a_side_or_a_sender_say_what_the_file_gives(demo: Path, tmp_path: Path) -> None:
+    """The audit after these fixes, read as a defence lawyer: labels that claimed more than the file says."""
+    text = _text(_pdf(demo, tmp_path, "lawyer", profile="lawyer"))
+    # The voicemail's Sender said "sender not read" (as if OCR had missed one): the recording names none.
+    assert "voicemail unknown no caller in the file voicemail, 8 s" in text
+    assert "sender not read voicemail" not in text
+    # Her diary and whole pictures have no side: they printed "diary unknown", "screenshot unknown" (in the
+    # Timeline and the Appendix's headings), as though a direction were missing.
+    assert not re.search(r"\b(diary|screenshot) unknown\b", text)
+    assert text.count("diary - COMPLAINANT'S OWN ACCOUNT (diary), not a machine record") == 14
+    assert re.search(r"A-\d+ the timeline's row of 2026-03-14 20:41 \+00:00, diary: EX-0011 entry 4", text)
+    # The friend's chat in its exhibit: "21 chat others"; and the summary defines the figure it lists apart.
+    assert "Timeline entries 21: 21 chat between others; from 2024-06-02 18:20:11 +01:00" in text
+    assert (
+        "between other people a chat the complainant is not in, or a message addressed only to others" in text
+    )

@@ -126,7 +126,9 @@ def _summarise(b: Builder, entries: list[TimelineEntry]) -> str:
         return "0 (stored and hashed; nothing in it was read as a record)"
     kinds = Counter(
         e.record.channel.value
-        + ("" if e.record.direction is Direction.UNKNOWN else f" {e.record.direction.value}")
+        + {Direction.UNKNOWN: "", Direction.OTHERS: " between others"}.get(
+            e.record.direction, f" {e.record.direction.value}"
+        )
         for e in entries
     )
     first = record_time(entries[0].record, b.data.tz)

@@ -114,7 +114,8 @@ def _cell_maker(b: Builder) -> Callable[[int], list[str]]:
         entry = d.timeline[i]
         rec = entry.record
         chan = rec.channel.value + (f" ({rec.app})" if rec.app and rec.app != rec.channel.value else "")
-        chan += f"\n{rec.direction.value}"
+        if rec.channel not in (Channel.DIARY, Channel.SCREENSHOT):  # her account, a whole picture: no side
+            chan += f"\n{rec.direction.value}"
         sender = b.party(rec.sender, as_sender=True) or _no_sender(rec)
         if rec.direction is Direction.OUTGOING and rec.recipients:
             to = ", ".join(b.party(r) or "" for r in rec.recipients)
@@ -161,6 +162,8 @@ def _no_sender(rec: Record) -> str:
         return "-"
     if rec.direction is Direction.OUTGOING:
         return "me"
+    if rec.channel is Channel.VOICEMAIL:
+        return "no caller in the file"  # a recording names none: nothing was left unread
     return "sender not read"
 
 
