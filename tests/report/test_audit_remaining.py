@@ -134,3 +134,12 @@ def test_rows_without_a_side_or_a_sender_say_what_the_file_gives(demo: Path, tmp
     assert (
         "between other people a chat the complainant is not in, or a message addressed only to others" in text
     )
+
+
+def test_no_one_is_said_to_be_named_with_a_file_nobody_names(demo: Path, tmp_path: Path) -> None:
+    # The cover, Completeness and the s.9 statement said the files were "handed over by the people named with
+    # them": no one is named with any exhibit (EX-0006 is Sam's chat, handed over): a false assurance.
+    text = _text(_pdf(demo, tmp_path, "police", profile="police"))
+    assert "named with them" not in text
+    assert "the case does not record who handed over which file: ask the complainant" in text
+    assert "or files others handed to me: [say which exhibits others gave you, who, and when:" in text

@@ -97,8 +97,9 @@ def add(b: Builder, section: Section) -> None:
 
 SELECTED = (
     "exports selected by the complainant; not a device extraction. The files were chosen and exported by the "
-    "complainant (or handed over by the people named with them); nothing here was extracted from a phone or "
-    "an account by an examiner, so messages the complainant did not export are not in the case"
+    "complainant, or handed to her by others (the case does not record who handed over which file: ask the "
+    "complainant); nothing here was extracted from a phone or an account by an examiner, so messages the "
+    "complainant did not export are not in the case"
 )
 DATES = (
     "the Timeline's times are when each event happened, as its source recorded it (with where that time came "
