@@ -138,8 +138,15 @@ def test_rows_without_a_side_or_a_sender_say_what_the_file_gives(demo: Path, tmp
 
 def test_no_one_is_said_to_be_named_with_a_file_nobody_names(demo: Path, tmp_path: Path) -> None:
     # The cover, Completeness and the s.9 statement said the files were "handed over by the people named with
-    # them": no one is named with any exhibit (EX-0006 is Sam's chat, handed over): a false assurance.
+    # them": no one is named with any exhibit (EX-0006 is Sam's chat, handed over): a false assurance. The
+    # statement of truth pointed at "the person named as importing them", whom no report names unless made
+    # with --computer-details.
     text = _text(_pdf(demo, tmp_path, "police", profile="police"))
     assert "named with them" not in text
+    lawyer = _text(_pdf(demo, tmp_path, "lawyer", profile="lawyer"))
+    assert "named as importing" not in lawyer and "named with them" not in lawyer
+    assert (
+        "the files I (or ______________________________ [who imported them, if not you]) acquired" in lawyer
+    )
     assert "the case does not record who handed over which file: ask the complainant" in text
     assert "or files others handed to me: [say which exhibits others gave you, who, and when:" in text
