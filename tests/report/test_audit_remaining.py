@@ -129,6 +129,11 @@ def test_rows_without_a_side_or_a_sender_say_what_the_file_gives(demo: Path, tmp
     assert not re.search(r"\b(diary|screenshot) unknown\b", text)
     assert text.count("diary - COMPLAINANT'S OWN ACCOUNT (diary), not a machine record") == 14
     assert re.search(r"A-\d+ the timeline's row of 2026-03-14 20:41 \+00:00, diary: EX-0011 entry 4", text)
+    # The Instagram screenshot's messages show no time of their own: each was timed by the line above its
+    # group ("20 Mar, 22:31"), which the row said was "on screen", as if the message showed it (by eye: four
+    # bubbles under 22:31 and two under 22:44, all his).
+    assert text.count("on screen above its group ('20 Mar, 22:31'): sent then or later") == 4
+    assert text.count("on screen above its group ('20 Mar, 22:44'): sent then or later") == 2
     # The friend's chat in its exhibit: "21 chat others"; and the summary defines the figure it lists apart.
     assert "Timeline entries 21: 21 chat between others; from 2024-06-02 18:20:11 +01:00" in text
     assert (

@@ -8,6 +8,7 @@ counts as (``evidence.report.figures``); the exhibit and locator. Drawn as fast 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 
@@ -241,12 +242,26 @@ def when_cell(rec: Record, b: Builder) -> str:
     text = record_time(rec, b.data.tz).replace(" ", "\n", 1)
     # The source is named unless it is the export's own time field (most rows): the heading says so.
     notes = [] if rec.time_source is TimeSource.EXPORT else [TIME_SOURCES.get(rec.time_source, "?")]
+    if _group_time(rec):
+        notes[-1] = f"on screen above its group ('{rec.raw['day_shown']}'): sent then or later"
     if shown == "minute":
         notes.append("to the minute")
     if rec.tz_assumed:
         zone = rec.tz_name or b.data.tz_name
         notes.append("zone assumed" + (f" ({zone})" if zone != b.data.tz_name else ""))
     return text + ("\n" + ", ".join(notes) if notes else "")
+
+
+def _group_time(rec: Record) -> bool:
+    """Whether a screenshot message's time is the one shown above its group (a date separator such as "20 Mar,
+    22:31"), the bubble showing none: the group's first message was sent then, the others then or later."""
+    raw = rec.raw
+    return (
+        rec.time_source is TimeSource.SHOWN_ON_SCREEN
+        and raw.get("shown_time") is None
+        and isinstance(raw.get("day_shown"), str)
+        and re.search(r"\d{1,2}[:.]\d\d", str(raw["day_shown"])) is not None
+    )
 
 
 def _gap(later: datetime, earlier: datetime) -> str:
