@@ -155,3 +155,16 @@ def test_no_one_is_said_to_be_named_with_a_file_nobody_names(demo: Path, tmp_pat
     )
     assert "the case does not record who handed over which file: ask the complainant" in text
     assert "or files others handed to me: [say which exhibits others gave you, who, and when:" in text
+
+
+def test_the_cover_and_completeness_count_records_and_rows_alike(demo: Path, tmp_path: Path) -> None:
+    # They said "266 timeline entries" while the Timeline has 188 rows (78 calls read from the handset's log
+    # and the carrier's bill are shown in one row each): a reader counting the rows found 78 missing.
+    text = _text(_pdf(demo, tmp_path, "cover", profile="lawyer"))
+    assert "timeline entries from" not in text
+    both = (
+        "266 records from 12 exhibits, in 188 Timeline rows (78 records are the same event read from a second "
+        "file, shown in its first record's row)"
+    )
+    assert f"Contents {both};" in text
+    assert f"This report shows {both}, read from the case at ledger entry" in text

@@ -10,6 +10,7 @@ from reportlab.platypus import PageBreak, Paragraph, Spacer
 
 from evidence.report import period
 from evidence.report.builder import Builder
+from evidence.report.data import ReportData
 from evidence.report.page import esc, shown_in
 from evidence.report.redact import DESCRIPTION as REDACTION
 from evidence.report.shaped_text import paragraph
@@ -49,8 +50,7 @@ def add(b: Builder, section: Section) -> None:
         *_parties(b),
         (
             "Contents",
-            f"{len(d.timeline)} timeline entries from {len(d.exhibits)} exhibits; "
-            f"{d.head.seq} ledger entries",
+            f"{records_and_rows(d)}; {d.head.seq} ledger entries",
             False,
         ),
         ("Times shown in", f"{d.tz_name} (every time carries its UTC offset)", False),
@@ -93,6 +93,19 @@ def add(b: Builder, section: Section) -> None:
         )
     )
     b.story.append(PageBreak())
+
+
+def records_and_rows(d: ReportData) -> str:
+    """How many records from how many exhibits, and how many Timeline rows they make: a reader who counts
+    the rows finds fewer than the records when one event was read from two files (shown in one row)."""
+    copies = d.figures.copies if d.figures is not None else 0
+    found = f"{len(d.timeline)} records from {len(d.exhibits)} exhibits"
+    if not copies:
+        return found
+    return (
+        f"{found}, in {len(d.timeline) - copies} Timeline rows ({copies} records are the same event read from "
+        "a second file, shown in its first record's row)"
+    )
 
 
 SELECTED = (
