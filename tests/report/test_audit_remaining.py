@@ -168,3 +168,18 @@ def test_the_cover_and_completeness_count_records_and_rows_alike(demo: Path, tmp
     )
     assert f"Contents {both};" in text
     assert f"This report shows {both}, read from the case at ledger entry" in text
+
+
+def test_an_exhibits_event_times_say_where_they_came_from(demo: Path, tmp_path: Path) -> None:
+    # Exhibits printed "First event 2026-03-14 21:33:44 +00:00" for the call-list screenshot, as though the
+    # picture said so: the time is its file name's (Screenshot_20260314-213344.png), in a zone assumed. And a
+    # whole picture was "1 direction not given by the source", as if a side were missing.
+    text = _text(_pdf(demo, tmp_path, "exhibits", profile="lawyer"))
+    exhibits = text[text.index("EX-0003 Screenshot_20260314-213344.png Producer's reference") :]
+    assert (
+        exhibits.startswith("EX-0003 Screenshot_20260314-213344.png Producer's reference JL/3")
+        and "Directions 0 incoming, 0 outgoing, 0 direction not given by the source, 1 with no side"
+        in exhibits
+    )
+    assert "First event 2026-03-14 21:33:44 +00:00 (file name, zone assumed)" in exhibits
+    assert "First event 2026-03-01 18:02 +00:00 (complainant, to the minute)" in exhibits  # the diary

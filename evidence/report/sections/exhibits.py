@@ -11,13 +11,14 @@ from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer
 
 from evidence.case.formats import Kind
 from evidence.case.ledger import Entry
-from evidence.models import Channel, Direction
+from evidence.models import Channel, Direction, Record
 from evidence.report import emails
 from evidence.report.attachments import Listed, per_exhibit
 from evidence.report.builder import Builder
 from evidence.report.exhibit_times import LABEL
 from evidence.report.page import FRAME_W, entry_time, esc, record_time
 from evidence.report.screens import Screen, ScreenFlowable
+from evidence.report.sections.timeline import when_cell
 from evidence.report.templates import Section
 from evidence.timeline import TimelineEntry
 
@@ -103,21 +104,31 @@ def counts(
             )
         pairs.append(("Read by the import", read, False))
     if entries:
-        way = Counter(e.record.direction for e in entries)
+        sided = [e for e in entries if e.record.channel not in (Channel.DIARY, Channel.SCREENSHOT)]
+        way = Counter(e.record.direction for e in sided)
         others = (
             f", {way[Direction.OTHERS]} between other people" if way[Direction.OTHERS] else ""
         )  # evidence.analysis.sides: a chat she is not in, a message addressed only to others
+        none = len(entries) - len(sided)
         pairs.append(
             (
                 "Directions",
                 f"{way[Direction.INCOMING]} incoming, {way[Direction.OUTGOING]} outgoing{others}, "
-                f"{way[Direction.UNKNOWN]} direction not given by the source",
+                f"{way[Direction.UNKNOWN]} direction not given by the source"
+                + (f", {none} with no side (the complainant's diary, a whole picture)" if none else ""),
                 False,
             )
         )
-        pairs.append(("First event", record_time(entries[0].record, b.data.tz), False))
-        pairs.append(("Last event", record_time(entries[-1].record, b.data.tz), False))
+        pairs.append(("First event", _event_time(b, entries[0].record), False))
+        pairs.append(("Last event", _event_time(b, entries[-1].record), False))
     return pairs
+
+
+def _event_time(b: Builder, rec: Record) -> str:
+    """A record's time as the Timeline's first column gives it, on one line: where the time came from and
+    the zone assumed, when the export's own time field did not give it (a file name, a screen)."""
+    day, clock, *notes = when_cell(rec, b).split("\n")
+    return f"{day} {clock}" + (f" ({'; '.join(notes)})" if notes else "")
 
 
 def _summarise(b: Builder, entries: list[TimelineEntry]) -> str:
