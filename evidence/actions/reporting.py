@@ -260,7 +260,7 @@ def _phone_times(
     """Each shown exhibit's phone-side times (``report.exhibit_times``), by SHA-256: read from the stored file
     (hashed again as it is read) for an XML backup or a zip, from the records for an iPhone backup."""
     from evidence.report import exhibit_times
-    from evidence.report.screens import verified_bytes
+    from evidence.report.screens import verified_bytes, verified_head
 
     found: dict[str, list[str]] = {}
     first: dict[str, Record] = {}
@@ -270,10 +270,13 @@ def _phone_times(
         sha, media = str(ex["sha256"]), str(ex.get("media_type") or "")
         rec = first.get(sha)
         lines = exhibit_times.of_iphone_backup(rec.raw, case.tz) if rec is not None else []
-        if not lines and (media.endswith("xml") or media.endswith("zip")):
-            lines = exhibit_times.of_exhibit(
-                verified_bytes(case.store, sha, "exhibit"), case.tz, str(case.genesis["tz"])
-            )
+        data = b""
+        if not lines and media.endswith("xml"):  # the root and the app's comment: the first bytes
+            data = verified_head(case.store, sha, "exhibit", exhibit_times.HEAD)
+        elif not lines and media.endswith("zip") and int(ex["size"]) <= exhibit_times.ZIP_LIMIT:
+            data = verified_bytes(case.store, sha, "exhibit")  # its directory is at its end
+        if data:
+            lines = exhibit_times.of_exhibit(data, case.tz, str(case.genesis["tz"]))
         if lines:
             found[sha] = lines
     return found

@@ -15,7 +15,8 @@ made it, which a reader compares with the phone and with the complainant's accou
 
 Each is labelled as what the phone or app wrote: nothing here is independently verified (a phone's clock
 can be wrong or set, and anyone can edit a file before importing it; the SHA-256 only proves the file has not
-changed since). Only the first bytes of an XML file are read; a zip's directory, not its members.
+changed since). Only the first bytes of an XML file are kept (the whole is hashed again as it is read); a
+zip's directory, not its members, and only a zip up to ``ZIP_LIMIT`` (a larger one shows no phone-side time).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from evidence.timeutil import localise_wall
 
 LABEL = "Phone-side time (as written, not verified)"
 HEAD = 8192  # bytes of an XML file read for its root element and the app's comment
+ZIP_LIMIT = 256 << 20  # a zip read whole for its directory only up to this size (a chat with its media)
 _ROOT = re.compile(rb"<(smses|calls)\b([^>]*)>")
 _ATTR = re.compile(rb'\bbackup_date="(\d{10,16})"')
 _CREATED = re.compile(rb"<!--\s*File Created By (.{1,120}?) on (.{1,40}?)\s*-->")
