@@ -153,8 +153,10 @@ def test_requests_to_stop_include_her_whatsapp_request_and_the_police_ref_is_who
     police = texts["police"]
     requests = police[police.index("Requests to stop") : police.index("Contact by any means")]
     # Her line in the WhatsApp chat had "direction unknown" and was missed.
+    # Since the audit that followed, the row carries its import warning between the words and the exhibit.
     assert re.search(
-        r"2026-03-04 12:50 \+00:00 chat “Please stop contacting me\. I won't reply again\.” EX-0007 line 6",
+        r"2026-03-04 12:50 \+00:00 chat “Please stop contacting me\. I won't reply again\.” "
+        r"(\[import warning: [^\]]*\] )?EX-0007 line 6",
         requests,
     )
     incidents = police[police.index("Incidents the complainant recorded") : police.index("Requests to stop")]

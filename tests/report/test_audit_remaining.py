@@ -75,7 +75,9 @@ def test_the_s9_statement_names_the_witness_from_the_owner(demo: Path, tmp_path:
     assert "Statement of: Jordan Lee Age if under 18" in statement
     # "I am the person named as the owner in the case": the tool's word for her, not a witness's.
     assert "owner" not in statement[: statement.index("2. I produce")]
-    assert "1. I am the complainant, whose records the report accompanying this statement sets out" in statement
+    assert (
+        "1. I am the complainant, whose records the report accompanying this statement sets out" in statement
+    )
     assert "JL/7 (EX-0007): WhatsApp Chat with Alex.txt" in statement
 
 
