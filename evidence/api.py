@@ -217,12 +217,14 @@ class Case(CaseFolder):
     stats = query.stats
     search = query.search
     relays = query.relays
+    attributions = query.attributions
     anchors = query.anchors
     exhibits_matching = query.exhibits_matching
     _tactic_counts = query.tactic_counts
     # what the user adds
     set_facts = annotate.set_facts
     mark_relayed = annotate.mark_relayed
+    attribute_record = annotate.attribute_record
     review_tag = annotate.review_tag
     add_person = annotate.add_person
     link_person = annotate.link_person

@@ -92,6 +92,8 @@ def describe(
         return "case facts set: " + "; ".join(
             f"{k.replace('_', ' ')} = {v}" for k, v in sorted(facts.items())
         )
+    if kind == Kind.RECORD_ATTRIBUTED:
+        return f"record {body.get('record')} attributed by the complainant to {body.get('person')}"
     if kind == Kind.RECORD_RELAYED:
         return f"record {body.get('record')} marked as passed on by {body.get('by')}"
     if kind == Kind.TACTIC_REVIEWED:

@@ -40,6 +40,9 @@ class Direction(StrEnum):
     INCOMING = "incoming"
     OUTGOING = "outgoing"
     UNKNOWN = "unknown"
+    # Between other people: neither to nor from the owner (a friend's chat handed over, an e-mail addressed
+    # only to others). Never read from a file: only settled from the case's facts (evidence.analysis.sides).
+    OTHERS = "others"
 
 
 class TimeSource(StrEnum):

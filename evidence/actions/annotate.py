@@ -109,6 +109,29 @@ def mark_relayed(
     return append_entry(case, Kind.RECORD_RELAYED, body, passphrase)
 
 
+def attribute_record(
+    case: CaseFolder,
+    record_id: str,
+    *,
+    person: str,
+    basis: str,
+    passphrase: PassphraseSource | str | None = None,
+) -> Head:
+    """Record the complainant's attribution of a record whose file names no sender (a voicemail without a
+    caller): to a person of the case, with her stated basis ("I recognise his voice"): a
+    ``record.attributed`` entry. It is her statement, shown as hers beside the record, never as what the file
+    says; it changes no sender, direction or count."""
+    from evidence.analysis import people
+
+    if not basis.strip():
+        raise UsageError("say on what basis", hint='--basis "I recognise his voice"')
+    name = people.find(case.people(), person).name
+    if not any(record_id in {s.record_id for s in e.sources} for e in case.timeline()):
+        raise UsageError(f"no record {record_id!r} in this case", hint="'timeline' shows each record's id")
+    body = {"record": record_id, "person": name, "basis": basis.strip(), "marked_by": actor()}
+    return append_entry(case, Kind.RECORD_ATTRIBUTED, body, passphrase)
+
+
 def review_tag(
     case: CaseFolder,
     record_id: str,

@@ -383,6 +383,15 @@ def relays(case: CaseFolder) -> dict[str, list[dict[str, Any]]]:
     return found
 
 
+def attributions(case: CaseFolder) -> dict[str, list[dict[str, Any]]]:
+    """For each record id, the complainant's attributions of it to a person (``record.attributed``)."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for entry in ledger.entries_of_kind(case.conn, Kind.RECORD_ATTRIBUTED):
+        body = canonical_loads(entry.body_text)
+        found.setdefault(str(body["record"]), []).append({**body, "entry": entry.seq})
+    return found
+
+
 def tactic_counts(case: CaseFolder, timeline: list[TimelineEntry] | None = None) -> dict[str, dict[str, int]]:
     """Per tactic, how many timeline entries (all, or those given) carry it confirmed, and how many only as
     a suggestion."""

@@ -18,7 +18,7 @@ from evidence.case.formats import CERTIFICATE_NAME, KEYS_DIR, Kind
 from evidence.case.ledger import Entry, Head
 from evidence.case.writer import Writer
 from evidence.errors import StorageError, UsageError
-from evidence.models import Channel
+from evidence.models import Channel, Record
 
 if TYPE_CHECKING:
     from evidence.analysis.identity import Identifier
@@ -83,8 +83,11 @@ def render_report(
     # Who acted and on which computer, from which path: only when asked (a report goes to others).
     private = case.private_details() if computer_details else {}
     rows = _tactic_rows(case, shown["timeline"])  # the rules read each record once (the slowest step)
+    title = str(case.settings()["title"])
+    if shown["redactor"] is not None:  # the cover, the PDF's metadata and its manifest: her name masked
+        title = shown["redactor"].name(title)
     data = ReportData(
-        title=str(case.settings()["title"]),
+        title=title,
         tz=case.tz,
         tz_name=str(case.genesis["tz"]),
         genesis={**case.settings(), **private.get(1, {})},
@@ -158,7 +161,7 @@ def _selection(
     statistics of what is shown, the people, the stored pictures with their OCR words, the redactor."""
     from collections import Counter
 
-    from evidence.actions.query import sides
+    from evidence.actions.query import attributions, sides
     from evidence.analysis import people as people_mod
     from evidence.analysis import stats as stats_mod
     from evidence.analysis.select import select
@@ -231,6 +234,7 @@ def _selection(
     redactor = Redactor.build(everyone, full, case.region) if redact else None
     if redactor is not None:
         redactor.number(timeline)
+    phone_times = _phone_times(case, exhibits, timeline)
     return {
         "timeline": timeline,
         "exhibits": exhibits,
@@ -244,8 +248,38 @@ def _selection(
         "withheld": withheld,
         "withheld_records": len(full) - len(timeline),
         "redactor": redactor,
+        "exhibit_times": phone_times,
+        "attributions": attributions(case),
         **_derivations(case, shown_items, {a for e in timeline for a in e.record.attachments}),
     }
+
+
+def _phone_times(
+    case: CaseFolder, exhibits: list[dict[str, Any]], timeline: list[TimelineEntry]
+) -> dict[str, list[str]]:
+    """Each shown exhibit's phone-side times (``report.exhibit_times``), by SHA-256: read from the stored file
+    (hashed again as it is read) for an XML backup or a zip, from the records for an iPhone backup."""
+    from evidence.report import exhibit_times
+    from evidence.report.screens import verified_bytes, verified_head
+
+    found: dict[str, list[str]] = {}
+    first: dict[str, Record] = {}
+    for entry in timeline:
+        first.setdefault(entry.record.item_sha256, entry.record)
+    for ex in exhibits:
+        sha, media = str(ex["sha256"]), str(ex.get("media_type") or "")
+        rec = first.get(sha)
+        lines = exhibit_times.of_iphone_backup(rec.raw, case.tz) if rec is not None else []
+        data = b""
+        if not lines and media.endswith("xml"):  # the root and the app's comment: the first bytes
+            data = verified_head(case.store, sha, "exhibit", exhibit_times.HEAD)
+        elif not lines and media.endswith("zip") and int(ex["size"]) <= exhibit_times.ZIP_LIMIT:
+            data = verified_bytes(case.store, sha, "exhibit")  # its directory is at its end
+        if data:
+            lines = exhibit_times.of_exhibit(data, case.tz, str(case.genesis["tz"]))
+        if lines:
+            found[sha] = lines
+    return found
 
 
 def _about(

@@ -12,7 +12,16 @@ with her numbers, addresses and accounts (``person add --role owner``) and her n
 - a record **addressed to her** (one of her identifiers among its recipients) is incoming;
 - in a **chat export she takes part in** (one of its senders is her), the other senders' lines are incoming;
 - in a chat export **she is not in** (two or more senders, none hers: a friend's chat handed over) the lines
-  stay of unknown direction and are marked as a conversation between those senders, never addressed to her.
+  are between others (``Direction.OTHERS``), marked as a conversation between those senders;
+- a record **addressed only to others** (recipients given, none of them hers: an e-mail from the respondent
+  to a friend, found in a mailbox she was given) is between others too.
+
+What is counted is contact *with the complainant*: a record between others is never an attempt (``stats``
+counts incoming records and records of unknown direction from a respondent), whoever sent it; it is relevant
+(a message asking a friend to pass something on) and the views list it apart ("to others"). A record of
+unknown direction that names no recipient (a chat export with only the other party's lines, a voicemail)
+stays of unknown direction: nothing says it was to anyone else. Limit: an e-mail that reached her as a blind
+copy (Bcc) names only the others; her mailbox holding it is the sign, which the file does not record.
 
 Only records of unknown direction are settled: a direction the file gave is kept, and diary entries and whole
 screenshots are never changed. A chat's senders are those of every line of the file (``chats``: each
@@ -169,13 +178,20 @@ class Sides:
             return Settled(
                 Direction.INCOMING.value, sender, f"addressed to the complainant ({to_her})", sender_basis
             )
+        others = Direction.OTHERS.value
         if channel == Channel.CHAT.value:
             written, hers = self.chats.get(item, ((), None))
             if sender and hers:
                 basis = f"a chat the complainant takes part in (her lines: {hers})"
                 return Settled(Direction.INCOMING.value, sender, basis, sender_basis)
             if len(written) >= 2 and not hers:
-                return Settled(direction, sender, None, sender_basis, written)
+                return Settled(others, sender, between(written), sender_basis, written)
+        named = [r.strip() for r in recipients if r and r.strip()]
+        if named:  # recipients given, none of them hers (to_her above)
+            basis = (
+                f"addressed to {', '.join(named)}: none of the complainant's identifiers among its recipients"
+            )
+            return Settled(others, sender, basis, sender_basis)
         return Settled(direction, sender, sender_basis=sender_basis)
 
     def record(self, rec: Record) -> Record:
@@ -243,14 +259,17 @@ def notes_of(direction: str, raw: Mapping[str, Any]) -> list[str]:
         found.append(f"{direction}: {raw['direction_basis']}; the file said {raw['direction_read']}")
     if isinstance(raw.get("sender_basis"), str):
         found.append(f"sender: {raw['sender_basis']}; the file gave none")
-    between = raw.get("conversation_between")
-    if isinstance(between, list) and between:
-        found.append(
-            "a conversation between "
-            + " and ".join(str(n) for n in between)
-            + ": the complainant is not in it"
-        )
+    pair = raw.get("conversation_between")
+    if isinstance(pair, list) and pair and not (found and between(pair) in found[0]):
+        found.append(between(pair))
     return found
+
+
+def between(senders: Iterable[object]) -> str:
+    """A chat between other people, in words: "a conversation between A and B: the complainant is not in it"."""
+    return (
+        "a conversation between " + " and ".join(str(n) for n in senders) + ": the complainant is not in it"
+    )
 
 
 def _is_owner(raw: str, owner: Person, resolver: Resolver) -> str | None:

@@ -151,6 +151,7 @@ class Kind(StrEnum):
     PERSON_LINKED = "person.linked"
     PERSON_UNLINKED = "person.unlinked"
     RECORD_RELAYED = "record.relayed"
+    RECORD_ATTRIBUTED = "record.attributed"  # the complainant says who sent a record the file does not name
     TACTIC_REVIEWED = "tactic.reviewed"
     REPORT_GENERATED = "report.generated"
     EXPORT_CREATED = "export.created"

@@ -1,5 +1,5 @@
 """Commands on the people of a case and on what the records mean: ``person add|link|unlink|list``,
-``tag confirm|reject``, ``relay``."""
+``tag confirm|reject``, ``relay``, ``attribute``."""
 
 from __future__ import annotations
 
@@ -75,6 +75,15 @@ def cmd_tag_review(args: argparse.Namespace) -> int:
             passphrase=passphrase_from_env_or_prompt(),
         )
         print(f"{args.record}: {args.tactic} {args.decision}. Ledger head: {head}")
+    return 0
+
+
+def cmd_attribute(args: argparse.Namespace) -> int:
+    with writing_case(args) as case:
+        head = case.attribute_record(
+            args.record, person=args.to, basis=args.basis, passphrase=passphrase_from_env_or_prompt()
+        )
+        print(f"{args.record}: attributed by you to {args.to} ({args.basis}). Ledger head: {head}")
     return 0
 
 

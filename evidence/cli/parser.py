@@ -14,6 +14,7 @@ from evidence import __version__
 from evidence.cli.commands_case import cmd_case_set, cmd_diary_add, cmd_encrypt, cmd_import, cmd_init
 from evidence.cli.commands_ocr import cmd_ocr
 from evidence.cli.commands_people import (
+    cmd_attribute,
     cmd_person_add,
     cmd_person_link,
     cmd_person_list,
@@ -327,7 +328,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--channel", action="append", help="only this channel (call, sms, email, chat...); repeatable"
     )
-    p.add_argument("--direction", choices=["incoming", "outgoing", "unknown"])
+    p.add_argument("--direction", choices=["incoming", "outgoing", "unknown", "others"])
     p.add_argument("--since", type=_iso_date, metavar="DATE", help="from this day (case zone), inclusive")
     p.add_argument("--until", type=_iso_date, metavar="DATE", help="up to this day (case zone), inclusive")
     p.add_argument(
@@ -369,6 +370,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="whether they would be a witness (--witness / --no-witness)",
     )
     p.set_defaults(func=cmd_relay)
+
+    p = sub.add_parser(
+        "attribute", help="say who sent a record its file does not name (your attribution, with its basis)"
+    )
+    p.add_argument("record", metavar="RECORD", help="a record id (R-..., shown by 'timeline')")
+    p.add_argument("--to", required=True, metavar="PERSON", help="the person of the case you attribute it to")
+    p.add_argument("--basis", required=True, help='why you say so ("I recognise his voice")')
+    p.set_defaults(func=cmd_attribute)
 
     tag_parser = sub.add_parser("tag", help="confirm or reject a tactic the rules suggested (a ledger entry)")
     tag_sub = tag_parser.add_subparsers(dest="tag_command", metavar="ACTION", required=True)

@@ -40,7 +40,7 @@ from evidence.errors import UsageError
 
 EXHIBIT_KINDS = frozenset({Kind.ITEM_ACQUIRED, Kind.RECORDS_DERIVED, Kind.OCR_DERIVED})
 # What the sender said about one record (relayed by a third party, a reviewed tactic): disclosed with the record.
-RECORD_KINDS = frozenset({Kind.RECORD_RELAYED, Kind.TACTIC_REVIEWED})
+RECORD_KINDS = frozenset({Kind.RECORD_RELAYED, Kind.RECORD_ATTRIBUTED, Kind.TACTIC_REVIEWED})
 
 
 def _body(entry: Entry) -> dict[str, Any]:

@@ -82,6 +82,20 @@ class Builder:
         red = self.data.redactor
         return red.text(text) if red is not None else text
 
+    def initials(self) -> str:
+        """The complainant's initials as exhibit references show them (masked when redacting)."""
+        from evidence.report import producer
+
+        found = producer.initials(self.data.people)
+        red = self.data.redactor
+        return red.initials(found) if red is not None and found != producer.BLANK else found
+
+    def reference(self, exhibit: str) -> str:
+        """The producer's reference of an exhibit ("JL/7"; "[owner initials]/7" when redacting)."""
+        from evidence.report import producer
+
+        return producer.reference(exhibit, self.data.people, shown=self.initials())
+
     def intro(self, section: Section) -> None:
         """The profile's introduction of a section, when it has one."""
         if section.intro:

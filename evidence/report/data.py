@@ -44,6 +44,10 @@ class ReportData:
     )  # exhibits not shown: exhibit, sha256, records
     withheld_records: int = 0  # timeline entries of the case not shown
     redactor: Redactor | None = None
+    # record id -> the complainant's attributions of it (``record.attributed``: person, basis, entry)
+    attributions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # item SHA-256 -> what the file says of when the phone made it (evidence.report.exhibit_times)
+    exhibit_times: dict[str, list[str]] = field(default_factory=dict)
     # Who imported and on which computer (login@host, the computer's local time and zone): left out unless
     # asked (``--computer-details``): a report goes to others, and these say where the victim works and lives.
     show_computer: bool = False

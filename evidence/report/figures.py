@@ -15,7 +15,9 @@ summary's figures are sums of those marks (``Figures``), never computed another 
 - **Unattributed** when it is linked to no one: a withheld number, a sender the source did not give or the
   OCR could not read, an identifier nobody linked.
 - **Not counted**: outgoing records, the complainant's own diary, records of unknown direction from someone
-  who is not a respondent. One such event read from two files (the complainant's call to the police in the
+  who is not a respondent, and records between other people (``Direction.OTHERS``: a chat she is not in, a
+  message addressed only to others), whoever sent them: what is counted is contact with the complainant;
+  those are listed apart ("to others", per sender, ``Figures.to_others``). One such event read from two files (the complainant's call to the police in the
   handset's log and in the carrier's bill) is one of them too: the second record is marked a copy and shown in
   the first one's row (``timeline.corroborating``: same channel, direction, other party and words, less than
   60 s apart, different files).
@@ -53,6 +55,9 @@ DEFINITIONS = {
     "confirmed": "sent from an identifier the complainant states is the respondent's, on the basis shown on the cover",
     "suspected": "sent from an identifier only suspected to be the respondent's (basis on the cover); not proof",
     "third party": "sent by someone else the case names (a friend, a witness): never counted as the respondent",
+    "between other people": "a chat the complainant is not in, or a message addressed only to others (direction "
+    "'others'): not an attempt whoever sent it, since what is counted is contact with the complainant; listed "
+    "apart, per sender",
     "unattributed": "marked 'nobody' in the Timeline: withheld numbers ('withheld'), senders the source did not give "
     "or OCR could not read ('no sender read'), and identifiers linked to no person ('not linked')",
 }
@@ -93,6 +98,9 @@ class Figures:
     respondents: dict[str, dict[str, int]] = field(default_factory=dict)  # name -> confirmed/suspected
     third_parties: dict[str, int] = field(default_factory=dict)
     unattributed: dict[str, int] = field(default_factory=dict)  # reason -> n
+    # records between other people (not attempts, among those not counted): the sender's person (or the
+    # sender as written, linked to nobody) -> n
+    to_others: dict[str, int] = field(default_factory=dict)
 
     def respondent_total(self, name: str) -> int:
         """Confirmed plus suspected attempts of one respondent."""
@@ -127,6 +135,8 @@ def _not_counted(entry: TimelineEntry) -> str:
         return (
             "a conversation between " + " and ".join(str(n) for n in between) + ", not with the complainant"
         )
+    if rec.direction is Direction.OTHERS:  # evidence.analysis.sides: addressed only to other people
+        return f"to others ({', '.join(rec.recipients)}), not to the complainant"
     if rec.direction is Direction.UNKNOWN:
         return "direction unknown, not from a respondent"
     return rec.direction.value
@@ -190,6 +200,12 @@ def count(timeline: list[TimelineEntry], resolver: Resolver) -> tuple[list[Count
         m if m is not None else Counted(NOT_COUNTED, status=_not_counted(e))
         for m, e in zip(marks, timeline, strict=True)
     ]
+    others: Counter[str] = Counter()
+    for m, e in zip(final, timeline, strict=True):
+        if m.kind == NOT_COUNTED and e.record.direction is Direction.OTHERS:
+            sender = e.record.sender
+            person = resolver.identify(sender)[1]
+            others[person or (f"'{sender}' (as written, linked to nobody)" if sender else "no sender")] += 1
     figures = Figures(
         rows=len(timeline),
         attempts=len(found),
@@ -201,5 +217,6 @@ def count(timeline: list[TimelineEntry], resolver: Resolver) -> tuple[list[Count
         },
         third_parties=dict(sorted(third.items())),
         unattributed=dict(sorted(nobody.items())),
+        to_others=dict(sorted(others.items())),
     )
     return final, figures

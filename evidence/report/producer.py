@@ -25,7 +25,8 @@ def initials(people: Iterable[Person]) -> str:
     return "".join(letters).upper() or BLANK
 
 
-def reference(exhibit: str, people: Iterable[Person]) -> str:
-    """The producer's reference of exhibit ``exhibit`` ("EX-0007" -> "JL/7")."""
+def reference(exhibit: str, people: Iterable[Person], *, shown: str | None = None) -> str:
+    """The producer's reference of exhibit ``exhibit`` ("EX-0007" -> "JL/7"); with ``shown``, those initials
+    instead of the owner's (a redacted copy's label)."""
     digits = re.sub(r"\D", "", exhibit)
-    return f"{initials(people)}/{int(digits) if digits else exhibit}"
+    return f"{shown if shown is not None else initials(people)}/{int(digits) if digits else exhibit}"

@@ -9,12 +9,19 @@ evidence). Masked are:
   sender, recipients, message text, every e-mail header value the report shows (also inside a longer value:
   a Message-ID ``<…jordan@example.org>``), OCR words of screenshots (blacked out in the picture's pixels);
 - identifiers of third parties not linked to any person of the case that appear only as recipients (copied
-  people, group members) or inside message text.
+  people, group members) or inside message text;
+- the owner's name as the case names her (``person add "Jordan Lee" --role owner``): the whole name and each of
+  its words as written, in title case or capitals ("Jordan", "LEE", "Jordan's"), wherever text is shown (the
+  case title, a message quoting it, a chat display name, a basis, an OCR word of a screenshot), and her
+  initials in the producer's exhibit references ("[owner initials]/7" for "JL/7"): masking her numbers while
+  printing her name a page later is no redaction. A name word that is also an ordinary word ("May", "Hope")
+  is masked where it is capitalised too: a redacted copy errs on the side of masking.
 
 Each masked identifier becomes a label (``[owner phone 1]``, ``[third party 2]``) that stands for the same
 identifier throughout, so a reader still sees that two messages went to the same place. Hashes, exhibit
 numbers, file names and times are not changed: the manifest and ``evidence verify report.pdf`` check the report
-against the unredacted case. Known limit: postal addresses and names written in free text are not detected.
+against the unredacted case. Known limit: postal addresses and other people's names written in free text are
+not detected, nor the owner's name misspelt or as a nickname.
 """
 
 from __future__ import annotations
@@ -35,14 +42,18 @@ _IP = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 MIN_DIGITS = 9  # fewer digits in text are times, years, amounts: not taken for an uninvolved party's number
 _DATE = re.compile(r"\d{4}[-.]\d\d[-.]\d\d|\d\d[-./]\d\d[-./]\d{4}")
 KINDS = {"phone": "phone", "email": "e-mail", "handle": "account"}
+OWNER_NAME = "[owner name]"
+OWNER_INITIALS = "[owner initials]"
 
 DESCRIPTION = (
     "the phone numbers, e-mail addresses and accounts of the person harassed (role owner), and those of third "
     "parties not in the case where they appear as recipients or inside messages, are replaced by labels such "
     "as [owner phone 1] or [third party 2] (one label per identifier throughout); words of screenshots that "
-    "match them are blacked out in the picture itself. Senders of records and the respondent's identifiers are not "
-    "masked. Hashes, exhibit numbers, file names and times are unchanged and refer to the unredacted "
-    "originals kept in the case. Postal addresses and names in free text are not detected."
+    "match them are blacked out in the picture itself. The owner's name (whole, each of its words, and her "
+    f"initials in exhibit references) becomes {OWNER_NAME} (and {OWNER_INITIALS}) wherever it is shown. Senders "
+    "of records and the respondent's identifiers are not masked. Hashes, exhibit numbers, file names and times "
+    "are unchanged and refer to the unredacted originals kept in the case. Postal addresses and other people's "
+    "names in free text are not detected."
 )
 
 
@@ -74,23 +85,27 @@ class Redactor:
     keep: set[tuple[str, str]]
     labels: dict[tuple[str, str], str] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    owner_name: str | None = None  # the owner's name as the case names her (masked wherever shown)
+    _name_re: re.Pattern[str] | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def build(cls, people: Iterable[Person], timeline: Iterable[TimelineEntry], region: str) -> Redactor:
         """A redactor for a case's people and timeline."""
         owner: set[tuple[str, str]] = set()
         keep: set[tuple[str, str]] = set()
+        name: str | None = None
         for person in people:
             ids = {(link.identifier.kind, link.identifier.value) for link in person.links}
             if person.role == "owner":
                 owner |= ids
+                name = name or person.name
             else:
                 keep |= ids  # people of the case, whatever their role, are not "third parties not in it"
         for entry in timeline:
             ident = normalise(entry.record.sender, region)
             if ident is not None:
                 keep.add((ident.kind, ident.value))
-        return cls(region, owner, keep - owner)
+        return cls(region, owner, keep - owner, owner_name=name)
 
     def number(self, entries: Iterable[TimelineEntry]) -> None:
         """Give the labels in the order the report's timeline first shows each masked identifier (so a
@@ -125,7 +140,7 @@ class Redactor:
         if raw is None:
             return None
         ident = normalise(raw, self.region)
-        return self._label(ident) if ident and self._masks(ident, as_sender=as_sender) else raw
+        return self._label(ident) if ident and self._masks(ident, as_sender=as_sender) else self.name(raw)
 
     def text(self, text: str) -> str:
         """Free text with masked phone numbers and e-mail addresses replaced by their labels."""
@@ -147,7 +162,34 @@ class Redactor:
                 return match.group(0)  # digits in text (dates, file names, 101) are not someone's number
             return self._label(ident)
 
-        return _IN_TEXT.sub(swap, text)
+        return self.name(_IN_TEXT.sub(swap, text))
+
+    def _name_pattern(self) -> re.Pattern[str] | None:
+        """The owner's whole name, then each word of it (two letters or more), as written, in title case and in
+        capitals, each a whole word; None when the case names no owner."""
+        if not self.owner_name or not self.owner_name.strip():
+            return None
+        if self._name_re is None:
+            whole = self.owner_name.strip()
+            words = [w for w in re.findall(r"[^\W\d_][\w'-]*[^\W\d_]|[^\W\d_]{2,}", whole) if len(w) >= 2]
+            forms: list[str] = []
+            for form in [whole, *words]:
+                for variant in (form, form.title(), form.upper()):
+                    if variant not in forms:
+                        forms.append(variant)
+            forms.sort(key=len, reverse=True)  # the whole name before its words
+            alternatives = "|".join(re.escape(f) for f in forms)
+            self._name_re = re.compile(rf"(?<![\w@.])(?:{alternatives})(?![\w@])")
+        return self._name_re
+
+    def name(self, text: str) -> str:
+        """``text`` with the owner's name and each word of it replaced by :data:`OWNER_NAME`."""
+        found = self._name_pattern()
+        return found.sub(OWNER_NAME, text) if found is not None and text else text
+
+    def initials(self, initials: str) -> str:
+        """The owner's initials in a producer's exhibit reference, masked (a blank stays a blank)."""
+        return OWNER_INITIALS if self.owner_name else initials
 
     def inside(self, value: str) -> str:
         """``value`` with every owner identifier replaced by its label wherever it appears, even inside a
@@ -163,7 +205,7 @@ class Redactor:
     def header(self, value: str) -> str:
         """An e-mail header value as shown: owner identifiers masked wherever they appear (:meth:`inside`),
         then other identifiers as in free text (:meth:`text`)."""
-        return self.text(self.inside(value))
+        return self.text(self.inside(value))  # text() masks the owner's name too
 
     def _owner_patterns(self) -> list[tuple[Identifier, re.Pattern[str]]]:
         """For each owner e-mail address and phone number, the pattern :meth:`inside` replaces."""
@@ -181,9 +223,12 @@ class Redactor:
         return found
 
     def word(self, word: str) -> bool:
-        """Whether an OCR word is (part of) a masked identifier: a masked e-mail address, or digits that end
-        a masked phone number (OCR splits ``07700 900123`` into two words; the longer group is covered)."""
+        """Whether an OCR word is (part of) a masked identifier or the owner's name: a word of her name, a masked
+        e-mail address, or digits that end a masked phone number (OCR splits ``07700 900123`` into two words;
+        the longer group is covered)."""
         bare = word.strip(".,;:()[]<>\"'")
+        if bare and self.name(bare) != bare:
+            return True
         if "@" in bare:
             return self.text(bare) != bare
         digits = re.sub(r"\D", "", bare)

@@ -100,6 +100,32 @@ def verified_bytes(store: ObjectReader, sha256: str, what: str) -> bytes:
     return data
 
 
+def verified_head(store: ObjectReader, sha256: str, what: str, keep: int) -> bytes:
+    """The first ``keep`` bytes of the stored object ``sha256``, once the whole object is read (1 MiB at a
+    time, never held whole) and still hashes to ``sha256``; a StorageError otherwise, as
+    :func:`verified_bytes`."""
+    path = store.relpath_for(sha256)
+    digest, head = hashlib.sha256(), b""
+    try:
+        with store.open(sha256) as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+                if len(head) < keep:
+                    head += chunk[: keep - len(head)]
+    except OSError as exc:
+        raise StorageError(
+            f"cannot read a stored {what} ({exc.strerror}); no report was written", path=path
+        ) from None
+    if digest.hexdigest() != sha256:
+        raise StorageError(
+            f"the stored {what} no longer has the SHA-256 the ledger names ({sha256[:16]}...); "
+            "no report was written",
+            path=path,
+            hint="run 'evidence verify': the case was altered",
+        )
+    return head
+
+
 def words_from_blob(blob: dict[str, Any]) -> tuple[Word, ...]:
     """The words of an OCR blob (``evidence.ocr.cache.word_boxes``) with their boxes."""
     return tuple(Word(text, x0, y0, x1 - x0, y1 - y0) for text, x0, y0, x1, y1 in word_boxes(blob))

@@ -38,6 +38,7 @@ WAYS = (
     (Direction.INCOMING.value, "Received"),
     (Direction.OUTGOING.value, "Sent by you"),
     (Direction.UNKNOWN.value, "Way not known"),
+    (Direction.OTHERS.value, "Between other people"),
 )
 TACTIC_WORDS = {
     "threat": "Threats",

@@ -67,18 +67,45 @@ def test_in_her_chat_the_other_senders_lines_are_incoming_and_hers_outgoing(case
     assert "the file said unknown)" in text
 
 
-def test_a_chat_she_is_not_in_stays_unknown_between_its_senders(case: Case, corpus: Path) -> None:
+def test_a_chat_she_is_not_in_is_between_others_and_never_counted(case: Case, corpus: Path) -> None:
     case.import_files([corpus / CHAT], options=DMY)
     case.add_person("Carol", role="owner", ids=["+447700900001"])
+    between = "a conversation between Alice and Bob: the complainant is not in it"
     settled = _settled(case)
-    assert {e.record.direction.value for e in settled} == {"unknown"}
+    # Its lines stayed "unknown" before (issue 14): a respondent's line in it then counted as an attempt.
+    assert {e.record.direction.value for e in settled} == {"others"}
     assert all(e.record.raw["conversation_between"] == ["Alice", "Bob"] for e in settled)
+    assert all(e.record.raw["direction_basis"] == between for e in settled)
+    assert _same_counts(case)["attempts"] == 0
+    # Bob a respondent: his 21 lines to Alice are still no attempt to contact Carol.
+    case.add_person("Bob", role="respondent", ids=["Bob"])
     assert _same_counts(case)["attempts"] == 0
     rows = _timeline_json(case)
     assert len(rows) == 45 and all(r["conversation_between"] == ["Alice", "Bob"] for r in rows)
-    assert all("direction_read" not in r for r in rows)
+    assert all(r["direction"] == "others" and r["direction_read"] == "unknown" for r in rows)
     text = run_cli("-C", str(case.root), "timeline").stdout
-    assert text.count("(a conversation between Alice and Bob: the complainant is not in it)") == 45
+    assert text.count(f"(others: {between}; the file said unknown)") == 45
+    assert "between Alice and Bob: the complainant is not in it; a conversation" not in text  # said once
+
+
+def test_mail_addressed_only_to_others_is_between_others_and_not_an_attempt(case: Case, corpus: Path) -> None:
+    case.import_files([corpus / MAIL])
+    case.add_person("Carol", role="owner", ids=["carol@example.org"])
+    case.add_person("Doug Sauder", role="respondent", ids=["doug@example.com"])
+    # Before (issue 14): unknown direction, from a respondent's address: counted as his attempt on Carol,
+    # though it is addressed to schmuergen@example.com alone.
+    (entry,) = _settled(case)
+    assert entry.record.direction.value == "others"
+    assert entry.record.raw["direction_basis"] == (
+        "addressed to schmuergen@example.com: none of the complainant's identifiers among its recipients"
+    )
+    assert _same_counts(case)["attempts"] == 0
+    (row,) = _timeline_json(case)
+    assert (row["direction"], row["direction_read"]) == ("others", "unknown")
+    assert "doug@example.com" in run_cli("-C", str(case.root), "timeline", "--direction", "others").stdout
+    assert (
+        "doug@example.com" not in run_cli("-C", str(case.root), "timeline", "--direction", "unknown").stdout
+    )
 
 
 def test_mail_addressed_to_her_is_incoming_and_counted(case: Case, corpus: Path) -> None:

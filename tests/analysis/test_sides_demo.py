@@ -75,11 +75,15 @@ def test_the_cli_stats_and_timeline_show_the_settled_sides(demo: Path) -> None:
         "(incoming: addressed to the complainant (her own address jordan.lee@example.org); the file said unknown)"
         in sam
     )
-    # Sam's own chat with Alex (the zip): between the two of them, never to her.
+    # Sam's own chat with Alex (the zip): between the two of them, never to her (direction "others" since the
+    # audit's item 5; it stayed "unknown", and a respondent's line of unknown direction counts as an attempt).
     between = [
         line
         for line in lines
-        if "(a conversation between Alex Morgan and Sam Patel: the complainant is not in it)" in line
+        if " others " in line
+        and "(others: a conversation between Alex Morgan and Sam Patel: the complainant is not in it; "
+        "the file said unknown)"
+        in line
     ]
     assert len(between) == len([line for line in lines if "EX-0006 _chat.txt" in line]) > 0
 

@@ -101,9 +101,15 @@ def test_the_complainants_own_address_and_name_settle_the_direction(texts: dict[
 def test_the_friends_chat_is_a_conversation_between_others(texts: dict[str, str]) -> None:
     timeline = _timeline(texts["lawyer"])
     rows = re.findall(
-        r"chat \(whatsapp\) unknown (Sam Patel|Alex Morgan) (.{0,500}?)EX-0006 _chat\.txt", timeline
-    )
+        r"chat \(whatsapp\) others (Sam Patel|Alex Morgan) (.{0,500}?)EX-0006 _chat\.txt", timeline
+    )  # direction "others" (between other people) since the audit's item 5; it was "unknown"
     assert len(rows) == 20  # the 21 records of _chat.txt less its system line
+    # Listed apart in the summary (by eye, _chat.txt: 13 lines from "Alex Morgan", 7 from "Sam Patel" and the
+    # app's encryption notice), never among the attempts.
+    assert (
+        "Between other people (not attempts; among the records not counted) 21: from 'Alex Morgan' (as written, "
+        "linked to nobody) 13, from 'Sam Patel' (as written, linked to nobody) 7, from no sender 1"
+    ) in texts["lawyer"]
     for who, row in rows:
         assert "a conversation between Alex Morgan and Sam Patel: the complainant is not in it" in row
         assert (
@@ -147,8 +153,10 @@ def test_requests_to_stop_include_her_whatsapp_request_and_the_police_ref_is_who
     police = texts["police"]
     requests = police[police.index("Requests to stop") : police.index("Contact by any means")]
     # Her line in the WhatsApp chat had "direction unknown" and was missed.
+    # Since the audit that followed, the row carries its import warning between the words and the exhibit.
     assert re.search(
-        r"2026-03-04 12:50 \+00:00 chat “Please stop contacting me\. I won't reply again\.” EX-0007 line 6",
+        r"2026-03-04 12:50 \+00:00 chat “Please stop contacting me\. I won't reply again\.” "
+        r"(\[import warning: [^\]]*\] )?EX-0007 line 6",
         requests,
     )
     incidents = police[police.index("Incidents the complainant recorded") : police.index("Requests to stop")]

@@ -78,10 +78,8 @@ def add(b: Builder, section: Section) -> None:
         entry = d.timeline[index]
         rec = entry.record
         where = "; ".join(f"{s.exhibit or '?'} {s.locator} (record {s.record_id})" for s in entry.sources)
-        head = (
-            f"{label}  the timeline's row of {record_time(rec, d.tz)}, "
-            f"{rec.channel.value} {rec.direction.value}: {where}"
-        )
+        side = "" if rec.channel in (Channel.DIARY, Channel.SCREENSHOT) else f" {rec.direction.value}"
+        head = f"{label}  the timeline's row of {record_time(rec, d.tz)}, {rec.channel.value}{side}: {where}"
         block: list[object] = [Paragraph(esc(head), st["cellb"])]
         text = made.words[index]
         if text and rec.channel is Channel.SCREENSHOT:

@@ -11,7 +11,7 @@ from reportlab.platypus import PageBreak, Paragraph
 from evidence.report.builder import Builder
 from evidence.report.page import FRAME_W, esc
 from evidence.report.redact import DESCRIPTION as REDACTION
-from evidence.report.sections.cover import SELECTED
+from evidence.report.sections.cover import SELECTED, records_and_rows
 from evidence.report.templates import Section
 
 
@@ -21,8 +21,8 @@ def add(b: Builder, section: Section) -> None:
     b.story.append(b.heading(section.title, "completeness"))
     b.intro(section)
     shown = (
-        f"This report shows {len(d.timeline)} timeline entries from {len(d.exhibits)} exhibits, read from "
-        f"the case at ledger entry {d.head.seq} ({d.head.hash})."
+        f"This report shows {records_and_rows(d)}, read from the case at ledger entry {d.head.seq} "
+        f"({d.head.hash})."
     )
     b.story.append(Paragraph(esc("What the exhibits are: " + SELECTED + "."), st["body"]))
     if not d.filters:

@@ -10,6 +10,7 @@ from reportlab.platypus import PageBreak, Paragraph, Spacer
 
 from evidence.report import period
 from evidence.report.builder import Builder
+from evidence.report.data import ReportData
 from evidence.report.page import esc, shown_in
 from evidence.report.redact import DESCRIPTION as REDACTION
 from evidence.report.shaped_text import paragraph
@@ -49,8 +50,7 @@ def add(b: Builder, section: Section) -> None:
         *_parties(b),
         (
             "Contents",
-            f"{len(d.timeline)} timeline entries from {len(d.exhibits)} exhibits; "
-            f"{d.head.seq} ledger entries",
+            f"{records_and_rows(d)}; {d.head.seq} ledger entries",
             False,
         ),
         ("Times shown in", f"{d.tz_name} (every time carries its UTC offset)", False),
@@ -95,10 +95,24 @@ def add(b: Builder, section: Section) -> None:
     b.story.append(PageBreak())
 
 
+def records_and_rows(d: ReportData) -> str:
+    """How many records from how many exhibits, and how many Timeline rows they make: a reader who counts
+    the rows finds fewer than the records when one event was read from two files (shown in one row)."""
+    copies = d.figures.copies if d.figures is not None else 0
+    found = f"{len(d.timeline)} records from {len(d.exhibits)} exhibits"
+    if not copies:
+        return found
+    return (
+        f"{found}, in {len(d.timeline) - copies} Timeline rows ({copies} records are the same event read from "
+        "a second file, shown in its first record's row)"
+    )
+
+
 SELECTED = (
     "exports selected by the complainant; not a device extraction. The files were chosen and exported by the "
-    "complainant (or handed over by the people named with them); nothing here was extracted from a phone or "
-    "an account by an examiner, so messages the complainant did not export are not in the case"
+    "complainant, or handed to her by others (the case does not record who handed over which file: ask the "
+    "complainant); nothing here was extracted from a phone or an account by an examiner, so messages the "
+    "complainant did not export are not in the case"
 )
 DATES = (
     "the Timeline's times are when each event happened, as its source recorded it (with where that time came "
@@ -156,7 +170,9 @@ def _parties(b: Builder) -> list[tuple[str, str, bool]]:
     order = {"respondent": 0, "owner": 2}
     for person in sorted(b.data.people, key=lambda p: (order.get(p.role, 1), p.name)):
         if person.role == "owner" and b.data.redactor is not None:
-            rows.append((f"{person.name} ({person.role})", "identifiers withheld (redacted copy)", False))
+            rows.append(
+                (f"{b.mask(person.name)} ({person.role})", "identifiers withheld (redacted copy)", False)
+            )
             continue
         ids = "; ".join(
             f"{link.identifier.raw} ({link.identifier.kind}, {link.confidence})" for link in person.links

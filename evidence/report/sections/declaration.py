@@ -8,7 +8,6 @@ from collections import Counter
 
 from reportlab.platypus import PageBreak, Paragraph, Spacer
 
-from evidence.report import producer
 from evidence.report.builder import Builder
 from evidence.report.page import esc
 from evidence.report.templates import Section, fill
@@ -31,11 +30,12 @@ def add(b: Builder, section: Section) -> None:
             f"{e['exhibit']}: {b.mask(str(e['original_name']))}, SHA-256 {e['sha256']}" for e in d.exhibits
         ),
         "exhibit_list_produced": "\n".join(
-            f"{producer.reference(str(e['exhibit']), d.people)} ({e['exhibit']}): "
+            f"{b.reference(str(e['exhibit']))} ({e['exhibit']}): "
             f"{b.mask(str(e['original_name']))}, SHA-256 {e['sha256']}"
             for e in d.exhibits
         ),
-        "producer_initials": producer.initials(d.people),
+        "producer_initials": b.initials(),
+        "witness_name": witness_name(b),
         "tool": f"{d.tool.get('name')} {d.tool.get('version')}, commit {d.tool.get('commit', 'not recorded')}",
         "assumed_zones": assumed_zones(b),
         **statement_facts(b),
@@ -70,6 +70,17 @@ def statement_facts(b: Builder) -> dict[str, str]:
     if values["suspect_name"] == blank and respondents:
         values["suspect_name"] = " / ".join(respondents)
     return values
+
+
+TO_COMPLETE = "______________________________ [to be completed by the witness]"
+
+
+def witness_name(b: Builder) -> str:
+    """Who makes the statement: the person with the role ``owner`` (``person add --role owner``), as the case
+    names her (masked in a redacted copy); a line the witness completes when the case names no owner, never
+    guessed from the title."""
+    owner = next((p for p in b.data.people if p.role == "owner"), None)
+    return b.mask(owner.name) if owner is not None else TO_COMPLETE
 
 
 def assumed_zones(b: Builder) -> str:

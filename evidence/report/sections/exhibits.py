@@ -11,12 +11,14 @@ from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer
 
 from evidence.case.formats import Kind
 from evidence.case.ledger import Entry
-from evidence.models import Channel, Direction
-from evidence.report import emails, producer
+from evidence.models import Channel, Direction, Record
+from evidence.report import emails
 from evidence.report.attachments import Listed, per_exhibit
 from evidence.report.builder import Builder
+from evidence.report.exhibit_times import LABEL
 from evidence.report.page import FRAME_W, entry_time, esc, record_time
 from evidence.report.screens import Screen, ScreenFlowable
+from evidence.report.sections.timeline import when_cell
 from evidence.report.templates import Section
 from evidence.timeline import TimelineEntry
 
@@ -46,7 +48,7 @@ def add(b: Builder, section: Section) -> None:
         pairs: list[tuple[str, str, bool]] = [
             (
                 "Producer's reference",
-                f"{producer.reference(number, d.people)} (the complainant's initials and the exhibit's number, "
+                f"{b.reference(number)} (the complainant's initials and the exhibit's number, "
                 "as her witness statement produces it)",
                 False,
             ),
@@ -63,6 +65,8 @@ def add(b: Builder, section: Section) -> None:
             pairs.append(("Tool", f"{tool.get('name')} {tool.get('version')}", False))
             if body.get("file_mtime"):
                 pairs.append(("File modified (as found)", str(body["file_mtime"]), False))
+        for line in d.exhibit_times.get(str(ex["sha256"]), []):
+            pairs.append((LABEL, line, False))
         pairs.extend(counts(b, by_exhibit.get(number, []), d.tallies.get(str(ex["sha256"]))))
         for locator, warning in d.file_warnings.get(str(ex["sha256"]), []):
             where = "" if locator == "file" else f" ({locator})"
@@ -100,19 +104,31 @@ def counts(
             )
         pairs.append(("Read by the import", read, False))
     if entries:
-        way = Counter(e.record.direction for e in entries)
+        sided = [e for e in entries if e.record.channel not in (Channel.DIARY, Channel.SCREENSHOT)]
+        way = Counter(e.record.direction for e in sided)
+        others = (
+            f", {way[Direction.OTHERS]} between other people" if way[Direction.OTHERS] else ""
+        )  # evidence.analysis.sides: a chat she is not in, a message addressed only to others
+        none = len(entries) - len(sided)
         pairs.append(
             (
                 "Directions",
-                f"{way[Direction.INCOMING]} incoming, {way[Direction.OUTGOING]} outgoing, "
-                f"{sum(n for d, n in way.items() if d not in (Direction.INCOMING, Direction.OUTGOING))} "
-                "direction not given by the source",
+                f"{way[Direction.INCOMING]} incoming, {way[Direction.OUTGOING]} outgoing{others}, "
+                f"{way[Direction.UNKNOWN]} direction not given by the source"
+                + (f", {none} with no side (the complainant's diary, a whole picture)" if none else ""),
                 False,
             )
         )
-        pairs.append(("First event", record_time(entries[0].record, b.data.tz), False))
-        pairs.append(("Last event", record_time(entries[-1].record, b.data.tz), False))
+        pairs.append(("First event", _event_time(b, entries[0].record), False))
+        pairs.append(("Last event", _event_time(b, entries[-1].record), False))
     return pairs
+
+
+def _event_time(b: Builder, rec: Record) -> str:
+    """A record's time as the Timeline's first column gives it, on one line: where the time came from and
+    the zone assumed, when the export's own time field did not give it (a file name, a screen)."""
+    day, clock, *notes = when_cell(rec, b).split("\n")
+    return f"{day} {clock}" + (f" ({'; '.join(notes)})" if notes else "")
 
 
 def _summarise(b: Builder, entries: list[TimelineEntry]) -> str:
@@ -121,7 +137,9 @@ def _summarise(b: Builder, entries: list[TimelineEntry]) -> str:
         return "0 (stored and hashed; nothing in it was read as a record)"
     kinds = Counter(
         e.record.channel.value
-        + ("" if e.record.direction is Direction.UNKNOWN else f" {e.record.direction.value}")
+        + {Direction.UNKNOWN: "", Direction.OTHERS: " between others"}.get(
+            e.record.direction, f" {e.record.direction.value}"
+        )
         for e in entries
     )
     first = record_time(entries[0].record, b.data.tz)

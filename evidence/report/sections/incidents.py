@@ -145,11 +145,16 @@ def _requests(b: Builder) -> None:
         if not own or not rec.text or not STOP_WORDS.search(rec.text):
             continue
         text = rec.text.replace("\n", " ")
+        words = "“" + b.mask(text[:EXCERPT]) + ("…”" if len(text) > EXCERPT else "”")
+        # An import warning about the record (a line that may be forged, a time out of order) goes with it:
+        # a request to stop is relied on, and its caveat must not stay behind in the Timeline.
+        warned = [w for s in entry.sources for w in d.record_warnings.get((s.item_sha256, s.locator), [])]
+        words += "".join(f"\n[import warning: {b.mask(w)}]" for w in warned)
         rows.append(
             [
                 Paragraph(esc(record_time(rec, d.tz)), st["cell"]),
                 Paragraph(esc(rec.channel.value), st["cell"]),
-                paragraph("“" + b.mask(text[:EXCERPT]) + ("…”" if len(text) > EXCERPT else "”"), st["cell"]),
+                paragraph(words, st["cell"]),
                 Paragraph(esc(f"{entry.sources[0].exhibit} {entry.sources[0].locator}"), st["cell"]),
             ]
         )

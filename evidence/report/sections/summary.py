@@ -171,6 +171,17 @@ def _figures(b: Builder, f: Figures) -> None:
             False,
         )
     )
+    if f.to_others:
+        facts.append(
+            (
+                "Between other people (not attempts; among the records not counted)",
+                f"{sum(f.to_others.values())}: "
+                + ", ".join(f"from {b.mask(n)} {c}" for n, c in f.to_others.items())
+                + " (a chat the complainant is not in, or addressed only to others: relevant, listed in the "
+                "Timeline, but not contact with her)",
+                False,
+            )
+        )
     facts.append(
         (
             "Reconciliation",

@@ -8,12 +8,14 @@ counts as (``evidence.report.figures``); the exhibit and locator. Drawn as fast 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 
 from reportlab.lib import colors
 from reportlab.platypus import PageBreak, Paragraph
 
+from evidence.analysis.sides import between
 from evidence.models import Channel, Direction, Record, TimeSource
 from evidence.report import diary, phone_time
 from evidence.report.builder import Builder
@@ -113,7 +115,8 @@ def _cell_maker(b: Builder) -> Callable[[int], list[str]]:
         entry = d.timeline[i]
         rec = entry.record
         chan = rec.channel.value + (f" ({rec.app})" if rec.app and rec.app != rec.channel.value else "")
-        chan += f"\n{rec.direction.value}"
+        if rec.channel not in (Channel.DIARY, Channel.SCREENSHOT):  # her account, a whole picture: no side
+            chan += f"\n{rec.direction.value}"
         sender = b.party(rec.sender, as_sender=True) or _no_sender(rec)
         if rec.direction is Direction.OUTGOING and rec.recipients:
             to = ", ".join(b.party(r) or "" for r in rec.recipients)
@@ -130,6 +133,12 @@ def _cell_maker(b: Builder) -> Callable[[int], list[str]]:
             how = diary.describe(diary.origin(entry, d.exhibits, recorded), entry, d.exhibits)
             words = f"{OWN_ACCOUNT}\n{words}\n{b.mask(how)}; " + _diary_facts(b, rec, recorded)
         words += "".join(f"\n[{b.mask(note)}]" for note in _sides(rec))
+        for said in (a for s in entry.sources for a in d.attributions.get(s.record_id, [])):
+            sender += f"\n(the complainant attributes it to {b.mask(str(said['person']))})"
+            words += (
+                f"\n[the complainant's attribution, not read from the file: {b.mask(str(said['person']))}, "
+                f"because \u201c{b.mask(str(said['basis']))}\u201d (ledger entry {said['entry']})]"
+            )
         words += "".join(f"\n[{b.mask(note)}]" for note in phone_time.notes(rec, d.tz, d.tz_name))
         for source in entry.sources:
             for warning in d.record_warnings.get((source.item_sha256, source.locator), []):
@@ -154,6 +163,8 @@ def _no_sender(rec: Record) -> str:
         return "-"
     if rec.direction is Direction.OUTGOING:
         return "me"
+    if rec.channel is Channel.VOICEMAIL:
+        return "no caller in the file"  # a recording names none: nothing was left unread
     return "sender not read"
 
 
@@ -166,13 +177,9 @@ def _sides(rec: Record) -> list[str]:
         notes.append(f"{rec.direction.value}: {raw['direction_basis']}; the export gives no direction")
     if isinstance(raw.get("sender_basis"), str):
         notes.append(f"sender: {raw['sender_basis']}")
-    between = raw.get("conversation_between")
-    if isinstance(between, list) and between:
-        notes.append(
-            "a conversation between "
-            + " and ".join(str(n) for n in between)
-            + ": the complainant is not in it"
-        )
+    pair = raw.get("conversation_between")
+    if isinstance(pair, list) and pair and not (notes and between(pair) in notes[0]):
+        notes.append(between(pair))  # said once: a chat she is not in is the basis of its direction too
     return notes
 
 
@@ -235,12 +242,26 @@ def when_cell(rec: Record, b: Builder) -> str:
     text = record_time(rec, b.data.tz).replace(" ", "\n", 1)
     # The source is named unless it is the export's own time field (most rows): the heading says so.
     notes = [] if rec.time_source is TimeSource.EXPORT else [TIME_SOURCES.get(rec.time_source, "?")]
+    if _group_time(rec):
+        notes[-1] = f"on screen above its group ('{rec.raw['day_shown']}'): sent then or later"
     if shown == "minute":
         notes.append("to the minute")
     if rec.tz_assumed:
         zone = rec.tz_name or b.data.tz_name
         notes.append("zone assumed" + (f" ({zone})" if zone != b.data.tz_name else ""))
     return text + ("\n" + ", ".join(notes) if notes else "")
+
+
+def _group_time(rec: Record) -> bool:
+    """Whether a screenshot message's time is the one shown above its group (a date separator such as "20 Mar,
+    22:31"), the bubble showing none: the group's first message was sent then, the others then or later."""
+    raw = rec.raw
+    return (
+        rec.time_source is TimeSource.SHOWN_ON_SCREEN
+        and raw.get("shown_time") is None
+        and isinstance(raw.get("day_shown"), str)
+        and re.search(r"\d{1,2}[:.]\d\d", str(raw["day_shown"])) is not None
+    )
 
 
 def _gap(later: datetime, earlier: datetime) -> str:

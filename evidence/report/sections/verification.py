@@ -27,8 +27,10 @@ def add(b: Builder, section: Section) -> None:
             "recorded in an append-only ledger in which every entry is chained to the one before it by hash "
             "and signed with the case's Ed25519 key. If a file still has the fingerprint printed under "
             "Exhibits, not one byte of it has changed since it was imported. If the ledger verifies, no "
-            "entry was altered, removed, inserted or reordered without that being detected, unless whoever "
-            "did it also held the private key.",
+            "entry was altered, inserted, reordered or removed from its middle without that being detected, "
+            "unless whoever did it also held the private key. Entries removed from its end leave a valid "
+            "shorter ledger: that is detected only against a head recorded elsewhere, such as the one printed "
+            "on every page of this report (below, --head).",
             st["body"],
         )
     )
