@@ -275,10 +275,10 @@ def _stats_rows(case: CaseFolder) -> Iterator[IndexRow]:
     except sqlite3.OperationalError as exc:
         if "no such table" not in str(exc):
             raise _damaged_index(case) from None
-        raise CaseError(  # an index an older version built, in a folder this user cannot write
-            "the case's index was built by an older version and this folder cannot be written, so it cannot be "
-            "rebuilt: copy the case folder somewhere writable and run the command there",
-            path=case.root,
+        raise CaseError(  # an index an older version built, in a folder this user cannot write; or removed
+            f"the case's index has no table {TABLE} (an older version built it and this folder cannot be "
+            "written, or it was removed): run 'evidence verify'; a copy of the case folder somewhere "
+            "writable is re-indexed when opened"
         ) from None
     except sqlite3.Error:
         raise _damaged_index(case) from None

@@ -166,6 +166,19 @@ def test_an_index_row_that_is_not_a_record_is_named_not_a_traceback(case: Case, 
     assert "Traceback" not in result.stderr
 
 
+def test_an_index_without_the_counted_table_is_one_line(case: Case, corpus: Path) -> None:
+    """What a case re-indexed by no one has (an older version's index in a folder that cannot be written), or
+    one whose table was removed: ``stats`` says which table is missing and what to run, no traceback."""
+    case.import_files([corpus / "smsbackup" / "sms-devadvance-sms_small.xml"])
+    case.conn.execute("DROP TABLE records_counted")
+    result = run_cli("-C", str(case.root), "stats")
+    assert result.returncode == 4 and "Traceback" not in result.stderr
+    (line,) = result.stderr.splitlines()
+    assert (
+        line.startswith("error: the case's index has no table records_counted") and "evidence verify" in line
+    )
+
+
 def test_a_record_whose_only_time_is_the_import_is_counted_on_no_day(case: Case, corpus: Path) -> None:
     """imaptools' ``japanese_iso_2022.eml`` has neither a Date nor a Received header: its time is the import's. Sent
     by an address linked to a respondent it would otherwise be an attempt on the day of the import."""
