@@ -42,7 +42,7 @@ import json
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 from evidence.analysis.people import Resolver
@@ -418,15 +418,13 @@ def summary(
     """The statistics of attempts already found and merged (:func:`attempts`), in time order, read once: what
     is held is the counts per day, channel, identity and person, the bursts and the longest gaps, never the
     attempts (a case of a million records has 700,000 of them)."""
+    if since is not None:
+        found = (a for a in found if a.at.astimezone(tz).date() >= since)
+    if person is not None:
+        wanted = person.casefold()
+        found = (a for a in found if a.person is not None and a.person.casefold() == wanted)
     tally = _Tally(tz)
-    wanted = person.casefold() if person is not None else None
-    for attempt in found:
-        if since is not None and attempt.at.astimezone(tz).date() < since:
-            continue
-        if wanted is not None and (attempt.person is None or attempt.person.casefold() != wanted):
-            continue
-        tally.add(attempt)
-    tally.close()
+    tally.count(found)
     days = tally.days
     weeks: Counter[str] = Counter()
     for day, n in days.items():
@@ -444,9 +442,9 @@ def summary(
         "last": _local(tally.last, tz) if tally.last is not None else None,
         "per_day": {d.isoformat(): n for d, n in sorted(days.items())},
         "per_week": dict(sorted(weeks.items())),
-        "per_channel": dict(sorted(tally.channels.items())),
-        "per_identity": dict(sorted(tally.identities.items())),
-        "per_person": dict(sorted(tally.people.items())),
+        "per_channel": _per(tally.kinds, 0),
+        "per_identity": _per(tally.kinds, 1),
+        "per_person": _per(tally.kinds, 2),
         "no_contact_since": no_contact_since.isoformat() if no_contact_since else None,
         "attempts_since_no_contact": (
             sum(n for d, n in days.items() if d >= no_contact_since) if no_contact_since else None
@@ -472,8 +470,8 @@ def summary(
             "attempts": run.attempts,
             "minutes": int((run.end - run.start).total_seconds() // 60),
             "across_midnight": run.start.astimezone(tz).date() != run.end.astimezone(tz).date(),
-            "per_channel": dict(sorted(run.channels.items())),
-            "per_identity": dict(sorted(run.identities.items())),
+            "per_channel": _per(run.kinds, 0),
+            "per_identity": _per(run.kinds, 1),
         }
         for run in tally.bursts
     ]
@@ -485,33 +483,31 @@ def summary(
     return result
 
 
+def _per(kinds: dict[tuple[str, str, str], int], part: int) -> dict[str, int]:
+    """The counts of ``kinds`` (channel, identity, person) by one of the three, sorted (plain dicts: a Counter
+    is slow to make, and there is one a burst)."""
+    found: dict[str, int] = {}
+    for kind, n in kinds.items():
+        found[kind[part]] = found.get(kind[part], 0) + n
+    return dict(sorted(found.items()))
+
+
 @dataclass(slots=True)
 class _Run:
-    """A run of attempts with no gap over ``BURST_GAP``: its ends and counts (a burst when long enough)."""
+    """A run of attempts with no gap over ``BURST_GAP``: its ends and its attempts by channel, identity and
+    person (a burst when there are enough)."""
 
     start: datetime
     end: datetime
     attempts: int = 0
-    channels: Counter[str] = field(default_factory=Counter)
-    identities: Counter[str] = field(default_factory=Counter)
+    kinds: dict[tuple[str, str, str], int] = field(default_factory=dict)
 
 
 class _Tally:
-    """What :func:`summary` keeps of attempts given one at a time in time order."""
+    """What :func:`summary` keeps of attempts given in time order: counts by day and by (channel, identity,
+    person), the bursts and the ``TOP_GAPS`` longest gaps."""
 
-    __slots__ = (
-        "attempts",
-        "bursts",
-        "channels",
-        "days",
-        "first",
-        "gaps",
-        "identities",
-        "last",
-        "people",
-        "run",
-        "tz",
-    )
+    __slots__ = ("attempts", "bursts", "days", "first", "gaps", "kinds", "last", "tz")
 
     def __init__(self, tz: tzinfo) -> None:
         self.tz = tz
@@ -519,45 +515,44 @@ class _Tally:
         self.first: datetime | None = None
         self.last: datetime | None = None
         self.days: Counter[date] = Counter()
-        self.channels: Counter[str] = Counter()
-        self.identities: Counter[str] = Counter()
-        self.people: Counter[str] = Counter()
+        self.kinds: dict[tuple[str, str, str], int] = {}
         self.bursts: list[_Run] = []
-        self.run: _Run | None = None
-        # the ``TOP_GAPS`` longest gaps as a min-heap of (length, -order, from, to): the shortest, and of equal
-        # ones the latest, is the first to go, so ties keep the earliest (``heapq.nlargest``'s order)
+        # the longest gaps as a min-heap of (length, -order, from, to): the shortest, and of equal ones the
+        # latest, is the first to go, so ties keep the earliest (``heapq.nlargest``'s order)
         self.gaps: list[tuple[timedelta, int, datetime, datetime]] = []
 
-    def add(self, attempt: Counted) -> None:
-        """Count one attempt (not earlier than the one before)."""
-        at, channel, identity = attempt.at, attempt.channel, attempt.identity
-        self.days[at.astimezone(self.tz).date()] += 1
-        self.channels[channel] += 1
-        self.identities[identity] += 1
-        self.people[attempt.person or "(nobody linked)"] += 1
-        last = self.last
-        if last is not None:
-            gaps, length = self.gaps, at - last
-            # a gap only as long as the shortest kept comes later than it: it never displaces it
-            if len(gaps) < TOP_GAPS:
-                heapq.heappush(gaps, (length, -self.attempts, last, at))
-            elif length > gaps[0][0]:
-                heapq.heapreplace(gaps, (length, -self.attempts, last, at))
-        else:
-            self.first = at
-        run = self.run
-        if run is None or at - run.end > BURST_GAP:
-            self.close()
-            run = self.run = _Run(at, at)
-        run.end = at
-        run.attempts += 1
-        run.channels[channel] += 1
-        run.identities[identity] += 1
-        self.attempts += 1
-        self.last = at
-
-    def close(self) -> None:
-        """End the current run (kept when it is a burst)."""
-        if self.run is not None and self.run.attempts >= BURST_MIN:
-            self.bursts.append(self.run)
-        self.run = None
+    def count(self, found: Iterable[Counted]) -> None:
+        """Count ``found`` (each not earlier than the one before), all of them: called once. One loop with its
+        state in local names: it runs once an attempt, 700,000 times for a million records."""
+        tz, days, kinds, gaps, bursts = self.tz, self.days, self.kinds, self.gaps, self.bursts
+        n, first, last = 0, None, None
+        never = datetime.min.replace(tzinfo=UTC)
+        run = _Run(never, never)  # the run of the first attempt replaces it
+        nobody = "(nobody linked)"
+        for attempt in found:
+            at = attempt.at
+            kind = (attempt.channel, attempt.identity, attempt.person or nobody)
+            days[at.astimezone(tz).date()] += 1
+            kinds[kind] = kinds.get(kind, 0) + 1
+            if last is None:
+                first = at
+                run = _Run(at, at)
+            else:
+                length = at - last
+                # a gap only as long as the shortest kept comes later than it: it never displaces it
+                if len(gaps) < TOP_GAPS:
+                    heapq.heappush(gaps, (length, -n, last, at))
+                elif length > gaps[0][0]:
+                    heapq.heapreplace(gaps, (length, -n, last, at))
+                if length > BURST_GAP:  # the run ends at the last attempt
+                    if run.attempts >= BURST_MIN:
+                        bursts.append(run)
+                    run = _Run(at, at)
+            run.end = at
+            run.attempts += 1
+            run.kinds[kind] = run.kinds.get(kind, 0) + 1
+            n += 1
+            last = at
+        if run.attempts >= BURST_MIN:
+            bursts.append(run)
+        self.attempts, self.first, self.last = n, first, last
