@@ -1,4 +1,5 @@
-"""``cli.sanitize.json_item``: the timeline's fast JSON writer gives exactly what ``json_text`` gives."""
+"""``cli.sanitize.json_item`` and ``json_document``: the fast JSON writers of the timeline and of ``stats`` give
+exactly what ``json_text`` gives."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evidence.cli.sanitize import json_item, json_text
+from evidence.cli.sanitize import json_document, json_item, json_text
 
 CORPUS = Path("/work/shared/corpus/whatsapp-real")
 
@@ -29,11 +30,13 @@ json_values = st.recursive(
 @given(json_values)
 def test_any_value_is_written_as_json_text_writes_it(value: Any) -> None:
     assert json_item(value) == json_text([value])[2:-2]
+    assert json_document(value) == json_text(value)
 
 
 def test_keys_and_values_json_has_no_plain_form_for_are_left_to_json_text() -> None:
     for value in ({1: "a"}, {None: 1}, {"n": math.nan}, {"i": [-math.inf]}, {2.5: True}):
         assert json_item(value) == json_text([value])[2:-2]
+        assert json_document(value) == json_text(value)
 
 
 def test_terminal_controls_and_bidi_overrides_in_real_messages_stay_escaped() -> None:
@@ -45,3 +48,5 @@ def test_terminal_controls_and_bidi_overrides_in_real_messages_stay_escaped() ->
     assert written == json_text([entry])[2:-2]
     assert "\x1b" not in written and "\u202e" not in written and "\u009b" not in written
     assert json.loads(written) == entry
+    document = json_document(entry)
+    assert document == json_text(entry) and "\u202e" not in document and json.loads(document) == entry

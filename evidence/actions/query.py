@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import json
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -15,7 +14,7 @@ from evidence.case import sqldriver as sqlite3
 from evidence.case.folder import CaseFolder, canonical_loads
 from evidence.case.formats import Kind
 from evidence.errors import CaseError, StorageError, UsageError
-from evidence.models import Channel, Direction
+from evidence.models import Channel
 from evidence.timeutil import parse_iso
 
 if TYPE_CHECKING:
@@ -233,9 +232,9 @@ def _layout_shown(document: dict[str, Any]) -> dict[str, Any]:
 
 def stats(case: CaseFolder, *, since: date | None = None, person: str | None = None) -> dict[str, Any]:
     """Counts of contact attempts, bursts and gaps (``evidence.analysis.stats``), JSON-ready: computed over the
-    index's candidate rows read narrow (the fields the counts need, one JSON parse a row in SQLite), each
-    row's direction and sender settled by the case's facts (:func:`sides`): the same figures as the report's,
-    over the whole timeline."""
+    index's candidate rows (the counted fields as columns, ``evidence.case.counted``; no JSON read), read once
+    and not held, each row's direction and sender settled by the case's facts (:func:`sides`): the same figures
+    as the report's, over the whole timeline."""
     from evidence.analysis import people, stats
 
     if person is not None:
@@ -255,84 +254,56 @@ def stats(case: CaseFolder, *, since: date | None = None, person: str | None = N
         )
 
 
-# The fields ``stats.IndexRow`` holds after its id, as paths into a stored record.
-_ROW_PATHS = (
-    "$.item_sha256",
-    "$.locator",
-    "$.occurred_at",
-    "$.channel",
-    "$.direction",
-    "$.sender",
-    "$.recipients",
-    "$.subject",
-    "$.text",
-    "$.status",
-    "$.duration_s",
-    "$.raw.date_unknown",
-    "$.raw.header",
+# The columns of ``records_counted`` (``evidence.case.counted``) in ``stats.IndexRow``'s order.
+_ROW_COLUMNS = (
+    "id, item_sha256, locator, occurred_at, channel, direction, sender, recipients, content, has_header"
 )
 _CHANNELS = frozenset(c.value for c in Channel)
-_DIRECTIONS = frozenset(d.value for d in Direction)
 
 
 def _stats_rows(case: CaseFolder) -> Iterator[IndexRow]:
-    """The records that can be attempts (``stats.CANDIDATES``), in the timeline's order, narrow; a row that is
-    not a record is a ``CaseError`` naming it, as ``index.records_in_time_order`` gives."""
+    """The records that can be attempts (``stats.CANDIDATES``), in the timeline's order, from the counted
+    columns (no JSON read: the table's own b-tree is in time order); a row that is not a record's is a
+    ``CaseError`` naming it, as ``index.records_in_time_order`` gives."""
     from evidence.analysis.stats import CANDIDATES, IndexRow
+    from evidence.case.counted import TABLE
 
-    paths = ", ".join(f"'{p}'" for p in _ROW_PATHS)
-    sql = f"SELECT id, json_extract(json, {paths}) FROM records WHERE {CANDIDATES} ORDER BY occurred_at, id"  # noqa: S608
+    sql = f"SELECT {_ROW_COLUMNS} FROM {TABLE} WHERE {CANDIDATES} ORDER BY occurred_at, id"  # noqa: S608
     try:
         rows = case.conn.execute(sql)
         found = rows.fetchmany(2000)
-    except sqlite3.Error:  # a stored JSON that is not JSON (the index is not signed): named like the timeline
+    except sqlite3.OperationalError as exc:
+        if "no such table" not in str(exc):
+            raise _damaged_index(case) from None
+        raise CaseError(  # an index an older version built, in a folder this user cannot write; or removed
+            f"the case's index has no table {TABLE} (an older version built it and this folder cannot be "
+            "written, or it was removed): run 'evidence verify'; a copy of the case folder somewhere "
+            "writable is re-indexed when opened"
+        ) from None
+    except sqlite3.Error:
         raise _damaged_index(case) from None
     while found:
-        try:  # a batch parsed at once (what SQLite wrote is JSON); row by row, to name a bad one, otherwise
-            values = json.loads("[" + ",".join(fields for _, fields in found) + "]")
-        except (ValueError, TypeError, RecursionError):
-            values = [index.stored_json(fields, f"record {record_id}") for record_id, fields in found]
-        for (record_id, _), value in zip(found, values, strict=True):
+        for record_id, item, locator, at, channel, direction, sender, recipients, content, header in found:
             try:
-                (
-                    item,
-                    locator,
-                    at,
-                    channel,
-                    direction,
-                    sender,
-                    recipients,
-                    subject,
-                    text,
-                    status,
-                    duration,
-                    unknown,
-                    header,
-                ) = value
                 moment = parse_iso(at)
-                if channel not in _CHANNELS or direction not in _DIRECTIONS:
+                if channel not in _CHANNELS or not isinstance(recipients, str):
                     raise ValueError(channel)
-                row = IndexRow(
-                    record_id,
-                    item,
-                    locator,
-                    moment,
-                    channel,
-                    direction,
-                    sender,
-                    tuple(recipients or ()),
-                    subject,
-                    text,
-                    status,
-                    duration,
-                    bool(unknown),
-                    bool(header),
-                )
             except (TypeError, ValueError):
                 raise CaseError(
                     f"the case's index is damaged (record {record_id} is not a record): run 'evidence verify'"
                 ) from None
-            yield row
+            yield IndexRow(
+                record_id,
+                item,
+                locator,
+                moment,
+                channel,
+                direction,
+                sender,
+                recipients,
+                content,
+                bool(header),
+            )
         try:
             found = rows.fetchmany(2000)
         except sqlite3.Error:
@@ -351,9 +322,9 @@ def _damaged_index(case: CaseFolder) -> CaseError:
 
 @contextlib.contextmanager
 def _no_cycle_collection() -> Iterator[None]:
-    """Python's cycle collector paused while a long list of attempts (which hold no cycles) is built: it would
-    walk every one already held each time the list grew by a few thousand. Objects are still freed when
-    nothing refers to them."""
+    """Python's cycle collector paused while the counts are made: rows and attempts (which hold no cycles) are
+    made by the hundred thousand, and the collector would run every few hundred of them (still about a tenth of
+    the counting's time with nothing long-lived held). Objects are still freed when nothing refers to them."""
     was = gc.isenabled()
     gc.disable()
     try:

@@ -38,11 +38,11 @@ keeps the two equal on a case with copies, outgoing records and records of unkno
 from __future__ import annotations
 
 import heapq
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
-from itertools import pairwise
+import json
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 from evidence.analysis.people import Resolver
@@ -54,17 +54,13 @@ from evidence.timeline import _party as party
 if TYPE_CHECKING:
     from evidence.analysis.sides import Sides
 
-# The records that can be attempts, as an SQL condition over the index's ``records`` rows (their stored JSON,
-# what the timeline reads): only incoming ones and those of unknown direction are. Exact, not an estimate:
-# copies on the timeline are merged only when their directions agree, so leaving the others out changes no
-# entry that stays, and ``is_attempt`` decides the rest record by record.
-# A message no screen dated (``raw.date_unknown``) is no attempt either, and is left out here too: the records are
-# read without ``raw``, so ``attempts`` could not see the mark. So is a record whose only time is the import's.
-CANDIDATES = (
-    "json_extract(json, '$.direction') IN ('incoming', 'unknown') "
-    "AND IFNULL(json_extract(json, '$.raw.date_unknown'), 0) = 0 "
-    f"AND IFNULL(json_extract(json, '$.time_source'), '') != '{TimeSource.ACQUIRED.value}'"
-)
+# The records that can be attempts, as an SQL condition over the index's ``records_counted`` rows (the counted
+# fields of each record as columns: ``evidence.case.counted``): only incoming ones and those of unknown direction
+# are. Exact, not an estimate: copies on the timeline are merged only when their directions agree, so leaving
+# the others out changes no entry that stays, and ``is_attempt`` decides the rest record by record.
+# A record whose day is not known (``raw.date_unknown``: a message no screen dated; or a record whose only time
+# is the import's) is no attempt either, and is left out here too (``dated``).
+CANDIDATES = "dated = 1 AND direction IN ('incoming', 'unknown')"
 
 BURST_MIN = 5
 BURST_GAP = timedelta(minutes=10)
@@ -179,7 +175,8 @@ def _copy_of(merged: list[Attempt], attempt: Attempt) -> int | None:
 
 
 class IndexRow(NamedTuple):
-    """One record of the index as the counts read it (``CANDIDATES``, without ``raw`` but ``date_unknown``)."""
+    """One record of the index as the counts read it: a row of ``records_counted`` (``evidence.case.counted``)
+    that can be an attempt (``CANDIDATES``)."""
 
     id: str
     item_sha256: str
@@ -188,13 +185,20 @@ class IndexRow(NamedTuple):
     channel: str
     direction: str
     sender: str | None
-    recipients: tuple[str, ...]
-    subject: str | None
-    text: str | None
-    status: str | None
-    duration_s: int | None
-    date_unknown: bool
+    recipients: str  # the JSON array as stored: parsed (``recipients``) only for the few rows that need it
+    content: bytes  # the digest of subject, text, status and duration (``counted.content_digest``)
     has_header: bool = False  # the screen's header was read (``raw.header``): its messages keep their sender
+
+
+def recipients(row: IndexRow) -> tuple[str, ...]:
+    """The row's recipients; a stored value that is not a JSON list is a ``CaseError`` naming the record."""
+    try:
+        value = json.loads(row.recipients)
+        return tuple(value or ())
+    except (ValueError, TypeError, RecursionError):
+        raise CaseError(
+            f"the case's index is damaged (record {row.id} is not a record): run 'evidence verify'"
+        ) from None
 
 
 @dataclass(slots=True)
@@ -210,18 +214,15 @@ class RowAttempt:
 
 
 def _key(row: IndexRow) -> tuple[Any, ...]:
-    # ``timeline.dedupe_key`` of the row's record.
+    # ``timeline.dedupe_key`` of the row's record (subject, text, status and duration as their digest).
     return (
         row.item_sha256 if row.locator in WHOLE_ITEM_LOCATORS else None,
         row.channel,
         row.direction,
         row.occurred_at.timestamp(),
         party(row.sender),
-        tuple(sorted(party(r) or "" for r in row.recipients)),
-        row.subject,
-        row.text,
-        row.status,
-        row.duration_s,
+        tuple(sorted(party(r) or "" for r in recipients(row))),
+        row.content,
     )
 
 
@@ -249,20 +250,18 @@ def _entries(group: list[IndexRow], exhibits: dict[str, str]) -> list[tuple[Inde
 
 def counted_attempts(
     rows: Iterable[IndexRow], exhibits: dict[str, str], resolver: Resolver, settled: Sides | None = None
-) -> list[RowAttempt]:
+) -> Iterator[RowAttempt]:
     """:func:`attempts` over index rows in time order (``timeline.stream`` and ``timeline.build`` done on the
-    rows' fields): the same attempts, merged the same way, without a record or timeline entry built. With
-    ``settled``, each entry's direction and sender are those the case's facts settle (as on the timeline the
-    report counts: ``Sides.record``), decided on the row's fields by the same ``Sides.settle``."""
-    found: list[RowAttempt] = []
-    group: list[IndexRow] = []
-    instant = 0.0
+    rows' fields): the same attempts, merged the same way, without a record or timeline entry built, given as
+    they are settled (only the attempts of the last minute are held, for copies). With ``settled``, each
+    entry's direction and sender are those the case's facts settle (as on the timeline the report counts:
+    ``Sides.record``), decided on the row's fields by the same ``Sides.settle``."""
     settle = settled.settle if settled is not None and settled.active else None
     attributed = settled.attributions if settled is not None else {}
+    incoming, unknown = Direction.INCOMING.value, Direction.UNKNOWN.value
+    known: dict[str | None, tuple[str, str | None]] = {}  # sender -> (identity, person)
 
-    def count(row: IndexRow, items: frozenset[str]) -> None:
-        if row.date_unknown:
-            return
+    def count(row: IndexRow, items: frozenset[str]) -> RowAttempt | None:
         direction, sender = row.direction, row.sender
         # ``settle`` changes only a direction not given, or a missing sender on a screen whose header names
         # someone: every other row (nearly all, in a phone's backup) is left as read, without the call.
@@ -272,46 +271,59 @@ def counted_attempts(
                 channel=row.channel,
                 direction=direction,
                 sender=sender,
-                recipients=row.recipients,
+                recipients=recipients(row),
                 has_header=row.has_header,
             )
-        ident, person = resolver.identify(sender)
+        who = known.get(sender)
+        if who is None:
+            ident, person = resolver.identify(sender)
+            # as in ``attempts``: a hidden caller says so; a record with no sender at all is not a withheld number
+            withheld = WITHHELD if (sender or "").strip() else NOT_READ
+            who = known[sender] = (ident.value if ident is not None else withheld, person)
+        identity, person = who
         if direction != incoming and not (direction == unknown and resolver.role(person) == "respondent"):
-            return
-        # as in ``attempts``: a hidden caller says so; a record with no sender at all is not a withheld number
-        withheld = WITHHELD if (sender or "").strip() else NOT_READ
-        found.append(
-            RowAttempt(
-                row.occurred_at, row.channel, ident.value if ident is not None else withheld, person, items
-            )
-        )
+            return None
+        return RowAttempt(row.occurred_at, row.channel, identity, person, items)
 
-    incoming, unknown = Direction.INCOMING.value, Direction.UNKNOWN.value
-    for row in rows:
-        moment = row.occurred_at.timestamp()
-        if group and moment != instant:
-            if moment < instant:
-                raise CaseError(
-                    f"the case's index is damaged (record {row.id} is out of time order): run 'evidence verify'"
-                )
-            if len(group) == 1:  # nearly every instant: nothing to merge
-                count(group[0], frozenset((group[0].item_sha256,)))
-            else:
-                for shown, items in _entries(group, exhibits):
-                    count(shown, items)
-            group = []
-        group.append(row)
-        instant = moment
-    for shown, items in _entries(group, exhibits) if group else ():
-        count(shown, items)
-    found.sort(key=lambda a: a.at)
-    merged: list[RowAttempt] = []
+    def found() -> Iterator[RowAttempt]:
+        group: list[IndexRow] = []
+        instant = 0.0
+        for row in rows:
+            moment = row.occurred_at.timestamp()
+            if group and moment != instant:
+                if moment < instant:
+                    raise CaseError(
+                        f"the case's index is damaged (record {row.id} is out of time order): run 'evidence verify'"
+                    )
+                if len(group) == 1:  # nearly every instant: nothing to merge
+                    attempt = count(group[0], frozenset((group[0].item_sha256,)))
+                    if attempt is not None:
+                        yield attempt
+                else:
+                    for shown, items in _entries(group, exhibits):
+                        if (attempt := count(shown, items)) is not None:
+                            yield attempt
+                group = []
+            group.append(row)
+            instant = moment
+        for shown, items in _entries(group, exhibits) if group else ():
+            if (attempt := count(shown, items)) is not None:
+                yield attempt
+
+    # Rows come in time order and an instant's entries share its time, so the attempts do too (what ``attempts``
+    # sorts).
+    return merged_in_time_order(found())
+
+
+def merged_in_time_order(found: Iterable[RowAttempt]) -> Iterator[RowAttempt]:
+    """Attempts given in time order, copies from other files counted once (as :func:`attempts` merges them):
+    an attempt a minute older than the newest can no longer take a copy, so it is given then, and only the
+    attempts of the last minute are held."""
+    window: deque[RowAttempt] = deque()
     for attempt in found:
-        for i in range(len(merged) - 1, -1, -1):
-            other = merged[i]
-            if attempt.at - other.at >= COPY_WINDOW:
-                merged.append(attempt)
-                break
+        while window and attempt.at - window[0].at >= COPY_WINDOW:
+            yield window.popleft()
+        for other in reversed(window):
             if (
                 not other.copied
                 and other.identity == attempt.identity
@@ -321,8 +333,8 @@ def counted_attempts(
                 other.copied = True
                 break
         else:
-            merged.append(attempt)
-    return merged
+            window.append(attempt)
+    yield from window
 
 
 def iso_week(day: date) -> str:
@@ -387,27 +399,33 @@ def compute_rows(
     person: str | None = None,
     settled: Sides | None = None,
 ) -> dict[str, Any]:
-    """:func:`compute` over the index's candidate rows in time order (``CANDIDATES``, read narrow: see
-    ``_stats_rows``), without building records or timeline entries: the same figures, several times faster.
-    With ``settled``, the figures of the timeline that :meth:`Sides.timeline` settles (what the report counts)."""
+    """:func:`compute` over the index's candidate rows in time order (``CANDIDATES``: see
+    ``actions.query._stats_rows``), without building records or timeline entries, read once and not held: the
+    same figures, many times faster. With ``settled``, the figures of the timeline that :meth:`Sides.timeline`
+    settles (what the report counts)."""
     found = counted_attempts(rows, exhibits, resolver, settled)
     return summary(found, tz, no_contact_since=no_contact_since, since=since, person=person)
 
 
 def summary(
-    found: Sequence[Counted],
+    found: Iterable[Counted],
     tz: tzinfo,
     *,
     no_contact_since: date | None = None,
     since: date | None = None,
     person: str | None = None,
 ) -> dict[str, Any]:
-    """The statistics of attempts already found and merged (:func:`attempts`), in time order."""
+    """The statistics of attempts already found and merged (:func:`attempts`), in time order, read once: what
+    is held is the counts per day, channel, identity and person, the bursts and the longest gaps, never the
+    attempts (a case of a million records has 700,000 of them)."""
     if since is not None:
-        found = [a for a in found if a.at.astimezone(tz).date() >= since]
+        found = (a for a in found if a.at.astimezone(tz).date() >= since)
     if person is not None:
-        found = [a for a in found if a.person is not None and a.person.casefold() == person.casefold()]
-    days = Counter(a.at.astimezone(tz).date() for a in found)
+        wanted = person.casefold()
+        found = (a for a in found if a.person is not None and a.person.casefold() == wanted)
+    tally = _Tally(tz)
+    tally.count(found)
+    days = tally.days
     weeks: Counter[str] = Counter()
     for day, n in days.items():
         weeks[iso_week(day)] += n
@@ -419,14 +437,14 @@ def summary(
         },
         "person": person,
         "since": since.isoformat() if since else None,
-        "attempts": len(found),
-        "first": _local(found[0].at, tz) if found else None,
-        "last": _local(found[-1].at, tz) if found else None,
+        "attempts": tally.attempts,
+        "first": _local(tally.first, tz) if tally.first is not None else None,
+        "last": _local(tally.last, tz) if tally.last is not None else None,
         "per_day": {d.isoformat(): n for d, n in sorted(days.items())},
         "per_week": dict(sorted(weeks.items())),
-        "per_channel": dict(sorted(Counter(a.channel for a in found).items())),
-        "per_identity": dict(sorted(Counter(a.identity for a in found).items())),
-        "per_person": dict(sorted(Counter(a.person or "(nobody linked)" for a in found).items())),
+        "per_channel": _per(tally.kinds, 0),
+        "per_identity": _per(tally.kinds, 1),
+        "per_person": _per(tally.kinds, 2),
         "no_contact_since": no_contact_since.isoformat() if no_contact_since else None,
         "attempts_since_no_contact": (
             sum(n for d, n in days.items() if d >= no_contact_since) if no_contact_since else None
@@ -447,20 +465,94 @@ def summary(
         result["days"] = None
     result["bursts"] = [
         {
-            "start": _local(run[0].at, tz),
-            "end": _local(run[-1].at, tz),
-            "attempts": len(run),
-            "minutes": int((run[-1].at - run[0].at).total_seconds() // 60),
-            "across_midnight": run[0].at.astimezone(tz).date() != run[-1].at.astimezone(tz).date(),
-            "per_channel": dict(sorted(Counter(a.channel for a in run).items())),
-            "per_identity": dict(sorted(Counter(a.identity for a in run).items())),
+            "start": _local(run.start, tz),
+            "end": _local(run.end, tz),
+            "attempts": run.attempts,
+            "minutes": int((run.end - run.start).total_seconds() // 60),
+            "across_midnight": run.start.astimezone(tz).date() != run.end.astimezone(tz).date(),
+            "per_channel": _per(run.kinds, 0),
+            "per_identity": _per(run.kinds, 1),
         }
-        for run in bursts(found)
+        for run in tally.bursts
     ]
-    # the longest first, ties in time order (``nlargest`` is ``sorted(..., reverse=True)[:n]``)
-    gaps = heapq.nlargest(TOP_GAPS, ((b.at - a.at, a, b) for a, b in pairwise(found)), key=lambda g: g[0])
+    # the longest first, ties in time order (as ``heapq.nlargest``, ``sorted(..., reverse=True)[:n]``, gives)
     result["gaps"] = [
-        {"from": _local(a.at, tz), "to": _local(b.at, tz), "hours": int(length.total_seconds() // 3600)}
-        for length, a, b in gaps[:TOP_GAPS]
+        {"from": _local(a, tz), "to": _local(b, tz), "hours": int(length.total_seconds() // 3600)}
+        for length, _, a, b in sorted(tally.gaps, reverse=True)
     ]
     return result
+
+
+def _per(kinds: dict[tuple[str, str, str], int], part: int) -> dict[str, int]:
+    """The counts of ``kinds`` (channel, identity, person) by one of the three, sorted (plain dicts: a Counter
+    is slow to make, and there is one a burst)."""
+    found: dict[str, int] = {}
+    for kind, n in kinds.items():
+        found[kind[part]] = found.get(kind[part], 0) + n
+    return dict(sorted(found.items()))
+
+
+@dataclass(slots=True)
+class _Run:
+    """A run of attempts with no gap over ``BURST_GAP``: its ends and its attempts by channel, identity and
+    person (a burst when there are enough)."""
+
+    start: datetime
+    end: datetime
+    attempts: int = 0
+    kinds: dict[tuple[str, str, str], int] = field(default_factory=dict)
+
+
+class _Tally:
+    """What :func:`summary` keeps of attempts given in time order: counts by day and by (channel, identity,
+    person), the bursts and the ``TOP_GAPS`` longest gaps."""
+
+    __slots__ = ("attempts", "bursts", "days", "first", "gaps", "kinds", "last", "tz")
+
+    def __init__(self, tz: tzinfo) -> None:
+        self.tz = tz
+        self.attempts = 0
+        self.first: datetime | None = None
+        self.last: datetime | None = None
+        self.days: Counter[date] = Counter()
+        self.kinds: dict[tuple[str, str, str], int] = {}
+        self.bursts: list[_Run] = []
+        # the longest gaps as a min-heap of (length, -order, from, to): the shortest, and of equal ones the
+        # latest, is the first to go, so ties keep the earliest (``heapq.nlargest``'s order)
+        self.gaps: list[tuple[timedelta, int, datetime, datetime]] = []
+
+    def count(self, found: Iterable[Counted]) -> None:
+        """Count ``found`` (each not earlier than the one before), all of them: called once. One loop with its
+        state in local names: it runs once an attempt, 700,000 times for a million records."""
+        tz, days, kinds, gaps, bursts = self.tz, self.days, self.kinds, self.gaps, self.bursts
+        n, first, last = 0, None, None
+        never = datetime.min.replace(tzinfo=UTC)
+        run = _Run(never, never)  # the run of the first attempt replaces it
+        nobody = "(nobody linked)"
+        for attempt in found:
+            at = attempt.at
+            kind = (attempt.channel, attempt.identity, attempt.person or nobody)
+            days[at.astimezone(tz).date()] += 1
+            kinds[kind] = kinds.get(kind, 0) + 1
+            if last is None:
+                first = at
+                run = _Run(at, at)
+            else:
+                length = at - last
+                # a gap only as long as the shortest kept comes later than it: it never displaces it
+                if len(gaps) < TOP_GAPS:
+                    heapq.heappush(gaps, (length, -n, last, at))
+                elif length > gaps[0][0]:
+                    heapq.heapreplace(gaps, (length, -n, last, at))
+                if length > BURST_GAP:  # the run ends at the last attempt
+                    if run.attempts >= BURST_MIN:
+                        bursts.append(run)
+                    run = _Run(at, at)
+            run.end = at
+            run.attempts += 1
+            run.kinds[kind] = run.kinds.get(kind, 0) + 1
+            n += 1
+            last = at
+        if run.attempts >= BURST_MIN:
+            bursts.append(run)
+        self.attempts, self.first, self.last = n, first, last

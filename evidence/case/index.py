@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from evidence.case import recordsblob
+from evidence.case import counted, recordsblob
 from evidence.case import sqldriver as sqlite3
 from evidence.case.canonical import canonical_bytes, parse_canonical
 from evidence.case.formats import Kind
@@ -40,6 +40,21 @@ CREATE TABLE IF NOT EXISTS records (
     PRIMARY KEY (id, derived_seq)
 );
 CREATE INDEX IF NOT EXISTS records_time ON records (occurred_at);
+CREATE TABLE IF NOT EXISTS records_counted (
+    occurred_at TEXT NOT NULL,
+    id TEXT NOT NULL,
+    derived_seq INTEGER NOT NULL,
+    item_sha256 TEXT NOT NULL,
+    locator TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    direction TEXT NOT NULL,
+    sender TEXT,
+    recipients TEXT NOT NULL,
+    content BLOB NOT NULL,
+    dated INTEGER NOT NULL,
+    has_header INTEGER NOT NULL,
+    PRIMARY KEY (occurred_at, id, derived_seq)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS pending_objects (
     sha256 TEXT NOT NULL,
     op TEXT NOT NULL,
@@ -82,6 +97,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search_trigram USING fts5 (
 );
 """
 
+# records_counted: the fields the counts of contact attempts read, as columns (evidence.case.counted).
 # search_text and search_trigram are FTS5 tables holding the same rows: search_text indexes words (found whole,
 # diacritics removed), search_trigram every run of three characters (substrings in any script, including those
 # written without spaces between words: Thai, Japanese, Chinese). search_trigram keeps its own copy of the rows
@@ -91,11 +107,20 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search_trigram USING fts5 (
 # Their shadow tables (_data, _idx, _docsize, _config, _content) are SQLite's own encoding of the same rows
 # and are not compared; the rows themselves are, through snapshot().
 SEARCH_TABLES = ("search_text", "search_trigram")
-PROJECTION_TABLES = ("exhibits", "records", "people", "person_ids", *SEARCH_TABLES, "ocr_results")
+PROJECTION_TABLES = (
+    "exhibits",
+    "records",
+    "records_counted",
+    "people",
+    "person_ids",
+    *SEARCH_TABLES,
+    "ocr_results",
+)
 
 # Raised whenever the projection tables change shape; a case whose index is older is re-indexed from its
 # ledger when next opened for writing (the ledger and objects are never touched by that).
-INDEX_VERSION = 4  # 3: ocr_results (the OCR cache, by image, engine version and settings); 4: search_trigram
+# 3: ocr_results (the OCR cache, by image, engine version and settings); 4: search_trigram; 5: records_counted
+INDEX_VERSION = 5
 
 BlobReader = Callable[[str], bytes]
 
@@ -167,28 +192,34 @@ def _apply_records(
     """The rows of a ``records.derived`` entry's records (records, search text, OCR results), in batches."""
     rows: list[tuple[Any, ...]] = []
     texts: list[tuple[Any, ...]] = []
+    fields: list[tuple[Any, ...]] = []
     for rec in records:
         rows.append(
             (rec["id"], seq, rec["item_sha256"], rec["occurred_at"], rec["channel"], _ROW_JSON.encode(rec))
         )
+        fields.append(counted.row(rec, seq))
         if rec.get("text") or rec.get("subject"):
             texts.append(_search_row(rec, seq, exhibit))
         ocr = (rec.get("raw") or {}).get("ocr")
         if isinstance(ocr, dict) and ocr.get("blob_sha256"):
             _add_ocr_result(conn, seq, rec["item_sha256"], ocr)
         if len(rows) >= BATCH:
-            _insert_records(conn, rows, texts)
-            rows, texts = [], []
-    _insert_records(conn, rows, texts)
+            _insert_records(conn, rows, texts, fields)
+            rows, texts, fields = [], [], []
+    _insert_records(conn, rows, texts, fields)
 
 
 def _insert_records(
-    conn: sqlite3.Connection, rows: list[tuple[Any, ...]], texts: list[tuple[Any, ...]]
+    conn: sqlite3.Connection,
+    rows: list[tuple[Any, ...]],
+    texts: list[tuple[Any, ...]],
+    fields: list[tuple[Any, ...]],
 ) -> None:
     conn.executemany(
         "INSERT INTO records (id, derived_seq, item_sha256, occurred_at, channel, json) VALUES (?,?,?,?,?,?)",
         rows,
     )
+    conn.executemany(counted.INSERT, fields)
     for table in SEARCH_TABLES:
         conn.executemany(_SEARCH_INSERT[table], texts)
 
@@ -246,6 +277,10 @@ def _apply_ocr(conn: sqlite3.Connection, entry: Entry, body: dict[str, Any], rea
         conn.execute(
             "UPDATE records SET json = ? WHERE id = ? AND derived_seq = ?",
             (json.dumps(rec), record_id, derived_seq),
+        )
+        conn.execute(
+            counted.UPDATE_CONTENT,
+            (counted.content_digest(rec), rec["occurred_at"], record_id, derived_seq),
         )
         for table in SEARCH_TABLES:
             conn.execute(
@@ -387,6 +422,9 @@ def snapshot(conn: sqlite3.Connection) -> dict[str, list[tuple[Any, ...]]]:
         ).fetchall(),
         "records": conn.execute(
             "SELECT id, derived_seq, item_sha256, occurred_at, channel FROM records ORDER BY id, derived_seq"
+        ).fetchall(),
+        counted.TABLE: conn.execute(
+            f"SELECT {', '.join(counted.COLUMNS)} FROM {counted.TABLE} ORDER BY occurred_at, id, derived_seq"  # noqa: S608
         ).fetchall(),
         "people": conn.execute("SELECT name, role, region, seq FROM people ORDER BY name").fetchall(),
         "person_ids": conn.execute(

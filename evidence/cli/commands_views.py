@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from evidence.cli.common import reading_case
 from evidence.cli.output import print_screen_messages
-from evidence.cli.sanitize import json_item, json_text
+from evidence.cli.sanitize import json_document, json_item, json_text
 from evidence.describe import describe, human_size
 from evidence.timeutil import display, parse_iso
 
@@ -214,7 +214,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     with reading_case(args) as case:
         result = case.stats(since=args.since, person=args.person)
         if args.json:
-            print(json_text(result))
+            print(json_document(result))
             return 0
         who = f" from {result['person']}" if result["person"] else ""
         print(f"{result['attempts']} contact attempts{who}: first {result['first']}, last {result['last']}")

@@ -57,6 +57,16 @@ def json_item(value: Any) -> str:
     return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+def json_document(value: Any) -> str:
+    """``json_text(value)``, byte for byte, several times faster (``_indented``, as ``json_item`` writes; what
+    ``stats --json`` prints: a year of days, weeks and bursts)."""
+    try:
+        text = _indented(value, "\n")
+    except _Unusual:
+        return json_text(value)
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 class _Unusual(Exception):
     """A value ``_indented`` leaves to ``json.dumps`` (a float key, NaN, a type JSON has no form for)."""
 

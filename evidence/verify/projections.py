@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from evidence.case import index, ledger
+from evidence.case import counted, index, ledger
 from evidence.case import sqldriver as sqlite3
 from evidence.case.canonical import CanonicalError
 from evidence.case.formats import DB_NAME, SQLCIPHER_SETTINGS
@@ -196,6 +196,9 @@ SNAPSHOT_QUERIES = {
     "ORDER BY exhibit",
     "records": "SELECT id, derived_seq, item_sha256, occurred_at, channel FROM records NOT INDEXED "
     "ORDER BY id, derived_seq",
+    # every column (what ``stats`` counts); its key is its own b-tree (WITHOUT ROWID), read in that order
+    counted.TABLE: f"SELECT {', '.join(counted.COLUMNS)} FROM {counted.TABLE} NOT INDEXED "  # noqa: S608
+    "ORDER BY occurred_at, id, derived_seq",
     "people": "SELECT name, role, region, seq FROM people NOT INDEXED ORDER BY name",
     "person_ids": "SELECT kind, value, name, raw, basis, confidence, seq FROM person_ids NOT INDEXED "
     "ORDER BY kind, value, name",
@@ -264,6 +267,8 @@ def _difference(table: str, expected: list[tuple[Any, ...]], actual: list[tuple[
 def _row_name(table: str, row: tuple[Any, ...]) -> str:
     if table in ("records", *index.SEARCH_TABLES):
         return f"record {row[0]} (entry {row[1]})"
+    if table == counted.TABLE:  # keyed by time first
+        return f"record {row[1]} (entry {row[2]})"
     return " ".join(str(v) for v in row[:2])
 
 

@@ -146,13 +146,37 @@ def test_counts_read_from_the_cursor_are_those_of_the_whole_timeline(sample_case
     assert {"incoming", "outgoing", "unknown"} <= directions
 
 
-def test_an_index_row_that_is_not_json_is_named_not_a_traceback(case: Case, corpus: Path) -> None:
+def test_an_index_row_that_is_not_a_record_is_named_not_a_traceback(case: Case, corpus: Path) -> None:
+    """``stats`` counts from the counted columns (``records_counted``, issue 18), not the records' JSON: a
+    record's JSON made unreadable is the timeline's to name (and ``verify``'s), and the counts still add up; a
+    counted row that is not a record's (its time not a time) is one line naming the record."""
     case.import_files([corpus / "smsbackup" / "sms-devadvance-sms_small.xml"])
     case.conn.execute("UPDATE records SET json = '{not json' WHERE rowid = 1")
     result = run_cli("-C", str(case.root), "stats")
+    assert result.returncode == 0 and result.stdout.startswith("8 contact attempts")
+    timeline = run_cli("-C", str(case.root), "timeline")
+    assert timeline.returncode != 0 and "index is damaged" in timeline.stderr
+    (rid,) = case.conn.execute(
+        "SELECT id FROM records_counted WHERE direction = 'incoming' LIMIT 1"
+    ).fetchone()
+    case.conn.execute("UPDATE records_counted SET occurred_at = 'the day after' WHERE id = ?", (rid,))
+    result = run_cli("-C", str(case.root), "stats")
     assert result.returncode != 0
-    assert "index is damaged" in result.stderr
+    assert f"index is damaged (record {rid} is not a record)" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_index_without_the_counted_table_is_one_line(case: Case, corpus: Path) -> None:
+    """What a case re-indexed by no one has (an older version's index in a folder that cannot be written), or
+    one whose table was removed: ``stats`` says which table is missing and what to run, no traceback."""
+    case.import_files([corpus / "smsbackup" / "sms-devadvance-sms_small.xml"])
+    case.conn.execute("DROP TABLE records_counted")
+    result = run_cli("-C", str(case.root), "stats")
+    assert result.returncode == 4 and "Traceback" not in result.stderr
+    (line,) = result.stderr.splitlines()
+    assert (
+        line.startswith("error: the case's index has no table records_counted") and "evidence verify" in line
+    )
 
 
 def test_a_record_whose_only_time_is_the_import_is_counted_on_no_day(case: Case, corpus: Path) -> None:

@@ -213,6 +213,7 @@ def test_dropping_the_newest_rows_is_a_valid_prefix_caught_by_heads_and_orphaned
             # A careful attacker also makes the projections agree with the shortened ledger.
             conn.execute("DELETE FROM exhibits WHERE seq > ?", (keep,))
             conn.execute("DELETE FROM records WHERE derived_seq > ?", (keep,))
+            conn.execute("DELETE FROM records_counted WHERE derived_seq > ?", (keep,))
             conn.execute("DELETE FROM search_text WHERE derived_seq > ?", (keep,))
             conn.execute("DELETE FROM search_trigram WHERE derived_seq > ?", (keep,))
             # ... and removes the private details of the dropped entries (else PRIVATE_DETAILS_EXTRA names them).
