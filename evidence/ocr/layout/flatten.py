@@ -37,20 +37,33 @@ def _flatten(crop: Image.Image, background: Color) -> Image.Image:
     return distance.point(table)
 
 
-def _line_height(flat: Image.Image) -> int:
-    """The median height in pixels of the runs of rows holding ink (text lines), 0 without ink."""
-    profile = list(flat.resize((1, flat.height), Image.Resampling.BOX).tobytes())
+def _runs(profile: list[int], limit: int) -> list[int]:
+    """Heights of the runs of rows darker than ``limit``, at least 3 px."""
     runs: list[int] = []
     run = 0
     for value in profile:
-        if value < 250:
+        if value < limit:
             run += 1
         elif run:
             runs.append(run)
             run = 0
     if run:
         runs.append(run)
-    runs = [r for r in runs if r >= 3]
+    return [r for r in runs if r >= 3]
+
+
+def _line_height(flat: Image.Image) -> int:
+    """The median height in pixels of the runs of rows holding ink (text lines), 0 without ink. When one run
+    covers nearly the whole region (small print in a JPEG: its noise leaves no blank row between the lines),
+    stricter limits look for the gaps between lines; three runs or more are lines, else the one run stays."""
+    profile = list(flat.resize((1, flat.height), Image.Resampling.BOX).tobytes())
+    runs = _runs(profile, 250)
+    if len(runs) == 1 and runs[0] * 100 >= len(profile) * 85:
+        for limit in (240, 225, 210):
+            stricter = _runs(profile, limit)
+            if len(stricter) >= 3:
+                runs = stricter
+                break
     if not runs:
         return 0
     tallest = max(runs)
