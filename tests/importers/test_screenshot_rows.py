@@ -56,7 +56,7 @@ def test_a_timeline_without_bubbles_is_a_chat_whose_rows_name_their_senders() ->
     by_text = {fold(r.text): r for r in records}
     nad = by_text[fold("cool, i'll put it live in a few minutes.")]
     assert nad.sender == "Nad" and nad.raw["shown_time"] == "17:45"
-    assert nad.direction is Direction.INCOMING
+    assert nad.direction is Direction.INCOMING and "owner" in nad.raw["direction_basis"]  # the basis said
     assert {m["direction_basis"] for m in layout["messages"]} == {"named"}  # the side is not drawn: named
     assert all(r.raw["shown_time"] in {"17:44", "17:45", "17:46", "17:48"} for r in records)
 
