@@ -20,7 +20,7 @@ from evidence.ocr.layout.calls import (
 from evidence.ocr.layout.headers import _call_name, _capital_i, _list_header
 from evidence.ocr.layout.model import Message
 from evidence.ocr.layout.page import _Line
-from evidence.ocr.layout.settings import _STATUS_BAR_PERMILLE, Color
+from evidence.ocr.layout.settings import _STATUS_BAR_PERMILLE, HEADER_MIN_CONF, Color
 from evidence.ocr.layout.timeline import cut_twice, mail_from_repeats, timeline
 from evidence.ocr.layout.times import (
     _CLOCK,
@@ -290,15 +290,13 @@ def _read_list(
     )
     if _EMAIL_HEADERS.search(header or ""):
         calls = False
-    if not calls and (chat := timeline(rows, width)) is not None:
+    last = lines.index(rows[-1][0][-1])
+    said = _mail_shown([*lines[:first], *lines[last + 1 :]], rows) or _EMAIL_HEADERS.search(header or "")
+    if not calls and not said and (chat := timeline(rows, width)) is not None:
         return "chat", header, chat  # the rows repeat their names: one conversation drawn without bubbles
     if not calls and sum(1 for row in rows if _chat_row(row)) * 2 > len(rows):
         return "conversation_list", header, []  # a chat app's list of conversations: no message is shown
-    last = lines.index(rows[-1][0][-1])
-    mailed = (
-        _mail_shown([*lines[:first], *lines[last + 1 :]], rows) or mail_from_repeats(rows) or cut_twice(rows)
-    )
-    if not calls and not mailed:
+    if not calls and not (said or mail_from_repeats(rows) or cut_twice(rows)):
         # rows of a name, a time and lines under it, and nothing saying mail: a chat app's conversation list
         # (previews wrapped on two lines) as much as an inbox; no record is better than an invented one
         return "conversation_list", header, []
@@ -489,8 +487,23 @@ def _read_email(
         sender=_capital_i(_text(_strip_junk(sender_words))) or None,
         confidence=_confidence(words),
     )
-    title = _subject(" ".join(_text(_strip_junk(ln.words)) for ln in subject).strip()) or header
+    title = (
+        _subject(" ".join(_text(_without_specks(_strip_junk(ln.words))) for ln in subject).strip()) or header
+    )
     return "email", title, [message]
+
+
+def _without_specks(words: list[Word]) -> list[Word]:
+    """A subject line's words without one- or two-character tokens read with little confidence before its
+    label chip or at its end ("Details 3 Inbox": the chip's rim read as a digit)."""
+    kept = list(words)
+    if kept and kept[-1].text.lower() == "inbox":
+        label, kept = kept[-1:], kept[:-1]
+    else:
+        label = []
+    while len(kept) > 1 and len(kept[-1].text) <= 2 and kept[-1].conf < HEADER_MIN_CONF:
+        kept.pop()
+    return [*kept, *label]
 
 
 def _subject(text: str) -> str:
