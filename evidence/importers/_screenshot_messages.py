@@ -394,6 +394,11 @@ def message_records(
                 if header and member.casefold() != header.casefold():
                     raw["group"] = header  # the header names the group, not the sender
             chosen = Direction(direction) if direction in {"incoming", "outgoing"} else Direction.UNKNOWN
+            if message.get("direction_basis") == "named":
+                # a timeline without bubbles: every message on one side under its sender's name
+                raw["direction_basis"] = (
+                    "received from the member named above it; the screen does not tell the owner's own apart"
+                )
             media = message.get("media") if isinstance(message.get("media"), str) else None
             if media is not None:  # a voice note: its kind and shown length, no text (its waveform is none)
                 raw["media"] = media

@@ -28,7 +28,8 @@ image's pixels), the full text and every word. All image work is Pillow plus pur
    as a list.
 3. *Other text.* Outside the bubbles, grid rows differing from their row's commonest colour by more than
    ``GRID_INK`` hold ink; runs of such rows are bands, cut into pieces where the ink has a horizontal gap of
-   more than 1.5 band heights (a name on the left, a time on the right). Solid shapes (avatars, icons,
+   more than 1.5 band heights (a name on the left, a time on the right); a column holding ink in most
+   rows (a store picture's phone frame, a scroll bar) is a rail, never ink. Solid shapes (avatars, icons,
    pills: regions of at least ``SOLID_CELLS`` cells each way filling 60 % of their box, not of the
    background's colour, with the holes of the background's colour inside them, such as the head of an
    avatar's silhouette) are painted over first, but not a card (half the screen wide or more, holding
@@ -52,7 +53,8 @@ image's pixels), the full text and every word. All image work is Pillow plus pur
    and the compose field just above it make no message and do not vote on the sides. Bubbles that show their
    time at the top right above their other lines are a list's rows drawn as cards: no chat. A bubble's text
    is its lines joined by spaces, without its footer line (icons, ticks, a clock, a day or a relative time
-   "3 mins ago", "Now", and after a dash a group member's name: its time and sender); a bubble that is only
+   "3 mins ago", "Now", and after a dash a group member's name: its time and sender; such a line printed
+   above the text, "Today 12:51 - You", too); a bubble that is only
    a web address is a ``link``; one whose worded lines start at different places and are read poorly, or a
    tall one holding one short word, is a picture with labels (a map): a ``photo`` without text. Its shown time is its cut-out corner when that
    reads as a time, also when its colon was lost ("1857"; else the corner is text when read with
@@ -80,7 +82,11 @@ image's pixels), the full text and every word. All image work is Pillow plus pur
    a ``conversation_list`` when most rows are a name with the time and one line of preview, an
    ``email_list`` (first line the sender, then the subject, then the snippet; or the subject first and
    "Sender - snippet" under it) only when the screen says mail (a mailbox title, an address, such rows),
-   else a ``conversation_list``. Short rows make a ``call_list`` only with the title's word or most rows
+   else a ``conversation_list`` (but one sender on half the rows, or a subject and a snippet each cut with
+   "..." in most rows, is mail; and rows repeating two names or more are one conversation drawn without
+   bubbles, ``timeline``: a ``chat`` of incoming messages from the members named). A time written as a day
+   over a clock at the right ("Today" over "12:36") is one row's time; a section's day above a row is no
+   part of it. Short rows make a ``call_list`` only with the title's word or most rows
    showing a call's sign (a type word, a number's label, a number, a count, a duration). A row ends at a gap
    wider than two of its lines. A screen without such rows
    whose lines are mostly names is a ``contact_list``. One row: an open ``email``
@@ -131,7 +137,7 @@ list with times under the names) is ``unknown``; English and left-to-right only.
 **Modules** (one a step): ``settings`` (version and constants), ``model`` (``Message``, ``Layout``),
 ``grid`` (1), ``bubbles`` and ``furniture`` (2), ``bands`` (3), ``flatten`` (4), ``page`` (5: the one
 tesseract run and its lines), ``words`` and ``times`` (the junk and time rules above), ``headers``, ``chat``,
-``sides``, ``context``, ``photos`` and ``keyboard`` (6), ``kinds`` (the screens named by their labels), ``lists``, ``call_rows``, ``calls`` and ``mail`` (7), and ``screen`` (``analyse``: the
+``sides``, ``context``, ``photos`` and ``keyboard`` (6), ``kinds`` (the screens named by their labels), ``lists``, ``timeline``, ``call_rows``, ``calls`` and ``mail`` (7), and ``screen`` (``analyse``: the
 steps in order).
 """
 

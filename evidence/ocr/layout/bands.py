@@ -14,6 +14,8 @@ from evidence.ocr.layout.settings import BAND_PAD, GRID_INK, SOLID_CELLS, Box, C
 
 # a shape half the screen wide or wider with this many shapes inside it (letters) is a card, never painted over
 CARD_MARKS: Final = 8
+# a column holding ink in this share (per mille) of the grid's rows is a rail (a phone frame's edge), not text
+RAIL_SHARE: Final = 600
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ def _bands(grid: _Grid, bubbles: list[_Region]) -> list[_Band]:
         mode = next(c for c in cells if _quantised(c) == mode_q)
         xs = {x for x in range(w) if not covered[y][x] and not _close(grid.pixels[y * w + x], mode, GRID_INK)}
         ink_rows.append((xs, mode) if xs else None)
+    ink_rows = _without_rails(ink_rows, grid.height)
     bands: list[_Band] = []
     y = 0
     while y < grid.height:
@@ -86,6 +89,27 @@ def _bands(grid: _Grid, bubbles: list[_Region]) -> list[_Band]:
             span = (cell_box.x0, cell_box.y0, cell_box.x1 + 1, cell_box.y1 + 1)
             bands.append(_Band(_to_px(grid, cell_box), span, colours.most_common(1)[0][0]))
     return bands
+
+
+def _without_rails(
+    ink_rows: list[tuple[set[int], Color] | None], height: int
+) -> list[tuple[set[int], Color] | None]:
+    """Ink rows without the columns that hold ink in ``RAIL_SHARE`` per mille of the grid's rows or more: a
+    store picture's phone frame, a scroll bar, a vertical rule. Text never covers a column that long (lines
+    have gaps between them); left in, such a rail joins every line beside it into one band, read as one
+    block, and small text in it (a list's times) is misread."""
+    counts: Counter[int] = Counter()
+    for ink in ink_rows:
+        if ink is not None:
+            counts.update(ink[0])
+    rails = {x for x, n in counts.items() if n * 1000 >= height * RAIL_SHARE}
+    if not rails:
+        return ink_rows
+    kept: list[tuple[set[int], Color] | None] = []
+    for ink in ink_rows:
+        xs = ink[0] - rails if ink is not None else set()
+        kept.append((xs, ink[1]) if ink is not None and xs else None)
+    return kept
 
 
 def _solid_mask(

@@ -47,7 +47,7 @@ from evidence.ocr.layout.headers import _call_name
 from evidence.ocr.layout.model import Message
 from evidence.ocr.layout.page import _Line, _ocr_page, _slot_lines
 from evidence.ocr.layout.settings import Box, Color
-from evidence.ocr.layout.times import _MONTH, _WEEKDAY, _clean_time, _list_date
+from evidence.ocr.layout.times import _MONTH, _WEEKDAY, _clean_time, _is_time, _list_date
 from evidence.ocr.layout.words import _confidence, _strip_junk, _text
 from evidence.ocr.tesseract import TesseractProbe, Word
 
@@ -288,6 +288,7 @@ def _rows(rgb: Image.Image, lines: list[_Line], background: Color, column: int |
                 and other.box[0] * 3 < width * 2
                 and any(w.conf >= 40 and sum(c.isalnum() for c in w.text) >= 2 for w in other.words)
                 and _NAME.search(other.text)
+                and not _is_time(_text(_strip_junk(other.words)))  # another row's time line is no name
                 and (name_line is None or other.box[3] > name_line.box[3])
             ):
                 name_line = other

@@ -93,6 +93,13 @@ def _read_chat(
         named: str | None = None
         if read_sides[index].direction == "incoming":
             named, own = sender_inside(own)
+        above: tuple[str, str | None] | None = None
+        if len(own) >= 2 and footer(own[-1].words) is None and _split_time_tail(own[-1].words)[1] is None:
+            # the time line printed at the top of the bubble, above its text ("Today 12:51 - You"): its
+            # time and sender, as a footer line would be
+            above = footer(own[0].words)
+            if above is not None:
+                own = own[1:]
         words = [w for line in own for w in line.words]
         corner = corners.get(index, [])
         if not words and not inside:
@@ -101,6 +108,8 @@ def _read_chat(
         last = own[-1].words if own else []
         kept_last, shown = _split_time_tail(last) if last else ([], None)
         signed: str | None = None
+        if shown is None and above is not None:
+            shown, signed = above
         if shown is None and own and (found_footer := footer(last)) is not None:
             # the bubble's footer line ("@ 3 mins ago", "9:03 am - ciacona"): its time and sender, no text;
             # its corner then holds the read ticks, never words
@@ -312,6 +321,8 @@ def _chat_header(bands: list[_Line], height: int, first_top: int | None = None) 
         kept = _confident(line.words)
         if not kept or _is_time(_text(kept)):
             continue
+        if _is_time(kept[-1].text) and all(len(w.text) <= 2 for w in kept[:-1]):
+            continue  # a status bar drawn lower (a store picture's phone): its icons read as specks, the clock
         if not row:
             row = [line]
         elif row[0].box[1] <= centre <= row[0].box[3]:

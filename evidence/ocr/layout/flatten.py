@@ -37,20 +37,34 @@ def _flatten(crop: Image.Image, background: Color) -> Image.Image:
     return distance.point(table)
 
 
-def _line_height(flat: Image.Image) -> int:
-    """The median height in pixels of the runs of rows holding ink (text lines), 0 without ink."""
-    profile = list(flat.resize((1, flat.height), Image.Resampling.BOX).tobytes())
+def _runs(profile: list[int], limit: int) -> list[int]:
+    """Heights of the runs of rows darker than ``limit``, at least 3 px."""
     runs: list[int] = []
     run = 0
     for value in profile:
-        if value < 250:
+        if value < limit:
             run += 1
         elif run:
             runs.append(run)
             run = 0
     if run:
         runs.append(run)
-    runs = [r for r in runs if r >= 3]
+    return [r for r in runs if r >= 3]
+
+
+def _line_height(flat: Image.Image, *, band: bool = False) -> int:
+    """The median height in pixels of the runs of rows holding ink (text lines), 0 without ink. In a band
+    (text outside bubbles) where one run covers nearly the whole region (small print in a JPEG: its noise
+    leaves no blank row between the lines), stricter limits look for the gaps between lines; three runs or
+    more are lines, else the one run stays."""
+    profile = list(flat.resize((1, flat.height), Image.Resampling.BOX).tobytes())
+    runs = _runs(profile, 250)
+    if band and len(runs) == 1 and runs[0] * 100 >= len(profile) * 85:
+        for limit in (240, 225, 210):
+            stricter = _runs(profile, limit)
+            if len(stricter) >= 3:
+                runs = stricter
+                break
     if not runs:
         return 0
     tallest = max(runs)
@@ -62,7 +76,7 @@ def _prepare_region(
     rgb: Image.Image, box: Box, background: Color, mask: Image.Image | None
 ) -> tuple[Image.Image, int]:
     """The region flattened and scaled; where ``mask`` (grid cells, 255) is set, background is painted first."""
-    return _scaled(_flat_region(rgb, box, background, mask))
+    return _scaled(_flat_region(rgb, box, background, mask), band=True)
 
 
 def _flat_region(rgb: Image.Image, box: Box, background: Color, mask: Image.Image | None) -> Image.Image:
@@ -75,9 +89,9 @@ def _flat_region(rgb: Image.Image, box: Box, background: Color, mask: Image.Imag
     return _flatten(crop, background)
 
 
-def _scaled(flat: Image.Image) -> tuple[Image.Image, int]:
+def _scaled(flat: Image.Image, *, band: bool = False) -> tuple[Image.Image, int]:
     """The flattened region scaled so its text lines are about ``TARGET_LINE_PX`` high, and the scale."""
-    line = _line_height(flat)
+    line = _line_height(flat, band=band)
     scale = 1000 if line == 0 else min(MAX_SCALE_PERMILLE, max(1000, TARGET_LINE_PX * 1000 // line))
     if scale != 1000:
         size = (max(1, flat.width * scale // 1000), max(1, flat.height * scale // 1000))

@@ -5,7 +5,7 @@ never remove or add a record; they only say what the picture was.
 - *In call*: at least two of the in-call buttons' labels ("Mute", "Speaker", "Keypad", "Add call", "Hold",
   "End call", ...), or one of them and a call's state ("Calling...", "Ringing", "Dialing", "Ongoing call"),
   on short lines (at most five words: labels, not a sentence that uses the word); or a call's state alone
-  on its line (at most three words).
+  on its line (at most three words: "Calling...", "Call from ...").
 - *Compose*: at least two field labels starting their lines ("To", "Cc", "Bcc", "Subject", "From"), or one
   and a "Compose" / "New message" title, or that title alone on its line: writing a new message or email.
 """
@@ -21,7 +21,7 @@ _BUTTONS: Final = re.compile(
     re.IGNORECASE,
 )
 _STATE: Final = re.compile(
-    r"^(?:calling|ringing|dialing|dialling|connecting|on hold|(?:ongoing|incoming|outgoing) (?:video |voice )?call)\b",
+    r"^(?:calling|ringing|dialing|dialling|connecting|on hold|call from\b|(?:ongoing|incoming|outgoing) (?:video |voice )?call)\b",
     re.IGNORECASE,
 )
 _FIELDS: Final = re.compile(r"^(?:to|cc|bcc|subject|from)\b\s*:?", re.IGNORECASE)

@@ -20,8 +20,18 @@ from evidence.ocr.layout.calls import (
 from evidence.ocr.layout.headers import _call_name, _capital_i, _list_header
 from evidence.ocr.layout.model import Message
 from evidence.ocr.layout.page import _Line
-from evidence.ocr.layout.settings import _STATUS_BAR_PERMILLE, Color
-from evidence.ocr.layout.times import _CLOCK, _DAY, _MONTH, _TRAILING_JUNK, _clean_time, _is_time, _list_date
+from evidence.ocr.layout.settings import _STATUS_BAR_PERMILLE, HEADER_MIN_CONF, Color
+from evidence.ocr.layout.timeline import cut_twice, mail_from_repeats, timeline
+from evidence.ocr.layout.times import (
+    _CLOCK,
+    _DAY,
+    _MONTH,
+    _TRAILING_JUNK,
+    _clean_time,
+    _is_time,
+    _list_date,
+    is_separator,
+)
 from evidence.ocr.layout.words import _box_of, _confidence, _has_alnum, _strip_junk, _text
 from evidence.ocr.tesseract import Word
 
@@ -35,7 +45,7 @@ _COUNT: Final = re.compile(r"^\((\d{1,2})\)$")
 # taken only at the right end of a list row, never in a chat bubble
 _RELATIVE: Final = re.compile(
     rf"^(?:\d{{1,2}}\s?(?:min|mins|minutes?|h|hrs?|hours?|days?|weeks?)\s+ago|just now|\d{{1,2}}\s{_MONTH}\s\d{{4}}"
-    r"|\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2})$",
+    r"|\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{2}-\d{2}|yesterday|today)$",
     re.IGNORECASE,
 )
 
@@ -175,6 +185,50 @@ def _meaningful(line: _Line) -> bool:
     return any(w.conf >= 50 and sum(ch.isalnum() for ch in w.text) >= 3 for w in line.words)
 
 
+def _two_line_times(
+    lines: list[_Line], anchors: list[tuple[int, str, list[Word]]]
+) -> list[tuple[int, str, list[Word]]]:
+    """A row's time written on two lines at the right, the day above the clock ("Today" over "12:36"): one
+    anchor, the day and the clock, whose name is the line level with the pair (else each line would anchor
+    a row of its own, named by the day)."""
+    merged: list[tuple[int, str, list[Word]]] = []
+    k = 0
+    while k < len(anchors):
+        number, shown, rest = anchors[k]
+        if k + 1 < len(anchors):
+            below, clock, below_rest = anchors[k + 1]
+            upper, lower = lines[number].box, lines[below].box
+            tall = max(1, upper[3] - upper[1])
+            if (
+                not _strip_junk(below_rest)
+                and not _CLOCK_ONLY.search(shown)
+                and _CLOCK_ONLY.fullmatch(clock)
+                and 0 <= lower[1] - upper[3] <= tall
+                and lower[0] < upper[2]
+                and upper[0] < lower[2]
+            ):
+                if not _strip_junk(rest):
+                    level = [
+                        ln
+                        for ln in lines[max(0, number - 2) : below + 3]
+                        if ln is not lines[number]
+                        and ln is not lines[below]
+                        and upper[1] <= (ln.box[1] + ln.box[3]) // 2 <= lower[3]
+                        and ln.box[2] <= min(upper[0], lower[0])
+                    ]
+                    worded = [ln for ln in level if _has_alnum(ln.text)]
+                    rest = worded[0].words if worded else rest
+                merged.append((number, f"{shown} {clock}", rest))
+                k += 2
+                continue
+        merged.append((number, shown, rest))
+        k += 1
+    return merged
+
+
+_CLOCK_ONLY: Final = re.compile(rf"{_CLOCK}")
+
+
 def _rows(lines: list[_Line], width: int) -> list[tuple[list[_Line], str, list[Word], int]]:
     """List rows anchored on their right-aligned time: (lines, time, the anchor line's other words, index)."""
     anchors: list[tuple[int, str, list[Word]]] = []
@@ -182,6 +236,7 @@ def _rows(lines: list[_Line], width: int) -> list[tuple[list[_Line], str, list[W
         found = _right_time(line, width)
         if found is not None:
             anchors.append((number, found[1], found[0]))
+    anchors = _two_line_times(lines, anchors)
     rows: list[tuple[list[_Line], str, list[Word], int]] = []
     starts: list[int] = []
     for number, _time, _rest in anchors:
@@ -190,6 +245,8 @@ def _rows(lines: list[_Line], width: int) -> list[tuple[list[_Line], str, list[W
         while start > 0 and lines[start - 1].box[3] > top - (lines[number].box[3] - top):
             if starts and start - 1 <= starts[-1]:
                 break
+            if lines[start - 1].box[3] <= top and is_separator(lines[start - 1].text.strip()):
+                break  # a section's day above the row ("Today"): no part of it, never its sender
             start -= 1
         starts.append(start)
     for k, (number, shown, rest) in enumerate(anchors):
@@ -233,10 +290,13 @@ def _read_list(
     )
     if _EMAIL_HEADERS.search(header or ""):
         calls = False
+    last = lines.index(rows[-1][0][-1])
+    said = _mail_shown([*lines[:first], *lines[last + 1 :]], rows) or _EMAIL_HEADERS.search(header or "")
+    if not calls and not said and (chat := timeline(rows, width)) is not None:
+        return "chat", header, chat  # the rows repeat their names: one conversation drawn without bubbles
     if not calls and sum(1 for row in rows if _chat_row(row)) * 2 > len(rows):
         return "conversation_list", header, []  # a chat app's list of conversations: no message is shown
-    last = lines.index(rows[-1][0][-1])
-    if not calls and not _mail_shown([*lines[:first], *lines[last + 1 :]], rows):
+    if not calls and not (said or mail_from_repeats(rows) or cut_twice(rows)):
         # rows of a name, a time and lines under it, and nothing saying mail: a chat app's conversation list
         # (previews wrapped on two lines) as much as an inbox; no record is better than an invented one
         return "conversation_list", header, []
@@ -427,8 +487,23 @@ def _read_email(
         sender=_capital_i(_text(_strip_junk(sender_words))) or None,
         confidence=_confidence(words),
     )
-    title = _subject(" ".join(_text(_strip_junk(ln.words)) for ln in subject).strip()) or header
+    title = (
+        _subject(" ".join(_text(_without_specks(_strip_junk(ln.words))) for ln in subject).strip()) or header
+    )
     return "email", title, [message]
+
+
+def _without_specks(words: list[Word]) -> list[Word]:
+    """A subject line's words without one- or two-character tokens read with little confidence before its
+    label chip or at its end ("Details 3 Inbox": the chip's rim read as a digit)."""
+    kept = list(words)
+    if kept and kept[-1].text.lower() == "inbox":
+        label, kept = kept[-1:], kept[:-1]
+    else:
+        label = []
+    while len(kept) > 1 and len(kept[-1].text) <= 2 and kept[-1].conf < HEADER_MIN_CONF:
+        kept.pop()
+    return [*kept, *label]
 
 
 def _subject(text: str) -> str:

@@ -57,6 +57,30 @@ def _in_frame(bubbles: list[_T], frame: Box, height: int) -> list[_T]:
     return held if len(held) >= 2 else bubbles
 
 
+def _rowed(lines: list[tuple[str, Box]]) -> list[tuple[str, Box]]:
+    """Lines level with each other joined left to right into one (a keyboard's row of keys, each key read as
+    a piece of its own), so that a row of keys reads as one line of short tokens."""
+    rows: list[list[tuple[str, Box]]] = []
+    for text, box in sorted(lines, key=lambda item: item[1][1]):
+        centre = (box[1] + box[3]) // 2
+        row = rows[-1] if rows else None
+        if row is not None and min(b[1] for _, b in row) <= centre <= max(b[3] for _, b in row):
+            row.append((text, box))
+        else:
+            rows.append([(text, box)])
+    joined: list[tuple[str, Box]] = []
+    for row in rows:
+        row.sort(key=lambda item: item[1][0])
+        box = (
+            min(b[0] for _, b in row),
+            min(b[1] for _, b in row),
+            max(b[2] for _, b in row),
+            max(b[3] for _, b in row),
+        )
+        joined.append((" ".join(t for t, _ in row if t), box))
+    return joined
+
+
 def _bubble_text(lines: list[_Line], index: int) -> str:
     return " ".join(ln.text for ln in lines if ln.slot.kind == "bubble" and ln.slot.index == index)
 
@@ -166,7 +190,7 @@ def analyse(
         bands = [line for line in lines if line.slot.kind == "band"]
         outside = [ln for ln in bands if not any(_centre_in(ln.box, p) for p in photos)]
         span = (framed.x1 - framed.x0 + 1) * grid.factor_x // 1000 if framed is not None else width
-        typed = text_top([(line.text, line.box) for line in outside], height, span)
+        typed = text_top(_rowed([(line.text, line.box) for line in outside]), height, span)
         keyboard = typed if keyboard is None else keyboard if typed is None else min(keyboard, typed)
         header, messages = _read_chat(
             lines,
@@ -195,13 +219,15 @@ def analyse(
         if len(messages) < 2 and not (typing and messages):
             kind, header, messages = _read_list(rgb, lines, background)
             if kind not in ("conversation_list", "contact_list") and not (
-                kind == "call_list" and len(messages) >= 3
+                (kind == "call_list" and len(messages) >= 3) or (kind == "chat" and len(messages) >= 2)
             ):
                 kind, header, messages = "unknown", None, []
     elif furniture and not _web_address([line.text for line in lines]):
         # a chat's notices or compose box and no message: a chat screen without messages
         kind, header, messages = _read_list(rgb, lines, background)
-        if kind not in ("conversation_list", "contact_list"):  # (a list's centred pill is no notice)
+        if (kind in ("chat", "email_list") and messages) or (kind == "call_list" and len(messages) >= 3):
+            pass  # a chat drawn without bubbles (``timeline``), or a list whose pill or button is furniture
+        elif kind not in ("conversation_list", "contact_list"):  # (a list's centred pill is no notice)
             kind, header = "chat", _chat_header(lines, height)
             bands = [line for line in lines if line.slot.kind == "band"]
             messages = with_photos([], photo_boxes(grid, regions, labels), bands, width, height)
@@ -228,7 +254,7 @@ def analyse(
             kind, header, messages = "email", opened[0], [opened[1]]
     if kind == "chat" and header:
         header = _respaced_header(rgb, lines, header, probe, name, timeout_s)
-    if not messages and kind in ("unknown", "contact_list", "chat"):
+    if not messages and kind in ("unknown", "contact_list", "conversation_list", "chat"):
         kind = named([line.text for line in lines]) or kind  # no message: only what the screen was is named
     settings = layout_settings()
     settings["engine_version"] = version

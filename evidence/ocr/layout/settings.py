@@ -7,7 +7,7 @@ from typing import Any, Final, Literal
 
 from evidence.ocr.tesseract import Settings
 
-LAYOUT_VERSION: Final = "7"
+LAYOUT_VERSION: Final = "8"
 
 Direction = Literal["incoming", "outgoing", "unknown"]
 Kind = Literal[

@@ -121,12 +121,16 @@ _MONTH_TAILS: Final = "an|eb|ar|pr|ay|un|ul|ug|ep|ct|ov|ec"
 
 def _list_date(text: str) -> str:
     """A list row's date as tesseract misreads small grey print, put right: "1. Nov" is "1 Nov", "19 oct"
-    "19 Oct", "220ct" "22 Oct" (an "O" read as a zero), "Okt12" "Okt 12"; anything else unchanged."""
+    "19 Oct", "15 sept." "15 Sept", "220ct" "22 Oct" (an "O" read as a zero), "Okt12" "Okt 12"; anything else
+    unchanged."""
     text = re.sub(rf"^({_MONTH})\.?(?=\d{{1,2}}$)", r"\1 ", text)  # "Okt12": the space lost
     text = re.sub(r"^(\d{1,2})\.?\s?0(?=ct$)", r"\1 O", text)
     text = re.sub(
-        rf"^(\d{{1,2}})\.?\s?([a-z])(?=(?:{_MONTH_TAILS})$)", lambda m: f"{m[1]} {m[2].upper()}", text
+        rf"^(\d{{1,2}})\.?\s?([a-z])(?=(?:{_MONTH_TAILS})[a-z]?\.?$)",
+        lambda m: f"{m[1]} {m[2].upper()}",
+        text,
     )
+    text = re.sub(rf"^(\d{{1,2}} {_MONTH})\.$", r"\1", text)  # "15 sept.": the month's abbreviation mark
     return re.sub(rf"^(\d{{1,2}})\.\s?(?=[A-Z](?:{_MONTH_TAILS})$)", r"\1 ", text)
 
 
