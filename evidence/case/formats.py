@@ -152,6 +152,9 @@ class Kind(StrEnum):
     PERSON_UNLINKED = "person.unlinked"
     RECORD_RELAYED = "record.relayed"
     TACTIC_REVIEWED = "tactic.reviewed"
+    TACTICS_SUGGESTED = (
+        "tactics.suggested"  # the tagger's suggestions for one entry's records, and its identity
+    )
     REPORT_GENERATED = "report.generated"
     EXPORT_CREATED = "export.created"
     CHECKPOINT_SIGNED = "checkpoint.signed"
