@@ -374,7 +374,7 @@ def _derive(
         found = tagger.results()
     finally:
         tagger.close()
-    if tagger.read:
+    if prep.record_count:  # even when none was read: the set says these records were read by this tagger
         _stage_suggestions(case, prep, source.sha256, found, tagger.read)
 
 

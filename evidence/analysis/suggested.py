@@ -99,6 +99,23 @@ def _tag_batch(batch: Sequence[tuple[str, str]]) -> list[bytes]:
     return found
 
 
+def tag_records(records: Iterable[Record], *, every: bool = False) -> tuple[list[bytes], int]:
+    """The blob entries of ``records`` (in this process: a picture's few), and how many the tagger read; with
+    ``every``, a record read is listed even when nothing is suggested (a picture read again: its earlier
+    suggestions give way)."""
+    found: list[bytes] = []
+    read = 0
+    for record in records:
+        words = review.record_words(record) if review.suggests(record) else ""
+        if not words and not every:
+            continue
+        read += 1 if words else 0
+        tags = first_tags(words) if words else []
+        if tags or every:
+            found.append(item_bytes(record.id, tags))
+    return found, read
+
+
 BATCH = 1000  # records a worker tags at once
 IN_FLIGHT = 2  # batches a worker may have waiting: bounds the words held while the import reads on
 

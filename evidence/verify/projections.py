@@ -263,7 +263,7 @@ def _difference(table: str, expected: list[tuple[Any, ...]], actual: list[tuple[
 
 
 def _row_name(table: str, row: tuple[Any, ...]) -> str:
-    if table in ("records", *index.SEARCH_TABLES):
+    if table in ("records", *index.SEARCH_TABLES, "suggestions"):
         return f"record {row[0]} (entry {row[1]})"
     return " ".join(str(v) for v in row[:2])
 
