@@ -375,17 +375,17 @@ def _derive(
     finally:
         tagger.close()
     if prep.record_count:  # even when none was read: the set says these records were read by this tagger
-        _stage_suggestions(case, prep, source.sha256, found, tagger.read)
+        _stage_suggestions(case, prep, source.sha256, found, tagger.read, tagger.deferred)
 
 
 def _stage_suggestions(
-    case: CaseFolder, prep: Prepared, item_sha256: str, found: list[bytes], read: int
+    case: CaseFolder, prep: Prepared, item_sha256: str, found: list[bytes], read: int, deferred: list[str]
 ) -> None:
     """Stage the suggestions blob of ``prep``'s records (``found``: its entries, of ``read`` records read)."""
     from evidence.analysis.suggested import blob_pieces
 
     assert prep.records_blob is not None
-    pieces = blob_pieces(item_sha256, prep.records_blob.sha256, found)
+    pieces = blob_pieces(item_sha256, prep.records_blob.sha256, found, deferred)
     prep.suggestions_blob = case.store.stage_stream(
         io.BufferedReader(_PiecesReader(pieces)), f"{prep.path.name} tactic suggestions"
     )

@@ -6,10 +6,11 @@ about 0.2 ms a message, 20 s for a case of 100,000 messages, at every view. Now 
 worker processes when there are many messages: :class:`Batches`) and records what it suggested in a
 ``tactics.suggested`` ledger entry naming a blob of its own, as an OCR result is kept:
 
-    {"item_sha256": ..., "records": [{"id": ..., "tags": [{"end", "rule", "start", "tactic", "words"}]}, ...],
+    {"deferred": [...], "item_sha256": ..., "records": [{"id": ..., "tags": [{"end", "rule", "start", "tactic", "words"}]}, ...],
      "source_sha256": ..., "tagger": {"rules_sha256": ..., "version": ...}}
 
-``records`` lists the records given at least one suggestion (an OCR re-reading lists every record it re-read,
+``deferred`` lists the records whose words are too long to tag at import (``LONGEST_TAGGED``): the views tag
+them when shown. ``records`` lists the records given at least one suggestion (an OCR re-reading lists every record it re-read,
 so that a picture whose new words suggest nothing loses what its old words did); ``tags`` are what
 ``review.tags_for`` shows: the first match of each tactic, in the order of the text. ``source_sha256`` is the
 records blob (or the OCR result) whose records were read. The entry's body names the ``records.derived``
@@ -116,6 +117,10 @@ def tag_records(records: Iterable[Record], *, every: bool = False) -> tuple[list
     return found, read
 
 
+# Words longer than this are not tagged at import (a hostile 30 MB message takes the tagger 10 s): the blob lists
+# such records as ``deferred`` and the views tag them when shown, as before.
+LONGEST_TAGGED = 200_000
+
 BATCH = 1000  # records a worker tags at once
 IN_FLIGHT = 2  # batches a worker may have waiting: bounds the words held while the import reads on
 
@@ -130,6 +135,7 @@ class Batches:
         self.pending: list[tuple[str, str]] = []
         self.read = 0  # records given (the blob's ``record_count`` counts those it lists)
         self.done: list[bytes] = []
+        self.deferred: list[str] = []
         self.futures: list[Future[list[bytes]]] = []
         self.pool: ProcessPoolExecutor | None = None
 
@@ -139,6 +145,9 @@ class Batches:
             return
         words = review.record_words(record)
         if not words:
+            return
+        if len(words) > LONGEST_TAGGED:
+            self.deferred.append(record.id)
             return
         self.read += 1
         self.pending.append((record.id, words))
@@ -176,10 +185,12 @@ class Batches:
             self.pool = None
 
 
-def blob_pieces(item_sha256: str, source_sha256: str, items: Iterable[bytes]) -> Iterator[bytes]:
+def blob_pieces(
+    item_sha256: str, source_sha256: str, items: Iterable[bytes], deferred: Sequence[str] = ()
+) -> Iterator[bytes]:
     """The canonical bytes of a suggestions blob (see the module docstring), from its entries already
     canonical: the same bytes as ``canonical_bytes`` of the whole document."""
-    head = canonical_text({"item_sha256": item_sha256})[:-1]
+    head = canonical_text({"deferred": list(deferred), "item_sha256": item_sha256})[:-1]
     yield (head + ',"records":[').encode("utf-8")
     for number, item in enumerate(items):
         yield (b"," if number else b"") + item

@@ -8,6 +8,8 @@ the ledger like every projection and compared by ``evidence verify`` with a repl
   counts as read by a tagger when its ``records.derived`` entry has a set of that tagger.
 - ``suggestions``: one row a suggested tactic of a record (its first match: the rule, the words, where they are).
   A set of an OCR reading replaces the rows of the picture's records it lists.
+- ``suggestions_deferred``: the records a set left for the views to tag (words too long to tag at import, the
+  blob's ``deferred``): they count as not read.
 """
 
 from __future__ import annotations
@@ -28,6 +30,12 @@ CREATE TABLE IF NOT EXISTS suggestion_sets (
     blob_sha256 TEXT NOT NULL,
     tagger TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS suggestions_deferred (
+    record_id TEXT NOT NULL,
+    derived_seq INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (record_id, derived_seq)
+);
 CREATE TABLE IF NOT EXISTS suggestions (
     record_id TEXT NOT NULL,
     derived_seq INTEGER NOT NULL,
@@ -40,13 +48,15 @@ CREATE TABLE IF NOT EXISTS suggestions (
     PRIMARY KEY (record_id, derived_seq, tactic)
 );
 """
-TABLES = ("suggestion_sets", "suggestions")
+TABLES = ("suggestion_sets", "suggestions", "suggestions_deferred")
 # Each table's rows, read without an index and ordered by SQLite (``index.snapshot``, and the verifier's check (7)).
 SNAPSHOT_QUERIES = {
     "suggestion_sets": "SELECT seq, derived_seq, ocr_seq, item_sha256, blob_sha256, tagger "
     "FROM suggestion_sets NOT INDEXED ORDER BY seq",
     "suggestions": "SELECT record_id, derived_seq, tactic, rule, word_start, word_end, words, seq "
     "FROM suggestions NOT INDEXED ORDER BY record_id, derived_seq, tactic",
+    "suggestions_deferred": "SELECT record_id, derived_seq, seq FROM suggestions_deferred NOT INDEXED "
+    "ORDER BY record_id, derived_seq",
 }
 
 BlobReader = Callable[[str], bytes]
@@ -69,7 +79,8 @@ def apply(conn: sqlite3.Connection, entry: Entry, body: dict[str, Any], read_blo
         (entry.seq, derived, ocr, body["item_sha256"], body["blob_sha256"], tagger_text(body["tagger"])),
     )
     rows: list[tuple[Any, ...]] = []
-    for item in recordsblob.read_records(read_blob(body["blob_sha256"])):
+    header: dict[str, Any] = {}
+    for item in recordsblob.read_records(read_blob(body["blob_sha256"]), header):
         record_id = item["id"]
         if derived is not None:
             seqs = [derived]
@@ -94,6 +105,11 @@ def apply(conn: sqlite3.Connection, entry: Entry, body: dict[str, Any], read_blo
             _insert(conn, rows)
             rows = []
     _insert(conn, rows)
+    if derived is not None:
+        conn.executemany(
+            "INSERT INTO suggestions_deferred (record_id, derived_seq, seq) VALUES (?,?,?)",
+            [(str(record_id), derived, entry.seq) for record_id in header.get("deferred") or ()],
+        )
 
 
 def _insert(conn: sqlite3.Connection, rows: list[tuple[Any, ...]]) -> None:
@@ -125,6 +141,11 @@ def read(
             f"SELECT id FROM records WHERE derived_seq NOT IN ({_COVERED})"  # noqa: S608
             + (" AND id = ?" if record_id is not None else ""),
             params,
+        ).fetchall()
+        uncovered += conn.execute(
+            "SELECT record_id FROM suggestions_deferred"  # noqa: S608
+            + (" WHERE record_id = ?" if record_id is not None else ""),
+            () if record_id is None else (record_id,),
         ).fetchall()
     except sqlite3.OperationalError as exc:
         if "no such table" not in str(exc):

@@ -195,3 +195,17 @@ def test_pictures_read_after_their_import_get_their_suggestions(
         compared += bool(fresh)
     assert compared >= 2  # "Pick up the phone Jordan", "Answer me or else"
     assert verify_case(case.root).findings == []
+
+
+def test_words_too_long_to_tag_at_import_are_tagged_when_shown(
+    case: Case, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(suggested, "LONGEST_TAGGED", 40)  # a hostile 30 MB message, scaled down
+    case.import_files([corpus / FILES[3]], options=ImportOptions(tz="Europe/London", date_order="DMY"))
+    stored = case.stored_suggestions()
+    records = case.records()
+    long = {r.id for r in records if review.suggests(r) and len(review.record_words(r)) > 40}
+    assert long and stored.uncovered == long  # deferred to the views, not lost
+    for rec in records:
+        assert review.tags_for(rec, {}, stored=stored) == review.tags_for(rec, {})
+    assert verify_case(case.root).findings == []
