@@ -374,7 +374,7 @@ def _derive(
         found = tagger.results()
     finally:
         tagger.close()
-    if prep.record_count:  # even when none was read: the set says these records were read by this tagger
+    if tagger.read or tagger.deferred:  # records with no words (calls, a picture not yet read) need no set
         _stage_suggestions(case, prep, source.sha256, found, tagger.read, tagger.deferred)
 
 

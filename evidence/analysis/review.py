@@ -92,14 +92,15 @@ def tags_for(
     """Suggested tags (one per tactic: its first match) with the user's decisions applied, plus user-added ones.
     The suggestions are ``stored``'s for the record when it has them (the shipped rules' only), else the rules
     are run on the record's words."""
-    if not suggests(record):
+    words = record_words(record)
+    if not words or not suggests(record):
         return with_decisions(record.id, [], reviewed)
     shipped = rules is None or rules is default_rules()
     kept = stored.get(record.id) if stored is not None and shipped else None
     if kept is not None:
         return with_decisions(record.id, kept, reviewed)
     found: dict[str, Tag] = {}
-    for hit in tag(record_words(record), rules or default_rules()):
+    for hit in tag(words, rules or default_rules()):
         found.setdefault(hit.tactic, hit)
     suggested = [
         ShownTag(tactic, SUGGESTED, hit.rule_id, hit.words, hit.start, hit.end, None)
