@@ -39,6 +39,7 @@ import hashlib
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -128,7 +129,8 @@ IN_FLIGHT = 2  # batches a worker may have waiting: bounds the words held while 
 class Batches:
     """The records of one import tagged as the importer reads them: in this process for a few, in worker
     processes (one per core) once a batch fills, so the tagging runs beside the parsing, hashing and writing.
-    The results come back in the order the records were given, whatever the workers' order."""
+    The results come back in the order the records were given, whatever the workers' order. A worker that dies
+    (killed, out of memory) loses nothing: its batches are tagged here, and so is the rest."""
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers if workers is not None else (os.cpu_count() or 1)
@@ -136,7 +138,7 @@ class Batches:
         self.read = 0  # records given (the blob's ``record_count`` counts those it lists)
         self.done: list[bytes] = []
         self.deferred: list[str] = []
-        self.futures: list[Future[list[bytes]]] = []
+        self.futures: list[tuple[Future[list[bytes]], list[tuple[str, str]]]] = []
         self.pool: ProcessPoolExecutor | None = None
 
     def add(self, record: Record) -> None:
@@ -156,22 +158,35 @@ class Batches:
 
     def _send(self) -> None:
         batch, self.pending = self.pending, []
-        if self.workers <= 1:
-            self.done += _tag_batch(batch)
-            return
-        if self.pool is None:
+        if self.workers > 1 and self.pool is None:
             default_rules()  # loaded once, before the workers fork, so each has it
             self.pool = ProcessPoolExecutor(max_workers=self.workers)
-        self.futures.append(self.pool.submit(_tag_batch, batch))
+        if self.workers > 1 and self.pool is not None:
+            try:
+                self.futures.append((self.pool.submit(_tag_batch, batch), batch))
+            except BrokenProcessPool:
+                self.workers = 1
+        if self.workers <= 1:
+            while self.futures:  # the batches sent before, first: the order is the records'
+                self._collect()
+            self.done += _tag_batch(batch)
         while len(self.futures) > IN_FLIGHT * self.workers:
-            self.done += self.futures.pop(0).result()
+            self._collect()
+
+    def _collect(self) -> None:
+        """The oldest batch's entries, from its worker or, when the pool broke, tagged here."""
+        future, batch = self.futures.pop(0)
+        try:
+            self.done += future.result()
+        except BrokenProcessPool:
+            self.workers = 1
+            self.done += _tag_batch(batch)
 
     def results(self) -> list[bytes]:
         """Every blob entry, in the order the records were given; the workers are stopped."""
         try:
-            for future in self.futures:
-                self.done += future.result()
-            self.futures = []
+            while self.futures:
+                self._collect()
             self.done += _tag_batch(self.pending)
             self.pending = []
             return self.done

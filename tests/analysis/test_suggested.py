@@ -8,7 +8,9 @@ the fly, and a case without stored suggestions (made before them, or by another 
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
+import signal
 import sqlite3
 from pathlib import Path
 
@@ -216,3 +218,23 @@ def test_words_too_long_to_tag_at_import_are_tagged_when_shown(
     for rec in records:
         assert review.tags_for(rec, {}, stored=stored) == review.tags_for(rec, {})
     assert verify_case(case.root).findings == []
+
+
+def test_a_tagging_worker_that_dies_loses_nothing(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Case.open(built, readonly=True) as case:
+        records = case.records()
+    alone = suggested.Batches(workers=1)
+    for rec in records:
+        alone.add(rec)
+    want = alone.results()
+    monkeypatch.setattr(suggested, "BATCH", 5)
+    pooled = suggested.Batches(workers=2)
+    for rec in records[:40]:
+        pooled.add(rec)
+    assert pooled.pool is not None and pooled.futures
+    for process in list(pooled.pool._processes.values()):  # killed, as the out-of-memory killer would
+        os.kill(process.pid, signal.SIGKILL)
+    for rec in records[40:]:
+        pooled.add(rec)
+    assert pooled.results() == want and len(want) == 8
+    assert pooled.workers == 1 and pooled.read == alone.read
