@@ -96,7 +96,7 @@ def test_stored_suggestions_are_what_the_tagger_says_of_every_record(built: Path
     # The blob's entries hold only records with a suggestion, and each suggestion's words are where it says.
     with Case.open(built, readonly=True) as case:
         for rec in case.records():
-            for shown in stored.tags.get(rec.id, []):
+            for shown in stored.get(rec.id) or []:
                 assert shown.start is not None and shown.end is not None
                 assert review.record_words(rec)[shown.start : shown.end] == shown.words
 
@@ -166,7 +166,8 @@ def test_a_review_records_the_stored_suggestion(built: Path, tmp_path: Path) -> 
     shutil.copytree(built, root)
     with Case.open(root) as case:
         stored = case.stored_suggestions()
-        record_id, tags = next((rid, tags) for rid, tags in sorted(stored.tags.items()))
+        record_id = min(stored.tags)
+        tags = stored.get(record_id) or []
         case.review_tag(record_id, tags[0].tactic, review.CONFIRMED)
         body = next(e.body for e in case.entries() if e.kind == Kind.TACTIC_REVIEWED)
         shown = case.show_record(record_id)["tags"]
