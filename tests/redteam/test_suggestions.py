@@ -14,6 +14,8 @@ import pytest
 
 from evidence.analysis import review
 from evidence.api import Case
+from evidence.case import sqldriver, vault
+from evidence.case.folder import keyed
 from evidence.case.formats import DB_NAME, Kind, object_path
 from evidence.models import ImportOptions
 from evidence.verify import ERROR
@@ -140,3 +142,37 @@ def _sql_one(root: Path, query: str) -> tuple[str, str]:
     finally:
         conn.close()
     return str(row[0]), str(row[1])
+
+
+def test_an_encrypted_case_s_suggestions_are_stored_sealed_and_checked(tmp_path: Path, corpus: Path) -> None:
+    root = tmp_path / "sealed"
+    with Case.init(
+        root,
+        title="T",
+        tz="Europe/London",
+        passphrase="correct horse battery staple",
+        encrypted=True,
+        cost=vault.TEST_COST,
+    ) as case:
+        case.import_files(
+            [corpus / f for f in FILES], options=ImportOptions(tz="Europe/London", date_order="DMY")
+        )
+        keys = case.keys
+        stored = case.stored_suggestions()
+        bodies = [e.body for e in case.entries() if e.kind == Kind.TACTICS_SUGGESTED]
+        words = [w for (_, _, w, _, _) in (t for tags in stored.tags.values() for t in tags)]
+    assert keys is not None and bodies and words
+    assert verify_case(root, keys=keys).findings == []
+    # The blob is sealed: none of the suggested words is in any file of the store in clear.
+    stored_bytes = b"".join(p.read_bytes() for p in (root / "objects").rglob("*") if p.is_file())
+    assert not any(w.encode() in stored_bytes for w in words if len(w) > 3)
+    conn = sqldriver.connect(root / DB_NAME, isolation_level=None)
+    keyed(conn, keys.db_key)
+    try:
+        conn.execute("DELETE FROM suggestions WHERE rowid = 1")
+    finally:
+        conn.close()
+    report = verify_case(root, keys=keys)
+    assert any(
+        f.code == "INDEX_MISMATCH" and f.message.startswith("the suggestions table") for f in report.findings
+    )
