@@ -213,6 +213,7 @@ class Case(CaseFolder):
     # what the case holds
     show = query.show
     show_record = query.show_record
+    stored_suggestions = query.stored_suggestions
     timeline_stream = query.timeline_stream
     stats = query.stats
     search = query.search

@@ -76,6 +76,19 @@ def describe(
             f"{body.get('exhibit')} OCR by {ocr.get('engine')} {ocr.get('engine_version')} "
             f"psm {settings.get('psm')} {settings.get('lang')}: {ocr.get('words')} words{again}"
         )
+    if kind == Kind.TACTICS_SUGGESTED:
+        tagger = body.get("tagger") or {}
+        rules = tagger.get("rules_sha256") if isinstance(tagger, dict) else None
+        source = (
+            f"entry {body.get('derived_seq')}"
+            if body.get("derived_seq")
+            else f"OCR entry {body.get('ocr_seq')}"
+        )
+        return (
+            f"{body.get('exhibit')} tactics suggested for {_count(body.get('records_suggested'), 'record')} of "
+            f"{body.get('records_read')} read ({source}), tagger {tagger.get('version') if isinstance(tagger, dict) else None}"
+            f" rules {_short(rules)}"
+        )
     if kind == Kind.PERSON_ADDED:
         n = len(body.get("identities") or [])
         return (

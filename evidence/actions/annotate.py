@@ -142,6 +142,7 @@ def review_tag(
     passphrase: PassphraseSource | str | None = None,
 ) -> Head:
     """Confirm or reject a tactic on a record: a ``tactic.reviewed`` ledger entry, never an edit."""
+    from evidence.actions.query import stored_suggestions
     from evidence.analysis import review
     from evidence.analysis.tactics import default_rules
 
@@ -154,7 +155,8 @@ def review_tag(
     record = next(index.records_in_time_order(case.conn, "id = ?", (record_id,)), None)
     if record is None:
         raise UsageError(f"no record {record_id!r} in this case", hint="'timeline --json' shows each id")
-    suggested = {t.tactic: t for t in review.tags_for(record, {}, rules)}
+    stored = stored_suggestions(case, record_id)
+    suggested = {t.tactic: t for t in review.tags_for(record, {}, rules, stored)}
     hit = suggested.get(tactic)
     body = {
         "record": record_id,

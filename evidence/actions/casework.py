@@ -101,8 +101,9 @@ def suggestions_kept(case: CaseFolder, memo: SuggestionMemo) -> int | None:
 def _suggestions(
     case: CaseFolder, rules: RuleSet, memo: SuggestionMemo | None
 ) -> list[tuple[TimelineEntry, str, tuple[ShownTag, ...]]]:
-    """Each timeline entry the rules suggest a tactic for, with the words they read and their suggestions."""
-    from evidence.actions.query import timeline_stream
+    """Each timeline entry the rules suggest a tactic for, with the words they read and their suggestions (those
+    stored when the records entered the case, when the rules in force made them)."""
+    from evidence.actions.query import stored_suggestions, timeline_stream
     from evidence.analysis import review
     from evidence.timeline import TimelineEntry
 
@@ -110,8 +111,9 @@ def _suggestions(
     if memo is not None and memo.key == key:
         return memo.found
     found = []
+    stored = stored_suggestions(case)
     for entry in timeline_stream(case):
-        suggested = review.tags_for(entry.record, {}, rules)
+        suggested = review.tags_for(entry.record, {}, rules, stored)
         if suggested:
             slim = TimelineEntry(replace(entry.record, raw={}), entry.sources)
             found.append((slim, review.record_words(entry.record), tuple(suggested)))

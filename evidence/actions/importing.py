@@ -80,6 +80,10 @@ class Prepared:
     warnings: list[ImportWarning] = field(default_factory=list)
     blobs: list[tuple[Blob, Staged]] = field(default_factory=list)
     records_blob: Staged | None = None
+    # The tactic suggestions for the records (``evidence.analysis.suggested``): their blob, how many records the
+    # tagger read and how many it suggested something for; None when it read none.
+    suggestions_blob: Staged | None = None
+    suggested: tuple[int, int] = (0, 0)
     tally: Tally | None = None
     origin: Path | None = None  # the folder an item was packed from (an iPhone backup), when not ``path``
     # Where the importer reads the bytes: the staged copy, or in an encrypted case (its staged copy is sealed)
@@ -129,6 +133,8 @@ class Prepared:
             case.store.discard(staged)
         if self.records_blob:
             case.store.discard(self.records_blob)
+        if self.suggestions_blob:
+            case.store.discard(self.suggestions_blob)
 
 
 def expand_inputs(paths: Sequence[Path]) -> list[Path]:
@@ -315,12 +321,14 @@ def _derive(
     (``evidence.case.recordsblob.pieces``): none is held, and the index reads them back from the blob, record by
     record, inside the import's transaction. Warnings (few) and the importer's count (``Tally``, yielded last)
     are kept for the blob's end and the result."""
+    from evidence.analysis.suggested import Batches
     from evidence.importers.base import Skip, Tally
 
     importer = prep.importer
     assert importer is not None
     counted: list[Tally] = []
     refused: list[Skip] = []
+    tagger = Batches()
 
     def records() -> Iterator[dict[str, Any]]:
         for item in importer.parse_with(source, opts, ocr.get(source.sha256)):
@@ -339,6 +347,7 @@ def _derive(
                 refused.append(Skip(item.locator, "time before 1970 or after 2099"))
             elif isinstance(item, Record):
                 prep.record_count += 1
+                tagger.add(item)
                 yield item.to_json()
             elif isinstance(item, ImportWarning):
                 prep.warnings.append(item)
@@ -360,7 +369,27 @@ def _derive(
         tail["warnings"] = [w.to_json() for w in prep.warnings]
 
     stream = io.BufferedReader(_PiecesReader(recordsblob.pieces(head, ending(), tail)))
-    prep.records_blob = case.store.stage_stream(stream, f"{source.name} records")
+    try:
+        prep.records_blob = case.store.stage_stream(stream, f"{source.name} records")
+        found = tagger.results()
+    finally:
+        tagger.close()
+    if tagger.read or tagger.deferred:  # records with no words (calls, a picture not yet read) need no set
+        _stage_suggestions(case, prep, source.sha256, found, tagger.read, tagger.deferred)
+
+
+def _stage_suggestions(
+    case: CaseFolder, prep: Prepared, item_sha256: str, found: list[bytes], read: int, deferred: list[str]
+) -> None:
+    """Stage the suggestions blob of ``prep``'s records (``found``: its entries, of ``read`` records read)."""
+    from evidence.analysis.suggested import blob_pieces
+
+    assert prep.records_blob is not None
+    pieces = blob_pieces(item_sha256, prep.records_blob.sha256, found, deferred)
+    prep.suggestions_blob = case.store.stage_stream(
+        io.BufferedReader(_PiecesReader(pieces)), f"{prep.path.name} tactic suggestions"
+    )
+    prep.suggested = (read, len(found))
 
 
 class _PiecesReader(io.RawIOBase):
@@ -446,11 +475,15 @@ def _commit(
                 case.store.discard(staged)
             if prep.records_blob:
                 case.store.discard(prep.records_blob)
-            prep.blobs, prep.records_blob = [], None
+            if prep.suggestions_blob:
+                case.store.discard(prep.suggestions_blob)
+            prep.blobs, prep.records_blob, prep.suggestions_blob = [], None, None
         else:
             to_place.extend(staged for _, staged in prep.blobs)
             if prep.records_blob:
                 to_place.append(prep.records_blob)
+            if prep.suggestions_blob:
+                to_place.append(prep.suggestions_blob)
         seen.add(sha)
     with writer.placing(to_place, op):
         return [_append_item(case, writer, prep, opts, key, op) for prep in prepared]
@@ -502,7 +535,15 @@ def _append_item(
             "tool": tool_info(),
             "objects": objects,
         }
-        writer.append(key, Kind.RECORDS_DERIVED, derived)
+        records_entry = writer.append(key, Kind.RECORDS_DERIVED, derived)
+        if prep.suggestions_blob is not None:
+            from evidence.analysis.suggested import entry_body
+
+            blob = prep.suggestions_blob
+            body = entry_body(op, exhibit, sha, blob.sha256, blob.size, *prep.suggested)
+            writer.append(
+                key, Kind.TACTICS_SUGGESTED, {**body, "derived_seq": records_entry.seq, "tool": tool_info()}
+            )
     return ImportedItem(
         path=prep.origin_text or str(prep.origin or prep.path),
         exhibit=exhibit,

@@ -21,6 +21,7 @@ from evidence.case import index
 from evidence.case.canonical import canonical_bytes
 from evidence.case.folder import CaseFolder, PassphraseSource, actor, canonical_loads, tool_info
 from evidence.case.formats import Kind
+from evidence.case.ledger import Entry
 from evidence.case.store import Staged
 from evidence.case.writer import Writer
 from evidence.errors import DependencyError, StorageError, UsageError
@@ -267,7 +268,14 @@ def _record(
     with case.store.session(), writer.lock():
         staged = [case.store.stage_bytes(outcome.blob, f"{item['exhibit']} OCR") for item, outcome in new]
         messages = _messages(case, new)
-        every = [*staged, *(m[2] for m in messages.values())]
+        retagged = _retagged(case, new)
+        tagged = {sha: _message_suggestions(case, sha, made) for sha, made in messages.items()}
+        every = [
+            *staged,
+            *(m[2] for m in messages.values()),
+            *(s[0] for s in retagged.values()),
+            *(s[0] for s in tagged.values()),
+        ]
         try:
             with writer.placing(every, op):
                 for (item, outcome), stage in zip(new, staged, strict=True):
@@ -291,8 +299,11 @@ def _record(
                     }
                     entry = writer.append(key, index.OCR_KIND, body)
                     done.append(OcrDone(item["exhibit"], sha, "read", entry.seq, outcome, None))
+                    if sha in retagged:
+                        _append_suggestions(writer, key, op, item, retagged[sha], ocr_seq=entry.seq)
                     if sha in messages:
-                        _append_messages(writer, key, op, item, entry.seq, messages[sha])
+                        derived = _append_messages(writer, key, op, item, entry.seq, messages[sha])
+                        _append_suggestions(writer, key, op, item, tagged[sha], derived_seq=derived.seq)
         except BaseException:
             for stage in every:
                 case.store.discard(stage)
@@ -359,7 +370,7 @@ def _append_messages(
     item: dict[str, Any],
     ocr_seq: int,
     made: tuple[dict[str, Any], dict[str, Any], Staged],
-) -> None:
+) -> Entry:
     """The ``records.derived`` entry of the messages a later layout reading found (``from_ocr`` names it)."""
     from evidence.importers._screenshot_messages import NAME, VERSION
 
@@ -378,4 +389,68 @@ def _append_messages(
         "tool": tool_info(),
         "objects": [{"sha256": staged.sha256, "role": "records", "size": staged.size}],
     }
-    writer.append(key, Kind.RECORDS_DERIVED, derived, doc)
+    return writer.append(key, Kind.RECORDS_DERIVED, derived, doc)
+
+
+# A staged suggestions blob (``evidence.analysis.suggested``), the records the tagger read, those it listed.
+Suggested = tuple[Staged, int, int]
+
+
+def _stage_suggestions(
+    case: CaseFolder, sha: str, source_sha256: str, records: list[Record], *, every: bool = False
+) -> Suggested:
+    from evidence.analysis.suggested import blob_pieces, tag_records
+
+    found, read = tag_records(records, every=every)
+    data = b"".join(blob_pieces(sha, source_sha256, found))
+    return case.store.stage_bytes(data, "tactic suggestions"), read, len(found)
+
+
+def _retagged(case: CaseFolder, new: list[tuple[dict[str, Any], OcrOutcome]]) -> dict[str, Suggested]:
+    """For each new reading, the tactic suggestions of the picture's own record with the words it now holds
+    (``index._apply_ocr`` gives it the newest text), when the tagger reads that record."""
+    from dataclasses import replace
+
+    found: dict[str, Suggested] = {}
+    for item, outcome in new:
+        sha = str(item["sha256"])
+        if sha in found:
+            continue
+        rows = index.records_in_time_order(
+            case.conn,
+            "item_sha256 = ? AND json_extract(json, '$.locator') = ? AND channel = 'screenshot'",
+            (sha, index.IMAGE_LOCATOR),
+        )
+        records = [replace(r, text=outcome.text, raw={**r.raw, "ocr": outcome.raw()}) for r in rows]
+        if records:
+            found[sha] = _stage_suggestions(case, sha, outcome.blob_sha256, records, every=True)
+    return found
+
+
+def _message_suggestions(
+    case: CaseFolder, sha: str, made: tuple[dict[str, Any], dict[str, Any], Staged]
+) -> Suggested:
+    """The tactic suggestions of the message records a later layout reading found."""
+    records = [Record.from_json(r) for r in made[1]["records"]]
+    return _stage_suggestions(case, sha, made[2].sha256, records)
+
+
+def _append_suggestions(
+    writer: Writer,
+    key: SigningKey,
+    op: str,
+    item: dict[str, Any],
+    suggested: Suggested,
+    *,
+    derived_seq: int | None = None,
+    ocr_seq: int | None = None,
+) -> None:
+    """The ``tactics.suggested`` entry of a picture's records (``derived_seq``) or its new words (``ocr_seq``)."""
+    from evidence.analysis.suggested import entry_body
+
+    staged, read, listed = suggested
+    body = entry_body(op, str(item["exhibit"]), str(item["sha256"]), staged.sha256, staged.size, read, listed)
+    body["derived_seq" if derived_seq is not None else "ocr_seq"] = (
+        derived_seq if derived_seq is not None else ocr_seq
+    )
+    writer.append(key, Kind.TACTICS_SUGGESTED, {**body, "tool": tool_info()})

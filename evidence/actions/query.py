@@ -20,7 +20,16 @@ from evidence.timeutil import parse_iso
 if TYPE_CHECKING:
     from evidence.analysis.sides import Sides
     from evidence.analysis.stats import IndexRow
+    from evidence.analysis.suggested import Stored
     from evidence.timeline import TimelineEntry
+
+
+def stored_suggestions(case: CaseFolder, record_id: str | None = None) -> Stored:
+    """The tactic suggestions stored when the records entered the case, made by the tagger in force (of the one
+    record ``record_id`` when given): ``review.tags_for``'s ``stored`` (``evidence.analysis.suggested``)."""
+    from evidence.analysis import suggested
+
+    return suggested.load(case.conn, record_id)
 
 
 def timeline_stream(case: CaseFolder, *, settled: bool = False) -> Iterator[TimelineEntry]:
@@ -115,10 +124,17 @@ def show_record(case: CaseFolder, record_id: str) -> dict[str, Any]:
     entry = sides(case).entry(entry)  # its direction and sender as every view shows them
     rules = default_rules()
     tags = []
-    for shown in review.tags_for(entry.record, review.decisions(case.entries()), rules):
+    stored = stored_suggestions(case, entry.record.id)
+    for shown in review.tags_for(entry.record, review.decisions(case.entries()), rules, stored):
         data = shown.to_json()
         if shown.rule is not None:
-            rule = rules.rule(shown.rule)
+            try:
+                rule = rules.rule(shown.rule)
+            except KeyError:  # stored by another version of the rules (a picture read again since)
+                data["rule_description"] = None
+                data["rule_file"] = None
+                tags.append(data)
+                continue
             data["rule_description"] = rule.description
             data["rule_file"] = rule.source
         tags.append(data)
@@ -369,9 +385,10 @@ def tactic_counts(case: CaseFolder, timeline: list[TimelineEntry] | None = None)
     from evidence.analysis import review
 
     reviewed = review.decisions(case.entries())
+    stored = stored_suggestions(case)
     counts: dict[str, dict[str, int]] = {}
     for entry in case.timeline() if timeline is None else timeline:
-        for shown in review.tags_for(entry.record, reviewed):
+        for shown in review.tags_for(entry.record, reviewed, stored=stored):
             if shown.status != review.REJECTED:
                 slot = counts.setdefault(shown.tactic, {"confirmed": 0, "suggested": 0})
                 slot[shown.status] += 1

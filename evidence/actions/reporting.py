@@ -114,14 +114,16 @@ def render_report(
 
 def _tactic_rows(case: CaseFolder, timeline: list[TimelineEntry]) -> list[TacticRow]:
     """Every tactic on a shown record that the complainant did not reject, with its status and matched words."""
+    from evidence.actions.query import stored_suggestions
     from evidence.analysis import review
     from evidence.report.tactic_rows import TacticRow
 
     reviewed = review.decisions(case.entries())
+    stored = stored_suggestions(case)
     return [
         TacticRow(entry, tag.tactic, tag.status, tag.words, tag.note)
         for entry in timeline
-        for tag in review.tags_for(entry.record, reviewed)
+        for tag in review.tags_for(entry.record, reviewed, stored=stored)
         if tag.status != review.REJECTED
     ]
 

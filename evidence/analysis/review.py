@@ -1,7 +1,9 @@
 """Tactic tags on the timeline: suggested by the rules, confirmed or rejected by the user in the ledger.
 
-A suggestion is computed from a record's words and the rules in ``templates/tactics`` each time it is shown,
-so it always says which rule fired on which words. The user's decision is a ``tactic.reviewed`` ledger entry
+A suggestion comes from a record's words and the rules in ``templates/tactics``: stored signed when the record
+entered the case (``evidence.analysis.suggested``, read by the views through ``tags_for``'s ``stored``), or
+computed when shown (a case made before they were stored, or under another version of the rules); either way it
+says which rule fired on which words. The user's decision is a ``tactic.reviewed`` ledger entry
 (never an edit): the latest decision for a record and tactic wins. A tactic the rules missed can be confirmed
 too; it is then marked as added by the user.
 """
@@ -11,12 +13,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evidence.analysis.tactics import RuleSet, Tag, default_rules, tag
 from evidence.case.formats import Kind
 from evidence.case.ledger import Entry
 from evidence.models import Channel, Direction, Record
+
+if TYPE_CHECKING:
+    from evidence.analysis.suggested import Stored
 
 CONFIRMED = "confirmed"
 REJECTED = "rejected"
@@ -79,13 +84,24 @@ def suggests(record: Record) -> bool:
 
 
 def tags_for(
-    record: Record, reviewed: dict[tuple[str, str], dict[str, Any]], rules: RuleSet | None = None
+    record: Record,
+    reviewed: dict[tuple[str, str], dict[str, Any]],
+    rules: RuleSet | None = None,
+    stored: Stored | None = None,
 ) -> list[ShownTag]:
-    """Suggested tags (one per tactic: its first match) with the user's decisions applied, plus user-added ones."""
+    """Suggested tags (one per tactic: its first match) with the user's decisions applied, plus user-added ones.
+    The suggestions are ``stored``'s for the record when it has them (the shipped rules' only), else the rules
+    are run on the record's words."""
+    words = record_words(record)
+    if not words or not suggests(record):
+        return with_decisions(record.id, [], reviewed)
+    shipped = rules is None or rules is default_rules()
+    kept = stored.get(record.id) if stored is not None and shipped else None
+    if kept is not None:
+        return with_decisions(record.id, kept, reviewed)
     found: dict[str, Tag] = {}
-    if suggests(record):
-        for hit in tag(record_words(record), rules or default_rules()):
-            found.setdefault(hit.tactic, hit)
+    for hit in tag(words, rules or default_rules()):
+        found.setdefault(hit.tactic, hit)
     suggested = [
         ShownTag(tactic, SUGGESTED, hit.rule_id, hit.words, hit.start, hit.end, None)
         for tactic, hit in found.items()

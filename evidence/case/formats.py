@@ -153,6 +153,9 @@ class Kind(StrEnum):
     RECORD_RELAYED = "record.relayed"
     RECORD_ATTRIBUTED = "record.attributed"  # the complainant says who sent a record the file does not name
     TACTIC_REVIEWED = "tactic.reviewed"
+    TACTICS_SUGGESTED = (
+        "tactics.suggested"  # the tagger's suggestions for one entry's records, and its identity
+    )
     REPORT_GENERATED = "report.generated"
     EXPORT_CREATED = "export.created"
     CHECKPOINT_SIGNED = "checkpoint.signed"

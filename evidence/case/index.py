@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from evidence.case import counted, recordsblob
+from evidence.case import counted, recordsblob, suggestions
 from evidence.case import sqldriver as sqlite3
 from evidence.case.canonical import canonical_bytes, parse_canonical
 from evidence.case.formats import Kind
@@ -20,7 +20,8 @@ from evidence.case.ledger import Entry
 from evidence.errors import CaseError
 from evidence.models import Record
 
-INDEX_SCHEMA = """
+INDEX_SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS exhibits (
     exhibit TEXT PRIMARY KEY,
@@ -96,6 +97,8 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search_trigram USING fts5 (
     sender, subject, text, tokenize = 'trigram', columnsize = 0
 );
 """
+    + suggestions.SCHEMA
+)
 
 # records_counted: the fields the counts of contact attempts read, as columns (evidence.case.counted).
 # search_text and search_trigram are FTS5 tables holding the same rows: search_text indexes words (found whole,
@@ -115,12 +118,14 @@ PROJECTION_TABLES = (
     "person_ids",
     *SEARCH_TABLES,
     "ocr_results",
+    *suggestions.TABLES,
 )
 
 # Raised whenever the projection tables change shape; a case whose index is older is re-indexed from its
 # ledger when next opened for writing (the ledger and objects are never touched by that).
-# 3: ocr_results (the OCR cache, by image, engine version and settings); 4: search_trigram; 5: records_counted
-INDEX_VERSION = 5
+# 3: ocr_results (the OCR cache, by image, engine version and settings); 4: search_trigram; 5: records_counted;
+# 6: suggestion_sets and suggestions (the tactic suggestions stored at import, ``evidence.case.suggestions``)
+INDEX_VERSION = 6
 
 BlobReader = Callable[[str], bytes]
 
@@ -180,6 +185,8 @@ def apply(
         _apply_ocr(conn, entry, body, read_blob)
     elif entry.kind in PERSON_KINDS:
         _apply_person(conn, entry, body)
+    elif entry.kind == Kind.TACTICS_SUGGESTED:
+        suggestions.apply(conn, entry, body, read_blob)
 
 
 BATCH = 2000  # records inserted per executemany: a batch is held, never the whole file
@@ -441,6 +448,7 @@ def snapshot(conn: sqlite3.Connection) -> dict[str, list[tuple[Any, ...]]]:
             "SELECT cache_key, image_sha256, blob_sha256, engine, engine_version, settings, seq FROM ocr_results "
             "ORDER BY cache_key, seq"
         ).fetchall(),
+        **{table: conn.execute(sql).fetchall() for table, sql in suggestions.SNAPSHOT_QUERIES.items()},
     }
 
 

@@ -147,6 +147,9 @@ def cmd_timeline(args: argparse.Namespace) -> int:
         resolver = case.resolver()
         person = people.find(case.people(), args.person).name if args.person else None
         reviewed = review.decisions(case.entries())
+        stored = (
+            case.stored_suggestions()
+        )  # computed at import: nothing is tagged here unless a case predates it
         relays = case.relays()
         wanted = set(args.tag or ())
         tz = case.tz
@@ -164,7 +167,7 @@ def cmd_timeline(args: argparse.Namespace) -> int:
                 until=args.until,
             ):
                 continue
-            tags = review.tags_for(entry.record, reviewed)
+            tags = review.tags_for(entry.record, reviewed, stored=stored)
             if wanted and not any(t.tactic in wanted and t.status != review.REJECTED for t in tags):
                 continue
             if args.json:

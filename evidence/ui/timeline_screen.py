@@ -27,6 +27,7 @@ from evidence.ui.screens import CHANNEL_WORDS, DIRECTION_WORDS
 
 if TYPE_CHECKING:
     from evidence.analysis.review import ShownTag
+    from evidence.analysis.suggested import Stored
     from evidence.analysis.tactics import RuleSet
     from evidence.case.vault import CaseKeys
     from evidence.timeline import TimelineEntry
@@ -154,11 +155,16 @@ def _row(entry: TimelineEntry, tz: Any, resolver: Any, tags: list[ShownTag]) -> 
 
 
 def _tactic_kept(
-    rec: Record, filters: Filters, reviewed: dict[tuple[str, str], dict[str, Any]], rules: RuleSet
+    rec: Record,
+    filters: Filters,
+    reviewed: dict[tuple[str, str], dict[str, Any]],
+    rules: RuleSet,
+    stored: Stored,
 ) -> tuple[bool, list[ShownTag] | None]:
     """Whether ``rec`` passes the tactic filter, and its tags when they had to be read for it. A tactic the user
     confirmed needs only their decision (as ``review.tags_for`` reads it); one merely suggested needs the rules
-    run on the record's words (about a millisecond a message), after every cheaper filter."""
+    run on the record's words (about a millisecond a message) unless they were stored when the record entered the
+    case (``stored``), after every cheaper filter."""
     from evidence.analysis import review
 
     if not filters.tactic:
@@ -166,7 +172,7 @@ def _tactic_kept(
     if filters.confirmed:
         decision = reviewed.get((rec.id, filters.tactic))
         return decision is not None and decision["decision"] == review.CONFIRMED, None
-    tags = review.tags_for(rec, reviewed, rules)
+    tags = review.tags_for(rec, reviewed, rules, stored)
     return any(t.tactic == filters.tactic and t.status != review.REJECTED for t in tags), tags
 
 
@@ -198,6 +204,7 @@ def timeline_view(root: Path, keys: CaseKeys | None, query: Mapping[str, str]) -
             filters = replace(filters, person="")
             problems.append("That person is not in the case; everyone is shown.")
         reviewed = review.decisions(case.entries())
+        stored = case.stored_suggestions()
         found = {h.record_id for h in case.search(filters.q, every=True)} if filters.q else None
         for entry in case.timeline_stream(settled=True):  # the report's sides: the same counts
             rec = entry.record
@@ -217,17 +224,18 @@ def timeline_view(root: Path, keys: CaseKeys | None, query: Mapping[str, str]) -
                 day = rec.occurred_at.astimezone(tz).date()
                 if (since is not None and day < since) or (until is not None and day > until):
                     continue
-            kept, tags = _tactic_kept(rec, filters, reviewed, rules)
+            kept, tags = _tactic_kept(rec, filters, reviewed, rules, stored)
             if not kept:
                 continue
             if undated_entry:
                 undated_total += 1
                 if len(undated) < LIMIT:
-                    undated.append(_row(entry, tz, resolver, tags or review.tags_for(rec, reviewed, rules)))
+                    shown = tags or review.tags_for(rec, reviewed, rules, stored)
+                    undated.append(_row(entry, tz, resolver, shown))
                 continue
             total += 1
             if len(rows) < LIMIT:
-                rows.append(_row(entry, tz, resolver, tags or review.tags_for(rec, reviewed, rules)))
+                rows.append(_row(entry, tz, resolver, tags or review.tags_for(rec, reviewed, rules, stored)))
             if rec.direction in (Direction.INCOMING, Direction.UNKNOWN):
                 counted.append(entry)
         no_contact = case.no_contact_since()

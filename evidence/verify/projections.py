@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from evidence.case import counted, index, ledger
+from evidence.case import counted, index, ledger, suggestions
 from evidence.case import sqldriver as sqlite3
 from evidence.case.canonical import CanonicalError
 from evidence.case.formats import DB_NAME, SQLCIPHER_SETTINGS
@@ -210,6 +210,7 @@ SNAPSHOT_QUERIES = {
     "search_trigram_config": "SELECT k, v FROM search_trigram_config ORDER BY k",
     "ocr_results": "SELECT cache_key, image_sha256, blob_sha256, engine, engine_version, settings, seq "
     "FROM ocr_results NOT INDEXED ORDER BY cache_key, seq",
+    **suggestions.SNAPSHOT_QUERIES,  # the tactic suggestions stored at import (issue 18)
 }
 
 
@@ -265,7 +266,7 @@ def _difference(table: str, expected: list[tuple[Any, ...]], actual: list[tuple[
 
 
 def _row_name(table: str, row: tuple[Any, ...]) -> str:
-    if table in ("records", *index.SEARCH_TABLES):
+    if table in ("records", *index.SEARCH_TABLES, "suggestions"):
         return f"record {row[0]} (entry {row[1]})"
     if table == counted.TABLE:  # keyed by time first
         return f"record {row[1]} (entry {row[2]})"

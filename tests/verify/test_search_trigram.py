@@ -118,5 +118,5 @@ def test_a_case_indexed_before_substrings_is_reindexed(root: Path) -> None:
     assert "search_trigram" in next(f.message for f in report.findings)
     assert searched(root, "写真は綺") == ["line 4"]  # opening it rebuilt the index from the ledger
     with forge(root) as db:
-        assert index.stored_version(db) == index.INDEX_VERSION >= 4  # 5: records_counted (issue 18)
+        assert index.stored_version(db) == index.INDEX_VERSION >= 4  # 5: records_counted, 6: suggestions
     assert verify_case(root).findings == []
