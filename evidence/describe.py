@@ -85,8 +85,8 @@ def describe(
             else f"OCR entry {body.get('ocr_seq')}"
         )
         return (
-            f"{body.get('exhibit')} tactics suggested for {_count(body.get('records_suggested'), 'record')} of "
-            f"{body.get('records_read')} read ({source}), tagger {tagger.get('version') if isinstance(tagger, dict) else None}"
+            f"{body.get('exhibit')} read by the tactic rules: {body.get('records_read')} records, "
+            f"{body.get('records_suggested')} with a suggestion to review ({source}), tagger {tagger.get('version') if isinstance(tagger, dict) else None}"
             f" rules {_short(rules)}"
         )
     if kind == Kind.PERSON_ADDED:

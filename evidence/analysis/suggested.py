@@ -6,12 +6,13 @@ about 0.2 ms a message, 20 s for a case of 100,000 messages, at every view. Now 
 worker processes when there are many messages: :class:`Batches`) and records what it suggested in a
 ``tactics.suggested`` ledger entry naming a blob of its own, as an OCR result is kept:
 
-    {"deferred": [...], "item_sha256": ..., "records": [{"id": ..., "tags": [{"end", "rule", "start", "tactic", "words"}]}, ...],
-     "source_sha256": ..., "tagger": {"rules_sha256": ..., "version": ...}}
+    {"deferred": [...], "item_sha256": ...,
+     "records": [{"id": ..., "tags": [{"end", "rule", "start", "tactic", "words"}]}, ...],
+     "source_sha256": ..., "tagger": {"code_sha256": ..., "rules_sha256": ..., "version": ...}}
 
 ``deferred`` lists the records whose words are too long to tag at import (``LONGEST_TAGGED``): the views tag
-them when shown. ``records`` lists the records given at least one suggestion (an OCR re-reading lists every record it re-read,
-so that a picture whose new words suggest nothing loses what its old words did); ``tags`` are what
+them when shown. ``records`` lists the records given at least one suggestion (an OCR re-reading lists every
+record it re-read, so that a picture whose new words suggest nothing loses what its old words did); ``tags`` are what
 ``review.tags_for`` shows: the first match of each tactic, in the order of the text. ``source_sha256`` is the
 records blob (or the OCR result) whose records were read. The entry's body names the ``records.derived``
 (``derived_seq``) or ``ocr.derived`` (``ocr_seq``) entry it reads. The index replays these blobs into its
@@ -19,18 +20,21 @@ records blob (or the OCR result) whose records were read. The entry's body names
 that *reads* the blobs (never re-tags), so a suggestion planted in or removed from ``evidence.db`` is
 ``INDEX_MISMATCH`` and an altered blob is ``MODIFIED``, as for any blob.
 
-The tagger's identity (:func:`tagger_identity`) is ``TAGGER_VERSION`` (raised whenever the code changes what it
-suggests) and the SHA-256 over the shipped rules files and model. A view reads the stored suggestions of a
+The tagger's identity (:func:`tagger_identity`) is ``TAGGER_VERSION``, the SHA-256 over the shipped rules files
+and model, and the SHA-256 over the tagger's own code (``TAGGER_CODE``: any change to it, even a comment, makes
+earlier suggestions another tagger's, so no stored suggestion outlives the code that made it). A view reads the stored suggestions of a
 record only when they were made by the tagger in force; otherwise, and for the records of a case made before
 this (no ``tactics.suggested`` entries), it tags on the fly as before: what a view shows never depends on when
 the case was made, only how fast it is.
 
-Which records are read: those :func:`review.suggests` reads as imported. Sides settled later
+Which records are read: those :func:`review.suggests` reads as imported. A ``records.derived`` entry whose records
+give the tagger no words (a call log, a diary, a picture not read yet) gets no set: its records are tagged when
+shown, which for records without words is nothing. Sides settled later
 (``analysis.sides``) only ever turn an unknown direction into a known one, and a view still asks ``suggests``
 of the settled record: a record later found to be the complainant's own shows no suggestion, as before.
 
-Known limit: a picture read again by ``evidence ocr`` under another tagger than its import's keeps the import's
-set as the mark of which tagger read its records (the re-read picture's own suggestions are the newer tagger's).
+Known limit: a picture read at import and read again by ``evidence ocr`` under another tagger keeps its import's
+set as the mark of which tagger read its record (the re-read record's suggestions are the newer tagger's).
 """
 
 from __future__ import annotations
@@ -54,23 +58,42 @@ from evidence.models import Record
 if TYPE_CHECKING:
     from evidence.case import sqldriver as sqlite3
 
-# Raised whenever the tagger's code changes what it suggests for the same rules and model.
+# Raised whenever what a suggestion is changes (its fields, which records are read).
 TAGGER_VERSION = 1
 RULE_FILES = ("*.toml", "model.json")  # what the shipped tagger reads in ``templates/tactics``
+# The modules whose code decides what is suggested (``review.suggests`` and ``record_words``, this ``first_tags``).
+TAGGER_CODE = (
+    "tactics.py",
+    "_tactic_rules.py",
+    "_tactic_lang.py",
+    "_tactic_model.py",
+    "review.py",
+    "suggested.py",
+)
 
 
 @cache
 def tagger_identity(folder: Path | None = None) -> dict[str, Any]:
-    """The tagger's identity: ``{"version": TAGGER_VERSION, "rules_sha256": ...}``, the digest over the name,
-    length and bytes of each rules file and the model in ``folder`` (default: the shipped ones), in name order."""
+    """The tagger's identity: ``{"version": TAGGER_VERSION, "rules_sha256": ..., "code_sha256": ...}``: the
+    digests over the name, length and bytes of each rules file and the model in ``folder`` (default: the
+    shipped ones), in name order, and of the ``TAGGER_CODE`` modules."""
     base = folder or rules_dir()
-    digest = hashlib.sha256(b"evidence/tactic-rules/v1\x00")
-    files = sorted({p for pattern in RULE_FILES for p in base.glob(pattern) if p.is_file()})
+    rules = sorted({p for pattern in RULE_FILES for p in base.glob(pattern) if p.is_file()})
+    code = [Path(__file__).with_name(name) for name in TAGGER_CODE]
+    return {
+        "code_sha256": _files_digest(b"evidence/tagger-code/v1\x00", code),
+        "rules_sha256": _files_digest(b"evidence/tactic-rules/v1\x00", rules),
+        "version": TAGGER_VERSION,
+    }
+
+
+def _files_digest(tag: bytes, files: Iterable[Path]) -> str:
+    digest = hashlib.sha256(tag)
     for path in files:
         data = path.read_bytes()
         digest.update(f"{path.name}\x00{len(data)}\x00".encode())
         digest.update(data)
-    return {"rules_sha256": digest.hexdigest(), "version": TAGGER_VERSION}
+    return digest.hexdigest()
 
 
 def current_tagger() -> str:

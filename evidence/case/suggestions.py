@@ -64,10 +64,11 @@ BATCH = 2000
 
 
 def tagger_text(identity: Any) -> str:
-    """A tagger's identity (``{"rules_sha256", "version"}``) as the index keeps it: ``version:sha256``."""
+    """A tagger's identity (``{"code_sha256", "rules_sha256", "version"}``) as the index keeps it:
+    ``version:rules:code``."""
     if not isinstance(identity, dict):
         raise TypeError("a tagger identity is an object")
-    return f"{identity['version']}:{identity['rules_sha256']}"
+    return f"{identity['version']}:{identity['rules_sha256']}:{identity['code_sha256']}"
 
 
 def apply(conn: sqlite3.Connection, entry: Entry, body: dict[str, Any], read_blob: BlobReader) -> None:

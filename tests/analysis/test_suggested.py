@@ -239,3 +239,29 @@ def test_a_tagging_worker_that_dies_loses_nothing(built: Path, monkeypatch: pyte
         pooled.add(rec)
     assert pooled.results() == want and len(want) == 8
     assert pooled.workers == 1 and pooled.read == alone.read
+
+
+def test_the_tagger_identity_changes_with_a_rule_or_the_code(tmp_path: Path) -> None:
+    from evidence.analysis.tactics import rules_dir
+
+    shipped = suggested.tagger_identity()
+    folder = tmp_path / "rules"
+    shutil.copytree(rules_dir(), folder)
+    assert suggested.tagger_identity(folder) == shipped  # the same bytes: the same tagger
+    edited = tmp_path / "edited"
+    shutil.copytree(rules_dir(), edited)
+    (edited / "en.toml").write_text((edited / "en.toml").read_text(encoding="utf-8") + "\n# one more line\n")
+    changed = suggested.tagger_identity(edited)
+    assert (
+        changed["rules_sha256"] != shipped["rules_sha256"]
+        and changed["code_sha256"] == shipped["code_sha256"]
+    )
+    code = [Path(suggested.__file__).with_name(n) for n in suggested.TAGGER_CODE]
+    assert all(p.is_file() for p in code)  # every module named is there (a rename would go unseen)
+    copies = []
+    for path in code:
+        copies.append(tmp_path / path.name)
+        copies[-1].write_bytes(path.read_bytes())
+    assert suggested._files_digest(b"evidence/tagger-code/v1\x00", copies) == shipped["code_sha256"]
+    copies[0].write_bytes(copies[0].read_bytes() + b"# a comment\n")
+    assert suggested._files_digest(b"evidence/tagger-code/v1\x00", copies) != shipped["code_sha256"]

@@ -131,6 +131,7 @@ def test_a_second_import_and_ocr_with_the_same_settings_run_no_tesseract(
     case.import_files(files)
     assert runs(counted) == 3
     head = case.head()
+    derived = {e.seq for e in case.entries() if e.kind == "records.derived"}
     again = case.import_files(files)
     assert runs(counted) == 3
     assert all(i.duplicate_of for i in again.items)
@@ -138,7 +139,7 @@ def test_a_second_import_and_ocr_with_the_same_settings_run_no_tesseract(
     assert done == [] and runs(counted) == 3
     named = case.ocr([i.exhibit for i in again.items])
     assert [d.status for d in named] == ["cached"] * 3 and runs(counted) == 3
-    assert {d.entry for d in named} == {head.seq - 4, head.seq - 2, head.seq}  # the import's records.derived
+    assert {d.entry for d in named} == derived and len(derived) == 3  # the import's records.derived
     assert case.head().seq == head.seq + 3  # only the three acquisitions of the second import
 
 
