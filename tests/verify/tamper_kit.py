@@ -164,10 +164,15 @@ def build_base_case(root: Path, corpus: Path, *, encrypted: bool = False) -> Bas
                     exhibit_of.setdefault(obj["sha256"], body["exhibit"])
                     named_by.setdefault(obj["sha256"], set()).add(entry.seq)
     kinds = [r[2] for r in rows]
-    acquired, derived = "item.acquired", "records.derived"
-    # init | msg_01, log-one (+ its records) | msg_05 | log-two (+ its records), a copy of msg_01
-    assert kinds == ["case.created", acquired, acquired, derived, acquired, acquired, derived, acquired]
-    assert len(named_by) == 7
+    acquired, derived, suggested = "item.acquired", "records.derived", "tactics.suggested"
+    # init | msg_01, log-one (+ its records and their tactic suggestions) | msg_05 | log-two (+ its records and
+    # suggestions), a copy of msg_01
+    assert kinds == [
+        "case.created",
+        *(acquired, acquired, derived, suggested),
+        *(acquired, acquired, derived, suggested, acquired),
+    ]
+    assert len(named_by) == 9  # 5 files, 2 records blobs, 2 suggestions blobs
     assert (keys is not None) == encrypted
     return BaseCase(case_dir, rows, heads, fingerprint, exhibit_of, named_by, keys)
 

@@ -216,6 +216,8 @@ def test_dropping_the_newest_rows_is_a_valid_prefix_caught_by_heads_and_orphaned
             conn.execute("DELETE FROM records_counted WHERE derived_seq > ?", (keep,))
             conn.execute("DELETE FROM search_text WHERE derived_seq > ?", (keep,))
             conn.execute("DELETE FROM search_trigram WHERE derived_seq > ?", (keep,))
+            for table in ("suggestion_sets", "suggestions", "suggestions_deferred"):
+                conn.execute(f"DELETE FROM {table} WHERE seq > ?", (keep,))
             # ... and removes the private details of the dropped entries (else PRIVATE_DETAILS_EXTRA names them).
             delete_trigger = conn.execute(
                 "SELECT sql FROM sqlite_master WHERE name = 'entry_private_append_only_delete'"

@@ -79,7 +79,7 @@ def test_an_intact_encrypted_case_verifies_every_object_and_says_it_is_encrypted
     report = enc.verify(enc.root)
     assert report.ok and report.findings == []
     assert report.facts["encrypted"] is True
-    assert report.checked["objects"] == 7
+    assert report.checked["objects"] == 9  # 5 files, 2 records blobs, 2 suggestions blobs
     # every object's plaintext size, as the ledger records it (the sealed files are larger)
     sealed_total = sum(enc.object_path(enc.root, sha).stat().st_size for sha in enc.named_by)
     assert 0 < report.checked["bytes"] < sealed_total
@@ -111,7 +111,7 @@ def test_removing_the_vault_never_makes_a_plain_case(case_dir: Path, enc: BaseCa
     # With the keys (held elsewhere), everything else is checked, and the missing vault is still an error.
     assert not with_keys.ok
     assert errors(with_keys) == [("VAULT_MISSING", "keys/vault.json")], described(with_keys)
-    assert with_keys.checked["objects"] == 7
+    assert with_keys.checked["objects"] == 9
 
 
 def test_a_vault_that_is_a_link_is_named(case_dir: Path, enc: BaseCase) -> None:
