@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from evidence.case.memtemp import size_text
 from evidence.errors import EvidenceError
 from evidence.timeutil import display, parse_iso
-from evidence.ui.screens import CHANNEL_WORDS, DIRECTION_WORDS, in_words
+from evidence.ui.screens import CHANNEL_WORDS, DIRECTION_WORDS, attribution_words, in_words
 
 if TYPE_CHECKING:
     from evidence.actions.importing import ImportResult
@@ -112,6 +112,7 @@ def exhibit_view(root: Path, keys: CaseKeys | None, exhibit: str) -> dict[str, A
     with Case.open(root, readonly=True, keys=keys) as case:
         shown = case.show(exhibit, with_records=False)
         found, total = viewing.records_of(case, shown["sha256"], RECORDS_SHOWN)
+        said = case.attributions()
         tz = case.tz
         resolver = case.resolver()
         picture = shown["media_type"] in viewing.PICTURE_TYPES
@@ -163,6 +164,7 @@ def exhibit_view(root: Path, keys: CaseKeys | None, exhibit: str) -> dict[str, A
                 "text": (record.get("text") or record.get("subject") or record.get("status") or "")[:2000],
                 "where": record["locator"],
                 "message": numbers.get(record["locator"]),
+                "attributed": [attribution_words(a) for a in said.get(record["id"], [])],
             }
         )
     width = size[0] if size else 0
