@@ -124,6 +124,7 @@ def exhibit_view(root: Path, keys: CaseKeys | None, exhibit: str) -> dict[str, A
             "name": a.get("original_name") or "",
             "from": a.get("original_path") or "",
             "again": bool(a.get("duplicate_of")),
+            "handed": handed_words(a.get("handed_over") or {}),
         }
         for a in shown["acquisitions"]
     ]
@@ -190,3 +191,11 @@ def exhibit_view(root: Path, keys: CaseKeys | None, exhibit: str) -> dict[str, A
         "records_total": total,
         "warnings": [f"{w.get('locator')}: {w.get('message')}" for w in shown["warnings"]],
     }
+
+
+def handed_words(handed: dict[str, str]) -> str:
+    """Who handed the file over and when, as the import recorded it (``import --provided-by``); "" when not."""
+    if not handed:
+        return ""
+    who = handed.get("by") or "someone not recorded"
+    return f"handed over by {who}, on {handed.get('on') or 'a day not recorded'}"

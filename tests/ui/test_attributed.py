@@ -34,3 +34,18 @@ def test_exhibit_and_timeline_show_her_attribution_as_hers(
     assert exhibit.count(f'<div class="attributed">{SAID}</div>') == 1
     timeline = html.unescape(client.get("/timeline").text)
     assert timeline.count(f'<div class="attributed">{SAID}</div>') == 1
+
+
+def test_exhibit_page_says_who_handed_the_file_over_when_the_import_recorded_it(
+    client: TestClient, session: Session, corpus: Path
+) -> None:
+    assert create_case(client, session).status_code == 303
+    assert session.case_root is not None
+    with Case.open(session.case_root, keys=session.keys) as case:
+        case.import_files([corpus / CALLS])
+        case.import_files(
+            [corpus / CALLS], handed_over={"by": "Jordan Lee, from her own phone", "on": "2026-03-14"}
+        )
+    page = html.unescape(client.get("/exhibit/EX-0001").text)
+    assert page.count('<span class="handed">') == 1  # the first acquisition recorded nobody
+    assert '<span class="handed">handed over by Jordan Lee, from her own phone, on 2026-03-14</span>' in page
