@@ -21,6 +21,9 @@ summary's figures are sums of those marks (``Figures``), never computed another 
   handset's log and in the carrier's bill) is one of them too: the second record is marked a copy and shown in
   the first one's row (``timeline.corroborating``: same channel, direction, other party and words, less than
   60 s apart, different files).
+- Which record of one event is the row: the one whose time is the most exact (``exactness``: an offset its file
+  gave before an assumed zone, the handset's log before the carrier's bill), the others its copies; only the
+  presentation, never a count.
 
 So: attempts = each respondent's (confirmed + suspected) + third parties' + unattributed, records =
 attempts + copies + records not counted, and the Timeline's rows = records - copies. ``tests/report/test_figures.py`` checks both sums on the rendered PDF.
