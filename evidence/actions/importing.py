@@ -188,6 +188,7 @@ def import_files(
     ocr_progress: Progress | None = None,
     backup_password: PassphraseSource | None = None,
     origins: Mapping[Path, str] | None = None,
+    handed_over: Mapping[str, str] | None = None,
 ) -> ImportResult:
     """Store every file of ``paths`` and record its acquisition; all or nothing.
 
@@ -223,7 +224,7 @@ def import_files(
                 prep.check_unchanged()
             writer = Writer(case)
             with writer.lock():
-                items = _commit(case, writer, prepared, opts, key, op)
+                items = _commit(case, writer, prepared, opts, key, op, handed_over)
             for prep in prepared:
                 prep.cleanup()
             return ImportResult(op=op, items=tuple(items), head=case.head())
@@ -462,6 +463,7 @@ def _commit(
     opts: ImportOptions,
     key: SigningKey,
     op: str,
+    handed_over: Mapping[str, str] | None = None,
 ) -> list[ImportedItem]:
     """Under the writer lock: place the objects and append every entry of the import in one transaction."""
     to_place: list[Staged] = []
@@ -486,11 +488,17 @@ def _commit(
                 to_place.append(prep.suggestions_blob)
         seen.add(sha)
     with writer.placing(to_place, op):
-        return [_append_item(case, writer, prep, opts, key, op) for prep in prepared]
+        return [_append_item(case, writer, prep, opts, key, op, handed_over) for prep in prepared]
 
 
 def _append_item(
-    case: CaseFolder, writer: Writer, prep: Prepared, opts: ImportOptions, key: SigningKey, op: str
+    case: CaseFolder,
+    writer: Writer,
+    prep: Prepared,
+    opts: ImportOptions,
+    key: SigningKey,
+    op: str,
+    handed_over: Mapping[str, str] | None = None,
 ) -> ImportedItem:
     """Inside the import's transaction: the ``item.acquired`` entry of one file, and its ``records.derived``
     entry when it was read."""
@@ -515,6 +523,8 @@ def _append_item(
         "tool": tool_info(),
         "objects": [{"sha256": sha, "role": "original", "size": prep.staged.size}],
     }
+    if handed_over:
+        body["handed_over"] = dict(handed_over)
     writer.append(key, Kind.ITEM_ACQUIRED, body)
     if prep.importer is not None and prep.records_blob is not None:
         objects = [{"sha256": prep.records_blob.sha256, "role": "records", "size": prep.records_blob.size}]

@@ -114,7 +114,8 @@ def _checked(case: CaseFolder, sha256: str) -> bytes:
 
 
 def show_record(case: CaseFolder, record_id: str) -> dict[str, Any]:
-    """One record with where it came from and why each tactic tag was suggested (rule, description, words)."""
+    """One record with where it came from, why each tactic tag was suggested (rule, description, words), and
+    the complainant's attributions of it (``attributed``: person, basis, entry; hers, not the file's)."""
     from evidence.analysis import review
     from evidence.analysis.tactics import default_rules
 
@@ -138,12 +139,15 @@ def show_record(case: CaseFolder, record_id: str) -> dict[str, Any]:
             data["rule_description"] = rule.description
             data["rule_file"] = rule.source
         tags.append(data)
-    return {**entry.to_json(), "raw": entry.record.raw, "tags": tags}
+    said = attributions(case)
+    attributed = [a for s in entry.sources for a in said.get(s.record_id, [])]
+    return {**entry.to_json(), "raw": entry.record.raw, "tags": tags, "attributed": attributed}
 
 
 def show(case: CaseFolder, exhibit: str, *, with_records: bool = True) -> dict[str, Any]:
     """Everything the case knows of one exhibit: the original, each acquisition, each derivation, its
-    records and warnings, and (for pictures) what OCR read. Raises UsageError for an unknown number.
+    records and warnings, the complainant's attributions of its records (``attributed``: record id -> person,
+    basis, entry), and (for pictures) what OCR read. Raises UsageError for an unknown number.
     ``with_records`` False leaves the records out (an empty list): finding them reads every record of the
     case, seconds in a large one; ``actions.viewing.records_of`` reads a page of them from the index."""
     wanted = exhibit.strip().upper()
@@ -170,6 +174,7 @@ def show(case: CaseFolder, exhibit: str, *, with_records: bool = True) -> dict[s
                     "file_mtime": body.get("file_mtime"),
                     "imported_by": body.get("imported_by"),
                     "duplicate_of": body.get("duplicate_of"),
+                    "handed_over": body.get("handed_over"),
                     "extension_mismatch": body.get("extension_mismatch"),
                     "tool": body.get("tool"),
                 }
@@ -188,12 +193,14 @@ def show(case: CaseFolder, exhibit: str, *, with_records: bool = True) -> dict[s
             blob = canonical_loads(case.store.read_bytes(body["blob_sha256"]).decode("utf-8"))
             warnings.extend(blob.get("warnings", []))
     records = [r for r in case.records() if r.item_sha256 == sha] if with_records else []
+    ids = {r.id for r in records}
     shown: dict[str, Any] = {
         **item,
         "acquisitions": acquisitions,
         "derivations": derivations,
         "warnings": warnings,
         "records": [{**r.to_json(), "occurred_at": r.occurred_at.isoformat()} for r in records],
+        "attributed": {rid: found for rid, found in attributions(case).items() if rid in ids},
     }
     results = index.ocr_results_of(case.conn, sha)
     if results:

@@ -82,6 +82,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 passphrase=passphrase_from_env_or_prompt(),
                 ocr_progress=bar.update if bar else None,
                 backup_password=backup_password_prompt(),
+                handed_over=handed_over(args),
             )
         finally:
             if bar:
@@ -184,3 +185,10 @@ def cmd_encrypt(args: argparse.Namespace) -> int:
         "  on an SSD, in backups, snapshots or a synchronised folder, old copies may remain: see the README"
     )
     return 0
+
+
+def handed_over(args: argparse.Namespace) -> dict[str, str] | None:
+    """``--provided-by`` and ``--received-on`` as the acquisition's ``handed_over`` (None when neither is given)."""
+    given = {"by": (args.provided_by or "").strip(), "on": args.received_on or ""}
+    kept = {key: value for key, value in given.items() if value}
+    return kept or None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from evidence.cli.common import reading_case
 from evidence.cli.output import print_screen_messages
@@ -68,6 +68,8 @@ def _show_record(case: Case, record_id: str, as_json: bool) -> int:
         print(f"  {note}")
     for source in shown["sources"]:
         print(f"  found in {source['exhibit']} {source['locator']}")
+    for said in shown["attributed"]:
+        print(f"  {attributed_words(said)}")
     if shown["text"]:
         print(f"  words: {shown['text']!r}")
     if shown["raw"].get("possibly_forged_header"):
@@ -109,6 +111,11 @@ def cmd_show(args: argparse.Namespace) -> int:
                 f"  acquired {display(parse_iso(acq['recorded_at']), tz)} by {who.get('user')}@{who.get('host')} "
                 f"from {acq.get('original_path')}{dup}  [entry {acq['entry']}]"
             )
+            handed = acq.get("handed_over") or {}
+            if handed:
+                print(
+                    f"    handed over by {handed.get('by', 'someone not recorded')}, on {handed.get('on', 'a day not recorded')}"
+                )
         for der in shown["derivations"]:
             print(
                 f"  read by {der['importer']} {der['importer_version']}: {der['record_count']} records  "
@@ -131,6 +138,9 @@ def cmd_show(args: argparse.Namespace) -> int:
                 print(f"    {line}")
         print_screen_messages(shown)
         print(f"  {len(shown['records'])} record(s) on the timeline")
+        for record_id, said in shown["attributed"].items():
+            for one in said:
+                print(f"  {record_id}: {attributed_words(one)}")
     return 0
 
 
@@ -263,3 +273,11 @@ def cmd_search(args: argparse.Namespace) -> int:
             )
         print(f"{len(hits)} record(s) match {args.query!r}")
     return 0
+
+
+def attributed_words(said: dict[str, Any]) -> str:
+    """One ``record.attributed`` entry in words, labelled as the complainant's statement with her basis."""
+    return (
+        f"the complainant attributes it to {said['person']} (her statement, not the file's; "
+        f"her basis: {said['basis']!r})  [entry {said['entry']}]"
+    )

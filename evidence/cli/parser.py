@@ -43,6 +43,13 @@ def _column_pair(text: str) -> tuple[str, str]:
     return field.strip().lower(), name.strip()
 
 
+def _received_date(text: str) -> str:
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a day like 2026-03-14") from None
+
+
 def _generated_at(text: str) -> datetime:
     try:
         return parse_iso(text)
@@ -224,6 +231,17 @@ def build_parser() -> argparse.ArgumentParser:
         type=_column_pair,
         metavar="FIELD=NAME",
         help="CSV logs: the column holding FIELD (date, time, number, direction, duration, contact, text, service)",
+    )
+    p.add_argument(
+        "--provided-by",
+        metavar="TEXT",
+        help='who handed these files over and how, recorded with each file ("Jordan Lee, from her own phone")',
+    )
+    p.add_argument(
+        "--received-on",
+        type=_received_date,
+        metavar="YYYY-MM-DD",
+        help="the day the files were handed over (recorded with --provided-by)",
     )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument(

@@ -21,6 +21,9 @@ summary's figures are sums of those marks (``Figures``), never computed another 
   handset's log and in the carrier's bill) is one of them too: the second record is marked a copy and shown in
   the first one's row (``timeline.corroborating``: same channel, direction, other party and words, less than
   60 s apart, different files).
+- Which record of one event is the row: the one whose time is the most exact (``exactness``: an offset its file
+  gave before an assumed zone, the handset's log before the carrier's bill), the others its copies; only the
+  presentation, never a count.
 
 So: attempts = each respondent's (confirmed + suspected) + third parties' + unattributed, records =
 attempts + copies + records not counted, and the Timeline's rows = records - copies. ``tests/report/test_figures.py`` checks both sums on the rendered PDF.
@@ -34,7 +37,7 @@ from dataclasses import dataclass, field
 
 from evidence.analysis.people import Person, Resolver
 from evidence.analysis.stats import NOT_READ, WITHHELD, attempts
-from evidence.models import Channel, Direction
+from evidence.models import Channel, Direction, TimeSource
 from evidence.timeline import TimelineEntry, corroborating, normalised_party
 
 RESPONDENT = "respondent"
@@ -162,6 +165,38 @@ def _same_event(entry: TimelineEntry, resolver: Resolver) -> Hashable | None:
     return (rec.channel.value, rec.direction.value, other, rec.subject, rec.text)
 
 
+def exactness(entry: TimelineEntry) -> tuple[bool, bool]:
+    """How exact a record's time is, smaller first: a time whose offset the source gave before one whose zone
+    was assumed (a carrier's bill in local wall-clock time), and a dated one before one placed at its import."""
+    rec = entry.record
+    return (rec.tz_assumed, rec.time_source is TimeSource.ACQUIRED or bool(rec.raw.get("date_unknown")))
+
+
+def _show_the_most_exact(marks: list[Counted | None], timeline: list[TimelineEntry]) -> None:
+    """Among the records of one event (a row and its copies), make the one with the most exact time the row,
+    the others its copies (issue 14, finding 12: the phone log's call, offset known, rather than the carrier's
+    bill, zone assumed). Only which record is shown changes: the same records are an event's, so every count
+    stays the one ``stats`` gives. Ties keep the earlier record (the order ``stats.attempts`` merges in)."""
+    groups: dict[int, list[int]] = {}
+    for j, mark in enumerate(marks):
+        if mark is not None and mark.kind == COPY and mark.of is not None:
+            groups.setdefault(mark.of, []).append(j)
+    for shown, copies in groups.items():
+        best = min([shown, *copies], key=lambda i: exactness(timeline[i]))
+        if best == shown:
+            continue
+        was, copy = marks[shown], marks[best]
+        number = copy.number if copy is not None else None
+        marks[best] = was  # the attempt's mark, or None (not counted), moves to the row now shown
+        status = None if number is not None else _not_counted(timeline[shown])
+        marks[shown] = Counted(COPY, number, status=status, of=best)
+        for j in copies:
+            if j != best:
+                old = marks[j]
+                assert old is not None
+                marks[j] = Counted(COPY, old.number, old.person, old.status, of=best)
+
+
 def count(timeline: list[TimelineEntry], resolver: Resolver) -> tuple[list[Counted], Figures]:
     """Each row's mark (parallel to ``timeline``) and the figures summed from them."""
     position = {id(entry): i for i, entry in enumerate(timeline)}
@@ -196,6 +231,7 @@ def count(timeline: list[TimelineEntry], resolver: Resolver) -> tuple[list[Count
     pairs = corroborating([timeline[i] for i in rest], lambda e: _same_event(e, resolver))
     for j, k in pairs.items():
         marks[rest[j]] = Counted(COPY, status=_not_counted(timeline[rest[j]]), of=rest[k])
+    _show_the_most_exact(marks, timeline)
     final = [
         m if m is not None else Counted(NOT_COUNTED, status=_not_counted(e))
         for m, e in zip(marks, timeline, strict=True)

@@ -8,7 +8,8 @@ Declarations use ``string.Template`` placeholders: ``$case_title``, ``$head_seq`
 ``$key_fingerprint``, ``$exhibit_count``, ``$record_count``, ``$police_ref``, ``$exhibit_list`` (one line
 per exhibit: number, file name, SHA-256), ``$exhibit_list_produced`` (the same, each with the producer's
 reference "JL/1": ``evidence.report.producer``), ``$producer_initials``, ``$tool`` (version and commit),
-``$assumed_zones`` (a sentence).
+``$assumed_zones`` (a sentence), ``$handed_over`` (who handed over which exhibit, as the imports recorded it,
+and a line to complete for the rest: ``evidence.report.handover``).
 """
 
 from __future__ import annotations

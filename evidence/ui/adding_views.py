@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from evidence.case.memtemp import size_text
 from evidence.errors import EvidenceError
 from evidence.timeutil import display, parse_iso
-from evidence.ui.screens import CHANNEL_WORDS, DIRECTION_WORDS, in_words
+from evidence.ui.screens import CHANNEL_WORDS, DIRECTION_WORDS, attribution_words, in_words
 
 if TYPE_CHECKING:
     from evidence.actions.importing import ImportResult
@@ -112,6 +112,7 @@ def exhibit_view(root: Path, keys: CaseKeys | None, exhibit: str) -> dict[str, A
     with Case.open(root, readonly=True, keys=keys) as case:
         shown = case.show(exhibit, with_records=False)
         found, total = viewing.records_of(case, shown["sha256"], RECORDS_SHOWN)
+        said = case.attributions()
         tz = case.tz
         resolver = case.resolver()
         picture = shown["media_type"] in viewing.PICTURE_TYPES
@@ -123,6 +124,7 @@ def exhibit_view(root: Path, keys: CaseKeys | None, exhibit: str) -> dict[str, A
             "name": a.get("original_name") or "",
             "from": a.get("original_path") or "",
             "again": bool(a.get("duplicate_of")),
+            "handed": handed_words(a.get("handed_over") or {}),
         }
         for a in shown["acquisitions"]
     ]
@@ -163,6 +165,7 @@ def exhibit_view(root: Path, keys: CaseKeys | None, exhibit: str) -> dict[str, A
                 "text": (record.get("text") or record.get("subject") or record.get("status") or "")[:2000],
                 "where": record["locator"],
                 "message": numbers.get(record["locator"]),
+                "attributed": [attribution_words(a) for a in said.get(record["id"], [])],
             }
         )
     width = size[0] if size else 0
@@ -188,3 +191,11 @@ def exhibit_view(root: Path, keys: CaseKeys | None, exhibit: str) -> dict[str, A
         "records_total": total,
         "warnings": [f"{w.get('locator')}: {w.get('message')}" for w in shown["warnings"]],
     }
+
+
+def handed_words(handed: dict[str, str]) -> str:
+    """Who handed the file over and when, as the import recorded it (``import --provided-by``); "" when not."""
+    if not handed:
+        return ""
+    who = handed.get("by") or "someone not recorded"
+    return f"handed over by {who}, on {handed.get('on') or 'a day not recorded'}"

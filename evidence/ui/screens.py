@@ -9,6 +9,7 @@ case's zone.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,12 @@ CHANNEL_WORDS = {
     Channel.FILE: "File",
 }
 DIRECTION_WORDS = {"incoming": "received", "outgoing": "sent by you", "unknown": "direction unknown"}
+
+
+def attribution_words(said: Mapping[str, Any]) -> str:
+    """One of her attributions (``evidence attribute``, a ``record.attributed`` entry) as the app says it: hers,
+    with her basis, never as what the file says."""
+    return f"You said this was {said['person']} (your reason: \u201c{said['basis']}\u201d). This is your statement, not what the file says."
 
 
 def in_words(exc: EvidenceError) -> str:

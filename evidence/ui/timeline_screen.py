@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 from evidence.models import Channel, Direction, Record, TimeSource
 from evidence.timeutil import display
 from evidence.ui.daychart import chart
-from evidence.ui.screens import CHANNEL_WORDS, DIRECTION_WORDS
+from evidence.ui.screens import CHANNEL_WORDS, DIRECTION_WORDS, attribution_words
 
 if TYPE_CHECKING:
     from evidence.analysis.review import ShownTag
@@ -133,7 +133,13 @@ def _tag_words(tags: list[ShownTag]) -> list[str]:
     ]
 
 
-def _row(entry: TimelineEntry, tz: Any, resolver: Any, tags: list[ShownTag]) -> dict[str, Any]:
+def _row(
+    entry: TimelineEntry,
+    tz: Any,
+    resolver: Any,
+    tags: list[ShownTag],
+    said: Mapping[str, list[dict[str, Any]]] | None = None,
+) -> dict[str, Any]:
     rec = entry.record
     return {
         "when": display(rec.occurred_at, tz),
@@ -146,6 +152,9 @@ def _row(entry: TimelineEntry, tz: Any, resolver: Any, tags: list[ShownTag]) -> 
         "where": "; ".join(f"{s.exhibit} {s.locator}" for s in entry.sources),
         "sources": [{"exhibit": s.exhibit, "locator": s.locator} for s in entry.sources],
         "tags": _tag_words(tags),
+        "attributed": [
+            attribution_words(a) for s in entry.sources for a in (said or {}).get(s.record_id, [])
+        ],
         "placed": (
             "the time it was added to the case"
             if rec.time_source is TimeSource.ACQUIRED and not rec.raw.get("date_unknown")
@@ -205,6 +214,7 @@ def timeline_view(root: Path, keys: CaseKeys | None, query: Mapping[str, str]) -
             problems.append("That person is not in the case; everyone is shown.")
         reviewed = review.decisions(case.entries())
         stored = case.stored_suggestions()
+        said = case.attributions()
         found = {h.record_id for h in case.search(filters.q, every=True)} if filters.q else None
         for entry in case.timeline_stream(settled=True):  # the report's sides: the same counts
             rec = entry.record
@@ -231,11 +241,12 @@ def timeline_view(root: Path, keys: CaseKeys | None, query: Mapping[str, str]) -
                 undated_total += 1
                 if len(undated) < LIMIT:
                     shown = tags or review.tags_for(rec, reviewed, rules, stored)
-                    undated.append(_row(entry, tz, resolver, shown))
+                    undated.append(_row(entry, tz, resolver, shown, said))
                 continue
             total += 1
             if len(rows) < LIMIT:
-                rows.append(_row(entry, tz, resolver, tags or review.tags_for(rec, reviewed, rules, stored)))
+                shown = tags or review.tags_for(rec, reviewed, rules, stored)
+                rows.append(_row(entry, tz, resolver, shown, said))
             if rec.direction in (Direction.INCOMING, Direction.UNKNOWN):
                 counted.append(entry)
         no_contact = case.no_contact_since()

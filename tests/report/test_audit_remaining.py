@@ -164,8 +164,13 @@ def test_no_one_is_said_to_be_named_with_a_file_nobody_names(demo: Path, tmp_pat
     assert (
         "the files I (or ______________________________ [who imported them, if not you]) acquired" in lawyer
     )
-    assert "the case does not record who handed over which file: ask the complainant" in text
-    assert "or files others handed to me: [say which exhibits others gave you, who, and when:" in text
+    # The demo's imports say nobody handed anything over (no --provided-by): the report says so, and where the
+    # case would record it (tests/report/test_handover.py: a case that does).
+    assert "the Exhibits section says who handed over each file where the import recorded it" in text
+    assert (
+        "or files others handed to me. The case does not record who handed over any of them: "
+        "[say which exhibits others gave you, who, and when:" in text
+    )
 
 
 def test_the_cover_and_completeness_count_records_and_rows_alike(demo: Path, tmp_path: Path) -> None:

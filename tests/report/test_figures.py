@@ -111,11 +111,11 @@ def test_summary_figures_reconcile_with_the_timeline_rows(demo_case: Path, tmp_p
     # The complainant's call to the police (101), outgoing, in the bill and the log: one row, not counted, once.
     assert copies[0] == 1
     assert re.search(
-        r"not counted: outgoing and its copy in EX-0010 call 36: one event EX-0009 row 36 EX-0010 call 36",
+        r"not counted: outgoing and its copy in EX-0009 row 36: one event EX-0010 call 36 EX-0009 row 36",
         " ".join(text.split()),
     ), "the outgoing call in two files is not one row naming both"
     assert (
-        "[the same event in EX-0010 call 36: 2026-03-14 21:41:10 +00:00; call (phone) outgoing; connected, 1104 s]"
+        "[the same event in EX-0009 row 36: 2026-03-14 21:41:10 +00:00 zone assumed; call outgoing; call, 1104 s]"
         in (" ".join(text.split()))
     )
     # The summary's channel table adds up the same way: records − copies = rows, per channel and in all.
@@ -126,15 +126,17 @@ def test_summary_figures_reconcile_with_the_timeline_rows(demo_case: Path, tmp_p
     assert calls and [int(g) for g in calls.groups()] == [156, 78, 78]  # 78 calls in the log and in the bill
     assert re.search(rf"=\s+{printed}\s+timeline\s+rows", text), "no count of the Timeline's rows"
     assert f"the Timeline has {printed} rows" in " ".join(text.split())
-    # The first call: one row, the carrier's bill (EX-0009) and the handset's log (EX-0010, which says "missed").
+    # The first call: one row, the handset's log (EX-0010, which says "missed", its time with the offset the
+    # file gave) and its copy in the carrier's bill (EX-0009, whose zone is assumed). Before, the bill was the
+    # row because its exhibit number comes first (issue 14, finding 12: show the more exact source).
     first_call = re.search(
-        r"attempt 3 Alex Morgan, confirmed and copy of attempt 3 in EX-0010 call 1: counted once "
-        r"EX-0009 row 1 EX-0010 call 1",
+        r"attempt 3 Alex Morgan, confirmed and copy of attempt 3 in EX-0009 row 1: counted once "
+        r"EX-0010 call 1 EX-0009 row 1",
         " ".join(text.split()),
     )
     assert first_call, "the first call is not one row naming both files"
     assert (
-        "[the same event in EX-0010 call 1: 2026-03-01 18:04:30 +00:00; call (phone) incoming; +447700900123; missed]"
+        "[the same event in EX-0009 row 1: 2026-03-01 18:04:30 +00:00 zone assumed; call incoming; 07700900123; call]"
         in " ".join(text.split())
     )
 
@@ -319,10 +321,14 @@ def test_each_call_in_two_files_by_others_is_one_row_counted_once(corpus: Path, 
             shown = timeline[mark.of or 0].record
             assert shown.occurred_at == timeline[i].record.occurred_at, mark
             assert shown.direction == timeline[i].record.direction
+            # Finding 12: the row is the record whose offset its file gave (SB&R's epoch milliseconds), its copy
+            # the one whose zone was assumed (iMazing's wall-clock CSV); before, the earlier exhibit's was shown.
+            assert not shown.tz_assumed and timeline[i].record.tz_assumed, mark
     assert sorted(m.status or "" for m in marks if m.kind == NOT_COUNTED) == ["outgoing", "outgoing"]
     flat = " ".join(_raw_text(out).split())
-    assert flat.count("and its copy in EX-0002") == 2  # the two outgoing calls, each one row
-    assert len(re.findall(r"and copy of attempt \d in EX-0002 call \d: counted once", flat)) == 2  # incoming
+    assert flat.count("and its copy in EX-0001") == 2  # the two outgoing calls, each one row
+    assert len(re.findall(r"and copy of attempt \d in EX-0001 row \d: counted once", flat)) == 2  # incoming
+    assert "[the same event in EX-0001 row 2: 2024-03-15 15:45:30 +00:00 zone assumed; call, 80 s]" in flat
     assert "2 + 0 + 1 = 2 attempts" not in flat and "1 + 0 + 1 = 2 attempts" in flat
     assert "2 attempts + 4 copies + 2 records not counted = 8 records" in flat
     assert "8 records − 4 copies shown in another record's row = 4 timeline rows" in flat

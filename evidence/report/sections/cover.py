@@ -110,8 +110,8 @@ def records_and_rows(d: ReportData) -> str:
 
 SELECTED = (
     "exports selected by the complainant; not a device extraction. The files were chosen and exported by the "
-    "complainant, or handed to her by others (the case does not record who handed over which file: ask the "
-    "complainant); nothing here was extracted from a phone or an account by an examiner, so messages the "
+    "complainant, or handed to her by others (the Exhibits section says who handed over each file where the "
+    'import recorded it, and "not recorded" where it did not); nothing here was extracted from a phone or an account by an examiner, so messages the '
     "complainant did not export are not in the case"
 )
 DATES = (

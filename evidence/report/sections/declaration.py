@@ -38,6 +38,7 @@ def add(b: Builder, section: Section) -> None:
         "witness_name": witness_name(b),
         "tool": f"{d.tool.get('name')} {d.tool.get('version')}, commit {d.tool.get('commit', 'not recorded')}",
         "assumed_zones": assumed_zones(b),
+        "handed_over": handed_over_statement(b),
         **statement_facts(b),
     }
     for n, text in enumerate(section.declarations):
@@ -81,6 +82,30 @@ def witness_name(b: Builder) -> str:
     guessed from the title."""
     owner = next((p for p in b.data.people if p.role == "owner"), None)
     return b.mask(owner.name) if owner is not None else TO_COMPLETE
+
+
+def handed_over_statement(b: Builder) -> str:
+    """The s.9 statement's words on who handed over which exhibit: what the imports recorded (the witness
+    confirms it), and a line to complete for the exhibits whose hand-over the case does not record."""
+    from evidence.report import handover
+
+    found = handover.handed_over(b.data.entries)
+    ask = "[say which {}exhibits others gave you, who, and when: ______________________________]"
+    told = [
+        f"{b.reference(str(e['exhibit']))} ({e['exhibit']}): "
+        + "; ".join(handover.words(fact, b.mask) for _, fact in found[str(e["exhibit"])])
+        for e in b.data.exhibits
+        if str(e["exhibit"]) in found
+    ]
+    if not told:
+        return "The case does not record who handed over any of them: " + ask.format("") + "."
+    rest = len(b.data.exhibits) - len(told)
+    said = "The case records, as told when they were imported, who handed over these exhibits: " + "; ".join(
+        told
+    )
+    if not rest:
+        return said + "."
+    return f"{said}. For the other {rest} it records nothing: " + ask.format("of those ") + "."
 
 
 def assumed_zones(b: Builder) -> str:

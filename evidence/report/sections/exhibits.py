@@ -12,7 +12,7 @@ from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer
 from evidence.case.formats import Kind
 from evidence.case.ledger import Entry
 from evidence.models import Channel, Direction, Record
-from evidence.report import emails
+from evidence.report import emails, handover
 from evidence.report.attachments import Listed, per_exhibit
 from evidence.report.builder import Builder
 from evidence.report.exhibit_times import LABEL
@@ -32,6 +32,7 @@ def add(b: Builder, section: Section) -> None:
     b.story.append(b.heading(section.title, "exhibits"))
     b.intro(section)
     acquired = _acquisitions(d.entries)
+    handed = handover.handed_over(d.entries)
     attached = per_exhibit(d.timeline, d.attachments)
     by_exhibit: dict[str, list[TimelineEntry]] = {}
     for tl_entry in d.timeline:
@@ -65,6 +66,7 @@ def add(b: Builder, section: Section) -> None:
             pairs.append(("Tool", f"{tool.get('name')} {tool.get('version')}", False))
             if body.get("file_mtime"):
                 pairs.append(("File modified (as found)", str(body["file_mtime"]), False))
+        pairs.append(("Handed over by", handover.exhibit_line(handed.get(number), b.mask), False))
         for line in d.exhibit_times.get(str(ex["sha256"]), []):
             pairs.append((LABEL, line, False))
         pairs.extend(counts(b, by_exhibit.get(number, []), d.tallies.get(str(ex["sha256"]))))
