@@ -85,9 +85,9 @@ def describe(
             else f"OCR entry {body.get('ocr_seq')}"
         )
         return (
-            f"{body.get('exhibit')} read by the tactic rules: {body.get('records_read')} records, "
-            f"{body.get('records_suggested')} with a suggestion to review ({source}), tagger {tagger.get('version') if isinstance(tagger, dict) else None}"
-            f" rules {_short(rules)}"
+            f"{body.get('exhibit')} read by the tactic rules: {_count(body.get('records_read'), 'record')}, "
+            f"{body.get('records_suggested')} with a suggestion to review ({source}), "
+            f"tagger {tagger.get('version') if isinstance(tagger, dict) else None} rules {_short(rules)}"
         )
     if kind == Kind.PERSON_ADDED:
         n = len(body.get("identities") or [])
