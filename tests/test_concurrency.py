@@ -176,11 +176,11 @@ def test_report_and_verify_during_imports_see_a_committed_state(tmp_path: Path, 
             writer.kill()
             writer.wait()
     assert verifies >= rounds
-    # Each round adds 41 acquisitions + 1 derivation; each report 2 entries (its checkpoint, which the report is
-    # built from, and report.generated).
-    assert heads == [1 + r * 44 + 43 for r in range(rounds)]
+    # Each round adds 41 acquisitions + 1 derivation + 1 tactics.suggested (the tagger read the texts); each
+    # report 2 entries (its checkpoint, which the report is built from, and report.generated).
+    assert heads == [1 + r * 45 + 44 for r in range(rounds)]
     with _open(root, readonly=True) as case:
-        assert case.head().seq == 1 + rounds * 44
+        assert case.head().seq == 1 + rounds * 45
         assert len(case.exhibits()) == rounds * 41
         assert len(case.records()) == rounds * 20
     final = verify_case(root)
