@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
-from evidence.actions import anchoring, annotate, encrypting, importing, publishing, query, reporting
+from evidence.actions import anchoring, annotate, diary, encrypting, importing, publishing, query, reporting
 from evidence.actions import ocr as reading
 from evidence.actions.anchoring import Anchored
 from evidence.actions.importing import ImportedItem, ImportResult, expand_inputs
@@ -207,7 +207,7 @@ class Case(CaseFolder):
     SETTABLE = annotate.SETTABLE
     # importing and reading pictures
     import_files = importing.import_files
-    add_diary_entry = importing.add_diary_entry
+    add_diary_entry = diary.add_diary_entry
     image_exhibits = reading.image_exhibits
     ocr = reading.ocr
     # what the case holds

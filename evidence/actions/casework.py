@@ -1,7 +1,7 @@
 """The reads behind the user's own work on a case, read only: the identifiers the records name and whom they
 are linked to (``person link`` acts on them), the tactic suggestions waiting for a review and those decided
 (``tag confirm|reject``), and the diary entries (``diary add``). The writes they lead to are
-``annotate.link_person``, ``annotate.add_person``, ``annotate.review_tag`` and ``importing.add_diary_entry``.
+``annotate.link_person``, ``annotate.add_person``, ``annotate.review_tag`` and ``diary.add_diary_entry``.
 """
 
 from __future__ import annotations
